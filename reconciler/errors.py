@@ -1,0 +1,76 @@
+"""The project's own errors: everything a user can see goes through one of these.
+
+Only `cli.py` catches them; each renders as one line (`str(error)`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class IamctlError(Exception):
+    """Base class: a failure the user can act on, shown as one line."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the user's files a value came from (line and column are 1-based)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class ConfigError(IamctlError):
+    """Bad input: names the file, line, column and field path (e.g. `users[2].policies[0]`)."""
+
+    def __init__(self, location: Location, field: str, message: str) -> None:
+        self.location = location
+        self.field = field
+        self.message = message
+        prefix = f"{location}: {field}: " if field else f"{location}: "
+        super().__init__(prefix + message)
+
+
+class AwsError(IamctlError):
+    """An AWS call failed; says what iamctl was doing, the operation and the AWS error code."""
+
+    def __init__(self, doing: str, operation: str, code: str, message: str) -> None:
+        self.doing = doing
+        self.operation = operation
+        self.code = code
+        self.message = message
+        super().__init__(f"{doing}: {operation}: {code}: {message}")
+
+
+class AccountMismatchError(IamctlError):
+    """The credentials reach another account than the file declares."""
+
+
+class StalePlanError(IamctlError):
+    """A saved plan no longer matches the account or the configuration."""
+
+
+class ApplyError(IamctlError):
+    """Apply stopped on a failure; carries what was done, what failed and what was not attempted."""
+
+    def __init__(
+        self,
+        done: list[str],
+        failed: str,
+        error: IamctlError,
+        not_attempted: list[str],
+    ) -> None:
+        self.done = done
+        self.failed = failed
+        self.error = error
+        self.not_attempted = not_attempted
+        super().__init__(
+            f"apply stopped: {failed}: {error} "
+            f"({len(done)} done, {len(not_attempted)} not attempted)"
+        )

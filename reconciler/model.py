@@ -1,0 +1,208 @@
+"""The account state that both sides of the pipeline produce, and the changes between them.
+
+`desired.py` builds a `State` from the user's files, `live.py` builds one from AWS, and `diff.py`
+compares the two. In a desired `State`, `None` means "not managed: leave it as it is"; in a live
+`State`, `None` means "absent in the account". Policy documents are held in canonical form
+(`policydoc.canonical`), so `==` is the whole comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any, Mapping
+
+# Canonical JSON text of a policy document (see policydoc.canonical).
+Document = str
+
+
+class MfaMode(str, Enum):
+    REQUIRED = "required"  # a human step until the user has an MFA device
+    ENFORCED = "enforced"  # also attach the deny-without-MFA policy
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    id: str
+    active: bool
+    created: datetime | None = None
+    last_used: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Live credential facts of one user.
+
+    `confirmed` is False when the facts come from the credential report (which can be hours old
+    in real AWS) and True once exact per-user calls have checked them.
+    """
+
+    login_profile: bool = False
+    access_keys: tuple[AccessKey, ...] = ()
+    mfa_devices: tuple[str, ...] = ()  # serial numbers (ARNs for virtual devices)
+    confirmed: bool = False
+
+    @property
+    def active_keys(self) -> tuple[AccessKey, ...]:
+        return tuple(key for key in self.access_keys if key.active)
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    path: str | None = None
+    groups: frozenset[str] = frozenset()
+    policies: frozenset[str] = frozenset()  # managed policy ARNs (desired: after resolution)
+    inline_policies: Mapping[str, Document] = field(default_factory=dict)
+    tags: Mapping[str, str] | None = None
+    # Desired only: what the file asks for (None = not managed).
+    console: bool | None = None
+    access_keys: int | None = None
+    mfa: MfaMode | None = None
+    # Live only.
+    arn: str = ""
+    created: datetime | None = None
+    credentials: Credentials | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    path: str | None = None
+    policies: frozenset[str] = frozenset()  # managed policy ARNs
+    inline_policies: Mapping[str, Document] = field(default_factory=dict)
+    arn: str = ""
+
+
+@dataclass(frozen=True)
+class PolicyVersion:
+    id: str
+    is_default: bool
+    created: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ManagedPolicy:
+    """A customer managed policy."""
+
+    name: str
+    document: Document
+    path: str | None = None
+    description: str | None = None
+    tags: Mapping[str, str] | None = None
+    # Live only.
+    arn: str = ""
+    versions: tuple[PolicyVersion, ...] = ()
+    attachment_count: int = 0
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    """Every field of UpdateAccountPasswordPolicy; the defaults are AWS's for an absent field."""
+
+    minimum_length: int = 8
+    require_symbols: bool = False
+    require_numbers: bool = False
+    require_uppercase: bool = False
+    require_lowercase: bool = False
+    allow_users_to_change: bool = False
+    max_age_days: int | None = None
+    reuse_prevention: int | None = None
+    hard_expiry: bool = False
+
+
+@dataclass(frozen=True)
+class Root:
+    """Desired: what the root user must look like. Live: what GetAccountSummary says."""
+
+    mfa: bool | None = None  # desired: True = required; live: MFA enabled
+    access_keys: bool | None = None  # desired: False = forbidden; live: keys present
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    alias: str | None = None
+    password_policy: PasswordPolicy | None = None
+    root: Root | None = None
+    partition: str = "aws"
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """Glob patterns per kind: matching entities are never managed, pruned or listed."""
+
+    users: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    policies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class State:
+    account: Account
+    users: Mapping[str, User] = field(default_factory=dict)
+    groups: Mapping[str, Group] = field(default_factory=dict)
+    policies: Mapping[str, ManagedPolicy] = field(default_factory=dict)  # customer managed
+    # Desired only: how to treat what the file does not declare.
+    prune: bool = False
+    ignore: Ignore = field(default_factory=Ignore)
+
+
+class Action(str, Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class Kind(str, Enum):
+    """What a change touches; `Change.name` is the owning entity, `Change.target` the part."""
+
+    POLICY = "policy"  # customer managed policy
+    POLICY_DOCUMENT = "policy_document"  # a new default version
+    POLICY_TAGS = "policy_tags"
+    GROUP = "group"
+    GROUP_PATH = "group_path"
+    GROUP_POLICY = "group_policy"  # target: policy ARN
+    GROUP_INLINE_POLICY = "group_inline_policy"  # target: inline policy name
+    USER = "user"
+    USER_PATH = "user_path"
+    USER_TAGS = "user_tags"
+    USER_GROUP = "user_group"  # target: group name
+    USER_POLICY = "user_policy"  # target: policy ARN
+    USER_INLINE_POLICY = "user_inline_policy"  # target: inline policy name
+    LOGIN_PROFILE = "login_profile"
+    ACCESS_KEY = "access_key"  # target: key id when deleting
+    ALIAS = "alias"
+    PASSWORD_POLICY = "password_policy"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One action `apply` will take. Holds no secret: `after` is never a password or key."""
+
+    action: Action
+    kind: Kind
+    name: str
+    target: str = ""
+    before: Any = None
+    after: Any = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class HumanStep:
+    """Something only a person can do (scan a QR code, enable root MFA)."""
+
+    kind: str  # "root_mfa", "root_access_keys", "user_mfa"
+    name: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A security warning (CIS AWS Foundations Benchmark IAM check); never an error."""
+
+    check: str  # CIS number, e.g. "1.14"
+    name: str
+    message: str
