@@ -1,0 +1,187 @@
+"""The boundary to AWS: sessions, clients, pagination, retries, and error translation.
+
+Every IAM and STS call in the project goes through `Aws.iam` / `Aws.sts` / `Aws.pages`, so this is
+the only module that knows botocore's exceptions, and every failure leaves it as an `AwsError`
+saying what iamctl was doing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+from .errors import AwsError, IamctlError
+
+# IAM is global; its endpoint lives in us-east-1 for the commercial partition.
+DEFAULT_REGION = "us-east-1"
+
+# Right after CreateUser (or CreateGroup, CreatePolicy) other IAM calls can briefly answer
+# NoSuchEntity while the new entity propagates. Retry those for a short window.
+NOT_FOUND_RETRY_SECONDS = 10.0
+
+# Errors that mean "try again shortly" beyond botocore's own throttling/5xx retries.
+TRANSIENT_CODES = frozenset({"ConcurrentModification", "EntityTemporarilyUnmodifiable"})
+TRANSIENT_RETRIES = 5
+
+BOTO_CONFIG = BotoConfig(retries={"mode": "adaptive", "max_attempts": 10})
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the credentials are (GetCallerIdentity)."""
+
+    account: str
+    arn: str
+
+    @property
+    def partition(self) -> str:
+        return self.arn.split(":")[1]
+
+    @property
+    def user_name(self) -> str | None:
+        """The IAM user behind the credentials, if they are an IAM user's."""
+        resource = self.arn.split(":", 5)[-1]
+        return resource.rsplit("/", 1)[-1] if resource.startswith("user/") else None
+
+
+def quiet_botocore_logs() -> None:
+    """botocore's DEBUG log prints request bodies (passwords, secret keys): never let it."""
+    for name in ("botocore", "boto3", "urllib3", "s3transfer"):
+        logging.getLogger(name).setLevel(logging.INFO)
+
+
+class Aws:
+    """IAM and STS clients for one account, with a thread-safe count of API calls made."""
+
+    def __init__(self, session: boto3.Session, endpoint_url: str | None = None) -> None:
+        self._lock = threading.Lock()
+        self.calls = 0
+        region = session.region_name or DEFAULT_REGION
+        self._iam = session.client(
+            "iam", region_name=region, endpoint_url=endpoint_url, config=BOTO_CONFIG
+        )
+        self._sts = session.client(
+            "sts", region_name=region, endpoint_url=endpoint_url, config=BOTO_CONFIG
+        )
+        for client in (self._iam, self._sts):
+            client.meta.events.register("before-call", self._count_call)
+
+    @classmethod
+    def connect(
+        cls,
+        profile: str | None = None,
+        endpoint_url: str | None = None,
+        role_arn: str | None = None,
+    ) -> Aws:
+        """Open a session from a profile or the default chain, then assume `role_arn` if given."""
+        try:
+            session = boto3.Session(profile_name=profile)
+        except BotoCoreError as error:
+            raise IamctlError(f"AWS profile {profile!r}: {error}") from None
+        aws = cls(session, endpoint_url)
+        if role_arn:
+            aws = aws.assume_role(role_arn, endpoint_url)
+        return aws
+
+    def assume_role(self, role_arn: str, endpoint_url: str | None) -> Aws:
+        response = self.sts(
+            "assume_role",
+            f"assume role {role_arn}",
+            RoleArn=role_arn,
+            RoleSessionName="iamctl",
+        )
+        creds = response["Credentials"]
+        session = boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+        return Aws(session, endpoint_url)
+
+    def _count_call(self, **_: Any) -> None:
+        with self._lock:
+            self.calls += 1
+
+    def identity(self) -> Identity:
+        response = self.sts("get_caller_identity", "check which account the credentials reach")
+        return Identity(account=response["Account"], arn=response["Arn"])
+
+    def sts(self, operation: str, doing: str, **params: Any) -> dict[str, Any]:
+        return self._call(self._sts, operation, doing, False, params)
+
+    def iam(
+        self, operation: str, doing: str, retry_not_found: bool = False, **params: Any
+    ) -> dict[str, Any]:
+        """Call an IAM operation (boto3 method name); `doing` says why, for error messages."""
+        return self._call(self._iam, operation, doing, retry_not_found, params)
+
+    def pages(self, operation: str, doing: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """Every page of a paginated IAM call, following `Marker` while `IsTruncated`."""
+        while True:
+            page = self.iam(operation, doing, **params)
+            yield page
+            if not page.get("IsTruncated"):
+                return
+            params["Marker"] = page["Marker"]
+
+    def _call(
+        self,
+        client: Any,
+        operation: str,
+        doing: str,
+        retry_not_found: bool,
+        params: dict[str, Any],
+    ) -> dict[str, Any]:
+        method = getattr(client, operation)
+        deadline = time.monotonic() + NOT_FOUND_RETRY_SECONDS
+        transient_left = TRANSIENT_RETRIES
+        delay = 0.2
+        while True:
+            try:
+                response: dict[str, Any] = method(**params)
+                return response
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code", "Unknown")
+                retry = (code == "NoSuchEntity" and retry_not_found and time.monotonic() < deadline)
+                if code in TRANSIENT_CODES and transient_left > 0:
+                    transient_left -= 1
+                    retry = True
+                if not retry:
+                    raise aws_error(doing, operation, error) from None
+            except NoCredentialsError:
+                raise IamctlError(
+                    f"{doing}: no AWS credentials found; set AWS_PROFILE or pass --profile, "
+                    "or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                ) from None
+            except BotoCoreError as error:
+                raise AwsError(doing, operation_name(operation), type(error).__name__,
+                               str(error)) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+def operation_name(method: str) -> str:
+    """`attach_user_policy` -> `AttachUserPolicy`, the name AWS documents."""
+    return "".join(part.capitalize() for part in method.split("_")).replace("Mfa", "MFA")
+
+
+def error_code(error: BaseException) -> str | None:
+    return error.code if isinstance(error, AwsError) else None
+
+
+def aws_error(doing: str, operation: str, error: ClientError) -> AwsError:
+    details = error.response.get("Error", {})
+    code = details.get("Code", "Unknown")
+    message = details.get("Message", "") or str(error)
+    if code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
+                "UnrecognizedClientException", "SignatureDoesNotMatch"):
+        message += " (refresh your credentials, e.g. `aws sso login`, or check AWS_PROFILE)"
+    return AwsError(doing, operation_name(operation), code, message)
