@@ -159,6 +159,7 @@ class Kind(str, Enum):
     """What a change touches; `Change.name` is the owning entity, `Change.target` the part."""
 
     POLICY = "policy"  # customer managed policy
+    POLICY_REPLACEMENT = "policy_replacement"  # path or description: delete and recreate
     POLICY_DOCUMENT = "policy_document"  # a new default version
     POLICY_TAGS = "policy_tags"
     GROUP = "group"
