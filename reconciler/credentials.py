@@ -1,0 +1,183 @@
+"""New secrets made by `apply`: generated console passwords, and their delivery to files.
+
+Passwords and secret access keys go to one CSV per user in a private directory, never to the
+terminal, logs or the plan; callers may print the returned path, never the file's contents.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import secrets
+import string
+import subprocess
+import threading
+from pathlib import Path
+
+from .errors import IamctlError
+from .model import PasswordPolicy
+
+# The symbols IAM password policies count as "non-alphanumeric".
+SYMBOLS = "!@#$%^&*()_+-=[]{}|'"
+_CLASSES = (string.ascii_uppercase, string.ascii_lowercase, string.digits, SYMBOLS)
+_ALPHABET = "".join(_CLASSES)
+PASSWORD_LENGTH = 24
+_MAX_PASSWORD_LENGTH = 128  # IAM's limit for a password and for minimum_length
+
+# The column layout of the AWS console's "Download .csv" for a new user.
+CSV_HEADER = ("User name", "Password", "Access key ID", "Secret access key", "Console login link")
+_USER, _PASSWORD, _KEY_ID, _SECRET, _LINK = range(len(CSV_HEADER))
+
+# Sinks may share a directory (several accounts in one run), so one lock guards all files.
+_FILES_LOCK = threading.Lock()
+
+
+def generate_password(policy: PasswordPolicy | None) -> str:
+    """A random password meeting any IAM password policy: all four classes, 24+ characters."""
+    minimum = policy.minimum_length if policy else 0
+    length = min(max(minimum, PASSWORD_LENGTH), _MAX_PASSWORD_LENGTH)
+    rng = secrets.SystemRandom()
+    rest = [rng.choice(chars) for chars in _CLASSES]
+    rest += [rng.choice(_ALPHABET) for _ in range(length - 1 - len(rest))]
+    rng.shuffle(rest)
+    # A letter first: spreadsheets run a cell starting with = + - @ as a formula when the CSV
+    # is opened, which would mangle (or execute) the password.
+    return rng.choice(string.ascii_letters) + "".join(rest)
+
+
+class SecretsSink:
+    """Delivers new secrets to one CSV per user inside a directory (0700), files 0600."""
+
+    def __init__(self, directory: Path, sign_in_url: str) -> None:
+        self.check_directory(directory)
+        self.directory = directory
+        self.sign_in_url = sign_in_url
+
+    @staticmethod
+    def check_directory(directory: Path) -> None:
+        """Refuse a directory git would commit; create it 0700, or tighten it to 0700."""
+        if _in_git_work_tree(directory) and not _git_ignores(directory):
+            raise IamctlError(
+                f"secrets directory {directory} is inside a git work tree and not ignored by "
+                "git; add it to .gitignore or choose a directory outside the repository"
+            )
+        try:
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not directory.is_dir():
+                raise IamctlError(f"secrets directory {directory} is not a directory")
+            if directory.stat().st_mode & 0o777 != 0o700:
+                directory.chmod(0o700)
+        except OSError as error:
+            raise IamctlError(f"secrets directory {directory}: {error.strerror}") from None
+
+    def deliver(
+        self,
+        user: str,
+        *,
+        password: str | None = None,
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+    ) -> Path:
+        """Add a password and/or an access key to the user's CSV; returns the file's path.
+
+        Apply creates a user's password and keys in separate calls, possibly from several
+        threads: each call merges into the rows already there for this sign-in URL.
+        """
+        if (access_key_id is None) != (secret_access_key is None):
+            raise ValueError("an access key needs both its id and its secret")
+        if password is None and access_key_id is None:
+            raise ValueError("nothing to deliver")
+        path = self.directory / f"{user}_credentials.csv"
+        with _FILES_LOCK:
+            rows = _read_rows(path)
+            if password is not None:
+                self._set_password(rows, user, password)
+            if access_key_id is not None and secret_access_key is not None:
+                self._add_key(rows, user, access_key_id, secret_access_key)
+            _write_rows(path, rows)
+        return path
+
+    def _set_password(self, rows: list[list[str]], user: str, password: str) -> None:
+        # A user has one login profile: a new password replaces the one delivered before.
+        mine = [row for row in rows if row[_LINK] == self.sign_in_url]
+        for row in mine:
+            row[_PASSWORD] = ""
+        target = mine[0] if mine else self._new_row(rows, user)
+        target[_PASSWORD] = password
+
+    def _add_key(self, rows: list[list[str]], user: str, key_id: str, secret: str) -> None:
+        # Fill the first row of this account that has no key yet (the password's row), else
+        # add a row: a user with two new keys gets two rows, as in the console's download.
+        free = [row for row in rows if row[_LINK] == self.sign_in_url and not row[_KEY_ID]]
+        target = free[0] if free else self._new_row(rows, user)
+        target[_KEY_ID] = key_id
+        target[_SECRET] = secret
+
+    def _new_row(self, rows: list[list[str]], user: str) -> list[str]:
+        row = [user, "", "", "", self.sign_in_url]
+        rows.append(row)
+        return row
+
+
+def _read_rows(path: Path) -> list[list[str]]:
+    """The data rows of an existing credentials file (a previous run's secrets are kept)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        raise IamctlError(f"cannot read {path}: {error.strerror}") from None
+    lines = list(csv.reader(io.StringIO(text)))
+    if not lines or tuple(lines[0]) != CSV_HEADER:
+        raise IamctlError(f"{path} exists and is not an iamctl credentials file; move it away")
+    return [row + [""] * (len(CSV_HEADER) - len(row)) for row in lines[1:] if row]
+
+
+def _write_rows(path: Path, rows: list[list[str]]) -> None:
+    """Replace the file atomically; the new file is 0600 from its creation, never wider."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    writer.writerows(rows)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
+            file.write(buffer.getvalue())
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise IamctlError(f"cannot write {path}: {error.strerror}") from None
+
+
+def _existing_ancestor(directory: Path) -> Path:
+    path = directory.absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path if path.is_dir() else path.parent
+
+
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
+    """Run git in `cwd`; None when git is not installed (then nothing is a work tree)."""
+    try:
+        return subprocess.run(
+            ["git", "-C", str(cwd), *args], capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        return None
+
+
+def _in_git_work_tree(directory: Path) -> bool:
+    result = _git(_existing_ancestor(directory), "rev-parse", "--is-inside-work-tree")
+    return result is not None and result.returncode == 0 and result.stdout.strip() == "true"
+
+
+def _git_ignores(directory: Path) -> bool:
+    # The trailing slash lets git match directory-only patterns (`secrets/`) even before the
+    # directory exists; exit status 0 means ignored, 1 not ignored, 128 an error.
+    target = str(directory.absolute()) + os.sep
+    result = _git(_existing_ancestor(directory), "check-ignore", "-q", target)
+    return result is not None and result.returncode == 0
