@@ -1,0 +1,237 @@
+"""First step of reading the user's files: strict YAML that remembers where every value came from.
+
+PyYAML's SafeLoader is only used to compose nodes; turning nodes into values is done here so that
+every value keeps its line and column, duplicate keys are an error, and anchors cannot expand
+without bound. The result holds only JSON types (dict, list, str, int, float, bool, None).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path as FilePath
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import ConfigError, Location
+
+# A value's place in the data: keys and list indexes from the top, e.g. ("users", 2, "name").
+Path = tuple[str | int, ...]
+
+# Nodes that may be reached again through aliases. A "billion laughs" file composes into a small
+# graph but expands to billions of values; counting expanded nodes stops it quickly.
+ALIAS_BUDGET = 10_000
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null")}
+_NAME_KEY = re.compile(r"^[A-Za-z0-9_+=,@-]+$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One loaded file: its data and where each value (and each mapping key) starts."""
+
+    file: str
+    data: Any
+    marks: Mapping[Path, tuple[int, int]] = field(repr=False)
+    key_marks: Mapping[Path, tuple[int, int]] = field(repr=False)
+    plain: Mapping[Path, str] = field(repr=False)  # text of unquoted scalars, as written
+
+    def location(self, path: Path) -> Location:
+        """Where the value at `path` starts (or its nearest known parent)."""
+        return self._nearest(self.marks, path)
+
+    def key_location(self, path: Path) -> Location:
+        """Where the mapping key of `path` starts: the place to point at for an unknown field."""
+        if path in self.key_marks:
+            return self._at(self.key_marks[path])
+        return self.location(path)
+
+    def plain_text(self, path: Path) -> str | None:
+        """The text of an unquoted scalar as written (None when quoted, or not a scalar)."""
+        return self.plain.get(path)
+
+    def _nearest(self, marks: Mapping[Path, tuple[int, int]], path: Path) -> Location:
+        for end in range(len(path), -1, -1):
+            if path[:end] in marks:
+                return self._at(marks[path[:end]])
+        return Location(self.file, 1, 1)
+
+    def _at(self, mark: tuple[int, int]) -> Location:
+        return Location(self.file, mark[0], mark[1])
+
+
+def field_path(path: Path) -> str:
+    """`("users", 2, "policies", 0)` -> `users[2].policies[0]` (the form error messages use)."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif _NAME_KEY.match(part):
+            text += f".{part}" if text else part
+        else:
+            text += f"[{json.dumps(part)}]"
+    return text
+
+
+def load_yaml(file: str) -> Source:
+    """Read one YAML file strictly; every problem is a ConfigError pointing into the file."""
+    text = _read_text(file)
+    try:
+        loader = yaml.SafeLoader(text)  # checks for unprintable characters first
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        message = f"character {error.character:#x} is not allowed in YAML: remove it"
+        raise ConfigError(Location(file, line, column), "", message) from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ConfigError(Location(file, 1, 1), "", "the file is empty (expected version: 1)")
+        builder = _Builder(file, loader)
+        data = builder.value(node, (), aliased=False)
+    except yaml.MarkedYAMLError as error:
+        raise _syntax_error(file, error) from None
+    except RecursionError:
+        raise ConfigError(Location(file, 1, 1), "", "the YAML is nested too deeply") from None
+    finally:
+        loader.dispose()
+    return Source(file, data, builder.marks, builder.key_marks, builder.plain)
+
+
+def _read_text(file: str) -> str:
+    try:
+        raw = FilePath(file).read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(Location(file), "", "no such file") from None
+    except OSError as error:
+        raise ConfigError(Location(file), "", f"cannot read: {error.strerror}") from None
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        message = f"not valid UTF-8 (byte {raw[error.start]:#04x}): save the file as UTF-8"
+        raise ConfigError(Location(file, line, column), "", message) from None
+
+
+def _syntax_error(file: str, error: yaml.MarkedYAMLError) -> ConfigError:
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    parts = [part for part in (error.context, error.problem) if part]
+    message = " ".join(", ".join(parts).split())  # PyYAML's messages may span lines
+    return ConfigError(Location(file, line, column), "", f"YAML syntax error: {message}")
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace(_TAG, "!!")
+
+
+class _Builder:
+    """Turns composed nodes into plain values, recording marks and counting alias expansion."""
+
+    def __init__(self, file: str, loader: yaml.SafeLoader) -> None:
+        self.file = file
+        self.loader = loader
+        self.marks: dict[Path, tuple[int, int]] = {}
+        self.key_marks: dict[Path, tuple[int, int]] = {}
+        self.plain: dict[Path, str] = {}
+        self._seen: set[int] = set()
+        self._open: set[int] = set()  # nodes being built: an alias to one of them never ends
+        self._expanded = 0
+
+    def value(self, node: Node, path: Path, aliased: bool) -> Any:
+        if id(node) in self._open:
+            raise self.error(node, path, "an alias refers to a value that contains it")
+        self._open.add(id(node))
+        try:
+            return self.build(node, path, aliased)
+        finally:
+            self._open.discard(id(node))
+
+    def build(self, node: Node, path: Path, aliased: bool) -> Any:
+        # A node met a second time was reached through an alias; everything under it counts.
+        aliased = aliased or id(node) in self._seen
+        self._seen.add(id(node))
+        if aliased:
+            self._expanded += 1
+            if self._expanded > ALIAS_BUDGET:
+                message = f"too many aliases: anchors expand to more than {ALIAS_BUDGET} values"
+                raise self.error(node, path, message)
+        self.marks.setdefault(path, _mark(node))
+        if isinstance(node, MappingNode):
+            return self.mapping(node, path, aliased)
+        if isinstance(node, SequenceNode):
+            if node.tag != f"{_TAG}seq":
+                raise self.error(node, path, f"unsupported YAML tag {_short_tag(node.tag)}")
+            return [self.value(item, path + (i,), aliased) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        return self.scalar(node, path)
+
+    def mapping(self, node: MappingNode, path: Path, aliased: bool) -> dict[str, Any]:
+        if node.tag != f"{_TAG}map":
+            raise self.error(node, path, f"unsupported YAML tag {_short_tag(node.tag)}")
+        result: dict[str, Any] = {}
+        merged: list[Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == f"{_TAG}merge":
+                merged.extend(self.merge_sources(value_node, path))
+                continue
+            key = self.key(key_node, path)
+            if key in result:
+                first = self.key_marks[path + (key,)][0]
+                raise self.error(
+                    key_node, path + (key,), f"duplicate key '{key}' (first at line {first})"
+                )
+            self.key_marks[path + (key,)] = _mark(key_node)
+            result[key] = self.value(value_node, path + (key,), aliased)
+        # `<<: *defaults`: keys written in the mapping win over merged ones, earlier sources win.
+        for source in merged:
+            for key_node, value_node in source.value:
+                key = self.key(key_node, path)
+                if key not in result:
+                    self.key_marks[path + (key,)] = _mark(key_node)
+                    result[key] = self.value(value_node, path + (key,), aliased=True)
+        return result
+
+    def merge_sources(self, node: Node, path: Path) -> list[MappingNode]:
+        sources = node.value if isinstance(node, SequenceNode) else [node]
+        if not all(isinstance(source, MappingNode) for source in sources):
+            raise self.error(node, path, "'<<' must be followed by a mapping or a list of them")
+        return list(sources)
+
+    def key(self, node: Node, path: Path) -> str:
+        if not isinstance(node, ScalarNode):
+            raise self.error(node, path, "a mapping key must be a name, not a list or mapping")
+        # YAML 1.1 reads an unquoted `no:` or `on:` key as a boolean; refuse rather than guess.
+        if node.style is None and node.tag in (f"{_TAG}bool", f"{_TAG}null"):
+            kind = "a boolean" if node.tag.endswith("bool") else "empty (null)"
+            message = f"key '{node.value}' is read as {kind} by YAML 1.1: quote it"
+            raise self.error(node, path, message)
+        return str(node.value)  # numbers and dates as keys: exactly the text written
+
+    def scalar(self, node: ScalarNode, path: Path) -> Any:
+        if node.style is None:
+            self.plain[path] = str(node.value)
+        # An unquoted 2012-10-17 is a YAML 1.1 timestamp; keep the text so it is never mangled.
+        if node.tag == f"{_TAG}timestamp":
+            return str(node.value)
+        if node.tag not in _SCALAR_TAGS:
+            raise self.error(node, path, f"unsupported YAML tag {_short_tag(node.tag)}")
+        try:
+            return self.loader.yaml_constructors[node.tag](self.loader, node)
+        except ValueError:
+            message = f"cannot read {node.value!r} as {_short_tag(node.tag)}"
+            raise self.error(node, path, message) from None
+
+    def error(self, node: Node, path: Path, message: str) -> ConfigError:
+        line, column = _mark(node)
+        return ConfigError(Location(self.file, line, column), field_path(path), message)
+
+
+def _mark(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
