@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime
 import difflib
 import json
+import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -17,6 +19,18 @@ from .model import Document
 # Keys whose value may be a single string or a list of strings with the same meaning; their order
 # carries no meaning either.
 _SET_KEYS = frozenset({"Action", "NotAction", "Resource", "NotResource"})
+
+# AWS size quotas, counted in characters without whitespace. The inline quotas hold for all of
+# one user's (or group's) inline policies together.
+MANAGED_POLICY_MAX_SIZE = 6144
+USER_INLINE_MAX_SIZE = 2048
+GROUP_INLINE_MAX_SIZE = 5120
+
+_VERSIONS = ("2012-10-17", "2008-10-17")
+_DOCUMENT_KEYS = ("Version", "Id", "Statement")
+_STATEMENT_KEYS = ("Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition")
+_SID = re.compile(r"^[A-Za-z0-9]*$")  # IAM (unlike S3 or KMS) allows only letters and digits
+_ACTION = re.compile(r"^(\*|[A-Za-z0-9-]+:\S+)$")  # AWS: "must be prefaced by a vendor"
 
 
 def canonical(document: Any) -> Document:
@@ -113,3 +127,163 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, (int, float)):
         return str(value)
     return value
+
+
+@dataclass(frozen=True)
+class DocumentProblem:
+    """One reason AWS would reject a document; `where` is a path inside it, e.g. Statement[1]."""
+
+    where: tuple[str | int, ...]
+    message: str
+
+    def __str__(self) -> str:
+        where = "".join(f"[{part}]" if isinstance(part, int) else part for part in self.where)
+        return f"{where}: {self.message}" if where else self.message
+
+
+def validate_document(document: Any, max_size: int | None = None) -> list[str]:
+    """Problems (one line each) that would make IAM reject an identity-based policy document.
+
+    `document` is a dict (from YAML) or JSON text; `max_size` checks AWS's size quota.
+    """
+    return [str(problem) for problem in document_problems(document, max_size)]
+
+
+def document_problems(document: Any, max_size: int | None = None) -> list[DocumentProblem]:
+    """Like `validate_document`, keeping where each problem is so callers can point at it."""
+    if isinstance(document, str):
+        try:
+            document = parse(document)
+        except ValueError as error:
+            return [DocumentProblem((), f"not valid JSON: {error}")]
+    if not isinstance(document, dict):
+        return [DocumentProblem((), "a policy document must be an object ({Version, Statement})")]
+    problems = _document_key_problems(document)
+    for where, statement in _statements(document.get("Statement")):
+        problems += [DocumentProblem(where, message) for message in _statement_problems(statement)]
+    problems += _sid_problems(document.get("Statement"))
+    if max_size is not None and not problems:
+        size = document_size(canonical(document))
+        if size > max_size:
+            message = f"{size} characters without whitespace, more than the {max_size} AWS allows"
+            problems.append(DocumentProblem((), message))
+    return problems
+
+
+def document_size(document: Document) -> int:
+    """Size as AWS counts it for its quotas: characters other than whitespace."""
+    return sum(1 for char in document if not char.isspace())
+
+
+def allows_everything(document: Document) -> bool:
+    """True when a statement allows every action on every resource without condition (`*:*`)."""
+    for statement in as_dict(document).get("Statement", []):
+        if (
+            isinstance(statement, dict)
+            and statement.get("Effect") == "Allow"
+            and "Condition" not in statement
+            and {"*", "*:*"} & set(statement.get("Action", []))
+            and "*" in statement.get("Resource", [])
+        ):
+            return True
+    return False
+
+
+def _document_key_problems(document: dict[str, Any]) -> list[DocumentProblem]:
+    problems = [
+        DocumentProblem((), f"unknown key '{key}' (allowed: {', '.join(_DOCUMENT_KEYS)})")
+        for key in document
+        if key not in _DOCUMENT_KEYS
+    ]
+    version = _scalar(document.get("Version"))
+    if version is None:
+        problems.append(DocumentProblem((), 'missing Version (use "2012-10-17")'))
+    elif version not in _VERSIONS:
+        message = f'Version must be "2012-10-17" or "2008-10-17", got {version!r}'
+        problems.append(DocumentProblem(("Version",), message))
+    statements = document.get("Statement")
+    if statements is None:
+        problems.append(DocumentProblem((), "missing Statement"))
+    elif statements == []:
+        problems.append(DocumentProblem(("Statement",), "is empty"))
+    elif not isinstance(statements, (dict, list)):
+        message = "must be an object or a list of objects"
+        problems.append(DocumentProblem(("Statement",), message))
+    return problems
+
+
+def _statements(statements: Any) -> list[tuple[tuple[str | int, ...], Any]]:
+    if isinstance(statements, dict):
+        return [(("Statement",), statements)]
+    if isinstance(statements, list):
+        return [(("Statement", index), item) for index, item in enumerate(statements)]
+    return []
+
+
+def _statement_problems(statement: Any) -> list[str]:
+    if not isinstance(statement, dict):
+        return ["a statement must be an object"]
+    problems = [_unknown_statement_key(key) for key in statement if key not in _STATEMENT_KEYS]
+    effect = statement.get("Effect")
+    if effect is None:
+        problems.append("missing Effect (Allow or Deny)")
+    elif effect not in ("Allow", "Deny"):
+        problems.append(f"Effect must be Allow or Deny, got {effect!r}")
+    problems += _one_of(statement, "Action", "NotAction", _ACTION.match, "service:action or *")
+    problems += _one_of(statement, "Resource", "NotResource", _is_resource, "an ARN or *")
+    sid = statement.get("Sid")
+    if sid is not None and not (isinstance(sid, str) and _SID.match(sid)):
+        problems.append(f"Sid {sid!r} must contain only letters and digits")
+    condition = statement.get("Condition")
+    if condition is not None and not _is_condition(condition):
+        problems.append("Condition must map operators to {key: value} mappings")
+    return problems
+
+
+def _unknown_statement_key(key: str) -> str:
+    if key in ("Principal", "NotPrincipal"):
+        return f"{key} is not allowed in a policy attached to users and groups"
+    return f"unknown key '{key}' (allowed: {', '.join(_STATEMENT_KEYS)})"
+
+
+def _one_of(statement: dict[str, Any], key: str, not_key: str, valid: Any, shape: str) -> list[str]:
+    """Exactly one of Action/NotAction (or Resource/NotResource), each a string or list of them."""
+    given = [name for name in (key, not_key) if name in statement]
+    if not given:
+        return [f"missing {key} (or {not_key})"]
+    if len(given) == 2:
+        return [f"has both {key} and {not_key} (give only one)"]
+    value = statement[given[0]]
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        return [f"{given[0]} is empty"]
+    return [
+        f"{given[0]}: {item!r} is not {shape}"
+        for item in items
+        if not (isinstance(item, str) and valid(item))
+    ]
+
+
+def _is_resource(value: str) -> bool:
+    return value == "*" or value.startswith("arn:")
+
+
+def _is_condition(condition: Any) -> bool:
+    return isinstance(condition, dict) and all(
+        isinstance(block, dict) for block in condition.values()
+    )
+
+
+def _sid_problems(statements: Any) -> list[DocumentProblem]:
+    """AWS rejects a document in which two statements share a Sid."""
+    if not isinstance(statements, list):
+        return []
+    seen: set[str] = set()
+    problems = []
+    for index, statement in enumerate(statements):
+        sid = statement.get("Sid") if isinstance(statement, dict) else None
+        if isinstance(sid, str) and sid:
+            if sid in seen:
+                problems.append(DocumentProblem(("Statement", index), f"Sid {sid!r} is repeated"))
+            seen.add(sid)
+    return problems
