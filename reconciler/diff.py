@@ -1,0 +1,410 @@
+"""Decides what to change: a pure function of the desired and the live `State`.
+
+One small function per managed attribute; each returns the `Change`s for it. Nothing here reads
+or writes AWS, so every decision can be tested with plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from fnmatch import fnmatchcase
+
+from .model import (
+    AccessKey,
+    Action,
+    Change,
+    Credentials,
+    Document,
+    Group,
+    HumanStep,
+    Kind,
+    ManagedPolicy,
+    State,
+    User,
+)
+
+ROOT_MFA_HELP = "sign in as root, Security credentials, Assign MFA device"
+ROOT_KEYS_HELP = "sign in as root, Security credentials, Access keys, delete them"
+
+
+@dataclass(frozen=True)
+class Diff:
+    changes: tuple[Change, ...]
+    human_steps: tuple[HumanStep, ...]
+    # Entities in the account that the file does not declare and prune does not remove.
+    unmanaged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Why an entity that prune would remove is kept (e.g. the user running iamctl).
+    kept: tuple[str, ...] = ()
+
+
+def diff(desired: State, live: State, caller_user: str | None = None) -> Diff:
+    """Everything that differs between `desired` and `live`, as changes and human steps."""
+    changes: list[Change] = []
+    changes += diff_alias(desired, live)
+    changes += diff_password_policy(desired, live)
+    for policy in desired.policies.values():
+        changes += diff_policy(policy, live.policies.get(policy.name))
+    for group in desired.groups.values():
+        changes += diff_group(group, live.groups.get(group.name))
+    for user in desired.users.values():
+        changes += diff_user(user, live.users.get(user.name))
+    removals, unmanaged, kept = undeclared(desired, live, caller_user)
+    steps = root_steps(desired, live) + user_mfa_steps(desired, live)
+    return Diff(tuple(changes + removals), tuple(steps), unmanaged, kept)
+
+
+# Account-wide settings.
+
+
+def diff_alias(desired: State, live: State) -> list[Change]:
+    wanted, current = desired.account.alias, live.account.alias
+    if wanted is None or wanted == current:
+        return []
+    # Setting an account-wide value counts as a change, whether or not one was set before.
+    return [Change(Action.UPDATE, Kind.ALIAS, desired.account.id, before=current, after=wanted)]
+
+
+def diff_password_policy(desired: State, live: State) -> list[Change]:
+    wanted, current = desired.account.password_policy, live.account.password_policy
+    if wanted is None or wanted == current:
+        return []
+    before = asdict(current) if current else None
+    return [
+        Change(
+            Action.UPDATE,
+            Kind.PASSWORD_POLICY,
+            desired.account.id,
+            before=before,
+            after=asdict(wanted),
+        )
+    ]
+
+
+# Customer managed policies.
+
+
+def diff_policy(wanted: ManagedPolicy, current: ManagedPolicy | None) -> list[Change]:
+    if current is None:
+        return [Change(Action.CREATE, Kind.POLICY, wanted.name, after=policy_spec(wanted))]
+    if needs_replacement(wanted, current):
+        return [
+            Change(
+                Action.UPDATE,
+                Kind.POLICY_REPLACEMENT,
+                wanted.name,
+                before=policy_spec(current),
+                after=policy_spec(wanted),
+                note=replacement_reason(wanted, current),
+            )
+        ]
+    changes = []
+    if wanted.document != current.document:
+        changes.append(
+            Change(
+                Action.UPDATE,
+                Kind.POLICY_DOCUMENT,
+                wanted.name,
+                target=current.arn,
+                before=current.document,
+                after=wanted.document,
+            )
+        )
+    if wanted.tags is not None and dict(wanted.tags) != dict(current.tags or {}):
+        changes.append(
+            Change(
+                Action.UPDATE,
+                Kind.POLICY_TAGS,
+                wanted.name,
+                target=current.arn,
+                before=dict(current.tags or {}),
+                after=dict(wanted.tags),
+            )
+        )
+    return changes
+
+
+def needs_replacement(wanted: ManagedPolicy, current: ManagedPolicy) -> bool:
+    """AWS cannot change a managed policy's path or description in place."""
+    return replacement_reason(wanted, current) != ""
+
+
+def replacement_reason(wanted: ManagedPolicy, current: ManagedPolicy) -> str:
+    reasons = []
+    if wanted.path is not None and wanted.path != current.path:
+        reasons.append(f"path {current.path} -> {wanted.path}")
+    if wanted.description is not None and wanted.description != (current.description or ""):
+        reasons.append("description")
+    if not reasons:
+        return ""
+    return f"{' and '.join(reasons)} cannot change in place: detach, recreate, re-attach"
+
+
+def policy_spec(policy: ManagedPolicy) -> dict[str, object]:
+    """What apply needs to create the policy (JSON-friendly, for saved plans)."""
+    return {
+        "path": policy.path or "/",
+        "description": policy.description or "",
+        "document": policy.document,
+        "tags": dict(policy.tags or {}),
+        "arn": policy.arn,
+    }
+
+
+# Groups.
+
+
+def diff_group(wanted: Group, current: Group | None) -> list[Change]:
+    changes = []
+    if current is None:
+        changes.append(
+            Change(Action.CREATE, Kind.GROUP, wanted.name, after={"path": wanted.path or "/"})
+        )
+        current = Group(wanted.name, path=wanted.path or "/")
+    elif wanted.path is not None and wanted.path != current.path:
+        changes.append(
+            Change(
+                Action.UPDATE, Kind.GROUP_PATH, wanted.name, before=current.path, after=wanted.path
+            )
+        )
+    changes += diff_attachments(Kind.GROUP_POLICY, wanted.name, wanted.policies, current.policies)
+    changes += diff_inline(
+        Kind.GROUP_INLINE_POLICY, wanted.name, wanted.inline_policies, current.inline_policies
+    )
+    return changes
+
+
+# Users.
+
+
+def diff_user(wanted: User, current: User | None) -> list[Change]:
+    changes = []
+    if current is None:
+        changes.append(Change(Action.CREATE, Kind.USER, wanted.name, after=user_spec(wanted)))
+        # Path and tags are set by CreateUser itself.
+        current = User(wanted.name, path=wanted.path or "/", tags=wanted.tags or {})
+    changes += diff_user_path(wanted, current)
+    changes += diff_user_tags(wanted, current)
+    changes += diff_login_profile(wanted, current)
+    changes += diff_access_keys(wanted, current)
+    changes += diff_attachments(Kind.USER_GROUP, wanted.name, wanted.groups, current.groups)
+    changes += diff_attachments(Kind.USER_POLICY, wanted.name, wanted.policies, current.policies)
+    changes += diff_inline(
+        Kind.USER_INLINE_POLICY, wanted.name, wanted.inline_policies, current.inline_policies
+    )
+    return changes
+
+
+def user_spec(user: User) -> dict[str, object]:
+    return {"path": user.path or "/", "tags": dict(user.tags or {})}
+
+
+def diff_user_path(wanted: User, current: User) -> list[Change]:
+    if wanted.path is None or wanted.path == current.path:
+        return []
+    return [
+        Change(Action.UPDATE, Kind.USER_PATH, wanted.name, before=current.path, after=wanted.path)
+    ]
+
+
+def diff_user_tags(wanted: User, current: User) -> list[Change]:
+    if wanted.tags is None or dict(wanted.tags) == dict(current.tags or {}):
+        return []
+    before, after = dict(current.tags or {}), dict(wanted.tags)
+    return [Change(Action.UPDATE, Kind.USER_TAGS, wanted.name, before=before, after=after)]
+
+
+def diff_login_profile(wanted: User, current: User) -> list[Change]:
+    has_profile = credentials_of(current).login_profile
+    if wanted.console is None or wanted.console == has_profile:
+        return []
+    action = Action.CREATE if wanted.console else Action.DELETE
+    return [Change(action, Kind.LOGIN_PROFILE, wanted.name)]
+
+
+def diff_access_keys(wanted: User, current: User) -> list[Change]:
+    if wanted.access_keys is None:
+        return []
+    keys = credentials_of(current).access_keys
+    active = [key for key in keys if key.active]
+    missing = wanted.access_keys - len(active)
+    changes: list[Change] = []
+    if missing > 0:
+        # AWS allows two keys per user, inactive ones included: make room first.
+        inactive = [key for key in keys if not key.active]
+        for key in inactive[: max(0, len(keys) + missing - 2)]:
+            changes.append(
+                access_key_removal(wanted.name, key, "inactive, makes room for a new key")
+            )
+        changes += [Change(Action.CREATE, Kind.ACCESS_KEY, wanted.name) for _ in range(missing)]
+    for key in keys_to_remove(active, -missing):
+        changes.append(access_key_removal(wanted.name, key, removal_reason(key)))
+    return changes
+
+
+def keys_to_remove(active: list[AccessKey], count: int) -> list[AccessKey]:
+    """Unused keys first, then the oldest: the ones least likely to break a running workload."""
+    if count <= 0:
+        return []
+    order = sorted(active, key=lambda key: (key.last_used is not None, key.created or 0, key.id))
+    return order[:count]
+
+
+def removal_reason(key: AccessKey) -> str:
+    if key.last_used is None:
+        return "never used"
+    created = key.created.date().isoformat() if key.created else "unknown date"
+    return f"oldest, created {created}"
+
+
+def access_key_removal(user: str, key: AccessKey, reason: str) -> Change:
+    return Change(Action.DELETE, Kind.ACCESS_KEY, user, target=key.id, note=reason)
+
+
+def credentials_of(user: User) -> Credentials:
+    return user.credentials or Credentials(confirmed=True)
+
+
+# Attachments, memberships and inline policies (users and groups alike).
+
+
+def diff_attachments(
+    kind: Kind, owner: str, wanted: Iterable[str], current: Iterable[str]
+) -> list[Change]:
+    to_add = sorted(set(wanted) - set(current))
+    to_remove = sorted(set(current) - set(wanted))
+    return [Change(Action.CREATE, kind, owner, target=item) for item in to_add] + [
+        Change(Action.DELETE, kind, owner, target=item) for item in to_remove
+    ]
+
+
+def diff_inline(
+    kind: Kind, owner: str, wanted: Mapping[str, Document], current: Mapping[str, Document]
+) -> list[Change]:
+    changes = []
+    for name in sorted(wanted):
+        if name not in current:
+            changes.append(Change(Action.CREATE, kind, owner, target=name, after=wanted[name]))
+        elif wanted[name] != current[name]:
+            changes.append(
+                Change(
+                    Action.UPDATE,
+                    kind,
+                    owner,
+                    target=name,
+                    before=current[name],
+                    after=wanted[name],
+                )
+            )
+    for name in sorted(set(current) - set(wanted)):
+        changes.append(Change(Action.DELETE, kind, owner, target=name, before=current[name]))
+    return changes
+
+
+# What the account has and the file does not declare.
+
+
+def undeclared(
+    desired: State, live: State, caller_user: str | None
+) -> tuple[list[Change], dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """Prune removals (or the unmanaged list without prune), skipping ignored names."""
+    extra = {
+        "users": extra_names(live.users, desired.users, desired.ignore.users),
+        "groups": extra_names(live.groups, desired.groups, desired.ignore.groups),
+        "policies": extra_names(live.policies, desired.policies, desired.ignore.policies),
+    }
+    if not desired.prune:
+        return [], {kind: names for kind, names in extra.items() if names}, ()
+    kept = ()
+    if caller_user in extra["users"]:
+        extra["users"] = tuple(name for name in extra["users"] if name != caller_user)
+        kept = (f"user {caller_user} is not deleted: its credentials are running iamctl",)
+    removals = [user_removal(live.users[name]) for name in extra["users"]]
+    removals += [
+        Change(Action.DELETE, Kind.GROUP, name, note=group_contents(live, name))
+        for name in extra["groups"]
+    ]
+    removals += [policy_removal(live.policies[name]) for name in extra["policies"]]
+    return removals, {}, kept
+
+
+def extra_names(
+    live: Mapping[str, object], declared: Mapping[str, object], ignore: Iterable[str]
+) -> tuple[str, ...]:
+    patterns = tuple(ignore)
+    return tuple(
+        sorted(
+            name
+            for name in live
+            if name not in declared and not any(fnmatchcase(name, p) for p in patterns)
+        )
+    )
+
+
+def user_removal(user: User) -> Change:
+    creds = credentials_of(user)
+    parts = [
+        "console password" if creds.login_profile else "",
+        count(len(creds.access_keys), "access key"),
+        count(len(creds.mfa_devices), "MFA device"),
+        count(len(user.groups), "group membership"),
+        count(len(user.policies), "attached policy", "attached policies"),
+        count(len(user.inline_policies), "inline policy", "inline policies"),
+    ]
+    removed = ", ".join(part for part in parts if part)
+    return Change(Action.DELETE, Kind.USER, user.name, note=f"removes {removed}" if removed else "")
+
+
+def group_contents(live: State, name: str) -> str:
+    members = sum(1 for user in live.users.values() if name in user.groups)
+    group = live.groups[name]
+    parts = [
+        count(members, "member"),
+        count(len(group.policies), "attached policy", "attached policies"),
+        count(len(group.inline_policies), "inline policy", "inline policies"),
+    ]
+    removed = ", ".join(part for part in parts if part)
+    return f"removes {removed}" if removed else ""
+
+
+def policy_removal(policy: ManagedPolicy) -> Change:
+    note = (
+        f"detaches it from {count(policy.attachment_count, 'entity', 'entities')}"
+        if (policy.attachment_count)
+        else ""
+    )
+    return Change(Action.DELETE, Kind.POLICY, policy.name, target=policy.arn, note=note)
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    if n == 0:
+        return ""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+# Human steps.
+
+
+def root_steps(desired: State, live: State) -> list[HumanStep]:
+    wanted, current = desired.account.root, live.account.root
+    if wanted is None or current is None:
+        return []
+    steps = []
+    if wanted.mfa and not current.mfa:
+        steps.append(HumanStep("root_mfa", "root user", f"MFA not enabled -> {ROOT_MFA_HELP}"))
+    if wanted.access_keys is False and current.access_keys:
+        steps.append(
+            HumanStep("root_access_keys", "root user", f"has access keys -> {ROOT_KEYS_HELP}")
+        )
+    return steps
+
+
+def user_mfa_steps(desired: State, live: State) -> list[HumanStep]:
+    steps = []
+    for user in desired.users.values():
+        current = live.users.get(user.name)
+        has_device = current is not None and bool(credentials_of(current).mfa_devices)
+        if user.mfa is not None and not has_device:
+            message = f"MFA {user.mfa.value}, no device yet -> run `iamctl mfa enroll {user.name}`"
+            steps.append(HumanStep("user_mfa", user.name, message))
+    return steps

@@ -1,0 +1,188 @@
+"""The `Plan`: changes in the order apply will run them, human steps, findings, and a fingerprint.
+
+Pure: built from a `Diff` and the states it came from; `render.py` turns it into text, JSON or
+Markdown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from typing import Any
+
+from .diff import Diff
+from .model import Action, Change, Finding, HumanStep, Kind, State
+
+FORMAT_VERSION = 1
+
+# Apply runs changes phase by phase: what others depend on first, deletions last.
+_PHASES: dict[Kind, int] = {
+    Kind.POLICY: 0,
+    Kind.POLICY_REPLACEMENT: 0,
+    Kind.POLICY_DOCUMENT: 0,
+    Kind.POLICY_TAGS: 0,
+    Kind.GROUP: 1,
+    Kind.GROUP_PATH: 1,
+    Kind.GROUP_POLICY: 1,
+    Kind.GROUP_INLINE_POLICY: 1,
+    Kind.USER: 2,
+    Kind.USER_PATH: 2,
+    Kind.USER_TAGS: 2,
+    Kind.LOGIN_PROFILE: 2,
+    Kind.ACCESS_KEY: 2,
+    Kind.USER_GROUP: 2,
+    Kind.USER_POLICY: 2,
+    Kind.USER_INLINE_POLICY: 2,
+    Kind.ALIAS: 3,
+    Kind.PASSWORD_POLICY: 3,
+}
+_REMOVALS_PHASE = 4  # detach, remove from group, delete inline policy or login profile
+# Whole entities last: users first (they leave their groups), then groups, then policies (which
+# by then are attached to fewer entities).
+_DELETION_PHASES = {Kind.USER: 5, Kind.GROUP: 6, Kind.POLICY: 7}
+_KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
+
+
+@dataclass(frozen=True)
+class Plan:
+    account_id: str
+    alias: str | None  # after apply: the desired alias if managed, else the live one
+    changes: tuple[Change, ...]
+    human_steps: tuple[HumanStep, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    unmanaged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    kept: tuple[str, ...] = ()
+    live_fingerprint: str = ""
+    config_fingerprint: str = ""
+
+    @property
+    def summary(self) -> dict[str, int]:
+        actions = [change.action for change in self.changes]
+        replacements = sum(1 for c in self.changes if c.kind == Kind.POLICY_REPLACEMENT)
+        return {
+            "add": actions.count(Action.CREATE) + replacements,
+            "change": actions.count(Action.UPDATE) - replacements,
+            "destroy": actions.count(Action.DELETE) + replacements,
+            "human": len(self.human_steps),
+        }
+
+    @property
+    def sign_in_url(self) -> str:
+        return f"https://{self.alias or self.account_id}.signin.aws.amazon.com/console"
+
+
+def make_plan(
+    desired: State,
+    live: State,
+    result: Diff,
+    findings: Sequence[Finding] = (),
+) -> Plan:
+    alias = desired.account.alias if desired.account.alias is not None else live.account.alias
+    return Plan(
+        account_id=desired.account.id,
+        alias=alias,
+        changes=order_changes(result.changes),
+        human_steps=result.human_steps,
+        findings=tuple(findings),
+        unmanaged=result.unmanaged,
+        kept=result.kept,
+        live_fingerprint=fingerprint(live),
+        config_fingerprint=fingerprint(desired),
+    )
+
+
+def order_changes(changes: Sequence[Change]) -> tuple[Change, ...]:
+    return tuple(sorted(changes, key=change_order))
+
+
+def change_order(change: Change) -> tuple[int, str, int, int, str]:
+    phase = phase_of(change)
+    # A user's inactive key is removed before a new one is created (two keys at most).
+    action_rank = 0 if change.action == Action.DELETE else 1
+    return (phase, change.name, _KIND_ORDER[change.kind], action_rank, change.target)
+
+
+def phase_of(change: Change) -> int:
+    if change.action != Action.DELETE or change.kind == Kind.ACCESS_KEY:
+        return _PHASES[change.kind]
+    return _DELETION_PHASES.get(change.kind, _REMOVALS_PHASE)
+
+
+def fingerprint(state: State) -> str:
+    """A digest of everything a plan decided on; volatile facts (key last use) are left out."""
+    text = json.dumps(_stable(state), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+_VOLATILE_FIELDS = frozenset({"last_used", "confirmed"})
+
+
+def _stable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _stable(getattr(value, f.name))
+            for f in fields(value)
+            if f.name not in _VOLATILE_FIELDS
+        }
+    if isinstance(value, Mapping):
+        return {str(key): _stable(item) for key, item in value.items()}
+    if isinstance(value, (frozenset, set)):
+        return sorted(_stable(item) for item in value)
+    if isinstance(value, (list, tuple)):
+        return [_stable(item) for item in value]
+    return value
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The JSON plan (also the saved plan file). Holds no secret: changes never carry one."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "account": {"id": plan.account_id, "alias": plan.alias},
+        "changes": [change_to_dict(change) for change in plan.changes],
+        "human_steps": [asdict(step) for step in plan.human_steps],
+        "warnings": [asdict(finding) for finding in plan.findings],
+        "unmanaged": {kind: list(names) for kind, names in plan.unmanaged.items()},
+        "kept": list(plan.kept),
+        "summary": plan.summary,
+        "fingerprint": {"live": plan.live_fingerprint, "config": plan.config_fingerprint},
+    }
+
+
+def change_to_dict(change: Change) -> dict[str, Any]:
+    return {
+        "action": change.action.value,
+        "kind": change.kind.value,
+        "name": change.name,
+        "target": change.target,
+        "before": change.before,
+        "after": change.after,
+        "note": change.note,
+    }
+
+
+def plan_from_dict(data: Mapping[str, Any]) -> Plan:
+    """Reads a saved plan back (the inverse of `plan_to_dict`)."""
+    return Plan(
+        account_id=data["account"]["id"],
+        alias=data["account"]["alias"],
+        changes=tuple(
+            Change(
+                Action(item["action"]),
+                Kind(item["kind"]),
+                item["name"],
+                item["target"],
+                item["before"],
+                item["after"],
+                item["note"],
+            )
+            for item in data["changes"]
+        ),
+        human_steps=tuple(HumanStep(**step) for step in data["human_steps"]),
+        findings=tuple(Finding(**finding) for finding in data["warnings"]),
+        unmanaged={kind: tuple(names) for kind, names in data["unmanaged"].items()},
+        kept=tuple(data["kept"]),
+        live_fingerprint=data["fingerprint"]["live"],
+        config_fingerprint=data["fingerprint"]["config"],
+    )

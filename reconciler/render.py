@@ -1,0 +1,223 @@
+"""Renders a `Plan` for people: the text plan for the terminal and Markdown for pull requests.
+
+Every change renders as one line (`+ user admin: attach AdministratorAccess`), possibly followed
+by indented detail (a policy document's line diff).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import click
+
+from .model import Action, Change, HumanStep, Kind
+from .plan import Plan
+from .policydoc import document_diff
+
+SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
+COLORS = {"+": "green", "~": "yellow", "-": "red", "-/+": "yellow", "!": "magenta"}
+NO_CHANGES = "No changes. The account matches the configuration."
+DETAILS_THRESHOLD = 40  # Markdown: fold the change list past this many lines
+
+
+def short_policy(arn: str) -> str:
+    """`arn:aws:iam::aws:policy/job-function/ViewOnlyAccess` -> `job-function/ViewOnlyAccess`."""
+    if ":policy/" not in arn:
+        return arn
+    account, path_name = arn.split(":")[4], arn.split(":policy/", 1)[1]
+    return path_name if account == "aws" else path_name.rsplit("/", 1)[-1]
+
+
+def header(plan: Plan) -> str:
+    label = f"{plan.account_id} ({plan.alias})" if plan.alias else plan.account_id
+    return f"Account {label}, sign-in URL {plan.sign_in_url}"
+
+
+def summary_line(plan: Plan) -> str:
+    s = plan.summary
+    if not plan.changes and not plan.human_steps:
+        return NO_CHANGES
+    line = f"Plan: {s['add']} to add, {s['change']} to change, {s['destroy']} to destroy"
+    return f"{line}, {s['human']} human step{'s' if s['human'] != 1 else ''}."
+
+
+def change_lines(change: Change) -> list[str]:
+    """The plan line for one change, then indented detail lines."""
+    symbol = "-/+" if change.kind == Kind.POLICY_REPLACEMENT else SYMBOLS[change.action]
+    subject, detail = describe(change)
+    line = f"{symbol} {subject}"
+    if change.note:
+        line += f" ({change.note})"
+    return [line] + [f"      {d}" for d in detail]
+
+
+def describe(change: Change) -> tuple[str, list[str]]:
+    describer = _DESCRIBERS.get(change.kind, _describe_generic)
+    return describer(change)
+
+
+def _describe_generic(change: Change) -> tuple[str, list[str]]:
+    return f"{change.kind.value} {change.name}", []
+
+
+def _entity(kind: str) -> Callable[[Change], tuple[str, list[str]]]:
+    def describe_entity(change: Change) -> tuple[str, list[str]]:
+        return f"{kind} {change.name}", []
+
+    return describe_entity
+
+
+def _attachment(owner: str) -> Callable[[Change], tuple[str, list[str]]]:
+    def describe_attachment(change: Change) -> tuple[str, list[str]]:
+        verb = "attach" if change.action == Action.CREATE else "detach"
+        return f"{owner} {change.name}: {verb} {short_policy(change.target)}", []
+
+    return describe_attachment
+
+
+def _inline(owner: str) -> Callable[[Change], tuple[str, list[str]]]:
+    def describe_inline(change: Change) -> tuple[str, list[str]]:
+        subject = f"{owner} {change.name}: inline policy {change.target}"
+        if change.action == Action.UPDATE:
+            return subject, document_diff(change.before, change.after)
+        return subject, []
+
+    return describe_inline
+
+
+def _membership(change: Change) -> tuple[str, list[str]]:
+    verb = "add to" if change.action == Action.CREATE else "remove from"
+    return f"user {change.name}: {verb} group {change.target}", []
+
+
+def _login_profile(change: Change) -> tuple[str, list[str]]:
+    if change.action == Action.CREATE:
+        return (
+            f"user {change.name}: console password (generated, reset required at first sign-in)",
+            [],
+        )
+    return f"user {change.name}: console password (login profile)", []
+
+
+def _access_key(change: Change) -> tuple[str, list[str]]:
+    key = f" {change.target}" if change.target else ""
+    return f"user {change.name}: access key{key}", []
+
+
+def _transition(label_text: str) -> Callable[[Change], tuple[str, list[str]]]:
+    def describe_transition(change: Change) -> tuple[str, list[str]]:
+        label = label_text.format(name=change.name)
+        return f"{label}: {_value(change.before)} -> {_value(change.after)}", []
+
+    return describe_transition
+
+
+def _value(value: object) -> str:
+    if value is None or value == {}:
+        return "(none)"
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def _password_policy(change: Change) -> tuple[str, list[str]]:
+    before = change.before or {}
+    changed = [
+        f"{key} {_value(before.get(key))} -> {_value(value)}"
+        for key, value in change.after.items()
+        if before.get(key) != value
+    ]
+    return "password policy", changed
+
+
+def _policy_document(change: Change) -> tuple[str, list[str]]:
+    return (
+        f"policy {change.name}: document (new default version)",
+        document_diff(change.before, change.after),
+    )
+
+
+_DESCRIBERS: dict[Kind, Callable[[Change], tuple[str, list[str]]]] = {
+    Kind.POLICY: _entity("policy"),
+    Kind.POLICY_REPLACEMENT: _entity("policy"),
+    Kind.POLICY_DOCUMENT: _policy_document,
+    Kind.POLICY_TAGS: _transition("policy {name}: tags"),
+    Kind.GROUP: _entity("group"),
+    Kind.GROUP_PATH: _transition("group {name}: path"),
+    Kind.GROUP_POLICY: _attachment("group"),
+    Kind.GROUP_INLINE_POLICY: _inline("group"),
+    Kind.USER: _entity("user"),
+    Kind.USER_PATH: _transition("user {name}: path"),
+    Kind.USER_TAGS: _transition("user {name}: tags"),
+    Kind.USER_GROUP: _membership,
+    Kind.USER_POLICY: _attachment("user"),
+    Kind.USER_INLINE_POLICY: _inline("user"),
+    Kind.LOGIN_PROFILE: _login_profile,
+    Kind.ACCESS_KEY: _access_key,
+    Kind.ALIAS: _transition("account alias"),
+    Kind.PASSWORD_POLICY: _password_policy,
+}
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    """The body of a plan: changes, human steps (symbol `!`)."""
+    lines = [line for change in plan.changes for line in change_lines(change)]
+    lines += [f"! {step_line(step)}" for step in plan.human_steps]
+    return lines
+
+
+def step_line(step: HumanStep) -> str:
+    subject = f"user {step.name}" if step.kind == "user_mfa" else step.name
+    return f"{subject}: {step.message}"
+
+
+def extra_lines(plan: Plan) -> list[str]:
+    """Notes under the plan: kept entities, unmanaged entities, security warnings."""
+    lines = [f"note: {reason}" for reason in plan.kept]
+    for kind, names in plan.unmanaged.items():
+        shown = ", ".join(names[:10]) + (
+            f", ... ({len(names) - 10} more)" if len(names) > 10 else ""
+        )
+        lines.append(f"unmanaged {kind} (in the account, not in the file): {len(names)}: {shown}")
+    lines += [f"warning: CIS {f.check}: {f.name}: {f.message}" for f in plan.findings]
+    return lines
+
+
+def render_text(plan: Plan, color: bool = False) -> str:
+    out = [header(plan), ""]
+    body = plan_lines(plan)
+    for line in body:
+        out.append("  " + _colorize(line, color))
+    if body:
+        out.append("")
+    extras = extra_lines(plan)
+    out += extras + ([""] if extras else [])
+    out.append(summary_line(plan))
+    return "\n".join(out) + "\n"
+
+
+def _colorize(line: str, color: bool) -> str:
+    if not color or line.startswith(" "):
+        return line
+    symbol = line.split(" ", 1)[0]
+    return click.style(line, fg=COLORS.get(symbol))
+
+
+def render_markdown(plan: Plan) -> str:
+    """A pull-request comment: GitHub colours the `diff` block's + and - lines."""
+    out = [f"### {header(plan)}", "", f"**{summary_line(plan)}**", ""]
+    body = plan_lines(plan)
+    if body:
+        block = ["```diff", *body, "```"]
+        if len(body) > DETAILS_THRESHOLD:
+            block = [f"<details><summary>{len(body)} lines</summary>", "", *block, "", "</details>"]
+        out += block + [""]
+    if plan.human_steps:
+        out += ["**Human steps**", ""] + [f"- {step_line(s)}" for s in plan.human_steps]
+        out.append("")
+    extras = extra_lines(plan)
+    if extras:
+        out += ["**Notes and security warnings**", ""] + [f"- {line}" for line in extras]
+        out.append("")
+    return "\n".join(out)
