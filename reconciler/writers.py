@@ -1,0 +1,558 @@
+"""One function per (kind, action): the IAM writes that carry out a single `Change`.
+
+`apply.py` decides when each runs; these functions only know how. Removals treat "already gone"
+(NoSuchEntity) as done, so a second apply after a partial failure converges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .aws import Aws
+from .credentials import SecretsSink, generate_password
+from .errors import AwsError, IamctlError
+from .model import Action, Change, Kind, PasswordPolicy
+from .render import short_policy
+
+
+@dataclass(frozen=True)
+class WriteContext:
+    aws: Aws
+    password_policy: PasswordPolicy | None  # generated passwords must satisfy it
+    sink: SecretsSink | None  # where new secrets go; None only when the plan creates none
+
+
+Writer = Callable[[WriteContext, Change], None]
+
+
+def call(ctx: WriteContext, operation: str, doing: str, **params: Any) -> dict[str, Any]:
+    # Right after CreateUser/CreateGroup/CreatePolicy, IAM may briefly answer NoSuchEntity.
+    return ctx.aws.iam(operation, doing, retry_not_found=True, **params)
+
+
+def remove(ctx: WriteContext, operation: str, doing: str, **params: Any) -> None:
+    """A removal: if the thing is already gone, the wanted state is reached."""
+    try:
+        ctx.aws.iam(operation, doing, **params)
+    except AwsError as error:
+        if error.code != "NoSuchEntity":
+            raise
+
+
+def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
+
+
+# Users.
+
+
+def create_user(ctx: WriteContext, change: Change) -> None:
+    params: dict[str, Any] = {"UserName": change.name, "Path": change.after["path"]}
+    if change.after["tags"]:
+        params["Tags"] = tag_list(change.after["tags"])
+    ctx.aws.iam("create_user", f"create user {change.name}", **params)
+
+
+def update_user_path(ctx: WriteContext, change: Change) -> None:
+    call(ctx, "update_user", f"move user {change.name}", UserName=change.name, NewPath=change.after)
+
+
+def update_user_tags(ctx: WriteContext, change: Change) -> None:
+    doing = f"tag user {change.name}"
+    stale = sorted(set(change.before) - set(change.after))
+    if stale:
+        call(ctx, "untag_user", doing, UserName=change.name, TagKeys=stale)
+    changed = {k: v for k, v in change.after.items() if change.before.get(k) != v}
+    if changed:
+        call(ctx, "tag_user", doing, UserName=change.name, Tags=tag_list(changed))
+
+
+def create_login_profile(ctx: WriteContext, change: Change) -> None:
+    sink = require_sink(ctx)
+    password = generate_password(ctx.password_policy)
+    call(
+        ctx,
+        "create_login_profile",
+        f"create console password for user {change.name}",
+        UserName=change.name,
+        Password=password,
+        PasswordResetRequired=True,
+    )
+    sink.deliver(change.name, password=password)
+
+
+def delete_login_profile(ctx: WriteContext, change: Change) -> None:
+    doing = f"remove console password of user {change.name}"
+    remove(ctx, "delete_login_profile", doing, UserName=change.name)
+
+
+def create_access_key(ctx: WriteContext, change: Change) -> None:
+    sink = require_sink(ctx)
+    key = call(
+        ctx, "create_access_key", f"create access key for user {change.name}", UserName=change.name
+    )["AccessKey"]
+    sink.deliver(
+        change.name, access_key_id=key["AccessKeyId"], secret_access_key=key["SecretAccessKey"]
+    )
+
+
+def delete_access_key(ctx: WriteContext, change: Change) -> None:
+    if not change.target:
+        raise IamctlError(f"user {change.name}: access key to delete was not identified")
+    doing = f"delete access key {change.target} of user {change.name}"
+    remove(ctx, "delete_access_key", doing, UserName=change.name, AccessKeyId=change.target)
+
+
+def require_sink(ctx: WriteContext) -> SecretsSink:
+    if ctx.sink is None:
+        raise IamctlError("a new secret needs --secrets-dir")
+    return ctx.sink
+
+
+def add_user_to_group(ctx: WriteContext, change: Change) -> None:
+    call(
+        ctx,
+        "add_user_to_group",
+        f"add user {change.name} to group {change.target}",
+        UserName=change.name,
+        GroupName=change.target,
+    )
+
+
+def remove_user_from_group(ctx: WriteContext, change: Change) -> None:
+    remove(
+        ctx,
+        "remove_user_from_group",
+        f"remove user {change.name} from group {change.target}",
+        UserName=change.name,
+        GroupName=change.target,
+    )
+
+
+def attach_user_policy(ctx: WriteContext, change: Change) -> None:
+    call(
+        ctx,
+        "attach_user_policy",
+        f"attach {short_policy(change.target)} to user {change.name}",
+        UserName=change.name,
+        PolicyArn=change.target,
+    )
+
+
+def detach_user_policy(ctx: WriteContext, change: Change) -> None:
+    remove(
+        ctx,
+        "detach_user_policy",
+        f"detach {short_policy(change.target)} from user {change.name}",
+        UserName=change.name,
+        PolicyArn=change.target,
+    )
+
+
+def put_user_policy(ctx: WriteContext, change: Change) -> None:
+    call(
+        ctx,
+        "put_user_policy",
+        f"put inline policy {change.target} on user {change.name}",
+        UserName=change.name,
+        PolicyName=change.target,
+        PolicyDocument=change.after,
+    )
+
+
+def delete_user_policy(ctx: WriteContext, change: Change) -> None:
+    remove(
+        ctx,
+        "delete_user_policy",
+        f"delete inline policy {change.target} of user {change.name}",
+        UserName=change.name,
+        PolicyName=change.target,
+    )
+
+
+def delete_user(ctx: WriteContext, change: Change) -> None:
+    """AWS refuses to delete a user that still has anything attached: remove it all first."""
+    user = change.name
+    remove(ctx, "delete_login_profile", f"remove console password of user {user}", UserName=user)
+    for key in listed(ctx, "list_access_keys", "AccessKeyMetadata", user):
+        remove(
+            ctx,
+            "delete_access_key",
+            f"delete access key of user {user}",
+            UserName=user,
+            AccessKeyId=key["AccessKeyId"],
+        )
+    for device in listed(ctx, "list_mfa_devices", "MFADevices", user):
+        serial = device["SerialNumber"]
+        remove(
+            ctx,
+            "deactivate_mfa_device",
+            f"deactivate MFA device of user {user}",
+            UserName=user,
+            SerialNumber=serial,
+        )
+        if ":mfa/" in serial:  # a virtual device outlives its user unless deleted
+            remove(
+                ctx,
+                "delete_virtual_mfa_device",
+                f"delete MFA device of user {user}",
+                SerialNumber=serial,
+            )
+    for cert in listed(ctx, "list_signing_certificates", "Certificates", user):
+        remove(
+            ctx,
+            "delete_signing_certificate",
+            f"delete signing certificate of user {user}",
+            UserName=user,
+            CertificateId=cert["CertificateId"],
+        )
+    for ssh_key in listed(ctx, "list_ssh_public_keys", "SSHPublicKeys", user):
+        remove(
+            ctx,
+            "delete_ssh_public_key",
+            f"delete SSH key of user {user}",
+            UserName=user,
+            SSHPublicKeyId=ssh_key["SSHPublicKeyId"],
+        )
+    for cred in listed(
+        ctx, "list_service_specific_credentials", "ServiceSpecificCredentials", user
+    ):
+        remove(
+            ctx,
+            "delete_service_specific_credential",
+            f"delete service credential of user {user}",
+            UserName=user,
+            ServiceSpecificCredentialId=cred["ServiceSpecificCredentialId"],
+        )
+    for group in listed(ctx, "list_groups_for_user", "Groups", user):
+        remove(
+            ctx,
+            "remove_user_from_group",
+            f"remove user {user} from group",
+            UserName=user,
+            GroupName=group["GroupName"],
+        )
+    for policy in listed(ctx, "list_attached_user_policies", "AttachedPolicies", user):
+        remove(
+            ctx,
+            "detach_user_policy",
+            f"detach policy from user {user}",
+            UserName=user,
+            PolicyArn=policy["PolicyArn"],
+        )
+    for name in listed(ctx, "list_user_policies", "PolicyNames", user):
+        remove(
+            ctx,
+            "delete_user_policy",
+            f"delete inline policy of user {user}",
+            UserName=user,
+            PolicyName=name,
+        )
+    remove(ctx, "delete_user", f"delete user {user}", UserName=user)
+
+
+def listed(ctx: WriteContext, operation: str, key: str, user: str) -> Iterator[Any]:
+    """Every item of a per-user list call (a user that is already gone has none)."""
+    try:
+        for page in ctx.aws.pages(operation, f"{operation} for user {user}", UserName=user):
+            yield from page.get(key, [])
+    except AwsError as error:
+        if error.code != "NoSuchEntity":
+            raise
+
+
+# Groups.
+
+
+def create_group(ctx: WriteContext, change: Change) -> None:
+    ctx.aws.iam(
+        "create_group",
+        f"create group {change.name}",
+        GroupName=change.name,
+        Path=change.after["path"],
+    )
+
+
+def update_group_path(ctx: WriteContext, change: Change) -> None:
+    call(
+        ctx,
+        "update_group",
+        f"move group {change.name}",
+        GroupName=change.name,
+        NewPath=change.after,
+    )
+
+
+def attach_group_policy(ctx: WriteContext, change: Change) -> None:
+    call(
+        ctx,
+        "attach_group_policy",
+        f"attach {short_policy(change.target)} to group {change.name}",
+        GroupName=change.name,
+        PolicyArn=change.target,
+    )
+
+
+def detach_group_policy(ctx: WriteContext, change: Change) -> None:
+    remove(
+        ctx,
+        "detach_group_policy",
+        f"detach {short_policy(change.target)} from group {change.name}",
+        GroupName=change.name,
+        PolicyArn=change.target,
+    )
+
+
+def put_group_policy(ctx: WriteContext, change: Change) -> None:
+    call(
+        ctx,
+        "put_group_policy",
+        f"put inline policy {change.target} on group {change.name}",
+        GroupName=change.name,
+        PolicyName=change.target,
+        PolicyDocument=change.after,
+    )
+
+
+def delete_group_policy(ctx: WriteContext, change: Change) -> None:
+    remove(
+        ctx,
+        "delete_group_policy",
+        f"delete inline policy {change.target} of group {change.name}",
+        GroupName=change.name,
+        PolicyName=change.target,
+    )
+
+
+def delete_group(ctx: WriteContext, change: Change) -> None:
+    """AWS refuses to delete a group with members or policies: remove them first."""
+    group = change.name
+    doing = f"delete group {group}"
+    try:
+        pages = list(ctx.aws.pages("get_group", doing, GroupName=group))
+        attached = list(ctx.aws.pages("list_attached_group_policies", doing, GroupName=group))
+        inline = list(ctx.aws.pages("list_group_policies", doing, GroupName=group))
+    except AwsError as error:
+        if error.code == "NoSuchEntity":
+            return
+        raise
+    for user in (u for page in pages for u in page["Users"]):
+        remove(
+            ctx,
+            "remove_user_from_group",
+            f"remove user {user['UserName']} from group {group}",
+            UserName=user["UserName"],
+            GroupName=group,
+        )
+    for policy in (p for page in attached for p in page["AttachedPolicies"]):
+        remove(
+            ctx,
+            "detach_group_policy",
+            f"detach policy from group {group}",
+            GroupName=group,
+            PolicyArn=policy["PolicyArn"],
+        )
+    for name in (n for page in inline for n in page["PolicyNames"]):
+        remove(
+            ctx,
+            "delete_group_policy",
+            f"delete inline policy of group {group}",
+            GroupName=group,
+            PolicyName=name,
+        )
+    remove(ctx, "delete_group", doing, GroupName=group)
+
+
+# Customer managed policies.
+
+
+def create_policy(ctx: WriteContext, change: Change) -> None:
+    create_policy_from_spec(ctx, change.name, change.after)
+
+
+def create_policy_from_spec(ctx: WriteContext, name: str, spec: dict[str, Any]) -> str:
+    params: dict[str, Any] = {
+        "PolicyName": name,
+        "Path": spec["path"],
+        "PolicyDocument": spec["document"],
+    }
+    if spec["description"]:
+        params["Description"] = spec["description"]
+    if spec["tags"]:
+        params["Tags"] = tag_list(spec["tags"])
+    arn: str = ctx.aws.iam("create_policy", f"create policy {name}", **params)["Policy"]["Arn"]
+    return arn
+
+
+# AWS keeps at most five versions of a managed policy.
+MAX_POLICY_VERSIONS = 5
+
+
+def update_policy_document(ctx: WriteContext, change: Change) -> None:
+    doing = f"update policy {change.name}"
+    versions = policy_versions(ctx, change.target, doing)
+    if len(versions) >= MAX_POLICY_VERSIONS:
+        oldest = min(
+            (v for v in versions if not v["IsDefaultVersion"]),
+            key=lambda v: (v["CreateDate"], v["VersionId"]),
+        )
+        ctx.aws.iam(
+            "delete_policy_version", doing, PolicyArn=change.target, VersionId=oldest["VersionId"]
+        )
+    call(
+        ctx,
+        "create_policy_version",
+        doing,
+        PolicyArn=change.target,
+        PolicyDocument=change.after,
+        SetAsDefault=True,
+    )
+
+
+def policy_versions(ctx: WriteContext, arn: str, doing: str) -> list[dict[str, Any]]:
+    return [
+        version
+        for page in ctx.aws.pages("list_policy_versions", doing, PolicyArn=arn)
+        for version in page["Versions"]
+    ]
+
+
+def update_policy_tags(ctx: WriteContext, change: Change) -> None:
+    doing = f"tag policy {change.name}"
+    stale = sorted(set(change.before) - set(change.after))
+    if stale:
+        call(ctx, "untag_policy", doing, PolicyArn=change.target, TagKeys=stale)
+    changed = {k: v for k, v in change.after.items() if change.before.get(k) != v}
+    if changed:
+        call(ctx, "tag_policy", doing, PolicyArn=change.target, Tags=tag_list(changed))
+
+
+def replace_policy(ctx: WriteContext, change: Change) -> None:
+    """Path and description are fixed at creation: detach, delete, recreate, re-attach."""
+    attached = detach_everywhere(ctx, change.before["arn"], change.name)
+    delete_detached_policy(ctx, change.before["arn"], change.name)
+    arn = create_policy_from_spec(ctx, change.name, change.after)
+    for kind, owner in attached:
+        call(
+            ctx,
+            f"attach_{kind}_policy",
+            f"re-attach policy {change.name} to {kind} {owner}",
+            **{f"{kind.capitalize()}Name": owner, "PolicyArn": arn},
+        )
+
+
+def delete_policy(ctx: WriteContext, change: Change) -> None:
+    detach_everywhere(ctx, change.target, change.name)
+    delete_detached_policy(ctx, change.target, change.name)
+
+
+def detach_everywhere(ctx: WriteContext, arn: str, name: str) -> list[tuple[str, str]]:
+    """Detaches a policy from every user, group and role; returns what it was attached to."""
+    doing = f"list where policy {name} is attached"
+    attached: list[tuple[str, str]] = []
+    for page in ctx.aws.pages("list_entities_for_policy", doing, PolicyArn=arn):
+        attached += [("user", u["UserName"]) for u in page.get("PolicyUsers", [])]
+        attached += [("group", g["GroupName"]) for g in page.get("PolicyGroups", [])]
+        attached += [("role", r["RoleName"]) for r in page.get("PolicyRoles", [])]
+    for kind, owner in attached:
+        remove(
+            ctx,
+            f"detach_{kind}_policy",
+            f"detach policy {name} from {kind} {owner}",
+            **{f"{kind.capitalize()}Name": owner, "PolicyArn": arn},
+        )
+    return attached
+
+
+def delete_detached_policy(ctx: WriteContext, arn: str, name: str) -> None:
+    doing = f"delete policy {name}"
+    for version in policy_versions(ctx, arn, doing):
+        if not version["IsDefaultVersion"]:
+            remove(
+                ctx, "delete_policy_version", doing, PolicyArn=arn, VersionId=version["VersionId"]
+            )
+    remove(ctx, "delete_policy", doing, PolicyArn=arn)
+
+
+# Account settings.
+
+
+def set_alias(ctx: WriteContext, change: Change) -> None:
+    if change.before:
+        # One alias per account: the old one must go first.
+        remove(
+            ctx,
+            "delete_account_alias",
+            f"remove account alias {change.before}",
+            AccountAlias=change.before,
+        )
+    try:
+        ctx.aws.iam(
+            "create_account_alias", f"set account alias {change.after}", AccountAlias=change.after
+        )
+    except AwsError as error:
+        if error.code == "EntityAlreadyExists":
+            raise IamctlError(
+                f"set account alias {change.after}: the alias is taken by another AWS account "
+                "(aliases are unique across all of AWS); choose another"
+            ) from None
+        raise
+
+
+_PASSWORD_POLICY_FIELDS = {
+    "minimum_length": "MinimumPasswordLength",
+    "require_symbols": "RequireSymbols",
+    "require_numbers": "RequireNumbers",
+    "require_uppercase": "RequireUppercaseCharacters",
+    "require_lowercase": "RequireLowercaseCharacters",
+    "allow_users_to_change": "AllowUsersToChangePassword",
+    "max_age_days": "MaxPasswordAge",
+    "reuse_prevention": "PasswordReusePrevention",
+    "hard_expiry": "HardExpiry",
+}
+
+
+def set_password_policy(ctx: WriteContext, change: Change) -> None:
+    # Fields left out of UpdateAccountPasswordPolicy are reset to AWS's defaults.
+    params = {
+        aws_name: change.after[field]
+        for field, aws_name in _PASSWORD_POLICY_FIELDS.items()
+        if change.after[field] is not None
+    }
+    ctx.aws.iam("update_account_password_policy", "set the account password policy", **params)
+
+
+WRITERS: dict[tuple[Kind, Action], Writer] = {
+    (Kind.USER, Action.CREATE): create_user,
+    (Kind.USER, Action.DELETE): delete_user,
+    (Kind.USER_PATH, Action.UPDATE): update_user_path,
+    (Kind.USER_TAGS, Action.UPDATE): update_user_tags,
+    (Kind.LOGIN_PROFILE, Action.CREATE): create_login_profile,
+    (Kind.LOGIN_PROFILE, Action.DELETE): delete_login_profile,
+    (Kind.ACCESS_KEY, Action.CREATE): create_access_key,
+    (Kind.ACCESS_KEY, Action.DELETE): delete_access_key,
+    (Kind.USER_GROUP, Action.CREATE): add_user_to_group,
+    (Kind.USER_GROUP, Action.DELETE): remove_user_from_group,
+    (Kind.USER_POLICY, Action.CREATE): attach_user_policy,
+    (Kind.USER_POLICY, Action.DELETE): detach_user_policy,
+    (Kind.USER_INLINE_POLICY, Action.CREATE): put_user_policy,
+    (Kind.USER_INLINE_POLICY, Action.UPDATE): put_user_policy,
+    (Kind.USER_INLINE_POLICY, Action.DELETE): delete_user_policy,
+    (Kind.GROUP, Action.CREATE): create_group,
+    (Kind.GROUP, Action.DELETE): delete_group,
+    (Kind.GROUP_PATH, Action.UPDATE): update_group_path,
+    (Kind.GROUP_POLICY, Action.CREATE): attach_group_policy,
+    (Kind.GROUP_POLICY, Action.DELETE): detach_group_policy,
+    (Kind.GROUP_INLINE_POLICY, Action.CREATE): put_group_policy,
+    (Kind.GROUP_INLINE_POLICY, Action.UPDATE): put_group_policy,
+    (Kind.GROUP_INLINE_POLICY, Action.DELETE): delete_group_policy,
+    (Kind.POLICY, Action.CREATE): create_policy,
+    (Kind.POLICY, Action.DELETE): delete_policy,
+    (Kind.POLICY_REPLACEMENT, Action.UPDATE): replace_policy,
+    (Kind.POLICY_DOCUMENT, Action.UPDATE): update_policy_document,
+    (Kind.POLICY_TAGS, Action.UPDATE): update_policy_tags,
+    (Kind.ALIAS, Action.UPDATE): set_alias,
+    (Kind.PASSWORD_POLICY, Action.UPDATE): set_password_policy,
+}
