@@ -1,0 +1,319 @@
+"""The `iamctl` command: the only place that prints, prompts, exits or catches our errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from . import __version__, desired, multi
+from .apply import DEFAULT_PARALLELISM
+from .aws import Aws, quiet_botocore_logs
+from .credentials import SecretsSink
+from .errors import ApplyError, IamctlError
+from .findings import file_findings
+from .model import Change
+from .render import change_lines, render_text
+from .run import Connection
+
+# Exit codes: Terraform's convention, extended (`plan --detailed-exitcode`).
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_HUMAN_STEPS = 0, 1, 2, 3
+
+log = logging.getLogger("reconciler")
+
+
+@dataclass(frozen=True)
+class Options:
+    connection: Connection
+    debug: bool
+    color: bool
+
+
+def wants_color(no_color: bool) -> bool:
+    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="iamctl")
+@click.option("--profile", help="AWS profile to use (default: the standard credential chain).")
+@click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", help="Send AWS calls to this URL.")
+@click.option("--debug", is_flag=True, help="Show debug logs and tracebacks (never secrets).")
+@click.option("--no-color", is_flag=True, help="Plain output, even on a terminal.")
+@click.pass_context
+def cli(
+    ctx: click.Context, profile: str | None, endpoint_url: str | None, debug: bool, no_color: bool
+) -> None:
+    """Manage an AWS account's IAM set-up from a YAML file."""
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    quiet_botocore_logs()
+    ctx.obj = Options(Connection(profile, endpoint_url), debug, wants_color(no_color))
+
+
+def files_argument(func: Any) -> Any:
+    return click.argument("files", nargs=-1, required=True, type=click.Path())(func)
+
+
+def account_option(func: Any) -> Any:
+    return click.option(
+        "--account", "accounts", multiple=True, help="Only these account ids (repeatable)."
+    )(func)
+
+
+@cli.command()
+@files_argument
+def validate(files: Sequence[str]) -> int:
+    """Check files offline: syntax, schema, names, references, quotas."""
+    for config in desired.load(files):
+        state = config.state
+        click.echo(
+            f"ok: account {config.account_id} ({', '.join(config.files)}): "
+            f"{len(state.users)} users, {len(state.groups)} groups, "
+            f"{len(state.policies)} policies"
+        )
+        for finding in file_findings(state):
+            click.echo(f"warning: CIS {finding.check}: {finding.name}: {finding.message}", err=True)
+    return EXIT_OK
+
+
+@cli.command()
+@files_argument
+@account_option
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--markdown", is_flag=True, help="Print the plan as Markdown (pull requests).")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False),
+    help="Also save the plan (JSON) for `apply --plan`.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when changes are pending, 3 when only human steps are.",
+)
+@click.pass_obj
+def plan(
+    opts: Options,
+    files: Sequence[str],
+    accounts: Sequence[str],
+    as_json: bool,
+    markdown: bool,
+    out_file: str | None,
+    detailed_exitcode: bool,
+) -> int:
+    """Show what apply would change (reads AWS, changes nothing)."""
+    if as_json and markdown:
+        raise click.UsageError("--json and --markdown cannot be used together")
+    results = multi.plan_all(multi.select(desired.load(files), accounts), opts.connection)
+    print_stats(results)
+    if out_file:
+        Path(out_file).write_text(json.dumps(multi.to_json(results), indent=2) + "\n")
+    if as_json:
+        click.echo(json.dumps(multi.to_json(results), indent=2))
+    elif markdown:
+        click.echo(multi.render_markdown_all(results))
+    else:
+        print_plans(results, opts.color)
+    return multi.exit_code(results, detailed_exitcode)
+
+
+@cli.command()
+@files_argument
+@account_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--secrets-dir",
+    type=click.Path(file_okay=False),
+    help="Directory for new credentials (one CSV per user, mode 0600).",
+)
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Apply exactly this saved plan (refused if the account changed since).",
+)
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_PARALLELISM,
+    show_default=True,
+    help="How many independent changes run at once.",
+)
+@click.pass_obj
+def apply(
+    opts: Options,
+    files: Sequence[str],
+    accounts: Sequence[str],
+    yes: bool,
+    secrets_dir: str | None,
+    plan_file: str | None,
+    parallelism: int,
+) -> int:
+    """Make the account match the files."""
+    results = multi.plan_all(multi.select(desired.load(files), accounts), opts.connection)
+    print_stats(results)
+    if plan_file:
+        results = multi.use_saved_plan(results, plan_file)
+    print_plans(results, opts.color)
+    runnable = [r for r in results if r.planned and r.planned.plan.changes]
+    if not runnable:
+        return EXIT_ERROR if any(r.error for r in results) else EXIT_OK
+    sinks = multi.prepare_secrets(runnable, Path(secrets_dir) if secrets_dir else None)
+    if not yes:
+        click.confirm("Apply these changes?", abort=True)
+    outcome = multi.apply_all(runnable, sinks, print_done, parallelism)
+    print_apply_outcome(outcome, sinks)
+    failed = any(r.error for r in results) or any(outcome.values())
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def print_done(change: Change) -> None:
+    click.echo(f"  done: {change_lines(change)[0]}")
+
+
+def print_apply_outcome(
+    outcome: dict[str, ApplyError | None], sinks: dict[str, SecretsSink | None]
+) -> None:
+    for account_id, error in outcome.items():
+        if error is not None:
+            print_apply_error(account_id, error)
+            continue
+        sink = sinks.get(account_id)
+        click.echo(f"Apply complete for account {account_id}.")
+        if sink is not None and sink.files:
+            for path in sink.files:
+                click.echo(f"New credentials: {path} (readable only by you; never printed)")
+
+
+def print_apply_error(account_id: str, error: ApplyError) -> None:
+    click.echo(f"Apply stopped on account {account_id}.", err=True)
+    for line in error.done:
+        click.echo(f"  done:          {line}", err=True)
+    click.echo(f"  failed:        {error.failed}: {error.error}", err=True)
+    for line in error.not_attempted:
+        click.echo(f"  not attempted: {line}", err=True)
+    click.echo("Run apply again to finish: it converges from where this stopped.", err=True)
+
+
+def print_stats(results: Sequence[multi.AccountResult]) -> None:
+    for result in results:
+        if result.planned:
+            click.echo(f"account {result.account_id}: {result.planned.stats.summary()}", err=True)
+
+
+def print_plans(results: Sequence[multi.AccountResult], color: bool) -> None:
+    for index, result in enumerate(results):
+        if index:
+            click.echo()
+        if result.error:
+            click.echo(f"Account {result.account_id}: error: {result.error}", err=True)
+            continue
+        assert result.planned is not None
+        click.echo(render_text(result.planned.plan, color), nl=False)
+    if len(results) > 1:
+        click.echo(f"\n{multi.total_line(results)}")
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False),
+    help="Write the file here instead of standard output.",
+)
+@click.pass_obj
+def export(opts: Options, out_file: str | None) -> int:
+    """Write the live account as a file in iamctl's format."""
+    from .export import export_document
+    from .live import read_live
+
+    aws = Aws.connect(opts.connection.profile, opts.connection.endpoint_url)
+    identity = aws.identity()
+    live = read_live(aws, identity)
+    click.echo(f"account {identity.account}: {live.stats.summary()}", err=True)
+    text = export_document(live)
+    if out_file:
+        Path(out_file).write_text(text)
+        click.echo(f"wrote {out_file}", err=True)
+    else:
+        click.echo(text, nl=False)
+    return EXIT_OK
+
+
+@cli.group()
+def mfa() -> None:
+    """Multi-factor authentication for IAM users."""
+
+
+@mfa.command()
+@click.argument("user")
+@click.option("--show-seed", is_flag=True, help="Also print the secret seed as text.")
+@click.pass_obj
+def enroll(opts: Options, user: str, show_seed: bool) -> int:
+    """Guided virtual MFA enrolment: scan the QR code, type two codes."""
+    from .mfa import enroll as enroll_user
+    from .mfa import refuse_in_ci
+
+    refuse_in_ci()
+    aws = Aws.connect(opts.connection.profile, opts.connection.endpoint_url)
+    aliases = aws.iam("list_account_aliases", "read the account alias")["AccountAliases"]
+    label = aliases[0] if aliases else aws.identity().account
+    result = enroll_user(aws, user, read_code, click.echo, label, show_seed)
+    click.echo(f"MFA device {result.serial} is now enabled for user {result.user}.")
+    return EXIT_OK
+
+
+def read_code(prompt: str) -> str:
+    """A code from the terminal, or the next line of a pipe."""
+    if sys.stdin.isatty():
+        return str(click.prompt(prompt, type=str)).strip()
+    line = sys.stdin.readline()
+    if not line:
+        raise IamctlError(f"{prompt}: no more input")
+    click.echo(f"{prompt}: (read from standard input)")
+    return line.strip()
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        code = cli.main(args=argv, prog_name="iamctl", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted: nothing was changed", err=True)
+        code = EXIT_ERROR
+    except click.ClickException as error:
+        # Usage errors exit 1 like every other error (click's default would be 2, which
+        # `--detailed-exitcode` uses for "changes pending").
+        click.echo(f"error: {error.format_message()}", err=True)
+        code = EXIT_ERROR
+    except ApplyError as error:
+        click.echo(f"error: {error}", err=True)
+        code = EXIT_ERROR
+    except IamctlError as error:
+        click.echo(f"error: {error}", err=True)
+        code = EXIT_ERROR
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        code = EXIT_ERROR
+    except Exception as error:  # a bug: one line for the user, the traceback with --debug
+        if debug:
+            traceback.print_exc()
+        click.echo(
+            f"internal error: {type(error).__name__}: {error} "
+            "(run with --debug for details, and please report it)",
+            err=True,
+        )
+        code = EXIT_ERROR
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,226 @@
+"""Runs the pipeline for several accounts at once: one account's failure never stops the others.
+
+Each account is planned (and applied) on its own thread with its own credentials; results come
+back in the order the files named the accounts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .credentials import SecretsSink
+from .desired import Config
+from .errors import ApplyError, IamctlError, StalePlanError
+from .model import Change
+from .plan import FORMAT_VERSION, Plan, plan_from_dict, plan_to_dict
+from .render import change_lines, render_markdown
+from .run import AccountPlan, Connection, apply_account, plan_account, plan_creates_secrets
+
+MAX_PARALLEL_ACCOUNTS = 8
+
+
+@dataclass(frozen=True)
+class AccountResult:
+    account_id: str
+    planned: AccountPlan | None = None
+    error: IamctlError | None = None
+
+
+def select(configs: Sequence[Config], accounts: Sequence[str]) -> list[Config]:
+    """The configs of the accounts named with `--account` (all when none is named)."""
+    if not accounts:
+        return list(configs)
+    known = {config.account_id for config in configs}
+    unknown = sorted(set(accounts) - known)
+    if unknown:
+        raise IamctlError(
+            f"--account {', '.join(unknown)}: no such account in the files "
+            f"(they declare {', '.join(sorted(known))})"
+        )
+    return [config for config in configs if config.account_id in accounts]
+
+
+def plan_all(configs: Sequence[Config], connection: Connection) -> list[AccountResult]:
+    def plan_one(config: Config) -> AccountResult:
+        try:
+            return AccountResult(
+                config.account_id, planned=plan_account(config, connection.open(config))
+            )
+        except IamctlError as error:
+            return AccountResult(config.account_id, error=error)
+
+    if len(configs) == 1:
+        return [plan_one(configs[0])]
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ACCOUNTS, len(configs))) as pool:
+        return list(pool.map(plan_one, configs))
+
+
+def exit_code(results: Sequence[AccountResult], detailed: bool) -> int:
+    """The most severe outcome wins: error 1, then changes 2, then human steps 3, then 0."""
+    if any(result.error for result in results):
+        return 1
+    if not detailed:
+        return 0
+    plans = [result.planned.plan for result in results if result.planned]
+    if any(plan.changes for plan in plans):
+        return 2
+    if any(plan.human_steps for plan in plans):
+        return 3
+    return 0
+
+
+def total_line(results: Sequence[AccountResult]) -> str:
+    totals = {"add": 0, "change": 0, "destroy": 0, "human": 0}
+    for result in results:
+        if result.planned:
+            for key, value in result.planned.plan.summary.items():
+                totals[key] += value
+    failed = sum(1 for result in results if result.error)
+    line = (
+        f"Total for {len(results)} accounts: {totals['add']} to add, {totals['change']} to change, "
+        f"{totals['destroy']} to destroy, {totals['human']} human steps"
+    )
+    return line + (f"; {failed} account(s) failed to plan." if failed else ".")
+
+
+def to_json(results: Sequence[AccountResult]) -> dict[str, Any]:
+    """One account: its plan document. Several: one document with an entry per account."""
+    entries = [entry(result) for result in results]
+    if len(entries) == 1:
+        return entries[0]
+    return {"format_version": FORMAT_VERSION, "accounts": entries}
+
+
+def entry(result: AccountResult) -> dict[str, Any]:
+    if result.planned:
+        return plan_to_dict(result.planned.plan)
+    return {
+        "format_version": FORMAT_VERSION,
+        "account": {"id": result.account_id},
+        "error": str(result.error),
+    }
+
+
+def render_markdown_all(results: Sequence[AccountResult]) -> str:
+    parts = []
+    for result in results:
+        if result.planned:
+            parts.append(render_markdown(result.planned.plan))
+        else:
+            parts.append(f"### Account {result.account_id}\n\n**Error:** {result.error}\n")
+    if len(results) > 1:
+        parts.append(f"**{total_line(results)}**\n")
+    return "<!-- iamctl-plan -->\n" + "\n".join(parts)
+
+
+# Saved plans.
+
+
+def use_saved_plan(results: Sequence[AccountResult], plan_file: str) -> list[AccountResult]:
+    """Swaps each fresh plan for the saved one, refusing a saved plan that no longer matches."""
+    saved = load_saved_plans(plan_file)
+    for result in results:
+        if result.error:
+            raise result.error
+    fresh_ids = {result.account_id for result in results}
+    if set(saved) != fresh_ids:
+        raise StalePlanError(
+            f"{plan_file}: the plan is for account(s) {', '.join(sorted(saved))}, "
+            f"not {', '.join(sorted(fresh_ids))}"
+        )
+    return [
+        AccountResult(r.account_id, planned=checked(r.planned, saved[r.account_id], plan_file))
+        for r in results
+        if r.planned
+    ]
+
+
+def load_saved_plans(plan_file: str) -> dict[str, Plan]:
+    try:
+        data = json.loads(Path(plan_file).read_text())
+        documents = data.get("accounts", [data])
+        plans = [plan_from_dict(document) for document in documents]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise IamctlError(f"{plan_file}: not a saved iamctl plan ({error})") from None
+    return {plan.account_id: plan for plan in plans}
+
+
+def checked(planned: AccountPlan, saved: Plan, plan_file: str) -> AccountPlan:
+    fresh = planned.plan
+    if saved.config_fingerprint != fresh.config_fingerprint:
+        raise StalePlanError(
+            f"{plan_file}: the plan was made from other configuration than "
+            f"{', '.join(planned.config.files)}; run plan again"
+        )
+    if saved.live_fingerprint != fresh.live_fingerprint or saved.changes != fresh.changes:
+        raise StalePlanError(
+            f"{plan_file}: plan is stale: account {fresh.account_id} changed since the plan was "
+            f"made ({what_changed(saved, fresh)}); run plan again"
+        )
+    return AccountPlan(
+        planned.config,
+        planned.aws,
+        planned.identity,
+        planned.desired,
+        planned.live,
+        saved,
+        planned.stats,
+    )
+
+
+def what_changed(saved: Plan, fresh: Plan) -> str:
+    old = {change_lines(c)[0] for c in saved.changes}
+    new = {change_lines(c)[0] for c in fresh.changes}
+    dropped, added = sorted(old - new), sorted(new - old)
+    parts = [f"no longer needed: {line}" for line in dropped[:3]]
+    parts += [f"now also needed: {line}" for line in added[:3]]
+    return "; ".join(parts) or "the account was modified outside iamctl"
+
+
+# Apply.
+
+
+def prepare_secrets(
+    runnable: Sequence[AccountResult], directory: Path | None
+) -> dict[str, SecretsSink | None]:
+    """Checks, before any change, that new secrets have a safe place to go."""
+    needing = [r for r in runnable if r.planned and plan_creates_secrets(r.planned.plan)]
+    if needing and directory is None:
+        raise IamctlError(
+            "this plan creates new credentials (console password or access key): pass "
+            "--secrets-dir DIR to receive them; nothing was changed"
+        )
+    sinks: dict[str, SecretsSink | None] = {r.account_id: None for r in runnable}
+    if directory is None:
+        return sinks
+    SecretsSink.check_directory(directory)
+    for result in needing:
+        assert result.planned is not None
+        target = directory if len(runnable) == 1 else directory / result.account_id
+        if target != directory:
+            SecretsSink.check_directory(target)
+        sinks[result.account_id] = SecretsSink(target, result.planned.plan.sign_in_url)
+    return sinks
+
+
+def apply_all(
+    runnable: Sequence[AccountResult],
+    sinks: dict[str, SecretsSink | None],
+    on_done: Callable[[Change], None],
+    parallelism: int,
+) -> dict[str, ApplyError | None]:
+    def apply_one(result: AccountResult) -> tuple[str, ApplyError | None]:
+        assert result.planned is not None
+        try:
+            apply_account(result.planned, sinks[result.account_id], on_done, parallelism)
+        except ApplyError as error:
+            return result.account_id, error
+        return result.account_id, None
+
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ACCOUNTS, len(runnable))) as pool:
+        return dict(pool.map(apply_one, runnable))

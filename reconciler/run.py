@@ -1,0 +1,118 @@
+"""The pipeline for one account: guard, read, resolve, diff, plan; and apply on top of it.
+
+`cli.py` calls these and prints; they never print. `plan_account` makes no AWS call that changes
+anything.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+
+from .apply import DEFAULT_PARALLELISM, apply_plan, creates_secret
+from .aws import Aws, Identity
+from .credentials import SecretsSink
+from .desired import Config, resolve
+from .diff import Diff, diff
+from .errors import AccountMismatchError
+from .findings import account_findings
+from .live import LiveAccount, ReadStats, confirm_credentials, read_live
+from .model import Change, Kind, State
+from .plan import Plan, make_plan
+from .writers import WriteContext
+
+_CREDENTIAL_KINDS = (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How to reach AWS, from the command line; the file's account settings take precedence."""
+
+    profile: str | None = None
+    endpoint_url: str | None = None
+
+    def open(self, config: Config) -> Aws:
+        return Aws.connect(
+            profile=config.profile or self.profile,
+            endpoint_url=self.endpoint_url,
+            role_arn=config.role_arn,
+        )
+
+
+@dataclass(frozen=True)
+class AccountPlan:
+    config: Config
+    aws: Aws
+    identity: Identity
+    desired: State
+    live: State
+    plan: Plan
+    stats: ReadStats
+
+
+def guard(aws: Aws, config: Config) -> Identity:
+    """Refuse to go on unless the credentials reach the account the file declares."""
+    identity = aws.identity()
+    if identity.account != config.account_id:
+        files = ", ".join(config.files)
+        raise AccountMismatchError(
+            f"{files}: account.id is {config.account_id} but the credentials reach account "
+            f"{identity.account} ({identity.arn}); refusing to continue"
+        )
+    return identity
+
+
+def plan_account(config: Config, aws: Aws) -> AccountPlan:
+    started = time.monotonic()
+    identity = guard(aws, config)
+    live = read_live(aws, identity)
+    desired = resolve(config, live.aws_policies, identity.partition)
+    state, result = decide(aws, desired, live, identity)
+    findings = account_findings(desired, state, datetime.now(timezone.utc))
+    plan = make_plan(desired, state, result, findings)
+    stats = replace(live.stats, calls=aws.calls, seconds=time.monotonic() - started)
+    return AccountPlan(config, aws, identity, desired, state, plan, stats)
+
+
+def decide(aws: Aws, desired: State, live: LiveAccount, identity: Identity) -> tuple[State, Diff]:
+    """Diff; where the diff would act on credential facts from the (possibly hours old) credential
+    report, confirm those users with exact calls and diff again, so no plan acts on stale facts."""
+    state = live.state
+    result = diff(desired, state, identity.user_name)
+    unconfirmed = users_to_confirm(result, state)
+    if unconfirmed:
+        state = confirm_credentials(aws, state, unconfirmed)
+        result = diff(desired, state, identity.user_name)
+    return state, result
+
+
+def users_to_confirm(result: Diff, live: State) -> set[str]:
+    acting = {c.name for c in result.changes if c.kind in _CREDENTIAL_KINDS}
+    acting |= {step.name for step in result.human_steps if step.kind == "user_mfa"}
+    return {
+        name
+        for name in acting
+        if name in live.users
+        and not (live.users[name].credentials and live.users[name].credentials.confirmed)
+    }
+
+
+def plan_creates_secrets(plan: Plan) -> bool:
+    return any(creates_secret(change) for change in plan.changes)
+
+
+def apply_account(
+    planned: AccountPlan,
+    sink: SecretsSink | None,
+    on_done: Callable[[Change], None],
+    parallelism: int = DEFAULT_PARALLELISM,
+    plan: Plan | None = None,
+) -> list[Change]:
+    """Carries out `plan` (by default the one just made) on the planned account."""
+    password_policy = (
+        planned.desired.account.password_policy or planned.live.account.password_policy
+    )
+    ctx = WriteContext(planned.aws, password_policy, sink)
+    return apply_plan(plan or planned.plan, ctx, on_done, parallelism)
