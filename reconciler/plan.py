@@ -42,7 +42,20 @@ _REMOVALS_PHASE = 4  # detach, remove from group, delete inline policy or login 
 # Whole entities last: users first (they leave their groups), then groups, then policies (which
 # by then are attached to fewer entities).
 _DELETION_PHASES = {Kind.USER: 5, Kind.GROUP: 6, Kind.POLICY: 7}
-_KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
+# Within one entity: the entity, then its settings, credentials, memberships and policies (the
+# order a person would read them in, and one that works when run top to bottom).
+_KIND_ORDER = {
+    kind: index
+    for index, kind in enumerate(
+        [
+            Kind.POLICY, Kind.POLICY_REPLACEMENT, Kind.POLICY_DOCUMENT, Kind.POLICY_TAGS,
+            Kind.GROUP, Kind.GROUP_PATH, Kind.GROUP_POLICY, Kind.GROUP_INLINE_POLICY,
+            Kind.USER, Kind.USER_PATH, Kind.USER_TAGS, Kind.LOGIN_PROFILE, Kind.ACCESS_KEY,
+            Kind.USER_GROUP, Kind.USER_POLICY, Kind.USER_INLINE_POLICY,
+            Kind.ALIAS, Kind.PASSWORD_POLICY,
+        ]
+    )
+}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,85 @@
+"""Small builders of model objects for pure tests (no AWS, no files)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from reconciler.model import (
+    AccessKey,
+    Account,
+    Credentials,
+    Group,
+    ManagedPolicy,
+    State,
+    User,
+)
+from reconciler.policydoc import canonical
+
+ACCOUNT_ID = "123456789012"
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+VIEW_ONLY = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
+
+
+def doc(action: str = "s3:GetObject", resource: str = "*") -> str:
+    return canonical(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}],
+        }
+    )
+
+
+def state(*entities: Any, account: Account | None = None, **settings: Any) -> State:
+    """A State from users, groups and policies given in any order."""
+    return State(
+        account=account or Account(ACCOUNT_ID),
+        users={e.name: e for e in entities if isinstance(e, User)},
+        groups={e.name: e for e in entities if isinstance(e, Group)},
+        policies={e.name: e for e in entities if isinstance(e, ManagedPolicy)},
+        **settings,
+    )
+
+
+def live_user(
+    name: str,
+    *,
+    console: bool = False,
+    keys: int = 0,
+    inactive_keys: int = 0,
+    mfa: bool = False,
+    confirmed: bool = True,
+    **fields: Any,
+) -> User:
+    created = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    access_keys = tuple(
+        AccessKey(f"AKIA{name.upper()}{i}", active=True, created=created) for i in range(keys)
+    ) + tuple(
+        AccessKey(f"AKIAOLD{name.upper()}{i}", active=False, created=created)
+        for i in range(inactive_keys)
+    )
+    credentials = Credentials(
+        login_profile=console,
+        access_keys=access_keys,
+        mfa_devices=(f"arn:aws:iam::{ACCOUNT_ID}:mfa/{name}",) if mfa else (),
+        confirmed=confirmed,
+    )
+    fields.setdefault("path", "/")
+    fields.setdefault("tags", {})
+    return User(
+        name, arn=f"arn:aws:iam::{ACCOUNT_ID}:user/{name}", credentials=credentials, **fields
+    )
+
+
+def live_group(name: str, **fields: Any) -> Group:
+    fields.setdefault("path", "/")
+    return Group(name, arn=f"arn:aws:iam::{ACCOUNT_ID}:group/{name}", **fields)
+
+
+def live_policy(name: str, document: str | None = None, **fields: Any) -> ManagedPolicy:
+    fields.setdefault("path", "/")
+    fields.setdefault("description", "")
+    return ManagedPolicy(
+        name, document or doc(), arn=f"arn:aws:iam::{ACCOUNT_ID}:policy/{name}", **fields
+    )

@@ -1,0 +1,126 @@
+"""plan.py and render.py with plain data: order, counts, the text, JSON and Markdown forms."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from factories import ACCOUNT_ID, ADMIN, READ_ONLY, doc, live_policy, live_user, state
+
+from reconciler.diff import diff
+from reconciler.model import Account, Group, ManagedPolicy, MfaMode, Root, User
+from reconciler.plan import fingerprint, make_plan, plan_from_dict, plan_to_dict
+from reconciler.render import NO_CHANGES, render_markdown, render_text
+
+
+def tutorial_plan():
+    desired = state(
+        User(
+            "admin", console=True, access_keys=1, mfa=MfaMode.REQUIRED, policies=frozenset({ADMIN})
+        ),
+        account=Account(ACCOUNT_ID, alias="acme-sandbox", root=Root(mfa=True)),
+    )
+    live = state(
+        live_user("old-intern", policies=frozenset({READ_ONLY})),
+        account=Account(ACCOUNT_ID, root=Root(mfa=False, access_keys=False)),
+    )
+    desired = state(
+        *desired.users.values(),
+        User("old-intern"),
+        account=desired.account,
+    )
+    return make_plan(desired, live, diff(desired, live))
+
+
+def test_text_plan_reads_like_the_design():
+    text = render_text(tutorial_plan())
+    assert text == (
+        "Account 123456789012 (acme-sandbox), sign-in URL "
+        "https://acme-sandbox.signin.aws.amazon.com/console\n"
+        "\n"
+        "  + user admin\n"
+        "  + user admin: console password (generated, reset required at first sign-in)\n"
+        "  + user admin: access key\n"
+        "  + user admin: attach AdministratorAccess\n"
+        "  ~ account alias: (none) -> acme-sandbox\n"
+        "  - user old-intern: detach ReadOnlyAccess\n"
+        "  ! user admin: MFA required, no device yet -> run `iamctl mfa enroll admin`\n"
+        "  ! root user: MFA not enabled -> sign in as root, Security credentials, "
+        "Assign MFA device\n"
+        "\n"
+        "Plan: 4 to add, 1 to change, 1 to destroy, 2 human steps.\n"
+    )
+
+
+def test_empty_plan_says_so_in_one_line():
+    plan = make_plan(state(), state(), diff(state(), state()))
+    assert render_text(plan).splitlines()[-1] == NO_CHANGES
+    assert plan.sign_in_url == f"https://{ACCOUNT_ID}.signin.aws.amazon.com/console"
+
+
+def test_dependencies_first_deletions_last():
+    desired = state(
+        User(
+            "zed",
+            groups=frozenset({"team"}),
+            policies=frozenset({"arn:aws:iam::123456789012:policy/p"}),
+        ),
+        Group("team"),
+        ManagedPolicy("p", doc()),
+        prune=True,
+    )
+    live = state(live_user("old", console=True), live_policy("legacy"))
+    kinds = [
+        (c.action.value, c.kind.value)
+        for c in make_plan(desired, live, diff(desired, live)).changes
+    ]
+    assert kinds.index(("create", "policy")) < kinds.index(("create", "group"))
+    assert kinds.index(("create", "group")) < kinds.index(("create", "user_group"))
+    assert kinds[-2:] == [("delete", "user"), ("delete", "policy")]
+
+
+def test_policy_document_change_shows_a_readable_diff():
+    desired = state(ManagedPolicy("p", doc("s3:PutObject")))
+    live = state(live_policy("p", doc("s3:GetObject")))
+    text = render_text(make_plan(desired, live, diff(desired, live)))
+    assert "~ policy p: document (new default version)" in text
+    detail = [line.strip() for line in text.splitlines()]
+    assert '- "s3:GetObject"' in [" ".join(line.split()) for line in detail]
+    assert '+ "s3:PutObject"' in [" ".join(line.split()) for line in detail]
+
+
+def test_json_plan_has_the_documented_fields_and_round_trips():
+    plan = tutorial_plan()
+    data = json.loads(json.dumps(plan_to_dict(plan)))
+    assert data["format_version"] == 1
+    assert data["account"] == {"id": ACCOUNT_ID, "alias": "acme-sandbox"}
+    assert data["summary"] == {"add": 4, "change": 1, "destroy": 1, "human": 2}
+    assert {"action", "kind", "name"} <= set(data["changes"][0])
+    assert {"kind", "name", "message"} <= set(data["human_steps"][0])
+    assert plan_from_dict(data) == plan
+
+
+def test_markdown_plan_uses_a_diff_block():
+    text = render_markdown(tutorial_plan())
+    assert text.startswith("### Account 123456789012 (acme-sandbox)")
+    assert "```diff\n+ user admin\n" in text
+    assert "**Plan: 4 to add, 1 to change, 1 to destroy, 2 human steps.**" in text
+
+
+def test_fingerprint_ignores_key_last_use_but_not_attachments():
+    a = state(live_user("u", keys=1))
+    assert fingerprint(a) == fingerprint(state(live_user("u", keys=1)))
+    assert fingerprint(a) != fingerprint(state(live_user("u", keys=1, policies=frozenset({ADMIN}))))
+
+
+def test_pure_modules_do_not_import_boto3():
+    code = (
+        "import sys\n"
+        "import reconciler.diff, reconciler.plan, reconciler.model, reconciler.policydoc, "
+        "reconciler.render\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
