@@ -50,7 +50,7 @@ def diff(desired: State, live: State, caller_user: str | None = None) -> Diff:
     for user in desired.users.values():
         changes += diff_user(user, live.users.get(user.name))
     removals, unmanaged, kept = undeclared(desired, live, caller_user)
-    steps = root_steps(desired, live) + user_mfa_steps(desired, live)
+    steps = user_mfa_steps(desired, live) + root_steps(desired, live)
     return Diff(tuple(changes + removals), tuple(steps), unmanaged, kept)
 
 
