@@ -1,0 +1,360 @@
+"""First stage of the pipeline: the user's YAML files -> one desired State per account.
+
+Layers, each pointing at the user's file on failure: strict YAML (`yamlload`), JSON Schema and
+AWS rules (`validation`), then building the State here. Policy references stay as written until
+`resolve` turns them into ARNs with the catalog of AWS managed policies.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path as FilePath
+from typing import Any
+
+from . import policydoc, validation
+from .errors import ConfigError, Location
+from .mfa_policy import (
+    ENFORCE_MFA_POLICY_DESCRIPTION,
+    ENFORCE_MFA_POLICY_NAME,
+    enforce_mfa_document,
+)
+from .model import (
+    Account,
+    Document,
+    Group,
+    Ignore,
+    ManagedPolicy,
+    MfaMode,
+    PasswordPolicy,
+    Root,
+    State,
+    User,
+)
+from .validation import Declared, source_error
+from .yamlload import Path, Source, field_path, load_yaml, read_json
+
+_SETTINGS = ("alias", "profile", "role_arn", "root", "password_policy")
+_MANAGED_MAX = policydoc.MANAGED_POLICY_MAX_SIZE
+
+
+@dataclass(frozen=True)
+class PolicyRefUse:
+    """One place a policy is referenced, kept so that an unknown one points at the file."""
+
+    owner_kind: str  # "user" | "group"
+    owner: str
+    ref: str  # as written: a name from `policies:`, an AWS managed name or path/name, or an ARN
+    location: Location
+    field: str  # e.g. "users[2].policies[0]"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The desired side for one account, possibly merged from several files."""
+
+    account_id: str
+    state: State  # user and group `policies` hold references as written until resolve()
+    files: tuple[str, ...]
+    profile: str | None
+    role_arn: str | None
+    policy_refs: tuple[PolicyRefUse, ...]
+
+
+def load(paths: Sequence[str]) -> list[Config]:
+    """Every check that needs no AWS; one Config per account id, in order of first appearance."""
+    by_account: dict[str, list[Source]] = {}
+    for file in _expand(paths):
+        source = load_yaml(file)
+        validation.check_shape(source)
+        _check_file_rules(source)
+        by_account.setdefault(source.data["account"]["id"], []).append(source)
+    return [_config(account_id, sources) for account_id, sources in by_account.items()]
+
+
+def policy_arn(partition: str, account_id: str, path: str | None, name: str) -> str:
+    return f"arn:{partition}:iam::{account_id}:policy{path or '/'}{name}"
+
+
+def _expand(paths: Sequence[str]) -> list[str]:
+    """A directory stands for its *.yaml and *.yml files, sorted; a file given twice counts once."""
+    if not paths:
+        raise ConfigError(Location("."), "", "no configuration file given")
+    files: dict[FilePath, str] = {}
+    for given in paths:
+        path = FilePath(given)
+        if not path.is_dir():
+            files.setdefault(path.resolve(), given)  # a missing file is reported when loaded
+            continue
+        found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        if not found:
+            raise ConfigError(Location(given), "", "no .yaml or .yml files in this directory")
+        for file in found:
+            files.setdefault(file.resolve(), str(file))
+    return list(files.values())
+
+
+def _check_file_rules(source: Source) -> None:
+    """Rules within one file that the schema states badly: either-or fields."""
+    account = source.data["account"]
+    if "profile" in account and "role_arn" in account:
+        message = "give either profile or role_arn, not both"
+        raise source_error(source, ("account", "role_arn"), message)
+    for index, policy in enumerate(source.data.get("policies", [])):
+        if ("document" in policy) == ("document_file" in policy):
+            message = "give exactly one of document and document_file"
+            raise source_error(source, ("policies", index), message)
+
+
+def _declared(sources: Sequence[Source], kind: str, section: str) -> list[Declared]:
+    return [
+        Declared(kind, source, (section, index))
+        for source in sources
+        for index in range(len(source.data.get(section, [])))
+    ]
+
+
+def _config(account_id: str, sources: Sequence[Source]) -> Config:
+    policies = _declared(sources, "policy", "policies")
+    groups = _declared(sources, "group", "groups")
+    users = _declared(sources, "user", "users")
+    for declared in (policies, groups, users):
+        validation.check_unique(declared)
+    validation.check_reserved_policy_names(policies)
+    validation.check_group_references(users, groups)
+    sources_of = validation.permission_sources(users)
+    settings = _merged_settings(sources)
+    state = State(
+        account=Account(
+            id=account_id,
+            alias=settings.get("alias"),
+            password_policy=settings.get("password_policy"),
+            root=settings.get("root"),
+        ),
+        users={user.name: _user(user, sources_of[user.name]) for user in users},
+        groups={group.name: _group(group) for group in groups},
+        policies=_policies(policies, users),
+        prune=bool(settings.get("prune", False)),
+        ignore=_ignore(sources),
+    )
+    return Config(
+        account_id=account_id,
+        state=state,
+        files=tuple(source.file for source in sources),
+        profile=settings.get("profile"),
+        role_arn=settings.get("role_arn"),
+        policy_refs=tuple(use for entity in groups + users for use in _ref_uses(entity)),
+    )
+
+
+def _merged_settings(sources: Sequence[Source]) -> dict[str, Any]:
+    """Account settings from all files of one account; two files may not disagree."""
+    chosen: dict[str, tuple[Any, Source, Path]] = {}
+    for source in sources:
+        account = source.data["account"]
+        given: dict[str, tuple[Path, Any]] = {
+            key: (("account", key), _setting(key, account[key]))
+            for key in _SETTINGS
+            if key in account
+        }
+        if "prune" in source.data:
+            given["prune"] = (("prune",), source.data["prune"])
+        for key, (path, value) in given.items():
+            if key in chosen and chosen[key][0] != value:
+                first = chosen[key][1].location(chosen[key][2])
+                message = f"differs from the {key} given at {first}"
+                raise source_error(source, path, message)
+            chosen.setdefault(key, (value, source, path))
+    return {key: value for key, (value, _, _) in chosen.items()}
+
+
+def _setting(key: str, value: Any) -> Any:
+    if key == "root" and isinstance(value, dict):
+        return Root(
+            mfa=True if value.get("mfa") == "required" else None,
+            access_keys=False if value.get("access_keys") == "forbidden" else None,
+        )
+    if key == "password_policy" and isinstance(value, dict):
+        return PasswordPolicy(**value)  # the schema allows exactly PasswordPolicy's fields
+    return value
+
+
+def _ignore(sources: Sequence[Source]) -> Ignore:
+    def patterns(kind: str) -> tuple[str, ...]:
+        found = [p for source in sources for p in source.data.get("ignore", {}).get(kind, [])]
+        return tuple(dict.fromkeys(found))
+
+    return Ignore(users=patterns("users"), groups=patterns("groups"), policies=patterns("policies"))
+
+
+def _user(user: Declared, source: Declared) -> User:
+    """`source`: the user whose groups and policies this one gets (itself, or permissions_from)."""
+    data = user.data
+    enforced = data.get("mfa") == MfaMode.ENFORCED.value
+    validation.check_user_quotas(user, source, enforced)
+    # The enforce-MFA policy follows the user's own `mfa`, never permissions_from: a bot copying
+    # an administrator's permissions must not inherit a deny-without-MFA.
+    policies = list(source.data.get("policies", [])) + [ENFORCE_MFA_POLICY_NAME] * enforced
+    return User(
+        name=user.name,
+        path=data.get("path"),
+        groups=frozenset(source.data.get("groups", [])),
+        policies=frozenset(policies),
+        inline_policies=_inline_policies(user, policydoc.USER_INLINE_MAX_SIZE),
+        tags=dict(data["tags"]) if "tags" in data else None,
+        console=data.get("console"),
+        access_keys=int(data["access_keys"]) if "access_keys" in data else None,
+        mfa=MfaMode(data["mfa"]) if "mfa" in data else None,
+    )
+
+
+def _group(group: Declared) -> Group:
+    validation.check_group_quotas(group)
+    return Group(
+        name=group.name,
+        path=group.data.get("path"),
+        policies=frozenset(group.data.get("policies", [])),
+        inline_policies=_inline_policies(group, policydoc.GROUP_INLINE_MAX_SIZE),
+    )
+
+
+def _policies(policies: Sequence[Declared], users: Sequence[Declared]) -> dict[str, ManagedPolicy]:
+    result = {policy.name: _policy(policy) for policy in policies}
+    if any(user.data.get("mfa") == MfaMode.ENFORCED.value for user in users):
+        result[ENFORCE_MFA_POLICY_NAME] = ManagedPolicy(
+            name=ENFORCE_MFA_POLICY_NAME,
+            document=policydoc.canonical(enforce_mfa_document()),
+            path="/",
+            description=ENFORCE_MFA_POLICY_DESCRIPTION,
+        )
+    return result
+
+
+def _policy(policy: Declared) -> ManagedPolicy:
+    data = policy.data
+    if "document" in data:
+        document = _checked(
+            policy, ("document",), data["document"], policydoc.MANAGED_POLICY_MAX_SIZE
+        )
+    else:
+        name = data["document_file"]
+        document = _from_file(policy, ("document_file",), name, _MANAGED_MAX)
+    return ManagedPolicy(
+        name=policy.name,
+        document=document,
+        path=data.get("path"),
+        description=data.get("description"),
+        tags=dict(data["tags"]) if "tags" in data else None,
+    )
+
+
+def _inline_policies(entity: Declared, total_max: int) -> dict[str, Document]:
+    """AWS's inline size quota is for all of one user's (or group's) inline policies together."""
+    result: dict[str, Document] = {}
+    for name, value in entity.data.get("inline_policies", {}).items():
+        path: Path = ("inline_policies", name)
+        if "document_file" in value:
+            file = value["document_file"]
+            result[name] = _from_file(entity, path + ("document_file",), file, None)
+        else:
+            result[name] = _checked(entity, path, value, None)
+    total = sum(policydoc.document_size(document) for document in result.values())
+    if total > total_max:
+        message = (
+            f"inline policies of {entity.kind} '{entity.name}' total {total} characters "
+            f"without whitespace, more than the {total_max} AWS allows"
+        )
+        raise entity.error(("inline_policies",), message)
+    return result
+
+
+def _checked(entity: Declared, path: Path, document: Any, max_size: int | None) -> Document:
+    """A document written in the YAML file: problems point at the statement at fault."""
+    problems = policydoc.document_problems(document, max_size)
+    if problems:
+        raise entity.error(path + problems[0].where, problems[0].message)
+    return policydoc.canonical(document)
+
+
+def _from_file(entity: Declared, path: Path, name: str, max_size: int | None) -> Document:
+    """A `document_file`: JSON, relative to the YAML file that names it."""
+    try:
+        document = read_json(FilePath(entity.source.file).parent / name)
+    except ValueError as error:
+        raise entity.error(path, f"{name}{error}") from None
+    problems = policydoc.document_problems(document, max_size)
+    if problems:
+        raise entity.error(path, f"{name}: {problems[0]}")
+    return policydoc.canonical(document)
+
+
+def _ref_uses(entity: Declared) -> list[PolicyRefUse]:
+    return [
+        PolicyRefUse(
+            owner_kind=entity.kind,
+            owner=entity.name,
+            ref=ref,
+            location=entity.location("policies", index),
+            field=field_path(entity.path + ("policies", index)),
+        )
+        for index, ref in enumerate(entity.data.get("policies", []))
+    ]
+
+
+def resolve(config: Config, aws_policies: Mapping[str, str], partition: str = "aws") -> State:
+    """The Config's State with every policy reference turned into an ARN.
+
+    `aws_policies` maps AWS managed policy names and path/names (`job-function/ViewOnlyAccess`)
+    to their ARNs. An unknown reference is a ConfigError at the place it is written.
+    """
+    resolver = _Resolver(config, aws_policies, partition)
+    for use in config.policy_refs:
+        resolver.arn(use.ref, use.location, use.field)
+    state = config.state
+    anywhere = Location(config.files[0] if config.files else ".")
+    users = {
+        name: replace(user, policies=resolver.arns(user.policies, anywhere))
+        for name, user in state.users.items()
+    }
+    groups = {
+        name: replace(group, policies=resolver.arns(group.policies, anywhere))
+        for name, group in state.groups.items()
+    }
+    account = replace(state.account, partition=partition)
+    return replace(state, account=account, users=users, groups=groups)
+
+
+class _Resolver:
+    """Policy reference -> ARN, in DESIGN order: declared name, AWS managed name, full ARN."""
+
+    def __init__(self, config: Config, aws_policies: Mapping[str, str], partition: str) -> None:
+        self.account_id = config.account_id
+        self.declared = {
+            name: policy_arn(partition, config.account_id, policy.path, name)
+            for name, policy in config.state.policies.items()
+        }
+        self.aws = aws_policies
+        self.known_arns = set(aws_policies.values()) | set(self.declared.values())
+        self.own_prefix = f"arn:{partition}:iam::{config.account_id}:policy/"
+
+    def arn(self, ref: str, location: Location, field: str) -> str:
+        found = self.declared.get(ref) or self.aws.get(ref)
+        if found:
+            return found
+        # Any customer policy of this account may be attached, declared or not.
+        if ref in self.known_arns or ref.startswith(self.own_prefix):
+            return ref
+        raise ConfigError(location, field, self.unknown(ref))
+
+    def arns(self, refs: frozenset[str], location: Location) -> frozenset[str]:
+        return frozenset(self.arn(ref, location, "") for ref in refs)
+
+    def unknown(self, ref: str) -> str:
+        if ref.startswith("arn:") and ":iam::aws:policy/" not in ref:
+            return f"policy ARN '{ref}' is not in account {self.account_id} nor AWS managed"
+        candidates = [*self.known_arns] if ref.startswith("arn:") else [*self.declared, *self.aws]
+        close = difflib.get_close_matches(ref, candidates, n=1)
+        if close:
+            return f"unknown policy '{ref}' (did you mean '{close[0]}'?)"
+        return f"unknown policy '{ref}': not under policies: and not an AWS managed policy"

@@ -1,0 +1,315 @@
+"""Checks on loaded files between YAML and State: the JSON Schema (shape), then the AWS rules a
+schema cannot express (names unique without regard to case, references, quotas).
+
+IAM enforces these rules, but the emulator used in tests does not, and an error at plan time is
+better than a failure half-way through apply. Every error points at the user's file.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from .errors import ConfigError, Location
+from .mfa_policy import ENFORCE_MFA_POLICY_NAME
+from .schema import load_schema
+from .yamlload import Path, Source, field_path
+
+# Default IAM quotas (AWS can raise the managed policy ones on request; iamctl keeps the default).
+MAX_POLICIES_PER_ENTITY = 10
+MAX_GROUPS_PER_USER = 10
+
+_TYPES = {
+    "string": "a string",
+    "boolean": "true or false",
+    "integer": "a whole number",
+    "number": "a number",
+    "object": "a mapping",
+    "array": "a list",
+}
+# Preferred when several schema errors point at the same place: an unknown field explains more.
+_RANK = {"additionalProperties": 3, "type": 2, "required": 1}
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One user, group or policy as declared in a file, with where it came from."""
+
+    kind: str  # "user" | "group" | "policy"
+    source: Source
+    path: Path  # e.g. ("users", 2)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        entry: dict[str, Any] = self.source.data
+        for part in self.path:
+            entry = entry[part]  # type: ignore[index]
+        return entry
+
+    @property
+    def name(self) -> str:
+        return str(self.data["name"])
+
+    def location(self, *rest: str | int) -> Location:
+        return self.source.location(self.path + rest)
+
+    def error(self, rest: Path, message: str) -> ConfigError:
+        return ConfigError(self.location(*rest), field_path(self.path + rest), message)
+
+
+def source_error(source: Source, path: Path, message: str) -> ConfigError:
+    return ConfigError(source.location(path), field_path(path), message)
+
+
+def check_shape(source: Source) -> None:
+    """Layer 2: the file against the JSON Schema, reported as one readable line."""
+    _check_yaml_traps(source)
+    errors = list(_validator().iter_errors(source.data))
+    if not errors:
+        return
+    first = min(_position(source, error) for error in errors)
+    candidates = [error for error in errors if _position(source, error) == first]
+    error = best_match(candidates, key=lambda e: _RANK.get(str(e.validator), 0))
+    assert error is not None
+    path = _offending_path(error)
+    location = source.key_location(path) if path != tuple(error.absolute_path) else None
+    raise ConfigError(location or source.location(path), field_path(path), _message(source, error))
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(load_schema())
+
+
+def _check_yaml_traps(source: Source) -> None:
+    """Mistakes the schema would report confusingly: not a mapping, version, unquoted account id."""
+    data = source.data
+    if not isinstance(data, dict):
+        message = (
+            f"the top level must be a mapping (version: 1, account: ...), got {_describe(data)}"
+        )
+        raise source_error(source, (), message)
+    version = data.get("version", 1)
+    if type(version) is not int or version != 1:
+        shown = source.plain_text(("version",)) or repr(version)
+        raise source_error(
+            source, ("version",), f"unsupported version {shown}: this iamctl reads version 1"
+        )
+    account = data.get("account")
+    if isinstance(account, dict) and "id" in account:
+        text = source.plain_text(("account", "id"))
+        if text is not None and text.replace("_", "").isdigit():
+            raise source_error(
+                source,
+                ("account", "id"),
+                'must be a quoted 12-digit string, e.g. id: "012345678901" '
+                "(YAML reads an unquoted number with a leading zero as octal)",
+            )
+
+
+def _offending_path(error: ValidationError) -> Path:
+    """The data path to blame: an unknown or badly named key itself, not its parent mapping."""
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        return path + (_unknown_keys(error)[0],)
+    if "propertyNames" in error.absolute_schema_path and isinstance(error.instance, str):
+        return path + (error.instance,)
+    return path
+
+
+def _position(source: Source, error: ValidationError) -> tuple[int, int]:
+    location = source.key_location(_offending_path(error))
+    return location.line, location.column
+
+
+def _unknown_keys(error: ValidationError) -> list[str]:
+    allowed = error.schema.get("properties", {})
+    return [key for key in error.instance if key not in allowed]
+
+
+def _message(source: Source, error: ValidationError) -> str:
+    validator = str(error.validator)
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+    value = error.validator_value
+    if validator == "additionalProperties":
+        return _unknown_field_message(error)
+    if validator == "required":
+        missing = [key for key in value if key not in error.instance]
+        return f"missing required field '{missing[0]}'"
+    if validator == "type":
+        return _type_message(source, error)
+    if validator == "enum":
+        return _enum_message(error)
+    if validator in ("pattern", "minLength", "maxLength"):
+        return _string_rule_message(validator, error.instance, schema)
+    if validator in ("minimum", "maximum"):
+        bound = "at least" if validator == "minimum" else "at most"
+        return f"must be {bound} {value}, got {error.instance}"
+    if validator == "maxProperties":
+        return f"too many {schema.get('title', 'entries')}: {len(error.instance)} (at most {value})"
+    if validator == "uniqueItems":
+        seen = [item for i, item in enumerate(error.instance) if item in error.instance[:i]]
+        return f"{_describe(seen[0])} is listed twice"
+    return " ".join(error.message.split())[:200]
+
+
+def _unknown_field_message(error: ValidationError) -> str:
+    key = _unknown_keys(error)[0]
+    allowed = list(error.schema.get("properties", {}))
+    close = difflib.get_close_matches(key, allowed, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown field '{key}' (allowed: {', '.join(allowed)}{hint})"
+
+
+def _type_message(source: Source, error: ValidationError) -> str:
+    expected = error.validator_value
+    names = [expected] if isinstance(expected, str) else list(expected)
+    wanted = " or ".join(_TYPES.get(name, name) for name in names)
+    text = source.plain_text(tuple(error.absolute_path))
+    if "string" in names and text is not None and not isinstance(error.instance, str):
+        if text == "" or text == "~":
+            return f"expected {wanted}, got nothing (write a value or remove the field)"
+        reading = {bool: "a boolean", type(None): "empty"}.get(type(error.instance), "a number")
+        return (
+            f"expected {wanted}, got {text} (YAML 1.1 reads an unquoted {text} as {reading}: "
+            f'quote it, e.g. "{text}")'
+        )
+    return f"expected {wanted}, got {_describe(error.instance)}"
+
+
+def _enum_message(error: ValidationError) -> str:
+    options = [str(option) for option in error.validator_value]
+    close = difflib.get_close_matches(str(error.instance), options, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"expected {' or '.join(options)}, got {_describe(error.instance)}{hint}"
+
+
+def _string_rule_message(validator: str, value: Any, schema: Mapping[str, Any]) -> str:
+    title = schema.get("title", "value")
+    rule = schema.get("description", "")
+    if validator == "maxLength":
+        return f"{title} is too long ({len(value)} characters): {rule}"
+    if validator == "minLength" and not value:
+        return f"{title} must not be empty"
+    return f"invalid {title} {_describe(value)}: {rule}"
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    return str(value)
+
+
+def check_unique(declared: Iterable[Declared]) -> None:
+    """IAM names are unique without regard to case, across all files of one account."""
+    first: dict[str, Declared] = {}
+    for entity in declared:
+        key = entity.name.lower()
+        if key in first:
+            where = first[key].location("name")
+            message = f"{entity.kind} '{entity.name}' is already declared at {where}"
+            raise entity.error(("name",), message)
+        first[key] = entity
+
+
+def check_reserved_policy_names(policies: Iterable[Declared]) -> None:
+    for policy in policies:
+        if policy.name.lower() == ENFORCE_MFA_POLICY_NAME.lower():
+            message = f"policy name '{policy.name}' is reserved for the policy of mfa: enforced"
+            raise policy.error(("name",), message)
+
+
+def check_group_references(users: Iterable[Declared], groups: Sequence[Declared]) -> None:
+    names = [group.name for group in groups]
+    for user in users:
+        for index, group in enumerate(user.data.get("groups", [])):
+            if group not in names:
+                message = (
+                    f"group '{group}' is not declared under groups:{_did_you_mean(group, names)}"
+                )
+                raise user.error(("groups", index), message)
+
+
+def permission_sources(users: Sequence[Declared]) -> dict[str, Declared]:
+    """For each user name, the declared user whose groups and policies it gets.
+
+    A user without `permissions_from` is its own source; chains are followed to their end.
+    """
+    by_name = {user.name: user for user in users}
+    for user in users:
+        _check_permissions_from(user, by_name)
+    return {user.name: _source_of(user, by_name) for user in users}
+
+
+def _check_permissions_from(user: Declared, by_name: Mapping[str, Declared]) -> None:
+    target = user.data.get("permissions_from")
+    if target is None:
+        return
+    if target not in by_name:
+        message = f"user '{target}' is not declared under users:{_did_you_mean(target, by_name)}"
+        raise user.error(("permissions_from",), message)
+    for own in ("groups", "policies"):
+        if own in user.data:
+            message = f"give either permissions_from or {own}, not both"
+            raise user.error((own,), message)
+
+
+def _source_of(user: Declared, by_name: Mapping[str, Declared]) -> Declared:
+    chain = [user.name]
+    current = user
+    while "permissions_from" in current.data:
+        current = by_name[current.data["permissions_from"]]
+        if current.name in chain:
+            cycle = " -> ".join([*chain, current.name])
+            raise user.error(("permissions_from",), f"permissions_from cycle: {cycle}")
+        chain.append(current.name)
+    return current
+
+
+def check_user_quotas(user: Declared, source: Declared, enforce_mfa: bool) -> None:
+    """Counted after permissions_from and with the enforce-MFA policy, as AWS will count them."""
+    blame = "permissions_from" if "permissions_from" in user.data else None
+    groups = source.data.get("groups", [])
+    if len(groups) > MAX_GROUPS_PER_USER:
+        message = (
+            f"user '{user.name}' would be in {len(groups)} groups "
+            f"(AWS allows {MAX_GROUPS_PER_USER})"
+        )
+        raise user.error((blame or "groups",), message)
+    count = len(source.data.get("policies", [])) + int(enforce_mfa)
+    if count > MAX_POLICIES_PER_ENTITY:
+        extra = f", counting {ENFORCE_MFA_POLICY_NAME} for mfa: enforced" if enforce_mfa else ""
+        message = (
+            f"user '{user.name}' would have {count} managed policies{extra} "
+            f"(AWS allows {MAX_POLICIES_PER_ENTITY})"
+        )
+        raise user.error((blame or ("policies" if "policies" in user.data else "mfa"),), message)
+
+
+def check_group_quotas(group: Declared) -> None:
+    count = len(group.data.get("policies", []))
+    if count > MAX_POLICIES_PER_ENTITY:
+        message = (
+            f"group '{group.name}' would have {count} managed policies "
+            f"(AWS allows {MAX_POLICIES_PER_ENTITY})"
+        )
+        raise group.error(("policies",), message)
+
+
+def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
