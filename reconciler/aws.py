@@ -150,7 +150,7 @@ class Aws:
                 return response
             except ClientError as error:
                 code = error.response.get("Error", {}).get("Code", "Unknown")
-                retry = (code == "NoSuchEntity" and retry_not_found and time.monotonic() < deadline)
+                retry = code == "NoSuchEntity" and retry_not_found and time.monotonic() < deadline
                 if code in TRANSIENT_CODES and transient_left > 0:
                     transient_left -= 1
                     retry = True
@@ -161,9 +161,15 @@ class Aws:
                     f"{doing}: no AWS credentials found; set AWS_PROFILE or pass --profile, "
                     "or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
                 ) from None
+            except NotImplementedError as error:
+                # Only an emulator lacks an API (moto has no service-specific credentials).
+                raise AwsError(
+                    doing, operation_name(operation), "NotImplemented", str(error)
+                ) from None
             except BotoCoreError as error:
-                raise AwsError(doing, operation_name(operation), type(error).__name__,
-                               str(error)) from None
+                raise AwsError(
+                    doing, operation_name(operation), type(error).__name__, str(error)
+                ) from None
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
 
@@ -181,7 +187,12 @@ def aws_error(doing: str, operation: str, error: ClientError) -> AwsError:
     details = error.response.get("Error", {})
     code = details.get("Code", "Unknown")
     message = details.get("Message", "") or str(error)
-    if code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
-                "UnrecognizedClientException", "SignatureDoesNotMatch"):
+    if code in (
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "SignatureDoesNotMatch",
+    ):
         message += " (refresh your credentials, e.g. `aws sso login`, or check AWS_PROFILE)"
     return AwsError(doing, operation_name(operation), code, message)

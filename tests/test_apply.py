@@ -1,0 +1,236 @@
+"""apply.py and writers.py against in-process moto.
+
+moto deletes users that still have keys, groups that still have members and policies that are
+still attached; AWS refuses. So these tests record the calls made and check their order, and that
+nothing is left dangling afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reconciler.apply import apply_plan
+from reconciler.aws import Aws
+from reconciler.errors import ApplyError, AwsError
+from reconciler.model import Action, Change, Kind
+from reconciler.plan import Plan, order_changes
+from reconciler.writers import WriteContext
+
+ACCOUNT = "123456789012"
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+DOC = (
+    '{"Version":"2012-10-17",'
+    '"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}'
+)
+
+
+def record_calls(aws: Aws) -> list[tuple[str, dict[str, Any]]]:
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def before_call(model: Any, params: dict[str, Any], **_: Any) -> None:
+        calls.append((model.name, dict(params)))
+
+    aws._iam.meta.events.register("before-parameter-build.iam", before_call)
+    return calls
+
+
+def run(aws: Aws, *changes: Change, parallelism: int = 1) -> list[Change]:
+    plan = Plan(ACCOUNT, None, order_changes(changes))
+    return apply_plan(plan, WriteContext(aws, None, None), parallelism=parallelism)
+
+
+def loaded_user(iam: Any, name: str = "gone") -> None:
+    """A user with everything AWS makes you remove before DeleteUser."""
+    iam.create_user(UserName=name)
+    iam.create_group(GroupName="team")
+    iam.add_user_to_group(GroupName="team", UserName=name)
+    iam.create_login_profile(UserName=name, Password="Aa1!aaaaaaaaaaaaaa")
+    iam.create_access_key(UserName=name)
+    iam.create_access_key(UserName=name)
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"][
+        "SerialNumber"
+    ]
+    iam.enable_mfa_device(
+        UserName=name,
+        SerialNumber=serial,
+        AuthenticationCode1="123456",
+        AuthenticationCode2="654321",
+    )
+    iam.attach_user_policy(UserName=name, PolicyArn=ADMIN)
+    iam.put_user_policy(UserName=name, PolicyName="inline", PolicyDocument=DOC)
+    iam.upload_ssh_public_key(UserName=name, SSHPublicKeyBody=SSH_KEY)
+
+
+SSH_KEY = (
+    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDAp4vmDZ0n0qjcXu4Cq+RdEOq2ybqXSt6pDo4nh0/3SPsBvJqb"
+    "dvkwWWbaycDvyF8ggAbKu0lBO0q1R4m6eoVd0wFpiU2uQPhAd5bPpI2OvCSUXkyfbGMsXUhaGRnVvZHEHyF9SX/w"
+    "G4T3Yq86o4mI/GmqzvPzDUzCWrgT0BXrWyKHJIqQDO1A0F2IsSMcNVq3oYwqy6UT8Va6qq0j9aOCu9KejCLP6N3q"
+    "J0kCOWUlVmNwkvnFzzjj8D3l/pjI5A1f3QxVTq5/DA4QtjCkfsm2bBGnsmR5VOF7lgdFYKDwnnAoRDE6qtxwGAP3"
+    "ehZGaHqkR3cUlcbz8KRmzwcWBvP5 test@example"
+)
+
+
+def test_deleting_a_user_removes_everything_first_and_leaves_nothing_dangling(aws, moto_iam):
+    loaded_user(moto_iam)
+    calls = record_calls(aws)
+    run(aws, Change(Action.DELETE, Kind.USER, "gone"))
+
+    names = [name for name, _ in calls]
+    assert names[-1] == "DeleteUser"
+    for blocker in (
+        "DeleteLoginProfile",
+        "DeleteAccessKey",
+        "DeactivateMFADevice",
+        "DeleteVirtualMFADevice",
+        "DeleteSSHPublicKey",
+        "RemoveUserFromGroup",
+        "DetachUserPolicy",
+        "DeleteUserPolicy",
+    ):
+        assert blocker in names, blocker
+        assert names.index(blocker) < names.index("DeleteUser")
+    assert names.count("DeleteAccessKey") == 2
+    assert names.index("DeactivateMFADevice") < names.index("DeleteVirtualMFADevice")
+    assert moto_iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []
+    assert moto_iam.get_group(GroupName="team")["Users"] == []
+    assert [u["UserName"] for u in moto_iam.list_users()["Users"]] == []
+
+
+def test_deleting_a_group_removes_members_and_policies_first(aws, moto_iam):
+    moto_iam.create_user(UserName="member")
+    moto_iam.create_group(GroupName="old")
+    moto_iam.add_user_to_group(GroupName="old", UserName="member")
+    moto_iam.attach_group_policy(GroupName="old", PolicyArn=READ_ONLY)
+    moto_iam.put_group_policy(GroupName="old", PolicyName="inline", PolicyDocument=DOC)
+    calls = record_calls(aws)
+    run(aws, Change(Action.DELETE, Kind.GROUP, "old"))
+    names = [name for name, _ in calls]
+    assert names[-1] == "DeleteGroup"
+    for blocker in ("RemoveUserFromGroup", "DetachGroupPolicy", "DeleteGroupPolicy"):
+        assert names.index(blocker) < names.index("DeleteGroup")
+    assert moto_iam.list_groups_for_user(UserName="member")["Groups"] == []
+
+
+def test_deleting_a_policy_detaches_it_and_deletes_old_versions_first(aws, moto_iam):
+    arn = moto_iam.create_policy(PolicyName="legacy", PolicyDocument=DOC)["Policy"]["Arn"]
+    moto_iam.create_policy_version(PolicyArn=arn, PolicyDocument=DOC, SetAsDefault=True)
+    moto_iam.create_user(UserName="u")
+    moto_iam.attach_user_policy(UserName="u", PolicyArn=arn)
+    calls = record_calls(aws)
+    run(aws, Change(Action.DELETE, Kind.POLICY, "legacy", target=arn))
+    names = [name for name, _ in calls]
+    assert names[-1] == "DeletePolicy"
+    assert names.index("DetachUserPolicy") < names.index("DeletePolicy")
+    assert names.index("DeletePolicyVersion") < names.index("DeletePolicy")
+    assert moto_iam.list_attached_user_policies(UserName="u")["AttachedPolicies"] == []
+
+
+def test_a_sixth_version_first_deletes_the_oldest_non_default(aws, moto_iam):
+    arn = moto_iam.create_policy(PolicyName="p", PolicyDocument=DOC)["Policy"]["Arn"]
+    for _ in range(4):
+        moto_iam.create_policy_version(PolicyArn=arn, PolicyDocument=DOC, SetAsDefault=False)
+    # v1 is the default; v2..v5 are not. The oldest non-default is v2.
+    calls = record_calls(aws)
+    new_doc = DOC.replace("s3:GetObject", "s3:PutObject")
+    run(
+        aws, Change(Action.UPDATE, Kind.POLICY_DOCUMENT, "p", target=arn, before=DOC, after=new_doc)
+    )
+    deleted = [params["VersionId"] for name, params in calls if name == "DeletePolicyVersion"]
+    assert deleted == ["v2"]
+    versions = moto_iam.list_policy_versions(PolicyArn=arn)["Versions"]
+    assert len(versions) == 5
+    default = next(v for v in versions if v["IsDefaultVersion"])
+    document = moto_iam.get_policy_version(PolicyArn=arn, VersionId=default["VersionId"])
+    assert "s3:PutObject" in str(document["PolicyVersion"]["Document"])
+
+
+def test_replacing_a_policy_reattaches_it(aws, moto_iam):
+    arn = moto_iam.create_policy(PolicyName="p", PolicyDocument=DOC, Description="old")["Policy"][
+        "Arn"
+    ]
+    moto_iam.create_group(GroupName="g")
+    moto_iam.attach_group_policy(GroupName="g", PolicyArn=arn)
+    spec = {"path": "/", "description": "new", "document": DOC, "tags": {}, "arn": ""}
+    run(
+        aws,
+        Change(
+            Action.UPDATE,
+            Kind.POLICY_REPLACEMENT,
+            "p",
+            before={**spec, "description": "old", "arn": arn},
+            after=spec,
+        ),
+    )
+    assert moto_iam.get_policy(PolicyArn=arn)["Policy"]["Description"] == "new"
+    attached = moto_iam.list_attached_group_policies(GroupName="g")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [arn]
+
+
+def test_parallel_apply_keeps_dependencies_in_order(aws, moto_iam):
+    changes = []
+    for i in range(12):
+        changes += [
+            Change(Action.CREATE, Kind.USER, f"user{i:02}", after={"path": "/", "tags": {}}),
+            Change(Action.CREATE, Kind.USER_GROUP, f"user{i:02}", target="team"),
+            Change(Action.CREATE, Kind.USER_POLICY, f"user{i:02}", target=READ_ONLY),
+        ]
+    changes.append(Change(Action.CREATE, Kind.GROUP, "team", after={"path": "/"}))
+    calls = record_calls(aws)
+    done = run(aws, *changes, parallelism=8)
+    assert len(done) == len(changes)
+    order = [(name, params.get("UserName") or params.get("GroupName")) for name, params in calls]
+    assert order.index(("CreateGroup", "team")) < min(
+        index for index, (name, _) in enumerate(order) if name == "AddUserToGroup"
+    )
+    for i in range(12):
+        user = f"user{i:02}"
+        assert order.index(("CreateUser", user)) < order.index(("AddUserToGroup", user))
+        assert order.index(("CreateUser", user)) < order.index(("AttachUserPolicy", user))
+    assert len(moto_iam.get_group(GroupName="team")["Users"]) == 12
+
+
+def test_a_failure_stops_apply_and_reports_done_failed_and_not_attempted(
+    aws, moto_iam, monkeypatch
+):
+    original = aws.iam
+
+    def failing(operation: str, doing: str, **params: Any) -> Any:
+        if operation == "attach_user_policy":
+            raise AwsError(doing, "AttachUserPolicy", "AccessDenied", "not allowed")
+        return original(operation, doing, **params)
+
+    monkeypatch.setattr(aws, "iam", failing)
+    with pytest.raises(ApplyError) as raised:
+        run(
+            aws,
+            Change(Action.CREATE, Kind.USER, "a", after={"path": "/", "tags": {}}),
+            Change(Action.CREATE, Kind.USER_POLICY, "a", target=ADMIN),
+            Change(Action.UPDATE, Kind.ALIAS, ACCOUNT, after="acme"),
+        )
+    error = raised.value
+    assert error.done == ["+ user a"]
+    assert error.failed == "+ user a: attach AdministratorAccess"
+    assert "AccessDenied" in str(error.error)
+    assert error.not_attempted == ["~ account alias: (none) -> acme"]
+    assert moto_iam.list_account_aliases()["AccountAliases"] == []
+
+
+def test_a_new_secret_without_a_sink_fails_before_calling_aws(aws, moto_iam):
+    moto_iam.create_user(UserName="a")
+    with pytest.raises(ApplyError) as raised:
+        run(aws, Change(Action.CREATE, Kind.ACCESS_KEY, "a"))
+    assert "--secrets-dir" in str(raised.value)
+    assert moto_iam.list_access_keys(UserName="a")["AccessKeyMetadata"] == []
+
+
+def test_removals_of_what_is_already_gone_succeed(aws, moto_iam):
+    moto_iam.create_user(UserName="a")
+    run(
+        aws,
+        Change(Action.DELETE, Kind.USER_POLICY, "a", target=ADMIN),
+        Change(Action.DELETE, Kind.LOGIN_PROFILE, "a"),
+        Change(Action.DELETE, Kind.USER, "ghost"),
+    )
