@@ -1,0 +1,304 @@
+"""Security warnings on the desired and live states: the CIS AWS Foundations Benchmark IAM checks.
+
+`validate` shows `file_findings` (the file alone); `plan` shows `account_findings`, which judges
+the account as it will be after apply: the file where it manages a field, the live account where
+it does not. Findings are warnings, never errors; this module is pure (no AWS, no I/O).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fnmatch import fnmatchcase
+
+from .mfa_policy import ENFORCE_MFA_POLICY_NAME
+from .model import Document, Finding, Group, PasswordPolicy, State, User
+
+KEY_MAX_AGE = timedelta(days=90)
+MIN_PASSWORD_LENGTH = 14
+MIN_REUSE_PREVENTION = 24
+ROOT = "root user"
+PASSWORD_POLICY = "password policy"
+
+
+@dataclass(frozen=True)
+class _Context:
+    desired: State
+    live: State | None  # None: only the file is known (validate)
+    now: datetime | None
+
+
+@dataclass(frozen=True)
+class _UserPair:
+    """A user as the file declares it (None: not declared) and as the account has it."""
+
+    desired: User | None
+    live: User | None
+
+    @property
+    def name(self) -> str:
+        user = self.desired or self.live
+        assert user is not None
+        return f"user {user.name}"
+
+    @property
+    def console(self) -> bool:
+        if self.desired and self.desired.console is not None:
+            return self.desired.console
+        creds = self.live.credentials if self.live else None
+        return bool(creds and creds.login_profile)
+
+    @property
+    def active_keys(self) -> int:
+        if self.desired and self.desired.access_keys is not None:
+            return self.desired.access_keys
+        creds = self.live.credentials if self.live else None
+        return len(creds.active_keys) if creds else 0
+
+    @property
+    def effective(self) -> User:
+        """Whose permissions count: for a declared user the file is the complete record."""
+        user = self.desired or self.live
+        assert user is not None
+        return user
+
+
+def file_findings(desired: State) -> list[Finding]:
+    """What the file alone shows (for `validate`)."""
+    return _run(_Context(desired, None, None))
+
+
+def account_findings(desired: State, live: State, now: datetime) -> list[Finding]:
+    """The file's findings, made precise by the live account, and those only AWS can show."""
+    return _run(_Context(desired, live, now))
+
+
+def _run(context: _Context) -> list[Finding]:
+    findings = [finding for check in _CHECKS for finding in check(context)]
+    return sorted(findings, key=lambda f: (tuple(int(p) for p in f.check.split(".")), f.name))
+
+
+def _users(context: _Context) -> Iterator[_UserPair]:
+    live_users = context.live.users if context.live else {}
+    for name, user in context.desired.users.items():
+        yield _UserPair(user, live_users.get(name))
+    for name in _undeclared(context, live_users, context.desired.users,
+                            context.desired.ignore.users):
+        yield _UserPair(None, live_users[name])
+
+
+def _groups(context: _Context) -> Iterator[Group]:
+    live_groups = context.live.groups if context.live else {}
+    yield from context.desired.groups.values()
+    for name in _undeclared(context, live_groups, context.desired.groups,
+                            context.desired.ignore.groups):
+        yield live_groups[name]
+
+
+def _undeclared(
+    context: _Context, live: Mapping[str, object], declared: Mapping[str, object],
+    ignore: tuple[str, ...],
+) -> list[str]:
+    """Live entities the file does not declare and apply leaves in place (not pruned, ignored)."""
+    if context.desired.prune:
+        return []
+    return [name for name in live
+            if name not in declared and not any(fnmatchcase(name, p) for p in ignore)]
+
+
+def _mfa_for_console_users(context: _Context) -> Iterator[Finding]:  # CIS 1.10
+    for pair in _users(context):
+        if not pair.console:
+            continue
+        if pair.desired and pair.desired.mfa is None:
+            yield Finding("1.10", pair.name, "console access but the file does not require MFA: "
+                          "add `mfa: required` (or `enforced`)")
+        creds = pair.live.credentials if pair.live else None
+        if not pair.desired and creds and not creds.mfa_devices:
+            yield Finding("1.10", pair.name, "console access without MFA, not in the file: "
+                          "declare it with `mfa: required`")
+
+
+def _keys_at_setup(context: _Context) -> Iterator[Finding]:  # CIS 1.11
+    if context.live is None:
+        return
+    for name, user in context.desired.users.items():
+        if name not in context.live.users and user.console and (user.access_keys or 0) >= 1:
+            yield Finding("1.11", f"user {name}", "access keys at set-up for a console user: "
+                          "create keys later, only if the user needs them")
+
+
+def _one_active_key(context: _Context) -> Iterator[Finding]:  # CIS 1.13
+    for pair in _users(context):
+        if pair.active_keys > 1:
+            yield Finding("1.13", pair.name, f"{pair.active_keys} active access keys: keep one "
+                          "(two only while rotating)")
+
+
+def _key_age(context: _Context) -> Iterator[Finding]:  # CIS 1.14
+    if context.now is None:
+        return
+    now = context.now
+    for pair in _users(context):
+        if not pair.live or not pair.live.credentials or pair.active_keys == 0:
+            continue
+        old = [f"{key.id} ({(now - key.created).days} days)"
+               for key in pair.live.credentials.active_keys
+               if key.created and now - key.created > KEY_MAX_AGE]
+        if old:
+            yield Finding("1.14", pair.name, f"active access keys older than 90 days: "
+                          f"{', '.join(old)}: rotate them")
+
+
+def _permissions_through_groups(context: _Context) -> Iterator[Finding]:  # CIS 1.15
+    for pair in _users(context):
+        user = pair.effective
+        attached = sorted(_policy_label(arn) for arn in user.policies
+                          if arn.rsplit("/", 1)[-1] != ENFORCE_MFA_POLICY_NAME)
+        parts = [f"attached directly: {', '.join(attached)}"] if attached else []
+        if user.inline_policies:
+            parts.append(f"inline: {', '.join(sorted(user.inline_policies))}")
+        if parts:
+            yield Finding("1.15", pair.name, f"policies on the user ({'; '.join(parts)}): "
+                          "grant permissions through groups")
+
+
+def _no_full_admin(context: _Context) -> Iterator[Finding]:  # CIS 1.16
+    is_admin = _admin_test(context)
+    for pair in _users(context):
+        user = pair.effective
+        where = _admin_grants(user.policies, user.inline_policies, is_admin)
+        if where:
+            yield Finding("1.16", pair.name, f"full administrator access (\"*\" on \"*\") "
+                          f"attached directly to the user: {where}: grant only what is needed")
+    for group in _groups(context):
+        where = _admin_grants(group.policies, group.inline_policies, is_admin)
+        if where:
+            yield Finding("1.16", f"group {group.name}", f"full administrator access (\"*\" on "
+                          f"\"*\") attached to the group: {where}: grant only what is needed")
+
+
+def _admin_grants(
+    arns: frozenset[str], inline: Mapping[str, Document], is_admin: Callable[[str], bool]
+) -> str:
+    attached = sorted(_policy_label(arn) for arn in arns if is_admin(arn))
+    inlined = sorted(f"inline {name}" for name, doc in inline.items() if _allows_all(doc))
+    return ", ".join(attached + inlined)
+
+
+def _admin_test(context: _Context) -> Callable[[str], bool]:
+    """Whether an attached policy ARN grants "*" on "*" (AWS's by name, customer's by text)."""
+    documents = {name: policy.document for name, policy in context.desired.policies.items()}
+    if context.live:
+        for name, policy in context.live.policies.items():
+            documents.setdefault(name, policy.document)
+
+    def is_admin(arn: str) -> bool:
+        account = arn.split(":")[4] if arn.count(":") >= 5 else ""
+        if account == "aws":
+            return arn.endswith(":policy/AdministratorAccess")
+        # Customer managed policy names are unique in an account, whatever their path.
+        document = documents.get(arn.rsplit("/", 1)[-1])
+        return document is not None and _allows_all(document)
+
+    return is_admin
+
+
+def _allows_all(document: Document) -> bool:
+    """An Allow statement whose actions include "*" and resources include "*"."""
+    try:
+        statements = json.loads(document).get("Statement", [])
+    except (ValueError, AttributeError):
+        return False
+    if isinstance(statements, dict):
+        statements = [statements]
+    return any(
+        isinstance(s, dict) and s.get("Effect") == "Allow"
+        and "*" in _strings(s.get("Action")) and "*" in _strings(s.get("Resource"))
+        for s in statements
+    )
+
+
+def _strings(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]
+
+
+def _policy_label(arn: str) -> str:
+    """`arn:aws:iam::aws:policy/AdministratorAccess` -> `AdministratorAccess`."""
+    return arn.split(":policy/", 1)[-1]
+
+
+def _password_length(context: _Context) -> Iterator[Finding]:  # CIS 1.8
+    yield from _password_setting(
+        context, "1.8", "minimum_length", lambda p: p.minimum_length, MIN_PASSWORD_LENGTH
+    )
+
+
+def _password_reuse(context: _Context) -> Iterator[Finding]:  # CIS 1.9
+    yield from _password_setting(
+        context, "1.9", "reuse_prevention", lambda p: p.reuse_prevention, MIN_REUSE_PREVENTION
+    )
+
+
+def _password_setting(
+    context: _Context, check: str, field: str,
+    value_of: Callable[[PasswordPolicy], int | None], minimum: int,
+) -> Iterator[Finding]:
+    fix = f"set password_policy.{field} to {minimum} or more"
+    wanted = context.desired.account.password_policy
+    if wanted is not None:
+        value = value_of(wanted)
+        if value is None or value < minimum:
+            yield Finding(check, PASSWORD_POLICY, f"{field} is {_shown(value)}: {fix}")
+        return
+    if context.live is None:
+        yield Finding(check, PASSWORD_POLICY, f"the file does not manage it: {fix}")
+        return
+    live = context.live.account.password_policy
+    value = value_of(live) if live else None
+    if live is None:
+        state = "the account has none"
+    elif value is None or value < minimum:
+        state = f"the account's {field} is {_shown(value)}"
+    else:
+        state = f"the account's {field} is {value} today"
+    yield Finding(check, PASSWORD_POLICY, f"{state} and the file does not manage it: {fix}")
+
+
+def _shown(value: int | None) -> str:
+    return "not set" if value is None else str(value)
+
+
+def _root_access_keys(context: _Context) -> Iterator[Finding]:  # CIS 1.4
+    wanted = context.desired.account.root
+    forbidden = wanted is not None and wanted.access_keys is False
+    live = context.live.account.root if context.live else None
+    if live is not None and live.access_keys:
+        also = "" if forbidden else "; and set account.root.access_keys: forbidden"
+        yield Finding("1.4", ROOT, f"has access keys: sign in as root and delete them{also}")
+    elif not forbidden:
+        yield Finding("1.4", ROOT, "the file does not forbid root access keys: set "
+                      "account.root.access_keys: forbidden")
+
+
+def _root_mfa(context: _Context) -> Iterator[Finding]:  # CIS 1.5
+    live = context.live.account.root if context.live else None
+    if live is not None and live.mfa is False:
+        yield Finding("1.5", ROOT, "no MFA: sign in as root, Security credentials, "
+                      "Assign MFA device")
+
+
+_CHECKS: tuple[Callable[[_Context], Iterator[Finding]], ...] = (
+    _root_access_keys,
+    _root_mfa,
+    _password_length,
+    _password_reuse,
+    _mfa_for_console_users,
+    _keys_at_setup,
+    _one_active_key,
+    _key_age,
+    _permissions_through_groups,
+    _no_full_admin,
+)
