@@ -22,8 +22,7 @@ SERIAL = "arn:aws:iam::123456789012:mfa/alice"
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    """In-process moto with user alice (no AWS managed policies: enrolment needs none)."""
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(mfa, "VERIFY_DELAYS", (0.0,))
     with mock_aws():
