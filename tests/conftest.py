@@ -1,0 +1,148 @@
+"""Shared fixtures: a clean AWS environment, in-process moto, the real CLI against a moto server.
+
+Two ways to reach the emulator:
+- `moto_iam` / `aws`: moto in-process (`mock_aws`), fastest, for the modules that call AWS.
+- `server_url` / `server_iam` / `run_iamctl`: a moto server on a free port (one per xdist worker,
+  reset before each test), for running the installed `iamctl` command as a user does.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from reconciler.aws import Aws
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from scripts.emulator import reset_emulator, start_emulator  # noqa: E402
+
+IAMCTL = Path(sys.executable).parent / "iamctl"
+IAMCTL_TIMEOUT_SECONDS = 120
+
+# Variables that would point a test at a real account, a developer's profile or CI's settings.
+LEAKY_ENV = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_IAM",
+    "AWS_ENDPOINT_URL_STS",
+    "CI",
+)
+
+
+@pytest.fixture(autouse=True)
+def aws_test_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dummy credentials, no profile, no endpoint, no CI flag, no colour: for every test."""
+    for name in LEAKY_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    # An empty config and credentials file: a developer's ~/.aws must not change what tests see.
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.fixture
+def moto_iam(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """In-process moto with AWS managed policies; yields a boto3 IAM client."""
+    # moto creates an IAM backend, with ~1,500 managed policies, for every partition on the
+    # first request (to find the account behind an access key); tests use `aws` only.
+    monkeypatch.setattr("moto.iam.models.PARTITION_NAMES", ["aws"], raising=False)
+    with mock_aws(config={"iam": {"load_aws_managed_policies": True}}):
+        yield boto3.client("iam", region_name="us-east-1")
+
+
+@pytest.fixture
+def aws(moto_iam: Any) -> Aws:
+    """The project's AWS boundary, talking to in-process moto."""
+    return Aws(boto3.Session(region_name="us-east-1"))
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """A moto server for this test process (each xdist worker has its own); yields its URL."""
+    url, stop = start_emulator()
+    yield url
+    stop()
+
+
+@pytest.fixture
+def server_url(moto_server: str) -> str:
+    """The moto server's URL, with the account emptied before the test (managed policies kept)."""
+    reset_emulator(moto_server)
+    return moto_server
+
+
+@pytest.fixture
+def server_iam(server_url: str) -> Any:
+    """A boto3 IAM client on the moto server, to arrange state and check what the CLI did."""
+    return boto3.client(
+        "iam",
+        endpoint_url=server_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+
+RunIamctl = Callable[..., CliResult]
+
+
+@pytest.fixture
+def run_iamctl(server_url: str) -> RunIamctl:
+    """Run the installed `iamctl` against the moto server (via AWS_ENDPOINT_URL).
+
+    `run_iamctl("plan", "account.yaml", input="y\\n", env={"CI": "true"}, cwd=tmp_path)`.
+    An env value of None removes that variable (e.g. AWS_ENDPOINT_URL, to test --endpoint-url).
+    Standard input is empty unless `input` is given, so a prompt never waits.
+    """
+
+    def run(
+        *args: str,
+        input: str = "",
+        env: Mapping[str, str | None] | None = None,
+        cwd: Path | str | None = None,
+    ) -> CliResult:
+        full_env = {**os.environ, "AWS_ENDPOINT_URL": server_url}
+        for name, value in (env or {}).items():
+            if value is None:
+                full_env.pop(name, None)
+            else:
+                full_env[name] = value
+        completed = subprocess.run(
+            [str(IAMCTL), *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            cwd=cwd,
+            timeout=IAMCTL_TIMEOUT_SECONDS,
+        )
+        return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+    return run
