@@ -52,10 +52,14 @@ class Identity:
         return resource.rsplit("/", 1)[-1] if resource.startswith("user/") else None
 
 
-def quiet_botocore_logs() -> None:
-    """botocore's DEBUG log prints request bodies (passwords, secret keys): never let it."""
+def quiet_botocore_logs(debug: bool = False) -> None:
+    """botocore's DEBUG log prints request bodies (passwords, secret keys): never let it.
+
+    With --debug, its INFO messages (retries, credential source) are still useful.
+    """
+    level = logging.INFO if debug else logging.WARNING
     for name in ("botocore", "boto3", "urllib3", "s3transfer"):
-        logging.getLogger(name).setLevel(logging.INFO)
+        logging.getLogger(name).setLevel(level)
 
 
 class Aws:

@@ -21,7 +21,8 @@ from .credentials import SecretsSink
 from .errors import ApplyError, IamctlError
 from .findings import file_findings
 from .model import Change
-from .render import change_lines, render_text
+from .plan import Plan
+from .render import change_lines, render_text, step_line
 from .run import Connection
 
 # Exit codes: Terraform's convention, extended (`plan --detailed-exitcode`).
@@ -57,7 +58,7 @@ def cli(
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    quiet_botocore_logs()
+    quiet_botocore_logs(debug)
     ctx.obj = Options(Connection(profile, endpoint_url), debug, wants_color(no_color))
 
 
@@ -174,7 +175,7 @@ def apply(
     if not yes:
         click.confirm("Apply these changes?", abort=True)
     outcome = multi.apply_all(runnable, sinks, print_done, parallelism)
-    print_apply_outcome(outcome, sinks)
+    print_apply_outcome(runnable, outcome, sinks)
     failed = any(r.error for r in results) or any(outcome.values())
     return EXIT_ERROR if failed else EXIT_OK
 
@@ -184,17 +185,34 @@ def print_done(change: Change) -> None:
 
 
 def print_apply_outcome(
-    outcome: dict[str, ApplyError | None], sinks: dict[str, SecretsSink | None]
+    runnable: Sequence[multi.AccountResult],
+    outcome: dict[str, ApplyError | None],
+    sinks: dict[str, SecretsSink | None],
 ) -> None:
-    for account_id, error in outcome.items():
+    for result in runnable:
+        assert result.planned is not None
+        plan_made = result.planned.plan
+        error = outcome[result.account_id]
         if error is not None:
-            print_apply_error(account_id, error)
-            continue
-        sink = sinks.get(account_id)
-        click.echo(f"Apply complete for account {account_id}.")
-        if sink is not None and sink.files:
-            for path in sink.files:
-                click.echo(f"New credentials: {path} (readable only by you; never printed)")
+            print_apply_error(result.account_id, error)
+        else:
+            click.echo(f"Apply complete for account {result.account_id}: {applied_line(plan_made)}")
+        sink = sinks.get(result.account_id)
+        for user in multi.users_with_new_secrets(plan_made):
+            if sink is not None and sink.path_for(user).exists():
+                click.echo(
+                    f"New credentials for user {user}: {sink.path_for(user)} "
+                    "(mode 0600; contents never printed)"
+                )
+        if plan_made.human_steps:
+            click.echo("Human steps still to do:")
+            for step in plan_made.human_steps:
+                click.echo(f"  ! {step_line(step)}")
+
+
+def applied_line(plan: Plan) -> str:
+    s = plan.summary
+    return f"{s['add']} added, {s['change']} changed, {s['destroy']} destroyed."
 
 
 def print_apply_error(account_id: str, error: ApplyError) -> None:

@@ -88,7 +88,7 @@ class SecretsSink:
             raise ValueError("an access key needs both its id and its secret")
         if password is None and access_key_id is None:
             raise ValueError("nothing to deliver")
-        path = self.directory / f"{user}_credentials.csv"
+        path = self.path_for(user)
         with _FILES_LOCK:
             rows = _read_rows(path)
             if password is not None:
@@ -97,6 +97,10 @@ class SecretsSink:
                 self._add_key(rows, user, access_key_id, secret_access_key)
             _write_rows(path, rows)
         return path
+
+    def path_for(self, user: str) -> Path:
+        """The user's credentials file (its path may be printed, never its contents)."""
+        return self.directory / f"{user}_credentials.csv"
 
     def _set_password(self, rows: list[list[str]], user: str, password: str) -> None:
         # A user has one login profile: a new password replaces the one delivered before.

@@ -8,10 +8,11 @@ compares the two. In a desired `State`, `None` means "not managed: leave it as i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any
 
 # Canonical JSON text of a policy document (see policydoc.canonical).
 Document = str

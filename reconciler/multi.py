@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .apply import creates_secret
 from .credentials import SecretsSink
 from .desired import Config
 from .errors import ApplyError, IamctlError, StalePlanError
@@ -183,6 +184,10 @@ def what_changed(saved: Plan, fresh: Plan) -> str:
 
 
 # Apply.
+
+
+def users_with_new_secrets(plan: Plan) -> list[str]:
+    return sorted({change.name for change in plan.changes if creates_secret(change)})
 
 
 def prepare_secrets(
