@@ -189,18 +189,28 @@ def _admin_grants(
 
 
 def _admin_test(context: _Context) -> Callable[[str], bool]:
-    """Whether an attached policy ARN grants "*" on "*" (AWS's by name, customer's by text)."""
+    """Whether an attached policy grants "*" on "*" (AWS's by name, customer's by text).
+
+    References are ARNs once resolved; the file's own names before (as `validate` sees them).
+    """
     documents = {name: policy.document for name, policy in context.desired.policies.items()}
     if context.live:
         for name, policy in context.live.policies.items():
             documents.setdefault(name, policy.document)
 
-    def is_admin(arn: str) -> bool:
-        account = arn.split(":")[4] if arn.count(":") >= 5 else ""
-        if account == "aws":
-            return arn.endswith(":policy/AdministratorAccess")
-        # Customer managed policy names are unique in an account, whatever their path.
-        document = documents.get(arn.rsplit("/", 1)[-1])
+    def is_admin(ref: str) -> bool:
+        if ref.startswith("arn:"):
+            parts = ref.split(":")
+            if len(parts) > 4 and parts[4] == "aws":
+                return ref.endswith(":policy/AdministratorAccess")
+            # Customer managed policy names are unique in an account, whatever their path.
+            document = documents.get(ref.rsplit("/", 1)[-1])
+        else:
+            # Not resolved yet (`validate` has no list of AWS managed policies): a declared
+            # name comes first, as in desired.resolve.
+            document = documents.get(ref)
+            if document is None:
+                return ref == "AdministratorAccess"
         return document is not None and _allows_all(document)
 
     return is_admin
@@ -226,7 +236,7 @@ def _strings(value: object) -> list[object]:
 
 
 def _policy_label(arn: str) -> str:
-    """`arn:aws:iam::aws:policy/AdministratorAccess` -> `AdministratorAccess`."""
+    """`arn:aws:iam::aws:policy/AdministratorAccess` -> `AdministratorAccess` (names unchanged)."""
     return arn.split(":policy/", 1)[-1]
 
 
