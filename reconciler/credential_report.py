@@ -121,9 +121,10 @@ def _access_key(record: Mapping[str, str], slot: int) -> AccessKey | None:
     return AccessKey(id="", active=active, created=created, last_used=last_used)
 
 
-def key_order(key: AccessKey) -> tuple[datetime, str]:
-    """Oldest key first, in both the report and the exact listing."""
-    return (key.created or datetime.min.replace(tzinfo=timezone.utc), key.id)
+def key_order(key: AccessKey) -> tuple[datetime, bool, str]:
+    """Oldest key first, in both the report and the exact listing; for keys created in the same
+    second (the report's precision, and it has no ids) the active one first."""
+    return (key.created or datetime.min.replace(tzinfo=timezone.utc), not key.active, key.id)
 
 
 def _flag(value: str | None) -> bool:

@@ -1,0 +1,318 @@
+"""Read the live account into a `State`: the right-hand side of the diff, in bulk calls.
+
+The cost of a read grows with the number of pages, not of users: one paged
+GetAccountAuthorizationDetails for users, groups, memberships, attachments, inline policies, tags
+and customer policies; the credential report and ListVirtualMFADevices for credentials; a few
+account-wide calls. Exact per-user calls (`confirm_credentials`) are made only for the users a plan
+would act on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Any
+
+from . import policydoc
+from .aws import Aws, Identity
+from .credential_report import ReportRow, fetch_report, key_order, whole_seconds
+from .errors import AwsError
+from .model import (
+    AccessKey,
+    Account,
+    Credentials,
+    Group,
+    ManagedPolicy,
+    PasswordPolicy,
+    PolicyVersion,
+    Root,
+    State,
+    User,
+)
+
+# The MFA serial number of a device the report counts but no bulk call names: a hardware or FIDO
+# device (ListVirtualMFADevices lists virtual ones only). Exact calls fill in the real serial.
+UNKNOWN_MFA_SERIAL = ""
+
+
+@dataclass(frozen=True)
+class ReadStats:
+    users: int
+    groups: int
+    policies: int
+    calls: int
+    seconds: float
+
+    def summary(self) -> str:
+        return (
+            f"read {self.users} users, {self.groups} groups, {self.policies} policies "
+            f"in {self.calls} API calls ({self.seconds:.1f} s)"
+        )
+
+
+@dataclass(frozen=True)
+class LiveAccount:
+    identity: Identity
+    state: State
+    # AWS managed policy catalog: "AdministratorAccess" and "job-function/ViewOnlyAccess" -> ARN.
+    aws_policies: Mapping[str, str]
+    stats: ReadStats
+
+
+def read_live(aws: Aws, identity: Identity) -> LiveAccount:
+    """Read everything iamctl manages in the account the credentials reach."""
+    started, calls_before = time.monotonic(), aws.calls
+    # The report can take seconds to build in real AWS: let it build while the rest is read.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        report = pool.submit(fetch_report, aws)
+        details = read_authorization_details(aws)
+        account = read_account(aws, identity)
+        aws_policies = read_aws_policies(aws)
+        mfa_serials = read_virtual_mfa_serials(aws)
+        rows = report.result().rows
+    users = {
+        name: replace(user, credentials=credentials_from_report(
+            user, rows.get(name), mfa_serials.get(name, ())))
+        for name, user in details.users.items()
+    }
+    state = State(account=account, users=users, groups=details.groups,
+                  policies=details.policies)
+    stats = ReadStats(
+        users=len(users), groups=len(state.groups), policies=len(state.policies),
+        calls=aws.calls - calls_before, seconds=time.monotonic() - started,
+    )
+    return LiveAccount(identity=identity, state=state, aws_policies=aws_policies, stats=stats)
+
+
+@dataclass(frozen=True)
+class AuthorizationDetails:
+    users: dict[str, User]
+    groups: dict[str, Group]
+    policies: dict[str, ManagedPolicy]
+
+
+def read_authorization_details(aws: Aws) -> AuthorizationDetails:
+    details = AuthorizationDetails(users={}, groups={}, policies={})
+    for page in aws.pages(
+        "get_account_authorization_details",
+        "read users, groups and policies",
+        Filter=["User", "Group", "LocalManagedPolicy"],
+        MaxItems=1000,  # the largest page AWS allows (default 100): fewer calls
+    ):
+        for item in page.get("UserDetailList", []):
+            details.users[item["UserName"]] = user_from_detail(item)
+        for item in page.get("GroupDetailList", []):
+            details.groups[item["GroupName"]] = group_from_detail(item)
+        for item in page.get("Policies", []):
+            policy = policy_from_detail(item)
+            details.policies[policy.name] = policy
+    return details
+
+
+def user_from_detail(item: Mapping[str, Any]) -> User:
+    return User(
+        name=item["UserName"],
+        path=item.get("Path", "/"),
+        arn=item.get("Arn", ""),
+        created=item.get("CreateDate"),
+        groups=frozenset(item.get("GroupList", [])),
+        policies=attached_arns(item),
+        inline_policies=inline_documents(item.get("UserPolicyList", [])),
+        tags={tag["Key"]: tag["Value"] for tag in item.get("Tags", [])},
+    )
+
+
+def group_from_detail(item: Mapping[str, Any]) -> Group:
+    return Group(
+        name=item["GroupName"],
+        path=item.get("Path", "/"),
+        arn=item.get("Arn", ""),
+        policies=attached_arns(item),
+        inline_policies=inline_documents(item.get("GroupPolicyList", [])),
+    )
+
+
+def policy_from_detail(item: Mapping[str, Any]) -> ManagedPolicy:
+    """A customer managed policy. GetAccountAuthorizationDetails has no policy tags (its
+    ManagedPolicyDetail lacks the field, and ListPolicies omits tags too): reading them would
+    cost a call per policy, so live policy tags stay `None`, meaning "not read"."""
+    versions = item.get("PolicyVersionList", [])
+    default = next(
+        (v for v in versions if v.get("IsDefaultVersion")
+         or v.get("VersionId") == item.get("DefaultVersionId")),
+        None,
+    )
+    return ManagedPolicy(
+        # moto leaves PolicyName out of this call; the ARN ends with the name in every case.
+        name=item.get("PolicyName") or item["Arn"].rsplit("/", 1)[-1],
+        document=policydoc.canonical(default["Document"]) if default else "",
+        path=item.get("Path", "/"),
+        description=item.get("Description") or None,
+        tags=None,
+        arn=item["Arn"],
+        versions=tuple(sorted((policy_version(v) for v in versions), key=version_number)),
+        attachment_count=item.get("AttachmentCount", 0),
+    )
+
+
+def policy_version(item: Mapping[str, Any]) -> PolicyVersion:
+    return PolicyVersion(
+        id=item["VersionId"], is_default=bool(item.get("IsDefaultVersion")),
+        created=item.get("CreateDate"),
+    )
+
+
+def version_number(version: PolicyVersion) -> int:
+    digits = version.id.lstrip("v")
+    return int(digits) if digits.isdigit() else 0
+
+
+def attached_arns(item: Mapping[str, Any]) -> frozenset[str]:
+    return frozenset(p["PolicyArn"] for p in item.get("AttachedManagedPolicies", []))
+
+
+def inline_documents(items: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    # Real AWS URL-encodes these documents; moto returns them decoded. canonical() takes both.
+    return {p["PolicyName"]: policydoc.canonical(p["PolicyDocument"]) for p in items}
+
+
+def read_account(aws: Aws, identity: Identity) -> Account:
+    aliases = aws.iam("list_account_aliases", "read the account alias").get("AccountAliases", [])
+    summary = aws.iam("get_account_summary", "read the root user's MFA and access keys")
+    facts = summary.get("SummaryMap", {})
+    return Account(
+        id=identity.account,
+        alias=aliases[0] if aliases else None,
+        password_policy=read_password_policy(aws),
+        root=Root(mfa=facts.get("AccountMFAEnabled") == 1,
+                  access_keys=facts.get("AccountAccessKeysPresent") == 1),
+        partition=identity.partition,
+    )
+
+
+def read_password_policy(aws: Aws) -> PasswordPolicy | None:
+    try:
+        response = aws.iam("get_account_password_policy", "read the password policy")
+    except AwsError as error:
+        if error.code == "NoSuchEntity":  # the account has no password policy
+            return None
+        raise
+    policy = response["PasswordPolicy"]
+    return PasswordPolicy(
+        minimum_length=policy.get("MinimumPasswordLength", 8),
+        require_symbols=policy.get("RequireSymbols", False),
+        require_numbers=policy.get("RequireNumbers", False),
+        require_uppercase=policy.get("RequireUppercaseCharacters", False),
+        require_lowercase=policy.get("RequireLowercaseCharacters", False),
+        allow_users_to_change=policy.get("AllowUsersToChangePassword", False),
+        # AWS leaves these out when unset; moto answers 0 instead. Both mean "none".
+        max_age_days=policy.get("MaxPasswordAge") or None,
+        reuse_prevention=policy.get("PasswordReusePrevention") or None,
+        hard_expiry=policy.get("HardExpiry", False),
+    )
+
+
+def read_aws_policies(aws: Aws) -> dict[str, str]:
+    """The AWS managed policy catalog by reference: about 1,300 policies, 2 pages of 1,000."""
+    catalog: dict[str, str] = {}
+    for page in aws.pages("list_policies", "list AWS managed policies", Scope="AWS",
+                          MaxItems=1000):
+        for policy in page.get("Policies", []):
+            name, path, arn = policy["PolicyName"], policy.get("Path", "/"), policy["Arn"]
+            if path != "/":
+                catalog[path.strip("/") + "/" + name] = arn
+            # A bare name means the policy at path "/" if names ever collide across paths.
+            if name not in catalog or path == "/":
+                catalog[name] = arn
+    return catalog
+
+
+def read_virtual_mfa_serials(aws: Aws) -> dict[str, tuple[str, ...]]:
+    """User name -> serial numbers of the virtual MFA devices assigned to that user."""
+    serials: dict[str, list[str]] = {}
+    for page in aws.pages("list_virtual_mfa_devices", "list virtual MFA devices",
+                          AssignmentStatus="Assigned", MaxItems=1000):
+        for device in page.get("VirtualMFADevices", []):
+            # moto returns each device's seed and QR code even in this list call: drop them
+            # before anything else can keep, print or log them.
+            device.pop("Base32StringSeed", None)
+            device.pop("QRCodePNG", None)
+            user = device.get("User", {}).get("UserName")
+            if user:  # the root user's device has no user name
+                serials.setdefault(user, []).append(device["SerialNumber"])
+    return {user: tuple(sorted(found)) for user, found in serials.items()}
+
+
+def credentials_from_report(
+    user: User, row: ReportRow | None, virtual_mfa: tuple[str, ...]
+) -> Credentials:
+    """Unconfirmed credential facts. A user missing from the report (created after it), or whose
+    row belongs to an earlier user of the same name, gets none: the caller confirms them."""
+    if row is None or not same_user(user, row):
+        return Credentials(mfa_devices=virtual_mfa, confirmed=False)
+    mfa = virtual_mfa or ((UNKNOWN_MFA_SERIAL,) if row.mfa_active else ())
+    return Credentials(
+        login_profile=row.password_enabled,
+        access_keys=row.access_keys,
+        mfa_devices=mfa,
+        confirmed=False,
+    )
+
+
+def same_user(user: User, row: ReportRow) -> bool:
+    if user.created is None or row.created is None:
+        return True
+    return whole_seconds(user.created) == row.created
+
+
+def confirm_credentials(aws: Aws, state: State, names: Iterable[str]) -> State:
+    """Replace the named users' report facts with exact ones (three calls per user). Names
+    without a live user (users the plan would create) have nothing to confirm."""
+    users = dict(state.users)
+    for name in sorted(set(names)):
+        if name in users:
+            user = users[name]
+            users[name] = replace(user, credentials=read_credentials(aws, user))
+    return replace(state, users=users)
+
+
+def read_credentials(aws: Aws, user: User) -> Credentials:
+    reported = user.credentials.access_keys if user.credentials else ()
+    keys = tuple(
+        access_key(item, reported)
+        for page in aws.pages("list_access_keys", f"list access keys of user {user.name}",
+                              UserName=user.name)
+        for item in page.get("AccessKeyMetadata", [])
+    )
+    devices = tuple(
+        device["SerialNumber"]
+        for page in aws.pages("list_mfa_devices", f"list MFA devices of user {user.name}",
+                              UserName=user.name)
+        for device in page.get("MFADevices", [])
+    )
+    return Credentials(
+        login_profile=has_login_profile(aws, user.name),
+        access_keys=tuple(sorted(keys, key=key_order)),
+        mfa_devices=tuple(sorted(devices)),
+        confirmed=True,
+    )
+
+
+def access_key(item: Mapping[str, Any], reported: Iterable[AccessKey]) -> AccessKey:
+    created = whole_seconds(item["CreateDate"]) if item.get("CreateDate") else None
+    # ListAccessKeys has no last-used date; the report's row for the same key does.
+    last_used = next((k.last_used for k in reported if created and k.created == created), None)
+    return AccessKey(id=item["AccessKeyId"], active=item.get("Status") == "Active",
+                     created=created, last_used=last_used)
+
+
+def has_login_profile(aws: Aws, name: str) -> bool:
+    try:
+        aws.iam("get_login_profile", f"check the console password of user {name}", UserName=name)
+    except AwsError as error:
+        if error.code == "NoSuchEntity":  # no console password
+            return False
+        raise
+    return True

@@ -1,0 +1,368 @@
+"""Reading the live account: what read_live sees, what it costs, and confirming credentials."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from reconciler import policydoc
+from reconciler.aws import Aws
+from reconciler.credential_report import whole_seconds
+from reconciler.errors import AwsError
+from reconciler.live import confirm_credentials, read_live
+from reconciler.model import (
+    AccessKey,
+    Account,
+    Credentials,
+    Group,
+    PasswordPolicy,
+    PolicyVersion,
+    Root,
+    User,
+)
+from tests.pagination import paginate
+
+ACCOUNT = "123456789012"
+AWS_POLICY = "arn:aws:iam::aws:policy/"
+CUSTOMER_POLICY = f"arn:aws:iam::{ACCOUNT}:policy/"
+
+
+def document(*actions: str, effect: str = "Allow") -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": effect, "Action": list(actions), "Resource": "*"}],
+    }
+
+
+S3_V1 = document("s3:GetObject")
+S3_V2 = document("s3:GetObject", "s3:ListBucket")
+BILLING = document("aws-portal:ViewBilling")
+DENY_IAM = document("iam:*", effect="Deny")
+OWN_BUCKET = document("s3:PutObject")
+
+
+@dataclass(frozen=True)
+class VariedAccount:
+    alice_mfa_serial: str
+    alice_mfa_seed: bytes
+
+
+def make_varied_account(iam: Any) -> VariedAccount:
+    """Users with paths, tags, groups, AWS and customer policies, inline policies, console
+    passwords, 0/1/2 keys (one inactive), a virtual MFA device; an alias; a password policy."""
+    s3 = iam.create_policy(
+        PolicyName="s3-read", Path="/team/", PolicyDocument=json.dumps(S3_V1),
+        Description="Read S3", Tags=[{"Key": "owner", "Value": "ops"}],
+    )["Policy"]["Arn"]
+    iam.create_policy_version(PolicyArn=s3, PolicyDocument=json.dumps(S3_V2), SetAsDefault=True)
+    billing = iam.create_policy(PolicyName="billing", PolicyDocument=json.dumps(BILLING))
+    iam.create_group(GroupName="admins")
+    iam.attach_group_policy(GroupName="admins", PolicyArn=AWS_POLICY + "AdministratorAccess")
+    iam.put_group_policy(GroupName="admins", PolicyName="deny-iam",
+                         PolicyDocument=json.dumps(DENY_IAM))
+    iam.create_group(GroupName="auditors", Path="/audit/")
+    iam.attach_group_policy(GroupName="auditors",
+                            PolicyArn=AWS_POLICY + "job-function/ViewOnlyAccess")
+    iam.attach_group_policy(GroupName="auditors", PolicyArn=billing["Policy"]["Arn"])
+
+    iam.create_user(UserName="alice", Path="/staff/",
+                    Tags=[{"Key": "team", "Value": "platform"}, {"Key": "cost", "Value": "42"}])
+    for group in ("admins", "auditors"):
+        iam.add_user_to_group(UserName="alice", GroupName=group)
+    iam.attach_user_policy(UserName="alice", PolicyArn=s3)
+    iam.put_user_policy(UserName="alice", PolicyName="own-bucket",
+                        PolicyDocument=json.dumps(OWN_BUCKET))
+    iam.create_login_profile(UserName="alice", Password="Correct-Horse-Battery-9")
+    iam.create_access_key(UserName="alice")
+    old_key = iam.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
+    iam.update_access_key(UserName="alice", AccessKeyId=old_key, Status="Inactive")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+    # moto accepts any codes; real AWS wants two consecutive TOTP codes.
+    iam.enable_mfa_device(UserName="alice", SerialNumber=device["SerialNumber"],
+                          AuthenticationCode1="123456", AuthenticationCode2="654321")
+
+    iam.create_user(UserName="bob")
+    iam.attach_user_policy(UserName="bob", PolicyArn=AWS_POLICY + "ReadOnlyAccess")
+    iam.create_access_key(UserName="bob")
+    iam.create_user(UserName="carol")
+
+    iam.create_account_alias(AccountAlias="acme-sandbox")
+    iam.update_account_password_policy(
+        MinimumPasswordLength=14, RequireSymbols=True, RequireNumbers=True,
+        AllowUsersToChangePassword=True, MaxPasswordAge=90, PasswordReusePrevention=24,
+    )
+    return VariedAccount(device["SerialNumber"], device["Base32StringSeed"])
+
+
+def without_times(user: User) -> User:
+    creds = user.credentials
+    if creds is not None:
+        keys = tuple(replace(key, created=None, last_used=None) for key in creds.access_keys)
+        creds = replace(creds, access_keys=keys)
+    return replace(user, created=None, credentials=creds)
+
+
+def test_read_live_sees_the_whole_account(moto_iam: Any, aws: Aws) -> None:
+    varied = make_varied_account(moto_iam)
+    live = read_live(aws, aws.identity())
+    state = live.state
+
+    assert state.account == Account(
+        id=ACCOUNT, alias="acme-sandbox", partition="aws",
+        password_policy=PasswordPolicy(
+            minimum_length=14, require_symbols=True, require_numbers=True,
+            allow_users_to_change=True, max_age_days=90, reuse_prevention=24,
+        ),
+        # moto reports root MFA as always off.
+        root=Root(mfa=False, access_keys=False),
+    )
+    assert without_times(state.users["alice"]) == User(
+        name="alice", path="/staff/", arn=f"arn:aws:iam::{ACCOUNT}:user/staff/alice",
+        groups=frozenset({"admins", "auditors"}),
+        policies=frozenset({CUSTOMER_POLICY + "team/s3-read"}),
+        inline_policies={"own-bucket": policydoc.canonical(OWN_BUCKET)},
+        tags={"team": "platform", "cost": "42"},
+        credentials=Credentials(
+            login_profile=True,
+            # From the report: no key ids, oldest first.
+            access_keys=(AccessKey("", True), AccessKey("", False)),
+            mfa_devices=(varied.alice_mfa_serial,),
+            confirmed=False,
+        ),
+    )
+    assert without_times(state.users["bob"]) == User(
+        name="bob", path="/", arn=f"arn:aws:iam::{ACCOUNT}:user/bob",
+        policies=frozenset({AWS_POLICY + "ReadOnlyAccess"}), tags={},
+        credentials=Credentials(access_keys=(AccessKey("", True),)),
+    )
+    assert without_times(state.users["carol"]).credentials == Credentials()
+    assert state.groups == {
+        "admins": Group(
+            name="admins", path="/", arn=f"arn:aws:iam::{ACCOUNT}:group/admins",
+            policies=frozenset({AWS_POLICY + "AdministratorAccess"}),
+            inline_policies={"deny-iam": policydoc.canonical(DENY_IAM)},
+        ),
+        "auditors": Group(
+            name="auditors", path="/audit/", arn=f"arn:aws:iam::{ACCOUNT}:group/audit/auditors",
+            policies=frozenset({AWS_POLICY + "job-function/ViewOnlyAccess",
+                                CUSTOMER_POLICY + "billing"}),
+        ),
+    }
+    s3 = state.policies["s3-read"]
+    assert (s3.name, s3.path, s3.description, s3.arn) == (
+        "s3-read", "/team/", "Read S3", CUSTOMER_POLICY + "team/s3-read")
+    assert s3.document == policydoc.canonical(S3_V2)
+    assert [replace(v, created=None) for v in s3.versions] == [
+        PolicyVersion("v1", False), PolicyVersion("v2", True)]
+    assert s3.attachment_count == 1
+    assert s3.tags is None  # not read: see live.policy_from_detail
+    assert state.policies["billing"].description is None
+    assert state.policies["billing"].path == "/"
+    assert set(state.policies) == {"s3-read", "billing"}  # no AWS managed policy among them
+    assert repr(live).count(varied.alice_mfa_seed.decode()) == 0
+
+
+def test_aws_policy_catalog_by_name_and_by_path(moto_iam: Any, aws: Aws) -> None:
+    live = read_live(aws, aws.identity())
+    assert live.aws_policies["AdministratorAccess"] == AWS_POLICY + "AdministratorAccess"
+    assert live.aws_policies["job-function/ViewOnlyAccess"] == (
+        AWS_POLICY + "job-function/ViewOnlyAccess")
+    everything = {
+        policy["Arn"]
+        for page in moto_iam.get_paginator("list_policies").paginate(Scope="AWS")
+        for policy in page["Policies"]
+    }
+    assert set(live.aws_policies.values()) == everything
+    assert len(everything) > 1000  # so that the catalog needed a second page
+
+
+def exact_user(iam: Any, name: str) -> User:
+    """A user read the slow way, one call per attribute, as the truth to compare with."""
+    user = iam.get_user(UserName=name)["User"]
+    inline = {
+        policy: policydoc.canonical(
+            iam.get_user_policy(UserName=name, PolicyName=policy)["PolicyDocument"])
+        for policy in iam.list_user_policies(UserName=name)["PolicyNames"]
+    }
+    try:
+        iam.get_login_profile(UserName=name)
+        login_profile = True
+    except iam.exceptions.NoSuchEntityException:
+        login_profile = False
+    keys = sorted(
+        (AccessKey(key["AccessKeyId"], key["Status"] == "Active",
+                   whole_seconds(key["CreateDate"]))
+         for key in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]),
+        key=lambda key: (key.created, not key.active, key.id),
+    )
+    devices = iam.list_mfa_devices(UserName=name)["MFADevices"]
+    return User(
+        name=name, path=user["Path"], arn=user["Arn"], created=user["CreateDate"],
+        groups=frozenset(g["GroupName"] for g in iam.list_groups_for_user(UserName=name)["Groups"]),
+        policies=frozenset(p["PolicyArn"] for p in
+                           iam.list_attached_user_policies(UserName=name)["AttachedPolicies"]),
+        inline_policies=inline,
+        tags={t["Key"]: t["Value"] for t in iam.list_user_tags(UserName=name)["Tags"]},
+        credentials=Credentials(
+            login_profile=login_profile, access_keys=tuple(keys),
+            mfa_devices=tuple(sorted(d["SerialNumber"] for d in devices)), confirmed=True,
+        ),
+    )
+
+
+def unconfirmed_without_key_ids(user: User) -> User:
+    assert user.credentials is not None
+    keys = tuple(replace(key, id="") for key in user.credentials.access_keys)
+    return replace(user, credentials=replace(user.credentials, access_keys=keys,
+                                             confirmed=False))
+
+
+def test_bulk_read_matches_per_user_truth(moto_iam: Any, aws: Aws) -> None:
+    make_varied_account(moto_iam)
+    live = read_live(aws, aws.identity())
+    names = list(live.state.users)
+    truth = {name: exact_user(moto_iam, name) for name in names}
+
+    # Before confirmation the report's facts are the truth but for the key ids it does not have.
+    assert dict(live.state.users) == {
+        name: unconfirmed_without_key_ids(user) for name, user in truth.items()}
+
+    calls_before = aws.calls
+    confirmed = confirm_credentials(aws, live.state, names)
+    assert dict(confirmed.users) == truth
+    assert aws.calls - calls_before == 3 * len(names)
+    assert confirmed.groups == live.state.groups and confirmed.account == live.state.account
+
+
+def add_users(iam: Any, first: int, last: int) -> None:
+    for number in range(first, last):
+        name = f"user{number:03}"
+        iam.create_user(UserName=name, Tags=[{"Key": "n", "Value": str(number)}])
+        iam.add_user_to_group(UserName=name, GroupName="everyone")
+        if number % 3 == 0:
+            iam.create_access_key(UserName=name)
+        if number % 5 == 0:
+            iam.create_login_profile(UserName=name, Password="Correct-Horse-Battery-9")
+
+
+def test_call_count_does_not_grow_with_users(moto_iam: Any, aws: Aws) -> None:
+    moto_iam.create_group(GroupName="everyone")
+    add_users(moto_iam, 0, 50)
+    small = read_live(aws, aws.identity()).stats
+    add_users(moto_iam, 50, 200)
+    large = read_live(aws, aws.identity()).stats
+
+    assert (small.users, large.users) == (50, 200)
+    assert large.calls == small.calls <= 12
+    assert large.summary().startswith("read 200 users, 1 groups, 0 policies in ")
+
+
+def test_every_page_is_read_once(moto_iam: Any, aws: Aws) -> None:
+    make_varied_account(moto_iam)
+    moto_iam.create_group(GroupName="everyone")
+    add_users(moto_iam, 0, 10)
+    for number in range(4):
+        serial = moto_iam.create_virtual_mfa_device(
+            VirtualMFADeviceName=f"user{number:03}")["VirtualMFADevice"]["SerialNumber"]
+        moto_iam.enable_mfa_device(UserName=f"user{number:03}", SerialNumber=serial,
+                                   AuthenticationCode1="111111", AuthenticationCode2="222222")
+    unpaged = read_live(Aws(boto3.Session(region_name="us-east-1")), aws.identity())
+
+    small_pages = paginate(aws, 3, ("GetAccountAuthorizationDetails", "ListVirtualMFADevices"))
+    # 3 AWS managed policies a page would take over 500 calls: 400 still makes several pages.
+    catalog_pages = paginate(aws, 400, ("ListPolicies",))
+    paged = read_live(aws, aws.identity())
+
+    assert paged.state == unpaged.state
+    assert paged.aws_policies == unpaged.aws_policies
+    entities = len(unpaged.state.users) + len(unpaged.state.groups) + len(unpaged.state.policies)
+    assert small_pages.pages["GetAccountAuthorizationDetails"] == math.ceil(entities / 3)
+    assert small_pages.pages["ListVirtualMFADevices"] == math.ceil(5 / 3)
+    assert catalog_pages.pages["ListPolicies"] == math.ceil(
+        len(set(unpaged.aws_policies.values())) / 400)
+    others = 5  # report (generate, get), alias, summary, password policy
+    assert paged.stats.calls == (
+        sum(small_pages.pages.values()) + sum(catalog_pages.pages.values()) + others)
+
+
+def serve_report(aws: Aws, content: bytes) -> None:
+    """Make GetCredentialReport answer `content`: a report generated before later changes.
+    (moto builds its report afresh on every call, so it is never stale by itself.)"""
+
+    def replace_content(parsed: dict[str, Any], **_: Any) -> None:
+        if "Content" in parsed:
+            parsed["Content"] = content
+
+    aws._iam.meta.events.register_first("after-call.iam.GetCredentialReport", replace_content)
+
+
+def report_now(iam: Any) -> bytes:
+    iam.generate_credential_report()
+    content: bytes = iam.get_credential_report()["Content"]
+    return content
+
+
+def test_confirmation_corrects_a_stale_report(moto_iam: Any, aws: Aws) -> None:
+    moto_iam.create_user(UserName="dave")
+    moto_iam.create_user(UserName="frank")
+    moto_iam.create_access_key(UserName="frank")
+    serve_report(aws, report_now(moto_iam))
+    # After the report: dave gets a password and a key, frank loses his key, erin is new.
+    moto_iam.create_login_profile(UserName="dave", Password="Correct-Horse-Battery-9")
+    moto_iam.create_access_key(UserName="dave")
+    frank_key = moto_iam.list_access_keys(UserName="frank")["AccessKeyMetadata"][0]
+    moto_iam.delete_access_key(UserName="frank", AccessKeyId=frank_key["AccessKeyId"])
+    moto_iam.create_user(UserName="erin")
+    moto_iam.create_access_key(UserName="erin")
+
+    live = read_live(aws, aws.identity())
+    users = live.state.users
+    assert users["dave"].credentials == Credentials(confirmed=False)  # stale: no password, no key
+    assert users["frank"].credentials is not None
+    assert len(users["frank"].credentials.access_keys) == 1  # stale: the deleted key
+    assert users["erin"].credentials == Credentials(confirmed=False)  # not in the report
+
+    confirmed = confirm_credentials(aws, live.state, ["dave", "frank", "erin", "not-there"])
+    for name in ("dave", "frank", "erin"):
+        assert confirmed.users[name] == exact_user(moto_iam, name)
+    assert "not-there" not in confirmed.users
+
+
+def test_a_row_of_an_earlier_user_with_the_same_name_is_not_used(
+    moto_iam: Any, aws: Aws
+) -> None:
+    moto_iam.create_user(UserName="gina")
+    moto_iam.create_login_profile(UserName="gina", Password="Correct-Horse-Battery-9")
+    created = whole_seconds(moto_iam.get_user(UserName="gina")["User"]["CreateDate"])
+    stamp = created.isoformat()
+    # As if gina had been deleted and created again since the report: her row is older.
+    content = report_now(moto_iam).decode().replace(stamp, "2001-01-01T00:00:00+00:00", 1)
+    serve_report(aws, content.encode())
+
+    gina = read_live(aws, aws.identity()).state.users["gina"]
+    assert gina.credentials == Credentials(confirmed=False)
+
+
+def test_an_empty_account(moto_iam: Any, aws: Aws) -> None:
+    live = read_live(aws, aws.identity())
+    assert live.identity.account == ACCOUNT
+    assert (live.state.users, live.state.groups, live.state.policies) == ({}, {}, {})
+    assert live.state.account.alias is None
+    assert live.state.account.password_policy is None
+
+
+def test_read_errors_say_what_was_being_read(moto_iam: Any, aws: Aws) -> None:
+    def deny(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not allowed"}},
+                          "GetAccountAuthorizationDetails")
+
+    aws._iam.meta.events.register_first("before-call.iam.GetAccountAuthorizationDetails", deny)
+    with pytest.raises(AwsError, match="read users, groups and policies: "
+                                       "GetAccountAuthorizationDetails: AccessDenied"):
+        read_live(aws, aws.identity())
