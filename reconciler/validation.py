@@ -47,9 +47,7 @@ class Declared:
 
     @property
     def data(self) -> dict[str, Any]:
-        entry: dict[str, Any] = self.source.data
-        for part in self.path:
-            entry = entry[part]  # type: ignore[index]
+        entry: dict[str, Any] = self.source.value(self.path)
         return entry
 
     @property
@@ -60,11 +58,11 @@ class Declared:
         return self.source.location(self.path + rest)
 
     def error(self, rest: Path, message: str) -> ConfigError:
-        return ConfigError(self.location(*rest), field_path(self.path + rest), message)
+        return source_error(self.source, self.path + rest, message)
 
 
 def source_error(source: Source, path: Path, message: str) -> ConfigError:
-    return ConfigError(source.location(path), field_path(path), message)
+    return ConfigError(source.blame(path), field_path(path), message)
 
 
 def check_shape(source: Source) -> None:
@@ -78,8 +76,7 @@ def check_shape(source: Source) -> None:
     error = best_match(candidates, key=lambda e: _RANK.get(str(e.validator), 0))
     assert error is not None
     path = _offending_path(error)
-    location = source.key_location(path) if path != tuple(error.absolute_path) else None
-    raise ConfigError(location or source.location(path), field_path(path), _message(source, error))
+    raise ConfigError(_location(source, error), field_path(path), _message(source, error))
 
 
 @cache
@@ -108,8 +105,8 @@ def _check_yaml_traps(source: Source) -> None:
             raise source_error(
                 source,
                 ("account", "id"),
-                'must be a quoted 12-digit string, e.g. id: "012345678901" '
-                "(YAML reads an unquoted number with a leading zero as octal)",
+                'must be a quoted 12-digit string, e.g. id: "012345678901" (YAML reads an '
+                "unquoted number as a number, and one with a leading zero as octal)",
             )
 
 
@@ -123,8 +120,16 @@ def _offending_path(error: ValidationError) -> Path:
     return path
 
 
+def _location(source: Source, error: ValidationError) -> Location:
+    """A wrong scalar is pointed at itself; a mapping or list with a problem, at its key."""
+    path = _offending_path(error)
+    if path != tuple(error.absolute_path):
+        return source.key_location(path)
+    return source.blame(path)
+
+
 def _position(source: Source, error: ValidationError) -> tuple[int, int]:
-    location = source.key_location(_offending_path(error))
+    location = _location(source, error)
     return location.line, location.column
 
 

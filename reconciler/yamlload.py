@@ -51,6 +51,23 @@ class Source:
             return self._at(self.key_marks[path])
         return self.location(path)
 
+    def blame(self, path: Path) -> Location:
+        """Where to point for a problem with the value at `path`: a wrong scalar itself, a mapping
+        or list (too many entries, a missing field) at its key."""
+        if isinstance(self.value(path), (dict, list)):
+            return self.key_location(path)
+        return self.location(path)
+
+    def value(self, path: Path) -> Any:
+        """The value at `path`, or None when there is none."""
+        value = self.data
+        for part in path:
+            try:
+                value = value[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return value
+
     def plain_text(self, path: Path) -> str | None:
         """The text of an unquoted scalar as written (None when quoted, or not a scalar)."""
         return self.plain.get(path)
@@ -95,7 +112,7 @@ def load_yaml(file: str) -> Source:
         builder = _Builder(file, loader)
         data = builder.value(node, (), aliased=False)
     except yaml.MarkedYAMLError as error:
-        raise _syntax_error(file, error) from None
+        raise _syntax_error(file, text, error) from None
     except RecursionError:
         raise ConfigError(Location(file, 1, 1), "", "the YAML is nested too deeply") from None
     finally:
@@ -150,8 +167,11 @@ def _read_text(file: str) -> str:
         raise ConfigError(Location(file, line, column), "", message) from None
 
 
-def _syntax_error(file: str, error: yaml.MarkedYAMLError) -> ConfigError:
+def _syntax_error(file: str, text: str, error: yaml.MarkedYAMLError) -> ConfigError:
     mark = error.problem_mark or error.context_mark
+    # An unclosed bracket or quote is found at the end of the file; where it opened is more use.
+    if error.context_mark and mark and mark.index >= len(text.rstrip()):
+        mark = error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     parts = [part for part in (error.context, error.problem) if part]
     message = " ".join(", ".join(parts).split())  # PyYAML's messages may span lines
