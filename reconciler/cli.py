@@ -296,7 +296,11 @@ def enroll(opts: Options, user: str, show_seed: bool) -> int:
 def read_code(prompt: str) -> str:
     """A code from the terminal, or the next line of a pipe."""
     if sys.stdin.isatty():
-        return str(click.prompt(prompt, type=str)).strip()
+        try:
+            return str(click.prompt(prompt, type=str)).strip()
+        except click.exceptions.Abort:
+            # click turns Ctrl-C into Abort; enrolment must see the interruption to clean up.
+            raise KeyboardInterrupt from None
     line = sys.stdin.readline()
     if not line:
         raise IamctlError(f"{prompt}: no more input")
