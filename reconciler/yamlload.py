@@ -169,8 +169,13 @@ def _read_text(file: str) -> str:
 
 def _syntax_error(file: str, text: str, error: yaml.MarkedYAMLError) -> ConfigError:
     mark = error.problem_mark or error.context_mark
-    # An unclosed bracket or quote is found at the end of the file; where it opened is more use.
-    if error.context_mark and mark and mark.index >= len(text.rstrip()):
+    # An unclosed bracket or quote shows up lines later or at the end of the file; where it was
+    # opened is the place to look.
+    opened = str(error.context or "").startswith(
+        ("while parsing a flow", "while scanning a quoted")
+    )
+    at_end = mark is not None and mark.index >= len(text.rstrip())
+    if error.context_mark and (opened or at_end):
         mark = error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     parts = [part for part in (error.context, error.problem) if part]
