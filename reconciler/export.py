@@ -1,0 +1,194 @@
+"""`iamctl export`: the live account (from `live.py`) written back as a file in iamctl's format.
+
+The file is meant as the start of managing an existing account: planning it right away shows no
+changes. Every policy reference is written the way `desired.resolve` reads it back to the same
+ARN, and the enforce-MFA policy iamctl owns is written as `mfa: enforced` on its users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from typing import Any, cast
+
+import yaml
+
+from . import policydoc
+from .live import LiveAccount
+from .mfa_policy import ENFORCE_MFA_POLICY_NAME
+from .model import Account, Document, Group, ManagedPolicy, MfaMode, State, User
+
+# Conventional key order of policy documents and statements, so the file reads like AWS's examples.
+_DOCUMENT_KEYS = ("Version", "Id", "Statement")
+_STATEMENT_KEYS = (
+    "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource",
+    "NotResource", "Condition",
+)
+_ONE_OR_MORE = frozenset({"Action", "NotAction", "Resource", "NotResource"})
+
+
+def export_document(live: LiveAccount) -> str:
+    """The YAML text of the live account: policies, groups, users and account settings."""
+    state = live.state
+    refs = PolicyReferences(state, live.aws_policies)
+    enforce_arn = refs.enforce_mfa_arn()
+    data: dict[str, Any] = {"version": 1, "account": account_section(state.account)}
+    policies = [
+        policy_entry(policy) for name, policy in sorted(state.policies.items())
+        if name != ENFORCE_MFA_POLICY_NAME
+    ]
+    groups = [group_entry(group, refs) for _, group in sorted(state.groups.items())]
+    users = [user_entry(user, refs, enforce_arn) for _, user in sorted(state.users.items())]
+    for key, entries in (("policies", policies), ("groups", groups), ("users", users)):
+        if entries:
+            data[key] = entries
+    header = f"# Exported by iamctl from account {state.account.id}\n"
+    return header + yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,
+        width=4096,
+    )
+
+
+def account_section(account: Account) -> dict[str, Any]:
+    """The root user is left out: its MFA and keys are human steps, not something to copy."""
+    section: dict[str, Any] = {"id": account.id}
+    if account.alias:
+        section["alias"] = account.alias
+    if account.password_policy is not None:
+        fields = asdict(account.password_policy)
+        # Every field, so the file says what was chosen; None (no expiry, no reuse limit) has no
+        # spelling in the format but absence.
+        section["password_policy"] = {k: v for k, v in fields.items() if v is not None}
+    return section
+
+
+def policy_entry(policy: ManagedPolicy) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": policy.name}
+    if policy.path and policy.path != "/":
+        entry["path"] = policy.path
+    if policy.description:
+        entry["description"] = policy.description
+    if policy.tags:
+        entry["tags"] = dict(sorted(policy.tags.items()))
+    entry["document"] = readable_document(policy.document)
+    return entry
+
+
+def group_entry(group: Group, refs: PolicyReferences) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": group.name}
+    if group.path and group.path != "/":
+        entry["path"] = group.path
+    if group.policies:
+        entry["policies"] = refs.names(group.policies)
+    if group.inline_policies:
+        entry["inline_policies"] = inline_entries(group.inline_policies)
+    return entry
+
+
+def user_entry(user: User, refs: PolicyReferences, enforce_arn: str | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": user.name}
+    if user.path and user.path != "/":
+        entry["path"] = user.path
+    enforced = enforce_arn is not None and enforce_arn in user.policies
+    if user.groups:
+        entry["groups"] = sorted(user.groups)
+    policies = user.policies - {enforce_arn} if enforced else user.policies
+    if policies:
+        entry["policies"] = refs.names(policies)
+    if user.inline_policies:
+        entry["inline_policies"] = inline_entries(user.inline_policies)
+    if user.tags:
+        entry["tags"] = dict(sorted(user.tags.items()))
+    entry.update(credential_fields(user, enforced))
+    return entry
+
+
+def credential_fields(user: User, enforced: bool) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    creds = user.credentials
+    if creds is not None:
+        fields["console"] = creds.login_profile
+        fields["access_keys"] = len(creds.active_keys)
+    if enforced:
+        fields["mfa"] = MfaMode.ENFORCED.value
+    elif creds is not None and creds.mfa_devices:
+        fields["mfa"] = MfaMode.REQUIRED.value
+    return fields
+
+
+def inline_entries(policies: Mapping[str, Document]) -> dict[str, Any]:
+    return {name: readable_document(policies[name]) for name in sorted(policies)}
+
+
+def readable_document(document: Document) -> dict[str, Any]:
+    """A canonical document as a mapping in the order people write it; a one-item Action or
+    Resource list as a plain string (canonical() reads both the same)."""
+    return _ordered(policydoc.as_dict(document), _DOCUMENT_KEYS, _document_value)
+
+
+def _document_value(key: str, value: Any) -> Any:
+    if key == "Statement" and isinstance(value, list):
+        return [
+            _ordered(item, _STATEMENT_KEYS, _statement_value) if isinstance(item, dict) else item
+            for item in value
+        ]
+    return value
+
+
+def _statement_value(key: str, value: Any) -> Any:
+    if key in _ONE_OR_MORE and isinstance(value, list) and len(value) == 1:
+        return value[0]
+    return value
+
+
+def _ordered(
+    mapping: Mapping[str, Any], first: tuple[str, ...], convert: Callable[[str, Any], Any]
+) -> dict[str, Any]:
+    keys = [key for key in first if key in mapping] + sorted(set(mapping) - set(first))
+    return {key: convert(key, mapping[key]) for key in keys}
+
+
+class PolicyReferences:
+    """Managed policy ARN -> the reference `desired.resolve` turns back into that ARN.
+
+    Resolution tries declared names first, then AWS managed names, then ARNs: an AWS managed
+    policy whose name a customer policy also has is written with its path, or as its ARN.
+    """
+
+    def __init__(self, state: State, aws_policies: Mapping[str, str]) -> None:
+        self._customer = {policy.arn: name for name, policy in state.policies.items()}
+        self._aws: dict[str, str] = {}
+        taken = set(state.policies)
+        # Shortest reference first: "AdministratorAccess" before "job-function/..." forms.
+        for ref, arn in sorted(aws_policies.items(), key=lambda item: (len(item[0]), item[0])):
+            if ref not in taken and arn not in self._aws:
+                self._aws[arn] = ref
+
+    def name(self, arn: str) -> str:
+        return self._customer.get(arn) or self._aws.get(arn) or arn
+
+    def names(self, arns: frozenset[str]) -> list[str]:
+        return sorted(self.name(arn) for arn in arns)
+
+    def enforce_mfa_arn(self) -> str | None:
+        return next((arn for arn, name in self._customer.items()
+                     if name == ENFORCE_MFA_POLICY_NAME), None)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Double quotes for every string a YAML reader could take for something else: a date
+    (`2012-10-17`), a number (an account id like `012345678901`, which YAML 1.2 reads as an
+    integer), a boolean (`no`). Never anchors and aliases: each entry stands on its own."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    resolve = cast(Callable[..., str], dumper.resolve)  # untyped in types-PyYAML
+    as_plain = resolve(yaml.ScalarNode, value, (True, False))
+    ambiguous = as_plain != "tag:yaml.org,2002:str" or value.isdigit()
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if ambiguous else None)
+
+
+_Dumper.add_representer(str, _represent_str)
