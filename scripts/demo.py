@@ -2,7 +2,8 @@
 
 Nothing here touches a real AWS account: iamctl runs with dummy credentials against a moto server
 on a free local port, which is stopped whatever happens. The new administrator's credentials are
-written to .demo/secrets (git-ignored); only that file's name and permissions are shown.
+written to .demo/secrets (git-ignored), or to the directory given as the only argument; only the
+file's name and permissions are shown.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from scripts.emulator import start_emulator  # noqa: E402
 
 IAMCTL = Path(sys.executable).parent / "iamctl"
 ACCOUNT_FILE = "examples/tutorial/account.yaml"
-SECRETS_DIR = Path(".demo/secrets")  # relative to REPO_ROOT; /.demo/ is in .gitignore
+DEFAULT_SECRETS_DIR = Path(".demo/secrets")  # relative to REPO_ROOT; /.demo/ is in .gitignore
 EXIT_HUMAN_STEPS = 3
 
 
@@ -64,7 +65,7 @@ def demo_env(endpoint_url: str) -> dict[str, str]:
     return env
 
 
-def run_steps(env: Mapping[str, str]) -> None:
+def run_steps(env: Mapping[str, str], secrets_dir: Path) -> None:
     banner(
         "1. validate: check the file offline",
         """Syntax, schema, names, references and quotas, without calling AWS. The tutorial
@@ -83,9 +84,9 @@ def run_steps(env: Mapping[str, str]) -> None:
     banner(
         "3. apply: make the changes",
         f"""--yes skips the confirmation prompt. The administrator's initial password and
-        access key go to one CSV file in {SECRETS_DIR}/, never to the terminal.""",
+        access key go to one CSV file in {secrets_dir}/, never to the terminal.""",
     )
-    iamctl(env, "apply", ACCOUNT_FILE, "--yes", "--secrets-dir", str(SECRETS_DIR))
+    iamctl(env, "apply", ACCOUNT_FILE, "--yes", "--secrets-dir", str(secrets_dir))
 
     banner(
         "4. plan again: is the account in sync?",
@@ -109,28 +110,29 @@ HUMAN_STEPS_EXPLAINED = textwrap.dedent(
 )
 
 
-def show_secrets() -> None:
+def show_secrets(secrets_dir: Path) -> None:
     """Where the credentials went: names and permissions only, never the contents."""
-    directory = REPO_ROOT / SECRETS_DIR
+    directory = REPO_ROOT / secrets_dir
     if not directory.is_dir():
-        print(f"\nNo secrets directory at {SECRETS_DIR}.")
+        print(f"\nNo secrets directory at {secrets_dir}.")
         return
-    print(f"\nDelivered credentials (emulator-only, fake) in {SECRETS_DIR}/:")
+    print(f"\nDelivered credentials (for the emulator only) in {secrets_dir}/:")
     for path in [directory, *sorted(directory.iterdir())]:
-        mode = stat.filemode(path.stat().st_mode)
-        print(f"  {mode}  {path.relative_to(REPO_ROOT)}")
-    print("Remove them with: rm -r .demo")
+        print(f"  {stat.filemode(path.stat().st_mode)}  {path}")
+    print(f"Remove them with: rm -r {secrets_dir}")
 
 
-def main() -> int:
-    # Each run starts a new, empty emulator: last run's credentials belong to nobody now.
-    shutil.rmtree(REPO_ROOT / SECRETS_DIR, ignore_errors=True)
+def main(argv: list[str]) -> int:
+    secrets_dir = Path(argv[0]) if argv else DEFAULT_SECRETS_DIR
+    if not argv:
+        # Each run starts a new, empty emulator: last run's credentials belong to nobody now.
+        shutil.rmtree(REPO_ROOT / secrets_dir, ignore_errors=True)
     print("Starting the IAM emulator (moto) on a free local port...", flush=True)
     url, stop = start_emulator()
     try:
         print(f"Emulator at {url} (account 123456789012, dummy credentials)")
-        run_steps(demo_env(url))
-        show_secrets()
+        run_steps(demo_env(url), secrets_dir)
+        show_secrets(secrets_dir)
     except DemoFailed as failure:
         print(f"\nDemo failed: {failure}", file=sys.stderr)
         return 1
@@ -144,4 +146,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,223 @@
+"""The shipped examples: account files that validate, CI workflows that call iamctl correctly,
+and the demo that `make demo` runs."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shlex
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import yaml
+
+from reconciler.cli import cli
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO_ROOT / "examples"
+WORKFLOWS = sorted((EXAMPLES / "github-actions").glob("*.yml"))
+IAMCTL = Path(sys.executable).parent / "iamctl"
+SHELL_OPERATORS = {"|", "||", "&&", ";", ">", ">>", "<", "&", "2>", "("}
+
+
+def load(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def validate(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(IAMCTL), "validate", str(path)], capture_output=True, text=True, timeout=60
+    )
+
+
+def cis_ids(stderr: str) -> set[str]:
+    return set(re.findall(r"^warning: CIS (\d+\.\d+):", stderr, flags=re.MULTILINE))
+
+
+# Account files.
+
+
+def test_the_tutorial_targets_the_emulator_account() -> None:
+    # `make demo` applies it to moto, whose account id is fixed.
+    account = load(EXAMPLES / "tutorial" / "account.yaml")["account"]
+    assert account["id"] == "123456789012"
+
+
+def test_the_tutorial_validates_with_the_warnings_its_comments_announce() -> None:
+    result = validate(EXAMPLES / "tutorial" / "account.yaml")
+    assert result.returncode == 0, result.stderr
+    # 1.11 is judged by plan (keys created at set-up), not by validate.
+    assert cis_ids(result.stderr) == {"1.8", "1.9", "1.15", "1.16"}
+
+
+def test_the_recommended_example_only_warns_about_administrator_access() -> None:
+    result = validate(EXAMPLES / "recommended" / "account.yaml")
+    assert result.returncode == 0, result.stderr
+    assert cis_ids(result.stderr) == {"1.16"}
+
+
+@pytest.mark.parametrize("example", ["tutorial", "recommended"])
+def test_examples_point_editors_at_the_schema(example: str) -> None:
+    path = EXAMPLES / example / "account.yaml"
+    first_line = path.read_text(encoding="utf-8").splitlines()[0]
+    schema = first_line.removeprefix("# yaml-language-server: $schema=")
+    assert schema != first_line
+    assert (path.parent / schema).resolve() == REPO_ROOT / "schemas" / "iamctl.schema.json"
+
+
+# GitHub Actions workflows.
+
+
+def triggers(workflow: dict[Any, Any]) -> Any:
+    # PyYAML reads the key `on` as the boolean true (YAML 1.1); GitHub reads it as "on".
+    return workflow.get("on", workflow.get(True))
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_has_triggers_and_runnable_jobs(path: Path) -> None:
+    workflow = load(path)
+    assert triggers(workflow)
+    assert workflow["jobs"]
+    for job in workflow["jobs"].values():
+        assert job["runs-on"]
+        assert job["steps"]
+        for step in job["steps"]:
+            assert ("uses" in step) != ("run" in step)
+
+
+def test_the_three_workflows_are_there() -> None:
+    assert [p.name for p in WORKFLOWS] == ["apply.yml", "drift.yml", "plan.yml"]
+
+
+def iamctl_invocations(path: Path) -> Iterator[list[str]]:
+    """The arguments of every `iamctl ...` command in the workflow's shell steps."""
+    for job in load(path)["jobs"].values():
+        for step in job["steps"]:
+            for line in step.get("run", "").splitlines():
+                if line.lstrip().startswith("#"):
+                    continue
+                lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+                lexer.whitespace_split = True
+                tokens = list(lexer)
+                for start in (i for i, token in enumerate(tokens) if token == "iamctl"):
+                    args = []
+                    for token in tokens[start + 1 :]:
+                        if token in SHELL_OPERATORS:
+                            break
+                        args.append(token)
+                    yield args
+
+
+def check_arguments(command: click.Command, args: list[str]) -> None:
+    """Parse `args` as click would for `command`; a group's own options come first."""
+    if isinstance(command, click.Group):
+        options = {opt: p for p in command.params if isinstance(p, click.Option) for opt in p.opts}
+        while args and args[0].startswith("-"):
+            assert args[0] in options, f"unknown option {args[0]}"
+            args = args[1 if options[args[0]].is_flag else 2 :]
+        assert args, "no subcommand"
+        name, *rest = args
+        assert name in command.commands, f"unknown subcommand {name}"
+        check_arguments(command.commands[name], rest)
+    else:
+        command.make_context(command.name or "", list(args))  # raises on a bad option
+
+
+def without_global_options(args: list[str]) -> list[str]:
+    return [arg for arg in args if arg not in ("--no-color", "--debug")]
+
+
+def test_workflows_use_only_real_commands_and_options() -> None:
+    for path in WORKFLOWS:
+        for args in iamctl_invocations(path):
+            check_arguments(cli, args)
+
+
+@pytest.mark.parametrize(
+    ("workflow", "command"),
+    [
+        ("plan.yml", ["plan", "accounts/", "--markdown"]),
+        ("apply.yml", ["apply", "accounts/", "--yes", "--secrets-dir"]),
+        ("drift.yml", ["plan", "accounts/", "--detailed-exitcode"]),
+    ],
+)
+def test_each_workflow_runs_its_command(workflow: str, command: list[str]) -> None:
+    invocations = [
+        without_global_options(args)
+        for args in iamctl_invocations(EXAMPLES / "github-actions" / workflow)
+    ]
+    assert [args[: len(command)] for args in invocations] == [command]
+
+
+def test_the_checker_rejects_what_iamctl_would_reject() -> None:
+    with pytest.raises(click.UsageError):
+        check_arguments(cli, ["plan", "accounts/", "--detailed-exit-code"])
+    with pytest.raises(AssertionError):
+        check_arguments(cli, ["--colour", "plan", "accounts/"])
+    with pytest.raises(AssertionError):
+        check_arguments(cli, ["diff", "accounts/"])
+
+
+def test_drift_check_fails_on_changes_and_only_notes_human_steps() -> None:
+    steps = load(EXAMPLES / "github-actions" / "drift.yml")["jobs"]["drift"]["steps"]
+    (script,) = [step["run"] for step in steps if "--detailed-exitcode" in step.get("run", "")]
+    for code, expected in ((0, 0), (2, 1), (3, 0), (1, 1)):
+        # GitHub runs `run:` scripts with bash -e -o pipefail; iamctl stands in as a function.
+        fake = f"iamctl() {{ return {code}; }}\nset -eo pipefail\n{script}"
+        result = subprocess.run(["bash", "-c", fake], capture_output=True, text=True)
+        assert result.returncode == expected, (code, result.stdout, result.stderr)
+        assert ("::notice" in result.stdout) == (code == 3)
+        assert ("::error" in result.stdout) == (code == 2)
+
+
+def test_apply_workflow_is_protected_and_keeps_secrets_off_the_workspace() -> None:
+    workflow = load(EXAMPLES / "github-actions" / "apply.yml")
+    job = workflow["jobs"]["apply"]
+    assert job["environment"] == "production"
+    assert triggers(workflow)["push"]["branches"] == ["main"]
+    (apply,) = iamctl_invocations(EXAMPLES / "github-actions" / "apply.yml")
+    assert apply[apply.index("--secrets-dir") + 1].startswith("$RUNNER_TEMP/")
+    assert not any("upload-artifact" in step.get("uses", "") for step in job["steps"])
+
+
+# The pre-commit hook.
+
+
+def test_pre_commit_hook_runs_validate_on_yaml_files() -> None:
+    (hook,) = load(REPO_ROOT / ".pre-commit-hooks.yaml")
+    assert hook["id"] == "iamctl-validate"
+    assert hook["entry"] == "iamctl validate"
+    assert hook["language"] == "python"
+    assert hook["pass_filenames"] is True
+    assert re.search(hook["files"], "accounts/prod.yaml")
+    assert re.search(hook["files"], "accounts/prod.yml")
+    assert not re.search(hook["files"], "README.md")
+
+
+# The demo.
+
+
+def test_demo_runs_the_tutorial_end_to_end_without_showing_secrets(tmp_path: Path) -> None:
+    secrets_dir = tmp_path / "secrets"
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "demo.py"), str(secrets_dir)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "exit code 3" in result.stdout
+    assert "Emulator stopped." in result.stdout
+    (delivered,) = secrets_dir.iterdir()
+    assert f"-rw-------  {delivered}" in result.stdout
+    with delivered.open(newline="") as file:
+        (row,) = csv.DictReader(file)
+    output = result.stdout + result.stderr
+    for column in ("Password", "Secret access key"):
+        assert row[column]
+        assert row[column] not in output
