@@ -136,8 +136,9 @@ def group_from_detail(item: Mapping[str, Any]) -> Group:
 
 def policy_from_detail(item: Mapping[str, Any]) -> ManagedPolicy:
     """A customer managed policy. GetAccountAuthorizationDetails has no policy tags (its
-    ManagedPolicyDetail lacks the field, and ListPolicies omits tags too): reading them would
-    cost a call per policy, so live policy tags stay `None`, meaning "not read"."""
+    ManagedPolicyDetail lacks the field, and ListPolicies omits tags too): reading them costs a
+    call per policy, so here they stay `None`, meaning "not read"; `confirm_policy_tags` reads
+    them for the policies whose tags the file manages."""
     versions = item.get("PolicyVersionList", [])
     default = next(
         (v for v in versions if v.get("IsDefaultVersion")
@@ -239,9 +240,10 @@ def read_virtual_mfa_serials(aws: Aws) -> dict[str, tuple[str, ...]]:
             # before anything else can keep, print or log them.
             device.pop("Base32StringSeed", None)
             device.pop("QRCodePNG", None)
-            user = device.get("User", {}).get("UserName")
-            if user:  # the root user's device has no user name
-                serials.setdefault(user, []).append(device["SerialNumber"])
+            user = device.get("User", {})
+            # The root user's device is listed too; GetAccountSummary reports root MFA.
+            if user.get("UserName") and not user.get("Arn", "").endswith(":root"):
+                serials.setdefault(user["UserName"], []).append(device["SerialNumber"])
     return {user: tuple(sorted(found)) for user, found in serials.items()}
 
 
@@ -316,3 +318,20 @@ def has_login_profile(aws: Aws, name: str) -> bool:
             return False
         raise
     return True
+
+
+def confirm_policy_tags(aws: Aws, state: State, names: Iterable[str]) -> State:
+    """Read the tags of the named customer policies (one ListPolicyTags each). Names without a
+    live policy (policies the plan would create) have nothing to read."""
+    policies = dict(state.policies)
+    for name in sorted(set(names)):
+        if name in policies:
+            policy = policies[name]
+            tags = {
+                tag["Key"]: tag["Value"]
+                for page in aws.pages("list_policy_tags", f"read the tags of policy {name}",
+                                      PolicyArn=policy.arn)
+                for tag in page.get("Tags", [])
+            }
+            policies[name] = replace(policy, tags=tags)
+    return replace(state, policies=policies)

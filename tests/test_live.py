@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import Any
 
 import boto3
@@ -13,9 +14,15 @@ from botocore.exceptions import ClientError
 
 from reconciler import policydoc
 from reconciler.aws import Aws
-from reconciler.credential_report import whole_seconds
+from reconciler.credential_report import ReportRow, whole_seconds
 from reconciler.errors import AwsError
-from reconciler.live import confirm_credentials, read_live
+from reconciler.live import (
+    UNKNOWN_MFA_SERIAL,
+    confirm_credentials,
+    confirm_policy_tags,
+    credentials_from_report,
+    read_live,
+)
 from reconciler.model import (
     AccessKey,
     Account,
@@ -168,6 +175,18 @@ def test_read_live_sees_the_whole_account(moto_iam: Any, aws: Aws) -> None:
     assert repr(live).count(varied.alice_mfa_seed.decode()) == 0
 
 
+def test_policy_tags_are_read_on_demand(moto_iam: Any, aws: Aws) -> None:
+    make_varied_account(moto_iam)
+    state = read_live(aws, aws.identity()).state
+    calls_before = aws.calls
+    tagged = confirm_policy_tags(aws, state, ["s3-read", "billing", "not-there"])
+    assert tagged.policies["s3-read"].tags == {"owner": "ops"}
+    assert tagged.policies["billing"].tags == {}
+    assert aws.calls - calls_before == 2
+    assert replace(tagged.policies["s3-read"], tags=None) == state.policies["s3-read"]
+    assert "not-there" not in tagged.policies
+
+
 def test_aws_policy_catalog_by_name_and_by_path(moto_iam: Any, aws: Aws) -> None:
     live = read_live(aws, aws.identity())
     assert live.aws_policies["AdministratorAccess"] == AWS_POLICY + "AdministratorAccess"
@@ -313,9 +332,13 @@ def test_confirmation_corrects_a_stale_report(moto_iam: Any, aws: Aws) -> None:
     moto_iam.create_user(UserName="frank")
     moto_iam.create_access_key(UserName="frank")
     serve_report(aws, report_now(moto_iam))
-    # After the report: dave gets a password and a key, frank loses his key, erin is new.
+    # After the report: dave gets a password, a key and MFA, frank loses his key, erin is new.
     moto_iam.create_login_profile(UserName="dave", Password="Correct-Horse-Battery-9")
     moto_iam.create_access_key(UserName="dave")
+    serial = moto_iam.create_virtual_mfa_device(
+        VirtualMFADeviceName="dave")["VirtualMFADevice"]["SerialNumber"]
+    moto_iam.enable_mfa_device(UserName="dave", SerialNumber=serial,
+                               AuthenticationCode1="111111", AuthenticationCode2="222222")
     frank_key = moto_iam.list_access_keys(UserName="frank")["AccessKeyMetadata"][0]
     moto_iam.delete_access_key(UserName="frank", AccessKeyId=frank_key["AccessKeyId"])
     moto_iam.create_user(UserName="erin")
@@ -323,7 +346,8 @@ def test_confirmation_corrects_a_stale_report(moto_iam: Any, aws: Aws) -> None:
 
     live = read_live(aws, aws.identity())
     users = live.state.users
-    assert users["dave"].credentials == Credentials(confirmed=False)  # stale: no password, no key
+    # Stale: no password, no key; the device comes from ListVirtualMFADevices, which is current.
+    assert users["dave"].credentials == Credentials(mfa_devices=(serial,), confirmed=False)
     assert users["frank"].credentials is not None
     assert len(users["frank"].credentials.access_keys) == 1  # stale: the deleted key
     assert users["erin"].credentials == Credentials(confirmed=False)  # not in the report
@@ -347,6 +371,37 @@ def test_a_row_of_an_earlier_user_with_the_same_name_is_not_used(
 
     gina = read_live(aws, aws.identity()).state.users["gina"]
     assert gina.credentials == Credentials(confirmed=False)
+
+
+ROW = ReportRow(user="ivy", arn="", created=datetime(2024, 1, 2, tzinfo=timezone.utc),
+                password_enabled=True, mfa_active=False, access_keys=(AccessKey("", True),))
+IVY = User(name="ivy", created=datetime(2024, 1, 2, 0, 0, 0, 500, tzinfo=timezone.utc))
+VIRTUAL = ("arn:aws:iam::123456789012:mfa/ivy",)
+
+
+@pytest.mark.parametrize(
+    ("row", "virtual", "expected"),
+    [
+        (ROW, (), Credentials(login_profile=True, access_keys=(AccessKey("", True),))),
+        # A device enabled after the report was generated.
+        (ROW, VIRTUAL, Credentials(login_profile=True, access_keys=(AccessKey("", True),),
+                                   mfa_devices=VIRTUAL)),
+        # MFA on, but no virtual device: a hardware or FIDO device, serial unknown.
+        (replace(ROW, mfa_active=True, access_keys=()), (),
+         Credentials(login_profile=True, mfa_devices=(UNKNOWN_MFA_SERIAL,))),
+        # Not in the report (created after it): nothing but the virtual devices listed now.
+        (None, VIRTUAL, Credentials(mfa_devices=VIRTUAL)),
+        # The row of an earlier user of the same name.
+        (replace(ROW, created=datetime(2020, 1, 1, tzinfo=timezone.utc)), (), Credentials()),
+    ],
+    ids=["report", "device after report", "hardware device", "not in report", "earlier user"],
+)
+def test_credentials_from_report(
+    row: ReportRow | None, virtual: tuple[str, ...], expected: Credentials
+) -> None:
+    credentials = credentials_from_report(IVY, row, virtual)
+    assert credentials == expected
+    assert not credentials.confirmed
 
 
 def test_an_empty_account(moto_iam: Any, aws: Aws) -> None:
