@@ -162,7 +162,7 @@ def _merged_settings(sources: Sequence[Source]) -> dict[str, Any]:
             given["prune"] = (("prune",), source.data["prune"])
         for key, (path, value) in given.items():
             if key in chosen and chosen[key][0] != value:
-                first = chosen[key][1].location(chosen[key][2])
+                first = chosen[key][1].blame(chosen[key][2])
                 message = f"differs from the {key} given at {first}"
                 raise source_error(source, path, message)
             chosen.setdefault(key, (value, source, path))

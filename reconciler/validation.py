@@ -129,7 +129,9 @@ def _location(source: Source, error: ValidationError) -> Location:
 
 
 def _position(source: Source, error: ValidationError) -> tuple[int, int]:
-    location = _location(source, error)
+    # By the value at fault, not the key: an unknown key and a missing field of one mapping are
+    # then rivals, and _RANK prefers the unknown key (often the missing field, misspelt).
+    location = source.location(tuple(error.absolute_path))
     return location.line, location.column
 
 
