@@ -236,7 +236,8 @@ def print_plans(results: Sequence[multi.AccountResult], color: bool) -> None:
         if index:
             click.echo()
         if result.error:
-            click.echo(f"Account {result.account_id}: error: {result.error}", err=True)
+            where = f"account {result.account_id}: " if len(results) > 1 else ""
+            click.echo(f"error: {where}{result.error}", err=True)
             continue
         assert result.planned is not None
         click.echo(render_text(result.planned.plan, color), nl=False)
