@@ -1,9 +1,10 @@
-"""Credential facts in bulk for `live.py`: the IAM credential report, fetched and parsed.
+"""Credential facts in bulk for `live.py`: the IAM credential report and the virtual MFA list.
 
 One report answers "which users have a console password, which access keys, MFA on or off" for
 every user at once, so reading credentials costs a few calls, not three per user. Its price: it
-can be up to four hours old in real AWS, has no access key ids, and no MFA serial numbers. Every
-fact taken from it is therefore unconfirmed (see `live.confirm_credentials`).
+can be up to four hours old in real AWS, has no access key ids, and no MFA serial numbers (which
+ListVirtualMFADevices adds for virtual devices). Every fact taken from it is therefore
+unconfirmed (see `live.confirm_credentials`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import datetime, timezone
 
 from .aws import Aws
 from .errors import AwsError, IamctlError
-from .model import AccessKey
+from .model import AccessKey, Credentials, User
 
 # Real AWS builds the report in seconds to a minute; give up after this long.
 REPORT_TIMEOUT_SECONDS = 60.0
@@ -31,6 +32,10 @@ _NO_VALUE = frozenset({"", "N/A", "not_supported", "no_information"})
 # GetCredentialReport answers these while no usable report exists yet.
 _NOT_READY = frozenset({"ReportInProgress", "ReportNotPresent", "ReportExpired"})
 _REGENERATE = frozenset({"ReportNotPresent", "ReportExpired"})
+
+# The MFA serial number of a device the report counts but no bulk call names: a hardware or FIDO
+# device (ListVirtualMFADevices lists virtual ones only). Exact calls fill in the real serial.
+UNKNOWN_MFA_SERIAL = ""
 
 
 @dataclass(frozen=True)
@@ -149,3 +154,42 @@ def whole_seconds(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).replace(microsecond=0)
+
+
+def read_virtual_mfa_serials(aws: Aws) -> dict[str, tuple[str, ...]]:
+    """User name -> serial numbers of the virtual MFA devices assigned to that user."""
+    serials: dict[str, list[str]] = {}
+    for page in aws.pages("list_virtual_mfa_devices", "list virtual MFA devices",
+                          AssignmentStatus="Assigned", MaxItems=1000):
+        for device in page.get("VirtualMFADevices", []):
+            # moto returns each device's seed and QR code even in this list call: drop them
+            # before anything else can keep, print or log them.
+            device.pop("Base32StringSeed", None)
+            device.pop("QRCodePNG", None)
+            user = device.get("User", {})
+            # The root user's device is listed too; GetAccountSummary reports root MFA.
+            if user.get("UserName") and not user.get("Arn", "").endswith(":root"):
+                serials.setdefault(user["UserName"], []).append(device["SerialNumber"])
+    return {user: tuple(sorted(found)) for user, found in serials.items()}
+
+
+def credentials_from_report(
+    user: User, row: ReportRow | None, virtual_mfa: tuple[str, ...]
+) -> Credentials:
+    """Unconfirmed credential facts. A user missing from the report (created after it), or whose
+    row belongs to an earlier user of the same name, gets none: the caller confirms them."""
+    if row is None or not same_user(user, row):
+        return Credentials(mfa_devices=virtual_mfa, confirmed=False)
+    mfa = virtual_mfa or ((UNKNOWN_MFA_SERIAL,) if row.mfa_active else ())
+    return Credentials(
+        login_profile=row.password_enabled,
+        access_keys=row.access_keys,
+        mfa_devices=mfa,
+        confirmed=False,
+    )
+
+
+def same_user(user: User, row: ReportRow) -> bool:
+    if user.created is None or row.created is None:
+        return True
+    return whole_seconds(user.created) == row.created

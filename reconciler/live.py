@@ -17,7 +17,13 @@ from typing import Any
 
 from . import policydoc
 from .aws import Aws, Identity
-from .credential_report import ReportRow, fetch_report, key_order, whole_seconds
+from .credential_report import (
+    credentials_from_report,
+    fetch_report,
+    key_order,
+    read_virtual_mfa_serials,
+    whole_seconds,
+)
 from .errors import AwsError
 from .model import (
     AccessKey,
@@ -31,10 +37,6 @@ from .model import (
     State,
     User,
 )
-
-# The MFA serial number of a device the report counts but no bulk call names: a hardware or FIDO
-# device (ListVirtualMFADevices lists virtual ones only). Exact calls fill in the real serial.
-UNKNOWN_MFA_SERIAL = ""
 
 
 @dataclass(frozen=True)
@@ -228,45 +230,6 @@ def read_aws_policies(aws: Aws) -> dict[str, str]:
             if name not in catalog or path == "/":
                 catalog[name] = arn
     return catalog
-
-
-def read_virtual_mfa_serials(aws: Aws) -> dict[str, tuple[str, ...]]:
-    """User name -> serial numbers of the virtual MFA devices assigned to that user."""
-    serials: dict[str, list[str]] = {}
-    for page in aws.pages("list_virtual_mfa_devices", "list virtual MFA devices",
-                          AssignmentStatus="Assigned", MaxItems=1000):
-        for device in page.get("VirtualMFADevices", []):
-            # moto returns each device's seed and QR code even in this list call: drop them
-            # before anything else can keep, print or log them.
-            device.pop("Base32StringSeed", None)
-            device.pop("QRCodePNG", None)
-            user = device.get("User", {})
-            # The root user's device is listed too; GetAccountSummary reports root MFA.
-            if user.get("UserName") and not user.get("Arn", "").endswith(":root"):
-                serials.setdefault(user["UserName"], []).append(device["SerialNumber"])
-    return {user: tuple(sorted(found)) for user, found in serials.items()}
-
-
-def credentials_from_report(
-    user: User, row: ReportRow | None, virtual_mfa: tuple[str, ...]
-) -> Credentials:
-    """Unconfirmed credential facts. A user missing from the report (created after it), or whose
-    row belongs to an earlier user of the same name, gets none: the caller confirms them."""
-    if row is None or not same_user(user, row):
-        return Credentials(mfa_devices=virtual_mfa, confirmed=False)
-    mfa = virtual_mfa or ((UNKNOWN_MFA_SERIAL,) if row.mfa_active else ())
-    return Credentials(
-        login_profile=row.password_enabled,
-        access_keys=row.access_keys,
-        mfa_devices=mfa,
-        confirmed=False,
-    )
-
-
-def same_user(user: User, row: ReportRow) -> bool:
-    if user.created is None or row.created is None:
-        return True
-    return whole_seconds(user.created) == row.created
 
 
 def confirm_credentials(aws: Aws, state: State, names: Iterable[str]) -> State:

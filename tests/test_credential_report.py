@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, cast
 
 import pytest
 
 from reconciler.aws import Aws
-from reconciler.credential_report import fetch_report, parse_report, parse_time
+from reconciler.credential_report import (
+    UNKNOWN_MFA_SERIAL,
+    ReportRow,
+    credentials_from_report,
+    fetch_report,
+    parse_report,
+    parse_time,
+)
 from reconciler.errors import AwsError, IamctlError
-from reconciler.model import AccessKey
+from reconciler.model import AccessKey, Credentials, User
 
 HEADER = (
     "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
@@ -213,3 +221,34 @@ def test_fetch_from_moto(moto_iam: Any, aws: Aws) -> None:
     assert alice.password_enabled
     assert [key.active for key in alice.access_keys] == [True]
     assert alice.created is not None
+
+
+ROW = ReportRow(user="ivy", arn="", created=datetime(2024, 1, 2, tzinfo=timezone.utc),
+                password_enabled=True, mfa_active=False, access_keys=(AccessKey("", True),))
+IVY = User(name="ivy", created=datetime(2024, 1, 2, 0, 0, 0, 500, tzinfo=timezone.utc))
+VIRTUAL = ("arn:aws:iam::123456789012:mfa/ivy",)
+
+
+@pytest.mark.parametrize(
+    ("row", "virtual", "expected"),
+    [
+        (ROW, (), Credentials(login_profile=True, access_keys=(AccessKey("", True),))),
+        # A device enabled after the report was generated.
+        (ROW, VIRTUAL, Credentials(login_profile=True, access_keys=(AccessKey("", True),),
+                                   mfa_devices=VIRTUAL)),
+        # MFA on, but no virtual device: a hardware or FIDO device, serial unknown.
+        (replace(ROW, mfa_active=True, access_keys=()), (),
+         Credentials(login_profile=True, mfa_devices=(UNKNOWN_MFA_SERIAL,))),
+        # Not in the report (created after it): nothing but the virtual devices listed now.
+        (None, VIRTUAL, Credentials(mfa_devices=VIRTUAL)),
+        # The row of an earlier user of the same name.
+        (replace(ROW, created=datetime(2020, 1, 1, tzinfo=timezone.utc)), (), Credentials()),
+    ],
+    ids=["report", "device after report", "hardware device", "not in report", "earlier user"],
+)
+def test_credentials_from_report(
+    row: ReportRow | None, virtual: tuple[str, ...], expected: Credentials
+) -> None:
+    credentials = credentials_from_report(IVY, row, virtual)
+    assert credentials == expected
+    assert not credentials.confirmed

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from typing import Any
 
 import boto3
@@ -14,15 +13,9 @@ from botocore.exceptions import ClientError
 
 from reconciler import policydoc
 from reconciler.aws import Aws
-from reconciler.credential_report import ReportRow, whole_seconds
+from reconciler.credential_report import whole_seconds
 from reconciler.errors import AwsError
-from reconciler.live import (
-    UNKNOWN_MFA_SERIAL,
-    confirm_credentials,
-    confirm_policy_tags,
-    credentials_from_report,
-    read_live,
-)
+from reconciler.live import confirm_credentials, confirm_policy_tags, read_live
 from reconciler.model import (
     AccessKey,
     Account,
@@ -371,37 +364,6 @@ def test_a_row_of_an_earlier_user_with_the_same_name_is_not_used(
 
     gina = read_live(aws, aws.identity()).state.users["gina"]
     assert gina.credentials == Credentials(confirmed=False)
-
-
-ROW = ReportRow(user="ivy", arn="", created=datetime(2024, 1, 2, tzinfo=timezone.utc),
-                password_enabled=True, mfa_active=False, access_keys=(AccessKey("", True),))
-IVY = User(name="ivy", created=datetime(2024, 1, 2, 0, 0, 0, 500, tzinfo=timezone.utc))
-VIRTUAL = ("arn:aws:iam::123456789012:mfa/ivy",)
-
-
-@pytest.mark.parametrize(
-    ("row", "virtual", "expected"),
-    [
-        (ROW, (), Credentials(login_profile=True, access_keys=(AccessKey("", True),))),
-        # A device enabled after the report was generated.
-        (ROW, VIRTUAL, Credentials(login_profile=True, access_keys=(AccessKey("", True),),
-                                   mfa_devices=VIRTUAL)),
-        # MFA on, but no virtual device: a hardware or FIDO device, serial unknown.
-        (replace(ROW, mfa_active=True, access_keys=()), (),
-         Credentials(login_profile=True, mfa_devices=(UNKNOWN_MFA_SERIAL,))),
-        # Not in the report (created after it): nothing but the virtual devices listed now.
-        (None, VIRTUAL, Credentials(mfa_devices=VIRTUAL)),
-        # The row of an earlier user of the same name.
-        (replace(ROW, created=datetime(2020, 1, 1, tzinfo=timezone.utc)), (), Credentials()),
-    ],
-    ids=["report", "device after report", "hardware device", "not in report", "earlier user"],
-)
-def test_credentials_from_report(
-    row: ReportRow | None, virtual: tuple[str, ...], expected: Credentials
-) -> None:
-    credentials = credentials_from_report(IVY, row, virtual)
-    assert credentials == expected
-    assert not credentials.confirmed
 
 
 def test_an_empty_account(moto_iam: Any, aws: Aws) -> None:
