@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -22,6 +22,7 @@ from .errors import ApplyError, IamctlError
 from .findings import file_findings
 from .model import Change
 from .plan import Plan
+from .progress import Progress
 from .render import change_lines, render_text, step_line
 from .run import Connection
 
@@ -117,8 +118,7 @@ def plan(
     """Show what apply would change (reads AWS, changes nothing)."""
     if as_json and markdown:
         raise click.UsageError("--json and --markdown cannot be used together")
-    results = multi.plan_all(multi.select(desired.load(files), accounts), opts.connection)
-    print_stats(results)
+    results = read_and_plan(files, accounts, opts)
     if out_file:
         Path(out_file).write_text(json.dumps(multi.to_json(results), indent=2) + "\n")
     if as_json:
@@ -163,8 +163,7 @@ def apply(
     parallelism: int,
 ) -> int:
     """Make the account match the files."""
-    results = multi.plan_all(multi.select(desired.load(files), accounts), opts.connection)
-    print_stats(results)
+    results = read_and_plan(files, accounts, opts)
     if plan_file:
         results = multi.use_saved_plan(results, plan_file)
     print_plans(results, opts.color)
@@ -174,14 +173,24 @@ def apply(
     sinks = multi.prepare_secrets(runnable, Path(secrets_dir) if secrets_dir else None)
     if not yes:
         click.confirm("Apply these changes?", abort=True)
-    outcome = multi.apply_all(runnable, sinks, print_done, parallelism)
+    total = sum(len(r.planned.plan.changes) for r in runnable if r.planned)
+    progress = Progress("applying", total)
+    outcome = multi.apply_all(runnable, sinks, done_printer(progress), parallelism)
+    progress.clear()
     print_apply_outcome(runnable, outcome, sinks)
     failed = any(r.error for r in results) or any(outcome.values())
     return EXIT_ERROR if failed else EXIT_OK
 
 
-def print_done(change: Change) -> None:
-    click.echo(f"  done: {change_lines(change)[0]}")
+def done_printer(progress: Progress) -> Callable[[Change], None]:
+    """Prints each completed change (apply calls it under its lock, from worker threads)."""
+
+    def print_done(change: Change) -> None:
+        progress.clear()
+        click.echo(f"  done: {change_lines(change)[0]}")
+        progress.advance()
+
+    return print_done
 
 
 def print_apply_outcome(
@@ -223,6 +232,19 @@ def print_apply_error(account_id: str, error: ApplyError) -> None:
     for line in error.not_attempted:
         click.echo(f"  not attempted: {line}", err=True)
     click.echo("Run apply again to finish: it converges from where this stopped.", err=True)
+
+
+def read_and_plan(
+    files: Sequence[str], accounts: Sequence[str], opts: Options
+) -> list[multi.AccountResult]:
+    configs = multi.select(desired.load(files), accounts)
+    if sys.stderr.isatty():
+        click.echo(f"reading {len(configs)} account(s)...", err=True, nl=False)
+    results = multi.plan_all(configs, opts.connection)
+    if sys.stderr.isatty():
+        click.echo("\r\x1b[K", err=True, nl=False)
+    print_stats(results)
+    return results
 
 
 def print_stats(results: Sequence[multi.AccountResult]) -> None:
