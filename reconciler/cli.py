@@ -277,12 +277,20 @@ def print_plans(results: Sequence[multi.AccountResult], color: bool) -> None:
 @click.pass_obj
 def export(opts: Options, out_file: str | None) -> int:
     """Write the live account as a file in iamctl's format."""
+    from dataclasses import replace
+
     from .export import export_document
-    from .live import read_live
+    from .live import confirm_credentials, confirm_policy_tags, read_live
 
     aws = Aws.connect(opts.connection.profile, opts.connection.endpoint_url)
     identity = aws.identity()
     live = read_live(aws, identity)
+    # An export becomes the record: confirm what the bulk read may have stale or lacks (the
+    # credential report can be hours old; policy tags are not in it). A few calls per user is
+    # fine for a one-off.
+    state = confirm_credentials(aws, live.state, list(live.state.users))
+    state = confirm_policy_tags(aws, state, list(state.policies))
+    live = replace(live, state=state)
     click.echo(f"account {identity.account}: {live.stats.summary()}", err=True)
     text = export_document(live)
     if out_file:

@@ -18,7 +18,13 @@ from .desired import Config, resolve
 from .diff import Diff, diff
 from .errors import AccountMismatchError
 from .findings import account_findings
-from .live import LiveAccount, ReadStats, confirm_credentials, read_live
+from .live import (
+    LiveAccount,
+    ReadStats,
+    confirm_credentials,
+    confirm_policy_tags,
+    read_live,
+)
 from .model import Change, Kind, State
 from .plan import Plan, make_plan
 from .writers import WriteContext
@@ -79,13 +85,23 @@ def plan_account(config: Config, aws: Aws) -> AccountPlan:
 def decide(aws: Aws, desired: State, live: LiveAccount, identity: Identity) -> tuple[State, Diff]:
     """Diff; where the diff would act on credential facts from the (possibly hours old) credential
     report, confirm those users with exact calls and diff again, so no plan acts on stale facts."""
-    state = live.state
+    state = with_policy_tags(aws, desired, live.state)
     result = diff(desired, state, identity.user_name)
     unconfirmed = users_to_confirm(result, state)
     if unconfirmed:
         state = confirm_credentials(aws, state, unconfirmed)
         result = diff(desired, state, identity.user_name)
     return state, result
+
+
+def with_policy_tags(aws: Aws, desired: State, live: State) -> State:
+    """The bulk read has no policy tags: read them only for policies whose tags the file manages."""
+    managed = [
+        name
+        for name, policy in desired.policies.items()
+        if policy.tags is not None and name in live.policies
+    ]
+    return confirm_policy_tags(aws, live, managed) if managed else live
 
 
 def users_to_confirm(result: Diff, live: State) -> set[str]:
