@@ -315,7 +315,7 @@ def undeclared(
     }
     if not desired.prune:
         return [], {kind: names for kind, names in extra.items() if names}, ()
-    kept = ()
+    kept: tuple[str, ...] = ()
     if caller_user in extra["users"]:
         extra["users"] = tuple(name for name in extra["users"] if name != caller_user)
         kept = (f"user {caller_user} is not deleted: its credentials are running iamctl",)

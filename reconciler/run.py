@@ -25,7 +25,7 @@ from .live import (
     confirm_policy_tags,
     read_live,
 )
-from .model import Change, Kind, State
+from .model import Change, Kind, State, User
 from .plan import Plan, make_plan
 from .writers import WriteContext
 
@@ -107,12 +107,11 @@ def with_policy_tags(aws: Aws, desired: State, live: State) -> State:
 def users_to_confirm(result: Diff, live: State) -> set[str]:
     acting = {c.name for c in result.changes if c.kind in _CREDENTIAL_KINDS}
     acting |= {step.name for step in result.human_steps if step.kind == "user_mfa"}
-    return {
-        name
-        for name in acting
-        if name in live.users
-        and not (live.users[name].credentials and live.users[name].credentials.confirmed)
-    }
+    return {name for name in acting if name in live.users and not confirmed(live.users[name])}
+
+
+def confirmed(user: User) -> bool:
+    return user.credentials is not None and user.credentials.confirmed
 
 
 def plan_creates_secrets(plan: Plan) -> bool:

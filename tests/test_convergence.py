@@ -85,11 +85,14 @@ CASES = {
         groups:
           - name: readers
             inline_policies:
-              read: {Version: 2012-10-17, Statement: {Effect: Allow, Action: s3:GetObject, Resource: "*"}}
+              # Unquoted date and a single statement: the same document once canonical.
+              read:
+                {Version: 2012-10-17, Statement: {Effect: Allow, Action: s3:Get*, Resource: "*"}}
         users:
           - name: alice
             inline_policies:
-              own: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: [s3:*], Resource: ["*"]}]}
+              own:
+                {Version: "2012-10-17", Statement: [{Effect: Allow, Action: [s3:*], Resource: ["*"]}]}
         """,
     "customer managed policy with tags, attached": """
         policies:
