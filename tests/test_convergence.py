@@ -92,7 +92,7 @@ CASES = {
           - name: alice
             inline_policies:
               own:
-                {Version: "2012-10-17", Statement: [{Effect: Allow, Action: [s3:*], Resource: ["*"]}]}
+                {Version: "2012-10-17", Statement: [{Effect: Allow, Action: [s3:*], Resource: "*"}]}
         """,
     "customer managed policy with tags, attached": """
         policies:
