@@ -82,9 +82,10 @@ def total_line(results: Sequence[AccountResult]) -> str:
             for key, value in result.planned.plan.summary.items():
                 totals[key] += value
     failed = sum(1 for result in results if result.error)
+    human = totals["human"]
     line = (
         f"Total for {len(results)} accounts: {totals['add']} to add, {totals['change']} to change, "
-        f"{totals['destroy']} to destroy, {totals['human']} human steps"
+        f"{totals['destroy']} to destroy, {human} human step{'s' if human != 1 else ''}"
     )
     return line + (f"; {failed} account(s) failed to plan." if failed else ".")
 
