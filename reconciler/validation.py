@@ -8,6 +8,7 @@ better than a failure half-way through apply. Every error points at the user's f
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -93,6 +94,9 @@ def _check_yaml_traps(source: Source) -> None:
         )
         raise source_error(source, (), message)
     version = data.get("version", 1)
+    if isinstance(version, str):
+        message = f"expected the number 1, got {version!r} (write version: 1, without quotes)"
+        raise source_error(source, ("version",), message)
     if type(version) is not int or version != 1:
         shown = source.plain_text(("version",)) or repr(version)
         raise source_error(
@@ -137,7 +141,12 @@ def _position(source: Source, error: ValidationError) -> tuple[int, int]:
 
 def _unknown_keys(error: ValidationError) -> list[str]:
     allowed = error.schema.get("properties", {})
-    return [key for key in error.instance if key not in allowed]
+    patterns = error.schema.get("patternProperties", {})
+    return [
+        key
+        for key in error.instance
+        if key not in allowed and not any(re.search(pattern, key) for pattern in patterns)
+    ]
 
 
 def _message(source: Source, error: ValidationError) -> str:
@@ -241,7 +250,7 @@ def check_reserved_policy_names(policies: Iterable[Declared]) -> None:
 
 
 def check_group_references(users: Iterable[Declared], groups: Sequence[Declared]) -> None:
-    names = [group.name for group in groups]
+    names = {group.name for group in groups}
     for user in users:
         for index, group in enumerate(user.data.get("groups", [])):
             if group not in names:

@@ -22,9 +22,10 @@ from .errors import ConfigError, Location
 # A value's place in the data: keys and list indexes from the top, e.g. ("users", 2, "name").
 Path = tuple[str | int, ...]
 
-# Nodes that may be reached again through aliases. A "billion laughs" file composes into a small
-# graph but expands to billions of values; counting expanded nodes stops it quickly.
-ALIAS_BUDGET = 10_000
+# Values that may be produced through aliases. A "billion laughs" file composes into a small graph
+# but expands to billions of values; counting expanded nodes stops it in a fraction of a second,
+# while leaving room for thousands of users that each merge `<<: *defaults`.
+ALIAS_BUDGET = 100_000
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null")}

@@ -553,3 +553,24 @@ def test_schema_describes_every_field_and_allows_no_other() -> None:
         for name, prop in node["properties"].items():
             target = defs[prop["$ref"].rsplit("/", 1)[1]] if "$ref" in prop else {}
             assert prop.get("description") or target.get("description"), f"{where}/{name}"
+
+
+def test_extension_fields_hold_anchors_and_are_ignored(write: Write) -> None:
+    file = write(
+        """
+        x-defaults: &person {console: true, mfa: required}
+        users:
+          - {<<: *person, name: alice}
+          - {<<: *person, name: bob, console: false}
+        """
+    )
+    users = load_one(file).state.users
+    assert users["alice"] == User("alice", console=True, mfa=MfaMode.REQUIRED)
+    assert users["bob"] == User("bob", console=False, mfa=MfaMode.REQUIRED)
+
+
+def test_version_as_a_string_is_explained(write: Write) -> None:
+    file = write('version: "1"\naccount: {id: "123456789012"}\n')
+    assert error([file]) == (
+        f"{file}:1:10: version: expected the number 1, got '1' (write version: 1, without quotes)"
+    )

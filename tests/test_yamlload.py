@@ -165,7 +165,7 @@ def test_moderate_alias_use_is_fine(write: Write) -> None:
 
 
 def test_deep_nesting_is_an_error_not_a_crash(write: Write) -> None:
-    assert "nested too deeply" in error_of(write("a: " + "[" * 1000 + "]" * 1000 + "\n"))
+    assert "nested too deeply" in error_of(write("a: " + "[" * 600 + "]" * 600 + "\n"))
 
 
 def test_source_is_plain_data(write: Write) -> None:
