@@ -125,6 +125,10 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
     validation.check_group_references(users, groups)
     sources_of = validation.permission_sources(users)
     settings = _merged_settings(sources)
+    # Built in the order the sections are usually written, so the first error is the first seen.
+    built_policies = _policies(policies, users)
+    built_groups = {group.name: _group(group) for group in groups}
+    built_users = {user.name: _user(user, sources_of[user.name]) for user in users}
     state = State(
         account=Account(
             id=account_id,
@@ -132,9 +136,9 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
             password_policy=settings.get("password_policy"),
             root=settings.get("root"),
         ),
-        users={user.name: _user(user, sources_of[user.name]) for user in users},
-        groups={group.name: _group(group) for group in groups},
-        policies=_policies(policies, users),
+        users=built_users,
+        groups=built_groups,
+        policies=built_policies,
         prune=bool(settings.get("prune", False)),
         ignore=_ignore(sources),
     )
