@@ -10,13 +10,23 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 from botocore.config import Config as BotoConfig
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    CredentialRetrievalError,
+    HTTPClientError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    SSOTokenLoadError,
+    TokenRetrievalError,
+    UnauthorizedSSOTokenError,
+)
 
 from .errors import AwsError, IamctlError
 
@@ -30,8 +40,39 @@ NOT_FOUND_RETRY_SECONDS = 10.0
 # Errors that mean "try again shortly" beyond botocore's own throttling/5xx retries.
 TRANSIENT_CODES = frozenset({"ConcurrentModification", "EntityTemporarilyUnmodifiable"})
 TRANSIENT_RETRIES = 5
+# Our own retries (the two above) wait this long, doubling up to the maximum.
+RETRY_FIRST_DELAY = 0.2
+RETRY_MAX_DELAY = 2.0
 
-BOTO_CONFIG = BotoConfig(retries={"mode": "adaptive", "max_attempts": 10})
+# Throttling (Throttling, ThrottlingException, ...), 5xx and dropped connections are retried by
+# botocore's standard mode: up to 10 attempts, waiting rand(0,1) * min(2**i, 20) s after a
+# throttling answer and a twentieth of that after a 5xx. Not adaptive mode: its client-side rate
+# limiter, once one throttling answer arrives before it has measured a send rate, drops to its
+# floor of about one request every two seconds, and one early throttle slows a whole plan of a
+# few hundred calls to minutes.
+BOTO_CONFIG = BotoConfig(retries={"mode": "standard", "max_attempts": 10})
+
+# Credentials that exist but have expired or were revoked.
+EXPIRED_CREDENTIAL_CODES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "SignatureDoesNotMatch",
+    }
+)
+REFRESH_HINT = "refresh your credentials (e.g. `aws sso login`) or check AWS_PROFILE"
+DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException"})
+
+# Failures to load credentials at all (none configured, or an SSO session that has expired).
+_CREDENTIAL_LOAD_ERRORS = (
+    PartialCredentialsError,
+    CredentialRetrievalError,
+    TokenRetrievalError,
+    SSOTokenLoadError,
+    UnauthorizedSSOTokenError,
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +109,7 @@ class Aws:
     def __init__(self, session: boto3.Session, endpoint_url: str | None = None) -> None:
         self._lock = threading.Lock()
         self.calls = 0
+        self._identity: Identity | None = None
         region = session.region_name or DEFAULT_REGION
         self._iam = session.client(
             "iam", region_name=region, endpoint_url=endpoint_url, config=BOTO_CONFIG
@@ -115,8 +157,11 @@ class Aws:
             self.calls += 1
 
     def identity(self) -> Identity:
-        response = self.sts("get_caller_identity", "check which account the credentials reach")
-        return Identity(account=response["Account"], arn=response["Arn"])
+        """Who the credentials are; asked once (they cannot change for this object)."""
+        if self._identity is None:
+            response = self.sts("get_caller_identity", "check which account the credentials reach")
+            self._identity = Identity(account=response["Account"], arn=response["Arn"])
+        return self._identity
 
     def sts(self, operation: str, doing: str, **params: Any) -> dict[str, Any]:
         return self._call(self._sts, operation, doing, False, params)
@@ -147,35 +192,65 @@ class Aws:
         method = getattr(client, operation)
         deadline = time.monotonic() + NOT_FOUND_RETRY_SECONDS
         transient_left = TRANSIENT_RETRIES
-        delay = 0.2
+        delay = RETRY_FIRST_DELAY
+        maybe_landed = False  # an attempt whose answer was lost may have been carried out
         while True:
             try:
                 response: dict[str, Any] = method(**params)
                 return response
             except ClientError as error:
+                maybe_landed = maybe_landed or was_retried(error.response)
                 code = error.response.get("Error", {}).get("Code", "Unknown")
                 retry = code == "NoSuchEntity" and retry_not_found and time.monotonic() < deadline
                 if code in TRANSIENT_CODES and transient_left > 0:
                     transient_left -= 1
                     retry = True
                 if not retry:
-                    raise aws_error(doing, operation, error) from None
-            except NoCredentialsError:
-                raise IamctlError(
-                    f"{doing}: no AWS credentials found; set AWS_PROFILE or pass --profile, "
-                    "or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-                ) from None
+                    raise self._error(doing, operation, error, maybe_landed) from None
+            except BotoCoreError as error:
+                raise boto_error(doing, operation, error, maybe_landed) from None
             except NotImplementedError as error:
                 # Only an emulator lacks an API (moto has no service-specific credentials).
                 raise AwsError(
                     doing, operation_name(operation), "NotImplemented", str(error)
                 ) from None
-            except BotoCoreError as error:
-                raise AwsError(
-                    doing, operation_name(operation), type(error).__name__, str(error)
-                ) from None
             time.sleep(delay)
-            delay = min(delay * 2, 2.0)
+            delay = min(delay * 2, RETRY_MAX_DELAY)
+
+    def _error(
+        self, doing: str, operation: str, error: ClientError, maybe_landed: bool
+    ) -> AwsError:
+        translated = aws_error(doing, operation, error)
+        message = translated.message
+        # AWS names the caller in an AccessDenied message; an emulator or a proxy may not.
+        who = self._identity.arn if self._identity else None
+        if translated.code in DENIED_CODES and who and who not in message:
+            message += f" (credentials: {who})"
+        return AwsError(doing, translated.operation, translated.code, message, maybe_landed)
+
+
+def was_retried(response: Mapping[str, Any]) -> bool:
+    """Whether botocore retried the call before this answer (a success's or an error's)."""
+    return int(response.get("ResponseMetadata", {}).get("RetryAttempts", 0)) > 0
+
+
+def boto_error(
+    doing: str, operation: str, error: BotoCoreError, maybe_landed: bool = False
+) -> IamctlError:
+    """botocore's own failures (no credentials, no connection) as one line saying what to do."""
+    if isinstance(error, NoCredentialsError):
+        return IamctlError(
+            f"{doing}: no AWS credentials found; set AWS_PROFILE or pass --profile, "
+            "or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        )
+    if isinstance(error, _CREDENTIAL_LOAD_ERRORS):
+        return IamctlError(f"{doing}: AWS credentials could not be loaded: {error}; {REFRESH_HINT}")
+    # A read timeout or a closed connection (botocore has retried them already) came after the
+    # request was sent: it may have been carried out. A refused connection was not.
+    maybe_landed = maybe_landed or isinstance(error, HTTPClientError)
+    return AwsError(
+        doing, operation_name(operation), type(error).__name__, str(error), maybe_landed
+    )
 
 
 def operation_name(method: str) -> str:
@@ -191,12 +266,6 @@ def aws_error(doing: str, operation: str, error: ClientError) -> AwsError:
     details = error.response.get("Error", {})
     code = details.get("Code", "Unknown")
     message = details.get("Message", "") or str(error)
-    if code in (
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "InvalidClientTokenId",
-        "UnrecognizedClientException",
-        "SignatureDoesNotMatch",
-    ):
-        message += " (refresh your credentials, e.g. `aws sso login`, or check AWS_PROFILE)"
-    return AwsError(doing, operation_name(operation), code, message)
+    if code in EXPIRED_CREDENTIAL_CODES:
+        message += f" ({REFRESH_HINT})"
+    return AwsError(doing, operation_name(operation), code, message, was_retried(error.response))

@@ -38,13 +38,21 @@ class ConfigError(IamctlError):
 
 
 class AwsError(IamctlError):
-    """An AWS call failed; says what iamctl was doing, the operation and the AWS error code."""
+    """An AWS call failed; says what iamctl was doing, the operation and the AWS error code.
 
-    def __init__(self, doing: str, operation: str, code: str, message: str) -> None:
+    `maybe_landed` is True when an attempt whose answer was lost may have been carried out: the
+    answer came to a retry (after a 5xx or a dropped connection), or the connection dropped after
+    the request was sent. A create's EntityAlreadyExists can then be its own earlier attempt.
+    """
+
+    def __init__(
+        self, doing: str, operation: str, code: str, message: str, maybe_landed: bool = False
+    ) -> None:
         self.doing = doing
         self.operation = operation
         self.code = code
         self.message = message
+        self.maybe_landed = maybe_landed
         super().__init__(f"{doing}: {operation}: {code}: {message}")
 
 

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .aws import Aws
+from . import policydoc
+from .aws import Aws, was_retried
 from .credentials import SecretsSink, generate_password
 from .errors import AwsError, IamctlError
 from .model import Action, Change, Kind, PasswordPolicy
@@ -41,18 +42,62 @@ def remove(ctx: WriteContext, operation: str, doing: str, **params: Any) -> None
             raise
 
 
+# A create whose answer was lost (a 5xx or a dropped connection after IAM had acted) is retried
+# by botocore, and the retry answers EntityAlreadyExists. That answer, to a retry, is taken as
+# success once `differs` finds the entity is what was asked for; the same answer to a first
+# attempt means someone else took the name since the plan was made, and stays an error.
+# AddUserToGroup, Attach*Policy and Put*Policy need none of this: AWS accepts them twice.
+Differs = Callable[[], str | None]
+
+
+def create(
+    ctx: WriteContext,
+    operation: str,
+    doing: str,
+    differs: Differs,
+    retry_not_found: bool = False,
+    **params: Any,
+) -> dict[str, Any] | None:
+    """A create call; None when a lost earlier attempt is found to have created it already."""
+    try:
+        return ctx.aws.iam(operation, doing, retry_not_found=retry_not_found, **params)
+    except AwsError as error:
+        if error.code != "EntityAlreadyExists" or not error.maybe_landed:
+            raise
+        difference = differs()
+        if difference:
+            raise AwsError(
+                doing, error.operation, error.code, f"{difference} (run plan to see it)"
+            ) from None
+        return None
+
+
 def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
+
+
+def tag_map(tags: list[dict[str, str]]) -> dict[str, str]:
+    return {tag["Key"]: tag["Value"] for tag in tags}
 
 
 # Users.
 
 
 def create_user(ctx: WriteContext, change: Change) -> None:
-    params: dict[str, Any] = {"UserName": change.name, "Path": change.after["path"]}
-    if change.after["tags"]:
-        params["Tags"] = tag_list(change.after["tags"])
-    ctx.aws.iam("create_user", f"create user {change.name}", **params)
+    name, path, tags = change.name, change.after["path"], change.after["tags"]
+    params: dict[str, Any] = {"UserName": name, "Path": path}
+    if tags:
+        params["Tags"] = tag_list(tags)
+
+    def differs() -> str | None:
+        user = ctx.aws.iam("get_user", f"check user {name}", UserName=name)["User"]
+        if user.get("Path", "/") != path:
+            return f"user {name} already exists, with path {user.get('Path')} instead of {path}"
+        if tags and tag_map(user.get("Tags", [])) != tags:
+            return f"user {name} already exists, with other tags"
+        return None
+
+    create(ctx, "create_user", f"create user {name}", differs, **params)
 
 
 def update_user_path(ctx: WriteContext, change: Change) -> None:
@@ -72,10 +117,14 @@ def update_user_tags(ctx: WriteContext, change: Change) -> None:
 def create_login_profile(ctx: WriteContext, change: Change) -> None:
     sink = require_sink(ctx)
     password = generate_password(ctx.password_policy)
-    call(
+    # A retry sends the very request whose answer was lost, password included: if that attempt
+    # created the login profile, the password in AWS is this one, and it is delivered.
+    create(
         ctx,
         "create_login_profile",
         f"create console password for user {change.name}",
+        lambda: None,
+        retry_not_found=True,  # right after CreateUser
         UserName=change.name,
         Password=password,
         PasswordResetRequired=True,
@@ -89,13 +138,50 @@ def delete_login_profile(ctx: WriteContext, change: Change) -> None:
 
 
 def create_access_key(ctx: WriteContext, change: Change) -> None:
+    """CreateAccessKey is not idempotent: each attempt that lands makes a key, and the secret of
+    one whose answer was lost is gone for good. Not retrying it would be no better (the key may
+    exist anyway, secret unknown, and the next plan would count it as wanted). So it is retried
+    like every call, and when an answer may have been lost, any key that appeared besides the one
+    delivered is deleted: nobody ever had its secret."""
     sink = require_sink(ctx)
-    key = call(
-        ctx, "create_access_key", f"create access key for user {change.name}", UserName=change.name
-    )["AccessKey"]
-    sink.deliver(
-        change.name, access_key_id=key["AccessKeyId"], secret_access_key=key["SecretAccessKey"]
-    )
+    user, doing = change.name, f"create access key for user {change.name}"
+    before = access_key_ids(ctx, user)
+    try:
+        response = call(ctx, "create_access_key", doing, UserName=user)
+    except AwsError as error:
+        if not error.maybe_landed:
+            raise
+        deleted = delete_keys_without_secret(ctx, user, keep=before)
+        note = f"; deleted {', '.join(deleted)}, created by an attempt whose answer was lost"
+        raise AwsError(
+            doing, error.operation, error.code, error.message + (note if deleted else "")
+        ) from None
+    key = response["AccessKey"]
+    sink.deliver(user, access_key_id=key["AccessKeyId"], secret_access_key=key["SecretAccessKey"])
+    if was_retried(response):
+        delete_keys_without_secret(ctx, user, keep=before | {key["AccessKeyId"]})
+
+
+def access_key_ids(ctx: WriteContext, user: str) -> set[str]:
+    # Two keys at most per user: one page.
+    listed = call(ctx, "list_access_keys", f"list access keys of user {user}", UserName=user)
+    return {key["AccessKeyId"] for key in listed.get("AccessKeyMetadata", [])}
+
+
+def delete_keys_without_secret(ctx: WriteContext, user: str, keep: set[str]) -> list[str]:
+    """Deletes the user's keys not in `keep`: listed just before the create, they can only be
+    keys that a lost attempt made. (IAM is eventually consistent: a key that landed a moment ago
+    may not be listed yet; the next plan then sees one key too many and removes the unused one.)"""
+    orphans = sorted(access_key_ids(ctx, user) - keep)
+    for key_id in orphans:
+        remove(
+            ctx,
+            "delete_access_key",
+            f"delete access key {key_id} of user {user} (its secret was lost)",
+            UserName=user,
+            AccessKeyId=key_id,
+        )
+    return orphans
 
 
 def delete_access_key(ctx: WriteContext, change: Change) -> None:
@@ -268,12 +354,15 @@ def listed(ctx: WriteContext, operation: str, key: str, user: str) -> Iterator[A
 
 
 def create_group(ctx: WriteContext, change: Change) -> None:
-    ctx.aws.iam(
-        "create_group",
-        f"create group {change.name}",
-        GroupName=change.name,
-        Path=change.after["path"],
-    )
+    name, path = change.name, change.after["path"]
+
+    def differs() -> str | None:
+        group = ctx.aws.iam("get_group", f"check group {name}", GroupName=name)["Group"]
+        if group.get("Path", "/") != path:
+            return f"group {name} already exists, with path {group.get('Path')} instead of {path}"
+        return None
+
+    create(ctx, "create_group", f"create group {name}", differs, GroupName=name, Path=path)
 
 
 def update_group_path(ctx: WriteContext, change: Change) -> None:
@@ -383,8 +472,33 @@ def create_policy_from_spec(ctx: WriteContext, name: str, spec: dict[str, Any]) 
         params["Description"] = spec["description"]
     if spec["tags"]:
         params["Tags"] = tag_list(spec["tags"])
-    arn: str = ctx.aws.iam("create_policy", f"create policy {name}", **params)["Policy"]["Arn"]
-    return arn
+
+    def differs() -> str | None:
+        return policy_differs(ctx, policy_arn(ctx, name, spec["path"]), spec)
+
+    response = create(ctx, "create_policy", f"create policy {name}", differs, **params)
+    return str(response["Policy"]["Arn"]) if response else policy_arn(ctx, name, spec["path"])
+
+
+def policy_arn(ctx: WriteContext, name: str, path: str) -> str:
+    identity = ctx.aws.identity()  # asked once per run: the plan asked already
+    return f"arn:{identity.partition}:iam::{identity.account}:policy{path}{name}"
+
+
+def policy_differs(ctx: WriteContext, arn: str, spec: dict[str, Any]) -> str | None:
+    """A policy found under the wanted name is the wanted one only with the same document (its
+    default version) and description: then it is what the lost attempt created."""
+    name = arn.rsplit("/", 1)[-1]
+    doing = f"check policy {name}"
+    policy = ctx.aws.iam("get_policy", doing, PolicyArn=arn)["Policy"]
+    version = ctx.aws.iam(
+        "get_policy_version", doing, PolicyArn=arn, VersionId=policy["DefaultVersionId"]
+    )["PolicyVersion"]
+    if policydoc.canonical(version["Document"]) != policydoc.canonical(spec["document"]):
+        return f"policy {name} already exists, with another document"
+    if (policy.get("Description") or "") != (spec["description"] or ""):
+        return f"policy {name} already exists, with another description"
+    return None
 
 
 # AWS keeps at most five versions of a managed policy.
