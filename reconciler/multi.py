@@ -7,6 +7,7 @@ back in the order the files named the accounts.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -75,27 +76,34 @@ def exit_code(results: Sequence[AccountResult], detailed: bool) -> int:
     return 0
 
 
-def total_line(results: Sequence[AccountResult]) -> str:
-    totals = {"add": 0, "change": 0, "destroy": 0, "human": 0}
+def totals(results: Sequence[AccountResult]) -> dict[str, int]:
+    """The plans' summaries added up (accounts that failed to plan count for nothing)."""
+    summed = {"add": 0, "change": 0, "destroy": 0, "human": 0}
     for result in results:
         if result.planned:
             for key, value in result.planned.plan.summary.items():
-                totals[key] += value
+                summed[key] += value
+    return summed
+
+
+def total_line(results: Sequence[AccountResult]) -> str:
+    summed = totals(results)
     failed = sum(1 for result in results if result.error)
-    human = totals["human"]
+    human = summed["human"]
     line = (
-        f"Total for {len(results)} accounts: {totals['add']} to add, {totals['change']} to change, "
-        f"{totals['destroy']} to destroy, {human} human step{'s' if human != 1 else ''}"
+        f"Total for {len(results)} accounts: {summed['add']} to add, {summed['change']} to change, "
+        f"{summed['destroy']} to destroy, {human} human step{'s' if human != 1 else ''}"
     )
     return line + (f"; {failed} account(s) failed to plan." if failed else ".")
 
 
 def to_json(results: Sequence[AccountResult]) -> dict[str, Any]:
-    """One account: its plan document. Several: one document with an entry per account."""
+    """One account: its plan document. Several: one document with an entry per account and the
+    summaries added up (an account that failed to plan has `error` instead of changes)."""
     entries = [entry(result) for result in results]
     if len(entries) == 1:
         return entries[0]
-    return {"format_version": FORMAT_VERSION, "accounts": entries}
+    return {"format_version": FORMAT_VERSION, "accounts": entries, "summary": totals(results)}
 
 
 def entry(result: AccountResult) -> dict[str, Any]:
@@ -146,10 +154,21 @@ def load_saved_plans(plan_file: str) -> dict[str, Plan]:
     try:
         data = json.loads(Path(plan_file).read_text())
         documents = data.get("accounts", [data])
+        refuse_failed_accounts(documents, plan_file)
         plans = [plan_from_dict(document) for document in documents]
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise IamctlError(f"{plan_file}: not a saved iamctl plan ({error})") from None
     return {plan.account_id: plan for plan in plans}
+
+
+def refuse_failed_accounts(documents: Sequence[dict[str, Any]], plan_file: str) -> None:
+    """A saved plan in which an account failed to plan says nothing of what to do there."""
+    for document in documents:
+        if "error" in document:
+            raise StalePlanError(
+                f"{plan_file}: account {document['account']['id']} failed to plan when this "
+                f"plan was made ({document['error']}); run plan again"
+            )
 
 
 def checked(planned: AccountPlan, saved: Plan, plan_file: str) -> AccountPlan:
@@ -220,10 +239,18 @@ def apply_all(
     on_done: Callable[[Change], None],
     parallelism: int,
 ) -> dict[str, ApplyError | None]:
+    # Each account's apply serializes its own reports; accounts run side by side, so reports
+    # from two accounts would otherwise reach the terminal at the same time.
+    lock = threading.Lock()
+
+    def report(change: Change) -> None:
+        with lock:
+            on_done(change)
+
     def apply_one(result: AccountResult) -> tuple[str, ApplyError | None]:
         assert result.planned is not None
         try:
-            apply_account(result.planned, sinks[result.account_id], on_done, parallelism)
+            apply_account(result.planned, sinks[result.account_id], report, parallelism)
         except ApplyError as error:
             return result.account_id, error
         return result.account_id, None

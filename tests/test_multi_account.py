@@ -23,7 +23,8 @@ import pytest
 HOME = "123456789012"  # moto's default account: where the test credentials act
 OTHER = "111111111111"  # reached only by assuming a role
 ROLE_ARN = f"arn:aws:iam::{OTHER}:role/OrganizationAccountAccessRole"
-STRANGER = "222222222222"  # no file reaches it: its credentials are the default ones
+STRANGER = "222222222222"  # no credentials reach it
+LOST = "333333333333"  # its file names a profile that does not exist
 READ_ONLY_ARN = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 DIFF_LINE = re.compile(r"^(\+|-|~|!|-/\+) \S|^      ")  # a change, a human step, or its detail
@@ -50,31 +51,32 @@ def home_file(directory: Path) -> Path:
     return write(directory, "home.yaml", HOME, body, "alias: home-sandbox\n")
 
 
-def other_file(directory: Path, name: str = "other.yaml") -> Path:
+def other_file(directory: Path, reach: str = f"role_arn: {ROLE_ARN}\n") -> Path:
     body = """\
         users:
           - name: bob
             access_keys: 1
             policies: [AdministratorAccess]
         """
-    return write(directory, name, OTHER, body, f"role_arn: {ROLE_ARN}\n")
+    return write(directory, "other.yaml", OTHER, body, reach)
 
 
-def iam_in(server_url: str, account: str, **credentials: str) -> Any:
-    """An IAM client acting in `account`: the default credentials, or a role assumed there."""
-    if account == HOME:
-        return boto3.client("iam", endpoint_url=server_url, region_name="us-east-1", **credentials)
+def credentials_in(server_url: str, account: str) -> dict[str, str]:
+    """Temporary credentials acting in `account`, from assuming a role there."""
     sts = boto3.client("sts", endpoint_url=server_url, region_name="us-east-1")
     role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
     creds = sts.assume_role(RoleArn=role, RoleSessionName="test")["Credentials"]
-    return boto3.client(
-        "iam",
-        endpoint_url=server_url,
-        region_name="us-east-1",
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
+    return {
+        "aws_access_key_id": creds["AccessKeyId"],
+        "aws_secret_access_key": creds["SecretAccessKey"],
+        "aws_session_token": creds["SessionToken"],
+    }
+
+
+def iam_in(server_url: str, account: str) -> Any:
+    """An IAM client acting in `account`: the default credentials, or a role assumed there."""
+    credentials = {} if account == HOME else credentials_in(server_url, account)
+    return boto3.client("iam", endpoint_url=server_url, region_name="us-east-1", **credentials)
 
 
 def user_names(iam: Any) -> list[str]:
@@ -150,6 +152,7 @@ def test_two_accounts_one_by_role_plan_apply_converge(run_iamctl, server_url, tm
     assert again.code == 3, again.stdout  # alice's MFA is the most severe thing left
     document = json.loads(again.stdout)
     assert [entry["changes"] for entry in document["accounts"]] == [[], []]
+    assert document["summary"] == {"add": 0, "change": 0, "destroy": 0, "human": 1}
     markdown = run_iamctl("plan", str(folder), "--account", OTHER, "--markdown")
     assert markdown.code == 0, markdown.stderr
     assert sections(markdown.stdout).keys() == {OTHER}
@@ -174,16 +177,28 @@ def test_unknown_account_filter_is_an_error_before_reading_aws(run_iamctl, tmp_p
     assert result.stdout == ""
 
 
-def test_markdown_comment_for_two_accounts(run_iamctl, server_iam, tmp_path):
+def test_markdown_comment_for_two_accounts(run_iamctl, server_url, server_iam, tmp_path):
     # Hand-made drift in the home account: carol has a policy the file does not give her.
     server_iam.create_user(UserName="carol")
     server_iam.attach_user_policy(UserName="carol", PolicyArn=READ_ONLY_ARN)
     many = "".join(f"  - name: user{index:02}\n" for index in range(60))
     body = "users:\n  - name: carol\n  - name: dave\n    mfa: required\n" + many
-    write(tmp_path, "home.yaml", HOME, body, "alias: home-sandbox\n")
-    other_file(tmp_path)
+    folder = tmp_path / "accounts"
+    write(folder, "home.yaml", HOME, body, "alias: home-sandbox\n")
+    # The other account through a named profile: its credentials act there, the default ones
+    # do not, so the guard passes only if the profile is used.
+    other_file(folder, reach="profile: other-admin\n")
+    profile = "\n".join(f"{k} = {v}" for k, v in credentials_in(server_url, OTHER).items())
+    credentials_file = tmp_path / "credentials"
+    credentials_file.write_text(f"[other-admin]\n{profile}\n")
 
-    result = run_iamctl("plan", str(tmp_path), "--markdown", "--detailed-exitcode")
+    result = run_iamctl(
+        "plan",
+        str(folder),
+        "--markdown",
+        "--detailed-exitcode",
+        env={"AWS_SHARED_CREDENTIALS_FILE": str(credentials_file)},
+    )
     assert result.code == 2, result.stderr
     assert result.stdout.startswith("<!-- iamctl-plan -->\n")
     by_account = sections(result.stdout)
@@ -261,24 +276,30 @@ def test_one_account_failing_does_not_stop_the_others(
         str(other_file(tmp_path)),  # AssumeRole is denied to the operator
         # The credentials reach the home account, not this one: the guard refuses it.
         str(write(tmp_path, "stranger.yaml", STRANGER, "users:\n  - name: mallory\n")),
+        str(write(tmp_path, "lost.yaml", LOST, "users: []\n", "profile: no-such-profile\n")),
     ]
 
     markdown = run_iamctl("plan", *files, "--markdown", "--detailed-exitcode", env=enforced.env)
     assert markdown.code == 1, markdown.stderr
     by_account = sections(markdown.stdout)
-    assert list(by_account) == [HOME, OTHER, STRANGER]
+    assert list(by_account) == [HOME, OTHER, STRANGER, LOST]
     assert "+ user alice" in by_account[HOME]
     assert "AccessDenied" in by_account[OTHER] and ROLE_ARN in by_account[OTHER]
     assert "refusing to continue" in by_account[STRANGER]
-    assert "2 account(s) failed to plan" in markdown.stdout
+    assert "no-such-profile" in by_account[LOST]
+    assert "3 account(s) failed to plan" in markdown.stdout
 
-    as_json = run_iamctl("plan", *files, "--json", env=enforced.env)
+    saved = tmp_path / "plan.json"
+    as_json = run_iamctl("plan", *files, "--json", "--out", str(saved), env=enforced.env)
     assert as_json.code == 1
-    entries = {entry["account"]["id"]: entry for entry in json.loads(as_json.stdout)["accounts"]}
+    document = json.loads(as_json.stdout)
+    entries = {entry["account"]["id"]: entry for entry in document["accounts"]}
     assert "error" not in entries[HOME]
     assert entries[HOME]["summary"] == {"add": 4, "change": 1, "destroy": 0, "human": 1}
+    assert document["summary"] == entries[HOME]["summary"]  # failed accounts add nothing
     assert "AccessDenied" in entries[OTHER]["error"] and "changes" not in entries[OTHER]
     assert HOME in entries[STRANGER]["error"] and "changes" not in entries[STRANGER]
+    assert "no-such-profile" in entries[LOST]["error"]
 
     # An account whose own plan failed is never applied; the others are.
     applied = run_iamctl(
@@ -291,4 +312,10 @@ def test_one_account_failing_does_not_stop_the_others(
     assert f"error: account {STRANGER}: " in applied.stderr
     enforced.stop()
     assert user_names(iam_in(server_url, HOME)) == ["alice", "operator"]  # never mallory
+    assert user_names(iam_in(server_url, OTHER)) == []
+
+    # Now that the role can be assumed, the saved plan still says nothing about that account.
+    replay = run_iamctl("apply", *files[:2], "--plan", str(saved), "--yes")
+    assert replay.code == 1
+    assert f"account {OTHER} failed to plan when this plan was made" in replay.stderr
     assert user_names(iam_in(server_url, OTHER)) == []
