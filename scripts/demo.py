@@ -118,7 +118,8 @@ def show_secrets(secrets_dir: Path) -> None:
         return
     print(f"\nDelivered credentials (for the emulator only) in {secrets_dir}/:")
     for path in [directory, *sorted(directory.iterdir())]:
-        print(f"  {stat.filemode(path.stat().st_mode)}  {path}")
+        shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+        print(f"  {stat.filemode(path.stat().st_mode)}  {shown}")
     print(f"Remove them with: rm -r {secrets_dir}")
 
 
