@@ -119,7 +119,9 @@ def plan(
     if as_json and markdown:
         raise click.UsageError("--json and --markdown cannot be used together")
     results = read_and_plan(files, accounts, opts)
-    if out_file:
+    if out_file and any(result.error for result in results):
+        click.echo(f"not saving {out_file}: an account failed to plan", err=True)
+    elif out_file:
         Path(out_file).write_text(json.dumps(multi.to_json(results), indent=2) + "\n")
     if as_json:
         click.echo(json.dumps(multi.to_json(results), indent=2))
@@ -175,19 +177,27 @@ def apply(
         click.confirm("Apply these changes?", abort=True)
     total = sum(len(r.planned.plan.changes) for r in runnable if r.planned)
     progress = Progress("applying", total)
-    outcome = multi.apply_all(runnable, sinks, done_printer(progress), parallelism)
+    outcome = multi.apply_all(
+        runnable, sinks, done_printer(progress, len(runnable) > 1), parallelism
+    )
     progress.clear()
     print_apply_outcome(runnable, outcome, sinks)
+    for result in results:
+        if result.error:
+            click.echo(
+                f"Not applied: account {result.account_id} (its plan failed, see above).", err=True
+            )
     failed = any(r.error for r in results) or any(outcome.values())
     return EXIT_ERROR if failed else EXIT_OK
 
 
-def done_printer(progress: Progress) -> Callable[[Change], None]:
+def done_printer(progress: Progress, name_accounts: bool) -> Callable[[str, Change], None]:
     """Prints each completed change (apply calls it under its lock, from worker threads)."""
 
-    def print_done(change: Change) -> None:
+    def print_done(account_id: str, change: Change) -> None:
         progress.clear()
-        click.echo(f"  done: {change_lines(change)[0]}")
+        where = f"{account_id}: " if name_accounts else ""
+        click.echo(f"  done: {where}{change_lines(change)[0]}")
         progress.advance()
 
     return print_done
@@ -254,15 +264,15 @@ def print_stats(results: Sequence[multi.AccountResult]) -> None:
 
 
 def print_plans(results: Sequence[multi.AccountResult], color: bool) -> None:
-    for index, result in enumerate(results):
-        if index:
-            click.echo()
+    printed = 0
+    for result in results:
         if result.error:
             where = f"account {result.account_id}: " if len(results) > 1 else ""
             click.echo(f"error: {where}{result.error}", err=True)
             continue
         assert result.planned is not None
-        click.echo(render_text(result.planned.plan, color), nl=False)
+        click.echo(("\n" if printed else "") + render_text(result.planned.plan, color), nl=False)
+        printed += 1
     if len(results) > 1:
         click.echo(f"\n{multi.total_line(results)}")
 

@@ -63,15 +63,18 @@ class LiveAccount:
     stats: ReadStats
 
 
-def read_live(aws: Aws, identity: Identity) -> LiveAccount:
-    """Read everything iamctl manages in the account the credentials reach."""
+def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True) -> LiveAccount:
+    """Read everything iamctl manages in the account the credentials reach.
+
+    `aws_catalog=False` skips the AWS managed policy catalog, for files that name none.
+    """
     started, calls_before = time.monotonic(), aws.calls
     # The report can take seconds to build in real AWS: let it build while the rest is read.
     with ThreadPoolExecutor(max_workers=1) as pool:
         report = pool.submit(fetch_report, aws)
         details = read_authorization_details(aws)
         account = read_account(aws, identity)
-        aws_policies = read_aws_policies(aws)
+        aws_policies = read_aws_policies(aws) if aws_catalog else {}
         mfa_serials = read_virtual_mfa_serials(aws)
         rows = report.result().rows
     users = {

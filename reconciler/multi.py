@@ -236,19 +236,21 @@ def prepare_secrets(
 def apply_all(
     runnable: Sequence[AccountResult],
     sinks: dict[str, SecretsSink | None],
-    on_done: Callable[[Change], None],
+    on_done: Callable[[str, Change], None],
     parallelism: int,
 ) -> dict[str, ApplyError | None]:
+    """Applies each account's plan, accounts side by side; `on_done(account_id, change)`."""
     # Each account's apply serializes its own reports; accounts run side by side, so reports
     # from two accounts would otherwise reach the terminal at the same time.
     lock = threading.Lock()
 
-    def report(change: Change) -> None:
-        with lock:
-            on_done(change)
-
     def apply_one(result: AccountResult) -> tuple[str, ApplyError | None]:
         assert result.planned is not None
+
+        def report(change: Change) -> None:
+            with lock:
+                on_done(result.account_id, change)
+
         try:
             apply_account(result.planned, sinks[result.account_id], report, parallelism)
         except ApplyError as error:

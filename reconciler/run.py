@@ -73,13 +73,23 @@ def guard(aws: Aws, config: Config) -> Identity:
 def plan_account(config: Config, aws: Aws) -> AccountPlan:
     started = time.monotonic()
     identity = guard(aws, config)
-    live = read_live(aws, identity)
+    live = read_live(aws, identity, aws_catalog=names_aws_policies(config))
     desired = resolve(config, live.aws_policies, identity.partition)
     state, result = decide(aws, desired, live, identity)
     findings = account_findings(desired, state, datetime.now(timezone.utc))
     plan = make_plan(desired, state, result, findings)
     stats = replace(live.stats, calls=aws.calls, seconds=time.monotonic() - started)
     return AccountPlan(config, aws, identity, desired, state, plan, stats)
+
+
+def names_aws_policies(config: Config) -> bool:
+    """Whether resolving the file's policy references needs the AWS managed policy catalog:
+    any reference that is not a policy the file declares, nor an ARN of this account's."""
+    own_arn = f":iam::{config.account_id}:policy/"
+    return any(
+        use.ref not in config.state.policies and own_arn not in use.ref
+        for use in config.policy_refs
+    )
 
 
 def decide(aws: Aws, desired: State, live: LiveAccount, identity: Identity) -> tuple[State, Diff]:
