@@ -45,11 +45,12 @@ RETRY_FIRST_DELAY = 0.2
 RETRY_MAX_DELAY = 2.0
 
 # Throttling (Throttling, ThrottlingException, ...), 5xx and dropped connections are retried by
-# botocore's standard mode: up to 10 attempts, waiting rand(0,1) * min(2**i, 20) s after a
-# throttling answer and a twentieth of that after a 5xx. Not adaptive mode: its client-side rate
-# limiter, once one throttling answer arrives before it has measured a send rate, drops to its
-# floor of about one request every two seconds, and one early throttle slows a whole plan of a
-# few hundred calls to minutes.
+# botocore's standard mode: ten retries after the first attempt (botocore's `max_attempts` counts
+# retries; `total_max_attempts` would count the first one too), waiting rand(0,1) * min(2**i, 20)
+# seconds before the i-th retry after a throttling answer, and a twentieth of that after a 5xx.
+# Not adaptive mode: its client-side rate limiter, once one throttling answer arrives before it
+# has measured a send rate, drops to its floor of about one request every two seconds, and one
+# early throttle slows a whole plan of a few hundred calls to minutes.
 BOTO_CONFIG = BotoConfig(retries={"mode": "standard", "max_attempts": 10})
 
 # Credentials that exist but have expired or were revoked.
