@@ -1,0 +1,1 @@
+"""`make bench`: measures how the cost of a plan grows with pages and changes, not users."""

@@ -1,0 +1,70 @@
+"""CPU time of everything `plan` does after reading AWS, in-process, on states read beforehand."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TypeVar
+
+import boto3
+
+from reconciler import desired
+from reconciler.aws import Aws
+from reconciler.diff import diff
+from reconciler.findings import account_findings
+from reconciler.live import LiveAccount, read_live
+from reconciler.model import State
+from reconciler.plan import make_plan
+from reconciler.render import render_text
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CpuResult:
+    stages: dict[str, float]  # CPU seconds by stage, in pipeline order
+    changes: int
+
+    @property
+    def total(self) -> float:
+        return sum(self.stages.values())
+
+    def breakdown(self) -> str:
+        return ", ".join(f"{name} {seconds:.2f}" for name, seconds in self.stages.items())
+
+
+def read_account(url: str) -> LiveAccount:
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                            region_name="us-east-1")
+    aws = Aws(session, url)
+    return read_live(aws, aws.identity())
+
+
+def timed(stages: dict[str, float], name: str, step: Callable[[], T]) -> T:
+    started = time.process_time()
+    result = step()
+    stages[name] = time.process_time() - started
+    return result
+
+
+def plan_cpu(file: Path, live: LiveAccount, empty_account: bool = False) -> CpuResult:
+    """Load, resolve, diff, findings, make_plan and render_text for `file` against `live` (or
+    against the same account emptied of users, groups and policies: every line a creation)."""
+    stages: dict[str, float] = {}
+    live_state = without_entities(live.state) if empty_account else live.state
+    config = timed(stages, "load", lambda: desired.load([str(file)])[0])
+    wanted = timed(stages, "resolve", lambda: desired.resolve(
+        config, live.aws_policies, live.identity.partition))
+    result = timed(stages, "diff", lambda: diff(wanted, live_state, live.identity.user_name))
+    now = datetime.now(timezone.utc)
+    findings = timed(stages, "findings", lambda: account_findings(wanted, live_state, now))
+    plan = timed(stages, "make_plan", lambda: make_plan(wanted, live_state, result, findings))
+    timed(stages, "render_text", lambda: render_text(plan))
+    return CpuResult(stages, len(plan.changes))
+
+
+def without_entities(state: State) -> State:
+    return replace(state, users={}, groups={}, policies={})

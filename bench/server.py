@@ -1,0 +1,238 @@
+"""The bench's IAM emulator: a moto server in a child process, with three additions.
+
+- `POST /bench/seed`: create users, groups and policies straight in moto's memory. Through the
+  API, seeding 5,000 users takes ~35,000 calls (minutes); in memory it takes seconds. What is
+  measured afterwards (plan, refresh, apply) still goes through the API like any client.
+- `GET /bench/counts`: IAM and STS requests received, by action, since the last reset: the
+  server-side count of what a plan did, kept apart from the client's own count.
+- `POST /bench/latency`: add a delay to every API request, as a stand-in for the network round
+  trip to real IAM (moto answers in ~1 ms on the same host; AWS in tens of milliseconds).
+
+A child process, so that the memory measured for the client (iamctl, the refresh baseline) is the
+client's alone, and moto's CPU time is not taken from the bench process.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from scripts.emulator import (  # noqa: E402
+    EXIT_ON_EOF,
+    read_url,
+    reset_emulator,
+    server_env,
+    stop_child,
+    wait_for_stop,
+    wait_until_ready,
+)
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+
+@dataclass(frozen=True)
+class ServerCounts:
+    calls: Counter[str]  # requests by action
+    max_items: dict[str, int]  # the MaxItems the client last sent, by action
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+
+@dataclass(frozen=True)
+class Emulator:
+    url: str
+    stop: Callable[[], None]
+
+    def reset(self) -> None:
+        """Empty the account (moto reloads the AWS managed policies on the next request)."""
+        reset_emulator(self.url)
+
+    def seed(self, body: dict[str, Any]) -> None:
+        post(f"{self.url}/bench/seed", body)
+
+    def counts(self, reset: bool = True) -> ServerCounts:
+        """Requests by action since the last reset; resets the count unless told not to."""
+        query = "?reset=1" if reset else ""
+        with urllib.request.urlopen(f"{self.url}/bench/counts{query}", timeout=30) as response:
+            answer = json.load(response)
+        return ServerCounts(Counter(answer["calls"]), answer["max_items"])
+
+    def set_latency(self, seconds: float) -> None:
+        post(f"{self.url}/bench/latency", {"seconds": seconds})
+
+
+def post(url: str, body: dict[str, Any]) -> None:
+    data = json.dumps(body).encode()
+    request = urllib.request.Request(
+        url, data=data, method="POST", headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=600):
+        pass
+
+
+def start_emulator() -> Emulator:
+    """Start the bench emulator on a free local port (see `scripts/emulator.py` for why a child
+    process that exits when its standard input closes)."""
+    import tempfile
+
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed by stop)
+    child = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), EXIT_ON_EOF],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, env=server_env(),
+    )
+
+    def stop() -> None:
+        stop_child(child)
+        log.close()
+
+    try:
+        url = read_url(child, log)
+        wait_until_ready(url)
+    except BaseException:
+        stop()
+        raise
+    return Emulator(url, stop)
+
+
+# Inside the child process.
+
+
+class BenchMiddleware:
+    """Wraps moto's WSGI application: answers /bench/ requests, counts and delays the others."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+        self.counts: Counter[str] = Counter()
+        self.max_items: dict[str, int] = {}
+        self.latency = 0.0
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/bench/"):
+            return self.bench(path, environ, start_response)
+        if not path.startswith("/moto-api"):
+            self.count(environ)
+            if self.latency:
+                time.sleep(self.latency)  # releases the GIL: concurrent requests overlap
+        return self.app(environ, start_response)
+
+    def count(self, environ: Environ) -> None:
+        """IAM and STS use the query protocol: the action is a field of the form body. Read the
+        body, note the action, and put the body back for moto."""
+        fields = urllib.parse.parse_qs(read_body(environ).decode("utf-8", "replace"))
+        action = fields.get("Action", ["?"])[0]
+        with self.lock:
+            self.counts[action] += 1
+            if "MaxItems" in fields:
+                self.max_items[action] = int(fields["MaxItems"][0])
+
+    def bench(self, path: str, environ: Environ, start_response: StartResponse) -> list[bytes]:
+        body = read_body(environ)
+        answer: Any = {}
+        if path == "/bench/seed":
+            seed_backend(json.loads(body))
+        elif path == "/bench/latency":
+            self.latency = float(json.loads(body)["seconds"])
+        elif path == "/bench/counts":
+            with self.lock:
+                answer = {"calls": dict(self.counts), "max_items": dict(self.max_items)}
+                if "reset=1" in environ.get("QUERY_STRING", ""):
+                    self.counts.clear()
+                    self.max_items.clear()
+        else:
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"unknown bench endpoint\n"]
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps(answer).encode()]
+
+
+def read_body(environ: Environ) -> bytes:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def seed_backend(spec: dict[str, Any]) -> None:
+    """Create what `bench.accounts.seed` describes, with moto's own backend methods (the ones its
+    API handlers call), skipping groups and policies that already exist."""
+    from moto.iam.models import iam_backends
+
+    from bench.accounts import ACCOUNT_ID
+
+    backend = iam_backends[ACCOUNT_ID]["aws"]
+    for policy in spec["policies"]:
+        if not any(p.name == policy["name"] for p in backend.managed_policies.values()):
+            backend.create_policy("", "/", json.dumps(policy["document"]), policy["name"], [])
+    for group in spec["groups"]:
+        if group["name"] not in backend.groups:
+            backend.create_group(group["name"])
+            for arn in group["policies"]:
+                backend.attach_group_policy(arn, group["name"])
+    for user in spec["users"]:
+        seed_user(backend, user)
+
+
+def seed_user(backend: Any, user: dict[str, Any]) -> None:
+    name = user["name"]
+    tags = [{"Key": key, "Value": value} for key, value in user["tags"].items()]
+    backend.create_user("us-east-1", name, tags=tags)
+    for group in user["groups"]:
+        backend.add_user_to_group(group, name)
+    for arn in user["policies"]:
+        backend.attach_user_policy(arn, name)
+    for _ in range(user["access_keys"]):
+        backend.create_access_key(name)
+    if user["console"]:
+        backend.create_login_profile(name, os.urandom(24).hex())
+
+
+def serve(exit_on_stdin_eof: bool) -> None:
+    """Run moto with the bench middleware on a free port, print the URL, serve until stopped."""
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    from scripts.emulator import only_the_aws_partition
+
+    only_the_aws_partition()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    app = BenchMiddleware(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
+    print(f"http://{host!s}:{port}", flush=True)
+    try:
+        wait_for_stop(exit_on_stdin_eof)
+    finally:
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    serve(exit_on_stdin_eof=EXIT_ON_EOF in sys.argv[1:])

@@ -1,0 +1,201 @@
+"""What the bench concludes: the table's rows, the ratios, the targets (PASS/FAIL) and notes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bench import accounts
+from bench.cpu import CpuResult
+from bench.pages import GAAD, LARGEST_MAX_ITEMS, gaad_pages
+from bench.plans import PlanRun, plan_row
+from bench.refresh import PER_USER_CALLS, Refresh
+from bench.report import Row, Target, ratio
+
+MAX_PLAN_CALLS = 20
+MIN_REFRESH_RATIO = 20.0
+EXTRA_CALLS_PER_DRIFTED_USER = 3
+MAX_PEAK_MB = 300.0
+MAX_CPU_SECONDS = 1.0
+MIN_APPLY_RATIO = 3.0
+MODELED_ROUND_TRIP = 0.020  # seconds: a plausible round trip to IAM, for the modeled line only
+
+
+@dataclass(frozen=True)
+class SizeResult:
+    users: int
+    seed_seconds: float
+    in_sync: Sequence[PlanRun]
+    drifted: Sequence[PlanRun]
+    drift_count: int
+    drift_how: str
+    refresh: Refresh
+
+    def plan(self) -> Row:
+        return plan_row("plan, in sync", self.users, self.in_sync)
+
+    def drifted_plan(self) -> Row:
+        users = "1 user" if self.drift_count == 1 else f"{self.drift_count} users"
+        return plan_row(f"plan, {users} drifted", self.users, self.drifted, self.drift_how)
+
+    def refresh_row(self) -> Row:
+        r = self.refresh
+        per_user = f"{r.seconds / max(r.refreshed, 1) * 1000:.0f} ms/user"
+        sampled = f"{r.refreshed:,} users sampled, time x{r.scale:.1f}; " if r.scale > 1 else ""
+        return Row(
+            scenario=f"per-resource refresh ({len(PER_USER_CALLS)} calls/user, parallelism 1)",
+            users=self.users, calls=r.total_calls, real_calls=r.total_calls,
+            seconds=r.total_seconds, cpu_seconds=r.cpu_seconds * r.scale,
+            note=sampled + per_user,
+        )
+
+    def extra_calls(self) -> int:
+        """Calls the drifted plan made beyond the in-sync one (same server, same page sizes)."""
+        return self.drifted_plan().calls_or_zero() - self.plan().calls_or_zero()
+
+
+@dataclass(frozen=True)
+class Results:
+    sizes: Sequence[SizeResult]
+    cpu_in_sync: CpuResult
+    cpu_all_new: CpuResult
+    applies: Sequence[Row]  # pairs: parallelism 1 then the default, per added latency
+    refresh_sample: int
+
+    @property
+    def largest(self) -> SizeResult:
+        return self.sizes[-1]
+
+    def rows(self) -> list[Row]:
+        rows = []
+        for size in self.sizes:
+            rows += [size.plan(), size.drifted_plan(), size.refresh_row()]
+        users = self.largest.users
+        rows.append(cpu_row("CPU: load+diff+plan+render, in sync", users, self.cpu_in_sync))
+        rows.append(cpu_row("CPU: load+diff+plan+render, all new", users, self.cpu_all_new))
+        return rows + list(self.applies)
+
+    def apply_pairs(self) -> list[tuple[Row, Row]]:
+        return [(self.applies[i], self.applies[i + 1]) for i in range(0, len(self.applies), 2)]
+
+
+def cpu_row(scenario: str, users: int, result: CpuResult) -> Row:
+    return Row(scenario, users, None, None, None, result.total, None, result.breakdown())
+
+
+def ratio_lines(results: Results) -> list[str]:
+    lines = []
+    for size in results.sizes:
+        plan, baseline = size.plan(), size.refresh_row()
+        lines.append(
+            f"{size.users:,} users: refresh/plan seconds "
+            f"{ratio(baseline.seconds or 0, plan.seconds or 0):.1f}x "
+            f"({baseline.seconds:.1f} s / {plan.seconds:.1f} s); refresh/plan calls "
+            f"{ratio(baseline.calls_or_zero(), plan.real_calls or 0):,.0f}x "
+            f"({baseline.calls_or_zero():,} / {plan.real_calls} at real page sizes)"
+        )
+    lines.append(modeled_line(results.largest))
+    for serial, parallel in results.apply_pairs():
+        lines.append(
+            f"{serial.scenario.replace(', parallelism 1', '')}: parallelism 1 / 8 seconds "
+            f"{ratio(serial.seconds or 0, parallel.seconds or 0):.1f}x "
+            f"({serial.seconds:.1f} s / {parallel.seconds:.1f} s)"
+        )
+    return lines
+
+
+def modeled_line(size: SizeResult) -> str:
+    """Not a measurement: what the round trip moto does not have would add, call by call."""
+    plan, baseline = size.plan(), size.refresh_row()
+    trip = MODELED_ROUND_TRIP
+    modeled_plan = (plan.seconds or 0) + (plan.real_calls or 0) * trip
+    modeled_refresh = (baseline.seconds or 0) + baseline.calls_or_zero() * trip
+    return (
+        f"{size.users:,} users, modeled with +{trip * 1000:.0f} ms per call (measured seconds + "
+        f"calls x {trip * 1000:.0f} ms, calls in sequence): refresh {modeled_refresh:,.0f} s, "
+        f"plan {modeled_plan:.1f} s, {ratio(modeled_refresh, modeled_plan):.0f}x"
+    )
+
+
+def targets(results: Results) -> list[Target]:
+    size = results.largest
+    plan, baseline = size.plan(), size.refresh_row()
+    peak = max(size.plan().peak_mb or 0, size.drifted_plan().peak_mb or 0)
+    speedup = ratio(baseline.seconds or 0, plan.seconds or 0)
+    found = [
+        Target(f"in-sync plan of {size.users:,} users: at most {MAX_PLAN_CALLS} API calls at "
+               "real page sizes", f"{plan.real_calls} ({plan.calls} against moto)",
+               (plan.real_calls or 0) <= MAX_PLAN_CALLS),
+        Target(f"in-sync plan of {size.users:,} users at least {MIN_REFRESH_RATIO:.0f}x faster "
+               "than the per-resource refresh",
+               f"{speedup:.1f}x ({baseline.seconds:.1f} s / {plan.seconds:.1f} s)",
+               speedup >= MIN_REFRESH_RATIO),
+        drift_target(results.sizes),
+        Target(f"peak memory of a {size.users:,}-user plan under {MAX_PEAK_MB:.0f} MB",
+               f"{peak:.0f} MB", peak < MAX_PEAK_MB),
+    ]
+    for label, cpu in (("in sync", results.cpu_in_sync), ("all new", results.cpu_all_new)):
+        found.append(Target(
+            f"load+diff+plan+render of {size.users:,} users ({label}) under "
+            f"{MAX_CPU_SECONDS:.0f} s CPU", f"{cpu.total:.2f} s ({cpu.breakdown()})",
+            cpu.total < MAX_CPU_SECONDS))
+    for serial, parallel in results.apply_pairs():
+        speedup = ratio(serial.seconds or 0, parallel.seconds or 0)
+        found.append(Target(
+            f"{serial.scenario.replace(', parallelism 1', '')}: at least {MIN_APPLY_RATIO:.0f}x "
+            "faster at parallelism 8 than at 1", f"{speedup:.1f}x", speedup >= MIN_APPLY_RATIO))
+    return found
+
+
+def drift_target(sizes: Sequence[SizeResult]) -> Target:
+    limit = EXTRA_CALLS_PER_DRIFTED_USER
+    parts = [f"{s.users:,} users: +{s.extra_calls()} for k={s.drift_count} "
+             f"(limit {limit * s.drift_count})" for s in sizes]
+    passed = all(s.extra_calls() <= limit * s.drift_count for s in sizes)
+    return Target(f"k drifted users cost at most {limit}k more API calls", "; ".join(parts),
+                  passed)
+
+
+def notes(results: Results) -> list[str]:
+    largest = results.largest
+    max_items = largest.in_sync[0].counts.max_items.get(GAAD)
+    entities = largest.users + accounts.GROUP_COUNT + accounts.CUSTOMER_POLICY_COUNT
+    seeded = ", then ".join(f"up to {s.users:,} users in {s.seed_seconds:.1f} s"
+                            for s in results.sizes)
+    return [
+        "Accounts are seeded straight into the emulator's memory with moto's backend methods "
+        f"({seeded}): through the API it would take ~7 calls per user. Everything "
+        "measured goes through the API.",
+        "moto runs on the same host: a call costs a few ms of CPU instead of tens of ms of "
+        "network, and it builds large responses slowly in pure Python. The absolute seconds are "
+        "not AWS's; the ratios and call counts are the meaningful part.",
+        f"Real page sizes: moto answers {GAAD} in one page whatever MaxItems says. iamctl sends "
+        f"MaxItems={max_items if max_items is not None else 'none (AWS default 100)'}; "
+        f"{entities:,} users, groups and policies then take "
+        f"{gaad_pages(entities, max_items)} pages (at most {LARGEST_MAX_ITEMS} per page; AWS may "
+        "return fewer). ListPolicies (AWS managed) and ListVirtualMFADevices are paged by moto "
+        "too, so their counts stand.",
+        "Credential report: 2 calls (generate, get) when AWS has one under 4 hours old; when it "
+        "must build one, iamctl polls with back-off (0.25 s doubling to 4 s): ~1 more call per "
+        "4 s of build time. moto builds it at once.",
+        refresh_note(results),
+        "seconds: wall clock of the whole command, Python start-up included. CPU s: the "
+        "client's CPU time (iamctl, or the refresh loop); moto's is not counted. peak MB: the "
+        "command's peak resident memory (started from a small launcher, see bench/launch.py).",
+        "apply without added latency: client and moto are both CPU-bound on this machine's "
+        "cores, so parallel calls cannot overlap much; with a round trip to wait on (+latency "
+        "rows) they do, as they would against AWS.",
+        "Other test runs shared the machine's cores: timings are noisy. In-sync plans count "
+        "their fastest run; peak memory is the largest of the runs.",
+    ]
+
+
+def refresh_note(results: Results) -> str:
+    text = (f"The refresh baseline makes {len(PER_USER_CALLS)} calls per user, one at a time "
+            "(boto3, same server), and reads no groups or policies (which flatters it).")
+    if results.refresh_sample:
+        text += (f" Above {results.refresh_sample:,} users it refreshes an evenly spread sample "
+                 f"of {results.refresh_sample:,} and scales the time: each call reads one user, "
+                 "so the cost per user is flat (compare the per-user time across sizes); "
+                 "`--full-refresh` refreshes every user.")
+    return text
