@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install demo test lint
+.PHONY: help venv install demo test lint bench
 
 help:
 	@echo "make demo   plan and apply examples/tutorial/account.yaml against a local IAM emulator"
@@ -34,3 +34,6 @@ test: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/mypy reconciler/
+
+bench: $(INSTALLED)
+	$(BIN)/python bench/run.py
