@@ -258,85 +258,62 @@ def delete_user_policy(ctx: WriteContext, change: Change) -> None:
     )
 
 
+# What AWS makes you remove before DeleteUser, besides the login profile and MFA devices:
+# (list call, its result key, the removal call, the field that names the item).
+USER_BLOCKERS = (
+    ("list_access_keys", "AccessKeyMetadata", "delete_access_key", "AccessKeyId"),
+    ("list_signing_certificates", "Certificates", "delete_signing_certificate", "CertificateId"),
+    ("list_ssh_public_keys", "SSHPublicKeys", "delete_ssh_public_key", "SSHPublicKeyId"),
+    ("list_groups_for_user", "Groups", "remove_user_from_group", "GroupName"),
+    ("list_attached_user_policies", "AttachedPolicies", "detach_user_policy", "PolicyArn"),
+    ("list_user_policies", "PolicyNames", "delete_user_policy", "PolicyName"),
+)
+# Service-specific credentials (CodeCommit, Keyspaces) are rare: they are listed only when
+# DeleteUser answers DeleteConflict, which saves a call per deleted user (and the local
+# emulator does not implement the call at all).
+RARE_USER_BLOCKERS = (
+    (
+        "list_service_specific_credentials",
+        "ServiceSpecificCredentials",
+        "delete_service_specific_credential",
+        "ServiceSpecificCredentialId",
+    ),
+)
+
+
 def delete_user(ctx: WriteContext, change: Change) -> None:
     """AWS refuses to delete a user that still has anything attached: remove it all first."""
     user = change.name
-    remove(ctx, "delete_login_profile", f"remove console password of user {user}", UserName=user)
-    for key in listed(ctx, "list_access_keys", "AccessKeyMetadata", user):
-        remove(
-            ctx,
-            "delete_access_key",
-            f"delete access key of user {user}",
-            UserName=user,
-            AccessKeyId=key["AccessKeyId"],
-        )
+    doing = f"delete user {user}"
+    remove(ctx, "delete_login_profile", doing, UserName=user)
+    remove_mfa_devices(ctx, user)
+    remove_listed(ctx, user, USER_BLOCKERS)
+    try:
+        remove(ctx, "delete_user", doing, UserName=user)
+    except AwsError as error:
+        if error.code != "DeleteConflict":
+            raise
+        remove_listed(ctx, user, RARE_USER_BLOCKERS)
+        remove(ctx, "delete_user", doing, UserName=user)
+
+
+def remove_mfa_devices(ctx: WriteContext, user: str) -> None:
     for device in listed(ctx, "list_mfa_devices", "MFADevices", user):
         serial = device["SerialNumber"]
-        remove(
-            ctx,
-            "deactivate_mfa_device",
-            f"deactivate MFA device of user {user}",
-            UserName=user,
-            SerialNumber=serial,
-        )
+        doing = f"delete user {user}: remove MFA device {serial}"
+        remove(ctx, "deactivate_mfa_device", doing, UserName=user, SerialNumber=serial)
         if ":mfa/" in serial:  # a virtual device outlives its user unless deleted
-            remove(
-                ctx,
-                "delete_virtual_mfa_device",
-                f"delete MFA device of user {user}",
-                SerialNumber=serial,
-            )
-    for cert in listed(ctx, "list_signing_certificates", "Certificates", user):
-        remove(
-            ctx,
-            "delete_signing_certificate",
-            f"delete signing certificate of user {user}",
-            UserName=user,
-            CertificateId=cert["CertificateId"],
-        )
-    for ssh_key in listed(ctx, "list_ssh_public_keys", "SSHPublicKeys", user):
-        remove(
-            ctx,
-            "delete_ssh_public_key",
-            f"delete SSH key of user {user}",
-            UserName=user,
-            SSHPublicKeyId=ssh_key["SSHPublicKeyId"],
-        )
-    for cred in listed(
-        ctx, "list_service_specific_credentials", "ServiceSpecificCredentials", user
-    ):
-        remove(
-            ctx,
-            "delete_service_specific_credential",
-            f"delete service credential of user {user}",
-            UserName=user,
-            ServiceSpecificCredentialId=cred["ServiceSpecificCredentialId"],
-        )
-    for group in listed(ctx, "list_groups_for_user", "Groups", user):
-        remove(
-            ctx,
-            "remove_user_from_group",
-            f"remove user {user} from group",
-            UserName=user,
-            GroupName=group["GroupName"],
-        )
-    for policy in listed(ctx, "list_attached_user_policies", "AttachedPolicies", user):
-        remove(
-            ctx,
-            "detach_user_policy",
-            f"detach policy from user {user}",
-            UserName=user,
-            PolicyArn=policy["PolicyArn"],
-        )
-    for name in listed(ctx, "list_user_policies", "PolicyNames", user):
-        remove(
-            ctx,
-            "delete_user_policy",
-            f"delete inline policy of user {user}",
-            UserName=user,
-            PolicyName=name,
-        )
-    remove(ctx, "delete_user", f"delete user {user}", UserName=user)
+            remove(ctx, "delete_virtual_mfa_device", doing, SerialNumber=serial)
+
+
+def remove_listed(
+    ctx: WriteContext, user: str, blockers: tuple[tuple[str, str, str, str], ...]
+) -> None:
+    for list_call, result_key, removal, id_field in blockers:
+        for item in listed(ctx, list_call, result_key, user):
+            item_id = item if isinstance(item, str) else item[id_field]
+            doing = f"delete user {user}: {removal} {item_id}"
+            remove(ctx, removal, doing, UserName=user, **{id_field: item_id})
 
 
 def listed(ctx: WriteContext, operation: str, key: str, user: str) -> Iterator[Any]:
@@ -345,8 +322,7 @@ def listed(ctx: WriteContext, operation: str, key: str, user: str) -> Iterator[A
         for page in ctx.aws.pages(operation, f"{operation} for user {user}", UserName=user):
             yield from page.get(key, [])
     except AwsError as error:
-        # An emulator without the API (moto lacks service-specific credentials) has none.
-        if error.code not in ("NoSuchEntity", "NotImplemented"):
+        if error.code != "NoSuchEntity":
             raise
 
 

@@ -234,3 +234,35 @@ def test_removals_of_what_is_already_gone_succeed(aws, moto_iam):
         Change(Action.DELETE, Kind.LOGIN_PROFILE, "a"),
         Change(Action.DELETE, Kind.USER, "ghost"),
     )
+
+
+def test_a_delete_conflict_removes_service_specific_credentials_then_retries(
+    aws, moto_iam, monkeypatch
+):
+    """Rare blockers are listed only when AWS says one remains (moto has no such API)."""
+    moto_iam.create_user(UserName="gone")
+    real_iam = aws.iam
+    calls: list[str] = []
+    conflict_left = [1]
+
+    def iam(operation: str, doing: str, **params: Any) -> Any:
+        calls.append(operation)
+        if operation == "delete_user" and conflict_left[0]:
+            conflict_left[0] -= 1
+            raise AwsError(doing, "DeleteUser", "DeleteConflict", "must delete credentials first")
+        if operation == "list_service_specific_credentials":
+            return {"ServiceSpecificCredentials": [{"ServiceSpecificCredentialId": "ACCA1"}]}
+        if operation == "delete_service_specific_credential":
+            return {}
+        return real_iam(operation, doing, **params)
+
+    monkeypatch.setattr(aws, "iam", iam)
+    run(aws, Change(Action.DELETE, Kind.USER, "gone"))
+    tail = calls[calls.index("delete_user") :]
+    assert tail == [
+        "delete_user",
+        "list_service_specific_credentials",
+        "delete_service_specific_credential",
+        "delete_user",
+    ]
+    assert moto_iam.list_users()["Users"] == []
