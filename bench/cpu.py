@@ -32,6 +32,11 @@ class CpuResult:
     def total(self) -> float:
         return sum(self.stages.values())
 
+    @property
+    def deciding(self) -> float:
+        """Everything after reading the file: resolve, diff, findings, plan, render."""
+        return self.total - self.stages["load"]
+
     def breakdown(self) -> str:
         return ", ".join(f"{name} {seconds:.2f}" for name, seconds in self.stages.items())
 
