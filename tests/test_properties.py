@@ -1,0 +1,480 @@
+"""Convergence as a property: from any starting account, apply leaves nothing to plan.
+
+Hypothesis draws a small desired file (users, groups, customer policies, memberships, AWS and
+customer attachments, inline policies, tags, console, access keys, prune) and a small starting
+account drawn from the same space, built out of band with boto3: attachments, memberships, tags
+and documents the file does not want, users and groups it does not declare. Apply the file (in-
+process moto, the whole pipeline), then plan again: no changes.
+
+25 examples per property; with CI set, hypothesis derandomizes, so a CI run is reproducible.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from reconciler.aws import Aws
+from reconciler.credentials import SecretsSink
+from reconciler.desired import load
+from reconciler.diff import diff
+from reconciler.model import (
+    AccessKey,
+    Account,
+    Action,
+    Change,
+    Credentials,
+    Group,
+    Ignore,
+    Kind,
+    ManagedPolicy,
+    PasswordPolicy,
+    State,
+    User,
+)
+from reconciler.plan import order_changes
+from reconciler.policydoc import canonical
+from reconciler.run import AccountPlan, apply_account, plan_account
+from tests.test_faults import moto_account, session
+
+ACCOUNT = "123456789012"
+USERS = ("ana", "bo", "cy", "dee", "eve")
+GROUPS = ("g1", "g2", "g3")
+CUSTOMER_POLICIES = ("app-read", "app-write")
+AWS_POLICIES = {
+    "AdministratorAccess": "arn:aws:iam::aws:policy/AdministratorAccess",
+    "ReadOnlyAccess": "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    "job-function/ViewOnlyAccess": "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+    "IAMUserChangePassword": "arn:aws:iam::aws:policy/IAMUserChangePassword",
+}
+
+
+def document(*actions: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}],
+    }
+
+
+DOCUMENTS = (
+    document("s3:GetObject"),
+    document("s3:GetObject", "s3:PutObject"),
+    document("logs:GetLogEvents"),
+)
+
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@dataclass
+class Spec:
+    """An account, as a file declares it or as it is built out of band."""
+
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    prune: bool = False
+
+
+def subset(items: tuple[str, ...] | list[str]) -> st.SearchStrategy[list[str]]:
+    if not items:
+        return st.just([])
+    return st.lists(st.sampled_from(list(items)), unique=True, max_size=len(items)).map(sorted)
+
+
+# Paths are fixed by name (created with it, never moved), for moto's sake and one bug's:
+# - moto's UpdateGroup ignores NewPath unless NewGroupName is given too (AWS does not);
+# - moto keys tags by ARN, and a user's ARN holds its path: after UpdateUser NewPath, moto has
+#   lost the user's tags (AWS keeps them);
+# - a customer policy's path change: see the expected failure at the end of this module.
+USER_PATHS = {"ana": "/", "bo": "/eng/", "cy": "/", "dee": "/", "eve": "/eng/"}
+GROUP_PATHS = {"g1": "/", "g2": "/ops/", "g3": "/"}
+POLICY_PATHS = {"app-read": "/", "app-write": "/eng/"}
+TAGS = st.none() | st.dictionaries(
+    st.sampled_from(["team", "cost-center"]), st.sampled_from(["a", "b"]), max_size=2
+)
+
+
+def inline_policies() -> st.SearchStrategy[dict[str, Any]]:
+    return st.dictionaries(st.sampled_from(["own", "logs"]), st.sampled_from(DOCUMENTS), max_size=2)
+
+
+@st.composite
+def specs(draw: st.DrawFn, min_users: int = 1) -> Spec:
+    policies = {
+        name: {
+            "path": POLICY_PATHS[name],
+            "description": draw(st.sampled_from(["", "Application access"])),
+            "document": draw(st.sampled_from(DOCUMENTS)),
+            "tags": draw(TAGS),
+        }
+        for name in draw(subset(CUSTOMER_POLICIES))
+    }
+    references = sorted(AWS_POLICIES) + sorted(policies)
+    groups = {
+        name: {
+            "path": GROUP_PATHS[name],
+            "policies": draw(subset(references)),
+            "inline_policies": draw(inline_policies()),
+        }
+        for name in draw(subset(GROUPS))
+    }
+    users = {}
+    for name in draw(st.lists(st.sampled_from(USERS), unique=True, min_size=min_users,
+                              max_size=4)):
+        users[name] = {
+            "path": USER_PATHS[name],
+            "groups": draw(subset(sorted(groups))),
+            "policies": draw(subset(references)),
+            "inline_policies": draw(inline_policies()),
+            "tags": draw(TAGS),
+            "console": draw(st.none() | st.booleans()),
+            "access_keys": draw(st.none() | st.integers(0, 2)),
+        }
+    return Spec(users, groups, policies, prune=draw(st.booleans()))
+
+
+# The desired side: the spec as a file.
+
+
+def to_file(spec: Spec, directory: Path) -> str:
+    data: dict[str, Any] = {"version": 1, "account": {"id": ACCOUNT}, "prune": spec.prune}
+    data["policies"] = [
+        {"name": name, **{key: value for key, value in p.items() if value not in (None, "")}}
+        for name, p in spec.policies.items()
+    ]
+    data["groups"] = [{"name": name, **fields} for name, fields in spec.groups.items()]
+    data["users"] = [
+        {"name": name, **{key: value for key, value in fields.items() if value is not None}}
+        for name, fields in spec.users.items()
+    ]
+    path = directory / "account.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return str(path)
+
+
+def tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
+    return [{"Key": key, "Value": value} for key, value in (tags or {}).items()]
+
+
+# The starting account: the spec built with boto3, as if by hand in the console.
+
+
+def build(spec: Spec, iam: Any) -> None:
+    arns = dict(AWS_POLICIES)
+    for name, policy in spec.policies.items():
+        optional = {"Description": policy["description"]} if policy["description"] else {}
+        arns[name] = iam.create_policy(
+            PolicyName=name,
+            Path=policy["path"],
+            PolicyDocument=json.dumps(policy["document"]),
+            Tags=tag_list(policy["tags"]),
+            **optional,
+        )["Policy"]["Arn"]
+    for name, group in spec.groups.items():
+        iam.create_group(GroupName=name, Path=group["path"])
+        for reference in group["policies"]:
+            iam.attach_group_policy(GroupName=name, PolicyArn=arns[reference])
+        for policy_name, doc in group["inline_policies"].items():
+            iam.put_group_policy(
+                GroupName=name, PolicyName=policy_name, PolicyDocument=json.dumps(doc)
+            )
+    for name, user in spec.users.items():
+        build_user(iam, name, user, arns)
+
+
+def build_user(iam: Any, name: str, user: dict[str, Any], arns: dict[str, str]) -> None:
+    iam.create_user(UserName=name, Path=user["path"], Tags=tag_list(user["tags"]))
+    for group in user["groups"]:
+        iam.add_user_to_group(UserName=name, GroupName=group)
+    for reference in user["policies"]:
+        iam.attach_user_policy(UserName=name, PolicyArn=arns[reference])
+    for policy_name, doc in user["inline_policies"].items():
+        iam.put_user_policy(UserName=name, PolicyName=policy_name, PolicyDocument=json.dumps(doc))
+    if user["console"]:
+        iam.create_login_profile(UserName=name, Password="Initial-Passw0rd!")
+    for _ in range(user["access_keys"] or 0):
+        iam.create_access_key(UserName=name)
+
+
+def plan(aws: Aws, path: str) -> AccountPlan:
+    (config,) = load([path])
+    return plan_account(config, aws)
+
+
+@SETTINGS
+@given(wanted=specs(), start=specs(min_users=0))
+def test_apply_from_any_starting_account_leaves_nothing_to_plan(wanted: Spec, start: Spec) -> None:
+    applied = assert_apply_converges(wanted, start)
+    event(f"changes applied: {bucket(applied)}")
+
+
+def assert_apply_converges(wanted: Spec, start: Spec) -> int:
+    """Apply `wanted` to an account built as `start`, plan again; returns the changes applied."""
+    with tempfile.TemporaryDirectory() as temporary, moto_account():
+        directory = Path(temporary)
+        build(start, boto3.client("iam", region_name="us-east-1"))
+        path = to_file(wanted, directory)
+        first = plan(Aws(session()), path)
+        sink = SecretsSink(directory / "secrets", first.plan.sign_in_url)
+        apply_account(first, sink, lambda change: None)
+
+        again = plan(Aws(session()), path).plan.changes
+        assert again == (), again
+        return len(first.plan.changes)
+
+
+def bucket(count: int) -> str:
+    return "0" if count == 0 else "1-9" if count < 10 else "10-29" if count < 30 else "30+"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="replace_policy re-attaches the new policy wherever the old one was attached, "
+    "including where the same plan detaches it (by the old ARN, already gone): a second apply "
+    "is needed",
+)
+def test_moving_a_policy_to_another_path_while_a_group_drops_it_converges_in_one_apply():
+    start = Spec(
+        groups={"g1": {"path": "/", "policies": ["app-write"], "inline_policies": {}}},
+        policies={
+            "app-write": {"path": "/eng/", "description": "", "document": DOCUMENTS[0],
+                          "tags": None}
+        },
+    )
+    wanted = Spec(
+        groups={"g1": {"path": "/", "policies": [], "inline_policies": {}}},
+        policies={
+            "app-write": {"path": "/", "description": "", "document": DOCUMENTS[0], "tags": None}
+        },
+    )
+    assert_apply_converges(wanted, start)
+
+
+# The same property without AWS: diff, then a model of what apply does to the live State, then
+# diff again. Cheap, so it runs many more examples over a wider space (inactive keys, aliases,
+# password policies, ignore patterns).
+
+DOCS = tuple(canonical(doc) for doc in DOCUMENTS)
+NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
+
+
+DESCRIPTIONS = ("", "Application access")
+
+
+def tags_of(tags: dict[str, str] | None, live: bool) -> dict[str, str] | None:
+    """Live: always a mapping (maybe empty). Desired: None means not managed."""
+    return (tags or {}) if live else tags
+
+
+def arn_of(name: str, path: str) -> str:
+    return f"arn:aws:iam::{ACCOUNT}:policy{path}{name}"
+
+
+@st.composite
+def states(draw: st.DrawFn, live: bool) -> State:
+    policies = {
+        name: ManagedPolicy(
+            name,
+            draw(st.sampled_from(DOCS)),
+            path=POLICY_PATHS[name],
+            description=draw(st.sampled_from(DESCRIPTIONS if live else (*DESCRIPTIONS, None))),
+            tags=tags_of(draw(TAGS), live),
+            arn=arn_of(name, POLICY_PATHS[name]) if live else "",
+        )
+        for name in draw(subset(CUSTOMER_POLICIES))
+    }
+    arns = sorted(AWS_POLICIES.values()) + [arn_of(n, POLICY_PATHS[n]) for n in policies]
+    inline = st.dictionaries(st.sampled_from(["own", "logs"]), st.sampled_from(DOCS), max_size=2)
+    groups = {
+        name: Group(name, path=GROUP_PATHS[name], policies=frozenset(draw(subset(arns))),
+                    inline_policies=draw(inline))
+        for name in draw(subset(GROUPS))
+    }
+    users = {
+        name: User(
+            name,
+            path=draw(st.sampled_from(["/", "/eng/"])),
+            groups=frozenset(draw(subset(sorted(groups)))),
+            policies=frozenset(draw(subset(arns))),
+            inline_policies=draw(inline),
+            tags=tags_of(draw(TAGS), live),
+            **(live_credentials(draw, name) if live else wanted_credentials(draw)),
+        )
+        for name in draw(subset(USERS + ("cdk-deploy",)))
+    }
+    alias = draw(st.sampled_from(["acme", "beta"] + ([] if live else [None])))
+    password_policy = draw(
+        st.none() | st.builds(PasswordPolicy, minimum_length=st.sampled_from([8, 14]))
+    )
+    account = Account(ACCOUNT, alias=alias, password_policy=password_policy)
+    return State(account, users, groups, policies, prune=draw(st.booleans()),
+                 ignore=Ignore(users=("cdk-*",)))
+
+
+def live_credentials(draw: st.DrawFn, name: str) -> dict[str, Any]:
+    keys = tuple(
+        AccessKey(f"AKIA{name.upper()}{i}", active=active, created=NOW)
+        for i, active in enumerate(draw(st.lists(st.booleans(), max_size=2)))
+    )
+    return {"credentials": Credentials(draw(st.booleans()), keys, confirmed=True)}
+
+
+def wanted_credentials(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "console": draw(st.none() | st.booleans()),
+        "access_keys": draw(st.none() | st.integers(0, 2)),
+    }
+
+
+@dataclass
+class World:
+    """The live account as apply changes it, one change at a time."""
+
+    account: Account
+    users: dict[str, User]
+    groups: dict[str, Group]
+    policies: dict[str, ManagedPolicy]
+    keys_made: int = 0
+
+    def user(self, change: Change, **fields: Any) -> None:
+        self.users[change.name] = replace(self.users[change.name], **fields)
+
+    def group(self, change: Change, **fields: Any) -> None:
+        self.groups[change.name] = replace(self.groups[change.name], **fields)
+
+    def policy(self, change: Change, **fields: Any) -> None:
+        self.policies[change.name] = replace(self.policies[change.name], **fields)
+
+    def reattach(self, old: str, new: str | None) -> None:
+        """Every attachment of policy `old` now to `new` (None: detached)."""
+
+        def swap(arns: frozenset[str]) -> frozenset[str]:
+            return (arns - {old}) | ({new} if new and old in arns else set())
+
+        self.users = {n: replace(u, policies=swap(u.policies)) for n, u in self.users.items()}
+        self.groups = {n: replace(g, policies=swap(g.policies)) for n, g in self.groups.items()}
+
+
+def edited(items: frozenset[str], change: Change) -> frozenset[str]:
+    return items | {change.target} if change.action == Action.CREATE else items - {change.target}
+
+
+def edited_inline(items: Mapping[str, str], change: Change) -> dict[str, str]:
+    result = dict(items)
+    if change.action == Action.DELETE:
+        result.pop(change.target, None)
+    else:
+        result[change.target] = change.after
+    return result
+
+
+def new_policy(name: str, spec: dict[str, Any]) -> ManagedPolicy:
+    return ManagedPolicy(name, spec["document"], path=spec["path"],
+                         description=spec["description"], tags=spec["tags"],
+                         arn=arn_of(name, spec["path"]))
+
+
+def simulate_user(world: World, change: Change) -> None:
+    if change.action == Action.DELETE:
+        del world.users[change.name]
+        return
+    world.users[change.name] = User(change.name, path=change.after["path"],
+                                    tags=change.after["tags"],
+                                    credentials=Credentials(confirmed=True))
+
+
+def simulate_access_key(world: World, change: Change) -> None:
+    creds = world.users[change.name].credentials or Credentials(confirmed=True)
+    if change.action == Action.DELETE:
+        keys = tuple(key for key in creds.access_keys if key.id != change.target)
+    else:
+        world.keys_made += 1
+        keys = creds.access_keys + (AccessKey(f"AKIANEW{world.keys_made}", True, NOW),)
+    assert len(keys) <= 2, "AWS allows two access keys per user"
+    world.user(change, credentials=replace(creds, access_keys=keys))
+
+
+def simulate_login_profile(world: World, change: Change) -> None:
+    creds = world.users[change.name].credentials or Credentials(confirmed=True)
+    world.user(change, credentials=replace(creds, login_profile=change.action == Action.CREATE))
+
+
+def simulate_group(world: World, change: Change) -> None:
+    if change.action == Action.CREATE:
+        world.groups[change.name] = Group(change.name, path=change.after["path"])
+        return
+    del world.groups[change.name]
+    world.users = {n: replace(u, groups=u.groups - {change.name}) for n, u in world.users.items()}
+
+
+def simulate_policy(world: World, change: Change) -> None:
+    if change.action == Action.CREATE:
+        world.policies[change.name] = new_policy(change.name, change.after)
+        return
+    world.reattach(change.target, None)
+    del world.policies[change.name]
+
+
+def simulate_replacement(world: World, change: Change) -> None:
+    # As the writer does: detach everywhere, delete, create, re-attach where it was.
+    replacement = new_policy(change.name, change.after)
+    world.reattach(change.before["arn"], replacement.arn)
+    world.policies[change.name] = replacement
+
+
+SIMULATE: dict[Kind, Callable[[World, Change], None]] = {
+    Kind.USER: simulate_user,
+    Kind.USER_PATH: lambda w, c: w.user(c, path=c.after),
+    Kind.USER_TAGS: lambda w, c: w.user(c, tags=c.after),
+    Kind.LOGIN_PROFILE: simulate_login_profile,
+    Kind.ACCESS_KEY: simulate_access_key,
+    Kind.USER_GROUP: lambda w, c: w.user(c, groups=edited(w.users[c.name].groups, c)),
+    Kind.USER_POLICY: lambda w, c: w.user(c, policies=edited(w.users[c.name].policies, c)),
+    Kind.USER_INLINE_POLICY: lambda w, c: w.user(
+        c, inline_policies=edited_inline(w.users[c.name].inline_policies, c)),
+    Kind.GROUP: simulate_group,
+    Kind.GROUP_PATH: lambda w, c: w.group(c, path=c.after),
+    Kind.GROUP_POLICY: lambda w, c: w.group(c, policies=edited(w.groups[c.name].policies, c)),
+    Kind.GROUP_INLINE_POLICY: lambda w, c: w.group(
+        c, inline_policies=edited_inline(w.groups[c.name].inline_policies, c)),
+    Kind.POLICY: simulate_policy,
+    Kind.POLICY_REPLACEMENT: simulate_replacement,
+    Kind.POLICY_DOCUMENT: lambda w, c: w.policy(c, document=c.after),
+    Kind.POLICY_TAGS: lambda w, c: w.policy(c, tags=c.after),
+    Kind.ALIAS: lambda w, c: setattr(w, "account", replace(w.account, alias=c.after)),
+    Kind.PASSWORD_POLICY: lambda w, c: setattr(
+        w, "account", replace(w.account, password_policy=PasswordPolicy(**c.after))),
+}
+
+
+def simulate(live: State, changes: Iterable[Change]) -> State:
+    world = World(live.account, dict(live.users), dict(live.groups), dict(live.policies))
+    for change in changes:
+        SIMULATE[change.kind](world, change)
+    return State(world.account, world.users, world.groups, world.policies)
+
+
+@settings(max_examples=200, deadline=None, derandomize=bool(os.environ.get("CI")))
+@given(desired=states(live=False), live=states(live=True))
+def test_applying_the_diff_leaves_no_diff(desired: State, live: State) -> None:
+    planned = order_changes(diff(desired, live).changes)
+    after = simulate(live, planned)
+    assert diff(desired, after).changes == ()
