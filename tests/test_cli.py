@@ -285,3 +285,23 @@ def test_no_secret_in_any_output_with_debug(run_iamctl, server_iam, account_file
     assert len(found) == 2  # the password and the secret access key
     for secret in found:
         assert secret not in outputs
+
+
+def test_saved_plan_from_other_configuration_is_refused(
+    run_iamctl, server_iam, account_file, tmp_path
+):
+    saved = tmp_path / "plan.json"
+    assert run_iamctl("plan", str(account_file), "--out", str(saved)).code == 0
+    account_file.write_text(account_file.read_text().replace("access_keys: 1", "access_keys: 2"))
+    result = run_iamctl(
+        "apply",
+        str(account_file),
+        "--yes",
+        "--secrets-dir",
+        str(tmp_path / "s"),
+        "--plan",
+        str(saved),
+    )
+    assert result.code == 1
+    assert "other configuration" in result.stderr
+    assert server_iam.list_users()["Users"] == []
