@@ -43,7 +43,7 @@ UPSTREAM_TIMEOUT_SECONDS = 30
 
 @dataclass(frozen=True)
 class Fault:
-    status: int
+    status: int  # 0: no answer at all, the connection is closed
     code: str
     message: str
     # True: the request reaches the emulator and is carried out, then its answer is replaced.
@@ -56,6 +56,7 @@ class Fault:
 THROTTLE = Fault(400, "Throttling", "Rate exceeded")
 SERVER_ERROR = Fault(500, "ServiceFailure", "Internal failure, please retry")
 LOST = Fault(500, "ServiceFailure", "Internal failure, please retry", reaches_aws=True)
+DROPPED = Fault(0, "ConnectionClosedError", "connection closed", reaches_aws=True)
 NOT_FOUND = Fault(404, "NoSuchEntity", "The user with name alice cannot be found.")
 CONCURRENT = Fault(409, "ConcurrentModification", "Rate of concurrent modifications exceeded")
 UNMODIFIABLE = Fault(409, "EntityTemporarilyUnmodifiable", "The entity is being modified")
@@ -184,6 +185,9 @@ class FaultProxy:
                     status, headers, answer = proxy.forward(
                         "POST", self.path, dict(self.headers.items()), body
                     )
+                if fault is not None and fault.status == 0:
+                    self.close_connection = True
+                    return  # the handler closes the socket: no status line, no answer
                 if fault is not None:
                     status, headers, answer = fault.status, [], fault.body()
                 self.reply(status, headers, answer)
@@ -221,6 +225,7 @@ def fault_proxy(upstream: str, *rules: Rule) -> Iterator[FaultProxy]:
 def inject(client: Any, faults: Faults) -> None:
     """Fault the calls of one boto3 client (in-process moto) as `faults` says."""
     from botocore.awsrequest import AWSResponse
+    from botocore.exceptions import ConnectionClosedError
     from moto.core.botocore_stubber import MockRawResponse
     from moto.core.models import botocore_stubber
 
@@ -231,6 +236,8 @@ def inject(client: Any, faults: Faults) -> None:
             answer = botocore_stubber(request=request, **kwargs)
         if fault is None:
             return answer
+        if fault.status == 0:  # botocore's transport raises this when the answer never comes
+            raise ConnectionClosedError(endpoint_url=request.url)
         return AWSResponse(request.url, fault.status, {}, MockRawResponse(fault.body()))
 
     client.meta.events.unregister("before-send", botocore_stubber)

@@ -14,6 +14,7 @@ a second apply converges; "same plan": the plan equals the one made without the 
 | operation                      | throttled x2 | 5xx x2    | lost answer          | AccessDenied |
 |--------------------------------|--------------|-----------|----------------------|--------------|
 | CreateUser                     | ok           | ok        | ok (same path, tags) | report       |
+| CreateGroup                    | ok           | ok        | ok (same path)       | report       |
 | AttachUserPolicy               | ok           | ok        | ok (idempotent)      | report       |
 | AddUserToGroup                 | ok           | ok        | ok (idempotent)      | report       |
 | CreatePolicy                   | ok           | ok        | ok (same document)   | report       |
@@ -43,6 +44,12 @@ from unittest import mock
 
 import boto3
 import pytest
+from botocore.exceptions import (
+    ReadTimeoutError,
+    SSOTokenLoadError,
+    TokenRetrievalError,
+    UnauthorizedSSOTokenError,
+)
 from botocore.retries.standard import ExponentialBackoff
 from moto import mock_aws
 
@@ -50,12 +57,13 @@ from reconciler import aws as aws_module
 from reconciler.aws import Aws
 from reconciler.credentials import SecretsSink
 from reconciler.desired import load
-from reconciler.errors import ApplyError, AwsError
+from reconciler.errors import ApplyError, AwsError, IamctlError
 from reconciler.run import AccountPlan, apply_account, plan_account
 from tests.faultproxy import (
     ANY_WRITE,
     CALLER_ARN,
     CONCURRENT,
+    DROPPED,
     EXPIRED,
     LOST,
     NOT_FOUND,
@@ -190,6 +198,7 @@ def live_keys(iam: Any) -> list[str]:
 
 WRITES = (
     "CreateUser",
+    "CreateGroup",
     "AttachUserPolicy",
     "AddUserToGroup",
     "CreatePolicy",
@@ -252,6 +261,18 @@ def test_a_lost_access_key_answer_leaves_no_key_without_its_secret(account_file,
         assert live_keys(iam) == delivered_keys(secrets)
 
 
+@pytest.mark.parametrize("operation", ["CreateUser", "CreateAccessKey", "AttachUserPolicy"])
+def test_a_connection_dropped_after_the_request_converges(operation, account_file, tmp_path):
+    # No answer at all (botocore retries ConnectionClosedError): the same as a lost answer.
+    secrets = tmp_path / "secrets"
+    with moto_account():
+        aws, faults = connect(Rule(operation, DROPPED))
+        apply(aws, account_file, secrets)
+        assert faults.faulted == [(operation, "ConnectionClosedError")]
+        assert_converged(account_file)
+        assert live_keys(boto3.client("iam", region_name="us-east-1")) == delivered_keys(secrets)
+
+
 def test_every_access_key_answer_lost_deletes_every_key_made_then_converges(
     account_file, tmp_path
 ):
@@ -273,6 +294,7 @@ def test_every_access_key_answer_lost_deletes_every_key_made_then_converges(
 
 DENIED_DOING = {
     "CreateUser": "create user alice",
+    "CreateGroup": "create group devs",
     "AttachUserPolicy": "attach app-read to user alice",
     "AddUserToGroup": "add user alice to group devs",
     "CreatePolicy": "create policy app-read",
@@ -490,6 +512,45 @@ def test_a_name_taken_since_the_plan_is_an_error_on_the_first_answer(account_fil
         assert_converged(account_file)
 
 
+# Credentials that cannot be used, and failures of botocore's own.
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        TokenRetrievalError(provider="sso", error_msg="Token has expired and refresh failed"),
+        UnauthorizedSSOTokenError(),
+        SSOTokenLoadError(error_msg="the SSO session has expired or is invalid"),
+    ],
+    ids=type,
+)
+def test_credentials_that_cannot_be_loaded_are_one_line_with_what_to_do(failure, monkeypatch):
+    aws = Aws(session())
+
+    def fail(**_: Any) -> None:
+        raise failure
+
+    monkeypatch.setattr(aws._sts, "get_caller_identity", fail)
+    with pytest.raises(IamctlError) as raised:
+        aws.identity()
+    message = str(raised.value)
+    assert message.startswith("check which account the credentials reach: AWS credentials could")
+    assert str(failure) in message and "aws sso login" in message and "\n" not in message
+
+
+def test_a_read_timeout_may_have_landed(monkeypatch):
+    # botocore has retried it already; the last attempt may have been carried out.
+    aws = Aws(session())
+
+    def time_out(**_: Any) -> None:
+        raise ReadTimeoutError(endpoint_url="https://iam.amazonaws.com/")
+
+    monkeypatch.setattr(aws._iam, "create_user", time_out)
+    with pytest.raises(AwsError) as raised:
+        aws.iam("create_user", "create user alice", UserName="alice")
+    assert raised.value.code == "ReadTimeoutError" and raised.value.maybe_landed
+
+
 # The real CLI, through a fault proxy in front of the moto server.
 
 
@@ -540,7 +601,7 @@ def test_cli_partial_failure_reports_and_a_second_apply_converges(
 def test_cli_lost_answers_still_converge(run_iamctl, proxy, server_iam, tmp_path):
     path, secrets = cli_file(tmp_path), tmp_path / "secrets"
     proxy.faults = Faults(
-        Rule("CreateUser", LOST), Rule("CreatePolicy", LOST), Rule("CreateAccessKey", LOST)
+        Rule("CreateUser", LOST), Rule("CreatePolicy", LOST), Rule("CreateAccessKey", DROPPED)
     )
     applied = run_iamctl(
         "apply", path, "--yes", "--secrets-dir", str(secrets), env={"AWS_ENDPOINT_URL": proxy.url}
