@@ -472,7 +472,7 @@ def policy_differs(ctx: WriteContext, arn: str, spec: dict[str, Any]) -> str | N
     )["PolicyVersion"]
     if policydoc.canonical(version["Document"]) != policydoc.canonical(spec["document"]):
         return f"policy {name} already exists, with another document"
-    if (policy.get("Description") or "") != (spec["description"] or ""):
+    if "description" in spec and (policy.get("Description") or "") != (spec["description"] or ""):
         return f"policy {name} already exists, with another description"
     return None
 
@@ -492,14 +492,20 @@ def update_policy_document(ctx: WriteContext, change: Change) -> None:
         ctx.aws.iam(
             "delete_policy_version", doing, PolicyArn=change.target, VersionId=oldest["VersionId"]
         )
-    call(
-        ctx,
-        "create_policy_version",
-        doing,
-        PolicyArn=change.target,
-        PolicyDocument=change.after,
-        SetAsDefault=True,
-    )
+    try:
+        call(
+            ctx,
+            "create_policy_version",
+            doing,
+            PolicyArn=change.target,
+            PolicyDocument=change.after,
+            SetAsDefault=True,
+        )
+    except AwsError as error:
+        # A lost answer: the first attempt made the version, the retry hit the version limit.
+        landed = error.code == "LimitExceeded" and error.maybe_landed
+        if not landed or policy_differs(ctx, change.target, {"document": change.after}):
+            raise
 
 
 def policy_versions(ctx: WriteContext, arn: str, doing: str) -> list[dict[str, Any]]:
@@ -521,10 +527,18 @@ def update_policy_tags(ctx: WriteContext, change: Change) -> None:
 
 
 def replace_policy(ctx: WriteContext, change: Change) -> None:
-    """Path and description are fixed at creation: detach, delete, recreate, re-attach."""
-    attached = detach_everywhere(ctx, change.before["arn"], change.name)
-    delete_detached_policy(ctx, change.before["arn"], change.name)
+    """Path and description are fixed at creation: detach, delete, recreate, re-attach.
+
+    Re-attaching is only right when the ARN stays the same (a new description): the plan's own
+    attach and detach changes then still name it. A new path makes a new ARN, and the plan
+    already attaches that wherever the file wants it.
+    """
+    old_arn = change.before["arn"]
+    attached = detach_everywhere(ctx, old_arn, change.name)
+    delete_detached_policy(ctx, old_arn, change.name)
     arn = create_policy_from_spec(ctx, change.name, change.after)
+    if arn != old_arn:
+        return
     for kind, owner in attached:
         call(
             ctx,
@@ -584,12 +598,20 @@ def set_alias(ctx: WriteContext, change: Change) -> None:
             "create_account_alias", f"set account alias {change.after}", AccountAlias=change.after
         )
     except AwsError as error:
-        if error.code == "EntityAlreadyExists":
-            raise IamctlError(
-                f"set account alias {change.after}: the alias is taken by another AWS account "
-                "(aliases are unique across all of AWS); choose another"
-            ) from None
-        raise
+        if error.code != "EntityAlreadyExists":
+            raise
+        if alias_is(ctx, change.after):
+            return  # an earlier attempt, whose answer was lost, set it
+        raise IamctlError(
+            f"set account alias {change.after}: the alias is taken by another AWS account "
+            "(aliases are unique across all of AWS); choose another"
+        ) from None
+
+
+def alias_is(ctx: WriteContext, alias: str) -> bool:
+    """After EntityAlreadyExists: is the alias ours already (an earlier attempt's lost answer)?"""
+    aliases = ctx.aws.iam("list_account_aliases", f"check account alias {alias}")
+    return alias in aliases["AccountAliases"]
 
 
 _PASSWORD_POLICY_FIELDS = {

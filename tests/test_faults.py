@@ -273,9 +273,7 @@ def test_a_connection_dropped_after_the_request_converges(operation, account_fil
         assert live_keys(boto3.client("iam", region_name="us-east-1")) == delivered_keys(secrets)
 
 
-def test_every_access_key_answer_lost_deletes_every_key_made_then_converges(
-    account_file, tmp_path
-):
+def test_every_access_key_answer_lost_deletes_every_key_made_then_converges(account_file, tmp_path):
     secrets = tmp_path / "secrets"
     with moto_account():
         aws, faults = connect(Rule("CreateAccessKey", LOST, first=99))
@@ -614,9 +612,7 @@ def test_cli_lost_answers_still_converge(run_iamctl, proxy, server_iam, tmp_path
 
 def test_cli_throttled_reads_still_plan(run_iamctl, proxy, server_iam, tmp_path):
     server_iam.create_user(UserName="alice", Path="/eng/")
-    proxy.faults = Faults(
-        Rule("GetCallerIdentity", SERVER_ERROR), Rule(READ, THROTTLE, first=1)
-    )
+    proxy.faults = Faults(Rule("GetCallerIdentity", SERVER_ERROR), Rule(READ, THROTTLE, first=1))
     planned = run_iamctl("plan", cli_file(tmp_path), env={"AWS_ENDPOINT_URL": proxy.url})
     assert planned.code == 0, planned.stderr
     assert proxy.faults.seen[READ] == 2
@@ -682,3 +678,34 @@ def test_the_proxy_listens_on_loopback_only_and_stops(server_url):
             region_name="us-east-1",
             config=aws_module.BotoConfig(retries={"max_attempts": 1}, connect_timeout=1),
         ).list_users()
+
+
+def test_a_lost_alias_answer_is_not_mistaken_for_a_taken_alias(tmp_path):
+    path = tmp_path / "alias.yaml"
+    path.write_text(f'version: 1\naccount:\n  id: "{ACCOUNT}"\n  alias: acme-sandbox\n')
+    with moto_account():
+        aws, faults = connect(Rule("CreateAccountAlias", LOST))
+        apply(aws, str(path), tmp_path / "secrets")
+        assert faults.seen["CreateAccountAlias"] == 2
+        assert_converged(str(path))
+
+
+def test_a_lost_policy_version_answer_at_the_version_limit_converges(tmp_path):
+    """The first attempt made the fifth version; the retry meets the limit of five."""
+    document = {**APP_READ_DOC, "Statement": [{**APP_READ_DOC["Statement"][0], "Action": "s3:*"}]}
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        f'version: 1\naccount:\n  id: "{ACCOUNT}"\npolicies:\n  - name: app-read\n'
+        f"    document: {json.dumps(document)}\n"
+    )
+    with moto_account():
+        iam = boto3.client("iam", region_name="us-east-1")
+        arn = iam.create_policy(PolicyName="app-read", PolicyDocument=json.dumps(APP_READ_DOC))
+        for _ in range(3):
+            iam.create_policy_version(
+                PolicyArn=arn["Policy"]["Arn"], PolicyDocument=json.dumps(APP_READ_DOC)
+            )
+        aws, faults = connect(Rule("CreatePolicyVersion", LOST))
+        apply(aws, str(path), tmp_path / "secrets")
+        assert faults.seen["CreatePolicyVersion"] == 2
+        assert_converged(str(path))

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -244,13 +243,6 @@ def bucket(count: int) -> str:
     return "0" if count == 0 else "1-9" if count < 10 else "10-29" if count < 30 else "30+"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="replace_policy re-attaches the new policy wherever the old one was attached, "
-    "including where the same plan detaches it (by the old ARN, already gone): a second apply "
-    "is needed",
-)
 def test_moving_a_policy_to_another_path_while_a_group_drops_it_converges_in_one_apply():
     start = Spec(
         groups={"g1": {"path": "/", "policies": ["app-write"], "inline_policies": {}}},
