@@ -27,6 +27,7 @@ from botocore.exceptions import (
     TokenRetrievalError,
     UnauthorizedSSOTokenError,
 )
+from botocore.parsers import ResponseParserError
 
 from .errors import AwsError, IamctlError
 
@@ -210,6 +211,16 @@ class Aws:
                     raise self._error(doing, operation, error, maybe_landed) from None
             except BotoCoreError as error:
                 raise boto_error(doing, operation, error, maybe_landed) from None
+            except ResponseParserError:
+                # Something other than AWS answered (a proxy's or an emulator's error page):
+                # botocore has retried already. Its message would quote the whole page.
+                raise AwsError(
+                    doing,
+                    operation_name(operation),
+                    "InvalidResponse",
+                    "the endpoint did not answer like AWS (check --endpoint-url or a proxy)",
+                    maybe_landed=True,
+                ) from None
             except NotImplementedError as error:
                 # Only an emulator lacks an API (moto has no service-specific credentials).
                 raise AwsError(

@@ -38,6 +38,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -709,3 +710,21 @@ def test_a_lost_policy_version_answer_at_the_version_limit_converges(tmp_path):
         apply(aws, str(path), tmp_path / "secrets")
         assert faults.seen["CreatePolicyVersion"] == 2
         assert_converged(str(path))
+
+
+@dataclass(frozen=True)
+class HtmlPage(Fault):
+    """What a proxy or an emulator answers when it is not AWS that answers."""
+
+    def body(self) -> bytes:
+        return b"<!doctype html><html><title>500 Internal Server Error</title></html>"
+
+
+def test_an_answer_that_is_not_from_aws_is_one_clear_error(account_file, tmp_path):
+    with moto_account():
+        aws, _ = connect(Rule("CreateUser", HtmlPage(200, "", "")))
+        with pytest.raises(ApplyError) as raised:
+            apply(aws, account_file, tmp_path / "secrets")
+        error = raised.value.error
+        assert isinstance(error, AwsError) and error.code == "InvalidResponse"
+        assert "<html" not in str(raised.value)

@@ -124,3 +124,20 @@ def test_pure_modules_do_not_import_boto3():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
+    from reconciler import cli
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: True)
+    assert cli.wants_color(no_color=False)
+    assert not cli.wants_color(no_color=True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not cli.wants_color(no_color=False)
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: False)
+    assert not cli.wants_color(no_color=False)
+    coloured = render_text(tutorial_plan(), color=True)
+    assert "\x1b[32m+ user admin\x1b[0m" in coloured
+    assert "\x1b[" not in render_text(tutorial_plan(), color=False)

@@ -1,0 +1,67 @@
+"""One function per (kind, action): the IAM writes that carry out a single `Change`.
+
+`apply.py` decides when each runs; these functions only know how. Removals treat "already gone"
+(NoSuchEntity) as done, so a second apply after a partial failure converges.
+"""
+
+from __future__ import annotations
+
+from ..model import Action, Kind
+from .account import set_alias, set_password_policy
+from .base import WriteContext, Writer
+from .groups import create_group, delete_group, update_group_path
+from .permissions import attacher, detacher, inline_deleter, inline_putter
+from .policies import (
+    create_policy,
+    delete_policy,
+    replace_policy,
+    update_policy_document,
+    update_policy_tags,
+)
+from .users import (
+    add_user_to_group,
+    create_access_key,
+    create_login_profile,
+    create_user,
+    delete_access_key,
+    delete_login_profile,
+    delete_user,
+    remove_user_from_group,
+    update_user_path,
+    update_user_tags,
+)
+
+__all__ = ["WRITERS", "WriteContext", "Writer"]
+
+WRITERS: dict[tuple[Kind, Action], Writer] = {
+    (Kind.USER, Action.CREATE): create_user,
+    (Kind.USER, Action.DELETE): delete_user,
+    (Kind.USER_PATH, Action.UPDATE): update_user_path,
+    (Kind.USER_TAGS, Action.UPDATE): update_user_tags,
+    (Kind.LOGIN_PROFILE, Action.CREATE): create_login_profile,
+    (Kind.LOGIN_PROFILE, Action.DELETE): delete_login_profile,
+    (Kind.ACCESS_KEY, Action.CREATE): create_access_key,
+    (Kind.ACCESS_KEY, Action.DELETE): delete_access_key,
+    (Kind.USER_GROUP, Action.CREATE): add_user_to_group,
+    (Kind.USER_GROUP, Action.DELETE): remove_user_from_group,
+    (Kind.USER_POLICY, Action.CREATE): attacher("user"),
+    (Kind.USER_POLICY, Action.DELETE): detacher("user"),
+    (Kind.USER_INLINE_POLICY, Action.CREATE): inline_putter("user"),
+    (Kind.USER_INLINE_POLICY, Action.UPDATE): inline_putter("user"),
+    (Kind.USER_INLINE_POLICY, Action.DELETE): inline_deleter("user"),
+    (Kind.GROUP, Action.CREATE): create_group,
+    (Kind.GROUP, Action.DELETE): delete_group,
+    (Kind.GROUP_PATH, Action.UPDATE): update_group_path,
+    (Kind.GROUP_POLICY, Action.CREATE): attacher("group"),
+    (Kind.GROUP_POLICY, Action.DELETE): detacher("group"),
+    (Kind.GROUP_INLINE_POLICY, Action.CREATE): inline_putter("group"),
+    (Kind.GROUP_INLINE_POLICY, Action.UPDATE): inline_putter("group"),
+    (Kind.GROUP_INLINE_POLICY, Action.DELETE): inline_deleter("group"),
+    (Kind.POLICY, Action.CREATE): create_policy,
+    (Kind.POLICY, Action.DELETE): delete_policy,
+    (Kind.POLICY_REPLACEMENT, Action.UPDATE): replace_policy,
+    (Kind.POLICY_DOCUMENT, Action.UPDATE): update_policy_document,
+    (Kind.POLICY_TAGS, Action.UPDATE): update_policy_tags,
+    (Kind.ALIAS, Action.UPDATE): set_alias,
+    (Kind.PASSWORD_POLICY, Action.UPDATE): set_password_policy,
+}

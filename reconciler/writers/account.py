@@ -1,0 +1,60 @@
+"""Writers for account settings: the alias and the password policy."""
+
+from __future__ import annotations
+
+from ..errors import AwsError, IamctlError
+from ..model import Change
+from .base import WriteContext, remove
+
+
+def set_alias(ctx: WriteContext, change: Change) -> None:
+    if change.before:
+        # One alias per account: the old one must go first.
+        remove(
+            ctx,
+            "delete_account_alias",
+            f"remove account alias {change.before}",
+            AccountAlias=change.before,
+        )
+    try:
+        ctx.aws.iam(
+            "create_account_alias", f"set account alias {change.after}", AccountAlias=change.after
+        )
+    except AwsError as error:
+        if error.code != "EntityAlreadyExists":
+            raise
+        if alias_is(ctx, change.after):
+            return  # an earlier attempt, whose answer was lost, set it
+        raise IamctlError(
+            f"set account alias {change.after}: the alias is taken by another AWS account "
+            "(aliases are unique across all of AWS); choose another"
+        ) from None
+
+
+def alias_is(ctx: WriteContext, alias: str) -> bool:
+    """After EntityAlreadyExists: is the alias ours already (an earlier attempt's lost answer)?"""
+    aliases = ctx.aws.iam("list_account_aliases", f"check account alias {alias}")
+    return alias in aliases["AccountAliases"]
+
+
+_PASSWORD_POLICY_FIELDS = {
+    "minimum_length": "MinimumPasswordLength",
+    "require_symbols": "RequireSymbols",
+    "require_numbers": "RequireNumbers",
+    "require_uppercase": "RequireUppercaseCharacters",
+    "require_lowercase": "RequireLowercaseCharacters",
+    "allow_users_to_change": "AllowUsersToChangePassword",
+    "max_age_days": "MaxPasswordAge",
+    "reuse_prevention": "PasswordReusePrevention",
+    "hard_expiry": "HardExpiry",
+}
+
+
+def set_password_policy(ctx: WriteContext, change: Change) -> None:
+    # Fields left out of UpdateAccountPasswordPolicy are reset to AWS's defaults.
+    params = {
+        aws_name: change.after[field]
+        for field, aws_name in _PASSWORD_POLICY_FIELDS.items()
+        if change.after[field] is not None
+    }
+    ctx.aws.iam("update_account_password_policy", "set the account password policy", **params)

@@ -1,0 +1,68 @@
+"""Writers for groups: the group itself, its path, and its deletion."""
+
+from __future__ import annotations
+
+from ..errors import AwsError
+from ..model import Change
+from .base import WriteContext, call, create, remove
+
+
+def create_group(ctx: WriteContext, change: Change) -> None:
+    name, path = change.name, change.after["path"]
+
+    def differs() -> str | None:
+        group = ctx.aws.iam("get_group", f"check group {name}", GroupName=name)["Group"]
+        if group.get("Path", "/") != path:
+            return f"group {name} already exists, with path {group.get('Path')} instead of {path}"
+        return None
+
+    create(ctx, "create_group", f"create group {name}", differs, GroupName=name, Path=path)
+
+
+def update_group_path(ctx: WriteContext, change: Change) -> None:
+    call(
+        ctx,
+        "update_group",
+        f"move group {change.name}",
+        GroupName=change.name,
+        NewPath=change.after,
+    )
+
+
+def delete_group(ctx: WriteContext, change: Change) -> None:
+    """AWS refuses to delete a group with members or policies: remove them first."""
+    group = change.name
+    doing = f"delete group {group}"
+    try:
+        pages = list(ctx.aws.pages("get_group", doing, GroupName=group))
+        attached = list(ctx.aws.pages("list_attached_group_policies", doing, GroupName=group))
+        inline = list(ctx.aws.pages("list_group_policies", doing, GroupName=group))
+    except AwsError as error:
+        if error.code == "NoSuchEntity":
+            return
+        raise
+    for user in (u for page in pages for u in page["Users"]):
+        remove(
+            ctx,
+            "remove_user_from_group",
+            f"remove user {user['UserName']} from group {group}",
+            UserName=user["UserName"],
+            GroupName=group,
+        )
+    for policy in (p for page in attached for p in page["AttachedPolicies"]):
+        remove(
+            ctx,
+            "detach_group_policy",
+            f"detach policy from group {group}",
+            GroupName=group,
+            PolicyArn=policy["PolicyArn"],
+        )
+    for name in (n for page in inline for n in page["PolicyNames"]):
+        remove(
+            ctx,
+            "delete_group_policy",
+            f"delete inline policy of group {group}",
+            GroupName=group,
+            PolicyName=name,
+        )
+    remove(ctx, "delete_group", doing, GroupName=group)

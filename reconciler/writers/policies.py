@@ -1,0 +1,157 @@
+"""Writers for customer managed policies: create, new versions, tags, replacement, deletion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import policydoc
+from ..errors import AwsError
+from ..model import Change
+from .base import WriteContext, call, create, remove, tag_list
+
+
+def create_policy(ctx: WriteContext, change: Change) -> None:
+    create_policy_from_spec(ctx, change.name, change.after)
+
+
+def create_policy_from_spec(ctx: WriteContext, name: str, spec: dict[str, Any]) -> str:
+    params: dict[str, Any] = {
+        "PolicyName": name,
+        "Path": spec["path"],
+        "PolicyDocument": spec["document"],
+    }
+    if spec["description"]:
+        params["Description"] = spec["description"]
+    if spec["tags"]:
+        params["Tags"] = tag_list(spec["tags"])
+
+    def differs() -> str | None:
+        return policy_differs(ctx, policy_arn(ctx, name, spec["path"]), spec)
+
+    response = create(ctx, "create_policy", f"create policy {name}", differs, **params)
+    return str(response["Policy"]["Arn"]) if response else policy_arn(ctx, name, spec["path"])
+
+
+def policy_arn(ctx: WriteContext, name: str, path: str) -> str:
+    identity = ctx.aws.identity()  # asked once per run: the plan asked already
+    return f"arn:{identity.partition}:iam::{identity.account}:policy{path}{name}"
+
+
+def policy_differs(ctx: WriteContext, arn: str, spec: dict[str, Any]) -> str | None:
+    """A policy found under the wanted name is the wanted one only with the same document (its
+    default version) and description: then it is what the lost attempt created."""
+    name = arn.rsplit("/", 1)[-1]
+    doing = f"check policy {name}"
+    policy = ctx.aws.iam("get_policy", doing, PolicyArn=arn)["Policy"]
+    version = ctx.aws.iam(
+        "get_policy_version", doing, PolicyArn=arn, VersionId=policy["DefaultVersionId"]
+    )["PolicyVersion"]
+    if policydoc.canonical(version["Document"]) != policydoc.canonical(spec["document"]):
+        return f"policy {name} already exists, with another document"
+    if "description" in spec and (policy.get("Description") or "") != (spec["description"] or ""):
+        return f"policy {name} already exists, with another description"
+    return None
+
+
+# AWS keeps at most five versions of a managed policy.
+MAX_POLICY_VERSIONS = 5
+
+
+def update_policy_document(ctx: WriteContext, change: Change) -> None:
+    doing = f"update policy {change.name}"
+    versions = policy_versions(ctx, change.target, doing)
+    if len(versions) >= MAX_POLICY_VERSIONS:
+        oldest = min(
+            (v for v in versions if not v["IsDefaultVersion"]),
+            key=lambda v: (v["CreateDate"], v["VersionId"]),
+        )
+        ctx.aws.iam(
+            "delete_policy_version", doing, PolicyArn=change.target, VersionId=oldest["VersionId"]
+        )
+    try:
+        call(
+            ctx,
+            "create_policy_version",
+            doing,
+            PolicyArn=change.target,
+            PolicyDocument=change.after,
+            SetAsDefault=True,
+        )
+    except AwsError as error:
+        # A lost answer: the first attempt made the version, the retry hit the version limit.
+        landed = error.code == "LimitExceeded" and error.maybe_landed
+        if not landed or policy_differs(ctx, change.target, {"document": change.after}):
+            raise
+
+
+def policy_versions(ctx: WriteContext, arn: str, doing: str) -> list[dict[str, Any]]:
+    return [
+        version
+        for page in ctx.aws.pages("list_policy_versions", doing, PolicyArn=arn)
+        for version in page["Versions"]
+    ]
+
+
+def update_policy_tags(ctx: WriteContext, change: Change) -> None:
+    doing = f"tag policy {change.name}"
+    stale = sorted(set(change.before) - set(change.after))
+    if stale:
+        call(ctx, "untag_policy", doing, PolicyArn=change.target, TagKeys=stale)
+    changed = {k: v for k, v in change.after.items() if change.before.get(k) != v}
+    if changed:
+        call(ctx, "tag_policy", doing, PolicyArn=change.target, Tags=tag_list(changed))
+
+
+def replace_policy(ctx: WriteContext, change: Change) -> None:
+    """Path and description are fixed at creation: detach, delete, recreate, re-attach.
+
+    Re-attaching is only right when the ARN stays the same (a new description): the plan's own
+    attach and detach changes then still name it. A new path makes a new ARN, and the plan
+    already attaches that wherever the file wants it.
+    """
+    old_arn = change.before["arn"]
+    attached = detach_everywhere(ctx, old_arn, change.name)
+    delete_detached_policy(ctx, old_arn, change.name)
+    arn = create_policy_from_spec(ctx, change.name, change.after)
+    if arn != old_arn:
+        return
+    for kind, owner in attached:
+        call(
+            ctx,
+            f"attach_{kind}_policy",
+            f"re-attach policy {change.name} to {kind} {owner}",
+            **{f"{kind.capitalize()}Name": owner, "PolicyArn": arn},
+        )
+
+
+def delete_policy(ctx: WriteContext, change: Change) -> None:
+    detach_everywhere(ctx, change.target, change.name)
+    delete_detached_policy(ctx, change.target, change.name)
+
+
+def detach_everywhere(ctx: WriteContext, arn: str, name: str) -> list[tuple[str, str]]:
+    """Detaches a policy from every user, group and role; returns what it was attached to."""
+    doing = f"list where policy {name} is attached"
+    attached: list[tuple[str, str]] = []
+    for page in ctx.aws.pages("list_entities_for_policy", doing, PolicyArn=arn):
+        attached += [("user", u["UserName"]) for u in page.get("PolicyUsers", [])]
+        attached += [("group", g["GroupName"]) for g in page.get("PolicyGroups", [])]
+        attached += [("role", r["RoleName"]) for r in page.get("PolicyRoles", [])]
+    for kind, owner in attached:
+        remove(
+            ctx,
+            f"detach_{kind}_policy",
+            f"detach policy {name} from {kind} {owner}",
+            **{f"{kind.capitalize()}Name": owner, "PolicyArn": arn},
+        )
+    return attached
+
+
+def delete_detached_policy(ctx: WriteContext, arn: str, name: str) -> None:
+    doing = f"delete policy {name}"
+    for version in policy_versions(ctx, arn, doing):
+        if not version["IsDefaultVersion"]:
+            remove(
+                ctx, "delete_policy_version", doing, PolicyArn=arn, VersionId=version["VersionId"]
+            )
+    remove(ctx, "delete_policy", doing, PolicyArn=arn)

@@ -1,0 +1,208 @@
+"""Writers for users: the user, its settings, credentials and memberships, and its deletion."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..aws import was_retried
+from ..credentials import generate_password
+from ..errors import AwsError, IamctlError
+from ..model import Change
+from .base import WriteContext, call, create, remove, require_sink, tag_list, tag_map
+
+
+def create_user(ctx: WriteContext, change: Change) -> None:
+    name, path, tags = change.name, change.after["path"], change.after["tags"]
+    params: dict[str, Any] = {"UserName": name, "Path": path}
+    if tags:
+        params["Tags"] = tag_list(tags)
+
+    def differs() -> str | None:
+        user = ctx.aws.iam("get_user", f"check user {name}", UserName=name)["User"]
+        if user.get("Path", "/") != path:
+            return f"user {name} already exists, with path {user.get('Path')} instead of {path}"
+        if tags and tag_map(user.get("Tags", [])) != tags:
+            return f"user {name} already exists, with other tags"
+        return None
+
+    create(ctx, "create_user", f"create user {name}", differs, **params)
+
+
+def update_user_path(ctx: WriteContext, change: Change) -> None:
+    call(ctx, "update_user", f"move user {change.name}", UserName=change.name, NewPath=change.after)
+
+
+def update_user_tags(ctx: WriteContext, change: Change) -> None:
+    doing = f"tag user {change.name}"
+    stale = sorted(set(change.before) - set(change.after))
+    if stale:
+        call(ctx, "untag_user", doing, UserName=change.name, TagKeys=stale)
+    changed = {k: v for k, v in change.after.items() if change.before.get(k) != v}
+    if changed:
+        call(ctx, "tag_user", doing, UserName=change.name, Tags=tag_list(changed))
+
+
+def create_login_profile(ctx: WriteContext, change: Change) -> None:
+    sink = require_sink(ctx)
+    password = generate_password(ctx.password_policy)
+    # A retry sends the very request whose answer was lost, password included: if that attempt
+    # created the login profile, the password in AWS is this one, and it is delivered.
+    create(
+        ctx,
+        "create_login_profile",
+        f"create console password for user {change.name}",
+        lambda: None,
+        retry_not_found=True,  # right after CreateUser
+        UserName=change.name,
+        Password=password,
+        PasswordResetRequired=True,
+    )
+    sink.deliver(change.name, password=password)
+
+
+def delete_login_profile(ctx: WriteContext, change: Change) -> None:
+    doing = f"remove console password of user {change.name}"
+    remove(ctx, "delete_login_profile", doing, UserName=change.name)
+
+
+def create_access_key(ctx: WriteContext, change: Change) -> None:
+    """CreateAccessKey is not idempotent: each attempt that lands makes a key, and the secret of
+    one whose answer was lost is gone for good. Not retrying it would be no better (the key may
+    exist anyway, secret unknown, and the next plan would count it as wanted). So it is retried
+    like every call, and when an answer may have been lost, any key that appeared besides the one
+    delivered is deleted: nobody ever had its secret."""
+    sink = require_sink(ctx)
+    user, doing = change.name, f"create access key for user {change.name}"
+    before = access_key_ids(ctx, user)
+    try:
+        response = call(ctx, "create_access_key", doing, UserName=user)
+    except AwsError as error:
+        if not error.maybe_landed:
+            raise
+        deleted = delete_keys_without_secret(ctx, user, keep=before)
+        note = f"; deleted {', '.join(deleted)}, created by an attempt whose answer was lost"
+        raise AwsError(
+            doing, error.operation, error.code, error.message + (note if deleted else "")
+        ) from None
+    key = response["AccessKey"]
+    sink.deliver(user, access_key_id=key["AccessKeyId"], secret_access_key=key["SecretAccessKey"])
+    if was_retried(response):
+        delete_keys_without_secret(ctx, user, keep=before | {key["AccessKeyId"]})
+
+
+def access_key_ids(ctx: WriteContext, user: str) -> set[str]:
+    # Two keys at most per user: one page.
+    listed = call(ctx, "list_access_keys", f"list access keys of user {user}", UserName=user)
+    return {key["AccessKeyId"] for key in listed.get("AccessKeyMetadata", [])}
+
+
+def delete_keys_without_secret(ctx: WriteContext, user: str, keep: set[str]) -> list[str]:
+    """Deletes the user's keys not in `keep`: listed just before the create, they can only be
+    keys that a lost attempt made. (IAM is eventually consistent: a key that landed a moment ago
+    may not be listed yet; the next plan then sees one key too many and removes the unused one.)"""
+    orphans = sorted(access_key_ids(ctx, user) - keep)
+    for key_id in orphans:
+        remove(
+            ctx,
+            "delete_access_key",
+            f"delete access key {key_id} of user {user} (its secret was lost)",
+            UserName=user,
+            AccessKeyId=key_id,
+        )
+    return orphans
+
+
+def delete_access_key(ctx: WriteContext, change: Change) -> None:
+    if not change.target:
+        raise IamctlError(f"user {change.name}: access key to delete was not identified")
+    doing = f"delete access key {change.target} of user {change.name}"
+    remove(ctx, "delete_access_key", doing, UserName=change.name, AccessKeyId=change.target)
+
+
+def add_user_to_group(ctx: WriteContext, change: Change) -> None:
+    call(
+        ctx,
+        "add_user_to_group",
+        f"add user {change.name} to group {change.target}",
+        UserName=change.name,
+        GroupName=change.target,
+    )
+
+
+def remove_user_from_group(ctx: WriteContext, change: Change) -> None:
+    remove(
+        ctx,
+        "remove_user_from_group",
+        f"remove user {change.name} from group {change.target}",
+        UserName=change.name,
+        GroupName=change.target,
+    )
+
+
+# What AWS makes you remove before DeleteUser, besides the login profile and MFA devices:
+# (list call, its result key, the removal call, the field that names the item).
+USER_BLOCKERS = (
+    ("list_access_keys", "AccessKeyMetadata", "delete_access_key", "AccessKeyId"),
+    ("list_signing_certificates", "Certificates", "delete_signing_certificate", "CertificateId"),
+    ("list_ssh_public_keys", "SSHPublicKeys", "delete_ssh_public_key", "SSHPublicKeyId"),
+    ("list_groups_for_user", "Groups", "remove_user_from_group", "GroupName"),
+    ("list_attached_user_policies", "AttachedPolicies", "detach_user_policy", "PolicyArn"),
+    ("list_user_policies", "PolicyNames", "delete_user_policy", "PolicyName"),
+)
+# Service-specific credentials (CodeCommit, Keyspaces) are rare: they are listed only when
+# DeleteUser answers DeleteConflict, which saves a call per deleted user (and the local
+# emulator does not implement the call at all).
+RARE_USER_BLOCKERS = (
+    (
+        "list_service_specific_credentials",
+        "ServiceSpecificCredentials",
+        "delete_service_specific_credential",
+        "ServiceSpecificCredentialId",
+    ),
+)
+
+
+def delete_user(ctx: WriteContext, change: Change) -> None:
+    """AWS refuses to delete a user that still has anything attached: remove it all first."""
+    user = change.name
+    doing = f"delete user {user}"
+    remove(ctx, "delete_login_profile", doing, UserName=user)
+    remove_mfa_devices(ctx, user)
+    remove_listed(ctx, user, USER_BLOCKERS)
+    try:
+        remove(ctx, "delete_user", doing, UserName=user)
+    except AwsError as error:
+        if error.code != "DeleteConflict":
+            raise
+        remove_listed(ctx, user, RARE_USER_BLOCKERS)
+        remove(ctx, "delete_user", doing, UserName=user)
+
+
+def remove_mfa_devices(ctx: WriteContext, user: str) -> None:
+    for device in listed(ctx, "list_mfa_devices", "MFADevices", user):
+        serial = device["SerialNumber"]
+        doing = f"delete user {user}: remove MFA device {serial}"
+        remove(ctx, "deactivate_mfa_device", doing, UserName=user, SerialNumber=serial)
+        if ":mfa/" in serial:  # a virtual device outlives its user unless deleted
+            remove(ctx, "delete_virtual_mfa_device", doing, SerialNumber=serial)
+
+
+def remove_listed(
+    ctx: WriteContext, user: str, blockers: tuple[tuple[str, str, str, str], ...]
+) -> None:
+    for list_call, result_key, removal, id_field in blockers:
+        for item in listed(ctx, list_call, result_key, user):
+            item_id = item if isinstance(item, str) else item[id_field]
+            doing = f"delete user {user}: {removal} {item_id}"
+            remove(ctx, removal, doing, UserName=user, **{id_field: item_id})
+
+
+def listed(ctx: WriteContext, operation: str, key: str, user: str) -> Iterator[Any]:
+    """Every item of a per-user list call (a user that is already gone has none)."""
+    try:
+        for page in ctx.aws.pages(operation, f"{operation} for user {user}", UserName=user):
+            yield from page.get(key, [])
+    except AwsError as error:
+        if error.code != "NoSuchEntity":
+            raise
