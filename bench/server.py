@@ -18,7 +18,6 @@ import io
 import json
 import logging
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -34,14 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from scripts import emulator  # noqa: E402
 from scripts.emulator import (  # noqa: E402
     EXIT_ON_EOF,
-    read_url,
     reset_emulator,
-    server_env,
-    stop_child,
     wait_for_stop,
-    wait_until_ready,
 )
 
 Environ = dict[str, Any]
@@ -94,24 +90,7 @@ def post(url: str, body: dict[str, Any]) -> None:
 def start_emulator() -> Emulator:
     """Start the bench emulator on a free local port (see `scripts/emulator.py` for why a child
     process that exits when its standard input closes)."""
-    import tempfile
-
-    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed by stop)
-    child = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), EXIT_ON_EOF],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, env=server_env(),
-    )
-
-    def stop() -> None:
-        stop_child(child)
-        log.close()
-
-    try:
-        url = read_url(child, log)
-        wait_until_ready(url)
-    except BaseException:
-        stop()
-        raise
+    url, stop = emulator.start_emulator(str(Path(__file__).resolve()))
     return Emulator(url, stop)
 
 

@@ -33,11 +33,15 @@ STOP_TIMEOUT_SECONDS = 10.0
 EXIT_ON_EOF = "--exit-on-stdin-eof"
 
 
-def start_emulator() -> tuple[str, Callable[[], None]]:
-    """Start a moto server (child process, 127.0.0.1, free port); return its URL and `stop`."""
+def start_emulator(script: str = __file__) -> tuple[str, Callable[[], None]]:
+    """Start a moto server (child process, 127.0.0.1, free port); return its URL and `stop`.
+
+    `script` is the server program: this file, or one built on it (the bench's) that accepts
+    the same EXIT_ON_EOF argument and prints its URL first.
+    """
     log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (the child writes it; stop() closes it)
     child = subprocess.Popen(
-        [sys.executable, os.path.abspath(__file__), EXIT_ON_EOF],
+        [sys.executable, os.path.abspath(script), EXIT_ON_EOF],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=log,
