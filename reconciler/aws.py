@@ -31,6 +31,8 @@ from botocore.parsers import ResponseParserError
 
 from .errors import AwsError, IamctlError
 
+log = logging.getLogger(__name__)
+
 # IAM is global; its endpoint lives in us-east-1 for the commercial partition.
 DEFAULT_REGION = "us-east-1"
 
@@ -192,6 +194,8 @@ class Aws:
         params: dict[str, Any],
     ) -> dict[str, Any]:
         method = getattr(client, operation)
+        # The operation and its purpose only: parameters can hold a password.
+        log.debug("%s: %s", operation_name(operation), doing)
         deadline = time.monotonic() + NOT_FOUND_RETRY_SECONDS
         transient_left = TRANSIENT_RETRIES
         delay = RETRY_FIRST_DELAY

@@ -29,8 +29,6 @@ from .run import Connection
 # Exit codes: Terraform's convention, extended (`plan --detailed-exitcode`).
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_HUMAN_STEPS = 0, 1, 2, 3
 
-log = logging.getLogger("reconciler")
-
 
 @dataclass(frozen=True)
 class Options:
