@@ -19,10 +19,10 @@ LAUNCHER = Path(__file__).resolve().parent / "launch.py"
 TIMEOUT_SECONDS = 900.0
 
 # `iamctl plan` and `apply` print one line per account on stderr, e.g.
-# "account 123456789012: read 500 users, 20 groups, 10 policies in 10 API calls (1.2 s)".
+# "account 123456789012: read 5,000 users, 1 group, 10 policies in 10 API calls (1.2 s)".
 STATS_LINE = re.compile(
-    r"read (?P<users>\d+) users, \d+ groups, \d+ policies in (?P<calls>\d+) API calls "
-    r"\((?P<seconds>[\d.]+) s\)"
+    r"read (?P<users>[\d,]+) users?, [\d,]+ groups?, [\d,]+ polic(?:y|ies) "
+    r"in (?P<calls>[\d,]+) API calls? \((?P<seconds>[\d.]+) s\)"
 )
 
 # Settings that could point the child at a real account or a developer's profile.
@@ -44,7 +44,7 @@ class Measured:
     def reported_calls(self) -> int | None:
         """The API calls iamctl says it made reading the account (None if it printed none)."""
         match = STATS_LINE.search(self.stderr)
-        return int(match["calls"]) if match else None
+        return int(match["calls"].replace(",", "")) if match else None
 
 
 def emulator_env(url: str) -> dict[str, str]:

@@ -25,6 +25,7 @@ from .plan import Plan
 from .progress import Progress
 from .render import change_lines, render_text, step_line
 from .run import Connection
+from .wording import plural
 
 # Exit codes: Terraform's convention, extended (`plan --detailed-exitcode`).
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_HUMAN_STEPS = 0, 1, 2, 3
@@ -79,8 +80,8 @@ def validate(files: Sequence[str]) -> int:
         state = config.state
         click.echo(
             f"ok: account {config.account_id} ({', '.join(config.files)}): "
-            f"{len(state.users)} users, {len(state.groups)} groups, "
-            f"{len(state.policies)} policies"
+            f"{plural(len(state.users), 'user')}, {plural(len(state.groups), 'group')}, "
+            f"{plural(len(state.policies), 'policy', 'policies')}"
         )
         for finding in file_findings(state):
             click.echo(f"warning: CIS {finding.check}: {finding.name}: {finding.message}", err=True)

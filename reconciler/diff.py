@@ -23,6 +23,7 @@ from .model import (
     State,
     User,
 )
+from .wording import plural
 
 ROOT_MFA_HELP = "sign in as root, Security credentials, Assign MFA device"
 ROOT_KEYS_HELP = "sign in as root, Security credentials, Access keys, delete them"
@@ -376,10 +377,9 @@ def policy_removal(policy: ManagedPolicy) -> Change:
     return Change(Action.DELETE, Kind.POLICY, policy.name, target=policy.arn, note=note)
 
 
-def count(n: int, singular: str, plural: str | None = None) -> str:
-    if n == 0:
-        return ""
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+def count(n: int, singular: str, plural_form: str | None = None) -> str:
+    """`2 access keys`, or nothing at all for none (for lists of what a removal takes along)."""
+    return plural(n, singular, plural_form) if n else ""
 
 
 # Human steps.

@@ -37,6 +37,7 @@ from .model import (
     State,
     User,
 )
+from .wording import plural
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,9 @@ class ReadStats:
 
     def summary(self) -> str:
         return (
-            f"read {self.users} users, {self.groups} groups, {self.policies} policies "
-            f"in {self.calls} API calls ({self.seconds:.1f} s)"
+            f"read {plural(self.users, 'user')}, {plural(self.groups, 'group')}, "
+            f"{plural(self.policies, 'policy', 'policies')} "
+            f"in {plural(self.calls, 'API call')} ({self.seconds:.1f} s)"
         )
 
 
