@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from fnmatch import fnmatchcase
 
+from .human_steps import root_steps, user_mfa_steps
 from .model import (
     AccessKey,
     Action,
     Change,
-    Credentials,
     Document,
     Group,
     HumanStep,
@@ -22,11 +21,9 @@ from .model import (
     ManagedPolicy,
     State,
     User,
+    credentials_of,
 )
-from .wording import plural
-
-ROOT_MFA_HELP = "sign in as root, Security credentials, Assign MFA device"
-ROOT_KEYS_HELP = "sign in as root, Security credentials, Access keys, delete them"
+from .undeclared import undeclared
 
 
 @dataclass(frozen=True)
@@ -262,10 +259,6 @@ def access_key_removal(user: str, key: AccessKey, reason: str) -> Change:
     return Change(Action.DELETE, Kind.ACCESS_KEY, user, target=key.id, note=reason)
 
 
-def credentials_of(user: User) -> Credentials:
-    return user.credentials or Credentials(confirmed=True)
-
-
 # Attachments, memberships and inline policies (users and groups alike).
 
 
@@ -300,111 +293,3 @@ def diff_inline(
     for name in sorted(set(current) - set(wanted)):
         changes.append(Change(Action.DELETE, kind, owner, target=name, before=current[name]))
     return changes
-
-
-# What the account has and the file does not declare.
-
-
-def undeclared(
-    desired: State, live: State, caller_user: str | None
-) -> tuple[list[Change], dict[str, tuple[str, ...]], tuple[str, ...]]:
-    """Prune removals (or the unmanaged list without prune), skipping ignored names."""
-    extra = {
-        "users": extra_names(live.users, desired.users, desired.ignore.users),
-        "groups": extra_names(live.groups, desired.groups, desired.ignore.groups),
-        "policies": extra_names(live.policies, desired.policies, desired.ignore.policies),
-    }
-    if not desired.prune:
-        return [], {kind: names for kind, names in extra.items() if names}, ()
-    kept: tuple[str, ...] = ()
-    if caller_user in extra["users"]:
-        extra["users"] = tuple(name for name in extra["users"] if name != caller_user)
-        kept = (f"user {caller_user} is not deleted: its credentials are running iamctl",)
-    removals = [user_removal(live.users[name]) for name in extra["users"]]
-    removals += [
-        Change(Action.DELETE, Kind.GROUP, name, note=group_contents(live, name))
-        for name in extra["groups"]
-    ]
-    removals += [policy_removal(live.policies[name]) for name in extra["policies"]]
-    return removals, {}, kept
-
-
-def extra_names(
-    live: Mapping[str, object], declared: Mapping[str, object], ignore: Iterable[str]
-) -> tuple[str, ...]:
-    patterns = tuple(ignore)
-    return tuple(
-        sorted(
-            name
-            for name in live
-            if name not in declared and not any(fnmatchcase(name, p) for p in patterns)
-        )
-    )
-
-
-def user_removal(user: User) -> Change:
-    creds = credentials_of(user)
-    parts = [
-        "console password" if creds.login_profile else "",
-        count(len(creds.access_keys), "access key"),
-        count(len(creds.mfa_devices), "MFA device"),
-        count(len(user.groups), "group membership"),
-        count(len(user.policies), "attached policy", "attached policies"),
-        count(len(user.inline_policies), "inline policy", "inline policies"),
-    ]
-    removed = ", ".join(part for part in parts if part)
-    return Change(Action.DELETE, Kind.USER, user.name, note=f"removes {removed}" if removed else "")
-
-
-def group_contents(live: State, name: str) -> str:
-    members = sum(1 for user in live.users.values() if name in user.groups)
-    group = live.groups[name]
-    parts = [
-        count(members, "member"),
-        count(len(group.policies), "attached policy", "attached policies"),
-        count(len(group.inline_policies), "inline policy", "inline policies"),
-    ]
-    removed = ", ".join(part for part in parts if part)
-    return f"removes {removed}" if removed else ""
-
-
-def policy_removal(policy: ManagedPolicy) -> Change:
-    note = (
-        f"detaches it from {count(policy.attachment_count, 'entity', 'entities')}"
-        if (policy.attachment_count)
-        else ""
-    )
-    return Change(Action.DELETE, Kind.POLICY, policy.name, target=policy.arn, note=note)
-
-
-def count(n: int, singular: str, plural_form: str | None = None) -> str:
-    """`2 access keys`, or nothing at all for none (for lists of what a removal takes along)."""
-    return plural(n, singular, plural_form) if n else ""
-
-
-# Human steps.
-
-
-def root_steps(desired: State, live: State) -> list[HumanStep]:
-    wanted, current = desired.account.root, live.account.root
-    if wanted is None or current is None:
-        return []
-    steps = []
-    if wanted.mfa and not current.mfa:
-        steps.append(HumanStep("root_mfa", "root user", f"MFA not enabled -> {ROOT_MFA_HELP}"))
-    if wanted.access_keys is False and current.access_keys:
-        steps.append(
-            HumanStep("root_access_keys", "root user", f"has access keys -> {ROOT_KEYS_HELP}")
-        )
-    return steps
-
-
-def user_mfa_steps(desired: State, live: State) -> list[HumanStep]:
-    steps = []
-    for user in desired.users.values():
-        current = live.users.get(user.name)
-        has_device = current is not None and bool(credentials_of(current).mfa_devices)
-        if user.mfa is not None and not has_device:
-            message = f"MFA {user.mfa.value}, no device yet -> run `iamctl mfa enroll {user.name}`"
-            steps.append(HumanStep("user_mfa", user.name, message))
-    return steps

@@ -67,6 +67,11 @@ class User:
     credentials: Credentials | None = None
 
 
+def credentials_of(user: User) -> Credentials:
+    """A user's live credential facts; a user about to be created has none."""
+    return user.credentials or Credentials(confirmed=True)
+
+
 @dataclass(frozen=True)
 class Group:
     name: str
