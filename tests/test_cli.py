@@ -305,3 +305,23 @@ def test_saved_plan_from_other_configuration_is_refused(
     assert result.code == 1
     assert "other configuration" in result.stderr
     assert server_iam.list_users()["Users"] == []
+
+
+def test_saved_plan_for_another_account_is_refused(run_iamctl, server_iam, account_file, tmp_path):
+    saved = tmp_path / "plan.json"
+    assert run_iamctl("plan", str(account_file), "--out", str(saved)).code == 0
+    data = json.loads(saved.read_text())
+    data["account"]["id"] = "111111111111"
+    saved.write_text(json.dumps(data))
+    result = run_iamctl(
+        "apply",
+        str(account_file),
+        "--yes",
+        "--secrets-dir",
+        str(tmp_path / "s"),
+        "--plan",
+        str(saved),
+    )
+    assert result.code == 1
+    assert "111111111111" in result.stderr and "123456789012" in result.stderr
+    assert server_iam.list_users()["Users"] == []
