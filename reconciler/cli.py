@@ -23,7 +23,7 @@ from .findings import file_findings
 from .model import Change
 from .plan import Plan
 from .progress import Progress
-from .render import change_lines, render_text, step_line
+from .render import change_lines, render_text, step_line, warning_lines
 from .run import Connection
 from .wording import plural
 
@@ -83,8 +83,8 @@ def validate(files: Sequence[str]) -> int:
             f"{plural(len(state.users), 'user')}, {plural(len(state.groups), 'group')}, "
             f"{plural(len(state.policies), 'policy', 'policies')}"
         )
-        for finding in file_findings(state):
-            click.echo(f"warning: CIS {finding.check}: {finding.name}: {finding.message}", err=True)
+        for line in warning_lines(file_findings(state)):
+            click.echo(line, err=True)
     return EXIT_OK
 
 

@@ -7,11 +7,12 @@ by indented detail (a policy document's line diff).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import groupby
 
 import click
 
-from .model import Action, Change, HumanStep, Kind
+from .model import Action, Change, Finding, HumanStep, Kind
 from .plan import Plan
 from .policydoc import document_diff
 
@@ -180,7 +181,25 @@ def extra_lines(plan: Plan) -> list[str]:
             f", ... ({len(names) - 10} more)" if len(names) > 10 else ""
         )
         lines.append(f"unmanaged {kind} (in the account, not in the file): {len(names)}: {shown}")
-    lines += [f"warning: CIS {f.check}: {f.name}: {f.message}" for f in plan.findings]
+    return lines + warning_lines(plan.findings)
+
+
+# On an account of thousands of users one check can fire thousands of times: show a few.
+WARNINGS_SHOWN_PER_CHECK = 3
+
+
+def warning_lines(findings: Sequence[Finding]) -> list[str]:
+    """One line per finding, at most a few per CIS check, then how many more (JSON has all)."""
+    lines = []
+    for check, group in groupby(findings, key=lambda finding: finding.check):
+        same = list(group)
+        lines += [
+            f"warning: CIS {f.check}: {f.name}: {f.message}"
+            for f in same[:WARNINGS_SHOWN_PER_CHECK]
+        ]
+        if len(same) > WARNINGS_SHOWN_PER_CHECK:
+            more = len(same) - WARNINGS_SHOWN_PER_CHECK
+            lines.append(f"warning: CIS {check}: ... and {more:,} more like these (all in --json)")
     return lines
 
 

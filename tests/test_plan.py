@@ -141,3 +141,19 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
     coloured = render_text(tutorial_plan(), color=True)
     assert "\x1b[32m+ user admin\x1b[0m" in coloured
     assert "\x1b[" not in render_text(tutorial_plan(), color=False)
+
+
+def test_many_warnings_of_one_check_are_summed_up():
+    from reconciler.model import Finding
+    from reconciler.render import warning_lines
+
+    findings = [Finding("1.10", f"user u{i:02}", "console without MFA") for i in range(10)]
+    findings.append(Finding("1.15", "user u00", "policies on the user"))
+    lines = warning_lines(findings)
+    assert lines == [
+        "warning: CIS 1.10: user u00: console without MFA",
+        "warning: CIS 1.10: user u01: console without MFA",
+        "warning: CIS 1.10: user u02: console without MFA",
+        "warning: CIS 1.10: ... and 7 more like these (all in --json)",
+        "warning: CIS 1.15: user u00: policies on the user",
+    ]
