@@ -7,7 +7,6 @@ it does not. Findings are warnings, never errors; this module is pure (no AWS, n
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +14,7 @@ from fnmatch import fnmatchcase
 
 from .mfa_policy import ENFORCE_MFA_POLICY_NAME
 from .model import Document, Finding, Group, PasswordPolicy, State, User
+from .policydoc import allows_everything
 
 KEY_MAX_AGE = timedelta(days=90)
 MIN_PASSWORD_LENGTH = 14
@@ -184,7 +184,7 @@ def _admin_grants(
     arns: frozenset[str], inline: Mapping[str, Document], is_admin: Callable[[str], bool]
 ) -> str:
     attached = sorted(_policy_label(arn) for arn in arns if is_admin(arn))
-    inlined = sorted(f"inline {name}" for name, doc in inline.items() if _allows_all(doc))
+    inlined = sorted(f"inline {name}" for name, doc in inline.items() if allows_everything(doc))
     return ", ".join(attached + inlined)
 
 
@@ -211,28 +211,9 @@ def _admin_test(context: _Context) -> Callable[[str], bool]:
             document = documents.get(ref)
             if document is None:
                 return ref == "AdministratorAccess"
-        return document is not None and _allows_all(document)
+        return document is not None and allows_everything(document)
 
     return is_admin
-
-
-def _allows_all(document: Document) -> bool:
-    """An Allow statement whose actions include "*" and resources include "*"."""
-    try:
-        statements = json.loads(document).get("Statement", [])
-    except (ValueError, AttributeError):
-        return False
-    if isinstance(statements, dict):
-        statements = [statements]
-    return any(
-        isinstance(s, dict) and s.get("Effect") == "Allow"
-        and "*" in _strings(s.get("Action")) and "*" in _strings(s.get("Resource"))
-        for s in statements
-    )
-
-
-def _strings(value: object) -> list[object]:
-    return value if isinstance(value, list) else [value]
 
 
 def _policy_label(arn: str) -> str:

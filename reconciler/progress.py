@@ -40,10 +40,6 @@ class Progress:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
 
-    def redraw(self) -> None:
-        if self.enabled:
-            self._draw()
-
     def _draw(self) -> None:
         width = 30
         filled = width * self.done // max(self.total, 1)
