@@ -7,7 +7,7 @@ from typing import Any
 from .. import policydoc
 from ..errors import AwsError
 from ..model import Change
-from .base import WriteContext, call, create, remove, tag_list
+from .base import WriteContext, call, create, remove, retag, tag_list
 
 
 def create_policy(ctx: WriteContext, change: Change) -> None:
@@ -93,13 +93,7 @@ def policy_versions(ctx: WriteContext, arn: str, doing: str) -> list[dict[str, A
 
 
 def update_policy_tags(ctx: WriteContext, change: Change) -> None:
-    doing = f"tag policy {change.name}"
-    stale = sorted(set(change.before) - set(change.after))
-    if stale:
-        call(ctx, "untag_policy", doing, PolicyArn=change.target, TagKeys=stale)
-    changed = {k: v for k, v in change.after.items() if change.before.get(k) != v}
-    if changed:
-        call(ctx, "tag_policy", doing, PolicyArn=change.target, Tags=tag_list(changed))
+    retag(ctx, "policy", change, PolicyArn=change.target)
 
 
 def replace_policy(ctx: WriteContext, change: Change) -> None:

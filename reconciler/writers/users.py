@@ -9,7 +9,7 @@ from ..aws import was_retried
 from ..credentials import generate_password
 from ..errors import AwsError, IamctlError
 from ..model import Change
-from .base import WriteContext, call, create, remove, require_sink, tag_list, tag_map
+from .base import WriteContext, call, create, remove, require_sink, retag, tag_list, tag_map
 
 
 def create_user(ctx: WriteContext, change: Change) -> None:
@@ -34,13 +34,7 @@ def update_user_path(ctx: WriteContext, change: Change) -> None:
 
 
 def update_user_tags(ctx: WriteContext, change: Change) -> None:
-    doing = f"tag user {change.name}"
-    stale = sorted(set(change.before) - set(change.after))
-    if stale:
-        call(ctx, "untag_user", doing, UserName=change.name, TagKeys=stale)
-    changed = {k: v for k, v in change.after.items() if change.before.get(k) != v}
-    if changed:
-        call(ctx, "tag_user", doing, UserName=change.name, Tags=tag_list(changed))
+    retag(ctx, "user", change, UserName=change.name)
 
 
 def create_login_profile(ctx: WriteContext, change: Change) -> None:
