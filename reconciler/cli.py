@@ -8,7 +8,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,22 +19,23 @@ from .apply import DEFAULT_PARALLELISM
 from .aws import Aws, quiet_botocore_logs
 from .credentials import SecretsSink
 from .errors import ApplyError, IamctlError
+from .export import export_document
 from .findings import file_findings
+from .live import confirm_credentials, confirm_policy_tags, read_live
+from .mfa import enroll as mfa_enroll
+from .mfa import refuse_in_ci
 from .model import Change
+from .multi import EXIT_ERROR, EXIT_OK
 from .plan import Plan
 from .progress import Progress
 from .render import change_lines, render_text, step_line, warning_lines
 from .run import Connection
 from .wording import plural
 
-# Exit codes: Terraform's convention, extended (`plan --detailed-exitcode`).
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_HUMAN_STEPS = 0, 1, 2, 3
-
 
 @dataclass(frozen=True)
 class Options:
     connection: Connection
-    debug: bool
     color: bool
 
 
@@ -59,7 +60,7 @@ def cli(
         format="%(levelname)s %(name)s: %(message)s",
     )
     quiet_botocore_logs(debug)
-    ctx.obj = Options(Connection(profile, endpoint_url), debug, wants_color(no_color))
+    ctx.obj = Options(Connection(profile, endpoint_url), wants_color(no_color))
 
 
 def files_argument(func: Any) -> Any:
@@ -286,11 +287,6 @@ def print_plans(results: Sequence[multi.AccountResult], color: bool) -> None:
 @click.pass_obj
 def export(opts: Options, out_file: str | None) -> int:
     """Write the live account as a file in iamctl's format."""
-    from dataclasses import replace
-
-    from .export import export_document
-    from .live import confirm_credentials, confirm_policy_tags, read_live
-
     aws = Aws.connect(opts.connection.profile, opts.connection.endpoint_url)
     identity = aws.identity()
     live = read_live(aws, identity)
@@ -321,14 +317,11 @@ def mfa() -> None:
 @click.pass_obj
 def enroll(opts: Options, user: str, show_seed: bool) -> int:
     """Guided virtual MFA enrolment: scan the QR code, type two codes."""
-    from .mfa import enroll as enroll_user
-    from .mfa import refuse_in_ci
-
     refuse_in_ci()
     aws = Aws.connect(opts.connection.profile, opts.connection.endpoint_url)
     aliases = aws.iam("list_account_aliases", "read the account alias")["AccountAliases"]
     label = aliases[0] if aliases else aws.identity().account
-    result = enroll_user(aws, user, read_code, click.echo, label, show_seed)
+    result = mfa_enroll(aws, user, read_code, click.echo, label, show_seed)
     click.echo(f"MFA device {result.serial} is now enabled for user {result.user}.")
     return EXIT_OK
 
@@ -359,9 +352,6 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         # Usage errors exit 1 like every other error (click's default would be 2, which
         # `--detailed-exitcode` uses for "changes pending").
         click.echo(f"error: {error.format_message()}", err=True)
-        code = EXIT_ERROR
-    except ApplyError as error:
-        click.echo(f"error: {error}", err=True)
         code = EXIT_ERROR
     except IamctlError as error:
         click.echo(f"error: {error}", err=True)

@@ -25,6 +25,9 @@ from .run import AccountPlan, Connection, apply_account, plan_account, plan_crea
 
 MAX_PARALLEL_ACCOUNTS = 8
 
+# Exit codes: Terraform's convention, extended (`plan --detailed-exitcode`).
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_HUMAN_STEPS = 0, 1, 2, 3
+
 
 @dataclass(frozen=True)
 class AccountResult:
@@ -65,15 +68,15 @@ def plan_all(configs: Sequence[Config], connection: Connection) -> list[AccountR
 def exit_code(results: Sequence[AccountResult], detailed: bool) -> int:
     """The most severe outcome wins: error 1, then changes 2, then human steps 3, then 0."""
     if any(result.error for result in results):
-        return 1
+        return EXIT_ERROR
     if not detailed:
-        return 0
+        return EXIT_OK
     plans = [result.planned.plan for result in results if result.planned]
     if any(plan.changes for plan in plans):
-        return 2
+        return EXIT_CHANGES
     if any(plan.human_steps for plan in plans):
-        return 3
-    return 0
+        return EXIT_HUMAN_STEPS
+    return EXIT_OK
 
 
 def totals(results: Sequence[AccountResult]) -> dict[str, int]:
