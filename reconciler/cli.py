@@ -119,12 +119,13 @@ def plan(
     if as_json and markdown:
         raise click.UsageError("--json and --markdown cannot be used together")
     results = read_and_plan(files, accounts, opts)
+    document = json.dumps(multi.to_json(results), indent=2)
     if out_file and any(result.error for result in results):
         click.echo(f"not saving {out_file}: an account failed to plan", err=True)
     elif out_file:
-        Path(out_file).write_text(json.dumps(multi.to_json(results), indent=2) + "\n")
+        write_file(out_file, document + "\n")
     if as_json:
-        click.echo(json.dumps(multi.to_json(results), indent=2))
+        click.echo(document)
     elif markdown:
         click.echo(multi.render_markdown_all(results))
     else:
@@ -299,7 +300,7 @@ def export(opts: Options, out_file: str | None) -> int:
     click.echo(f"account {identity.account}: {live.stats.summary()}", err=True)
     text = export_document(live)
     if out_file:
-        Path(out_file).write_text(text)
+        write_file(out_file, text)
         click.echo(f"wrote {out_file}", err=True)
     else:
         click.echo(text, nl=False)
@@ -324,6 +325,14 @@ def enroll(opts: Options, user: str, show_seed: bool) -> int:
     result = mfa_enroll(aws, user, read_code, click.echo, label, show_seed)
     click.echo(f"MFA device {result.serial} is now enabled for user {result.user}.")
     return EXIT_OK
+
+
+def write_file(path: str, text: str) -> None:
+    """An output file the user named (`--out`); a failure is theirs to fix, in one line."""
+    try:
+        Path(path).write_text(text)
+    except OSError as error:
+        raise IamctlError(f"cannot write {path}: {error.strerror}") from None
 
 
 def read_code(prompt: str) -> str:

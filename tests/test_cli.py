@@ -206,35 +206,31 @@ def test_json_plan_and_saved_plan_hold_no_secret(run_iamctl, account_file, tmp_p
     assert json.loads(out.read_text())["changes"] == data["changes"]
 
 
+def apply_saved(run_iamctl, account_file, saved, tmp_path):
+    return run_iamctl(
+        "apply",
+        str(account_file),
+        "--yes",
+        "--secrets-dir",
+        str(tmp_path / "s"),
+        "--plan",
+        str(saved),
+    )
+
+
 def test_saved_plan_is_applied_exactly_or_refused_when_stale(
     run_iamctl, server_iam, account_file, tmp_path
 ):
     saved = tmp_path / "plan.json"
     assert run_iamctl("plan", str(account_file), "--out", str(saved)).code == 0
     server_iam.create_user(UserName="admin")  # the account moves on after the plan was made
-    stale = run_iamctl(
-        "apply",
-        str(account_file),
-        "--yes",
-        "--secrets-dir",
-        str(tmp_path / "s"),
-        "--plan",
-        str(saved),
-    )
+    stale = apply_saved(run_iamctl, account_file, saved, tmp_path)
     assert stale.code == 1
     assert "stale" in stale.stderr
     assert server_iam.list_attached_user_policies(UserName="admin")["AttachedPolicies"] == []
 
     assert run_iamctl("plan", str(account_file), "--out", str(saved)).code == 0
-    fresh = run_iamctl(
-        "apply",
-        str(account_file),
-        "--yes",
-        "--secrets-dir",
-        str(tmp_path / "s"),
-        "--plan",
-        str(saved),
-    )
+    fresh = apply_saved(run_iamctl, account_file, saved, tmp_path)
     assert fresh.code == 0, fresh.stderr
     assert run_iamctl("plan", str(account_file), "--detailed-exitcode").code == 3
 
@@ -293,15 +289,7 @@ def test_saved_plan_from_other_configuration_is_refused(
     saved = tmp_path / "plan.json"
     assert run_iamctl("plan", str(account_file), "--out", str(saved)).code == 0
     account_file.write_text(account_file.read_text().replace("access_keys: 1", "access_keys: 2"))
-    result = run_iamctl(
-        "apply",
-        str(account_file),
-        "--yes",
-        "--secrets-dir",
-        str(tmp_path / "s"),
-        "--plan",
-        str(saved),
-    )
+    result = apply_saved(run_iamctl, account_file, saved, tmp_path)
     assert result.code == 1
     assert "other configuration" in result.stderr
     assert server_iam.list_users()["Users"] == []
@@ -313,15 +301,14 @@ def test_saved_plan_for_another_account_is_refused(run_iamctl, server_iam, accou
     data = json.loads(saved.read_text())
     data["account"]["id"] = "111111111111"
     saved.write_text(json.dumps(data))
-    result = run_iamctl(
-        "apply",
-        str(account_file),
-        "--yes",
-        "--secrets-dir",
-        str(tmp_path / "s"),
-        "--plan",
-        str(saved),
-    )
+    result = apply_saved(run_iamctl, account_file, saved, tmp_path)
     assert result.code == 1
     assert "111111111111" in result.stderr and "123456789012" in result.stderr
     assert server_iam.list_users()["Users"] == []
+
+
+def test_an_unwritable_out_file_is_one_line(run_iamctl, account_file, tmp_path):
+    result = run_iamctl("plan", str(account_file), "--out", str(tmp_path / "no" / "plan.json"))
+    assert result.code == 1
+    assert result.stderr.splitlines()[-1].startswith("error: cannot write ")
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
