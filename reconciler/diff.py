@@ -6,15 +6,17 @@ or writes AWS, so every decision can be tested with plain data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
+from .attachments import attachments_of, named, recorded, wanted_by
 from .human_steps import root_steps, user_mfa_steps
 from .model import (
     AccessKey,
     Action,
     Change,
     Document,
+    Entity,
     Group,
     HumanStep,
     Kind,
@@ -34,22 +36,33 @@ class Diff:
     unmanaged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Why an entity that prune would remove is kept (e.g. the user running iamctl).
     kept: tuple[str, ...] = ()
+    # Other notes for the reader (a name spelled in another case than in the account).
+    notes: tuple[str, ...] = ()
 
 
 def diff(desired: State, live: State, caller_user: str | None = None) -> Diff:
-    """Everything that differs between `desired` and `live`, as changes and human steps."""
+    """Everything that differs between `desired` and `live`, as changes and human steps.
+
+    Names must already match in case (`names.align_names`)."""
+    pruned = undeclared(desired, live, caller_user)
     changes: list[Change] = []
     changes += diff_alias(desired, live)
     changes += diff_password_policy(desired, live)
     for policy in desired.policies.values():
-        changes += diff_policy(policy, live.policies.get(policy.name))
+        current = live.policies.get(policy.name)
+        if current is not None and needs_replacement(policy, current):
+            changes.append(replacement(policy, current, desired, live, pruned.deleted))
+        else:
+            changes += diff_policy(policy, current)
     for group in desired.groups.values():
         changes += diff_group(group, live.groups.get(group.name))
+    changes += diff_group_members(desired, live, pruned.deleted)
     for user in desired.users.values():
         changes += diff_user(user, live.users.get(user.name))
-    removals, unmanaged, kept = undeclared(desired, live, caller_user)
     steps = user_mfa_steps(desired, live) + root_steps(desired, live)
-    return Diff(tuple(changes + removals), tuple(steps), unmanaged, kept)
+    return Diff(
+        tuple(changes) + pruned.removals, tuple(steps), pruned.unmanaged, pruned.kept
+    )
 
 
 # Account-wide settings.
@@ -83,19 +96,9 @@ def diff_password_policy(desired: State, live: State) -> list[Change]:
 
 
 def diff_policy(wanted: ManagedPolicy, current: ManagedPolicy | None) -> list[Change]:
+    """A new policy, or a new document and tags (a replacement is decided by `replacement`)."""
     if current is None:
         return [Change(Action.CREATE, Kind.POLICY, wanted.name, after=policy_spec(wanted))]
-    if needs_replacement(wanted, current):
-        return [
-            Change(
-                Action.UPDATE,
-                Kind.POLICY_REPLACEMENT,
-                wanted.name,
-                before=policy_spec(current),
-                after=policy_spec(wanted),
-                note=replacement_reason(wanted, current),
-            )
-        ]
     changes = []
     if wanted.document != current.document:
         changes.append(
@@ -124,18 +127,70 @@ def diff_policy(wanted: ManagedPolicy, current: ManagedPolicy | None) -> list[Ch
 
 def needs_replacement(wanted: ManagedPolicy, current: ManagedPolicy) -> bool:
     """AWS cannot change a managed policy's path or description in place."""
-    return replacement_reason(wanted, current) != ""
+    return bool(replacement_reasons(wanted, current))
 
 
-def replacement_reason(wanted: ManagedPolicy, current: ManagedPolicy) -> str:
+def replacement_reasons(wanted: ManagedPolicy, current: ManagedPolicy) -> list[str]:
     reasons = []
     if wanted.path is not None and wanted.path != current.path:
         reasons.append(f"path {current.path} -> {wanted.path}")
     if wanted.description is not None and wanted.description != (current.description or ""):
         reasons.append("description")
-    if not reasons:
-        return ""
-    return f"{' and '.join(reasons)} cannot change in place: detach, recreate, re-attach"
+    return reasons
+
+
+def replacement(
+    wanted: ManagedPolicy,
+    current: ManagedPolicy,
+    desired: State,
+    live: State,
+    deleted: frozenset[Entity],
+) -> Change:
+    """Detach from everything, delete, recreate, re-attach: the change records where the policy
+    is attached (`before`) and where it goes back (`after`), so apply does exactly that."""
+    attached = attachments_of(current, live)
+    new_arn = replaced_arn(current, wanted.path)
+    back = [
+        entity
+        for entity in attached
+        if entity not in deleted and goes_back(entity, desired, current.arn, new_arn)
+    ]
+    return Change(
+        Action.UPDATE,
+        Kind.POLICY_REPLACEMENT,
+        wanted.name,
+        before={**policy_spec(current), "attached": recorded(attached)},
+        after={**policy_spec(wanted), "attached": recorded(back)},
+        note=replacement_note(replacement_reasons(wanted, current), attached, back),
+    )
+
+
+def replaced_arn(current: ManagedPolicy, path: str | None) -> str:
+    """The recreated policy's ARN: a new path makes a new ARN."""
+    if path is None or ":policy/" not in current.arn:
+        return current.arn
+    return current.arn.split(":policy/", 1)[0] + f":policy{path}{current.name}"
+
+
+def goes_back(entity: Entity, desired: State, old_arn: str, new_arn: str) -> bool:
+    """Whether the replacement re-attaches the policy to `entity`. What the file does not
+    declare (roles, ignored and undeclared users and groups) gets it back; a declared user or
+    group only if the file still wants it and no attach change of its own will do it (the ARN
+    is the same, so the diff sees nothing to attach)."""
+    wanted = wanted_by(desired, entity)
+    return wanted is None or (new_arn in wanted and new_arn == old_arn)
+
+
+def replacement_note(reasons: list[str], attached: Sequence[Entity], back: list[Entity]) -> str:
+    """`path /a/ -> /b/ cannot change in place: detach from role ci; recreate; re-attach`."""
+    if not attached:
+        return f"{' and '.join(reasons)} cannot change in place: delete and recreate"
+    steps = [f"detach from {named(attached)}", "recreate"]
+    if list(attached) == back:
+        steps.append("re-attach")
+    elif back:
+        steps.append(f"re-attach to {named(back)}")
+    return f"{' and '.join(reasons)} cannot change in place: {'; '.join(steps)}"
 
 
 def policy_spec(policy: ManagedPolicy) -> dict[str, object]:
@@ -170,6 +225,31 @@ def diff_group(wanted: Group, current: Group | None) -> list[Change]:
         Kind.GROUP_INLINE_POLICY, wanted.name, wanted.inline_policies, current.inline_policies
     )
     return changes
+
+
+def diff_group_members(
+    desired: State, live: State, deleted: frozenset[Entity]
+) -> list[Change]:
+    """A declared group's members are exactly the declared users that name it: any other live
+    member (undeclared or ignored) is removed. (A declared member's groups are `diff_user`'s; a
+    user that prune deletes leaves its groups anyway.)"""
+    changes = []
+    for name in sorted(live.users):
+        if name in desired.users or Entity("user", name) in deleted:
+            continue
+        for group in sorted(live.users[name].groups & desired.groups.keys()):
+            changes.append(member_removal(group, name, desired.ignore.pattern("users", name)))
+    return changes
+
+
+def member_removal(group: str, user: str, ignored_by: str | None) -> Change:
+    note = (
+        f"{user} matches ignore.users; a declared group's members are exactly the declared "
+        "users that name it"
+        if ignored_by
+        else ""
+    )
+    return Change(Action.DELETE, Kind.GROUP_MEMBER, group, target=user, note=note)
 
 
 # Users.

@@ -25,6 +25,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from reconciler.attachments import entities_in
 from reconciler.aws import Aws
 from reconciler.credentials import SecretsSink
 from reconciler.desired import load
@@ -35,6 +36,7 @@ from reconciler.model import (
     Action,
     Change,
     Credentials,
+    Entity,
     Group,
     Ignore,
     Kind,
@@ -355,14 +357,17 @@ class World:
     def policy(self, change: Change, **fields: Any) -> None:
         self.policies[change.name] = replace(self.policies[change.name], **fields)
 
-    def reattach(self, old: str, new: str | None) -> None:
-        """Every attachment of policy `old` now to `new` (None: detached)."""
+    def detach(self, arn: str) -> None:
+        """Policy `arn` detached from every user and group."""
+        self.users = {n: replace(u, policies=u.policies - {arn}) for n, u in self.users.items()}
+        self.groups = {n: replace(g, policies=g.policies - {arn}) for n, g in self.groups.items()}
 
-        def swap(arns: frozenset[str]) -> frozenset[str]:
-            return (arns - {old}) | ({new} if new and old in arns else set())
-
-        self.users = {n: replace(u, policies=swap(u.policies)) for n, u in self.users.items()}
-        self.groups = {n: replace(g, policies=swap(g.policies)) for n, g in self.groups.items()}
+    def attach(self, arn: str, entities: Iterable[Entity]) -> None:
+        for entity in entities:
+            owners: dict[str, Any] = self.users if entity.kind == "user" else self.groups
+            owners[entity.name] = replace(
+                owners[entity.name], policies=owners[entity.name].policies | {arn}
+            )
 
 
 def edited(items: frozenset[str], change: Change) -> frozenset[str]:
@@ -421,15 +426,33 @@ def simulate_policy(world: World, change: Change) -> None:
     if change.action == Action.CREATE:
         world.policies[change.name] = new_policy(change.name, change.after)
         return
-    world.reattach(change.target, None)
+    assert set(attachments(world, change.target)) <= set(entities_in(change.before)), (
+        "a policy is deleted only from where the plan said"
+    )
+    world.detach(change.target)
     del world.policies[change.name]
 
 
 def simulate_replacement(world: World, change: Change) -> None:
-    # As the writer does: detach everywhere, delete, create, re-attach where it was.
+    # As the writer does: detach where the plan recorded, delete, create, re-attach where the
+    # plan says (this World has no roles).
+    old_arn = change.before["arn"]
+    assert set(attachments(world, old_arn)) <= set(entities_in(change.before))
     replacement = new_policy(change.name, change.after)
-    world.reattach(change.before["arn"], replacement.arn)
+    world.detach(old_arn)
     world.policies[change.name] = replacement
+    world.attach(replacement.arn, entities_in(change.after))
+
+
+def attachments(world: World, arn: str) -> list[Entity]:
+    return [Entity("user", n) for n, u in world.users.items() if arn in u.policies] + [
+        Entity("group", n) for n, g in world.groups.items() if arn in g.policies
+    ]
+
+
+def simulate_member(world: World, change: Change) -> None:
+    user = world.users[change.target]
+    world.users[change.target] = replace(user, groups=user.groups - {change.name})
 
 
 SIMULATE: dict[Kind, Callable[[World, Change], None]] = {
@@ -444,6 +467,7 @@ SIMULATE: dict[Kind, Callable[[World, Change], None]] = {
         c, inline_policies=edited_inline(w.users[c.name].inline_policies, c)),
     Kind.GROUP: simulate_group,
     Kind.GROUP_PATH: lambda w, c: w.group(c, path=c.after),
+    Kind.GROUP_MEMBER: simulate_member,
     Kind.GROUP_POLICY: lambda w, c: w.group(c, policies=edited(w.groups[c.name].policies, c)),
     Kind.GROUP_INLINE_POLICY: lambda w, c: w.group(
         c, inline_policies=edited_inline(w.groups[c.name].inline_policies, c)),
