@@ -61,7 +61,12 @@ def _same(caller_name: str | None, name: str) -> bool:
 def mark_self_lockout(changes: Iterable[Change], live: State, caller: Caller) -> tuple[Change, ...]:
     """The changes, each with `self_lockout` saying how it would cut off the caller (or "")."""
     who = _Who.of(caller, live)
-    return tuple(replace(change, self_lockout=lockout_reason(change, who)) for change in changes)
+    return tuple(mark(change, lockout_reason(change, who)) for change in changes)
+
+
+def mark(change: Change, reason: str) -> Change:
+    # Most changes lock nobody out: keep them as they are (plans can hold thousands).
+    return replace(change, self_lockout=reason) if reason != change.self_lockout else change
 
 
 def lockout_reason(change: Change, who: _Who) -> str:

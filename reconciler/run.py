@@ -149,7 +149,7 @@ def refuse_self_lockout(planned: Sequence[AccountPlan]) -> None:
     iamctl. Judged afresh for the credentials applying, which for a saved plan may not be those
     that made it."""
     found = [
-        f"{describe(change)} [{change.self_lockout}]"
+        describe(change)  # ends with its [SELF-LOCKOUT: why]
         for account in planned
         for change in mark_self_lockout(
             account.plan.changes, account.live, caller_of(account.aws, account.identity)

@@ -250,7 +250,8 @@ def test_apply_refuses_to_lock_out_the_user_running_it(
     (error,) = refused.stderr.strip().splitlines()[-1:]
     assert error.startswith("error: refusing to apply 1 change that would cut off the "
                             "credentials running iamctl: " + line), error
-    assert "pass --allow-self-lockout" in error and "nothing was changed" in error
+    assert error.endswith(f"[SELF-LOCKOUT: {reason}]; pass --allow-self-lockout to apply "
+                          "them anyway; nothing was changed"), error
     assert state_of(server_iam) == before
 
 
