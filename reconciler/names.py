@@ -8,7 +8,7 @@ refuse as a duplicate. Each respelling is reported in a note.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TypeVar
 
@@ -27,24 +27,10 @@ def align_names(desired: State, live: State) -> tuple[State, tuple[str, ...]]:
         return desired, ()
     aligned = replace(
         desired,
-        users=renamed(
-            {
-                name: replace(
-                    user,
-                    groups=frozenset(groups.get(g, g) for g in user.groups),
-                    policies=frozenset(arn(p) for p in user.policies),
-                )
-                for name, user in desired.users.items()
-            },
-            users,
-        ),
-        groups=renamed(
-            {
-                name: replace(group, policies=frozenset(arn(p) for p in group.policies))
-                for name, group in desired.groups.items()
-            },
-            groups,
-        ),
+        users=renamed({name: respelled_user(user, groups, arn)
+                       for name, user in desired.users.items()}, users),
+        groups=renamed({name: replace(group, policies=frozenset(map(arn, group.policies)))
+                        for name, group in desired.groups.items()}, groups),
         policies=renamed(dict(desired.policies), policies),
     )
     notes = [
@@ -54,6 +40,15 @@ def align_names(desired: State, live: State) -> tuple[State, tuple[str, ...]]:
         for old, new in sorted(found.items())
     ]
     return aligned, tuple(notes)
+
+
+def respelled_user(user: User, groups: Mapping[str, str], arn: Callable[[str], str]) -> User:
+    """The user's references: its groups, its policies."""
+    return replace(
+        user,
+        groups=frozenset(groups.get(group, group) for group in user.groups),
+        policies=frozenset(map(arn, user.policies)),
+    )
 
 
 def respellings(declared: Mapping[str, object], live: Mapping[str, object]) -> dict[str, str]:

@@ -54,13 +54,7 @@ def delete_group(ctx: WriteContext, change: Change) -> None:
             return
         raise
     members = [u["UserName"] for page in pages for u in page["Users"]]
-    planned = {entity.name for entity in entities_in(change.before, "members")}
-    unnamed = [name for name in members if name not in planned]
-    if unnamed:
-        raise IamctlError(
-            f"group {group} now also has member(s) {', '.join(unnamed)}, which the plan did not "
-            "name; nothing was removed: run plan again"
-        )
+    refuse_unnamed_members(change, members)
     for user in members:
         remove(
             ctx,
@@ -86,3 +80,13 @@ def delete_group(ctx: WriteContext, change: Change) -> None:
             PolicyName=name,
         )
     remove(ctx, "delete_group", doing, GroupName=group)
+
+
+def refuse_unnamed_members(change: Change, members: list[str]) -> None:
+    planned = {entity.name for entity in entities_in(change.before, "members")}
+    unnamed = [name for name in members if name not in planned]
+    if unnamed:
+        raise IamctlError(
+            f"group {change.name} now also has member(s) {', '.join(unnamed)}, which the plan "
+            "did not name; nothing was removed: run plan again"
+        )
