@@ -24,7 +24,7 @@ from .model import (
     User,
     credentials_of,
 )
-from .replacement import needs_replacement, policy_spec, replacement
+from .replacement import boundary_step, needs_replacement, policy_spec, replacement
 from .undeclared import undeclared
 
 
@@ -48,10 +48,15 @@ def diff(desired: State, live: State, caller_user: str | None = None) -> Diff:
     changes: list[Change] = []
     changes += diff_alias(desired, live)
     changes += diff_password_policy(desired, live)
+    steps: list[HumanStep] = []
     for policy in desired.policies.values():
         current = live.policies.get(policy.name)
         if current is not None and needs_replacement(policy, current):
-            changes.append(replacement(policy, current, desired, live, pruned.deleted))
+            if current.boundary_count:  # AWS refuses to delete it: a person must act first
+                steps.append(boundary_step(policy, current))
+                changes += diff_policy(policy, current)
+            else:
+                changes.append(replacement(policy, current, desired, live, pruned.deleted))
         else:
             changes += diff_policy(policy, current)
     for group in desired.groups.values():
@@ -59,7 +64,7 @@ def diff(desired: State, live: State, caller_user: str | None = None) -> Diff:
     changes += diff_group_members(desired, live, pruned.deleted)
     for user in desired.users.values():
         changes += diff_user(user, live.users.get(user.name))
-    steps = user_mfa_steps(desired, live) + root_steps(desired, live)
+    steps += user_mfa_steps(desired, live) + root_steps(desired, live)
     return Diff(
         tuple(changes) + pruned.removals, tuple(steps), pruned.unmanaged, pruned.kept
     )

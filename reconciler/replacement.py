@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .attachments import attachments_of, named, recorded, wanted_by
-from .model import Action, Change, Entity, Kind, ManagedPolicy, State
+from .model import Action, Change, Entity, HumanStep, Kind, ManagedPolicy, State
+from .wording import plural
 
 
 def policy_spec(policy: ManagedPolicy) -> dict[str, object]:
@@ -91,3 +92,16 @@ def replacement_note(reasons: list[str], attached: Sequence[Entity], back: list[
     elif back:
         steps.append(f"re-attach to {named(back)}")
     return f"{' and '.join(reasons)} cannot change in place: {'; '.join(steps)}"
+
+
+def boundary_step(wanted: ManagedPolicy, current: ManagedPolicy) -> HumanStep:
+    """A replacement AWS would refuse half-way: DeletePolicy fails while the policy is a
+    permissions boundary, after every attachment was already detached. So it is not planned."""
+    users = plural(current.boundary_count, "user or role", "users or roles")
+    reasons = " and ".join(replacement_reasons(wanted, current))
+    return HumanStep(
+        "policy_boundary",
+        f"policy {wanted.name}",
+        f"{reasons} cannot change while it is the permissions boundary of {users} -> remove "
+        "it as their boundary first, or keep its path and description in the file",
+    )

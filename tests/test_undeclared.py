@@ -3,7 +3,7 @@ for the entities it leaves in place, and the entities a policy replacement or de
 
 from __future__ import annotations
 
-from factories import ACCOUNT_ID, ADMIN, live_group, live_policy, live_user, state
+from factories import ACCOUNT_ID, ADMIN, doc, live_group, live_policy, live_user, state
 
 from reconciler.diff import diff
 from reconciler.model import Entity, Group, Ignore, Kind, ManagedPolicy, User
@@ -221,3 +221,17 @@ def test_a_replacement_of_a_policy_attached_nowhere_says_so():
     assert lines(diff(desired, live)) == [
         "-/+ policy Billing (description cannot change in place: delete and recreate)"
     ]
+
+
+def test_a_permissions_boundary_is_not_replaced_half_way_but_left_to_a_person():
+    """DeletePolicy fails while the policy is a boundary, after every detach: not planned."""
+    desired = state(ManagedPolicy("Limit", doc("s3:*"), description="new"))
+    live = state(live_policy("Limit", doc(), description="before", boundary_count=1,
+                             attachment_count=1, attached_to=(Entity("role", "ci"),)))
+    result = diff(desired, live)
+    assert lines(result) == ["~ policy Limit: document (new default version)"]
+    assert [(s.kind, s.name, s.message) for s in result.human_steps] == [(
+        "policy_boundary", "policy Limit",
+        "description cannot change while it is the permissions boundary of 1 user or role -> "
+        "remove it as their boundary first, or keep its path and description in the file",
+    )]
