@@ -256,7 +256,7 @@ class Caller:
 class HumanStep:
     """Something only a person can do (scan a QR code, enable root MFA)."""
 
-    kind: str  # "root_mfa", "root_access_keys", "user_mfa"
+    kind: str  # "root_mfa", "root_access_keys", "user_mfa", "policy_boundary"
     name: str
     message: str
 
