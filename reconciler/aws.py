@@ -96,6 +96,13 @@ class Identity:
         resource = self.arn.split(":", 5)[-1]
         return resource.rsplit("/", 1)[-1] if resource.startswith("user/") else None
 
+    @property
+    def role_name(self) -> str | None:
+        """The role behind assumed-role credentials (`assumed-role/ROLE/SESSION`), if any."""
+        resource = self.arn.split(":", 5)[-1]
+        parts = resource.split("/")
+        return parts[1] if parts[0] == "assumed-role" and len(parts) >= 3 else None
+
 
 def quiet_botocore_logs(debug: bool = False) -> None:
     """botocore's DEBUG log prints request bodies (passwords, secret keys): never let it.
@@ -114,6 +121,7 @@ class Aws:
         self._lock = threading.Lock()
         self.calls = 0
         self._identity: Identity | None = None
+        self._session = session
         region = session.region_name or DEFAULT_REGION
         self._iam = session.client(
             "iam", region_name=region, endpoint_url=endpoint_url, config=BOTO_CONFIG
@@ -166,6 +174,14 @@ class Aws:
             response = self.sts("get_caller_identity", "check which account the credentials reach")
             self._identity = Identity(account=response["Account"], arn=response["Arn"])
         return self._identity
+
+    def access_key_id(self) -> str | None:
+        """The access key id these credentials sign with (never the secret), if any."""
+        try:
+            credentials = self._session.get_credentials()
+        except BotoCoreError:
+            return None
+        return credentials.access_key if credentials is not None else None
 
     def sts(self, operation: str, doing: str, **params: Any) -> dict[str, Any]:
         return self._call(self._sts, operation, doing, False, params)

@@ -29,7 +29,7 @@ from .multi import EXIT_ERROR, EXIT_OK
 from .plan import Plan
 from .progress import Progress
 from .render import change_lines, render_text, step_line, warning_lines
-from .run import Connection
+from .run import Connection, refuse_self_lockout
 from .wording import plural
 
 
@@ -155,6 +155,11 @@ def plan(
     show_default=True,
     help="How many independent changes run at once.",
 )
+@click.option(
+    "--allow-self-lockout",
+    is_flag=True,
+    help="Apply even changes that cut off the credentials running iamctl (marked SELF-LOCKOUT).",
+)
 @click.pass_obj
 def apply(
     opts: Options,
@@ -164,6 +169,7 @@ def apply(
     secrets_dir: str | None,
     plan_file: str | None,
     parallelism: int,
+    allow_self_lockout: bool,
 ) -> int:
     """Make the account match the files."""
     results = read_and_plan(files, accounts, opts)
@@ -173,6 +179,8 @@ def apply(
     runnable = [r for r in results if r.planned and r.planned.plan.changes]
     if not runnable:
         return EXIT_ERROR if any(r.error for r in results) else EXIT_OK
+    if not allow_self_lockout:
+        refuse_self_lockout([r.planned for r in runnable if r.planned])
     sinks = multi.prepare_secrets(runnable, Path(secrets_dir) if secrets_dir else None)
     if not yes:
         click.confirm("Apply these changes?", abort=True)

@@ -15,6 +15,7 @@ from .model import (
     Action,
     Change,
     Document,
+    Entity,
     Group,
     HumanStep,
     Kind,
@@ -23,6 +24,7 @@ from .model import (
     User,
     credentials_of,
 )
+from .replacement import boundary_step, needs_replacement, policy_spec, replacement
 from .undeclared import undeclared
 
 
@@ -34,22 +36,38 @@ class Diff:
     unmanaged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Why an entity that prune would remove is kept (e.g. the user running iamctl).
     kept: tuple[str, ...] = ()
+    # Other notes for the reader (a name spelled in another case than in the account).
+    notes: tuple[str, ...] = ()
 
 
 def diff(desired: State, live: State, caller_user: str | None = None) -> Diff:
-    """Everything that differs between `desired` and `live`, as changes and human steps."""
+    """Everything that differs between `desired` and `live`, as changes and human steps.
+
+    Names must already match in case (`names.align_names`)."""
+    pruned = undeclared(desired, live, caller_user)
     changes: list[Change] = []
     changes += diff_alias(desired, live)
     changes += diff_password_policy(desired, live)
+    steps: list[HumanStep] = []
     for policy in desired.policies.values():
-        changes += diff_policy(policy, live.policies.get(policy.name))
+        current = live.policies.get(policy.name)
+        if current is not None and needs_replacement(policy, current):
+            if current.boundary_count:  # AWS refuses to delete it: a person must act first
+                steps.append(boundary_step(policy, current))
+                changes += diff_policy(policy, current)
+            else:
+                changes.append(replacement(policy, current, desired, live, pruned.deleted))
+        else:
+            changes += diff_policy(policy, current)
     for group in desired.groups.values():
         changes += diff_group(group, live.groups.get(group.name))
+    changes += diff_group_members(desired, live, pruned.deleted)
     for user in desired.users.values():
         changes += diff_user(user, live.users.get(user.name))
-    removals, unmanaged, kept = undeclared(desired, live, caller_user)
-    steps = user_mfa_steps(desired, live) + root_steps(desired, live)
-    return Diff(tuple(changes + removals), tuple(steps), unmanaged, kept)
+    steps += user_mfa_steps(desired, live) + root_steps(desired, live)
+    return Diff(
+        tuple(changes) + pruned.removals, tuple(steps), pruned.unmanaged, pruned.kept
+    )
 
 
 # Account-wide settings.
@@ -83,19 +101,9 @@ def diff_password_policy(desired: State, live: State) -> list[Change]:
 
 
 def diff_policy(wanted: ManagedPolicy, current: ManagedPolicy | None) -> list[Change]:
+    """A new policy, or a new document and tags (a replacement is decided by `replacement`)."""
     if current is None:
         return [Change(Action.CREATE, Kind.POLICY, wanted.name, after=policy_spec(wanted))]
-    if needs_replacement(wanted, current):
-        return [
-            Change(
-                Action.UPDATE,
-                Kind.POLICY_REPLACEMENT,
-                wanted.name,
-                before=policy_spec(current),
-                after=policy_spec(wanted),
-                note=replacement_reason(wanted, current),
-            )
-        ]
     changes = []
     if wanted.document != current.document:
         changes.append(
@@ -122,33 +130,6 @@ def diff_policy(wanted: ManagedPolicy, current: ManagedPolicy | None) -> list[Ch
     return changes
 
 
-def needs_replacement(wanted: ManagedPolicy, current: ManagedPolicy) -> bool:
-    """AWS cannot change a managed policy's path or description in place."""
-    return replacement_reason(wanted, current) != ""
-
-
-def replacement_reason(wanted: ManagedPolicy, current: ManagedPolicy) -> str:
-    reasons = []
-    if wanted.path is not None and wanted.path != current.path:
-        reasons.append(f"path {current.path} -> {wanted.path}")
-    if wanted.description is not None and wanted.description != (current.description or ""):
-        reasons.append("description")
-    if not reasons:
-        return ""
-    return f"{' and '.join(reasons)} cannot change in place: detach, recreate, re-attach"
-
-
-def policy_spec(policy: ManagedPolicy) -> dict[str, object]:
-    """What apply needs to create the policy (JSON-friendly, for saved plans)."""
-    return {
-        "path": policy.path or "/",
-        "description": policy.description or "",
-        "document": policy.document,
-        "tags": dict(policy.tags or {}),
-        "arn": policy.arn,
-    }
-
-
 # Groups.
 
 
@@ -170,6 +151,31 @@ def diff_group(wanted: Group, current: Group | None) -> list[Change]:
         Kind.GROUP_INLINE_POLICY, wanted.name, wanted.inline_policies, current.inline_policies
     )
     return changes
+
+
+def diff_group_members(
+    desired: State, live: State, deleted: frozenset[Entity]
+) -> list[Change]:
+    """A declared group's members are exactly the declared users that name it: any other live
+    member (undeclared or ignored) is removed. (A declared member's groups are `diff_user`'s; a
+    user that prune deletes leaves its groups anyway.)"""
+    changes = []
+    for name in sorted(live.users):
+        if name in desired.users or Entity("user", name) in deleted:
+            continue
+        for group in sorted(live.users[name].groups & desired.groups.keys()):
+            changes.append(member_removal(group, name, desired.ignore.pattern("users", name)))
+    return changes
+
+
+def member_removal(group: str, user: str, ignored_by: str | None) -> Change:
+    note = (
+        f"{user} matches ignore.users; a declared group's members are exactly the declared "
+        "users that name it"
+        if ignored_by
+        else ""
+    )
+    return Change(Action.DELETE, Kind.GROUP_MEMBER, group, target=user, note=note)
 
 
 # Users.

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from fnmatch import fnmatchcase
 
 from .mfa_policy import ENFORCE_MFA_POLICY_NAME
 from .model import Document, Finding, Group, PasswordPolicy, State, User
@@ -84,28 +83,25 @@ def _users(context: _Context) -> Iterator[_UserPair]:
     live_users = context.live.users if context.live else {}
     for name, user in context.desired.users.items():
         yield _UserPair(user, live_users.get(name))
-    for name in _undeclared(context, live_users, context.desired.users,
-                            context.desired.ignore.users):
+    for name in _undeclared(context, live_users, context.desired.users, "users"):
         yield _UserPair(None, live_users[name])
 
 
 def _groups(context: _Context) -> Iterator[Group]:
     live_groups = context.live.groups if context.live else {}
     yield from context.desired.groups.values()
-    for name in _undeclared(context, live_groups, context.desired.groups,
-                            context.desired.ignore.groups):
+    for name in _undeclared(context, live_groups, context.desired.groups, "groups"):
         yield live_groups[name]
 
 
 def _undeclared(
-    context: _Context, live: Mapping[str, object], declared: Mapping[str, object],
-    ignore: tuple[str, ...],
+    context: _Context, live: Mapping[str, object], declared: Mapping[str, object], kind: str
 ) -> list[str]:
     """Live entities the file does not declare and apply leaves in place (not pruned, ignored)."""
     if context.desired.prune:
         return []
-    return [name for name in live
-            if name not in declared and not any(fnmatchcase(name, p) for p in ignore)]
+    ignore = context.desired.ignore
+    return [name for name in live if name not in declared and not ignore.matches(kind, name)]
 
 
 def _mfa_for_console_users(context: _Context) -> Iterator[Finding]:  # CIS 1.10

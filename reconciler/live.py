@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from . import policydoc
@@ -29,6 +30,7 @@ from .model import (
     AccessKey,
     Account,
     Credentials,
+    Entity,
     Group,
     ManagedPolicy,
     PasswordPolicy,
@@ -162,6 +164,7 @@ def policy_from_detail(item: Mapping[str, Any]) -> ManagedPolicy:
         arn=item["Arn"],
         versions=tuple(sorted((policy_version(v) for v in versions), key=version_number)),
         attachment_count=item.get("AttachmentCount", 0),
+        boundary_count=item.get("PermissionsBoundaryUsageCount", 0),
     )
 
 
@@ -262,6 +265,8 @@ def read_credentials(aws: Aws, user: User) -> Credentials:
                               UserName=user.name)
         for device in page.get("MFADevices", [])
     )
+    if sum(1 for key in keys if key.active) > 1:
+        keys = tuple(replace(key, last_used=last_used(aws, user.name, key)) for key in keys)
     return Credentials(
         login_profile=has_login_profile(aws, user.name),
         access_keys=tuple(sorted(keys, key=key_order)),
@@ -276,6 +281,19 @@ def access_key(item: Mapping[str, Any], reported: Iterable[AccessKey]) -> Access
     last_used = next((k.last_used for k in reported if created and k.created == created), None)
     return AccessKey(id=item["AccessKeyId"], active=item.get("Status") == "Active",
                      created=created, last_used=last_used)
+
+
+def last_used(aws: Aws, user: str, key: AccessKey) -> datetime | None:
+    """When a key was last used, exactly. Asked only when a user has two active keys: a plan
+    that removes one picks the unused (then the oldest), and the report cannot say which key is
+    which (no ids; two keys created in the same second look alike) and may be hours old."""
+    if not key.active:
+        return key.last_used
+    answer = aws.iam("get_access_key_last_used",
+                     f"check when access key {key.id} of user {user} was last used",
+                     AccessKeyId=key.id)
+    used = answer.get("AccessKeyLastUsed", {}).get("LastUsedDate")
+    return whole_seconds(used) if used else None
 
 
 def has_login_profile(aws: Aws, name: str) -> bool:
@@ -303,3 +321,36 @@ def confirm_policy_tags(aws: Aws, state: State, names: Iterable[str]) -> State:
             }
             policies[name] = replace(policy, tags=tags)
     return replace(state, policies=policies)
+
+
+def confirm_policy_attachments(aws: Aws, state: State, names: Iterable[str]) -> State:
+    """Read where the named customer policies are attached: the bulk read shows users and
+    groups, not roles, and a plan that detaches a policy must name everything it detaches it
+    from. Names without a live policy have nothing to read."""
+    policies = dict(state.policies)
+    for name in sorted(set(names)):
+        if name in policies:
+            attached = list_attachments(aws, policies[name].arn, name)
+            policies[name] = replace(policies[name], attached_to=attached)
+    return replace(state, policies=policies)
+
+
+def list_attachments(aws: Aws, arn: str, name: str) -> tuple[Entity, ...]:
+    """The users, groups and roles a managed policy is attached to (ListEntitiesForPolicy,
+    paged); none when the policy is gone."""
+    found: list[Entity] = []
+    try:
+        for page in aws.pages(
+            "list_entities_for_policy",
+            f"list where policy {name} is attached",
+            PolicyArn=arn,
+            # Attachments only: otherwise entities with it as permissions boundary are listed too.
+            PolicyUsageFilter="PermissionsPolicy",
+        ):
+            found += [Entity("user", u["UserName"]) for u in page.get("PolicyUsers", [])]
+            found += [Entity("group", g["GroupName"]) for g in page.get("PolicyGroups", [])]
+            found += [Entity("role", r["RoleName"]) for r in page.get("PolicyRoles", [])]
+    except AwsError as error:
+        if error.code != "NoSuchEntity":
+            raise
+    return tuple(sorted(set(found), key=lambda entity: entity.order))

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from fnmatch import fnmatchcase
 from typing import Any
 
 # Canonical JSON text of a policy document (see policydoc.canonical).
@@ -82,6 +83,33 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Entity:
+    """What a managed policy can be attached to: `kind` is "user", "group" or "role"."""
+
+    kind: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"
+
+    @property
+    def order(self) -> tuple[int, str]:
+        """Roles first (iamctl does not manage them: the most surprising), then users, groups."""
+        return (_ENTITY_KINDS.index(self.kind), self.name)
+
+    def to_dict(self) -> dict[str, str]:
+        """As a change records it (JSON, for saved plans)."""
+        return {"kind": self.kind, "name": self.name}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, str]) -> Entity:
+        return cls(data["kind"], data["name"])
+
+
+_ENTITY_KINDS = ("role", "user", "group")
+
+
+@dataclass(frozen=True)
 class PolicyVersion:
     id: str
     is_default: bool
@@ -100,7 +128,11 @@ class ManagedPolicy:
     # Live only.
     arn: str = ""
     versions: tuple[PolicyVersion, ...] = ()
-    attachment_count: int = 0
+    attachment_count: int = 0  # users, groups and roles (GetAccountAuthorizationDetails)
+    boundary_count: int = 0  # users and roles that have it as their permissions boundary
+    # Where it is attached, read with exact calls (ListEntitiesForPolicy) for the policies a
+    # plan replaces or deletes; None = not read (the bulk read names no roles).
+    attached_to: tuple[Entity, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +175,16 @@ class Ignore:
     groups: tuple[str, ...] = ()
     policies: tuple[str, ...] = ()
 
+    def pattern(self, kind: str, name: str) -> str | None:
+        """The first pattern of `kind` ("users", "groups", "policies") that `name` matches.
+
+        Without regard to case, as IAM compares names: `cdk-*` ignores `CDK-Deploy`."""
+        patterns: tuple[str, ...] = getattr(self, kind)
+        return next((p for p in patterns if fnmatchcase(name.lower(), p.lower())), None)
+
+    def matches(self, kind: str, name: str) -> bool:
+        return self.pattern(kind, name) is not None
+
 
 @dataclass(frozen=True)
 class State:
@@ -172,6 +214,7 @@ class Kind(str, Enum):
     GROUP_PATH = "group_path"
     GROUP_POLICY = "group_policy"  # target: policy ARN
     GROUP_INLINE_POLICY = "group_inline_policy"  # target: inline policy name
+    GROUP_MEMBER = "group_member"  # target: user name (an undeclared member of a declared group)
     USER = "user"
     USER_PATH = "user_path"
     USER_TAGS = "user_tags"
@@ -195,13 +238,25 @@ class Change:
     before: Any = None
     after: Any = None
     note: str = ""
+    # Why this change would cut off the credentials running iamctl ("" = it would not). Who runs
+    # iamctl is not part of what the change does: a saved plan stays valid for other credentials.
+    self_lockout: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who runs iamctl: an IAM user (with the access key in use) or a role it assumed."""
+
+    user: str | None = None
+    role: str | None = None
+    access_key_id: str | None = None
 
 
 @dataclass(frozen=True)
 class HumanStep:
     """Something only a person can do (scan a QR code, enable root MFA)."""
 
-    kind: str  # "root_mfa", "root_access_keys", "user_mfa"
+    kind: str  # "root_mfa", "root_access_keys", "user_mfa", "policy_boundary"
     name: str
     message: str
 

@@ -27,6 +27,7 @@ _PHASES: dict[Kind, int] = {
     Kind.GROUP_PATH: 1,
     Kind.GROUP_POLICY: 1,
     Kind.GROUP_INLINE_POLICY: 1,
+    Kind.GROUP_MEMBER: 1,  # removals only: see _REMOVALS_PHASE
     Kind.USER: 2,
     Kind.USER_PATH: 2,
     Kind.USER_TAGS: 2,
@@ -50,6 +51,7 @@ _KIND_ORDER = {
         [
             Kind.POLICY, Kind.POLICY_REPLACEMENT, Kind.POLICY_DOCUMENT, Kind.POLICY_TAGS,
             Kind.GROUP, Kind.GROUP_PATH, Kind.GROUP_POLICY, Kind.GROUP_INLINE_POLICY,
+            Kind.GROUP_MEMBER,
             Kind.USER, Kind.USER_PATH, Kind.USER_TAGS, Kind.LOGIN_PROFILE, Kind.ACCESS_KEY,
             Kind.USER_GROUP, Kind.USER_POLICY, Kind.USER_INLINE_POLICY,
             Kind.ALIAS, Kind.PASSWORD_POLICY,
@@ -67,6 +69,7 @@ class Plan:
     findings: tuple[Finding, ...] = ()
     unmanaged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     kept: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
     live_fingerprint: str = ""
     config_fingerprint: str = ""
 
@@ -101,6 +104,7 @@ def make_plan(
         findings=tuple(findings),
         unmanaged=result.unmanaged,
         kept=result.kept,
+        notes=result.notes,
         live_fingerprint=fingerprint(live),
         config_fingerprint=fingerprint(desired),
     )
@@ -158,6 +162,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "warnings": [asdict(finding) for finding in plan.findings],
         "unmanaged": {kind: list(names) for kind, names in plan.unmanaged.items()},
         "kept": list(plan.kept),
+        "notes": list(plan.notes),
         "summary": plan.summary,
         "fingerprint": {"live": plan.live_fingerprint, "config": plan.config_fingerprint},
     }
@@ -172,6 +177,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "before": change.before,
         "after": change.after,
         "note": change.note,
+        "self_lockout": change.self_lockout,
     }
 
 
@@ -189,6 +195,7 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
                 item["before"],
                 item["after"],
                 item["note"],
+                item.get("self_lockout", ""),
             )
             for item in data["changes"]
         ),
@@ -196,6 +203,7 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
         findings=tuple(Finding(**finding) for finding in data["warnings"]),
         unmanaged={kind: tuple(names) for kind, names in data["unmanaged"].items()},
         kept=tuple(data["kept"]),
+        notes=tuple(data.get("notes", [])),
         live_fingerprint=data["fingerprint"]["live"],
         config_fingerprint=data["fingerprint"]["config"],
     )

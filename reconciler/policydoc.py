@@ -176,17 +176,27 @@ def document_size(document: Document) -> int:
 
 
 def allows_everything(document: Document) -> bool:
-    """True when a statement allows every action on every resource without condition (`*:*`)."""
-    for statement in as_dict(document).get("Statement", []):
-        if (
-            isinstance(statement, dict)
-            and statement.get("Effect") == "Allow"
-            and "Condition" not in statement
-            and {"*", "*:*"} & set(statement.get("Action", []))
-            and "*" in statement.get("Resource", [])
-        ):
-            return True
-    return False
+    """True when a statement allows every action on every resource without condition (`*:*`).
+
+    `NotAction` allows every action but those listed, and `NotResource` every resource but those
+    listed: with nothing else limiting them, that is full access with a few holes, and counts.
+    """
+    return any(
+        isinstance(statement, dict)
+        and statement.get("Effect") == "Allow"
+        and "Condition" not in statement
+        and _every_action(statement)
+        and _every_resource(statement)
+        for statement in as_dict(document).get("Statement", [])
+    )
+
+
+def _every_action(statement: dict[str, Any]) -> bool:
+    return "NotAction" in statement or bool({"*", "*:*"} & set(statement.get("Action", [])))
+
+
+def _every_resource(statement: dict[str, Any]) -> bool:
+    return "NotResource" in statement or "*" in statement.get("Resource", [])
 
 
 def _document_key_problems(document: dict[str, Any]) -> list[DocumentProblem]:

@@ -15,6 +15,7 @@ import click
 from .model import Action, Change, Finding, HumanStep, Kind
 from .plan import Plan
 from .policydoc import document_diff
+from .wording import plural
 
 SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
 COLORS = {"+": "green", "~": "yellow", "-": "red", "-/+": "yellow", "!": "magenta"}
@@ -50,6 +51,8 @@ def change_lines(change: Change) -> list[str]:
     line = f"{symbol} {subject}"
     if change.note:
         line += f" ({change.note})"
+    if change.self_lockout:
+        line += f" [SELF-LOCKOUT: {change.self_lockout}]"
     return [line] + [f"      {d}" for d in detail]
 
 
@@ -90,6 +93,10 @@ def _inline(owner: str) -> Callable[[Change], tuple[str, list[str]]]:
 def _membership(change: Change) -> tuple[str, list[str]]:
     verb = "add to" if change.action == Action.CREATE else "remove from"
     return f"user {change.name}: {verb} group {change.target}", []
+
+
+def _member(change: Change) -> tuple[str, list[str]]:
+    return f"group {change.name}: remove member {change.target}", []
 
 
 def _login_profile(change: Change) -> tuple[str, list[str]]:
@@ -148,6 +155,7 @@ _DESCRIBERS: dict[Kind, Callable[[Change], tuple[str, list[str]]]] = {
     Kind.GROUP_PATH: _transition("group {name}: path"),
     Kind.GROUP_POLICY: _attachment("group"),
     Kind.GROUP_INLINE_POLICY: _inline("group"),
+    Kind.GROUP_MEMBER: _member,
     Kind.USER: _entity("user"),
     Kind.USER_PATH: _transition("user {name}: path"),
     Kind.USER_TAGS: _transition("user {name}: tags"),
@@ -175,7 +183,13 @@ def step_line(step: HumanStep) -> str:
 
 def extra_lines(plan: Plan) -> list[str]:
     """Notes under the plan: kept entities, unmanaged entities, security warnings."""
-    lines = [f"note: {reason}" for reason in plan.kept]
+    lines = [f"note: {reason}" for reason in plan.kept + plan.notes]
+    lockouts = sum(1 for change in plan.changes if change.self_lockout)
+    if lockouts:
+        lines.append(
+            f"note: {plural(lockouts, 'change')} marked SELF-LOCKOUT would cut off the "
+            "credentials running iamctl: apply refuses them without --allow-self-lockout"
+        )
     for kind, names in plan.unmanaged.items():
         shown = ", ".join(names[:10]) + (
             f", ... ({len(names) - 10} more)" if len(names) > 10 else ""

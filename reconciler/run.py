@@ -7,26 +7,31 @@ anything.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from .apply import DEFAULT_PARALLELISM, apply_plan, creates_secret
+from .apply import DEFAULT_PARALLELISM, apply_plan, creates_secret, describe
+from .attachments import policies_to_read
 from .aws import Aws, Identity
 from .credentials import SecretsSink
 from .desired import Config, resolve
 from .diff import Diff, diff
-from .errors import AccountMismatchError
+from .errors import AccountMismatchError, IamctlError
 from .findings import account_findings
 from .live import (
     LiveAccount,
     ReadStats,
     confirm_credentials,
+    confirm_policy_attachments,
     confirm_policy_tags,
     read_live,
 )
-from .model import Change, Kind, State, User
+from .lockout import mark_self_lockout
+from .model import Caller, Change, Kind, State, User
+from .names import align_names
 from .plan import Plan, make_plan
+from .wording import plural
 from .writers import WriteContext
 
 _CREDENTIAL_KINDS = (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY)
@@ -74,8 +79,12 @@ def plan_account(config: Config, aws: Aws) -> AccountPlan:
     started = time.monotonic()
     identity = guard(aws, config)
     live = read_live(aws, identity, aws_catalog=names_aws_policies(config))
-    desired = resolve(config, live.aws_policies, identity.partition)
+    desired, spelling = align_names(
+        resolve(config, live.aws_policies, identity.partition), live.state
+    )
     state, result = decide(aws, desired, live, identity)
+    marked = mark_self_lockout(result.changes, state, caller_of(aws, identity))
+    result = replace(result, changes=marked, notes=result.notes + spelling)
     findings = account_findings(desired, state, datetime.now(timezone.utc))
     plan = make_plan(desired, state, result, findings)
     stats = replace(live.stats, calls=aws.calls, seconds=time.monotonic() - started)
@@ -93,15 +102,19 @@ def names_aws_policies(config: Config) -> bool:
 
 
 def decide(aws: Aws, desired: State, live: LiveAccount, identity: Identity) -> tuple[State, Diff]:
-    """Diff; where the diff would act on credential facts from the (possibly hours old) credential
-    report, confirm those users with exact calls and diff again, so no plan acts on stale facts."""
+    """Diff; where the diff would act on facts the bulk read may have stale or lacks, read them
+    exactly and diff again, so no plan acts on them: credential facts from the (possibly hours
+    old) credential report, and where a policy it replaces or deletes is attached (the bulk
+    read names no roles)."""
     state = with_policy_tags(aws, desired, live.state)
-    result = diff(desired, state, identity.user_name)
-    unconfirmed = users_to_confirm(result, state)
-    if unconfirmed:
-        state = confirm_credentials(aws, state, unconfirmed)
+    while True:
         result = diff(desired, state, identity.user_name)
-    return state, result
+        users = users_to_confirm(result, state)
+        policies = policies_to_read(result.changes, state)
+        if not users and not policies:
+            return state, result
+        state = confirm_credentials(aws, state, users)
+        state = confirm_policy_attachments(aws, state, policies)
 
 
 def with_policy_tags(aws: Aws, desired: State, live: State) -> State:
@@ -122,6 +135,33 @@ def users_to_confirm(result: Diff, live: State) -> set[str]:
 
 def confirmed(user: User) -> bool:
     return user.credentials is not None and user.credentials.confirmed
+
+
+def caller_of(aws: Aws, identity: Identity) -> Caller:
+    """Who runs iamctl: GetCallerIdentity's user or assumed role, and the access key in use."""
+    return Caller(
+        user=identity.user_name, role=identity.role_name, access_key_id=aws.access_key_id()
+    )
+
+
+def refuse_self_lockout(planned: Sequence[AccountPlan]) -> None:
+    """Before any change: refuse plans with changes that would cut off the credentials running
+    iamctl. Judged afresh for the credentials applying, which for a saved plan may not be those
+    that made it."""
+    found = [
+        describe(change)  # ends with its [SELF-LOCKOUT: why]
+        for account in planned
+        for change in mark_self_lockout(
+            account.plan.changes, account.live, caller_of(account.aws, account.identity)
+        )
+        if change.self_lockout
+    ]
+    if found:
+        raise IamctlError(
+            f"refusing to apply {plural(len(found), 'change')} that would cut off the "
+            f"credentials running iamctl: {'; '.join(found)}; pass --allow-self-lockout to "
+            "apply them anyway; nothing was changed"
+        )
 
 
 def plan_creates_secrets(plan: Plan) -> bool:

@@ -1,52 +1,149 @@
 """Entities in the account that the file does not declare: pruned, or listed as unmanaged.
 
-Pure, like `diff.py`, whose `diff` calls `undeclared`.
+Pure, like `diff.py`, whose `diff` calls `undeclared`. Prune never takes away what something
+it leaves in place still uses: the user running iamctl, ignored users and groups, and roles
+(not managed yet) keep their groups and policies, and each such keep is explained in a note.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from fnmatch import fnmatchcase
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from .model import Action, Change, Kind, ManagedPolicy, State, User, credentials_of
+from .attachments import attachments_of, named, recorded
+from .model import Action, Change, Entity, Kind, ManagedPolicy, State, User, credentials_of
 from .wording import plural
 
 
-def undeclared(
-    desired: State, live: State, caller_user: str | None
-) -> tuple[list[Change], dict[str, tuple[str, ...]], tuple[str, ...]]:
+@dataclass(frozen=True)
+class Undeclared:
+    removals: tuple[Change, ...] = ()
+    # Without prune: what the file does not declare, by kind, for the plan to list.
+    unmanaged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    kept: tuple[str, ...] = ()  # why something prune would remove stays
+    deleted: frozenset[Entity] = frozenset()  # the users and groups prune deletes
+
+
+@dataclass(frozen=True)
+class _Staying:
+    """Undeclared entities that stay after apply, each with why (they keep what they use)."""
+
+    why: Mapping[Entity, str]
+
+    def reason(self, entity: Entity) -> str | None:
+        if entity.kind == "role":
+            return "iamctl does not manage roles yet"
+        return self.why.get(entity)
+
+
+def undeclared(desired: State, live: State, caller_user: str | None) -> Undeclared:
     """Prune removals (or the unmanaged list without prune), skipping ignored names."""
     extra = {
-        "users": extra_names(live.users, desired.users, desired.ignore.users),
-        "groups": extra_names(live.groups, desired.groups, desired.ignore.groups),
-        "policies": extra_names(live.policies, desired.policies, desired.ignore.policies),
+        "users": extra_names(live.users, desired.users, desired, "users"),
+        "groups": extra_names(live.groups, desired.groups, desired, "groups"),
+        "policies": extra_names(live.policies, desired.policies, desired, "policies"),
     }
     if not desired.prune:
-        return [], {kind: names for kind, names in extra.items() if names}, ()
-    kept: tuple[str, ...] = ()
-    if caller_user in extra["users"]:
-        extra["users"] = tuple(name for name in extra["users"] if name != caller_user)
-        kept = (f"user {caller_user} is not deleted: its credentials are running iamctl",)
-    removals = [user_removal(live.users[name]) for name in extra["users"]]
-    removals += [
-        Change(Action.DELETE, Kind.GROUP, name, note=group_contents(live, name))
-        for name in extra["groups"]
+        return Undeclared(unmanaged={kind: names for kind, names in extra.items() if names})
+    staying = staying_users(desired, live, caller_user)
+    users = [name for name in extra["users"] if Entity("user", name) not in staying.why]
+    groups, group_notes, kept_groups = prunable_groups(extra["groups"], live, staying)
+    staying = _Staying({**staying.why, **kept_groups})
+    policies, policy_notes = prunable_policies(extra["policies"], desired, live, staying)
+    removals = [user_removal(live.users[name]) for name in users]
+    removals += [group_removal(live, name) for name in groups]
+    removals += [policy_removal(live.policies[name], live) for name in policies]
+    kept = [
+        f"user {name} is not deleted: its credentials are running iamctl"
+        for name in extra["users"]
+        if name not in users
     ]
-    removals += [policy_removal(live.policies[name]) for name in extra["policies"]]
-    return removals, {}, kept
+    deleted = {Entity("user", name) for name in users} | {Entity("group", n) for n in groups}
+    return Undeclared(tuple(removals), {}, tuple(kept + group_notes + policy_notes),
+                      frozenset(deleted))
 
 
 def extra_names(
-    live: Mapping[str, object], declared: Mapping[str, object], ignore: Iterable[str]
+    live: Mapping[str, object], declared: Mapping[str, object], desired: State, kind: str
 ) -> tuple[str, ...]:
-    patterns = tuple(ignore)
     return tuple(
         sorted(
             name
             for name in live
-            if name not in declared and not any(fnmatchcase(name, p) for p in patterns)
+            if name not in declared and not desired.ignore.matches(kind, name)
         )
     )
+
+
+def staying_users(desired: State, live: State, caller_user: str | None) -> _Staying:
+    """Undeclared users prune leaves in place: ignored ones, and the one running iamctl."""
+    why: dict[Entity, str] = {}
+    for name in live.users:
+        if name in desired.users:
+            continue
+        if desired.ignore.matches("users", name):
+            why[Entity("user", name)] = "matches ignore.users"
+        elif caller_user is not None and name.lower() == caller_user.lower():
+            why[Entity("user", name)] = "its credentials are running iamctl"
+    for name in live.groups:
+        if name not in desired.groups and desired.ignore.matches("groups", name):
+            why[Entity("group", name)] = "matches ignore.groups"
+    return _Staying(why)
+
+
+def prunable_groups(
+    names: tuple[str, ...], live: State, staying: _Staying
+) -> tuple[list[str], list[str], dict[Entity, str]]:
+    """Undeclared groups to delete; notes for those kept because a member stays (deleting the
+    group would take its permissions from an ignored user, or from iamctl's own); the kept."""
+    members: dict[str, list[Entity]] = {name: [] for name in names}
+    for user in sorted(live.users):
+        for group in live.users[user].groups & members.keys():
+            members[group].append(Entity("user", user))
+    deleted, notes, kept = [], [], {}
+    for name in names:
+        held = [f"{m} ({staying.why[m]})" for m in members[name] if m in staying.why]
+        if held:
+            notes.append(f"group {name} is not deleted: its members include {', '.join(held)}")
+            kept[Entity("group", name)] = "kept for its members"
+        else:
+            deleted.append(name)
+    return deleted, notes, kept
+
+
+def prunable_policies(
+    names: tuple[str, ...], desired: State, live: State, staying: _Staying
+) -> tuple[list[str], list[str]]:
+    """Undeclared policies to delete, and notes for those kept: attached to something that
+    stays (a role, an ignored user or group, a kept one), wanted by the file, or a boundary."""
+    deleted, notes = [], []
+    for name in names:
+        reasons = policy_users(live.policies[name], desired, live, staying)
+        if reasons:
+            notes.append(f"policy {name} is not deleted: {'; '.join(reasons)}")
+        else:
+            deleted.append(name)
+    return deleted, notes
+
+
+def policy_users(
+    policy: ManagedPolicy, desired: State, live: State, staying: _Staying
+) -> list[str]:
+    """Why prune keeps the policy (nothing: it is deleted)."""
+    held = [
+        f"{entity} ({reason})"
+        for entity in attachments_of(policy, live)
+        if (reason := staying.reason(entity))
+    ]
+    reasons = [f"attached to {', '.join(held)}"] if held else []
+    wanting = [f"user {n}" for n, user in desired.users.items() if policy.arn in user.policies]
+    wanting += [f"group {n}" for n, group in desired.groups.items() if policy.arn in group.policies]
+    if wanting:
+        reasons.append(f"the file attaches it to {', '.join(sorted(wanting))}")
+    if policy.boundary_count:
+        users = plural(policy.boundary_count, "user or role", "users or roles")
+        reasons.append(f"it is the permissions boundary of {users}")
+    return reasons
 
 
 def user_removal(user: User) -> Change:
@@ -63,25 +160,38 @@ def user_removal(user: User) -> Change:
     return Change(Action.DELETE, Kind.USER, user.name, note=f"removes {removed}" if removed else "")
 
 
-def group_contents(live: State, name: str) -> str:
-    members = sum(1 for user in live.users.values() if name in user.groups)
+def group_removal(live: State, name: str) -> Change:
+    """Records the members it removes, so apply removes no one else."""
+    members = [Entity("user", u) for u in sorted(live.users) if name in live.users[u].groups]
     group = live.groups[name]
     parts = [
-        count(members, "member"),
+        f"member{'s' if len(members) > 1 else ''} {', '.join(m.name for m in members)}"
+        if members
+        else "",
         count(len(group.policies), "attached policy", "attached policies"),
         count(len(group.inline_policies), "inline policy", "inline policies"),
     ]
     removed = ", ".join(part for part in parts if part)
-    return f"removes {removed}" if removed else ""
-
-
-def policy_removal(policy: ManagedPolicy) -> Change:
-    note = (
-        f"detaches it from {count(policy.attachment_count, 'entity', 'entities')}"
-        if (policy.attachment_count)
-        else ""
+    return Change(
+        Action.DELETE,
+        Kind.GROUP,
+        name,
+        before={"members": recorded(members)},
+        note=f"removes {removed}" if removed else "",
     )
-    return Change(Action.DELETE, Kind.POLICY, policy.name, target=policy.arn, note=note)
+
+
+def policy_removal(policy: ManagedPolicy, live: State) -> Change:
+    """Records the entities it detaches the policy from, so apply detaches no other."""
+    attached = attachments_of(policy, live)
+    return Change(
+        Action.DELETE,
+        Kind.POLICY,
+        policy.name,
+        target=policy.arn,
+        before={"attached": recorded(attached)},
+        note=f"detaches it from {named(attached)}" if attached else "",
+    )
 
 
 def count(n: int, singular: str, plural_form: str | None = None) -> str:

@@ -80,6 +80,5 @@ def live_group(name: str, **fields: Any) -> Group:
 def live_policy(name: str, document: str | None = None, **fields: Any) -> ManagedPolicy:
     fields.setdefault("path", "/")
     fields.setdefault("description", "")
-    return ManagedPolicy(
-        name, document or doc(), arn=f"arn:aws:iam::{ACCOUNT_ID}:policy/{name}", **fields
-    )
+    fields.setdefault("arn", f"arn:aws:iam::{ACCOUNT_ID}:policy{fields['path']}{name}")
+    return ManagedPolicy(name, document or doc(), **fields)

@@ -106,12 +106,28 @@ def test_deleting_a_group_removes_members_and_policies_first(aws, moto_iam):
     moto_iam.attach_group_policy(GroupName="old", PolicyArn=READ_ONLY)
     moto_iam.put_group_policy(GroupName="old", PolicyName="inline", PolicyDocument=DOC)
     calls = record_calls(aws)
-    run(aws, Change(Action.DELETE, Kind.GROUP, "old"))
+    run(aws, Change(Action.DELETE, Kind.GROUP, "old", before={"members": [USER_MEMBER]}))
     names = [name for name, _ in calls]
     assert names[-1] == "DeleteGroup"
     for blocker in ("RemoveUserFromGroup", "DetachGroupPolicy", "DeleteGroupPolicy"):
         assert names.index(blocker) < names.index("DeleteGroup")
     assert moto_iam.list_groups_for_user(UserName="member")["Groups"] == []
+
+
+USER_MEMBER = {"kind": "user", "name": "member"}
+
+
+def test_deleting_a_group_removes_no_member_the_plan_did_not_name(aws, moto_iam):
+    """A user added to the group after the plan (an ignored one, say) is not iamctl's."""
+    moto_iam.create_group(GroupName="old")
+    for user in ("member", "cdk-late"):
+        moto_iam.create_user(UserName=user)
+        moto_iam.add_user_to_group(GroupName="old", UserName=user)
+    with pytest.raises(ApplyError) as raised:
+        run(aws, Change(Action.DELETE, Kind.GROUP, "old", before={"members": [USER_MEMBER]}))
+    assert "now also has member(s) cdk-late, which the plan did not name" in str(raised.value)
+    members = moto_iam.get_group(GroupName="old")["Users"]
+    assert sorted(u["UserName"] for u in members) == ["cdk-late", "member"]
 
 
 def test_deleting_a_policy_detaches_it_and_deletes_old_versions_first(aws, moto_iam):
@@ -120,12 +136,34 @@ def test_deleting_a_policy_detaches_it_and_deletes_old_versions_first(aws, moto_
     moto_iam.create_user(UserName="u")
     moto_iam.attach_user_policy(UserName="u", PolicyArn=arn)
     calls = record_calls(aws)
-    run(aws, Change(Action.DELETE, Kind.POLICY, "legacy", target=arn))
+    attached = {"attached": [{"kind": "user", "name": "u"}]}
+    run(aws, Change(Action.DELETE, Kind.POLICY, "legacy", target=arn, before=attached))
     names = [name for name, _ in calls]
     assert names[-1] == "DeletePolicy"
     assert names.index("DetachUserPolicy") < names.index("DeletePolicy")
     assert names.index("DeletePolicyVersion") < names.index("DeletePolicy")
     assert moto_iam.list_attached_user_policies(UserName="u")["AttachedPolicies"] == []
+
+
+def test_deleting_a_policy_detaches_it_from_nothing_the_plan_did_not_name(aws, moto_iam):
+    arn = moto_iam.create_policy(PolicyName="legacy", PolicyDocument=DOC)["Policy"]["Arn"]
+    moto_iam.create_user(UserName="u")
+    moto_iam.attach_user_policy(UserName="u", PolicyArn=arn)
+    moto_iam.create_role(RoleName="ci-deploy", AssumeRolePolicyDocument=TRUST)
+    moto_iam.attach_role_policy(RoleName="ci-deploy", PolicyArn=arn)
+    attached = {"attached": [{"kind": "user", "name": "u"}]}
+    with pytest.raises(ApplyError) as raised:
+        run(aws, Change(Action.DELETE, Kind.POLICY, "legacy", target=arn, before=attached))
+    assert "now also attached to role ci-deploy, which the plan did not name" in str(raised.value)
+    assert [p["PolicyArn"] for p in moto_iam.list_attached_user_policies(UserName="u")[
+        "AttachedPolicies"]] == [arn]
+    assert moto_iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 2
+
+
+TRUST = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+    '"Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+)
 
 
 def test_a_sixth_version_first_deletes_the_oldest_non_default(aws, moto_iam):
@@ -153,6 +191,7 @@ def test_replacing_a_policy_reattaches_it(aws, moto_iam):
     ]
     moto_iam.create_group(GroupName="g")
     moto_iam.attach_group_policy(GroupName="g", PolicyArn=arn)
+    group = [{"kind": "group", "name": "g"}]
     spec = {"path": "/", "description": "new", "document": DOC, "tags": {}, "arn": ""}
     run(
         aws,
@@ -160,13 +199,41 @@ def test_replacing_a_policy_reattaches_it(aws, moto_iam):
             Action.UPDATE,
             Kind.POLICY_REPLACEMENT,
             "p",
-            before={**spec, "description": "old", "arn": arn},
-            after=spec,
+            before={**spec, "description": "old", "arn": arn, "attached": group},
+            after={**spec, "attached": group},
         ),
     )
     assert moto_iam.get_policy(PolicyArn=arn)["Policy"]["Description"] == "new"
     attached = moto_iam.list_attached_group_policies(GroupName="g")["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [arn]
+
+
+def test_replacing_a_policy_reattaches_exactly_where_the_plan_says(aws, moto_iam):
+    """A new path makes a new ARN: the role and the ignored user get it back under it; the
+    declared group whose file dropped it does not."""
+    old = moto_iam.create_policy(PolicyName="p", Path="/a/", PolicyDocument=DOC)["Policy"]["Arn"]
+    moto_iam.create_role(RoleName="ci-deploy", AssumeRolePolicyDocument=TRUST)
+    moto_iam.attach_role_policy(RoleName="ci-deploy", PolicyArn=old)
+    moto_iam.create_user(UserName="cdk-bot")
+    moto_iam.attach_user_policy(UserName="cdk-bot", PolicyArn=old)
+    moto_iam.create_group(GroupName="g")
+    moto_iam.attach_group_policy(GroupName="g", PolicyArn=old)
+    role, user = {"kind": "role", "name": "ci-deploy"}, {"kind": "user", "name": "cdk-bot"}
+    spec = {"path": "/b/", "description": "", "document": DOC, "tags": {}, "arn": ""}
+    run(aws, Change(
+        Action.UPDATE, Kind.POLICY_REPLACEMENT, "p",
+        before={**spec, "path": "/a/", "arn": old,
+                "attached": [role, user, {"kind": "group", "name": "g"}]},
+        after={**spec, "attached": [role, user]},
+    ))
+    new = old.replace("/a/", "/b/")
+    assert moto_iam.get_policy(PolicyArn=new)["Policy"]["Path"] == "/b/"
+    on_role = moto_iam.list_attached_role_policies(RoleName="ci-deploy")["AttachedPolicies"]
+    on_user = moto_iam.list_attached_user_policies(UserName="cdk-bot")["AttachedPolicies"]
+    on_group = moto_iam.list_attached_group_policies(GroupName="g")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in on_role] == [new]
+    assert [p["PolicyArn"] for p in on_user] == [new]
+    assert on_group == []
 
 
 def test_parallel_apply_keeps_dependencies_in_order(aws, moto_iam):
@@ -227,13 +294,29 @@ def test_a_new_secret_without_a_sink_fails_before_calling_aws(aws, moto_iam):
 
 
 def test_removals_of_what_is_already_gone_succeed(aws, moto_iam):
+    """A second apply after a partial failure meets removals that already happened: each is
+    reported done, and nothing else in the account changes."""
     moto_iam.create_user(UserName="a")
-    run(
-        aws,
+    moto_iam.attach_user_policy(UserName="a", PolicyArn=READ_ONLY)
+    moto_iam.create_group(GroupName="team")
+    arn = moto_iam.create_policy(PolicyName="gone", PolicyDocument=DOC)["Policy"]["Arn"]
+    moto_iam.delete_policy(PolicyArn=arn)
+    changes = (
         Change(Action.DELETE, Kind.USER_POLICY, "a", target=ADMIN),
         Change(Action.DELETE, Kind.LOGIN_PROFILE, "a"),
+        Change(Action.DELETE, Kind.USER_INLINE_POLICY, "a", target="never-there"),
+        Change(Action.DELETE, Kind.USER_GROUP, "a", target="team"),
+        Change(Action.DELETE, Kind.GROUP_MEMBER, "team", target="a"),
         Change(Action.DELETE, Kind.USER, "ghost"),
+        Change(Action.DELETE, Kind.GROUP, "ghosts", before={"members": []}),
+        Change(Action.DELETE, Kind.POLICY, "gone", target=arn, before={"attached": []}),
     )
+    done = run(aws, *changes)
+    assert sorted(done, key=repr) == sorted(changes, key=repr)
+    assert [u["UserName"] for u in moto_iam.list_users()["Users"]] == ["a"]
+    attached = moto_iam.list_attached_user_policies(UserName="a")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [READ_ONLY]
+    assert [g["GroupName"] for g in moto_iam.list_groups()["Groups"]] == ["team"]
 
 
 def test_a_delete_conflict_removes_service_specific_credentials_then_retries(

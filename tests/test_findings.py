@@ -120,6 +120,11 @@ FILE_CASES: list[tuple[str, State, list[tuple[str, str]]]] = [
              Group("ops", policies=frozenset({CUSTOMER + "Deny"}))), []),
     ("inline admin on a group",
      desired(Group("ops", inline_policies={"all": admin_doc()})), [("1.16", "group ops")]),
+    ("all but IAM through NotAction, on a user",
+     desired(User("dev", inline_policies={"most": canonical({
+         "Version": "2012-10-17",
+         "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]})})),
+     [("1.15", "user dev"), ("1.16", "user dev")]),
     ("no password policy in the file",
      desired(policy=None), [("1.8", "password policy"), ("1.9", "password policy")]),
     ("short passwords", desired(policy=PasswordPolicy(minimum_length=8, reuse_prevention=24)),

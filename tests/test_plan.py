@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 from factories import ACCOUNT_ID, ADMIN, READ_ONLY, doc, live_policy, live_user, state
 
@@ -101,6 +102,14 @@ def test_json_plan_has_the_documented_fields_and_round_trips():
     assert plan_from_dict(data) == plan
 
 
+def test_a_self_lockout_mark_survives_a_saved_plan():
+    plan = tutorial_plan()
+    marked = replace(plan.changes[0], self_lockout="deletes the access key these credentials use")
+    data = json.loads(json.dumps(plan_to_dict(replace(plan, changes=(marked,)))))
+    assert data["changes"][0]["self_lockout"] == "deletes the access key these credentials use"
+    assert plan_from_dict(data).changes[0].self_lockout == marked.self_lockout
+
+
 def test_markdown_plan_uses_a_diff_block():
     text = render_markdown(tutorial_plan())
     assert text.startswith("### Account 123456789012 (acme-sandbox)")
@@ -118,7 +127,8 @@ def test_pure_modules_do_not_import_boto3():
     code = (
         "import sys\n"
         "import reconciler.diff, reconciler.plan, reconciler.model, reconciler.policydoc, "
-        "reconciler.render, reconciler.findings, reconciler.undeclared, reconciler.human_steps\n"
+        "reconciler.render, reconciler.findings, reconciler.undeclared, reconciler.human_steps, "
+        "reconciler.attachments, reconciler.names, reconciler.lockout, reconciler.replacement\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore'))\n"
         "print(','.join(bad))\n"
     )

@@ -200,6 +200,19 @@ def test_size_quota() -> None:
         ({**allow("*", "*"), "Effect": "Deny"}, False),
         (allow("s3:*", "*"), False),
         (allow("*", "arn:aws:s3:::b"), False),
+        # Everything but a few actions, or everything but a few resources, is full access too.
+        ({"Effect": "Allow", "NotAction": ["iam:*"], "Resource": "*"}, True),
+        ({"Effect": "Allow", "NotAction": "s3:DeleteBucket", "Resource": ["*"]}, True),
+        ({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::secret"}, True),
+        ({"Effect": "Allow", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::secret"}, True),
+        ({"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::b"}, False),
+        ({"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}, False),
+        ({"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3:::secret"}, False),
+        (
+            {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*",
+             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}},
+            False,
+        ),
     ],
 )
 def test_allows_everything(statement: dict[str, Any], expected: bool) -> None:

@@ -1,10 +1,11 @@
 """Convergence as a property: from any starting account, apply leaves nothing to plan.
 
-Hypothesis draws a small desired file (users, groups, customer policies, memberships, AWS and
-customer attachments, inline policies, tags, console, access keys, prune) and a small starting
-account drawn from the same space, built out of band with boto3: attachments, memberships, tags
-and documents the file does not want, users and groups it does not declare. Apply the file (in-
-process moto, the whole pipeline), then plan again: no changes.
+Hypothesis draws a small desired file (users, groups, customer policies and their paths,
+memberships, AWS and customer attachments, inline policies, tags, console, access keys, prune,
+an ignore pattern) and a small starting account drawn from the same space, built out of band
+with boto3: attachments, memberships, tags and documents the file does not want, users and groups
+it does not declare, an ignored user, and undeclared or ignored members of declared groups. Apply
+the file (in-process moto, the whole pipeline), then plan again: no changes.
 
 25 examples per property; with CI set, hypothesis derandomizes, so a CI run is reproducible.
 """
@@ -25,6 +26,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from reconciler.attachments import entities_in
 from reconciler.aws import Aws
 from reconciler.credentials import SecretsSink
 from reconciler.desired import load
@@ -35,6 +37,7 @@ from reconciler.model import (
     Action,
     Change,
     Credentials,
+    Entity,
     Group,
     Ignore,
     Kind,
@@ -97,14 +100,15 @@ def subset(items: tuple[str, ...] | list[str]) -> st.SearchStrategy[list[str]]:
     return st.lists(st.sampled_from(list(items)), unique=True, max_size=len(items)).map(sorted)
 
 
-# Paths are fixed by name (created with it, never moved), for moto's sake and one bug's:
+# User and group paths are fixed by name (created with it, never moved), for moto's sake:
 # - moto's UpdateGroup ignores NewPath unless NewGroupName is given too (AWS does not);
 # - moto keys tags by ARN, and a user's ARN holds its path: after UpdateUser NewPath, moto has
-#   lost the user's tags (AWS keeps them);
-# - a customer policy's path change: see the expected failure at the end of this module.
-USER_PATHS = {"ana": "/", "bo": "/eng/", "cy": "/", "dee": "/", "eve": "/eng/"}
+#   lost the user's tags (AWS keeps them).
+# A customer policy's path is drawn: a new one replaces the policy (a new ARN).
+USER_PATHS = {"ana": "/", "bo": "/eng/", "cy": "/", "dee": "/", "eve": "/eng/", "cdk-deploy": "/"}
 GROUP_PATHS = {"g1": "/", "g2": "/ops/", "g3": "/"}
 POLICY_PATHS = {"app-read": "/", "app-write": "/eng/"}
+IGNORED_USER = "cdk-deploy"  # matches the files' `ignore: {users: ["cdk-*"]}`
 TAGS = st.none() | st.dictionaries(
     st.sampled_from(["team", "cost-center"]), st.sampled_from(["a", "b"]), max_size=2
 )
@@ -115,10 +119,11 @@ def inline_policies() -> st.SearchStrategy[dict[str, Any]]:
 
 
 @st.composite
-def specs(draw: st.DrawFn, min_users: int = 1) -> Spec:
+def specs(draw: st.DrawFn, min_users: int = 1, user_names: tuple[str, ...] = USERS) -> Spec:
+    """A file's account, or (with the ignored user among `user_names`) a starting account."""
     policies = {
         name: {
-            "path": POLICY_PATHS[name],
+            "path": draw(st.sampled_from(["/", "/eng/"])),
             "description": draw(st.sampled_from(["", "Application access"])),
             "document": draw(st.sampled_from(DOCUMENTS)),
             "tags": draw(TAGS),
@@ -135,7 +140,7 @@ def specs(draw: st.DrawFn, min_users: int = 1) -> Spec:
         for name in draw(subset(GROUPS))
     }
     users = {}
-    for name in draw(st.lists(st.sampled_from(USERS), unique=True, min_size=min_users,
+    for name in draw(st.lists(st.sampled_from(user_names), unique=True, min_size=min_users,
                               max_size=4)):
         users[name] = {
             "path": USER_PATHS[name],
@@ -153,7 +158,8 @@ def specs(draw: st.DrawFn, min_users: int = 1) -> Spec:
 
 
 def to_file(spec: Spec, directory: Path) -> str:
-    data: dict[str, Any] = {"version": 1, "account": {"id": ACCOUNT}, "prune": spec.prune}
+    data: dict[str, Any] = {"version": 1, "account": {"id": ACCOUNT}, "prune": spec.prune,
+                            "ignore": {"users": ["cdk-*"]}}
     data["policies"] = [
         {"name": name, **{key: value for key, value in p.items() if value not in (None, "")}}
         for name, p in spec.policies.items()
@@ -218,7 +224,7 @@ def plan(aws: Aws, path: str) -> AccountPlan:
 
 
 @SETTINGS
-@given(wanted=specs(), start=specs(min_users=0))
+@given(wanted=specs(), start=specs(min_users=0, user_names=USERS + (IGNORED_USER,)))
 def test_apply_from_any_starting_account_leaves_nothing_to_plan(wanted: Spec, start: Spec) -> None:
     applied = assert_apply_converges(wanted, start)
     event(f"changes applied: {bucket(applied)}")
@@ -355,14 +361,17 @@ class World:
     def policy(self, change: Change, **fields: Any) -> None:
         self.policies[change.name] = replace(self.policies[change.name], **fields)
 
-    def reattach(self, old: str, new: str | None) -> None:
-        """Every attachment of policy `old` now to `new` (None: detached)."""
+    def detach(self, arn: str) -> None:
+        """Policy `arn` detached from every user and group."""
+        self.users = {n: replace(u, policies=u.policies - {arn}) for n, u in self.users.items()}
+        self.groups = {n: replace(g, policies=g.policies - {arn}) for n, g in self.groups.items()}
 
-        def swap(arns: frozenset[str]) -> frozenset[str]:
-            return (arns - {old}) | ({new} if new and old in arns else set())
-
-        self.users = {n: replace(u, policies=swap(u.policies)) for n, u in self.users.items()}
-        self.groups = {n: replace(g, policies=swap(g.policies)) for n, g in self.groups.items()}
+    def attach(self, arn: str, entities: Iterable[Entity]) -> None:
+        for entity in entities:
+            owners: dict[str, Any] = self.users if entity.kind == "user" else self.groups
+            owners[entity.name] = replace(
+                owners[entity.name], policies=owners[entity.name].policies | {arn}
+            )
 
 
 def edited(items: frozenset[str], change: Change) -> frozenset[str]:
@@ -421,15 +430,33 @@ def simulate_policy(world: World, change: Change) -> None:
     if change.action == Action.CREATE:
         world.policies[change.name] = new_policy(change.name, change.after)
         return
-    world.reattach(change.target, None)
+    assert set(attachments(world, change.target)) <= set(entities_in(change.before)), (
+        "a policy is deleted only from where the plan said"
+    )
+    world.detach(change.target)
     del world.policies[change.name]
 
 
 def simulate_replacement(world: World, change: Change) -> None:
-    # As the writer does: detach everywhere, delete, create, re-attach where it was.
+    # As the writer does: detach where the plan recorded, delete, create, re-attach where the
+    # plan says (this World has no roles).
+    old_arn = change.before["arn"]
+    assert set(attachments(world, old_arn)) <= set(entities_in(change.before))
     replacement = new_policy(change.name, change.after)
-    world.reattach(change.before["arn"], replacement.arn)
+    world.detach(old_arn)
     world.policies[change.name] = replacement
+    world.attach(replacement.arn, entities_in(change.after))
+
+
+def attachments(world: World, arn: str) -> list[Entity]:
+    return [Entity("user", n) for n, u in world.users.items() if arn in u.policies] + [
+        Entity("group", n) for n, g in world.groups.items() if arn in g.policies
+    ]
+
+
+def simulate_member(world: World, change: Change) -> None:
+    user = world.users[change.target]
+    world.users[change.target] = replace(user, groups=user.groups - {change.name})
 
 
 SIMULATE: dict[Kind, Callable[[World, Change], None]] = {
@@ -444,6 +471,7 @@ SIMULATE: dict[Kind, Callable[[World, Change], None]] = {
         c, inline_policies=edited_inline(w.users[c.name].inline_policies, c)),
     Kind.GROUP: simulate_group,
     Kind.GROUP_PATH: lambda w, c: w.group(c, path=c.after),
+    Kind.GROUP_MEMBER: simulate_member,
     Kind.GROUP_POLICY: lambda w, c: w.group(c, policies=edited(w.groups[c.name].policies, c)),
     Kind.GROUP_INLINE_POLICY: lambda w, c: w.group(
         c, inline_policies=edited_inline(w.groups[c.name].inline_policies, c)),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..model import Action, Kind
 from .account import set_alias, set_password_policy
 from .base import WriteContext, Writer
-from .groups import create_group, delete_group, update_group_path
+from .groups import create_group, delete_group, remove_member, update_group_path
 from .permissions import attacher, detacher, inline_deleter, inline_putter
 from .policies import (
     create_policy,
@@ -57,6 +57,7 @@ WRITERS: dict[tuple[Kind, Action], Writer] = {
     (Kind.GROUP_INLINE_POLICY, Action.CREATE): inline_putter("group"),
     (Kind.GROUP_INLINE_POLICY, Action.UPDATE): inline_putter("group"),
     (Kind.GROUP_INLINE_POLICY, Action.DELETE): inline_deleter("group"),
+    (Kind.GROUP_MEMBER, Action.DELETE): remove_member,
     (Kind.POLICY, Action.CREATE): create_policy,
     (Kind.POLICY, Action.DELETE): delete_policy,
     (Kind.POLICY_REPLACEMENT, Action.UPDATE): replace_policy,

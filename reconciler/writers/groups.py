@@ -1,8 +1,9 @@
-"""Writers for groups: the group itself, its path, and its deletion."""
+"""Writers for groups: the group itself, its path, members it must lose, and its deletion."""
 
 from __future__ import annotations
 
-from ..errors import AwsError
+from ..attachments import entities_in
+from ..errors import AwsError, IamctlError
 from ..model import Change
 from .base import WriteContext, call, create, remove
 
@@ -29,8 +30,19 @@ def update_group_path(ctx: WriteContext, change: Change) -> None:
     )
 
 
+def remove_member(ctx: WriteContext, change: Change) -> None:
+    remove(
+        ctx,
+        "remove_user_from_group",
+        f"remove member {change.target} from group {change.name}",
+        UserName=change.target,
+        GroupName=change.name,
+    )
+
+
 def delete_group(ctx: WriteContext, change: Change) -> None:
-    """AWS refuses to delete a group with members or policies: remove them first."""
+    """AWS refuses to delete a group with members or policies: remove them first. Its members
+    must be among those the plan named: a user added since is not iamctl's to remove."""
     group = change.name
     doing = f"delete group {group}"
     try:
@@ -41,12 +53,14 @@ def delete_group(ctx: WriteContext, change: Change) -> None:
         if error.code == "NoSuchEntity":
             return
         raise
-    for user in (u for page in pages for u in page["Users"]):
+    members = [u["UserName"] for page in pages for u in page["Users"]]
+    refuse_unnamed_members(change, members)
+    for user in members:
         remove(
             ctx,
             "remove_user_from_group",
-            f"remove user {user['UserName']} from group {group}",
-            UserName=user["UserName"],
+            f"remove user {user} from group {group}",
+            UserName=user,
             GroupName=group,
         )
     for policy in (p for page in attached for p in page["AttachedPolicies"]):
@@ -66,3 +80,13 @@ def delete_group(ctx: WriteContext, change: Change) -> None:
             PolicyName=name,
         )
     remove(ctx, "delete_group", doing, GroupName=group)
+
+
+def refuse_unnamed_members(change: Change, members: list[str]) -> None:
+    planned = {entity.name for entity in entities_in(change.before, "members")}
+    unnamed = [name for name in members if name not in planned]
+    if unnamed:
+        raise IamctlError(
+            f"group {change.name} now also has member(s) {', '.join(unnamed)}, which the plan "
+            "did not name; nothing was removed: run plan again"
+        )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .. import policydoc
-from ..errors import AwsError
-from ..model import Change
+from ..attachments import entities_in, named
+from ..errors import AwsError, IamctlError
+from ..live import list_attachments
+from ..model import Change, Entity
 from .base import WriteContext, call, create, remove, retag, tag_list
 
 
@@ -99,51 +102,58 @@ def update_policy_tags(ctx: WriteContext, change: Change) -> None:
 def replace_policy(ctx: WriteContext, change: Change) -> None:
     """Path and description are fixed at creation: detach, delete, recreate, re-attach.
 
-    Re-attaching is only right when the ARN stays the same (a new description): the plan's own
-    attach and detach changes then still name it. A new path makes a new ARN, and the plan
-    already attaches that wherever the file wants it.
+    The plan recorded where the policy is attached (`before`) and where it goes back (`after`:
+    roles, ignored and undeclared users and groups, and declared ones whose file still wants it
+    under the same ARN; a declared entity that wants a new ARN has an attach change of its own).
     """
     old_arn = change.before["arn"]
-    attached = detach_everywhere(ctx, old_arn, change.name)
+    detach_recorded(ctx, old_arn, change.name, entities_in(change.before))
     delete_detached_policy(ctx, old_arn, change.name)
     arn = create_policy_from_spec(ctx, change.name, change.after)
-    if arn != old_arn:
-        return
-    for kind, owner in attached:
+    for entity in entities_in(change.after):
         call(
             ctx,
-            f"attach_{kind}_policy",
-            f"re-attach policy {change.name} to {kind} {owner}",
-            **{f"{kind.capitalize()}Name": owner, "PolicyArn": arn},
+            f"attach_{entity.kind}_policy",
+            f"re-attach policy {change.name} to {entity}",
+            **{f"{entity.kind.capitalize()}Name": entity.name, "PolicyArn": arn},
         )
 
 
 def delete_policy(ctx: WriteContext, change: Change) -> None:
-    detach_everywhere(ctx, change.target, change.name)
+    detach_recorded(ctx, change.target, change.name, entities_in(change.before))
     delete_detached_policy(ctx, change.target, change.name)
 
 
-def detach_everywhere(ctx: WriteContext, arn: str, name: str) -> list[tuple[str, str]]:
-    """Detaches a policy from every user, group and role; returns what it was attached to."""
-    doing = f"list where policy {name} is attached"
-    attached: list[tuple[str, str]] = []
-    for page in ctx.aws.pages("list_entities_for_policy", doing, PolicyArn=arn):
-        attached += [("user", u["UserName"]) for u in page.get("PolicyUsers", [])]
-        attached += [("group", g["GroupName"]) for g in page.get("PolicyGroups", [])]
-        attached += [("role", r["RoleName"]) for r in page.get("PolicyRoles", [])]
-    for kind, owner in attached:
+def detach_recorded(
+    ctx: WriteContext, arn: str, name: str, planned: Sequence[Entity]
+) -> None:
+    """Detaches the policy from where it is attached, which must be among the entities the plan
+    named: anything attached since (a role, say) is not iamctl's to detach, so it stops first."""
+    attached = list_attachments(ctx.aws, arn, name)
+    unnamed = [entity for entity in attached if entity not in planned]
+    if unnamed:
+        raise IamctlError(
+            f"policy {name} is now also attached to {named(unnamed)}, which the plan did not "
+            "name; nothing was detached: run plan again"
+        )
+    for entity in attached:
         remove(
             ctx,
-            f"detach_{kind}_policy",
-            f"detach policy {name} from {kind} {owner}",
-            **{f"{kind.capitalize()}Name": owner, "PolicyArn": arn},
+            f"detach_{entity.kind}_policy",
+            f"detach policy {name} from {entity}",
+            **{f"{entity.kind.capitalize()}Name": entity.name, "PolicyArn": arn},
         )
-    return attached
 
 
 def delete_detached_policy(ctx: WriteContext, arn: str, name: str) -> None:
     doing = f"delete policy {name}"
-    for version in policy_versions(ctx, arn, doing):
+    try:
+        versions = policy_versions(ctx, arn, doing)
+    except AwsError as error:
+        if error.code == "NoSuchEntity":  # already gone: the wanted state is reached
+            return
+        raise
+    for version in versions:
         if not version["IsDefaultVersion"]:
             remove(
                 ctx, "delete_policy_version", doing, PolicyArn=arn, VersionId=version["VersionId"]

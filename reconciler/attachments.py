@@ -1,0 +1,67 @@
+"""Where a customer managed policy is attached, as the changes that detach it record it.
+
+Pure, like `diff.py` and `undeclared.py`, which use it: a plan that replaces or deletes a policy
+names every entity it detaches the policy from (roles, which iamctl does not manage, included),
+and records them in the change, so that apply detaches (and re-attaches) exactly those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .model import Action, Change, Entity, Kind, ManagedPolicy, State
+
+
+def attachments_of(policy: ManagedPolicy, live: State) -> tuple[Entity, ...]:
+    """Every entity the live policy is attached to. Until the exact read (`attached_to`), what
+    the bulk read shows: users and groups, no roles."""
+    if policy.attached_to is not None:
+        return policy.attached_to
+    arn = policy.arn
+    found = [Entity("user", name) for name, user in live.users.items() if arn in user.policies]
+    found += [Entity("group", name) for name, group in live.groups.items() if arn in group.policies]
+    return tuple(sorted(found, key=lambda entity: entity.order))
+
+
+def policies_to_read(changes: Iterable[Change], live: State) -> set[str]:
+    """Policies the changes replace or delete whose attachments are not read exactly yet, and
+    that are attached somewhere (AttachmentCount): only these cost a ListEntitiesForPolicy."""
+    acting = {
+        change.name
+        for change in changes
+        if change.kind == Kind.POLICY_REPLACEMENT
+        or (change.kind == Kind.POLICY and change.action == Action.DELETE)
+    }
+    return {
+        name
+        for name in acting
+        if name in live.policies
+        and live.policies[name].attached_to is None
+        and live.policies[name].attachment_count > 0
+    }
+
+
+def wanted_by(desired: State, entity: Entity) -> frozenset[str] | None:
+    """The policy ARNs the file gives a declared user or group; None for anything it does not
+    declare (roles, ignored and undeclared users and groups)."""
+    if entity.kind == "user" and entity.name in desired.users:
+        return desired.users[entity.name].policies
+    if entity.kind == "group" and entity.name in desired.groups:
+        return desired.groups[entity.name].policies
+    return None
+
+
+def recorded(entities: Iterable[Entity]) -> list[dict[str, str]]:
+    """As a change holds them (JSON-friendly, so a saved plan carries them)."""
+    return [entity.to_dict() for entity in entities]
+
+
+def entities_in(record: Mapping[str, Any] | None, key: str = "attached") -> tuple[Entity, ...]:
+    """The entities a change recorded under `key` of its `before` or `after`."""
+    return tuple(Entity.from_dict(item) for item in (record or {}).get(key, []))
+
+
+def named(entities: Sequence[Entity]) -> str:
+    """`role ci-deploy, user bob`."""
+    return ", ".join(str(entity) for entity in entities)

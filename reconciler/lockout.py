@@ -1,0 +1,137 @@
+"""Self-lockout: changes that would cut off the credentials running iamctl.
+
+Pure: a function of the changes, the live state and the caller (`Caller`: the IAM user and the
+access key in use, or the role the credentials assumed). `run.py` marks the plan's changes with
+it, and apply refuses marked changes unless `--allow-self-lockout` is given. Conservative: a
+change that takes away any permission of the caller is marked, even if another grant would
+remain, because iamctl cannot tell which of its permissions apply needs next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+from .attachments import entities_in
+from .model import Action, Caller, Change, Entity, Kind, State
+
+USER = "the user these credentials belong to"
+
+
+@dataclass(frozen=True)
+class _Who:
+    """The caller as the live account knows it: its user and that user's groups, its role."""
+
+    caller: Caller
+    live: State
+    groups: frozenset[str]  # the groups the calling user is in (they give it permissions)
+
+    @classmethod
+    def of(cls, caller: Caller, live: State) -> _Who:
+        user = next((u for n, u in live.users.items() if _same(caller.user, n)), None)
+        return cls(caller, live, user.groups if user else frozenset())
+
+    def is_user(self, name: str) -> bool:
+        return _same(self.caller.user, name)
+
+    def in_group(self, name: str) -> bool:
+        return any(_same(group, name) for group in self.groups)
+
+    def grants(self, group: str) -> bool:
+        """Whether the live group gives its members any permission."""
+        found = self.live.groups.get(group)
+        return found is not None and bool(found.policies or found.inline_policies)
+
+    def describe(self, entity: Entity) -> str | None:
+        """How `entity` carries the caller's permissions, or None if it does not."""
+        if entity.kind == "user" and self.is_user(entity.name):
+            return USER
+        if entity.kind == "role" and _same(self.caller.role, entity.name):
+            return f"role {entity.name}, which these credentials run as"
+        if entity.kind == "group" and self.in_group(entity.name):
+            return f"group {entity.name}, through which these credentials get permissions"
+        return None
+
+
+def _same(caller_name: str | None, name: str) -> bool:
+    """IAM names are unique without regard to case."""
+    return caller_name is not None and caller_name.lower() == name.lower()
+
+
+def mark_self_lockout(changes: Iterable[Change], live: State, caller: Caller) -> tuple[Change, ...]:
+    """The changes, each with `self_lockout` saying how it would cut off the caller (or "")."""
+    who = _Who.of(caller, live)
+    return tuple(mark(change, lockout_reason(change, who)) for change in changes)
+
+
+def mark(change: Change, reason: str) -> Change:
+    # Most changes lock nobody out: keep them as they are (plans can hold thousands).
+    return replace(change, self_lockout=reason) if reason != change.self_lockout else change
+
+
+def lockout_reason(change: Change, who: _Who) -> str:
+    if change.action != Action.DELETE and change.kind != Kind.POLICY_REPLACEMENT:
+        return ""
+    check = _CHECKS.get(change.kind)
+    return (check(change, who) or "") if check else ""
+
+
+def _access_key(change: Change, who: _Who) -> str | None:
+    if who.is_user(change.name) and change.target and change.target == who.caller.access_key_id:
+        return "deletes the access key these credentials use"
+    return None
+
+
+def _user(change: Change, who: _Who) -> str | None:
+    return f"deletes {USER}" if who.is_user(change.name) else None
+
+
+def _membership(user: str, group: str, who: _Who) -> str | None:
+    if who.is_user(user) and who.grants(group):
+        return f"removes {USER} from group {group}, which gives it permissions"
+    return None
+
+
+def _user_permission(change: Change, who: _Who) -> str | None:
+    if not who.is_user(change.name):
+        return None
+    return f"{_taken(change)} {USER}"
+
+
+def _group_permission(change: Change, who: _Who) -> str | None:
+    if not who.in_group(change.name):
+        return None
+    group = f"group {change.name}, through which these credentials get permissions"
+    return f"deletes {group}" if change.kind == Kind.GROUP else f"{_taken(change)} {group}"
+
+
+def _taken(change: Change) -> str:
+    """`detaches ReadOnlyAccess from`, `deletes inline policy own of`."""
+    if change.kind in (Kind.USER_INLINE_POLICY, Kind.GROUP_INLINE_POLICY):
+        return f"deletes inline policy {change.target} of"
+    return f"detaches {change.target.split(':policy/', 1)[-1]} from"
+
+
+def _policy(change: Change, who: _Who) -> str | None:
+    """A policy deleted, or replaced (detached until it is recreated, so apply may lose the
+    very permission it needs to re-attach it)."""
+    for entity in entities_in(change.before):
+        carrier = who.describe(entity)
+        if carrier:
+            return f"detaches policy {change.name} from {carrier}"
+    return None
+
+
+_CHECKS: dict[Kind, Callable[[Change, _Who], str | None]] = {
+    Kind.ACCESS_KEY: _access_key,
+    Kind.USER: _user,
+    Kind.USER_GROUP: lambda change, who: _membership(change.name, change.target, who),
+    Kind.GROUP_MEMBER: lambda change, who: _membership(change.target, change.name, who),
+    Kind.USER_POLICY: _user_permission,
+    Kind.USER_INLINE_POLICY: _user_permission,
+    Kind.GROUP_POLICY: _group_permission,
+    Kind.GROUP_INLINE_POLICY: _group_permission,
+    Kind.GROUP: _group_permission,
+    Kind.POLICY: _policy,
+    Kind.POLICY_REPLACEMENT: _policy,
+}

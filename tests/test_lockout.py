@@ -1,0 +1,93 @@
+"""Self-lockout, with plain data: which changes would cut off the credentials running iamctl."""
+
+from __future__ import annotations
+
+import pytest
+from factories import ACCOUNT_ID, ADMIN, READ_ONLY, doc, live_group, live_user, state
+
+from reconciler.lockout import mark_self_lockout
+from reconciler.model import Action, Caller, Change, Kind
+
+OPS = frozenset({"ops"})
+POLICY = f"arn:aws:iam::{ACCOUNT_ID}:policy/Deploy"
+LIVE = state(
+    live_user("runner", keys=1, groups=OPS | {"empty"}, policies=frozenset({ADMIN}),
+              inline_policies={"own": doc()}),
+    live_user("other", keys=1, groups=OPS),
+    live_group("ops", policies=frozenset({READ_ONLY})),
+    live_group("empty"),
+)
+KEY = "AKIARUNNER0"  # live_user's first key of `runner`
+USER = Caller(user="runner", access_key_id=KEY)
+ROLE = Caller(role="deployer")
+
+
+def attached(*entities: tuple[str, str]) -> dict[str, list[dict[str, str]]]:
+    return {"attached": [{"kind": kind, "name": name} for kind, name in entities]}
+
+
+def delete(kind: Kind, name: str, target: str = "", **fields) -> Change:
+    return Change(Action.DELETE, kind, name, target=target, **fields)
+
+
+REPLACE_ON_ROLE = Change(
+    Action.UPDATE, Kind.POLICY_REPLACEMENT, "Deploy",
+    before={"arn": POLICY, **attached(("role", "deployer"), ("user", "other"))},
+    after=attached(("role", "deployer")),
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "caller", "expected"),
+    [
+        (delete(Kind.ACCESS_KEY, "runner", KEY), USER,
+         "deletes the access key these credentials use"),
+        (delete(Kind.ACCESS_KEY, "Runner", KEY), USER,  # names ignore case
+         "deletes the access key these credentials use"),
+        (delete(Kind.ACCESS_KEY, "runner", "AKIAOTHER"), USER, ""),
+        (delete(Kind.ACCESS_KEY, "other", "AKIAOTHER0"), USER, ""),
+        (delete(Kind.USER_GROUP, "runner", "ops"), USER,
+         "removes the user these credentials belong to from group ops, which gives it "
+         "permissions"),
+        (delete(Kind.USER_GROUP, "runner", "empty"), USER, ""),  # the group gives nothing
+        (delete(Kind.USER_GROUP, "other", "ops"), USER, ""),
+        (delete(Kind.GROUP_MEMBER, "ops", "runner"), USER,
+         "removes the user these credentials belong to from group ops, which gives it "
+         "permissions"),
+        (delete(Kind.USER_POLICY, "runner", ADMIN), USER,
+         "detaches AdministratorAccess from the user these credentials belong to"),
+        (delete(Kind.USER_INLINE_POLICY, "runner", "own"), USER,
+         "deletes inline policy own of the user these credentials belong to"),
+        (delete(Kind.USER_POLICY, "other", ADMIN), USER, ""),
+        (delete(Kind.GROUP_POLICY, "ops", READ_ONLY), USER,
+         "detaches ReadOnlyAccess from group ops, through which these credentials get "
+         "permissions"),
+        (delete(Kind.GROUP_INLINE_POLICY, "ops", "x"), USER,
+         "deletes inline policy x of group ops, through which these credentials get "
+         "permissions"),
+        (delete(Kind.GROUP, "ops"), USER,
+         "deletes group ops, through which these credentials get permissions"),
+        (delete(Kind.GROUP_POLICY, "ops", READ_ONLY), Caller(user="stranger"), ""),
+        (delete(Kind.USER, "runner"), USER, "deletes the user these credentials belong to"),
+        (delete(Kind.POLICY, "Deploy", POLICY, before=attached(("user", "runner"))), USER,
+         "detaches policy Deploy from the user these credentials belong to"),
+        (delete(Kind.POLICY, "Deploy", POLICY, before=attached(("group", "ops"))), USER,
+         "detaches policy Deploy from group ops, through which these credentials get "
+         "permissions"),
+        (delete(Kind.POLICY, "Deploy", POLICY, before=attached(("group", "ops"))), ROLE, ""),
+        (REPLACE_ON_ROLE, ROLE,
+         "detaches policy Deploy from role deployer, which these credentials run as"),
+        (REPLACE_ON_ROLE, Caller(role="Deployer"),
+         "detaches policy Deploy from role deployer, which these credentials run as"),
+        (REPLACE_ON_ROLE, USER, ""),
+        # Adding never locks out; nor do changes to others, or unknown callers.
+        (Change(Action.CREATE, Kind.USER_POLICY, "runner", target=ADMIN), USER, ""),
+        (Change(Action.UPDATE, Kind.USER_TAGS, "runner", before={}, after={}), USER, ""),
+        (delete(Kind.LOGIN_PROFILE, "runner"), USER, ""),
+        (delete(Kind.USER_POLICY, "runner", ADMIN), Caller(), ""),
+    ],
+)
+def test_self_lockout(change: Change, caller: Caller, expected: str) -> None:
+    (marked,) = mark_self_lockout([change], LIVE, caller)
+    assert marked.self_lockout == expected
+    assert marked == change  # the mark says who runs iamctl, not what the change does
