@@ -204,3 +204,15 @@ def test_key_removals_name_the_user_the_key_and_why() -> None:
         ),
         Change(Action.DELETE, K.ACCESS_KEY, "u", target="AKIAB", note="oldest, created 2025-02-01"),
     ]
+
+
+def test_the_oldest_used_key_goes_first_whatever_its_id() -> None:
+    keys = state(
+        user_with_keys(
+            AccessKey("AKIAA", active=True, created=FEB, last_used=FEB),
+            AccessKey("AKIAB", active=True, created=JAN, last_used=FEB),
+        )
+    )
+    assert changes(state(User("u", access_keys=1)), keys) == [
+        Change(Action.DELETE, K.ACCESS_KEY, "u", target="AKIAB", note="oldest, created 2025-01-01")
+    ]

@@ -123,3 +123,12 @@ def test_the_config_fingerprint_moves_with_the_file() -> None:
         make_plan(desired, live, result).live_fingerprint
         != make_plan(desired, state(), result).live_fingerprint
     )
+
+
+def test_a_key_rotated_outside_iamctl_moves_the_live_fingerprint() -> None:
+    # Same number of keys, another key: a saved plan that deletes the old one is stale.
+    old = AccessKey("AKIAOLD", active=True, created=JAN)
+    new = AccessKey("AKIANEW", active=True, created=FEB)
+    assert live_fingerprint(user_with(access_keys=(old,))) != live_fingerprint(
+        user_with(access_keys=(new,))
+    )
