@@ -250,8 +250,13 @@ def keys_to_remove(active: list[AccessKey], count: int) -> list[AccessKey]:
     """Unused keys first, then the oldest: the ones least likely to break a running workload."""
     if count <= 0:
         return []
-    order = sorted(active, key=lambda key: (key.last_used is not None, key.created or 0, key.id))
+    order = sorted(active, key=lambda key: (key.last_used is not None, created_at(key), key.id))
     return order[:count]
+
+
+def created_at(key: AccessKey) -> float:
+    """A key of unknown creation date counts as the oldest (a datetime does not compare with 0)."""
+    return key.created.timestamp() if key.created else 0.0
 
 
 def removal_reason(key: AccessKey) -> str:
