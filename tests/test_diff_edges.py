@@ -136,13 +136,19 @@ def test_a_replacement_says_why_and_carries_both_policies() -> None:
         Action.UPDATE,
         K.POLICY_REPLACEMENT,
         "p",
-        before={"path": "/a/", "description": "old", "document": READ, "tags": {}, "arn": ARN},
-        after={"path": "/b/", "description": "new", "document": READ, "tags": {}, "arn": ""},
-        note="path /a/ -> /b/ and description cannot change in place: detach, recreate, re-attach",
+        before={
+            "path": "/a/", "description": "old", "document": READ, "tags": {},
+            "arn": current.arn, "attached": [],
+        },
+        after={
+            "path": "/b/", "description": "new", "document": READ, "tags": {}, "arn": "",
+            "attached": [],
+        },
+        note="path /a/ -> /b/ and description cannot change in place: delete and recreate",
     )
     only_description = ManagedPolicy("p", READ, description="new")
     assert changes(state(only_description), state(current))[0].note == (
-        "description cannot change in place: detach, recreate, re-attach"
+        "description cannot change in place: delete and recreate"
     )
 
 

@@ -196,10 +196,10 @@ def test_a_document_of_exactly_the_quota_is_accepted() -> None:
     "document",
     [
         {"Version": "2012-10-17"},
-        doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}),
-        doc({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::b"}),
+        doc({"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}),
+        doc({"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3:::b"}),
     ],
-    ids=["no statement", "NotAction", "NotResource"],
+    ids=["no statement", "NotAction denied", "NotResource on one service"],
 )
 def test_documents_without_action_or_resource_do_not_allow_everything(document: Any) -> None:
     assert allows_everything(canonical(document)) is False

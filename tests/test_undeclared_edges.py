@@ -10,7 +10,7 @@ import pytest
 from factories import ACCOUNT_ID, doc, live_group, live_policy, live_user, state
 
 from reconciler.diff import diff
-from reconciler.model import Action, Change, Kind, State
+from reconciler.model import Change, Entity, Kind, State
 
 
 def removals(live: State, caller_user: str | None = None) -> dict[str, Change]:
@@ -72,26 +72,33 @@ def test_a_group_removal_counts_its_members_and_policies() -> None:
     live = state(*members, outsider, lone_member, group, one, live_group("ops"))
     result = {c.name: c.note for c in diff(declared, live).changes if c.kind == Kind.GROUP}
     assert result == {
-        "devs": "removes 2 members, 2 attached policies, 2 inline policies",
-        "solo": "removes 1 member, 1 attached policy, 1 inline policy",
-        "ops": "removes 1 member",
+        "devs": "removes members a, b, 2 attached policies, 2 inline policies",
+        "solo": "removes member d, 1 attached policy, 1 inline policy",
+        "ops": "removes member c",
     }
 
 
 @pytest.mark.parametrize(
-    ("attachments", "note"),
-    [(1, "detaches it from 1 entity"), (3, "detaches it from 3 entities"), (0, "")],
+    ("attached", "note"),
+    [
+        ((), ""),
+        ((Entity("user", "a"),), "detaches it from user a"),
+        ((Entity("user", "a"), Entity("group", "g")), "detaches it from user a, group g"),
+    ],
 )
-def test_a_policy_removal_says_how_many_entities_lose_it(attachments: int, note: str) -> None:
-    policy = live_policy("legacy", attachment_count=attachments)
-    change = removals(state(policy))["policy legacy"]
+def test_a_policy_removal_names_every_entity_that_loses_it(
+    attached: tuple[Entity, ...], note: str
+) -> None:
+    policy = live_policy("legacy", attachment_count=len(attached), attached_to=attached)
+    live = state(policy, *[live_user(e.name) for e in attached if e.kind == "user"],
+                 *[live_group(e.name) for e in attached if e.kind == "group"])
+    change = removals(live)["policy legacy"]
     # The ARN is what apply deletes by: the name alone does not identify a managed policy.
-    assert change == Change(
-        Action.DELETE,
-        Kind.POLICY,
-        "legacy",
-        target=f"arn:aws:iam::{ACCOUNT_ID}:policy/legacy",
-        note=note,
+    assert change.target == f"arn:aws:iam::{ACCOUNT_ID}:policy/legacy"
+    assert change.note == note
+    recorded = change.before["attached"]
+    assert sorted(recorded, key=str) == sorted(
+        ({"kind": e.kind, "name": e.name} for e in attached), key=str
     )
 
 
