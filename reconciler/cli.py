@@ -218,12 +218,11 @@ def print_apply_outcome(
         else:
             click.echo(f"Apply complete for account {result.account_id}: {applied_line(plan_made)}")
         sink = sinks.get(result.account_id)
-        for user in multi.users_with_new_secrets(plan_made):
-            if sink is not None and sink.path_for(user).exists():
-                click.echo(
-                    f"New credentials for user {user}: {sink.path_for(user)} "
-                    "(mode 0600; contents never printed)"
-                )
+        # Only the files this run wrote: one that merely exists may hold nothing new.
+        for user, path in sorted(sink.written.items() if sink else []):
+            click.echo(
+                f"New credentials for user {user}: {path} (mode 0600; contents never printed)"
+            )
         if plan_made.human_steps:
             click.echo("Human steps still to do:")
             for step in plan_made.human_steps:

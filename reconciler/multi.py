@@ -216,7 +216,8 @@ def users_with_new_secrets(plan: Plan) -> list[str]:
 def prepare_secrets(
     runnable: Sequence[AccountResult], directory: Path | None
 ) -> dict[str, SecretsSink | None]:
-    """Checks, before any change, that new secrets have a safe place to go."""
+    """Checks, before any change, that every new secret has a safe place to go: a private
+    directory, and for each user a file that is absent or a valid credentials file of ours."""
     needing = [r for r in runnable if r.planned and plan_creates_secrets(r.planned.plan)]
     if needing and directory is None:
         raise IamctlError(
@@ -226,13 +227,17 @@ def prepare_secrets(
     sinks: dict[str, SecretsSink | None] = {r.account_id: None for r in runnable}
     if directory is None:
         return sinks
-    SecretsSink.check_directory(directory)
-    for result in needing:
-        assert result.planned is not None
-        target = directory if len(runnable) == 1 else directory / result.account_id
-        if target != directory:
-            SecretsSink.check_directory(target)
-        sinks[result.account_id] = SecretsSink(target, result.planned.plan.sign_in_url)
+    try:
+        SecretsSink.check_directory(directory)
+        for result in needing:
+            assert result.planned is not None
+            target = directory if len(runnable) == 1 else directory / result.account_id
+            sink = SecretsSink(target, result.planned.plan.sign_in_url)
+            for user in users_with_new_secrets(result.planned.plan):
+                sink.check_target(user)
+            sinks[result.account_id] = sink
+    except IamctlError as error:
+        raise IamctlError(f"{error}; nothing was changed") from None
     return sinks
 
 
