@@ -219,3 +219,49 @@ def test_a_key_that_cannot_be_delivered_nor_deleted_says_how_to_delete_it(
     assert "could not deliver the new access key of user alice" in message
     assert "AccessDenied" in message
     assert f"aws iam delete-access-key --user-name alice --access-key-id {key}" in message
+
+
+def record_calls(aws: Aws) -> list[str]:
+    calls: list[str] = []
+    aws._iam.meta.events.register(
+        "before-call.iam", lambda model, **_: calls.append(model.name)
+    )
+    return calls
+
+
+def test_the_alias_is_set_before_any_credential_is_made(iam, account_file, secrets):
+    aws = Aws(boto3.Session(region_name="us-east-1"))
+    (config,) = load([account_file])
+    planned = plan_account(config, aws)
+    calls = record_calls(aws)
+    apply_account(planned, SecretsSink(secrets, planned.plan.sign_in_url), lambda change: None)
+
+    alias = calls.index("CreateAccountAlias")
+    assert alias < calls.index("CreateLoginProfile") and alias < calls.index("CreateAccessKey")
+    assert alias < calls.index("CreateUser")
+    for name in ("alice", "bob"):
+        assert {row["Console login link"] for row in rows(secrets / f"{name}_credentials.csv")} == {
+            SIGN_IN
+        }
+
+
+def test_an_alias_that_cannot_be_set_stops_apply_before_any_credential(
+    iam, account_file, secrets, monkeypatch
+):
+    aws = Aws(boto3.Session(region_name="us-east-1"))
+    (config,) = load([account_file])
+    planned = plan_account(config, aws)
+    real = aws.iam
+
+    def taken(operation: str, doing: str, retry_not_found: bool = False, **params: Any) -> Any:
+        if operation == "create_account_alias":
+            raise AwsError(doing, "CreateAccountAlias", "AccessDenied", "not allowed")
+        return real(operation, doing, retry_not_found, **params)
+
+    monkeypatch.setattr(aws, "iam", taken)
+    with pytest.raises(ApplyError) as raised:
+        apply_account(planned, SecretsSink(secrets, planned.plan.sign_in_url), lambda c: None)
+    assert raised.value.failed == "~ account alias: (none) -> acme-sandbox"
+    assert raised.value.done == []
+    assert iam.list_users()["Users"] == []
+    assert not secrets.exists() or list(secrets.iterdir()) == []
