@@ -23,7 +23,7 @@ from .export import export_document
 from .findings import file_findings
 from .live import confirm_credentials, confirm_policy_tags, read_live
 from .mfa import enroll as mfa_enroll
-from .mfa import refuse_in_ci
+from .mfa import refuse_in_ci, refuse_off_terminal
 from .model import Change
 from .multi import EXIT_ERROR, EXIT_OK
 from .plan import Plan
@@ -316,12 +316,14 @@ def mfa() -> None:
 @click.option("--show-seed", is_flag=True, help="Also print the secret seed as text.")
 @click.pass_obj
 def enroll(opts: Options, user: str, show_seed: bool) -> int:
-    """Guided virtual MFA enrolment: scan the QR code, type two codes."""
+    """Guided virtual MFA enrolment on a terminal: scan the QR code, type two codes."""
+    terminal = sys.stdout.isatty()
     refuse_in_ci()
+    refuse_off_terminal(terminal)
     aws = Aws.connect(opts.connection.profile, opts.connection.endpoint_url)
     aliases = aws.iam("list_account_aliases", "read the account alias")["AccountAliases"]
     label = aliases[0] if aliases else aws.identity().account
-    result = mfa_enroll(aws, user, read_code, click.echo, label, show_seed)
+    result = mfa_enroll(aws, user, read_code, click.echo, label, show_seed, terminal=terminal)
     click.echo(f"MFA device {result.serial} is now enabled for user {result.user}.")
     return EXIT_OK
 

@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -86,40 +87,117 @@ def test_mfa_enrolment_brings_the_plan_to_zero(
 ):
     run_iamctl("apply", str(account_file), "--yes", "--secrets-dir", str(tmp_path / "s"))
     assert run_iamctl("plan", str(account_file), "--detailed-exitcode").code == 3
-    out, err = enroll_with_real_codes(server_url, server_iam, "admin")
-    assert "now enabled for user admin" in out
+    shown = enroll_with_real_codes(server_url, server_iam, "admin")
+    assert "now enabled for user admin" in shown
     assert len(server_iam.list_mfa_devices(UserName="admin")["MFADevices"]) == 1
     assert run_iamctl("plan", str(account_file), "--detailed-exitcode").code == 0
 
 
-def test_enrolment_from_a_pipe_never_shows_the_seed(server_url, server_iam):
+def test_enrolment_never_shows_the_seed_even_with_debug(server_url, server_iam):
     server_iam.create_user(UserName="admin")
-    out, err = enroll_with_real_codes(server_url, server_iam, "admin", "--debug")
+    shown = enroll_with_real_codes(server_url, server_iam, "admin", "--debug")
     seed = server_iam.list_virtual_mfa_devices()["VirtualMFADevices"][0]["Base32StringSeed"]
     seed = seed.decode() if isinstance(seed, bytes) else seed
-    assert seed not in out + err
+    assert "now enabled for user admin" in shown
+    assert "DEBUG" in shown and "CreateVirtualMFADevice" in shown  # --debug logs were on
+    assert "█" in shown  # the QR code was drawn on the terminal
+    assert seed not in shown
 
 
-def enroll_with_real_codes(server_url: str, iam, user: str, *flags: str) -> tuple[str, str]:
-    """Runs `iamctl mfa enroll` with codes piped in, computed from the new device's seed, as
-    AWS would demand (moto would accept any). The seed exists only once the CLI has created the
-    device, so the codes are written after it appears."""
+def test_enrolment_shows_the_seed_on_the_terminal_when_asked(server_url, server_iam):
+    server_iam.create_user(UserName="admin")
+    shown = enroll_with_real_codes(server_url, server_iam, "admin", show_seed=True)
+    seed = server_iam.list_virtual_mfa_devices()["VirtualMFADevices"][0]["Base32StringSeed"]
+    assert (seed.decode() if isinstance(seed, bytes) else seed) in shown
+
+
+@pytest.mark.parametrize("flags", [[], ["--show-seed"]])
+def test_enrolment_refuses_when_standard_output_is_not_a_terminal(run_iamctl, server_iam, flags):
+    server_iam.create_user(UserName="admin")
+    result = run_iamctl("mfa", "enroll", "admin", *flags, input="123456\n654321\n")
+    assert result.code == 1
+    assert result.stdout == ""  # no QR code, no seed in the pipe
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "not a terminal" in result.stderr
+    assert server_iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []
+
+
+def enroll_with_real_codes(
+    server_url: str, iam, user: str, *flags: str, show_seed: bool = False
+) -> str:
+    """Runs `iamctl mfa enroll` on a pseudo-terminal, as a person does, typing codes computed
+    from the new device's seed, as AWS would demand (moto would accept any). The seed exists only
+    once the CLI has created the device, so the codes are typed after it appears. Returns all
+    the terminal showed (standard output and standard error: the prompts go to the latter)."""
     env = {**os.environ, "AWS_ENDPOINT_URL": server_url}
     env.pop("CI", None)
     iamctl = Path(sys.executable).parent / "iamctl"
-    process = subprocess.Popen(
-        [str(iamctl), *flags, "mfa", "enroll", user],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    totp = pyotp.TOTP(wait_for_seed(iam))
-    now = time.time()
-    out, err = process.communicate(f"{totp.at(now)}\n{totp.at(now + 30)}\n", timeout=60)
-    assert process.returncode == 0, err
-    return out, err
+    command = [str(iamctl), *flags, "mfa", "enroll", user, *(["--show-seed"] if show_seed else [])]
+    with Terminal() as terminal:
+        process = subprocess.Popen(
+            command, stdin=terminal.child, stdout=terminal.child, stderr=terminal.child, env=env
+        )
+        terminal.started()
+        try:
+            totp = pyotp.TOTP(wait_for_seed(iam))
+            now = time.time()
+            terminal.answer("First 6-digit code", totp.at(now))
+            terminal.answer("Next 6-digit code", totp.at(now + 30))
+            code = process.wait(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        shown = terminal.shown()
+    assert code == 0, shown
+    return shown
+
+
+class Terminal:
+    """A pseudo-terminal for a child process: what it shows is collected, answers are typed."""
+
+    def __init__(self) -> None:
+        self.parent, self.child = os.openpty()
+        self._shown = bytearray()
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+
+    def __enter__(self) -> Terminal:
+        return self
+
+    def started(self) -> None:
+        os.close(self.child)  # the child holds it now; reading ends when the child exits
+        self._reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = os.read(self.parent, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                return
+            if not data:
+                return
+            with self._lock:
+                self._shown += data
+
+    def shown(self) -> str:
+        self._reader.join(timeout=10)
+        with self._lock:
+            return self._shown.decode(errors="replace")
+
+    def answer(self, prompt: str, text: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while prompt not in self.shown_so_far():
+            shown = self.shown_so_far()[-300:]
+            assert time.monotonic() < deadline, f"no prompt {prompt!r}: {shown}"
+            time.sleep(0.05)
+        os.write(self.parent, f"{text}\n".encode())
+
+    def shown_so_far(self) -> str:
+        with self._lock:
+            return self._shown.decode(errors="replace")
+
+    def __exit__(self, *_: object) -> None:
+        os.close(self.parent)
 
 
 def wait_for_seed(iam, timeout: float = 30.0) -> str:
