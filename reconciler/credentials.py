@@ -164,7 +164,8 @@ def _parse(path: Path, data: bytes) -> list[list[str]]:
         rows = []
         for row in filter(None, reader):
             if len(row) != len(CSV_HEADER):
-                raise unreadable(f"line {reader.line_num}: {len(row)} fields, not 5")
+                width = f"{len(row)} fields, not {len(CSV_HEADER)}"
+                raise unreadable(f"line {reader.line_num}: {width}")
             rows.append(row)
     except csv.Error as error:  # its messages name characters of the format, not content
         raise unreadable(f"line {reader.line_num}: {error}") from None

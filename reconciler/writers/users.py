@@ -59,12 +59,13 @@ def create_login_profile(ctx: WriteContext, change: Change) -> None:
     except IamctlError as error:
         raise undelivered(
             ctx,
-            f"the new console password of user {user} ({error})",
+            f"the new console password of user {user}",
+            error,
             Undo(
                 "delete_login_profile",
                 {"UserName": user},
                 f"deleted the console password of user {user} again, so no password exists "
-                "that nobody has",
+                "that nobody knows",
                 f"aws iam delete-login-profile --user-name {user}",
             ),
         ) from None
@@ -110,7 +111,8 @@ def deliver_key(ctx: WriteContext, sink: SecretsSink, user: str, key_id: str, se
     except IamctlError as error:
         raise undelivered(
             ctx,
-            f"the new access key of user {user} ({error})",
+            f"the new access key of user {user}",
+            error,
             Undo(
                 "delete_access_key",
                 {"UserName": user, "AccessKeyId": key_id},
@@ -130,17 +132,17 @@ class Undo:
     by_hand: str  # the command that deletes it, should the deletion fail too
 
 
-def undelivered(ctx: WriteContext, what: str, undo: Undo) -> IamctlError:
+def undelivered(ctx: WriteContext, what: str, cause: IamctlError, undo: Undo) -> IamctlError:
     """Deletes a credential that could not be delivered: nobody would ever have its secret.
     Returns the error for the apply report, which says whether the deletion worked."""
     try:
         remove(ctx, undo.operation, f"delete {what} again", **undo.params)
     except IamctlError as error:
         return IamctlError(
-            f"could not deliver {what}, and could not delete it either ({error}); nobody has "
-            f"its secret: delete it with `{undo.by_hand}`"
+            f"could not deliver {what} ({cause}), and could not delete it either ({error}); "
+            f"nobody has its secret: delete it with `{undo.by_hand}`"
         )
-    return IamctlError(f"could not deliver {what}: {undo.done}")
+    return IamctlError(f"could not deliver {what} ({cause}): {undo.done}")
 
 
 def access_key_ids(ctx: WriteContext, user: str) -> set[str]:
