@@ -274,7 +274,9 @@ def test_apply_asks_for_confirmation(
     assert len(server_iam.list_users()["Users"]) == users
 
 
-def test_json_plan_saved_plan_and_apply_hold_no_secret(run_iamctl, account_file, tmp_path):
+def test_no_secret_in_json_plan_saved_plan_apply_or_debug_output(
+    run_iamctl, account_file, tmp_path
+):
     secrets = tmp_path / "secrets"
     first = run_iamctl(
         "--debug", "apply", str(account_file), "--yes", "--secrets-dir", str(secrets)
@@ -297,6 +299,7 @@ def test_json_plan_saved_plan_and_apply_hold_no_secret(run_iamctl, account_file,
         "--plan", str(saved),
     )
     assert applied.code == 0, applied.stderr
+    assert all("DEBUG" in run.stderr for run in (first, planned, applied))
 
     found = secrets_of(secrets)
     assert len(found) == 5  # two passwords, three secret access keys
@@ -371,23 +374,6 @@ def test_endpoint_url_flag_and_no_colour_off_a_terminal(run_iamctl, server_url, 
     assert "\x1b[" not in result.stdout
 
 
-def test_no_secret_in_any_output_with_debug(run_iamctl, server_iam, account_file, tmp_path):
-    secrets = tmp_path / "secrets"
-    applied = run_iamctl(
-        "--debug", "apply", str(account_file), "--yes", "--secrets-dir", str(secrets)
-    )
-    assert applied.code == 0, applied.stderr
-    planned = run_iamctl(
-        "--debug", "plan", str(account_file), "--json", "--out", str(tmp_path / "plan.json")
-    )
-    outputs = applied.stdout + applied.stderr + planned.stdout + planned.stderr
-    outputs += (tmp_path / "plan.json").read_text()
-    found = secrets_of(secrets)
-    assert len(found) == 2  # the password and the secret access key
-    for secret in found:
-        assert secret not in outputs
-
-
 def test_saved_plan_from_other_configuration_is_refused(
     run_iamctl, server_iam, account_file, tmp_path
 ):
@@ -456,23 +442,8 @@ def a_symlink_to_a_credentials_file(target: Path) -> str:
     return "symbolic link"
 
 
-def a_dangling_symlink(target: Path) -> str:
-    target.symlink_to(target.parent.parent / "nowhere.csv")
-    return "symbolic link"
-
-
 def a_csv_that_is_not_utf8(target: Path) -> str:
     private_file(target, CREDENTIALS_HEADER.encode() + b"admin,\xff\xfe,,,\n")
-    return "cannot be read"
-
-
-def a_csv_with_a_nul_byte(target: Path) -> str:
-    private_file(target, CREDENTIALS_HEADER + "admin,pw\x00,,,\n")
-    return "cannot be read"
-
-
-def a_csv_with_a_row_of_other_width(target: Path) -> str:
-    private_file(target, CREDENTIALS_HEADER + f"admin,pw,,,{SIGN_IN},extra\n")
     return "cannot be read"
 
 
@@ -481,26 +452,15 @@ def a_file_others_can_read(target: Path) -> str:
     return "open to other users"
 
 
-def a_file_of_another_user(target: Path) -> str:
-    if os.geteuid() != 0:
-        pytest.skip("giving a file to another user needs root")
-    private_file(target, CREDENTIALS_HEADER)
-    os.chown(target, 65534, 65534)
-    return "owned by another user"
-
-
 @pytest.mark.parametrize(
     "arrange",
+    # One of each kind; tests/test_credentials.py has every case of the check itself.
     [
         a_directory,
         a_foreign_file,
         a_symlink_to_a_credentials_file,
-        a_dangling_symlink,
         a_csv_that_is_not_utf8,
-        a_csv_with_a_nul_byte,
-        a_csv_with_a_row_of_other_width,
         a_file_others_can_read,
-        a_file_of_another_user,
     ],
 )
 def test_a_credentials_file_that_cannot_be_written_is_refused_before_any_change(
@@ -544,7 +504,7 @@ def test_an_existing_credentials_file_of_iamctl_gets_the_new_rows(
     assert f"New credentials for user admin: {target}" in result.stdout
 
 
-@pytest.mark.parametrize("mode", [0o755, 0o750, 0o701, 0o770])
+@pytest.mark.parametrize("mode", [0o755, 0o750])
 def test_a_secrets_dir_open_to_others_is_refused_and_left_alone(
     run_iamctl, server_iam, account_file, tmp_path, mode
 ):
