@@ -23,7 +23,7 @@ from .export import export_document
 from .findings import file_findings
 from .live import confirm_credentials, confirm_policy_tags, read_live
 from .mfa import enroll as mfa_enroll
-from .mfa import refuse_in_ci
+from .mfa import refuse_in_ci, refuse_off_terminal
 from .model import Change
 from .multi import EXIT_ERROR, EXIT_OK
 from .plan import Plan
@@ -226,12 +226,11 @@ def print_apply_outcome(
         else:
             click.echo(f"Apply complete for account {result.account_id}: {applied_line(plan_made)}")
         sink = sinks.get(result.account_id)
-        for user in multi.users_with_new_secrets(plan_made):
-            if sink is not None and sink.path_for(user).exists():
-                click.echo(
-                    f"New credentials for user {user}: {sink.path_for(user)} "
-                    "(mode 0600; contents never printed)"
-                )
+        # Only the files this run wrote: one that merely exists may hold nothing new.
+        for user, path in sorted(sink.written.items() if sink else []):
+            click.echo(
+                f"New credentials for user {user}: {path} (mode 0600; contents never printed)"
+            )
         if plan_made.human_steps:
             click.echo("Human steps still to do:")
             for step in plan_made.human_steps:
@@ -325,12 +324,14 @@ def mfa() -> None:
 @click.option("--show-seed", is_flag=True, help="Also print the secret seed as text.")
 @click.pass_obj
 def enroll(opts: Options, user: str, show_seed: bool) -> int:
-    """Guided virtual MFA enrolment: scan the QR code, type two codes."""
+    """Guided virtual MFA enrolment on a terminal: scan the QR code, type two codes."""
+    terminal = sys.stdout.isatty()
     refuse_in_ci()
+    refuse_off_terminal(terminal)
     aws = Aws.connect(opts.connection.profile, opts.connection.endpoint_url)
     aliases = aws.iam("list_account_aliases", "read the account alias")["AccountAliases"]
     label = aliases[0] if aliases else aws.identity().account
-    result = mfa_enroll(aws, user, read_code, click.echo, label, show_seed)
+    result = mfa_enroll(aws, user, read_code, click.echo, label, show_seed, terminal=terminal)
     click.echo(f"MFA device {result.serial} is now enabled for user {result.user}.")
     return EXIT_OK
 

@@ -1,7 +1,9 @@
 """New secrets made by `apply`: generated console passwords, and their delivery to files.
 
 Passwords and secret access keys go to one CSV per user in a private directory, never to the
-terminal, logs or the plan; callers may print the returned path, never the file's contents.
+terminal, logs or the plan; callers may print the paths written, never the files' contents.
+Every target is checked before apply changes anything (`check_target`); `private_files.py`
+does the reading and writing.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+from . import private_files
 from .errors import IamctlError
 from .model import PasswordPolicy
 
@@ -53,23 +56,29 @@ class SecretsSink:
         self.check_directory(directory)
         self.directory = directory
         self.sign_in_url = sign_in_url
+        self._written: dict[str, Path] = {}
 
     @staticmethod
     def check_directory(directory: Path) -> None:
-        """Refuse a directory git would commit; create it 0700, or tighten it to 0700."""
+        """Refuse a directory git would commit, or one open to others; create it 0700."""
         if _in_git_work_tree(directory) and not _git_ignores(directory):
             raise IamctlError(
                 f"secrets directory {directory} is inside a git work tree and not ignored by "
                 "git; add it to .gitignore or choose a directory outside the repository"
             )
-        try:
-            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if not directory.is_dir():
-                raise IamctlError(f"secrets directory {directory} is not a directory")
-            if directory.stat().st_mode & 0o777 != 0o700:
-                directory.chmod(0o700)
-        except OSError as error:
-            raise IamctlError(f"secrets directory {directory}: {error.strerror}") from None
+        private_files.make_private_directory(directory)
+
+    def check_target(self, user: str) -> None:
+        """Refuse, before apply changes anything, a file where the user's CSV cannot go: a link,
+        a directory, someone else's file, a file others can read, or not an iamctl CSV."""
+        with _FILES_LOCK:
+            _read_rows(self.path_for(user))
+
+    @property
+    def written(self) -> dict[str, Path]:
+        """The files this sink wrote, by user: only these hold this run's new secrets."""
+        with _FILES_LOCK:
+            return dict(self._written)
 
     def deliver(
         self,
@@ -96,6 +105,7 @@ class SecretsSink:
             if access_key_id is not None and secret_access_key is not None:
                 self._add_key(rows, user, access_key_id, secret_access_key)
             _write_rows(path, rows)
+            self._written[user] = path
         return path
 
     def path_for(self, user: str) -> Path:
@@ -126,34 +136,50 @@ class SecretsSink:
 
 def _read_rows(path: Path) -> list[list[str]]:
     """The data rows of an existing credentials file (a previous run's secrets are kept)."""
+    data = private_files.read_private_file(path)
+    return [] if data is None else _parse(path, data)
+
+
+def _parse(path: Path, data: bytes) -> list[list[str]]:
+    """The data rows of a credentials file, each as wide as the header. Errors say where,
+    never what: the file holds secrets."""
+
+    def unreadable(reason: str) -> IamctlError:
+        return IamctlError(
+            f"{path} cannot be read as an iamctl credentials file ({reason}); move it away"
+        )
+
+    if len(data) > private_files.MAX_FILE_BYTES:
+        raise unreadable(f"larger than {private_files.MAX_FILE_BYTES} bytes")
+    if b"\0" in data:  # Python's csv module accepts NUL since 3.11; iamctl never writes one
+        raise unreadable("a NUL byte")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return []
-    except OSError as error:
-        raise IamctlError(f"cannot read {path}: {error.strerror}") from None
-    lines = list(csv.reader(io.StringIO(text)))
-    if not lines or tuple(lines[0]) != CSV_HEADER:
-        raise IamctlError(f"{path} exists and is not an iamctl credentials file; move it away")
-    return [row + [""] * (len(CSV_HEADER) - len(row)) for row in lines[1:] if row]
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise unreadable("not UTF-8 text") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        if next(reader, None) != list(CSV_HEADER):
+            raise IamctlError(f"{path} exists and is not an iamctl credentials file; move it away")
+        rows = []
+        for row in filter(None, reader):
+            if len(row) != len(CSV_HEADER):
+                width = f"{len(row)} fields, not {len(CSV_HEADER)}"
+                raise unreadable(f"line {reader.line_num}: {width}")
+            rows.append(row)
+    except csv.Error as error:  # its messages name characters of the format, not content
+        raise unreadable(f"line {reader.line_num}: {error}") from None
+    return rows
 
 
 def _write_rows(path: Path, rows: list[list[str]]) -> None:
-    """Replace the file atomically; the new file is 0600 from its creation, never wider."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     writer.writerows(rows)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
-            file.write(buffer.getvalue())
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
+        private_files.write_private_file(path, buffer.getvalue().encode("utf-8"))
     except OSError as error:
-        temporary.unlink(missing_ok=True)
         raise IamctlError(f"cannot write {path}: {error.strerror}") from None
 
 

@@ -2,7 +2,8 @@
 
 `enroll` creates the device, shows its QR code, reads two codes from a person, enables the device
 and checks it; a device that did not get enabled is deleted again. The seed is a secret: it goes
-only into the QR code (and into `show` as text when asked for), never into errors or logs.
+only into the QR code (and into `show` as text when asked for), never into errors or logs, and
+only to a terminal: off one, enrolment refuses before creating anything.
 """
 
 from __future__ import annotations
@@ -41,6 +42,16 @@ def refuse_in_ci() -> None:
         )
 
 
+def refuse_off_terminal(terminal: bool) -> None:
+    """The QR code holds the seed: printed to a pipe or a file, it would be a copy of the secret
+    that outlives the enrolment (a log, a CI artefact, a terminal recorder's file)."""
+    if not terminal:
+        raise IamctlError(
+            "mfa enroll shows the MFA device's secret (its QR code) and refuses to write it to a "
+            "pipe or a file: standard output is not a terminal; run it in a terminal"
+        )
+
+
 def enroll(
     aws: Aws,
     user: str,
@@ -48,13 +59,17 @@ def enroll(
     show: Callable[[str], None],
     account_label: str,
     show_seed: bool = False,
+    *,
+    terminal: bool,
 ) -> EnrolResult:
     """Create, show, enable and verify a virtual MFA device for `user`.
 
     `read_code(prompt)` returns what the person typed; it may raise KeyboardInterrupt or
-    EOFError to abandon the enrolment. `show(text)` displays text to the person.
+    EOFError to abandon the enrolment. `show(text)` displays text to the person; `terminal`
+    says whether it reaches a terminal (nothing is created otherwise).
     """
     refuse_in_ci()
+    refuse_off_terminal(terminal)
     _check_no_device(aws, user)
     serial, seed = _create_device(aws, user)
     enabled = False

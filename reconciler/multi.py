@@ -135,7 +135,11 @@ def render_markdown_all(results: Sequence[AccountResult]) -> str:
 
 
 def use_saved_plan(results: Sequence[AccountResult], plan_file: str) -> list[AccountResult]:
-    """Swaps each fresh plan for the saved one, refusing a saved plan that no longer matches."""
+    """Refuses a saved plan that no longer matches; otherwise the fresh plans go ahead.
+
+    Only the saved changes and fingerprints are read, to be checked: once the fresh changes are
+    found equal, everything else (alias and sign-in URL, human steps, findings) comes from the
+    fresh read and the configuration, never from a file anyone could have edited."""
     saved = load_saved_plans(plan_file)
     for result in results:
         if result.error:
@@ -146,11 +150,10 @@ def use_saved_plan(results: Sequence[AccountResult], plan_file: str) -> list[Acc
             f"{plan_file}: the plan is for account(s) {', '.join(sorted(saved))}, "
             f"not {', '.join(sorted(fresh_ids))}"
         )
-    return [
-        AccountResult(r.account_id, planned=checked(r.planned, saved[r.account_id], plan_file))
-        for r in results
-        if r.planned
-    ]
+    for result in results:
+        assert result.planned is not None
+        check_saved(result.planned, saved[result.account_id], plan_file)
+    return list(results)
 
 
 def load_saved_plans(plan_file: str) -> dict[str, Plan]:
@@ -174,7 +177,7 @@ def refuse_failed_accounts(documents: Sequence[dict[str, Any]], plan_file: str) 
             )
 
 
-def checked(planned: AccountPlan, saved: Plan, plan_file: str) -> AccountPlan:
+def check_saved(planned: AccountPlan, saved: Plan, plan_file: str) -> None:
     fresh = planned.plan
     if saved.config_fingerprint != fresh.config_fingerprint:
         raise StalePlanError(
@@ -186,15 +189,6 @@ def checked(planned: AccountPlan, saved: Plan, plan_file: str) -> AccountPlan:
             f"{plan_file}: plan is stale: account {fresh.account_id} changed since the plan was "
             f"made ({what_changed(saved, fresh)}); run plan again"
         )
-    return AccountPlan(
-        planned.config,
-        planned.aws,
-        planned.identity,
-        planned.desired,
-        planned.live,
-        saved,
-        planned.stats,
-    )
 
 
 def what_changed(saved: Plan, fresh: Plan) -> str:
@@ -216,7 +210,8 @@ def users_with_new_secrets(plan: Plan) -> list[str]:
 def prepare_secrets(
     runnable: Sequence[AccountResult], directory: Path | None
 ) -> dict[str, SecretsSink | None]:
-    """Checks, before any change, that new secrets have a safe place to go."""
+    """Checks, before any change, that every new secret has a safe place to go: a private
+    directory, and for each user a file that is absent or a valid credentials file of ours."""
     needing = [r for r in runnable if r.planned and plan_creates_secrets(r.planned.plan)]
     if needing and directory is None:
         raise IamctlError(
@@ -226,13 +221,17 @@ def prepare_secrets(
     sinks: dict[str, SecretsSink | None] = {r.account_id: None for r in runnable}
     if directory is None:
         return sinks
-    SecretsSink.check_directory(directory)
-    for result in needing:
-        assert result.planned is not None
-        target = directory if len(runnable) == 1 else directory / result.account_id
-        if target != directory:
-            SecretsSink.check_directory(target)
-        sinks[result.account_id] = SecretsSink(target, result.planned.plan.sign_in_url)
+    try:
+        SecretsSink.check_directory(directory)
+        for result in needing:
+            assert result.planned is not None
+            target = directory if len(runnable) == 1 else directory / result.account_id
+            sink = SecretsSink(target, result.planned.plan.sign_in_url)
+            for user in users_with_new_secrets(result.planned.plan):
+                sink.check_target(user)
+            sinks[result.account_id] = sink
+    except IamctlError as error:
+        raise IamctlError(f"{error}; nothing was changed") from None
     return sinks
 
 

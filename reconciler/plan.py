@@ -17,44 +17,48 @@ from .model import Action, Change, Finding, HumanStep, Kind, State
 
 FORMAT_VERSION = 1
 
-# Apply runs changes phase by phase: what others depend on first, deletions last.
+# Apply runs changes phase by phase: what others depend on first, deletions last. The alias
+# comes first: new credentials are delivered with the sign-in URL it makes, so it must be set
+# (or have failed, stopping apply) before any is created. The password policy can follow the
+# users: generated passwords already satisfy the policy the file asks for.
 _PHASES: dict[Kind, int] = {
-    Kind.POLICY: 0,
-    Kind.POLICY_REPLACEMENT: 0,
-    Kind.POLICY_DOCUMENT: 0,
-    Kind.POLICY_TAGS: 0,
-    Kind.GROUP: 1,
-    Kind.GROUP_PATH: 1,
-    Kind.GROUP_POLICY: 1,
-    Kind.GROUP_INLINE_POLICY: 1,
-    Kind.GROUP_MEMBER: 1,  # removals only: see _REMOVALS_PHASE
-    Kind.USER: 2,
-    Kind.USER_PATH: 2,
-    Kind.USER_TAGS: 2,
-    Kind.LOGIN_PROFILE: 2,
-    Kind.ACCESS_KEY: 2,
-    Kind.USER_GROUP: 2,
-    Kind.USER_POLICY: 2,
-    Kind.USER_INLINE_POLICY: 2,
-    Kind.ALIAS: 3,
-    Kind.PASSWORD_POLICY: 3,
+    Kind.ALIAS: 0,
+    Kind.POLICY: 1,
+    Kind.POLICY_REPLACEMENT: 1,
+    Kind.POLICY_DOCUMENT: 1,
+    Kind.POLICY_TAGS: 1,
+    Kind.GROUP: 2,
+    Kind.GROUP_PATH: 2,
+    Kind.GROUP_POLICY: 2,
+    Kind.GROUP_INLINE_POLICY: 2,
+    Kind.GROUP_MEMBER: 2,  # removals only: see _REMOVALS_PHASE
+    Kind.USER: 3,
+    Kind.USER_PATH: 3,
+    Kind.USER_TAGS: 3,
+    Kind.LOGIN_PROFILE: 3,
+    Kind.ACCESS_KEY: 3,
+    Kind.USER_GROUP: 3,
+    Kind.USER_POLICY: 3,
+    Kind.USER_INLINE_POLICY: 3,
+    Kind.PASSWORD_POLICY: 4,
 }
-_REMOVALS_PHASE = 4  # detach, remove from group, delete inline policy or login profile
+_REMOVALS_PHASE = 5  # detach, remove from group, delete inline policy or login profile
 # Whole entities last: users first (they leave their groups), then groups, then policies (which
 # by then are attached to fewer entities).
-_DELETION_PHASES = {Kind.USER: 5, Kind.GROUP: 6, Kind.POLICY: 7}
+_DELETION_PHASES = {Kind.USER: 6, Kind.GROUP: 7, Kind.POLICY: 8}
 # Within one entity: the entity, then its settings, credentials, memberships and policies (the
 # order a person would read them in, and one that works when run top to bottom).
 _KIND_ORDER = {
     kind: index
     for index, kind in enumerate(
         [
+            Kind.ALIAS,
             Kind.POLICY, Kind.POLICY_REPLACEMENT, Kind.POLICY_DOCUMENT, Kind.POLICY_TAGS,
             Kind.GROUP, Kind.GROUP_PATH, Kind.GROUP_POLICY, Kind.GROUP_INLINE_POLICY,
             Kind.GROUP_MEMBER,
             Kind.USER, Kind.USER_PATH, Kind.USER_TAGS, Kind.LOGIN_PROFILE, Kind.ACCESS_KEY,
             Kind.USER_GROUP, Kind.USER_POLICY, Kind.USER_INLINE_POLICY,
-            Kind.ALIAS, Kind.PASSWORD_POLICY,
+            Kind.PASSWORD_POLICY,
         ]
     )
 }

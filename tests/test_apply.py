@@ -262,6 +262,7 @@ def test_parallel_apply_keeps_dependencies_in_order(aws, moto_iam):
 def test_a_failure_stops_apply_and_reports_done_failed_and_not_attempted(
     aws, moto_iam, monkeypatch
 ):
+    moto_iam.create_user(UserName="b")
     original = aws.iam
 
     def failing(operation: str, doing: str, **params: Any) -> Any:
@@ -275,14 +276,14 @@ def test_a_failure_stops_apply_and_reports_done_failed_and_not_attempted(
             aws,
             Change(Action.CREATE, Kind.USER, "a", after={"path": "/", "tags": {}}),
             Change(Action.CREATE, Kind.USER_POLICY, "a", target=ADMIN),
-            Change(Action.UPDATE, Kind.ALIAS, ACCOUNT, after="acme"),
+            Change(Action.DELETE, Kind.USER, "b"),
         )
     error = raised.value
     assert error.done == ["+ user a"]
     assert error.failed == "+ user a: attach AdministratorAccess"
     assert "AccessDenied" in str(error.error)
-    assert error.not_attempted == ["~ account alias: (none) -> acme"]
-    assert moto_iam.list_account_aliases()["AccountAliases"] == []
+    assert error.not_attempted == ["- user b"]
+    assert sorted(user["UserName"] for user in moto_iam.list_users()["Users"]) == ["a", "b"]
 
 
 def test_a_new_secret_without_a_sink_fails_before_calling_aws(aws, moto_iam):

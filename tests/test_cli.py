@@ -15,6 +15,8 @@ from pathlib import Path
 import pyotp
 import pytest
 
+from tests.terminal import Terminal
+
 TUTORIAL = """\
     version: 1
     account:
@@ -86,40 +88,69 @@ def test_mfa_enrolment_brings_the_plan_to_zero(
 ):
     run_iamctl("apply", str(account_file), "--yes", "--secrets-dir", str(tmp_path / "s"))
     assert run_iamctl("plan", str(account_file), "--detailed-exitcode").code == 3
-    out, err = enroll_with_real_codes(server_url, server_iam, "admin")
-    assert "now enabled for user admin" in out
+    shown = enroll_with_real_codes(server_url, server_iam, "admin")
+    assert "now enabled for user admin" in shown
     assert len(server_iam.list_mfa_devices(UserName="admin")["MFADevices"]) == 1
     assert run_iamctl("plan", str(account_file), "--detailed-exitcode").code == 0
 
 
-def test_enrolment_from_a_pipe_never_shows_the_seed(server_url, server_iam):
+def test_enrolment_never_shows_the_seed_even_with_debug(server_url, server_iam):
     server_iam.create_user(UserName="admin")
-    out, err = enroll_with_real_codes(server_url, server_iam, "admin", "--debug")
+    shown = enroll_with_real_codes(server_url, server_iam, "admin", "--debug")
     seed = server_iam.list_virtual_mfa_devices()["VirtualMFADevices"][0]["Base32StringSeed"]
     seed = seed.decode() if isinstance(seed, bytes) else seed
-    assert seed not in out + err
+    assert "now enabled for user admin" in shown
+    assert "DEBUG" in shown and "CreateVirtualMFADevice" in shown  # --debug logs were on
+    assert "█" in shown  # the QR code was drawn on the terminal
+    assert seed not in shown
 
 
-def enroll_with_real_codes(server_url: str, iam, user: str, *flags: str) -> tuple[str, str]:
-    """Runs `iamctl mfa enroll` with codes piped in, computed from the new device's seed, as
-    AWS would demand (moto would accept any). The seed exists only once the CLI has created the
-    device, so the codes are written after it appears."""
+def test_enrolment_shows_the_seed_on_the_terminal_when_asked(server_url, server_iam):
+    server_iam.create_user(UserName="admin")
+    shown = enroll_with_real_codes(server_url, server_iam, "admin", show_seed=True)
+    seed = server_iam.list_virtual_mfa_devices()["VirtualMFADevices"][0]["Base32StringSeed"]
+    assert (seed.decode() if isinstance(seed, bytes) else seed) in shown
+
+
+@pytest.mark.parametrize("flags", [[], ["--show-seed"]])
+def test_enrolment_refuses_when_standard_output_is_not_a_terminal(run_iamctl, server_iam, flags):
+    server_iam.create_user(UserName="admin")
+    result = run_iamctl("mfa", "enroll", "admin", *flags, input="123456\n654321\n")
+    assert result.code == 1
+    assert result.stdout == ""  # no QR code, no seed in the pipe
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "not a terminal" in result.stderr
+    assert server_iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []
+
+
+def enroll_with_real_codes(
+    server_url: str, iam, user: str, *flags: str, show_seed: bool = False
+) -> str:
+    """Runs `iamctl mfa enroll` on a pseudo-terminal, as a person does, typing codes computed
+    from the new device's seed, as AWS would demand (moto would accept any). The seed exists only
+    once the CLI has created the device, so the codes are typed after it appears. Returns all
+    the terminal showed (standard output and standard error: the prompts go to the latter)."""
     env = {**os.environ, "AWS_ENDPOINT_URL": server_url}
     env.pop("CI", None)
     iamctl = Path(sys.executable).parent / "iamctl"
-    process = subprocess.Popen(
-        [str(iamctl), *flags, "mfa", "enroll", user],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    totp = pyotp.TOTP(wait_for_seed(iam))
-    now = time.time()
-    out, err = process.communicate(f"{totp.at(now)}\n{totp.at(now + 30)}\n", timeout=60)
-    assert process.returncode == 0, err
-    return out, err
+    command = [str(iamctl), *flags, "mfa", "enroll", user, *(["--show-seed"] if show_seed else [])]
+    with Terminal() as terminal:
+        process = subprocess.Popen(
+            command, stdin=terminal.child, stdout=terminal.child, stderr=terminal.child, env=env
+        )
+        terminal.started()
+        try:
+            totp = pyotp.TOTP(wait_for_seed(iam))
+            now = time.time()
+            terminal.answer("First 6-digit code", totp.at(now))
+            terminal.answer("Next 6-digit code", totp.at(now + 30))
+            code = process.wait(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        shown = terminal.shown()
+    assert code == 0, shown
+    return shown
 
 
 def wait_for_seed(iam, timeout: float = 30.0) -> str:
@@ -196,14 +227,44 @@ def test_apply_asks_for_confirmation(
     assert len(server_iam.list_users()["Users"]) == users
 
 
-def test_json_plan_and_saved_plan_hold_no_secret(run_iamctl, account_file, tmp_path):
-    out = tmp_path / "plan.json"
-    result = run_iamctl("plan", str(account_file), "--json", "--out", str(out))
-    assert result.code == 0
-    data = json.loads(result.stdout)
-    assert data["summary"] == {"add": 4, "change": 1, "destroy": 0, "human": 1}
+def test_no_secret_in_json_plan_saved_plan_apply_or_debug_output(
+    run_iamctl, account_file, tmp_path
+):
+    secrets = tmp_path / "secrets"
+    first = run_iamctl(
+        "--debug", "apply", str(account_file), "--yes", "--secrets-dir", str(secrets)
+    )
+    assert first.code == 0, first.stderr
+    # More secrets to come: a second key for admin, and a new user with a password and a key.
+    account_file.write_text(
+        account_file.read_text().replace("access_keys: 1", "access_keys: 2")
+        + "  - name: ops\n    console: true\n    access_keys: 1\n"
+    )
+    saved = tmp_path / "plan.json"
+    planned = run_iamctl("--debug", "plan", str(account_file), "--json", "--out", str(saved))
+    assert planned.code == 0, planned.stderr
+    data = json.loads(planned.stdout)
+    assert data["summary"] == {"add": 4, "change": 0, "destroy": 0, "human": 1}
     assert data["account"] == {"id": "123456789012", "alias": "acme-sandbox"}
-    assert json.loads(out.read_text())["changes"] == data["changes"]
+    assert json.loads(saved.read_text())["changes"] == data["changes"]
+    applied = run_iamctl(
+        "--debug", "apply", str(account_file), "--yes", "--secrets-dir", str(secrets),
+        "--plan", str(saved),
+    )
+    assert applied.code == 0, applied.stderr
+    assert all("DEBUG" in run.stderr for run in (first, planned, applied))
+
+    found = secrets_of(secrets)
+    assert len(found) == 5  # two passwords, three secret access keys
+    outputs = {
+        "plan --json": planned.stdout + planned.stderr,
+        "plan --out file": saved.read_text(),
+        "apply --plan": applied.stdout + applied.stderr,
+        "apply --debug": first.stdout + first.stderr,
+    }
+    for secret in found:
+        for name, output in outputs.items():
+            assert secret not in output, name
 
 
 def apply_saved(run_iamctl, account_file, saved, tmp_path):
@@ -264,23 +325,6 @@ def test_endpoint_url_flag_and_no_colour_off_a_terminal(run_iamctl, server_url, 
     )
     assert result.code == 0, result.stderr
     assert "\x1b[" not in result.stdout
-
-
-def test_no_secret_in_any_output_with_debug(run_iamctl, server_iam, account_file, tmp_path):
-    secrets = tmp_path / "secrets"
-    applied = run_iamctl(
-        "--debug", "apply", str(account_file), "--yes", "--secrets-dir", str(secrets)
-    )
-    assert applied.code == 0, applied.stderr
-    planned = run_iamctl(
-        "--debug", "plan", str(account_file), "--json", "--out", str(tmp_path / "plan.json")
-    )
-    outputs = applied.stdout + applied.stderr + planned.stdout + planned.stderr
-    outputs += (tmp_path / "plan.json").read_text()
-    found = secrets_of(secrets)
-    assert len(found) == 2  # the password and the secret access key
-    for secret in found:
-        assert secret not in outputs
 
 
 def test_saved_plan_from_other_configuration_is_refused(

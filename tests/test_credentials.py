@@ -78,12 +78,51 @@ def test_directory_created_0700_and_file_0600(tmp_path: Path) -> None:
     assert path == tmp_path / "secrets" / "acme" / "admin_credentials.csv"
 
 
-def test_existing_directory_is_tightened(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bits", [0o755, 0o750, 0o711, 0o702])
+def test_existing_directory_open_to_others_is_refused_never_tightened(
+    tmp_path: Path, bits: int
+) -> None:
     directory = tmp_path / "open"
-    directory.mkdir(mode=0o755)
-    directory.chmod(0o755)
+    directory.mkdir()
+    directory.chmod(bits)
+    with pytest.raises(IamctlError) as raised:
+        SecretsSink.check_directory(directory)
+    assert f"{directory} is open to other users (mode {bits:04o})" in str(raised.value)
+    assert mode(directory) == bits
+
+
+def test_existing_private_directory_is_accepted_as_it_is(tmp_path: Path) -> None:
+    directory = tmp_path / "private"
+    directory.mkdir()
+    directory.chmod(0o700)
     SecretsSink.check_directory(directory)
     assert mode(directory) == 0o700
+
+
+def test_directory_of_another_user_is_refused(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("giving a directory to another user needs root")
+    directory = tmp_path / "theirs"
+    directory.mkdir(mode=0o700)
+    os.chown(directory, 65534, 65534)
+    with pytest.raises(IamctlError, match="owned by another user"):
+        SecretsSink.check_directory(directory)
+
+
+def test_a_file_in_place_of_the_directory_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "secrets").write_text("")
+    with pytest.raises(IamctlError, match="is not a directory"):
+        SecretsSink.check_directory(tmp_path / "secrets")
+
+
+def test_directories_iamctl_makes_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    umask = os.umask(0)
+    try:
+        SecretsSink.check_directory(tmp_path / "a" / "b" / "secrets")
+    finally:
+        os.umask(umask)
+    for made in ("a", "a/b", "a/b/secrets"):
+        assert mode(tmp_path / made) == 0o700, made
 
 
 def test_password_and_key_merge_into_one_row(tmp_path: Path) -> None:
@@ -128,8 +167,118 @@ def test_other_account_rows_are_kept_apart(tmp_path: Path) -> None:
     assert read_csv(path)[1:] == [["admin", "pw-a", "", "", URL], ["admin", "pw-b", "", "", other]]
 
 
+def private(path: Path, text: str | bytes, bits: int = 0o600) -> Path:
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    path.chmod(bits)
+    return path
+
+
+HEADER_LINE = ",".join(CSV_HEADER) + "\n"
+
+
+def symlink_to_credentials(path: Path) -> None:
+    path.symlink_to(private(path.parent.parent / "elsewhere.csv", HEADER_LINE))
+
+
+def fifo(path: Path) -> None:
+    os.mkfifo(path, 0o600)
+
+
+BAD_TARGETS = {
+    "directory": (lambda path: path.mkdir(), "is not a regular file"),
+    "fifo": (fifo, "is not a regular file"),
+    "symlink": (symlink_to_credentials, "is a symbolic link"),
+    "dangling symlink": (lambda path: path.symlink_to("nowhere.csv"), "is a symbolic link"),
+    "foreign csv": (
+        lambda path: private(path, "name,notes\nadmin,x\n"),
+        "is not an iamctl credentials file",
+    ),
+    "empty file": (lambda path: private(path, ""), "is not an iamctl credentials file"),
+    "not utf-8": (
+        lambda path: private(path, HEADER_LINE.encode() + b"admin,\xff,,,\n"),
+        "cannot be read as an iamctl credentials file (not UTF-8 text)",
+    ),
+    "nul byte": (
+        lambda path: private(path, HEADER_LINE + "admin,\x00,,,\n"),
+        "cannot be read as an iamctl credentials file (a NUL byte)",
+    ),
+    "bad quoting": (
+        lambda path: private(path, HEADER_LINE + 'admin,"pw"x,,,\n'),
+        "cannot be read as an iamctl credentials file (line 2:",
+    ),
+    "short row": (
+        lambda path: private(path, HEADER_LINE + "admin,pw\n"),
+        "cannot be read as an iamctl credentials file (line 2: 2 fields, not 5)",
+    ),
+    "group readable": (lambda path: private(path, HEADER_LINE, 0o640), "(mode 0640)"),
+    "world writable": (lambda path: private(path, HEADER_LINE, 0o602), "(mode 0602)"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_TARGETS)
+def test_bad_targets_are_refused_in_one_line_before_and_at_delivery(
+    tmp_path: Path, case: str
+) -> None:
+    arrange, message = BAD_TARGETS[case]
+    sink = SecretsSink(tmp_path / "secrets", URL)
+    target = sink.path_for("admin")
+    arrange(target)
+    before = target.lstat()
+    for attempt in ("check", "deliver"):
+        with pytest.raises(IamctlError) as raised:
+            if attempt == "check":
+                sink.check_target("admin")
+            else:
+                sink.deliver("admin", password="pw")
+        text = str(raised.value)
+        assert message in text and str(target) in text
+        assert "\n" not in text
+    after = target.lstat()
+    assert (after.st_mode, after.st_ino, after.st_mtime_ns) == (
+        before.st_mode, before.st_ino, before.st_mtime_ns,
+    )
+    assert sink.written == {}
+
+
+def test_a_file_of_another_user_is_refused(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("giving a file to another user needs root")
+    sink = SecretsSink(tmp_path / "secrets", URL)
+    os.chown(private(sink.path_for("admin"), HEADER_LINE), 65534, 65534)
+    with pytest.raises(IamctlError, match="is owned by another user"):
+        sink.check_target("admin")
+
+
+def test_secrets_never_leak_into_a_parse_error(tmp_path: Path) -> None:
+    sink = SecretsSink(tmp_path / "secrets", URL)
+    private(sink.path_for("admin"), HEADER_LINE + "admin,Sup3rSecret!,AKIA1,s3cr3t,link,more\n")
+    with pytest.raises(IamctlError) as raised:
+        sink.check_target("admin")
+    assert "Sup3rSecret" not in str(raised.value) and "s3cr3t" not in str(raised.value)
+
+
+def test_absent_and_valid_targets_pass_the_check(tmp_path: Path) -> None:
+    sink = SecretsSink(tmp_path / "secrets", URL)
+    sink.check_target("admin")
+    sink.deliver("admin", password="pw")
+    sink.check_target("admin")
+    assert mode(sink.path_for("admin")) == 0o600
+
+
+def test_written_names_only_the_files_written_by_this_sink(tmp_path: Path) -> None:
+    earlier = SecretsSink(tmp_path / "secrets", URL)
+    earlier.deliver("bob", password="pw")
+    sink = SecretsSink(tmp_path / "secrets", URL)
+    assert sink.written == {}
+    sink.deliver("alice", access_key_id="AKIA1", secret_access_key="s1")
+    assert sink.written == {"alice": tmp_path / "secrets" / "alice_credentials.csv"}
+
+
 def test_foreign_file_is_not_overwritten(tmp_path: Path) -> None:
-    (tmp_path / "admin_credentials.csv").write_text("something else\n")
+    private(tmp_path / "admin_credentials.csv", "something else\n")
     with pytest.raises(IamctlError, match="not an iamctl credentials file"):
         SecretsSink(tmp_path, URL).deliver("admin", password="pw")
     assert (tmp_path / "admin_credentials.csv").read_text() == "something else\n"

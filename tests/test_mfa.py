@@ -70,7 +70,9 @@ class Person:
         self.shown.append(text)
 
     def run(self, aws: Aws, show_seed: bool = False) -> mfa.EnrolResult:
-        return enroll(aws, "alice", self.read_code, self.show, LABEL, show_seed=show_seed)
+        return enroll(
+            aws, "alice", self.read_code, self.show, LABEL, show_seed=show_seed, terminal=True
+        )
 
 
 def fail_on(aws: Aws, monkeypatch: pytest.MonkeyPatch, operation: str, error: Exception) -> None:
@@ -169,7 +171,7 @@ def test_interruption_deletes_the_device(
         raise interruption
 
     with pytest.raises(IamctlError, match="interrupted; the unassigned MFA device was deleted"):
-        enroll(aws, "alice", read_code, lambda text: None, LABEL)
+        enroll(aws, "alice", read_code, lambda text: None, LABEL, terminal=True)
     assert virtual_devices() == []
 
 
@@ -244,7 +246,7 @@ def test_refuses_user_with_a_device(aws: Aws) -> None:
 
 def test_refuses_unknown_user(aws: Aws) -> None:
     with pytest.raises(IamctlError, match="there is no IAM user named bob"):
-        enroll(aws, "bob", Person().read_code, lambda text: None, LABEL)
+        enroll(aws, "bob", Person().read_code, lambda text: None, LABEL, terminal=True)
     assert virtual_devices() == []
 
 
@@ -260,7 +262,7 @@ def test_refuses_in_ci_before_any_aws_call(aws: Aws, monkeypatch: pytest.MonkeyP
     calls = aws.calls
     never: Callable[[str], str] = Person().read_code
     with pytest.raises(IamctlError, match="refuses to run in CI"):
-        enroll(aws, "alice", never, lambda text: None, LABEL)
+        enroll(aws, "alice", never, lambda text: None, LABEL, terminal=True)
     assert aws.calls == calls
     assert virtual_devices() == []
 
@@ -269,3 +271,15 @@ def test_empty_ci_variable_does_not_refuse(aws: Aws, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("CI", "")
     Person().run(aws)
     assert user_devices() == [SERIAL]
+
+
+@pytest.mark.parametrize("show_seed", [False, True])
+def test_refuses_off_a_terminal_before_any_aws_call(aws: Aws, show_seed: bool) -> None:
+    person = Person()
+    calls = aws.calls
+    with pytest.raises(IamctlError, match="standard output is not a terminal") as raised:
+        enroll(aws, "alice", person.read_code, person.show, LABEL, show_seed, terminal=False)
+    assert "\n" not in str(raised.value)
+    assert aws.calls == calls
+    assert person.shown == [] and person.prompts == []
+    assert virtual_devices() == []

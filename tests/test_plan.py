@@ -10,7 +10,15 @@ from dataclasses import replace
 from factories import ACCOUNT_ID, ADMIN, READ_ONLY, doc, live_policy, live_user, state
 
 from reconciler.diff import diff
-from reconciler.model import Account, Group, ManagedPolicy, MfaMode, Root, User
+from reconciler.model import (
+    Account,
+    Group,
+    ManagedPolicy,
+    MfaMode,
+    PasswordPolicy,
+    Root,
+    User,
+)
 from reconciler.plan import fingerprint, make_plan, plan_from_dict, plan_to_dict
 from reconciler.render import NO_CHANGES, render_markdown, render_text
 
@@ -40,11 +48,11 @@ def test_text_plan_reads_like_the_design():
         "Account 123456789012 (acme-sandbox), sign-in URL "
         "https://acme-sandbox.signin.aws.amazon.com/console\n"
         "\n"
+        "  ~ account alias: (none) -> acme-sandbox\n"
         "  + user admin\n"
         "  + user admin: console password (generated, reset required at first sign-in)\n"
         "  + user admin: access key\n"
         "  + user admin: attach AdministratorAccess\n"
-        "  ~ account alias: (none) -> acme-sandbox\n"
         "  - user old-intern: detach ReadOnlyAccess\n"
         "  ! user admin: MFA required, no device yet -> run `iamctl mfa enroll admin`\n"
         "  ! root user: MFA not enabled -> sign in as root, Security credentials, "
@@ -81,6 +89,19 @@ def test_dependencies_first_deletions_last():
     assert kinds[-2:] == [("delete", "user"), ("delete", "policy")]
 
 
+def test_the_alias_comes_before_any_credential_and_the_password_policy_after():
+    desired = state(
+        User("bot", access_keys=1),
+        User("admin", console=True),
+        account=Account(
+            ACCOUNT_ID, alias="acme", password_policy=PasswordPolicy(minimum_length=20)
+        ),
+    )
+    kinds = [c.kind.value for c in make_plan(desired, state(), diff(desired, state())).changes]
+    assert kinds[0] == "alias"
+    assert kinds[-1] == "password_policy"
+
+
 def test_policy_document_change_shows_a_readable_diff():
     desired = state(ManagedPolicy("p", doc("s3:PutObject")))
     live = state(live_policy("p", doc("s3:GetObject")))
@@ -113,7 +134,7 @@ def test_a_self_lockout_mark_survives_a_saved_plan():
 def test_markdown_plan_uses_a_diff_block():
     text = render_markdown(tutorial_plan())
     assert text.startswith("### Account 123456789012 (acme-sandbox)")
-    assert "```diff\n+ user admin\n" in text
+    assert "```diff\n~ account alias: (none) -> acme-sandbox\n+ user admin\n" in text
     assert "**Plan: 4 to add, 1 to change, 1 to destroy, 2 human steps.**" in text
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from ..aws import was_retried
-from ..credentials import generate_password
+from ..credentials import SecretsSink, generate_password
 from ..errors import AwsError, IamctlError
 from ..model import Change
 from .base import WriteContext, call, create, remove, require_sink, retag, tag_list, tag_map
@@ -39,20 +40,35 @@ def update_user_tags(ctx: WriteContext, change: Change) -> None:
 
 def create_login_profile(ctx: WriteContext, change: Change) -> None:
     sink = require_sink(ctx)
+    user = change.name
     password = generate_password(ctx.password_policy)
     # A retry sends the very request whose answer was lost, password included: if that attempt
     # created the login profile, the password in AWS is this one, and it is delivered.
     create(
         ctx,
         "create_login_profile",
-        f"create console password for user {change.name}",
+        f"create console password for user {user}",
         lambda: None,
         retry_not_found=True,  # right after CreateUser
-        UserName=change.name,
+        UserName=user,
         Password=password,
         PasswordResetRequired=True,
     )
-    sink.deliver(change.name, password=password)
+    try:
+        sink.deliver(user, password=password)
+    except IamctlError as error:
+        raise undelivered(
+            ctx,
+            f"the new console password of user {user}",
+            error,
+            Undo(
+                "delete_login_profile",
+                {"UserName": user},
+                f"deleted the console password of user {user} again, so no password exists "
+                "that nobody knows",
+                f"aws iam delete-login-profile --user-name {user}",
+            ),
+        ) from None
 
 
 def delete_login_profile(ctx: WriteContext, change: Change) -> None:
@@ -79,10 +95,54 @@ def create_access_key(ctx: WriteContext, change: Change) -> None:
         raise AwsError(
             doing, error.operation, error.code, error.message + (note if deleted else "")
         ) from None
-    key = response["AccessKey"]
-    sink.deliver(user, access_key_id=key["AccessKeyId"], secret_access_key=key["SecretAccessKey"])
-    if was_retried(response):
-        delete_keys_without_secret(ctx, user, keep=before | {key["AccessKeyId"]})
+    key_id = response["AccessKey"]["AccessKeyId"]
+    try:
+        deliver_key(ctx, sink, user, key_id, response["AccessKey"]["SecretAccessKey"])
+    finally:
+        # Delivered or deleted again, this key is accounted for; keys made by attempts whose
+        # answer was lost are not, and go either way.
+        if was_retried(response):
+            delete_keys_without_secret(ctx, user, keep=before | {key_id})
+
+
+def deliver_key(ctx: WriteContext, sink: SecretsSink, user: str, key_id: str, secret: str) -> None:
+    try:
+        sink.deliver(user, access_key_id=key_id, secret_access_key=secret)
+    except IamctlError as error:
+        raise undelivered(
+            ctx,
+            f"the new access key of user {user}",
+            error,
+            Undo(
+                "delete_access_key",
+                {"UserName": user, "AccessKeyId": key_id},
+                f"deleted access key {key_id} again, so no key exists without its secret",
+                f"aws iam delete-access-key --user-name {user} --access-key-id {key_id}",
+            ),
+        ) from None
+
+
+@dataclass(frozen=True)
+class Undo:
+    """How to delete a credential AWS made but iamctl could not deliver, and what to say."""
+
+    operation: str
+    params: dict[str, str]
+    done: str  # what the report says once it is deleted
+    by_hand: str  # the command that deletes it, should the deletion fail too
+
+
+def undelivered(ctx: WriteContext, what: str, cause: IamctlError, undo: Undo) -> IamctlError:
+    """Deletes a credential that could not be delivered: nobody would ever have its secret.
+    Returns the error for the apply report, which says whether the deletion worked."""
+    try:
+        remove(ctx, undo.operation, f"delete {what} again", **undo.params)
+    except IamctlError as error:
+        return IamctlError(
+            f"could not deliver {what} ({cause}), and could not delete it either ({error}); "
+            f"nobody has its secret: delete it with `{undo.by_hand}`"
+        )
+    return IamctlError(f"could not deliver {what} ({cause}): {undo.done}")
 
 
 def access_key_ids(ctx: WriteContext, user: str) -> set[str]:
