@@ -2,8 +2,8 @@
 
 `desired.py` builds a `State` from the user's files, `live.py` builds one from AWS, and `diff.py`
 compares the two. In a desired `State`, `None` means "not managed: leave it as it is"; in a live
-`State`, `None` means "absent in the account". Policy documents are held in canonical form
-(`policydoc.canonical`), so `==` is the whole comparison.
+`State`, `None` means "absent in the account". A policy document keeps its text and compares by
+its meaning (`policydoc.canonical` builds both), so `==` is the whole comparison.
 """
 
 from __future__ import annotations
@@ -14,8 +14,19 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-# Canonical JSON text of a policy document (see policydoc.canonical).
-Document = str
+
+@dataclass(frozen=True)
+class Document:
+    """A policy document: its text as written (or as AWS holds it), compared by its meaning.
+
+    `text` is what apply sends and export writes: the user's (or AWS's) order and spelling, so a
+    user recognises their own policy. `meaning` is the canonical JSON of what IAM enforces
+    (statement order, case of action names, ... removed, see `meaning.py`); equality and the
+    hash use it alone, so two spellings of the same permissions are no change.
+    """
+
+    text: str = field(compare=False)
+    meaning: str = ""
 
 
 class MfaMode(str, Enum):

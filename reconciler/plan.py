@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 from .diff import Diff
-from .model import Action, Change, Finding, HumanStep, Kind, State
+from .model import Action, Change, Document, Finding, HumanStep, Kind, State
 
 FORMAT_VERSION = 1
 
@@ -133,6 +133,8 @@ _VOLATILE_FIELDS = frozenset({"last_used", "confirmed"})
 
 
 def _stable(value: Any) -> Any:
+    if isinstance(value, Document):
+        return value.meaning  # another spelling of the same document is no change
     if is_dataclass(value) and not isinstance(value, type):
         return {
             f.name: _stable(getattr(value, f.name))

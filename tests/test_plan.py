@@ -86,8 +86,8 @@ def test_policy_document_change_shows_a_readable_diff():
     text = render_text(make_plan(desired, live, diff(desired, live)))
     assert "~ policy p: document (new default version)" in text
     detail = [line.strip() for line in text.splitlines()]
-    assert '- "s3:GetObject"' in [" ".join(line.split()) for line in detail]
-    assert '+ "s3:PutObject"' in [" ".join(line.split()) for line in detail]
+    assert '- "Action": "s3:GetObject",' in [" ".join(line.split()) for line in detail]
+    assert '+ "Action": "s3:PutObject",' in [" ".join(line.split()) for line in detail]
 
 
 def test_json_plan_has_the_documented_fields_and_round_trips():
@@ -118,7 +118,8 @@ def test_pure_modules_do_not_import_boto3():
     code = (
         "import sys\n"
         "import reconciler.diff, reconciler.plan, reconciler.model, reconciler.policydoc, "
-        "reconciler.render, reconciler.findings, reconciler.undeclared, reconciler.human_steps\n"
+        "reconciler.render, reconciler.findings, reconciler.undeclared, reconciler.human_steps, "
+        "reconciler.meaning\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore'))\n"
         "print(','.join(bad))\n"
     )

@@ -1,4 +1,4 @@
-"""Canonical policy documents: `==` means same permissions text; local validation of documents."""
+"""Policy documents: `==` means same meaning to IAM, the text stays as written; local validation."""
 
 from __future__ import annotations
 
@@ -55,6 +55,16 @@ EQUAL = {
         allow(Condition={"Bool": {"aws:SecureTransport": True}}),
         allow(Condition={"Bool": {"aws:SecureTransport": "true"}}),
     ),
+    "case of an action": (allow("s3:GetObject"), allow("S3:getobject")),
+    "case of a condition key": (
+        allow(Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}),
+        allow(Condition={"IpAddress": {"aws:sourceip": "10.0.0.0/8"}}),
+    ),
+    "condition value order and duplicates": (
+        allow(Condition={"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "192.168.0.0/16"]}}),
+        allow(Condition={"IpAddress": {"aws:SourceIp": ["192.168.0.0/16", "10.0.0.0/8",
+                                                        "10.0.0.0/8"]}}),
+    ),
 }
 
 
@@ -85,8 +95,21 @@ UNEQUAL = {
         {"Effect": "Allow", "NotAction": "s3:GetObject", "Resource": "*"},
     ),
     "resource": (allow(resource="*"), allow(resource="arn:aws:s3:::b")),
-    "case of an action": (allow("s3:GetObject"), allow("s3:getobject")),
     "condition": (allow(), allow(Condition={"Bool": {"aws:SecureTransport": "true"}})),
+    "case of a resource": (allow(resource="arn:aws:s3:::b"), allow(resource="arn:aws:s3:::B")),
+    "case of a condition value": (
+        allow(Condition={"StringEquals": {"aws:PrincipalTag/team": "ops"}}),
+        allow(Condition={"StringEquals": {"aws:PrincipalTag/team": "OPS"}}),
+    ),
+    "condition operator": (
+        allow(Condition={"StringEquals": {"aws:PrincipalTag/team": "ops"}}),
+        allow(Condition={"StringLike": {"aws:PrincipalTag/team": "ops"}}),
+    ),
+    "sid": ({**allow(), "Sid": "A"}, {**allow(), "Sid": "B"}),
+    "principal type": (
+        {**allow(), "Principal": {"AWS": "*"}},
+        {**allow(), "Principal": "*"},
+    ),
 }
 
 
@@ -95,11 +118,35 @@ def test_different_permissions_differ(first: dict[str, Any], second: dict[str, A
     assert canonical(doc(first)) != canonical(doc(second))
 
 
-def test_statement_order_counts() -> None:
-    # Statement order has no effect on IAM's decision, but AWS stores and returns the order given:
-    # comparing it keeps the text in the account identical to the file.
+def test_statement_order_and_duplicate_statements_are_no_change() -> None:
     deny = {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}
-    assert canonical(doc(READ, deny)) != canonical(doc(deny, READ))
+    assert canonical(doc(READ, deny)) == canonical(doc(deny, READ, deny))
+    assert hash(canonical(doc(READ, deny))) == hash(canonical(doc(deny, READ)))
+
+
+def trust(*principals: str, kind: str = "AWS") -> dict[str, Any]:
+    return doc({"Effect": "Allow", "Action": "sts:AssumeRole",
+                "Principal": {kind: list(principals)}})
+
+
+def test_principals_in_any_order_and_an_account_id_as_its_root_arn() -> None:
+    assert canonical(trust("111122223333", "arn:aws:iam::444455556666:role/x")) == canonical(
+        trust("arn:aws:iam::444455556666:role/x", "arn:aws:iam::111122223333:root"))
+    assert canonical(trust("111122223333")) != canonical(trust("111122224444"))
+    assert canonical(trust("arn:aws:iam::111122223333:user/root")) != canonical(
+        trust("111122223333"))
+
+
+def test_the_text_stays_as_written() -> None:
+    # What apply sends and export writes: the user's order and spelling, not the compared form.
+    written = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Z", "Effect": "Allow", "Resource": "*", "Action": "S3:GetObject"},
+        {"Sid": "A", "Effect": "Allow", "Resource": "*", "Action": ["s3:ListBucket"]}]}
+    assert json.loads(canonical(written).text) == written
+    assert list(json.loads(canonical(written).text)["Statement"][0]) == [
+        "Sid", "Effect", "Resource", "Action"]
+    assert canonical(doc(READ, version=datetime.date(2012, 10, 17))).text == canonical(
+        doc(READ)).text
 
 
 PROBLEMS = {
