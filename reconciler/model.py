@@ -195,9 +195,29 @@ class Kind(str, Enum):
     PASSWORD_POLICY = "password_policy"
 
 
+class Impact(str, Enum):
+    """What a change does to access (`impact.py`); never narrows or neutral when it might grow."""
+
+    BROADENS = "broadens"
+    NARROWS = "narrows"
+    NEUTRAL = "neutral"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Risk:
+    """A named danger a change opens: `admin`, `privilege-escalation` or `trust`."""
+
+    kind: str
+    detail: str  # e.g. "iam:PassRole on *"
+
+
 @dataclass(frozen=True)
 class Change:
-    """One action `apply` will take. Holds no secret: `after` is never a password or key."""
+    """One action `apply` will take. Holds no secret: `after` is never a password or key.
+
+    `impact` and `risks` are derived by `make_plan` from the change and the states; they take
+    no part in comparing changes."""
 
     action: Action
     kind: Kind
@@ -206,6 +226,8 @@ class Change:
     before: Any = None
     after: Any = None
     note: str = ""
+    impact: Impact = field(default=Impact.UNKNOWN, compare=False)
+    risks: tuple[Risk, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def test_tutorial_flow_plan_apply_converge(run_iamctl, server_iam, account_file,
     planned = run_iamctl("plan", str(account_file), "--detailed-exitcode")
     assert planned.code == 2, planned.stderr
     assert "+ user admin: attach AdministratorAccess" in planned.stdout
-    assert "Plan: 4 to add, 1 to change, 0 to destroy, 1 human step." in planned.stdout
+    assert "Plan: 4 to add, 1 to change, 0 to destroy, 1 human step" in planned.stdout
     assert "read 0 users" in planned.stderr and "API calls" in planned.stderr
 
     applied = run_iamctl("apply", str(account_file), "--yes", "--secrets-dir", str(secrets))
@@ -201,7 +201,8 @@ def test_json_plan_and_saved_plan_hold_no_secret(run_iamctl, account_file, tmp_p
     result = run_iamctl("plan", str(account_file), "--json", "--out", str(out))
     assert result.code == 0
     data = json.loads(result.stdout)
-    assert data["summary"] == {"add": 4, "change": 1, "destroy": 0, "human": 1}
+    assert data["summary"] == {
+        "add": 4, "change": 1, "destroy": 0, "human": 1, "broadening": 2, "escalation": 1}
     assert data["account"] == {"id": "123456789012", "alias": "acme-sandbox"}
     assert json.loads(out.read_text())["changes"] == data["changes"]
 
