@@ -8,7 +8,6 @@ written, which apply sends and export writes, and compares by meaning (`meaning.
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from urllib.parse import unquote
 from .meaning import meaning_key
 from .meaning import scalar as _scalar
 from .model import Document
+from .statements import statement_diff
 
 # AWS size quotas, counted in characters without whitespace. The inline quotas hold for all of
 # one user's (or group's) inline policies together.
@@ -71,18 +71,10 @@ def as_written(document: Document) -> dict[str, Any]:
     return loaded
 
 
-def pretty(document: Document) -> str:
-    return json.dumps(as_written(document), indent=2, sort_keys=True)
-
-
 def document_diff(before: Any, after: Any) -> list[str]:
-    """A line diff of two documents as written (lines start with +, - or a space); each side a
-    `Document`, a dict or JSON text (what a plan's changes hold)."""
-    lines = difflib.unified_diff(
-        pretty(_document(before)).splitlines(), pretty(_document(after)).splitlines(),
-        lineterm="", n=2,
-    )
-    return [line for line in lines if not line.startswith(("---", "+++", "@@"))]
+    """A document change told by statement (`statements.py`); each side a `Document`, a dict
+    or JSON text (what a plan's changes hold)."""
+    return statement_diff(as_written(_document(before)), as_written(_document(after)))
 
 
 def _document(value: Any) -> Document:

@@ -1,7 +1,7 @@
 """Renders a `Plan` for people: the text plan for the terminal and Markdown for pull requests.
 
 Every change renders as one line (`+ user admin: attach AdministratorAccess`), possibly followed
-by indented detail (a policy document's line diff).
+by indented detail (a policy document change, statement by statement).
 """
 
 from __future__ import annotations

@@ -81,14 +81,16 @@ def test_dependencies_first_deletions_last():
     assert kinds[-2:] == [("delete", "user"), ("delete", "policy")]
 
 
-def test_policy_document_change_shows_a_readable_diff():
+def test_policy_document_change_is_shown_by_statement():
     desired = state(ManagedPolicy("p", doc("s3:PutObject")))
     live = state(live_policy("p", doc("s3:GetObject")))
     text = render_text(make_plan(desired, live, diff(desired, live)))
-    assert "~ policy p: document (new default version)" in text
-    detail = [line.strip() for line in text.splitlines()]
-    assert '- "Action": "s3:GetObject",' in [" ".join(line.split()) for line in detail]
-    assert '+ "Action": "s3:PutObject",' in [" ".join(line.split()) for line in detail]
+    assert "  ~ policy p: document (new default version) [broadens]\n" in text
+    assert (
+        "        ~ statement 1 (Allow):\n"
+        "            + action s3:PutObject\n"
+        "            - action s3:GetObject\n"
+    ) in text
 
 
 def test_json_plan_has_the_documented_fields_and_round_trips():
@@ -133,7 +135,7 @@ def test_pure_modules_do_not_import_boto3():
         "import reconciler.diff, reconciler.plan, reconciler.model, reconciler.policydoc, "
         "reconciler.render, reconciler.findings, reconciler.undeclared, reconciler.human_steps, "
         "reconciler.meaning, reconciler.impact, reconciler.escalation, reconciler.catalog, "
-        "reconciler.impact_text\n"
+        "reconciler.impact_text, reconciler.statements\n"
         "reconciler.catalog.all_actions()\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore'))\n"
         "print(','.join(bad))\n"

@@ -253,10 +253,41 @@ def test_allows_everything(statement: dict[str, Any], expected: bool) -> None:
     assert allows_everything(canonical(doc(statement))) is expected
 
 
-def test_document_diff_shows_added_and_removed_lines() -> None:
-    before = canonical(doc(allow("s3:GetObject")))
-    after = canonical(doc(allow("s3:PutObject")))
-    lines = document_diff(before, after)
-    assert any(line.startswith("-") and "s3:GetObject" in line for line in lines)
-    assert any(line.startswith("+") and "s3:PutObject" in line for line in lines)
-    assert document_diff(before, before) == []
+DIFFS = {
+    "an action added and one removed, by Sid": (
+        doc({**allow(["s3:GetObject", "s3:ListBucket"]), "Sid": "Read"}),
+        doc({**allow(["S3:listbucket", "s3:PutObject"]), "Sid": "Read"}),
+        ["~ statement Read (Allow):", "    + action s3:PutObject", "    - action s3:GetObject"],
+    ),
+    "a statement added, by position and effect": (
+        doc(allow()),
+        doc(allow(), allow("iam:PassRole")),
+        ["+ statement 2 (Allow): action iam:PassRole; resource *"],
+    ),
+    "a statement removed": (
+        doc(allow(), {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}),
+        doc(allow()),
+        ["- statement 2 (Deny): action s3:DeleteBucket; resource *"],
+    ),
+    "a resource and a condition value changed": (
+        doc(allow(resource="arn:aws:s3:::a",
+                  Condition={"IpAddress": {"aws:SourceIp": ["10.0.0.0/8"]}})),
+        doc(allow(resource="arn:aws:s3:::b",
+                  Condition={"IpAddress": {"aws:sourceip": ["10.0.0.0/8", "192.168.0.0/16"]}})),
+        ["~ statement 1 (Allow):", "    + resource arn:aws:s3:::b", "    - resource arn:aws:s3:::a",
+         "    + condition IpAddress aws:sourceip 192.168.0.0/16"],
+    ),
+    "effect flipped": (
+        doc(allow()), doc({**allow(), "Effect": "Deny"}),
+        ["+ statement 1 (Deny): action s3:GetObject; resource *",
+         "- statement 1 (Allow): action s3:GetObject; resource *"],
+    ),
+    "reordered and re-spelled: nothing": (
+        doc(READ, allow("ec2:*")), doc(allow(["EC2:*"]), READ), [],
+    ),
+}
+
+
+@pytest.mark.parametrize("before,after,lines", DIFFS.values(), ids=list(DIFFS))
+def test_document_diff_by_statement(before: Any, after: Any, lines: list[str]) -> None:
+    assert document_diff(canonical(before), canonical(after)) == lines
