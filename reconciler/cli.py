@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__, desired, multi
+from . import __version__, desired, impact_text, multi
 from .apply import DEFAULT_PARALLELISM
 from .aws import Aws, quiet_botocore_logs
 from .credentials import SecretsSink
@@ -28,7 +28,7 @@ from .model import Change
 from .multi import EXIT_ERROR, EXIT_OK
 from .plan import Plan
 from .progress import Progress
-from .render import change_lines, render_text, step_line, warning_lines
+from .render import change_lines, change_title, render_text, step_line, warning_lines
 from .run import Connection, refuse_self_lockout
 from .wording import plural
 
@@ -105,6 +105,12 @@ def validate(files: Sequence[str]) -> int:
     is_flag=True,
     help="Exit 2 when changes are pending, 3 when only human steps are.",
 )
+@click.option(
+    "--fail-on",
+    type=click.Choice(impact_text.FAIL_ON),
+    multiple=True,
+    help="Exit 1 after printing when a change broadens access, or opens an escalation path.",
+)
 @click.pass_obj
 def plan(
     opts: Options,
@@ -114,6 +120,7 @@ def plan(
     markdown: bool,
     out_file: str | None,
     detailed_exitcode: bool,
+    fail_on: Sequence[str],
 ) -> int:
     """Show what apply would change (reads AWS, changes nothing)."""
     if as_json and markdown:
@@ -130,7 +137,18 @@ def plan(
         click.echo(multi.render_markdown_all(results))
     else:
         print_plans(results, opts.color)
+    if failed_gate(results, fail_on):
+        return EXIT_ERROR  # the gate wins over --detailed-exitcode's 2 and 3
     return multi.exit_code(results, detailed_exitcode)
+
+
+def failed_gate(results: Sequence[multi.AccountResult], fail_on: Sequence[str]) -> bool:
+    """`plan --fail-on`: one line naming the changes that broaden (or escalate) access."""
+    plans = [result.planned.plan for result in results if result.planned]
+    changes = impact_text.offending(plans, fail_on)
+    if changes:
+        click.echo(f"error: {impact_text.fail_on_line(changes, fail_on, change_title)}", err=True)
+    return bool(changes)
 
 
 @cli.command()

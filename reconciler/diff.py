@@ -112,8 +112,8 @@ def diff_policy(wanted: ManagedPolicy, current: ManagedPolicy | None) -> list[Ch
                 Kind.POLICY_DOCUMENT,
                 wanted.name,
                 target=current.arn,
-                before=current.document,
-                after=wanted.document,
+                before=current.document.text,
+                after=wanted.document.text,
             )
         )
     if wanted.tags is not None and dict(wanted.tags) != dict(current.tags or {}):
@@ -289,7 +289,9 @@ def diff_inline(
     changes = []
     for name in sorted(wanted):
         if name not in current:
-            changes.append(Change(Action.CREATE, kind, owner, target=name, after=wanted[name]))
+            changes.append(
+                Change(Action.CREATE, kind, owner, target=name, after=wanted[name].text)
+            )
         elif wanted[name] != current[name]:
             changes.append(
                 Change(
@@ -297,10 +299,12 @@ def diff_inline(
                     kind,
                     owner,
                     target=name,
-                    before=current[name],
-                    after=wanted[name],
+                    before=current[name].text,
+                    after=wanted[name].text,
                 )
             )
     for name in sorted(set(current) - set(wanted)):
-        changes.append(Change(Action.DELETE, kind, owner, target=name, before=current[name]))
+        changes.append(
+            Change(Action.DELETE, kind, owner, target=name, before=current[name].text)
+        )
     return changes

@@ -18,14 +18,6 @@ from .live import LiveAccount
 from .mfa_policy import ENFORCE_MFA_POLICY_NAME
 from .model import Account, Document, Group, ManagedPolicy, MfaMode, State, User
 
-# Conventional key order of policy documents and statements, so the file reads like AWS's examples.
-_DOCUMENT_KEYS = ("Version", "Id", "Statement")
-_STATEMENT_KEYS = (
-    "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource",
-    "NotResource", "Condition",
-)
-_ONE_OR_MORE = frozenset({"Action", "NotAction", "Resource", "NotResource"})
-
 
 def export_document(live: LiveAccount) -> str:
     """The YAML text of the live account: policies, groups, users and account settings."""
@@ -121,31 +113,9 @@ def inline_entries(policies: Mapping[str, Document]) -> dict[str, Any]:
 
 
 def readable_document(document: Document) -> dict[str, Any]:
-    """A canonical document as a mapping in the order people write it; a one-item Action or
-    Resource list as a plain string (canonical() reads both the same)."""
-    return _ordered(policydoc.as_dict(document), _DOCUMENT_KEYS, _document_value)
-
-
-def _document_value(key: str, value: Any) -> Any:
-    if key == "Statement" and isinstance(value, list):
-        return [
-            _ordered(item, _STATEMENT_KEYS, _statement_value) if isinstance(item, dict) else item
-            for item in value
-        ]
-    return value
-
-
-def _statement_value(key: str, value: Any) -> Any:
-    if key in _ONE_OR_MORE and isinstance(value, list) and len(value) == 1:
-        return value[0]
-    return value
-
-
-def _ordered(
-    mapping: Mapping[str, Any], first: tuple[str, ...], convert: Callable[[str, Any], Any]
-) -> dict[str, Any]:
-    keys = [key for key in first if key in mapping] + sorted(set(mapping) - set(first))
-    return {key: convert(key, mapping[key]) for key in keys}
+    """A document exactly as AWS holds it (key order, spelling, one-item lists): the user
+    recognises their own policy, and planning the exported file shows no change."""
+    return policydoc.as_written(document)
 
 
 class PolicyReferences:

@@ -30,6 +30,7 @@ from .model import (
     AccessKey,
     Account,
     Credentials,
+    Document,
     Entity,
     Group,
     ManagedPolicy,
@@ -157,7 +158,7 @@ def policy_from_detail(item: Mapping[str, Any]) -> ManagedPolicy:
     return ManagedPolicy(
         # moto leaves PolicyName out of this call; the ARN ends with the name in every case.
         name=item.get("PolicyName") or item["Arn"].rsplit("/", 1)[-1],
-        document=policydoc.canonical(default["Document"]) if default else "",
+        document=policydoc.canonical(default["Document"]) if default else Document(""),
         path=item.get("Path", "/"),
         description=item.get("Description") or None,
         tags=None,
@@ -184,7 +185,7 @@ def attached_arns(item: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(p["PolicyArn"] for p in item.get("AttachedManagedPolicies", []))
 
 
-def inline_documents(items: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+def inline_documents(items: Iterable[Mapping[str, Any]]) -> dict[str, Document]:
     # Real AWS URL-encodes these documents; moto returns them decoded. canonical() takes both.
     return {p["PolicyName"]: policydoc.canonical(p["PolicyDocument"]) for p in items}
 

@@ -2,8 +2,8 @@
 
 `desired.py` builds a `State` from the user's files, `live.py` builds one from AWS, and `diff.py`
 compares the two. In a desired `State`, `None` means "not managed: leave it as it is"; in a live
-`State`, `None` means "absent in the account". Policy documents are held in canonical form
-(`policydoc.canonical`), so `==` is the whole comparison.
+`State`, `None` means "absent in the account". A policy document keeps its text and compares by
+its meaning (`policydoc.canonical` builds both), so `==` is the whole comparison.
 """
 
 from __future__ import annotations
@@ -15,8 +15,19 @@ from enum import Enum
 from fnmatch import fnmatchcase
 from typing import Any
 
-# Canonical JSON text of a policy document (see policydoc.canonical).
-Document = str
+
+@dataclass(frozen=True)
+class Document:
+    """A policy document: its text as written (or as AWS holds it), compared by its meaning.
+
+    `text` is what apply sends and export writes: the user's (or AWS's) order and spelling, so a
+    user recognises their own policy. `meaning` is the canonical JSON of what IAM enforces
+    (statement order, case of action names, ... removed, see `meaning.py`); equality and the
+    hash use it alone, so two spellings of the same permissions are no change.
+    """
+
+    text: str = field(compare=False)
+    meaning: str = ""
 
 
 class MfaMode(str, Enum):
@@ -227,9 +238,29 @@ class Kind(str, Enum):
     PASSWORD_POLICY = "password_policy"
 
 
+class Impact(str, Enum):
+    """What a change does to access (`impact.py`); never narrows or neutral when it might grow."""
+
+    BROADENS = "broadens"
+    NARROWS = "narrows"
+    NEUTRAL = "neutral"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Risk:
+    """A named danger a change opens: `admin`, `privilege-escalation` or `trust`."""
+
+    kind: str
+    detail: str  # e.g. "iam:PassRole on *"
+
+
 @dataclass(frozen=True)
 class Change:
-    """One action `apply` will take. Holds no secret: `after` is never a password or key."""
+    """One action `apply` will take. Holds no secret: `after` is never a password or key.
+
+    `impact` and `risks` are derived by `make_plan` from the change and the states; they take
+    no part in comparing changes."""
 
     action: Action
     kind: Kind
@@ -241,6 +272,8 @@ class Change:
     # Why this change would cut off the credentials running iamctl ("" = it would not). Who runs
     # iamctl is not part of what the change does: a saved plan stays valid for other credentials.
     self_lockout: str = field(default="", compare=False)
+    impact: Impact = field(default=Impact.UNKNOWN, compare=False)
+    risks: tuple[Risk, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

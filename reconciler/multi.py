@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import impact_text
 from .apply import creates_secret
 from .credentials import SecretsSink
 from .desired import Config
@@ -81,7 +82,7 @@ def exit_code(results: Sequence[AccountResult], detailed: bool) -> int:
 
 def totals(results: Sequence[AccountResult]) -> dict[str, int]:
     """The plans' summaries added up (accounts that failed to plan count for nothing)."""
-    summed = {"add": 0, "change": 0, "destroy": 0, "human": 0}
+    summed = {"add": 0, "change": 0, "destroy": 0, "human": 0, "broadening": 0, "escalation": 0}
     for result in results:
         if result.planned:
             for key, value in result.planned.plan.summary.items():
@@ -97,6 +98,7 @@ def total_line(results: Sequence[AccountResult]) -> str:
         f"Total for {len(results)} accounts: {summed['add']} to add, {summed['change']} to change, "
         f"{summed['destroy']} to destroy, {human} human step{'s' if human != 1 else ''}"
     )
+    line += impact_text.summary_counts(summed)
     return line + (f"; {failed} account(s) failed to plan." if failed else ".")
 
 

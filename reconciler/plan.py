@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 from .diff import Diff
-from .model import Action, Change, Finding, HumanStep, Kind, State
+from .escalation import ADMIN, ESCALATION
+from .impact import with_impact
+from .model import Action, Change, Document, Finding, HumanStep, Impact, Kind, Risk, State
 
 FORMAT_VERSION = 1
 
@@ -86,7 +88,18 @@ class Plan:
             "change": actions.count(Action.UPDATE) - replacements,
             "destroy": actions.count(Action.DELETE) + replacements,
             "human": len(self.human_steps),
+            "broadening": len(self.broadening),
+            "escalation": len(self.escalating),
         }
+
+    @property
+    def broadening(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.impact == Impact.BROADENS)
+
+    @property
+    def escalating(self) -> tuple[Change, ...]:
+        """Changes that open full administrator access or a known privilege-escalation path."""
+        return tuple(c for c in self.changes if any(r.kind in (ADMIN, ESCALATION) for r in c.risks))
 
     @property
     def sign_in_url(self) -> str:
@@ -103,7 +116,7 @@ def make_plan(
     return Plan(
         account_id=desired.account.id,
         alias=alias,
-        changes=order_changes(result.changes),
+        changes=order_changes(with_impact(result.changes, desired, live)),
         human_steps=result.human_steps,
         findings=tuple(findings),
         unmanaged=result.unmanaged,
@@ -141,6 +154,8 @@ _VOLATILE_FIELDS = frozenset({"last_used", "confirmed"})
 
 
 def _stable(value: Any) -> Any:
+    if isinstance(value, Document):
+        return value.meaning  # another spelling of the same document is no change
     if is_dataclass(value) and not isinstance(value, type):
         return {
             f.name: _stable(getattr(value, f.name))
@@ -182,6 +197,8 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "after": change.after,
         "note": change.note,
         "self_lockout": change.self_lockout,
+        "impact": change.impact.value,
+        "risks": [asdict(risk) for risk in change.risks],
     }
 
 
@@ -200,6 +217,8 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
                 item["after"],
                 item["note"],
                 item.get("self_lockout", ""),
+                Impact(item.get("impact", Impact.UNKNOWN.value)),
+                tuple(Risk(**risk) for risk in item.get("risks", [])),
             )
             for item in data["changes"]
         ),

@@ -1,24 +1,23 @@
-"""Canonical form of IAM policy documents, so that `==` means "same permissions text".
+"""Policy documents at the edges: read (dict, JSON text or URL-encoded), kept, checked locally.
 
 Both sides pass through `canonical`: the file's documents (dicts from YAML, where an unquoted
-`Version: 2012-10-17` arrives as a date) and AWS's (JSON strings, URL-encoded from some calls).
+`Version: 2012-10-17` arrives as a date) and AWS's. The `Document` it returns keeps the text as
+written, which apply sends and export writes, and compares by meaning (`meaning.py`).
 """
 
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
 import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from .meaning import meaning_key
+from .meaning import scalar as _scalar
 from .model import Document
-
-# Keys whose value may be a single string or a list of strings with the same meaning; their order
-# carries no meaning either.
-_SET_KEYS = frozenset({"Action", "NotAction", "Resource", "NotResource"})
+from .statements import statement_diff
 
 # AWS size quotas, counted in characters without whitespace. The inline quotas hold for all of
 # one user's (or group's) inline policies together.
@@ -34,10 +33,22 @@ _ACTION = re.compile(r"^(\*|[A-Za-z0-9-]+:\S+)$")  # AWS: "must be prefaced by a
 
 
 def canonical(document: Any) -> Document:
-    """The canonical JSON text of a policy document given as a dict, JSON text or URL-encoded."""
+    """A policy document given as a dict, JSON text or URL-encoded JSON text."""
     if isinstance(document, str):
         document = parse(document)
-    return json.dumps(_normalise_document(document), sort_keys=True, separators=(",", ":"))
+    text = json.dumps(_as_written(document), separators=(",", ":"))
+    return Document(text=text, meaning=meaning_key(document))
+
+
+def _as_written(value: Any) -> Any:
+    """The document as given; only YAML's dates become the strings the user typed."""
+    if isinstance(value, dict):
+        return {key: _as_written(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_written(item) for item in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
 
 
 def parse(text: str) -> Any:
@@ -49,84 +60,25 @@ def parse(text: str) -> Any:
 
 
 def as_dict(document: Document) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(document)
+    """The document's meaning as data: statements as lists, actions lower case (`meaning.py`)."""
+    loaded: dict[str, Any] = json.loads(document.meaning) if document.meaning else {}
     return loaded
 
 
-def pretty(document: Document) -> str:
-    return json.dumps(json.loads(document), indent=2, sort_keys=True)
+def as_written(document: Document) -> dict[str, Any]:
+    """The document as written or as AWS holds it (key order, spelling and all)."""
+    loaded: dict[str, Any] = json.loads(document.text) if document.text else {}
+    return loaded
 
 
-def document_diff(before: Document, after: Document) -> list[str]:
-    """A readable line diff of two canonical documents (lines start with +, - or a space)."""
-    lines = difflib.unified_diff(
-        pretty(before).splitlines(), pretty(after).splitlines(), lineterm="", n=2
-    )
-    return [line for line in lines if not line.startswith(("---", "+++", "@@"))]
+def document_diff(before: Any, after: Any) -> list[str]:
+    """A document change told by statement (`statements.py`); each side a `Document`, a dict
+    or JSON text (what a plan's changes hold)."""
+    return statement_diff(as_written(_document(before)), as_written(_document(after)))
 
 
-def _normalise_document(document: Any) -> Any:
-    if not isinstance(document, dict):
-        return _scalar(document)
-    result = {key: _normalise_value(key, value) for key, value in document.items()}
-    statements = result.get("Statement")
-    if isinstance(statements, dict):
-        result["Statement"] = [statements]
-    return result
-
-
-def _normalise_value(key: str, value: Any) -> Any:
-    if key == "Statement":
-        items = value if isinstance(value, list) else [value]
-        return [_normalise_statement(item) for item in items]
-    return _normalise_generic(value)
-
-
-def _normalise_statement(statement: Any) -> Any:
-    if not isinstance(statement, dict):
-        return _scalar(statement)
-    result: dict[str, Any] = {}
-    for key, value in statement.items():
-        if key in _SET_KEYS:
-            result[key] = _string_set(value)
-        elif key == "Principal" and isinstance(value, dict):
-            result[key] = {k: _string_set(v) for k, v in value.items()}
-        elif key == "Condition" and isinstance(value, dict):
-            result[key] = {
-                operator: {k: _string_set(v) for k, v in (block or {}).items()}
-                for operator, block in value.items()
-            }
-        else:
-            result[key] = _normalise_generic(value)
-    return result
-
-
-def _string_set(value: Any) -> Any:
-    """A string or list of strings as a sorted list without duplicates: `"s3:*"` == `["s3:*"]`."""
-    items = value if isinstance(value, list) else [value]
-    items = [_scalar(item) for item in items]
-    if all(isinstance(item, str) for item in items):
-        return sorted(set(items))
-    return items
-
-
-def _normalise_generic(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _normalise_generic(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_normalise_generic(item) for item in value]
-    return _scalar(value)
-
-
-def _scalar(value: Any) -> Any:
-    """YAML 1.1 turns `2012-10-17` into a date and `true` into a bool; IAM means strings."""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return value
+def _document(value: Any) -> Document:
+    return value if isinstance(value, Document) else canonical(value)
 
 
 @dataclass(frozen=True)
@@ -170,9 +122,10 @@ def document_problems(document: Any, max_size: int | None = None) -> list[Docume
     return problems
 
 
-def document_size(document: Document) -> int:
-    """Size as AWS counts it for its quotas: characters other than whitespace."""
-    return sum(1 for char in document if not char.isspace())
+def document_size(document: Document | str) -> int:
+    """Size as AWS counts it for its quotas: characters other than whitespace of what is sent."""
+    text = document.text if isinstance(document, Document) else document
+    return sum(1 for char in text if not char.isspace())
 
 
 def allows_everything(document: Document) -> bool:

@@ -1,7 +1,7 @@
 """Renders a `Plan` for people: the text plan for the terminal and Markdown for pull requests.
 
 Every change renders as one line (`+ user admin: attach AdministratorAccess`), possibly followed
-by indented detail (a policy document's line diff).
+by indented detail (a policy document change, statement by statement).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from itertools import groupby
 
 import click
 
+from . import impact_text
 from .model import Action, Change, Finding, HumanStep, Kind
 from .plan import Plan
 from .policydoc import document_diff
@@ -41,19 +42,26 @@ def summary_line(plan: Plan) -> str:
     if not plan.changes and not plan.human_steps:
         return NO_CHANGES
     line = f"Plan: {s['add']} to add, {s['change']} to change, {s['destroy']} to destroy"
-    return f"{line}, {s['human']} human step{'s' if s['human'] != 1 else ''}."
+    steps = f"{s['human']} human step{'s' if s['human'] != 1 else ''}"
+    return f"{line}, {steps}{impact_text.summary_counts(s)}."
 
 
 def change_lines(change: Change) -> list[str]:
-    """The plan line for one change, then indented detail lines."""
-    symbol = "-/+" if change.kind == Kind.POLICY_REPLACEMENT else SYMBOLS[change.action]
-    subject, detail = describe(change)
-    line = f"{symbol} {subject}"
-    if change.note:
-        line += f" ({change.note})"
-    if change.self_lockout:
-        line += f" [SELF-LOCKOUT: {change.self_lockout}]"
+    """The plan line for one change (marked when it broadens access or would cut off the
+    credentials running iamctl), then indented detail."""
+    lockout = f"[SELF-LOCKOUT: {change.self_lockout}]" if change.self_lockout else ""
+    parts = (change_title(change), lockout, impact_text.mark(change))
+    line = " ".join(part for part in parts if part)
+    _, detail = describe(change)
     return [line] + [f"      {d}" for d in detail]
+
+
+def change_title(change: Change) -> str:
+    """`+ user admin: attach AdministratorAccess (note)`: the change in one line."""
+    symbol = "-/+" if change.kind == Kind.POLICY_REPLACEMENT else SYMBOLS[change.action]
+    subject, _ = describe(change)
+    line = f"{symbol} {subject}"
+    return f"{line} ({change.note})" if change.note else line
 
 
 def describe(change: Change) -> tuple[str, list[str]]:
@@ -240,6 +248,7 @@ def _colorize(line: str, color: bool) -> str:
 def render_markdown(plan: Plan) -> str:
     """A pull-request comment: GitHub colours the `diff` block's + and - lines."""
     out = [f"### {header(plan)}", "", f"**{summary_line(plan)}**", ""]
+    out += impact_text.new_access_lines(plan, change_title)
     body = plan_lines(plan)
     if body:
         block = ["```diff", *body, "```"]

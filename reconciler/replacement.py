@@ -20,7 +20,7 @@ def policy_spec(policy: ManagedPolicy) -> dict[str, object]:
     return {
         "path": policy.path or "/",
         "description": policy.description or "",
-        "document": policy.document,
+        "document": policy.document.text,
         "tags": dict(policy.tags or {}),
         "arn": policy.arn,
     }

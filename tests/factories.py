@@ -9,6 +9,7 @@ from reconciler.model import (
     AccessKey,
     Account,
     Credentials,
+    Document,
     Group,
     ManagedPolicy,
     State,
@@ -77,7 +78,10 @@ def live_group(name: str, **fields: Any) -> Group:
     return Group(name, arn=f"arn:aws:iam::{ACCOUNT_ID}:group/{name}", **fields)
 
 
-def live_policy(name: str, document: str | None = None, **fields: Any) -> ManagedPolicy:
+def live_policy(name: str, document: Document | str | None = None, **fields: Any) -> ManagedPolicy:
+    """A live customer policy; `document` may be JSON text, as AWS holds it."""
+    if isinstance(document, str):
+        document = canonical(document)
     fields.setdefault("path", "/")
     fields.setdefault("description", "")
     fields.setdefault("arn", f"arn:aws:iam::{ACCOUNT_ID}:policy{fields['path']}{name}")

@@ -56,7 +56,7 @@ def test_tutorial_flow_plan_apply_converge(run_iamctl, server_iam, account_file,
     planned = run_iamctl("plan", str(account_file), "--detailed-exitcode")
     assert planned.code == 2, planned.stderr
     assert "+ user admin: attach AdministratorAccess" in planned.stdout
-    assert "Plan: 4 to add, 1 to change, 0 to destroy, 1 human step." in planned.stdout
+    assert "Plan: 4 to add, 1 to change, 0 to destroy, 1 human step" in planned.stdout
     assert "read 0 users" in planned.stderr and "API calls" in planned.stderr
 
     applied = run_iamctl("apply", str(account_file), "--yes", "--secrets-dir", str(secrets))

@@ -174,7 +174,7 @@ def test_document_file_is_relative_to_the_yaml_file(
     write: Write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "conf" / "policies").mkdir(parents=True)
-    (tmp_path / "conf" / "policies" / "p.json").write_text(canonical(READ_BUCKET))
+    (tmp_path / "conf" / "policies" / "p.json").write_text(canonical(READ_BUCKET).text)
     file = write(
         "policies:\n  - {name: P, document_file: policies/p.json}\n", name="conf/account.yaml"
     )

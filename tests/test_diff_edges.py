@@ -26,6 +26,8 @@ from reconciler.model import (
 from reconciler.model import Kind as K
 
 READ, WRITE = doc("s3:GetObject"), doc("s3:PutObject")
+# Changes carry the text apply sends; documents compare by meaning, their text as written.
+READ_TEXT, WRITE_TEXT = READ.text, WRITE.text
 ARN = f"arn:aws:iam::{ACCOUNT_ID}:policy/p"
 
 
@@ -38,7 +40,7 @@ def test_a_new_group_is_created_with_its_path_and_everything_in_it() -> None:
     assert changes(state(wanted), state()) == [
         Change(Action.CREATE, K.GROUP, "g", after={"path": "/team/"}),
         Change(Action.CREATE, K.GROUP_POLICY, "g", target=ARN),
-        Change(Action.CREATE, K.GROUP_INLINE_POLICY, "g", target="i", after=READ),
+        Change(Action.CREATE, K.GROUP_INLINE_POLICY, "g", target="i", after=READ_TEXT),
     ]
     assert changes(state(Group("h")), state()) == [
         Change(Action.CREATE, K.GROUP, "h", after={"path": "/"})
@@ -79,9 +81,12 @@ def test_inline_policies_carry_their_documents() -> None:
     desired = state(Group("g", inline_policies={"new": READ, "same": READ, "edit": WRITE}))
     live = state(live_group("g", inline_policies={"same": READ, "edit": READ, "old": WRITE}))
     assert changes(desired, live) == [
-        Change(Action.UPDATE, K.GROUP_INLINE_POLICY, "g", target="edit", before=READ, after=WRITE),
-        Change(Action.CREATE, K.GROUP_INLINE_POLICY, "g", target="new", after=READ),
-        Change(Action.DELETE, K.GROUP_INLINE_POLICY, "g", target="old", before=WRITE),
+        Change(
+            Action.UPDATE, K.GROUP_INLINE_POLICY, "g", target="edit", before=READ_TEXT,
+            after=WRITE_TEXT,
+        ),
+        Change(Action.CREATE, K.GROUP_INLINE_POLICY, "g", target="new", after=READ_TEXT),
+        Change(Action.DELETE, K.GROUP_INLINE_POLICY, "g", target="old", before=WRITE_TEXT),
     ]
 
 
@@ -96,7 +101,7 @@ def test_a_new_policy_carries_what_apply_creates_it_with() -> None:
             after={
                 "path": "/x/",
                 "description": "d",
-                "document": READ,
+                "document": READ_TEXT,
                 "tags": {"a": "1"},
                 "arn": "",
             },
@@ -105,7 +110,7 @@ def test_a_new_policy_carries_what_apply_creates_it_with() -> None:
             Action.CREATE,
             K.POLICY,
             "q",
-            after={"path": "/", "description": "", "document": WRITE, "tags": {}, "arn": ""},
+            after={"path": "/", "description": "", "document": WRITE_TEXT, "tags": {}, "arn": ""},
         ),
     ]
 
@@ -114,7 +119,9 @@ def test_a_policy_document_and_tags_change_in_place_by_arn() -> None:
     wanted = ManagedPolicy("p", WRITE, tags={"a": "2"})
     current = live_policy("p", READ, tags={"a": "1"})
     assert changes(state(wanted), state(current)) == [
-        Change(Action.UPDATE, K.POLICY_DOCUMENT, "p", target=ARN, before=READ, after=WRITE),
+        Change(
+            Action.UPDATE, K.POLICY_DOCUMENT, "p", target=ARN, before=READ_TEXT, after=WRITE_TEXT
+        ),
         Change(Action.UPDATE, K.POLICY_TAGS, "p", target=ARN, before={"a": "1"}, after={"a": "2"}),
     ]
 
@@ -137,11 +144,11 @@ def test_a_replacement_says_why_and_carries_both_policies() -> None:
         K.POLICY_REPLACEMENT,
         "p",
         before={
-            "path": "/a/", "description": "old", "document": READ, "tags": {},
+            "path": "/a/", "description": "old", "document": READ_TEXT, "tags": {},
             "arn": current.arn, "attached": [],
         },
         after={
-            "path": "/b/", "description": "new", "document": READ, "tags": {}, "arn": "",
+            "path": "/b/", "description": "new", "document": READ_TEXT, "tags": {}, "arn": "",
             "attached": [],
         },
         note="path /a/ -> /b/ and description cannot change in place: delete and recreate",

@@ -21,6 +21,7 @@ from reconciler.cli import cli
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO_ROOT / "examples"
 WORKFLOWS = sorted((EXAMPLES / "github-actions").glob("*.yml"))
+ACTION = REPO_ROOT / "action.yml"
 IAMCTL = Path(sys.executable).parent / "iamctl"
 SHELL_OPERATORS = {"|", "||", "&&", ";", ">", ">>", "<", "&", "2>", "("}
 
@@ -94,23 +95,32 @@ def test_the_three_workflows_are_there() -> None:
     assert [p.name for p in WORKFLOWS] == ["apply.yml", "drift.yml", "plan.yml"]
 
 
+def steps_of(path: Path) -> Iterator[dict[str, Any]]:
+    """The steps of a workflow's jobs, or of a composite action."""
+    document = load(path)
+    if "runs" in document:
+        yield from document["runs"]["steps"]
+        return
+    for job in document["jobs"].values():
+        yield from job["steps"]
+
+
 def iamctl_invocations(path: Path) -> Iterator[list[str]]:
-    """The arguments of every `iamctl ...` command in the workflow's shell steps."""
-    for job in load(path)["jobs"].values():
-        for step in job["steps"]:
-            for line in step.get("run", "").splitlines():
-                if line.lstrip().startswith("#"):
-                    continue
-                lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
-                lexer.whitespace_split = True
-                tokens = list(lexer)
-                for start in (i for i, token in enumerate(tokens) if token == "iamctl"):
-                    args = []
-                    for token in tokens[start + 1 :]:
-                        if token in SHELL_OPERATORS:
-                            break
-                        args.append(token)
-                    yield args
+    """The arguments of every `iamctl ...` command in the workflow's (or action's) shell steps."""
+    for step in steps_of(path):
+        for line in step.get("run", "").replace("\\\n", " ").splitlines():
+            if line.lstrip().startswith("#"):
+                continue
+            lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+            lexer.whitespace_split = True
+            tokens = list(lexer)
+            for start in (i for i, token in enumerate(tokens) if token == "iamctl"):
+                args = []
+                for token in tokens[start + 1 :]:
+                    if token in SHELL_OPERATORS:
+                        break
+                    args.append(token)
+                yield args
 
 
 def check_arguments(command: click.Command, args: list[str]) -> None:
@@ -133,7 +143,7 @@ def without_global_options(args: list[str]) -> list[str]:
 
 
 def test_workflows_use_only_real_commands_and_options() -> None:
-    for path in WORKFLOWS:
+    for path in [*WORKFLOWS, ACTION]:
         for args in iamctl_invocations(path):
             check_arguments(cli, args)
 
@@ -141,7 +151,6 @@ def test_workflows_use_only_real_commands_and_options() -> None:
 @pytest.mark.parametrize(
     ("workflow", "command"),
     [
-        ("plan.yml", ["plan", "accounts/", "--markdown"]),
         ("apply.yml", ["apply", "accounts/", "--yes", "--secrets-dir"]),
         ("drift.yml", ["plan", "accounts/", "--detailed-exitcode"]),
     ],
@@ -152,6 +161,35 @@ def test_each_workflow_runs_its_command(workflow: str, command: list[str]) -> No
         for args in iamctl_invocations(EXAMPLES / "github-actions" / workflow)
     ]
     assert [args[: len(command)] for args in invocations] == [command]
+
+
+def test_the_action_parses_names_its_inputs_and_plans_in_markdown() -> None:
+    action = load(ACTION)
+    assert action["name"] and action["description"]
+    assert action["runs"]["using"] == "composite"
+    assert set(action["inputs"]) >= {"files", "fail-on", "working-directory"}
+    assert action["inputs"]["files"]["required"] is True
+    for name, spec in action["inputs"].items():
+        assert spec["description"], name
+    steps = action["runs"]["steps"]
+    assert all("shell" in step for step in steps if "run" in step)  # composite actions need it
+    install = next(step for step in steps if "pip install" in step.get("run", ""))
+    assert "action_path" in install["env"]["ACTION_PATH"]  # iamctl from the action's own path
+    (plan,) = [without_global_options(args) for args in iamctl_invocations(ACTION)]
+    assert plan[:3] == ["plan", "$FILES", "--markdown"]
+    text = ACTION.read_text(encoding="utf-8")
+    assert "<!-- iamctl-plan -->" in text and "updateComment" in text
+    assert "--fail-on" in text and "inputs.fail-on" in text
+
+
+def test_the_plan_workflow_uses_the_action_with_a_gate() -> None:
+    steps = list(steps_of(EXAMPLES / "github-actions" / "plan.yml"))
+    (step,) = [step for step in steps if step.get("uses", "").split("@")[0].endswith("/iamctl")]
+    assert step["with"]["files"] == "accounts/"
+    assert set(step["with"]["fail-on"].split()) <= {"broadening", "escalation"}
+    credentials = next(i for i, s in enumerate(steps) if "configure-aws-credentials" in
+                       s.get("uses", ""))
+    assert credentials < steps.index(step)
 
 
 def test_the_checker_rejects_what_iamctl_would_reject() -> None:

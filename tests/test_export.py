@@ -132,3 +132,26 @@ def test_an_empty_account_exports_only_its_id(moto_iam: Any, aws: Aws, tmp_path:
     text = export_document(live)
     assert yaml.safe_load(text) == {"version": 1, "account": {"id": ACCOUNT}}
     assert diff(round_trip(live, tmp_path), live.state).changes == ()
+
+
+def test_documents_are_exported_as_aws_holds_them(
+    moto_iam: Any, aws: Aws, tmp_path: Path
+) -> None:
+    # Written in an order and spelling of the user's own: export must not re-spell it.
+    written = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Write", "Resource": ["arn:aws:s3:::b/*"], "Effect": "Allow",
+         "Action": ["S3:PutObject", "s3:DeleteObject"]},
+        {"Sid": "Read", "Effect": "Allow", "Action": "s3:getobject", "Resource": "*",
+         "Condition": {"IpAddress": {"aws:SourceIP": "10.0.0.0/8"}}}]}
+    moto_iam.create_policy(PolicyName="mine", PolicyDocument=json.dumps(written))
+    moto_iam.create_user(UserName="ann")
+    moto_iam.put_user_policy(UserName="ann", PolicyName="own", PolicyDocument=json.dumps(written))
+    live = read_live(aws, aws.identity())
+    data = yaml.safe_load(export_document(live))
+
+    (policy,) = data["policies"]
+    assert policy["document"] == written
+    assert list(policy["document"]["Statement"][0]) == ["Sid", "Resource", "Effect", "Action"]
+    (user,) = data["users"]
+    assert user["inline_policies"]["own"] == written
+    assert diff(round_trip(live, tmp_path), live.state).changes == ()

@@ -125,9 +125,9 @@ def test_two_accounts_one_by_role_plan_apply_converge(run_iamctl, server_url, tm
     assert "bob" not in home_part
     assert "+ user bob: attach AdministratorAccess" in other_part
     assert "alice" not in other_part and "carol" not in other_part
-    assert "Plan: 5 to add, 1 to change, 0 to destroy, 1 human step." in home_part
-    assert "Plan: 3 to add, 0 to change, 0 to destroy, 0 human steps." in other_part
-    assert "Total for 2 accounts: 8 to add, 1 to change, 0 to destroy, 1 human step." in (
+    assert "Plan: 5 to add, 1 to change, 0 to destroy, 1 human step" in home_part
+    assert "Plan: 3 to add, 0 to change, 0 to destroy, 0 human steps" in other_part
+    assert "Total for 2 accounts: 8 to add, 1 to change, 0 to destroy, 1 human step;" in (
         planned.stdout
     )
 
@@ -152,7 +152,8 @@ def test_two_accounts_one_by_role_plan_apply_converge(run_iamctl, server_url, tm
     assert again.code == 3, again.stdout  # alice's MFA is the most severe thing left
     document = json.loads(again.stdout)
     assert [entry["changes"] for entry in document["accounts"]] == [[], []]
-    assert document["summary"] == {"add": 0, "change": 0, "destroy": 0, "human": 1}
+    assert document["summary"] == {
+        "add": 0, "change": 0, "destroy": 0, "human": 1, "broadening": 0, "escalation": 0}
     markdown = run_iamctl("plan", str(folder), "--account", OTHER, "--markdown")
     assert markdown.code == 0, markdown.stderr
     assert sections(markdown.stdout).keys() == {OTHER}
@@ -204,8 +205,8 @@ def test_markdown_comment_for_two_accounts(run_iamctl, server_url, server_iam, t
     by_account = sections(result.stdout)
     assert list(by_account) == [HOME, OTHER]
     home, other = by_account[HOME], by_account[OTHER]
-    assert "**Plan: 61 to add, 1 to change, 1 to destroy, 1 human step.**" in home
-    assert "**Plan: 3 to add, 0 to change, 0 to destroy, 0 human steps.**" in other
+    assert "**Plan: 61 to add, 1 to change, 1 to destroy, 1 human step" in home
+    assert "**Plan: 3 to add, 0 to change, 0 to destroy, 0 human steps" in other
     (home_block,) = diff_blocks(home)
     (other_block,) = diff_blocks(other)
     for line in home_block + other_block:
@@ -218,7 +219,7 @@ def test_markdown_comment_for_two_accounts(run_iamctl, server_url, server_iam, t
     assert "**Human steps**" in home and "- user dave: MFA required" in home
     assert "**Human steps**" not in other
     assert "warning: CIS" in other  # AdministratorAccess attached directly to bob
-    assert "Total for 2 accounts: 64 to add, 1 to change, 1 to destroy, 1 human step." in other
+    assert "Total for 2 accounts: 64 to add, 1 to change, 1 to destroy, 1 human step;" in other
 
 
 @dataclass
@@ -295,7 +296,8 @@ def test_one_account_failing_does_not_stop_the_others(
     document = json.loads(as_json.stdout)
     entries = {entry["account"]["id"]: entry for entry in document["accounts"]}
     assert "error" not in entries[HOME]
-    assert entries[HOME]["summary"] == {"add": 4, "change": 1, "destroy": 0, "human": 1}
+    assert entries[HOME]["summary"] == {
+        "add": 4, "change": 1, "destroy": 0, "human": 1, "broadening": 2, "escalation": 0}
     assert document["summary"] == entries[HOME]["summary"]  # failed accounts add nothing
     assert "AccessDenied" in entries[OTHER]["error"] and "changes" not in entries[OTHER]
     assert HOME in entries[STRANGER]["error"] and "changes" not in entries[STRANGER]

@@ -49,16 +49,17 @@ def test_text_plan_reads_like_the_design():
         "https://acme-sandbox.signin.aws.amazon.com/console\n"
         "\n"
         "  ~ account alias: (none) -> acme-sandbox\n"
-        "  + user admin\n"
+        "  + user admin [broadens]\n"
         "  + user admin: console password (generated, reset required at first sign-in)\n"
         "  + user admin: access key\n"
-        "  + user admin: attach AdministratorAccess\n"
+        "  + user admin: attach AdministratorAccess [admin: * on *]\n"
         "  - user old-intern: detach ReadOnlyAccess\n"
         "  ! user admin: MFA required, no device yet -> run `iamctl mfa enroll admin`\n"
         "  ! root user: MFA not enabled -> sign in as root, Security credentials, "
         "Assign MFA device\n"
         "\n"
-        "Plan: 4 to add, 1 to change, 1 to destroy, 2 human steps.\n"
+        "Plan: 4 to add, 1 to change, 1 to destroy, 2 human steps; 2 broaden access, "
+        "1 privilege-escalation risk.\n"
     )
 
 
@@ -102,14 +103,16 @@ def test_the_alias_comes_before_any_credential_and_the_password_policy_after():
     assert kinds[-1] == "password_policy"
 
 
-def test_policy_document_change_shows_a_readable_diff():
+def test_policy_document_change_is_shown_by_statement():
     desired = state(ManagedPolicy("p", doc("s3:PutObject")))
     live = state(live_policy("p", doc("s3:GetObject")))
     text = render_text(make_plan(desired, live, diff(desired, live)))
-    assert "~ policy p: document (new default version)" in text
-    detail = [line.strip() for line in text.splitlines()]
-    assert '- "s3:GetObject"' in [" ".join(line.split()) for line in detail]
-    assert '+ "s3:PutObject"' in [" ".join(line.split()) for line in detail]
+    assert "  ~ policy p: document (new default version) [broadens]\n" in text
+    assert (
+        "        ~ statement 1 (Allow):\n"
+        "            + action s3:PutObject\n"
+        "            - action s3:GetObject\n"
+    ) in text
 
 
 def test_json_plan_has_the_documented_fields_and_round_trips():
@@ -117,8 +120,9 @@ def test_json_plan_has_the_documented_fields_and_round_trips():
     data = json.loads(json.dumps(plan_to_dict(plan)))
     assert data["format_version"] == 1
     assert data["account"] == {"id": ACCOUNT_ID, "alias": "acme-sandbox"}
-    assert data["summary"] == {"add": 4, "change": 1, "destroy": 1, "human": 2}
-    assert {"action", "kind", "name"} <= set(data["changes"][0])
+    assert data["summary"] == {
+        "add": 4, "change": 1, "destroy": 1, "human": 2, "broadening": 2, "escalation": 1}
+    assert {"action", "kind", "name", "impact", "risks"} <= set(data["changes"][0])
     assert {"kind", "name", "message"} <= set(data["human_steps"][0])
     assert plan_from_dict(data) == plan
 
@@ -134,8 +138,19 @@ def test_a_self_lockout_mark_survives_a_saved_plan():
 def test_markdown_plan_uses_a_diff_block():
     text = render_markdown(tutorial_plan())
     assert text.startswith("### Account 123456789012 (acme-sandbox)")
-    assert "```diff\n~ account alias: (none) -> acme-sandbox\n+ user admin\n" in text
-    assert "**Plan: 4 to add, 1 to change, 1 to destroy, 2 human steps.**" in text
+    assert "```diff\n~ account alias: (none) -> acme-sandbox\n+ user admin [broadens]\n" in text
+    assert ("**Plan: 4 to add, 1 to change, 1 to destroy, 2 human steps; 2 broaden access, "
+            "1 privilege-escalation risk.**") in text
+
+
+def test_markdown_plan_opens_with_the_new_access():
+    text = render_markdown(tutorial_plan())
+    new_access = text.split("**New access**\n\n", 1)[1].split("\n\n", 1)[0]
+    assert new_access.splitlines() == [
+        "- `+ user admin`",
+        "- `+ user admin: attach AdministratorAccess`: admin: * on *",
+    ]
+    assert text.index("**New access**") < text.index("```diff")
 
 
 def test_fingerprint_ignores_key_last_use_but_not_attachments():
@@ -149,7 +164,10 @@ def test_pure_modules_do_not_import_boto3():
         "import sys\n"
         "import reconciler.diff, reconciler.plan, reconciler.model, reconciler.policydoc, "
         "reconciler.render, reconciler.findings, reconciler.undeclared, reconciler.human_steps, "
-        "reconciler.attachments, reconciler.names, reconciler.lockout, reconciler.replacement\n"
+        "reconciler.attachments, reconciler.names, reconciler.lockout, reconciler.replacement, "
+        "reconciler.meaning, reconciler.impact, reconciler.escalation, reconciler.catalog, "
+        "reconciler.impact_text, reconciler.statements\n"
+        "reconciler.catalog.all_actions()\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore'))\n"
         "print(','.join(bad))\n"
     )
@@ -170,7 +188,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
     monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: False)
     assert not cli.wants_color(no_color=False)
     coloured = render_text(tutorial_plan(), color=True)
-    assert "\x1b[32m+ user admin\x1b[0m" in coloured
+    assert "\x1b[32m+ user admin [broadens]\x1b[0m" in coloured
     assert "\x1b[" not in render_text(tutorial_plan(), color=False)
 
 

@@ -30,7 +30,12 @@ from reconciler.plan import make_plan, plan_from_dict, plan_to_dict
 KEY_REMOVAL = Change(Action.DELETE, Kind.ACCESS_KEY, "u", target="AKIAOLD", note="never used")
 KEY_CREATION = Change(Action.CREATE, Kind.ACCESS_KEY, "u")
 DOC_CHANGE = Change(
-    Action.UPDATE, Kind.USER_INLINE_POLICY, "u", target="i", before=doc("s3:A"), after=doc("s3:B")
+    Action.UPDATE,
+    Kind.USER_INLINE_POLICY,
+    "u",
+    target="i",
+    before=doc("s3:A").text,
+    after=doc("s3:B").text,
 )
 
 
@@ -56,7 +61,7 @@ def test_a_saved_plan_reads_back_as_the_same_plan() -> None:
     assert saved["kept"] == ["user runner is not deleted"]
     loaded = plan_from_dict(saved)
     assert loaded == plan
-    assert loaded.changes[2].before == doc("s3:A") and loaded.changes[0].note == "never used"
+    assert loaded.changes[2].before == doc("s3:A").text and loaded.changes[0].note == "never used"
 
 
 def test_an_access_key_is_removed_before_its_replacement_is_created() -> None:

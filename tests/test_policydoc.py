@@ -1,4 +1,4 @@
-"""Canonical policy documents: `==` means same permissions text; local validation of documents."""
+"""Policy documents: `==` means same meaning to IAM, the text stays as written; local validation."""
 
 from __future__ import annotations
 
@@ -55,6 +55,16 @@ EQUAL = {
         allow(Condition={"Bool": {"aws:SecureTransport": True}}),
         allow(Condition={"Bool": {"aws:SecureTransport": "true"}}),
     ),
+    "case of an action": (allow("s3:GetObject"), allow("S3:getobject")),
+    "case of a condition key": (
+        allow(Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}),
+        allow(Condition={"IpAddress": {"aws:sourceip": "10.0.0.0/8"}}),
+    ),
+    "condition value order and duplicates": (
+        allow(Condition={"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "192.168.0.0/16"]}}),
+        allow(Condition={"IpAddress": {"aws:SourceIp": ["192.168.0.0/16", "10.0.0.0/8",
+                                                        "10.0.0.0/8"]}}),
+    ),
 }
 
 
@@ -85,8 +95,21 @@ UNEQUAL = {
         {"Effect": "Allow", "NotAction": "s3:GetObject", "Resource": "*"},
     ),
     "resource": (allow(resource="*"), allow(resource="arn:aws:s3:::b")),
-    "case of an action": (allow("s3:GetObject"), allow("s3:getobject")),
     "condition": (allow(), allow(Condition={"Bool": {"aws:SecureTransport": "true"}})),
+    "case of a resource": (allow(resource="arn:aws:s3:::b"), allow(resource="arn:aws:s3:::B")),
+    "case of a condition value": (
+        allow(Condition={"StringEquals": {"aws:PrincipalTag/team": "ops"}}),
+        allow(Condition={"StringEquals": {"aws:PrincipalTag/team": "OPS"}}),
+    ),
+    "condition operator": (
+        allow(Condition={"StringEquals": {"aws:PrincipalTag/team": "ops"}}),
+        allow(Condition={"StringLike": {"aws:PrincipalTag/team": "ops"}}),
+    ),
+    "sid": ({**allow(), "Sid": "A"}, {**allow(), "Sid": "B"}),
+    "principal type": (
+        {**allow(), "Principal": {"AWS": "*"}},
+        {**allow(), "Principal": "*"},
+    ),
 }
 
 
@@ -95,11 +118,35 @@ def test_different_permissions_differ(first: dict[str, Any], second: dict[str, A
     assert canonical(doc(first)) != canonical(doc(second))
 
 
-def test_statement_order_counts() -> None:
-    # Statement order has no effect on IAM's decision, but AWS stores and returns the order given:
-    # comparing it keeps the text in the account identical to the file.
+def test_statement_order_and_duplicate_statements_are_no_change() -> None:
     deny = {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}
-    assert canonical(doc(READ, deny)) != canonical(doc(deny, READ))
+    assert canonical(doc(READ, deny)) == canonical(doc(deny, READ, deny))
+    assert hash(canonical(doc(READ, deny))) == hash(canonical(doc(deny, READ)))
+
+
+def trust(*principals: str, kind: str = "AWS") -> dict[str, Any]:
+    return doc({"Effect": "Allow", "Action": "sts:AssumeRole",
+                "Principal": {kind: list(principals)}})
+
+
+def test_principals_in_any_order_and_an_account_id_as_its_root_arn() -> None:
+    assert canonical(trust("111122223333", "arn:aws:iam::444455556666:role/x")) == canonical(
+        trust("arn:aws:iam::444455556666:role/x", "arn:aws:iam::111122223333:root"))
+    assert canonical(trust("111122223333")) != canonical(trust("111122224444"))
+    assert canonical(trust("arn:aws:iam::111122223333:user/root")) != canonical(
+        trust("111122223333"))
+
+
+def test_the_text_stays_as_written() -> None:
+    # What apply sends and export writes: the user's order and spelling, not the compared form.
+    written = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Z", "Effect": "Allow", "Resource": "*", "Action": "S3:GetObject"},
+        {"Sid": "A", "Effect": "Allow", "Resource": "*", "Action": ["s3:ListBucket"]}]}
+    assert json.loads(canonical(written).text) == written
+    assert list(json.loads(canonical(written).text)["Statement"][0]) == [
+        "Sid", "Effect", "Resource", "Action"]
+    assert canonical(doc(READ, version=datetime.date(2012, 10, 17))).text == canonical(
+        doc(READ)).text
 
 
 PROBLEMS = {
@@ -219,10 +266,41 @@ def test_allows_everything(statement: dict[str, Any], expected: bool) -> None:
     assert allows_everything(canonical(doc(statement))) is expected
 
 
-def test_document_diff_shows_added_and_removed_lines() -> None:
-    before = canonical(doc(allow("s3:GetObject")))
-    after = canonical(doc(allow("s3:PutObject")))
-    lines = document_diff(before, after)
-    assert any(line.startswith("-") and "s3:GetObject" in line for line in lines)
-    assert any(line.startswith("+") and "s3:PutObject" in line for line in lines)
-    assert document_diff(before, before) == []
+DIFFS = {
+    "an action added and one removed, by Sid": (
+        doc({**allow(["s3:GetObject", "s3:ListBucket"]), "Sid": "Read"}),
+        doc({**allow(["S3:listbucket", "s3:PutObject"]), "Sid": "Read"}),
+        ["~ statement Read (Allow):", "    + action s3:PutObject", "    - action s3:GetObject"],
+    ),
+    "a statement added, by position and effect": (
+        doc(allow()),
+        doc(allow(), allow("iam:PassRole")),
+        ["+ statement 2 (Allow): action iam:PassRole; resource *"],
+    ),
+    "a statement removed": (
+        doc(allow(), {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}),
+        doc(allow()),
+        ["- statement 2 (Deny): action s3:DeleteBucket; resource *"],
+    ),
+    "a resource and a condition value changed": (
+        doc(allow(resource="arn:aws:s3:::a",
+                  Condition={"IpAddress": {"aws:SourceIp": ["10.0.0.0/8"]}})),
+        doc(allow(resource="arn:aws:s3:::b",
+                  Condition={"IpAddress": {"aws:sourceip": ["10.0.0.0/8", "192.168.0.0/16"]}})),
+        ["~ statement 1 (Allow):", "    + resource arn:aws:s3:::b", "    - resource arn:aws:s3:::a",
+         "    + condition IpAddress aws:sourceip 192.168.0.0/16"],
+    ),
+    "effect flipped": (
+        doc(allow()), doc({**allow(), "Effect": "Deny"}),
+        ["+ statement 1 (Deny): action s3:GetObject; resource *",
+         "- statement 1 (Allow): action s3:GetObject; resource *"],
+    ),
+    "reordered and re-spelled: nothing": (
+        doc(READ, allow("ec2:*")), doc(allow(["EC2:*"]), READ), [],
+    ),
+}
+
+
+@pytest.mark.parametrize("before,after,lines", DIFFS.values(), ids=list(DIFFS))
+def test_document_diff_by_statement(before: Any, after: Any, lines: list[str]) -> None:
+    assert document_diff(canonical(before), canonical(after)) == lines

@@ -383,12 +383,12 @@ def edited_inline(items: Mapping[str, str], change: Change) -> dict[str, str]:
     if change.action == Action.DELETE:
         result.pop(change.target, None)
     else:
-        result[change.target] = change.after
+        result[change.target] = canonical(change.after)
     return result
 
 
 def new_policy(name: str, spec: dict[str, Any]) -> ManagedPolicy:
-    return ManagedPolicy(name, spec["document"], path=spec["path"],
+    return ManagedPolicy(name, canonical(spec["document"]), path=spec["path"],
                          description=spec["description"], tags=spec["tags"],
                          arn=arn_of(name, spec["path"]))
 
@@ -477,7 +477,7 @@ SIMULATE: dict[Kind, Callable[[World, Change], None]] = {
         c, inline_policies=edited_inline(w.groups[c.name].inline_policies, c)),
     Kind.POLICY: simulate_policy,
     Kind.POLICY_REPLACEMENT: simulate_replacement,
-    Kind.POLICY_DOCUMENT: lambda w, c: w.policy(c, document=c.after),
+    Kind.POLICY_DOCUMENT: lambda w, c: w.policy(c, document=canonical(c.after)),
     Kind.POLICY_TAGS: lambda w, c: w.policy(c, tags=c.after),
     Kind.ALIAS: lambda w, c: setattr(w, "account", replace(w.account, alias=c.after)),
     Kind.PASSWORD_POLICY: lambda w, c: setattr(

@@ -7,6 +7,7 @@ from factories import ACCOUNT_ID, ADMIN, doc, live_group, live_policy, live_user
 
 from reconciler.diff import diff
 from reconciler.model import Entity, Group, Ignore, Kind, ManagedPolicy, User
+from reconciler.policydoc import canonical
 from reconciler.render import change_lines
 
 CUSTOMER = f"arn:aws:iam::{ACCOUNT_ID}:policy/"
@@ -168,7 +169,7 @@ def test_a_pruned_group_records_the_members_it_removes():
 def test_a_replacement_names_what_it_detaches_and_re_attaches_what_the_file_does_not_manage():
     old, new = CUSTOMER + "a/Billing", CUSTOMER + "b/Billing"
     desired = state(
-        ManagedPolicy("Billing", "{}", path="/b/"),
+        ManagedPolicy("Billing", canonical("{}"), path="/b/"),
         User("bob", policies=frozenset({new})),
         User("carol"),
     )
@@ -198,7 +199,7 @@ def test_a_replacement_names_what_it_detaches_and_re_attaches_what_the_file_does
 def test_a_new_description_re_attaches_declared_entities_that_still_want_the_same_arn():
     arn = CUSTOMER + "Billing"
     desired = state(
-        ManagedPolicy("Billing", "{}", description="new"),
+        ManagedPolicy("Billing", canonical("{}"), description="new"),
         Group("ops", policies=frozenset({arn})),
         Group("old"),
     )
@@ -216,7 +217,7 @@ def test_a_new_description_re_attaches_declared_entities_that_still_want_the_sam
 
 
 def test_a_replacement_of_a_policy_attached_nowhere_says_so():
-    desired = state(ManagedPolicy("Billing", "{}", description="new"))
+    desired = state(ManagedPolicy("Billing", canonical("{}"), description="new"))
     live = state(live_policy("Billing", "{}", description="before"))
     assert lines(diff(desired, live)) == [
         "-/+ policy Billing (description cannot change in place: delete and recreate)"
