@@ -244,7 +244,9 @@ def test_no_secret_in_json_plan_saved_plan_apply_or_debug_output(
     planned = run_iamctl("--debug", "plan", str(account_file), "--json", "--out", str(saved))
     assert planned.code == 0, planned.stderr
     data = json.loads(planned.stdout)
-    assert data["summary"] == {"add": 4, "change": 0, "destroy": 0, "human": 1}
+    assert data["summary"] == {
+        "add": 4, "change": 0, "destroy": 0, "human": 1, "broadening": 0, "escalation": 0
+    }
     assert data["account"] == {"id": "123456789012", "alias": "acme-sandbox"}
     assert json.loads(saved.read_text())["changes"] == data["changes"]
     applied = run_iamctl(
