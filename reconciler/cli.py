@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ from .mfa import enroll as mfa_enroll
 from .mfa import refuse_in_ci
 from .model import Change
 from .multi import EXIT_ERROR, EXIT_OK
+from .options import chosen_options, debug_requested, global_options
 from .plan import Plan
 from .progress import Progress
 from .render import change_lines, render_text, step_line, warning_lines
@@ -45,22 +47,34 @@ def wants_color(no_color: bool) -> bool:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iamctl")
-@click.option("--profile", help="AWS profile to use (default: the standard credential chain).")
-@click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", help="Send AWS calls to this URL.")
-@click.option("--debug", is_flag=True, help="Show debug logs and tracebacks (never secrets).")
-@click.option("--no-color", is_flag=True, help="Plain output, even on a terminal.")
-@click.pass_context
-def cli(
-    ctx: click.Context, profile: str | None, endpoint_url: str | None, debug: bool, no_color: bool
-) -> None:
+@global_options
+def cli() -> None:
     """Manage an AWS account's IAM set-up from a YAML file."""
+
+
+def pass_options(func: Callable[..., int]) -> Callable[..., int]:
+    """Calls a command with the global options as they stand once its own are parsed (they may
+    come after the subcommand), and with logging set up from them."""
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> int:
+        chosen = chosen_options(click.get_current_context())
+        set_up_logging(chosen.debug)
+        opts = Options(
+            Connection(chosen.profile, chosen.endpoint_url), wants_color(chosen.no_color)
+        )
+        return func(opts, *args, **kwargs)
+
+    return command
+
+
+def set_up_logging(debug: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
     quiet_botocore_logs(debug)
-    ctx.obj = Options(Connection(profile, endpoint_url), wants_color(no_color))
 
 
 def files_argument(func: Any) -> Any:
@@ -75,7 +89,9 @@ def account_option(func: Any) -> Any:
 
 @cli.command()
 @files_argument
-def validate(files: Sequence[str]) -> int:
+@global_options
+@pass_options
+def validate(opts: Options, files: Sequence[str]) -> int:
     """Check files offline: syntax, schema, names, references, quotas."""
     for config in desired.load(files):
         state = config.state
@@ -105,7 +121,8 @@ def validate(files: Sequence[str]) -> int:
     is_flag=True,
     help="Exit 2 when changes are pending, 3 when only human steps are.",
 )
-@click.pass_obj
+@global_options
+@pass_options
 def plan(
     opts: Options,
     files: Sequence[str],
@@ -155,7 +172,8 @@ def plan(
     show_default=True,
     help="How many independent changes run at once.",
 )
-@click.pass_obj
+@global_options
+@pass_options
 def apply(
     opts: Options,
     files: Sequence[str],
@@ -285,7 +303,8 @@ def print_plans(results: Sequence[multi.AccountResult], color: bool) -> None:
     type=click.Path(dir_okay=False),
     help="Write the file here instead of standard output.",
 )
-@click.pass_obj
+@global_options
+@pass_options
 def export(opts: Options, out_file: str | None) -> int:
     """Write the live account as a file in iamctl's format."""
     aws = Aws.connect(opts.connection.profile, opts.connection.endpoint_url)
@@ -308,6 +327,7 @@ def export(opts: Options, out_file: str | None) -> int:
 
 
 @cli.group()
+@global_options
 def mfa() -> None:
     """Multi-factor authentication for IAM users."""
 
@@ -315,7 +335,8 @@ def mfa() -> None:
 @mfa.command()
 @click.argument("user")
 @click.option("--show-seed", is_flag=True, help="Also print the secret seed as text.")
-@click.pass_obj
+@global_options
+@pass_options
 def enroll(opts: Options, user: str, show_seed: bool) -> int:
     """Guided virtual MFA enrolment: scan the QR code, type two codes."""
     refuse_in_ci()
@@ -351,7 +372,7 @@ def read_code(prompt: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    debug = debug_requested(argv if argv is not None else sys.argv[1:])
     try:
         code = cli.main(args=argv, prog_name="iamctl", standalone_mode=False)
     except click.exceptions.Abort:
