@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +23,7 @@ from .credentials import SecretsSink
 from .errors import ApplyError, IamctlError
 from .export import export_document
 from .findings import file_findings
+from .interrupt import EXIT_INTERRUPTED, StopOnCtrlC
 from .live import confirm_credentials, confirm_policy_tags, read_live
 from .mfa import enroll as mfa_enroll
 from .mfa import refuse_in_ci
@@ -194,20 +196,58 @@ def apply(
     sinks = multi.prepare_secrets(runnable, Path(secrets_dir) if secrets_dir else None)
     if not yes:
         click.confirm("Apply these changes?", abort=True)
+    with StopOnCtrlC() as ctrl_c:
+        session().writes_started = True
+        outcome = apply_with_progress(runnable, sinks, parallelism, ctrl_c.stop)
+        print_apply_outcome(runnable, outcome, sinks)
+        for result in results:
+            if result.error:
+                click.echo(
+                    f"Not applied: account {result.account_id} (its plan failed, see above).",
+                    err=True,
+                )
+        if ctrl_c.interrupted:
+            click.echo(interrupted_line(runnable, outcome), err=True)
+            return EXIT_INTERRUPTED
+    failed = any(r.error for r in results) or any(outcome.values())
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def apply_with_progress(
+    runnable: Sequence[multi.AccountResult],
+    sinks: dict[str, SecretsSink | None],
+    parallelism: int,
+    stop: threading.Event,
+) -> dict[str, ApplyError | None]:
     total = sum(len(r.planned.plan.changes) for r in runnable if r.planned)
     progress = Progress("applying", total)
     outcome = multi.apply_all(
-        runnable, sinks, done_printer(progress, len(runnable) > 1), parallelism
+        runnable, sinks, done_printer(progress, len(runnable) > 1), parallelism, stop
     )
     progress.clear()
-    print_apply_outcome(runnable, outcome, sinks)
-    for result in results:
-        if result.error:
-            click.echo(
-                f"Not applied: account {result.account_id} (its plan failed, see above).", err=True
-            )
-    failed = any(r.error for r in results) or any(outcome.values())
-    return EXIT_ERROR if failed else EXIT_OK
+    return outcome
+
+
+def interrupted_line(
+    runnable: Sequence[multi.AccountResult], outcome: dict[str, ApplyError | None]
+) -> str:
+    """The last word after Ctrl-C: never "nothing was changed" unless that is true."""
+    done = not_attempted = failed = 0
+    for result in runnable:
+        assert result.planned is not None
+        error = outcome[result.account_id]
+        if error is None:
+            done += len(result.planned.plan.changes)
+        else:
+            done += len(error.done)
+            not_attempted += len(error.not_attempted)
+            failed += error.failed is not None
+    if not done and not failed:
+        return "Interrupted before any change started: nothing was changed."
+    return (
+        f"Interrupted: {plural(done, 'change')} made, {not_attempted:,} not attempted. "
+        "Run apply again to finish: it converges from where this stopped."
+    )
 
 
 def done_printer(progress: Progress, name_accounts: bool) -> Callable[[str, Change], None]:
@@ -254,13 +294,16 @@ def applied_line(plan: Plan) -> str:
 
 
 def print_apply_error(account_id: str, error: ApplyError) -> None:
-    click.echo(f"Apply stopped on account {account_id}.", err=True)
+    why = "interrupted" if error.interrupted else "stopped"
+    click.echo(f"Apply {why} on account {account_id}.", err=True)
     for line in error.done:
         click.echo(f"  done:          {line}", err=True)
-    click.echo(f"  failed:        {error.failed}: {error.error}", err=True)
+    if error.failed is not None:
+        click.echo(f"  failed:        {error.failed}: {error.error}", err=True)
     for line in error.not_attempted:
         click.echo(f"  not attempted: {line}", err=True)
-    click.echo("Run apply again to finish: it converges from where this stopped.", err=True)
+    if not error.interrupted:
+        click.echo("Run apply again to finish: it converges from where this stopped.", err=True)
 
 
 def read_and_plan(
@@ -343,6 +386,7 @@ def enroll(opts: Options, user: str, show_seed: bool) -> int:
     aws = Aws.connect(opts.connection.profile, opts.connection.endpoint_url)
     aliases = aws.iam("list_account_aliases", "read the account alias")["AccountAliases"]
     label = aliases[0] if aliases else aws.identity().account
+    session().writes_started = True  # the device exists from its first call on
     result = mfa_enroll(aws, user, read_code, click.echo, label, show_seed)
     click.echo(f"MFA device {result.serial} is now enabled for user {result.user}.")
     return EXIT_OK
@@ -371,13 +415,35 @@ def read_code(prompt: str) -> str:
     return line.strip()
 
 
+@dataclass
+class Session:
+    """What `main` must know when a command ends early: whether it may have changed AWS."""
+
+    writes_started: bool = False
+
+
+def session() -> Session:
+    found = click.get_current_context().find_object(Session)
+    assert found is not None, "main() passes a Session to every command"
+    return found
+
+
+def stopped_early(state: Session) -> str:
+    if state.writes_started:
+        return "interrupted: changes may have been made; run `iamctl plan` to see the account"
+    return "aborted: nothing was changed"
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     debug = debug_requested(argv if argv is not None else sys.argv[1:])
+    state = Session()
     try:
-        code = cli.main(args=argv, prog_name="iamctl", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted: nothing was changed", err=True)
-        code = EXIT_ERROR
+        code = cli.main(args=argv, prog_name="iamctl", standalone_mode=False, obj=state)
+    except click.exceptions.Abort as abort:
+        # Ctrl-C (click turns it into Abort) or "no" at the confirmation prompt.
+        click.echo(stopped_early(state), err=True)
+        by_ctrl_c = isinstance(abort.__context__, KeyboardInterrupt)
+        code = EXIT_INTERRUPTED if by_ctrl_c else EXIT_ERROR
     except click.ClickException as error:
         # Usage errors exit 1 like every other error (click's default would be 2, which
         # `--detailed-exitcode` uses for "changes pending").
@@ -387,8 +453,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         click.echo(f"error: {error}", err=True)
         code = EXIT_ERROR
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        code = EXIT_ERROR
+        click.echo(stopped_early(state), err=True)
+        code = EXIT_INTERRUPTED
     except Exception as error:  # a bug: one line for the user, the traceback with --debug
         if debug:
             traceback.print_exc()

@@ -241,8 +241,10 @@ def apply_all(
     sinks: dict[str, SecretsSink | None],
     on_done: Callable[[str, Change], None],
     parallelism: int,
+    stop: threading.Event | None = None,
 ) -> dict[str, ApplyError | None]:
-    """Applies each account's plan, accounts side by side; `on_done(account_id, change)`."""
+    """Applies each account's plan, accounts side by side; `on_done(account_id, change)`. One
+    `stop` for all: once it is set, no account starts a new change."""
     # Each account's apply serializes its own reports; accounts run side by side, so reports
     # from two accounts would otherwise reach the terminal at the same time.
     lock = threading.Lock()
@@ -255,7 +257,9 @@ def apply_all(
                 on_done(result.account_id, change)
 
         try:
-            apply_account(result.planned, sinks[result.account_id], report, parallelism)
+            apply_account(
+                result.planned, sinks[result.account_id], report, parallelism, stop=stop
+            )
         except ApplyError as error:
             return result.account_id, error
         return result.account_id, None

@@ -6,6 +6,7 @@ anything.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -134,10 +135,12 @@ def apply_account(
     on_done: Callable[[Change], None],
     parallelism: int = DEFAULT_PARALLELISM,
     plan: Plan | None = None,
+    stop: threading.Event | None = None,
 ) -> list[Change]:
-    """Carries out `plan` (by default the one just made) on the planned account."""
+    """Carries out `plan` (by default the one just made) on the planned account; no new change
+    starts once `stop` is set."""
     password_policy = (
         planned.desired.account.password_policy or planned.live.account.password_policy
     )
     ctx = WriteContext(planned.aws, password_policy, sink)
-    return apply_plan(plan or planned.plan, ctx, on_done, parallelism)
+    return apply_plan(plan or planned.plan, ctx, on_done, parallelism, stop)
