@@ -18,9 +18,10 @@ from .apply import creates_secret
 from .credentials import SecretsSink
 from .desired import Config
 from .errors import ApplyError, IamctlError, StalePlanError
+from .markdown import render_comment, render_failed_account, render_markdown
 from .model import Change
 from .plan import FORMAT_VERSION, Plan, plan_from_dict, plan_to_dict
-from .render import change_lines, render_markdown
+from .render import change_lines
 from .run import AccountPlan, Connection, apply_account, plan_account, plan_creates_secrets
 
 MAX_PARALLEL_ACCOUNTS = 8
@@ -120,15 +121,13 @@ def entry(result: AccountResult) -> dict[str, Any]:
 
 
 def render_markdown_all(results: Sequence[AccountResult]) -> str:
-    parts = []
-    for result in results:
-        if result.planned:
-            parts.append(render_markdown(result.planned.plan))
-        else:
-            parts.append(f"### Account {result.account_id}\n\n**Error:** {result.error}\n")
-    if len(results) > 1:
-        parts.append(f"**{total_line(results)}**\n")
-    return "<!-- iamctl-plan -->\n" + "\n".join(parts)
+    sections = [
+        render_markdown(result.planned.plan)
+        if result.planned
+        else render_failed_account(result.account_id, str(result.error))
+        for result in results
+    ]
+    return render_comment(sections, total_line(results) if len(results) > 1 else None)
 
 
 # Saved plans.

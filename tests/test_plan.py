@@ -9,9 +9,10 @@ import sys
 from factories import ACCOUNT_ID, ADMIN, READ_ONLY, doc, live_policy, live_user, state
 
 from reconciler.diff import diff
+from reconciler.markdown import render_markdown
 from reconciler.model import Account, Group, ManagedPolicy, MfaMode, Root, User
 from reconciler.plan import fingerprint, make_plan, plan_from_dict, plan_to_dict
-from reconciler.render import NO_CHANGES, render_markdown, render_text
+from reconciler.render import NO_CHANGES, render_text
 
 
 def tutorial_plan():
@@ -103,7 +104,7 @@ def test_json_plan_has_the_documented_fields_and_round_trips():
 
 def test_markdown_plan_uses_a_diff_block():
     text = render_markdown(tutorial_plan())
-    assert text.startswith("### Account 123456789012 (acme-sandbox)")
+    assert text.startswith("### Account `123456789012` (`acme-sandbox`)")
     assert "```diff\n+ user admin\n" in text
     assert "**Plan: 4 to add, 1 to change, 1 to destroy, 2 human steps.**" in text
 
@@ -118,7 +119,8 @@ def test_pure_modules_do_not_import_boto3():
     code = (
         "import sys\n"
         "import reconciler.diff, reconciler.plan, reconciler.model, reconciler.policydoc, "
-        "reconciler.render, reconciler.findings, reconciler.undeclared, reconciler.human_steps\n"
+        "reconciler.render, reconciler.findings, reconciler.undeclared, reconciler.human_steps, "
+        "reconciler.markdown\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore'))\n"
         "print(','.join(bad))\n"
     )
