@@ -83,6 +83,15 @@ def files_argument(func: Any) -> Any:
     return click.argument("files", nargs=-1, required=True, type=click.Path())(func)
 
 
+def exact_credentials_option(func: Any) -> Any:
+    return click.option(
+        "--exact-credentials",
+        is_flag=True,
+        help="Read every declared user's access keys, console password and MFA with exact "
+        "calls (3 per user) instead of trusting the credential report, which can be hours old.",
+    )(func)
+
+
 def account_option(func: Any) -> Any:
     return click.option(
         "--account", "accounts", multiple=True, help="Only these account ids (repeatable)."
@@ -123,6 +132,7 @@ def validate(opts: Options, files: Sequence[str]) -> int:
     is_flag=True,
     help="Exit 2 when changes are pending, 3 when only human steps are.",
 )
+@exact_credentials_option
 @global_options
 @pass_options
 def plan(
@@ -133,11 +143,12 @@ def plan(
     markdown: bool,
     out_file: str | None,
     detailed_exitcode: bool,
+    exact_credentials: bool,
 ) -> int:
     """Show what apply would change (reads AWS, changes nothing)."""
     if as_json and markdown:
         raise click.UsageError("--json and --markdown cannot be used together")
-    results = read_and_plan(files, accounts, opts)
+    results = read_and_plan(files, accounts, opts, exact_credentials)
     document = json.dumps(multi.to_json(results), indent=2)
     if out_file and any(result.error for result in results):
         click.echo(f"not saving {out_file}: an account failed to plan", err=True)
@@ -174,6 +185,7 @@ def plan(
     show_default=True,
     help="How many independent changes run at once.",
 )
+@exact_credentials_option
 @global_options
 @pass_options
 def apply(
@@ -184,9 +196,10 @@ def apply(
     secrets_dir: str | None,
     plan_file: str | None,
     parallelism: int,
+    exact_credentials: bool,
 ) -> int:
     """Make the account match the files."""
-    results = read_and_plan(files, accounts, opts)
+    results = read_and_plan(files, accounts, opts, exact_credentials)
     if plan_file:
         results = multi.use_saved_plan(results, plan_file)
     print_plans(results, opts.color)
@@ -307,12 +320,12 @@ def print_apply_error(account_id: str, error: ApplyError) -> None:
 
 
 def read_and_plan(
-    files: Sequence[str], accounts: Sequence[str], opts: Options
+    files: Sequence[str], accounts: Sequence[str], opts: Options, exact_credentials: bool
 ) -> list[multi.AccountResult]:
     configs = multi.select(desired.load(files), accounts)
     if sys.stderr.isatty():
         click.echo(f"reading {len(configs)} account(s)...", err=True, nl=False)
-    results = multi.plan_all(configs, opts.connection)
+    results = multi.plan_all(configs, opts.connection, exact_credentials)
     if sys.stderr.isatty():
         click.echo("\r\x1b[K", err=True, nl=False)
     print_stats(results)

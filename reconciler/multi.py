@@ -51,12 +51,13 @@ def select(configs: Sequence[Config], accounts: Sequence[str]) -> list[Config]:
     return [config for config in configs if config.account_id in accounts]
 
 
-def plan_all(configs: Sequence[Config], connection: Connection) -> list[AccountResult]:
+def plan_all(
+    configs: Sequence[Config], connection: Connection, exact_credentials: bool = False
+) -> list[AccountResult]:
     def plan_one(config: Config) -> AccountResult:
         try:
-            return AccountResult(
-                config.account_id, planned=plan_account(config, connection.open(config))
-            )
+            planned = plan_account(config, connection.open(config), exact_credentials)
+            return AccountResult(config.account_id, planned=planned)
         except IamctlError as error:
             return AccountResult(config.account_id, error=error)
 
@@ -112,7 +113,7 @@ def to_json(results: Sequence[AccountResult]) -> dict[str, Any]:
 
 def entry(result: AccountResult) -> dict[str, Any]:
     if result.planned:
-        return plan_to_dict(result.planned.plan)
+        return {**plan_to_dict(result.planned.plan), "read": result.planned.stats.to_json()}
     return {
         "format_version": FORMAT_VERSION,
         "account": {"id": result.account_id},

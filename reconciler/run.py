@@ -71,15 +71,23 @@ def guard(aws: Aws, config: Config) -> Identity:
     return identity
 
 
-def plan_account(config: Config, aws: Aws) -> AccountPlan:
+def plan_account(config: Config, aws: Aws, exact_credentials: bool = False) -> AccountPlan:
+    """`exact_credentials`: read every declared user's credentials with exact calls instead of
+    trusting the credential report (a drift check that must see a key made a minute ago)."""
     started = time.monotonic()
     identity = guard(aws, config)
     live = read_live(aws, identity, aws_catalog=names_aws_policies(config))
     desired = resolve(config, live.aws_policies, identity.partition)
-    state, result = decide(aws, desired, live, identity)
+    state, result = decide(aws, desired, live, identity, exact_credentials)
     findings = account_findings(desired, state, datetime.now(timezone.utc))
     plan = make_plan(desired, state, result, findings)
-    stats = replace(live.stats, calls=aws.calls, seconds=time.monotonic() - started)
+    exact_users = sum(name in state.users for name in desired.users)
+    stats = replace(
+        live.stats,
+        calls=aws.calls,
+        seconds=time.monotonic() - started,
+        exact_users=exact_users if exact_credentials else None,
+    )
     return AccountPlan(config, aws, identity, desired, state, plan, stats)
 
 
@@ -93,10 +101,15 @@ def names_aws_policies(config: Config) -> bool:
     )
 
 
-def decide(aws: Aws, desired: State, live: LiveAccount, identity: Identity) -> tuple[State, Diff]:
+def decide(
+    aws: Aws, desired: State, live: LiveAccount, identity: Identity, exact_credentials: bool
+) -> tuple[State, Diff]:
     """Diff; where the diff would act on credential facts from the (possibly hours old) credential
-    report, confirm those users with exact calls and diff again, so no plan acts on stale facts."""
+    report, confirm those users with exact calls and diff again, so no plan acts on stale facts.
+    With `exact_credentials`, every declared user is read exactly before the first diff."""
     state = with_policy_tags(aws, desired, live.state)
+    if exact_credentials:
+        state = confirm_credentials(aws, state, desired.users)
     result = diff(desired, state, identity.user_name)
     unconfirmed = users_to_confirm(result, state)
     if unconfirmed:
