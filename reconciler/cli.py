@@ -213,17 +213,20 @@ def apply(
         session().writes_started = True
         outcome = apply_with_progress(runnable, sinks, parallelism, ctrl_c.stop)
         print_apply_outcome(runnable, outcome, sinks)
-        for result in results:
-            if result.error:
-                click.echo(
-                    f"Not applied: account {result.account_id} (its plan failed, see above).",
-                    err=True,
-                )
+        print_not_applied(results)
         if ctrl_c.interrupted:
             click.echo(interrupted_line(runnable, outcome), err=True)
             return EXIT_INTERRUPTED
     failed = any(r.error for r in results) or any(outcome.values())
     return EXIT_ERROR if failed else EXIT_OK
+
+
+def print_not_applied(results: Sequence[multi.AccountResult]) -> None:
+    for result in results:
+        if result.error:
+            click.echo(
+                f"Not applied: account {result.account_id} (its plan failed, see above).", err=True
+            )
 
 
 def apply_with_progress(
@@ -436,9 +439,8 @@ class Session:
 
 
 def session() -> Session:
-    found = click.get_current_context().find_object(Session)
-    assert found is not None, "main() passes a Session to every command"
-    return found
+    """The one `main` passed in (a fresh one when `cli` is called another way)."""
+    return click.get_current_context().ensure_object(Session)
 
 
 def stopped_early(state: Session) -> str:

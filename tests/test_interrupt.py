@@ -67,7 +67,7 @@ class SlowWrites(FaultProxy):
 
 @pytest.fixture
 def slow_writes(server_url: str) -> Iterator[SlowWrites]:
-    proxy = SlowWrites(server_url, delay=0.05)
+    proxy = SlowWrites(server_url, delay=0.1)
     yield proxy
     proxy.stop()
 
