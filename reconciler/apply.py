@@ -3,8 +3,8 @@
 Within a phase (see `plan.phase_of`) the changes of one entity run in plan order on one worker,
 and different entities run concurrently, at most `parallelism` at a time. Phases are barriers, so
 a user is created before it joins a group, and policies exist before they are attached. On the
-first failure no new work starts; what was done, what failed and what was not attempted are
-reported in an `ApplyError`.
+first failure, or once `stop` is set (Ctrl-C), no new change starts; the changes under way finish,
+and what was done, what failed and what was not attempted are reported in an `ApplyError`.
 """
 
 from __future__ import annotations
@@ -35,9 +35,13 @@ def describe(change: Change) -> str:
 @dataclass
 class _Progress:
     on_done: Callable[[Change], None]
+    stop: threading.Event
     done: list[Change] = field(default_factory=list)
     failure: tuple[Change, IamctlError] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def halted(self) -> bool:
+        return self.failure is not None or self.stop.is_set()
 
     def record(self, change: Change) -> None:
         with self.lock:
@@ -55,16 +59,19 @@ def apply_plan(
     ctx: WriteContext,
     on_done: Callable[[Change], None] = lambda change: None,
     parallelism: int = DEFAULT_PARALLELISM,
+    stop: threading.Event | None = None,
 ) -> list[Change]:
-    """Runs every change of the plan; returns them in the order they completed."""
-    progress = _Progress(on_done)
+    """Runs every change of the plan; returns them in the order they completed.
+
+    `stop` may be set from another thread: each worker checks it before each change."""
+    progress = _Progress(on_done, stop or threading.Event())
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
         for _, phase in groupby(plan.changes, key=phase_of):
             run_phase(list(phase), ctx, progress, pool)
-            if progress.failure:
+            if progress.halted():
                 break
-    if progress.failure:
-        raise failure_report(plan.changes, progress)
+    if progress.failure or len(progress.done) < len(plan.changes):
+        raise stop_report(plan.changes, progress)
     return progress.done
 
 
@@ -82,7 +89,7 @@ def run_phase(
 
 def run_entity(changes: Iterable[Change], ctx: WriteContext, progress: _Progress) -> None:
     for change in changes:
-        if progress.failure:
+        if progress.halted():
             return
         try:
             WRITERS[(change.kind, change.action)](ctx, change)
@@ -92,13 +99,13 @@ def run_entity(changes: Iterable[Change], ctx: WriteContext, progress: _Progress
         progress.record(change)
 
 
-def failure_report(changes: Sequence[Change], progress: _Progress) -> ApplyError:
-    assert progress.failure is not None
-    failed, error = progress.failure
+def stop_report(changes: Sequence[Change], progress: _Progress) -> ApplyError:
+    failed, error = progress.failure or (None, None)
     finished = set(map(id, progress.done)) | {id(failed)}
     return ApplyError(
         done=[describe(change) for change in progress.done],
-        failed=describe(failed),
+        failed=describe(failed) if failed else None,
         error=error,
         not_attempted=[describe(change) for change in changes if id(change) not in finished],
+        interrupted=progress.stop.is_set(),
     )

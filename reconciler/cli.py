@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -21,11 +23,13 @@ from .credentials import SecretsSink
 from .errors import ApplyError, IamctlError
 from .export import export_document
 from .findings import file_findings
+from .interrupt import EXIT_INTERRUPTED, StopOnCtrlC
 from .live import confirm_credentials, confirm_policy_tags, read_live
 from .mfa import enroll as mfa_enroll
 from .mfa import refuse_in_ci, refuse_off_terminal
 from .model import Change
 from .multi import EXIT_ERROR, EXIT_OK
+from .options import chosen_options, debug_requested, global_options
 from .plan import Plan
 from .progress import Progress
 from .render import change_lines, change_title, render_text, step_line, warning_lines
@@ -45,26 +49,47 @@ def wants_color(no_color: bool) -> bool:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iamctl")
-@click.option("--profile", help="AWS profile to use (default: the standard credential chain).")
-@click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", help="Send AWS calls to this URL.")
-@click.option("--debug", is_flag=True, help="Show debug logs and tracebacks (never secrets).")
-@click.option("--no-color", is_flag=True, help="Plain output, even on a terminal.")
-@click.pass_context
-def cli(
-    ctx: click.Context, profile: str | None, endpoint_url: str | None, debug: bool, no_color: bool
-) -> None:
+@global_options
+def cli() -> None:
     """Manage an AWS account's IAM set-up from a YAML file."""
+
+
+def pass_options(func: Callable[..., int]) -> Callable[..., int]:
+    """Calls a command with the global options as they stand once its own are parsed (they may
+    come after the subcommand), and with logging set up from them."""
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> int:
+        chosen = chosen_options(click.get_current_context())
+        set_up_logging(chosen.debug)
+        opts = Options(
+            Connection(chosen.profile, chosen.endpoint_url), wants_color(chosen.no_color)
+        )
+        return func(opts, *args, **kwargs)
+
+    return command
+
+
+def set_up_logging(debug: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
     quiet_botocore_logs(debug)
-    ctx.obj = Options(Connection(profile, endpoint_url), wants_color(no_color))
 
 
 def files_argument(func: Any) -> Any:
     return click.argument("files", nargs=-1, required=True, type=click.Path())(func)
+
+
+def exact_credentials_option(func: Any) -> Any:
+    return click.option(
+        "--exact-credentials",
+        is_flag=True,
+        help="Read every declared user's access keys, console password and MFA with exact "
+        "calls (3 per user) instead of trusting the credential report, which can be hours old.",
+    )(func)
 
 
 def account_option(func: Any) -> Any:
@@ -75,7 +100,9 @@ def account_option(func: Any) -> Any:
 
 @cli.command()
 @files_argument
-def validate(files: Sequence[str]) -> int:
+@global_options
+@pass_options
+def validate(opts: Options, files: Sequence[str]) -> int:
     """Check files offline: syntax, schema, names, references, quotas."""
     for config in desired.load(files):
         state = config.state
@@ -111,7 +138,9 @@ def validate(files: Sequence[str]) -> int:
     multiple=True,
     help="Exit 1 after printing when a change broadens access, or opens an escalation path.",
 )
-@click.pass_obj
+@exact_credentials_option
+@global_options
+@pass_options
 def plan(
     opts: Options,
     files: Sequence[str],
@@ -121,11 +150,12 @@ def plan(
     out_file: str | None,
     detailed_exitcode: bool,
     fail_on: Sequence[str],
+    exact_credentials: bool,
 ) -> int:
     """Show what apply would change (reads AWS, changes nothing)."""
     if as_json and markdown:
         raise click.UsageError("--json and --markdown cannot be used together")
-    results = read_and_plan(files, accounts, opts)
+    results = read_and_plan(files, accounts, opts, exact_credentials)
     document = json.dumps(multi.to_json(results), indent=2)
     if out_file and any(result.error for result in results):
         click.echo(f"not saving {out_file}: an account failed to plan", err=True)
@@ -178,7 +208,9 @@ def failed_gate(results: Sequence[multi.AccountResult], fail_on: Sequence[str]) 
     is_flag=True,
     help="Apply even changes that cut off the credentials running iamctl (marked SELF-LOCKOUT).",
 )
-@click.pass_obj
+@exact_credentials_option
+@global_options
+@pass_options
 def apply(
     opts: Options,
     files: Sequence[str],
@@ -188,9 +220,10 @@ def apply(
     plan_file: str | None,
     parallelism: int,
     allow_self_lockout: bool,
+    exact_credentials: bool,
 ) -> int:
     """Make the account match the files."""
-    results = read_and_plan(files, accounts, opts)
+    results = read_and_plan(files, accounts, opts, exact_credentials)
     if plan_file:
         results = multi.use_saved_plan(results, plan_file)
     print_plans(results, opts.color)
@@ -202,20 +235,61 @@ def apply(
     sinks = multi.prepare_secrets(runnable, Path(secrets_dir) if secrets_dir else None)
     if not yes:
         click.confirm("Apply these changes?", abort=True)
-    total = sum(len(r.planned.plan.changes) for r in runnable if r.planned)
-    progress = Progress("applying", total)
-    outcome = multi.apply_all(
-        runnable, sinks, done_printer(progress, len(runnable) > 1), parallelism
-    )
-    progress.clear()
-    print_apply_outcome(runnable, outcome, sinks)
+    with StopOnCtrlC() as ctrl_c:
+        session().writes_started = True
+        outcome = apply_with_progress(runnable, sinks, parallelism, ctrl_c.stop)
+        print_apply_outcome(runnable, outcome, sinks)
+        print_not_applied(results)
+        if ctrl_c.interrupted:
+            click.echo(interrupted_line(runnable, outcome), err=True)
+            return EXIT_INTERRUPTED
+    failed = any(r.error for r in results) or any(outcome.values())
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def print_not_applied(results: Sequence[multi.AccountResult]) -> None:
     for result in results:
         if result.error:
             click.echo(
                 f"Not applied: account {result.account_id} (its plan failed, see above).", err=True
             )
-    failed = any(r.error for r in results) or any(outcome.values())
-    return EXIT_ERROR if failed else EXIT_OK
+
+
+def apply_with_progress(
+    runnable: Sequence[multi.AccountResult],
+    sinks: dict[str, SecretsSink | None],
+    parallelism: int,
+    stop: threading.Event,
+) -> dict[str, ApplyError | None]:
+    total = sum(len(r.planned.plan.changes) for r in runnable if r.planned)
+    progress = Progress("applying", total)
+    outcome = multi.apply_all(
+        runnable, sinks, done_printer(progress, len(runnable) > 1), parallelism, stop
+    )
+    progress.clear()
+    return outcome
+
+
+def interrupted_line(
+    runnable: Sequence[multi.AccountResult], outcome: dict[str, ApplyError | None]
+) -> str:
+    """The last word after Ctrl-C: never "nothing was changed" unless that is true."""
+    done = not_attempted = failed = 0
+    for result in runnable:
+        assert result.planned is not None
+        error = outcome[result.account_id]
+        if error is None:
+            done += len(result.planned.plan.changes)
+        else:
+            done += len(error.done)
+            not_attempted += len(error.not_attempted)
+            failed += error.failed is not None
+    if not done and not failed:
+        return "Interrupted before any change started: nothing was changed."
+    return (
+        f"Interrupted: {plural(done, 'change')} made, {not_attempted:,} not attempted. "
+        "Run apply again to finish: it converges from where this stopped."
+    )
 
 
 def done_printer(progress: Progress, name_accounts: bool) -> Callable[[str, Change], None]:
@@ -261,22 +335,25 @@ def applied_line(plan: Plan) -> str:
 
 
 def print_apply_error(account_id: str, error: ApplyError) -> None:
-    click.echo(f"Apply stopped on account {account_id}.", err=True)
+    why = "interrupted" if error.interrupted else "stopped"
+    click.echo(f"Apply {why} on account {account_id}.", err=True)
     for line in error.done:
         click.echo(f"  done:          {line}", err=True)
-    click.echo(f"  failed:        {error.failed}: {error.error}", err=True)
+    if error.failed is not None:
+        click.echo(f"  failed:        {error.failed}: {error.error}", err=True)
     for line in error.not_attempted:
         click.echo(f"  not attempted: {line}", err=True)
-    click.echo("Run apply again to finish: it converges from where this stopped.", err=True)
+    if not error.interrupted:
+        click.echo("Run apply again to finish: it converges from where this stopped.", err=True)
 
 
 def read_and_plan(
-    files: Sequence[str], accounts: Sequence[str], opts: Options
+    files: Sequence[str], accounts: Sequence[str], opts: Options, exact_credentials: bool
 ) -> list[multi.AccountResult]:
     configs = multi.select(desired.load(files), accounts)
     if sys.stderr.isatty():
         click.echo(f"reading {len(configs)} account(s)...", err=True, nl=False)
-    results = multi.plan_all(configs, opts.connection)
+    results = multi.plan_all(configs, opts.connection, exact_credentials)
     if sys.stderr.isatty():
         click.echo("\r\x1b[K", err=True, nl=False)
     print_stats(results)
@@ -310,7 +387,8 @@ def print_plans(results: Sequence[multi.AccountResult], color: bool) -> None:
     type=click.Path(dir_okay=False),
     help="Write the file here instead of standard output.",
 )
-@click.pass_obj
+@global_options
+@pass_options
 def export(opts: Options, out_file: str | None) -> int:
     """Write the live account as a file in iamctl's format."""
     aws = Aws.connect(opts.connection.profile, opts.connection.endpoint_url)
@@ -333,6 +411,7 @@ def export(opts: Options, out_file: str | None) -> int:
 
 
 @cli.group()
+@global_options
 def mfa() -> None:
     """Multi-factor authentication for IAM users."""
 
@@ -340,7 +419,8 @@ def mfa() -> None:
 @mfa.command()
 @click.argument("user")
 @click.option("--show-seed", is_flag=True, help="Also print the secret seed as text.")
-@click.pass_obj
+@global_options
+@pass_options
 def enroll(opts: Options, user: str, show_seed: bool) -> int:
     """Guided virtual MFA enrolment on a terminal: scan the QR code, type two codes."""
     terminal = sys.stdout.isatty()
@@ -349,6 +429,7 @@ def enroll(opts: Options, user: str, show_seed: bool) -> int:
     aws = Aws.connect(opts.connection.profile, opts.connection.endpoint_url)
     aliases = aws.iam("list_account_aliases", "read the account alias")["AccountAliases"]
     label = aliases[0] if aliases else aws.identity().account
+    session().writes_started = True  # the device exists from its first call on
     result = mfa_enroll(aws, user, read_code, click.echo, label, show_seed, terminal=terminal)
     click.echo(f"MFA device {result.serial} is now enabled for user {result.user}.")
     return EXIT_OK
@@ -377,13 +458,34 @@ def read_code(prompt: str) -> str:
     return line.strip()
 
 
+@dataclass
+class Session:
+    """What `main` must know when a command ends early: whether it may have changed AWS."""
+
+    writes_started: bool = False
+
+
+def session() -> Session:
+    """The one `main` passed in (a fresh one when `cli` is called another way)."""
+    return click.get_current_context().ensure_object(Session)
+
+
+def stopped_early(state: Session) -> str:
+    if state.writes_started:
+        return "interrupted: changes may have been made; run `iamctl plan` to see the account"
+    return "aborted: nothing was changed"
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    debug = debug_requested(argv if argv is not None else sys.argv[1:])
+    state = Session()
     try:
-        code = cli.main(args=argv, prog_name="iamctl", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted: nothing was changed", err=True)
-        code = EXIT_ERROR
+        code = cli.main(args=argv, prog_name="iamctl", standalone_mode=False, obj=state)
+    except click.exceptions.Abort as abort:
+        # Ctrl-C (click turns it into Abort) or "no" at the confirmation prompt.
+        click.echo(stopped_early(state), err=True)
+        by_ctrl_c = isinstance(abort.__context__, KeyboardInterrupt)
+        code = EXIT_INTERRUPTED if by_ctrl_c else EXIT_ERROR
     except click.ClickException as error:
         # Usage errors exit 1 like every other error (click's default would be 2, which
         # `--detailed-exitcode` uses for "changes pending").
@@ -393,8 +495,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         click.echo(f"error: {error}", err=True)
         code = EXIT_ERROR
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        code = EXIT_ERROR
+        click.echo(stopped_early(state), err=True)
+        code = EXIT_INTERRUPTED
     except Exception as error:  # a bug: one line for the user, the traceback with --debug
         if debug:
             traceback.print_exc()

@@ -65,20 +65,23 @@ class StalePlanError(IamctlError):
 
 
 class ApplyError(IamctlError):
-    """Apply stopped on a failure; carries what was done, what failed and what was not attempted."""
+    """Apply stopped, on a failure or on Ctrl-C; carries what was done, what failed (None when
+    nothing did) and what was not attempted."""
 
     def __init__(
         self,
         done: list[str],
-        failed: str,
-        error: IamctlError,
+        failed: str | None,
+        error: IamctlError | None,
         not_attempted: list[str],
+        interrupted: bool = False,
     ) -> None:
         self.done = done
         self.failed = failed
         self.error = error
         self.not_attempted = not_attempted
+        self.interrupted = interrupted
+        cause = f"{failed}: {error}" if failed else "interrupted"
         super().__init__(
-            f"apply stopped: {failed}: {error} "
-            f"({len(done)} done, {len(not_attempted)} not attempted)"
+            f"apply stopped: {cause} ({len(done)} done, {len(not_attempted)} not attempted)"
         )

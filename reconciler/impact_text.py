@@ -38,16 +38,9 @@ def summary_counts(summary: Mapping[str, int]) -> str:
     return f"; {broadening} {verb} access, {escalation} privilege-escalation {risks}"
 
 
-def new_access_lines(plan: Plan, line_of: Callable[[Change], str]) -> list[str]:
-    """Markdown: the changes that broaden access, each with what it opens."""
-    changes = offending([plan], FAIL_ON)
-    if not changes:
-        return []
-    lines = ["**New access**", ""]
-    for change in changes:
-        risks = "; ".join(f"{_LABELS.get(r.kind, r.kind)}: {r.detail}" for r in change.risks)
-        lines.append(f"- `{line_of(change)}`" + (f": {risks}" if risks else ""))
-    return lines + [""]
+def risks_text(change: Change) -> str:
+    """`escalation: iam:PassRole on *; admin: * on *` (empty when the change opens none)."""
+    return "; ".join(f"{_LABELS.get(r.kind, r.kind)}: {r.detail}" for r in change.risks)
 
 
 def offending(plans: Sequence[Plan], fail_on: Sequence[str]) -> list[Change]:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from . import policydoc
@@ -40,7 +40,7 @@ from .model import (
     State,
     User,
 )
-from .wording import plural
+from .wording import duration, plural
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,37 @@ class ReadStats:
     policies: int
     calls: int
     seconds: float
+    report_generated: datetime | None = None  # the credential report's GeneratedTime
+    report_age: timedelta | None = None  # how old the report was when read
+    exact_users: int | None = None  # declared users read exactly (--exact-credentials), or None
 
     def summary(self) -> str:
-        return (
+        line = (
             f"read {plural(self.users, 'user')}, {plural(self.groups, 'group')}, "
             f"{plural(self.policies, 'policy', 'policies')} "
             f"in {plural(self.calls, 'API call')} ({self.seconds:.1f} s)"
         )
+        age = report_age_words(self.report_age) if self.report_age is not None else "of unknown age"
+        line += f"; credential report {age}"
+        if self.exact_users is not None:
+            line += f"; credentials of {plural(self.exact_users, 'declared user')} read exactly"
+        return line
+
+    def to_json(self) -> dict[str, Any]:
+        """The `read` object of the JSON plan."""
+        generated = self.report_generated.isoformat() if self.report_generated else None
+        age = int(self.report_age.total_seconds()) if self.report_age is not None else None
+        return {
+            "credential_report": {"generated": generated, "age_seconds": age},
+            "exact_credentials": self.exact_users is not None,
+        }
+
+
+def report_age_words(age: timedelta) -> str:
+    """`generated now` (within the minute), else `from 2 h 13 min ago`."""
+    if age < timedelta(minutes=1):
+        return "generated now"
+    return f"from {duration(age.total_seconds())} ago"
 
 
 @dataclass(frozen=True)
@@ -81,19 +105,29 @@ def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True) -> LiveAcc
         account = read_account(aws, identity)
         aws_policies = read_aws_policies(aws) if aws_catalog else {}
         mfa_serials = read_virtual_mfa_serials(aws)
-        rows = report.result().rows
+        credential_report = report.result()
     users = {
         name: replace(user, credentials=credentials_from_report(
-            user, rows.get(name), mfa_serials.get(name, ())))
+            user, credential_report.rows.get(name), mfa_serials.get(name, ())))
         for name, user in details.users.items()
     }
     state = State(account=account, users=users, groups=details.groups,
                   policies=details.policies)
+    generated = credential_report.generated
+    generated = whole_seconds(generated) if generated else None
     stats = ReadStats(
         users=len(users), groups=len(state.groups), policies=len(state.policies),
         calls=aws.calls - calls_before, seconds=time.monotonic() - started,
+        report_generated=generated, report_age=age_of(generated),
     )
     return LiveAccount(identity=identity, state=state, aws_policies=aws_policies, stats=stats)
+
+
+def age_of(generated: datetime | None) -> timedelta | None:
+    if generated is None:
+        return None
+    # AWS's clock and ours may disagree by a little: a report is never younger than now.
+    return max(timedelta(0), datetime.now(timezone.utc) - generated)
 
 
 @dataclass(frozen=True)
@@ -241,14 +275,20 @@ def read_aws_policies(aws: Aws) -> dict[str, str]:
     return catalog
 
 
+# Exact reads of many users (`--exact-credentials`, export) run this many at a time: three
+# calls per user one after the other would take minutes on thousands of users.
+CONFIRM_PARALLELISM = 8
+
+
 def confirm_credentials(aws: Aws, state: State, names: Iterable[str]) -> State:
     """Replace the named users' report facts with exact ones (three calls per user). Names
     without a live user (users the plan would create) have nothing to confirm."""
+    to_read = [state.users[name] for name in sorted(set(names)) if name in state.users]
+    with ThreadPoolExecutor(max_workers=CONFIRM_PARALLELISM) as pool:
+        exact = list(pool.map(lambda user: read_credentials(aws, user), to_read))
     users = dict(state.users)
-    for name in sorted(set(names)):
-        if name in users:
-            user = users[name]
-            users[name] = replace(user, credentials=read_credentials(aws, user))
+    for user, credentials in zip(to_read, exact, strict=True):
+        users[user.name] = replace(user, credentials=credentials)
     return replace(state, users=users)
 
 

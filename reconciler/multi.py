@@ -19,9 +19,10 @@ from .apply import creates_secret
 from .credentials import SecretsSink
 from .desired import Config
 from .errors import ApplyError, IamctlError, StalePlanError
+from .markdown import render_comment, render_failed_account, render_markdown
 from .model import Change
 from .plan import FORMAT_VERSION, Plan, plan_from_dict, plan_to_dict
-from .render import change_lines, render_markdown
+from .render import change_lines
 from .run import AccountPlan, Connection, apply_account, plan_account, plan_creates_secrets
 
 MAX_PARALLEL_ACCOUNTS = 8
@@ -51,12 +52,13 @@ def select(configs: Sequence[Config], accounts: Sequence[str]) -> list[Config]:
     return [config for config in configs if config.account_id in accounts]
 
 
-def plan_all(configs: Sequence[Config], connection: Connection) -> list[AccountResult]:
+def plan_all(
+    configs: Sequence[Config], connection: Connection, exact_credentials: bool = False
+) -> list[AccountResult]:
     def plan_one(config: Config) -> AccountResult:
         try:
-            return AccountResult(
-                config.account_id, planned=plan_account(config, connection.open(config))
-            )
+            planned = plan_account(config, connection.open(config), exact_credentials)
+            return AccountResult(config.account_id, planned=planned)
         except IamctlError as error:
             return AccountResult(config.account_id, error=error)
 
@@ -113,7 +115,7 @@ def to_json(results: Sequence[AccountResult]) -> dict[str, Any]:
 
 def entry(result: AccountResult) -> dict[str, Any]:
     if result.planned:
-        return plan_to_dict(result.planned.plan)
+        return {**plan_to_dict(result.planned.plan), "read": result.planned.stats.to_json()}
     return {
         "format_version": FORMAT_VERSION,
         "account": {"id": result.account_id},
@@ -122,15 +124,13 @@ def entry(result: AccountResult) -> dict[str, Any]:
 
 
 def render_markdown_all(results: Sequence[AccountResult]) -> str:
-    parts = []
-    for result in results:
-        if result.planned:
-            parts.append(render_markdown(result.planned.plan))
-        else:
-            parts.append(f"### Account {result.account_id}\n\n**Error:** {result.error}\n")
-    if len(results) > 1:
-        parts.append(f"**{total_line(results)}**\n")
-    return "<!-- iamctl-plan -->\n" + "\n".join(parts)
+    sections = [
+        render_markdown(result.planned.plan)
+        if result.planned
+        else render_failed_account(result.account_id, str(result.error))
+        for result in results
+    ]
+    return render_comment(sections, total_line(results) if len(results) > 1 else None)
 
 
 # Saved plans.
@@ -242,8 +242,10 @@ def apply_all(
     sinks: dict[str, SecretsSink | None],
     on_done: Callable[[str, Change], None],
     parallelism: int,
+    stop: threading.Event | None = None,
 ) -> dict[str, ApplyError | None]:
-    """Applies each account's plan, accounts side by side; `on_done(account_id, change)`."""
+    """Applies each account's plan, accounts side by side; `on_done(account_id, change)`. One
+    `stop` for all: once it is set, no account starts a new change."""
     # Each account's apply serializes its own reports; accounts run side by side, so reports
     # from two accounts would otherwise reach the terminal at the same time.
     lock = threading.Lock()
@@ -256,7 +258,9 @@ def apply_all(
                 on_done(result.account_id, change)
 
         try:
-            apply_account(result.planned, sinks[result.account_id], report, parallelism)
+            apply_account(
+                result.planned, sinks[result.account_id], report, parallelism, stop=stop
+            )
         except ApplyError as error:
             return result.account_id, error
         return result.account_id, None

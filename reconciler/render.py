@@ -1,4 +1,5 @@
-"""Renders a `Plan` for people: the text plan for the terminal and Markdown for pull requests.
+"""Renders a `Plan` for people: the text plan for the terminal (`markdown.py` makes the pull
+request comment from the same lines).
 
 Every change renders as one line (`+ user admin: attach AdministratorAccess`), possibly followed
 by indented detail (a policy document change, statement by statement).
@@ -21,7 +22,6 @@ from .wording import plural
 SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
 COLORS = {"+": "green", "~": "yellow", "-": "red", "-/+": "yellow", "!": "magenta"}
 NO_CHANGES = "No changes. The account matches the configuration."
-DETAILS_THRESHOLD = 40  # Markdown: fold the change list past this many lines
 
 
 def short_policy(arn: str) -> str:
@@ -243,23 +243,3 @@ def _colorize(line: str, color: bool) -> str:
         return line
     symbol = line.split(" ", 1)[0]
     return click.style(line, fg=COLORS.get(symbol))
-
-
-def render_markdown(plan: Plan) -> str:
-    """A pull-request comment: GitHub colours the `diff` block's + and - lines."""
-    out = [f"### {header(plan)}", "", f"**{summary_line(plan)}**", ""]
-    out += impact_text.new_access_lines(plan, change_title)
-    body = plan_lines(plan)
-    if body:
-        block = ["```diff", *body, "```"]
-        if len(body) > DETAILS_THRESHOLD:
-            block = [f"<details><summary>{len(body)} lines</summary>", "", *block, "", "</details>"]
-        out += block + [""]
-    if plan.human_steps:
-        out += ["**Human steps**", ""] + [f"- {step_line(s)}" for s in plan.human_steps]
-        out.append("")
-    extras = extra_lines(plan)
-    if extras:
-        out += ["**Notes and security warnings**", ""] + [f"- {line}" for line in extras]
-        out.append("")
-    return "\n".join(out)

@@ -6,6 +6,7 @@ anything.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -75,19 +76,27 @@ def guard(aws: Aws, config: Config) -> Identity:
     return identity
 
 
-def plan_account(config: Config, aws: Aws) -> AccountPlan:
+def plan_account(config: Config, aws: Aws, exact_credentials: bool = False) -> AccountPlan:
+    """`exact_credentials`: read every declared user's credentials with exact calls instead of
+    trusting the credential report (a drift check that must see a key made a minute ago)."""
     started = time.monotonic()
     identity = guard(aws, config)
     live = read_live(aws, identity, aws_catalog=names_aws_policies(config))
     desired, spelling = align_names(
         resolve(config, live.aws_policies, identity.partition), live.state
     )
-    state, result = decide(aws, desired, live, identity)
+    state, result = decide(aws, desired, live, identity, exact_credentials)
     marked = mark_self_lockout(result.changes, state, caller_of(aws, identity))
     result = replace(result, changes=marked, notes=result.notes + spelling)
     findings = account_findings(desired, state, datetime.now(timezone.utc))
     plan = make_plan(desired, state, result, findings)
-    stats = replace(live.stats, calls=aws.calls, seconds=time.monotonic() - started)
+    exact_users = sum(name in state.users for name in desired.users)
+    stats = replace(
+        live.stats,
+        calls=aws.calls,
+        seconds=time.monotonic() - started,
+        exact_users=exact_users if exact_credentials else None,
+    )
     return AccountPlan(config, aws, identity, desired, state, plan, stats)
 
 
@@ -101,12 +110,16 @@ def names_aws_policies(config: Config) -> bool:
     )
 
 
-def decide(aws: Aws, desired: State, live: LiveAccount, identity: Identity) -> tuple[State, Diff]:
+def decide(
+    aws: Aws, desired: State, live: LiveAccount, identity: Identity, exact_credentials: bool = False
+) -> tuple[State, Diff]:
     """Diff; where the diff would act on facts the bulk read may have stale or lacks, read them
     exactly and diff again, so no plan acts on them: credential facts from the (possibly hours
     old) credential report, and where a policy it replaces or deletes is attached (the bulk
-    read names no roles)."""
+    read names no roles). With `exact_credentials`, every declared user is read exactly first."""
     state = with_policy_tags(aws, desired, live.state)
+    if exact_credentials:
+        state = confirm_credentials(aws, state, desired.users)
     while True:
         result = diff(desired, state, identity.user_name)
         users = users_to_confirm(result, state)
@@ -174,10 +187,12 @@ def apply_account(
     on_done: Callable[[Change], None],
     parallelism: int = DEFAULT_PARALLELISM,
     plan: Plan | None = None,
+    stop: threading.Event | None = None,
 ) -> list[Change]:
-    """Carries out `plan` (by default the one just made) on the planned account."""
+    """Carries out `plan` (by default the one just made) on the planned account; no new change
+    starts once `stop` is set."""
     password_policy = (
         planned.desired.account.password_policy or planned.live.account.password_policy
     )
     ctx = WriteContext(planned.aws, password_policy, sink)
-    return apply_plan(plan or planned.plan, ctx, on_done, parallelism)
+    return apply_plan(plan or planned.plan, ctx, on_done, parallelism, stop)

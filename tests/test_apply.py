@@ -7,6 +7,7 @@ nothing is left dangling afterwards.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -284,6 +285,36 @@ def test_a_failure_stops_apply_and_reports_done_failed_and_not_attempted(
     assert "AccessDenied" in str(error.error)
     assert error.not_attempted == ["- user b"]
     assert sorted(user["UserName"] for user in moto_iam.list_users()["Users"]) == ["a", "b"]
+
+
+def test_once_stop_is_set_no_new_change_starts_and_the_report_says_so(aws, moto_iam):
+    changes = [
+        Change(Action.CREATE, Kind.USER, f"user{i:02}", after={"path": "/", "tags": {}})
+        for i in range(10)
+    ]
+    changes.append(Change(Action.DELETE, Kind.GROUP, "old"))  # a later phase
+    stop = threading.Event()
+
+    def stop_after_three(change: Change) -> None:
+        if len(moto_iam.list_users()["Users"]) == 3:
+            stop.set()  # as Ctrl-C does, from another thread, while apply runs
+
+    calls = record_calls(aws)
+    plan = Plan(ACCOUNT, None, order_changes(changes))
+    with pytest.raises(ApplyError) as raised:
+        apply_plan(plan, WriteContext(aws, None, None), stop_after_three, 1, stop)
+    error = raised.value
+    assert error.interrupted and error.failed is None and error.error is None
+    assert error.done == ["+ user user00", "+ user user01", "+ user user02"]
+    assert error.not_attempted == [f"+ user user{i:02}" for i in range(3, 10)] + ["- group old"]
+    assert [name for name, _ in calls] == ["CreateUser"] * 3
+
+
+def test_a_stop_after_the_last_change_is_a_complete_apply(aws, moto_iam):
+    stop = threading.Event()
+    plan = Plan(ACCOUNT, None, (Change(Action.UPDATE, Kind.ALIAS, ACCOUNT, after="acme"),))
+    done = apply_plan(plan, WriteContext(aws, None, None), lambda change: stop.set(), 1, stop)
+    assert len(done) == 1
 
 
 def test_a_new_secret_without_a_sink_fails_before_calling_aws(aws, moto_iam):

@@ -75,7 +75,7 @@ def test_pass_role_on_everything_is_marked_counted_and_gated(
     markdown = run_iamctl("plan", file, "--markdown").stdout
     new_access = markdown.index("**New access**")
     assert new_access < markdown.index("```diff")  # before the full plan
-    assert ("- `~ group deployers: inline policy deploy`: escalation: iam:PassRole on *"
+    assert ("- `~ group deployers: inline policy deploy`: `escalation: iam:PassRole on *`"
             in markdown)
 
     data = json.loads(run_iamctl("plan", file, "--json").stdout)

@@ -100,7 +100,7 @@ def secrets_in(directory: Path) -> list[str]:
 
 def sections(markdown: str) -> dict[str, str]:
     """The Markdown comment cut at each `### Account` heading, by account id."""
-    parts = markdown.split("### Account ")[1:]
+    parts = markdown.split("### Account `")[1:]
     return {part[:12]: part for part in parts}
 
 
@@ -216,7 +216,7 @@ def test_markdown_comment_for_two_accounts(run_iamctl, server_url, server_iam, t
     # The long plan is folded; the short one is not.
     assert "<details>" in home and home.index("<details>") < home.index("```diff")
     assert "<details>" not in other
-    assert "**Human steps**" in home and "- user dave: MFA required" in home
+    assert "**Human steps**" in home and "- `` user dave: MFA required" in home
     assert "**Human steps**" not in other
     assert "warning: CIS" in other  # AdministratorAccess attached directly to bob
     assert "Total for 2 accounts: 64 to add, 1 to change, 1 to destroy, 1 human step;" in other

@@ -10,6 +10,7 @@ from dataclasses import replace
 from factories import ACCOUNT_ID, ADMIN, READ_ONLY, doc, live_policy, live_user, state
 
 from reconciler.diff import diff
+from reconciler.markdown import render_markdown
 from reconciler.model import (
     Account,
     Group,
@@ -20,7 +21,7 @@ from reconciler.model import (
     User,
 )
 from reconciler.plan import fingerprint, make_plan, plan_from_dict, plan_to_dict
-from reconciler.render import NO_CHANGES, render_markdown, render_text
+from reconciler.render import NO_CHANGES, render_text
 
 
 def tutorial_plan():
@@ -137,7 +138,7 @@ def test_a_self_lockout_mark_survives_a_saved_plan():
 
 def test_markdown_plan_uses_a_diff_block():
     text = render_markdown(tutorial_plan())
-    assert text.startswith("### Account 123456789012 (acme-sandbox)")
+    assert text.startswith("### Account `123456789012` (`acme-sandbox`)")
     assert "```diff\n~ account alias: (none) -> acme-sandbox\n+ user admin [broadens]\n" in text
     assert ("**Plan: 4 to add, 1 to change, 1 to destroy, 2 human steps; 2 broaden access, "
             "1 privilege-escalation risk.**") in text
@@ -148,7 +149,7 @@ def test_markdown_plan_opens_with_the_new_access():
     new_access = text.split("**New access**\n\n", 1)[1].split("\n\n", 1)[0]
     assert new_access.splitlines() == [
         "- `+ user admin`",
-        "- `+ user admin: attach AdministratorAccess`: admin: * on *",
+        "- `+ user admin: attach AdministratorAccess`: `admin: * on *`",
     ]
     assert text.index("**New access**") < text.index("```diff")
 
@@ -166,7 +167,7 @@ def test_pure_modules_do_not_import_boto3():
         "reconciler.render, reconciler.findings, reconciler.undeclared, reconciler.human_steps, "
         "reconciler.attachments, reconciler.names, reconciler.lockout, reconciler.replacement, "
         "reconciler.meaning, reconciler.impact, reconciler.escalation, reconciler.catalog, "
-        "reconciler.impact_text, reconciler.statements\n"
+        "reconciler.impact_text, reconciler.statements, reconciler.markdown\n"
         "reconciler.catalog.all_actions()\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore'))\n"
         "print(','.join(bad))\n"

@@ -1,0 +1,125 @@
+"""Renders plans as Markdown for a pull-request comment, where no value is trusted.
+
+Pure, like `render.py`, whose lines it reuses. Names, ARNs, tags, policy documents and AWS's error
+messages can hold anything (a hostile file, a user made by hand, an emulator that accepts any
+name): outside a code block each value goes into an inline code span, and the plan's lines into
+a fenced block whose fence is longer than any run of backticks in them. Line breaks in a value
+are shown as `\\n`, so no value starts a line of its own. So no value can form a mention, a link,
+an image, HTML or a heading, or end a code block early; and the comment's marker, by which the
+workflow finds the comment to update, appears once, at the top.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from . import impact_text
+from .plan import Plan
+from .render import change_title, extra_lines, plan_lines, step_line, summary_line
+
+MARKER = "<!-- iamctl-plan -->"
+DETAILS_THRESHOLD = 40  # fold the change list past this many lines
+
+# CommonMark ends a line at \n and \r; browsers also break at the Unicode line and paragraph
+# separators. Shown as escapes instead.
+_BREAKS = {"\r": "\\r", "\n": "\\n", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_BACKTICKS = re.compile("`+")
+
+
+def one_line(value: str) -> str:
+    """The value on one line, control characters shown as escapes, and the opening of an HTML
+    comment broken by a zero-width space so that no value can repeat the marker."""
+    text = "".join(_escaped(char) for char in value)
+    return text.replace("<!--", "<!\u200b--")
+
+
+def _escaped(char: str) -> str:
+    if char in _BREAKS:
+        return _BREAKS[char]
+    if char != "\t" and unicodedata.category(char) == "Cc":
+        return f"\\x{ord(char):02x}"
+    return char
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+
+
+def code_span(value: str) -> str:
+    """An inline code span that shows `value` exactly (on one line)."""
+    text = one_line(value) or " "
+    fence = "`" * (_longest_backtick_run(text) + 1)
+    # CommonMark strips one space from each end of a span that starts and ends with a space (so
+    # that a span can start or end with a backtick): pad such values, keeping them as they are.
+    padded = text[0] == "`" or text[-1] == "`" or (text[0] == text[-1] == " " and text.strip())
+    pad = " " if padded else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def fenced(lines: Sequence[str], info: str = "") -> list[str]:
+    """A fenced code block of `lines`, which none of them can close."""
+    body = [one_line(line) for line in lines]
+    longest = max((_longest_backtick_run(line) for line in body), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + info, *body, fence]
+
+
+def header(account_id: str, alias: str | None = None, sign_in_url: str | None = None) -> str:
+    label = f"### Account {code_span(account_id)}"
+    if alias:
+        label += f" ({code_span(alias)})"
+    return label + (f", sign-in URL {code_span(sign_in_url)}" if sign_in_url else "")
+
+
+def render_markdown(plan: Plan) -> str:
+    """One account's plan. GitHub colours the `diff` block's + and - lines."""
+    out = [header(plan.account_id, plan.alias, plan.sign_in_url), ""]
+    out += [f"**{summary_line(plan)}**", ""]
+    out += new_access(plan)
+    body = plan_lines(plan)
+    if body:
+        block = fenced(body, "diff")
+        if len(body) > DETAILS_THRESHOLD:
+            block = [f"<details><summary>{len(body)} lines</summary>", "", *block, "", "</details>"]
+        out += block + [""]
+    out += listed("Human steps", [step_line(step) for step in plan.human_steps])
+    out += listed("Notes and security warnings", extra_lines(plan))
+    return "\n".join(out)
+
+
+def new_access(plan: Plan) -> list[str]:
+    """The changes that broaden access, each with the risks it opens, before the full plan: what
+    a reviewer must not miss."""
+    changes = impact_text.offending([plan], impact_text.FAIL_ON)
+    if not changes:
+        return []
+    lines = []
+    for change in changes:
+        risks = impact_text.risks_text(change)
+        opens = f": {code_span(risks)}" if risks else ""
+        lines.append(f"- {code_span(change_title(change))}{opens}")
+    return ["**New access**", "", *lines, ""]
+
+
+def listed(title: str, lines: Sequence[str]) -> list[str]:
+    if not lines:
+        return []
+    return [f"**{title}**", ""] + [f"- {code_span(line)}" for line in lines] + [""]
+
+
+def render_failed_account(account_id: str, error: str) -> str:
+    """An account that could not be planned, with the error as it is (lines and all)."""
+    return "\n".join(
+        [header(account_id), "", "**Error:**", "", *fenced(error.splitlines() or [""]), ""]
+    )
+
+
+def render_comment(sections: Sequence[str], total: str | None = None) -> str:
+    """The whole comment: the marker, each account's section, then `total` (iamctl's own
+    words: counts only) in bold."""
+    parts = list(sections)
+    if total:
+        parts.append(f"**{total}**\n")
+    return f"{MARKER}\n" + "\n".join(parts)

@@ -1,0 +1,104 @@
+"""The global options, declared once: accepted before the subcommand and after it.
+
+AWS CLI users type `iamctl plan x.yaml --profile prod --debug`; Terraform users type the options
+first. `global_options` is applied to the group and to each command (the way pip-tools declares
+its shared click options once), and every occurrence records its value in `ctx.meta`, which the
+group's and the command's contexts share. A value typed on the command line wins over one from
+the environment or a default, and a later one (the command's) over an earlier one (the group's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import click
+from click.core import ParameterSource
+
+_META_KEY = "iamctl.global_options"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class GlobalOptions:
+    profile: str | None = None
+    endpoint_url: str | None = None
+    debug: bool = False
+    no_color: bool = False
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    chosen: dict[str, Any] = ctx.meta.setdefault(_META_KEY, {})
+    assert param.name is not None
+    typed = ctx.get_parameter_source(param.name) == ParameterSource.COMMANDLINE
+    if typed or param.name not in chosen:
+        chosen[param.name] = value
+    return value
+
+
+def _remember_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    # botocore would reject it only when the first client is made, as an internal ValueError.
+    if value is not None:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise click.BadParameter(
+                f"{value!r} is not an http:// or https:// URL (from the option or "
+                "AWS_ENDPOINT_URL)",
+                ctx,
+                param,
+            )
+    _remember(ctx, param, value)
+    return value
+
+
+_OPTIONS = (
+    click.option(
+        "--profile",
+        expose_value=False,
+        callback=_remember,
+        help="AWS profile to use (default: the standard credential chain).",
+    ),
+    click.option(
+        "--endpoint-url",
+        envvar="AWS_ENDPOINT_URL",
+        expose_value=False,
+        callback=_remember_url,
+        help="Send AWS calls to this URL.",
+    ),
+    click.option(
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember,
+        help="Show debug logs and tracebacks (never secrets).",
+    ),
+    click.option(
+        "--no-color",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember,
+        help="Plain output, even on a terminal.",
+    ),
+)
+
+
+def global_options(func: F) -> F:
+    """Adds --profile, --endpoint-url, --debug and --no-color to a group or a command."""
+    for option in reversed(_OPTIONS):
+        func = option(func)
+    return func
+
+
+def chosen_options(ctx: click.Context) -> GlobalOptions:
+    """The global options as they stand once the command's own options are parsed."""
+    return GlobalOptions(**ctx.meta.get(_META_KEY, {}))
+
+
+def debug_requested(argv: Sequence[str]) -> bool:
+    """`--debug` anywhere before `--` (after it, a file could be named `--debug`), for the
+    error handling that runs when parsing itself failed or never finished."""
+    args = list(argv)
+    return "--debug" in (args[: args.index("--")] if "--" in args else args)

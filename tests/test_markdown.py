@@ -1,0 +1,223 @@
+"""The Markdown plan (`plan --markdown`, a pull-request comment) with hostile values.
+
+Names, ARNs, tags, documents and AWS's error messages are not iamctl's to trust: whatever they
+hold, they must render as text, never as a mention, link, image, HTML, heading or a new line of
+the plan. The output is parsed with a CommonMark parser with GitHub's autolinks (markdown-it-py's
+"gfm-like" preset) and every token is checked; GitHub's @mentions and #references are made only
+in text outside code, so no hostile value may reach a text token.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from reconciler.markdown import (
+    MARKER,
+    code_span,
+    render_comment,
+    render_failed_account,
+    render_markdown,
+)
+from reconciler.model import Action, Change, Finding, HumanStep, Kind
+from reconciler.plan import Plan
+from reconciler.policydoc import canonical
+from reconciler.render import plan_lines
+
+PARSER = MarkdownIt("gfm-like")
+ACCOUNT = "123456789012"
+HOSTILE = [
+    "@octocat",
+    "x\n```\n# injected heading",
+    "``` `` ` ````",
+    "`leading",
+    "trailing`",
+    "[link](https://evil.example/link)",
+    "![image](https://evil.example/image.png)",
+    "<img src=x onerror=alert(1)>",
+    MARKER,
+    "# heading",
+    "https://evil.example/bare and www.evil.example",
+    "two\r\nlines\u2028and\u2029more",
+    " spaced ",
+    "-->",
+    "</details>",
+    "- [ ] a task list item",
+]
+# What must never surface in a text token (outside code): the start of each trick.
+TELLTALES = ["@", "evil", "<", "`", "#", "[", "]", "!", "-->"]
+
+
+def tokens(markdown: str) -> Iterator[Token]:
+    for token in PARSER.parse(markdown):
+        yield token
+        yield from token.children or []
+
+
+def texts(markdown: str) -> list[str]:
+    return [t.content for t in tokens(markdown) if t.type == "text"]
+
+
+def fences(markdown: str) -> list[Token]:
+    return [t for t in tokens(markdown) if t.type == "fence"]
+
+
+def headings(markdown: str) -> list[str]:
+    found = list(PARSER.parse(markdown))
+    return [found[i + 1].content for i, t in enumerate(found) if t.type == "heading_open"]
+
+
+def assert_inert(markdown: str) -> None:
+    """Nothing a value could form: links, images, raw HTML (beyond iamctl's own marker and
+    <details>), text that GitHub would turn into a mention or a link."""
+    assert markdown.startswith(MARKER + "\n") and markdown.count(MARKER) == 1
+    for token in tokens(markdown):
+        assert token.type not in ("link_open", "image", "html_inline"), token
+        if token.type == "html_block":
+            assert re.fullmatch(
+                r"<!-- iamctl-plan -->\n|<details><summary>\d+ lines</summary>\n|</details>\n",
+                token.content,
+            ), token.content
+    for text in texts(markdown):
+        for telltale in TELLTALES:
+            assert telltale not in text, text
+
+
+def shown(value: str) -> str:
+    """How a value reads in the comment: on one line, line breaks as escapes, and the opening
+    of an HTML comment broken by a zero-width space (so no value can repeat the marker)."""
+    for char, escape in (("\r", "\\r"), ("\n", "\\n"), ("\u2028", "\\u2028"),
+                         ("\u2029", "\\u2029"), ("<!--", "<!\u200b--")):
+        value = value.replace(char, escape)
+    return value
+
+
+def hostile_plan(alias: str = "@octocat\n# alias") -> Plan:
+    changes = []
+    for number, value in enumerate(HOSTILE):
+        name = f"user{number}{value}"
+        changes += [
+            Change(Action.CREATE, Kind.USER, name),
+            Change(Action.CREATE, Kind.USER_POLICY, name, target=f"arn:aws:iam::1:policy/{value}"),
+            Change(Action.UPDATE, Kind.USER_TAGS, name, before={"t": "a"}, after={"t": value}),
+            Change(Action.CREATE, Kind.USER_GROUP, name, target=value, note=value),
+        ]
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": HOSTILE}
+    changes.append(
+        Change(
+            Action.UPDATE,
+            Kind.POLICY_DOCUMENT,
+            "p",
+            before=canonical({"Version": "2012-10-17", "Statement": []}),
+            after=canonical({"Version": "2012-10-17", "Statement": [statement]}),
+        )
+    )
+    return Plan(
+        account_id=ACCOUNT,
+        alias=alias,
+        changes=tuple(changes),
+        human_steps=tuple(
+            HumanStep("user_mfa", v, f"MFA required, no device yet -> run `iamctl mfa enroll {v}`")
+            for v in HOSTILE
+        ),
+        findings=tuple(
+            Finding(f"1.{number}", v, f"policy {v} attached directly")
+            for number, v in enumerate(HOSTILE)
+        ),
+        unmanaged={"users": tuple(HOSTILE)},
+        kept=tuple(f"user {v} kept: it runs iamctl" for v in HOSTILE),
+    )
+
+
+def test_hostile_values_in_every_part_of_a_plan_stay_text():
+    plan = hostile_plan()
+    markdown = render_comment([render_markdown(plan)])
+
+    assert_inert(markdown)
+    assert headings(markdown) == [
+        f"Account `{ACCOUNT}` (`@octocat\\n# alias`), sign-in URL "
+        "`https://@octocat\\n# alias.signin.aws.amazon.com/console`"
+    ]
+    assert "<details><summary>" in markdown  # a long plan is folded, and stays text
+    (diff,) = fences(markdown)
+    # The block holds every line of the plan and nothing else: no value closed it early or
+    # added a line of its own.
+    lines = diff.content.splitlines()
+    assert lines == [shown(line) for line in plan_lines(plan)]
+    assert all(re.match(r"(\+|-|~|!|-/\+) |      ", line) for line in lines)
+    assert "+ user user1x\\n```\\n# injected heading" in lines
+
+
+def test_each_value_reads_as_it_is():
+    markdown = render_comment([render_markdown(hostile_plan())])
+    spans = [t.content for t in tokens(markdown) if t.type == "code_inline"]
+    for number, value in enumerate(HOSTILE):
+        assert f"user {shown(value)}: MFA required, no device yet -> run " in "".join(spans)
+        warning = f"warning: CIS 1.{number}: {shown(value)}: policy {shown(value)} attached"
+        assert f"{warning} directly" in spans
+        assert f"note: user {shown(value)} kept: it runs iamctl" in spans
+
+
+@pytest.mark.parametrize("value", HOSTILE + ["", "`", "``", " ", "a  b", "\x1b[31m"])
+def test_a_code_span_shows_its_value_exactly(value):
+    (paragraph,) = [t for t in PARSER.parse(f"x {code_span(value)} y") if t.type == "inline"]
+    assert [t.type for t in paragraph.children] == ["text", "code_inline", "text"]
+    expected = shown(value).replace("\x1b", "\\x1b") or " "
+    assert paragraph.children[1].content == expected
+
+
+def test_a_failed_account_and_the_totals_stay_text():
+    error = "AccessDenied: User: @octocat is not authorized\n```\n# pwned [x](https://evil.example)"
+    markdown = render_comment(
+        [render_markdown(hostile_plan()), render_failed_account("@octocat", error)],
+        total="Total for 2 accounts: 1 to add, 0 to change, 0 to destroy, 0 human steps.",
+    )
+    assert_inert(markdown)
+    assert headings(markdown)[1] == "Account `@octocat`"
+    error_block = fences(markdown)[-1]
+    assert error_block.content.splitlines() == error.splitlines()
+    assert markdown.rstrip().endswith(
+        "**Total for 2 accounts: 1 to add, 0 to change, 0 to destroy, 0 human steps.**"
+    )
+
+
+# The real CLI, with hostile names that moto accepts (AWS would refuse some of them) in the
+# account: undeclared users, and a declared user's inline policy.
+
+HOSTILE_USERS = ["@octocat", "<img src=x onerror=alert(1)>"]
+
+
+def test_plan_markdown_of_a_hostile_account_stays_text(run_iamctl, server_iam, tmp_path):
+    for name in HOSTILE_USERS:
+        server_iam.create_user(UserName=name)
+    server_iam.create_user(UserName="alice")
+    hostile_document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                       "Resource": ["arn:aws:s3:::```", "arn:aws:s3:::@octocat\n# pwned <b>"]}],
+    }
+    server_iam.put_user_policy(
+        UserName="alice", PolicyName="p", PolicyDocument=json.dumps(hostile_document)
+    )
+    path = tmp_path / "account.yaml"
+    path.write_text(
+        f'version: 1\naccount:\n  id: "{ACCOUNT}"\nusers:\n  - name: alice\n'
+        "    inline_policies:\n      p: {Version: \"2012-10-17\", Statement: [{Effect: Allow, "
+        "Action: \"s3:GetObject\", Resource: \"*\"}]}\n"
+    )
+
+    result = run_iamctl("plan", str(path), "--markdown")
+
+    assert result.code == 0, result.stderr
+    assert_inert(result.stdout)
+    (diff,) = fences(result.stdout)
+    assert "~ user alice: inline policy p" in diff.content
+    assert "resource arn:aws:s3:::```" in diff.content  # inside the fence, which it cannot close
+    assert 'resource arn:aws:s3:::@octocat\\n# pwned <b>' in diff.content
+    notes = [t.content for t in tokens(result.stdout) if t.type == "code_inline"]
+    assert any(all(name in note for name in HOSTILE_USERS) for note in notes)
