@@ -17,6 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from . import yamlreadings
 from .errors import ConfigError, Location
 from .mfa_policy import ENFORCE_MFA_POLICY_NAME
 from .schema import load_schema
@@ -69,6 +70,7 @@ def source_error(source: Source, path: Path, message: str) -> ConfigError:
 def check_shape(source: Source) -> None:
     """Layer 2: the file against the JSON Schema, reported as one readable line."""
     _check_yaml_traps(source)
+    yamlreadings.check(source, load_schema())
     errors = list(_validator().iter_errors(source.data))
     if not errors:
         return
