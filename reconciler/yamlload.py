@@ -131,11 +131,40 @@ def read_json(file: FilePath) -> Any:
     except (OSError, UnicodeDecodeError) as error:
         raise ValueError(f": cannot read: {error}") from None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        # A number keeps its text: IAM gets 1e3, 1.50 and -0 as written, not 1000.0, 1.5 and 0.
+        document = json.loads(
+            text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_float=str,
+            parse_int=str,
+            parse_constant=lambda _: _NOT_JSON,
+        )
     except json.JSONDecodeError as error:
         raise ValueError(f":{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
     except _DuplicateKeyError as error:
         raise ValueError(f": {error}") from None
+    constant = _path_of(_NOT_JSON, document, ())
+    if constant is not None:
+        where = field_path(constant)
+        raise ValueError(f": {where}: not valid JSON: NaN and Infinity are not JSON numbers")
+    return document
+
+
+# Python's json reads NaN and Infinity, which are not JSON (and which IAM rejects).
+_NOT_JSON = object()
+
+
+def _path_of(target: object, value: Any, path: Path) -> Path | None:
+    if value is target:
+        return path
+    if not isinstance(value, (dict, list)):
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in items:
+        found = _path_of(target, item, path + (key,))
+        if found is not None:
+            return found
+    return None
 
 
 class _DuplicateKeyError(ValueError):

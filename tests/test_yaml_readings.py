@@ -226,3 +226,33 @@ def test_extension_fields_are_not_checked(tmp_path: Path) -> None:
 def test_an_unknown_field_is_reported_as_unknown(tmp_path: Path) -> None:
     error = load_error(tmp_path, HEADER + "users:\n  - {name: a, consol: yes}\n")
     assert "unknown field 'consol'" in error.message
+
+
+@pytest.mark.parametrize("number", ["1e3", "1.50", "0.1", "10", "-0"])
+def test_numbers_in_a_document_file_reach_aws_as_written(tmp_path: Path, number: str) -> None:
+    (tmp_path / "p.json").write_text(
+        '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:ListBucket",'
+        f' "Resource": "*", "Condition": {{"NumericLessThan": {{"s3:max-keys": {number}}}}}}}}}'
+    )
+    file = tmp_path / "account.yaml"
+    file.write_text(HEADER + "policies: [{name: P, document_file: p.json}]\n")
+    [config] = load([str(file)])
+    condition = json.loads(config.state.policies["P"].document)["Statement"][0]["Condition"]
+    assert condition == {"NumericLessThan": {"s3:max-keys": [number]}}
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(tmp_path: Path, constant: str) -> None:
+    (tmp_path / "p.json").write_text(
+        '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:ListBucket",'
+        f' "Resource": "*", "Condition": {{"NumericLessThan": {{"s3:max-keys": {constant}}}}}}}}}'
+    )
+    file = tmp_path / "account.yaml"
+    file.write_text(HEADER + "policies: [{name: P, document_file: p.json}]\n")
+    with pytest.raises(ConfigError) as caught:
+        load([str(file)])
+    assert caught.value.field == "policies[0].document_file"
+    assert caught.value.message == (
+        'p.json: Statement.Condition.NumericLessThan["s3:max-keys"]: not valid JSON: '
+        "NaN and Infinity are not JSON numbers"
+    )
