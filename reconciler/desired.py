@@ -14,7 +14,8 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from . import policydoc, validation
-from .errors import ConfigError, Location
+from .documentfiles import read_document_file
+from .errors import ConfigError, Location, field_path
 from .mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
     ENFORCE_MFA_POLICY_NAME,
@@ -33,7 +34,7 @@ from .model import (
     User,
 )
 from .validation import Declared, source_error
-from .yamlload import Path, Source, field_path, load_yaml, read_json
+from .yamlload import Path, Source, load_yaml
 
 _SETTINGS = ("alias", "profile", "role_arn", "root", "password_policy")
 _MANAGED_MAX = policydoc.MANAGED_POLICY_MAX_SIZE
@@ -282,9 +283,9 @@ def _checked(entity: Declared, path: Path, document: Any, max_size: int | None) 
 
 
 def _from_file(entity: Declared, path: Path, name: str, max_size: int | None) -> Document:
-    """A `document_file`: JSON, relative to the YAML file that names it."""
+    """A `document_file`: JSON, relative to the YAML file that names it, inside its tree."""
     try:
-        document = read_json(FilePath(entity.source.file).parent / name)
+        document = read_document_file(entity.source.file, name)
     except ValueError as error:
         raise entity.error(path, f"{name}{error}") from None
     problems = policydoc.document_problems(document, max_size)

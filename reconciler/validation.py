@@ -18,10 +18,10 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from . import yamlreadings
-from .errors import ConfigError, Location
+from .errors import ConfigError, Location, field_path
 from .mfa_policy import ENFORCE_MFA_POLICY_NAME
 from .schema import load_schema
-from .yamlload import Path, Source, field_path
+from .yamlload import Path, Source
 
 # Default IAM quotas (AWS can raise the managed policy ones on request; iamctl keeps the default).
 MAX_POLICIES_PER_ENTITY = 10
@@ -160,6 +160,8 @@ def _message(source: Source, error: ValidationError) -> str:
     if validator == "required":
         missing = [key for key in value if key not in error.instance]
         return f"missing required field '{missing[0]}'"
+    if validator in ("type", "enum") and _in_document(tuple(error.absolute_path)):
+        return _document_message(error)
     if validator == "type":
         return _type_message(source, error)
     if validator == "enum":
@@ -175,6 +177,23 @@ def _message(source: Source, error: ValidationError) -> str:
         seen = [item for i, item in enumerate(error.instance) if item in error.instance[:i]]
         return f"{_describe(seen[0])} is listed twice"
     return " ".join(error.message.split())[:200]
+
+
+def _in_document(path: Path) -> bool:
+    """Inside a policy document: `policies[i].document` or `users[i].inline_policies.NAME`."""
+    if path[:1] == ("policies",):
+        return path[2:3] == ("document",) and len(path) > 3
+    return path[2:3] == ("inline_policies",) and len(path) > 4 and path[4:] != ("document_file",)
+
+
+def _document_message(error: ValidationError) -> str:
+    """What a document's value should be, without the value: errors never show what a document
+    holds (the same rule as for document files)."""
+    if error.validator == "enum":
+        return f"expected {' or '.join(str(option) for option in error.validator_value)}"
+    expected = error.validator_value
+    names = [expected] if isinstance(expected, str) else list(expected)
+    return f"expected {' or '.join(_TYPES.get(name, name) for name in names)}"
 
 
 def _unknown_field_message(error: ValidationError) -> str:

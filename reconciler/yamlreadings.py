@@ -17,8 +17,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import ConfigError
-from .yamlload import Path, Source, field_path
+from .errors import ConfigError, field_path
+from .yamlload import Path, Source
 
 # YAML 1.2 core schema numbers (https://yaml.org/spec/1.2.2/#1032-tag-resolution), for scalars
 # PyYAML reads as text; its nulls and booleans are YAML 1.1's too.
