@@ -35,6 +35,8 @@ _TYPES = {
     "object": "a mapping",
     "array": "a list",
 }
+# Values shown in messages as they are: printable ASCII without the backtick.
+_PLAIN_TEXT = re.compile(r"[\x20-\x5F\x61-\x7E]*")
 # Preferred when several schema errors point at the same place: an unknown field explains more.
 _RANK = {"additionalProperties": 3, "type": 2, "required": 1}
 
@@ -234,6 +236,10 @@ def _string_rule_message(validator: str, value: Any, schema: Mapping[str, Any]) 
         return f"{title} is too long ({len(value)} characters): {rule}"
     if validator == "minLength" and not value:
         return f"{title} must not be empty"
+    if isinstance(value, str) and not _PLAIN_TEXT.fullmatch(value):
+        # A line break or backtick in an echoed value would break the one-line message, or
+        # Markdown wherever the message is pasted: where it is suffices.
+        return f"invalid {title} (holds a line break, backtick or other character not allowed)"
     return f"invalid {title} {_describe(value)}: {rule}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -574,3 +575,44 @@ def test_version_as_a_string_is_explained(write: Write) -> None:
     assert error([file]) == (
         f"{file}:1:10: version: expected the number 1, got '1' (write version: 1, without quotes)"
     )
+
+
+@pytest.mark.parametrize(
+    "ref,expected",
+    [
+        ("arn:aws:iam::aws:policy/X\n```\n# Heading", "invalid policy ARN"),
+        ("arn:aws:iam::aws:policy/X`rm`", "invalid policy ARN"),
+        ("arn:aws:iam::aws:policy/[x](https://example.com)", "invalid policy ARN"),
+        ("arn:aws:iam::aws:policy/X Y", "invalid policy ARN"),
+        ("arn:aws:iam::12345:policy/X", "invalid policy ARN"),
+        (f"arn:aws:iam::{ACCOUNT}:role/X", "invalid policy ARN"),
+        (f"arn:aws:s3:::{ACCOUNT}/policy/X", "invalid policy ARN"),
+        (f"arn:aws:iam::{ACCOUNT}:policy/", "invalid policy ARN"),
+        ("Admin\n# Heading", "invalid policy reference"),
+        ("![x](https://example.com/x.png)", "invalid policy reference"),
+        ("Read Only", "invalid policy reference"),
+        ("job-function//ViewOnlyAccess", "invalid policy reference"),
+    ],
+)
+def test_policy_references_are_checked_offline(write: Write, ref: str, expected: str) -> None:
+    file = write(f"groups:\n  - name: ops\n    policies:\n      - {json.dumps(ref)}\n")
+    with pytest.raises(ConfigError) as caught:
+        load([file])  # no resolve: validate reads no AWS catalog
+    assert str(caught.value).startswith(f"{file}:7:9: groups[0].policies[0]: {expected}")
+    assert "\n" not in str(caught.value) and "```" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "AdministratorAccess",
+        "job-function/ViewOnlyAccess",
+        "service-role/AWSLambdaBasicExecutionRole",
+        "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+        f"arn:aws-cn:iam::{ACCOUNT}:policy/team/a/My+Policy=1,2.@_-",
+        f"arn:aws-us-gov:iam::{ACCOUNT}:policy/Mine",
+    ],
+)
+def test_well_formed_policy_references_pass_validate(write: Write, ref: str) -> None:
+    file = write(f"groups:\n  - name: ops\n    policies: [{json.dumps(ref)}]\n")
+    assert load_one(file).state.groups["ops"].policies == frozenset({ref})
