@@ -277,22 +277,34 @@ def check_reserved_policy_names(policies: Iterable[Declared]) -> None:
 
 
 def check_group_references(users: Iterable[Declared], groups: Sequence[Declared]) -> None:
-    names = {group.name for group in groups}
+    """Each group a user names is declared; names ignore case, as IAM's do."""
+    names = {group.name.lower(): group.name for group in groups}
     for user in users:
         for index, group in enumerate(user.data.get("groups", [])):
-            if group not in names:
-                message = (
-                    f"group '{group}' is not declared under groups:{_did_you_mean(group, names)}"
-                )
+            if group.lower() not in names:
+                hint = _did_you_mean(group, names.values())
+                message = f"group '{group}' is not declared under groups:{hint}"
                 raise user.error(("groups", index), message)
+
+
+def check_listed_once(entity: Declared, field: str, kind: str) -> None:
+    """The schema's uniqueItems compares exact text; `admins` and `Admins` are one IAM name."""
+    first: dict[str, str] = {}
+    for index, item in enumerate(entity.data.get(field, [])):
+        key = item.lower()
+        if key in first:
+            message = f"{kind} '{item}' is listed twice (as '{first[key]}'; names ignore case)"
+            raise entity.error((field, index), message)
+        first[key] = item
 
 
 def permission_sources(users: Sequence[Declared]) -> dict[str, Declared]:
     """For each user name, the declared user whose groups and policies it gets.
 
     A user without `permissions_from` is its own source; chains are followed to their end.
+    `permissions_from` names a user without regard to case.
     """
-    by_name = {user.name: user for user in users}
+    by_name = {user.name.lower(): user for user in users}
     for user in users:
         _check_permissions_from(user, by_name)
     return {user.name: _source_of(user, by_name) for user in users}
@@ -302,8 +314,9 @@ def _check_permissions_from(user: Declared, by_name: Mapping[str, Declared]) -> 
     target = user.data.get("permissions_from")
     if target is None:
         return
-    if target not in by_name:
-        message = f"user '{target}' is not declared under users:{_did_you_mean(target, by_name)}"
+    if target.lower() not in by_name:
+        hint = _did_you_mean(target, [other.name for other in by_name.values()])
+        message = f"user '{target}' is not declared under users:{hint}"
         raise user.error(("permissions_from",), message)
     for own in ("groups", "policies"):
         if own in user.data:
@@ -315,7 +328,7 @@ def _source_of(user: Declared, by_name: Mapping[str, Declared]) -> Declared:
     chain = [user.name]
     current = user
     while "permissions_from" in current.data:
-        current = by_name[current.data["permissions_from"]]
+        current = by_name[current.data["permissions_from"].lower()]
         if current.name in chain:
             cycle = " -> ".join([*chain, current.name])
             raise user.error(("permissions_from",), f"permissions_from cycle: {cycle}")

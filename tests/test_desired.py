@@ -616,3 +616,86 @@ def test_policy_references_are_checked_offline(write: Write, ref: str, expected:
 def test_well_formed_policy_references_pass_validate(write: Write, ref: str) -> None:
     file = write(f"groups:\n  - name: ops\n    policies: [{json.dumps(ref)}]\n")
     assert load_one(file).state.groups["ops"].policies == frozenset({ref})
+
+
+def test_references_ignore_case_and_take_the_declared_spelling(write: Write) -> None:
+    file = write(
+        f"""
+        policies:
+          - {{name: DeployStaticSite, path: /team/, document: {INLINE}}}
+        groups:
+          - {{name: admins, policies: [deploystaticsite, administratoraccess]}}
+        users:
+          - {{name: admin, groups: [Admins], policies: [DEPLOYSTATICSITE]}}
+          - {{name: deputy, permissions_from: ADMIN}}
+          - {{name: bot, permissions_from: Deputy}}
+        """
+    )
+    config = load_one(file)
+    state = config.state
+    assert state.groups["admins"].policies == frozenset({"DeployStaticSite", "administratoraccess"})
+    for name in ("admin", "deputy", "bot"):
+        assert state.users[name].groups == frozenset({"admins"})
+        assert state.users[name].policies == frozenset({"DeployStaticSite"})
+    assert [use.ref for use in config.policy_refs] == [
+        "DeployStaticSite",
+        "administratoraccess",
+        "DeployStaticSite",
+    ]
+    resolved = resolve(config, CATALOG)
+    own = f"arn:aws:iam::{ACCOUNT}:policy/team/DeployStaticSite"
+    assert resolved.groups["admins"].policies == frozenset({own, ADMIN})
+    assert resolved.users["bot"].policies == frozenset({own})
+
+
+def test_an_arn_in_another_case_takes_the_spelling_of_the_policy(write: Write) -> None:
+    file = write(
+        f"""
+        policies: [{{name: Mine, document: {INLINE}}}]
+        users:
+          - name: admin
+            policies:
+              - arn:aws:iam::{ACCOUNT}:policy/MINE
+              - arn:aws:iam::aws:policy/readonlyaccess
+        """
+    )
+    state = resolve(load_one(file), CATALOG)
+    assert state.users["admin"].policies == frozenset(
+        {f"arn:aws:iam::{ACCOUNT}:policy/Mine", READ_ONLY}
+    )
+
+
+@pytest.mark.parametrize(
+    "body,line,expected",
+    [
+        (
+            "groups: [{name: admins}]\nusers: [{name: a, groups: [admins, Admins]}]\n",
+            5,
+            "users[0].groups[1]: group 'Admins' is listed twice (as 'admins'; names ignore case)",
+        ),
+        (
+            "users: [{name: a, policies: [ReadOnlyAccess, readonlyaccess]}]\n",
+            4,
+            "users[0].policies[1]: policy 'readonlyaccess' is listed twice "
+            "(as 'ReadOnlyAccess'; names ignore case)",
+        ),
+        (
+            "users:\n  - {name: a, permissions_from: B}\n  - {name: b, permissions_from: A}\n",
+            5,
+            "users[0].permissions_from: permissions_from cycle: a -> b -> a",
+        ),
+        (
+            "groups: [{name: admins}]\nusers: [{name: a, groups: [Admin]}]\n",
+            5,
+            "users[0].groups[0]: group 'Admin' is not declared under groups: "
+            "(did you mean 'admins'?)",
+        ),
+    ],
+)
+def test_case_insensitive_reference_errors(
+    write: Write, body: str, line: int, expected: str
+) -> None:
+    file = write(body)
+    message = error([file])
+    assert message.startswith(f"{file}:{line}:")
+    assert message.endswith(f": {expected}")
