@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from .errors import ConfigError, field_path
@@ -42,12 +43,12 @@ def check(source: Source, schema: Mapping[str, Any]) -> None:
     for path, text in source.plain.items():
         if (text and text[0] not in _MAY_BE_READ) or _is_extension(path):
             continue
-        problem = _problem(text, source.value(path), lambda p=path: _kind(schema, p))
+        problem = _problem(text, source.value(path), partial(_kind, schema, path))
         if problem:
             raise ConfigError(source.location(path), field_path(path), problem)
 
 
-def misreading(text: str, value: Any) -> str | None:
+def _misreading(text: str, value: Any) -> str | None:
     """How YAML reads the unquoted `text` (read as `value` by PyYAML), when not as that text."""
     if isinstance(value, str):
         if text in _YAML11_SPEC_BOOLEANS:
@@ -64,8 +65,8 @@ def misreading(text: str, value: Any) -> str | None:
     return None if str(value) == text else f"YAML 1.1 reads unquoted {text} as the number {value}"
 
 
-def _problem(text: str, value: Any, kind_of_place: Any) -> str | None:
-    reading = misreading(text, value)
+def _problem(text: str, value: Any, kind_of_place: Callable[[], str]) -> str | None:
+    reading = _misreading(text, value)
     if reading is None and not isinstance(value, float):
         return None
     kind = kind_of_place()
