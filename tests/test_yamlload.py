@@ -152,9 +152,10 @@ def test_billion_laughs_fails_fast(write: Write) -> None:
     for level in range(1, 10):
         lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
     file = write("\n".join(lines) + "\n")
-    started = time.monotonic()
+    # CPU time, not wall time: other work on a shared machine must not fail this test.
+    started = time.process_time()
     assert "too many aliases" in error_of(file)
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_moderate_alias_use_is_fine(write: Write) -> None:
