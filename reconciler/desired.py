@@ -14,7 +14,8 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from . import policydoc, validation
-from .errors import ConfigError, Location
+from .documentfiles import read_document_file
+from .errors import ConfigError, Location, field_path
 from .mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
     ENFORCE_MFA_POLICY_NAME,
@@ -33,7 +34,7 @@ from .model import (
     User,
 )
 from .validation import Declared, source_error
-from .yamlload import Path, Source, field_path, load_yaml, read_json
+from .yamlload import Path, Source, load_yaml
 
 _SETTINGS = ("alias", "profile", "role_arn", "root", "password_policy")
 _MANAGED_MAX = policydoc.MANAGED_POLICY_MAX_SIZE
@@ -45,7 +46,9 @@ class PolicyRefUse:
 
     owner_kind: str  # "user" | "group"
     owner: str
-    ref: str  # as written: a name from `policies:`, an AWS managed name or path/name, or an ARN
+    # As written (a declared policy's name in its declared spelling): a name from `policies:`,
+    # an AWS managed name or path/name, or an ARN.
+    ref: str
     location: Location
     field: str  # e.g. "users[2].policies[0]"
 
@@ -107,6 +110,24 @@ def _check_file_rules(source: Source) -> None:
             raise source_error(source, ("policies", index), message)
 
 
+@dataclass(frozen=True)
+class _Spellings:
+    """Declared names by their lower case. References ignore case, as IAM names do, and the State
+    holds the declared spelling, so later stages compare one spelling."""
+
+    groups: Mapping[str, str]
+    policies: Mapping[str, str]
+
+    def group(self, name: str) -> str:
+        return self.groups.get(name.lower(), name)
+
+    def policy(self, ref: str) -> str:
+        return self.policies.get(ref.lower(), ref)
+
+    def policy_list(self, entity: Declared) -> list[str]:
+        return [self.policy(ref) for ref in entity.data.get("policies", [])]
+
+
 def _declared(sources: Sequence[Source], kind: str, section: str) -> list[Declared]:
     return [
         Declared(kind, source, (section, index))
@@ -123,12 +144,19 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
         validation.check_unique(declared)
     validation.check_reserved_policy_names(policies)
     validation.check_group_references(users, groups)
+    for entity in groups + users:
+        validation.check_listed_once(entity, "groups", "group")
+        validation.check_listed_once(entity, "policies", "policy")
     sources_of = validation.permission_sources(users)
     settings = _merged_settings(sources)
+    names = _Spellings(
+        groups={group.name.lower(): group.name for group in groups},
+        policies={policy.name.lower(): policy.name for policy in policies},
+    )
     # Built in the order the sections are usually written, so the first error is the first seen.
     built_policies = _policies(policies, users)
-    built_groups = {group.name: _group(group) for group in groups}
-    built_users = {user.name: _user(user, sources_of[user.name]) for user in users}
+    built_groups = {group.name: _group(group, names) for group in groups}
+    built_users = {user.name: _user(user, sources_of[user.name], names) for user in users}
     state = State(
         account=Account(
             id=account_id,
@@ -148,7 +176,7 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
         files=tuple(source.file for source in sources),
         profile=settings.get("profile"),
         role_arn=settings.get("role_arn"),
-        policy_refs=tuple(use for entity in groups + users for use in _ref_uses(entity)),
+        policy_refs=tuple(use for entity in groups + users for use in _ref_uses(entity, names)),
     )
 
 
@@ -192,18 +220,18 @@ def _ignore(sources: Sequence[Source]) -> Ignore:
     return Ignore(users=patterns("users"), groups=patterns("groups"), policies=patterns("policies"))
 
 
-def _user(user: Declared, source: Declared) -> User:
+def _user(user: Declared, source: Declared, names: _Spellings) -> User:
     """`source`: the user whose groups and policies this one gets (itself, or permissions_from)."""
     data = user.data
     enforced = data.get("mfa") == MfaMode.ENFORCED.value
     validation.check_user_quotas(user, source, enforced)
     # The enforce-MFA policy follows the user's own `mfa`, never permissions_from: a bot copying
     # an administrator's permissions must not inherit a deny-without-MFA.
-    policies = list(source.data.get("policies", [])) + [ENFORCE_MFA_POLICY_NAME] * enforced
+    policies = names.policy_list(source) + [ENFORCE_MFA_POLICY_NAME] * enforced
     return User(
         name=user.name,
         path=data.get("path"),
-        groups=frozenset(source.data.get("groups", [])),
+        groups=frozenset(names.group(group) for group in source.data.get("groups", [])),
         policies=frozenset(policies),
         inline_policies=_inline_policies(user, policydoc.USER_INLINE_MAX_SIZE),
         tags=dict(data["tags"]) if "tags" in data else None,
@@ -213,12 +241,12 @@ def _user(user: Declared, source: Declared) -> User:
     )
 
 
-def _group(group: Declared) -> Group:
+def _group(group: Declared, names: _Spellings) -> Group:
     validation.check_group_quotas(group)
     return Group(
         name=group.name,
         path=group.data.get("path"),
-        policies=frozenset(group.data.get("policies", [])),
+        policies=frozenset(names.policy_list(group)),
         inline_policies=_inline_policies(group, policydoc.GROUP_INLINE_MAX_SIZE),
     )
 
@@ -282,9 +310,9 @@ def _checked(entity: Declared, path: Path, document: Any, max_size: int | None) 
 
 
 def _from_file(entity: Declared, path: Path, name: str, max_size: int | None) -> Document:
-    """A `document_file`: JSON, relative to the YAML file that names it."""
+    """A `document_file`: JSON, relative to the YAML file that names it, inside its tree."""
     try:
-        document = read_json(FilePath(entity.source.file).parent / name)
+        document = read_document_file(entity.source.file, name)
     except ValueError as error:
         raise entity.error(path, f"{name}{error}") from None
     problems = policydoc.document_problems(document, max_size)
@@ -293,12 +321,12 @@ def _from_file(entity: Declared, path: Path, name: str, max_size: int | None) ->
     return policydoc.canonical(document)
 
 
-def _ref_uses(entity: Declared) -> list[PolicyRefUse]:
+def _ref_uses(entity: Declared, names: _Spellings) -> list[PolicyRefUse]:
     return [
         PolicyRefUse(
             owner_kind=entity.kind,
             owner=entity.name,
-            ref=ref,
+            ref=names.policy(ref),
             location=entity.location("policies", index),
             field=field_path(entity.path + ("policies", index)),
         )
@@ -330,24 +358,30 @@ def resolve(config: Config, aws_policies: Mapping[str, str], partition: str = "a
 
 
 class _Resolver:
-    """Policy reference -> ARN, in DESIGN order: declared name, AWS managed name, full ARN."""
+    """Policy reference -> ARN, in DESIGN order: declared name, AWS managed name, full ARN.
+
+    Without regard to case, as IAM names go; the ARN returned has the policy's own spelling."""
 
     def __init__(self, config: Config, aws_policies: Mapping[str, str], partition: str) -> None:
         self.account_id = config.account_id
-        self.declared = {
+        declared = {
             name: policy_arn(partition, config.account_id, policy.path, name)
             for name, policy in config.state.policies.items()
         }
-        self.aws = aws_policies
-        self.known_arns = set(aws_policies.values()) | set(self.declared.values())
+        self.names = [*declared, *aws_policies]  # for "did you mean"
+        self.all_arns = [*aws_policies.values(), *declared.values()]
+        self.declared = _by_lower(declared)
+        self.aws = _by_lower(aws_policies)
+        self.known_arns = _by_lower({arn: arn for arn in self.all_arns})
         self.own_prefix = f"arn:{partition}:iam::{config.account_id}:policy/"
 
     def arn(self, ref: str, location: Location, field: str) -> str:
-        found = self.declared.get(ref) or self.aws.get(ref)
+        key = ref.lower()
+        found = self.declared.get(key) or self.aws.get(key) or self.known_arns.get(key)
         if found:
             return found
         # Any customer policy of this account may be attached, declared or not.
-        if ref in self.known_arns or ref.startswith(self.own_prefix):
+        if ref.startswith(self.own_prefix):
             return ref
         raise ConfigError(location, field, self.unknown(ref))
 
@@ -357,8 +391,12 @@ class _Resolver:
     def unknown(self, ref: str) -> str:
         if ref.startswith("arn:") and ":iam::aws:policy/" not in ref:
             return f"policy ARN '{ref}' is not in account {self.account_id} nor AWS managed"
-        candidates = [*self.known_arns] if ref.startswith("arn:") else [*self.declared, *self.aws]
+        candidates = self.all_arns if ref.startswith("arn:") else self.names
         close = difflib.get_close_matches(ref, candidates, n=1)
         if close:
             return f"unknown policy '{ref}' (did you mean '{close[0]}'?)"
         return f"unknown policy '{ref}': not under policies: and not an AWS managed policy"
+
+
+def _by_lower(names: Mapping[str, str]) -> dict[str, str]:
+    return {name.lower(): value for name, value in names.items()}

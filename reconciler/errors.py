@@ -5,7 +5,11 @@ Only `cli.py` catches them; each renders as one line (`str(error)`).
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
+
+_NAME_KEY = re.compile(r"^[A-Za-z0-9_+=,@-]+$")
 
 
 class IamctlError(Exception):
@@ -24,6 +28,22 @@ class Location:
         if not self.line:
             return self.file
         return f"{self.file}:{self.line}:{self.column}"
+
+
+def field_path(path: tuple[str | int, ...]) -> str:
+    """`("users", 2, "policies", 0)` -> `users[2].policies[0]` (the form error messages use).
+
+    A key that is not a plain name is quoted as JSON, so a message stays one line whatever the
+    key holds."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif _NAME_KEY.match(part):
+            text += f".{part}" if text else part
+        else:
+            text += f"[{json.dumps(part)}]"
+    return text
 
 
 class ConfigError(IamctlError):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from .errors import field_path
 from .meaning import meaning_key
 from .meaning import scalar as _scalar
 from .model import Document
@@ -83,13 +84,15 @@ def _document(value: Any) -> Document:
 
 @dataclass(frozen=True)
 class DocumentProblem:
-    """One reason AWS would reject a document; `where` is a path inside it, e.g. Statement[1]."""
+    """One reason AWS would reject a document. `where` is the path inside it of the value at
+    fault (e.g. Statement[1].Action[0]); the message says what is wrong there without repeating
+    the value, so no error shows what a document holds."""
 
     where: tuple[str | int, ...]
     message: str
 
     def __str__(self) -> str:
-        where = "".join(f"[{part}]" if isinstance(part, int) else part for part in self.where)
+        where = field_path(self.where)
         return f"{where}: {self.message}" if where else self.message
 
 
@@ -106,13 +109,16 @@ def document_problems(document: Any, max_size: int | None = None) -> list[Docume
     if isinstance(document, str):
         try:
             document = parse(document)
-        except ValueError as error:
+        except json.JSONDecodeError as error:  # its message says where, never what
             return [DocumentProblem((), f"not valid JSON: {error}")]
     if not isinstance(document, dict):
         return [DocumentProblem((), "a policy document must be an object ({Version, Statement})")]
     problems = _document_key_problems(document)
     for where, statement in _statements(document.get("Statement")):
-        problems += [DocumentProblem(where, message) for message in _statement_problems(statement)]
+        problems += [
+            DocumentProblem(where + inside, message)
+            for inside, message in _statement_problems(statement)
+        ]
     problems += _sid_problems(document.get("Statement"))
     if max_size is not None and not problems:
         size = document_size(canonical(document))
@@ -154,7 +160,7 @@ def _every_resource(statement: dict[str, Any]) -> bool:
 
 def _document_key_problems(document: dict[str, Any]) -> list[DocumentProblem]:
     problems = [
-        DocumentProblem((), f"unknown key '{key}' (allowed: {', '.join(_DOCUMENT_KEYS)})")
+        DocumentProblem((key,), f"unknown key (allowed: {', '.join(_DOCUMENT_KEYS)})")
         for key in document
         if key not in _DOCUMENT_KEYS
     ]
@@ -162,7 +168,7 @@ def _document_key_problems(document: dict[str, Any]) -> list[DocumentProblem]:
     if version is None:
         problems.append(DocumentProblem((), 'missing Version (use "2012-10-17")'))
     elif version not in _VERSIONS:
-        message = f'Version must be "2012-10-17" or "2008-10-17", got {version!r}'
+        message = 'must be "2012-10-17" or "2008-10-17"'
         problems.append(DocumentProblem(("Version",), message))
     statements = document.get("Statement")
     if statements is None:
@@ -183,46 +189,53 @@ def _statements(statements: Any) -> list[tuple[tuple[str | int, ...], Any]]:
     return []
 
 
-def _statement_problems(statement: Any) -> list[str]:
+# A problem inside one statement: the path inside the statement, and what is wrong there.
+_Found = tuple[tuple[str | int, ...], str]
+
+
+def _statement_problems(statement: Any) -> list[_Found]:
     if not isinstance(statement, dict):
-        return ["a statement must be an object"]
+        return [((), "a statement must be an object")]
     problems = [_unknown_statement_key(key) for key in statement if key not in _STATEMENT_KEYS]
     effect = statement.get("Effect")
     if effect is None:
-        problems.append("missing Effect (Allow or Deny)")
+        problems.append(((), "missing Effect (Allow or Deny)"))
     elif effect not in ("Allow", "Deny"):
-        problems.append(f"Effect must be Allow or Deny, got {effect!r}")
+        problems.append((("Effect",), "must be Allow or Deny"))
     problems += _one_of(statement, "Action", "NotAction", _ACTION.match, "service:action or *")
     problems += _one_of(statement, "Resource", "NotResource", _is_resource, "an ARN or *")
     sid = statement.get("Sid")
     if sid is not None and not (isinstance(sid, str) and _SID.match(sid)):
-        problems.append(f"Sid {sid!r} must contain only letters and digits")
+        problems.append((("Sid",), "must contain only letters and digits"))
     condition = statement.get("Condition")
     if condition is not None and not _is_condition(condition):
-        problems.append("Condition must map operators to {key: value} mappings")
+        problems.append((("Condition",), "must map operators to {key: value} mappings"))
     return problems
 
 
-def _unknown_statement_key(key: str) -> str:
+def _unknown_statement_key(key: str) -> _Found:
     if key in ("Principal", "NotPrincipal"):
-        return f"{key} is not allowed in a policy attached to users and groups"
-    return f"unknown key '{key}' (allowed: {', '.join(_STATEMENT_KEYS)})"
+        return (key,), "not allowed in a policy attached to users and groups"
+    return (key,), f"unknown key (allowed: {', '.join(_STATEMENT_KEYS)})"
 
 
-def _one_of(statement: dict[str, Any], key: str, not_key: str, valid: Any, shape: str) -> list[str]:
+def _one_of(
+    statement: dict[str, Any], key: str, not_key: str, valid: Any, shape: str
+) -> list[_Found]:
     """Exactly one of Action/NotAction (or Resource/NotResource), each a string or list of them."""
     given = [name for name in (key, not_key) if name in statement]
     if not given:
-        return [f"missing {key} (or {not_key})"]
+        return [((), f"missing {key} (or {not_key})")]
     if len(given) == 2:
-        return [f"has both {key} and {not_key} (give only one)"]
+        return [((), f"has both {key} and {not_key} (give only one)")]
     value = statement[given[0]]
-    items = value if isinstance(value, list) else [value]
-    if not items:
-        return [f"{given[0]} is empty"]
+    if not isinstance(value, list):
+        return [] if isinstance(value, str) and valid(value) else [((given[0],), f"not {shape}")]
+    if not value:
+        return [((given[0],), "is empty")]
     return [
-        f"{given[0]}: {item!r} is not {shape}"
-        for item in items
+        ((given[0], index), f"not {shape}")
+        for index, item in enumerate(value)
         if not (isinstance(item, str) and valid(item))
     ]
 
@@ -241,12 +254,13 @@ def _sid_problems(statements: Any) -> list[DocumentProblem]:
     """AWS rejects a document in which two statements share a Sid."""
     if not isinstance(statements, list):
         return []
-    seen: set[str] = set()
+    first: dict[str, int] = {}
     problems = []
     for index, statement in enumerate(statements):
         sid = statement.get("Sid") if isinstance(statement, dict) else None
         if isinstance(sid, str) and sid:
-            if sid in seen:
-                problems.append(DocumentProblem(("Statement", index), f"Sid {sid!r} is repeated"))
-            seen.add(sid)
+            if sid in first:
+                message = f"repeats the Sid of Statement[{first[sid]}]"
+                problems.append(DocumentProblem(("Statement", index, "Sid"), message))
+            first.setdefault(sid, index)
     return problems

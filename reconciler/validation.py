@@ -17,10 +17,11 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from .errors import ConfigError, Location
+from . import yamlreadings
+from .errors import ConfigError, Location, field_path
 from .mfa_policy import ENFORCE_MFA_POLICY_NAME
 from .schema import load_schema
-from .yamlload import Path, Source, field_path
+from .yamlload import Path, Source
 
 # Default IAM quotas (AWS can raise the managed policy ones on request; iamctl keeps the default).
 MAX_POLICIES_PER_ENTITY = 10
@@ -34,6 +35,8 @@ _TYPES = {
     "object": "a mapping",
     "array": "a list",
 }
+# Values shown in messages as they are: printable ASCII without the backtick.
+_PLAIN_TEXT = re.compile(r"[\x20-\x5F\x61-\x7E]*")
 # Preferred when several schema errors point at the same place: an unknown field explains more.
 _RANK = {"additionalProperties": 3, "type": 2, "required": 1}
 
@@ -69,6 +72,7 @@ def source_error(source: Source, path: Path, message: str) -> ConfigError:
 def check_shape(source: Source) -> None:
     """Layer 2: the file against the JSON Schema, reported as one readable line."""
     _check_yaml_traps(source)
+    yamlreadings.check(source, load_schema())
     errors = list(_validator().iter_errors(source.data))
     if not errors:
         return
@@ -158,6 +162,8 @@ def _message(source: Source, error: ValidationError) -> str:
     if validator == "required":
         missing = [key for key in value if key not in error.instance]
         return f"missing required field '{missing[0]}'"
+    if validator in ("type", "enum") and _in_document(tuple(error.absolute_path)):
+        return _document_message(error)
     if validator == "type":
         return _type_message(source, error)
     if validator == "enum":
@@ -173,6 +179,23 @@ def _message(source: Source, error: ValidationError) -> str:
         seen = [item for i, item in enumerate(error.instance) if item in error.instance[:i]]
         return f"{_describe(seen[0])} is listed twice"
     return " ".join(error.message.split())[:200]
+
+
+def _in_document(path: Path) -> bool:
+    """Inside a policy document: `policies[i].document` or `users[i].inline_policies.NAME`."""
+    if path[:1] == ("policies",):
+        return path[2:3] == ("document",) and len(path) > 3
+    return path[2:3] == ("inline_policies",) and len(path) > 4 and path[4:] != ("document_file",)
+
+
+def _document_message(error: ValidationError) -> str:
+    """What a document's value should be, without the value: errors never show what a document
+    holds (the same rule as for document files)."""
+    if error.validator == "enum":
+        return f"expected {' or '.join(str(option) for option in error.validator_value)}"
+    expected = error.validator_value
+    names = [expected] if isinstance(expected, str) else list(expected)
+    return f"expected {' or '.join(_TYPES.get(name, name) for name in names)}"
 
 
 def _unknown_field_message(error: ValidationError) -> str:
@@ -213,6 +236,10 @@ def _string_rule_message(validator: str, value: Any, schema: Mapping[str, Any]) 
         return f"{title} is too long ({len(value)} characters): {rule}"
     if validator == "minLength" and not value:
         return f"{title} must not be empty"
+    if isinstance(value, str) and not _PLAIN_TEXT.fullmatch(value):
+        # A line break or backtick in an echoed value would break the one-line message, or
+        # Markdown wherever the message is pasted: where it is suffices.
+        return f"invalid {title} (holds a line break, backtick or other character not allowed)"
     return f"invalid {title} {_describe(value)}: {rule}"
 
 
@@ -250,22 +277,34 @@ def check_reserved_policy_names(policies: Iterable[Declared]) -> None:
 
 
 def check_group_references(users: Iterable[Declared], groups: Sequence[Declared]) -> None:
-    names = {group.name for group in groups}
+    """Each group a user names is declared; names ignore case, as IAM's do."""
+    names = {group.name.lower(): group.name for group in groups}
     for user in users:
         for index, group in enumerate(user.data.get("groups", [])):
-            if group not in names:
-                message = (
-                    f"group '{group}' is not declared under groups:{_did_you_mean(group, names)}"
-                )
+            if group.lower() not in names:
+                hint = _did_you_mean(group, names.values())
+                message = f"group '{group}' is not declared under groups:{hint}"
                 raise user.error(("groups", index), message)
+
+
+def check_listed_once(entity: Declared, field: str, kind: str) -> None:
+    """The schema's uniqueItems compares exact text; `admins` and `Admins` are one IAM name."""
+    first: dict[str, str] = {}
+    for index, item in enumerate(entity.data.get(field, [])):
+        key = item.lower()
+        if key in first:
+            message = f"{kind} '{item}' is listed twice (as '{first[key]}'; names ignore case)"
+            raise entity.error((field, index), message)
+        first[key] = item
 
 
 def permission_sources(users: Sequence[Declared]) -> dict[str, Declared]:
     """For each user name, the declared user whose groups and policies it gets.
 
     A user without `permissions_from` is its own source; chains are followed to their end.
+    `permissions_from` names a user without regard to case.
     """
-    by_name = {user.name: user for user in users}
+    by_name = {user.name.lower(): user for user in users}
     for user in users:
         _check_permissions_from(user, by_name)
     return {user.name: _source_of(user, by_name) for user in users}
@@ -275,8 +314,9 @@ def _check_permissions_from(user: Declared, by_name: Mapping[str, Declared]) -> 
     target = user.data.get("permissions_from")
     if target is None:
         return
-    if target not in by_name:
-        message = f"user '{target}' is not declared under users:{_did_you_mean(target, by_name)}"
+    if target.lower() not in by_name:
+        hint = _did_you_mean(target, [other.name for other in by_name.values()])
+        message = f"user '{target}' is not declared under users:{hint}"
         raise user.error(("permissions_from",), message)
     for own in ("groups", "policies"):
         if own in user.data:
@@ -288,7 +328,7 @@ def _source_of(user: Declared, by_name: Mapping[str, Declared]) -> Declared:
     chain = [user.name]
     current = user
     while "permissions_from" in current.data:
-        current = by_name[current.data["permissions_from"]]
+        current = by_name[current.data["permissions_from"].lower()]
         if current.name in chain:
             cycle = " -> ".join([*chain, current.name])
             raise user.error(("permissions_from",), f"permissions_from cycle: {cycle}")

@@ -8,7 +8,6 @@ without bound. The result holds only JSON types (dict, list, str, int, float, bo
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
@@ -17,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import ConfigError, Location
+from .errors import ConfigError, Location, field_path
 
 # A value's place in the data: keys and list indexes from the top, e.g. ("users", 2, "name").
 Path = tuple[str | int, ...]
@@ -29,7 +28,6 @@ ALIAS_BUDGET = 100_000
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null")}
-_NAME_KEY = re.compile(r"^[A-Za-z0-9_+=,@-]+$")
 
 
 @dataclass(frozen=True)
@@ -83,19 +81,6 @@ class Source:
         return Location(self.file, mark[0], mark[1])
 
 
-def field_path(path: Path) -> str:
-    """`("users", 2, "policies", 0)` -> `users[2].policies[0]` (the form error messages use)."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif _NAME_KEY.match(part):
-            text += f".{part}" if text else part
-        else:
-            text += f"[{json.dumps(part)}]"
-    return text
-
-
 def load_yaml(file: str) -> Source:
     """Read one YAML file strictly; every problem is a ConfigError pointing into the file."""
     text = _read_text(file)
@@ -125,17 +110,51 @@ def read_json(file: FilePath) -> Any:
     """A JSON file (a policy `document_file`); ValueError says what is wrong after a colon, with
     the line and column when the JSON itself is at fault: ":3:5: not valid JSON: ..."."""
     try:
-        text = file.read_text(encoding="utf-8")
+        raw = file.read_bytes()
     except FileNotFoundError:
         raise ValueError(": no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f": cannot read: {error}") from None
+    except OSError as error:
+        raise ValueError(f": cannot read: {error.strerror}") from None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:  # where only: the bytes may be anything
+        line, column = _position(raw, error.start)
+        raise ValueError(f":{line}:{column}: not valid UTF-8") from None
+    try:
+        # A number keeps its text: IAM gets 1e3, 1.50 and -0 as written, not 1000.0, 1.5 and 0.
+        document = json.loads(
+            text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_float=str,
+            parse_int=str,
+            parse_constant=lambda _: _NOT_JSON,
+        )
     except json.JSONDecodeError as error:
         raise ValueError(f":{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
     except _DuplicateKeyError as error:
         raise ValueError(f": {error}") from None
+    constant = _path_of(_NOT_JSON, document, ())
+    if constant is not None:
+        where = field_path(constant)
+        raise ValueError(f": {where}: not valid JSON: NaN and Infinity are not JSON numbers")
+    return document
+
+
+# Python's json reads NaN and Infinity, which are not JSON (and which IAM rejects).
+_NOT_JSON = object()
+
+
+def _path_of(target: object, value: Any, path: Path) -> Path | None:
+    if value is target:
+        return path
+    if not isinstance(value, (dict, list)):
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in items:
+        found = _path_of(target, item, path + (key,))
+        if found is not None:
+            return found
+    return None
 
 
 class _DuplicateKeyError(ValueError):
@@ -147,7 +166,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _DuplicateKeyError(f"duplicate key '{key}' in a JSON object")
+            raise _DuplicateKeyError(f"duplicate key {json.dumps(key)} in a JSON object")
         result[key] = value
     return result
 
@@ -162,10 +181,14 @@ def _read_text(file: str) -> str:
     try:
         return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        line, column = _position(raw, error.start)
         message = f"not valid UTF-8 (byte {raw[error.start]:#04x}): save the file as UTF-8"
         raise ConfigError(Location(file, line, column), "", message) from None
+
+
+def _position(raw: bytes, index: int) -> tuple[int, int]:
+    """Line and column (1-based) of a byte."""
+    return raw[:index].count(b"\n") + 1, index - (raw.rfind(b"\n", 0, index) + 1) + 1
 
 
 def _syntax_error(file: str, text: str, error: yaml.MarkedYAMLError) -> ConfigError:

@@ -40,3 +40,14 @@ def test_two_files_declaring_one_user_name_both_places(run_iamctl, tmp_path):
     result = run_iamctl("validate", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"))
     assert result.code == 1
     assert "a.yaml:5" in result.stderr and "b.yaml:5" in result.stderr
+
+
+def test_validate_refuses_a_policy_reference_that_would_break_markdown(run_iamctl):
+    # validate is offline: a reference is checked without the AWS catalog or any account.
+    path = Path(__file__).parent / "bad_files" / "policy_ref_markdown.yaml"
+    result = run_iamctl("validate", str(path))
+    assert result.code == 1
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"error: {path}:10:9: users[0].policies[1]: invalid policy ARN")
+    assert "```" not in line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -574,3 +575,127 @@ def test_version_as_a_string_is_explained(write: Write) -> None:
     assert error([file]) == (
         f"{file}:1:10: version: expected the number 1, got '1' (write version: 1, without quotes)"
     )
+
+
+@pytest.mark.parametrize(
+    "ref,expected",
+    [
+        ("arn:aws:iam::aws:policy/X\n```\n# Heading", "invalid policy ARN"),
+        ("arn:aws:iam::aws:policy/X`rm`", "invalid policy ARN"),
+        ("arn:aws:iam::aws:policy/[x](https://example.com)", "invalid policy ARN"),
+        ("arn:aws:iam::aws:policy/X Y", "invalid policy ARN"),
+        ("arn:aws:iam::12345:policy/X", "invalid policy ARN"),
+        (f"arn:aws:iam::{ACCOUNT}:role/X", "invalid policy ARN"),
+        (f"arn:aws:s3:::{ACCOUNT}/policy/X", "invalid policy ARN"),
+        (f"arn:aws:iam::{ACCOUNT}:policy/", "invalid policy ARN"),
+        ("Admin\n# Heading", "invalid policy reference"),
+        ("![x](https://example.com/x.png)", "invalid policy reference"),
+        ("Read Only", "invalid policy reference"),
+        ("job-function//ViewOnlyAccess", "invalid policy reference"),
+    ],
+)
+def test_policy_references_are_checked_offline(write: Write, ref: str, expected: str) -> None:
+    file = write(f"groups:\n  - name: ops\n    policies:\n      - {json.dumps(ref)}\n")
+    with pytest.raises(ConfigError) as caught:
+        load([file])  # no resolve: validate reads no AWS catalog
+    assert str(caught.value).startswith(f"{file}:7:9: groups[0].policies[0]: {expected}")
+    assert "\n" not in str(caught.value) and "```" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "AdministratorAccess",
+        "job-function/ViewOnlyAccess",
+        "service-role/AWSLambdaBasicExecutionRole",
+        "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+        f"arn:aws-cn:iam::{ACCOUNT}:policy/team/a/My+Policy=1,2.@_-",
+        f"arn:aws-us-gov:iam::{ACCOUNT}:policy/Mine",
+    ],
+)
+def test_well_formed_policy_references_pass_validate(write: Write, ref: str) -> None:
+    file = write(f"groups:\n  - name: ops\n    policies: [{json.dumps(ref)}]\n")
+    assert load_one(file).state.groups["ops"].policies == frozenset({ref})
+
+
+def test_references_ignore_case_and_take_the_declared_spelling(write: Write) -> None:
+    file = write(
+        f"""
+        policies:
+          - {{name: DeployStaticSite, path: /team/, document: {INLINE}}}
+        groups:
+          - {{name: admins, policies: [deploystaticsite, administratoraccess]}}
+        users:
+          - {{name: admin, groups: [Admins], policies: [DEPLOYSTATICSITE]}}
+          - {{name: deputy, permissions_from: ADMIN}}
+          - {{name: bot, permissions_from: Deputy}}
+        """
+    )
+    config = load_one(file)
+    state = config.state
+    assert state.groups["admins"].policies == frozenset({"DeployStaticSite", "administratoraccess"})
+    for name in ("admin", "deputy", "bot"):
+        assert state.users[name].groups == frozenset({"admins"})
+        assert state.users[name].policies == frozenset({"DeployStaticSite"})
+    assert [use.ref for use in config.policy_refs] == [
+        "DeployStaticSite",
+        "administratoraccess",
+        "DeployStaticSite",
+    ]
+    resolved = resolve(config, CATALOG)
+    own = f"arn:aws:iam::{ACCOUNT}:policy/team/DeployStaticSite"
+    assert resolved.groups["admins"].policies == frozenset({own, ADMIN})
+    assert resolved.users["bot"].policies == frozenset({own})
+
+
+def test_an_arn_in_another_case_takes_the_spelling_of_the_policy(write: Write) -> None:
+    file = write(
+        f"""
+        policies: [{{name: Mine, document: {INLINE}}}]
+        users:
+          - name: admin
+            policies:
+              - arn:aws:iam::{ACCOUNT}:policy/MINE
+              - arn:aws:iam::aws:policy/readonlyaccess
+        """
+    )
+    state = resolve(load_one(file), CATALOG)
+    assert state.users["admin"].policies == frozenset(
+        {f"arn:aws:iam::{ACCOUNT}:policy/Mine", READ_ONLY}
+    )
+
+
+@pytest.mark.parametrize(
+    "body,line,expected",
+    [
+        (
+            "groups: [{name: admins}]\nusers: [{name: a, groups: [admins, Admins]}]\n",
+            5,
+            "users[0].groups[1]: group 'Admins' is listed twice (as 'admins'; names ignore case)",
+        ),
+        (
+            "users: [{name: a, policies: [ReadOnlyAccess, readonlyaccess]}]\n",
+            4,
+            "users[0].policies[1]: policy 'readonlyaccess' is listed twice "
+            "(as 'ReadOnlyAccess'; names ignore case)",
+        ),
+        (
+            "users:\n  - {name: a, permissions_from: B}\n  - {name: b, permissions_from: A}\n",
+            5,
+            "users[0].permissions_from: permissions_from cycle: a -> b -> a",
+        ),
+        (
+            "groups: [{name: admins}]\nusers: [{name: a, groups: [Admin]}]\n",
+            5,
+            "users[0].groups[0]: group 'Admin' is not declared under groups: "
+            "(did you mean 'admins'?)",
+        ),
+    ],
+)
+def test_case_insensitive_reference_errors(
+    write: Write, body: str, line: int, expected: str
+) -> None:
+    file = write(body)
+    message = error([file])
+    assert message.startswith(f"{file}:{line}:")
+    assert message.endswith(f": {expected}")

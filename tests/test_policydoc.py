@@ -151,7 +151,7 @@ def test_the_text_stays_as_written() -> None:
 
 PROBLEMS = {
     "no Effect": ({"Action": "s3:GetObject", "Resource": "*"}, "Statement[0]: missing Effect"),
-    "bad Effect": ({**allow(), "Effect": "allow"}, "Effect must be Allow or Deny, got 'allow'"),
+    "bad Effect": ({**allow(), "Effect": "allow"}, "Statement[0].Effect: must be Allow or Deny"),
     "Action and NotAction": (
         {**allow(), "NotAction": "iam:*"},
         "Statement[0]: has both Action and NotAction",
@@ -164,14 +164,23 @@ PROBLEMS = {
     "no Resource": ({"Effect": "Allow", "Action": "s3:*"}, "missing Resource (or NotResource)"),
     "action without service": (
         allow("GetObject"),
-        "Action: 'GetObject' is not service:action or *",
+        "Statement[0].Action: not service:action or *",
     ),
-    "resource not an ARN": (allow(resource="my-bucket"), "'my-bucket' is not an ARN or *"),
-    "empty action list": (allow([]), "Action is empty"),
-    "principal": ({**allow(), "Principal": "*"}, "Principal is not allowed"),
-    "unknown key": ({**allow(), "Efect": "Allow"}, "unknown key 'Efect'"),
-    "sid with a space": ({**allow(), "Sid": "read all"}, "Sid 'read all' must contain only"),
-    "condition not a mapping": ({**allow(), "Condition": "x"}, "Condition must map operators"),
+    "resource not an ARN": (
+        allow(resource=["*", "my-bucket"]),
+        "Statement[0].Resource[1]: not an ARN or *",
+    ),
+    "empty action list": (allow([]), "Statement[0].Action: is empty"),
+    "principal": ({**allow(), "Principal": "*"}, "Statement[0].Principal: not allowed in a policy"),
+    "unknown key": ({**allow(), "Efect": "Allow"}, "Statement[0].Efect: unknown key (allowed:"),
+    "sid with a space": (
+        {**allow(), "Sid": "read all"},
+        "Statement[0].Sid: must contain only letters and digits",
+    ),
+    "condition not a mapping": (
+        {**allow(), "Condition": "x"},
+        "Statement[0].Condition: must map operators",
+    ),
 }
 
 
@@ -183,17 +192,17 @@ def test_statement_problems(statement: dict[str, Any], expected: str) -> None:
 
 DOCUMENT_PROBLEMS = {
     "no Version": ({"Statement": [allow()]}, 'missing Version (use "2012-10-17")'),
-    "bad Version": (doc(allow(), version="2012-10-18"), 'Version: Version must be "2012-10-17"'),
+    "bad Version": (doc(allow(), version="2012-10-18"), 'Version: must be "2012-10-17"'),
     "no Statement": ({"Version": "2012-10-17"}, "missing Statement"),
     "empty Statement": (doc(), "Statement: is empty"),
     "Statement a string": (
         {"Version": "2012-10-17", "Statement": "x"},
         "must be an object or a list",
     ),
-    "unknown top key": ({**doc(allow()), "Statment": []}, "unknown key 'Statment'"),
+    "unknown top key": ({**doc(allow()), "Statment": []}, "Statment: unknown key (allowed:"),
     "repeated Sid": (
         doc({**allow(), "Sid": "A"}, {**allow(), "Sid": "A"}),
-        "Statement[1]: Sid 'A' is repeated",
+        "Statement[1].Sid: repeats the Sid of Statement[0]",
     ),
     "not JSON": ("{Version: 2012", "not valid JSON"),
     "not an object": ([allow()], "must be an object"),
@@ -304,3 +313,28 @@ DIFFS = {
 @pytest.mark.parametrize("before,after,lines", DIFFS.values(), ids=list(DIFFS))
 def test_document_diff_by_statement(before: Any, after: Any, lines: list[str]) -> None:
     assert document_diff(canonical(before), canonical(after)) == lines
+
+
+SENTINEL = "Hunter2NotForLogs"  # letters and digits: also a valid Sid
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        doc({**allow(), "Effect": SENTINEL}),
+        doc(allow(["s3:GetObject", SENTINEL])),
+        doc({"Effect": "Deny", "NotAction": SENTINEL, "Resource": "*"}),
+        doc(allow(resource=SENTINEL)),
+        doc({"Effect": "Allow", "Action": "s3:*", "NotResource": [SENTINEL]}),
+        doc({**allow(), "Sid": SENTINEL + "!"}),
+        doc({**allow(), "Sid": SENTINEL}, {**allow(), "Sid": SENTINEL}),
+        doc({**allow(), "Condition": SENTINEL}),
+        doc(allow(), version=SENTINEL),
+        {"Version": "2012-10-17", "Statement": SENTINEL},
+        '{"Version": "2012-10-17", "Statement": [' + SENTINEL + "]}",
+    ],
+)
+def test_problems_never_repeat_what_the_document_holds(document: Any) -> None:
+    problems = validate_document(document)
+    assert problems
+    assert not [problem for problem in problems if SENTINEL in problem]

@@ -135,7 +135,7 @@ EXACT_PROBLEMS = {
     "not an object": ([allow()], ["a policy document must be an object ({Version, Statement})"]),
     "unknown top key": (
         {**doc(allow()), "Statment": []},
-        ["unknown key 'Statment' (allowed: Version, Id, Statement)"],
+        ["Statment: unknown key (allowed: Version, Id, Statement)"],
     ),
     "no Version": ({"Statement": [allow()]}, ['missing Version (use "2012-10-17")']),
     "no Statement": ({"Version": "2012-10-17"}, ["missing Statement"]),
@@ -147,17 +147,17 @@ EXACT_PROBLEMS = {
     "unknown statement key": (
         doc({**allow(), "Efect": "Allow"}),
         [
-            "Statement[0]: unknown key 'Efect' (allowed: Sid, Effect, Action, NotAction, "
+            "Statement[0].Efect: unknown key (allowed: Sid, Effect, Action, NotAction, "
             "Resource, NotResource, Condition)"
         ],
     ),
     "NotPrincipal": (
         doc({**allow(), "NotPrincipal": {"AWS": "*"}}),
-        ["Statement[0]: NotPrincipal is not allowed in a policy attached to users and groups"],
+        ["Statement[0].NotPrincipal: not allowed in a policy attached to users and groups"],
     ),
     "condition not a mapping": (
         doc({**allow(), "Condition": "x"}),
-        ["Statement[0]: Condition must map operators to {key: value} mappings"],
+        ["Statement[0].Condition: must map operators to {key: value} mappings"],
     ),
     "a string among statements with Sids": (
         doc({**allow(), "Sid": "A"}, "x"),
@@ -166,8 +166,8 @@ EXACT_PROBLEMS = {
     "numeric Sids": (
         doc({**allow(), "Sid": 1}, {**allow(), "Sid": 1}),
         [
-            "Statement[0]: Sid 1 must contain only letters and digits",
-            "Statement[1]: Sid 1 must contain only letters and digits",
+            "Statement[0].Sid: must contain only letters and digits",
+            "Statement[1].Sid: must contain only letters and digits",
         ],
     ),
 }

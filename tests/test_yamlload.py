@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.errors import ConfigError
-from reconciler.yamlload import Source, field_path, load_yaml, read_json
+from reconciler.errors import ConfigError, field_path
+from reconciler.yamlload import Source, load_yaml, read_json
 
 Write = Callable[..., str]
 
@@ -152,9 +152,10 @@ def test_billion_laughs_fails_fast(write: Write) -> None:
     for level in range(1, 10):
         lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
     file = write("\n".join(lines) + "\n")
-    started = time.monotonic()
+    # CPU time, not wall time: other work on a shared machine must not fail this test.
+    started = time.process_time()
     assert "too many aliases" in error_of(file)
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_moderate_alias_use_is_fine(write: Write) -> None:
@@ -184,13 +185,16 @@ def test_read_json(tmp_path: Path) -> None:
     "text,expected",
     [
         ('{\n  "a": 1,\n  b: 2\n}', ":3:3: not valid JSON: Expecting property name"),
-        ('{"Action": "a", "Action": "b"}', ": duplicate key 'Action' in a JSON object"),
+        ('{"Action": "a", "Action": "b"}', ': duplicate key "Action" in a JSON object'),
+        ('{"a": "\xe9"}'.encode("latin-1"), ":1:8: not valid UTF-8"),
         (None, ": no such file"),
     ],
 )
-def test_read_json_errors(tmp_path: Path, text: str | None, expected: str) -> None:
+def test_read_json_errors(tmp_path: Path, text: str | bytes | None, expected: str) -> None:
     path = tmp_path / "doc.json"
-    if text is not None:
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    elif text is not None:
         path.write_text(text)
     with pytest.raises(ValueError) as caught:
         read_json(path)
