@@ -19,10 +19,10 @@ LAUNCHER = Path(__file__).resolve().parent / "launch.py"
 TIMEOUT_SECONDS = 900.0
 
 # `iamctl plan` and `apply` print one line per account on stderr, e.g.
-# "account 123456789012: read 5,000 users, 1 group, 10 policies in 10 API calls (1.2 s)".
+# "account 123456789012: read 5,000 users, 1 group, 10 policies in 10 API calls (1.2 s; ...)".
 STATS_LINE = re.compile(
     r"read (?P<users>[\d,]+) users?, [\d,]+ groups?, [\d,]+ polic(?:y|ies) "
-    r"in (?P<calls>[\d,]+) API calls? \((?P<seconds>[\d.]+) s\)"
+    r"in (?P<calls>[\d,]+) API calls? \((?P<seconds>[\d.]+) s[;)]"
 )
 
 # Settings that could point the child at a real account or a developer's profile.

@@ -22,6 +22,7 @@ from .credential_report import (
     fetch_report,
     key_order,
     read_virtual_mfa_serials,
+    request_report,
     whole_seconds,
 )
 from .errors import AwsError
@@ -47,12 +48,14 @@ class ReadStats:
     policies: int
     calls: int
     seconds: float
+    report_wait: float = 0.0  # after the other reads, waiting for the credential report
 
     def summary(self) -> str:
         return (
             f"read {plural(self.users, 'user')}, {plural(self.groups, 'group')}, "
             f"{plural(self.policies, 'policy', 'policies')} "
-            f"in {plural(self.calls, 'API call')} ({self.seconds:.1f} s)"
+            f"in {plural(self.calls, 'API call')} ({self.seconds:.1f} s; "
+            f"credential report waited {self.report_wait:.1f} s)"
         )
 
 
@@ -71,14 +74,18 @@ def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True) -> LiveAcc
     `aws_catalog=False` skips the AWS managed policy catalog, for files that name none.
     """
     started, calls_before = time.monotonic(), aws.calls
-    # The report can take seconds to build in real AWS: let it build while the rest is read.
+    # The report can take seconds to build in real AWS: ask for it before any other read, and
+    # let it build (and be polled for) while the rest is read.
+    request_report(aws)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        report = pool.submit(fetch_report, aws)
+        report = pool.submit(fetch_report, aws, requested=True)
         details = read_authorization_details(aws)
         account = read_account(aws, identity)
         aws_policies = read_aws_policies(aws) if aws_catalog else {}
         mfa_serials = read_virtual_mfa_serials(aws)
+        waiting = time.monotonic()
         rows = report.result().rows
+        report_wait = time.monotonic() - waiting
     users = {
         name: replace(user, credentials=credentials_from_report(
             user, rows.get(name), mfa_serials.get(name, ())))
@@ -89,6 +96,7 @@ def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True) -> LiveAcc
     stats = ReadStats(
         users=len(users), groups=len(state.groups), policies=len(state.policies),
         calls=aws.calls - calls_before, seconds=time.monotonic() - started,
+        report_wait=report_wait,
     )
     return LiveAccount(identity=identity, state=state, aws_policies=aws_policies, stats=stats)
 
