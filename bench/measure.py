@@ -16,6 +16,7 @@ from pathlib import Path
 
 IAMCTL = Path(sys.executable).parent / "iamctl"
 LAUNCHER = Path(__file__).resolve().parent / "launch.py"
+FLOOR = Path(__file__).resolve().parent / "floor.py"
 TIMEOUT_SECONDS = 900.0
 
 # `iamctl plan` and `apply` print one line per account on stderr, e.g.
@@ -63,6 +64,11 @@ def emulator_env(url: str) -> dict[str, str]:
 
 def run_iamctl(args: Sequence[str], url: str, cwd: Path) -> Measured:
     return run_measured([str(IAMCTL), *args], emulator_env(url), cwd)
+
+
+def run_floor(args: Sequence[str], url: str, cwd: Path) -> Measured:
+    """The bare reads of a plan (bench/floor.py), measured like iamctl."""
+    return run_measured([sys.executable, str(FLOOR), *args], emulator_env(url), cwd)
 
 
 def run_measured(command: Sequence[str], env: dict[str, str], cwd: Path) -> Measured:
