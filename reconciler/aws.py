@@ -189,6 +189,14 @@ class Aws:
         # again (~12 MB each), so memory would grow with every account of a run.
         return Aws(self._session, endpoint_url, credentials=response["Credentials"])
 
+    def release(self) -> None:
+        """Drop the clients once the account needs no more calls (a plan over many accounts
+        that will not apply): they are most of what an account keeps in memory. A call after
+        this is a bug, and fails."""
+        for client in (self._iam, self._sts):
+            client.close()
+        self._iam = self._sts = None
+
     def _count_call(self, **_: Any) -> None:
         with self._lock:
             self.calls += 1

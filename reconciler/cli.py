@@ -121,7 +121,7 @@ def plan(
     """Show what apply would change (reads AWS, changes nothing)."""
     if as_json and markdown:
         raise click.UsageError("--json and --markdown cannot be used together")
-    results = read_and_plan(files, accounts, opts)
+    results = read_and_plan(files, accounts, opts, release=True)
     # Built only when asked for: for thousands of users it costs as much as the plan itself.
     document = json.dumps(multi.to_json(results), indent=2) if as_json or out_file else ""
     if out_file and any(result.error for result in results):
@@ -250,12 +250,12 @@ def print_apply_error(account_id: str, error: ApplyError) -> None:
 
 
 def read_and_plan(
-    files: Sequence[str], accounts: Sequence[str], opts: Options
+    files: Sequence[str], accounts: Sequence[str], opts: Options, release: bool = False
 ) -> list[multi.AccountResult]:
     configs = multi.select(desired.load(files), accounts)
     if sys.stderr.isatty():
         click.echo(f"reading {len(configs)} account(s)...", err=True, nl=False)
-    results = multi.plan_all(configs, opts.connection)
+    results = multi.plan_all(configs, opts.connection, release)
     if sys.stderr.isatty():
         click.echo("\r\x1b[K", err=True, nl=False)
     print_stats(results)

@@ -50,12 +50,18 @@ def select(configs: Sequence[Config], accounts: Sequence[str]) -> list[Config]:
     return [config for config in configs if config.account_id in accounts]
 
 
-def plan_all(configs: Sequence[Config], connection: Connection) -> list[AccountResult]:
+def plan_all(
+    configs: Sequence[Config], connection: Connection, release: bool = False
+) -> list[AccountResult]:
+    """Plan every account, several at a time. `release`: the run will not apply, so each
+    account's AWS clients are dropped once it is planned (memory stays flat in accounts)."""
+
     def plan_one(config: Config) -> AccountResult:
         try:
-            return AccountResult(
-                config.account_id, planned=plan_account(config, connection.open(config))
-            )
+            planned = plan_account(config, connection.open(config))
+            if release:
+                planned.aws.release()
+            return AccountResult(config.account_id, planned=planned)
         except IamctlError as error:
             return AccountResult(config.account_id, error=error)
 
