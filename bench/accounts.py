@@ -75,33 +75,37 @@ def policy_document(index: int) -> dict[str, Any]:
     }
 
 
-def customer_policy_arn(name: str) -> str:
-    return f"arn:aws:iam::{ACCOUNT_ID}:policy/{name}"
+def customer_policy_arn(name: str, account: str = ACCOUNT_ID) -> str:
+    return f"arn:aws:iam::{account}:policy/{name}"
 
 
 def aws_policy_arn(name: str) -> str:
     return f"arn:aws:iam::aws:policy/{name}"
 
 
-def seed(first: int, stop: int) -> dict[str, Any]:
+def seed(first: int, stop: int, account: str = ACCOUNT_ID, aws_policies: bool = True
+         ) -> dict[str, Any]:
     """What the emulator must hold for users `first` to `stop - 1` (groups and policies too, which
-    the emulator creates only once): the body of its seed request."""
+    the emulator creates only once): the body of its seed request. Without `aws_policies`, users
+    and groups have customer managed policies only (an account of the many-accounts run)."""
     users = [bench_user(index) for index in range(first, stop)]
     return {
+        "account": account,
         "policies": [
             {"name": customer_policy_name(i), "document": policy_document(i)}
             for i in range(CUSTOMER_POLICY_COUNT)
         ],
         "groups": [
-            {"name": group_name(i), "policies": [aws_policy_arn(GROUP_POLICY)]}
+            {"name": group_name(i), "policies": [aws_policy_arn(GROUP_POLICY)] if aws_policies
+             else []}
             for i in range(GROUP_COUNT)
         ],
         "users": [
             {
                 "name": user.name,
                 "groups": [user.group],
-                "policies": [customer_policy_arn(user.customer_policy),
-                             aws_policy_arn(user.aws_policy)],
+                "policies": [customer_policy_arn(user.customer_policy, account)]
+                + ([aws_policy_arn(user.aws_policy)] if aws_policies else []),
                 "access_keys": 1,
                 "console": user.console,
                 "tags": user.tags,
@@ -111,8 +115,10 @@ def seed(first: int, stop: int) -> dict[str, Any]:
     }
 
 
-def account_file(user_count: int) -> str:
-    """The file declaring exactly the seeded account of `user_count` users."""
+def account_file(user_count: int, account: str = ACCOUNT_ID, aws_policies: bool = True,
+                 role_arn: str | None = None) -> str:
+    """The file declaring exactly the seeded account of `user_count` users (reached with
+    `role_arn` when given)."""
     users = [bench_user(index) for index in range(user_count)]
     return document(
         policies=[
@@ -125,11 +131,14 @@ def account_file(user_count: int) -> str:
                 "console": user.console,
                 "access_keys": 1,
                 "groups": [user.group],
-                "policies": [user.customer_policy, user.aws_policy],
+                "policies": [user.customer_policy]
+                + ([user.aws_policy] if aws_policies else []),
                 "tags": user.tags,
             }
             for user in users
         ],
+        account={"id": account, **({"role_arn": role_arn} if role_arn else {})},
+        group_policies=[GROUP_POLICY] if aws_policies else [],
     )
 
 
@@ -149,12 +158,16 @@ def new_users_file(user_count: int) -> str:
     )
 
 
-def document(policies: Sequence[dict[str, Any]], users: Sequence[dict[str, Any]]) -> str:
-    body: dict[str, Any] = {"version": 1, "account": {"id": ACCOUNT_ID}}
+def document(
+    policies: Sequence[dict[str, Any]], users: Sequence[dict[str, Any]],
+    account: dict[str, str] | None = None, group_policies: Sequence[str] = (GROUP_POLICY,),
+) -> str:
+    body: dict[str, Any] = {"version": 1, "account": account or {"id": ACCOUNT_ID}}
     if policies:
         body["policies"] = list(policies)
     body["groups"] = [
-        {"name": group_name(i), "policies": [GROUP_POLICY]} for i in range(GROUP_COUNT)
+        {"name": group_name(i), **({"policies": list(group_policies)} if group_policies else {})}
+        for i in range(GROUP_COUNT)
     ]
     body["users"] = list(users)
     # safe_dump quotes "2012-10-17" and the account id, so they stay strings when read back.

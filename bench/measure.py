@@ -16,13 +16,14 @@ from pathlib import Path
 
 IAMCTL = Path(sys.executable).parent / "iamctl"
 LAUNCHER = Path(__file__).resolve().parent / "launch.py"
+FLOOR = Path(__file__).resolve().parent / "floor.py"
 TIMEOUT_SECONDS = 900.0
 
 # `iamctl plan` and `apply` print one line per account on stderr, e.g.
-# "account 123456789012: read 5,000 users, 1 group, 10 policies in 10 API calls (1.2 s)".
+# "account 123456789012: read 5,000 users, 1 group, 10 policies in 10 API calls (1.2 s; ...)".
 STATS_LINE = re.compile(
     r"read (?P<users>[\d,]+) users?, [\d,]+ groups?, [\d,]+ polic(?:y|ies) "
-    r"in (?P<calls>[\d,]+) API calls? \((?P<seconds>[\d.]+) s\)"
+    r"in (?P<calls>[\d,]+) API calls? \((?P<seconds>[\d.]+) s[;)]"
 )
 
 # Settings that could point the child at a real account or a developer's profile.
@@ -63,6 +64,11 @@ def emulator_env(url: str) -> dict[str, str]:
 
 def run_iamctl(args: Sequence[str], url: str, cwd: Path) -> Measured:
     return run_measured([str(IAMCTL), *args], emulator_env(url), cwd)
+
+
+def run_floor(args: Sequence[str], url: str, cwd: Path) -> Measured:
+    """The bare reads of a plan (bench/floor.py), measured like iamctl."""
+    return run_measured([sys.executable, str(FLOOR), *args], emulator_env(url), cwd)
 
 
 def run_measured(command: Sequence[str], env: dict[str, str], cwd: Path) -> Measured:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import accounts
-from bench.measure import Measured, run_iamctl
+from bench.measure import Measured, run_floor, run_iamctl
 from bench.pages import calls_at_real_page_sizes
 from bench.report import Row
 from bench.server import Emulator, ServerCounts
@@ -50,13 +50,33 @@ def measure_plan(emulator: Emulator, file: Path, users: int, repeat: int, workdi
     return runs
 
 
+def measure_floor(emulator: Emulator, users: int, repeat: int, workdir: Path,
+                  plan: PlanRun) -> list[PlanRun]:
+    """The bare reads `repeat` times; each must make exactly the calls the in-sync `plan` made
+    (else it would not be the floor of that plan)."""
+    entities = users + accounts.GROUP_COUNT + accounts.CUSTOMER_POLICY_COUNT
+    runs = []
+    for _ in range(repeat):
+        emulator.counts()
+        measured = run_floor(["--aws-catalog"], emulator.url, workdir)
+        counts = emulator.counts()
+        if measured.code != 0:
+            raise BenchError(f"bench/floor.py failed: {tail(measured.stderr)}")
+        if counts.calls != plan.counts.calls:
+            raise BenchError(f"the floor's calls {dict(counts.calls)} are not the plan's "
+                             f"{dict(plan.counts.calls)}")
+        real = calls_at_real_page_sizes(counts.calls, counts.max_items, entities)
+        runs.append(PlanRun(measured, counts, real, {}))  # no plan: rows say so
+    return runs
+
+
 def plan_row(scenario: str, users: int, runs: Sequence[PlanRun], note: str = "") -> Row:
     """The fastest run's time (the least disturbed by other work), the largest peak memory."""
     best = min(runs, key=lambda run: run.measured.seconds)
     notes = [note] if note else []
     if len(runs) > 1:
         notes.append(f"best of {len(runs)}")
-    if best.measured.reported_calls != best.counts.total:
+    if best.plan and best.measured.reported_calls != best.counts.total:
         notes.append(f"iamctl reported {best.measured.reported_calls} calls")
     return Row(
         scenario=scenario,

@@ -1,9 +1,11 @@
 """`make bench`: shows that a plan's cost grows with pages and changes, not with users.
 
 Against a moto server (child process), for accounts of 500, 2,000 and 5,000 users: `iamctl plan`
-in sync and with 1% of the users drifted, next to a per-resource refresh (8 calls per user);
-CPU time of everything plan does after reading; `iamctl apply` of 500 new users at parallelism 1
-and 8. Prints a table, the ratios, and PASS/FAIL per target. Usage:
+in sync and with 1% of the users drifted, next to the floor (the same reads made with bare boto3,
+bench/floor.py) and a per-resource refresh (8 calls per user); CPU time of everything plan does
+after reading; `iamctl apply` of 500 new users at parallelism 1 and 8; `iamctl plan` over 50
+accounts of 200 users at once and one account after another. Prints a table, the ratios, and
+PASS/FAIL per target. Usage:
 
     .venv/bin/python bench/run.py [--sizes 500,2000,5000] [--full-refresh] ...
 """
@@ -25,7 +27,7 @@ if str(ROOT) not in sys.path:  # run as a script: bench/ is on the path, the rep
 
 import boto3  # noqa: E402
 
-from bench import accounts, applying, cpu, plans, refresh  # noqa: E402
+from bench import accounts, applying, cpu, many, plans, refresh  # noqa: E402
 from bench.report import Row, machine, table  # noqa: E402
 from bench.server import Emulator, start_emulator  # noqa: E402
 from bench.targets import Results, SizeResult, notes, ratio_lines, targets  # noqa: E402
@@ -39,6 +41,8 @@ class Options:
     refresh_sample: int  # users refreshed per account (0: all)
     repeat: int  # runs of each in-sync plan (the fastest counts)
     drift: float  # share of the users changed out of band
+    accounts: int  # in the many-accounts run (0: skip it)
+    account_users: int  # users in each of those accounts
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:
@@ -53,6 +57,10 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--repeat", type=int, default=2, help="runs of each in-sync plan")
     parser.add_argument("--drift", type=float, default=0.01,
                         help="share of the users changed out of band (at least one)")
+    parser.add_argument("--accounts", type=int, default=50,
+                        help="accounts in the many-accounts run (0: skip it)")
+    parser.add_argument("--account-users", type=int, default=200,
+                        help="users in each account of the many-accounts run")
     args = parser.parse_args(argv)
     return Options(
         sizes=tuple(sorted(int(size) for size in args.sizes.split(","))),
@@ -61,6 +69,8 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         refresh_sample=0 if args.full_refresh else args.refresh_sample,
         repeat=max(1, args.repeat),
         drift=args.drift,
+        accounts=args.accounts,
+        account_users=args.account_users,
     )
 
 
@@ -106,7 +116,13 @@ def run_all(emulator: Emulator, options: Options, workdir: Path) -> Results:
                                "changes")
     all_new = cpu.plan_cpu(largest, live, empty_account=True)
     applies = bench_apply(emulator, iam, options, workdir)
-    return Results(sizes, in_sync, all_new, applies, options.refresh_sample)
+    several = None
+    if options.accounts:
+        progress(f"{options.accounts} accounts of {options.account_users} users, "
+                 f"+{options.latency * 1000:.0f} ms per call: together, then one by one ...")
+        several = many.measure_many(emulator, options.accounts, options.account_users,
+                                    options.latency, workdir)
+    return Results(sizes, in_sync, all_new, applies, options.refresh_sample, several)
 
 
 def bench_size(emulator: Emulator, iam: Any, options: Options, workdir: Path, seeded: int,
@@ -117,9 +133,14 @@ def bench_size(emulator: Emulator, iam: Any, options: Options, workdir: Path, se
     seed_seconds = time.monotonic() - started
     file = workdir / f"account-{users}.yaml"
     file.write_text(accounts.account_file(users))
-    progress(f"{users:,} users: iamctl plan, in sync ...")
-    in_sync = plans.measure_plan(emulator, file, users, options.repeat, workdir)
-    plans.check_in_sync(in_sync)
+    progress(f"{users:,} users: iamctl plan in sync, and the floor (the same reads, bare boto3), "
+             "taking turns ...")
+    in_sync: list[plans.PlanRun] = []
+    floor: list[plans.PlanRun] = []
+    for _ in range(options.repeat):  # in turns, so that both meet the same load on the machine
+        in_sync += plans.measure_plan(emulator, file, users, 1, workdir)
+        plans.check_in_sync(in_sync)
+        floor += plans.measure_floor(emulator, users, 1, workdir, in_sync[0])
     progress(f"{users:,} users: per-resource refresh ...")
     indices = refresh.sample(users, options.refresh_sample)
     baseline = refresh.refresh(iam, users, indices)
@@ -129,7 +150,8 @@ def bench_size(emulator: Emulator, iam: Any, options: Options, workdir: Path, se
     drifted = plans.measure_plan(emulator, file, users, 1, workdir)
     plans.check_drift(drifted, drifted_users)
     plans.undo_drift(iam, drifted_users)
-    return SizeResult(users, seed_seconds, in_sync, drifted, len(drifted_users), how, baseline)
+    return SizeResult(users, seed_seconds, in_sync, drifted, len(drifted_users), how, baseline,
+                      floor)
 
 
 def bench_apply(emulator: Emulator, iam: Any, options: Options, workdir: Path) -> list[Row]:

@@ -77,6 +77,10 @@ class Emulator:
     def set_latency(self, seconds: float) -> None:
         post(f"{self.url}/bench/latency", {"seconds": seconds})
 
+    def load_aws_policies(self, load: bool) -> None:
+        """Whether accounts the emulator meets from now on get AWS managed policies."""
+        post(f"{self.url}/bench/aws-policies", {"load": load})
+
 
 def post(url: str, body: dict[str, Any]) -> None:
     data = json.dumps(body).encode()
@@ -134,6 +138,11 @@ class BenchMiddleware:
             seed_backend(json.loads(body))
         elif path == "/bench/latency":
             self.latency = float(json.loads(body)["seconds"])
+        elif path == "/bench/aws-policies":
+            # moto reads this when it first meets an account: ~1,500 AWS managed policies each,
+            # which the many small accounts of the many-accounts run do not use.
+            load = "true" if json.loads(body)["load"] else "false"
+            os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = load
         elif path == "/bench/counts":
             with self.lock:
                 answer = {"calls": dict(self.counts), "max_items": dict(self.max_items)}
@@ -161,7 +170,7 @@ def seed_backend(spec: dict[str, Any]) -> None:
 
     from bench.accounts import ACCOUNT_ID
 
-    backend = iam_backends[ACCOUNT_ID]["aws"]
+    backend = iam_backends[spec.get("account", ACCOUNT_ID)]["aws"]
     for policy in spec["policies"]:
         if not any(p.name == policy["name"] for p in backend.managed_policies.values()):
             backend.create_policy("", "/", json.dumps(policy["document"]), policy["name"], [])

@@ -114,21 +114,58 @@ def quiet_botocore_logs(debug: bool = False) -> None:
         logging.getLogger(name).setLevel(level)
 
 
+_SESSION_LOCK = threading.Lock()
+
+
+def _client_keys(credentials: Mapping[str, str]) -> dict[str, str]:
+    return {
+        "aws_access_key_id": credentials["AccessKeyId"],
+        "aws_secret_access_key": credentials["SecretAccessKey"],
+        "aws_session_token": credentials["SessionToken"],
+    }
+
+
+class Sessions:
+    """One boto3 session per profile for a run over many accounts: every session holds its own
+    copy of the service models, so one per account would make memory grow with the accounts."""
+
+    def __init__(self) -> None:
+        self._by_profile: dict[str | None, boto3.Session] = {}
+
+    def get(self, profile: str | None) -> boto3.Session:
+        with _SESSION_LOCK:
+            if profile not in self._by_profile:
+                try:
+                    self._by_profile[profile] = boto3.Session(profile_name=profile)
+                except BotoCoreError as error:
+                    raise IamctlError(f"AWS profile {profile!r}: {error}") from None
+            return self._by_profile[profile]
+
+
 class Aws:
     """IAM and STS clients for one account, with a thread-safe count of API calls made."""
 
-    def __init__(self, session: boto3.Session, endpoint_url: str | None = None) -> None:
+    def __init__(
+        self,
+        session: boto3.Session,
+        endpoint_url: str | None = None,
+        credentials: Mapping[str, str] | None = None,
+    ) -> None:
+        """Clients from `session`, with its credentials or the given (assumed role) ones."""
         self._lock = threading.Lock()
         self.calls = 0
         self._identity: Identity | None = None
         self._session = session
+        keys = _client_keys(credentials) if credentials else {}
         region = session.region_name or DEFAULT_REGION
-        self._iam = session.client(
-            "iam", region_name=region, endpoint_url=endpoint_url, config=BOTO_CONFIG
-        )
-        self._sts = session.client(
-            "sts", region_name=region, endpoint_url=endpoint_url, config=BOTO_CONFIG
-        )
+        # A boto3 session is not thread-safe, and accounts are opened side by side.
+        with _SESSION_LOCK:
+            self._iam = session.client(
+                "iam", region_name=region, endpoint_url=endpoint_url, config=BOTO_CONFIG, **keys
+            )
+            self._sts = session.client(
+                "sts", region_name=region, endpoint_url=endpoint_url, config=BOTO_CONFIG, **keys
+            )
         for client in (self._iam, self._sts):
             client.meta.events.register("before-call", self._count_call)
 
@@ -138,12 +175,11 @@ class Aws:
         profile: str | None = None,
         endpoint_url: str | None = None,
         role_arn: str | None = None,
+        sessions: Sessions | None = None,
     ) -> Aws:
-        """Open a session from a profile or the default chain, then assume `role_arn` if given."""
-        try:
-            session = boto3.Session(profile_name=profile)
-        except BotoCoreError as error:
-            raise IamctlError(f"AWS profile {profile!r}: {error}") from None
+        """Open a session from a profile or the default chain (or take the run's one from
+        `sessions`), then assume `role_arn` if given."""
+        session = (sessions or Sessions()).get(profile)
         aws = cls(session, endpoint_url)
         if role_arn:
             aws = aws.assume_role(role_arn, endpoint_url)
@@ -156,13 +192,17 @@ class Aws:
             RoleArn=role_arn,
             RoleSessionName="iamctl",
         )
-        creds = response["Credentials"]
-        session = boto3.Session(
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-        )
-        return Aws(session, endpoint_url)
+        # Clients of the same session: a new session would load IAM's and STS's service models
+        # again (~12 MB each), so memory would grow with every account of a run.
+        return Aws(self._session, endpoint_url, credentials=response["Credentials"])
+
+    def release(self) -> None:
+        """Drop the clients once the account needs no more calls (a plan over many accounts
+        that will not apply): they are most of what an account keeps in memory. A call after
+        this is a bug, and fails."""
+        for client in (self._iam, self._sts):
+            client.close()
+        self._iam = self._sts = None
 
     def _count_call(self, **_: Any) -> None:
         with self._lock:

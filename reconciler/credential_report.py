@@ -26,6 +26,8 @@ REPORT_TIMEOUT_SECONDS = 60.0
 # The report's row for the root user: it is not an IAM user.
 ROOT_ROW = "<root_account>"
 
+_DOING = "read the credential report"
+
 # Field values that mean "no value": no key, never used, or not applicable to this row.
 _NO_VALUE = frozenset({"", "N/A", "not_supported", "no_information"})
 
@@ -56,18 +58,25 @@ class CredentialReport:
     rows: Mapping[str, ReportRow]  # by user name; the root row is left out
 
 
+def request_report(aws: Aws) -> None:
+    """Ask AWS for a fresh-enough report. GenerateCredentialReport starts a new one only when
+    none exists or the last is over four hours old; otherwise it answers COMPLETE at once, so
+    calling it first is cheap. A read asks before anything else: AWS builds while it reads."""
+    aws.iam("generate_credential_report", _DOING)
+
+
 def fetch_report(
     aws: Aws,
     timeout: float = REPORT_TIMEOUT_SECONDS,
     sleep: Callable[[float], None] = time.sleep,
+    requested: bool = False,
 ) -> CredentialReport:
-    """Ask AWS for a fresh-enough report and wait (bounded) until it can be downloaded."""
-    doing = "read the credential report"
+    """Wait (bounded) until the report can be downloaded; ask for it first unless `requested`."""
+    doing = _DOING
     deadline = time.monotonic() + timeout
     delay = 0.25
-    # GenerateCredentialReport starts a new report only when none exists or the last one is over
-    # four hours old; otherwise it answers COMPLETE at once, so calling it first is cheap.
-    aws.iam("generate_credential_report", doing)
+    if not requested:
+        request_report(aws)
     while True:
         try:
             response = aws.iam("get_credential_report", doing)

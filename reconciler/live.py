@@ -23,6 +23,7 @@ from .credential_report import (
     fetch_report,
     key_order,
     read_virtual_mfa_serials,
+    request_report,
     whole_seconds,
 )
 from .errors import AwsError
@@ -53,6 +54,7 @@ class ReadStats:
     report_generated: datetime | None = None  # the credential report's GeneratedTime
     report_age: timedelta | None = None  # how old the report was when read
     exact_users: int | None = None  # declared users read exactly (--exact-credentials), or None
+    report_wait: float = 0.0  # after the other reads, waiting for the credential report
 
     def summary(self) -> str:
         line = (
@@ -61,7 +63,7 @@ class ReadStats:
             f"in {plural(self.calls, 'API call')} ({self.seconds:.1f} s)"
         )
         age = report_age_words(self.report_age) if self.report_age is not None else "of unknown age"
-        line += f"; credential report {age}"
+        line += f"; credential report {age}, waited {self.report_wait:.1f} s"
         if self.exact_users is not None:
             line += f"; credentials of {plural(self.exact_users, 'declared user')} read exactly"
         return line
@@ -98,14 +100,18 @@ def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True) -> LiveAcc
     `aws_catalog=False` skips the AWS managed policy catalog, for files that name none.
     """
     started, calls_before = time.monotonic(), aws.calls
-    # The report can take seconds to build in real AWS: let it build while the rest is read.
+    # The report can take seconds to build in real AWS: ask for it before any other read, and
+    # let it build (and be polled for) while the rest is read.
+    request_report(aws)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        report = pool.submit(fetch_report, aws)
+        report = pool.submit(fetch_report, aws, requested=True)
         details = read_authorization_details(aws)
         account = read_account(aws, identity)
         aws_policies = read_aws_policies(aws) if aws_catalog else {}
         mfa_serials = read_virtual_mfa_serials(aws)
+        waiting = time.monotonic()
         credential_report = report.result()
+        report_wait = time.monotonic() - waiting
     users = {
         name: replace(user, credentials=credentials_from_report(
             user, credential_report.rows.get(name), mfa_serials.get(name, ())))
@@ -118,7 +124,7 @@ def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True) -> LiveAcc
     stats = ReadStats(
         users=len(users), groups=len(state.groups), policies=len(state.policies),
         calls=aws.calls - calls_before, seconds=time.monotonic() - started,
-        report_generated=generated, report_age=age_of(generated),
+        report_generated=generated, report_age=age_of(generated), report_wait=report_wait,
     )
     return LiveAccount(identity=identity, state=state, aws_policies=aws_policies, stats=stats)
 

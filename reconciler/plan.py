@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from functools import cache
 from typing import Any
 
 from .diff import Diff
@@ -153,15 +154,17 @@ def fingerprint(state: State) -> str:
 _VOLATILE_FIELDS = frozenset({"last_used", "confirmed"})
 
 
+_SCALARS = (str, int, float, type(None))
+
+
 def _stable(value: Any) -> Any:
+    # Runs once per value of two whole states: the common cases are decided first.
+    if isinstance(value, _SCALARS):
+        return value
     if isinstance(value, Document):
         return value.meaning  # another spelling of the same document is no change
     if is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: _stable(getattr(value, f.name))
-            for f in fields(value)
-            if f.name not in _VOLATILE_FIELDS
-        }
+        return {name: _stable(getattr(value, name)) for name in _stable_fields(type(value))}
     if isinstance(value, Mapping):
         return {str(key): _stable(item) for key, item in value.items()}
     if isinstance(value, (frozenset, set)):
@@ -169,6 +172,11 @@ def _stable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_stable(item) for item in value]
     return value
+
+
+@cache
+def _stable_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.name not in _VOLATILE_FIELDS)
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from .apply import DEFAULT_PARALLELISM, apply_plan, creates_secret, describe
 from .attachments import policies_to_read
-from .aws import Aws, Identity
+from .aws import Aws, Identity, Sessions
 from .credentials import SecretsSink
 from .desired import Config, resolve
 from .diff import Diff, diff
@@ -44,12 +44,14 @@ class Connection:
 
     profile: str | None = None
     endpoint_url: str | None = None
+    sessions: Sessions = field(default_factory=Sessions, compare=False, repr=False)
 
     def open(self, config: Config) -> Aws:
         return Aws.connect(
             profile=config.profile or self.profile,
             endpoint_url=self.endpoint_url,
             role_arn=config.role_arn,
+            sessions=self.sessions,
         )
 
 

@@ -12,16 +12,17 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
-
-from . import yamlreadings
+from . import schema, yamlreadings
 from .errors import ConfigError, Location, field_path
 from .mfa_policy import ENFORCE_MFA_POLICY_NAME
 from .schema import load_schema
 from .yamlload import Path, Source
+
+if TYPE_CHECKING:  # jsonschema is imported when a file has a mistake to word (a slow import)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 # Default IAM quotas (AWS can raise the managed policy ones on request; iamctl keeps the default).
 MAX_POLICIES_PER_ENTITY = 10
@@ -73,11 +74,15 @@ def check_shape(source: Source) -> None:
     """Layer 2: the file against the JSON Schema, reported as one readable line."""
     _check_yaml_traps(source)
     yamlreadings.check(source, load_schema())
+    if schema.is_valid(source.data):  # the fast check; the validator below words the error
+        return
     errors = list(_validator().iter_errors(source.data))
     if not errors:
         return
     first = min(_position(source, error) for error in errors)
     candidates = [error for error in errors if _position(source, error) == first]
+    from jsonschema.exceptions import best_match
+
     error = best_match(candidates, key=lambda e: _RANK.get(str(e.validator), 0))
     assert error is not None
     path = _offending_path(error)
@@ -86,6 +91,8 @@ def check_shape(source: Source) -> None:
 
 @cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(load_schema())
 
 

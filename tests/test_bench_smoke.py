@@ -79,21 +79,26 @@ def test_refresh_sample_spreads_evenly_or_takes_everyone() -> None:
 def test_bench_runs_every_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     code = main([
         "--sizes", "20", "--apply-users", "20", "--latency-ms", "0", "--repeat", "1",
-        "--drift", "0.15", "--refresh-sample", "10",
+        "--drift", "0.15", "--refresh-sample", "10", "--accounts", "2", "--account-users", "5",
     ])
 
     out, err = capsys.readouterr()
     assert code == 0, err
     for scenario in (
+        "| floor: the same reads, bare boto3 ",
         "| plan, in sync ",
         "| plan, 3 users drifted ",
         "| per-resource refresh (8 calls/user, parallelism 1) ",
         "| CPU: load+diff+plan+render, in sync ",
         "| apply 20 new users, parallelism 1 ",
         "| apply 20 new users, parallelism 8 ",
+        "| plan 2 accounts at once ",
+        "| plan 1 accounts at once ",
+        "| plan 2 accounts one after another ",
     ):
         assert scenario in out
     assert "1 policy detached, 1 tag changed, 1 access key deleted" in out
+    assert "20 users: plan/floor seconds " in out
     targets = out.split("Targets:\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert len(targets) == 7
+    assert len(targets) == 12
     assert all(line.strip().startswith(("PASS ", "FAIL ")) for line in targets)

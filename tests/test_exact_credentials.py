@@ -117,15 +117,16 @@ def test_report_age_in_words(age, words):
 
 def test_the_read_summary_names_the_report_age_and_exact_reads():
     stats = ReadStats(users=5, groups=1, policies=0, calls=9, seconds=0.3,
-                      report_age=timedelta(minutes=7))
+                      report_age=timedelta(minutes=7), report_wait=1.25)
     assert stats.summary() == (
         "read 5 users, 1 group, 0 policies in 9 API calls (0.3 s); credential report from "
-        "7 min ago"
+        "7 min ago, waited 1.2 s"
     )
     exact = ReadStats(users=5, groups=1, policies=0, calls=24, seconds=0.5,
                       report_age=timedelta(seconds=3), exact_users=5)
     assert exact.summary().endswith(
-        "; credential report generated now; credentials of 5 declared users read exactly"
+        "; credential report generated now, waited 0.0 s; credentials of 5 declared users read "
+        "exactly"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -383,3 +384,40 @@ def test_read_errors_say_what_was_being_read(moto_iam: Any, aws: Aws) -> None:
     with pytest.raises(AwsError, match="read users, groups and policies: "
                                        "GetAccountAuthorizationDetails: AccessDenied"):
         read_live(aws, aws.identity())
+
+
+def test_the_credential_report_is_asked_for_first_and_built_while_the_rest_is_read(
+    moto_iam: Any,
+) -> None:
+    """A report AWS takes a while to build: the fake delay holds GetCredentialReport until the
+    other reads are done (or 10 s pass), so a read that waited for the report before reading
+    the rest would show up in the order of the calls, not in a timing."""
+    moto_iam.create_user(UserName="alice")
+    session = boto3.Session(region_name="us-east-1")
+    order: list[str] = []
+    rest_read = threading.Event()
+    rest = {"GetAccountAuthorizationDetails", "ListPolicies", "ListVirtualMFADevices",
+            "GetAccountSummary"}
+
+    def started(event_name: str, **_: Any) -> None:
+        order.append("start " + event_name.rsplit(".", 1)[-1])
+
+    def finished(event_name: str, **_: Any) -> None:
+        operation = event_name.rsplit(".", 1)[-1]
+        if operation == "GetCredentialReport":
+            rest_read.wait(timeout=10)  # AWS still building the report
+        order.append("end " + operation)
+        if rest <= {entry.removeprefix("end ") for entry in order}:
+            rest_read.set()
+
+    session.events.register("before-call.iam", started)
+    session.events.register("after-call.iam", finished)
+    aws = Aws(session)
+    identity = aws.identity()
+    live = read_live(aws, identity)
+    assert order[0] == "start GenerateCredentialReport"
+    assert order.index("end GetCredentialReport") > max(
+        order.index(f"end {operation}") for operation in rest
+    )
+    assert "alice" in live.state.users
+    assert ", waited " in live.stats.summary()
