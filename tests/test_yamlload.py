@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from reconciler.errors import ConfigError, field_path
-from reconciler.yamlload import Source, load_yaml, read_json
+from reconciler.yamlload import ALIAS_BUDGET, Source, load_yaml, read_json
 
 Write = Callable[..., str]
 
@@ -152,10 +151,9 @@ def test_billion_laughs_fails_fast(write: Write) -> None:
     for level in range(1, 10):
         lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
     file = write("\n".join(lines) + "\n")
-    # CPU time, not wall time: other work on a shared machine must not fail this test.
-    started = time.process_time()
-    assert "too many aliases" in error_of(file)
-    assert time.process_time() - started < 2
+    # Only the alias budget says this: the load stopped after ALIAS_BUDGET expanded values,
+    # never near the billion the anchors would make (speed is the bench's business, not a test's).
+    assert f"anchors expand to more than {ALIAS_BUDGET} values" in error_of(file)
 
 
 def test_moderate_alias_use_is_fine(write: Write) -> None:
