@@ -156,6 +156,9 @@ class Aws:
         self.calls = 0
         self._identity: Identity | None = None
         self._session = session
+        # Assumed-role credentials are given apart from the session they share: their key id,
+        # not the session's, is what these clients sign with (see access_key_id).
+        self._assumed_key_id = credentials["AccessKeyId"] if credentials else None
         keys = _client_keys(credentials) if credentials else {}
         region = session.region_name or DEFAULT_REGION
         # A boto3 session is not thread-safe, and accounts are opened side by side.
@@ -217,6 +220,8 @@ class Aws:
 
     def access_key_id(self) -> str | None:
         """The access key id these credentials sign with (never the secret), if any."""
+        if self._assumed_key_id:
+            return self._assumed_key_id
         try:
             credentials = self._session.get_credentials()
         except BotoCoreError:

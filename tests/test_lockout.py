@@ -91,3 +91,14 @@ def test_self_lockout(change: Change, caller: Caller, expected: str) -> None:
     (marked,) = mark_self_lockout([change], LIVE, caller)
     assert marked.self_lockout == expected
     assert marked == change  # the mark says who runs iamctl, not what the change does
+
+
+def test_after_assuming_a_role_the_caller_key_is_the_roles_not_the_sessions(aws):
+    """The self-lockout check compares changes with the key in use: after AssumeRole that is the
+    role session's key, never the key of the credentials that assumed it."""
+    aws.iam("create_role", "create a role", RoleName="deployer",
+            AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": []}')
+    assumed = aws.assume_role("arn:aws:iam::123456789012:role/deployer", None)
+    own = aws.access_key_id()
+    assert own is not None
+    assert assumed.access_key_id() not in (None, own)
