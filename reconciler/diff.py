@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
+from . import rotation
 from .human_steps import root_steps, user_mfa_steps
 from .model import (
     AccessKey,
@@ -34,10 +36,16 @@ class Diff:
     unmanaged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Why an entity that prune would remove is kept (e.g. the user running iamctl).
     kept: tuple[str, ...] = ()
+    # What is under way without a change due now (a key rotation waiting for its next step).
+    notes: tuple[str, ...] = ()
 
 
-def diff(desired: State, live: State, caller_user: str | None = None) -> Diff:
-    """Everything that differs between `desired` and `live`, as changes and human steps."""
+def diff(
+    desired: State, live: State, caller_user: str | None = None, now: datetime | None = None
+) -> Diff:
+    """Everything that differs between `desired` and `live`, as changes and human steps.
+
+    `now` enables the rules that depend on time (key rotation); without it they are skipped."""
     changes: list[Change] = []
     changes += diff_alias(desired, live)
     changes += diff_password_policy(desired, live)
@@ -46,10 +54,11 @@ def diff(desired: State, live: State, caller_user: str | None = None) -> Diff:
     for group in desired.groups.values():
         changes += diff_group(group, live.groups.get(group.name))
     for user in desired.users.values():
-        changes += diff_user(user, live.users.get(user.name))
+        changes += diff_user(user, live.users.get(user.name), now)
     removals, unmanaged, kept = undeclared(desired, live, caller_user)
     steps = user_mfa_steps(desired, live) + root_steps(desired, live)
-    return Diff(tuple(changes + removals), tuple(steps), unmanaged, kept)
+    notes = rotation_notes(desired, live, now)
+    return Diff(tuple(changes + removals), tuple(steps), unmanaged, kept, notes)
 
 
 # Account-wide settings.
@@ -175,7 +184,7 @@ def diff_group(wanted: Group, current: Group | None) -> list[Change]:
 # Users.
 
 
-def diff_user(wanted: User, current: User | None) -> list[Change]:
+def diff_user(wanted: User, current: User | None, now: datetime | None = None) -> list[Change]:
     changes = []
     if current is None:
         changes.append(Change(Action.CREATE, Kind.USER, wanted.name, after=user_spec(wanted)))
@@ -184,7 +193,7 @@ def diff_user(wanted: User, current: User | None) -> list[Change]:
     changes += diff_user_path(wanted, current)
     changes += diff_user_tags(wanted, current)
     changes += diff_login_profile(wanted, current)
-    changes += diff_access_keys(wanted, current)
+    changes += diff_access_keys(wanted, current, now)
     changes += diff_attachments(Kind.USER_GROUP, wanted.name, wanted.groups, current.groups)
     changes += diff_attachments(Kind.USER_POLICY, wanted.name, wanted.policies, current.policies)
     changes += diff_inline(
@@ -220,10 +229,14 @@ def diff_login_profile(wanted: User, current: User) -> list[Change]:
     return [Change(action, Kind.LOGIN_PROFILE, wanted.name)]
 
 
-def diff_access_keys(wanted: User, current: User) -> list[Change]:
+def diff_access_keys(wanted: User, current: User, now: datetime | None = None) -> list[Change]:
     if wanted.access_keys is None:
         return []
     keys = credentials_of(current).access_keys
+    if wanted.key_rotation is not None and now is not None:
+        step = rotation.next_step(wanted.name, keys, wanted.key_rotation, now)
+        if step is not None:
+            return list(step.changes)
     active = [key for key in keys if key.active]
     missing = wanted.access_keys - len(active)
     changes: list[Change] = []
@@ -238,6 +251,20 @@ def diff_access_keys(wanted: User, current: User) -> list[Change]:
     for key in keys_to_remove(active, -missing):
         changes.append(access_key_removal(wanted.name, key, removal_reason(key)))
     return changes
+
+
+def rotation_notes(desired: State, live: State, now: datetime | None) -> tuple[str, ...]:
+    if now is None:
+        return ()
+    notes = []
+    for user in desired.users.values():
+        current = live.users.get(user.name)
+        if user.key_rotation is not None and current is not None:
+            keys = credentials_of(current).access_keys
+            step = rotation.next_step(user.name, keys, user.key_rotation, now)
+            if step is not None and step.note:
+                notes.append(step.note)
+    return tuple(notes)
 
 
 def keys_to_remove(active: list[AccessKey], count: int) -> list[AccessKey]:

@@ -50,6 +50,14 @@ class Credentials:
 
 
 @dataclass(frozen=True)
+class KeyRotation:
+    """`access_keys: {count: 1, rotate_after_days: 90, overlap_days: 7}` (see rotation.py)."""
+
+    rotate_after_days: int
+    overlap_days: int
+
+
+@dataclass(frozen=True)
 class User:
     name: str
     path: str | None = None
@@ -61,6 +69,8 @@ class User:
     console: bool | None = None
     access_keys: int | None = None
     mfa: MfaMode | None = None
+    key_rotation: KeyRotation | None = None
+    deliver_to: str | None = None  # an age recipient: new credentials only encrypted to it
     # Live only.
     arn: str = ""
     created: datetime | None = None
@@ -133,6 +143,8 @@ class Account:
     password_policy: PasswordPolicy | None = None
     root: Root | None = None
     partition: str = "aws"
+    # Desired only: managed users' credentials unused this many days are disabled (CIS 1.12).
+    unused_credentials_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +192,7 @@ class Kind(str, Enum):
     USER_INLINE_POLICY = "user_inline_policy"  # target: inline policy name
     LOGIN_PROFILE = "login_profile"
     ACCESS_KEY = "access_key"  # target: key id when deleting
+    ACCESS_KEY_STATUS = "access_key_status"  # target: key id; after: "Inactive"
     ALIAS = "alias"
     PASSWORD_POLICY = "password_policy"
 

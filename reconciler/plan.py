@@ -32,6 +32,7 @@ _PHASES: dict[Kind, int] = {
     Kind.USER_TAGS: 2,
     Kind.LOGIN_PROFILE: 2,
     Kind.ACCESS_KEY: 2,
+    Kind.ACCESS_KEY_STATUS: 2,
     Kind.USER_GROUP: 2,
     Kind.USER_POLICY: 2,
     Kind.USER_INLINE_POLICY: 2,
@@ -51,7 +52,7 @@ _KIND_ORDER = {
             Kind.POLICY, Kind.POLICY_REPLACEMENT, Kind.POLICY_DOCUMENT, Kind.POLICY_TAGS,
             Kind.GROUP, Kind.GROUP_PATH, Kind.GROUP_POLICY, Kind.GROUP_INLINE_POLICY,
             Kind.USER, Kind.USER_PATH, Kind.USER_TAGS, Kind.LOGIN_PROFILE, Kind.ACCESS_KEY,
-            Kind.USER_GROUP, Kind.USER_POLICY, Kind.USER_INLINE_POLICY,
+            Kind.ACCESS_KEY_STATUS, Kind.USER_GROUP, Kind.USER_POLICY, Kind.USER_INLINE_POLICY,
             Kind.ALIAS, Kind.PASSWORD_POLICY,
         ]
     )
@@ -67,6 +68,7 @@ class Plan:
     findings: tuple[Finding, ...] = ()
     unmanaged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     kept: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # under way, nothing due now (a key rotation's next step)
     live_fingerprint: str = ""
     config_fingerprint: str = ""
 
@@ -101,6 +103,7 @@ def make_plan(
         findings=tuple(findings),
         unmanaged=result.unmanaged,
         kept=result.kept,
+        notes=result.notes,
         live_fingerprint=fingerprint(live),
         config_fingerprint=fingerprint(desired),
     )
@@ -158,6 +161,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "warnings": [asdict(finding) for finding in plan.findings],
         "unmanaged": {kind: list(names) for kind, names in plan.unmanaged.items()},
         "kept": list(plan.kept),
+        "notes": list(plan.notes),
         "summary": plan.summary,
         "fingerprint": {"live": plan.live_fingerprint, "config": plan.config_fingerprint},
     }
@@ -196,6 +200,7 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
         findings=tuple(Finding(**finding) for finding in data["warnings"]),
         unmanaged={kind: tuple(names) for kind, names in data["unmanaged"].items()},
         kept=tuple(data["kept"]),
+        notes=tuple(data.get("notes", [])),
         live_fingerprint=data["fingerprint"]["live"],
         config_fingerprint=data["fingerprint"]["config"],
     )

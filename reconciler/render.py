@@ -106,6 +106,10 @@ def _access_key(change: Change) -> tuple[str, list[str]]:
     return f"user {change.name}: access key{key}", []
 
 
+def _access_key_status(change: Change) -> tuple[str, list[str]]:
+    return f"user {change.name}: access key {change.target}: {change.before} -> {change.after}", []
+
+
 def _transition(label_text: str) -> Callable[[Change], tuple[str, list[str]]]:
     def describe_transition(change: Change) -> tuple[str, list[str]]:
         label = label_text.format(name=change.name)
@@ -156,6 +160,7 @@ _DESCRIBERS: dict[Kind, Callable[[Change], tuple[str, list[str]]]] = {
     Kind.USER_INLINE_POLICY: _inline("user"),
     Kind.LOGIN_PROFILE: _login_profile,
     Kind.ACCESS_KEY: _access_key,
+    Kind.ACCESS_KEY_STATUS: _access_key_status,
     Kind.ALIAS: _transition("account alias"),
     Kind.PASSWORD_POLICY: _password_policy,
 }
@@ -175,7 +180,7 @@ def step_line(step: HumanStep) -> str:
 
 def extra_lines(plan: Plan) -> list[str]:
     """Notes under the plan: kept entities, unmanaged entities, security warnings."""
-    lines = [f"note: {reason}" for reason in plan.kept]
+    lines = [f"note: {reason}" for reason in (*plan.kept, *plan.notes)]
     for kind, names in plan.unmanaged.items():
         shown = ", ".join(names[:10]) + (
             f", ... ({len(names) - 10} more)" if len(names) > 10 else ""

@@ -25,11 +25,12 @@ from .live import (
     confirm_policy_tags,
     read_live,
 )
-from .model import Change, Kind, State, User
+from .model import Change, Kind, State, User, credentials_of
 from .plan import Plan, make_plan
+from .rotation import may_be_rotating
 from .writers import WriteContext
 
-_CREDENTIAL_KINDS = (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY)
+_CREDENTIAL_KINDS = (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY, Kind.ACCESS_KEY_STATUS)
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,9 @@ def plan_account(config: Config, aws: Aws) -> AccountPlan:
     identity = guard(aws, config)
     live = read_live(aws, identity, aws_catalog=names_aws_policies(config))
     desired = resolve(config, live.aws_policies, identity.partition)
-    state, result = decide(aws, desired, live, identity)
-    findings = account_findings(desired, state, datetime.now(timezone.utc))
+    now = datetime.now(timezone.utc)
+    state, result = decide(aws, desired, live, identity, now)
+    findings = account_findings(desired, state, now)
     plan = make_plan(desired, state, result, findings)
     stats = replace(live.stats, calls=aws.calls, seconds=time.monotonic() - started)
     return AccountPlan(config, aws, identity, desired, state, plan, stats)
@@ -92,15 +94,17 @@ def names_aws_policies(config: Config) -> bool:
     )
 
 
-def decide(aws: Aws, desired: State, live: LiveAccount, identity: Identity) -> tuple[State, Diff]:
+def decide(
+    aws: Aws, desired: State, live: LiveAccount, identity: Identity, now: datetime
+) -> tuple[State, Diff]:
     """Diff; where the diff would act on credential facts from the (possibly hours old) credential
     report, confirm those users with exact calls and diff again, so no plan acts on stale facts."""
     state = with_policy_tags(aws, desired, live.state)
-    result = diff(desired, state, identity.user_name)
-    unconfirmed = users_to_confirm(result, state)
+    result = diff(desired, state, identity.user_name, now)
+    unconfirmed = users_to_confirm(result, state) | rotating_users(desired, state, now)
     if unconfirmed:
         state = confirm_credentials(aws, state, unconfirmed)
-        result = diff(desired, state, identity.user_name)
+        result = diff(desired, state, identity.user_name, now)
     return state, result
 
 
@@ -118,6 +122,18 @@ def users_to_confirm(result: Diff, live: State) -> set[str]:
     acting = {c.name for c in result.changes if c.kind in _CREDENTIAL_KINDS}
     acting |= {step.name for step in result.human_steps if step.kind == "user_mfa"}
     return {name for name in acting if name in live.users and not confirmed(live.users[name])}
+
+
+def rotating_users(desired: State, live: State, now: datetime) -> set[str]:
+    """Users whose old key may still await its rotation step (the report can hide it)."""
+    return {
+        name
+        for name, user in desired.users.items()
+        if user.key_rotation is not None
+        and name in live.users
+        and not confirmed(live.users[name])
+        and may_be_rotating(credentials_of(live.users[name]).access_keys, user.key_rotation, now)
+    }
 
 
 def confirmed(user: User) -> bool:
