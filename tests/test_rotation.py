@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from reconciler.diff import diff
-from reconciler.model import AccessKey, Action, Credentials, Kind, KeyRotation, User
+from reconciler.model import AccessKey, Action, Credentials, KeyRotation, Kind, User
 from reconciler.render import change_lines
 from reconciler.rotation import may_be_rotating, next_step
 from tests.factories import live_user, state
