@@ -43,6 +43,11 @@ class Credentials:
     access_keys: tuple[AccessKey, ...] = ()
     mfa_devices: tuple[str, ...] = ()  # serial numbers (ARNs for virtual devices)
     confirmed: bool = False
+    # When the console password was last used, and set (for one never used); `usage_confirmed`
+    # once exact calls (GetUser, GetLoginProfile, GetAccessKeyLastUsed) have checked them.
+    password_last_used: datetime | None = None
+    password_created: datetime | None = None
+    usage_confirmed: bool = False
 
     @property
     def active_keys(self) -> tuple[AccessKey, ...]:

@@ -132,7 +132,9 @@ def fingerprint(state: State) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-_VOLATILE_FIELDS = frozenset({"last_used", "confirmed"})
+_VOLATILE_FIELDS = frozenset(
+    {"last_used", "confirmed", "password_last_used", "usage_confirmed"}
+)
 
 
 def _stable(value: Any) -> Any:

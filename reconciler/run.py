@@ -28,6 +28,7 @@ from .live import (
 from .model import Change, Kind, State, User, credentials_of
 from .plan import Plan, make_plan
 from .rotation import may_be_rotating
+from .usage import confirm_usage
 from .writers import WriteContext
 
 _CREDENTIAL_KINDS = (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY, Kind.ACCESS_KEY_STATUS)
@@ -104,6 +105,8 @@ def decide(
     unconfirmed = users_to_confirm(result, state) | rotating_users(desired, state, now)
     if unconfirmed:
         state = confirm_credentials(aws, state, unconfirmed)
+        if desired.account.unused_credentials_days is not None:
+            state = confirm_usage(aws, state, unconfirmed)
         result = diff(desired, state, identity.user_name, now)
     return state, result
 

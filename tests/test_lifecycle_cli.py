@@ -98,3 +98,81 @@ def day(offset: int) -> str:
     from datetime import datetime, timezone
 
     return (datetime.now(timezone.utc) + timedelta(days=offset)).date().isoformat()
+
+
+UNUSED = f"""\
+version: 1
+account:
+  id: "{DEFAULT_ACCOUNT_ID}"
+  unused_credentials: {{disable_after_days: 45}}
+users:
+  - name: bob
+    access_keys: 1
+  - name: carol
+"""
+
+
+def used(user: str, days_ago: int) -> None:
+    """Marks the user's keys last used `days_ago` (moto never records use itself)."""
+    from datetime import datetime, timezone
+
+    from moto.iam.models import AccessKeyLastUsed
+
+    when = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=days_ago)
+    for key in backend().users[user].access_keys:
+        key.last_used = AccessKeyLastUsed(when, "s3", "us-east-1")
+
+
+def test_unused_key_and_password_are_disabled(iamctl: Iamctl, moto_iam: Any,
+                                              tmp_path: Path) -> None:
+    config = tmp_path / "account.yaml"
+    config.write_text(UNUSED)
+    for name in ("bob", "carol"):
+        moto_iam.create_user(UserName=name)
+    bob_key = moto_iam.create_access_key(UserName="bob")["AccessKey"]["AccessKeyId"]
+    moto_iam.create_login_profile(UserName="carol", Password="Initial-Passw0rd!")
+    used("bob", 50)
+    backend().users["carol"].password_last_used = (
+        backend().users["carol"].create_date - timedelta(days=60)
+    )
+    out = iamctl("apply", str(config), "--yes").output
+    shown = plan_body(out)
+    assert any(
+        line.startswith(f"~ user bob: access key {bob_key}: Active -> Inactive (unused: last used ")
+        and line.endswith("(50 days ago))")
+        for line in shown
+    ), out
+    assert any(line.startswith("- user carol: console password (login profile) (unused: last "
+                               "used ") for line in shown), out
+    assert keys_of(moto_iam, "bob") == [(bob_key, "Inactive")]
+    assert backend().users["carol"].password is None
+    # Converged: the inactive key counts toward access_keys: 1, no replacement is created.
+    assert "No changes." in iamctl("plan", str(config)).output
+
+
+def test_a_stale_report_is_confirmed_before_disabling(
+    iamctl: Iamctl, moto_iam: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The credential report can be hours old: a key it shows unused but that GetAccessKeyLastUsed
+    shows used since is left alone."""
+    from reconciler import live
+
+    config = tmp_path / "account.yaml"
+    config.write_text(UNUSED)
+    moto_iam.create_user(UserName="bob")
+    moto_iam.create_user(UserName="carol")
+    moto_iam.create_access_key(UserName="bob")
+    used("bob", 50)
+    stale = live.fetch_report(live_aws())
+    monkeypatch.setattr(live, "fetch_report", lambda aws: stale)
+    used("bob", 1)
+    assert "No changes." in iamctl("plan", str(config)).output
+    assert [status for _, status in keys_of(moto_iam, "bob")] == ["Active"]
+
+
+def live_aws() -> Any:
+    import boto3
+
+    from reconciler.aws import Aws
+
+    return Aws(boto3.Session(region_name="us-east-1"))
