@@ -132,3 +132,22 @@ def test_an_empty_account_exports_only_its_id(moto_iam: Any, aws: Aws, tmp_path:
     text = export_document(live)
     assert yaml.safe_load(text) == {"version": 1, "account": {"id": ACCOUNT}}
     assert diff(round_trip(live, tmp_path), live.state).changes == ()
+
+
+def test_lifecycle_settings_are_comments_not_values(moto_iam: Any, aws: Aws) -> None:
+    """Nothing in AWS says a key is meant to rotate: export suggests, the file decides."""
+    from datetime import datetime, timedelta, timezone
+
+    moto_iam.create_user(UserName="ci-bot")
+    moto_iam.create_access_key(UserName="ci-bot")
+    now = datetime.now(timezone.utc) + timedelta(days=100)
+    text = export_document(read_live(aws, aws.identity()), now=now)
+    assert "  # unused_credentials: {disable_after_days: 45}" in text
+    assert (
+        "  access_keys: 1\n"
+        "  # access_keys: {count: 1, rotate_after_days: 90, overlap_days: 7}  # CIS 1.14: the "
+        "active key is 100 days old: the first apply would rotate it\n"
+    ) in text
+    data = yaml.safe_load(text)
+    assert data["users"] == [{"name": "ci-bot", "console": False, "access_keys": 1}]
+    assert "unused_credentials" not in data["account"]
