@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .age_delivery import sink_for
 from .apply import creates_secret
 from .credentials import SecretsSink
 from .desired import Config
@@ -232,7 +233,11 @@ def prepare_secrets(
         target = directory if len(runnable) == 1 else directory / result.account_id
         if target != directory:
             SecretsSink.check_directory(target)
-        sinks[result.account_id] = SecretsSink(target, result.planned.plan.sign_in_url)
+        planned = result.planned
+        recipients = {n: u.deliver_to for n, u in planned.desired.users.items() if u.deliver_to}
+        sinks[result.account_id] = sink_for(
+            target, planned.plan.sign_in_url, recipients, users_with_new_secrets(planned.plan)
+        )
     return sinks
 
 
