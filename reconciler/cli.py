@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__, desired, multi
+from . import __version__, desired, multi, secrets_manager
 from .apply import DEFAULT_PARALLELISM
 from .aws import Aws, quiet_botocore_logs
 from .credentials import SecretsSink
@@ -143,6 +143,14 @@ def plan(
     help="Directory for new credentials (one CSV per user, mode 0600).",
 )
 @click.option(
+    "--secrets-to",
+    type=click.Choice(["files", "secretsmanager"]),
+    default="files",
+    show_default=True,
+    help="Where new credentials go: files in --secrets-dir, or AWS Secrets Manager "
+    "(iamctl/credentials/NAME, readable only by that user).",
+)
+@click.option(
     "--plan",
     "plan_file",
     type=click.Path(exists=True, dir_okay=False),
@@ -162,6 +170,7 @@ def apply(
     accounts: Sequence[str],
     yes: bool,
     secrets_dir: str | None,
+    secrets_to: str,
     plan_file: str | None,
     parallelism: int,
 ) -> int:
@@ -173,7 +182,10 @@ def apply(
     runnable = [r for r in results if r.planned and r.planned.plan.changes]
     if not runnable:
         return EXIT_ERROR if any(r.error for r in results) else EXIT_OK
-    sinks = multi.prepare_secrets(runnable, Path(secrets_dir) if secrets_dir else None)
+    if secrets_to == "secretsmanager":
+        sinks = secrets_manager.prepare(runnable)
+    else:
+        sinks = multi.prepare_secrets(runnable, Path(secrets_dir) if secrets_dir else None)
     if not yes:
         click.confirm("Apply these changes?", abort=True)
     total = sum(len(r.planned.plan.changes) for r in runnable if r.planned)
@@ -219,7 +231,13 @@ def print_apply_outcome(
             click.echo(f"Apply complete for account {result.account_id}: {applied_line(plan_made)}")
         sink = sinks.get(result.account_id)
         for user in multi.users_with_new_secrets(plan_made):
-            if sink is not None and sink.path_for(user).exists():
+            if isinstance(sink, secrets_manager.SecretsManagerSink):
+                if user in sink.delivered:
+                    click.echo(
+                        f"New credentials for user {user}: AWS Secrets Manager secret "
+                        f"{sink.delivered[user]} (readable only by that user)"
+                    )
+            elif sink is not None and sink.path_for(user).exists():
                 click.echo(
                     f"New credentials for user {user}: {sink.path_for(user)} "
                     "(mode 0600; contents never printed)"
