@@ -191,7 +191,8 @@ def credentials_from_report(
         mfa_devices=mfa,
         confirmed=False,
         password_last_used=row.password_last_used,
-        password_created=row.password_last_changed,
+        # moto fills password_last_changed for users without a password too (AWS: N/A).
+        password_created=row.password_last_changed if row.password_enabled else None,
     )
 
 
