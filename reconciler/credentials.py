@@ -108,6 +108,11 @@ class SecretsSink:
             self._written[user] = path
         return path
 
+    def _record_written(self, user: str, path: Path) -> None:
+        """For subclasses that write elsewhere or otherwise: `path` now holds new secrets."""
+        with _FILES_LOCK:
+            self._written[user] = path
+
     def path_for(self, user: str) -> Path:
         """The user's credentials file (its path may be printed, never its contents)."""
         return self.directory / f"{user}_credentials.csv"
