@@ -164,7 +164,7 @@ def test_a_stale_report_is_confirmed_before_disabling(
     moto_iam.create_access_key(UserName="bob")
     used("bob", 50)
     stale = live.fetch_report(live_aws())
-    monkeypatch.setattr(live, "fetch_report", lambda aws: stale)
+    monkeypatch.setattr(live, "fetch_report", lambda aws, **_: stale)
     used("bob", 1)
     assert "No changes." in iamctl("plan", str(config)).output
     assert [status for _, status in keys_of(moto_iam, "bob")] == ["Active"]
