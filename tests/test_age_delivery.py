@@ -73,6 +73,23 @@ def test_an_earlier_encrypted_file_is_never_overwritten(
     assert server_iam.list_users()["Users"] == []
 
 
+def test_a_link_where_the_encrypted_file_goes_is_refused_before_any_change(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
+) -> None:
+    recipient = str(x25519.Identity.generate().to_public())
+    secrets = tmp_path / "secrets"
+    secrets.mkdir(mode=0o700)
+    elsewhere = tmp_path / "elsewhere"
+    (secrets / "ci-bot_credentials.csv.age").symlink_to(elsewhere)
+    result = run_iamctl("apply", str(config(tmp_path, recipient)), "--yes",
+                        "--secrets-dir", str(secrets))
+    assert result.code == 1
+    assert "ci-bot_credentials.csv.age exists" in result.stderr
+    assert "nothing was changed" in result.stderr
+    assert server_iam.list_users()["Users"] == []
+    assert not elsewhere.exists()
+
+
 def test_a_bad_recipient_is_a_validate_error(run_iamctl: RunIamctl, tmp_path: Path) -> None:
     good = str(x25519.Identity.generate().to_public())
     broken = good[:-1] + ("q" if good[-1] != "q" else "p")  # right shape, wrong checksum
