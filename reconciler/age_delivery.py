@@ -13,18 +13,16 @@ age-keygen. The pure-Python `age` package on the index has had no release since 
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pyrage
 from pyrage import x25519
 
 from . import private_files
-from .credentials import CSV_HEADER, SecretsSink
+from .credentials import SecretsSink, csv_bytes
 from .errors import IamctlError
 
 AGE_SUFFIX = ".age"
@@ -56,40 +54,17 @@ class AgeSecretsSink(SecretsSink):
         path = super().path_for(user)
         return path.with_name(path.name + AGE_SUFFIX) if user in self.recipients else path
 
-    def deliver(
-        self,
-        user: str,
-        *,
-        password: str | None = None,
-        access_key_id: str | None = None,
-        secret_access_key: str | None = None,
-    ) -> Path:
+    def _write(self, user: str, update: Callable[[list[list[str]]], None]) -> Path:
         if user not in self.recipients:
-            return super().deliver(user, password=password, access_key_id=access_key_id,
-                                   secret_access_key=secret_access_key)
-        if (access_key_id is None) != (secret_access_key is None):
-            raise ValueError("an access key needs both its id and its secret")
+            return super()._write(user, update)
+        path = self.path_for(user)
         with self._lock:
             rows = self._rows.setdefault(user, [])
-            if password is not None:
-                # One login profile per user: its row, or the first row without a password.
-                spare = [row for row in rows if not row[1]]
-                if spare:
-                    spare[0][1] = password
-                else:
-                    rows.append([user, password, "", "", self.sign_in_url])
-            if access_key_id is not None and secret_access_key is not None:
-                free = [row for row in rows if not row[2]]
-                row = free[0] if free else [user, "", "", "", self.sign_in_url]
-                row[2], row[3] = access_key_id, secret_access_key
-                if not free:
-                    rows.append(row)
-            path = self.path_for(user)
+            update(rows)
             try:
                 private_files.write_private_file(path, encrypt_rows(rows, self.recipients[user]))
             except OSError as error:
                 raise IamctlError(f"cannot write {path}: {error.strerror}") from None
-        self._record_written(user, path)
         return path
 
 
@@ -101,13 +76,9 @@ def sink_for(directory: Path, sign_in_url: str, recipients: Mapping[str, str]) -
 
 
 def encrypt_rows(rows: list[list[str]], recipient: str) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    writer.writerows(rows)
     try:
         key = x25519.Recipient.from_str(recipient)
-        encrypted: bytes = pyrage.encrypt(buffer.getvalue().encode("utf-8"), [key])
+        encrypted: bytes = pyrage.encrypt(csv_bytes(rows), [key])
     except Exception as error:  # pyrage's errors: name the recipient, never the data
         raise IamctlError(f"cannot encrypt to {recipient}: {type(error).__name__}") from None
     return encrypted

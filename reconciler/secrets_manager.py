@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -88,24 +88,13 @@ class SecretsManagerSink(SecretsSink):
     def path_for(self, user: str) -> Path:
         raise IamctlError("credentials go to Secrets Manager: there is no file")
 
-    def deliver(
-        self,
-        user: str,
-        *,
-        password: str | None = None,
-        access_key_id: str | None = None,
-        secret_access_key: str | None = None,
-    ) -> Path:
-        if (access_key_id is None) != (secret_access_key is None):
-            raise ValueError("an access key needs both its id and its secret")
+    def _write(self, user: str, update: Callable[[list[list[str]]], None]) -> Path:
         with self._lock:
             rows = self._rows.setdefault(user, [])
-            _merge(rows, [user, password or "", access_key_id or "", secret_access_key or "",
-                          self.sign_in_url])
+            update(rows)
             value = json.dumps(secret_value(rows))
         name = secret_name(user)
         self._store(user, name, value)
-        self._record_written(user, Path(name))
         return Path(name)
 
     def _store(self, user: str, name: str, value: str) -> None:
@@ -124,18 +113,6 @@ class SecretsManagerSink(SecretsSink):
                                 ResourcePolicy=json.dumps(only_user_reads(arn)),
                                 BlockPublicPolicy=True)
         self.aws.secretsmanager("put_secret_value", doing, SecretId=name, SecretString=value)
-
-
-def _merge(rows: list[list[str]], new: list[str]) -> None:
-    """A password fills the row without one; a key the row without one; else a new row."""
-    column = 1 if new[1] else 2
-    spare = [row for row in rows if not row[column]]
-    if spare:
-        spare[0][column] = new[column]
-        if column == 2:
-            spare[0][3] = new[3]
-    else:
-        rows.append(new)
 
 
 def secret_value(rows: list[list[str]]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pyrage
+import pytest
 from pyrage import x25519
 
 from tests.conftest import RunIamctl
@@ -58,29 +59,20 @@ def test_credentials_reach_only_the_recipient(
             assert not file.is_file() or clear.encode() not in file.read_bytes(), file
 
 
-def test_an_earlier_encrypted_file_is_never_overwritten(
-    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
+@pytest.mark.parametrize("earlier", ["a file", "a link"])
+def test_an_earlier_encrypted_file_or_a_link_is_refused_before_any_change(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path, earlier: str
 ) -> None:
+    """iamctl cannot merge into a file it cannot decrypt: it is never overwritten; a link there
+    (even one pointing nowhere) is never followed nor replaced."""
     recipient = str(x25519.Identity.generate().to_public())
     secrets = tmp_path / "secrets"
     secrets.mkdir(mode=0o700)
-    (secrets / "ci-bot_credentials.csv.age").write_bytes(b"earlier")
-    result = run_iamctl("apply", str(config(tmp_path, recipient)), "--yes",
-                        "--secrets-dir", str(secrets))
-    assert result.code == 1
-    assert "ci-bot_credentials.csv.age exists" in result.stderr
-    assert "nothing was changed" in result.stderr
-    assert server_iam.list_users()["Users"] == []
-
-
-def test_a_link_where_the_encrypted_file_goes_is_refused_before_any_change(
-    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
-) -> None:
-    recipient = str(x25519.Identity.generate().to_public())
-    secrets = tmp_path / "secrets"
-    secrets.mkdir(mode=0o700)
-    elsewhere = tmp_path / "elsewhere"
-    (secrets / "ci-bot_credentials.csv.age").symlink_to(elsewhere)
+    target, elsewhere = secrets / "ci-bot_credentials.csv.age", tmp_path / "elsewhere"
+    if earlier == "a file":
+        target.write_bytes(b"earlier")
+    else:
+        target.symlink_to(elsewhere)
     result = run_iamctl("apply", str(config(tmp_path, recipient)), "--yes",
                         "--secrets-dir", str(secrets))
     assert result.code == 1
@@ -88,6 +80,7 @@ def test_a_link_where_the_encrypted_file_goes_is_refused_before_any_change(
     assert "nothing was changed" in result.stderr
     assert server_iam.list_users()["Users"] == []
     assert not elsewhere.exists()
+    assert target.is_symlink() or target.read_bytes() == b"earlier"
 
 
 def test_a_bad_recipient_is_a_validate_error(run_iamctl: RunIamctl, tmp_path: Path) -> None:
