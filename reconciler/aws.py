@@ -171,6 +171,8 @@ class Aws:
             )
         for client in (self._iam, self._sts):
             client.meta.events.register("before-call", self._count_call)
+        self._session, self._region, self._endpoint_url = session, region, endpoint_url
+        self._secrets: Any = None
 
     @classmethod
     def connect(
@@ -236,6 +238,18 @@ class Aws:
     ) -> dict[str, Any]:
         """Call an IAM operation (boto3 method name); `doing` says why, for error messages."""
         return self._call(self._iam, operation, doing, retry_not_found, params)
+
+    def secretsmanager(self, operation: str, doing: str, **params: Any) -> dict[str, Any]:
+        """Call a Secrets Manager operation (`apply --secrets-to secretsmanager` only), in the
+        session's region; the client is made on first use."""
+        with self._lock:
+            if self._secrets is None:
+                self._secrets = self._session.client(
+                    "secretsmanager", region_name=self._region,
+                    endpoint_url=self._endpoint_url, config=BOTO_CONFIG,
+                )
+                self._secrets.meta.events.register("before-call", self._count_call)
+        return self._call(self._secrets, operation, doing, False, params)
 
     def pages(self, operation: str, doing: str, **params: Any) -> Iterator[dict[str, Any]]:
         """Every page of a paginated IAM call, following `Marker` while `IsTruncated`."""

@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__, desired, impact_text, multi
+from . import __version__, desired, impact_text, multi, secrets_manager
 from .apply import DEFAULT_PARALLELISM
 from .aws import Aws, quiet_botocore_logs
 from .credentials import SecretsSink
@@ -195,6 +195,14 @@ def failed_gate(results: Sequence[multi.AccountResult], fail_on: Sequence[str]) 
     help="Directory for new credentials (one CSV per user, mode 0600).",
 )
 @click.option(
+    "--secrets-to",
+    type=click.Choice(["files", "secretsmanager"]),
+    default="files",
+    show_default=True,
+    help="Where new credentials go: files in --secrets-dir, or AWS Secrets Manager "
+    "(iamctl/credentials/NAME, readable only by that user).",
+)
+@click.option(
     "--plan",
     "plan_file",
     type=click.Path(exists=True, dir_okay=False),
@@ -221,6 +229,7 @@ def apply(
     accounts: Sequence[str],
     yes: bool,
     secrets_dir: str | None,
+    secrets_to: str,
     plan_file: str | None,
     parallelism: int,
     allow_self_lockout: bool,
@@ -236,7 +245,10 @@ def apply(
         return EXIT_ERROR if any(r.error for r in results) else EXIT_OK
     if not allow_self_lockout:
         refuse_self_lockout([r.planned for r in runnable if r.planned])
-    sinks = multi.prepare_secrets(runnable, Path(secrets_dir) if secrets_dir else None)
+    if secrets_to == "secretsmanager":
+        sinks = secrets_manager.prepare(runnable)
+    else:
+        sinks = multi.prepare_secrets(runnable, Path(secrets_dir) if secrets_dir else None)
     if not yes:
         click.confirm("Apply these changes?", abort=True)
     with StopOnCtrlC() as ctrl_c:
@@ -322,15 +334,25 @@ def print_apply_outcome(
         else:
             click.echo(f"Apply complete for account {result.account_id}: {applied_line(plan_made)}")
         sink = sinks.get(result.account_id)
-        # Only the files this run wrote: one that merely exists may hold nothing new.
-        for user, path in sorted(sink.written.items() if sink else []):
-            click.echo(
-                f"New credentials for user {user}: {path} (mode 0600; contents never printed)"
-            )
+        for line in delivered_lines(sink) if sink else []:
+            click.echo(line)
         if plan_made.human_steps:
             click.echo("Human steps still to do:")
             for step in plan_made.human_steps:
                 click.echo(f"  ! {step_line(step)}")
+
+
+def delivered_lines(sink: SecretsSink) -> list[str]:
+    """Where this run's new credentials went, never what they are. Only what this run wrote:
+    a file that merely exists may hold nothing new."""
+    if isinstance(sink, secrets_manager.SecretsManagerSink):
+        where = "AWS Secrets Manager secret {} (readable only by that user)"
+    else:
+        where = "{} (mode 0600; contents never printed)"
+    return [
+        f"New credentials for user {user}: {where.format(path)}"
+        for user, path in sorted(sink.written.items())
+    ]
 
 
 def applied_line(plan: Plan) -> str:

@@ -50,6 +50,8 @@ class ReportRow:
     password_enabled: bool
     mfa_active: bool
     access_keys: tuple[AccessKey, ...]
+    password_last_used: datetime | None = None
+    password_last_changed: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ def _row(record: Mapping[str, str]) -> ReportRow:
         password_enabled=_flag(record.get("password_enabled")),
         mfa_active=_flag(record.get("mfa_active")),
         access_keys=tuple(sorted(keys, key=key_order)),
+        password_last_used=parse_time(record.get("password_last_used")),
+        password_last_changed=parse_time(record.get("password_last_changed")),
     )
 
 
@@ -195,6 +199,9 @@ def credentials_from_report(
         access_keys=row.access_keys,
         mfa_devices=mfa,
         confirmed=False,
+        password_last_used=row.password_last_used,
+        # moto fills password_last_changed for users without a password too (AWS: N/A).
+        password_created=row.password_last_changed if row.password_enabled else None,
     )
 
 

@@ -15,6 +15,7 @@ import secrets
 import string
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from . import private_files
@@ -88,7 +89,7 @@ class SecretsSink:
         access_key_id: str | None = None,
         secret_access_key: str | None = None,
     ) -> Path:
-        """Add a password and/or an access key to the user's CSV; returns the file's path.
+        """Add a password and/or an access key to the user's credentials; returns where they are.
 
         Apply creates a user's password and keys in separate calls, possibly from several
         threads: each call merges into the rows already there for this sign-in URL.
@@ -97,15 +98,26 @@ class SecretsSink:
             raise ValueError("an access key needs both its id and its secret")
         if password is None and access_key_id is None:
             raise ValueError("nothing to deliver")
-        path = self.path_for(user)
-        with _FILES_LOCK:
-            rows = _read_rows(path)
+
+        def update(rows: list[list[str]]) -> None:
             if password is not None:
                 self._set_password(rows, user, password)
             if access_key_id is not None and secret_access_key is not None:
                 self._add_key(rows, user, access_key_id, secret_access_key)
-            _write_rows(path, rows)
+
+        path = self._write(user, update)
+        with _FILES_LOCK:
             self._written[user] = path
+        return path
+
+    def _write(self, user: str, update: Callable[[list[list[str]]], None]) -> Path:
+        """Apply `update` to the user's rows and store them (here: the CSV file). Subclasses
+        that deliver elsewhere (encrypted, to Secrets Manager) replace this step only."""
+        path = self.path_for(user)
+        with _FILES_LOCK:
+            rows = _read_rows(path)
+            update(rows)
+            _write_rows(path, rows)
         return path
 
     def path_for(self, user: str) -> Path:
@@ -172,13 +184,18 @@ def _parse(path: Path, data: bytes) -> list[list[str]]:
     return rows
 
 
-def _write_rows(path: Path, rows: list[list[str]]) -> None:
+def csv_bytes(rows: list[list[str]]) -> bytes:
+    """A credentials file's contents: the header, then the rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _write_rows(path: Path, rows: list[list[str]]) -> None:
     try:
-        private_files.write_private_file(path, buffer.getvalue().encode("utf-8"))
+        private_files.write_private_file(path, csv_bytes(rows))
     except OSError as error:
         raise IamctlError(f"cannot write {path}: {error.strerror}") from None
 

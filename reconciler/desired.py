@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
 from typing import Any
 
-from . import policydoc, validation
+from . import lifecycle_config, policydoc, validation
 from .documentfiles import read_document_file
 from .errors import ConfigError, Location, field_path
 from .mfa_policy import (
@@ -36,7 +36,7 @@ from .model import (
 from .validation import Declared, source_error
 from .yamlload import Path, Source, load_yaml
 
-_SETTINGS = ("alias", "profile", "role_arn", "root", "password_policy")
+_SETTINGS = ("alias", "profile", "role_arn", "root", "password_policy", "unused_credentials")
 _MANAGED_MAX = policydoc.MANAGED_POLICY_MAX_SIZE
 
 
@@ -163,6 +163,7 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
             alias=settings.get("alias"),
             password_policy=settings.get("password_policy"),
             root=settings.get("root"),
+            unused_credentials_days=settings.get("unused_credentials"),
         ),
         users=built_users,
         groups=built_groups,
@@ -209,6 +210,8 @@ def _setting(key: str, value: Any) -> Any:
         )
     if key == "password_policy" and isinstance(value, dict):
         return PasswordPolicy(**value)  # the schema allows exactly PasswordPolicy's fields
+    if key == "unused_credentials" and isinstance(value, dict):
+        return int(value["disable_after_days"])
     return value
 
 
@@ -228,6 +231,7 @@ def _user(user: Declared, source: Declared, names: _Spellings) -> User:
     # The enforce-MFA policy follows the user's own `mfa`, never permissions_from: a bot copying
     # an administrator's permissions must not inherit a deny-without-MFA.
     policies = names.policy_list(source) + [ENFORCE_MFA_POLICY_NAME] * enforced
+    access_keys, key_rotation = lifecycle_config.access_keys(user)
     return User(
         name=user.name,
         path=data.get("path"),
@@ -236,8 +240,10 @@ def _user(user: Declared, source: Declared, names: _Spellings) -> User:
         inline_policies=_inline_policies(user, policydoc.USER_INLINE_MAX_SIZE),
         tags=dict(data["tags"]) if "tags" in data else None,
         console=data.get("console"),
-        access_keys=int(data["access_keys"]) if "access_keys" in data else None,
+        access_keys=access_keys,
         mfa=MfaMode(data["mfa"]) if "mfa" in data else None,
+        key_rotation=key_rotation,
+        deliver_to=lifecycle_config.deliver_to(user),
     )
 
 

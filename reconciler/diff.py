@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
+from . import rotation, unused
 from .human_steps import root_steps, user_mfa_steps
 from .model import (
     AccessKey,
@@ -36,15 +38,20 @@ class Diff:
     unmanaged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Why an entity that prune would remove is kept (e.g. the user running iamctl).
     kept: tuple[str, ...] = ()
-    # Other notes for the reader (a name spelled in another case than in the account).
+    # Other notes for the reader (a name spelled in another case than in the account; a key
+    # rotation under way with no change due now).
     notes: tuple[str, ...] = ()
 
 
-def diff(desired: State, live: State, caller_user: str | None = None) -> Diff:
+def diff(
+    desired: State, live: State, caller_user: str | None = None, now: datetime | None = None
+) -> Diff:
     """Everything that differs between `desired` and `live`, as changes and human steps.
 
-    Names must already match in case (`names.align_names`)."""
+    Names must already match in case (`names.align_names`). `now` enables the rules that depend
+    on time (key rotation, unused credentials); without it they are skipped."""
     pruned = undeclared(desired, live, caller_user)
+    days = desired.account.unused_credentials_days
     changes: list[Change] = []
     changes += diff_alias(desired, live)
     changes += diff_password_policy(desired, live)
@@ -63,10 +70,13 @@ def diff(desired: State, live: State, caller_user: str | None = None) -> Diff:
         changes += diff_group(group, live.groups.get(group.name))
     changes += diff_group_members(desired, live, pruned.deleted)
     for user in desired.users.values():
-        changes += diff_user(user, live.users.get(user.name))
+        # The credentials iamctl runs with are in use, whatever the last-use dates say.
+        own = user.name == caller_user
+        changes += diff_user(user, live.users.get(user.name), now, None if own else days)
     steps += user_mfa_steps(desired, live) + root_steps(desired, live)
+    notes = rotation_notes(desired, live, now)
     return Diff(
-        tuple(changes) + pruned.removals, tuple(steps), pruned.unmanaged, pruned.kept
+        tuple(changes) + pruned.removals, tuple(steps), pruned.unmanaged, pruned.kept, notes
     )
 
 
@@ -181,7 +191,9 @@ def member_removal(group: str, user: str, ignored_by: str | None) -> Change:
 # Users.
 
 
-def diff_user(wanted: User, current: User | None) -> list[Change]:
+def diff_user(
+    wanted: User, current: User | None, now: datetime | None = None, days: int | None = None
+) -> list[Change]:
     changes = []
     if current is None:
         changes.append(Change(Action.CREATE, Kind.USER, wanted.name, after=user_spec(wanted)))
@@ -190,7 +202,9 @@ def diff_user(wanted: User, current: User | None) -> list[Change]:
     changes += diff_user_path(wanted, current)
     changes += diff_user_tags(wanted, current)
     changes += diff_login_profile(wanted, current)
-    changes += diff_access_keys(wanted, current)
+    changes += diff_access_keys(wanted, current, now, days)
+    if now is not None and days is not None:
+        changes += new_targets(unused.unused_changes(wanted, current, days, now), changes)
     changes += diff_attachments(Kind.USER_GROUP, wanted.name, wanted.groups, current.groups)
     changes += diff_attachments(Kind.USER_POLICY, wanted.name, wanted.policies, current.policies)
     changes += diff_inline(
@@ -226,11 +240,19 @@ def diff_login_profile(wanted: User, current: User) -> list[Change]:
     return [Change(action, Kind.LOGIN_PROFILE, wanted.name)]
 
 
-def diff_access_keys(wanted: User, current: User) -> list[Change]:
+def diff_access_keys(
+    wanted: User, current: User, now: datetime | None = None, days: int | None = None
+) -> list[Change]:
     if wanted.access_keys is None:
         return []
     keys = credentials_of(current).access_keys
-    active = [key for key in keys if key.active]
+    disused = [k for k in keys if now and days and unused.is_unused(k, days, now)]
+    if wanted.key_rotation is not None and now is not None and not newest_disused(keys, disused):
+        step = rotation.next_step(wanted.name, keys, wanted.key_rotation, now)
+        if step is not None:
+            return list(step.changes)
+    # A key disabled for disuse counts as wanted: no replacement nobody would use (unused.py).
+    active = [key for key in keys if key.active or key in disused]
     missing = wanted.access_keys - len(active)
     changes: list[Change] = []
     if missing > 0:
@@ -244,6 +266,37 @@ def diff_access_keys(wanted: User, current: User) -> list[Change]:
     for key in keys_to_remove(active, -missing):
         changes.append(access_key_removal(wanted.name, key, removal_reason(key)))
     return changes
+
+
+def newest_disused(keys: Iterable[AccessKey], disused: list[AccessKey]) -> bool:
+    """An unused key is not rotated: it is disabled (unused.py), not replaced."""
+    dated = [key for key in keys if key.active and key.created is not None]
+    return bool(dated) and max(dated, key=lambda k: (k.created, k.id)) in disused
+
+
+def new_targets(candidates: list[Change], planned: list[Change]) -> list[Change]:
+    """The candidates that act on a key or password no planned change acts on already."""
+    key_kinds = (Kind.ACCESS_KEY, Kind.ACCESS_KEY_STATUS)
+    keys_taken = {c.target for c in planned if c.kind in key_kinds and c.target}
+    password_taken = any(c.kind == Kind.LOGIN_PROFILE for c in planned)
+    return [
+        c for c in candidates
+        if (not password_taken if c.kind == Kind.LOGIN_PROFILE else c.target not in keys_taken)
+    ]
+
+
+def rotation_notes(desired: State, live: State, now: datetime | None) -> tuple[str, ...]:
+    if now is None:
+        return ()
+    notes = []
+    for user in desired.users.values():
+        current = live.users.get(user.name)
+        if user.key_rotation is not None and current is not None:
+            keys = credentials_of(current).access_keys
+            step = rotation.next_step(user.name, keys, user.key_rotation, now)
+            if step is not None and step.note:
+                notes.append(step.note)
+    return tuple(notes)
 
 
 def keys_to_remove(active: list[AccessKey], count: int) -> list[AccessKey]:

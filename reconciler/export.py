@@ -7,8 +7,9 @@ ARN, and the enforce-MFA policy iamctl owns is written as `mfa: enforced` on its
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict
+from datetime import datetime, timezone
 from typing import Any, cast
 
 import yaml
@@ -19,7 +20,7 @@ from .mfa_policy import ENFORCE_MFA_POLICY_NAME
 from .model import Account, Document, Group, ManagedPolicy, MfaMode, State, User
 
 
-def export_document(live: LiveAccount) -> str:
+def export_document(live: LiveAccount, now: datetime | None = None) -> str:
     """The YAML text of the live account: policies, groups, users and account settings."""
     state = live.state
     refs = PolicyReferences(state, live.aws_policies)
@@ -35,10 +36,47 @@ def export_document(live: LiveAccount) -> str:
         if entries:
             data[key] = entries
     header = f"# Exported by iamctl from account {state.account.id}\n"
-    return header + yaml.dump(
+    text = yaml.dump(
         data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,
         width=4096,
     )
+    lines = lifecycle_comments(text.splitlines(), state, now or datetime.now(timezone.utc))
+    return header + "\n".join(lines) + "\n"
+
+
+# Lifecycle settings are suggestions, not facts of the account: nothing in AWS says a key is
+# meant to rotate. They are written as comments for a person to turn on.
+UNUSED_COMMENT = "  # unused_credentials: {disable_after_days: 45}  # CIS 1.12: disables"
+ROTATION = "{count: 1, rotate_after_days: 90, overlap_days: 7}"
+
+
+def lifecycle_comments(lines: list[str], state: State, now: datetime) -> Iterator[str]:
+    """The dumped lines, with the rotation settings that fit each user's keys as comments."""
+    section, user = "", ""
+    for line in lines:
+        yield line
+        if not line.startswith((" ", "-")):
+            section = line.rstrip(":")
+        if section == "account" and line.startswith("  id: "):
+            yield UNUSED_COMMENT + " credentials unused 45 days"
+        elif section == "users" and line.startswith("- name: "):
+            user = str(yaml.safe_load(line[len("- name: "):]))
+        elif section == "users" and line == "  access_keys: 1" and user in state.users:
+            yield f"  # access_keys: {ROTATION}  # CIS 1.14: {key_ages(state.users[user], now)}"
+
+
+def key_ages(user: User, now: datetime) -> str:
+    keys = sorted((k for k in (user.credentials.access_keys if user.credentials else ())
+                   if k.created), key=lambda k: k.created or now)
+    active = [k for k in keys if k.active]
+    if not active or active[-1].created is None:
+        return "uncomment to rotate the key"
+    age = (now - active[-1].created).days
+    text = f"the active key is {age} days old"
+    if len(keys) == 2 and keys[0].created is not None:
+        text += f", the one before it was made {(active[-1].created - keys[0].created).days} " \
+                "days earlier"
+    return text + (": the first apply would rotate it" if age >= 90 else "")
 
 
 def account_section(account: Account) -> dict[str, Any]:

@@ -14,8 +14,10 @@ from datetime import datetime, timedelta
 from .mfa_policy import ENFORCE_MFA_POLICY_NAME
 from .model import Document, Finding, Group, PasswordPolicy, State, User
 from .policydoc import allows_everything
+from .unused import is_unused, key_use, password_unused, password_use
 
 KEY_MAX_AGE = timedelta(days=90)
+UNUSED_DAYS = 45  # CIS 1.12
 MIN_PASSWORD_LENGTH = 14
 MIN_REUSE_PREVENTION = 24
 ROOT = "root user"
@@ -140,12 +142,45 @@ def _key_age(context: _Context) -> Iterator[Finding]:  # CIS 1.14
     for pair in _users(context):
         if not pair.live or not pair.live.credentials or pair.active_keys == 0:
             continue
-        old = [f"{key.id} ({(now - key.created).days} days)"
+        if pair.desired and pair.desired.key_rotation is not None:
+            continue  # the file rotates them
+        old = [f"{key.id or 'a key'} ({(now - key.created).days} days)"
                for key in pair.live.credentials.active_keys
                if key.created and now - key.created > KEY_MAX_AGE]
+        fix = ("set access_keys: {count: 1, rotate_after_days: 90}" if pair.desired
+               else "declare the user with access_keys: {count: 1, rotate_after_days: 90}")
         if old:
             yield Finding("1.14", pair.name, f"active access keys older than 90 days: "
-                          f"{', '.join(old)}: rotate them")
+                          f"{', '.join(old)}: {fix}")
+
+
+def _unused_credentials(context: _Context) -> Iterator[Finding]:  # CIS 1.12
+    """Unused credentials that apply will not disable: the file does not manage them yet."""
+    if context.now is None:
+        return
+    now, days = context.now, context.desired.account.unused_credentials_days
+    for pair in _users(context):
+        creds = pair.live.credentials if pair.live else None
+        if creds is None:
+            continue
+        handled = days is not None and pair.desired is not None
+        limit = days or UNUSED_DAYS
+        unused = [f"access key {key.id or ''} {key_use(key, now)}".replace("  ", " ")
+                  for key in creds.active_keys if is_unused(key, limit, now) and not handled]
+        kept_by_file = pair.desired is not None and pair.desired.console is True
+        if password_unused(creds, limit, now) and (kept_by_file or not handled):
+            unused.append(f"console password {password_use(creds, now)}")
+        if unused:
+            yield Finding("1.12", pair.name, f"unused for {limit}+ days: {'; '.join(unused)}: "
+                          f"{_unused_fix(pair, days)}")
+
+
+def _unused_fix(pair: _UserPair, days: int | None) -> str:
+    if pair.desired is None:
+        return "declare the user (account.unused_credentials applies to declared users)"
+    if days is None:
+        return "set account.unused_credentials: {disable_after_days: 45}"
+    return "console: true keeps the password: set console: false or leave it out"
 
 
 def _permissions_through_groups(context: _Context) -> Iterator[Finding]:  # CIS 1.15
@@ -284,6 +319,7 @@ _CHECKS: tuple[Callable[[_Context], Iterator[Finding]], ...] = (
     _password_reuse,
     _mfa_for_console_users,
     _keys_at_setup,
+    _unused_credentials,
     _one_active_key,
     _key_age,
     _permissions_through_groups,

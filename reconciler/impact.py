@@ -245,6 +245,7 @@ _ASSESSORS: dict[Kind, Callable[[Change, Context], Assessment]] = {
     Kind.USER_INLINE_POLICY: _inline,
     Kind.LOGIN_PROFILE: _credential,
     Kind.ACCESS_KEY: _credential,
+    Kind.ACCESS_KEY_STATUS: _credential,  # only ever deactivation: a way in taken away
     Kind.ALIAS: _fixed(NEUTRAL),
     Kind.PASSWORD_POLICY: _fixed(NEUTRAL),
 }

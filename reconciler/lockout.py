@@ -69,8 +69,13 @@ def mark(change: Change, reason: str) -> Change:
     return replace(change, self_lockout=reason) if reason != change.self_lockout else change
 
 
+# Changes that are no deletion yet may cut off the caller: a policy replaced (detached until it
+# is recreated), a key deactivated.
+_NOT_ONLY_DELETIONS = (Kind.POLICY_REPLACEMENT, Kind.ACCESS_KEY_STATUS)
+
+
 def lockout_reason(change: Change, who: _Who) -> str:
-    if change.action != Action.DELETE and change.kind != Kind.POLICY_REPLACEMENT:
+    if change.action != Action.DELETE and change.kind not in _NOT_ONLY_DELETIONS:
         return ""
     check = _CHECKS.get(change.kind)
     return (check(change, who) or "") if check else ""
@@ -80,6 +85,12 @@ def _access_key(change: Change, who: _Who) -> str | None:
     if who.is_user(change.name) and change.target and change.target == who.caller.access_key_id:
         return "deletes the access key these credentials use"
     return None
+
+
+def _access_key_status(change: Change, who: _Who) -> str | None:
+    if change.after != "Inactive" or not _access_key(change, who):
+        return None
+    return "deactivates the access key these credentials use"
 
 
 def _user(change: Change, who: _Who) -> str | None:
@@ -124,6 +135,7 @@ def _policy(change: Change, who: _Who) -> str | None:
 
 _CHECKS: dict[Kind, Callable[[Change, _Who], str | None]] = {
     Kind.ACCESS_KEY: _access_key,
+    Kind.ACCESS_KEY_STATUS: _access_key_status,
     Kind.USER: _user,
     Kind.USER_GROUP: lambda change, who: _membership(change.name, change.target, who),
     Kind.GROUP_MEMBER: lambda change, who: _membership(change.target, change.name, who),

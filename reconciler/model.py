@@ -55,10 +55,23 @@ class Credentials:
     access_keys: tuple[AccessKey, ...] = ()
     mfa_devices: tuple[str, ...] = ()  # serial numbers (ARNs for virtual devices)
     confirmed: bool = False
+    # When the console password was last used, and set (for one never used); `usage_confirmed`
+    # once exact calls (GetUser, GetLoginProfile, GetAccessKeyLastUsed) have checked them.
+    password_last_used: datetime | None = None
+    password_created: datetime | None = None
+    usage_confirmed: bool = False
 
     @property
     def active_keys(self) -> tuple[AccessKey, ...]:
         return tuple(key for key in self.access_keys if key.active)
+
+
+@dataclass(frozen=True)
+class KeyRotation:
+    """`access_keys: {count: 1, rotate_after_days: 90, overlap_days: 7}` (see rotation.py)."""
+
+    rotate_after_days: int
+    overlap_days: int
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,8 @@ class User:
     console: bool | None = None
     access_keys: int | None = None
     mfa: MfaMode | None = None
+    key_rotation: KeyRotation | None = None
+    deliver_to: str | None = None  # an age recipient: new credentials only encrypted to it
     # Live only.
     arn: str = ""
     created: datetime | None = None
@@ -176,6 +191,8 @@ class Account:
     password_policy: PasswordPolicy | None = None
     root: Root | None = None
     partition: str = "aws"
+    # Desired only: managed users' credentials unused this many days are disabled (CIS 1.12).
+    unused_credentials_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +251,7 @@ class Kind(str, Enum):
     USER_INLINE_POLICY = "user_inline_policy"  # target: inline policy name
     LOGIN_PROFILE = "login_profile"
     ACCESS_KEY = "access_key"  # target: key id when deleting
+    ACCESS_KEY_STATUS = "access_key_status"  # target: key id; after: "Inactive"
     ALIAS = "alias"
     PASSWORD_POLICY = "password_policy"
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import impact_text
+from .age_delivery import sink_for
 from .apply import creates_secret
 from .credentials import SecretsSink
 from .desired import Config
@@ -236,13 +237,20 @@ def prepare_secrets(
         for result in needing:
             assert result.planned is not None
             target = directory if len(runnable) == 1 else directory / result.account_id
-            sink = SecretsSink(target, result.planned.plan.sign_in_url)
-            for user in users_with_new_secrets(result.planned.plan):
-                sink.check_target(user)
-            sinks[result.account_id] = sink
+            sinks[result.account_id] = checked_sink(result.planned, target)
     except IamctlError as error:
         raise IamctlError(f"{error}; nothing was changed") from None
     return sinks
+
+
+def checked_sink(planned: AccountPlan, directory: Path) -> SecretsSink:
+    """The sink of one account, every user's target checked (encrypted files included)."""
+    users = planned.desired.users.items()
+    recipients = {name: user.deliver_to for name, user in users if user.deliver_to}
+    sink = sink_for(directory, planned.plan.sign_in_url, recipients)
+    for user in users_with_new_secrets(planned.plan):
+        sink.check_target(user)
+    return sink
 
 
 def apply_all(

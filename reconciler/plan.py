@@ -40,6 +40,7 @@ _PHASES: dict[Kind, int] = {
     Kind.USER_TAGS: 3,
     Kind.LOGIN_PROFILE: 3,
     Kind.ACCESS_KEY: 3,
+    Kind.ACCESS_KEY_STATUS: 3,
     Kind.USER_GROUP: 3,
     Kind.USER_POLICY: 3,
     Kind.USER_INLINE_POLICY: 3,
@@ -60,7 +61,7 @@ _KIND_ORDER = {
             Kind.GROUP, Kind.GROUP_PATH, Kind.GROUP_POLICY, Kind.GROUP_INLINE_POLICY,
             Kind.GROUP_MEMBER,
             Kind.USER, Kind.USER_PATH, Kind.USER_TAGS, Kind.LOGIN_PROFILE, Kind.ACCESS_KEY,
-            Kind.USER_GROUP, Kind.USER_POLICY, Kind.USER_INLINE_POLICY,
+            Kind.ACCESS_KEY_STATUS, Kind.USER_GROUP, Kind.USER_POLICY, Kind.USER_INLINE_POLICY,
             Kind.PASSWORD_POLICY,
         ]
     )
@@ -76,7 +77,7 @@ class Plan:
     findings: tuple[Finding, ...] = ()
     unmanaged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     kept: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # for the reader; nothing due now (a key rotation's next step)
     live_fingerprint: str = ""
     config_fingerprint: str = ""
 
@@ -151,7 +152,9 @@ def fingerprint(state: State) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-_VOLATILE_FIELDS = frozenset({"last_used", "confirmed"})
+_VOLATILE_FIELDS = frozenset(
+    {"last_used", "confirmed", "password_last_used", "usage_confirmed"}
+)
 
 
 _SCALARS = (str, int, float, type(None))

@@ -121,6 +121,10 @@ def _access_key(change: Change) -> tuple[str, list[str]]:
     return f"user {change.name}: access key{key}", []
 
 
+def _access_key_status(change: Change) -> tuple[str, list[str]]:
+    return f"user {change.name}: access key {change.target}: {change.before} -> {change.after}", []
+
+
 def _transition(label_text: str) -> Callable[[Change], tuple[str, list[str]]]:
     def describe_transition(change: Change) -> tuple[str, list[str]]:
         label = label_text.format(name=change.name)
@@ -172,6 +176,7 @@ _DESCRIBERS: dict[Kind, Callable[[Change], tuple[str, list[str]]]] = {
     Kind.USER_INLINE_POLICY: _inline("user"),
     Kind.LOGIN_PROFILE: _login_profile,
     Kind.ACCESS_KEY: _access_key,
+    Kind.ACCESS_KEY_STATUS: _access_key_status,
     Kind.ALIAS: _transition("account alias"),
     Kind.PASSWORD_POLICY: _password_policy,
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
@@ -29,13 +29,15 @@ from .live import (
     read_live,
 )
 from .lockout import mark_self_lockout
-from .model import Caller, Change, Kind, State, User
+from .model import Caller, Change, Kind, State, User, credentials_of
 from .names import align_names
 from .plan import Plan, make_plan
+from .rotation import may_be_rotating
+from .usage import confirm_usage
 from .wording import plural
 from .writers import WriteContext
 
-_CREDENTIAL_KINDS = (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY)
+_CREDENTIAL_KINDS = (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY, Kind.ACCESS_KEY_STATUS)
 
 
 @dataclass(frozen=True)
@@ -87,10 +89,11 @@ def plan_account(config: Config, aws: Aws, exact_credentials: bool = False) -> A
     desired, spelling = align_names(
         resolve(config, live.aws_policies, identity.partition), live.state
     )
-    state, result = decide(aws, desired, live, identity, exact_credentials)
+    now = datetime.now(timezone.utc)
+    state, result = decide(aws, desired, live, identity, now, exact_credentials)
     marked = mark_self_lockout(result.changes, state, caller_of(aws, identity))
     result = replace(result, changes=marked, notes=result.notes + spelling)
-    findings = account_findings(desired, state, datetime.now(timezone.utc))
+    findings = account_findings(desired, state, now)
     plan = make_plan(desired, state, result, findings)
     exact_users = sum(name in state.users for name in desired.users)
     stats = replace(
@@ -113,23 +116,37 @@ def names_aws_policies(config: Config) -> bool:
 
 
 def decide(
-    aws: Aws, desired: State, live: LiveAccount, identity: Identity, exact_credentials: bool = False
+    aws: Aws,
+    desired: State,
+    live: LiveAccount,
+    identity: Identity,
+    now: datetime,
+    exact_credentials: bool = False,
 ) -> tuple[State, Diff]:
     """Diff; where the diff would act on facts the bulk read may have stale or lacks, read them
     exactly and diff again, so no plan acts on them: credential facts from the (possibly hours
-    old) credential report, and where a policy it replaces or deletes is attached (the bulk
-    read names no roles). With `exact_credentials`, every declared user is read exactly first."""
+    old) credential report (and rotating users' keys, which the report can hide), and where a
+    policy it replaces or deletes is attached (the bulk read names no roles). With
+    `exact_credentials`, every declared user is read exactly first."""
     state = with_policy_tags(aws, desired, live.state)
     if exact_credentials:
-        state = confirm_credentials(aws, state, desired.users)
+        state = confirm_users(aws, state, desired, desired.users)
     while True:
-        result = diff(desired, state, identity.user_name)
-        users = users_to_confirm(result, state)
+        result = diff(desired, state, identity.user_name, now)
+        users = users_to_confirm(result, state) | rotating_users(desired, state, now)
         policies = policies_to_read(result.changes, state)
         if not users and not policies:
             return state, result
-        state = confirm_credentials(aws, state, users)
+        state = confirm_users(aws, state, desired, users)
         state = confirm_policy_attachments(aws, state, policies)
+
+
+def confirm_users(aws: Aws, state: State, desired: State, users: Iterable[str]) -> State:
+    """Exact credentials of `users`, and their last use where unused credentials are disabled."""
+    state = confirm_credentials(aws, state, users)
+    if desired.account.unused_credentials_days is not None:
+        state = confirm_usage(aws, state, users)
+    return state
 
 
 def with_policy_tags(aws: Aws, desired: State, live: State) -> State:
@@ -146,6 +163,18 @@ def users_to_confirm(result: Diff, live: State) -> set[str]:
     acting = {c.name for c in result.changes if c.kind in _CREDENTIAL_KINDS}
     acting |= {step.name for step in result.human_steps if step.kind == "user_mfa"}
     return {name for name in acting if name in live.users and not confirmed(live.users[name])}
+
+
+def rotating_users(desired: State, live: State, now: datetime) -> set[str]:
+    """Users whose old key may still await its rotation step (the report can hide it)."""
+    return {
+        name
+        for name, user in desired.users.items()
+        if user.key_rotation is not None
+        and name in live.users
+        and not confirmed(live.users[name])
+        and may_be_rotating(credentials_of(live.users[name]).access_keys, user.key_rotation, now)
+    }
 
 
 def confirmed(user: User) -> bool:

@@ -510,7 +510,7 @@ SHAPE_ERRORS = {
     ),
     "float access keys": (
         "users: [{name: a, access_keys: 1.5}]\n",
-        "users[0].access_keys: expected a whole number, got 1.5",
+        "users[0].access_keys: expected a whole number or a mapping, got 1.5",
         "",
     ),
     "inline policy file and more": (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +156,20 @@ def test_documents_are_exported_as_aws_holds_them(
     (user,) = data["users"]
     assert user["inline_policies"]["own"] == written
     assert diff(round_trip(live, tmp_path), live.state).changes == ()
+
+
+def test_lifecycle_settings_are_comments_not_values(moto_iam: Any, aws: Aws) -> None:
+    """Nothing in AWS says a key is meant to rotate: export suggests, the file decides."""
+    moto_iam.create_user(UserName="ci-bot")
+    moto_iam.create_access_key(UserName="ci-bot")
+    now = datetime.now(timezone.utc) + timedelta(days=100)
+    text = export_document(read_live(aws, aws.identity()), now=now)
+    assert "  # unused_credentials: {disable_after_days: 45}" in text
+    assert (
+        "  access_keys: 1\n"
+        "  # access_keys: {count: 1, rotate_after_days: 90, overlap_days: 7}  # CIS 1.14: the "
+        "active key is 100 days old: the first apply would rotate it\n"
+    ) in text
+    data = yaml.safe_load(text)
+    assert data["users"] == [{"name": "ci-bot", "console": False, "access_keys": 1}]
+    assert "unused_credentials" not in data["account"]

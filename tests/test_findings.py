@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -15,6 +16,7 @@ from reconciler.model import (
     Finding,
     Group,
     Ignore,
+    KeyRotation,
     ManagedPolicy,
     MfaMode,
     PasswordPolicy,
@@ -39,10 +41,11 @@ def account(
 
 
 def desired(*entities: Any, policy: PasswordPolicy | None = GOOD_POLICY,
-            root: Root | None = SAFE_ROOT, **settings: Any) -> State:
+            root: Root | None = SAFE_ROOT, unused_days: int | None = None,
+            **settings: Any) -> State:
     """A desired state; with no arguments, one that passes every check."""
     return State(
-        account=account(policy, root),
+        account=replace(account(policy, root), unused_credentials_days=unused_days),
         users={e.name: e for e in entities if isinstance(e, User)},
         groups={e.name: e for e in entities if isinstance(e, Group)},
         policies={e.name: e for e in entities if isinstance(e, ManagedPolicy)},
@@ -66,8 +69,11 @@ def admin_doc(action: str | list[str] = "*", resource: str = "*", effect: str = 
                       "Statement": [{"Effect": effect, "Action": action, "Resource": resource}]})
 
 
-def key(key_id: str, age_days: int, active: bool = True) -> AccessKey:
-    return AccessKey(key_id, active=active, created=NOW - timedelta(days=age_days))
+def key(key_id: str, age_days: int, active: bool = True, used_days: int | None = 1) -> AccessKey:
+    """A key `age_days` old, last used `used_days` ago (None: never)."""
+    used = NOW - timedelta(days=used_days) if used_days is not None else None
+    return AccessKey(key_id, active=active, created=NOW - timedelta(days=age_days),
+                     last_used=used)
 
 
 def with_keys(user: User, *keys: AccessKey) -> User:
@@ -192,6 +198,22 @@ ACCOUNT_CASES: list[tuple[str, State, State, list[tuple[str, str]]]] = [
      live(live_user("admin", console=True, keys=1, mfa=True)), []),
     ("two live keys, unmanaged", desired(User("bot")), live(live_user("bot", keys=2)),
      [("1.13", "user bot")]),
+    ("key the file rotates", desired(User("bot", access_keys=1, key_rotation=KeyRotation(90, 7))),
+     live(with_keys(User("bot"), key("AKIA1", 91))), []),
+    ("key unused 46 days, file has no limit", desired(User("bot")),
+     live(with_keys(User("bot"), key("AKIA1", 60, used_days=46))), [("1.12", "user bot")]),
+    ("key never used for 46 days", desired(User("bot")),
+     live(with_keys(User("bot"), key("AKIA1", 46, used_days=None))), [("1.12", "user bot")]),
+    ("key unused 46 days, the file disables it",
+     desired(User("bot"), unused_days=45),
+     live(with_keys(User("bot"), key("AKIA1", 60, used_days=46))), []),
+    ("unused key of an undeclared user, limit set", desired(unused_days=45),
+     live(with_keys(User("bot"), key("AKIA1", 80, used_days=60))), [("1.12", "user bot")]),
+    ("unused password the file keeps with console: true",
+     desired(User("bob", console=True, mfa=MfaMode.REQUIRED), unused_days=45),
+     live(replace(live_user("bob", console=True, mfa=True), credentials=Credentials(
+         login_profile=True, mfa_devices=("x",), password_last_used=NOW - timedelta(days=50)))),
+     [("1.12", "user bob")]),
     ("two live keys, file wants one", desired(User("bot", access_keys=1)),
      live(live_user("bot", keys=2)), []),
     ("one active, one inactive key", desired(User("bot")),

@@ -157,6 +157,9 @@ CHANGES: dict[str, tuple[Change, Impact, list[str]]] = {
     "Deny policy deleted": (Change(Action.DELETE, Kind.POLICY, "denying"), B, []),
     "new access key (same permissions)": (Change(Action.CREATE, Kind.ACCESS_KEY, "ann"), NEU, []),
     "console password removed": (Change(Action.DELETE, Kind.LOGIN_PROFILE, "ann"), N, []),
+    "access key deactivated (rotation, unused)": (
+        Change(Action.UPDATE, Kind.ACCESS_KEY_STATUS, "ann", target="AKIAOLD", before="Active",
+               after="Inactive"), N, []),
     "user tags (ABAC)": (Change(Action.UPDATE, Kind.USER_TAGS, "ann"), UNK, []),
     "account alias": (Change(Action.UPDATE, Kind.ALIAS, ACCOUNT_ID), NEU, []),
 }

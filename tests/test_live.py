@@ -106,7 +106,16 @@ def without_times(user: User) -> User:
     if creds is not None:
         keys = tuple(replace(key, created=None, last_used=None) for key in creds.access_keys)
         creds = replace(creds, access_keys=keys)
-    return replace(user, created=None, credentials=creds)
+    return without_usage(replace(user, created=None, credentials=creds))
+
+
+def without_usage(user: User) -> User:
+    """The report's password dates (for unused credentials) are left out of comparisons with
+    ListAccessKeys and friends, which do not read them."""
+    if user.credentials is None:
+        return user
+    creds = replace(user.credentials, password_last_used=None, password_created=None)
+    return replace(user, credentials=creds)
 
 
 def test_read_live_sees_the_whole_account(moto_iam: Any, aws: Aws) -> None:
@@ -243,7 +252,7 @@ def test_bulk_read_matches_per_user_truth(moto_iam: Any, aws: Aws) -> None:
     truth = {name: exact_user(moto_iam, name) for name in names}
 
     # Before confirmation the report's facts are the truth but for the key ids it does not have.
-    assert dict(live.state.users) == {
+    assert {name: without_usage(user) for name, user in live.state.users.items()} == {
         name: unconfirmed_without_key_ids(user) for name, user in truth.items()}
 
     calls_before = aws.calls

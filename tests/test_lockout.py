@@ -30,6 +30,11 @@ def delete(kind: Kind, name: str, target: str = "", **fields) -> Change:
     return Change(Action.DELETE, kind, name, target=target, **fields)
 
 
+def deactivate(name: str, key: str) -> Change:
+    return Change(Action.UPDATE, Kind.ACCESS_KEY_STATUS, name, target=key, before="Active",
+                  after="Inactive")
+
+
 REPLACE_ON_ROLE = Change(
     Action.UPDATE, Kind.POLICY_REPLACEMENT, "Deploy",
     before={"arn": POLICY, **attached(("role", "deployer"), ("user", "other"))},
@@ -46,6 +51,10 @@ REPLACE_ON_ROLE = Change(
          "deletes the access key these credentials use"),
         (delete(Kind.ACCESS_KEY, "runner", "AKIAOTHER"), USER, ""),
         (delete(Kind.ACCESS_KEY, "other", "AKIAOTHER0"), USER, ""),
+        # Deactivating the key (a rotation's or unused-credentials step) cuts off as surely.
+        (deactivate("runner", KEY), USER, "deactivates the access key these credentials use"),
+        (deactivate("runner", "AKIAOTHER"), USER, ""),
+        (deactivate("other", "AKIAOTHER0"), USER, ""),
         (delete(Kind.USER_GROUP, "runner", "ops"), USER,
          "removes the user these credentials belong to from group ops, which gives it "
          "permissions"),

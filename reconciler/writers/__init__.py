@@ -10,6 +10,7 @@ from ..model import Action, Kind
 from .account import set_alias, set_password_policy
 from .base import WriteContext, Writer
 from .groups import create_group, delete_group, remove_member, update_group_path
+from .keys import update_access_key_status
 from .permissions import attacher, detacher, inline_deleter, inline_putter
 from .policies import (
     create_policy,
@@ -42,6 +43,7 @@ WRITERS: dict[tuple[Kind, Action], Writer] = {
     (Kind.LOGIN_PROFILE, Action.DELETE): delete_login_profile,
     (Kind.ACCESS_KEY, Action.CREATE): create_access_key,
     (Kind.ACCESS_KEY, Action.DELETE): delete_access_key,
+    (Kind.ACCESS_KEY_STATUS, Action.UPDATE): update_access_key_status,
     (Kind.USER_GROUP, Action.CREATE): add_user_to_group,
     (Kind.USER_GROUP, Action.DELETE): remove_user_from_group,
     (Kind.USER_POLICY, Action.CREATE): attacher("user"),

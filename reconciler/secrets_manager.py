@@ -1,0 +1,136 @@
+"""`apply --secrets-to secretsmanager`: new credentials go to AWS Secrets Manager in the account
+itself, as the secret `iamctl/credentials/NAME` (a JSON object with the CSV's fields), readable
+only by that user. The apply report names the secret instead of a file.
+
+The resource policy is put before the secret has a value, so no moment exists in which the value
+is readable under a wider policy. AWS evaluates it (an explicit Deny for every principal but the
+user); the emulator used in tests accepts and stores it without enforcing it, so the tests check
+the document itself.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from .aws import Aws
+from .credentials import CSV_HEADER, SecretsSink
+from .errors import AwsError, IamctlError
+from .multi import AccountResult, users_with_new_secrets
+
+SECRET_PREFIX = "iamctl/credentials/"
+MANAGED_TAG = {"Key": "iamctl:managed", "Value": "true"}
+NOT_FOUND = "ResourceNotFoundException"
+
+
+def secret_name(user: str) -> str:
+    return SECRET_PREFIX + user
+
+
+def only_user_reads(user_arn: str) -> dict[str, Any]:
+    """Denies reading the value to every principal but the user (administrators included, as
+    far as a resource policy can: whoever may change the policy may still change this), and
+    allows the user to read it without any identity policy of their own."""
+    read = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "OnlyTheUserReads",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:PrincipalArn": user_arn}},
+            },
+            {
+                "Sid": "TheUserReads",
+                "Effect": "Allow",
+                "Principal": {"AWS": user_arn},
+                "Action": read,
+                "Resource": "*",
+            },
+        ],
+    }
+
+
+class SecretsManagerSink(SecretsSink):
+    """Keeps `SecretsSink`'s interface for the writers; holds no directory and writes no file."""
+
+    def __init__(self, aws: Aws, sign_in_url: str) -> None:
+        # SecretsSink's constructor makes and checks a directory: this sink has none, so it
+        # sets only what the base class's `written` needs.
+        self.aws = aws
+        self.sign_in_url = sign_in_url
+        self._written: dict[str, Path] = {}
+        self._rows: dict[str, list[list[str]]] = {}
+        self._lock = threading.Lock()
+
+    def check_target(self, user: str) -> None:
+        """Before any change: a secret of that name that iamctl did not make is not overwritten."""
+        name = secret_name(user)
+        try:
+            found = self.aws.secretsmanager("describe_secret", f"check secret {name}",
+                                            SecretId=name)
+        except AwsError as error:
+            if error.code == NOT_FOUND:
+                return
+            raise
+        if MANAGED_TAG not in found.get("Tags", []):
+            raise IamctlError(
+                f"secret {name} exists and was not made by iamctl (no tag "
+                f"{MANAGED_TAG['Key']}=true); nothing was changed"
+            )
+
+    def path_for(self, user: str) -> Path:
+        raise IamctlError("credentials go to Secrets Manager: there is no file")
+
+    def _write(self, user: str, update: Callable[[list[list[str]]], None]) -> Path:
+        with self._lock:
+            rows = self._rows.setdefault(user, [])
+            update(rows)
+            value = json.dumps(secret_value(rows))
+        name = secret_name(user)
+        self._store(user, name, value)
+        return Path(name)
+
+    def _store(self, user: str, name: str, value: str) -> None:
+        arn = self.aws.iam("get_user", f"read the ARN of user {user}", UserName=user)["User"]["Arn"]
+        doing = f"store the new credentials of user {user} in secret {name}"
+        try:
+            self.aws.secretsmanager(
+                "create_secret", doing, Name=name, Tags=[MANAGED_TAG],
+                Description=f"Credentials of IAM user {user}, made by iamctl; readable only by "
+                "that user",
+            )
+        except AwsError as error:
+            if error.code != "ResourceExistsException":
+                raise
+        self.aws.secretsmanager("put_resource_policy", doing, SecretId=name,
+                                ResourcePolicy=json.dumps(only_user_reads(arn)),
+                                BlockPublicPolicy=True)
+        self.aws.secretsmanager("put_secret_value", doing, SecretId=name, SecretString=value)
+
+
+def secret_value(rows: list[list[str]]) -> dict[str, str]:
+    """The CSV's fields by their header; a second key of the same apply as "... 2" fields."""
+    value = dict(zip(CSV_HEADER, rows[0], strict=True))
+    for number, row in enumerate(rows[1:], start=2):
+        value[f"{CSV_HEADER[2]} {number}"], value[f"{CSV_HEADER[3]} {number}"] = row[2], row[3]
+    return {key: text for key, text in value.items() if text}
+
+
+def prepare(runnable: Iterable[AccountResult]) -> dict[str, SecretsSink | None]:
+    """One sink per account that gets new credentials, its targets checked before any change."""
+    sinks: dict[str, SecretsSink | None] = {}
+    for result in runnable:
+        assert result.planned is not None
+        users = users_with_new_secrets(result.planned.plan)
+        sink = SecretsManagerSink(result.planned.aws, result.planned.plan.sign_in_url)
+        for user in users:
+            sink.check_target(user)
+        sinks[result.account_id] = sink if users else None
+    return sinks

@@ -1,0 +1,20 @@
+"""Writers for access key status: deactivation by rotation or for disuse (never a secret)."""
+
+from __future__ import annotations
+
+from ..errors import IamctlError
+from ..model import Change
+from .base import WriteContext, call
+
+
+def update_access_key_status(ctx: WriteContext, change: Change) -> None:
+    if not change.target:
+        raise IamctlError(f"user {change.name}: access key to deactivate was not identified")
+    call(
+        ctx,
+        "update_access_key",
+        f"set access key {change.target} of user {change.name} {change.after}",
+        UserName=change.name,
+        AccessKeyId=change.target,
+        Status=change.after,
+    )
