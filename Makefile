@@ -36,6 +36,7 @@ test: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/mypy reconciler/
+	$(BIN)/lint-imports
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py

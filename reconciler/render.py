@@ -11,8 +11,6 @@ import json
 from collections.abc import Callable, Sequence
 from itertools import groupby
 
-import click
-
 from . import impact_text
 from .model import Action, Change, Finding, HumanStep, Kind
 from .plan import Plan
@@ -20,7 +18,9 @@ from .policydoc import document_diff
 from .wording import plural
 
 SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
-COLORS = {"+": "green", "~": "yellow", "-": "red", "-/+": "yellow", "!": "magenta"}
+# ANSI colours by mark (green, yellow, red, yellow, magenta): written here rather than through
+# click, so this module stays pure; the caller decides whether colour is wanted.
+COLORS = {"+": "32", "~": "33", "-": "31", "-/+": "33", "!": "35"}
 NO_CHANGES = "No changes. The account matches the configuration."
 
 
@@ -246,5 +246,5 @@ def render_text(plan: Plan, color: bool = False) -> str:
 def _colorize(line: str, color: bool) -> str:
     if not color or line.startswith(" "):
         return line
-    symbol = line.split(" ", 1)[0]
-    return click.style(line, fg=COLORS.get(symbol))
+    code = COLORS.get(line.split(" ", 1)[0])
+    return f"\x1b[{code}m{line}\x1b[0m" if code else line
