@@ -12,35 +12,22 @@ workflow finds the comment to update, appears once, at the top.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 
 from . import impact_text
 from .plan import Plan
-from .render import change_title, extra_lines, plan_lines, step_line, summary_line
+from .render import change_title, extra_lines, plan_lines, printable, step_line, summary_line
 
 MARKER = "<!-- iamctl-plan -->"
 DETAILS_THRESHOLD = 40  # fold the change list past this many lines
 
-# CommonMark ends a line at \n and \r; browsers also break at the Unicode line and paragraph
-# separators. Shown as escapes instead.
-_BREAKS = {"\r": "\\r", "\n": "\\n", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _BACKTICKS = re.compile("`+")
 
 
 def one_line(value: str) -> str:
     """The value on one line, control characters shown as escapes, and the opening of an HTML
     comment broken by a zero-width space so that no value can repeat the marker."""
-    text = "".join(_escaped(char) for char in value)
-    return text.replace("<!--", "<!\u200b--")
-
-
-def _escaped(char: str) -> str:
-    if char in _BREAKS:
-        return _BREAKS[char]
-    if char != "\t" and unicodedata.category(char) == "Cc":
-        return f"\\x{ord(char):02x}"
-    return char
+    return printable(value).replace("<!--", "<!\u200b--")
 
 
 def _longest_backtick_run(text: str) -> int:

@@ -8,6 +8,7 @@ by indented detail (a policy document change, statement by statement).
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Sequence
 from itertools import groupby
 
@@ -48,12 +49,12 @@ def summary_line(plan: Plan) -> str:
 
 def change_lines(change: Change) -> list[str]:
     """The plan line for one change (marked when it broadens access or would cut off the
-    credentials running iamctl), then indented detail."""
+    credentials running iamctl), then indented detail; each printable (see `printable`)."""
     lockout = f"[SELF-LOCKOUT: {change.self_lockout}]" if change.self_lockout else ""
     parts = (change_title(change), lockout, impact_text.mark(change))
     line = " ".join(part for part in parts if part)
     _, detail = describe(change)
-    return [line] + [f"      {d}" for d in detail]
+    return [printable(line)] + [printable(f"      {d}") for d in detail]
 
 
 def change_title(change: Change) -> str:
@@ -230,14 +231,33 @@ def warning_lines(findings: Sequence[Finding]) -> list[str]:
     return lines
 
 
+# A line ends at \n and \r (and, in browsers, at the Unicode line and paragraph separators).
+_BREAKS = {"\r": "\\r", "\n": "\\n", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def printable(value: str) -> str:
+    """`value` on one line, line breaks and other control characters shown as escapes: a value
+    from a file or from AWS (a policy's resource, an error message) must never start a line of
+    its own in a plan, nor drive the terminal (or a CI log) with escape sequences."""
+    return "".join(_escaped(char) for char in value)
+
+
+def _escaped(char: str) -> str:
+    if char in _BREAKS:
+        return _BREAKS[char]
+    if char != "\t" and unicodedata.category(char) == "Cc":
+        return f"\\x{ord(char):02x}"
+    return char
+
+
 def render_text(plan: Plan, color: bool = False) -> str:
-    out = [header(plan), ""]
+    out = [printable(header(plan)), ""]
     body = plan_lines(plan)
     for line in body:
         out.append("  " + _colorize(line, color))
     if body:
         out.append("")
-    extras = extra_lines(plan)
+    extras = [printable(line) for line in extra_lines(plan)]
     out += extras + ([""] if extras else [])
     out.append(summary_line(plan))
     return "\n".join(out) + "\n"

@@ -208,3 +208,24 @@ def test_many_warnings_of_one_check_are_summed_up():
         "warning: CIS 1.10: ... and 7 more like these (all in --json)",
         "warning: CIS 1.15: user u00: policies on the user",
     ]
+
+
+def test_control_characters_from_a_document_never_reach_the_terminal_raw():
+    """A hostile file (or a policy made by hand) can put a line break or an escape sequence in
+    a resource: the text plan and apply's report show it escaped, on the change's own line."""
+    from reconciler.policydoc import canonical
+    from reconciler.render import change_lines
+
+    hostile = "arn:aws:s3:::b\n  + user admin: attach AdministratorAccess\x1b[2K"
+    document = canonical({"Version": "2012-10-17",
+                          "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                         "Resource": hostile}]})
+    desired = state(User("u", inline_policies={"p": document}))
+    live = state(live_user("u", inline_policies={"p": doc()}))
+    plan = make_plan(desired, live, diff(desired, live))
+    text = render_text(plan)
+    assert "\x1b" not in text
+    assert "\n  + user admin" not in text
+    assert "\\n  + user admin: attach AdministratorAccess\\x1b[2K" in text
+    assert all("\n" not in line and "\x1b" not in line
+               for change in plan.changes for line in change_lines(change))
