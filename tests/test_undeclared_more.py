@@ -1,12 +1,11 @@
-"""What prune keeps and why, told in full; what it deletes is not given anything back. Plain data."""
+"""What prune keeps and why, told in full; what it deletes gets nothing back. Plain data."""
 
 from __future__ import annotations
-
-from factories import ACCOUNT_ID, doc, live_group, live_policy, live_user, state
 
 from reconciler.diff import diff
 from reconciler.model import Entity, Group, Ignore, ManagedPolicy, User
 from reconciler.plan import make_plan, plan_to_dict
+from tests.factories import ACCOUNT_ID, doc, live_group, live_policy, live_user, state
 
 CUSTOMER = f"arn:aws:iam::{ACCOUNT_ID}:policy/"
 OLD = frozenset({"old"})
@@ -31,7 +30,8 @@ def test_a_group_kept_for_its_members_names_each_and_why() -> None:
 def test_a_policy_kept_by_prune_gives_every_reason() -> None:
     arn = CUSTOMER + "legacy"
     desired = state(User("alice", policies=frozenset({arn})),
-                    Group("ops", policies=frozenset({arn})), prune=True, ignore=Ignore(users=("svc-*",), groups=("keep-*",)))
+                    Group("ops", policies=frozenset({arn})), prune=True,
+                    ignore=Ignore(users=("svc-*",), groups=("keep-*",)))
     live = state(
         live_user("alice"), live_user("svc-backup"), live_group("ops"), live_group("keep-me"),
         live_policy("legacy", doc(), boundary_count=1, attachment_count=2,
