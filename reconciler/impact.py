@@ -223,8 +223,12 @@ def _credential(change: Change, context: Context) -> Assessment:
     return NEUTRAL if change.action == Action.CREATE else (Impact.NARROWS, ())
 
 
-def _fixed(assessment: Assessment) -> Callable[[Change, Context], Assessment]:
-    return lambda change, context: assessment
+def _unknown(change: Change, context: Context) -> Assessment:
+    return UNKNOWN
+
+
+def _neutral(change: Change, context: Context) -> Assessment:
+    return NEUTRAL
 
 
 _ASSESSORS: dict[Kind, Callable[[Change, Context], Assessment]] = {
@@ -232,20 +236,20 @@ _ASSESSORS: dict[Kind, Callable[[Change, Context], Assessment]] = {
     Kind.POLICY_REPLACEMENT: _replacement,
     Kind.POLICY_DOCUMENT: _policy_document,
     # Tags and paths can decide conditions (`aws:PrincipalTag`, ARNs with a path): unknown.
-    Kind.POLICY_TAGS: _fixed(UNKNOWN),
+    Kind.POLICY_TAGS: _unknown,
     Kind.GROUP: _group,
-    Kind.GROUP_PATH: _fixed(UNKNOWN),
+    Kind.GROUP_PATH: _unknown,
     Kind.GROUP_POLICY: _attachment,
     Kind.GROUP_INLINE_POLICY: _inline,
     Kind.USER: _user,
-    Kind.USER_PATH: _fixed(UNKNOWN),
-    Kind.USER_TAGS: _fixed(UNKNOWN),
+    Kind.USER_PATH: _unknown,
+    Kind.USER_TAGS: _unknown,
     Kind.USER_GROUP: _membership,
     Kind.USER_POLICY: _attachment,
     Kind.USER_INLINE_POLICY: _inline,
     Kind.LOGIN_PROFILE: _credential,
     Kind.ACCESS_KEY: _credential,
     Kind.ACCESS_KEY_STATUS: _credential,  # only ever deactivation: a way in taken away
-    Kind.ALIAS: _fixed(NEUTRAL),
-    Kind.PASSWORD_POLICY: _fixed(NEUTRAL),
+    Kind.ALIAS: _neutral,
+    Kind.PASSWORD_POLICY: _neutral,
 }
