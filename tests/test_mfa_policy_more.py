@@ -28,3 +28,13 @@ def test_enforce_mfa_policy_self_service(
     what: str, action: str, resource: str, mfa: str | None, expected: str
 ) -> None:
     assert decision(enforce_mfa_document(), action, resource, mfa, False) == expected
+
+
+def test_the_enforcement_uses_the_condition_value_aws_documents() -> None:
+    """AWS documents `"false"` for aws:MultiFactorAuthPresent and does not say whether Bool
+    compares values without regard to case: the policy keeps the documented spelling, so its
+    Deny cannot silently stop matching."""
+    from reconciler.mfa_policy import enforce_mfa_document
+
+    [deny] = [s for s in enforce_mfa_document()["Statement"] if s["Effect"] == "Deny"]
+    assert deny["Condition"] == {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}
