@@ -20,6 +20,7 @@ from .apply import creates_secret
 from .credentials import SecretsSink
 from .desired import Config
 from .errors import ApplyError, IamctlError, StalePlanError
+from .live import ReadStats
 from .markdown import render_comment, render_failed_account, render_markdown
 from .model import Change
 from .plan import FORMAT_VERSION, Plan, plan_from_dict, plan_to_dict
@@ -34,9 +35,20 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_HUMAN_STEPS = 0, 1, 2, 3
 
 @dataclass(frozen=True)
 class AccountResult:
+    """One account's outcome: its plan and read summary (what is printed or saved), or its error.
+    `planned` (the states, clients and configuration apply needs) is kept only by a run that may
+    apply: a plan over many accounts would otherwise hold every account's states to the end."""
+
     account_id: str
     planned: AccountPlan | None = None
     error: IamctlError | None = None
+    plan: Plan | None = None
+    stats: ReadStats | None = None
+
+    def __post_init__(self) -> None:
+        if self.planned is not None:  # frozen: set once, here, from what apply keeps
+            object.__setattr__(self, "plan", self.planned.plan)
+            object.__setattr__(self, "stats", self.planned.stats)
 
 
 def select(configs: Sequence[Config], accounts: Sequence[str]) -> list[Config]:
@@ -60,13 +72,15 @@ def plan_all(
     release: bool = False,
 ) -> list[AccountResult]:
     """Plan every account, several at a time. `release`: the run will not apply, so each
-    account's AWS clients are dropped once it is planned (memory stays flat in accounts)."""
+    account's AWS clients and states are dropped once it is planned, and only its plan and read
+    summary kept (memory stays flat in accounts)."""
 
     def plan_one(config: Config) -> AccountResult:
         try:
             planned = plan_account(config, connection.open(config), exact_credentials)
             if release:
                 planned.aws.release()
+                return AccountResult(config.account_id, plan=planned.plan, stats=planned.stats)
             return AccountResult(config.account_id, planned=planned)
         except IamctlError as error:
             return AccountResult(config.account_id, error=error)
@@ -83,7 +97,7 @@ def exit_code(results: Sequence[AccountResult], detailed: bool) -> int:
         return EXIT_ERROR
     if not detailed:
         return EXIT_OK
-    plans = [result.planned.plan for result in results if result.planned]
+    plans = [result.plan for result in results if result.plan is not None]
     if any(plan.changes for plan in plans):
         return EXIT_CHANGES
     if any(plan.human_steps for plan in plans):
@@ -95,8 +109,8 @@ def totals(results: Sequence[AccountResult]) -> dict[str, int]:
     """The plans' summaries added up (accounts that failed to plan count for nothing)."""
     summed = {"add": 0, "change": 0, "destroy": 0, "human": 0, "broadening": 0, "escalation": 0}
     for result in results:
-        if result.planned:
-            for key, value in result.planned.plan.summary.items():
+        if result.plan is not None:
+            for key, value in result.plan.summary.items():
                 summed[key] += value
     return summed
 
@@ -123,8 +137,8 @@ def to_json(results: Sequence[AccountResult]) -> dict[str, Any]:
 
 
 def entry(result: AccountResult) -> dict[str, Any]:
-    if result.planned:
-        return {**plan_to_dict(result.planned.plan), "read": result.planned.stats.to_json()}
+    if result.plan is not None and result.stats is not None:
+        return {**plan_to_dict(result.plan), "read": result.stats.to_json()}
     return {
         "format_version": FORMAT_VERSION,
         "account": {"id": result.account_id},
@@ -134,8 +148,8 @@ def entry(result: AccountResult) -> dict[str, Any]:
 
 def render_markdown_all(results: Sequence[AccountResult]) -> str:
     sections = [
-        render_markdown(result.planned.plan)
-        if result.planned
+        render_markdown(result.plan)
+        if result.plan is not None
         else render_failed_account(result.account_id, str(result.error))
         for result in results
     ]
