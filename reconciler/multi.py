@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,14 +66,15 @@ def select(configs: Sequence[Config], accounts: Sequence[str]) -> list[Config]:
 
 
 def plan_all(
-    configs: Sequence[Config],
+    configs: list[Config],
     connection: Connection,
     exact_credentials: bool = False,
     release: bool = False,
 ) -> list[AccountResult]:
     """Plan every account, several at a time. `release`: the run will not apply, so each
-    account's AWS clients and states are dropped once it is planned, and only its plan and read
-    summary kept (memory stays flat in accounts)."""
+    account's AWS clients, states and configuration are dropped once it is planned, and only its
+    plan and read summary kept (memory stays flat in accounts): `configs` is then taken over,
+    and emptied."""
 
     def plan_one(config: Config) -> AccountResult:
         try:
@@ -85,10 +86,18 @@ def plan_all(
         except IamctlError as error:
             return AccountResult(config.account_id, error=error)
 
-    if len(configs) == 1:
-        return [plan_one(configs[0])]
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ACCOUNTS, len(configs))) as pool:
-        return list(pool.map(plan_one, configs))
+    count = len(configs)
+    jobs = _taken(configs) if release else iter(configs)
+    if count == 1:
+        return [plan_one(next(jobs))]
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ACCOUNTS, count)) as pool:
+        # Each config is then held only by its queued task, which the pool drops once run.
+        return list(pool.map(plan_one, jobs))
+
+
+def _taken(configs: list[Config]) -> Iterator[Config]:
+    while configs:
+        yield configs.pop(0)
 
 
 def exit_code(results: Sequence[AccountResult], detailed: bool) -> int:
