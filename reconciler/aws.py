@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -28,6 +29,7 @@ from botocore.exceptions import (
     UnauthorizedSSOTokenError,
 )
 from botocore.parsers import ResponseParserError
+from botocore.utils import parse_timestamp
 
 from .errors import AwsError, IamctlError
 
@@ -125,6 +127,21 @@ def _client_keys(credentials: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+def _timestamp(value: Any) -> datetime:
+    """botocore reads every timestamp with dateutil's general parser, a tenth of the CPU of
+    reading an account; IAM sends ISO 8601 with a zone, which datetime reads itself (Python 3.11
+    and later; anything else goes to botocore's parser, as before)."""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            return parsed
+    result: datetime = parse_timestamp(value)
+    return result
+
+
 class Sessions:
     """One boto3 session per profile for a run over many accounts: every session holds its own
     copy of the service models, so one per account would make memory grow with the accounts."""
@@ -163,6 +180,8 @@ class Aws:
         region = session.region_name or DEFAULT_REGION
         # A boto3 session is not thread-safe, and accounts are opened side by side.
         with _SESSION_LOCK:
+            parsers = session._session.get_component("response_parser_factory")
+            parsers.set_parser_defaults(timestamp_parser=_timestamp)
             self._iam = session.client(
                 "iam", region_name=region, endpoint_url=endpoint_url, config=BOTO_CONFIG, **keys
             )

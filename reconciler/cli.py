@@ -178,7 +178,7 @@ def plan(
 
 def failed_gate(results: Sequence[multi.AccountResult], fail_on: Sequence[str]) -> bool:
     """`plan --fail-on`: one line naming the changes that broaden (or escalate) access."""
-    plans = [result.planned.plan for result in results if result.planned]
+    plans = [result.plan for result in results if result.plan is not None]
     changes = impact_text.offending(plans, fail_on)
     if changes:
         click.echo(f"error: {impact_text.fail_on_line(changes, fail_on, change_title)}", err=True)
@@ -392,8 +392,8 @@ def read_and_plan(
 
 def print_stats(results: Sequence[multi.AccountResult]) -> None:
     for result in results:
-        if result.planned:
-            click.echo(f"account {result.account_id}: {result.planned.stats.summary()}", err=True)
+        if result.stats is not None:
+            click.echo(f"account {result.account_id}: {result.stats.summary()}", err=True)
 
 
 def print_plans(results: Sequence[multi.AccountResult], color: bool) -> None:
@@ -403,8 +403,8 @@ def print_plans(results: Sequence[multi.AccountResult], color: bool) -> None:
             where = f"account {result.account_id}: " if len(results) > 1 else ""
             click.echo(f"error: {where}{result.error}", err=True)
             continue
-        assert result.planned is not None
-        click.echo(("\n" if printed else "") + render_text(result.planned.plan, color), nl=False)
+        assert result.plan is not None
+        click.echo(("\n" if printed else "") + render_text(result.plan, color), nl=False)
         printed += 1
     if len(results) > 1:
         click.echo(f"\n{multi.total_line(results)}")

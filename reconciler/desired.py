@@ -73,7 +73,9 @@ def load(paths: Sequence[str]) -> list[Config]:
         validation.check_shape(source)
         _check_file_rules(source)
         by_account.setdefault(source.data["account"]["id"], []).append(source)
-    return [_config(account_id, sources) for account_id, sources in by_account.items()]
+    # Each account's files are let go once its Config is built: a run over many files holds
+    # them all, but never beside every Config as well.
+    return [_config(account_id, by_account.pop(account_id)) for account_id in list(by_account)]
 
 
 def policy_arn(partition: str, account_id: str, path: str | None, name: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ from .apply import creates_secret
 from .credentials import SecretsSink
 from .desired import Config
 from .errors import ApplyError, IamctlError, StalePlanError
+from .live import ReadStats
 from .markdown import render_comment, render_failed_account, render_markdown
 from .model import Change
 from .plan import FORMAT_VERSION, Plan, plan_from_dict, plan_to_dict
@@ -34,9 +35,20 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_HUMAN_STEPS = 0, 1, 2, 3
 
 @dataclass(frozen=True)
 class AccountResult:
+    """One account's outcome: its plan and read summary (what is printed or saved), or its error.
+    `planned` (the states, clients and configuration apply needs) is kept only by a run that may
+    apply: a plan over many accounts would otherwise hold every account's states to the end."""
+
     account_id: str
     planned: AccountPlan | None = None
     error: IamctlError | None = None
+    plan: Plan | None = None
+    stats: ReadStats | None = None
+
+    def __post_init__(self) -> None:
+        if self.planned is not None:  # frozen: set once, here, from what apply keeps
+            object.__setattr__(self, "plan", self.planned.plan)
+            object.__setattr__(self, "stats", self.planned.stats)
 
 
 def select(configs: Sequence[Config], accounts: Sequence[str]) -> list[Config]:
@@ -54,27 +66,38 @@ def select(configs: Sequence[Config], accounts: Sequence[str]) -> list[Config]:
 
 
 def plan_all(
-    configs: Sequence[Config],
+    configs: list[Config],
     connection: Connection,
     exact_credentials: bool = False,
     release: bool = False,
 ) -> list[AccountResult]:
     """Plan every account, several at a time. `release`: the run will not apply, so each
-    account's AWS clients are dropped once it is planned (memory stays flat in accounts)."""
+    account's AWS clients, states and configuration are dropped once it is planned, and only its
+    plan and read summary kept (memory stays flat in accounts): `configs` is then taken over,
+    and emptied."""
 
     def plan_one(config: Config) -> AccountResult:
         try:
             planned = plan_account(config, connection.open(config), exact_credentials)
             if release:
                 planned.aws.release()
+                return AccountResult(config.account_id, plan=planned.plan, stats=planned.stats)
             return AccountResult(config.account_id, planned=planned)
         except IamctlError as error:
             return AccountResult(config.account_id, error=error)
 
-    if len(configs) == 1:
-        return [plan_one(configs[0])]
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ACCOUNTS, len(configs))) as pool:
-        return list(pool.map(plan_one, configs))
+    count = len(configs)
+    jobs = _taken(configs) if release else iter(configs)
+    if count == 1:
+        return [plan_one(next(jobs))]
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ACCOUNTS, count)) as pool:
+        # Each config is then held only by its queued task, which the pool drops once run.
+        return list(pool.map(plan_one, jobs))
+
+
+def _taken(configs: list[Config]) -> Iterator[Config]:
+    while configs:
+        yield configs.pop(0)
 
 
 def exit_code(results: Sequence[AccountResult], detailed: bool) -> int:
@@ -83,7 +106,7 @@ def exit_code(results: Sequence[AccountResult], detailed: bool) -> int:
         return EXIT_ERROR
     if not detailed:
         return EXIT_OK
-    plans = [result.planned.plan for result in results if result.planned]
+    plans = [result.plan for result in results if result.plan is not None]
     if any(plan.changes for plan in plans):
         return EXIT_CHANGES
     if any(plan.human_steps for plan in plans):
@@ -95,8 +118,8 @@ def totals(results: Sequence[AccountResult]) -> dict[str, int]:
     """The plans' summaries added up (accounts that failed to plan count for nothing)."""
     summed = {"add": 0, "change": 0, "destroy": 0, "human": 0, "broadening": 0, "escalation": 0}
     for result in results:
-        if result.planned:
-            for key, value in result.planned.plan.summary.items():
+        if result.plan is not None:
+            for key, value in result.plan.summary.items():
                 summed[key] += value
     return summed
 
@@ -123,8 +146,8 @@ def to_json(results: Sequence[AccountResult]) -> dict[str, Any]:
 
 
 def entry(result: AccountResult) -> dict[str, Any]:
-    if result.planned:
-        return {**plan_to_dict(result.planned.plan), "read": result.planned.stats.to_json()}
+    if result.plan is not None and result.stats is not None:
+        return {**plan_to_dict(result.plan), "read": result.stats.to_json()}
     return {
         "format_version": FORMAT_VERSION,
         "account": {"id": result.account_id},
@@ -134,8 +157,8 @@ def entry(result: AccountResult) -> dict[str, Any]:
 
 def render_markdown_all(results: Sequence[AccountResult]) -> str:
     sections = [
-        render_markdown(result.planned.plan)
-        if result.planned
+        render_markdown(result.plan)
+        if result.plan is not None
         else render_failed_account(result.account_id, str(result.error))
         for result in results
     ]

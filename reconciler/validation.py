@@ -11,7 +11,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from . import schema, yamlreadings
@@ -50,7 +50,7 @@ class Declared:
     source: Source
     path: Path  # e.g. ("users", 2)
 
-    @property
+    @cached_property  # read a dozen times per entity while a file is checked and built
     def data(self) -> dict[str, Any]:
         entry: dict[str, Any] = self.source.value(self.path)
         return entry

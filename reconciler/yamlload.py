@@ -39,8 +39,10 @@ class Source:
 
     file: str
     data: Any
-    marks: Mapping[Path, tuple[int, int]] = field(repr=False)
-    key_marks: Mapping[Path, tuple[int, int]] = field(repr=False)
+    # Marks are (line << 32) | column: one int instead of a tuple of two, as every value and
+    # key of the file has one (most of a loaded file's memory, in a run over many files).
+    marks: Mapping[Path, int] = field(repr=False)
+    key_marks: Mapping[Path, int] = field(repr=False)
     plain: Mapping[Path, str] = field(repr=False)  # text of unquoted scalars, as written
 
     def location(self, path: Path) -> Location:
@@ -74,14 +76,14 @@ class Source:
         """The text of an unquoted scalar as written (None when quoted, or not a scalar)."""
         return self.plain.get(path)
 
-    def _nearest(self, marks: Mapping[Path, tuple[int, int]], path: Path) -> Location:
+    def _nearest(self, marks: Mapping[Path, int], path: Path) -> Location:
         for end in range(len(path), -1, -1):
             if path[:end] in marks:
                 return self._at(marks[path[:end]])
         return Location(self.file, 1, 1)
 
-    def _at(self, mark: tuple[int, int]) -> Location:
-        return Location(self.file, mark[0], mark[1])
+    def _at(self, mark: int) -> Location:
+        return Location(self.file, mark >> 32, mark & 0xFFFFFFFF)
 
 
 def load_yaml(file: str) -> Source:
@@ -102,6 +104,9 @@ def load_yaml(file: str) -> Source:
                 raise ConfigError(Location(file, 1, 1), "", message)
             builder = _Builder(file, loader)
             data = builder.value(node, (), aliased=False)
+            # Freed here, while the collector is paused: it would otherwise walk every node once
+            # more when it resumes (a tenth of a second for a large file).
+            del node
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(file, text, error) from None
     except RecursionError:
@@ -251,14 +256,16 @@ class _Builder:
     def __init__(self, file: str, loader: yaml.SafeLoader) -> None:
         self.file = file
         self.loader = loader
-        self.marks: dict[Path, tuple[int, int]] = {}
-        self.key_marks: dict[Path, tuple[int, int]] = {}
+        self.marks: dict[Path, int] = {}
+        self.key_marks: dict[Path, int] = {}
         self.plain: dict[Path, str] = {}
         self._seen: set[int] = set()
         self._open: set[int] = set()  # nodes being built: an alias to one of them never ends
         self._expanded = 0
 
     def value(self, node: Node, path: Path, aliased: bool) -> Any:
+        if isinstance(node, ScalarNode):  # contains nothing an alias could loop back through
+            return self.build(node, path, aliased)
         if id(node) in self._open:
             raise self.error(node, path, "an alias refers to a value that contains it")
         self._open.add(id(node))
@@ -276,7 +283,7 @@ class _Builder:
             if self._expanded > ALIAS_BUDGET:
                 message = f"too many aliases: anchors expand to more than {ALIAS_BUDGET} values"
                 raise self.error(node, path, message)
-        self.marks.setdefault(path, _mark(node))
+        self.marks.setdefault(path, _packed(node))
         if isinstance(node, MappingNode):
             return self.mapping(node, path, aliased)
         if isinstance(node, SequenceNode):
@@ -296,20 +303,20 @@ class _Builder:
                 merged.extend(self.merge_sources(value_node, path))
                 continue
             key = self.key(key_node, path)
+            child = path + (key,)  # one tuple shared by both marks
             if key in result:
-                first = self.key_marks[path + (key,)][0]
-                raise self.error(
-                    key_node, path + (key,), f"duplicate key '{key}' (first at line {first})"
-                )
-            self.key_marks[path + (key,)] = _mark(key_node)
-            result[key] = self.value(value_node, path + (key,), aliased)
+                first = self.key_marks[child] >> 32
+                raise self.error(key_node, child, f"duplicate key '{key}' (first at line {first})")
+            self.key_marks[child] = _packed(key_node)
+            result[key] = self.value(value_node, child, aliased)
         # `<<: *defaults`: keys written in the mapping win over merged ones, earlier sources win.
         for source in merged:
             for key_node, value_node in source.value:
                 key = self.key(key_node, path)
                 if key not in result:
-                    self.key_marks[path + (key,)] = _mark(key_node)
-                    result[key] = self.value(value_node, path + (key,), aliased=True)
+                    child = path + (key,)
+                    self.key_marks[child] = _packed(key_node)
+                    result[key] = self.value(value_node, child, aliased=True)
         return result
 
     def merge_sources(self, node: Node, path: Path) -> list[MappingNode]:
@@ -351,3 +358,8 @@ class _Builder:
 
 def _mark(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _packed(node: Node) -> int:
+    """The node's line and column, packed as Source keeps them."""
+    return (node.start_mark.line + 1) << 32 | (node.start_mark.column + 1)
