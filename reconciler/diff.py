@@ -275,14 +275,12 @@ def newest_disused(keys: Iterable[AccessKey], disused: list[AccessKey]) -> bool:
 
 
 def new_targets(candidates: list[Change], planned: list[Change]) -> list[Change]:
-    """The candidates that act on a key or password no planned change acts on already."""
+    """The candidates that act on a key no planned change acts on already. An unused password is
+    a candidate only while the file leaves `console` unmanaged (unused.py), so no planned change
+    ever acts on it."""
     key_kinds = (Kind.ACCESS_KEY, Kind.ACCESS_KEY_STATUS)
     keys_taken = {c.target for c in planned if c.kind in key_kinds and c.target}
-    password_taken = any(c.kind == Kind.LOGIN_PROFILE for c in planned)
-    return [
-        c for c in candidates
-        if (not password_taken if c.kind == Kind.LOGIN_PROFILE else c.target not in keys_taken)
-    ]
+    return [c for c in candidates if c.kind == Kind.LOGIN_PROFILE or c.target not in keys_taken]
 
 
 def rotation_notes(desired: State, live: State, now: datetime | None) -> tuple[str, ...]:

@@ -63,3 +63,43 @@ def test_an_unused_password_is_removed_beside_other_changes_of_the_user() -> Non
     lines = plan_lines(wanted, current, LIMIT)
     assert "~ user bob: tags: (none) -> {\"team\": \"a\"}" in lines
     assert any(line.startswith("- user bob: console password") for line in lines)
+
+
+def test_a_password_the_file_removes_is_removed_once_even_when_unused() -> None:
+    wanted = User("bob", console=False)
+    current = live("bob", login_profile=True, password_created=ago(300),
+                   password_last_used=ago(100))
+    lines = plan_lines(wanted, current, LIMIT)
+    assert [line for line in lines if "console password" in line] == [
+        "- user bob: console password (login profile)"
+    ]
+
+
+def test_a_key_the_file_removes_is_not_also_deactivated_for_disuse() -> None:
+    wanted = User("bob", access_keys=0)
+    current = live("bob", AccessKey("AKIA1", True, ago(300), ago(100)))
+    result = diff(state(wanted, account=LIMIT), state(current), now=NOW)
+    assert [(c.action.value, c.kind.value, c.target) for c in result.changes] == [
+        ("delete", "access_key", "AKIA1")
+    ]
+
+
+def test_an_unused_key_and_an_unused_password_are_both_disabled() -> None:
+    wanted = User("bob")
+    current = live("bob", AccessKey("AKIA1", True, ago(300), ago(100)), login_profile=True,
+                   password_created=ago(300), password_last_used=ago(100))
+    kinds = sorted(c.kind.value for c in diff(state(wanted, account=LIMIT), state(current),
+                                               now=NOW).changes)
+    assert kinds == ["access_key_status", "login_profile"]
+
+
+def test_an_inactive_newer_key_does_not_stop_a_due_rotation() -> None:
+    # The newest ACTIVE key decides whether rotation is due; an inactive stray, even unused and
+    # newer, is only removed to make room.
+    wanted = User("ci-bot", access_keys=1, key_rotation=ROTATION)
+    current = live("ci-bot", AccessKey("AKIAOLD", True, ago(91), ago(1)),
+                   AccessKey("AKIASTRAY", False, ago(60)))
+    result = diff(state(wanted, account=LIMIT), state(current), now=NOW)
+    assert [(c.action.value, c.kind.value, c.target) for c in result.changes] == [
+        ("delete", "access_key", "AKIASTRAY"), ("create", "access_key", "")
+    ]
