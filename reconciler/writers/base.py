@@ -90,3 +90,15 @@ def require_sink(ctx: WriteContext) -> SecretsSink:
     if ctx.sink is None:
         raise IamctlError("a new secret needs --secrets-dir")
     return ctx.sink
+
+
+def leave_group(ctx: WriteContext, user: str, group: str) -> None:
+    """A user leaves a group, whichever side the plan named the change on (the user's groups, or
+    the members of a declared group); already out of it counts as done."""
+    remove(
+        ctx,
+        "remove_user_from_group",
+        f"remove user {user} from group {group}",
+        UserName=user,
+        GroupName=group,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..attachments import entities_in
 from ..errors import AwsError, IamctlError
 from ..model import Change
-from .base import WriteContext, call, create, remove
+from .base import WriteContext, call, create, leave_group, remove
 
 
 def create_group(ctx: WriteContext, change: Change) -> None:
@@ -31,13 +31,7 @@ def update_group_path(ctx: WriteContext, change: Change) -> None:
 
 
 def remove_member(ctx: WriteContext, change: Change) -> None:
-    remove(
-        ctx,
-        "remove_user_from_group",
-        f"remove member {change.target} from group {change.name}",
-        UserName=change.target,
-        GroupName=change.name,
-    )
+    leave_group(ctx, user=change.target, group=change.name)
 
 
 def delete_group(ctx: WriteContext, change: Change) -> None:

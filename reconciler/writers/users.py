@@ -10,7 +10,17 @@ from ..aws import was_retried
 from ..credentials import SecretsSink, generate_password
 from ..errors import AwsError, IamctlError
 from ..model import Change
-from .base import WriteContext, call, create, remove, require_sink, retag, tag_list, tag_map
+from .base import (
+    WriteContext,
+    call,
+    create,
+    leave_group,
+    remove,
+    require_sink,
+    retag,
+    tag_list,
+    tag_map,
+)
 
 
 def create_user(ctx: WriteContext, change: Change) -> None:
@@ -185,13 +195,7 @@ def add_user_to_group(ctx: WriteContext, change: Change) -> None:
 
 
 def remove_user_from_group(ctx: WriteContext, change: Change) -> None:
-    remove(
-        ctx,
-        "remove_user_from_group",
-        f"remove user {change.name} from group {change.target}",
-        UserName=change.name,
-        GroupName=change.target,
-    )
+    leave_group(ctx, user=change.name, group=change.target)
 
 
 # What AWS makes you remove before DeleteUser, besides the login profile and MFA devices:
