@@ -50,13 +50,7 @@ def delete_group(ctx: WriteContext, change: Change) -> None:
     members = [u["UserName"] for page in pages for u in page["Users"]]
     refuse_unnamed_members(change, members)
     for user in members:
-        remove(
-            ctx,
-            "remove_user_from_group",
-            f"remove user {user} from group {group}",
-            UserName=user,
-            GroupName=group,
-        )
+        leave_group(ctx, user, group)
     for policy in (p for page in attached for p in page["AttachedPolicies"]):
         remove(
             ctx,
