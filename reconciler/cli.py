@@ -236,6 +236,9 @@ def apply(
     exact_credentials: bool,
 ) -> int:
     """Make the account match the files."""
+    if secrets_to == "secretsmanager" and secrets_dir:
+        # One place for new secrets: a directory given beside it would be silently unused.
+        raise click.UsageError("--secrets-dir and --secrets-to secretsmanager exclude each other")
     results = read_and_plan(files, accounts, opts, exact_credentials)
     if plan_file:
         results = multi.use_saved_plan(results, plan_file)

@@ -81,3 +81,18 @@ def test_a_secret_iamctl_did_not_make_is_never_overwritten(
     assert server_iam.list_users()["Users"] == []
     value = secretsmanager.get_secret_value(SecretId="iamctl/credentials/bob")["SecretString"]
     assert value == "someone's"
+
+
+def test_a_secrets_dir_beside_secrets_manager_is_a_usage_error(
+    run_iamctl: RunIamctl, tmp_path: Path
+) -> None:
+    path = tmp_path / "account.yaml"
+    path.write_text('version: 1\naccount:\n  id: "123456789012"\nusers:\n  - name: bob\n'
+                    "    access_keys: 1\n")
+    result = run_iamctl("apply", str(path), "--yes", "--secrets-to", "secretsmanager",
+                        "--secrets-dir", str(tmp_path / "s"))
+    assert result.code == 1
+    assert result.stderr.strip() == (
+        "error: --secrets-dir and --secrets-to secretsmanager exclude each other"
+    )
+    assert not (tmp_path / "s").exists()
