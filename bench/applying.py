@@ -10,7 +10,7 @@ from bench.pages import calls_at_real_page_sizes
 from bench.plans import BenchError, tail
 from bench.report import Row
 from bench.server import Emulator
-from reconciler.apply import DEFAULT_PARALLELISM
+from reconciler.engine.apply import DEFAULT_PARALLELISM
 
 __all__ = ["DEFAULT_PARALLELISM", "measure_apply"]
 

@@ -11,14 +11,14 @@ from typing import TypeVar
 
 import boto3
 
-from reconciler import desired
-from reconciler.aws import Aws
-from reconciler.diff import diff
-from reconciler.findings import account_findings
-from reconciler.live import LiveAccount, read_live
-from reconciler.model import State
-from reconciler.plan import make_plan
-from reconciler.render import render_text
+from reconciler.aws.client import Aws
+from reconciler.aws.live import LiveAccount, read_live
+from reconciler.config import desired
+from reconciler.core.diff import diff
+from reconciler.core.findings import account_findings
+from reconciler.core.model import State
+from reconciler.core.plan import make_plan
+from reconciler.core.render import render_text
 
 T = TypeVar("T")
 

@@ -1,7 +1,7 @@
 """The floor of a plan: the reads it cannot avoid, made straight with boto3 and nothing else.
 
 Run as its own process (like `iamctl plan`, through bench/launch.py), so both pay Python's
-start-up and boto3's import. It makes the calls `reconciler.live.read_live` makes, in the same
+start-up and boto3's import. It makes the calls `reconciler.aws.live.read_live` makes, in the same
 order and with the same parameters, and throws the answers away: no model, no diff, no file.
 The difference between a plan and this is what iamctl adds. Usage (environment as for iamctl):
 

@@ -17,25 +17,28 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__, desired, impact_text, multi, secrets_manager
-from .apply import DEFAULT_PARALLELISM
-from .aws import Aws, quiet_botocore_logs
-from .credentials import SecretsSink
-from .errors import ApplyError, IamctlError
-from .export import export_document
-from .findings import file_findings
-from .interrupt import EXIT_INTERRUPTED, StopOnCtrlC
-from .live import confirm_credentials, confirm_policy_tags, read_live
-from .mfa import enroll as mfa_enroll
-from .mfa import refuse_in_ci, refuse_off_terminal
-from .model import Change
-from .multi import EXIT_ERROR, EXIT_OK
+from . import __version__
+from .aws.client import Aws, quiet_botocore_logs
+from .aws.live import confirm_credentials, confirm_policy_tags, read_live
+from .aws.mfa import enroll as mfa_enroll
+from .aws.mfa import refuse_in_ci, refuse_off_terminal
+from .config import desired
+from .core import impact_text
+from .core.errors import ApplyError, IamctlError
+from .core.findings import file_findings
+from .core.model import Change
+from .core.plan import Plan
+from .core.render import change_lines, change_title, render_text, step_line, warning_lines
+from .core.wording import plural
+from .delivery.credentials import SecretsSink
+from .engine import multi, secrets_manager
+from .engine.apply import DEFAULT_PARALLELISM
+from .engine.export import export_document
+from .engine.interrupt import EXIT_INTERRUPTED, StopOnCtrlC
+from .engine.multi import EXIT_ERROR, EXIT_OK
+from .engine.progress import Progress
+from .engine.run import Connection, refuse_self_lockout
 from .options import chosen_options, debug_requested, global_options
-from .plan import Plan
-from .progress import Progress
-from .render import change_lines, change_title, render_text, step_line, warning_lines
-from .run import Connection, refuse_self_lockout
-from .wording import plural
 
 GC_THRESHOLD = 50_000  # allocations between two runs of the cycle collector
 

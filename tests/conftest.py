@@ -20,7 +20,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from reconciler.aws import Aws
+from reconciler.aws.client import Aws
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from reconciler.model import (
+from reconciler.core.model import (
     AccessKey,
     Account,
     Credentials,
@@ -15,7 +15,7 @@ from reconciler.model import (
     State,
     User,
 )
-from reconciler.policydoc import canonical
+from reconciler.core.policydoc import canonical
 
 ACCOUNT_ID = "123456789012"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"

@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 from botocore import xform_name
 
-from reconciler.aws import Aws
+from reconciler.aws.client import Aws
 
 # Operation -> the list keys of its answer, in the order AWS fills its pages.
 LIST_KEYS: Mapping[str, tuple[str, ...]] = {

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from reconciler.apply import apply_plan
-from reconciler.aws import Aws
-from reconciler.errors import ApplyError, AwsError
-from reconciler.model import Action, Change, Kind
-from reconciler.plan import Plan, order_changes
-from reconciler.writers import WriteContext
+from reconciler.aws.client import Aws
+from reconciler.aws.writers import WriteContext
+from reconciler.core.errors import ApplyError, AwsError
+from reconciler.core.model import Action, Change, Kind
+from reconciler.core.plan import Plan, order_changes
+from reconciler.engine.apply import apply_plan
 
 ACCOUNT = "123456789012"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.desired import load, resolve
-from reconciler.errors import ConfigError
+from reconciler.config.desired import load, resolve
+from reconciler.core.errors import ConfigError
 
 BAD_FILES = Path(__file__).parent / "bad_files"
 CASES = sorted(BAD_FILES.glob("*.yaml"))

@@ -14,8 +14,8 @@ from bench import accounts, refresh
 from bench.measure import Measured
 from bench.pages import calls_at_real_page_sizes, gaad_pages
 from bench.run import main
-from reconciler import desired
-from reconciler.live import ReadStats
+from reconciler.aws.live import ReadStats
+from reconciler.config import desired
 
 
 @pytest.mark.parametrize(

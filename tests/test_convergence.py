@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from reconciler.aws import Aws
-from reconciler.credentials import SecretsSink
-from reconciler.desired import load
-from reconciler.run import AccountPlan, apply_account, plan_account
+from reconciler.aws.client import Aws
+from reconciler.config.desired import load
+from reconciler.delivery.credentials import SecretsSink
+from reconciler.engine.run import AccountPlan, apply_account, plan_account
 
 HEADER = 'version: 1\naccount:\n  id: "123456789012"\n'
 DOC = {

@@ -9,8 +9,8 @@ from typing import Any, cast
 
 import pytest
 
-from reconciler.aws import Aws
-from reconciler.credential_report import (
+from reconciler.aws.client import Aws
+from reconciler.aws.credential_report import (
     UNKNOWN_MFA_SERIAL,
     ReportRow,
     credentials_from_report,
@@ -18,8 +18,8 @@ from reconciler.credential_report import (
     parse_report,
     parse_time,
 )
-from reconciler.errors import AwsError, IamctlError
-from reconciler.model import AccessKey, Credentials, User
+from reconciler.core.errors import AwsError, IamctlError
+from reconciler.core.model import AccessKey, Credentials, User
 
 HEADER = (
     "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"

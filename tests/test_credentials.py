@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconciler.credentials import CSV_HEADER, SYMBOLS, SecretsSink, generate_password
-from reconciler.errors import IamctlError
-from reconciler.model import PasswordPolicy
+from reconciler.core.errors import IamctlError
+from reconciler.core.model import PasswordPolicy
+from reconciler.delivery.credentials import CSV_HEADER, SYMBOLS, SecretsSink, generate_password
 
 URL = "https://acme-sandbox.signin.aws.amazon.com/console"
 

@@ -19,13 +19,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from reconciler import private_files
-from reconciler.aws import Aws
+from reconciler.aws.client import Aws
 from reconciler.cli import main
-from reconciler.credentials import CSV_HEADER, SecretsSink
-from reconciler.desired import load
-from reconciler.errors import ApplyError, AwsError
-from reconciler.run import apply_account, plan_account
+from reconciler.config.desired import load
+from reconciler.core.errors import ApplyError, AwsError
+from reconciler.delivery import private_files
+from reconciler.delivery.credentials import CSV_HEADER, SecretsSink
+from reconciler.engine.run import apply_account, plan_account
 
 ACCOUNT_FILE = """\
 version: 1

@@ -10,14 +10,15 @@ from typing import Any
 
 import pytest
 
-from reconciler.desired import Config, load, resolve
-from reconciler.errors import ConfigError
-from reconciler.mfa_policy import (
+from reconciler.config.desired import Config, load, resolve
+from reconciler.config.schema import load_schema
+from reconciler.core.errors import ConfigError
+from reconciler.core.mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
     ENFORCE_MFA_POLICY_NAME,
     enforce_mfa_document,
 )
-from reconciler.model import (
+from reconciler.core.model import (
     Account,
     Group,
     Ignore,
@@ -27,8 +28,7 @@ from reconciler.model import (
     Root,
     User,
 )
-from reconciler.policydoc import canonical
-from reconciler.schema import load_schema
+from reconciler.core.policydoc import canonical
 
 ACCOUNT = "123456789012"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"

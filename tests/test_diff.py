@@ -16,8 +16,8 @@ from factories import (
     state,
 )
 
-from reconciler.diff import diff
-from reconciler.model import (
+from reconciler.core.diff import diff
+from reconciler.core.model import (
     AccessKey,
     Account,
     Action,

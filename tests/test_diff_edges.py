@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 
 from factories import ACCOUNT_ID, doc, live_group, live_policy, live_user, state
 
-from reconciler.diff import diff
-from reconciler.model import (
+from reconciler.core.diff import diff
+from reconciler.core.model import (
     AccessKey,
     Account,
     Action,
@@ -23,7 +23,7 @@ from reconciler.model import (
     PasswordPolicy,
     User,
 )
-from reconciler.model import Kind as K
+from reconciler.core.model import Kind as K
 
 READ, WRITE = doc("s3:GetObject"), doc("s3:PutObject")
 # Changes carry the text apply sends; documents compare by meaning, their text as written.

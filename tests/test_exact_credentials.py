@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reconciler.live import ReadStats, report_age_words
+from reconciler.aws.live import ReadStats, report_age_words
 from tests.faultproxy import FaultProxy, action_of
 
 REPORT_AGE = timedelta(hours=2, minutes=13, seconds=20)

@@ -9,17 +9,18 @@ from typing import Any
 
 import yaml
 
-from reconciler import desired, policydoc
-from reconciler.aws import Aws
-from reconciler.diff import diff
-from reconciler.export import export_document
-from reconciler.live import LiveAccount, read_live
-from reconciler.mfa_policy import (
+from reconciler.aws.client import Aws
+from reconciler.aws.live import LiveAccount, read_live
+from reconciler.config import desired
+from reconciler.core import policydoc
+from reconciler.core.diff import diff
+from reconciler.core.mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
     ENFORCE_MFA_POLICY_NAME,
     enforce_mfa_document,
 )
-from reconciler.model import State
+from reconciler.core.model import State
+from reconciler.engine.export import export_document
 from tests.test_live import AWS_POLICY, document, make_varied_account
 
 ACCOUNT = "123456789012"

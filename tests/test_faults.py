@@ -54,12 +54,12 @@ from botocore.exceptions import (
 from botocore.retries.standard import ExponentialBackoff
 from moto import mock_aws
 
-from reconciler import aws as aws_module
-from reconciler.aws import Aws
-from reconciler.credentials import SecretsSink
-from reconciler.desired import load
-from reconciler.errors import ApplyError, AwsError, IamctlError
-from reconciler.run import AccountPlan, apply_account, plan_account
+from reconciler.aws import client as aws_module
+from reconciler.aws.client import Aws
+from reconciler.config.desired import load
+from reconciler.core.errors import ApplyError, AwsError, IamctlError
+from reconciler.delivery.credentials import SecretsSink
+from reconciler.engine.run import AccountPlan, apply_account, plan_account
 from tests.faultproxy import (
     ANY_WRITE,
     CALLER_ARN,

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from reconciler.findings import account_findings, file_findings
-from reconciler.model import (
+from reconciler.core.findings import account_findings, file_findings
+from reconciler.core.model import (
     AccessKey,
     Account,
     Credentials,
@@ -24,7 +24,7 @@ from reconciler.model import (
     State,
     User,
 )
-from reconciler.policydoc import canonical
+from reconciler.core.policydoc import canonical
 from tests.factories import ACCOUNT_ID, ADMIN, READ_ONLY, doc, live_group, live_policy, live_user
 
 NOW = datetime(2025, 2, 1, tzinfo=timezone.utc)  # live_user keys are a month old

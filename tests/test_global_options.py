@@ -40,7 +40,7 @@ def test_debug_anywhere(run_iamctl, account_file, where):
     args = before_and_after(["plan", str(account_file)], "--debug")[where == "after"]
     result = run_iamctl(*args)
     assert result.code == 0, result.stderr
-    assert "DEBUG reconciler.aws: GetCallerIdentity" in result.stderr
+    assert "DEBUG reconciler.aws.client: GetCallerIdentity" in result.stderr
 
 
 @pytest.fixture

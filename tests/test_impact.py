@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 
-from reconciler import aws_managed
-from reconciler.diff import diff
-from reconciler.impact import Context, assess, changed
-from reconciler.model import Action, Change, Group, Impact, Kind, ManagedPolicy, Risk, User
-from reconciler.plan import make_plan, plan_from_dict, plan_to_dict
-from reconciler.policydoc import canonical
+from reconciler.core import aws_managed
+from reconciler.core.diff import diff
+from reconciler.core.impact import Context, assess, changed
+from reconciler.core.model import Action, Change, Group, Impact, Kind, ManagedPolicy, Risk, User
+from reconciler.core.plan import make_plan, plan_from_dict, plan_to_dict
+from reconciler.core.policydoc import canonical
 from tests.factories import ACCOUNT_ID, ADMIN, READ_ONLY, live_group, live_policy, state
 
 B, N, NEU, UNK = Impact.BROADENS, Impact.NARROWS, Impact.NEUTRAL, Impact.UNKNOWN

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from reconciler.impact import Context, assess, changed
-from reconciler.model import Action, Change, Group, Impact, Kind, ManagedPolicy, User
-from reconciler.policydoc import canonical
+from reconciler.core.impact import Context, assess, changed
+from reconciler.core.model import Action, Change, Group, Impact, Kind, ManagedPolicy, User
+from reconciler.core.policydoc import canonical
 from tests.factories import ACCOUNT_ID, READ_ONLY, live_group, live_policy, state
 
 B, N, NEU, UNK = Impact.BROADENS, Impact.NARROWS, Impact.NEUTRAL, Impact.UNKNOWN

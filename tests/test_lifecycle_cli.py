@@ -155,7 +155,7 @@ def test_a_stale_report_is_confirmed_before_disabling(
 ) -> None:
     """The credential report can be hours old: a key it shows unused but that GetAccessKeyLastUsed
     shows used since is left alone."""
-    from reconciler import live
+    from reconciler.aws import live
 
     config = tmp_path / "account.yaml"
     config.write_text(UNUSED)
@@ -173,6 +173,6 @@ def test_a_stale_report_is_confirmed_before_disabling(
 def live_aws() -> Any:
     import boto3
 
-    from reconciler.aws import Aws
+    from reconciler.aws.client import Aws
 
     return Aws(boto3.Session(region_name="us-east-1"))

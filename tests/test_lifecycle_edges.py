@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from reconciler.diff import diff
-from reconciler.model import AccessKey, Account, Credentials, KeyRotation, User
-from reconciler.render import change_lines
+from reconciler.core.diff import diff
+from reconciler.core.model import AccessKey, Account, Credentials, KeyRotation, User
+from reconciler.core.render import change_lines
 from tests.factories import ACCOUNT_ID, state
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)

@@ -12,12 +12,12 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from reconciler import policydoc
-from reconciler.aws import Aws
-from reconciler.credential_report import whole_seconds
-from reconciler.errors import AwsError
-from reconciler.live import confirm_credentials, confirm_policy_tags, read_live
-from reconciler.model import (
+from reconciler.aws.client import Aws
+from reconciler.aws.credential_report import whole_seconds
+from reconciler.aws.live import confirm_credentials, confirm_policy_tags, read_live
+from reconciler.core import policydoc
+from reconciler.core.errors import AwsError
+from reconciler.core.model import (
     AccessKey,
     Account,
     Credentials,

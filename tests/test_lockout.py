@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from factories import ACCOUNT_ID, ADMIN, READ_ONLY, doc, live_group, live_user, state
 
-from reconciler.lockout import mark_self_lockout
-from reconciler.model import Action, Caller, Change, Kind
+from reconciler.core.lockout import mark_self_lockout
+from reconciler.core.model import Action, Caller, Change, Kind
 
 OPS = frozenset({"ops"})
 POLICY = f"arn:aws:iam::{ACCOUNT_ID}:policy/Deploy"

@@ -17,17 +17,17 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from reconciler.markdown import (
+from reconciler.core.markdown import (
     MARKER,
     code_span,
     render_comment,
     render_failed_account,
     render_markdown,
 )
-from reconciler.model import Action, Change, Finding, HumanStep, Kind
-from reconciler.plan import Plan
-from reconciler.policydoc import canonical
-from reconciler.render import plan_lines
+from reconciler.core.model import Action, Change, Finding, HumanStep, Kind
+from reconciler.core.plan import Plan
+from reconciler.core.policydoc import canonical
+from reconciler.core.render import plan_lines
 
 PARSER = MarkdownIt("gfm-like")
 ACCOUNT = "123456789012"

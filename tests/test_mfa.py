@@ -11,10 +11,10 @@ import pyotp
 import pytest
 from moto import mock_aws
 
-from reconciler import mfa
-from reconciler.aws import Aws
-from reconciler.errors import AwsError, IamctlError
-from reconciler.mfa import enroll, otpauth_uri, qr_text
+from reconciler.aws import mfa
+from reconciler.aws.client import Aws
+from reconciler.aws.mfa import enroll, otpauth_uri, qr_text
+from reconciler.core.errors import AwsError, IamctlError
 
 LABEL = "acme-sandbox"
 SERIAL = "arn:aws:iam::123456789012:mfa/alice"

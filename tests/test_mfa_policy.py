@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.mfa_policy import enforce_mfa_document
+from reconciler.core.mfa_policy import enforce_mfa_document
 
 ACCOUNT = "123456789012"
 ADMINISTRATOR_ACCESS = {

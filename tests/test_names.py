@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from factories import ACCOUNT_ID, ADMIN, doc, live_group, live_policy, live_user, state
 
-from reconciler.diff import diff
-from reconciler.model import Group, Ignore, ManagedPolicy, User
-from reconciler.names import align_names
+from reconciler.core.diff import diff
+from reconciler.core.model import Group, Ignore, ManagedPolicy, User
+from reconciler.core.names import align_names
 
 POLICY = f"arn:aws:iam::{ACCOUNT_ID}:policy/"
 

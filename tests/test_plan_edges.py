@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 
 from factories import ACCOUNT_ID, ADMIN, doc, live_group, live_user, state
 
-from reconciler.diff import Diff
-from reconciler.model import (
+from reconciler.core.diff import Diff
+from reconciler.core.model import (
     AccessKey,
     Account,
     Action,
@@ -25,7 +25,7 @@ from reconciler.model import (
     State,
     User,
 )
-from reconciler.plan import make_plan, plan_from_dict, plan_to_dict
+from reconciler.core.plan import make_plan, plan_from_dict, plan_to_dict
 
 KEY_REMOVAL = Change(Action.DELETE, Kind.ACCESS_KEY, "u", target="AKIAOLD", note="never used")
 KEY_CREATION = Change(Action.CREATE, Kind.ACCESS_KEY, "u")

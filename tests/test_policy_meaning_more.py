@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from reconciler.model import Document
-from reconciler.policydoc import allows_everything, as_dict, as_written, canonical
+from reconciler.core.model import Document
+from reconciler.core.policydoc import allows_everything, as_dict, as_written, canonical
 
 
 def d(**statement: Any) -> dict[str, Any]:

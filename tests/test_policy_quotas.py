@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.desired import load
-from reconciler.errors import ConfigError
+from reconciler.config.desired import load
+from reconciler.core.errors import ConfigError
 
 HEADER = 'version: 1\naccount:\n  id: "123456789012"\n'
 

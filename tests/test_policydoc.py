@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 import pytest
 
-from reconciler.mfa_policy import enforce_mfa_document
-from reconciler.policydoc import (
+from reconciler.core.mfa_policy import enforce_mfa_document
+from reconciler.core.policydoc import (
     GROUP_INLINE_MAX_SIZE,
     MANAGED_POLICY_MAX_SIZE,
     allows_everything,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.policydoc import (
+from reconciler.core.policydoc import (
     MANAGED_POLICY_MAX_SIZE,
     allows_everything,
     as_dict,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from reconciler.progress import Progress
+from reconciler.engine.progress import Progress
 
 
 class Terminal(io.StringIO):

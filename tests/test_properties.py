@@ -26,12 +26,11 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from reconciler.attachments import entities_in
-from reconciler.aws import Aws
-from reconciler.credentials import SecretsSink
-from reconciler.desired import load
-from reconciler.diff import diff
-from reconciler.model import (
+from reconciler.aws.client import Aws
+from reconciler.config.desired import load
+from reconciler.core.attachments import entities_in
+from reconciler.core.diff import diff
+from reconciler.core.model import (
     AccessKey,
     Account,
     Action,
@@ -46,9 +45,10 @@ from reconciler.model import (
     State,
     User,
 )
-from reconciler.plan import order_changes
-from reconciler.policydoc import canonical
-from reconciler.run import AccountPlan, apply_account, plan_account
+from reconciler.core.plan import order_changes
+from reconciler.core.policydoc import canonical
+from reconciler.delivery.credentials import SecretsSink
+from reconciler.engine.run import AccountPlan, apply_account, plan_account
 from tests.test_faults import moto_account, session
 
 ACCOUNT = "123456789012"

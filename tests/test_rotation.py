@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reconciler.diff import diff
-from reconciler.model import AccessKey, Action, Credentials, KeyRotation, Kind, User
-from reconciler.render import change_lines
-from reconciler.rotation import may_be_rotating, next_step
+from reconciler.core.diff import diff
+from reconciler.core.model import AccessKey, Action, Credentials, KeyRotation, Kind, User
+from reconciler.core.render import change_lines
+from reconciler.core.rotation import may_be_rotating, next_step
 from tests.factories import live_user, state
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)

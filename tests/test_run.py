@@ -9,11 +9,11 @@ from typing import Any
 
 import boto3
 
-from reconciler.aws import Aws
-from reconciler.desired import load
-from reconciler.live import read_live
-from reconciler.model import Kind
-from reconciler.run import AccountPlan, apply_account, plan_account
+from reconciler.aws.client import Aws
+from reconciler.aws.live import read_live
+from reconciler.config.desired import load
+from reconciler.core.model import Kind
+from reconciler.engine.run import AccountPlan, apply_account, plan_account
 
 HEADER = 'version: 1\naccount:\n  id: "123456789012"\n'
 DOC = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'

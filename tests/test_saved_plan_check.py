@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from factories import ACCOUNT_ID, live_user, state
 
-from reconciler.desired import Config
-from reconciler.diff import diff
-from reconciler.errors import IamctlError, StalePlanError
-from reconciler.model import Account, User
-from reconciler.multi import AccountResult, use_saved_plan
-from reconciler.plan import make_plan, plan_to_dict
-from reconciler.run import AccountPlan
+from reconciler.config.desired import Config
+from reconciler.core.diff import diff
+from reconciler.core.errors import IamctlError, StalePlanError
+from reconciler.core.model import Account, User
+from reconciler.core.plan import make_plan, plan_to_dict
+from reconciler.engine.multi import AccountResult, use_saved_plan
+from reconciler.engine.run import AccountPlan
 
 OTHER_ACCOUNT = "210987654321"
 

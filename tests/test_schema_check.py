@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from reconciler.errors import ConfigError
-from reconciler.schema import is_valid, load_schema
-from reconciler.yamlload import load_yaml
+from reconciler.config.schema import is_valid, load_schema
+from reconciler.config.yamlload import load_yaml
+from reconciler.core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "tests" / "bad_files").glob("*.yaml")) + sorted(

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from factories import ACCOUNT_ID, ADMIN, doc, live_group, live_policy, live_user, state
 
-from reconciler.diff import diff
-from reconciler.model import Entity, Group, Ignore, Kind, ManagedPolicy, User
-from reconciler.policydoc import canonical
-from reconciler.render import change_lines
+from reconciler.core.diff import diff
+from reconciler.core.model import Entity, Group, Ignore, Kind, ManagedPolicy, User
+from reconciler.core.policydoc import canonical
+from reconciler.core.render import change_lines
 
 CUSTOMER = f"arn:aws:iam::{ACCOUNT_ID}:policy/"
 ADMINS = frozenset({"admins"})

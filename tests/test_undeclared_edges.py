@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from factories import ACCOUNT_ID, doc, live_group, live_policy, live_user, state
 
-from reconciler.diff import diff
-from reconciler.model import Change, Entity, Kind, State
+from reconciler.core.diff import diff
+from reconciler.core.model import Change, Entity, Kind, State
 
 
 def removals(live: State, caller_user: str | None = None) -> dict[str, Change]:

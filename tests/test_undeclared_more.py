@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from reconciler.diff import diff
-from reconciler.model import Entity, Group, Ignore, ManagedPolicy, User
-from reconciler.plan import make_plan, plan_to_dict
+from reconciler.core.diff import diff
+from reconciler.core.model import Entity, Group, Ignore, ManagedPolicy, User
+from reconciler.core.plan import make_plan, plan_to_dict
 from tests.factories import ACCOUNT_ID, doc, live_group, live_policy, live_user, state
 
 CUSTOMER = f"arn:aws:iam::{ACCOUNT_ID}:policy/"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.errors import ConfigError, field_path
-from reconciler.yamlload import ALIAS_BUDGET, Source, load_yaml, read_json
+from reconciler.config.yamlload import ALIAS_BUDGET, Source, load_yaml, read_json
+from reconciler.core.errors import ConfigError, field_path
 
 Write = Callable[..., str]
 

@@ -16,18 +16,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from . import policydoc
-from .aws import Aws, Identity
-from .credential_report import (
-    credentials_from_report,
-    fetch_report,
-    key_order,
-    read_virtual_mfa_serials,
-    request_report,
-    whole_seconds,
-)
-from .errors import AwsError
-from .model import (
+from ..core import policydoc
+from ..core.errors import AwsError
+from ..core.model import (
     AccessKey,
     Account,
     Credentials,
@@ -41,7 +32,16 @@ from .model import (
     State,
     User,
 )
-from .wording import duration, plural
+from ..core.wording import duration, plural
+from .client import Aws, Identity
+from .credential_report import (
+    credentials_from_report,
+    fetch_report,
+    key_order,
+    read_virtual_mfa_serials,
+    request_report,
+    whole_seconds,
+)
 
 
 @dataclass(frozen=True)

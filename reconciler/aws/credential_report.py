@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .aws import Aws
-from .errors import AwsError, IamctlError
-from .model import AccessKey, Credentials, User
+from ..core.errors import AwsError, IamctlError
+from ..core.model import AccessKey, Credentials, User
+from .client import Aws
 
 # Real AWS builds the report in seconds to a minute; give up after this long.
 REPORT_TIMEOUT_SECONDS = 60.0

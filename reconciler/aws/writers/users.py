@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..aws import was_retried
-from ..credentials import SecretsSink, generate_password
-from ..errors import AwsError, IamctlError
-from ..model import Change
+from ...core.errors import AwsError, IamctlError
+from ...core.model import Change
+from ...delivery.credentials import SecretsSink, generate_password
+from ..client import was_retried
 from .base import (
     WriteContext,
     call,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .. import policydoc
-from ..attachments import entities_in, named
-from ..errors import AwsError, IamctlError
+from ...core import policydoc
+from ...core.attachments import entities_in, named
+from ...core.errors import AwsError, IamctlError
+from ...core.model import Change, Entity
 from ..live import list_attachments
-from ..model import Change, Entity
 from .base import WriteContext, call, create, remove, retag, tag_list
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..errors import AwsError, IamctlError
-from ..model import Change
+from ...core.errors import AwsError, IamctlError
+from ...core.model import Change
 from .base import WriteContext, remove
 
 

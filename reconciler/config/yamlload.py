@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import ConfigError, Location, field_path
+from ..core.errors import ConfigError, Location, field_path
 
 # A value's place in the data: keys and list indexes from the top, e.g. ("users", 2, "name").
 Path = tuple[str | int, ...]

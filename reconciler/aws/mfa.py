@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 import segno
 
-from .aws import Aws, error_code
-from .errors import IamctlError
+from ..core.errors import IamctlError
+from .client import Aws, error_code
 
 CODE_ATTEMPTS = 3
 _SIX_DIGITS = re.compile(r"[0-9]{6}")

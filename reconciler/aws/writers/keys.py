@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..errors import IamctlError
-from ..model import Change
+from ...core.errors import IamctlError
+from ...core.model import Change
 from .base import WriteContext, call
 
 

@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import impact_text
-from .age_delivery import sink_for
+from ..aws.live import ReadStats
+from ..config.desired import Config
+from ..core import impact_text
+from ..core.errors import ApplyError, IamctlError, StalePlanError
+from ..core.markdown import render_comment, render_failed_account, render_markdown
+from ..core.model import Change
+from ..core.plan import FORMAT_VERSION, Plan, plan_from_dict, plan_to_dict
+from ..core.render import change_lines
+from ..delivery.age_delivery import sink_for
+from ..delivery.credentials import SecretsSink
 from .apply import creates_secret
-from .credentials import SecretsSink
-from .desired import Config
-from .errors import ApplyError, IamctlError, StalePlanError
-from .live import ReadStats
-from .markdown import render_comment, render_failed_account, render_markdown
-from .model import Change
-from .plan import FORMAT_VERSION, Plan, plan_from_dict, plan_to_dict
-from .render import change_lines
 from .run import AccountPlan, Connection, apply_account, plan_account, plan_creates_secrets
 
 MAX_PARALLEL_ACCOUNTS = 8

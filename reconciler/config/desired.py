@@ -13,15 +13,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
 from typing import Any
 
-from . import lifecycle_config, policydoc, validation
-from .documentfiles import read_document_file
-from .errors import ConfigError, Location, field_path
-from .mfa_policy import (
+from ..core import policydoc
+from ..core.errors import ConfigError, Location, field_path
+from ..core.mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
     ENFORCE_MFA_POLICY_NAME,
     enforce_mfa_document,
 )
-from .model import (
+from ..core.model import (
     Account,
     Document,
     Group,
@@ -33,6 +32,8 @@ from .model import (
     State,
     User,
 )
+from . import lifecycle_config, validation
+from .documentfiles import read_document_file
 from .validation import Declared, source_error
 from .yamlload import Path, Source, load_yaml
 

@@ -15,11 +15,11 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from .errors import ApplyError, IamctlError
-from .model import Action, Change, Kind
-from .plan import Plan, phase_of
-from .render import change_lines
-from .writers import WRITERS, WriteContext
+from ..aws.writers import WRITERS, WriteContext
+from ..core.errors import ApplyError, IamctlError
+from ..core.model import Action, Change, Kind
+from ..core.plan import Plan, phase_of
+from ..core.render import change_lines
 
 DEFAULT_PARALLELISM = 8
 

@@ -4,8 +4,8 @@ AWS accepts an attach or a put twice, so none of these needs lost-answer handlin
 
 from __future__ import annotations
 
-from ..model import Change
-from ..render import short_policy
+from ...core.model import Change
+from ...core.render import short_policy
 from .base import WriteContext, Writer, call, remove
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..attachments import entities_in
-from ..errors import AwsError, IamctlError
-from ..model import Change
+from ...core.attachments import entities_in
+from ...core.errors import AwsError, IamctlError
+from ...core.model import Change
 from .base import WriteContext, call, create, leave_group, remove
 
 

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .aws import Aws
-from .credentials import CSV_HEADER, SecretsSink
-from .errors import AwsError, IamctlError
+from ..aws.client import Aws
+from ..core.errors import AwsError, IamctlError
+from ..delivery.credentials import CSV_HEADER, SecretsSink
 from .multi import AccountResult, users_with_new_secrets
 
 SECRET_PREFIX = "iamctl/credentials/"

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from .aws import Aws
+from ..core.errors import AwsError
+from ..core.model import AccessKey, Credentials, State, User
+from .client import Aws
 from .credential_report import whole_seconds
-from .errors import AwsError
-from .model import AccessKey, Credentials, State, User
 
 
 def confirm_usage(aws: Aws, state: State, names: Iterable[str]) -> State:

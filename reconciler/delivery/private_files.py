@@ -15,7 +15,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from .errors import IamctlError
+from ..core.errors import IamctlError
 
 PRIVATE_DIRECTORY_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600

@@ -21,9 +21,9 @@ from pathlib import Path
 import pyrage
 from pyrage import x25519
 
+from ..core.errors import IamctlError
 from . import private_files
 from .credentials import SecretsSink, csv_bytes
-from .errors import IamctlError
 
 AGE_SUFFIX = ".age"
 

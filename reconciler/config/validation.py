@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
+from ..core.errors import ConfigError, Location, field_path
+from ..core.mfa_policy import ENFORCE_MFA_POLICY_NAME
 from . import schema, yamlreadings
-from .errors import ConfigError, Location, field_path
-from .mfa_policy import ENFORCE_MFA_POLICY_NAME
 from .schema import load_schema
 from .yamlload import Path, Source
 

@@ -14,10 +14,10 @@ from typing import Any, cast
 
 import yaml
 
-from . import policydoc
-from .live import LiveAccount
-from .mfa_policy import ENFORCE_MFA_POLICY_NAME
-from .model import Account, Document, Group, ManagedPolicy, MfaMode, State, User
+from ..aws.live import LiveAccount
+from ..core import policydoc
+from ..core.mfa_policy import ENFORCE_MFA_POLICY_NAME
+from ..core.model import Account, Document, Group, ManagedPolicy, MfaMode, State, User
 
 
 def export_document(live: LiveAccount, now: datetime | None = None) -> str:

@@ -12,15 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
-from .apply import DEFAULT_PARALLELISM, apply_plan, creates_secret, describe
-from .attachments import policies_to_read
-from .aws import Aws, Identity, Sessions
-from .credentials import SecretsSink
-from .desired import Config, resolve
-from .diff import Diff, diff
-from .errors import AccountMismatchError, IamctlError
-from .findings import account_findings
-from .live import (
+from ..aws.client import Aws, Identity, Sessions
+from ..aws.live import (
     LiveAccount,
     ReadStats,
     confirm_credentials,
@@ -28,14 +21,21 @@ from .live import (
     confirm_policy_tags,
     read_live,
 )
-from .lockout import mark_self_lockout
-from .model import Caller, Change, Kind, State, User, credentials_of
-from .names import align_names
-from .plan import Plan, make_plan
-from .rotation import may_be_rotating
-from .usage import confirm_usage
-from .wording import plural
-from .writers import WriteContext
+from ..aws.usage import confirm_usage
+from ..aws.writers import WriteContext
+from ..config.desired import Config, resolve
+from ..core.attachments import policies_to_read
+from ..core.diff import Diff, diff
+from ..core.errors import AccountMismatchError, IamctlError
+from ..core.findings import account_findings
+from ..core.lockout import mark_self_lockout
+from ..core.model import Caller, Change, Kind, State, User, credentials_of
+from ..core.names import align_names
+from ..core.plan import Plan, make_plan
+from ..core.rotation import may_be_rotating
+from ..core.wording import plural
+from ..delivery.credentials import SecretsSink
+from .apply import DEFAULT_PARALLELISM, apply_plan, creates_secret, describe
 
 _CREDENTIAL_KINDS = (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY, Kind.ACCESS_KEY_STATUS)
 

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ..model import Action, Kind
+from ...core.model import Action, Kind
 from .account import set_alias, set_password_policy
 from .base import WriteContext, Writer
 from .groups import create_group, delete_group, remove_member, update_group_path

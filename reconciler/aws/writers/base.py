@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..aws import Aws
-from ..credentials import SecretsSink
-from ..errors import AwsError, IamctlError
-from ..model import Change, PasswordPolicy
+from ...core.errors import AwsError, IamctlError
+from ...core.model import Change, PasswordPolicy
+from ...delivery.credentials import SecretsSink
+from ..client import Aws
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from ..core.errors import IamctlError
+from ..core.model import PasswordPolicy
 from . import private_files
-from .errors import IamctlError
-from .model import PasswordPolicy
 
 # The symbols IAM password policies count as "non-alphanumeric".
 SYMBOLS = "!@#$%^&*()_+-=[]{}|'"

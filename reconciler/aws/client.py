@@ -31,7 +31,7 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 from botocore.utils import parse_timestamp
 
-from .errors import AwsError, IamctlError
+from ..core.errors import AwsError, IamctlError
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
-from .errors import ConfigError, field_path
+from ..core.errors import ConfigError, field_path
 from .yamlload import Path, Source
 
 # YAML 1.2 core schema numbers (https://yaml.org/spec/1.2.2/#1032-tag-resolution), for scalars

@@ -1,0 +1,1 @@
+"""Where new credentials go: private files, age-encrypted files; the generated password."""
