@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..core import policydoc
+from ..core.arns import tag_map
 from ..core.errors import AwsError
 from ..core.model import (
     AccessKey,
@@ -170,7 +171,7 @@ def user_from_detail(item: Mapping[str, Any]) -> User:
         groups=frozenset(item.get("GroupList", [])),
         policies=attached_arns(item),
         inline_policies=inline_documents(item.get("UserPolicyList", [])),
-        tags={tag["Key"]: tag["Value"] for tag in item.get("Tags", [])},
+        tags=tag_map(item.get("Tags", [])),
     )
 
 
@@ -360,12 +361,10 @@ def confirm_policy_tags(aws: Aws, state: State, names: Iterable[str]) -> State:
     for name in sorted(set(names)):
         if name in policies:
             policy = policies[name]
-            tags = {
-                tag["Key"]: tag["Value"]
-                for page in aws.pages("list_policy_tags", f"read the tags of policy {name}",
-                                      PolicyArn=policy.arn)
-                for tag in page.get("Tags", [])
-            }
+            pages = aws.pages(
+                "list_policy_tags", f"read the tags of policy {name}", PolicyArn=policy.arn
+            )
+            tags = tag_map(tag for page in pages for tag in page.get("Tags", []))
             policies[name] = replace(policy, tags=tags)
     return replace(state, policies=policies)
 

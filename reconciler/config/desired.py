@@ -14,6 +14,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from ..core import policydoc
+from ..core.arns import policy_arn
 from ..core.errors import ConfigError, Location, field_path
 from ..core.mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
@@ -77,10 +78,6 @@ def load(paths: Sequence[str]) -> list[Config]:
     # Each account's files are let go once its Config is built: a run over many files holds
     # them all, but never beside every Config as well.
     return [_config(account_id, by_account.pop(account_id)) for account_id in list(by_account)]
-
-
-def policy_arn(partition: str, account_id: str, path: str | None, name: str) -> str:
-    return f"arn:{partition}:iam::{account_id}:policy{path or '/'}{name}"
 
 
 def _expand(paths: Sequence[str]) -> list[str]:

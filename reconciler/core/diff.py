@@ -126,17 +126,7 @@ def diff_policy(wanted: ManagedPolicy, current: ManagedPolicy | None) -> list[Ch
                 after=wanted.document.text,
             )
         )
-    if wanted.tags is not None and dict(wanted.tags) != dict(current.tags or {}):
-        changes.append(
-            Change(
-                Action.UPDATE,
-                Kind.POLICY_TAGS,
-                wanted.name,
-                target=current.arn,
-                before=dict(current.tags or {}),
-                after=dict(wanted.tags),
-            )
-        )
+    changes += diff_tags(Kind.POLICY_TAGS, wanted.name, wanted.tags, current.tags, current.arn)
     return changes
 
 
@@ -150,12 +140,8 @@ def diff_group(wanted: Group, current: Group | None) -> list[Change]:
             Change(Action.CREATE, Kind.GROUP, wanted.name, after={"path": wanted.path or "/"})
         )
         current = Group(wanted.name, path=wanted.path or "/")
-    elif wanted.path is not None and wanted.path != current.path:
-        changes.append(
-            Change(
-                Action.UPDATE, Kind.GROUP_PATH, wanted.name, before=current.path, after=wanted.path
-            )
-        )
+    else:
+        changes += diff_path(Kind.GROUP_PATH, wanted.name, wanted.path, current.path)
     changes += diff_attachments(Kind.GROUP_POLICY, wanted.name, wanted.policies, current.policies)
     changes += diff_inline(
         Kind.GROUP_INLINE_POLICY, wanted.name, wanted.inline_policies, current.inline_policies
@@ -199,8 +185,8 @@ def diff_user(
         changes.append(Change(Action.CREATE, Kind.USER, wanted.name, after=user_spec(wanted)))
         # Path and tags are set by CreateUser itself.
         current = User(wanted.name, path=wanted.path or "/", tags=wanted.tags or {})
-    changes += diff_user_path(wanted, current)
-    changes += diff_user_tags(wanted, current)
+    changes += diff_path(Kind.USER_PATH, wanted.name, wanted.path, current.path)
+    changes += diff_tags(Kind.USER_TAGS, wanted.name, wanted.tags, current.tags)
     changes += diff_login_profile(wanted, current)
     changes += diff_access_keys(wanted, current, now, days)
     if now is not None and days is not None:
@@ -215,21 +201,6 @@ def diff_user(
 
 def user_spec(user: User) -> dict[str, object]:
     return {"path": user.path or "/", "tags": dict(user.tags or {})}
-
-
-def diff_user_path(wanted: User, current: User) -> list[Change]:
-    if wanted.path is None or wanted.path == current.path:
-        return []
-    return [
-        Change(Action.UPDATE, Kind.USER_PATH, wanted.name, before=current.path, after=wanted.path)
-    ]
-
-
-def diff_user_tags(wanted: User, current: User) -> list[Change]:
-    if wanted.tags is None or dict(wanted.tags) == dict(current.tags or {}):
-        return []
-    before, after = dict(current.tags or {}), dict(wanted.tags)
-    return [Change(Action.UPDATE, Kind.USER_TAGS, wanted.name, before=before, after=after)]
 
 
 def diff_login_profile(wanted: User, current: User) -> list[Change]:
@@ -321,7 +292,28 @@ def access_key_removal(user: str, key: AccessKey, reason: str) -> Change:
     return Change(Action.DELETE, Kind.ACCESS_KEY, user, target=key.id, note=reason)
 
 
-# Attachments, memberships and inline policies (users and groups alike).
+# What users, groups and roles alike hold: path, tags, attachments, memberships, inline policies.
+# `kind` says whose (USER_PATH, GROUP_PATH, ...); `None` wanted = not managed.
+
+
+def diff_path(kind: Kind, owner: str, wanted: str | None, current: str | None) -> list[Change]:
+    if wanted is None or wanted == current:
+        return []
+    return [Change(Action.UPDATE, kind, owner, before=current, after=wanted)]
+
+
+def diff_tags(
+    kind: Kind,
+    owner: str,
+    wanted: Mapping[str, str] | None,
+    current: Mapping[str, str] | None,
+    target: str = "",
+) -> list[Change]:
+    """Tags are exact once managed; `target` is the owner's ARN where IAM's calls want it."""
+    before = dict(current or {})
+    if wanted is None or dict(wanted) == before:
+        return []
+    return [Change(Action.UPDATE, kind, owner, target=target, before=before, after=dict(wanted))]
 
 
 def diff_attachments(

@@ -16,57 +16,10 @@ from typing import Any
 from .diff import Diff
 from .escalation import ADMIN, ESCALATION
 from .impact import with_impact
+from .kinds import allows, order_of, phase_of
 from .model import Action, Change, Document, Finding, HumanStep, Impact, Kind, Risk, State
 
 FORMAT_VERSION = 1
-
-# Apply runs changes phase by phase: what others depend on first, deletions last. The alias
-# comes first: new credentials are delivered with the sign-in URL it makes, so it must be set
-# (or have failed, stopping apply) before any is created. The password policy can follow the
-# users: generated passwords already satisfy the policy the file asks for.
-_PHASES: dict[Kind, int] = {
-    Kind.ALIAS: 0,
-    Kind.POLICY: 1,
-    Kind.POLICY_REPLACEMENT: 1,
-    Kind.POLICY_DOCUMENT: 1,
-    Kind.POLICY_TAGS: 1,
-    Kind.GROUP: 2,
-    Kind.GROUP_PATH: 2,
-    Kind.GROUP_POLICY: 2,
-    Kind.GROUP_INLINE_POLICY: 2,
-    Kind.GROUP_MEMBER: 2,  # removals only: see _REMOVALS_PHASE
-    Kind.USER: 3,
-    Kind.USER_PATH: 3,
-    Kind.USER_TAGS: 3,
-    Kind.LOGIN_PROFILE: 3,
-    Kind.ACCESS_KEY: 3,
-    Kind.ACCESS_KEY_STATUS: 3,
-    Kind.USER_GROUP: 3,
-    Kind.USER_POLICY: 3,
-    Kind.USER_INLINE_POLICY: 3,
-    Kind.PASSWORD_POLICY: 4,
-}
-_REMOVALS_PHASE = 5  # detach, remove from group, delete inline policy or login profile
-# Whole entities last: users first (they leave their groups), then groups, then policies (which
-# by then are attached to fewer entities).
-_DELETION_PHASES = {Kind.USER: 6, Kind.GROUP: 7, Kind.POLICY: 8}
-# Within one entity: the entity, then its settings, credentials, memberships and policies (the
-# order a person would read them in, and one that works when run top to bottom).
-_KIND_ORDER = {
-    kind: index
-    for index, kind in enumerate(
-        [
-            Kind.ALIAS,
-            Kind.POLICY, Kind.POLICY_REPLACEMENT, Kind.POLICY_DOCUMENT, Kind.POLICY_TAGS,
-            Kind.GROUP, Kind.GROUP_PATH, Kind.GROUP_POLICY, Kind.GROUP_INLINE_POLICY,
-            Kind.GROUP_MEMBER,
-            Kind.USER, Kind.USER_PATH, Kind.USER_TAGS, Kind.LOGIN_PROFILE, Kind.ACCESS_KEY,
-            Kind.ACCESS_KEY_STATUS, Kind.USER_GROUP, Kind.USER_POLICY, Kind.USER_INLINE_POLICY,
-            Kind.PASSWORD_POLICY,
-        ]
-    )
-}
-
 
 @dataclass(frozen=True)
 class Plan:
@@ -134,16 +87,10 @@ def order_changes(changes: Sequence[Change]) -> tuple[Change, ...]:
 
 
 def change_order(change: Change) -> tuple[int, str, int, int, str]:
-    phase = phase_of(change)
+    """Phase, then entity, then the kind's place among the entity's changes (`kinds.SPECS`)."""
     # A user's inactive key is removed before a new one is created (two keys at most).
     action_rank = 0 if change.action == Action.DELETE else 1
-    return (phase, change.name, _KIND_ORDER[change.kind], action_rank, change.target)
-
-
-def phase_of(change: Change) -> int:
-    if change.action != Action.DELETE or change.kind == Kind.ACCESS_KEY:
-        return _PHASES[change.kind]
-    return _DELETION_PHASES.get(change.kind, _REMOVALS_PHASE)
+    return (phase_of(change), change.name, order_of(change.kind), action_rank, change.target)
 
 
 def fingerprint(state: State) -> str:
@@ -218,21 +165,7 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
     return Plan(
         account_id=data["account"]["id"],
         alias=data["account"]["alias"],
-        changes=tuple(
-            Change(
-                Action(item["action"]),
-                Kind(item["kind"]),
-                item["name"],
-                item["target"],
-                item["before"],
-                item["after"],
-                item["note"],
-                item.get("self_lockout", ""),
-                Impact(item.get("impact", Impact.UNKNOWN.value)),
-                tuple(Risk(**risk) for risk in item.get("risks", [])),
-            )
-            for item in data["changes"]
-        ),
+        changes=tuple(change_from_dict(item) for item in data["changes"]),
         human_steps=tuple(HumanStep(**step) for step in data["human_steps"]),
         findings=tuple(Finding(**finding) for finding in data["warnings"]),
         unmanaged={kind: tuple(names) for kind, names in data["unmanaged"].items()},
@@ -240,4 +173,24 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
         notes=tuple(data.get("notes", [])),
         live_fingerprint=data["fingerprint"]["live"],
         config_fingerprint=data["fingerprint"]["config"],
+    )
+
+
+def change_from_dict(item: Mapping[str, Any]) -> Change:
+    """A change of a saved plan; an action its kind never takes is refused (ValueError), so a
+    hand-edited plan cannot ask apply for a write no writer makes."""
+    action, kind = Action(item["action"]), Kind(item["kind"])
+    if not allows(kind, action):
+        raise ValueError(f"a {kind.value} change cannot {action.value}")
+    return Change(
+        action,
+        kind,
+        item["name"],
+        item["target"],
+        item["before"],
+        item["after"],
+        item["note"],
+        item.get("self_lockout", ""),
+        Impact(item.get("impact", Impact.UNKNOWN.value)),
+        tuple(Risk(**risk) for risk in item.get("risks", [])),
     )

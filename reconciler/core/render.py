@@ -7,15 +7,14 @@ by indented detail (a policy document change, statement by statement).
 
 from __future__ import annotations
 
-import json
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from itertools import groupby
 
 from . import impact_text
+from .kinds import spec_of
 from .model import Action, Change, Finding, HumanStep, Kind
 from .plan import Plan
-from .policydoc import document_diff
 from .wording import plural
 
 SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
@@ -23,14 +22,6 @@ SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
 # click, so this module stays pure; the caller decides whether colour is wanted.
 COLORS = {"+": "32", "~": "33", "-": "31", "-/+": "33", "!": "35"}
 NO_CHANGES = "No changes. The account matches the configuration."
-
-
-def short_policy(arn: str) -> str:
-    """`arn:aws:iam::aws:policy/job-function/ViewOnlyAccess` -> `job-function/ViewOnlyAccess`."""
-    if ":policy/" not in arn:
-        return arn
-    account, path_name = arn.split(":")[4], arn.split(":policy/", 1)[1]
-    return path_name if account == "aws" else path_name.rsplit("/", 1)[-1]
 
 
 def header(plan: Plan) -> str:
@@ -66,121 +57,7 @@ def change_title(change: Change) -> str:
 
 
 def describe(change: Change) -> tuple[str, list[str]]:
-    describer = _DESCRIBERS.get(change.kind, _describe_generic)
-    return describer(change)
-
-
-def _describe_generic(change: Change) -> tuple[str, list[str]]:
-    return f"{change.kind.value} {change.name}", []
-
-
-def _entity(kind: str) -> Callable[[Change], tuple[str, list[str]]]:
-    def describe_entity(change: Change) -> tuple[str, list[str]]:
-        return f"{kind} {change.name}", []
-
-    return describe_entity
-
-
-def _attachment(owner: str) -> Callable[[Change], tuple[str, list[str]]]:
-    def describe_attachment(change: Change) -> tuple[str, list[str]]:
-        verb = "attach" if change.action == Action.CREATE else "detach"
-        return f"{owner} {change.name}: {verb} {short_policy(change.target)}", []
-
-    return describe_attachment
-
-
-def _inline(owner: str) -> Callable[[Change], tuple[str, list[str]]]:
-    def describe_inline(change: Change) -> tuple[str, list[str]]:
-        subject = f"{owner} {change.name}: inline policy {change.target}"
-        if change.action == Action.UPDATE:
-            return subject, document_diff(change.before, change.after)
-        return subject, []
-
-    return describe_inline
-
-
-def _membership(change: Change) -> tuple[str, list[str]]:
-    verb = "add to" if change.action == Action.CREATE else "remove from"
-    return f"user {change.name}: {verb} group {change.target}", []
-
-
-def _member(change: Change) -> tuple[str, list[str]]:
-    return f"group {change.name}: remove member {change.target}", []
-
-
-def _login_profile(change: Change) -> tuple[str, list[str]]:
-    if change.action == Action.CREATE:
-        return (
-            f"user {change.name}: console password (generated, reset required at first sign-in)",
-            [],
-        )
-    return f"user {change.name}: console password (login profile)", []
-
-
-def _access_key(change: Change) -> tuple[str, list[str]]:
-    key = f" {change.target}" if change.target else ""
-    return f"user {change.name}: access key{key}", []
-
-
-def _access_key_status(change: Change) -> tuple[str, list[str]]:
-    return f"user {change.name}: access key {change.target}: {change.before} -> {change.after}", []
-
-
-def _transition(label_text: str) -> Callable[[Change], tuple[str, list[str]]]:
-    def describe_transition(change: Change) -> tuple[str, list[str]]:
-        label = label_text.format(name=change.name)
-        return f"{label}: {_value(change.before)} -> {_value(change.after)}", []
-
-    return describe_transition
-
-
-def _value(value: object) -> str:
-    if value is None or value == {}:
-        return "(none)"
-    if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True)
-    return str(value)
-
-
-def _password_policy(change: Change) -> tuple[str, list[str]]:
-    before = change.before or {}
-    changed = [
-        f"{key} {_value(before.get(key))} -> {_value(value)}"
-        for key, value in change.after.items()
-        if before.get(key) != value
-    ]
-    return "password policy", changed
-
-
-def _policy_document(change: Change) -> tuple[str, list[str]]:
-    return (
-        f"policy {change.name}: document (new default version)",
-        document_diff(change.before, change.after),
-    )
-
-
-_DESCRIBERS: dict[Kind, Callable[[Change], tuple[str, list[str]]]] = {
-    Kind.POLICY: _entity("policy"),
-    Kind.POLICY_REPLACEMENT: _entity("policy"),
-    Kind.POLICY_DOCUMENT: _policy_document,
-    Kind.POLICY_TAGS: _transition("policy {name}: tags"),
-    Kind.GROUP: _entity("group"),
-    Kind.GROUP_PATH: _transition("group {name}: path"),
-    Kind.GROUP_POLICY: _attachment("group"),
-    Kind.GROUP_INLINE_POLICY: _inline("group"),
-    Kind.GROUP_MEMBER: _member,
-    Kind.USER: _entity("user"),
-    Kind.USER_PATH: _transition("user {name}: path"),
-    Kind.USER_TAGS: _transition("user {name}: tags"),
-    Kind.USER_GROUP: _membership,
-    Kind.USER_POLICY: _attachment("user"),
-    Kind.USER_INLINE_POLICY: _inline("user"),
-    Kind.LOGIN_PROFILE: _login_profile,
-    Kind.ACCESS_KEY: _access_key,
-    Kind.ACCESS_KEY_STATUS: _access_key_status,
-    Kind.ALIAS: _transition("account alias"),
-    Kind.PASSWORD_POLICY: _password_policy,
-}
+    return spec_of(change.kind).describe(change)
 
 
 def plan_lines(plan: Plan) -> list[str]:

@@ -1,6 +1,6 @@
 """Carries out a `Plan`: runs each change's writer, phase by phase, entities in parallel.
 
-Within a phase (see `plan.phase_of`) the changes of one entity run in plan order on one worker,
+Within a phase (see `kinds.phase_of`) the changes of one entity run in plan order on one worker,
 and different entities run concurrently, at most `parallelism` at a time. Phases are barriers, so
 a user is created before it joins a group, and policies exist before they are attached. On the
 first failure, or once `stop` is set (Ctrl-C), no new change starts; the changes under way finish,
@@ -17,8 +17,9 @@ from itertools import groupby
 
 from ..aws.writers import WRITERS, WriteContext
 from ..core.errors import ApplyError, IamctlError
+from ..core.kinds import phase_of
 from ..core.model import Action, Change, Kind
-from ..core.plan import Plan, phase_of
+from ..core.plan import Plan
 from ..core.render import change_lines
 
 DEFAULT_PARALLELISM = 8
@@ -64,6 +65,7 @@ def apply_plan(
     """Runs every change of the plan; returns them in the order they completed.
 
     `stop` may be set from another thread: each worker checks it before each change."""
+    refuse_unwritable(plan.changes)
     progress = _Progress(on_done, stop or threading.Event())
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
         for _, phase in groupby(plan.changes, key=phase_of):
@@ -73,6 +75,16 @@ def apply_plan(
     if progress.failure or len(progress.done) < len(plan.changes):
         raise stop_report(plan.changes, progress)
     return progress.done
+
+
+def refuse_unwritable(changes: Sequence[Change]) -> None:
+    """A change no writer carries out stops apply before its first write, not halfway."""
+    unwritable = [change for change in changes if (change.kind, change.action) not in WRITERS]
+    if unwritable:
+        raise IamctlError(
+            f"iamctl has no way to carry out {describe(unwritable[0])!r} "
+            f"({unwritable[0].kind.value} {unwritable[0].action.value}); nothing was changed"
+        )
 
 
 def run_phase(

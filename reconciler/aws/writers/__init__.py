@@ -1,5 +1,8 @@
 """One function per (kind, action): the IAM writes that carry out a single `Change`.
 
+The kinds and their actions are declared in `core/kinds.py`; `tests/test_kinds.py` checks that
+this table has a writer for each, and apply refuses a plan it cannot carry out in full.
+
 `apply.py` decides when each runs; these functions only know how. Removals treat "already gone"
 (NoSuchEntity) as done, so a second apply after a partial failure converges.
 """
@@ -8,16 +11,15 @@ from __future__ import annotations
 
 from ...core.model import Action, Kind
 from .account import set_alias, set_password_policy
+from .attributes import attacher, detacher, inline_deleter, inline_putter, path_mover, tagger
 from .base import WriteContext, Writer
-from .groups import create_group, delete_group, remove_member, update_group_path
+from .groups import create_group, delete_group, remove_member
 from .keys import update_access_key_status
-from .permissions import attacher, detacher, inline_deleter, inline_putter
 from .policies import (
     create_policy,
     delete_policy,
     replace_policy,
     update_policy_document,
-    update_policy_tags,
 )
 from .users import (
     add_user_to_group,
@@ -28,8 +30,6 @@ from .users import (
     delete_login_profile,
     delete_user,
     remove_user_from_group,
-    update_user_path,
-    update_user_tags,
 )
 
 __all__ = ["WRITERS", "WriteContext", "Writer"]
@@ -37,8 +37,8 @@ __all__ = ["WRITERS", "WriteContext", "Writer"]
 WRITERS: dict[tuple[Kind, Action], Writer] = {
     (Kind.USER, Action.CREATE): create_user,
     (Kind.USER, Action.DELETE): delete_user,
-    (Kind.USER_PATH, Action.UPDATE): update_user_path,
-    (Kind.USER_TAGS, Action.UPDATE): update_user_tags,
+    (Kind.USER_PATH, Action.UPDATE): path_mover("user"),
+    (Kind.USER_TAGS, Action.UPDATE): tagger("user"),
     (Kind.LOGIN_PROFILE, Action.CREATE): create_login_profile,
     (Kind.LOGIN_PROFILE, Action.DELETE): delete_login_profile,
     (Kind.ACCESS_KEY, Action.CREATE): create_access_key,
@@ -53,7 +53,7 @@ WRITERS: dict[tuple[Kind, Action], Writer] = {
     (Kind.USER_INLINE_POLICY, Action.DELETE): inline_deleter("user"),
     (Kind.GROUP, Action.CREATE): create_group,
     (Kind.GROUP, Action.DELETE): delete_group,
-    (Kind.GROUP_PATH, Action.UPDATE): update_group_path,
+    (Kind.GROUP_PATH, Action.UPDATE): path_mover("group"),
     (Kind.GROUP_POLICY, Action.CREATE): attacher("group"),
     (Kind.GROUP_POLICY, Action.DELETE): detacher("group"),
     (Kind.GROUP_INLINE_POLICY, Action.CREATE): inline_putter("group"),
@@ -64,7 +64,7 @@ WRITERS: dict[tuple[Kind, Action], Writer] = {
     (Kind.POLICY, Action.DELETE): delete_policy,
     (Kind.POLICY_REPLACEMENT, Action.UPDATE): replace_policy,
     (Kind.POLICY_DOCUMENT, Action.UPDATE): update_policy_document,
-    (Kind.POLICY_TAGS, Action.UPDATE): update_policy_tags,
+    (Kind.POLICY_TAGS, Action.UPDATE): tagger("policy"),
     (Kind.ALIAS, Action.UPDATE): set_alias,
     (Kind.PASSWORD_POLICY, Action.UPDATE): set_password_policy,
 }

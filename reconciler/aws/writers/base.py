@@ -66,26 +66,6 @@ def create(
         return None
 
 
-def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
-    return [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
-
-
-def retag(ctx: WriteContext, subject: str, change: Change, **owner: str) -> None:
-    """Makes the tags of a user or policy (`subject`) go from `change.before` to `change.after`:
-    untag the keys that are gone, tag those that are new or changed."""
-    doing = f"tag {subject} {change.name}"
-    stale = sorted(set(change.before) - set(change.after))
-    if stale:
-        call(ctx, f"untag_{subject}", doing, TagKeys=stale, **owner)
-    changed = {k: v for k, v in change.after.items() if change.before.get(k) != v}
-    if changed:
-        call(ctx, f"tag_{subject}", doing, Tags=tag_list(changed), **owner)
-
-
-def tag_map(tags: list[dict[str, str]]) -> dict[str, str]:
-    return {tag["Key"]: tag["Value"] for tag in tags}
-
-
 def require_sink(ctx: WriteContext) -> SecretsSink:
     if ctx.sink is None:
         raise IamctlError("a new secret needs --secrets-dir")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...core.attachments import entities_in
 from ...core.errors import AwsError, IamctlError
 from ...core.model import Change
-from .base import WriteContext, call, create, leave_group, remove
+from .base import WriteContext, create, leave_group, remove
 
 
 def create_group(ctx: WriteContext, change: Change) -> None:
@@ -18,16 +18,6 @@ def create_group(ctx: WriteContext, change: Change) -> None:
         return None
 
     create(ctx, "create_group", f"create group {name}", differs, GroupName=name, Path=path)
-
-
-def update_group_path(ctx: WriteContext, change: Change) -> None:
-    call(
-        ctx,
-        "update_group",
-        f"move group {change.name}",
-        GroupName=change.name,
-        NewPath=change.after,
-    )
 
 
 def remove_member(ctx: WriteContext, change: Change) -> None:

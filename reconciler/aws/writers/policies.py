@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ...core import policydoc
+from ...core import arns, policydoc
 from ...core.attachments import entities_in, named
 from ...core.errors import AwsError, IamctlError
 from ...core.model import Change, Entity
 from ..live import list_attachments
-from .base import WriteContext, call, create, remove, retag, tag_list
+from .base import WriteContext, call, create, remove
 
 
 def create_policy(ctx: WriteContext, change: Change) -> None:
@@ -26,7 +26,7 @@ def create_policy_from_spec(ctx: WriteContext, name: str, spec: dict[str, Any]) 
     if spec["description"]:
         params["Description"] = spec["description"]
     if spec["tags"]:
-        params["Tags"] = tag_list(spec["tags"])
+        params["Tags"] = arns.tag_list(spec["tags"])
 
     def differs() -> str | None:
         return policy_differs(ctx, policy_arn(ctx, name, spec["path"]), spec)
@@ -37,7 +37,7 @@ def create_policy_from_spec(ctx: WriteContext, name: str, spec: dict[str, Any]) 
 
 def policy_arn(ctx: WriteContext, name: str, path: str) -> str:
     identity = ctx.aws.identity()  # asked once per run: the plan asked already
-    return f"arn:{identity.partition}:iam::{identity.account}:policy{path}{name}"
+    return arns.policy_arn(identity.partition, identity.account, path, name)
 
 
 def policy_differs(ctx: WriteContext, arn: str, spec: dict[str, Any]) -> str | None:
@@ -93,10 +93,6 @@ def policy_versions(ctx: WriteContext, arn: str, doing: str) -> list[dict[str, A
         for page in ctx.aws.pages("list_policy_versions", doing, PolicyArn=arn)
         for version in page["Versions"]
     ]
-
-
-def update_policy_tags(ctx: WriteContext, change: Change) -> None:
-    retag(ctx, "policy", change, PolicyArn=change.target)
 
 
 def replace_policy(ctx: WriteContext, change: Change) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ...core.arns import tag_list, tag_map
 from ...core.errors import AwsError, IamctlError
 from ...core.model import Change
 from ...delivery.credentials import SecretsSink, generate_password
@@ -17,9 +18,6 @@ from .base import (
     leave_group,
     remove,
     require_sink,
-    retag,
-    tag_list,
-    tag_map,
 )
 
 
@@ -38,14 +36,6 @@ def create_user(ctx: WriteContext, change: Change) -> None:
         return None
 
     create(ctx, "create_user", f"create user {name}", differs, **params)
-
-
-def update_user_path(ctx: WriteContext, change: Change) -> None:
-    call(ctx, "update_user", f"move user {change.name}", UserName=change.name, NewPath=change.after)
-
-
-def update_user_tags(ctx: WriteContext, change: Change) -> None:
-    retag(ctx, "user", change, UserName=change.name)
 
 
 def create_login_profile(ctx: WriteContext, change: Change) -> None:

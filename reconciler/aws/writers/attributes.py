@@ -1,0 +1,97 @@
+"""Writers for what users, groups and roles alike hold: path, tags, attached managed policies,
+inline policies. One writer each, made for an owner kind (`"user"`, `"group"`, `"role"`, and
+`"policy"` for tags), the way IAM's calls are named after the owner (`tag_user`, `tag_role`).
+
+AWS accepts an attach, a put or a tag twice, so none of these needs lost-answer handling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ...core.arns import short_policy, tag_list
+from ...core.model import Change
+from .base import WriteContext, Writer, call, remove
+
+
+def _by_name(parameter: str) -> Callable[[Change], dict[str, str]]:
+    return lambda change: {parameter: change.name}
+
+
+def _by_arn(parameter: str) -> Callable[[Change], dict[str, str]]:
+    return lambda change: {parameter: change.target}
+
+
+# How IAM's calls name an owner (`tag_<api>`, `<Param>`), by the owner kind a plan names.
+OWNERS: dict[str, tuple[str, Callable[[Change], dict[str, str]]]] = {
+    "user": ("user", _by_name("UserName")),
+    "group": ("group", _by_name("GroupName")),
+    "role": ("role", _by_name("RoleName")),
+    "policy": ("policy", _by_arn("PolicyArn")),  # a customer managed policy, by its ARN
+}
+
+
+def owner_parameters(owner: str, change: Change) -> dict[str, str]:
+    return OWNERS[owner][1](change)
+
+
+def path_mover(owner: str) -> Writer:
+    """UpdateUser / UpdateGroup with NewPath (a role's path is fixed at creation)."""
+
+    def move(ctx: WriteContext, change: Change) -> None:
+        params = owner_parameters(owner, change)
+        call(ctx, f"update_{owner}", f"move {owner} {change.name}", NewPath=change.after, **params)
+
+    return move
+
+
+def tagger(owner: str) -> Writer:
+    """Makes the tags go from `change.before` to `change.after`: untag the keys that are gone,
+    tag those that are new or changed."""
+
+    def retag(ctx: WriteContext, change: Change) -> None:
+        api, params = OWNERS[owner][0], owner_parameters(owner, change)
+        doing = f"tag {owner} {change.name}"
+        stale = sorted(set(change.before) - set(change.after))
+        if stale:
+            call(ctx, f"untag_{api}", doing, TagKeys=stale, **params)
+        changed = {k: v for k, v in change.after.items() if change.before.get(k) != v}
+        if changed:
+            call(ctx, f"tag_{api}", doing, Tags=tag_list(changed), **params)
+
+    return retag
+
+
+def attacher(owner: str) -> Writer:
+    def attach(ctx: WriteContext, change: Change) -> None:
+        doing = f"attach {short_policy(change.target)} to {owner} {change.name}"
+        params = {**owner_parameters(owner, change), "PolicyArn": change.target}
+        call(ctx, f"attach_{owner}_policy", doing, **params)
+
+    return attach
+
+
+def detacher(owner: str) -> Writer:
+    def detach(ctx: WriteContext, change: Change) -> None:
+        doing = f"detach {short_policy(change.target)} from {owner} {change.name}"
+        params = {**owner_parameters(owner, change), "PolicyArn": change.target}
+        remove(ctx, f"detach_{owner}_policy", doing, **params)
+
+    return detach
+
+
+def inline_putter(owner: str) -> Writer:
+    def put(ctx: WriteContext, change: Change) -> None:
+        doing = f"put inline policy {change.target} on {owner} {change.name}"
+        params = {**owner_parameters(owner, change), "PolicyName": change.target}
+        call(ctx, f"put_{owner}_policy", doing, PolicyDocument=change.after, **params)
+
+    return put
+
+
+def inline_deleter(owner: str) -> Writer:
+    def delete(ctx: WriteContext, change: Change) -> None:
+        doing = f"delete inline policy {change.target} of {owner} {change.name}"
+        params = {**owner_parameters(owner, change), "PolicyName": change.target}
+        remove(ctx, f"delete_{owner}_policy", doing, **params)
+
+    return delete

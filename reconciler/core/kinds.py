@@ -1,0 +1,215 @@
+"""One declaration per kind of change: when apply runs it, which actions it has, how a plan says it.
+
+`SPECS` is the only table of kinds. Its order is the order changes of one entity are listed and
+run in (the entity, then its settings, credentials, memberships and policies: the order a person
+reads them in, and one that works top to bottom). The writer of each (kind, action) is registered
+beside the IAM calls it makes (`aws/writers/`); `tests/test_kinds.py` walks every kind and fails
+when a spec, a describer or a writer is missing, and apply refuses a plan holding a change no
+writer carries out before it changes anything.
+
+Attributes that users, groups and roles share (path, tags, managed policies, inline policies,
+permissions boundary) have one describer each, taking the entity kind as a parameter.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .arns import short_policy
+from .model import Action, Change, Kind
+from .policydoc import document_diff
+
+Describer = Callable[[Change], tuple[str, list[str]]]
+
+CREATE, UPDATE, DELETE = Action.CREATE, Action.UPDATE, Action.DELETE
+
+
+class Phase:
+    """Apply runs phase by phase: what others depend on first, deletions last.
+
+    The alias comes first: new credentials are delivered with the sign-in URL it makes, so it
+    must be set (or have failed, stopping apply) before any is created. Identity providers come
+    before the roles that trust them (IAM refuses a trust policy naming a missing provider), and
+    roles after users (a role may trust a user created in the same apply). The password policy
+    can follow the users: generated passwords already satisfy the policy the file asks for."""
+
+    ACCOUNT = 0
+    POLICIES = 1
+    GROUPS = 2
+    USERS = 3
+    PROVIDERS = 4
+    ROLES = 5
+    PASSWORD_POLICY = 6
+    # Detach, leave a group, delete an inline policy, a login profile or a boundary.
+    REMOVALS = 7
+    # Whole entities last: users first (they leave their groups), roles, groups, then policies
+    # (which by then are attached to fewer entities), then the providers no role trusts any more.
+    DELETE_USERS = 8
+    DELETE_ROLES = 9
+    DELETE_GROUPS = 10
+    DELETE_POLICIES = 11
+    DELETE_PROVIDERS = 12
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: Kind
+    phase: int  # of its creations and updates (and deletions, when `deletion_phase` is None)
+    actions: frozenset[Action]
+    describe: Describer
+    # Where its deletions run; None = with its creations (an access key makes room for another).
+    deletion_phase: int | None = Phase.REMOVALS
+
+
+def spec(
+    kind: Kind,
+    phase: int,
+    actions: Iterable[Action],
+    describe: Describer,
+    deletion_phase: int | None = Phase.REMOVALS,
+) -> KindSpec:
+    return KindSpec(kind, phase, frozenset(actions), describe, deletion_phase)
+
+
+# Describers: the subject of a plan line, and indented detail.
+
+
+def entity(label: str) -> Describer:
+    def describe_entity(change: Change) -> tuple[str, list[str]]:
+        return f"{label} {change.name}", []
+
+    return describe_entity
+
+
+def transition(label_text: str) -> Describer:
+    """`user alice: path /a/ -> /b/`; `label_text` may name the entity as `{name}`."""
+
+    def describe_transition(change: Change) -> tuple[str, list[str]]:
+        label = label_text.format(name=change.name)
+        return f"{label}: {shown(change.before)} -> {shown(change.after)}", []
+
+    return describe_transition
+
+
+def shown(value: object) -> str:
+    """A value as a plan line shows it; `(none)` for nothing."""
+    if value is None or value == {}:
+        return "(none)"
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def attachment(owner: str) -> Describer:
+    def describe_attachment(change: Change) -> tuple[str, list[str]]:
+        verb = "attach" if change.action == CREATE else "detach"
+        return f"{owner} {change.name}: {verb} {short_policy(change.target)}", []
+
+    return describe_attachment
+
+
+def inline(owner: str) -> Describer:
+    def describe_inline(change: Change) -> tuple[str, list[str]]:
+        subject = f"{owner} {change.name}: inline policy {change.target}"
+        if change.action == UPDATE:
+            return subject, document_diff(change.before, change.after)
+        return subject, []
+
+    return describe_inline
+
+
+def _membership(change: Change) -> tuple[str, list[str]]:
+    verb = "add to" if change.action == CREATE else "remove from"
+    return f"user {change.name}: {verb} group {change.target}", []
+
+
+def _member(change: Change) -> tuple[str, list[str]]:
+    return f"group {change.name}: remove member {change.target}", []
+
+
+def _login_profile(change: Change) -> tuple[str, list[str]]:
+    if change.action == CREATE:
+        return (
+            f"user {change.name}: console password (generated, reset required at first sign-in)",
+            [],
+        )
+    return f"user {change.name}: console password (login profile)", []
+
+
+def _access_key(change: Change) -> tuple[str, list[str]]:
+    key = f" {change.target}" if change.target else ""
+    return f"user {change.name}: access key{key}", []
+
+
+def _access_key_status(change: Change) -> tuple[str, list[str]]:
+    return f"user {change.name}: access key {change.target}: {change.before} -> {change.after}", []
+
+
+def _password_policy(change: Change) -> tuple[str, list[str]]:
+    before: Mapping[str, Any] = change.before or {}
+    changed = [
+        f"{key} {shown(before.get(key))} -> {shown(value)}"
+        for key, value in change.after.items()
+        if before.get(key) != value
+    ]
+    return "password policy", changed
+
+
+def _policy_document(change: Change) -> tuple[str, list[str]]:
+    return (
+        f"policy {change.name}: document (new default version)",
+        document_diff(change.before, change.after),
+    )
+
+
+SPECS: tuple[KindSpec, ...] = (
+    spec(Kind.ALIAS, Phase.ACCOUNT, [UPDATE], transition("account alias")),
+    spec(Kind.POLICY, Phase.POLICIES, [CREATE, DELETE], entity("policy"), Phase.DELETE_POLICIES),
+    spec(Kind.POLICY_REPLACEMENT, Phase.POLICIES, [UPDATE], entity("policy")),
+    spec(Kind.POLICY_DOCUMENT, Phase.POLICIES, [UPDATE], _policy_document),
+    spec(Kind.POLICY_TAGS, Phase.POLICIES, [UPDATE], transition("policy {name}: tags")),
+    spec(Kind.GROUP, Phase.GROUPS, [CREATE, DELETE], entity("group"), Phase.DELETE_GROUPS),
+    spec(Kind.GROUP_PATH, Phase.GROUPS, [UPDATE], transition("group {name}: path")),
+    spec(Kind.GROUP_POLICY, Phase.GROUPS, [CREATE, DELETE], attachment("group")),
+    spec(Kind.GROUP_INLINE_POLICY, Phase.GROUPS, [CREATE, UPDATE, DELETE], inline("group")),
+    spec(Kind.GROUP_MEMBER, Phase.GROUPS, [DELETE], _member),
+    spec(Kind.USER, Phase.USERS, [CREATE, DELETE], entity("user"), Phase.DELETE_USERS),
+    spec(Kind.USER_PATH, Phase.USERS, [UPDATE], transition("user {name}: path")),
+    spec(Kind.USER_TAGS, Phase.USERS, [UPDATE], transition("user {name}: tags")),
+    spec(Kind.LOGIN_PROFILE, Phase.USERS, [CREATE, DELETE], _login_profile),
+    # A user's inactive key is removed before a new one is created (two keys at most), in the
+    # same phase.
+    spec(Kind.ACCESS_KEY, Phase.USERS, [CREATE, DELETE], _access_key, deletion_phase=None),
+    spec(Kind.ACCESS_KEY_STATUS, Phase.USERS, [UPDATE], _access_key_status),
+    spec(Kind.USER_GROUP, Phase.USERS, [CREATE, DELETE], _membership),
+    spec(Kind.USER_POLICY, Phase.USERS, [CREATE, DELETE], attachment("user")),
+    spec(Kind.USER_INLINE_POLICY, Phase.USERS, [CREATE, UPDATE, DELETE], inline("user")),
+    spec(Kind.PASSWORD_POLICY, Phase.PASSWORD_POLICY, [UPDATE], _password_policy),
+)
+
+_BY_KIND: dict[Kind, KindSpec] = {s.kind: s for s in SPECS}
+_ORDER: dict[Kind, int] = {s.kind: index for index, s in enumerate(SPECS)}
+
+
+def spec_of(kind: Kind) -> KindSpec:
+    return _BY_KIND[kind]
+
+
+def order_of(kind: Kind) -> int:
+    """Where changes of this kind come among one entity's changes."""
+    return _ORDER[kind]
+
+
+def phase_of(change: Change) -> int:
+    kind_spec = _BY_KIND[change.kind]
+    if change.action != DELETE or kind_spec.deletion_phase is None:
+        return kind_spec.phase
+    return kind_spec.deletion_phase
+
+
+def allows(kind: Kind, action: Action) -> bool:
+    """Whether a change of this kind can take this action (a saved plan is checked with it)."""
+    return action in _BY_KIND[kind].actions

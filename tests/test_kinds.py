@@ -1,0 +1,98 @@
+"""Every kind of change is declared once (core/kinds.py) and has a writer for each of its actions.
+
+A kind added to the model without a spec, a describer or a writer fails here, not halfway
+through an apply that has already changed the account.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.aws.writers import WRITERS, WriteContext
+from reconciler.core.errors import IamctlError
+from reconciler.core.kinds import SPECS, allows, phase_of, spec_of
+from reconciler.core.model import Action, Change, Kind
+from reconciler.core.plan import Plan, change_to_dict, order_changes, plan_from_dict, plan_to_dict
+from reconciler.core.render import change_lines
+from reconciler.engine import apply
+
+ACCOUNT = "123456789012"
+
+
+def test_every_kind_has_exactly_one_spec():
+    declared = [s.kind for s in SPECS]
+    assert sorted(declared) == sorted(Kind)
+    assert len(set(declared)) == len(declared)
+
+
+@pytest.mark.parametrize("kind", list(Kind), ids=lambda kind: kind.value)
+def test_every_action_of_a_kind_has_a_writer_and_nothing_else_does(kind):
+    declared = spec_of(kind).actions
+    assert declared, f"{kind.value} declares no action"
+    written = {action for (k, action) in WRITERS if k == kind}
+    assert written == declared
+
+
+@pytest.mark.parametrize(
+    ("kind", "action"),
+    [(s.kind, action) for s in SPECS for action in sorted(s.actions)],
+    ids=lambda value: value.value,
+)
+def test_every_change_reads_as_one_line_naming_its_entity(kind, action):
+    change = Change(action, kind, "alice", target="t", before="/a/", after="/b/")
+    if kind == Kind.PASSWORD_POLICY:
+        change = Change(action, kind, ACCOUNT, before={}, after={"minimum_length": 14})
+    if kind in (Kind.POLICY_DOCUMENT, Kind.USER_INLINE_POLICY, Kind.GROUP_INLINE_POLICY):
+        document = '{"Version":"2012-10-17","Statement":[]}'
+        change = Change(action, kind, "alice", target="t", before=document, after=document)
+    first = change_lines(change)[0]
+    assert first.split(" ", 1)[0] in {"+", "~", "-", "-/+"}
+    assert "alice" in first or kind in (Kind.ALIAS, Kind.PASSWORD_POLICY)
+    assert "_" not in first  # words, never an enum value such as user_inline_policy
+
+
+def test_whole_entities_are_deleted_after_what_they_hold_and_policies_last():
+    def deletion(kind: Kind) -> int:
+        return phase_of(Change(Action.DELETE, kind, "x"))
+
+    detach = deletion(Kind.USER_POLICY)
+    assert detach < deletion(Kind.USER) < deletion(Kind.GROUP) < deletion(Kind.POLICY)
+    # An inactive key makes room for a new one within the user's own phase.
+    assert deletion(Kind.ACCESS_KEY) == phase_of(Change(Action.CREATE, Kind.ACCESS_KEY, "x"))
+
+
+def test_a_saved_plan_asking_for_an_action_its_kind_never_takes_is_refused():
+    assert not allows(Kind.ALIAS, Action.DELETE)
+    plan = Plan(ACCOUNT, None, (Change(Action.UPDATE, Kind.ALIAS, ACCOUNT, after="acme"),))
+    data = plan_to_dict(plan)
+    assert plan_from_dict(data) == plan
+    data["changes"][0] = change_to_dict(Change(Action.DELETE, Kind.ALIAS, ACCOUNT))
+    with pytest.raises(ValueError, match="alias change cannot delete"):
+        plan_from_dict(data)
+
+
+class RecordingAws:
+    """Stands in for the IAM client: records each call (none is expected)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def iam(self, operation: str, doing: str, **params: object) -> dict[str, object]:
+        self.calls.append(operation)
+        return {}
+
+
+def test_a_change_without_a_writer_stops_apply_before_its_first_write(monkeypatch):
+    writers = dict(WRITERS)
+    del writers[(Kind.PASSWORD_POLICY, Action.UPDATE)]
+    monkeypatch.setattr(apply, "WRITERS", writers)
+    changes = order_changes(
+        [
+            Change(Action.UPDATE, Kind.ALIAS, ACCOUNT, after="acme"),  # the first phase
+            Change(Action.UPDATE, Kind.PASSWORD_POLICY, ACCOUNT, after={"minimum_length": 14}),
+        ]
+    )
+    aws = RecordingAws()
+    with pytest.raises(IamctlError, match="no way to carry out .*password policy.*nothing was"):
+        apply.apply_plan(Plan(ACCOUNT, None, changes), WriteContext(aws, None, None))  # type: ignore[arg-type]
+    assert aws.calls == []
