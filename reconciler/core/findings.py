@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from .mfa_policy import ENFORCE_MFA_POLICY_NAME
 from .model import Document, Finding, Group, PasswordPolicy, State, User
 from .policydoc import allows_everything
+from .undeclared import extra_names
 from .unused import is_unused, key_use, password_unused, password_use
 
 KEY_MAX_AGE = timedelta(days=90)
@@ -102,8 +103,7 @@ def _undeclared(
     """Live entities the file does not declare and apply leaves in place (not pruned, ignored)."""
     if context.desired.prune:
         return []
-    ignore = context.desired.ignore
-    return [name for name in live if name not in declared and not ignore.matches(kind, name)]
+    return list(extra_names(live, declared, context.desired, kind))
 
 
 def _mfa_for_console_users(context: _Context) -> Iterator[Finding]:  # CIS 1.10
