@@ -31,19 +31,21 @@ def meaning_key(document: Any) -> str:
     return json.dumps(meaning(document), sort_keys=True, separators=(",", ":"))
 
 
-def meaning(document: Any) -> Any:
+def meaning(document: Any, each: Callable[[Any], Any] | None = None) -> Any:
+    """`each` gives one statement's meaning (`statement` unless a kind of policy adds to it, as
+    `trust.py` does for principals)."""
     if not isinstance(document, dict):
         return scalar(document)
     result = {key: generic(value) for key, value in document.items() if key != "Statement"}
     if "Statement" in document:
-        result["Statement"] = statements(document["Statement"])
+        result["Statement"] = statements(document["Statement"], each)
     return result
 
 
-def statements(value: Any) -> list[Any]:
+def statements(value: Any, each: Callable[[Any], Any] | None = None) -> list[Any]:
     """Statements in a stable order, each once: IAM evaluates them as a set."""
     items = value if isinstance(value, list) else [value]
-    by_text = {json.dumps(item, sort_keys=True): item for item in map(statement, items)}
+    by_text = {json.dumps(item, sort_keys=True): item for item in map(each or statement, items)}
     return [by_text[text] for text in sorted(by_text)]
 
 

@@ -1,0 +1,241 @@
+"""Role trust policies: read, compared by meaning, checked locally.
+
+Pure. Both the file's trust documents (written, or expanded from `trusted_by` by
+`trusted_by.py`) and AWS's pass through `trust_document`, whose meaning adds to `meaning.py` what
+IAM does to principals; `check_trust_document` is what the config layer reports about a written
+`assume_role_policy`. What a trust document lets in is judged in `trust_findings.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .meaning import generic, meaning, statement, string_set
+from .model import Document
+
+# Some private helpers of policydoc are shared on purpose: a trust policy has the same document
+# shape (Version, Statement, Sid, Condition) and is checked in the same words.
+from .policydoc import (
+    _SID,
+    DocumentProblem,
+    _document_key_problems,
+    _is_condition,
+    _sid_problems,
+    _statements,
+    canonical,
+    parse,
+)
+
+# The actions IAM accepts in a role's trust policy (compared without case, as IAM does).
+TRUST_ACTIONS = (
+    "sts:AssumeRole",
+    "sts:AssumeRoleWithSAML",
+    "sts:AssumeRoleWithWebIdentity",
+    "sts:SetSourceIdentity",
+    "sts:TagSession",
+)
+PRINCIPAL_TYPES = ("AWS", "Service", "Federated")
+_STATEMENT_KEYS = ("Sid", "Effect", "Principal", "Action", "Condition")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+# IAM's unique-id prefixes (IAM User Guide, "Understanding unique ID prefixes"). A trust policy
+# naming a user or role that was deleted shows its unique id instead of its ARN from then on,
+# and a re-created entity of the same name (a new id) is not trusted.
+_UNIQUE_ID = re.compile(
+    r"^(ABIA|ACCA|AGPA|AIDA|AIPA|AKIA|ANPA|ANVA|APKA|AROA|ASCA|ASIA)[A-Z0-9]{8,}$"
+)
+
+
+def trust_document(document: Any, partition: str) -> Document:
+    """A trust policy given as a dict (from YAML or `expand_trusted_by`), JSON text or the
+    URL-encoded JSON that GetAccountAuthorizationDetails returns. The text stays as written;
+    the meaning is `meaning.py`'s with principals as IAM stores them (`trust_meaning`)."""
+    if isinstance(document, str):
+        document = parse(document)
+    text = canonical(document).text
+    key = json.dumps(trust_meaning(document, partition), sort_keys=True, separators=(",", ":"))
+    return Document(text=text, meaning=key)
+
+
+def trust_meaning(document: Any, partition: str) -> Any:
+    """`meaning.meaning`, with each principal type's values a set and an account given by its
+    id the same as its root ARN in `partition` (IAM stores `123456789012` as
+    `arn:aws:iam::123456789012:root`). `"*"` and `{"AWS": "*"}` stay apart: some services tell
+    them apart in resource policies, and where unsure two documents differ."""
+
+    def each(value: Any) -> Any:
+        return _statement_meaning(value, partition)
+
+    return meaning(document, each)
+
+
+def _statement_meaning(value: Any, partition: str) -> Any:
+    result = statement(value)
+    if isinstance(value, dict):
+        for key in ("Principal", "NotPrincipal"):
+            if key in value:
+                result[key] = _principal_meaning(value[key], partition)
+    return result
+
+
+def _principal_meaning(value: Any, partition: str) -> Any:
+    if not isinstance(value, dict):
+        return generic(value)
+
+    def root_arn(principal: str) -> str:
+        if _ACCOUNT_ID.match(principal):
+            return f"arn:{partition}:iam::{principal}:root"
+        return principal
+
+    return {kind: string_set(ids, root_arn if kind == "AWS" else None)
+            for kind, ids in value.items()}
+
+
+def deleted_principals(document: Any) -> list[str]:
+    """AWS principals shown as a unique id (`AROA...`, `AIDA...`): the user or role they named
+    was deleted. Re-creating it does not bring the trust back (the new one has a new id); only
+    writing the trust policy again does, which apply does when the file names it."""
+    return sorted({
+        value
+        for item in statement_list(document)
+        for key in ("Principal", "NotPrincipal")
+        for value in principal_values(item.get(key), "AWS")
+        if _UNIQUE_ID.match(value)
+    })
+
+
+def loaded(document: Any) -> dict[str, Any]:
+    """A trust document as data: a `Document` as written (AWS's text for a live one), a dict,
+    or JSON text (URL-encoded or not)."""
+    if isinstance(document, Document):
+        document = document.text
+    if isinstance(document, str):
+        document = parse(document) if document else {}
+    return document if isinstance(document, dict) else {}
+
+
+def statement_list(document: Any) -> list[dict[str, Any]]:
+    """The statements as written, in order (a single statement object is a list of one)."""
+    found = _as_list(loaded(document).get("Statement"))
+    return [item for item in found if isinstance(item, dict)]
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def principal_values(principal: Any, kind: str) -> list[str]:
+    """The values of one principal type (`AWS`, `Service`, `Federated`); `"*"` counts as AWS."""
+    if principal == "*":
+        return ["*"] if kind == "AWS" else []
+    if not isinstance(principal, dict):
+        return []
+    return [value for value in _as_list(principal.get(kind)) if isinstance(value, str)]
+
+
+def check_trust_document(document: Any) -> list[DocumentProblem]:
+    """Problems that would make IAM reject a role's trust policy, each at its path inside the
+    document (like `policydoc.document_problems`, in the same words where the rule is shared).
+
+    `document` is a dict (from YAML) or JSON text."""
+    if isinstance(document, str):
+        try:
+            document = parse(document)
+        except json.JSONDecodeError as error:  # its message says where, never what
+            return [DocumentProblem((), f"not valid JSON: {error}")]
+    if not isinstance(document, dict):
+        return [DocumentProblem((), "a trust policy must be an object ({Version, Statement})")]
+    problems = _document_key_problems(document)
+    for where, item in _statements(document.get("Statement")):
+        problems += [DocumentProblem(where + inside, message)
+                     for inside, message in _trust_statement_problems(item)]
+    return problems + _sid_problems(document.get("Statement"))
+
+
+_Found = tuple[tuple[str | int, ...], str]
+
+
+def _trust_statement_problems(item: Any) -> list[_Found]:
+    if not isinstance(item, dict):
+        return [((), "a statement must be an object")]
+    problems = [_unknown_key(key) for key in item if key not in _STATEMENT_KEYS]
+    effect = item.get("Effect")
+    if effect is None:
+        problems.append(((), "missing Effect (Allow or Deny)"))
+    elif effect not in ("Allow", "Deny"):
+        problems.append((("Effect",), "must be Allow or Deny"))
+    problems += _principal_problems(item.get("Principal"), "NotPrincipal" in item)
+    problems += _action_problems(item.get("Action"))
+    sid = item.get("Sid")
+    if sid is not None and not (isinstance(sid, str) and _SID.match(sid)):
+        problems.append((("Sid",), "must contain only letters and digits"))
+    condition = item.get("Condition")
+    if condition is not None and not _is_condition(condition):
+        problems.append((("Condition",), "must map operators to {key: value} mappings"))
+    return problems
+
+
+def _unknown_key(key: str) -> _Found:
+    """AWS refuses these in a trust policy: the role is the resource, and NotPrincipal is not
+    supported there (IAM User Guide, NotPrincipal)."""
+    if key in ("Resource", "NotResource"):
+        return (key,), "not allowed in a trust policy (the role itself is the resource)"
+    if key == "NotPrincipal":
+        return (key,), "not allowed in a trust policy: name who may assume the role in Principal"
+    if key == "NotAction":
+        return (key,), "not allowed in a trust policy: list the allowed actions in Action"
+    return (key,), f"unknown key (allowed: {', '.join(_STATEMENT_KEYS)})"
+
+
+def _principal_problems(principal: Any, has_not_principal: bool) -> list[_Found]:
+    if principal is None:
+        return [] if has_not_principal else [((), "missing Principal (who may assume the role)")]
+    if principal == "*":
+        return []
+    if not isinstance(principal, dict) or not principal:
+        message = f'must be "*" or an object of {", ".join(PRINCIPAL_TYPES)}'
+        return [(("Principal",), message)]
+    problems: list[_Found] = []
+    for kind, values in principal.items():
+        if kind not in PRINCIPAL_TYPES:
+            message = f"unknown principal type (allowed: {', '.join(PRINCIPAL_TYPES)})"
+            problems.append((("Principal", kind), message))
+        else:
+            problems += _string_list_problems(("Principal", kind), values, _principal_value)
+    return problems
+
+
+def _principal_value(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "not a string (quote an account id: YAML reads an unquoted number)"
+    return None if value else "is empty"
+
+
+def _action_problems(actions: Any) -> list[_Found]:
+    if actions is None:
+        return [((), "missing Action (for example sts:AssumeRole)")]
+    return _string_list_problems(("Action",), actions, _trust_action)
+
+
+def _trust_action(value: Any) -> str | None:
+    allowed = {action.lower() for action in TRUST_ACTIONS}
+    if isinstance(value, str) and value.lower() in allowed:
+        return None
+    return f"not an action of a trust policy (allowed: {', '.join(TRUST_ACTIONS)})"
+
+
+def _string_list_problems(
+    where: tuple[str | int, ...], value: Any, problem_of: Callable[[Any], str | None]
+) -> list[_Found]:
+    """A string or a non-empty list of strings, each checked by `problem_of`."""
+    if not isinstance(value, list):
+        problem = problem_of(value)
+        return [(where, problem)] if problem else []
+    if not value:
+        return [(where, "is empty")]
+    found = [(index, problem_of(item)) for index, item in enumerate(value)]
+    return [(where + (index,), problem) for index, problem in found if problem]

@@ -1,0 +1,196 @@
+"""Trust findings: who may assume a role, judged on its trust policy (DESIGN.md 9).
+
+Pure. A role anyone can assume, a GitHub Actions trust without a `sub` condition that names an
+owner (any repository on GitHub could assume it) and a web identity trust without an audience
+condition make `validate` and `plan` fail, unless the role's `accept_risk` acknowledges them:
+then each is still returned, marked accepted, and shown as a note.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .meaning import statement as statement_meaning
+from .trust import principal_values, statement_list
+from .trusted_by import GITHUB_OIDC_HOST
+
+ANYONE = "anyone"  # principal "*" without a condition
+ANY_REPOSITORY = "any-repository"  # GitHub Actions without a sub condition naming an owner
+ANY_AUDIENCE = "any-audience"  # a web identity provider without an audience condition
+
+# Web identity providers a trust policy names by host rather than by the account's provider ARN,
+# and the condition key that holds their audience (IAM User Guide, keys for web identity).
+_WELL_KNOWN = {
+    "cognito-identity.amazonaws.com": "aud",
+    "accounts.google.com": "aud",
+    "graph.facebook.com": "app_id",
+    "www.amazon.com": "app_id",
+}
+_OIDC_PROVIDER = re.compile(r"^arn:[^:]+:iam::\d{12}:oidc-provider/(.+)$")
+# Operators under which a condition on a key limits who gets in. A negated one (StringNotEquals)
+# lets everyone else in, so it does not count.
+_POSITIVE = {"StringEquals": False, "StringEqualsIgnoreCase": False, "StringLike": True}
+
+
+@dataclass(frozen=True)
+class TrustFinding:
+    """A danger in a role's trust policy. `accepted` is the role's `accept_risk` (None: not
+    acknowledged, the finding fails `validate` and `plan`)."""
+
+    role: str
+    check: str  # ANYONE, ANY_REPOSITORY or ANY_AUDIENCE
+    statement: str  # "statement 1" (its position) or "statement GitHubActions" (its Sid)
+    problem: str  # what is wrong, and where, in words
+    fix: str
+    accepted: str | None = None
+
+    @property
+    def fails(self) -> bool:
+        return self.accepted is None
+
+    @property
+    def message(self) -> str:
+        """One line: `role deploy: trusts ... (statement 1 has no ...); add one, or set
+        accept_risk: "why"`, or with the reason when the risk is accepted."""
+        if self.accepted is not None:
+            return f"role {self.role}: {self.problem}; risk accepted: {self.accepted}"
+        return f'role {self.role}: {self.problem}; {self.fix}, or set accept_risk: "why"'
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# (check, problem, fix) found in one statement.
+_Found = tuple[str, str, str]
+
+
+def trust_findings(role_name: str, document: Any, accept_risk: str | None) -> list[TrustFinding]:
+    """The findings of one role's trust policy (a `Document`, a dict or JSON text), in statement
+    order. Deny statements let no one in and are not judged."""
+    accepted = accept_risk or None  # an empty reason acknowledges nothing
+    findings = []
+    for index, item in enumerate(statement_list(document)):
+        if item.get("Effect") != "Allow":
+            continue
+        label = _label(item, index)
+        for check, problem, fix in _statement_findings(item, label):
+            findings.append(TrustFinding(role_name, check, label, problem, fix, accepted))
+    return findings
+
+
+def _statement_findings(item: dict[str, Any], label: str) -> Iterator[_Found]:
+    condition = statement_meaning(item).get("Condition")
+    conditions = condition if isinstance(condition, dict) else {}
+    yield from _anyone(item, label, conditions)
+    for provider in _web_identity_providers(item):
+        if provider == GITHUB_OIDC_HOST or provider.startswith(f"{GITHUB_OIDC_HOST}/"):
+            yield from _any_repository(provider, label, conditions)
+        yield from _any_audience(provider, label, conditions)
+
+
+def _label(item: dict[str, Any], index: int) -> str:
+    sid = item.get("Sid")
+    return f"statement {sid}" if isinstance(sid, str) and sid else f"statement {index + 1}"
+
+
+def _anyone(item: dict[str, Any], label: str, conditions: dict[str, Any]) -> Iterator[_Found]:
+    """`"*"` (or `{"AWS": "*"}`) lets every principal of every AWS account assume the role."""
+    if "*" in principal_values(item.get("Principal"), "AWS") and not conditions:
+        yield (ANYONE, f'anyone can assume it ({label} trusts principal "*" without a '
+                       "condition)", "name the principals or add a condition")
+
+
+def _web_identity_providers(item: dict[str, Any]) -> list[str]:
+    """The web identity (OIDC) providers a statement trusts, as IAM prefixes their condition
+    keys: the provider ARN's path (`token.actions.githubusercontent.com`), or the host of a
+    well-known provider. SAML providers are not among them."""
+    found = []
+    for value in principal_values(item.get("Principal"), "Federated"):
+        match = _OIDC_PROVIDER.match(value)
+        if match:
+            found.append(match.group(1))
+        elif value in _WELL_KNOWN:
+            found.append(value)
+    return found
+
+
+def _any_repository(provider: str, label: str, conditions: dict[str, Any]) -> Iterator[_Found]:
+    """GitHub signs a token for every workflow of every repository on GitHub: only the `sub`
+    claim (`repo:OWNER/REPO:...`) tells them apart, so the trust must pin an owner."""
+    key = f"{provider}:sub"
+    blocks = _positive_blocks(conditions, key)
+    what = "trusts GitHub Actions of any repository"
+    if not blocks:
+        yield ANY_REPOSITORY, f"{what} ({label} has no {key} condition)", "add one"
+        return
+    loose = _loosest(blocks, _matches_any_owner)
+    if loose is not None:
+        problem = f"{what} ({label}'s {key} condition {json.dumps(loose)} matches any owner)"
+        yield ANY_REPOSITORY, problem, "name the owner and repository"
+
+
+def _any_audience(provider: str, label: str, conditions: dict[str, Any]) -> Iterator[_Found]:
+    """Without an audience condition, a token the provider issued to any other application
+    (another cloud, another tenant) is accepted too."""
+    key = f"{provider}:{_WELL_KNOWN.get(provider, 'aud')}"
+    blocks = _positive_blocks(conditions, key)
+    what = f"accepts tokens of {provider} for any audience"
+    if not blocks:
+        yield ANY_AUDIENCE, f"{what} ({label} has no {key} condition)", "add one"
+        return
+    loose = _loosest(blocks, _matches_anything)
+    if loose is not None:
+        problem = f"{what} ({label}'s {key} condition {json.dumps(loose)} matches any value)"
+        yield ANY_AUDIENCE, problem, "name the audience"
+
+
+def _positive_blocks(conditions: dict[str, Any], key: str) -> list[tuple[bool, list[str]]]:
+    """(is a pattern, values) for each operator that limits `key` to its values. Qualified
+    forms count (`ForAnyValue:StringLike`, `StringLikeIfExists`): the claims these checks read
+    are always in the token. Keys are compared without case, as IAM does."""
+    blocks = []
+    for operator, block in conditions.items():
+        base = operator.rsplit(":", 1)[-1].removesuffix("IfExists")
+        if base not in _POSITIVE or not isinstance(block, dict):
+            continue
+        for name, values in block.items():
+            if name.lower() == key.lower():
+                items = values if isinstance(values, list) else [values]
+                blocks.append((_POSITIVE[base], [str(value) for value in items]))
+    return blocks
+
+
+def _loosest(
+    blocks: list[tuple[bool, list[str]]], too_loose: Callable[[str], bool]
+) -> str | None:
+    """A value that lets everyone through, when every block has one (the blocks all apply:
+    one strict block is enough); None when the condition holds."""
+    loose = []
+    for is_pattern, values in blocks:
+        found = next((value for value in values if is_pattern and too_loose(value)), None)
+        if found is None:
+            return None
+        loose.append(found)
+    return loose[0]
+
+
+def _literal_prefix(pattern: str) -> str:
+    return re.split(r"[*?]", pattern, maxsplit=1)[0]
+
+
+def _matches_any_owner(pattern: str) -> bool:
+    """Whether a StringLike `sub` pattern matches a repository of any owner: its text before
+    the first wildcard stops short of `repo:OWNER/` (`*`, `repo:*`, `repo:acme*`)."""
+    prefix = _literal_prefix(pattern)
+    if prefix == pattern:
+        return False  # no wildcard
+    return "repo:".startswith(prefix) or (prefix.startswith("repo:") and "/" not in prefix)
+
+
+def _matches_anything(pattern: str) -> bool:
+    """Whether a StringLike pattern starts with a wildcard (`*`): it pins no value."""
+    return pattern != _literal_prefix(pattern) and not _literal_prefix(pattern)
