@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 import segno
 
-from ..core.errors import IamctlError
-from .client import Aws, error_code
+from ..core.errors import EntityAlreadyExistsError, IamctlError, NoSuchEntityError
+from .client import Aws
 
 CODE_ATTEMPTS = 3
 _SIX_DIGITS = re.compile(r"[0-9]{6}")
@@ -118,10 +118,8 @@ def qr_text(uri: str) -> str:
 def _check_no_device(aws: Aws, user: str) -> None:
     try:
         response = aws.iam("list_mfa_devices", f"list MFA devices of user {user}", UserName=user)
-    except IamctlError as error:
-        if error_code(error) == "NoSuchEntity":
-            raise IamctlError(f"there is no IAM user named {user}") from None
-        raise
+    except NoSuchEntityError:
+        raise IamctlError(f"there is no IAM user named {user}") from None
     devices = response.get("MFADevices", [])
     if devices:
         raise IamctlError(
@@ -138,14 +136,12 @@ def _create_device(aws: Aws, user: str) -> tuple[str, str]:
             f"create virtual MFA device for user {user}",
             VirtualMFADeviceName=user,
         )
-    except IamctlError as error:
-        if error_code(error) == "EntityAlreadyExists":
-            raise IamctlError(
-                f"a virtual MFA device named {user} already exists, probably left unassigned by "
-                "an earlier enrolment; find it with `aws iam list-virtual-mfa-devices "
-                "--assignment-status Unassigned`, delete it, and try again"
-            ) from None
-        raise
+    except EntityAlreadyExistsError:
+        raise IamctlError(
+            f"a virtual MFA device named {user} already exists, probably left unassigned by "
+            "an earlier enrolment; find it with `aws iam list-virtual-mfa-devices "
+            "--assignment-status Unassigned`, delete it, and try again"
+        ) from None
     device = response["VirtualMFADevice"]
     seed = device["Base32StringSeed"]
     # boto3 returns the seed as a blob (bytes); AWS sends it base64-encoded over the wire.

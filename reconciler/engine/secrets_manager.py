@@ -13,17 +13,17 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from ..aws.client import Aws
-from ..core.errors import AwsError, IamctlError
+from ..core.errors import IamctlError, ResourceExistsError, ResourceNotFoundError
 from ..delivery.credentials import CSV_HEADER, SecretsSink
 from .multi import AccountResult, users_with_new_secrets
 
 SECRET_PREFIX = "iamctl/credentials/"
 MANAGED_TAG = {"Key": "iamctl:managed", "Value": "true"}
-NOT_FOUND = "ResourceNotFoundException"
 
 
 def secret_name(user: str) -> str:
@@ -75,10 +75,8 @@ class SecretsManagerSink(SecretsSink):
         try:
             found = self.aws.secretsmanager("describe_secret", f"check secret {name}",
                                             SecretId=name)
-        except AwsError as error:
-            if error.code == NOT_FOUND:
-                return
-            raise
+        except ResourceNotFoundError:
+            return
         if MANAGED_TAG not in found.get("Tags", []):
             raise IamctlError(
                 f"secret {name} exists and was not made by iamctl (no tag "
@@ -100,15 +98,13 @@ class SecretsManagerSink(SecretsSink):
     def _store(self, user: str, name: str, value: str) -> None:
         arn = self.aws.iam("get_user", f"read the ARN of user {user}", UserName=user)["User"]["Arn"]
         doing = f"store the new credentials of user {user} in secret {name}"
-        try:
+        # An existing secret of that name is iamctl's own (check_target saw its tag).
+        with suppress(ResourceExistsError):
             self.aws.secretsmanager(
                 "create_secret", doing, Name=name, Tags=[MANAGED_TAG],
                 Description=f"Credentials of IAM user {user}, made by iamctl; readable only by "
                 "that user",
             )
-        except AwsError as error:
-            if error.code != "ResourceExistsException":
-                raise
         self.aws.secretsmanager("put_resource_policy", doing, SecretId=name,
                                 ResourcePolicy=json.dumps(only_user_reads(arn)),
                                 BlockPublicPolicy=True)
