@@ -16,7 +16,7 @@ from typing import Any
 from .diff import Diff
 from .escalation import ADMIN, ESCALATION
 from .impact import with_impact
-from .model import Action, Change, Document, Finding, HumanStep, Impact, Kind, Risk, State
+from .model import Action, Change, Document, Finding, HumanStep, Impact, Kind, Risk, State, StepKind
 
 FORMAT_VERSION = 1
 
@@ -233,7 +233,10 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
             )
             for item in data["changes"]
         ),
-        human_steps=tuple(HumanStep(**step) for step in data["human_steps"]),
+        human_steps=tuple(
+            HumanStep(StepKind(step["kind"]), step["name"], step["message"])
+            for step in data["human_steps"]
+        ),
         findings=tuple(Finding(**finding) for finding in data["warnings"]),
         unmanaged={kind: tuple(names) for kind, names in data["unmanaged"].items()},
         kept=tuple(data["kept"]),

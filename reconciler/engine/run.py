@@ -29,7 +29,7 @@ from ..core.diff import Diff, diff
 from ..core.errors import AccountMismatchError, IamctlError
 from ..core.findings import account_findings
 from ..core.lockout import mark_self_lockout
-from ..core.model import Caller, Change, Kind, State, User, credentials_of
+from ..core.model import Caller, Change, Kind, State, StepKind, User, credentials_of
 from ..core.names import align_names
 from ..core.plan import Plan, make_plan
 from ..core.rotation import may_be_rotating
@@ -161,7 +161,7 @@ def with_policy_tags(aws: Aws, desired: State, live: State) -> State:
 
 def users_to_confirm(result: Diff, live: State) -> set[str]:
     acting = {c.name for c in result.changes if c.kind in _CREDENTIAL_KINDS}
-    acting |= {step.name for step in result.human_steps if step.kind == "user_mfa"}
+    acting |= {step.name for step in result.human_steps if step.kind == StepKind.USER_MFA}
     return {name for name in acting if name in live.users and not confirmed(live.users[name])}
 
 
