@@ -20,7 +20,8 @@ from typing import Any
 from ..aws.client import Aws
 from ..core.errors import IamctlError, ResourceExistsError, ResourceNotFoundError
 from ..delivery.credentials import CSV_HEADER, SecretsSink
-from .multi import AccountResult, users_with_new_secrets
+from .accounts import AccountResult
+from .secret_sinks import users_with_new_secrets
 
 SECRET_PREFIX = "iamctl/credentials/"
 MANAGED_TAG = {"Key": "iamctl:managed", "Value": "true"}
