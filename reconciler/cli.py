@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
-from .aws.client import Aws, quiet_botocore_logs
+from .aws.client import quiet_botocore_logs
 from .aws.live import confirm_credentials, confirm_policy_tags, read_live
 from .aws.mfa import enroll as mfa_enroll
 from .aws.mfa import refuse_in_ci, refuse_off_terminal
@@ -45,10 +45,11 @@ from .engine.accounts import (
     total_line,
 )
 from .engine.apply import DEFAULT_PARALLELISM
+from .engine.connection import Connection
 from .engine.export import export_document
 from .engine.interrupt import EXIT_INTERRUPTED, StopOnCtrlC
 from .engine.progress import Progress
-from .engine.run import Connection, refuse_self_lockout
+from .engine.run import refuse_self_lockout
 from .engine.saved_plans import use_saved_plan
 from .engine.secret_sinks import prepare_secrets
 from .options import chosen_options, debug_requested, global_options
@@ -114,6 +115,21 @@ def exact_credentials_option(func: Any) -> Any:
 def account_option(func: Any) -> Any:
     return click.option(
         "--account", "accounts", multiple=True, help="Only these account ids (repeatable)."
+    )(func)
+
+
+def reach_options(func: Any) -> Any:
+    """`export` and `mfa enroll` read no file: which account, and how to reach it."""
+    func = click.option(
+        "--role-arn",
+        metavar="ARN",
+        help="Assume this role to reach the account (as account.role_arn in a file).",
+    )(func)
+    return click.option(
+        "--account",
+        "account_id",
+        metavar="ID",
+        help="Refuse unless the credentials reach this account (as account.id in a file).",
     )(func)
 
 
@@ -436,11 +452,14 @@ def print_plans(results: Sequence[AccountResult], color: bool) -> None:
     type=click.Path(dir_okay=False),
     help="Write the file here instead of standard output.",
 )
+@reach_options
 @global_options
 @pass_options
-def export(opts: Options, out_file: str | None) -> int:
+def export(
+    opts: Options, out_file: str | None, account_id: str | None, role_arn: str | None
+) -> int:
     """Write the live account as a file in iamctl's format."""
-    aws = Aws.connect(opts.connection.profile, opts.connection.endpoint_url)
+    aws = opts.connection.open_account(account_id, role_arn)
     identity = aws.identity()
     live = read_live(aws, identity)
     # An export becomes the record: confirm what the bulk read may have stale or lacks (the
@@ -468,14 +487,17 @@ def mfa() -> None:
 @mfa.command()
 @click.argument("user")
 @click.option("--show-seed", is_flag=True, help="Also print the secret seed as text.")
+@reach_options
 @global_options
 @pass_options
-def enroll(opts: Options, user: str, show_seed: bool) -> int:
+def enroll(
+    opts: Options, user: str, show_seed: bool, account_id: str | None, role_arn: str | None
+) -> int:
     """Guided virtual MFA enrolment on a terminal: scan the QR code, type two codes."""
     terminal = sys.stdout.isatty()
     refuse_in_ci()
     refuse_off_terminal(terminal)
-    aws = Aws.connect(opts.connection.profile, opts.connection.endpoint_url)
+    aws = opts.connection.open_account(account_id, role_arn)
     aliases = aws.iam("list_account_aliases", "read the account alias")["AccountAliases"]
     label = aliases[0] if aliases else aws.identity().account
     session().writes_started = True  # the device exists from its first call on

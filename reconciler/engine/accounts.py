@@ -22,7 +22,8 @@ from ..core.markdown import render_comment, render_failed_account, render_markdo
 from ..core.model import Change
 from ..core.plan import FORMAT_VERSION, Plan, plan_to_dict
 from ..delivery.credentials import SecretsSink
-from .run import AccountPlan, Connection, apply_account, plan_account
+from .connection import Connection
+from .run import AccountPlan, apply_account, plan_account
 
 MAX_PARALLEL_ACCOUNTS = 8
 
