@@ -11,7 +11,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,9 +19,8 @@ import click
 
 from . import __version__
 from .aws.client import quiet_botocore_logs
-from .aws.live import confirm_credentials, confirm_policy_tags, read_live
 from .aws.mfa import enroll as mfa_enroll
-from .aws.mfa import refuse_in_ci, refuse_off_terminal
+from .aws.mfa import read_account_label, refuse_in_ci, refuse_off_terminal
 from .config import desired
 from .core import impact_text
 from .core.errors import ApplyError, IamctlError
@@ -46,7 +45,7 @@ from .engine.accounts import (
 )
 from .engine.apply import DEFAULT_PARALLELISM
 from .engine.connection import Connection
-from .engine.export import export_document
+from .engine.export import export_document, read_for_export
 from .engine.interrupt import EXIT_INTERRUPTED, StopOnCtrlC
 from .engine.progress import Progress
 from .engine.run import refuse_self_lockout
@@ -459,16 +458,8 @@ def export(
     opts: Options, out_file: str | None, account_id: str | None, role_arn: str | None
 ) -> int:
     """Write the live account as a file in iamctl's format."""
-    aws = opts.connection.open_account(account_id, role_arn)
-    identity = aws.identity()
-    live = read_live(aws, identity)
-    # An export becomes the record: confirm what the bulk read may have stale or lacks (the
-    # credential report can be hours old; policy tags are not in it). A few calls per user is
-    # fine for a one-off.
-    state = confirm_credentials(aws, live.state, list(live.state.users))
-    state = confirm_policy_tags(aws, state, list(state.policies))
-    live = replace(live, state=state)
-    click.echo(f"account {identity.account}: {live.stats.summary()}", err=True)
+    live = read_for_export(opts.connection.open_account(account_id, role_arn))
+    click.echo(f"account {live.identity.account}: {live.stats.summary()}", err=True)
     text = export_document(live)
     if out_file:
         write_file(out_file, text)
@@ -498,8 +489,7 @@ def enroll(
     refuse_in_ci()
     refuse_off_terminal(terminal)
     aws = opts.connection.open_account(account_id, role_arn)
-    aliases = aws.iam("list_account_aliases", "read the account alias")["AccountAliases"]
-    label = aliases[0] if aliases else aws.identity().account
+    label = read_account_label(aws)
     session().writes_started = True  # the device exists from its first call on
     result = mfa_enroll(aws, user, read_code, click.echo, label, show_seed, terminal=terminal)
     click.echo(f"MFA device {result.serial} is now enabled for user {result.user}.")

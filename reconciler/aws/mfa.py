@@ -101,6 +101,12 @@ def enroll(
     return EnrolResult(user=user, serial=serial)
 
 
+def read_account_label(aws: Aws) -> str:
+    """How the authenticator app names the account: its alias, else its id."""
+    aliases = aws.iam("list_account_aliases", "read the account alias")["AccountAliases"]
+    return str(aliases[0]) if aliases else aws.identity().account
+
+
 def otpauth_uri(account_label: str, user: str, seed: str) -> str:
     """The Key URI authenticator apps read from the QR code (label `account:user`)."""
     issuer = quote(account_label, safe="")
