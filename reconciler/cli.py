@@ -50,7 +50,7 @@ from .engine.interrupt import EXIT_INTERRUPTED, StopOnCtrlC
 from .engine.progress import Progress
 from .engine.run import refuse_self_lockout
 from .engine.saved_plans import use_saved_plan
-from .engine.secret_sinks import prepare_secrets
+from .engine.secret_sinks import prepare_sinks
 from .options import chosen_options, debug_requested, global_options
 
 GC_THRESHOLD = 50_000  # allocations between two runs of the cycle collector
@@ -279,10 +279,8 @@ def apply(
         return EXIT_ERROR if any(r.error for r in results) else EXIT_OK
     if not allow_self_lockout:
         refuse_self_lockout([r.planned for r in runnable if r.planned])
-    if secrets_to == "secretsmanager":
-        sinks = secrets_manager.prepare(runnable)
-    else:
-        sinks = prepare_secrets(runnable, Path(secrets_dir) if secrets_dir else None)
+    directory = Path(secrets_dir) if secrets_dir else None
+    sinks = prepare_sinks(runnable, directory, secrets_to == "secretsmanager")
     if not yes:
         click.confirm("Apply these changes?", abort=True)
     with StopOnCtrlC() as ctrl_c:

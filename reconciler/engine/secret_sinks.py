@@ -1,7 +1,7 @@
 """Before apply changes anything: where each account's new secrets (console passwords, access
-keys) will go, in the secrets directory (encrypted for users with `deliver_to`), every target
-checked. The writers then deliver through these sinks (`secrets_manager.py` makes the sinks of
-`--secrets-to secretsmanager`).
+keys) will go, in the secrets directory (encrypted for users with `deliver_to`) or in AWS
+Secrets Manager (`secrets_manager.py`), every target checked. The writers then deliver through
+these sinks.
 """
 
 from __future__ import annotations
@@ -16,10 +16,33 @@ from ..delivery.credentials import SecretsSink
 from .accounts import AccountResult
 from .apply import creates_secret
 from .run import AccountPlan, plan_creates_secrets
+from .secrets_manager import SecretsManagerSink
 
 
 def users_with_new_secrets(plan: Plan) -> list[str]:
     return sorted({change.name for change in plan.changes if creates_secret(change)})
+
+
+def prepare_sinks(
+    runnable: Sequence[AccountResult], directory: Path | None, to_secrets_manager: bool
+) -> dict[str, SecretsSink | None]:
+    """Each account's sink (None where it gets no new secret): `apply --secrets-to`."""
+    if to_secrets_manager:
+        return prepare_secrets_manager(runnable)
+    return prepare_secrets(runnable, directory)
+
+
+def prepare_secrets_manager(runnable: Sequence[AccountResult]) -> dict[str, SecretsSink | None]:
+    """One sink per account that gets new credentials, its targets checked before any change."""
+    sinks: dict[str, SecretsSink | None] = {}
+    for result in runnable:
+        assert result.planned is not None
+        users = users_with_new_secrets(result.planned.plan)
+        sink = SecretsManagerSink(result.planned.aws, result.planned.plan.sign_in_url)
+        for user in users:
+            sink.check_target(user)
+        sinks[result.account_id] = sink if users else None
+    return sinks
 
 
 def prepare_secrets(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,6 @@ from typing import Any
 from ..aws.client import Aws
 from ..core.errors import IamctlError, ResourceExistsError, ResourceNotFoundError
 from ..delivery.credentials import CSV_HEADER, SecretsSink
-from .accounts import AccountResult
-from .secret_sinks import users_with_new_secrets
 
 SECRET_PREFIX = "iamctl/credentials/"
 MANAGED_TAG = {"Key": "iamctl:managed", "Value": "true"}
@@ -118,16 +116,3 @@ def secret_value(rows: list[list[str]]) -> dict[str, str]:
     for number, row in enumerate(rows[1:], start=2):
         value[f"{CSV_HEADER[2]} {number}"], value[f"{CSV_HEADER[3]} {number}"] = row[2], row[3]
     return {key: text for key, text in value.items() if text}
-
-
-def prepare(runnable: Iterable[AccountResult]) -> dict[str, SecretsSink | None]:
-    """One sink per account that gets new credentials, its targets checked before any change."""
-    sinks: dict[str, SecretsSink | None] = {}
-    for result in runnable:
-        assert result.planned is not None
-        users = users_with_new_secrets(result.planned.plan)
-        sink = SecretsManagerSink(result.planned.aws, result.planned.plan.sign_in_url)
-        for user in users:
-            sink.check_target(user)
-        sinks[result.account_id] = sink if users else None
-    return sinks
