@@ -11,17 +11,16 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from . import __version__
-from .aws.client import Aws, quiet_botocore_logs
-from .aws.live import confirm_credentials, confirm_policy_tags, read_live
+from .aws.client import quiet_botocore_logs
 from .aws.mfa import enroll as mfa_enroll
-from .aws.mfa import refuse_in_ci, refuse_off_terminal
+from .aws.mfa import read_account_label, refuse_in_ci, refuse_off_terminal
 from .config import desired
 from .core import impact_text
 from .core.errors import ApplyError, IamctlError
@@ -31,13 +30,27 @@ from .core.plan import Plan
 from .core.render import change_lines, change_title, render_text, step_line, warning_lines
 from .core.wording import plural
 from .delivery.credentials import SecretsSink
-from .engine import multi, secrets_manager
+from .engine import secrets_manager
+from .engine.accounts import (
+    EXIT_ERROR,
+    EXIT_OK,
+    AccountResult,
+    apply_all,
+    exit_code,
+    plan_all,
+    render_markdown_all,
+    select_accounts,
+    to_json,
+    total_line,
+)
 from .engine.apply import DEFAULT_PARALLELISM
-from .engine.export import export_document
+from .engine.connection import Connection
+from .engine.export import export_document, read_for_export
 from .engine.interrupt import EXIT_INTERRUPTED, StopOnCtrlC
-from .engine.multi import EXIT_ERROR, EXIT_OK
 from .engine.progress import Progress
-from .engine.run import Connection, refuse_self_lockout
+from .engine.run import refuse_self_lockout
+from .engine.saved_plans import use_saved_plan
+from .engine.secret_sinks import prepare_sinks
 from .options import chosen_options, debug_requested, global_options
 
 GC_THRESHOLD = 50_000  # allocations between two runs of the cycle collector
@@ -104,6 +117,21 @@ def account_option(func: Any) -> Any:
     )(func)
 
 
+def reach_options(func: Any) -> Any:
+    """`export` and `mfa enroll` read no file: which account, and how to reach it."""
+    func = click.option(
+        "--role-arn",
+        metavar="ARN",
+        help="Assume this role to reach the account (as account.role_arn in a file).",
+    )(func)
+    return click.option(
+        "--account",
+        "account_id",
+        metavar="ID",
+        help="Refuse unless the credentials reach this account (as account.id in a file).",
+    )(func)
+
+
 @cli.command()
 @files_argument
 @global_options
@@ -163,7 +191,7 @@ def plan(
         raise click.UsageError("--json and --markdown cannot be used together")
     results = read_and_plan(files, accounts, opts, exact_credentials, release=True)
     # Built only when asked for: for thousands of users it costs as much as the plan itself.
-    document = json.dumps(multi.to_json(results), indent=2) if as_json or out_file else ""
+    document = json.dumps(to_json(results), indent=2) if as_json or out_file else ""
     if out_file and any(result.error for result in results):
         click.echo(f"not saving {out_file}: an account failed to plan", err=True)
     elif out_file:
@@ -171,15 +199,15 @@ def plan(
     if as_json:
         click.echo(document)
     elif markdown:
-        click.echo(multi.render_markdown_all(results))
+        click.echo(render_markdown_all(results))
     else:
         print_plans(results, opts.color)
     if failed_gate(results, fail_on):
         return EXIT_ERROR  # the gate wins over --detailed-exitcode's 2 and 3
-    return multi.exit_code(results, detailed_exitcode)
+    return exit_code(results, detailed_exitcode)
 
 
-def failed_gate(results: Sequence[multi.AccountResult], fail_on: Sequence[str]) -> bool:
+def failed_gate(results: Sequence[AccountResult], fail_on: Sequence[str]) -> bool:
     """`plan --fail-on`: one line naming the changes that broaden (or escalate) access."""
     plans = [result.plan for result in results if result.plan is not None]
     changes = impact_text.offending(plans, fail_on)
@@ -244,17 +272,15 @@ def apply(
         raise click.UsageError("--secrets-dir and --secrets-to secretsmanager exclude each other")
     results = read_and_plan(files, accounts, opts, exact_credentials)
     if plan_file:
-        results = multi.use_saved_plan(results, plan_file)
+        results = use_saved_plan(results, plan_file)
     print_plans(results, opts.color)
     runnable = [r for r in results if r.planned and r.planned.plan.changes]
     if not runnable:
         return EXIT_ERROR if any(r.error for r in results) else EXIT_OK
     if not allow_self_lockout:
         refuse_self_lockout([r.planned for r in runnable if r.planned])
-    if secrets_to == "secretsmanager":
-        sinks = secrets_manager.prepare(runnable)
-    else:
-        sinks = multi.prepare_secrets(runnable, Path(secrets_dir) if secrets_dir else None)
+    directory = Path(secrets_dir) if secrets_dir else None
+    sinks = prepare_sinks(runnable, directory, secrets_to == "secretsmanager")
     if not yes:
         click.confirm("Apply these changes?", abort=True)
     with StopOnCtrlC() as ctrl_c:
@@ -269,7 +295,7 @@ def apply(
     return EXIT_ERROR if failed else EXIT_OK
 
 
-def print_not_applied(results: Sequence[multi.AccountResult]) -> None:
+def print_not_applied(results: Sequence[AccountResult]) -> None:
     for result in results:
         if result.error:
             click.echo(
@@ -278,14 +304,14 @@ def print_not_applied(results: Sequence[multi.AccountResult]) -> None:
 
 
 def apply_with_progress(
-    runnable: Sequence[multi.AccountResult],
+    runnable: Sequence[AccountResult],
     sinks: dict[str, SecretsSink | None],
     parallelism: int,
     stop: threading.Event,
 ) -> dict[str, ApplyError | None]:
     total = sum(len(r.planned.plan.changes) for r in runnable if r.planned)
     progress = Progress("applying", total)
-    outcome = multi.apply_all(
+    outcome = apply_all(
         runnable, sinks, done_printer(progress, len(runnable) > 1), parallelism, stop
     )
     progress.clear()
@@ -293,7 +319,7 @@ def apply_with_progress(
 
 
 def interrupted_line(
-    runnable: Sequence[multi.AccountResult], outcome: dict[str, ApplyError | None]
+    runnable: Sequence[AccountResult], outcome: dict[str, ApplyError | None]
 ) -> str:
     """The last word after Ctrl-C: never "nothing was changed" unless that is true."""
     done = not_attempted = failed = 0
@@ -327,7 +353,7 @@ def done_printer(progress: Progress, name_accounts: bool) -> Callable[[str, Chan
 
 
 def print_apply_outcome(
-    runnable: Sequence[multi.AccountResult],
+    runnable: Sequence[AccountResult],
     outcome: dict[str, ApplyError | None],
     sinks: dict[str, SecretsSink | None],
 ) -> None:
@@ -385,24 +411,24 @@ def read_and_plan(
     opts: Options,
     exact_credentials: bool,
     release: bool = False,
-) -> list[multi.AccountResult]:
-    configs = multi.select(desired.load(files), accounts)
+) -> list[AccountResult]:
+    configs = select_accounts(desired.load(files), accounts)
     if sys.stderr.isatty():
         click.echo(f"reading {len(configs)} account(s)...", err=True, nl=False)
-    results = multi.plan_all(configs, opts.connection, exact_credentials, release)
+    results = plan_all(configs, opts.connection, exact_credentials, release)
     if sys.stderr.isatty():
         click.echo("\r\x1b[K", err=True, nl=False)
     print_stats(results)
     return results
 
 
-def print_stats(results: Sequence[multi.AccountResult]) -> None:
+def print_stats(results: Sequence[AccountResult]) -> None:
     for result in results:
         if result.stats is not None:
             click.echo(f"account {result.account_id}: {result.stats.summary()}", err=True)
 
 
-def print_plans(results: Sequence[multi.AccountResult], color: bool) -> None:
+def print_plans(results: Sequence[AccountResult], color: bool) -> None:
     printed = 0
     for result in results:
         if result.error:
@@ -413,7 +439,7 @@ def print_plans(results: Sequence[multi.AccountResult], color: bool) -> None:
         click.echo(("\n" if printed else "") + render_text(result.plan, color), nl=False)
         printed += 1
     if len(results) > 1:
-        click.echo(f"\n{multi.total_line(results)}")
+        click.echo(f"\n{total_line(results)}")
 
 
 @cli.command()
@@ -423,20 +449,15 @@ def print_plans(results: Sequence[multi.AccountResult], color: bool) -> None:
     type=click.Path(dir_okay=False),
     help="Write the file here instead of standard output.",
 )
+@reach_options
 @global_options
 @pass_options
-def export(opts: Options, out_file: str | None) -> int:
+def export(
+    opts: Options, out_file: str | None, account_id: str | None, role_arn: str | None
+) -> int:
     """Write the live account as a file in iamctl's format."""
-    aws = Aws.connect(opts.connection.profile, opts.connection.endpoint_url)
-    identity = aws.identity()
-    live = read_live(aws, identity)
-    # An export becomes the record: confirm what the bulk read may have stale or lacks (the
-    # credential report can be hours old; policy tags are not in it). A few calls per user is
-    # fine for a one-off.
-    state = confirm_credentials(aws, live.state, list(live.state.users))
-    state = confirm_policy_tags(aws, state, list(state.policies))
-    live = replace(live, state=state)
-    click.echo(f"account {identity.account}: {live.stats.summary()}", err=True)
+    live = read_for_export(opts.connection.open_account(account_id, role_arn))
+    click.echo(f"account {live.identity.account}: {live.stats.summary()}", err=True)
     text = export_document(live)
     if out_file:
         write_file(out_file, text)
@@ -455,16 +476,18 @@ def mfa() -> None:
 @mfa.command()
 @click.argument("user")
 @click.option("--show-seed", is_flag=True, help="Also print the secret seed as text.")
+@reach_options
 @global_options
 @pass_options
-def enroll(opts: Options, user: str, show_seed: bool) -> int:
+def enroll(
+    opts: Options, user: str, show_seed: bool, account_id: str | None, role_arn: str | None
+) -> int:
     """Guided virtual MFA enrolment on a terminal: scan the QR code, type two codes."""
     terminal = sys.stdout.isatty()
     refuse_in_ci()
     refuse_off_terminal(terminal)
-    aws = Aws.connect(opts.connection.profile, opts.connection.endpoint_url)
-    aliases = aws.iam("list_account_aliases", "read the account alias")["AccountAliases"]
-    label = aliases[0] if aliases else aws.identity().account
+    aws = opts.connection.open_account(account_id, role_arn)
+    label = read_account_label(aws)
     session().writes_started = True  # the device exists from its first call on
     result = mfa_enroll(aws, user, read_code, click.echo, label, show_seed, terminal=terminal)
     click.echo(f"MFA device {result.serial} is now enabled for user {result.user}.")

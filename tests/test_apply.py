@@ -14,7 +14,7 @@ import pytest
 
 from reconciler.aws.client import Aws
 from reconciler.aws.writers import WriteContext
-from reconciler.core.errors import ApplyError, AwsError
+from reconciler.core.errors import ApplyError, AwsError, DeleteConflictError
 from reconciler.core.model import Action, Change, Kind
 from reconciler.core.plan import Plan, order_changes
 from reconciler.engine.apply import apply_plan
@@ -364,7 +364,9 @@ def test_a_delete_conflict_removes_service_specific_credentials_then_retries(
         calls.append(operation)
         if operation == "delete_user" and conflict_left[0]:
             conflict_left[0] -= 1
-            raise AwsError(doing, "DeleteUser", "DeleteConflict", "must delete credentials first")
+            raise DeleteConflictError(
+                doing, "DeleteUser", "DeleteConflict", "must delete credentials first"
+            )
         if operation == "list_service_specific_credentials":
             return {"ServiceSpecificCredentials": [{"ServiceSpecificCredentialId": "ACCA1"}]}
         if operation == "delete_service_specific_credential":

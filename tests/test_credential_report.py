@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import pytest
 
-from reconciler.aws.client import Aws
+from reconciler.aws.client import Aws, error_class
 from reconciler.aws.credential_report import (
     UNKNOWN_MFA_SERIAL,
     ReportRow,
@@ -172,7 +172,7 @@ class FakeIam:
             return {"State": "STARTED"}
         answer = self.get_answers.pop(0)
         if isinstance(answer, str):
-            raise AwsError(doing, "GetCredentialReport", answer, "not yet")
+            raise error_class(answer)(doing, "GetCredentialReport", answer, "not yet")
         return answer
 
 

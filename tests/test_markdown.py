@@ -24,7 +24,7 @@ from reconciler.core.markdown import (
     render_failed_account,
     render_markdown,
 )
-from reconciler.core.model import Action, Change, Finding, HumanStep, Kind
+from reconciler.core.model import Action, Change, Finding, HumanStep, Kind, StepKind
 from reconciler.core.plan import Plan
 from reconciler.core.policydoc import canonical
 from reconciler.core.render import plan_lines
@@ -122,7 +122,9 @@ def hostile_plan(alias: str = "@octocat\n# alias") -> Plan:
         alias=alias,
         changes=tuple(changes),
         human_steps=tuple(
-            HumanStep("user_mfa", v, f"MFA required, no device yet -> run `iamctl mfa enroll {v}`")
+            HumanStep(
+                StepKind.USER_MFA, v, f"MFA required, no device yet -> run `iamctl mfa enroll {v}`"
+            )
             for v in HOSTILE
         ),
         findings=tuple(

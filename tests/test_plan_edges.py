@@ -23,6 +23,7 @@ from reconciler.core.model import (
     HumanStep,
     Kind,
     State,
+    StepKind,
     User,
 )
 from reconciler.core.plan import make_plan, plan_from_dict, plan_to_dict
@@ -43,7 +44,7 @@ def full_plan(live: State | None = None):  # type: ignore[no-untyped-def]
     desired = state(User("u"), account=Account(ACCOUNT_ID))
     result = Diff(
         changes=(KEY_CREATION, KEY_REMOVAL, DOC_CHANGE),
-        human_steps=(HumanStep("user_mfa", "u", "enrol an MFA device"),),
+        human_steps=(HumanStep(StepKind.USER_MFA, "u", "enrol an MFA device"),),
         unmanaged={"users": ("other", "someone")},
         kept=("user runner is not deleted",),
     )
@@ -59,8 +60,12 @@ def test_a_saved_plan_reads_back_as_the_same_plan() -> None:
     ]
     assert saved["unmanaged"] == {"users": ["other", "someone"]}
     assert saved["kept"] == ["user runner is not deleted"]
+    assert saved["human_steps"] == [
+        {"kind": "user_mfa", "name": "u", "message": "enrol an MFA device"}
+    ]
     loaded = plan_from_dict(saved)
     assert loaded == plan
+    assert loaded.human_steps[0].kind is StepKind.USER_MFA
     assert loaded.changes[2].before == doc("s3:A").text and loaded.changes[0].note == "never used"
 
 

@@ -20,8 +20,9 @@ from reconciler.core.diff import diff
 from reconciler.core.errors import IamctlError, StalePlanError
 from reconciler.core.model import Account, User
 from reconciler.core.plan import make_plan, plan_to_dict
-from reconciler.engine.multi import AccountResult, use_saved_plan
+from reconciler.engine.accounts import AccountResult
 from reconciler.engine.run import AccountPlan
+from reconciler.engine.saved_plans import use_saved_plan
 
 OTHER_ACCOUNT = "210987654321"
 

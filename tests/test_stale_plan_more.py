@@ -12,7 +12,7 @@ from reconciler.core.diff import Diff, diff
 from reconciler.core.errors import StalePlanError
 from reconciler.core.model import Account, Action, Change, Kind, ManagedPolicy, User
 from reconciler.core.plan import Plan, make_plan
-from reconciler.engine.multi import use_saved_plan, what_changed
+from reconciler.engine.saved_plans import use_saved_plan, what_changed
 from tests.factories import ACCOUNT_ID, doc, live_policy, state
 from tests.test_saved_plan_check import LIVE, OTHER_ACCOUNT, WANTED, planned, result, save
 

@@ -2,7 +2,8 @@
 
 Every IAM and STS call in the project goes through `Aws.iam` / `Aws.sts` / `Aws.pages`, so this is
 the only module that knows botocore's exceptions, and every failure leaves it as an `AwsError`
-saying what iamctl was doing.
+saying what iamctl was doing: of the class of its AWS error code where the project branches on
+that code (`NoSuchEntityError`, ...: ERROR_CLASSES).
 """
 
 from __future__ import annotations
@@ -31,7 +32,24 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 from botocore.utils import parse_timestamp
 
-from ..core.errors import AwsError, IamctlError
+from ..core.errors import (
+    AccessDeniedError,
+    AwsError,
+    ConcurrentModificationError,
+    CredentialReportExpiredError,
+    CredentialReportNotPresentError,
+    CredentialReportNotReadyError,
+    DeleteConflictError,
+    EntityAlreadyExistsError,
+    EntityTemporarilyUnmodifiableError,
+    IamctlError,
+    InvalidInputError,
+    LimitExceededError,
+    MalformedPolicyDocumentError,
+    NoSuchEntityError,
+    ResourceExistsError,
+    ResourceNotFoundError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +61,7 @@ DEFAULT_REGION = "us-east-1"
 NOT_FOUND_RETRY_SECONDS = 10.0
 
 # Errors that mean "try again shortly" beyond botocore's own throttling/5xx retries.
-TRANSIENT_CODES = frozenset({"ConcurrentModification", "EntityTemporarilyUnmodifiable"})
+TRANSIENT_ERRORS = (ConcurrentModificationError, EntityTemporarilyUnmodifiableError)
 TRANSIENT_RETRIES = 5
 # Our own retries (the two above) wait this long, doubling up to the maximum.
 RETRY_FIRST_DELAY = 0.2
@@ -69,7 +87,27 @@ EXPIRED_CREDENTIAL_CODES = frozenset(
     }
 )
 REFRESH_HINT = "refresh your credentials (e.g. `aws sso login`) or check AWS_PROFILE"
-DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException"})
+
+# The AWS error codes the project branches on, each raised as its own class; every other code
+# is a plain AwsError. The code itself stays on the error (`.code`) for messages.
+ERROR_CLASSES: Mapping[str, type[AwsError]] = {
+    "NoSuchEntity": NoSuchEntityError,
+    "EntityAlreadyExists": EntityAlreadyExistsError,
+    "DeleteConflict": DeleteConflictError,
+    # IAM's quota error; throttling elsewhere is LimitExceededException, retried by botocore.
+    "LimitExceeded": LimitExceededError,
+    "MalformedPolicyDocument": MalformedPolicyDocumentError,
+    "InvalidInput": InvalidInputError,
+    "ConcurrentModification": ConcurrentModificationError,
+    "EntityTemporarilyUnmodifiable": EntityTemporarilyUnmodifiableError,
+    "AccessDenied": AccessDeniedError,  # IAM and STS
+    "AccessDeniedException": AccessDeniedError,  # Secrets Manager
+    "ReportInProgress": CredentialReportNotReadyError,
+    "ReportNotPresent": CredentialReportNotPresentError,
+    "ReportExpired": CredentialReportExpiredError,
+    "ResourceNotFoundException": ResourceNotFoundError,  # Secrets Manager
+    "ResourceExistsException": ResourceExistsError,  # Secrets Manager
+}
 
 # Failures to load credentials at all (none configured, or an SSO session that has expired).
 _CREDENTIAL_LOAD_ERRORS = (
@@ -300,13 +338,17 @@ class Aws:
                 return response
             except ClientError as error:
                 maybe_landed = maybe_landed or was_retried(error.response)
-                code = error.response.get("Error", {}).get("Code", "Unknown")
-                retry = code == "NoSuchEntity" and retry_not_found and time.monotonic() < deadline
-                if code in TRANSIENT_CODES and transient_left > 0:
+                failure = aws_error(doing, operation, error, maybe_landed, self._caller())
+                retry = (
+                    isinstance(failure, NoSuchEntityError)
+                    and retry_not_found
+                    and time.monotonic() < deadline
+                )
+                if isinstance(failure, TRANSIENT_ERRORS) and transient_left > 0:
                     transient_left -= 1
                     retry = True
                 if not retry:
-                    raise self._error(doing, operation, error, maybe_landed) from None
+                    raise failure from None
             except BotoCoreError as error:
                 raise boto_error(doing, operation, error, maybe_landed) from None
             except ResponseParserError:
@@ -327,16 +369,9 @@ class Aws:
             time.sleep(delay)
             delay = min(delay * 2, RETRY_MAX_DELAY)
 
-    def _error(
-        self, doing: str, operation: str, error: ClientError, maybe_landed: bool
-    ) -> AwsError:
-        translated = aws_error(doing, operation, error)
-        message = translated.message
-        # AWS names the caller in an AccessDenied message; an emulator or a proxy may not.
-        who = self._identity.arn if self._identity else None
-        if translated.code in DENIED_CODES and who and who not in message:
-            message += f" (credentials: {who})"
-        return AwsError(doing, translated.operation, translated.code, message, maybe_landed)
+    def _caller(self) -> str | None:
+        """Who the credentials are, if already asked (never a call of its own)."""
+        return self._identity.arn if self._identity else None
 
 
 def was_retried(response: Mapping[str, Any]) -> bool:
@@ -368,14 +403,22 @@ def operation_name(method: str) -> str:
     return "".join(part.capitalize() for part in method.split("_")).replace("Mfa", "MFA")
 
 
-def error_code(error: BaseException) -> str | None:
-    return error.code if isinstance(error, AwsError) else None
+def error_class(code: str) -> type[AwsError]:
+    """The class an AWS error code is raised as (ERROR_CLASSES; else a plain AwsError)."""
+    return ERROR_CLASSES.get(code, AwsError)
 
 
-def aws_error(doing: str, operation: str, error: ClientError) -> AwsError:
+def aws_error(
+    doing: str, operation: str, error: ClientError, maybe_landed: bool, caller: str | None
+) -> AwsError:
+    """An AWS error answer as the class of its code, with a hint where the caller can act."""
     details = error.response.get("Error", {})
     code = details.get("Code", "Unknown")
     message = details.get("Message", "") or str(error)
     if code in EXPIRED_CREDENTIAL_CODES:
         message += f" ({REFRESH_HINT})"
-    return AwsError(doing, operation_name(operation), code, message, was_retried(error.response))
+    kind = error_class(code)
+    # AWS names the caller in an AccessDenied message; an emulator or a proxy may not.
+    if kind is AccessDeniedError and caller and caller not in message:
+        message += f" (credentials: {caller})"
+    return kind(doing, operation_name(operation), code, message, maybe_landed)

@@ -16,7 +16,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from ..core.errors import AwsError, IamctlError
+from ..core.errors import (
+    CredentialReportExpiredError,
+    CredentialReportNotPresentError,
+    CredentialReportNotReadyError,
+    IamctlError,
+)
 from ..core.model import AccessKey, Credentials, User
 from .client import Aws
 
@@ -32,8 +37,8 @@ _DOING = "read the credential report"
 _NO_VALUE = frozenset({"", "N/A", "not_supported", "no_information"})
 
 # GetCredentialReport answers these while no usable report exists yet.
-_NOT_READY = frozenset({"ReportInProgress", "ReportNotPresent", "ReportExpired"})
-_REGENERATE = frozenset({"ReportNotPresent", "ReportExpired"})
+_REGENERATE = (CredentialReportNotPresentError, CredentialReportExpiredError)
+_NOT_READY = (CredentialReportNotReadyError, *_REGENERATE)
 
 # The MFA serial number of a device the report counts but no bulk call names: a hardware or FIDO
 # device (ListVirtualMFADevices lists virtual ones only). Exact calls fill in the real serial.
@@ -82,9 +87,7 @@ def fetch_report(
     while True:
         try:
             response = aws.iam("get_credential_report", doing)
-        except AwsError as error:
-            if error.code not in _NOT_READY:
-                raise
+        except _NOT_READY as error:
             if time.monotonic() + delay > deadline:
                 raise IamctlError(
                     f"{doing}: the credential report was not ready after {timeout:.0f} s; "
@@ -92,7 +95,7 @@ def fetch_report(
                 ) from None
             sleep(delay)
             delay = min(delay * 2, 4.0)
-            if error.code in _REGENERATE:
+            if isinstance(error, _REGENERATE):
                 aws.iam("generate_credential_report", doing)
             continue
         return parse_report(response["Content"], response.get("GeneratedTime"))

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..core import policydoc
 from ..core.arns import tag_map
-from ..core.errors import AwsError
+from ..core.errors import NoSuchEntityError
 from ..core.model import (
     AccessKey,
     Account,
@@ -248,10 +248,8 @@ def read_account(aws: Aws, identity: Identity) -> Account:
 def read_password_policy(aws: Aws) -> PasswordPolicy | None:
     try:
         response = aws.iam("get_account_password_policy", "read the password policy")
-    except AwsError as error:
-        if error.code == "NoSuchEntity":  # the account has no password policy
-            return None
-        raise
+    except NoSuchEntityError:  # the account has no password policy
+        return None
     policy = response["PasswordPolicy"]
     return PasswordPolicy(
         minimum_length=policy.get("MinimumPasswordLength", 8),
@@ -347,10 +345,8 @@ def last_used(aws: Aws, user: str, key: AccessKey) -> datetime | None:
 def has_login_profile(aws: Aws, name: str) -> bool:
     try:
         aws.iam("get_login_profile", f"check the console password of user {name}", UserName=name)
-    except AwsError as error:
-        if error.code == "NoSuchEntity":  # no console password
-            return False
-        raise
+    except NoSuchEntityError:  # no console password
+        return False
     return True
 
 
@@ -396,7 +392,6 @@ def list_attachments(aws: Aws, arn: str, name: str) -> tuple[Entity, ...]:
             found += [Entity("user", u["UserName"]) for u in page.get("PolicyUsers", [])]
             found += [Entity("group", g["GroupName"]) for g in page.get("PolicyGroups", [])]
             found += [Entity("role", r["RoleName"]) for r in page.get("PolicyRoles", [])]
-    except AwsError as error:
-        if error.code != "NoSuchEntity":
-            raise
+    except NoSuchEntityError:
+        pass  # the policy is gone
     return tuple(sorted(set(found), key=lambda entity: entity.order))

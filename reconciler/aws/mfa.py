@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 import segno
 
-from ..core.errors import IamctlError
-from .client import Aws, error_code
+from ..core.errors import EntityAlreadyExistsError, IamctlError, NoSuchEntityError
+from .client import Aws
 
 CODE_ATTEMPTS = 3
 _SIX_DIGITS = re.compile(r"[0-9]{6}")
@@ -101,6 +101,12 @@ def enroll(
     return EnrolResult(user=user, serial=serial)
 
 
+def read_account_label(aws: Aws) -> str:
+    """How the authenticator app names the account: its alias, else its id."""
+    aliases = aws.iam("list_account_aliases", "read the account alias")["AccountAliases"]
+    return str(aliases[0]) if aliases else aws.identity().account
+
+
 def otpauth_uri(account_label: str, user: str, seed: str) -> str:
     """The Key URI authenticator apps read from the QR code (label `account:user`)."""
     issuer = quote(account_label, safe="")
@@ -118,10 +124,8 @@ def qr_text(uri: str) -> str:
 def _check_no_device(aws: Aws, user: str) -> None:
     try:
         response = aws.iam("list_mfa_devices", f"list MFA devices of user {user}", UserName=user)
-    except IamctlError as error:
-        if error_code(error) == "NoSuchEntity":
-            raise IamctlError(f"there is no IAM user named {user}") from None
-        raise
+    except NoSuchEntityError:
+        raise IamctlError(f"there is no IAM user named {user}") from None
     devices = response.get("MFADevices", [])
     if devices:
         raise IamctlError(
@@ -138,14 +142,12 @@ def _create_device(aws: Aws, user: str) -> tuple[str, str]:
             f"create virtual MFA device for user {user}",
             VirtualMFADeviceName=user,
         )
-    except IamctlError as error:
-        if error_code(error) == "EntityAlreadyExists":
-            raise IamctlError(
-                f"a virtual MFA device named {user} already exists, probably left unassigned by "
-                "an earlier enrolment; find it with `aws iam list-virtual-mfa-devices "
-                "--assignment-status Unassigned`, delete it, and try again"
-            ) from None
-        raise
+    except EntityAlreadyExistsError:
+        raise IamctlError(
+            f"a virtual MFA device named {user} already exists, probably left unassigned by "
+            "an earlier enrolment; find it with `aws iam list-virtual-mfa-devices "
+            "--assignment-status Unassigned`, delete it, and try again"
+        ) from None
     device = response["VirtualMFADevice"]
     seed = device["Base32StringSeed"]
     # boto3 returns the seed as a blob (bytes); AWS sends it base64-encoded over the wire.

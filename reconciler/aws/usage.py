@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from ..core.errors import AwsError
+from ..core.errors import NoSuchEntityError
 from ..core.model import AccessKey, Credentials, State, User
 from .client import Aws
 from .credential_report import whole_seconds
@@ -51,10 +51,8 @@ def password_created(aws: Aws, user: str) -> datetime | None:
     try:
         answer = aws.iam("get_login_profile", f"read the console password of user {user}",
                          UserName=user)
-    except AwsError as error:
-        if error.code == "NoSuchEntity":  # removed since it was listed
-            return None
-        raise
+    except NoSuchEntityError:  # removed since it was listed
+        return None
     return _seconds(answer["LoginProfile"].get("CreateDate"))
 
 

@@ -75,6 +75,71 @@ class AwsError(IamctlError):
         self.maybe_landed = maybe_landed
         super().__init__(f"{doing}: {operation}: {code}: {message}")
 
+    def reworded(self, message: str) -> AwsError:
+        """The same failure (same class, call and code) with another message; no longer
+        `maybe_landed`, since the caller has looked at what the lost attempt did."""
+        return type(self)(self.doing, self.operation, self.code, message)
+
+
+# The AWS error codes iamctl branches on, one class each (the AWS boundary, aws/client.py, picks
+# the class from the code; any other code is a plain AwsError). `.code` keeps AWS's own code.
+
+
+class NoSuchEntityError(AwsError):
+    """NoSuchEntity: the user, group, policy or login profile does not exist (now)."""
+
+
+class EntityAlreadyExistsError(AwsError):
+    """EntityAlreadyExists: the name is taken (or a lost earlier attempt took it)."""
+
+
+class DeleteConflictError(AwsError):
+    """DeleteConflict: something still attached blocks the delete."""
+
+
+class LimitExceededError(AwsError):
+    """LimitExceeded: an IAM quota (e.g. five versions per managed policy), not throttling."""
+
+
+class MalformedPolicyDocumentError(AwsError):
+    """MalformedPolicyDocument: AWS refused a policy document."""
+
+
+class InvalidInputError(AwsError):
+    """InvalidInput: AWS refused a parameter."""
+
+
+class ConcurrentModificationError(AwsError):
+    """ConcurrentModification: another change to the account is in progress; try again."""
+
+
+class EntityTemporarilyUnmodifiableError(AwsError):
+    """EntityTemporarilyUnmodifiable: the entity is being changed; try again."""
+
+
+class AccessDeniedError(AwsError):
+    """AccessDenied (IAM, STS) or AccessDeniedException (Secrets Manager)."""
+
+
+class CredentialReportNotReadyError(AwsError):
+    """ReportInProgress: the credential report is being generated."""
+
+
+class CredentialReportNotPresentError(AwsError):
+    """ReportNotPresent: no credential report exists; generate one."""
+
+
+class CredentialReportExpiredError(AwsError):
+    """ReportExpired: the credential report is too old to download; generate a new one."""
+
+
+class ResourceNotFoundError(AwsError):
+    """ResourceNotFoundException (Secrets Manager): no secret of that name."""
+
+
+class ResourceExistsError(AwsError):
+    """ResourceExistsException (Secrets Manager): a secret of that name exists."""
+
 
 class AccountMismatchError(IamctlError):
     """The credentials reach another account than the file declares."""

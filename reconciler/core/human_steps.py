@@ -5,7 +5,7 @@ Pure, like `diff.py`, whose `diff` calls these.
 
 from __future__ import annotations
 
-from .model import HumanStep, State, credentials_of
+from .model import HumanStep, State, StepKind, credentials_of
 
 ROOT_MFA_HELP = "sign in as root, Security credentials, Assign MFA device"
 ROOT_KEYS_HELP = "sign in as root, Security credentials, Access keys, delete them"
@@ -17,10 +17,14 @@ def root_steps(desired: State, live: State) -> list[HumanStep]:
         return []
     steps = []
     if wanted.mfa and not current.mfa:
-        steps.append(HumanStep("root_mfa", "root user", f"MFA not enabled -> {ROOT_MFA_HELP}"))
+        steps.append(
+            HumanStep(StepKind.ROOT_MFA, "root user", f"MFA not enabled -> {ROOT_MFA_HELP}")
+        )
     if wanted.access_keys is False and current.access_keys:
         steps.append(
-            HumanStep("root_access_keys", "root user", f"has access keys -> {ROOT_KEYS_HELP}")
+            HumanStep(
+                StepKind.ROOT_ACCESS_KEYS, "root user", f"has access keys -> {ROOT_KEYS_HELP}"
+            )
         )
     return steps
 
@@ -32,5 +36,5 @@ def user_mfa_steps(desired: State, live: State) -> list[HumanStep]:
         has_device = current is not None and bool(credentials_of(current).mfa_devices)
         if user.mfa is not None and not has_device:
             message = f"MFA {user.mfa.value}, no device yet -> run `iamctl mfa enroll {user.name}`"
-            steps.append(HumanStep("user_mfa", user.name, message))
+            steps.append(HumanStep(StepKind.USER_MFA, user.name, message))
     return steps

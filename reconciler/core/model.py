@@ -303,11 +303,20 @@ class Caller:
     access_key_id: str | None = None
 
 
+class StepKind(str, Enum):
+    """What a human step is about; the values are the `kind` of the JSON plan's human steps."""
+
+    ROOT_MFA = "root_mfa"
+    ROOT_ACCESS_KEYS = "root_access_keys"
+    USER_MFA = "user_mfa"  # `iamctl mfa enroll USER` does it
+    POLICY_BOUNDARY = "policy_boundary"  # a replacement blocked by a permissions boundary
+
+
 @dataclass(frozen=True)
 class HumanStep:
     """Something only a person can do (scan a QR code, enable root MFA)."""
 
-    kind: str  # "root_mfa", "root_access_keys", "user_mfa", "policy_boundary"
+    kind: StepKind
     name: str
     message: str
 

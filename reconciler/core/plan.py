@@ -17,7 +17,18 @@ from .diff import Diff
 from .escalation import ADMIN, ESCALATION
 from .impact import with_impact
 from .kinds import allows, order_of, phase_of
-from .model import Action, Change, Document, Finding, HumanStep, Impact, Kind, Risk, State
+from .model import (
+    Action,
+    Change,
+    Document,
+    Finding,
+    HumanStep,
+    Impact,
+    Kind,
+    Risk,
+    State,
+    StepKind,
+)
 
 FORMAT_VERSION = 1
 
@@ -166,7 +177,10 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
         account_id=data["account"]["id"],
         alias=data["account"]["alias"],
         changes=tuple(change_from_dict(item) for item in data["changes"]),
-        human_steps=tuple(HumanStep(**step) for step in data["human_steps"]),
+        human_steps=tuple(
+            HumanStep(StepKind(step["kind"]), step["name"], step["message"])
+            for step in data["human_steps"]
+        ),
         findings=tuple(Finding(**finding) for finding in data["warnings"]),
         unmanaged={kind: tuple(names) for kind, names in data["unmanaged"].items()},
         kept=tuple(data["kept"]),

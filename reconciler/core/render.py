@@ -13,7 +13,7 @@ from itertools import groupby
 
 from . import impact_text
 from .kinds import spec_of
-from .model import Action, Change, Finding, HumanStep, Kind
+from .model import Action, Change, Finding, HumanStep, Kind, StepKind
 from .plan import Plan
 from .wording import plural
 
@@ -68,7 +68,7 @@ def plan_lines(plan: Plan) -> list[str]:
 
 
 def step_line(step: HumanStep) -> str:
-    subject = f"user {step.name}" if step.kind == "user_mfa" else step.name
+    subject = f"user {step.name}" if step.kind == StepKind.USER_MFA else step.name
     return f"{subject}: {step.message}"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .attachments import attachments_of, named, recorded, wanted_by
-from .model import Action, Change, Entity, HumanStep, Kind, ManagedPolicy, State
+from .model import Action, Change, Entity, HumanStep, Kind, ManagedPolicy, State, StepKind
 from .wording import plural
 
 
@@ -100,7 +100,7 @@ def boundary_step(wanted: ManagedPolicy, current: ManagedPolicy) -> HumanStep:
     users = plural(current.boundary_count, "user or role", "users or roles")
     reasons = " and ".join(replacement_reasons(wanted, current))
     return HumanStep(
-        "policy_boundary",
+        StepKind.POLICY_BOUNDARY,
         f"policy {wanted.name}",
         f"{reasons} cannot change while it is the permissions boundary of {users} -> remove "
         "it as their boundary first, or keep its path and description in the file",

@@ -8,16 +8,27 @@ ARN, and the enforce-MFA policy iamctl owns is written as `mfa: enforced` on its
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from typing import Any, cast
 
 import yaml
 
-from ..aws.live import LiveAccount
+from ..aws.client import Aws
+from ..aws.live import LiveAccount, confirm_credentials, confirm_policy_tags, read_live
 from ..core import policydoc
 from ..core.mfa_policy import ENFORCE_MFA_POLICY_NAME
 from ..core.model import Account, Document, Group, ManagedPolicy, MfaMode, State, User
+
+
+def read_for_export(aws: Aws) -> LiveAccount:
+    """The live account, with what the bulk read may have stale or lacks confirmed: an export
+    becomes the record (the credential report can be hours old; policy tags are not in it). A
+    few calls per user is fine for a one-off."""
+    live = read_live(aws, aws.identity())
+    state = confirm_credentials(aws, live.state, list(live.state.users))
+    state = confirm_policy_tags(aws, state, list(state.policies))
+    return replace(live, state=state)
 
 
 def export_document(live: LiveAccount, now: datetime | None = None) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from ..aws.client import Aws, Identity, Sessions
+from ..aws.client import Aws, Identity
 from ..aws.live import (
     LiveAccount,
     ReadStats,
@@ -26,35 +26,19 @@ from ..aws.writers import WriteContext
 from ..config.desired import Config, resolve
 from ..core.attachments import policies_to_read
 from ..core.diff import Diff, diff
-from ..core.errors import AccountMismatchError, IamctlError
+from ..core.errors import IamctlError
 from ..core.findings import account_findings
 from ..core.lockout import mark_self_lockout
-from ..core.model import Caller, Change, Kind, State, User, credentials_of
+from ..core.model import Caller, Change, Kind, State, StepKind, User, credentials_of
 from ..core.names import align_names
 from ..core.plan import Plan, make_plan
 from ..core.rotation import may_be_rotating
 from ..core.wording import plural
 from ..delivery.credentials import SecretsSink
 from .apply import DEFAULT_PARALLELISM, apply_plan, creates_secret, describe
+from .connection import guard
 
 _CREDENTIAL_KINDS = (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY, Kind.ACCESS_KEY_STATUS)
-
-
-@dataclass(frozen=True)
-class Connection:
-    """How to reach AWS, from the command line; the file's account settings take precedence."""
-
-    profile: str | None = None
-    endpoint_url: str | None = None
-    sessions: Sessions = field(default_factory=Sessions, compare=False, repr=False)
-
-    def open(self, config: Config) -> Aws:
-        return Aws.connect(
-            profile=config.profile or self.profile,
-            endpoint_url=self.endpoint_url,
-            role_arn=config.role_arn,
-            sessions=self.sessions,
-        )
 
 
 @dataclass(frozen=True)
@@ -66,18 +50,6 @@ class AccountPlan:
     live: State
     plan: Plan
     stats: ReadStats
-
-
-def guard(aws: Aws, config: Config) -> Identity:
-    """Refuse to go on unless the credentials reach the account the file declares."""
-    identity = aws.identity()
-    if identity.account != config.account_id:
-        files = ", ".join(config.files)
-        raise AccountMismatchError(
-            f"{files}: account.id is {config.account_id} but the credentials reach account "
-            f"{identity.account} ({identity.arn}); refusing to continue"
-        )
-    return identity
 
 
 def plan_account(config: Config, aws: Aws, exact_credentials: bool = False) -> AccountPlan:
@@ -161,7 +133,7 @@ def with_policy_tags(aws: Aws, desired: State, live: State) -> State:
 
 def users_to_confirm(result: Diff, live: State) -> set[str]:
     acting = {c.name for c in result.changes if c.kind in _CREDENTIAL_KINDS}
-    acting |= {step.name for step in result.human_steps if step.kind == "user_mfa"}
+    acting |= {step.name for step in result.human_steps if step.kind == StepKind.USER_MFA}
     return {name for name in acting if name in live.users and not confirmed(live.users[name])}
 
 

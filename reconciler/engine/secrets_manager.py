@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from ..aws.client import Aws
-from ..core.errors import AwsError, IamctlError
+from ..core.errors import IamctlError, ResourceExistsError, ResourceNotFoundError
 from ..delivery.credentials import CSV_HEADER, SecretsSink
-from .multi import AccountResult, users_with_new_secrets
 
 SECRET_PREFIX = "iamctl/credentials/"
 MANAGED_TAG = {"Key": "iamctl:managed", "Value": "true"}
-NOT_FOUND = "ResourceNotFoundException"
 
 
 def secret_name(user: str) -> str:
@@ -75,10 +74,8 @@ class SecretsManagerSink(SecretsSink):
         try:
             found = self.aws.secretsmanager("describe_secret", f"check secret {name}",
                                             SecretId=name)
-        except AwsError as error:
-            if error.code == NOT_FOUND:
-                return
-            raise
+        except ResourceNotFoundError:
+            return
         if MANAGED_TAG not in found.get("Tags", []):
             raise IamctlError(
                 f"secret {name} exists and was not made by iamctl (no tag "
@@ -100,15 +97,13 @@ class SecretsManagerSink(SecretsSink):
     def _store(self, user: str, name: str, value: str) -> None:
         arn = self.aws.iam("get_user", f"read the ARN of user {user}", UserName=user)["User"]["Arn"]
         doing = f"store the new credentials of user {user} in secret {name}"
-        try:
+        # An existing secret of that name is iamctl's own (check_target saw its tag).
+        with suppress(ResourceExistsError):
             self.aws.secretsmanager(
                 "create_secret", doing, Name=name, Tags=[MANAGED_TAG],
                 Description=f"Credentials of IAM user {user}, made by iamctl; readable only by "
                 "that user",
             )
-        except AwsError as error:
-            if error.code != "ResourceExistsException":
-                raise
         self.aws.secretsmanager("put_resource_policy", doing, SecretId=name,
                                 ResourcePolicy=json.dumps(only_user_reads(arn)),
                                 BlockPublicPolicy=True)
@@ -121,16 +116,3 @@ def secret_value(rows: list[list[str]]) -> dict[str, str]:
     for number, row in enumerate(rows[1:], start=2):
         value[f"{CSV_HEADER[2]} {number}"], value[f"{CSV_HEADER[3]} {number}"] = row[2], row[3]
     return {key: text for key, text in value.items() if text}
-
-
-def prepare(runnable: Iterable[AccountResult]) -> dict[str, SecretsSink | None]:
-    """One sink per account that gets new credentials, its targets checked before any change."""
-    sinks: dict[str, SecretsSink | None] = {}
-    for result in runnable:
-        assert result.planned is not None
-        users = users_with_new_secrets(result.planned.plan)
-        sink = SecretsManagerSink(result.planned.aws, result.planned.plan.sign_in_url)
-        for user in users:
-            sink.check_target(user)
-        sinks[result.account_id] = sink if users else None
-    return sinks

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ...core.errors import AwsError, IamctlError
+from ...core.errors import (
+    EntityAlreadyExistsError,
+    IamctlError,
+)
 from ...core.model import Change
 from .base import WriteContext, remove
 
@@ -20,9 +23,7 @@ def set_alias(ctx: WriteContext, change: Change) -> None:
         ctx.aws.iam(
             "create_account_alias", f"set account alias {change.after}", AccountAlias=change.after
         )
-    except AwsError as error:
-        if error.code != "EntityAlreadyExists":
-            raise
+    except EntityAlreadyExistsError:
         if alias_is(ctx, change.after):
             return  # an earlier attempt, whose answer was lost, set it
         raise IamctlError(

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-from ...core.errors import AwsError, IamctlError
+from ...core.errors import (
+    EntityAlreadyExistsError,
+    IamctlError,
+    NoSuchEntityError,
+)
 from ...core.model import Change, PasswordPolicy
 from ...delivery.credentials import SecretsSink
 from ..client import Aws
@@ -29,11 +34,8 @@ def call(ctx: WriteContext, operation: str, doing: str, **params: Any) -> dict[s
 
 def remove(ctx: WriteContext, operation: str, doing: str, **params: Any) -> None:
     """A removal: if the thing is already gone, the wanted state is reached."""
-    try:
+    with suppress(NoSuchEntityError):
         ctx.aws.iam(operation, doing, **params)
-    except AwsError as error:
-        if error.code != "NoSuchEntity":
-            raise
 
 
 # A create whose answer was lost (a 5xx or a dropped connection after IAM had acted) is retried
@@ -55,14 +57,12 @@ def create(
     """A create call; None when a lost earlier attempt is found to have created it already."""
     try:
         return ctx.aws.iam(operation, doing, retry_not_found=retry_not_found, **params)
-    except AwsError as error:
-        if error.code != "EntityAlreadyExists" or not error.maybe_landed:
+    except EntityAlreadyExistsError as error:
+        if not error.maybe_landed:
             raise
         difference = differs()
         if difference:
-            raise AwsError(
-                doing, error.operation, error.code, f"{difference} (run plan to see it)"
-            ) from None
+            raise error.reworded(f"{difference} (run plan to see it)") from None
         return None
 
 

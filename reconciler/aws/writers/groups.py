@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from ...core.attachments import entities_in
-from ...core.errors import AwsError, IamctlError
+from ...core.errors import (
+    IamctlError,
+    NoSuchEntityError,
+)
 from ...core.model import Change
 from .base import WriteContext, create, leave_group, remove
 
@@ -33,10 +36,8 @@ def delete_group(ctx: WriteContext, change: Change) -> None:
         pages = list(ctx.aws.pages("get_group", doing, GroupName=group))
         attached = list(ctx.aws.pages("list_attached_group_policies", doing, GroupName=group))
         inline = list(ctx.aws.pages("list_group_policies", doing, GroupName=group))
-    except AwsError as error:
-        if error.code == "NoSuchEntity":
-            return
-        raise
+    except NoSuchEntityError:
+        return
     members = [u["UserName"] for page in pages for u in page["Users"]]
     refuse_unnamed_members(change, members)
     for user in members:

@@ -7,7 +7,12 @@ from typing import Any
 
 from ...core import arns, policydoc
 from ...core.attachments import entities_in, named
-from ...core.errors import AwsError, IamctlError
+from ...core.errors import (
+    AwsError,
+    IamctlError,
+    LimitExceededError,
+    NoSuchEntityError,
+)
 from ...core.model import Change, Entity
 from ..live import list_attachments
 from .base import WriteContext, call, create, remove
@@ -82,7 +87,7 @@ def update_policy_document(ctx: WriteContext, change: Change) -> None:
         )
     except AwsError as error:
         # A lost answer: the first attempt made the version, the retry hit the version limit.
-        landed = error.code == "LimitExceeded" and error.maybe_landed
+        landed = isinstance(error, LimitExceededError) and error.maybe_landed
         if not landed or policy_differs(ctx, change.target, {"document": change.after}):
             raise
 
@@ -145,10 +150,8 @@ def delete_detached_policy(ctx: WriteContext, arn: str, name: str) -> None:
     doing = f"delete policy {name}"
     try:
         versions = policy_versions(ctx, arn, doing)
-    except AwsError as error:
-        if error.code == "NoSuchEntity":  # already gone: the wanted state is reached
-            return
-        raise
+    except NoSuchEntityError:  # already gone: the wanted state is reached
+        return
     for version in versions:
         if not version["IsDefaultVersion"]:
             remove(

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core.arns import tag_list, tag_map
-from ...core.errors import AwsError, IamctlError
+from ...core.errors import (
+    AwsError,
+    DeleteConflictError,
+    IamctlError,
+    NoSuchEntityError,
+)
 from ...core.model import Change
 from ...delivery.credentials import SecretsSink, generate_password
 from ..client import was_retried
@@ -92,9 +97,7 @@ def create_access_key(ctx: WriteContext, change: Change) -> None:
             raise
         deleted = delete_keys_without_secret(ctx, user, keep=before)
         note = f"; deleted {', '.join(deleted)}, created by an attempt whose answer was lost"
-        raise AwsError(
-            doing, error.operation, error.code, error.message + (note if deleted else "")
-        ) from None
+        raise error.reworded(error.message + (note if deleted else "")) from None
     key_id = response["AccessKey"]["AccessKeyId"]
     try:
         deliver_key(ctx, sink, user, key_id, response["AccessKey"]["SecretAccessKey"])
@@ -220,9 +223,7 @@ def delete_user(ctx: WriteContext, change: Change) -> None:
     remove_listed(ctx, user, USER_BLOCKERS)
     try:
         remove(ctx, "delete_user", doing, UserName=user)
-    except AwsError as error:
-        if error.code != "DeleteConflict":
-            raise
+    except DeleteConflictError:
         remove_listed(ctx, user, RARE_USER_BLOCKERS)
         remove(ctx, "delete_user", doing, UserName=user)
 
@@ -251,6 +252,5 @@ def listed(ctx: WriteContext, operation: str, key: str, user: str) -> Iterator[A
     try:
         for page in ctx.aws.pages(operation, f"{operation} for user {user}", UserName=user):
             yield from page.get(key, [])
-    except AwsError as error:
-        if error.code != "NoSuchEntity":
-            raise
+    except NoSuchEntityError:
+        pass

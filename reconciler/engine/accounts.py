@@ -1,31 +1,29 @@
 """Runs the pipeline for several accounts at once: one account's failure never stops the others.
 
 Each account is planned (and applied) on its own thread with its own credentials; results come
-back in the order the files named the accounts.
+back in the order the files named the accounts. Also what is shown of several accounts: the exit
+code, the totals, the JSON and Markdown documents. Saved plans are `saved_plans.py`'s job, the
+places new secrets go `secret_sinks.py`'s.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..aws.live import ReadStats
 from ..config.desired import Config
 from ..core import impact_text
-from ..core.errors import ApplyError, IamctlError, StalePlanError
+from ..core.errors import ApplyError, IamctlError
 from ..core.markdown import render_comment, render_failed_account, render_markdown
 from ..core.model import Change
-from ..core.plan import FORMAT_VERSION, Plan, plan_from_dict, plan_to_dict
-from ..core.render import change_lines
-from ..delivery.age_delivery import sink_for
+from ..core.plan import FORMAT_VERSION, Plan, plan_to_dict
 from ..delivery.credentials import SecretsSink
-from .apply import creates_secret
-from .run import AccountPlan, Connection, apply_account, plan_account, plan_creates_secrets
+from .connection import Connection
+from .run import AccountPlan, apply_account, plan_account
 
 MAX_PARALLEL_ACCOUNTS = 8
 
@@ -51,7 +49,7 @@ class AccountResult:
             object.__setattr__(self, "stats", self.planned.stats)
 
 
-def select(configs: Sequence[Config], accounts: Sequence[str]) -> list[Config]:
+def select_accounts(configs: Sequence[Config], accounts: Sequence[str]) -> list[Config]:
     """The configs of the accounts named with `--account` (all when none is named)."""
     if not accounts:
         return list(configs)
@@ -163,117 +161,6 @@ def render_markdown_all(results: Sequence[AccountResult]) -> str:
         for result in results
     ]
     return render_comment(sections, total_line(results) if len(results) > 1 else None)
-
-
-# Saved plans.
-
-
-def use_saved_plan(results: Sequence[AccountResult], plan_file: str) -> list[AccountResult]:
-    """Refuses a saved plan that no longer matches; otherwise the fresh plans go ahead.
-
-    Only the saved changes and fingerprints are read, to be checked: once the fresh changes are
-    found equal, everything else (alias and sign-in URL, human steps, findings) comes from the
-    fresh read and the configuration, never from a file anyone could have edited."""
-    saved = load_saved_plans(plan_file)
-    for result in results:
-        if result.error:
-            raise result.error
-    fresh_ids = {result.account_id for result in results}
-    if set(saved) != fresh_ids:
-        raise StalePlanError(
-            f"{plan_file}: the plan is for account(s) {', '.join(sorted(saved))}, "
-            f"not {', '.join(sorted(fresh_ids))}"
-        )
-    for result in results:
-        assert result.planned is not None
-        check_saved(result.planned, saved[result.account_id], plan_file)
-    return list(results)
-
-
-def load_saved_plans(plan_file: str) -> dict[str, Plan]:
-    try:
-        data = json.loads(Path(plan_file).read_text())
-        documents = data.get("accounts", [data])
-        refuse_failed_accounts(documents, plan_file)
-        plans = [plan_from_dict(document) for document in documents]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise IamctlError(f"{plan_file}: not a saved iamctl plan ({error})") from None
-    return {plan.account_id: plan for plan in plans}
-
-
-def refuse_failed_accounts(documents: Sequence[dict[str, Any]], plan_file: str) -> None:
-    """A saved plan in which an account failed to plan says nothing of what to do there."""
-    for document in documents:
-        if "error" in document:
-            raise StalePlanError(
-                f"{plan_file}: account {document['account']['id']} failed to plan when this "
-                f"plan was made ({document['error']}); run plan again"
-            )
-
-
-def check_saved(planned: AccountPlan, saved: Plan, plan_file: str) -> None:
-    fresh = planned.plan
-    if saved.config_fingerprint != fresh.config_fingerprint:
-        raise StalePlanError(
-            f"{plan_file}: the plan was made from other configuration than "
-            f"{', '.join(planned.config.files)}; run plan again"
-        )
-    if saved.live_fingerprint != fresh.live_fingerprint or saved.changes != fresh.changes:
-        raise StalePlanError(
-            f"{plan_file}: plan is stale: account {fresh.account_id} changed since the plan was "
-            f"made ({what_changed(saved, fresh)}); run plan again"
-        )
-
-
-def what_changed(saved: Plan, fresh: Plan) -> str:
-    old = {change_lines(c)[0] for c in saved.changes}
-    new = {change_lines(c)[0] for c in fresh.changes}
-    dropped, added = sorted(old - new), sorted(new - old)
-    parts = [f"no longer needed: {line}" for line in dropped[:3]]
-    parts += [f"now also needed: {line}" for line in added[:3]]
-    return "; ".join(parts) or "the account was modified outside iamctl"
-
-
-# Apply.
-
-
-def users_with_new_secrets(plan: Plan) -> list[str]:
-    return sorted({change.name for change in plan.changes if creates_secret(change)})
-
-
-def prepare_secrets(
-    runnable: Sequence[AccountResult], directory: Path | None
-) -> dict[str, SecretsSink | None]:
-    """Checks, before any change, that every new secret has a safe place to go: a private
-    directory, and for each user a file that is absent or a valid credentials file of ours."""
-    needing = [r for r in runnable if r.planned and plan_creates_secrets(r.planned.plan)]
-    if needing and directory is None:
-        raise IamctlError(
-            "this plan creates new credentials (console password or access key): pass "
-            "--secrets-dir DIR to receive them; nothing was changed"
-        )
-    sinks: dict[str, SecretsSink | None] = {r.account_id: None for r in runnable}
-    if directory is None:
-        return sinks
-    try:
-        SecretsSink.check_directory(directory)
-        for result in needing:
-            assert result.planned is not None
-            target = directory if len(runnable) == 1 else directory / result.account_id
-            sinks[result.account_id] = checked_sink(result.planned, target)
-    except IamctlError as error:
-        raise IamctlError(f"{error}; nothing was changed") from None
-    return sinks
-
-
-def checked_sink(planned: AccountPlan, directory: Path) -> SecretsSink:
-    """The sink of one account, every user's target checked (encrypted files included)."""
-    users = planned.desired.users.items()
-    recipients = {name: user.deliver_to for name, user in users if user.deliver_to}
-    sink = sink_for(directory, planned.plan.sign_in_url, recipients)
-    for user in users_with_new_secrets(planned.plan):
-        sink.check_target(user)
-    return sink
 
 
 def apply_all(
