@@ -1,0 +1,23 @@
+"""What a wheel of iamctl holds: every package of the source tree, and the schema."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_package_of_the_source_tree_is_distributed():
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    on_disk = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "reconciler").rglob("__init__.py")
+    }
+    assert set(setuptools["packages"]) == on_disk
+    assert "schemas/*.json" in setuptools["package-data"]["reconciler"]
