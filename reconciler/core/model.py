@@ -202,9 +202,11 @@ class Ignore:
     users: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
     policies: tuple[str, ...] = ()
+    oidc_providers: tuple[str, ...] = ()  # matched against the URL without https://
+    saml_providers: tuple[str, ...] = ()
 
     def pattern(self, kind: str, name: str) -> str | None:
-        """The first pattern of `kind` ("users", "groups", "policies") that `name` matches.
+        """The first pattern of `kind` ("users", "groups", "policies", ...) that `name` matches.
 
         Without regard to case, as IAM compares names: `cdk-*` ignores `CDK-Deploy`."""
         patterns: tuple[str, ...] = getattr(self, kind)
@@ -220,6 +222,8 @@ class State:
     users: Mapping[str, User] = field(default_factory=dict)
     groups: Mapping[str, Group] = field(default_factory=dict)
     policies: Mapping[str, ManagedPolicy] = field(default_factory=dict)  # customer managed
+    oidc_providers: Mapping[str, OidcProvider] = field(default_factory=dict)  # by URL key
+    saml_providers: Mapping[str, SamlProvider] = field(default_factory=dict)
     # Desired only: how to treat what the file does not declare.
     prune: bool = False
     ignore: Ignore = field(default_factory=Ignore)
@@ -319,3 +323,26 @@ class Finding:
     check: str  # CIS number, e.g. "1.14"
     name: str
     message: str
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """An OpenID Connect identity provider, keyed by its URL without `https://` (host and path,
+    as IAM keys its ARN: `arn:aws:iam::ID:oidc-provider/token.actions.githubusercontent.com`)."""
+
+    url: str
+    client_ids: frozenset[str] = frozenset()  # the audiences; exact once declared
+    thumbprints: frozenset[str] | None = None  # lower-case hex; desired None = not managed
+    tags: Mapping[str, str] | None = None
+    arn: str = ""  # live only
+
+
+@dataclass(frozen=True)
+class SamlProvider:
+    """A SAML 2.0 identity provider; `metadata` is its metadata document with the whitespace at
+    its ends stripped (what the comparison uses)."""
+
+    name: str
+    metadata: str
+    tags: Mapping[str, str] | None = None
+    arn: str = ""  # live only
