@@ -258,6 +258,15 @@ class Kind(str, Enum):
     ACCESS_KEY_STATUS = "access_key_status"  # target: key id; after: "Inactive"
     ALIAS = "alias"
     PASSWORD_POLICY = "password_policy"
+    # Identity providers: `name` is the OIDC provider's URL key or the SAML provider's name;
+    # `target` its ARN (empty on creation).
+    OIDC_PROVIDER = "oidc_provider"
+    OIDC_CLIENT_ID = "oidc_client_id"  # after (create) / before (delete): the client id
+    OIDC_THUMBPRINTS = "oidc_thumbprints"
+    OIDC_PROVIDER_TAGS = "oidc_provider_tags"
+    SAML_PROVIDER = "saml_provider"
+    SAML_METADATA = "saml_metadata"
+    SAML_PROVIDER_TAGS = "saml_provider_tags"
 
 
 class Impact(str, Enum):
