@@ -34,6 +34,7 @@ from .delivery.credentials import SecretsSink
 from .engine import multi, secrets_manager
 from .engine.apply import DEFAULT_PARALLELISM
 from .engine.export import export_document
+from .engine.export_providers import write_metadata_files
 from .engine.interrupt import EXIT_INTERRUPTED, StopOnCtrlC
 from .engine.multi import EXIT_ERROR, EXIT_OK
 from .engine.progress import Progress
@@ -437,10 +438,12 @@ def export(opts: Options, out_file: str | None) -> int:
     state = confirm_policy_tags(aws, state, list(state.policies))
     live = replace(live, state=state)
     click.echo(f"account {identity.account}: {live.stats.summary()}", err=True)
-    text = export_document(live)
+    text = export_document(live, metadata_written=bool(out_file))
     if out_file:
         write_file(out_file, text)
         click.echo(f"wrote {out_file}", err=True)
+        for path in write_metadata_files(out_file, live.state):
+            click.echo(f"wrote {path}", err=True)
     else:
         click.echo(text, nl=False)
     return EXIT_OK

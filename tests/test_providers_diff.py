@@ -1,5 +1,5 @@
 """What a plan does about identity providers, decided on plain data: the diff of declared ones,
-and how each change reads in a plan."""
+prune and the unmanaged list for the others, and how each change reads in a plan."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from reconciler.core.model import (
     Account,
     Action,
     Change,
+    Ignore,
     Kind,
     OidcProvider,
     SamlProvider,
@@ -156,6 +157,48 @@ def test_changed_metadata_is_one_update_shown_as_two_digests():
 
 def test_metadata_equal_as_text_is_no_change():
     assert changes(desired(okta()), desired(live_okta())) == []
+
+
+# What the file does not declare.
+
+LIVE = desired(
+    live_github(),
+    replace(live_github(), url="oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+            arn="arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"),
+    live_okta(),
+)
+
+
+def test_without_prune_undeclared_providers_are_listed_as_unmanaged():
+    result = diff(desired(), LIVE)
+    assert result.changes == ()
+    assert result.unmanaged == {
+        "oidc providers": ("oidc.eks.eu-west-1.amazonaws.com/id/ABC", GITHUB),
+        "saml providers": ("okta",),
+    }
+    text = render_text(make_plan(desired(), LIVE, result))
+    assert "unmanaged oidc providers (in the account, not in the file): 2:" in text
+    assert "unmanaged saml providers (in the account, not in the file): 1: okta" in text
+
+
+def test_prune_deletes_undeclared_providers_last_but_not_ignored_ones():
+    ignore = Ignore(oidc_providers=("OIDC.EKS.*",))  # without regard to case
+    result = diff(desired(github(), prune=True, ignore=ignore), LIVE)
+    deletions = order_changes(result.changes)
+    assert deletions == (
+        Change(Action.DELETE, Kind.SAML_PROVIDER, "okta", target=OKTA_ARN),
+    )
+    assert phase_of(deletions[0]) == Phase.DELETE_PROVIDERS
+    assert change_lines(deletions[0]) == ["- SAML provider okta"]
+    everything = diff(desired(prune=True), LIVE).changes
+    assert {c.name for c in everything if c.kind == Kind.OIDC_PROVIDER} == {
+        GITHUB, "oidc.eks.eu-west-1.amazonaws.com/id/ABC"}
+
+
+def test_ignored_providers_are_neither_listed_nor_pruned():
+    ignore = Ignore(oidc_providers=("oidc.eks.*", GITHUB), saml_providers=("ok*",))
+    assert diff(desired(ignore=ignore), LIVE).unmanaged == {}
+    assert diff(desired(ignore=ignore, prune=True), LIVE).changes == ()
 
 
 def test_providers_are_created_before_roles_and_deleted_after_everything():
