@@ -1,12 +1,18 @@
-"""Identity providers as a user manages them: the real `iamctl` against a moto server. Prune and
-export."""
+"""Identity providers as a user manages them: the real `iamctl` against a moto server. Apply, then
+plan in sync and a second apply that does nothing; drift caught and fixed; prune; export.
+
+moto lacks AddClientIDToOpenIDConnectProvider, RemoveClientIDFromOpenIDConnectProvider and the
+SAML tag calls: here client id drift is shown to be caught, and tests/test_providers_aws.py checks
+the calls that fix it (and SAML tags) with botocore's Stubber.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
-from provider_factories import GITHUB, GITHUB_ARN, THUMB_A, saml_metadata
+from provider_factories import GITHUB, GITHUB_ARN, OKTA_ARN, THUMB_A, THUMB_B, saml_metadata
 from provider_factories import write_account as account_file
 
 EKS = "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789"
@@ -36,6 +42,80 @@ def in_sync(run_iamctl: Any, path: str) -> None:
     planned = run_iamctl("plan", path, "--detailed-exitcode")
     assert planned.code == 0, planned.stdout + planned.stderr
     assert "No changes. The account matches the configuration." in planned.stdout
+
+
+def test_providers_apply_then_plan_in_sync_and_apply_again_does_nothing(
+    run_iamctl, server_iam, tmp_path
+):
+    path = account_file(tmp_path, PROVIDERS, {"saml/okta.xml": saml_metadata()})
+    first = run_iamctl("apply", path, "--yes")
+    assert first.code == 0, first.stderr
+    assert f"+ OIDC provider {GITHUB}" in first.stdout
+    assert f"+ OIDC provider {EKS}" in first.stdout
+    assert "+ SAML provider okta (metadata sha256:" in first.stdout
+    github = server_iam.get_open_id_connect_provider(OpenIDConnectProviderArn=GITHUB_ARN)
+    assert github["ClientIDList"] == ["sts.amazonaws.com"]
+    assert github["ThumbprintList"] == [THUMB_A]
+    assert github["Tags"] == [{"Key": "team", "Value": "platform"}]
+    okta = server_iam.get_saml_provider(SAMLProviderArn=OKTA_ARN)
+    assert okta["SAMLMetadataDocument"] == saml_metadata().strip()
+    in_sync(run_iamctl, path)
+    second = run_iamctl("apply", path, "--yes")
+    assert second.code == 0
+    assert "No changes" in second.stdout and "+ " not in second.stdout
+
+
+def test_drift_in_thumbprints_tags_and_metadata_is_caught_and_fixed(
+    run_iamctl, server_iam, tmp_path
+):
+    path = applied(run_iamctl, tmp_path)
+    server_iam.update_open_id_connect_provider_thumbprint(
+        OpenIDConnectProviderArn=GITHUB_ARN, ThumbprintList=[THUMB_B])
+    server_iam.tag_open_id_connect_provider(
+        OpenIDConnectProviderArn=GITHUB_ARN,
+        Tags=[{"Key": "team", "Value": "hijacked"}, {"Key": "extra", "Value": "x"}])
+    rotated = saml_metadata(certificate="Z")
+    server_iam.update_saml_provider(SAMLProviderArn=OKTA_ARN, SAMLMetadataDocument=rotated)
+    planned = run_iamctl("plan", path, "--detailed-exitcode")
+    assert planned.code == 2
+    assert f"~ OIDC provider {GITHUB}: thumbprints: {THUMB_B} -> {THUMB_A}" in planned.stdout
+    assert (f'~ OIDC provider {GITHUB}: tags: {{"extra": "x", "team": "hijacked"}} -> '
+            f'{{"team": "platform"}}') in planned.stdout
+    assert "~ SAML provider okta: metadata changed (sha256:" in planned.stdout
+    assert "EntityDescriptor" not in planned.stdout  # a digest, never the document
+    assert run_iamctl("apply", path, "--yes").code == 0
+    github = server_iam.get_open_id_connect_provider(OpenIDConnectProviderArn=GITHUB_ARN)
+    assert github["ThumbprintList"] == [THUMB_A]
+    assert github["Tags"] == [{"Key": "team", "Value": "platform"}]
+    okta = server_iam.get_saml_provider(SAMLProviderArn=OKTA_ARN)
+    assert okta["SAMLMetadataDocument"] == saml_metadata().strip()
+    in_sync(run_iamctl, path)
+
+
+def test_metadata_that_differs_only_in_whitespace_at_its_ends_is_no_drift(
+    run_iamctl, server_iam, tmp_path
+):
+    path = applied(run_iamctl, tmp_path)
+    server_iam.update_saml_provider(SAMLProviderArn=OKTA_ARN,
+                                    SAMLMetadataDocument="\n\n  " + saml_metadata() + "\n\n")
+    in_sync(run_iamctl, path)
+
+
+def test_client_ids_changed_by_hand_are_drift(run_iamctl, server_iam, tmp_path):
+    server_iam.create_open_id_connect_provider(
+        Url=f"https://{GITHUB}", ClientIDList=["sts.amazonaws.com", "attacker-app"],
+        ThumbprintList=[THUMB_A])
+    body = (f"oidc_providers:\n  - url: https://{GITHUB}\n"
+            "    client_ids: [sts.amazonaws.com, app]\n")
+    path = account_file(tmp_path, body)
+    planned = run_iamctl("plan", path, "--detailed-exitcode", "--json")
+    assert planned.code == 2
+    changes = json.loads(planned.stdout)["changes"]
+    assert [(c["action"], c["kind"], c["name"], c["after"] or c["before"]) for c in changes] == [
+        ("create", "oidc_client_id", GITHUB, "app"),
+        ("delete", "oidc_client_id", GITHUB, "attacker-app"),
+    ]
+    assert {c["target"] for c in changes} == {GITHUB_ARN}
 
 
 UNDECLARED = f"""\
