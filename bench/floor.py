@@ -53,6 +53,14 @@ def password_policy(iam: Any) -> None:
             raise
 
 
+def identity_providers(iam: Any) -> None:
+    """Two lists, then a get per provider (not paginated in IAM)."""
+    for item in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]:
+        iam.get_open_id_connect_provider(OpenIDConnectProviderArn=item["Arn"])
+    for item in iam.list_saml_providers()["SAMLProviderList"]:
+        iam.get_saml_provider(SAMLProviderArn=item["Arn"])
+
+
 def read(session: boto3.Session, aws_catalog: bool) -> None:
     """One account's reads; the report is asked for first and fetched beside the rest."""
     session.client("sts").get_caller_identity()
@@ -71,6 +79,7 @@ def read(session: boto3.Session, aws_catalog: bool) -> None:
                 pass
         for _ in pages(iam, "list_virtual_mfa_devices", AssignmentStatus="Assigned", MaxItems=1000):
             pass
+        identity_providers(iam)
         report.result()
 
 

@@ -46,6 +46,7 @@ from .engine.accounts import (
 from .engine.apply import DEFAULT_PARALLELISM
 from .engine.connection import Connection
 from .engine.export import export_document, read_for_export
+from .engine.export_providers import write_metadata_files
 from .engine.interrupt import EXIT_INTERRUPTED, StopOnCtrlC
 from .engine.progress import Progress
 from .engine.run import refuse_self_lockout
@@ -458,10 +459,12 @@ def export(
     """Write the live account as a file in iamctl's format."""
     live = read_for_export(opts.connection.open_account(account_id, role_arn))
     click.echo(f"account {live.identity.account}: {live.stats.summary()}", err=True)
-    text = export_document(live)
+    text = export_document(live, metadata_written=bool(out_file))
     if out_file:
         write_file(out_file, text)
         click.echo(f"wrote {out_file}", err=True)
+        for path in write_metadata_files(out_file, live.state):
+            click.echo(f"wrote {path}", err=True)
     else:
         click.echo(text, nl=False)
     return EXIT_OK

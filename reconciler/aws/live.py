@@ -3,8 +3,8 @@
 The cost of a read grows with the number of pages, not of users: one paged
 GetAccountAuthorizationDetails for users, groups, memberships, attachments, inline policies, tags
 and customer policies; the credential report and ListVirtualMFADevices for credentials; a few
-account-wide calls. Exact per-user calls (`confirm_credentials`) are made only for the users a plan
-would act on.
+account-wide calls; identity providers (`providers.py`: two lists, a get per provider). Exact
+per-user calls (`confirm_credentials`) are made only for the users a plan would act on.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from .credential_report import (
     request_report,
     whole_seconds,
 )
+from .providers import read_providers
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True) -> LiveAcc
         account = read_account(aws, identity)
         aws_policies = read_aws_policies(aws) if aws_catalog else {}
         mfa_serials = read_virtual_mfa_serials(aws)
+        providers = read_providers(aws)
         waiting = time.monotonic()
         credential_report = report.result()
         report_wait = time.monotonic() - waiting
@@ -119,7 +121,8 @@ def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True) -> LiveAcc
         for name, user in details.users.items()
     }
     state = State(account=account, users=users, groups=details.groups,
-                  policies=details.policies)
+                  policies=details.policies,
+                  oidc_providers=providers.oidc, saml_providers=providers.saml)
     generated = credential_report.generated
     generated = whole_seconds(generated) if generated else None
     stats = ReadStats(

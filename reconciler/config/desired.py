@@ -33,7 +33,8 @@ from ..core.model import (
     State,
     User,
 )
-from . import lifecycle_config, validation
+from ..core.providers import url_key
+from . import lifecycle_config, providers, validation
 from .documentfiles import read_document_file
 from .validation import Declared, source_error
 from .yamlload import Path, Source, load_yaml
@@ -170,6 +171,8 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
         policies=built_policies,
         prune=bool(settings.get("prune", False)),
         ignore=_ignore(sources),
+        oidc_providers=providers.oidc_providers(sources),
+        saml_providers=providers.saml_providers(sources),
     )
     return Config(
         account_id=account_id,
@@ -220,7 +223,13 @@ def _ignore(sources: Sequence[Source]) -> Ignore:
         found = [p for source in sources for p in source.data.get("ignore", {}).get(kind, [])]
         return tuple(dict.fromkeys(found))
 
-    return Ignore(users=patterns("users"), groups=patterns("groups"), policies=patterns("policies"))
+    return Ignore(
+        users=patterns("users"),
+        groups=patterns("groups"),
+        policies=patterns("policies"),
+        oidc_providers=tuple(url_key(pattern) for pattern in patterns("oidc_providers")),
+        saml_providers=patterns("saml_providers"),
+    )
 
 
 def _user(user: Declared, source: Declared, names: _Spellings) -> User:

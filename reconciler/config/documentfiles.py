@@ -21,9 +21,16 @@ from .yamlload import read_json
 def read_document_file(yaml_file: str, name: str) -> Any:
     """The JSON document `name`, relative to the YAML file that names it. ValueError says what is
     wrong after a colon (": no such file"), never what the file holds."""
+    return read_json(confined(yaml_file, name))
+
+
+def confined(yaml_file: str, name: str) -> Path:
+    """The real path of the file `name`, relative to the YAML file that names it, once it is
+    known to be inside the configuration's tree (also for SAML metadata files). ValueError as
+    for `read_document_file`."""
     directory = Path(yaml_file).parent
     root, what = tree_of(directory.resolve())
-    return read_json(_inside(root, what, directory / name))
+    return _inside(root, what, directory / name)
 
 
 def tree_of(directory: Path) -> tuple[Path, str]:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import providers
 from .arns import short_policy
 from .model import Action, Change, Kind
 from .policydoc import document_diff
@@ -188,6 +189,18 @@ SPECS: tuple[KindSpec, ...] = (
     spec(Kind.USER_POLICY, Phase.USERS, [CREATE, DELETE], attachment("user")),
     spec(Kind.USER_INLINE_POLICY, Phase.USERS, [CREATE, UPDATE, DELETE], inline("user")),
     spec(Kind.PASSWORD_POLICY, Phase.PASSWORD_POLICY, [UPDATE], _password_policy),
+    # Identity providers: a client id is removed with the other removals, after new ones are in.
+    spec(Kind.OIDC_PROVIDER, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_oidc_provider,
+         Phase.DELETE_PROVIDERS),
+    spec(Kind.OIDC_CLIENT_ID, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_client_id),
+    spec(Kind.OIDC_THUMBPRINTS, Phase.PROVIDERS, [UPDATE], providers.describe_thumbprints),
+    spec(Kind.OIDC_PROVIDER_TAGS, Phase.PROVIDERS, [UPDATE],
+         transition("OIDC provider {name}: tags")),
+    spec(Kind.SAML_PROVIDER, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_saml_provider,
+         Phase.DELETE_PROVIDERS),
+    spec(Kind.SAML_METADATA, Phase.PROVIDERS, [UPDATE], providers.describe_metadata),
+    spec(Kind.SAML_PROVIDER_TAGS, Phase.PROVIDERS, [UPDATE],
+         transition("SAML provider {name}: tags")),
 )
 
 _BY_KIND: dict[Kind, KindSpec] = {s.kind: s for s in SPECS}

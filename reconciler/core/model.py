@@ -202,9 +202,11 @@ class Ignore:
     users: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
     policies: tuple[str, ...] = ()
+    oidc_providers: tuple[str, ...] = ()  # matched against the URL without https://
+    saml_providers: tuple[str, ...] = ()
 
     def pattern(self, kind: str, name: str) -> str | None:
-        """The first pattern of `kind` ("users", "groups", "policies") that `name` matches.
+        """The first pattern of `kind` ("users", "groups", "policies", ...) that `name` matches.
 
         Without regard to case, as IAM compares names: `cdk-*` ignores `CDK-Deploy`."""
         patterns: tuple[str, ...] = getattr(self, kind)
@@ -220,6 +222,8 @@ class State:
     users: Mapping[str, User] = field(default_factory=dict)
     groups: Mapping[str, Group] = field(default_factory=dict)
     policies: Mapping[str, ManagedPolicy] = field(default_factory=dict)  # customer managed
+    oidc_providers: Mapping[str, OidcProvider] = field(default_factory=dict)  # by URL key
+    saml_providers: Mapping[str, SamlProvider] = field(default_factory=dict)
     # Desired only: how to treat what the file does not declare.
     prune: bool = False
     ignore: Ignore = field(default_factory=Ignore)
@@ -254,6 +258,15 @@ class Kind(str, Enum):
     ACCESS_KEY_STATUS = "access_key_status"  # target: key id; after: "Inactive"
     ALIAS = "alias"
     PASSWORD_POLICY = "password_policy"
+    # Identity providers: `name` is the OIDC provider's URL key or the SAML provider's name;
+    # `target` its ARN (empty on creation).
+    OIDC_PROVIDER = "oidc_provider"
+    OIDC_CLIENT_ID = "oidc_client_id"  # after (create) / before (delete): the client id
+    OIDC_THUMBPRINTS = "oidc_thumbprints"
+    OIDC_PROVIDER_TAGS = "oidc_provider_tags"
+    SAML_PROVIDER = "saml_provider"
+    SAML_METADATA = "saml_metadata"
+    SAML_PROVIDER_TAGS = "saml_provider_tags"
 
 
 class Impact(str, Enum):
@@ -328,3 +341,26 @@ class Finding:
     check: str  # CIS number, e.g. "1.14"
     name: str
     message: str
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """An OpenID Connect identity provider, keyed by its URL without `https://` (host and path,
+    as IAM keys its ARN: `arn:aws:iam::ID:oidc-provider/token.actions.githubusercontent.com`)."""
+
+    url: str
+    client_ids: frozenset[str] = frozenset()  # the audiences; exact once declared
+    thumbprints: frozenset[str] | None = None  # lower-case hex; desired None = not managed
+    tags: Mapping[str, str] | None = None
+    arn: str = ""  # live only
+
+
+@dataclass(frozen=True)
+class SamlProvider:
+    """A SAML 2.0 identity provider; `metadata` is its metadata document with the whitespace at
+    its ends stripped (what the comparison uses)."""
+
+    name: str
+    metadata: str
+    tags: Mapping[str, str] | None = None
+    arn: str = ""  # live only

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from .attachments import attachments_of, named, recorded
 from .model import Action, Change, Entity, Kind, ManagedPolicy, State, User, credentials_of
+from .providers import oidc_removal, saml_removal
 from .wording import plural
 
 
@@ -42,6 +43,7 @@ def undeclared(desired: State, live: State, caller_user: str | None) -> Undeclar
         "users": extra_names(live.users, desired.users, desired, "users"),
         "groups": extra_names(live.groups, desired.groups, desired, "groups"),
         "policies": extra_names(live.policies, desired.policies, desired, "policies"),
+        **provider_extras(desired, live),
     }
     if not desired.prune:
         return Undeclared(unmanaged={kind: names for kind, names in extra.items() if names})
@@ -53,6 +55,7 @@ def undeclared(desired: State, live: State, caller_user: str | None) -> Undeclar
     removals = [user_removal(live.users[name]) for name in users]
     removals += [group_removal(live, name) for name in groups]
     removals += [policy_removal(live.policies[name], live) for name in policies]
+    removals += provider_removals(extra, live)
     kept = [
         f"user {name} is not deleted: its credentials are running iamctl"
         for name in extra["users"]
@@ -197,3 +200,25 @@ def policy_removal(policy: ManagedPolicy, live: State) -> Change:
 def count(n: int, singular: str, plural_form: str | None = None) -> str:
     """`2 access keys`, or nothing at all for none (for lists of what a removal takes along)."""
     return plural(n, singular, plural_form) if n else ""
+
+
+# Identity providers. Nothing iamctl leaves in place depends on one in a way prune could see
+# (roles, which trust them, are not read yet), so prune deletes every undeclared one.
+
+
+def provider_extras(desired: State, live: State) -> dict[str, tuple[str, ...]]:
+    """Undeclared providers by the kind the plan lists them under."""
+    return {
+        "oidc providers": extra_names(
+            live.oidc_providers, desired.oidc_providers, desired, "oidc_providers"
+        ),
+        "saml providers": extra_names(
+            live.saml_providers, desired.saml_providers, desired, "saml_providers"
+        ),
+    }
+
+
+def provider_removals(extra: Mapping[str, tuple[str, ...]], live: State) -> list[Change]:
+    return [oidc_removal(live.oidc_providers[key]) for key in extra["oidc providers"]] + [
+        saml_removal(live.saml_providers[name]) for name in extra["saml providers"]
+    ]

@@ -19,6 +19,7 @@ from ..aws.live import LiveAccount, confirm_credentials, confirm_policy_tags, re
 from ..core import policydoc
 from ..core.mfa_policy import ENFORCE_MFA_POLICY_NAME
 from ..core.model import Account, Document, Group, ManagedPolicy, MfaMode, State, User
+from .export_providers import metadata_comments, provider_sections
 
 
 def read_for_export(aws: Aws) -> LiveAccount:
@@ -31,8 +32,11 @@ def read_for_export(aws: Aws) -> LiveAccount:
     return replace(live, state=state)
 
 
-def export_document(live: LiveAccount, now: datetime | None = None) -> str:
-    """The YAML text of the live account: policies, groups, users and account settings."""
+def export_document(
+    live: LiveAccount, now: datetime | None = None, metadata_written: bool = False
+) -> str:
+    """The YAML text of the live account: policies, groups, users, identity providers and account
+    settings. `metadata_written`: SAML metadata files are written beside it (`--out`)."""
     state = live.state
     refs = PolicyReferences(state, live.aws_policies)
     enforce_arn = refs.enforce_mfa_arn()
@@ -46,12 +50,14 @@ def export_document(live: LiveAccount, now: datetime | None = None) -> str:
     for key, entries in (("policies", policies), ("groups", groups), ("users", users)):
         if entries:
             data[key] = entries
+    data.update(provider_sections(state))
     header = f"# Exported by iamctl from account {state.account.id}\n"
     text = yaml.dump(
         data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,
         width=4096,
     )
     lines = lifecycle_comments(text.splitlines(), state, now or datetime.now(timezone.utc))
+    lines = metadata_comments(lines, metadata_written)
     return header + "\n".join(lines) + "\n"
 
 

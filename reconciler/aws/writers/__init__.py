@@ -10,6 +10,7 @@ this table has a writer for each, and apply refuses a plan it cannot carry out i
 from __future__ import annotations
 
 from ...core.model import Action, Kind
+from . import providers
 from .account import set_alias, set_password_policy
 from .attributes import attacher, detacher, inline_deleter, inline_putter, path_mover, tagger
 from .base import WriteContext, Writer
@@ -67,4 +68,14 @@ WRITERS: dict[tuple[Kind, Action], Writer] = {
     (Kind.POLICY_TAGS, Action.UPDATE): tagger("policy"),
     (Kind.ALIAS, Action.UPDATE): set_alias,
     (Kind.PASSWORD_POLICY, Action.UPDATE): set_password_policy,
+    (Kind.OIDC_PROVIDER, Action.CREATE): providers.create_oidc_provider,
+    (Kind.OIDC_PROVIDER, Action.DELETE): providers.delete_oidc_provider,
+    (Kind.OIDC_CLIENT_ID, Action.CREATE): providers.add_client_id,
+    (Kind.OIDC_CLIENT_ID, Action.DELETE): providers.remove_client_id,
+    (Kind.OIDC_THUMBPRINTS, Action.UPDATE): providers.set_thumbprints,
+    (Kind.OIDC_PROVIDER_TAGS, Action.UPDATE): tagger("OIDC provider"),
+    (Kind.SAML_PROVIDER, Action.CREATE): providers.create_saml_provider,
+    (Kind.SAML_PROVIDER, Action.DELETE): providers.delete_saml_provider,
+    (Kind.SAML_METADATA, Action.UPDATE): providers.update_metadata,
+    (Kind.SAML_PROVIDER_TAGS, Action.UPDATE): tagger("SAML provider"),
 }

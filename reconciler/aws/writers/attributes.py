@@ -1,6 +1,7 @@
 """Writers for what users, groups and roles alike hold: path, tags, attached managed policies,
 inline policies. One writer each, made for an owner kind (`"user"`, `"group"`, `"role"`, and
-`"policy"` for tags), the way IAM's calls are named after the owner (`tag_user`, `tag_role`).
+`"policy"` and the providers for tags), the way IAM's calls are named after the owner
+(`tag_user`, `tag_role`).
 
 AWS accepts an attach, a put or a tag twice, so none of these needs lost-answer handling."""
 
@@ -27,6 +28,8 @@ OWNERS: dict[str, tuple[str, Callable[[Change], dict[str, str]]]] = {
     "group": ("group", _by_name("GroupName")),
     "role": ("role", _by_name("RoleName")),
     "policy": ("policy", _by_arn("PolicyArn")),  # a customer managed policy, by its ARN
+    "OIDC provider": ("open_id_connect_provider", _by_arn("OpenIDConnectProviderArn")),
+    "SAML provider": ("saml_provider", _by_arn("SAMLProviderArn")),
 }
 
 

@@ -1,0 +1,85 @@
+"""Writers for identity providers: OIDC and SAML providers, their client ids, thumbprints and
+metadata. Tags are written by `attributes.tagger`; every change but a creation names the
+provider's ARN in `change.target`.
+
+AWS accepts adding a client id that is there and removing one that is not, so neither needs
+lost-answer handling; a creation does (see `base.create`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.arns import tag_list
+from ...core.model import Change
+from .base import WriteContext, call, create, remove
+
+
+def create_oidc_provider(ctx: WriteContext, change: Change) -> None:
+    spec, arn = change.after, change.target
+    params: dict[str, Any] = {"Url": spec["url"], "ClientIDList": spec["client_ids"]}
+    # Absent: AWS retrieves the thumbprint of the provider's certificate itself (thumbprints
+    # have been optional since 2024; AWS checks well-known providers against its own CAs).
+    if spec["thumbprints"] is not None:
+        params["ThumbprintList"] = spec["thumbprints"]
+    if spec["tags"]:
+        params["Tags"] = tag_list(spec["tags"])
+    doing = f"create OIDC provider {change.name}"
+
+    def differs() -> str | None:
+        found = ctx.aws.iam("get_open_id_connect_provider", f"check OIDC provider {change.name}",
+                            OpenIDConnectProviderArn=arn)
+        if sorted(found.get("ClientIDList", [])) != sorted(spec["client_ids"]):
+            return f"OIDC provider {change.name} already exists, with other client ids"
+        return None
+
+    create(ctx, "create_open_id_connect_provider", doing, differs, **params)
+
+
+def delete_oidc_provider(ctx: WriteContext, change: Change) -> None:
+    remove(ctx, "delete_open_id_connect_provider", f"delete OIDC provider {change.name}",
+           OpenIDConnectProviderArn=change.target)
+
+
+def add_client_id(ctx: WriteContext, change: Change) -> None:
+    call(ctx, "add_client_id_to_open_id_connect_provider",
+         f"add client id {change.after} to OIDC provider {change.name}",
+         OpenIDConnectProviderArn=change.target, ClientID=change.after)
+
+
+def remove_client_id(ctx: WriteContext, change: Change) -> None:
+    remove(ctx, "remove_client_id_from_open_id_connect_provider",
+           f"remove client id {change.before} from OIDC provider {change.name}",
+           OpenIDConnectProviderArn=change.target, ClientID=change.before)
+
+
+def set_thumbprints(ctx: WriteContext, change: Change) -> None:
+    call(ctx, "update_open_id_connect_provider_thumbprint",
+         f"set the thumbprints of OIDC provider {change.name}",
+         OpenIDConnectProviderArn=change.target, ThumbprintList=change.after)
+
+
+def create_saml_provider(ctx: WriteContext, change: Change) -> None:
+    spec, name = change.after, change.name
+    params: dict[str, Any] = {"Name": name, "SAMLMetadataDocument": spec["metadata"]}
+    if spec["tags"]:
+        params["Tags"] = tag_list(spec["tags"])
+
+    def differs() -> str | None:
+        found = ctx.aws.iam("get_saml_provider", f"check SAML provider {name}",
+                            SAMLProviderArn=change.target)
+        if (found.get("SAMLMetadataDocument") or "").strip() != spec["metadata"]:
+            return f"SAML provider {name} already exists, with other metadata"
+        return None
+
+    create(ctx, "create_saml_provider", f"create SAML provider {name}", differs, **params)
+
+
+def update_metadata(ctx: WriteContext, change: Change) -> None:
+    call(ctx, "update_saml_provider", f"update the metadata of SAML provider {change.name}",
+         SAMLProviderArn=change.target, SAMLMetadataDocument=change.after)
+
+
+def delete_saml_provider(ctx: WriteContext, change: Change) -> None:
+    remove(ctx, "delete_saml_provider", f"delete SAML provider {change.name}",
+           SAMLProviderArn=change.target)

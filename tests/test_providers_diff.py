@@ -1,0 +1,209 @@
+"""What a plan does about identity providers, decided on plain data: the diff of declared ones,
+prune and the unmanaged list for the others, and how each change reads in a plan."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from provider_factories import GITHUB, GITHUB_ARN, OKTA_ARN, THUMB_A, THUMB_B, saml_metadata
+
+from reconciler.core.diff import diff
+from reconciler.core.kinds import Phase, phase_of
+from reconciler.core.model import (
+    Account,
+    Action,
+    Change,
+    Ignore,
+    Kind,
+    OidcProvider,
+    SamlProvider,
+    State,
+)
+from reconciler.core.plan import make_plan, order_changes
+from reconciler.core.render import change_lines, render_text
+
+ACCOUNT = Account("123456789012")
+METADATA = saml_metadata().strip()
+ROTATED = saml_metadata(certificate="B").strip()
+
+
+def desired(*providers: OidcProvider | SamlProvider, **settings: object) -> State:
+    return State(
+        ACCOUNT,
+        oidc_providers={p.url: p for p in providers if isinstance(p, OidcProvider)},
+        saml_providers={p.name: p for p in providers if isinstance(p, SamlProvider)},
+        **settings,  # type: ignore[arg-type]
+    )
+
+
+def github(**fields: object) -> OidcProvider:
+    values: dict[str, object] = {"client_ids": frozenset({"sts.amazonaws.com"}), **fields}
+    return OidcProvider(GITHUB, **values)  # type: ignore[arg-type]
+
+
+def live_github(**fields: object) -> OidcProvider:
+    values: dict[str, object] = {"thumbprints": frozenset({THUMB_A}), "tags": {}, **fields}
+    return replace(github(**values), arn=GITHUB_ARN)
+
+
+def okta(metadata: str = METADATA, **fields: object) -> SamlProvider:
+    return SamlProvider("okta", metadata, **fields)  # type: ignore[arg-type]
+
+
+def live_okta(metadata: str = METADATA, **fields: object) -> SamlProvider:
+    return replace(okta(metadata, **{"tags": {}, **fields}), arn=OKTA_ARN)
+
+
+def changes(wanted: State, live: State) -> list[Change]:
+    return list(diff(wanted, live).changes)
+
+
+def lines(wanted: State, live: State) -> list[str]:
+    return [line for change in order_changes(changes(wanted, live))
+            for line in change_lines(change)]
+
+
+def test_a_new_oidc_provider_is_one_creation_with_everything_in_it():
+    wanted = desired(github(thumbprints=frozenset({THUMB_B, THUMB_A}), tags={"team": "ci"}))
+    (created,) = changes(wanted, desired())
+    assert created == Change(
+        Action.CREATE, Kind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN,
+        after={"url": f"https://{GITHUB}", "client_ids": ["sts.amazonaws.com"],
+               "thumbprints": sorted([THUMB_A, THUMB_B]), "tags": {"team": "ci"}},
+    )
+    assert lines(wanted, desired()) == [
+        f"+ OIDC provider {GITHUB}",
+        "      client ids: sts.amazonaws.com",
+        f"      thumbprints: {', '.join(sorted([THUMB_A, THUMB_B]))}",
+        "      tags: team=ci",
+    ]
+
+
+def test_thumbprints_left_out_are_left_out_of_the_creation_and_then_to_aws():
+    (created,) = changes(desired(github()), desired())
+    assert created.after["thumbprints"] is None
+    # AWS gave the new provider a thumbprint of its own: not a change.
+    assert changes(desired(github()), desired(live_github(thumbprints=frozenset({THUMB_B})))) == []
+
+
+def test_client_ids_are_exact_added_before_removed():
+    wanted = desired(github(client_ids=frozenset({"sts.amazonaws.com", "app"})))
+    live = desired(live_github(client_ids=frozenset({"sts.amazonaws.com", "old", "older"})))
+    found = order_changes(changes(wanted, live))
+    assert found == (
+        Change(Action.CREATE, Kind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN, after="app"),
+        Change(Action.DELETE, Kind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN, before="old"),
+        Change(Action.DELETE, Kind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN, before="older"),
+    )
+    assert phase_of(found[0]) < phase_of(found[1])  # never a moment with neither
+    assert lines(wanted, live)[0] == f"+ OIDC provider {GITHUB}: add client id app"
+    assert lines(wanted, live)[1] == f"- OIDC provider {GITHUB}: remove client id old"
+
+
+def test_managed_thumbprints_are_exact():
+    wanted = desired(github(thumbprints=frozenset({THUMB_B})))
+    live = desired(live_github(thumbprints=frozenset({THUMB_A, THUMB_B})))
+    (update,) = changes(wanted, live)
+    assert update == Change(Action.UPDATE, Kind.OIDC_THUMBPRINTS, GITHUB, target=GITHUB_ARN,
+                            before=sorted([THUMB_A, THUMB_B]), after=[THUMB_B])
+    assert changes(wanted, desired(live_github(thumbprints=frozenset({THUMB_B})))) == []
+
+
+@pytest.mark.parametrize(
+    ("wanted", "current", "expected"),
+    [
+        (None, {"a": "1"}, None),  # absent: left alone
+        ({}, {"a": "1"}, ({"a": "1"}, {})),
+        ({"a": "2"}, {"a": "1"}, ({"a": "1"}, {"a": "2"})),
+        ({"a": "1"}, {"a": "1"}, None),
+    ],
+)
+def test_provider_tags_once_managed_are_exact(wanted, current, expected):
+    oidc = changes(desired(github(tags=wanted)), desired(live_github(tags=current)))
+    saml = changes(desired(okta(tags=wanted)), desired(live_okta(tags=current)))
+    if expected is None:
+        assert oidc == saml == []
+        return
+    assert oidc == [Change(Action.UPDATE, Kind.OIDC_PROVIDER_TAGS, GITHUB, target=GITHUB_ARN,
+                           before=expected[0], after=expected[1])]
+    assert saml == [Change(Action.UPDATE, Kind.SAML_PROVIDER_TAGS, "okta", target=OKTA_ARN,
+                           before=expected[0], after=expected[1])]
+
+
+def test_a_new_saml_provider_and_its_plan_line_show_a_digest_not_the_document():
+    (created,) = changes(desired(okta(tags={"idp": "okta"})), desired())
+    assert created == Change(Action.CREATE, Kind.SAML_PROVIDER, "okta", target=OKTA_ARN,
+                             after={"metadata": METADATA, "tags": {"idp": "okta"}})
+    (line,) = change_lines(created)
+    assert line.startswith("+ SAML provider okta (metadata sha256:")
+    assert len(line) < 80
+
+
+def test_changed_metadata_is_one_update_shown_as_two_digests():
+    (update,) = changes(desired(okta(ROTATED)), desired(live_okta()))
+    assert update == Change(Action.UPDATE, Kind.SAML_METADATA, "okta", target=OKTA_ARN,
+                            before=METADATA, after=ROTATED)
+    (line,) = change_lines(update)
+    digest = line.split("(", 1)[1]
+    assert line.startswith("~ SAML provider okta: metadata changed (sha256:")
+    old, new = digest.rstrip(")").split(" -> ")
+    assert old != new and len(old) == len(new) == len("sha256:") + 12
+    assert "EntityDescriptor" not in render_text(make_plan(desired(okta(ROTATED)),
+                                                           desired(live_okta()),
+                                                           diff(desired(okta(ROTATED)),
+                                                                desired(live_okta()))))
+
+
+def test_metadata_equal_as_text_is_no_change():
+    assert changes(desired(okta()), desired(live_okta())) == []
+
+
+# What the file does not declare.
+
+LIVE = desired(
+    live_github(),
+    replace(live_github(), url="oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+            arn="arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"),
+    live_okta(),
+)
+
+
+def test_without_prune_undeclared_providers_are_listed_as_unmanaged():
+    result = diff(desired(), LIVE)
+    assert result.changes == ()
+    assert result.unmanaged == {
+        "oidc providers": ("oidc.eks.eu-west-1.amazonaws.com/id/ABC", GITHUB),
+        "saml providers": ("okta",),
+    }
+    text = render_text(make_plan(desired(), LIVE, result))
+    assert "unmanaged oidc providers (in the account, not in the file): 2:" in text
+    assert "unmanaged saml providers (in the account, not in the file): 1: okta" in text
+
+
+def test_prune_deletes_undeclared_providers_last_but_not_ignored_ones():
+    ignore = Ignore(oidc_providers=("OIDC.EKS.*",))  # without regard to case
+    result = diff(desired(github(), prune=True, ignore=ignore), LIVE)
+    deletions = order_changes(result.changes)
+    assert deletions == (
+        Change(Action.DELETE, Kind.SAML_PROVIDER, "okta", target=OKTA_ARN),
+    )
+    assert phase_of(deletions[0]) == Phase.DELETE_PROVIDERS
+    assert change_lines(deletions[0]) == ["- SAML provider okta"]
+    everything = diff(desired(prune=True), LIVE).changes
+    assert {c.name for c in everything if c.kind == Kind.OIDC_PROVIDER} == {
+        GITHUB, "oidc.eks.eu-west-1.amazonaws.com/id/ABC"}
+
+
+def test_ignored_providers_are_neither_listed_nor_pruned():
+    ignore = Ignore(oidc_providers=("oidc.eks.*", GITHUB), saml_providers=("ok*",))
+    assert diff(desired(ignore=ignore), LIVE).unmanaged == {}
+    assert diff(desired(ignore=ignore, prune=True), LIVE).changes == ()
+
+
+def test_providers_are_created_before_roles_and_deleted_after_everything():
+    creation = Change(Action.CREATE, Kind.OIDC_PROVIDER, GITHUB)
+    assert Phase.USERS < phase_of(creation) == Phase.PROVIDERS < Phase.ROLES
+    for kind in (Kind.OIDC_PROVIDER, Kind.SAML_PROVIDER):
+        assert phase_of(Change(Action.DELETE, kind, "x")) == max(
+            value for name, value in vars(Phase).items() if name.isupper())
