@@ -20,6 +20,7 @@ import click
 from . import __version__
 from .aws.client import Aws, quiet_botocore_logs
 from .aws.live import confirm_credentials, confirm_policy_tags, read_live
+from .aws.live_roles import read_role_settings
 from .aws.mfa import enroll as mfa_enroll
 from .aws.mfa import refuse_in_ci, refuse_off_terminal
 from .config import desired
@@ -435,6 +436,7 @@ def export(opts: Options, out_file: str | None) -> int:
     # fine for a one-off.
     state = confirm_credentials(aws, live.state, list(live.state.users))
     state = confirm_policy_tags(aws, state, list(state.policies))
+    state = read_role_settings(aws, state)
     live = replace(live, state=state)
     click.echo(f"account {identity.account}: {live.stats.summary()}", err=True)
     text = export_document(live)
