@@ -11,12 +11,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from . import rotation, unused
+from .attribute_diff import (
+    diff_attachments,
+    diff_boundary,
+    diff_inline,
+    diff_path,
+    diff_tags,
+)
 from .human_steps import root_steps, user_mfa_steps
 from .model import (
     AccessKey,
     Action,
     Change,
-    Document,
     Entity,
     Group,
     HumanStep,
@@ -27,6 +33,7 @@ from .model import (
     credentials_of,
 )
 from .replacement import boundary_step, needs_replacement, policy_spec, replacement
+from .role_diff import diff_roles
 from .undeclared import undeclared
 
 
@@ -73,7 +80,9 @@ def diff(
         # The credentials iamctl runs with are in use, whatever the last-use dates say.
         own = user.name == caller_user
         changes += diff_user(user, live.users.get(user.name), now, None if own else days)
-    steps += user_mfa_steps(desired, live) + root_steps(desired, live)
+    role_changes, role_steps = diff_roles(desired, live)
+    changes += role_changes
+    steps += user_mfa_steps(desired, live) + role_steps + root_steps(desired, live)
     notes = rotation_notes(desired, live, now)
     return Diff(
         tuple(changes) + pruned.removals, tuple(steps), pruned.unmanaged, pruned.kept, notes
@@ -187,6 +196,9 @@ def diff_user(
         current = User(wanted.name, path=wanted.path or "/", tags=wanted.tags or {})
     changes += diff_path(Kind.USER_PATH, wanted.name, wanted.path, current.path)
     changes += diff_tags(Kind.USER_TAGS, wanted.name, wanted.tags, current.tags)
+    changes += diff_boundary(
+        Kind.USER_BOUNDARY, wanted.name, wanted.permissions_boundary, current.permissions_boundary
+    )
     changes += diff_login_profile(wanted, current)
     changes += diff_access_keys(wanted, current, now, days)
     if now is not None and days is not None:
@@ -290,64 +302,3 @@ def removal_reason(key: AccessKey) -> str:
 
 def access_key_removal(user: str, key: AccessKey, reason: str) -> Change:
     return Change(Action.DELETE, Kind.ACCESS_KEY, user, target=key.id, note=reason)
-
-
-# What users, groups and roles alike hold: path, tags, attachments, memberships, inline policies.
-# `kind` says whose (USER_PATH, GROUP_PATH, ...); `None` wanted = not managed.
-
-
-def diff_path(kind: Kind, owner: str, wanted: str | None, current: str | None) -> list[Change]:
-    if wanted is None or wanted == current:
-        return []
-    return [Change(Action.UPDATE, kind, owner, before=current, after=wanted)]
-
-
-def diff_tags(
-    kind: Kind,
-    owner: str,
-    wanted: Mapping[str, str] | None,
-    current: Mapping[str, str] | None,
-    target: str = "",
-) -> list[Change]:
-    """Tags are exact once managed; `target` is the owner's ARN where IAM's calls want it."""
-    before = dict(current or {})
-    if wanted is None or dict(wanted) == before:
-        return []
-    return [Change(Action.UPDATE, kind, owner, target=target, before=before, after=dict(wanted))]
-
-
-def diff_attachments(
-    kind: Kind, owner: str, wanted: Iterable[str], current: Iterable[str]
-) -> list[Change]:
-    to_add = sorted(set(wanted) - set(current))
-    to_remove = sorted(set(current) - set(wanted))
-    return [Change(Action.CREATE, kind, owner, target=item) for item in to_add] + [
-        Change(Action.DELETE, kind, owner, target=item) for item in to_remove
-    ]
-
-
-def diff_inline(
-    kind: Kind, owner: str, wanted: Mapping[str, Document], current: Mapping[str, Document]
-) -> list[Change]:
-    changes = []
-    for name in sorted(wanted):
-        if name not in current:
-            changes.append(
-                Change(Action.CREATE, kind, owner, target=name, after=wanted[name].text)
-            )
-        elif wanted[name] != current[name]:
-            changes.append(
-                Change(
-                    Action.UPDATE,
-                    kind,
-                    owner,
-                    target=name,
-                    before=current[name].text,
-                    after=wanted[name].text,
-                )
-            )
-    for name in sorted(set(current) - set(wanted)):
-        changes.append(
-            Change(Action.DELETE, kind, owner, target=name, before=current[name].text)
-        )
-    return changes

@@ -297,6 +297,16 @@ class Kind(str, Enum):
     ACCESS_KEY_STATUS = "access_key_status"  # target: key id; after: "Inactive"
     ALIAS = "alias"
     PASSWORD_POLICY = "password_policy"
+    # Roles, instance profiles and permissions boundaries.
+    ROLE = "role"
+    ROLE_SETTINGS = "role_settings"  # description and maximum session duration (UpdateRole)
+    ROLE_TRUST = "role_trust"  # the assume role policy
+    ROLE_BOUNDARY = "role_boundary"  # before/after: policy ARN
+    ROLE_TAGS = "role_tags"
+    ROLE_POLICY = "role_policy"  # target: policy ARN
+    ROLE_INLINE_POLICY = "role_inline_policy"  # target: inline policy name
+    INSTANCE_PROFILE = "instance_profile"  # the instance profile of the role's name
+    USER_BOUNDARY = "user_boundary"  # before/after: policy ARN
 
 
 class Impact(str, Enum):
