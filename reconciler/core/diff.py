@@ -51,13 +51,17 @@ class Diff:
 
 
 def diff(
-    desired: State, live: State, caller_user: str | None = None, now: datetime | None = None
+    desired: State,
+    live: State,
+    caller_user: str | None = None,
+    now: datetime | None = None,
+    caller_role: str | None = None,
 ) -> Diff:
     """Everything that differs between `desired` and `live`, as changes and human steps.
 
     Names must already match in case (`names.align_names`). `now` enables the rules that depend
     on time (key rotation, unused credentials); without it they are skipped."""
-    pruned = undeclared(desired, live, caller_user)
+    pruned = undeclared(desired, live, caller_user, caller_role)
     days = desired.account.unused_credentials_days
     changes: list[Change] = []
     changes += diff_alias(desired, live)

@@ -133,7 +133,7 @@ def decide(
     if exact_credentials:
         state = confirm_users(aws, state, desired, desired.users)
     while True:
-        result = diff(desired, state, identity.user_name, now)
+        result = diff(desired, state, identity.user_name, now, identity.role_name)
         users = users_to_confirm(result, state) | rotating_users(desired, state, now)
         policies = policies_to_read(result.changes, state)
         if not users and not policies:
