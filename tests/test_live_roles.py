@@ -12,8 +12,9 @@ import pytest
 from reconciler.aws.client import Aws
 from reconciler.aws.live import read_live, user_from_detail
 from reconciler.aws.live_roles import read_role_settings, role_from_detail
-from reconciler.core.model import Role
+from reconciler.core.model import Role, State
 from reconciler.core.policydoc import canonical
+from reconciler.engine.run import with_role_settings
 from tests.pagination import paginate
 
 ACCOUNT = "123456789012"
@@ -194,3 +195,23 @@ def test_a_user_boundary_is_read_from_the_user_detail(
     if boundary:
         item["PermissionsBoundary"] = boundary
     assert user_from_detail(item).permissions_boundary == expected
+
+
+@pytest.mark.parametrize(
+    ("declared", "calls"),
+    [
+        (Role("deploy", trust=canonical(EC2_TRUST)), 0),  # nothing ListRoles alone has
+        (Role("deploy", trust=canonical(EC2_TRUST), description="Deploys"), 1),
+        (Role("deploy", trust=canonical(EC2_TRUST), max_session_duration=7200), 1),
+        (Role("new-role", trust=canonical(EC2_TRUST), description="Not there yet"), 0),
+    ],
+)
+def test_list_roles_is_read_only_when_the_file_manages_what_only_it_has(
+    moto_iam: Any, aws: Aws, declared: Role, calls: int
+) -> None:
+    make_roles(moto_iam)
+    live = read_live(aws, aws.identity(), aws_catalog=False).state
+    before = aws.calls
+    desired = State(account=live.account, roles={declared.name: declared})
+    with_role_settings(aws, desired, live)
+    assert aws.calls - before == calls
