@@ -144,7 +144,8 @@ def validate(opts: Options, files: Sequence[str]) -> int:
         click.echo(
             f"ok: account {config.account_id} ({', '.join(config.files)}): "
             f"{plural(len(state.users), 'user')}, {plural(len(state.groups), 'group')}, "
-            f"{plural(len(state.policies), 'policy', 'policies')}"
+            f"{plural(len(state.policies), 'policy', 'policies')}, "
+            f"{plural(len(state.roles), 'role')}"
         )
         for line in warning_lines(file_findings(state)):
             click.echo(line, err=True)
