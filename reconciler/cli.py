@@ -27,7 +27,14 @@ from .core.errors import ApplyError, IamctlError
 from .core.findings import file_findings
 from .core.model import Change
 from .core.plan import Plan
-from .core.render import change_lines, change_title, render_text, step_line, warning_lines
+from .core.render import (
+    change_lines,
+    change_title,
+    printable,
+    render_text,
+    step_line,
+    warning_lines,
+)
 from .core.wording import plural
 from .delivery.credentials import SecretsSink
 from .engine import secrets_manager
@@ -149,6 +156,8 @@ def validate(opts: Options, files: Sequence[str]) -> int:
         )
         for line in warning_lines(file_findings(state)):
             click.echo(line, err=True)
+        for note in config.trust_notes:
+            click.echo(f"note: {printable(note)}", err=True)
     return EXIT_OK
 
 

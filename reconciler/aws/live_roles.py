@@ -15,6 +15,7 @@ from typing import Any
 from ..core import policydoc
 from ..core.arns import tag_map
 from ..core.model import Document, Role, State, aws_owned_path
+from ..core.trust import trust_document
 from .client import Aws
 
 
@@ -26,7 +27,9 @@ def role_from_detail(item: Mapping[str, Any]) -> Role:
     return Role(
         name=name,
         path=item.get("Path", "/"),
-        trust=policydoc.canonical(trust) if trust else Document(""),
+        # Compared by meaning as a trust policy: principals as AWS rewrites them (an account id
+        # as its root ARN, in the role's partition) are no change.
+        trust=trust_document(trust, partition_of(item)) if trust else Document(""),
         permissions_boundary=boundary_arn(item),
         policies=frozenset(p["PolicyArn"] for p in item.get("AttachedManagedPolicies", [])),
         inline_policies={
@@ -38,6 +41,12 @@ def role_from_detail(item: Mapping[str, Any]) -> Role:
         arn=item.get("Arn", ""),
         instance_profiles=profiles,
     )
+
+
+def partition_of(item: Mapping[str, Any]) -> str:
+    """`aws`, `aws-cn`, `aws-us-gov`: from the role's ARN."""
+    arn = str(item.get("Arn", ""))
+    return arn.split(":")[1] if arn.startswith("arn:") else "aws"
 
 
 def boundary_arn(item: Mapping[str, Any]) -> str | None:

@@ -34,6 +34,7 @@ from ..core.model import (
     User,
 )
 from ..core.providers import url_key
+from ..core.trust_findings import TrustFinding
 from . import documents, lifecycle_config, providers, roles, validation
 from .validation import Declared, source_error
 from .yamlload import Path, Source, load_yaml
@@ -67,6 +68,8 @@ class Config:
     profile: str | None
     role_arn: str | None
     policy_refs: tuple[PolicyRefUse, ...]
+    # Trust findings the files acknowledge with accept_risk: shown by validate and plan.
+    trust_notes: tuple[str, ...] = ()
 
 
 def load(paths: Sequence[str]) -> list[Config]:
@@ -161,7 +164,10 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
     built_policies = _policies(policies, users)
     built_groups = {group.name: _group(group, names) for group in groups}
     built_users = {user.name: _user(user, sources_of[user.name], names) for user in users}
-    built_roles = {declared.name: _role(declared, names) for declared in declared_roles}
+    oidc, saml = providers.oidc_providers(sources), providers.saml_providers(sources)
+    context = roles.TrustContext(account_id, tuple(oidc), tuple(saml))
+    built = [_role(declared, names, context) for declared in declared_roles]
+    built_roles = {role.name: role for role, _ in built}
     state = State(
         account=Account(
             id=account_id,
@@ -176,8 +182,8 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
         roles=built_roles,
         prune=bool(settings.get("prune", False)),
         ignore=_ignore(sources),
-        oidc_providers=providers.oidc_providers(sources),
-        saml_providers=providers.saml_providers(sources),
+        oidc_providers=oidc,
+        saml_providers=saml,
     )
     return Config(
         account_id=account_id,
@@ -188,6 +194,7 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
         policy_refs=tuple(
             use for entity in groups + users + declared_roles for use in _ref_uses(entity, names)
         ),
+        trust_notes=tuple(finding.message for _, found in built for finding in found),
     )
 
 
@@ -270,9 +277,12 @@ def _boundary(entity: Declared, names: _Spellings) -> str | None:
     return names.policy(ref) if ref is not None else None
 
 
-def _role(declared: Declared, names: _Spellings) -> Role:
+def _role(
+    declared: Declared, names: _Spellings, context: roles.TrustContext
+) -> tuple[Role, list[TrustFinding]]:
     validation.check_policy_quota(declared)
-    return roles.role(declared, names.policy_list(declared), _boundary(declared, names))
+    boundary = _boundary(declared, names)
+    return roles.role(declared, names.policy_list(declared), boundary, context)
 
 
 def _group(group: Declared, names: _Spellings) -> Group:
@@ -354,11 +364,15 @@ def resolve(config: Config, aws_policies: Mapping[str, str], partition: str = "a
         )
         for name, user in state.users.items()
     }
+    context = roles.TrustContext(
+        config.account_id, tuple(state.oidc_providers), tuple(state.saml_providers), partition
+    )
     roles_ = {
         name: replace(
             role,
             policies=resolver.arns(role.policies, anywhere),
             permissions_boundary=resolver.boundary(role.permissions_boundary, anywhere),
+            trust=roles.trust_in_partition(role, context),
         )
         for name, role in state.roles.items()
     }

@@ -22,6 +22,7 @@ from . import providers
 from .arns import short_policy
 from .model import Action, Change, Kind
 from .policydoc import document_diff
+from .trust import deleted_principals
 
 Describer = Callable[[Change], tuple[str, list[str]]]
 
@@ -212,8 +213,24 @@ def _hours(seconds: object) -> str:
     return f"{seconds / 3600:g} h"
 
 
+_NO_STATEMENTS = {"Version": "2012-10-17", "Statement": []}
+
+
+def _role(change: Change) -> tuple[str, list[str]]:
+    """A new role shows the trust policy it is created with (`trusted_by` expanded), statement
+    by statement: who can assume it is the first thing a reviewer asks."""
+    trust = change.after.get("trust") if change.action == CREATE and change.after else None
+    return f"role {change.name}", document_diff(_NO_STATEMENTS, trust) if trust else []
+
+
 def _role_trust(change: Change) -> tuple[str, list[str]]:
-    return f"role {change.name}: trust policy", document_diff(change.before, change.after)
+    """A principal AWS shows as a unique id (`AROA...`) was deleted since the policy named it
+    (a role or user re-created under the same name is another principal): say so."""
+    subject = f"role {change.name}: trust policy"
+    deleted = deleted_principals(change.before) if change.before else []
+    if deleted:
+        subject += f" (trusts a deleted principal: {', '.join(deleted)})"
+    return subject, document_diff(change.before, change.after)
 
 
 def _instance_profile(change: Change) -> tuple[str, list[str]]:
@@ -221,7 +238,7 @@ def _instance_profile(change: Change) -> tuple[str, list[str]]:
 
 
 _ROLE_SPECS: tuple[KindSpec, ...] = (
-    spec(Kind.ROLE, Phase.ROLES, [CREATE, DELETE], entity("role"), Phase.DELETE_ROLES),
+    spec(Kind.ROLE, Phase.ROLES, [CREATE, DELETE], _role, Phase.DELETE_ROLES),
     spec(Kind.ROLE_SETTINGS, Phase.ROLES, [UPDATE], _role_settings),
     spec(Kind.ROLE_TRUST, Phase.ROLES, [UPDATE], _role_trust),
     spec(Kind.ROLE_BOUNDARY, Phase.ROLES, [CREATE, UPDATE, DELETE], boundary("role")),

@@ -65,7 +65,8 @@ def plan_account(config: Config, aws: Aws, exact_credentials: bool = False) -> A
     now = datetime.now(timezone.utc)
     state, result = decide(aws, desired, live, identity, now, exact_credentials)
     marked = mark_self_lockout(result.changes, state, caller_of(aws, identity))
-    result = replace(result, changes=marked, notes=result.notes + spelling)
+    notes = result.notes + spelling + config.trust_notes
+    result = replace(result, changes=marked, notes=notes)
     findings = account_findings(desired, state, now)
     plan = make_plan(desired, state, result, findings)
     exact_users = sum(name in state.users for name in desired.users)
