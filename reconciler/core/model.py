@@ -360,7 +360,9 @@ class Caller:
 class HumanStep:
     """Something only a person can do (scan a QR code, enable root MFA)."""
 
-    kind: str  # "root_mfa", "root_access_keys", "user_mfa", "policy_boundary", "role_path"
+    # "root_mfa", "root_access_keys", "user_mfa", "policy_boundary", "role_path",
+    # "role_owned_by_aws"
+    kind: str
     name: str
     message: str
 
