@@ -215,3 +215,10 @@ def test_list_roles_is_read_only_when_the_file_manages_what_only_it_has(
     desired = State(account=live.account, roles={declared.name: declared})
     with_role_settings(aws, desired, live)
     assert aws.calls - before == calls
+
+
+def test_a_policy_that_is_a_role_boundary_is_counted_as_one(moto_iam: Any, aws: Aws) -> None:
+    # The emulator reports no PermissionsBoundaryUsageCount; the roles read say it.
+    make_roles(moto_iam)
+    policy = read_live(aws, aws.identity(), aws_catalog=False).state.policies["Boundary"]
+    assert policy.boundary_count == 1

@@ -168,7 +168,8 @@ def test_a_declared_role_that_belongs_to_aws_is_never_changed() -> None:
     result = diff(state(Role("AWSServiceRoleForSupport", trust=EC2_TRUST)), state(owned))
     assert result.changes == ()
     [step] = result.human_steps
-    assert "belongs to AWS" in step.message
+    assert (step.kind, step.name) == ("role_owned_by_aws", "role AWSServiceRoleForSupport")
+    assert step.message.startswith("belongs to AWS (path /aws-service-role/support.amazonaws.com/)")
 
 
 def test_a_role_in_another_case_plans_against_the_account_spelling() -> None:
@@ -180,3 +181,72 @@ def test_a_role_in_another_case_plans_against_the_account_spelling() -> None:
     assert notes == ("role Deploy in the file is deploy in the account (IAM names ignore case): "
                      "planned as deploy",)
     assert diff(aligned, live).changes == ()
+
+
+# Each attribute's change, whole: the entity it names, its kind, action and values.
+
+TRUSTED_BY_ACCOUNT = trust({"AWS": "210987654321"})
+
+
+@pytest.mark.parametrize(
+    ("wanted", "live", "expected"),
+    [
+        (Role("r", trust=EC2_TRUST, description="new"), live_role("r"),
+         Change(Action.UPDATE, Kind.ROLE_SETTINGS, "r",
+                before={"description": "", "max_session_duration": 3600},
+                after={"description": "new", "max_session_duration": 3600})),
+        (Role("r", trust=TRUSTED_BY_ACCOUNT), live_role("r"),
+         Change(Action.UPDATE, Kind.ROLE_TRUST, "r", before=EC2_TRUST.text,
+                after=TRUSTED_BY_ACCOUNT.text)),  # type: ignore[union-attr]
+        (Role("r", trust=EC2_TRUST, permissions_boundary=BOUNDARY), live_role("r"),
+         Change(Action.CREATE, Kind.ROLE_BOUNDARY, "r", after=BOUNDARY)),
+        (Role("r", trust=EC2_TRUST), live_role("r", permissions_boundary=BOUNDARY),
+         Change(Action.DELETE, Kind.ROLE_BOUNDARY, "r", before=BOUNDARY)),
+        (Role("r", trust=EC2_TRUST, tags={"a": "1"}), live_role("r", tags={"a": "2"}),
+         Change(Action.UPDATE, Kind.ROLE_TAGS, "r", before={"a": "2"}, after={"a": "1"})),
+        (Role("r", trust=EC2_TRUST, policies=frozenset({READ_ONLY})), live_role("r"),
+         Change(Action.CREATE, Kind.ROLE_POLICY, "r", target=READ_ONLY)),
+        (Role("r", trust=EC2_TRUST, inline_policies={"p": doc()}), live_role("r"),
+         Change(Action.CREATE, Kind.ROLE_INLINE_POLICY, "r", target="p", after=doc().text)),
+        (Role("r", trust=EC2_TRUST, instance_profile=True), live_role("r", path="/ci/"),
+         Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after={"path": "/ci/"})),
+        (Role("r", trust=EC2_TRUST, instance_profile=False),
+         live_role("r", instance_profile=True),
+         Change(Action.DELETE, Kind.INSTANCE_PROFILE, "r")),
+    ],
+    ids=["settings", "trust", "boundary added", "boundary removed", "tags", "policy",
+         "inline policy", "profile added", "profile removed"],
+)
+def test_each_attribute_change_whole(wanted: Role, live: Role, expected: Change) -> None:
+    changes = changes_for(wanted, live)
+    assert changes == [expected]
+    assert changes[0].name == "r"  # compared too, but said outright: the role's own name
+
+
+def test_every_declared_role_is_diffed_whatever_comes_before_it() -> None:
+    owned = live_role("AWSServiceRoleForSupport", path="/aws-service-role/support.amazonaws.com/")
+    desired = state(
+        Role("AWSServiceRoleForSupport", trust=EC2_TRUST),
+        Role("a", trust=EC2_TRUST, tags={"t": "1"}),
+        Role("b", trust=EC2_TRUST, tags={"t": "2"}),
+    )
+    live = state(owned, live_role("a"), live_role("b"))
+    changes = diff(desired, live).changes
+    assert [(c.kind, c.name) for c in changes] == [(Kind.ROLE_TAGS, "a"), (Kind.ROLE_TAGS, "b")]
+
+
+def test_a_new_role_without_a_path_gets_its_profile_on_slash() -> None:
+    changes = changes_for(Role("r", trust=EC2_TRUST, instance_profile=True))
+    assert changes[0].after["path"] == "/"  # type: ignore[index]
+    assert changes[1] == Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after={"path": "/"})
+
+
+def test_a_new_role_without_a_profile_plans_no_profile_removal() -> None:
+    changes = changes_for(Role("r", trust=EC2_TRUST, instance_profile=False, tags={"a": "1"}))
+    assert [c.kind for c in changes] == [Kind.ROLE]
+    assert changes[0].after["trust"] == EC2_TRUST.text  # type: ignore[index]
+
+
+def test_a_new_user_boundary_change_names_the_user() -> None:
+    [change] = diff(state(User("u")), state(live_user("u", permissions_boundary=BOUNDARY))).changes
+    assert change == Change(Action.DELETE, Kind.USER_BOUNDARY, "u", before=BOUNDARY)

@@ -11,6 +11,7 @@ made only for the users a plan would act on.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -127,8 +128,9 @@ def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True) -> LiveAcc
         for name, user in details.users.items()
     }
     roles, aws_roles = set_apart(details.roles)
+    policies = with_boundary_counts(details.policies, [*users.values(), *details.roles])
     state = State(account=account, users=users, groups=details.groups,
-                  policies=details.policies, roles=roles, aws_roles=aws_roles,
+                  policies=policies, roles=roles, aws_roles=aws_roles,
                   oidc_providers=providers.oidc, saml_providers=providers.saml)
     generated = credential_report.generated
     generated = whole_seconds(generated) if generated else None
@@ -139,6 +141,21 @@ def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True) -> LiveAcc
         report_generated=generated, report_age=age_of(generated), report_wait=report_wait,
     )
     return LiveAccount(identity=identity, state=state, aws_policies=aws_policies, stats=stats)
+
+
+def with_boundary_counts(
+    policies: Mapping[str, ManagedPolicy], bounded: Iterable[User | Role]
+) -> dict[str, ManagedPolicy]:
+    """Each policy's boundary count, at least the users and roles read with it as boundary:
+    the emulator reports no PermissionsBoundaryUsageCount, and a policy that is a boundary must
+    never be pruned or replaced (AWS refuses to delete it)."""
+    used = Counter(e.permissions_boundary for e in bounded if e.permissions_boundary)
+    return {
+        name: replace(policy, boundary_count=used[policy.arn])
+        if used[policy.arn] > policy.boundary_count
+        else policy
+        for name, policy in policies.items()
+    }
 
 
 def age_of(generated: datetime | None) -> timedelta | None:

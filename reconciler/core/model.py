@@ -379,6 +379,7 @@ class StepKind(str, Enum):
     USER_MFA = "user_mfa"  # `iamctl mfa enroll USER` does it
     POLICY_BOUNDARY = "policy_boundary"  # a replacement blocked by a permissions boundary
     ROLE_PATH = "role_path"  # AWS cannot move a role: delete it by hand or change the file
+    ROLE_OWNED_BY_AWS = "role_owned_by_aws"  # a declared name that is AWS's role in the account
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ different path is a human step, never a silent delete and recreate.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from .attribute_diff import diff_attachments, diff_boundary, diff_inline, diff_tags
@@ -55,22 +56,20 @@ def role_spec(role: Role) -> dict[str, object]:
         "path": role.path or "/",
         "description": role.description,
         "max_session_duration": role.max_session_duration,
-        "trust": role.trust.text if role.trust else None,
+        "trust": role.trust.text if role.trust is not None else None,
         "permissions_boundary": role.permissions_boundary,
         "tags": dict(role.tags or {}),
     }
 
 
 def created(wanted: Role) -> Role:
-    """The role as CreateRole leaves it: whatever is left to do are changes of their own."""
-    return Role(
-        wanted.name,
+    """The role as CreateRole leaves it (its settings, trust, boundary and tags set): whatever is
+    left to do are changes of their own."""
+    return replace(
+        wanted,
         path=wanted.path or "/",
-        description=wanted.description,
-        trust=wanted.trust,
-        max_session_duration=wanted.max_session_duration,
-        permissions_boundary=wanted.permissions_boundary,
-        tags=wanted.tags or {},
+        policies=frozenset(),
+        inline_policies={},
         instance_profile=False,
     )
 
@@ -99,7 +98,7 @@ def diff_trust(wanted: Role, current: Role) -> list[Change]:
     """Compared by meaning: AWS's own spelling of the same trust is no change."""
     if wanted.trust is None or wanted.trust == current.trust:
         return []
-    before = current.trust.text if current.trust else None
+    before = current.trust.text if current.trust is not None else None
     return [
         Change(Action.UPDATE, Kind.ROLE_TRUST, wanted.name, before=before, after=wanted.trust.text)
     ]
@@ -110,7 +109,7 @@ def diff_instance_profile(wanted: Role, current: Role) -> list[Change]:
     if wanted.instance_profile is None or wanted.instance_profile == current.instance_profile:
         return []
     if wanted.instance_profile:
-        after = {"path": current.path or "/"}
+        after = {"path": current.path}  # a live role's, or the new one's (`created`)
         return [Change(Action.CREATE, Kind.INSTANCE_PROFILE, wanted.name, after=after)]
     return [Change(Action.DELETE, Kind.INSTANCE_PROFILE, wanted.name)]
 
@@ -126,7 +125,7 @@ def path_step(wanted: Role, current: Role) -> HumanStep:
 
 def aws_owned_step(wanted: Role, owned: Role) -> HumanStep:
     return HumanStep(
-        StepKind.ROLE_PATH,
+        StepKind.ROLE_OWNED_BY_AWS,
         f"role {wanted.name}",
         f"belongs to AWS (path {owned.path}): iamctl never changes it -> remove it from the file",
     )
