@@ -219,7 +219,8 @@ _NO_STATEMENTS = {"Version": "2012-10-17", "Statement": []}
 def _role(change: Change) -> tuple[str, list[str]]:
     """A new role shows the trust policy it is created with (`trusted_by` expanded), statement
     by statement: who can assume it is the first thing a reviewer asks."""
-    trust = change.after.get("trust") if change.action == CREATE and change.after else None
+    after = change.after if change.action == CREATE else None
+    trust = after.get("trust") if isinstance(after, Mapping) else None
     return f"role {change.name}", document_diff(_NO_STATEMENTS, trust) if trust else []
 
 
