@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from reconciler.core.diff import diff
 from reconciler.core.escalation import TRUST
-from reconciler.core.model import Impact, Kind, Risk, Role, User
+from reconciler.core.impact import Context, assess
+from reconciler.core.model import Action, Change, Impact, Kind, Risk, Role, User
 from reconciler.core.plan import make_plan
 from reconciler.core.policydoc import canonical
 from tests.factories import ACCOUNT_ID, ADMIN, EC2_TRUST, live_role, live_user, state
@@ -88,3 +89,86 @@ def test_a_deny_added_to_a_trust_policy_narrows() -> None:
     desired = state(Role("r", trust=canonical(
         {"Version": "2012-10-17", "Statement": [allow, deny]})))
     assert planned(desired, live) == [(Kind.ROLE_TRUST, Impact.NARROWS, ())]
+
+
+# Trust policies judged directly, statement shapes that the plan tests above do not reach.
+
+
+def judged(before: list[dict[str, object]], after: list[dict[str, object]],
+           version: str = "2012-10-17") -> tuple[Impact, tuple[Risk, ...]]:
+    old = {"Version": "2012-10-17", "Statement": before}
+    new = {"Version": version, "Statement": after}
+    change = Change(Action.UPDATE, Kind.ROLE_TRUST, "r", before=canonical(old).text,
+                    after=canonical(new).text)
+    return assess(change, Context(state(), state()))
+
+
+def allow(principal: object, **extra: object) -> dict[str, object]:
+    return {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole", **extra}
+
+
+def deny(principal: object) -> dict[str, object]:
+    return {"Effect": "Deny", "Principal": principal, "Action": "sts:AssumeRole"}
+
+
+A, B = {"AWS": "111111111111"}, {"AWS": "222222222222"}
+COND_X = {"Condition": {"StringEquals": {"sts:ExternalId": "x"}}}
+COND_Y = {"Condition": {"StringEquals": {"sts:ExternalId": "y"}}}
+
+
+def test_trust_grants_are_gathered_from_every_statement() -> None:
+    before = [allow(A), allow({"Service": "ec2.amazonaws.com"})]
+    assert judged(before, [allow({"Service": "ec2.amazonaws.com"})]) == (Impact.NARROWS, ())
+    assert judged(before, [allow(A)]) == (Impact.NARROWS, ())
+
+
+def test_the_same_principals_split_into_statements_is_neutral() -> None:
+    both = {"AWS": ["111111111111", "222222222222"]}
+    assert judged([allow(both)], [allow(A), allow(B)]) == (Impact.NEUTRAL, ())
+
+
+def test_anyone_under_two_conditions_then_one_narrows() -> None:
+    before = [allow("*", **COND_X), allow("*", **COND_Y)]
+    assert judged(before, [allow("*", **COND_X)]) == (Impact.NARROWS, ())
+    assert judged([allow("*", **COND_X)], before) == (
+        Impact.BROADENS, ())  # "*" is already a trusted principal: not named again
+
+
+def test_a_deny_removed_broadens_and_a_deny_kept_does_not() -> None:
+    assert judged([allow(A), deny(B)], [allow(A)]) == (Impact.BROADENS, ())
+    assert judged([allow(A), allow(B), deny(B)], [allow(A), deny(B)]) == (Impact.NARROWS, ())
+
+
+def test_a_new_version_or_a_malformed_side_is_unknown_naming_only_new_principals() -> None:
+    assert judged([allow(A)], [allow(A), allow(B)], version="2008-10-17") == (
+        Impact.UNKNOWN, (Risk(TRUST, "AWS 222222222222"),))
+    malformed = {"Principal": B, "Action": "sts:AssumeRole"}  # no Effect
+    assert judged([allow(A)], [allow(A), malformed]) == (Impact.UNKNOWN, ())
+    assert judged([allow(A), malformed], [allow(A)]) == (Impact.UNKNOWN, ())
+
+
+def test_a_trust_policy_that_had_no_statement() -> None:
+    change = Change(Action.UPDATE, Kind.ROLE_TRUST, "r", before='{"Version":"2012-10-17"}',
+                    after=canonical({"Version": "2012-10-17", "Statement": [allow(A)]}).text)
+    assert assess(change, Context(state(), state())) == (
+        Impact.BROADENS, (Risk(TRUST, "AWS 111111111111"),))
+    gone = Change(Action.UPDATE, Kind.ROLE_TRUST, "r", before=change.after,
+                  after='{"Version":"2012-10-17"}')
+    assert assess(gone, Context(state(), state())) == (Impact.NARROWS, ())
+
+
+def test_an_instance_profile_added_is_unknown_and_removed_narrows() -> None:
+    context = Context(state(), state())
+    assert assess(Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after={"path": "/"}),
+                  context) == (Impact.UNKNOWN, ())
+    assert assess(Change(Action.DELETE, Kind.INSTANCE_PROFILE, "r"), context) == (
+        Impact.NARROWS, ())
+
+
+def test_a_deny_listed_first_does_not_hide_the_grants_after_it() -> None:
+    # The meaning form sorts statements: a Deny on sts:AssumeRole comes before an Allow on
+    # sts:TagSession.
+    tag = {"Action": "sts:TagSession"}
+    before = [deny(A), {**allow(B), **tag}]
+    after = [*before, {**allow({"AWS": "333333333333"}), **tag}]
+    assert judged(before, after) == (Impact.BROADENS, (Risk(TRUST, "AWS 333333333333"),))

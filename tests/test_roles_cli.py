@@ -280,3 +280,17 @@ def test_the_roles_example_applies_and_plans_in_sync(
     profile = server_iam.get_instance_profile(InstanceProfileName="web")["InstanceProfile"]
     assert (profile["Path"], [r["RoleName"] for r in profile["Roles"]]) == ("/app/", ["web"])
     assert server_iam.get_role(RoleName="developer")["Role"]["MaxSessionDuration"] == 14400
+
+
+def test_a_saved_plan_with_roles_applies_as_saved(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
+) -> None:
+    path = account_file(tmp_path)
+    saved = tmp_path / "plan.json"
+    assert run_iamctl("plan", path, "--out", str(saved)).code == 0
+    kinds = [change["kind"] for change in json.loads(saved.read_text())["changes"]]
+    assert kinds == ["policy", "role", "role_policy", "role_inline_policy", "instance_profile",
+                     "role"]
+    result = run_iamctl("apply", path, "--yes", "--plan", str(saved))
+    assert result.code == 0, result.stdout + result.stderr
+    assert in_sync(run_iamctl, path)

@@ -228,9 +228,7 @@ def _role(change: Change, context: Context) -> Assessment:
     the role may do is judged on its attachments and inline policies."""
     if change.action == Action.DELETE:
         return Impact.NARROWS, ()  # no role left to assume
-    trust = change.after.get("trust") if isinstance(change.after, dict) else None
-    if not trust:
-        return UNKNOWN
+    trust = change.after.get("trust")  # a role is always created with one (`role_spec`)
     return Impact.BROADENS, tuple(risks_of(statements_of(canonical(trust))))
 
 
@@ -255,19 +253,18 @@ def _trust(change: Change, context: Context) -> Assessment:
 
 def _trusted_grants(statements: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
     """Each (terms, principal type, principal) an Allow statement trusts; the terms are the rest
-    of the statement (actions, conditions). `"*"` and NotPrincipal are one grant each."""
+    of the statement (actions, conditions). In the meaning form, principals are lists and keys
+    are sorted; `"*"` (not a mapping) and a NotPrincipal statement are one grant each."""
     grants = set()
     for statement in statements:
         if statement["Effect"] != "Allow":
             continue
         principal = statement.get("Principal")
-        terms = json.dumps({k: v for k, v in statement.items() if k != "Principal"},
-                           sort_keys=True)
-        if isinstance(principal, dict):
-            grants |= {(terms, kind, str(value)) for kind, values in principal.items()
-                       for value in (values if isinstance(values, list) else [values])}
-        else:
-            grants.add((terms, "", json.dumps(principal)))
+        terms = json.dumps({k: v for k, v in statement.items() if k != "Principal"})
+        if not isinstance(principal, dict):
+            principal = {"": [json.dumps(principal)]}
+        grants |= {(terms, kind, str(value)) for kind, values in principal.items()
+                   for value in values}
     return grants
 
 
