@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from .attachments import attachments_of, named, recorded
 from .model import Action, Change, Entity, Kind, ManagedPolicy, Role, State, User, credentials_of
 from .providers import oidc_removal, saml_removal
+from .trust import principal_values, statement_list
 from .wording import plural
 
 
@@ -60,7 +61,8 @@ def undeclared(
     removals += [role_removal(live.roles[name]) for name in roles]
     removals += [group_removal(live, name) for name in groups]
     removals += [policy_removal(live.policies[name], live) for name in policies]
-    removals += provider_removals(extra, live)
+    trusted = trusted_providers(desired, live, roles)
+    removals += provider_removals(extra, live, trusted)
     kept = [
         f"{kind[:-1]} {name} is not deleted: its credentials are running iamctl"
         for kind, pruned in (("users", users), ("roles", roles))
@@ -72,7 +74,9 @@ def undeclared(
         | {Entity("role", name) for name in roles}
         | {Entity("group", name) for name in groups}
     )
-    return Undeclared(tuple(removals), {}, tuple(kept + group_notes + policy_notes),
+    provider_notes = kept_provider_notes(extra, live, trusted)
+    return Undeclared(tuple(removals), {},
+                      tuple(kept + group_notes + policy_notes + provider_notes),
                       frozenset(deleted))
 
 
@@ -248,7 +252,49 @@ def provider_extras(desired: State, live: State) -> dict[str, tuple[str, ...]]:
     }
 
 
-def provider_removals(extra: Mapping[str, tuple[str, ...]], live: State) -> list[Change]:
-    return [oidc_removal(live.oidc_providers[key]) for key in extra["oidc providers"]] + [
-        saml_removal(live.saml_providers[name]) for name in extra["saml providers"]
+def provider_removals(
+    extra: Mapping[str, tuple[str, ...]], live: State, trusted: Mapping[str, str]
+) -> list[Change]:
+    """Undeclared providers prune deletes: none that a role staying after apply trusts."""
+    oidc = [live.oidc_providers[key] for key in extra["oidc providers"]]
+    saml = [live.saml_providers[name] for name in extra["saml providers"]]
+    return [oidc_removal(p) for p in oidc if p.arn not in trusted] + [
+        saml_removal(p) for p in saml if p.arn not in trusted
+    ]
+
+
+def kept_provider_notes(
+    extra: Mapping[str, tuple[str, ...]], live: State, trusted: Mapping[str, str]
+) -> list[str]:
+    kept = [("OIDC", key, live.oidc_providers[key].arn) for key in extra["oidc providers"]]
+    kept += [("SAML", name, live.saml_providers[name].arn) for name in extra["saml providers"]]
+    return [
+        f"{kind} provider {name} is not deleted: role {trusted[arn]} trusts it"
+        for kind, name, arn in kept
+        if arn in trusted
+    ]
+
+
+def trusted_providers(desired: State, live: State, pruned_roles: list[str]) -> dict[str, str]:
+    """Provider ARN -> a role that trusts it after apply (a declared role, by the trust the
+    file gives it; an undeclared one prune keeps, by its live trust): deleting the provider
+    would break that role's federation."""
+    staying = [r for name, r in live.roles.items() if name not in desired.roles]
+    roles = [*desired.roles.values(), *live.aws_roles.values()] + [
+        role for role in staying if role.name not in pruned_roles
+    ]
+    trusted: dict[str, str] = {}
+    for role in sorted(roles, key=lambda r: r.name, reverse=True):
+        for arn in federated_principals(role.trust.text if role.trust else ""):
+            trusted[arn] = role.name
+    return trusted
+
+
+def federated_principals(text: str) -> list[str]:
+    if not text:
+        return []
+    return [
+        value
+        for statement in statement_list(text)
+        for value in principal_values(statement.get("Principal"), "Federated")
     ]
