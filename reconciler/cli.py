@@ -27,7 +27,14 @@ from .core.errors import ApplyError, IamctlError
 from .core.findings import file_findings
 from .core.model import Change
 from .core.plan import Plan
-from .core.render import change_lines, change_title, render_text, step_line, warning_lines
+from .core.render import (
+    change_lines,
+    change_title,
+    printable,
+    render_text,
+    step_line,
+    warning_lines,
+)
 from .core.wording import plural
 from .delivery.credentials import SecretsSink
 from .engine import secrets_manager
@@ -144,10 +151,13 @@ def validate(opts: Options, files: Sequence[str]) -> int:
         click.echo(
             f"ok: account {config.account_id} ({', '.join(config.files)}): "
             f"{plural(len(state.users), 'user')}, {plural(len(state.groups), 'group')}, "
-            f"{plural(len(state.policies), 'policy', 'policies')}"
+            f"{plural(len(state.policies), 'policy', 'policies')}, "
+            f"{plural(len(state.roles), 'role')}"
         )
         for line in warning_lines(file_findings(state)):
             click.echo(line, err=True)
+        for note in config.trust_notes:
+            click.echo(f"note: {printable(note)}", err=True)
     return EXIT_OK
 
 

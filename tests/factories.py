@@ -12,8 +12,10 @@ from reconciler.core.model import (
     Document,
     Group,
     ManagedPolicy,
+    Role,
     State,
     User,
+    aws_owned_path,
 )
 from reconciler.core.policydoc import canonical
 
@@ -33,12 +35,15 @@ def doc(action: str = "s3:GetObject", resource: str = "*") -> str:
 
 
 def state(*entities: Any, account: Account | None = None, **settings: Any) -> State:
-    """A State from users, groups and policies given in any order."""
+    """A State from users, groups, policies and roles given in any order (roles on AWS's paths
+    set apart, as the live read does)."""
     return State(
         account=account or Account(ACCOUNT_ID),
         users={e.name: e for e in entities if isinstance(e, User)},
         groups={e.name: e for e in entities if isinstance(e, Group)},
         policies={e.name: e for e in entities if isinstance(e, ManagedPolicy)},
+        roles={e.name: e for e in entities if isinstance(e, Role) and not aws_owned_path(e.path)},
+        aws_roles={e.name: e for e in entities if isinstance(e, Role) and aws_owned_path(e.path)},
         **settings,
     )
 
@@ -86,3 +91,29 @@ def live_policy(name: str, document: Document | str | None = None, **fields: Any
     fields.setdefault("description", "")
     fields.setdefault("arn", f"arn:aws:iam::{ACCOUNT_ID}:policy{fields['path']}{name}")
     return ManagedPolicy(name, document or doc(), **fields)
+
+
+EC2_TRUST = canonical(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+
+
+def live_role(name: str, **fields: Any) -> Role:
+    """A live role as the bulk read and ListRoles give it: trusted by EC2, no profile."""
+    fields.setdefault("path", "/")
+    fields.setdefault("trust", EC2_TRUST)
+    fields.setdefault("tags", {})
+    fields.setdefault("description", "")
+    fields.setdefault("max_session_duration", 3600)
+    fields.setdefault("instance_profile", False)
+    arn = f"arn:aws:iam::{ACCOUNT_ID}:role{fields['path']}{name}"
+    return Role(name, arn=arn, **fields)

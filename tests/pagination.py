@@ -38,6 +38,10 @@ LIST_KEYS: Mapping[str, tuple[str, ...]] = {
     "ListGroupPolicies": ("PolicyNames",),
     "ListUserTags": ("Tags",),
     "ListPolicyVersions": ("Versions",),
+    "ListRoles": ("Roles",),
+    "ListInstanceProfilesForRole": ("InstanceProfiles",),
+    "ListAttachedRolePolicies": ("AttachedPolicies",),
+    "ListRolePolicies": ("PolicyNames",),
 }
 
 _MARKER_PREFIX = "test-page-"

@@ -122,7 +122,7 @@ def test_a_policy_moved_to_another_path_goes_back_to_roles_and_ignored_users(
     assert run_iamctl("plan", path, "--detailed-exitcode").code == 0
 
 
-def test_prune_keeps_what_roles_and_ignored_users_still_use_and_says_why(
+def test_prune_keeps_what_ignored_roles_and_users_still_use_and_says_why(
     run_iamctl, server_iam, tmp_path
 ):
     document = json.dumps(DOC)
@@ -137,7 +137,9 @@ def test_prune_keeps_what_roles_and_ignored_users_still_use_and_says_why(
     old = server_iam.create_policy(PolicyName="Old", PolicyDocument=document)
     server_iam.create_user(UserName="leaver")
     server_iam.attach_user_policy(UserName="leaver", PolicyArn=old["Policy"]["Arn"])
-    path = account_file(tmp_path, 'prune: true\nignore:\n  users: ["cdk-*"]\n')
+    path = account_file(
+        tmp_path, 'prune: true\nignore:\n  users: ["cdk-*"]\n  roles: ["ci-*"]\n'
+    )
 
     planned = run_iamctl("plan", path)
     assert planned.stdout.count("  - ") == 2, planned.stdout
@@ -146,8 +148,7 @@ def test_prune_keeps_what_roles_and_ignored_users_still_use_and_says_why(
     for note in (
         "note: group deployers is not deleted: its members include user cdk-bot (matches "
         "ignore.users)",
-        "note: policy Deploy is not deleted: attached to role ci-deploy (iamctl does not manage "
-        "roles yet)",
+        "note: policy Deploy is not deleted: attached to role ci-deploy (matches ignore.roles)",
         "note: policy Shared is not deleted: attached to group deployers (kept for its members)",
     ):
         assert note in planned.stdout, planned.stdout

@@ -62,7 +62,15 @@ def test_the_recommended_example_only_warns_about_administrator_access() -> None
     assert cis_ids(result.stderr) == {"1.16"}
 
 
-@pytest.mark.parametrize("example", ["tutorial", "recommended"])
+def test_the_roles_example_validates_with_account_warnings_only() -> None:
+    result = validate(EXAMPLES / "roles" / "account.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "1 policy, 2 roles" in result.stdout
+    # It leaves the root user and the password policy to the other examples.
+    assert cis_ids(result.stderr) == {"1.4", "1.8", "1.9"}
+
+
+@pytest.mark.parametrize("example", ["tutorial", "recommended", "roles"])
 def test_examples_point_editors_at_the_schema(example: str) -> None:
     path = EXAMPLES / example / "account.yaml"
     first_line = path.read_text(encoding="utf-8").splitlines()[0]

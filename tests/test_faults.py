@@ -355,7 +355,7 @@ def test_a_denied_read_fails_the_plan_in_one_line(account_file):
         with pytest.raises(AwsError) as raised:
             plan(aws, account_file)
         message = str(raised.value)
-        assert message.startswith(f"read users, groups and policies: {READ}: AccessDenied: ")
+        assert message.startswith(f"read users, groups, roles and policies: {READ}: AccessDenied: ")
         assert CALLER_ARN in message and "\n" not in message
 
 
@@ -633,7 +633,7 @@ def test_cli_denied_read_is_one_line(run_iamctl, proxy, server_iam, tmp_path):
     proxy.faults = Faults(Rule(READ, denied(f"iam:{READ}")))
     planned = run_iamctl("plan", cli_file(tmp_path), env={"AWS_ENDPOINT_URL": proxy.url})
     line = one_error_line(planned)
-    assert line.startswith(f"error: read users, groups and policies: {READ}: AccessDenied: ")
+    assert line.startswith(f"error: read users, groups, roles and policies: {READ}: AccessDenied: ")
     assert CALLER_ARN in line
 
 

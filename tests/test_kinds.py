@@ -42,7 +42,18 @@ def test_every_change_reads_as_one_line_naming_its_entity(kind, action):
     change = Change(action, kind, "alice", target="t", before="/a/", after="/b/")
     if kind == Kind.PASSWORD_POLICY:
         change = Change(action, kind, ACCOUNT, before={}, after={"minimum_length": 14})
-    if kind in (Kind.POLICY_DOCUMENT, Kind.USER_INLINE_POLICY, Kind.GROUP_INLINE_POLICY):
+    if kind == Kind.ROLE_SETTINGS:
+        before = {"description": "", "max_session_duration": 3600}
+        after = {"description": "Deploys", "max_session_duration": 5400}
+        change = Change(action, kind, "alice", before=before, after=after)
+    documents = (
+        Kind.POLICY_DOCUMENT,
+        Kind.USER_INLINE_POLICY,
+        Kind.GROUP_INLINE_POLICY,
+        Kind.ROLE_INLINE_POLICY,
+        Kind.ROLE_TRUST,
+    )
+    if kind in documents:
         document = '{"Version":"2012-10-17","Statement":[]}'
         change = Change(action, kind, "alice", target="t", before=document, after=document)
     first = change_lines(change)[0]

@@ -282,7 +282,7 @@ def test_call_count_does_not_grow_with_users(moto_iam: Any, aws: Aws) -> None:
 
     assert (small.users, large.users) == (50, 200)
     assert large.calls == small.calls <= 12
-    assert large.summary().startswith("read 200 users, 1 group, 0 policies in ")
+    assert large.summary().startswith("read 200 users, 1 group, 0 policies, 0 roles in ")
 
 
 def test_every_page_is_read_once(moto_iam: Any, aws: Aws) -> None:
@@ -391,7 +391,7 @@ def test_read_errors_say_what_was_being_read(moto_iam: Any, aws: Aws) -> None:
                           "GetAccountAuthorizationDetails")
 
     aws._iam.meta.events.register_first("before-call.iam.GetAccountAuthorizationDetails", deny)
-    with pytest.raises(AwsError, match="read users, groups and policies: "
+    with pytest.raises(AwsError, match="read users, groups, roles and policies: "
                                        "GetAccountAuthorizationDetails: AccessDenied"):
         read_live(aws, aws.identity())
 

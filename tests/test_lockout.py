@@ -111,3 +111,50 @@ def test_after_assuming_a_role_the_caller_key_is_the_roles_not_the_sessions(aws)
     own = aws.access_key_id()
     assert own is not None
     assert assumed.access_key_id() not in (None, own)
+
+
+BOUNDARY = f"arn:aws:iam::{ACCOUNT_ID}:policy/Boundary"
+
+
+def boundary(kind: Kind, action: Action, name: str) -> Change:
+    before = None if action == Action.CREATE else BOUNDARY
+    after = None if action == Action.DELETE else BOUNDARY
+    return Change(action, kind, name, before=before, after=after)
+
+
+@pytest.mark.parametrize(
+    ("change", "caller", "expected"),
+    [
+        (delete(Kind.ROLE, "deployer"), ROLE,
+         "deletes role deployer, which these credentials run as"),
+        (delete(Kind.ROLE, "Deployer"), ROLE,  # names ignore case
+         "deletes role Deployer, which these credentials run as"),
+        (delete(Kind.ROLE, "other"), ROLE, ""),
+        (delete(Kind.ROLE, "deployer"), USER, ""),
+        (delete(Kind.ROLE_POLICY, "deployer", ADMIN), ROLE,
+         "detaches AdministratorAccess from role deployer, which these credentials run as"),
+        (delete(Kind.ROLE_INLINE_POLICY, "deployer", "own"), ROLE,
+         "deletes inline policy own of role deployer, which these credentials run as"),
+        (delete(Kind.INSTANCE_PROFILE, "deployer"), ROLE,
+         "removes role deployer, which these credentials run as, from its instance profile"),
+        (boundary(Kind.ROLE_BOUNDARY, Action.CREATE, "deployer"), ROLE,
+         "sets a permissions boundary on role deployer, which these credentials run as"),
+        (boundary(Kind.ROLE_BOUNDARY, Action.UPDATE, "deployer"), ROLE,
+         "sets a permissions boundary on role deployer, which these credentials run as"),
+        (boundary(Kind.USER_BOUNDARY, Action.CREATE, "runner"), USER,
+         "sets a permissions boundary on the user these credentials belong to"),
+        (boundary(Kind.USER_BOUNDARY, Action.UPDATE, "Runner"), USER,
+         "sets a permissions boundary on the user these credentials belong to"),
+        # A boundary removed takes nothing away; nor does a change to another entity.
+        (boundary(Kind.ROLE_BOUNDARY, Action.DELETE, "deployer"), ROLE, ""),
+        (boundary(Kind.USER_BOUNDARY, Action.DELETE, "runner"), USER, ""),
+        (boundary(Kind.USER_BOUNDARY, Action.CREATE, "other"), USER, ""),
+        (boundary(Kind.ROLE_BOUNDARY, Action.CREATE, "runner"), USER, ""),
+        (Change(Action.CREATE, Kind.ROLE_POLICY, "deployer", target=ADMIN), ROLE, ""),
+    ],
+)
+def test_self_lockout_through_roles_and_boundaries(
+    change: Change, caller: Caller, expected: str
+) -> None:
+    (marked,) = mark_self_lockout([change], LIVE, caller)
+    assert marked.self_lockout == expected

@@ -3,6 +3,7 @@ prune and the unmanaged list for the others, and how each change reads in a plan
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -14,9 +15,11 @@ from reconciler.core.model import (
     Account,
     Action,
     Change,
+    Document,
     Ignore,
     Kind,
     OidcProvider,
+    Role,
     SamlProvider,
     State,
 )
@@ -207,3 +210,23 @@ def test_providers_are_created_before_roles_and_deleted_after_everything():
     for kind in (Kind.OIDC_PROVIDER, Kind.SAML_PROVIDER):
         assert phase_of(Change(Action.DELETE, kind, "x")) == max(
             value for name, value in vars(Phase).items() if name.isupper())
+
+
+def trusting(name: str, provider_arn: str) -> Role:
+    text = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": provider_arn},
+        "Action": "sts:AssumeRoleWithWebIdentity"}]})
+    return Role(name, path="/", trust=Document(text, text))
+
+
+def test_prune_keeps_a_provider_a_staying_role_trusts_and_says_why():
+    live = replace(LIVE, roles={"cdk-deploy": trusting("cdk-deploy", GITHUB_ARN)})
+    kept = diff(desired(prune=True, ignore=Ignore(roles=("cdk-*",))), live)
+    assert Change(Action.DELETE, Kind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN) not in (
+        kept.changes)
+    assert f"OIDC provider {GITHUB} is not deleted: role cdk-deploy trusts it" in kept.kept
+    # A declared role's trust counts as the file gives it; a role prune deletes counts not.
+    declared = desired(prune=True, roles={"ci": trusting("ci", OKTA_ARN)})
+    assert all(c.target != OKTA_ARN for c in diff(declared, live).changes)
+    pruned = diff(desired(prune=True), live).changes
+    assert Change(Action.DELETE, Kind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN) in pruned

@@ -3,7 +3,16 @@ for the entities it leaves in place, and the entities a policy replacement or de
 
 from __future__ import annotations
 
-from factories import ACCOUNT_ID, ADMIN, doc, live_group, live_policy, live_user, state
+from factories import (
+    ACCOUNT_ID,
+    ADMIN,
+    doc,
+    live_group,
+    live_policy,
+    live_role,
+    live_user,
+    state,
+)
 
 from reconciler.core.diff import diff
 from reconciler.core.model import Entity, Group, Ignore, Kind, ManagedPolicy, User
@@ -78,13 +87,26 @@ def role_attached(name: str, *roles: str, **fields) -> ManagedPolicy:
     )
 
 
-def test_prune_keeps_a_policy_attached_to_a_role_and_says_why():
-    result = diff(state(prune=True), state(role_attached("Deploy", "ci-deploy")))
+def test_prune_keeps_a_policy_attached_to_a_role_it_keeps_and_says_why():
+    owned = "AWSReservedSSO_Admin_0123"
+    live = state(
+        role_attached("Deploy", "cdk-deploy", owned),
+        live_role("cdk-deploy"),
+        live_role(owned, path="/aws-reserved/sso.amazonaws.com/"),
+    )
+    result = diff(state(prune=True, ignore=Ignore(roles=("cdk-*",))), live)
     assert result.changes == ()
     assert result.kept == (
-        "policy Deploy is not deleted: attached to role ci-deploy (iamctl does not manage roles "
-        "yet)",
+        "policy Deploy is not deleted: attached to role cdk-deploy (matches ignore.roles), "
+        f"role {owned} (belongs to AWS)",
     )
+
+
+def test_prune_deletes_an_undeclared_role_and_then_the_policy_only_it_used():
+    result = diff(state(prune=True), state(role_attached("Deploy", "ci"), live_role("ci")))
+    assert lines(result) == [
+        "- role ci", "- policy Deploy (detaches it from role ci)",
+    ]
 
 
 def test_prune_keeps_policies_of_ignored_users_and_groups():

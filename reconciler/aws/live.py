@@ -1,15 +1,17 @@
 """Read the live account into a `State`: the right-hand side of the diff, in bulk calls.
 
 The cost of a read grows with the number of pages, not of users: one paged
-GetAccountAuthorizationDetails for users, groups, memberships, attachments, inline policies, tags
-and customer policies; the credential report and ListVirtualMFADevices for credentials; a few
-account-wide calls; identity providers (`providers.py`: two lists, a get per provider). Exact
-per-user calls (`confirm_credentials`) are made only for the users a plan would act on.
+GetAccountAuthorizationDetails for users, groups, roles, memberships, attachments, inline policies,
+tags and customer policies (roles: `live_roles.py`); the credential report and
+ListVirtualMFADevices for credentials; a few account-wide calls; identity providers
+(`providers.py`: two lists, a get per provider). Exact per-user calls (`confirm_credentials`) are
+made only for the users a plan would act on.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -29,6 +31,7 @@ from ..core.model import (
     ManagedPolicy,
     PasswordPolicy,
     PolicyVersion,
+    Role,
     Root,
     State,
     User,
@@ -43,6 +46,7 @@ from .credential_report import (
     request_report,
     whole_seconds,
 )
+from .live_roles import boundary_arn, role_from_detail, set_apart
 from .providers import read_providers
 
 
@@ -53,15 +57,18 @@ class ReadStats:
     policies: int
     calls: int
     seconds: float
+    roles: int = 0  # AWS's own included
+    aws_roles: int = 0  # service-linked and IAM Identity Center roles: never changed
     report_generated: datetime | None = None  # the credential report's GeneratedTime
     report_age: timedelta | None = None  # how old the report was when read
     exact_users: int | None = None  # declared users read exactly (--exact-credentials), or None
     report_wait: float = 0.0  # after the other reads, waiting for the credential report
 
     def summary(self) -> str:
+        owned = f" ({self.aws_roles:,} owned by AWS)" if self.aws_roles else ""
         line = (
             f"read {plural(self.users, 'user')}, {plural(self.groups, 'group')}, "
-            f"{plural(self.policies, 'policy', 'policies')} "
+            f"{plural(self.policies, 'policy', 'policies')}, {plural(self.roles, 'role')}{owned} "
             f"in {plural(self.calls, 'API call')} ({self.seconds:.1f} s)"
         )
         age = report_age_words(self.report_age) if self.report_age is not None else "of unknown age"
@@ -120,17 +127,35 @@ def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True) -> LiveAcc
             user, credential_report.rows.get(name), mfa_serials.get(name, ())))
         for name, user in details.users.items()
     }
+    roles, aws_roles = set_apart(details.roles)
+    policies = with_boundary_counts(details.policies, [*users.values(), *details.roles])
     state = State(account=account, users=users, groups=details.groups,
-                  policies=details.policies,
+                  policies=policies, roles=roles, aws_roles=aws_roles,
                   oidc_providers=providers.oidc, saml_providers=providers.saml)
     generated = credential_report.generated
     generated = whole_seconds(generated) if generated else None
     stats = ReadStats(
         users=len(users), groups=len(state.groups), policies=len(state.policies),
+        roles=len(roles) + len(aws_roles), aws_roles=len(aws_roles),
         calls=aws.calls - calls_before, seconds=time.monotonic() - started,
         report_generated=generated, report_age=age_of(generated), report_wait=report_wait,
     )
     return LiveAccount(identity=identity, state=state, aws_policies=aws_policies, stats=stats)
+
+
+def with_boundary_counts(
+    policies: Mapping[str, ManagedPolicy], bounded: Iterable[User | Role]
+) -> dict[str, ManagedPolicy]:
+    """Each policy's boundary count, at least the users and roles read with it as boundary:
+    the emulator reports no PermissionsBoundaryUsageCount, and a policy that is a boundary must
+    never be pruned or replaced (AWS refuses to delete it)."""
+    used = Counter(e.permissions_boundary for e in bounded if e.permissions_boundary)
+    return {
+        name: replace(policy, boundary_count=used[policy.arn])
+        if used[policy.arn] > policy.boundary_count
+        else policy
+        for name, policy in policies.items()
+    }
 
 
 def age_of(generated: datetime | None) -> timedelta | None:
@@ -145,20 +170,22 @@ class AuthorizationDetails:
     users: dict[str, User]
     groups: dict[str, Group]
     policies: dict[str, ManagedPolicy]
+    roles: list[Role]
 
 
 def read_authorization_details(aws: Aws) -> AuthorizationDetails:
-    details = AuthorizationDetails(users={}, groups={}, policies={})
+    details = AuthorizationDetails(users={}, groups={}, policies={}, roles=[])
     for page in aws.pages(
         "get_account_authorization_details",
-        "read users, groups and policies",
-        Filter=["User", "Group", "LocalManagedPolicy"],
+        "read users, groups, roles and policies",
+        Filter=["User", "Group", "Role", "LocalManagedPolicy"],
         MaxItems=1000,  # the largest page AWS allows (default 100): fewer calls
     ):
         for item in page.get("UserDetailList", []):
             details.users[item["UserName"]] = user_from_detail(item)
         for item in page.get("GroupDetailList", []):
             details.groups[item["GroupName"]] = group_from_detail(item)
+        details.roles.extend(role_from_detail(item) for item in page.get("RoleDetailList", []))
         for item in page.get("Policies", []):
             policy = policy_from_detail(item)
             details.policies[policy.name] = policy
@@ -175,6 +202,7 @@ def user_from_detail(item: Mapping[str, Any]) -> User:
         policies=attached_arns(item),
         inline_policies=inline_documents(item.get("UserPolicyList", [])),
         tags=tag_map(item.get("Tags", [])),
+        permissions_boundary=boundary_arn(item),
     )
 
 

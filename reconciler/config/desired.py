@@ -23,19 +23,19 @@ from ..core.mfa_policy import (
 )
 from ..core.model import (
     Account,
-    Document,
     Group,
     Ignore,
     ManagedPolicy,
     MfaMode,
     PasswordPolicy,
+    Role,
     Root,
     State,
     User,
 )
 from ..core.providers import url_key
-from . import lifecycle_config, providers, validation
-from .documentfiles import read_document_file
+from ..core.trust_findings import TrustFinding
+from . import documents, lifecycle_config, providers, roles, validation
 from .validation import Declared, source_error
 from .yamlload import Path, Source, load_yaml
 
@@ -47,13 +47,13 @@ _MANAGED_MAX = policydoc.MANAGED_POLICY_MAX_SIZE
 class PolicyRefUse:
     """One place a policy is referenced, kept so that an unknown one points at the file."""
 
-    owner_kind: str  # "user" | "group"
+    owner_kind: str  # "user" | "group" | "role"
     owner: str
     # As written (a declared policy's name in its declared spelling): a name from `policies:`,
     # an AWS managed name or path/name, or an ARN.
     ref: str
     location: Location
-    field: str  # e.g. "users[2].policies[0]"
+    field: str  # e.g. "users[2].policies[0]", "roles[0].permissions_boundary"
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,15 @@ class Config:
     """The desired side for one account, possibly merged from several files."""
 
     account_id: str
-    state: State  # user and group `policies` hold references as written until resolve()
+    # Users', groups' and roles' `policies` and boundaries hold references as written until
+    # resolve().
+    state: State
     files: tuple[str, ...]
     profile: str | None
     role_arn: str | None
     policy_refs: tuple[PolicyRefUse, ...]
+    # Trust findings the files acknowledge with accept_risk: shown by validate and plan.
+    trust_notes: tuple[str, ...] = ()
 
 
 def load(paths: Sequence[str]) -> list[Config]:
@@ -75,6 +79,7 @@ def load(paths: Sequence[str]) -> list[Config]:
         source = load_yaml(file)
         validation.check_shape(source)
         _check_file_rules(source)
+        roles.check_file_rules(source)
         by_account.setdefault(source.data["account"]["id"], []).append(source)
     # Each account's files are let go once its Config is built: a run over many files holds
     # them all, but never beside every Config as well.
@@ -141,11 +146,12 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
     policies = _declared(sources, "policy", "policies")
     groups = _declared(sources, "group", "groups")
     users = _declared(sources, "user", "users")
-    for declared in (policies, groups, users):
+    declared_roles = _declared(sources, "role", "roles")
+    for declared in (policies, groups, users, declared_roles):
         validation.check_unique(declared)
     validation.check_reserved_policy_names(policies)
     validation.check_group_references(users, groups)
-    for entity in groups + users:
+    for entity in groups + users + declared_roles:
         validation.check_listed_once(entity, "groups", "group")
         validation.check_listed_once(entity, "policies", "policy")
     sources_of = validation.permission_sources(users)
@@ -158,6 +164,10 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
     built_policies = _policies(policies, users)
     built_groups = {group.name: _group(group, names) for group in groups}
     built_users = {user.name: _user(user, sources_of[user.name], names) for user in users}
+    oidc, saml = providers.oidc_providers(sources), providers.saml_providers(sources)
+    context = roles.TrustContext(account_id, tuple(oidc), tuple(saml))
+    built = [_role(declared, names, context) for declared in declared_roles]
+    built_roles = {role.name: role for role, _ in built}
     state = State(
         account=Account(
             id=account_id,
@@ -169,10 +179,11 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
         users=built_users,
         groups=built_groups,
         policies=built_policies,
+        roles=built_roles,
         prune=bool(settings.get("prune", False)),
         ignore=_ignore(sources),
-        oidc_providers=providers.oidc_providers(sources),
-        saml_providers=providers.saml_providers(sources),
+        oidc_providers=oidc,
+        saml_providers=saml,
     )
     return Config(
         account_id=account_id,
@@ -180,7 +191,10 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
         files=tuple(source.file for source in sources),
         profile=settings.get("profile"),
         role_arn=settings.get("role_arn"),
-        policy_refs=tuple(use for entity in groups + users for use in _ref_uses(entity, names)),
+        policy_refs=tuple(
+            use for entity in groups + users + declared_roles for use in _ref_uses(entity, names)
+        ),
+        trust_notes=tuple(finding.message for _, found in built for finding in found),
     )
 
 
@@ -227,6 +241,7 @@ def _ignore(sources: Sequence[Source]) -> Ignore:
         users=patterns("users"),
         groups=patterns("groups"),
         policies=patterns("policies"),
+        roles=patterns("roles"),
         oidc_providers=tuple(url_key(pattern) for pattern in patterns("oidc_providers")),
         saml_providers=patterns("saml_providers"),
     )
@@ -246,23 +261,37 @@ def _user(user: Declared, source: Declared, names: _Spellings) -> User:
         path=data.get("path"),
         groups=frozenset(names.group(group) for group in source.data.get("groups", [])),
         policies=frozenset(policies),
-        inline_policies=_inline_policies(user, policydoc.USER_INLINE_MAX_SIZE),
+        inline_policies=documents.inline_policies(user, policydoc.USER_INLINE_MAX_SIZE),
         tags=dict(data["tags"]) if "tags" in data else None,
         console=data.get("console"),
         access_keys=access_keys,
         mfa=MfaMode(data["mfa"]) if "mfa" in data else None,
         key_rotation=key_rotation,
         deliver_to=lifecycle_config.deliver_to(user),
+        permissions_boundary=_boundary(user, names),
     )
 
 
+def _boundary(entity: Declared, names: _Spellings) -> str | None:
+    ref = entity.data.get("permissions_boundary")
+    return names.policy(ref) if ref is not None else None
+
+
+def _role(
+    declared: Declared, names: _Spellings, context: roles.TrustContext
+) -> tuple[Role, list[TrustFinding]]:
+    validation.check_policy_quota(declared)
+    boundary = _boundary(declared, names)
+    return roles.role(declared, names.policy_list(declared), boundary, context)
+
+
 def _group(group: Declared, names: _Spellings) -> Group:
-    validation.check_group_quotas(group)
+    validation.check_policy_quota(group)
     return Group(
         name=group.name,
         path=group.data.get("path"),
         policies=frozenset(names.policy_list(group)),
-        inline_policies=_inline_policies(group, policydoc.GROUP_INLINE_MAX_SIZE),
+        inline_policies=documents.inline_policies(group, policydoc.GROUP_INLINE_MAX_SIZE),
     )
 
 
@@ -281,12 +310,12 @@ def _policies(policies: Sequence[Declared], users: Sequence[Declared]) -> dict[s
 def _policy(policy: Declared) -> ManagedPolicy:
     data = policy.data
     if "document" in data:
-        document = _checked(
+        document = documents.checked(
             policy, ("document",), data["document"], policydoc.MANAGED_POLICY_MAX_SIZE
         )
     else:
         name = data["document_file"]
-        document = _from_file(policy, ("document_file",), name, _MANAGED_MAX)
+        document = documents.from_file(policy, ("document_file",), name, _MANAGED_MAX)
     return ManagedPolicy(
         name=policy.name,
         document=document,
@@ -296,56 +325,23 @@ def _policy(policy: Declared) -> ManagedPolicy:
     )
 
 
-def _inline_policies(entity: Declared, total_max: int) -> dict[str, Document]:
-    """AWS's inline size quota is for all of one user's (or group's) inline policies together."""
-    result: dict[str, Document] = {}
-    for name, value in entity.data.get("inline_policies", {}).items():
-        path: Path = ("inline_policies", name)
-        if "document_file" in value:
-            file = value["document_file"]
-            result[name] = _from_file(entity, path + ("document_file",), file, None)
-        else:
-            result[name] = _checked(entity, path, value, None)
-    total = sum(policydoc.document_size(document) for document in result.values())
-    if total > total_max:
-        message = (
-            f"inline policies of {entity.kind} '{entity.name}' total {total} characters "
-            f"without whitespace, more than the {total_max} AWS allows"
-        )
-        raise entity.error(("inline_policies",), message)
-    return result
-
-
-def _checked(entity: Declared, path: Path, document: Any, max_size: int | None) -> Document:
-    """A document written in the YAML file: problems point at the statement at fault."""
-    problems = policydoc.document_problems(document, max_size)
-    if problems:
-        raise entity.error(path + problems[0].where, problems[0].message)
-    return policydoc.canonical(document)
-
-
-def _from_file(entity: Declared, path: Path, name: str, max_size: int | None) -> Document:
-    """A `document_file`: JSON, relative to the YAML file that names it, inside its tree."""
-    try:
-        document = read_document_file(entity.source.file, name)
-    except ValueError as error:
-        raise entity.error(path, f"{name}{error}") from None
-    problems = policydoc.document_problems(document, max_size)
-    if problems:
-        raise entity.error(path, f"{name}: {problems[0]}")
-    return policydoc.canonical(document)
-
-
 def _ref_uses(entity: Declared, names: _Spellings) -> list[PolicyRefUse]:
+    """Every policy reference of a user, group or role: its policies, then its boundary."""
+    data = entity.data
+    places: list[tuple[Path, str]] = [
+        (("policies", index), ref) for index, ref in enumerate(data.get("policies", []))
+    ]
+    if "permissions_boundary" in data:
+        places.append((("permissions_boundary",), data["permissions_boundary"]))
     return [
         PolicyRefUse(
             owner_kind=entity.kind,
             owner=entity.name,
             ref=names.policy(ref),
-            location=entity.location("policies", index),
-            field=field_path(entity.path + ("policies", index)),
+            location=entity.location(*place),
+            field=field_path(entity.path + place),
         )
-        for index, ref in enumerate(entity.data.get("policies", []))
+        for place, ref in places
     ]
 
 
@@ -361,15 +357,31 @@ def resolve(config: Config, aws_policies: Mapping[str, str], partition: str = "a
     state = config.state
     anywhere = Location(config.files[0] if config.files else ".")
     users = {
-        name: replace(user, policies=resolver.arns(user.policies, anywhere))
+        name: replace(
+            user,
+            policies=resolver.arns(user.policies, anywhere),
+            permissions_boundary=resolver.boundary(user.permissions_boundary, anywhere),
+        )
         for name, user in state.users.items()
+    }
+    context = roles.TrustContext(
+        config.account_id, tuple(state.oidc_providers), tuple(state.saml_providers), partition
+    )
+    roles_ = {
+        name: replace(
+            role,
+            policies=resolver.arns(role.policies, anywhere),
+            permissions_boundary=resolver.boundary(role.permissions_boundary, anywhere),
+            trust=roles.trust_in_partition(role, context),
+        )
+        for name, role in state.roles.items()
     }
     groups = {
         name: replace(group, policies=resolver.arns(group.policies, anywhere))
         for name, group in state.groups.items()
     }
     account = replace(state.account, partition=partition)
-    return replace(state, account=account, users=users, groups=groups)
+    return replace(state, account=account, users=users, groups=groups, roles=roles_)
 
 
 class _Resolver:
@@ -402,6 +414,9 @@ class _Resolver:
 
     def arns(self, refs: frozenset[str], location: Location) -> frozenset[str]:
         return frozenset(self.arn(ref, location, "") for ref in refs)
+
+    def boundary(self, ref: str | None, location: Location) -> str | None:
+        return self.arn(ref, location, "") if ref is not None else None
 
     def unknown(self, ref: str) -> str:
         if ref.startswith("arn:") and ":iam::aws:policy/" not in ref:

@@ -44,9 +44,9 @@ _RANK = {"additionalProperties": 3, "type": 2, "required": 1}
 
 @dataclass(frozen=True)
 class Declared:
-    """One user, group or policy as declared in a file, with where it came from."""
+    """One user, group, role or policy as declared in a file, with where it came from."""
 
-    kind: str  # "user" | "group" | "policy"
+    kind: str  # "user" | "group" | "role" | "policy"
     source: Source
     path: Path  # e.g. ("users", 2)
 
@@ -189,9 +189,12 @@ def _message(source: Source, error: ValidationError) -> str:
 
 
 def _in_document(path: Path) -> bool:
-    """Inside a policy document: `policies[i].document` or `users[i].inline_policies.NAME`."""
+    """Inside a policy document: `policies[i].document`, `users[i].inline_policies.NAME` or
+    `roles[i].assume_role_policy`."""
     if path[:1] == ("policies",):
         return path[2:3] == ("document",) and len(path) > 3
+    if path[:1] == ("roles",) and path[2:3] == ("assume_role_policy",):
+        return len(path) > 3
     return path[2:3] == ("inline_policies",) and len(path) > 4 and path[4:] != ("document_file",)
 
 
@@ -363,14 +366,15 @@ def check_user_quotas(user: Declared, source: Declared, enforce_mfa: bool) -> No
         raise user.error((blame or ("policies" if "policies" in user.data else "mfa"),), message)
 
 
-def check_group_quotas(group: Declared) -> None:
-    count = len(group.data.get("policies", []))
+def check_policy_quota(entity: Declared) -> None:
+    """A group's or a role's managed policies (a user's: `check_user_quotas`)."""
+    count = len(entity.data.get("policies", []))
     if count > MAX_POLICIES_PER_ENTITY:
         message = (
-            f"group '{group.name}' would have {count} managed policies "
+            f"{entity.kind} '{entity.name}' would have {count} managed policies "
             f"(AWS allows {MAX_POLICIES_PER_ENTITY})"
         )
-        raise group.error(("policies",), message)
+        raise entity.error(("policies",), message)
 
 
 def _did_you_mean(name: str, candidates: Iterable[str]) -> str:

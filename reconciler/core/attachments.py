@@ -1,8 +1,8 @@
 """Where a customer managed policy is attached, as the changes that detach it record it.
 
 Pure, like `diff.py` and `undeclared.py`, which use it: a plan that replaces or deletes a policy
-names every entity it detaches the policy from (roles, which iamctl does not manage, included),
-and records them in the change, so that apply detaches (and re-attaches) exactly those.
+names every entity it detaches the policy from (roles that belong to AWS included), and records
+them in the change, so that apply detaches (and re-attaches) exactly those.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from .model import Action, Change, Entity, Kind, ManagedPolicy, State
 
 def attachments_of(policy: ManagedPolicy, live: State) -> tuple[Entity, ...]:
     """Every entity the live policy is attached to. Until the exact read (`attached_to`), what
-    the bulk read shows: users and groups, no roles."""
+    the bulk read shows: users, groups and roles (AWS's own included)."""
     if policy.attached_to is not None:
         return policy.attached_to
     arn = policy.arn
     found = [Entity("user", name) for name, user in live.users.items() if arn in user.policies]
     found += [Entity("group", name) for name, group in live.groups.items() if arn in group.policies]
+    roles = {**live.roles, **live.aws_roles}
+    found += [Entity("role", name) for name, role in roles.items() if arn in role.policies]
     return tuple(sorted(found, key=lambda entity: entity.order))
 
 
@@ -43,12 +45,14 @@ def policies_to_read(changes: Iterable[Change], live: State) -> set[str]:
 
 
 def wanted_by(desired: State, entity: Entity) -> frozenset[str] | None:
-    """The policy ARNs the file gives a declared user or group; None for anything it does not
-    declare (roles, ignored and undeclared users and groups)."""
+    """The policy ARNs the file gives a declared user, group or role; None for anything it does
+    not declare (ignored and undeclared entities, roles that belong to AWS)."""
     if entity.kind == "user" and entity.name in desired.users:
         return desired.users[entity.name].policies
     if entity.kind == "group" and entity.name in desired.groups:
         return desired.groups[entity.name].policies
+    if entity.kind == "role" and entity.name in desired.roles:
+        return desired.roles[entity.name].policies
     return None
 
 

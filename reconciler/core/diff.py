@@ -11,25 +11,30 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from . import rotation, unused
+from .attribute_diff import (
+    diff_attachments,
+    diff_boundary,
+    diff_inline,
+    diff_path,
+    diff_tags,
+)
 from .human_steps import root_steps, user_mfa_steps
 from .model import (
     AccessKey,
     Action,
     Change,
-    Document,
     Entity,
     Group,
     HumanStep,
     Kind,
     ManagedPolicy,
-    OidcProvider,
-    SamlProvider,
     State,
     User,
     credentials_of,
 )
-from .providers import oidc_creation, oidc_provider_arn, saml_creation, saml_provider_arn
+from .provider_diff import diff_providers
 from .replacement import boundary_step, needs_replacement, policy_spec, replacement
+from .role_diff import diff_roles
 from .undeclared import undeclared
 
 
@@ -47,13 +52,17 @@ class Diff:
 
 
 def diff(
-    desired: State, live: State, caller_user: str | None = None, now: datetime | None = None
+    desired: State,
+    live: State,
+    caller_user: str | None = None,
+    now: datetime | None = None,
+    caller_role: str | None = None,
 ) -> Diff:
     """Everything that differs between `desired` and `live`, as changes and human steps.
 
     Names must already match in case (`names.align_names`). `now` enables the rules that depend
     on time (key rotation, unused credentials); without it they are skipped."""
-    pruned = undeclared(desired, live, caller_user)
+    pruned = undeclared(desired, live, caller_user, caller_role)
     days = desired.account.unused_credentials_days
     changes: list[Change] = []
     changes += diff_alias(desired, live)
@@ -77,7 +86,9 @@ def diff(
         own = user.name == caller_user
         changes += diff_user(user, live.users.get(user.name), now, None if own else days)
     changes += diff_providers(desired, live)
-    steps += user_mfa_steps(desired, live) + root_steps(desired, live)
+    role_changes, role_steps = diff_roles(desired, live)
+    changes += role_changes
+    steps += user_mfa_steps(desired, live) + role_steps + root_steps(desired, live)
     notes = rotation_notes(desired, live, now)
     return Diff(
         tuple(changes) + pruned.removals, tuple(steps), pruned.unmanaged, pruned.kept, notes
@@ -191,6 +202,9 @@ def diff_user(
         current = User(wanted.name, path=wanted.path or "/", tags=wanted.tags or {})
     changes += diff_path(Kind.USER_PATH, wanted.name, wanted.path, current.path)
     changes += diff_tags(Kind.USER_TAGS, wanted.name, wanted.tags, current.tags)
+    changes += diff_boundary(
+        Kind.USER_BOUNDARY, wanted.name, wanted.permissions_boundary, current.permissions_boundary
+    )
     changes += diff_login_profile(wanted, current)
     changes += diff_access_keys(wanted, current, now, days)
     if now is not None and days is not None:
@@ -294,119 +308,3 @@ def removal_reason(key: AccessKey) -> str:
 
 def access_key_removal(user: str, key: AccessKey, reason: str) -> Change:
     return Change(Action.DELETE, Kind.ACCESS_KEY, user, target=key.id, note=reason)
-
-
-# What users, groups and roles alike hold: path, tags, attachments, memberships, inline policies.
-# `kind` says whose (USER_PATH, GROUP_PATH, ...); `None` wanted = not managed.
-
-
-def diff_path(kind: Kind, owner: str, wanted: str | None, current: str | None) -> list[Change]:
-    if wanted is None or wanted == current:
-        return []
-    return [Change(Action.UPDATE, kind, owner, before=current, after=wanted)]
-
-
-def diff_tags(
-    kind: Kind,
-    owner: str,
-    wanted: Mapping[str, str] | None,
-    current: Mapping[str, str] | None,
-    target: str = "",
-) -> list[Change]:
-    """Tags are exact once managed; `target` is the owner's ARN where IAM's calls want it."""
-    before = dict(current or {})
-    if wanted is None or dict(wanted) == before:
-        return []
-    return [Change(Action.UPDATE, kind, owner, target=target, before=before, after=dict(wanted))]
-
-
-def diff_attachments(
-    kind: Kind, owner: str, wanted: Iterable[str], current: Iterable[str]
-) -> list[Change]:
-    to_add = sorted(set(wanted) - set(current))
-    to_remove = sorted(set(current) - set(wanted))
-    return [Change(Action.CREATE, kind, owner, target=item) for item in to_add] + [
-        Change(Action.DELETE, kind, owner, target=item) for item in to_remove
-    ]
-
-
-def diff_inline(
-    kind: Kind, owner: str, wanted: Mapping[str, Document], current: Mapping[str, Document]
-) -> list[Change]:
-    changes = []
-    for name in sorted(wanted):
-        if name not in current:
-            changes.append(
-                Change(Action.CREATE, kind, owner, target=name, after=wanted[name].text)
-            )
-        elif wanted[name] != current[name]:
-            changes.append(
-                Change(
-                    Action.UPDATE,
-                    kind,
-                    owner,
-                    target=name,
-                    before=current[name].text,
-                    after=wanted[name].text,
-                )
-            )
-    for name in sorted(set(current) - set(wanted)):
-        changes.append(
-            Change(Action.DELETE, kind, owner, target=name, before=current[name].text)
-        )
-    return changes
-
-
-# Identity providers: everything is set by the creation call; afterwards each attribute has its
-# own call (`target`: the provider's ARN).
-
-
-def diff_providers(desired: State, live: State) -> list[Change]:
-    account = desired.account
-    changes = []
-    for key, oidc in sorted(desired.oidc_providers.items()):
-        arn = oidc_provider_arn(account.partition, account.id, key)
-        changes += diff_oidc_provider(oidc, live.oidc_providers.get(key), arn)
-    for name, saml in sorted(desired.saml_providers.items()):
-        arn = saml_provider_arn(account.partition, account.id, name)
-        changes += diff_saml_provider(saml, live.saml_providers.get(name), arn)
-    return changes
-
-
-def diff_oidc_provider(
-    wanted: OidcProvider, current: OidcProvider | None, arn: str
-) -> list[Change]:
-    """Client ids are exact; thumbprints and tags only once the file gives them."""
-    if current is None:
-        return [oidc_creation(wanted, arn)]
-    key, arn = wanted.url, current.arn or arn
-    changes = [
-        Change(Action.CREATE, Kind.OIDC_CLIENT_ID, key, target=arn, after=client_id)
-        for client_id in sorted(wanted.client_ids - current.client_ids)
-    ] + [
-        Change(Action.DELETE, Kind.OIDC_CLIENT_ID, key, target=arn, before=client_id)
-        for client_id in sorted(current.client_ids - wanted.client_ids)
-    ]
-    if wanted.thumbprints is not None and wanted.thumbprints != current.thumbprints:
-        before, after = sorted(current.thumbprints or ()), sorted(wanted.thumbprints)
-        changes.append(
-            Change(Action.UPDATE, Kind.OIDC_THUMBPRINTS, key, target=arn, before=before,
-                   after=after)
-        )
-    return changes + diff_tags(Kind.OIDC_PROVIDER_TAGS, key, wanted.tags, current.tags, arn)
-
-
-def diff_saml_provider(
-    wanted: SamlProvider, current: SamlProvider | None, arn: str
-) -> list[Change]:
-    """The metadata is compared as text (whitespace at its ends stripped on both sides)."""
-    if current is None:
-        return [saml_creation(wanted, arn)]
-    name, arn = wanted.name, current.arn or arn
-    changes = []
-    if wanted.metadata != current.metadata:
-        changes.append(
-            Change(Action.UPDATE, Kind.SAML_METADATA, name, target=arn,
-                   before=current.metadata, after=wanted.metadata)
-        )
-    return changes + diff_tags(Kind.SAML_PROVIDER_TAGS, name, wanted.tags, current.tags, arn)

@@ -223,6 +223,67 @@ def _credential(change: Change, context: Context) -> Assessment:
     return NEUTRAL if change.action == Action.CREATE else (Impact.NARROWS, ())
 
 
+def _role(change: Change, context: Context) -> Assessment:
+    """A new role: whoever its trust policy names may now assume it (each a `trust` risk); what
+    the role may do is judged on its attachments and inline policies."""
+    if change.action == Action.DELETE:
+        return Impact.NARROWS, ()  # no role left to assume
+    trust = change.after.get("trust")  # a role is always created with one (`role_spec`)
+    return Impact.BROADENS, tuple(risks_of(statements_of(canonical(trust))))
+
+
+def _trust(change: Change, context: Context) -> Assessment:
+    """A trust policy, principal by principal: one that may assume the role under terms it
+    could not before (a new principal, or a statement's action or condition changed for it)
+    broadens, naming the principals not trusted before (`trust` risks); only principals gone
+    (or a Deny added) narrows."""
+    old, new = as_dict(canonical(change.before)), as_dict(canonical(change.after))
+    if old.get("Version") != new.get("Version") or not _well_formed(old) or not _well_formed(new):
+        return Impact.UNKNOWN, _new_risks(old, new)
+    old_statements, new_statements = old.get("Statement", []), new.get("Statement", [])
+    denies_gone = any(s["Effect"] == "Deny" and s not in new_statements for s in old_statements)
+    before, after = _trusted_grants(old_statements), _trusted_grants(new_statements)
+    if denies_gone or after - before:
+        return Impact.BROADENS, _new_risks(old, new)
+    denies_added = any(s["Effect"] == "Deny" and s not in old_statements for s in new_statements)
+    if before - after or denies_added:
+        return Impact.NARROWS, ()
+    return NEUTRAL
+
+
+def _trusted_grants(statements: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+    """Each (terms, principal type, principal) an Allow statement trusts; the terms are the rest
+    of the statement (actions, conditions). In the meaning form, principals are lists and keys
+    are sorted; `"*"` (not a mapping) and a NotPrincipal statement are one grant each."""
+    grants = set()
+    for statement in statements:
+        if statement["Effect"] != "Allow":
+            continue
+        principal = statement.get("Principal")
+        terms = json.dumps({k: v for k, v in statement.items() if k != "Principal"})
+        if not isinstance(principal, dict):
+            principal = {"": [json.dumps(principal)]}
+        grants |= {(terms, kind, str(value)) for kind, values in principal.items()
+                   for value in values}
+    return grants
+
+
+def _boundary(change: Change, context: Context) -> Assessment:
+    """A boundary caps what the policies grant: removing it broadens, adding one narrows, and
+    one boundary for another may do either."""
+    if change.action == Action.CREATE:
+        return Impact.NARROWS, ()
+    if change.action == Action.DELETE:
+        return Impact.BROADENS, ()
+    return UNKNOWN
+
+
+def _instance_profile(change: Change, context: Context) -> Assessment:
+    # A profile lets an EC2 instance launched with it act as the role (if its trust allows):
+    # whether that grows access depends on who may launch instances with it.
+    return UNKNOWN if change.action == Action.CREATE else (Impact.NARROWS, ())
+
+
 def _unknown(change: Change, context: Context) -> Assessment:
     return UNKNOWN
 
@@ -252,4 +313,14 @@ _ASSESSORS: dict[Kind, Callable[[Change, Context], Assessment]] = {
     Kind.ACCESS_KEY_STATUS: _credential,  # only ever deactivation: a way in taken away
     Kind.ALIAS: _neutral,
     Kind.PASSWORD_POLICY: _neutral,
+    # Roles and boundaries.
+    Kind.USER_BOUNDARY: _boundary,
+    Kind.ROLE: _role,
+    Kind.ROLE_SETTINGS: _neutral,  # a description; how long a session lasts, not what it may do
+    Kind.ROLE_TRUST: _trust,
+    Kind.ROLE_BOUNDARY: _boundary,
+    Kind.ROLE_TAGS: _unknown,
+    Kind.ROLE_POLICY: _attachment,
+    Kind.ROLE_INLINE_POLICY: _inline,
+    Kind.INSTANCE_PROFILE: _instance_profile,
 }

@@ -22,6 +22,7 @@ from . import providers
 from .arns import short_policy
 from .model import Action, Change, Kind
 from .policydoc import document_diff
+from .trust import deleted_principals
 
 Describer = Callable[[Change], tuple[str, list[str]]]
 
@@ -122,6 +123,23 @@ def inline(owner: str) -> Describer:
     return describe_inline
 
 
+def boundary(owner: str) -> Describer:
+    """`+ user alice: permissions boundary Dev`, `~ ...: Dev -> Ops`, `- ...: Dev`."""
+
+    def describe_boundary(change: Change) -> tuple[str, list[str]]:
+        subject = f"{owner} {change.name}: permissions boundary"
+        if change.action == UPDATE:
+            return f"{subject} {_policy_or_none(change.before)} -> {short_policy(change.after)}", []
+        arn = change.after if change.action == CREATE else change.before
+        return f"{subject} {_policy_or_none(arn)}", []
+
+    return describe_boundary
+
+
+def _policy_or_none(arn: str | None) -> str:
+    return short_policy(arn) if arn else "(none)"
+
+
 def _membership(change: Change) -> tuple[str, list[str]]:
     verb = "add to" if change.action == CREATE else "remove from"
     return f"user {change.name}: {verb} group {change.target}", []
@@ -166,6 +184,71 @@ def _policy_document(change: Change) -> tuple[str, list[str]]:
     )
 
 
+# Roles.
+
+
+def _role_settings(change: Change) -> tuple[str, list[str]]:
+    """`role ci: description "a" -> "b", maximum session 1 h -> 2 h`: what differs."""
+    before: Mapping[str, Any] = change.before or {}
+    after: Mapping[str, Any] = change.after or {}
+    shown_as = {"description": _quoted, "max_session_duration": _hours}
+    words = {"description": "description", "max_session_duration": "maximum session"}
+    parts = [
+        f"{words[key]} {show(before.get(key))} -> {show(after.get(key))}"
+        for key, show in shown_as.items()
+        if before.get(key) != after.get(key)
+    ]
+    return f"role {change.name}: {', '.join(parts) or 'settings'}", []
+
+
+def _quoted(text: object) -> str:
+    """A description as JSON text: quoted, on one line; `(none)` for none."""
+    return json.dumps(text, ensure_ascii=False) if text else "(none)"
+
+
+def _hours(seconds: object) -> str:
+    """3600 -> `1 h`; 5400 -> `1.5 h`: the console's unit for session durations."""
+    if not isinstance(seconds, int):
+        return shown(seconds)
+    return f"{seconds / 3600:g} h"
+
+
+_NO_STATEMENTS = {"Version": "2012-10-17", "Statement": []}
+
+
+def _role(change: Change) -> tuple[str, list[str]]:
+    """A new role shows the trust policy it is created with (`trusted_by` expanded), statement
+    by statement: who can assume it is the first thing a reviewer asks."""
+    after = change.after if change.action == CREATE else None
+    trust = after.get("trust") if isinstance(after, Mapping) else None
+    return f"role {change.name}", document_diff(_NO_STATEMENTS, trust) if trust else []
+
+
+def _role_trust(change: Change) -> tuple[str, list[str]]:
+    """A principal AWS shows as a unique id (`AROA...`) was deleted since the policy named it
+    (a role or user re-created under the same name is another principal): say so."""
+    subject = f"role {change.name}: trust policy"
+    deleted = deleted_principals(change.before) if change.before else []
+    if deleted:
+        subject += f" (trusts a deleted principal: {', '.join(deleted)})"
+    return subject, document_diff(change.before, change.after)
+
+
+def _instance_profile(change: Change) -> tuple[str, list[str]]:
+    return f"role {change.name}: instance profile {change.name}", []
+
+
+_ROLE_SPECS: tuple[KindSpec, ...] = (
+    spec(Kind.ROLE, Phase.ROLES, [CREATE, DELETE], _role, Phase.DELETE_ROLES),
+    spec(Kind.ROLE_SETTINGS, Phase.ROLES, [UPDATE], _role_settings),
+    spec(Kind.ROLE_TRUST, Phase.ROLES, [UPDATE], _role_trust),
+    spec(Kind.ROLE_BOUNDARY, Phase.ROLES, [CREATE, UPDATE, DELETE], boundary("role")),
+    spec(Kind.ROLE_TAGS, Phase.ROLES, [UPDATE], transition("role {name}: tags")),
+    spec(Kind.ROLE_POLICY, Phase.ROLES, [CREATE, DELETE], attachment("role")),
+    spec(Kind.ROLE_INLINE_POLICY, Phase.ROLES, [CREATE, UPDATE, DELETE], inline("role")),
+    spec(Kind.INSTANCE_PROFILE, Phase.ROLES, [CREATE, DELETE], _instance_profile),
+)
+
 SPECS: tuple[KindSpec, ...] = (
     spec(Kind.ALIAS, Phase.ACCOUNT, [UPDATE], transition("account alias")),
     spec(Kind.POLICY, Phase.POLICIES, [CREATE, DELETE], entity("policy"), Phase.DELETE_POLICIES),
@@ -180,6 +263,7 @@ SPECS: tuple[KindSpec, ...] = (
     spec(Kind.USER, Phase.USERS, [CREATE, DELETE], entity("user"), Phase.DELETE_USERS),
     spec(Kind.USER_PATH, Phase.USERS, [UPDATE], transition("user {name}: path")),
     spec(Kind.USER_TAGS, Phase.USERS, [UPDATE], transition("user {name}: tags")),
+    spec(Kind.USER_BOUNDARY, Phase.USERS, [CREATE, UPDATE, DELETE], boundary("user")),
     spec(Kind.LOGIN_PROFILE, Phase.USERS, [CREATE, DELETE], _login_profile),
     # A user's inactive key is removed before a new one is created (two keys at most), in the
     # same phase.
@@ -189,6 +273,7 @@ SPECS: tuple[KindSpec, ...] = (
     spec(Kind.USER_POLICY, Phase.USERS, [CREATE, DELETE], attachment("user")),
     spec(Kind.USER_INLINE_POLICY, Phase.USERS, [CREATE, UPDATE, DELETE], inline("user")),
     spec(Kind.PASSWORD_POLICY, Phase.PASSWORD_POLICY, [UPDATE], _password_policy),
+    *_ROLE_SPECS,
     # Identity providers: a client id is removed with the other removals, after new ones are in.
     spec(Kind.OIDC_PROVIDER, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_oidc_provider,
          Phase.DELETE_PROVIDERS),

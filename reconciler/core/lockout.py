@@ -34,6 +34,9 @@ class _Who:
     def is_user(self, name: str) -> bool:
         return _same(self.caller.user, name)
 
+    def is_role(self, name: str) -> bool:
+        return _same(self.caller.role, name)
+
     def in_group(self, name: str) -> bool:
         return any(_same(group, name) for group in self.groups)
 
@@ -70,8 +73,10 @@ def mark(change: Change, reason: str) -> Change:
 
 
 # Changes that are no deletion yet may cut off the caller: a policy replaced (detached until it
-# is recreated), a key deactivated.
-_NOT_ONLY_DELETIONS = (Kind.POLICY_REPLACEMENT, Kind.ACCESS_KEY_STATUS)
+# is recreated), a key deactivated, a permissions boundary set or replaced (it caps every grant).
+_NOT_ONLY_DELETIONS = (
+    Kind.POLICY_REPLACEMENT, Kind.ACCESS_KEY_STATUS, Kind.USER_BOUNDARY, Kind.ROLE_BOUNDARY
+)
 
 
 def lockout_reason(change: Change, who: _Who) -> str:
@@ -116,9 +121,32 @@ def _group_permission(change: Change, who: _Who) -> str | None:
     return f"deletes {group}" if change.kind == Kind.GROUP else f"{_taken(change)} {group}"
 
 
+def _role(change: Change, who: _Who) -> str | None:
+    if not who.is_role(change.name):
+        return None
+    role = f"role {change.name}, which these credentials run as"
+    if change.kind == Kind.ROLE:
+        return f"deletes {role}"
+    if change.kind == Kind.INSTANCE_PROFILE:  # on EC2, the instance's credentials come from it
+        return f"removes {role}, from its instance profile"
+    return f"{_taken(change)} {role}"
+
+
+def _boundary(change: Change, who: _Who) -> str | None:
+    """A boundary set or replaced caps every permission; one removed takes none away."""
+    if change.action == Action.DELETE:
+        return None
+    if change.kind == Kind.USER_BOUNDARY:
+        whose = USER if who.is_user(change.name) else None
+    else:
+        whose = f"role {change.name}, which these credentials run as"
+        whose = whose if who.is_role(change.name) else None
+    return f"sets a permissions boundary on {whose}" if whose else None
+
+
 def _taken(change: Change) -> str:
     """`detaches ReadOnlyAccess from`, `deletes inline policy own of`."""
-    if change.kind in (Kind.USER_INLINE_POLICY, Kind.GROUP_INLINE_POLICY):
+    if change.kind in (Kind.USER_INLINE_POLICY, Kind.GROUP_INLINE_POLICY, Kind.ROLE_INLINE_POLICY):
         return f"deletes inline policy {change.target} of"
     return f"detaches {change.target.split(':policy/', 1)[-1]} from"
 
@@ -146,4 +174,10 @@ _CHECKS: dict[Kind, Callable[[Change, _Who], str | None]] = {
     Kind.GROUP: _group_permission,
     Kind.POLICY: _policy,
     Kind.POLICY_REPLACEMENT: _policy,
+    Kind.ROLE: _role,
+    Kind.ROLE_POLICY: _role,
+    Kind.ROLE_INLINE_POLICY: _role,
+    Kind.INSTANCE_PROFILE: _role,
+    Kind.ROLE_BOUNDARY: _boundary,
+    Kind.USER_BOUNDARY: _boundary,
 }

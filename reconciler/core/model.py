@@ -88,6 +88,8 @@ class User:
     mfa: MfaMode | None = None
     key_rotation: KeyRotation | None = None
     deliver_to: str | None = None  # an age recipient: new credentials only encrypted to it
+    # A policy ARN; exact like the user's permissions (desired: None = no boundary).
+    permissions_boundary: str | None = None
     # Live only.
     arn: str = ""
     created: datetime | None = None
@@ -120,7 +122,8 @@ class Entity:
 
     @property
     def order(self) -> tuple[int, str]:
-        """Roles first (iamctl does not manage them: the most surprising), then users, groups."""
+        """Roles first (the entities a person least expects a policy change to reach), then
+        users, groups."""
         return (_ENTITY_KINDS.index(self.kind), self.name)
 
     def to_dict(self) -> dict[str, str]:
@@ -133,6 +136,42 @@ class Entity:
 
 
 _ENTITY_KINDS = ("role", "user", "group")
+
+
+# Roles under these paths belong to AWS (service-linked roles, IAM Identity Center's roles): iamctl
+# reads them, but never declares, changes or prunes them.
+AWS_OWNED_ROLE_PATHS = ("/aws-service-role/", "/aws-reserved/")
+
+
+def aws_owned_path(path: str | None) -> bool:
+    return path is not None and path.startswith(AWS_OWNED_ROLE_PATHS)
+
+
+@dataclass(frozen=True)
+class Role:
+    """An IAM role. Desired: the trust policy, managed and inline policies and the permissions
+    boundary are exact, like a user's permissions; `None` in the other fields means not managed.
+    Live: `description` and `max_session_duration` are `None` until read (the bulk read lacks
+    them: `live_roles.read_role_settings`), then `""` for no description."""
+
+    name: str
+    path: str | None = None
+    description: str | None = None
+    trust: Document | None = None  # the assume role policy
+    max_session_duration: int | None = None  # seconds
+    permissions_boundary: str | None = None  # a policy ARN; None = no boundary
+    policies: frozenset[str] = frozenset()  # managed policy ARNs
+    inline_policies: Mapping[str, Document] = field(default_factory=dict)
+    tags: Mapping[str, str] | None = None
+    # An instance profile of the role's own name holds it (desired: None = not managed).
+    instance_profile: bool | None = None
+    # Desired only: why a trust the findings warn about is intended; the `trusted_by` shorthand
+    # as written (expanded into `trust`, again once the account's partition is known).
+    accept_risk: str | None = None
+    trusted_by: Mapping[str, Any] | None = None
+    # Live only: every instance profile that holds the role (a deletion leaves each first).
+    arn: str = ""
+    instance_profiles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,11 +241,13 @@ class Ignore:
     users: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
     policies: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
     oidc_providers: tuple[str, ...] = ()  # matched against the URL without https://
     saml_providers: tuple[str, ...] = ()
 
     def pattern(self, kind: str, name: str) -> str | None:
-        """The first pattern of `kind` ("users", "groups", "policies", ...) that `name` matches.
+        """The first pattern of `kind` ("users", "groups", "policies", "roles", ...) that `name`
+        matches.
 
         Without regard to case, as IAM compares names: `cdk-*` ignores `CDK-Deploy`."""
         patterns: tuple[str, ...] = getattr(self, kind)
@@ -222,6 +263,10 @@ class State:
     users: Mapping[str, User] = field(default_factory=dict)
     groups: Mapping[str, Group] = field(default_factory=dict)
     policies: Mapping[str, ManagedPolicy] = field(default_factory=dict)  # customer managed
+    roles: Mapping[str, Role] = field(default_factory=dict)
+    # Live only: roles that belong to AWS (`AWS_OWNED_ROLE_PATHS`), set apart so that nothing
+    # plans a change to them; they still count where a policy is attached.
+    aws_roles: Mapping[str, Role] = field(default_factory=dict)
     oidc_providers: Mapping[str, OidcProvider] = field(default_factory=dict)  # by URL key
     saml_providers: Mapping[str, SamlProvider] = field(default_factory=dict)
     # Desired only: how to treat what the file does not declare.
@@ -258,6 +303,16 @@ class Kind(str, Enum):
     ACCESS_KEY_STATUS = "access_key_status"  # target: key id; after: "Inactive"
     ALIAS = "alias"
     PASSWORD_POLICY = "password_policy"
+    # Roles, instance profiles and permissions boundaries.
+    ROLE = "role"
+    ROLE_SETTINGS = "role_settings"  # description and maximum session duration (UpdateRole)
+    ROLE_TRUST = "role_trust"  # the assume role policy
+    ROLE_BOUNDARY = "role_boundary"  # before/after: policy ARN
+    ROLE_TAGS = "role_tags"
+    ROLE_POLICY = "role_policy"  # target: policy ARN
+    ROLE_INLINE_POLICY = "role_inline_policy"  # target: inline policy name
+    INSTANCE_PROFILE = "instance_profile"  # the instance profile of the role's name
+    USER_BOUNDARY = "user_boundary"  # before/after: policy ARN
     # Identity providers: `name` is the OIDC provider's URL key or the SAML provider's name;
     # `target` its ARN (empty on creation).
     OIDC_PROVIDER = "oidc_provider"
@@ -323,6 +378,8 @@ class StepKind(str, Enum):
     ROOT_ACCESS_KEYS = "root_access_keys"
     USER_MFA = "user_mfa"  # `iamctl mfa enroll USER` does it
     POLICY_BOUNDARY = "policy_boundary"  # a replacement blocked by a permissions boundary
+    ROLE_PATH = "role_path"  # AWS cannot move a role: delete it by hand or change the file
+    ROLE_OWNED_BY_AWS = "role_owned_by_aws"  # a declared name that is AWS's role in the account
 
 
 @dataclass(frozen=True)

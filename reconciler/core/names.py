@@ -1,9 +1,9 @@
 """IAM names are unique without regard to case: the file's `Alice` is the account's `alice`.
 
-Pure, one step between resolving the file and diffing: every desired user, group and customer
-policy whose name matches a live one in another case takes the live spelling, and so do the
-references to it (a user's groups, policy ARNs), so the diff never plans a create that AWS would
-refuse as a duplicate. Each respelling is reported in a note.
+Pure, one step between resolving the file and diffing: every desired user, group, role and
+customer policy whose name matches a live one in another case takes the live spelling, and so do
+the references to it (a user's groups, policy ARNs, boundaries), so the diff never plans a
+create that AWS would refuse as a duplicate. Each respelling is reported in a note.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TypeVar
 
-from .model import Group, ManagedPolicy, State, User
+from .model import Group, ManagedPolicy, Role, State, User
 
-_Named = TypeVar("_Named", User, Group, ManagedPolicy)
+_Named = TypeVar("_Named", User, Group, ManagedPolicy, Role)
 
 
 def align_names(desired: State, live: State) -> tuple[State, tuple[str, ...]]:
@@ -22,8 +22,9 @@ def align_names(desired: State, live: State) -> tuple[State, tuple[str, ...]]:
     users = respellings(desired.users, live.users)
     groups = respellings(desired.groups, live.groups)
     policies = respellings(desired.policies, live.policies)
+    roles = respellings(desired.roles, {**live.roles, **live.aws_roles})
     arn = arn_respeller(policies, live)
-    if not (users or groups or policies) and not any_arn_respelled(desired, arn):
+    if not (users or groups or policies or roles) and not any_arn_respelled(desired, arn):
         return desired, ()
     aligned = replace(
         desired,
@@ -32,11 +33,15 @@ def align_names(desired: State, live: State) -> tuple[State, tuple[str, ...]]:
         groups=renamed({name: replace(group, policies=frozenset(map(arn, group.policies)))
                         for name, group in desired.groups.items()}, groups),
         policies=renamed(dict(desired.policies), policies),
+        roles=renamed({name: respelled_role(role, arn) for name, role in desired.roles.items()},
+                      roles),
     )
     notes = [
         f"{kind} {old} in the file is {new} in the account (IAM names ignore case): "
         f"planned as {new}"
-        for kind, found in (("user", users), ("group", groups), ("policy", policies))
+        for kind, found in (
+            ("user", users), ("group", groups), ("policy", policies), ("role", roles)
+        )
         for old, new in sorted(found.items())
     ]
     return aligned, tuple(notes)
@@ -48,7 +53,20 @@ def respelled_user(user: User, groups: Mapping[str, str], arn: Callable[[str], s
         user,
         groups=frozenset(groups.get(group, group) for group in user.groups),
         policies=frozenset(map(arn, user.policies)),
+        permissions_boundary=boundary(user.permissions_boundary, arn),
     )
+
+
+def respelled_role(role: Role, arn: Callable[[str], str]) -> Role:
+    return replace(
+        role,
+        policies=frozenset(map(arn, role.policies)),
+        permissions_boundary=boundary(role.permissions_boundary, arn),
+    )
+
+
+def boundary(ref: str | None, arn: Callable[[str], str]) -> str | None:
+    return arn(ref) if ref is not None else None
 
 
 def respellings(declared: Mapping[str, object], live: Mapping[str, object]) -> dict[str, str]:
@@ -101,5 +119,11 @@ class _ArnRespeller:
 
 
 def any_arn_respelled(desired: State, arn: _ArnRespeller) -> bool:
-    owners = list(desired.users.values()) + list(desired.groups.values())
-    return any(arn(p) != p for owner in owners for p in owner.policies)
+    refs: list[str | None] = []
+    for user in desired.users.values():
+        refs += [*user.policies, user.permissions_boundary]
+    for role in desired.roles.values():
+        refs += [*role.policies, role.permissions_boundary]
+    for group in desired.groups.values():
+        refs += group.policies
+    return any(ref is not None and arn(ref) != ref for ref in refs)

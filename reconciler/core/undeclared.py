@@ -1,8 +1,9 @@
 """Entities in the account that the file does not declare: pruned, or listed as unmanaged.
 
 Pure, like `diff.py`, whose `diff` calls `undeclared`. Prune never takes away what something
-it leaves in place still uses: the user running iamctl, ignored users and groups, and roles
-(not managed yet) keep their groups and policies, and each such keep is explained in a note.
+it leaves in place still uses: the user or role running iamctl, ignored users, groups and roles,
+and the roles that belong to AWS (never pruned, never listed) keep their groups and policies, and
+each such keep is explained in a note.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .attachments import attachments_of, named, recorded
-from .model import Action, Change, Entity, Kind, ManagedPolicy, State, User, credentials_of
+from .model import Action, Change, Entity, Kind, ManagedPolicy, Role, State, User, credentials_of
 from .providers import oidc_removal, saml_removal
+from .trust import principal_values, statement_list
 from .wording import plural
 
 
@@ -22,7 +24,7 @@ class Undeclared:
     # Without prune: what the file does not declare, by kind, for the plan to list.
     unmanaged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     kept: tuple[str, ...] = ()  # why something prune would remove stays
-    deleted: frozenset[Entity] = frozenset()  # the users and groups prune deletes
+    deleted: frozenset[Entity] = frozenset()  # the users, groups and roles prune deletes
 
 
 @dataclass(frozen=True)
@@ -32,37 +34,49 @@ class _Staying:
     why: Mapping[Entity, str]
 
     def reason(self, entity: Entity) -> str | None:
-        if entity.kind == "role":
-            return "iamctl does not manage roles yet"
         return self.why.get(entity)
 
 
-def undeclared(desired: State, live: State, caller_user: str | None) -> Undeclared:
-    """Prune removals (or the unmanaged list without prune), skipping ignored names."""
+def undeclared(
+    desired: State, live: State, caller_user: str | None, caller_role: str | None = None
+) -> Undeclared:
+    """Prune removals (or the unmanaged list without prune), skipping ignored names. Roles that
+    belong to AWS are apart (`State.aws_roles`): never listed, never pruned."""
     extra = {
         "users": extra_names(live.users, desired.users, desired, "users"),
         "groups": extra_names(live.groups, desired.groups, desired, "groups"),
         "policies": extra_names(live.policies, desired.policies, desired, "policies"),
+        "roles": extra_names(live.roles, desired.roles, desired, "roles"),
         **provider_extras(desired, live),
     }
     if not desired.prune:
         return Undeclared(unmanaged={kind: names for kind, names in extra.items() if names})
-    staying = staying_users(desired, live, caller_user)
+    staying = staying_entities(desired, live, caller_user, caller_role)
     users = [name for name in extra["users"] if Entity("user", name) not in staying.why]
+    roles = [name for name in extra["roles"] if Entity("role", name) not in staying.why]
     groups, group_notes, kept_groups = prunable_groups(extra["groups"], live, staying)
     staying = _Staying({**staying.why, **kept_groups})
     policies, policy_notes = prunable_policies(extra["policies"], desired, live, staying)
     removals = [user_removal(live.users[name]) for name in users]
+    removals += [role_removal(live.roles[name]) for name in roles]
     removals += [group_removal(live, name) for name in groups]
     removals += [policy_removal(live.policies[name], live) for name in policies]
-    removals += provider_removals(extra, live)
+    trusted = trusted_providers(desired, live, roles)
+    removals += provider_removals(extra, live, trusted)
     kept = [
-        f"user {name} is not deleted: its credentials are running iamctl"
-        for name in extra["users"]
-        if name not in users
+        f"{kind[:-1]} {name} is not deleted: its credentials are running iamctl"
+        for kind, pruned in (("users", users), ("roles", roles))
+        for name in extra[kind]
+        if name not in pruned
     ]
-    deleted = {Entity("user", name) for name in users} | {Entity("group", n) for n in groups}
-    return Undeclared(tuple(removals), {}, tuple(kept + group_notes + policy_notes),
+    deleted = (
+        {Entity("user", name) for name in users}
+        | {Entity("role", name) for name in roles}
+        | {Entity("group", name) for name in groups}
+    )
+    provider_notes = kept_provider_notes(extra, live, trusted)
+    return Undeclared(tuple(removals), {},
+                      tuple(kept + group_notes + policy_notes + provider_notes),
                       frozenset(deleted))
 
 
@@ -78,19 +92,28 @@ def extra_names(
     )
 
 
-def staying_users(desired: State, live: State, caller_user: str | None) -> _Staying:
-    """Undeclared users prune leaves in place: ignored ones, and the one running iamctl."""
+def staying_entities(
+    desired: State, live: State, caller_user: str | None, caller_role: str | None
+) -> _Staying:
+    """Undeclared entities prune leaves in place: ignored ones, the user or role running
+    iamctl, and the roles that belong to AWS."""
     why: dict[Entity, str] = {}
-    for name in live.users:
-        if name in desired.users:
-            continue
-        if desired.ignore.matches("users", name):
-            why[Entity("user", name)] = "matches ignore.users"
-        elif caller_user is not None and name.lower() == caller_user.lower():
-            why[Entity("user", name)] = "its credentials are running iamctl"
+    for kind, entities, declared, caller in (
+        ("user", live.users, desired.users, caller_user),
+        ("role", live.roles, desired.roles, caller_role),
+    ):
+        for name in entities:
+            if name in declared:
+                continue
+            if desired.ignore.matches(f"{kind}s", name):
+                why[Entity(kind, name)] = f"matches ignore.{kind}s"
+            elif caller is not None and name.lower() == caller.lower():
+                why[Entity(kind, name)] = "its credentials are running iamctl"
     for name in live.groups:
         if name not in desired.groups and desired.ignore.matches("groups", name):
             why[Entity("group", name)] = "matches ignore.groups"
+    for name in live.aws_roles:
+        why[Entity("role", name)] = "belongs to AWS"
     return _Staying(why)
 
 
@@ -141,6 +164,7 @@ def policy_users(
     reasons = [f"attached to {', '.join(held)}"] if held else []
     wanting = [f"user {n}" for n, user in desired.users.items() if policy.arn in user.policies]
     wanting += [f"group {n}" for n, group in desired.groups.items() if policy.arn in group.policies]
+    wanting += [f"role {n}" for n, role in desired.roles.items() if policy.arn in role.policies]
     if wanting:
         reasons.append(f"the file attaches it to {', '.join(sorted(wanting))}")
     if policy.boundary_count:
@@ -161,6 +185,16 @@ def user_removal(user: User) -> Change:
     ]
     removed = ", ".join(part for part in parts if part)
     return Change(Action.DELETE, Kind.USER, user.name, note=f"removes {removed}" if removed else "")
+
+
+def role_removal(role: Role) -> Change:
+    parts = [
+        count(len(role.instance_profiles), "instance profile"),
+        count(len(role.policies), "attached policy", "attached policies"),
+        count(len(role.inline_policies), "inline policy", "inline policies"),
+    ]
+    removed = ", ".join(part for part in parts if part)
+    return Change(Action.DELETE, Kind.ROLE, role.name, note=f"removes {removed}" if removed else "")
 
 
 def group_removal(live: State, name: str) -> Change:
@@ -218,7 +252,49 @@ def provider_extras(desired: State, live: State) -> dict[str, tuple[str, ...]]:
     }
 
 
-def provider_removals(extra: Mapping[str, tuple[str, ...]], live: State) -> list[Change]:
-    return [oidc_removal(live.oidc_providers[key]) for key in extra["oidc providers"]] + [
-        saml_removal(live.saml_providers[name]) for name in extra["saml providers"]
+def provider_removals(
+    extra: Mapping[str, tuple[str, ...]], live: State, trusted: Mapping[str, str]
+) -> list[Change]:
+    """Undeclared providers prune deletes: none that a role staying after apply trusts."""
+    oidc = [live.oidc_providers[key] for key in extra["oidc providers"]]
+    saml = [live.saml_providers[name] for name in extra["saml providers"]]
+    return [oidc_removal(p) for p in oidc if p.arn not in trusted] + [
+        saml_removal(p) for p in saml if p.arn not in trusted
+    ]
+
+
+def kept_provider_notes(
+    extra: Mapping[str, tuple[str, ...]], live: State, trusted: Mapping[str, str]
+) -> list[str]:
+    kept = [("OIDC", key, live.oidc_providers[key].arn) for key in extra["oidc providers"]]
+    kept += [("SAML", name, live.saml_providers[name].arn) for name in extra["saml providers"]]
+    return [
+        f"{kind} provider {name} is not deleted: role {trusted[arn]} trusts it"
+        for kind, name, arn in kept
+        if arn in trusted
+    ]
+
+
+def trusted_providers(desired: State, live: State, pruned_roles: list[str]) -> dict[str, str]:
+    """Provider ARN -> a role that trusts it after apply (a declared role, by the trust the
+    file gives it; an undeclared one prune keeps, by its live trust): deleting the provider
+    would break that role's federation."""
+    staying = [r for name, r in live.roles.items() if name not in desired.roles]
+    roles = [*desired.roles.values(), *live.aws_roles.values()] + [
+        role for role in staying if role.name not in pruned_roles
+    ]
+    trusted: dict[str, str] = {}
+    for role in sorted(roles, key=lambda r: r.name, reverse=True):
+        for arn in federated_principals(role.trust.text if role.trust else ""):
+            trusted[arn] = role.name
+    return trusted
+
+
+def federated_principals(text: str) -> list[str]:
+    if not text:
+        return []
+    return [
+        value
+        for statement in statement_list(text)
+        for value in principal_values(statement.get("Principal"), "Federated")
     ]

@@ -2,7 +2,8 @@
 
 The file is meant as the start of managing an existing account: planning it right away shows no
 changes. Every policy reference is written the way `desired.resolve` reads it back to the same
-ARN, and the enforce-MFA policy iamctl owns is written as `mfa: enforced` on its users.
+ARN, and the enforce-MFA policy iamctl owns is written as `mfa: enforced` on its users. Roles
+that belong to AWS are left out: a file cannot declare them.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import yaml
 
 from ..aws.client import Aws
 from ..aws.live import LiveAccount, confirm_credentials, confirm_policy_tags, read_live
+from ..aws.live_roles import read_role_settings
 from ..core import policydoc
 from ..core.mfa_policy import ENFORCE_MFA_POLICY_NAME
-from ..core.model import Account, Document, Group, ManagedPolicy, MfaMode, State, User
+from ..core.model import Account, Document, Group, ManagedPolicy, MfaMode, Role, State, User
 from .export_providers import metadata_comments, provider_sections
 
 
@@ -29,14 +31,15 @@ def read_for_export(aws: Aws) -> LiveAccount:
     live = read_live(aws, aws.identity())
     state = confirm_credentials(aws, live.state, list(live.state.users))
     state = confirm_policy_tags(aws, state, list(state.policies))
+    state = read_role_settings(aws, state)  # description and maximum session: not in the bulk read
     return replace(live, state=state)
 
 
 def export_document(
     live: LiveAccount, now: datetime | None = None, metadata_written: bool = False
 ) -> str:
-    """The YAML text of the live account: policies, groups, users, identity providers and account
-    settings. `metadata_written`: SAML metadata files are written beside it (`--out`)."""
+    """The YAML text of the live account: policies, groups, users, roles, identity providers and
+    account settings. `metadata_written`: SAML metadata files are written beside it (`--out`)."""
     state = live.state
     refs = PolicyReferences(state, live.aws_policies)
     enforce_arn = refs.enforce_mfa_arn()
@@ -47,7 +50,9 @@ def export_document(
     ]
     groups = [group_entry(group, refs) for _, group in sorted(state.groups.items())]
     users = [user_entry(user, refs, enforce_arn) for _, user in sorted(state.users.items())]
-    for key, entries in (("policies", policies), ("groups", groups), ("users", users)):
+    roles = [role_entry(role, refs) for _, role in sorted(state.roles.items())]
+    sections = (("policies", policies), ("groups", groups), ("users", users), ("roles", roles))
+    for key, entries in sections:
         if entries:
             data[key] = entries
     data.update(provider_sections(state))
@@ -146,7 +151,34 @@ def user_entry(user: User, refs: PolicyReferences, enforce_arn: str | None) -> d
         entry["inline_policies"] = inline_entries(user.inline_policies)
     if user.tags:
         entry["tags"] = dict(sorted(user.tags.items()))
+    if user.permissions_boundary:
+        entry["permissions_boundary"] = refs.name(user.permissions_boundary)
     entry.update(credential_fields(user, enforced))
+    return entry
+
+
+def role_entry(role: Role, refs: PolicyReferences) -> dict[str, Any]:
+    """Every field the live read knows: the description and maximum session only once read
+    (ListRoles); the trust policy exactly as AWS holds it."""
+    entry: dict[str, Any] = {"name": role.name}
+    if role.path and role.path != "/":
+        entry["path"] = role.path
+    if role.description:
+        entry["description"] = role.description
+    if role.trust is not None:
+        entry["assume_role_policy"] = readable_document(role.trust)
+    if role.max_session_duration is not None:
+        entry["max_session_duration"] = role.max_session_duration
+    if role.permissions_boundary:
+        entry["permissions_boundary"] = refs.name(role.permissions_boundary)
+    if role.policies:
+        entry["policies"] = refs.names(role.policies)
+    if role.inline_policies:
+        entry["inline_policies"] = inline_entries(role.inline_policies)
+    if role.tags:
+        entry["tags"] = dict(sorted(role.tags.items()))
+    if role.instance_profile is not None:
+        entry["instance_profile"] = role.instance_profile
     return entry
 
 

@@ -21,6 +21,7 @@ from ..aws.live import (
     confirm_policy_tags,
     read_live,
 )
+from ..aws.live_roles import read_role_settings
 from ..aws.usage import confirm_usage
 from ..aws.writers import WriteContext
 from ..config.desired import Config, resolve
@@ -64,7 +65,8 @@ def plan_account(config: Config, aws: Aws, exact_credentials: bool = False) -> A
     now = datetime.now(timezone.utc)
     state, result = decide(aws, desired, live, identity, now, exact_credentials)
     marked = mark_self_lockout(result.changes, state, caller_of(aws, identity))
-    result = replace(result, changes=marked, notes=result.notes + spelling)
+    notes = result.notes + spelling + config.trust_notes
+    result = replace(result, changes=marked, notes=notes)
     findings = account_findings(desired, state, now)
     plan = make_plan(desired, state, result, findings)
     exact_users = sum(name in state.users for name in desired.users)
@@ -100,11 +102,11 @@ def decide(
     old) credential report (and rotating users' keys, which the report can hide), and where a
     policy it replaces or deletes is attached (the bulk read names no roles). With
     `exact_credentials`, every declared user is read exactly first."""
-    state = with_policy_tags(aws, desired, live.state)
+    state = with_role_settings(aws, desired, with_policy_tags(aws, desired, live.state))
     if exact_credentials:
         state = confirm_users(aws, state, desired, desired.users)
     while True:
-        result = diff(desired, state, identity.user_name, now)
+        result = diff(desired, state, identity.user_name, now, identity.role_name)
         users = users_to_confirm(result, state) | rotating_users(desired, state, now)
         policies = policies_to_read(result.changes, state)
         if not users and not policies:
@@ -129,6 +131,16 @@ def with_policy_tags(aws: Aws, desired: State, live: State) -> State:
         if policy.tags is not None and name in live.policies
     ]
     return confirm_policy_tags(aws, live, managed) if managed else live
+
+
+def with_role_settings(aws: Aws, desired: State, live: State) -> State:
+    """The bulk read has no role description nor maximum session duration: read them (one
+    ListRoles walk) only when the file manages one of a role that exists."""
+    managed = any(
+        name in live.roles and (role.description, role.max_session_duration) != (None, None)
+        for name, role in desired.roles.items()
+    )
+    return read_role_settings(aws, live) if managed else live
 
 
 def users_to_confirm(result: Diff, live: State) -> set[str]:

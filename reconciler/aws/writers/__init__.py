@@ -12,7 +12,16 @@ from __future__ import annotations
 from ...core.model import Action, Kind
 from . import providers
 from .account import set_alias, set_password_policy
-from .attributes import attacher, detacher, inline_deleter, inline_putter, path_mover, tagger
+from .attributes import (
+    attacher,
+    boundary_putter,
+    boundary_remover,
+    detacher,
+    inline_deleter,
+    inline_putter,
+    path_mover,
+    tagger,
+)
 from .base import WriteContext, Writer
 from .groups import create_group, delete_group, remove_member
 from .keys import update_access_key_status
@@ -21,6 +30,14 @@ from .policies import (
     delete_policy,
     replace_policy,
     update_policy_document,
+)
+from .roles import (
+    create_instance_profile,
+    create_role,
+    delete_instance_profile,
+    delete_role,
+    update_settings,
+    update_trust,
 )
 from .users import (
     add_user_to_group,
@@ -68,6 +85,26 @@ WRITERS: dict[tuple[Kind, Action], Writer] = {
     (Kind.POLICY_TAGS, Action.UPDATE): tagger("policy"),
     (Kind.ALIAS, Action.UPDATE): set_alias,
     (Kind.PASSWORD_POLICY, Action.UPDATE): set_password_policy,
+    # Boundaries, roles and instance profiles.
+    (Kind.USER_BOUNDARY, Action.CREATE): boundary_putter("user"),
+    (Kind.USER_BOUNDARY, Action.UPDATE): boundary_putter("user"),
+    (Kind.USER_BOUNDARY, Action.DELETE): boundary_remover("user"),
+    (Kind.ROLE, Action.CREATE): create_role,
+    (Kind.ROLE, Action.DELETE): delete_role,
+    (Kind.ROLE_SETTINGS, Action.UPDATE): update_settings,
+    (Kind.ROLE_TRUST, Action.UPDATE): update_trust,
+    (Kind.ROLE_BOUNDARY, Action.CREATE): boundary_putter("role"),
+    (Kind.ROLE_BOUNDARY, Action.UPDATE): boundary_putter("role"),
+    (Kind.ROLE_BOUNDARY, Action.DELETE): boundary_remover("role"),
+    (Kind.ROLE_TAGS, Action.UPDATE): tagger("role"),
+    (Kind.ROLE_POLICY, Action.CREATE): attacher("role"),
+    (Kind.ROLE_POLICY, Action.DELETE): detacher("role"),
+    (Kind.ROLE_INLINE_POLICY, Action.CREATE): inline_putter("role"),
+    (Kind.ROLE_INLINE_POLICY, Action.UPDATE): inline_putter("role"),
+    (Kind.ROLE_INLINE_POLICY, Action.DELETE): inline_deleter("role"),
+    (Kind.INSTANCE_PROFILE, Action.CREATE): create_instance_profile,
+    (Kind.INSTANCE_PROFILE, Action.DELETE): delete_instance_profile,
+    # Identity providers.
     (Kind.OIDC_PROVIDER, Action.CREATE): providers.create_oidc_provider,
     (Kind.OIDC_PROVIDER, Action.DELETE): providers.delete_oidc_provider,
     (Kind.OIDC_CLIENT_ID, Action.CREATE): providers.add_client_id,

@@ -1,6 +1,7 @@
 """Writers for what users, groups and roles alike hold: path, tags, attached managed policies,
-inline policies. One writer each, made for an owner kind (`"user"`, `"group"`, `"role"`, and
-`"policy"` and the providers for tags), the way IAM's calls are named after the owner
+inline policies, permissions boundaries. One writer each, made for an owner kind (`"user"`,
+`"group"`, `"role"`, and `"policy"` and the providers for tags), the way IAM's calls are named
+after the owner
 (`tag_user`, `tag_role`).
 
 AWS accepts an attach, a put or a tag twice, so none of these needs lost-answer handling."""
@@ -96,5 +97,26 @@ def inline_deleter(owner: str) -> Writer:
         doing = f"delete inline policy {change.target} of {owner} {change.name}"
         params = {**owner_parameters(owner, change), "PolicyName": change.target}
         remove(ctx, f"delete_{owner}_policy", doing, **params)
+
+    return delete
+
+
+def boundary_putter(owner: str) -> Writer:
+    """Put{User,Role}PermissionsBoundary: sets the boundary, or replaces the one there."""
+
+    def put(ctx: WriteContext, change: Change) -> None:
+        doing = f"set permissions boundary {short_policy(change.after)} of {owner} {change.name}"
+        params = owner_parameters(owner, change)
+        call(ctx, f"put_{owner}_permissions_boundary", doing, PermissionsBoundary=change.after,
+             **params)
+
+    return put
+
+
+def boundary_remover(owner: str) -> Writer:
+    def delete(ctx: WriteContext, change: Change) -> None:
+        doing = f"remove permissions boundary of {owner} {change.name}"
+        remove(ctx, f"delete_{owner}_permissions_boundary", doing,
+               **owner_parameters(owner, change))
 
     return delete

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ...core.errors import (
+    AwsError,
     EntityAlreadyExistsError,
     IamctlError,
+    MalformedPolicyDocumentError,
     NoSuchEntityError,
 )
 from ...core.model import Change, PasswordPolicy
 from ...delivery.credentials import SecretsSink
 from ..client import Aws
+
+# How long a trust policy refused for naming a principal IAM does not know yet is tried again:
+# the Terraform provider waits two minutes for a principal created a moment before to propagate.
+PRINCIPAL_WAIT_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,7 @@ class WriteContext:
     aws: Aws
     password_policy: PasswordPolicy | None  # generated passwords must satisfy it
     sink: SecretsSink | None  # where new secrets go; None only when the plan creates none
+    principal_wait: float = PRINCIPAL_WAIT_SECONDS  # see `while_principal_propagates`
 
 
 Writer = Callable[[WriteContext, Change], None]
@@ -64,6 +72,42 @@ def create(
         if difference:
             raise error.reworded(f"{difference} (run plan to see it)") from None
         return None
+
+
+_Result = TypeVar("_Result")
+
+
+def while_principal_propagates(ctx: WriteContext, attempt: Callable[[], _Result]) -> _Result:
+    """Runs `attempt` (a call carrying a trust policy) until IAM stops refusing a principal it
+    does not know yet, for `ctx.principal_wait` seconds at most; any other error, or the same
+    one once the window is over, is raised as it is."""
+    deadline = time.monotonic() + ctx.principal_wait
+    delay = min(1.0, ctx.principal_wait / 10)  # a second, doubling (a short window: shorter)
+    while True:
+        try:
+            return attempt()
+        except AwsError as error:
+            left = deadline - time.monotonic()
+            if not invalid_principal(error) or left <= 0:
+                raise
+        time.sleep(min(delay, left))
+        delay = min(delay * 2, 10.0)
+
+
+def invalid_principal(error: AwsError) -> bool:
+    # AWS: "MalformedPolicyDocument: Invalid principal in policy: "AWS":"arn:aws:iam::...""
+    return isinstance(error, MalformedPolicyDocumentError) and (
+        "invalid principal" in error.message.lower()
+    )
+
+
+def listed(ctx: WriteContext, operation: str, key: str, **params: str) -> Iterator[Any]:
+    """Every item of a list call about one entity (an entity that is already gone has none)."""
+    # `UserName="alice"` -> "user alice"
+    owner = " ".join(f"{key.removesuffix('Name').lower()} {value}" for key, value in params.items())
+    with suppress(NoSuchEntityError):
+        for page in ctx.aws.pages(operation, f"{operation} for {owner}", **params):
+            yield from page.get(key, [])
 
 
 def require_sink(ctx: WriteContext) -> SecretsSink:

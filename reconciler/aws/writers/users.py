@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +10,6 @@ from ...core.errors import (
     AwsError,
     DeleteConflictError,
     IamctlError,
-    NoSuchEntityError,
 )
 from ...core.model import Change
 from ...delivery.credentials import SecretsSink, generate_password
@@ -21,6 +19,7 @@ from .base import (
     call,
     create,
     leave_group,
+    listed,
     remove,
     require_sink,
 )
@@ -229,7 +228,7 @@ def delete_user(ctx: WriteContext, change: Change) -> None:
 
 
 def remove_mfa_devices(ctx: WriteContext, user: str) -> None:
-    for device in listed(ctx, "list_mfa_devices", "MFADevices", user):
+    for device in listed(ctx, "list_mfa_devices", "MFADevices", UserName=user):
         serial = device["SerialNumber"]
         doing = f"delete user {user}: remove MFA device {serial}"
         remove(ctx, "deactivate_mfa_device", doing, UserName=user, SerialNumber=serial)
@@ -241,16 +240,7 @@ def remove_listed(
     ctx: WriteContext, user: str, blockers: tuple[tuple[str, str, str, str], ...]
 ) -> None:
     for list_call, result_key, removal, id_field in blockers:
-        for item in listed(ctx, list_call, result_key, user):
+        for item in listed(ctx, list_call, result_key, UserName=user):
             item_id = item if isinstance(item, str) else item[id_field]
             doing = f"delete user {user}: {removal} {item_id}"
             remove(ctx, removal, doing, UserName=user, **{id_field: item_id})
-
-
-def listed(ctx: WriteContext, operation: str, key: str, user: str) -> Iterator[Any]:
-    """Every item of a per-user list call (a user that is already gone has none)."""
-    try:
-        for page in ctx.aws.pages(operation, f"{operation} for user {user}", UserName=user):
-            yield from page.get(key, [])
-    except NoSuchEntityError:
-        pass

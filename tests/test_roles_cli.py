@@ -1,0 +1,296 @@
+"""Roles as a user runs iamctl (the real command against a moto server): a file with roles
+applies, plans in sync and applies again as a no-op; drift in every managed attribute is caught
+and fixed; a trust policy AWS spells its own way is no change; prune deletes a role made by hand
+but never AWS's own, nor the role running iamctl."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from tests.conftest import RunIamctl
+
+ACCOUNT = "123456789012"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/Boundary"
+
+ROLES = """\
+    policies:
+      - name: Boundary
+        document:
+          Version: "2012-10-17"
+          Statement: [{Effect: Allow, Action: ["s3:*", "logs:*"], Resource: "*"}]
+    roles:
+      - name: deploy
+        path: /ci/
+        description: Deploys from CI
+        assume_role_policy:
+          Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Principal: {AWS: "210987654321"}
+              Action: "sts:AssumeRole"
+              Condition: {Bool: {"aws:MultiFactorAuthPresent": "true"}}
+        max_session_duration: 7200
+        permissions_boundary: Boundary
+        policies: [ReadOnlyAccess]
+        inline_policies:
+          logs:
+            Version: "2012-10-17"
+            Statement: [{Effect: Allow, Action: "logs:*", Resource: "*"}]
+        tags: {team: platform}
+        instance_profile: true
+      - name: worker
+        assume_role_policy_file: trust/ec2.json
+        instance_profile: false
+    """
+EC2_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                   "Action": "sts:AssumeRole"}],
+}
+
+
+def account_file(tmp_path: Path, body: str = ROLES) -> str:
+    (tmp_path / "trust").mkdir(exist_ok=True)
+    (tmp_path / "trust" / "ec2.json").write_text(json.dumps(EC2_TRUST))
+    path = tmp_path / "account.yaml"
+    path.write_text(f'version: 1\naccount:\n  id: "{ACCOUNT}"\n' + textwrap.dedent(body))
+    return str(path)
+
+
+def plan_lines(run_iamctl: RunIamctl, path: str, detail: bool = False) -> list[str]:
+    """The plan's change lines (with their indented detail lines when `detail`)."""
+    planned = run_iamctl("plan", path)
+    assert planned.code == 0, planned.stderr
+    return [
+        line.strip() for line in planned.stdout.splitlines()
+        if line.startswith("  ") and (detail or not line.startswith("   "))
+    ]
+
+
+def applied(run_iamctl: RunIamctl, path: str) -> str:
+    result = run_iamctl("apply", path, "--yes")
+    assert result.code == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def in_sync(run_iamctl: RunIamctl, path: str) -> bool:
+    return run_iamctl("plan", path, "--detailed-exitcode").code == 0
+
+
+def test_a_file_with_roles_applies_plans_in_sync_and_applies_again_as_a_no_op(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
+) -> None:
+    path = account_file(tmp_path)
+    assert plan_lines(run_iamctl, path) == [
+        "+ policy Boundary",
+        "+ role deploy [trust: AWS 210987654321]",
+        "+ role deploy: attach ReadOnlyAccess [broadens]",
+        "+ role deploy: inline policy logs [broadens]",
+        "+ role deploy: instance profile deploy",
+        "+ role worker [trust: Service ec2.amazonaws.com]",
+    ]
+    applied(run_iamctl, path)
+    role = server_iam.get_role(RoleName="deploy")["Role"]
+    assert (role["Path"], role["Description"], role["MaxSessionDuration"]) == (
+        "/ci/", "Deploys from CI", 7200)
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == BOUNDARY
+    profile = server_iam.get_instance_profile(InstanceProfileName="deploy")["InstanceProfile"]
+    assert (profile["Path"], [r["RoleName"] for r in profile["Roles"]]) == ("/ci/", ["deploy"])
+
+    assert in_sync(run_iamctl, path)
+    again = run_iamctl("apply", path, "--yes")
+    assert again.code == 0 and "No changes." in again.stdout, again.stdout
+
+
+def test_drift_in_every_managed_role_attribute_is_caught_and_fixed(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
+) -> None:
+    path = account_file(tmp_path)
+    applied(run_iamctl, path)
+    iam = server_iam
+    iam.update_role(RoleName="deploy", Description="edited in the console",
+                    MaxSessionDuration=3600)
+    iam.update_assume_role_policy(RoleName="deploy", PolicyDocument=json.dumps(EC2_TRUST))
+    iam.delete_role_permissions_boundary(RoleName="deploy")
+    iam.tag_role(RoleName="deploy", Tags=[{"Key": "team", "Value": "data"}])
+    iam.attach_role_policy(RoleName="deploy", PolicyArn=ADMIN)  # attached by hand
+    iam.delete_role_policy(RoleName="deploy", PolicyName="logs")
+    iam.put_role_policy(RoleName="deploy", PolicyName="extra", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:*",
+                                                 "Resource": "*"}]}))
+    iam.remove_role_from_instance_profile(InstanceProfileName="deploy", RoleName="deploy")
+    iam.create_instance_profile(InstanceProfileName="worker")
+    iam.add_role_to_instance_profile(InstanceProfileName="worker", RoleName="worker")
+
+    lines = plan_lines(run_iamctl, path, detail=True)
+    for expected in (
+        '~ role deploy: description "edited in the console" -> "Deploys from CI", '
+        "maximum session 1 h -> 2 h",
+        "~ role deploy: trust policy [trust: AWS 210987654321]",
+        "~ statement 1 (Allow):",  # the trust policy told statement by statement
+        "+ principal AWS 210987654321",
+        "- principal Service ec2.amazonaws.com",
+        "+ role deploy: permissions boundary Boundary",
+        '~ role deploy: tags: {"team": "data"} -> {"team": "platform"}',
+        "- role deploy: detach AdministratorAccess",
+        "+ role deploy: inline policy logs [broadens]",
+        "- role deploy: inline policy extra",
+        "+ role deploy: instance profile deploy",
+        "- role worker: instance profile worker",
+    ):
+        assert expected in lines, "\n".join(lines)
+    assert len(plan_lines(run_iamctl, path)) == 9, "\n".join(lines)
+
+    applied(run_iamctl, path)
+    assert in_sync(run_iamctl, path)
+    held = iam.list_attached_role_policies(RoleName="deploy")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in held] == [READ_ONLY]
+    assert [p["InstanceProfileName"] for p in iam.list_instance_profiles()[
+        "InstanceProfiles"]] == ["deploy"]
+
+
+def test_a_trust_policy_spelled_the_way_aws_stores_it_is_no_change(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
+) -> None:
+    path = account_file(tmp_path)
+    applied(run_iamctl, path)
+    # What AWS returns for the file's trust: the account id as its root ARN, lists, other order.
+    server_iam.update_assume_role_policy(RoleName="deploy", PolicyDocument=json.dumps({
+        "Statement": [{
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": ["true"]}},
+            "Action": ["sts:AssumeRole"],
+            "Principal": {"AWS": ["arn:aws:iam::210987654321:root"]},
+            "Effect": "Allow",
+        }],
+        "Version": "2012-10-17",
+    }))
+    assert in_sync(run_iamctl, path)
+
+
+def test_prune_deletes_a_role_made_by_hand_and_never_aws_roles(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
+) -> None:
+    path = account_file(tmp_path, ROLES + "prune: true\n")
+    applied(run_iamctl, path)
+    iam = server_iam
+    iam.create_role(RoleName="hand-made", AssumeRolePolicyDocument=json.dumps(EC2_TRUST))
+    iam.attach_role_policy(RoleName="hand-made", PolicyArn=READ_ONLY)
+    iam.put_role_policy(RoleName="hand-made", PolicyName="p", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*",
+                                                 "Resource": "*"}]}))
+    iam.create_instance_profile(InstanceProfileName="hand-made")
+    iam.add_role_to_instance_profile(InstanceProfileName="hand-made", RoleName="hand-made")
+    iam.create_service_linked_role(AWSServiceName="elasticbeanstalk.amazonaws.com")
+
+    planned = run_iamctl("plan", path)
+    lines = [line.strip() for line in planned.stdout.splitlines() if line.startswith("  ")]
+    assert lines == [
+        "- role hand-made (removes 1 instance profile, 1 attached policy, 1 inline policy)"
+    ], planned.stdout
+    assert "4 roles (1 owned by AWS)" in planned.stderr
+    assert "AWSServiceRole" not in planned.stdout
+
+    applied(run_iamctl, path)
+    names = sorted(role["RoleName"] for role in iam.list_roles()["Roles"])
+    assert names == ["AWSServiceRoleForElasticBeanstalk", "deploy", "worker"]
+    assert [p["InstanceProfileName"] for p in iam.list_instance_profiles()[
+        "InstanceProfiles"]] == ["deploy"]
+    assert in_sync(run_iamctl, path)
+
+
+def test_without_prune_a_role_made_by_hand_is_listed_as_unmanaged(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
+) -> None:
+    path = account_file(tmp_path)
+    applied(run_iamctl, path)
+    server_iam.create_role(RoleName="hand-made", AssumeRolePolicyDocument=json.dumps(EC2_TRUST))
+    server_iam.create_service_linked_role(AWSServiceName="elasticbeanstalk.amazonaws.com")
+    planned = run_iamctl("plan", path, "--detailed-exitcode")
+    assert planned.code == 0, planned.stdout
+    assert "unmanaged roles (in the account, not in the file): 1: hand-made" in planned.stdout
+
+
+def test_a_new_path_is_a_human_step_and_nothing_is_deleted(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
+) -> None:
+    path = account_file(tmp_path)
+    applied(run_iamctl, path)
+    moved = account_file(tmp_path, ROLES.replace("path: /ci/", "path: /deploy/"))
+    planned = run_iamctl("plan", moved, "--detailed-exitcode")
+    assert planned.code == 3, planned.stdout + planned.stderr
+    assert ("! role deploy: path /ci/ -> /deploy/ cannot change: IAM cannot move a role"
+            in planned.stdout)
+    assert run_iamctl("apply", moved, "--yes").code == 0
+    assert server_iam.get_role(RoleName="deploy")["Role"]["Path"] == "/ci/"
+
+
+def running_as_deployer(iam: Any, server_url: str) -> dict[str, str | None]:
+    """The environment of credentials that assumed the role `deployer` (AdministratorAccess)."""
+    iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=json.dumps(EC2_TRUST))
+    iam.attach_role_policy(RoleName="deployer", PolicyArn=ADMIN)
+    sts = boto3.client("sts", endpoint_url=server_url, region_name="us-east-1")
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/deployer",
+                            RoleSessionName="ci")["Credentials"]
+    return {"AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": creds["SessionToken"]}
+
+
+def test_apply_refuses_to_detach_a_policy_from_its_own_role(
+    run_iamctl: RunIamctl, server_iam: Any, server_url: str, tmp_path: Path
+) -> None:
+    as_role = running_as_deployer(server_iam, server_url)
+    trust = json.dumps(EC2_TRUST)
+    path = account_file(tmp_path, f"roles:\n  - name: deployer\n    assume_role_policy: {trust}\n")
+    refused = run_iamctl("apply", path, "--yes", env=as_role)
+    assert refused.code == 1, refused.stdout + refused.stderr
+    assert ("- role deployer: detach AdministratorAccess [SELF-LOCKOUT: detaches "
+            "AdministratorAccess from role deployer, which these credentials run as]"
+            in refused.stdout)
+    held = server_iam.list_attached_role_policies(RoleName="deployer")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in held] == [ADMIN]
+
+
+def test_prune_keeps_the_role_running_iamctl(
+    run_iamctl: RunIamctl, server_iam: Any, server_url: str, tmp_path: Path
+) -> None:
+    as_role = running_as_deployer(server_iam, server_url)
+    path = account_file(tmp_path, "prune: true\n")
+    planned = run_iamctl("plan", path, "--detailed-exitcode", env=as_role)
+    assert planned.code == 0, planned.stdout
+    assert "note: role deployer is not deleted: its credentials are running iamctl" in (
+        planned.stdout)
+
+
+def test_the_roles_example_applies_and_plans_in_sync(
+    run_iamctl: RunIamctl, server_iam: Any
+) -> None:
+    example = str(Path(__file__).resolve().parent.parent / "examples" / "roles" / "account.yaml")
+    server_iam.create_role(RoleName="cdk-hnb659fds-deploy-role",
+                           AssumeRolePolicyDocument=json.dumps(EC2_TRUST))
+    applied(run_iamctl, example)
+    assert in_sync(run_iamctl, example)
+    profile = server_iam.get_instance_profile(InstanceProfileName="web")["InstanceProfile"]
+    assert (profile["Path"], [r["RoleName"] for r in profile["Roles"]]) == ("/app/", ["web"])
+    assert server_iam.get_role(RoleName="developer")["Role"]["MaxSessionDuration"] == 14400
+
+
+def test_a_saved_plan_with_roles_applies_as_saved(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
+) -> None:
+    path = account_file(tmp_path)
+    saved = tmp_path / "plan.json"
+    assert run_iamctl("plan", path, "--out", str(saved)).code == 0
+    kinds = [change["kind"] for change in json.loads(saved.read_text())["changes"]]
+    assert kinds == ["policy", "role", "role_policy", "role_inline_policy", "instance_profile",
+                     "role"]
+    result = run_iamctl("apply", path, "--yes", "--plan", str(saved))
+    assert result.code == 0, result.stdout + result.stderr
+    assert in_sync(run_iamctl, path)

@@ -1,0 +1,202 @@
+"""Trust policies as a user meets them: `trusted_by` expanded into the document AWS holds and
+shown in the plan; a dangerous trust failing `validate` and `plan` at its line unless the role
+says why with `accept_risk`; a trust policy AWS spells its own way being no change; a deleted
+principal named as such."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reconciler.config import desired
+from reconciler.core.kinds import spec_of
+from reconciler.core.model import Action, Change, Kind
+from tests.conftest import RunIamctl
+
+ACCOUNT = "123456789012"
+GITHUB = "token.actions.githubusercontent.com"
+PROVIDER = f"""\
+    oidc_providers:
+      - url: https://{GITHUB}
+        client_ids: [sts.amazonaws.com]
+    """
+
+
+def account_file(tmp_path: Path, body: str, providers: str = PROVIDER) -> str:
+    path = tmp_path / "account.yaml"
+    text = f'version: 1\naccount:\n  id: "{ACCOUNT}"\n' + textwrap.dedent(providers)
+    path.write_text(text + textwrap.dedent(body))
+    return str(path)
+
+
+PIPELINE_ROLES = """\
+    roles:
+      - name: plan
+        trusted_by:
+          github:
+            - {repository: acme/infra, pull_request: true}
+            - {repository: acme/infra, branch: main}
+      - name: ops
+        trusted_by:
+          accounts: ["210987654321"]
+          require_mfa: true
+          services: [ec2.amazonaws.com]
+    """
+
+
+def test_trusted_by_becomes_the_document_aws_holds_and_the_plan_shows_it(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
+) -> None:
+    path = account_file(tmp_path, PIPELINE_ROLES)
+    planned = run_iamctl("plan", path)
+    assert planned.code == 0, planned.stderr
+    lines = [line.strip() for line in planned.stdout.splitlines()]
+    github = lines[lines.index(f"+ role plan [trust: Federated arn:aws:iam::{ACCOUNT}:"
+                               f"oidc-provider/{GITHUB}]") + 1]
+    assert github.startswith("+ statement GitHubActions (Allow): action "
+                             "sts:AssumeRoleWithWebIdentity")
+    assert '"repo:acme/infra:pull_request"' in github
+    assert '"repo:acme/infra:ref:refs/heads/main"' in github
+    assert run_iamctl("apply", path, "--yes").code == 0
+
+    trust = server_iam.get_role(RoleName="plan")["Role"]["AssumeRolePolicyDocument"]
+    (statement,) = trust["Statement"]
+    assert statement["Principal"] == {
+        "Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB}"}
+    assert statement["Condition"]["StringEquals"] == {
+        f"{GITHUB}:aud": "sts.amazonaws.com",
+        f"{GITHUB}:sub": ["repo:acme/infra:pull_request", "repo:acme/infra:ref:refs/heads/main"],
+    }
+    ops = server_iam.get_role(RoleName="ops")["Role"]["AssumeRolePolicyDocument"]
+    accounts = next(s for s in ops["Statement"] if "AWS" in s["Principal"])
+    assert accounts["Principal"]["AWS"] == "arn:aws:iam::210987654321:root"
+    assert accounts["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    assert run_iamctl("plan", path, "--detailed-exitcode").code == 0
+
+
+def test_a_trust_policy_in_aws_spelling_is_no_change(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
+) -> None:
+    # The file names the account by its id, as one string; AWS holds its root ARN in a list,
+    # with the principals in another order.
+    server_iam.create_role(RoleName="ops", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["sts:AssumeRole"], "Principal": {
+            "AWS": ["arn:aws:iam::210987654321:root", "arn:aws:iam::111122223333:root"]}}],
+    }))
+    path = account_file(tmp_path, """\
+        roles:
+          - name: ops
+            assume_role_policy:
+              Version: "2012-10-17"
+              Statement:
+                - Effect: Allow
+                  Principal: {AWS: ["111122223333", "210987654321"]}
+                  Action: sts:assumerole
+        """, providers="")
+    assert run_iamctl("plan", path, "--detailed-exitcode").code == 0
+
+
+@pytest.mark.parametrize(
+    ("trust", "field", "said"),
+    [
+        (
+            """assume_role_policy:
+              Version: "2012-10-17"
+              Statement: [{Effect: Allow, Principal: "*", Action: sts:AssumeRole}]""",
+            "roles[0].assume_role_policy",
+            'anyone can assume it (statement 1 trusts principal "*" without a condition)',
+        ),
+        (
+            f"""assume_role_policy:
+              Version: "2012-10-17"
+              Statement:
+                - Effect: Allow
+                  Principal: {{Federated: "arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB}"}}
+                  Action: sts:AssumeRoleWithWebIdentity
+                  Condition: {{StringEquals: {{"{GITHUB}:aud": sts.amazonaws.com}}}}""",
+            "roles[0].assume_role_policy",
+            "trusts GitHub Actions of any repository",
+        ),
+    ],
+    ids=["anyone", "any-repository"],
+)
+def test_a_dangerous_trust_fails_validate_and_plan_at_its_line_unless_the_risk_is_accepted(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path, trust: str, field: str, said: str
+) -> None:
+    body = f"""\
+        roles:
+          - name: open
+            {trust}
+        """
+    path = account_file(tmp_path, body)
+    for command in ("validate", "plan"):
+        result = run_iamctl(command, path)
+        assert result.code == 1, result.stdout
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"error: {path}:9:5: {field}: role open: ")
+        assert said in line and 'set accept_risk: "why"' in line
+        assert "Traceback" not in result.stderr
+    assert server_iam.list_roles()["Roles"] == []  # nothing was created
+
+    accepted = account_file(tmp_path, body + '    accept_risk: "a public demo role"\n')
+    for command in ("validate", "plan"):
+        result = run_iamctl(command, accepted)
+        assert result.code == 0, result.stderr
+        assert f"note: role open: {said}" in result.stderr + result.stdout
+        assert "risk accepted: a public demo role" in result.stderr + result.stdout
+
+
+def test_github_without_its_provider_in_the_file_is_an_error_at_the_entry(
+    run_iamctl: RunIamctl, tmp_path: Path
+) -> None:
+    path = account_file(tmp_path, PIPELINE_ROLES, providers="")
+    result = run_iamctl("validate", path)
+    assert result.code == 1
+    assert result.stderr.startswith(f"error: {path}:7:7: roles[0].trusted_by.github: ")
+    assert "roles[0].trusted_by.github" in result.stderr
+
+
+def test_a_trust_policy_iam_would_refuse_is_an_error_where_it_is_written(
+    run_iamctl: RunIamctl, tmp_path: Path
+) -> None:
+    path = account_file(tmp_path, """\
+        roles:
+          - name: ops
+            assume_role_policy:
+              Version: "2012-10-17"
+              Statement:
+                - Effect: Allow
+                  Principal: {Service: ec2.amazonaws.com}
+                  Action: s3:GetObject
+        """, providers="")
+    result = run_iamctl("validate", path)
+    assert result.code == 1
+    assert "roles[0].assume_role_policy.Statement[0].Action" in result.stderr
+
+
+def test_trusted_by_follows_the_partition_of_the_account(tmp_path: Path) -> None:
+    (config,) = desired.load([account_file(tmp_path, PIPELINE_ROLES)])
+    china = desired.resolve(config, {}, partition="aws-cn").roles["ops"]
+    assert china.trust is not None
+    assert "arn:aws-cn:iam::210987654321:root" in china.trust.text
+    assert "arn:aws:" not in china.trust.text
+    assert china.trust != desired.resolve(config, {}).roles["ops"].trust
+
+
+def test_a_principal_deleted_since_the_policy_named_it_is_said_so() -> None:
+    before = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "AROA4EXAMPLEEXAMPLE12"},
+        "Action": "sts:AssumeRole"}]})
+    after = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:role/ci"},
+        "Action": "sts:AssumeRole"}]})
+    change = Change(Action.UPDATE, Kind.ROLE_TRUST, "deploy", before=before, after=after)
+    subject, detail = spec_of(Kind.ROLE_TRUST).describe(change)
+    deleted = "AROA4EXAMPLEEXAMPLE12"
+    assert subject == f"role deploy: trust policy (trusts a deleted principal: {deleted})"
+    assert detail  # and the statement change itself, to the principal the file names
