@@ -10,7 +10,9 @@ import pytest
 
 from reconciler.aws.writers import WRITERS, WriteContext
 from reconciler.core.errors import IamctlError
+from reconciler.core.impact import ASSESSORS
 from reconciler.core.kinds import SPECS, allows, phase_of, spec_of
+from reconciler.core.lockout import CANNOT_CUT_OFF, CHECKS
 from reconciler.core.model import Action, Change, Kind
 from reconciler.core.plan import Plan, change_to_dict, order_changes, plan_from_dict, plan_to_dict
 from reconciler.core.render import change_lines
@@ -107,3 +109,13 @@ def test_a_change_without_a_writer_stops_apply_before_its_first_write(monkeypatc
     with pytest.raises(IamctlError, match="no way to carry out .*password policy.*nothing was"):
         apply.apply_plan(Plan(ACCOUNT, None, changes), WriteContext(aws, None, None))  # type: ignore[arg-type]
     assert aws.calls == []
+
+
+def test_every_kind_has_a_permission_impact_rule():
+    # Not a silent "unknown" for a kind nobody thought about: each has its own rule.
+    assert set(ASSESSORS) == set(Kind)
+
+
+def test_every_kind_either_has_a_self_lockout_check_or_a_reason_it_cannot_lock_out():
+    assert set(CHECKS).isdisjoint(CANNOT_CUT_OFF)
+    assert set(CHECKS) | set(CANNOT_CUT_OFF) == set(Kind)

@@ -39,10 +39,8 @@ def with_impact(changes: Iterable[Change], desired: State, live: State) -> list[
 
 
 def assess(change: Change, context: Context) -> Assessment:
-    assessor = _ASSESSORS.get(change.kind)
-    if assessor is None:
-        return UNKNOWN  # a kind of change this module does not know yet
-    return assessor(change, context)
+    # Every kind has its rule (tests/test_kinds.py): a new kind is a decision, never a default.
+    return ASSESSORS[change.kind](change, context)
 
 
 # Documents: granted, removed, changed.
@@ -202,6 +200,22 @@ def _membership(change: Change, context: Context) -> Assessment:
     return removed(group_documents(change.target, context, after=False))
 
 
+def _member(change: Change, context: Context) -> Assessment:
+    """An out-of-band member leaving a declared group (only ever a removal)."""
+    return removed(group_documents(change.name, context, after=False))
+
+
+def _identity_provider(change: Change, context: Context) -> Assessment:
+    """A provider by itself grants nothing: the roles that trust it are judged on their trust.
+    Deleting one (or one of its audiences) takes a way in away; a new provider or audience may
+    let in tokens a role already trusts, and new metadata or thumbprints new signing keys."""
+    if change.action == Action.DELETE:
+        return Impact.NARROWS, ()
+    if change.kind == Kind.OIDC_CLIENT_ID:
+        return Impact.BROADENS, ()
+    return UNKNOWN
+
+
 def _user(change: Change, context: Context) -> Assessment:
     if change.action == Action.DELETE:
         return Impact.NARROWS, ()  # no principal left to hold or be denied anything
@@ -292,7 +306,7 @@ def _neutral(change: Change, context: Context) -> Assessment:
     return NEUTRAL
 
 
-_ASSESSORS: dict[Kind, Callable[[Change, Context], Assessment]] = {
+ASSESSORS: dict[Kind, Callable[[Change, Context], Assessment]] = {
     Kind.POLICY: _policy,
     Kind.POLICY_REPLACEMENT: _replacement,
     Kind.POLICY_DOCUMENT: _policy_document,
@@ -323,4 +337,13 @@ _ASSESSORS: dict[Kind, Callable[[Change, Context], Assessment]] = {
     Kind.ROLE_POLICY: _attachment,
     Kind.ROLE_INLINE_POLICY: _inline,
     Kind.INSTANCE_PROFILE: _instance_profile,
+    Kind.GROUP_MEMBER: _member,
+    # Identity providers.
+    Kind.OIDC_PROVIDER: _identity_provider,
+    Kind.OIDC_CLIENT_ID: _identity_provider,
+    Kind.OIDC_THUMBPRINTS: _identity_provider,
+    Kind.OIDC_PROVIDER_TAGS: _unknown,
+    Kind.SAML_PROVIDER: _identity_provider,
+    Kind.SAML_METADATA: _identity_provider,
+    Kind.SAML_PROVIDER_TAGS: _unknown,
 }

@@ -82,7 +82,7 @@ _NOT_ONLY_DELETIONS = (
 def lockout_reason(change: Change, who: _Who) -> str:
     if change.action != Action.DELETE and change.kind not in _NOT_ONLY_DELETIONS:
         return ""
-    check = _CHECKS.get(change.kind)
+    check = CHECKS.get(change.kind)
     return (check(change, who) or "") if check else ""
 
 
@@ -161,7 +161,30 @@ def _policy(change: Change, who: _Who) -> str | None:
     return None
 
 
-_CHECKS: dict[Kind, Callable[[Change, _Who], str | None]] = {
+# Kinds of change that never cut off the credentials running iamctl, and why: with `_CHECKS`,
+# every kind is in exactly one of the two (tests/test_kinds.py), so a new kind is a decision.
+CANNOT_CUT_OFF: dict[Kind, str] = {
+    Kind.ALIAS: "an account setting",
+    Kind.PASSWORD_POLICY: "an account setting; API credentials use no password",
+    Kind.POLICY_DOCUMENT: "a new version: judged by permission impact, not by who holds it",
+    Kind.POLICY_TAGS: "tags",
+    Kind.GROUP_PATH: "a path",
+    Kind.USER_PATH: "a path",
+    Kind.USER_TAGS: "tags",
+    Kind.ROLE_TAGS: "tags",
+    Kind.LOGIN_PROFILE: "a console password: API credentials do not use it",
+    Kind.ROLE_SETTINGS: "a description, or the length of sessions to come",
+    Kind.ROLE_TRUST: "who may assume the role next: the running session keeps its credentials",
+    Kind.OIDC_PROVIDER: "an identity provider: the running session keeps its credentials",
+    Kind.OIDC_CLIENT_ID: "an identity provider's audience: sessions to come",
+    Kind.OIDC_THUMBPRINTS: "an identity provider's certificate: sessions to come",
+    Kind.OIDC_PROVIDER_TAGS: "tags",
+    Kind.SAML_PROVIDER: "an identity provider: the running session keeps its credentials",
+    Kind.SAML_METADATA: "an identity provider's metadata: sessions to come",
+    Kind.SAML_PROVIDER_TAGS: "tags",
+}
+
+CHECKS: dict[Kind, Callable[[Change, _Who], str | None]] = {
     Kind.ACCESS_KEY: _access_key,
     Kind.ACCESS_KEY_STATUS: _access_key_status,
     Kind.USER: _user,
