@@ -3,6 +3,10 @@ or the role running iamctl. Plain data."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from reconciler.core.diff import diff
 from reconciler.core.model import Entity, Ignore, ManagedPolicy, Role
 from reconciler.core.plan import make_plan
@@ -90,3 +94,33 @@ def test_a_replaced_policy_does_not_go_back_to_a_role_prune_deletes() -> None:
     )
     replacement = diff(desired_state, live).changes[0]
     assert replacement.after["attached"] == [{"kind": "role", "name": "kept"}]
+
+
+def test_a_boundary_goes_with_the_last_role_that_holds_it_in_one_apply() -> None:
+    arn = CUSTOMER + "Boundary"
+    boundary = replace(live_policy("Boundary"), boundary_count=1)
+    pruned = live_role("hand-made", permissions_boundary=arn)
+    result = diff(desired(prune=True), account(pruned, boundary))  # type: ignore[arg-type]
+    assert {(c.kind.value, c.name) for c in result.changes} == {
+        ("role", "hand-made"), ("policy", "Boundary")}
+
+
+@pytest.mark.parametrize(
+    "holder",
+    ["ignored", "declared", "unseen"],
+)
+def test_a_boundary_that_someone_still_holds_after_apply_is_kept(holder: str) -> None:
+    arn = CUSTOMER + "Boundary"
+    # Declared: no role holds it yet, the file sets it on one. Unseen: the account counts a
+    # holder iamctl does not see among the users and roles it read.
+    boundary = replace(live_policy("Boundary"), boundary_count=0 if holder == "declared" else 1)
+    roles = [live_role("cdk-deploy", permissions_boundary=arn)] if holder == "ignored" else []
+    wanted = desired(prune=True)
+    if holder == "declared":
+        declared = replace(wanted.roles["declared"], permissions_boundary=arn)  # type: ignore[attr-defined]
+        wanted = replace(wanted, roles={"declared": declared})  # type: ignore[type-var]
+    live = state(live_role("declared"), boundary, *roles)
+    result = diff(wanted, live)  # type: ignore[arg-type]
+    assert all(c.name != "Boundary" for c in result.changes)
+    assert result.kept == (
+        "policy Boundary is not deleted: it is the permissions boundary of 1 user or role",)

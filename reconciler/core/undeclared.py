@@ -167,10 +167,37 @@ def policy_users(
     wanting += [f"role {n}" for n, role in desired.roles.items() if policy.arn in role.policies]
     if wanting:
         reasons.append(f"the file attaches it to {', '.join(sorted(wanting))}")
-    if policy.boundary_count:
-        users = plural(policy.boundary_count, "user or role", "users or roles")
+    holders = boundary_holders_after_apply(policy, desired, live, staying)
+    if holders:
+        users = plural(holders, "user or role", "users or roles")
         reasons.append(f"it is the permissions boundary of {users}")
     return reasons
+
+
+def boundary_holders_after_apply(
+    policy: ManagedPolicy, desired: State, live: State, staying: _Staying
+) -> int:
+    """Users and roles that have the policy as their boundary once apply is done (AWS refuses
+    to delete a policy in use as one): declared ones as the file sets them, undeclared ones
+    that stay as they are, and any the account counts that iamctl cannot see. A user or role
+    deleted by the same prune holds it no more, so one apply converges."""
+    arn = policy.arn
+    declared: list[User | Role] = [*desired.users.values(), *desired.roles.values()]
+    live_entities: list[tuple[str, User | Role]] = [
+        *(("user", user) for user in live.users.values()),
+        *(("role", role) for role in [*live.roles.values(), *live.aws_roles.values()]),
+    ]
+    live_holders = [
+        (kind, entity.name) for kind, entity in live_entities if entity.permissions_boundary == arn
+    ]
+    staying_holders = [
+        name for kind, name in live_holders
+        if name not in (desired.users if kind == "user" else desired.roles)
+        and staying.reason(Entity(kind, name))
+    ]
+    unseen = max(0, policy.boundary_count - len(live_holders))
+    wanted = sum(1 for entity in declared if entity.permissions_boundary == arn)
+    return wanted + len(staying_holders) + unseen
 
 
 def user_removal(user: User) -> Change:
