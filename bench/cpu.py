@@ -13,6 +13,7 @@ import boto3
 
 from reconciler.aws.client import Aws
 from reconciler.aws.live import LiveAccount, read_live
+from reconciler.aws.live_roles import read_role_settings
 from reconciler.config import desired
 from reconciler.core.diff import diff
 from reconciler.core.findings import account_findings
@@ -42,10 +43,13 @@ class CpuResult:
 
 
 def read_account(url: str) -> LiveAccount:
+    """The account as plan reads it for the bench file, role descriptions and session durations
+    included (the file declares them: plan reads them from ListRoles)."""
     session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                             region_name="us-east-1")
     aws = Aws(session, url)
-    return read_live(aws, aws.identity())
+    live = read_live(aws, aws.identity())
+    return replace(live, state=read_role_settings(aws, live.state))
 
 
 def timed(stages: dict[str, float], name: str, step: Callable[[], T]) -> T:
@@ -57,7 +61,8 @@ def timed(stages: dict[str, float], name: str, step: Callable[[], T]) -> T:
 
 def plan_cpu(file: Path, live: LiveAccount, empty_account: bool = False) -> CpuResult:
     """Load, resolve, diff, findings, make_plan and render_text for `file` against `live` (or
-    against the same account emptied of users, groups and policies: every line a creation)."""
+    against the same account emptied of users, groups, policies and roles: every line a
+    creation)."""
     stages: dict[str, float] = {}
     live_state = without_entities(live.state) if empty_account else live.state
     config = timed(stages, "load", lambda: desired.load([str(file)])[0])
@@ -72,4 +77,4 @@ def plan_cpu(file: Path, live: LiveAccount, empty_account: bool = False) -> CpuR
 
 
 def without_entities(state: State) -> State:
-    return replace(state, users={}, groups={}, policies={})
+    return replace(state, users={}, groups={}, policies={}, roles={})

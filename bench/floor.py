@@ -2,10 +2,12 @@
 
 Run as its own process (like `iamctl plan`, through bench/launch.py), so both pay Python's
 start-up and boto3's import. It makes the calls `reconciler.aws.live.read_live` makes, in the same
-order and with the same parameters, and throws the answers away: no model, no diff, no file.
-The difference between a plan and this is what iamctl adds. Usage (environment as for iamctl):
+order and with the same parameters, then the ListRoles walk plan adds when its file manages a
+role's description or maximum session duration (`--role-settings`), and throws the answers
+away: no model, no diff, no file. The difference between a plan and this is what iamctl adds.
+Usage (environment as for iamctl):
 
-    python bench/floor.py [--aws-catalog] [--role-arn ARN]...
+    python bench/floor.py [--aws-catalog] [--role-settings] [--role-arn ARN]...
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def identity_providers(iam: Any) -> None:
         iam.get_saml_provider(SAMLProviderArn=item["Arn"])
 
 
-def read(session: boto3.Session, aws_catalog: bool) -> None:
+def read(session: boto3.Session, aws_catalog: bool, role_settings: bool) -> None:
     """One account's reads; the report is asked for first and fetched beside the rest."""
     session.client("sts").get_caller_identity()
     iam = session.client("iam")
@@ -69,7 +71,7 @@ def read(session: boto3.Session, aws_catalog: bool) -> None:
     with ThreadPoolExecutor(max_workers=1) as pool:
         report = pool.submit(credential_report, iam)
         for _ in pages(iam, "get_account_authorization_details", MaxItems=1000,
-                       Filter=["User", "Group", "LocalManagedPolicy"]):
+                       Filter=["User", "Group", "Role", "LocalManagedPolicy"]):
             pass
         iam.list_account_aliases()
         iam.get_account_summary()
@@ -81,6 +83,9 @@ def read(session: boto3.Session, aws_catalog: bool) -> None:
             pass
         identity_providers(iam)
         report.result()
+    if role_settings:  # after the read, as plan reads them (reconciler/engine/run.py)
+        for _ in pages(iam, "list_roles", MaxItems=1000):
+            pass
 
 
 def assumed(role_arn: str) -> boto3.Session:
@@ -94,12 +99,13 @@ def assumed(role_arn: str) -> boto3.Session:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/floor.py")
     parser.add_argument("--aws-catalog", action="store_true")
+    parser.add_argument("--role-settings", action="store_true")
     parser.add_argument("--role-arn", action="append", default=[])
     args = parser.parse_args(argv)
     if not args.role_arn:
-        read(boto3.Session(), args.aws_catalog)
+        read(boto3.Session(), args.aws_catalog, args.role_settings)
     for role_arn in args.role_arn:  # one account after the other
-        read(assumed(role_arn), args.aws_catalog)
+        read(assumed(role_arn), args.aws_catalog, args.role_settings)
     return 0
 
 

@@ -12,7 +12,7 @@ LARGEST_MAX_ITEMS = 1000
 
 
 def gaad_pages(entities: int, max_items: int | None) -> int:
-    """Pages of GetAccountAuthorizationDetails for `entities` users, groups and policies.
+    """Pages of GetAccountAuthorizationDetails for `entities` users, groups, policies and roles.
 
     Assumes each page holds MaxItems entities across its lists, the most AWS returns; AWS
     documents that a page may hold fewer, so this is the lower bound of real AWS's count.
@@ -26,7 +26,8 @@ def calls_at_real_page_sizes(
 ) -> int:
     """`calls` (by action, as moto received them) with every GetAccountAuthorizationDetails read
     counted at AWS's page size. moto answers that call in one page whatever MaxItems says; it
-    does page ListPolicies and ListVirtualMFADevices by MaxItems, so those counts stand."""
+    does page ListPolicies, ListVirtualMFADevices and ListRoles by MaxItems (1,000 a page, as AWS
+    at most), so those counts stand."""
     real = dict(calls)
     if real.get(GAAD):
         real[GAAD] *= gaad_pages(entities, max_items.get(GAAD))

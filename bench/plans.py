@@ -34,7 +34,7 @@ class PlanRun:
 def measure_plan(emulator: Emulator, file: Path, users: int, repeat: int, workdir: Path
                  ) -> list[PlanRun]:
     """Run `iamctl plan` `repeat` times; the server counts what each run asked."""
-    entities = users + accounts.GROUP_COUNT + accounts.CUSTOMER_POLICY_COUNT
+    entities = accounts.entity_count(users)
     runs = []
     for _ in range(repeat):
         saved = workdir / "plan.json"
@@ -54,11 +54,12 @@ def measure_floor(emulator: Emulator, users: int, repeat: int, workdir: Path,
                   plan: PlanRun) -> list[PlanRun]:
     """The bare reads `repeat` times; each must make exactly the calls the in-sync `plan` made
     (else it would not be the floor of that plan)."""
-    entities = users + accounts.GROUP_COUNT + accounts.CUSTOMER_POLICY_COUNT
+    entities = accounts.entity_count(users)
     runs = []
     for _ in range(repeat):
         emulator.counts()
-        measured = run_floor(["--aws-catalog"], emulator.url, workdir)
+        # The bench file declares role descriptions and session durations: plan walks ListRoles.
+        measured = run_floor(["--aws-catalog", "--role-settings"], emulator.url, workdir)
         counts = emulator.counts()
         if measured.code != 0:
             raise BenchError(f"bench/floor.py failed: {tail(measured.stderr)}")

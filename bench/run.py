@@ -1,11 +1,11 @@
 """`make bench`: shows that a plan's cost grows with pages and changes, not with users.
 
-Against a moto server (child process), for accounts of 500, 2,000 and 5,000 users: `iamctl plan`
-in sync and with 1% of the users drifted, next to the floor (the same reads made with bare boto3,
-bench/floor.py) and a per-resource refresh (8 calls per user); CPU time of everything plan does
-after reading; `iamctl apply` of 500 new users at parallelism 1 and 8; `iamctl plan` over 50
-accounts of 200 users at once and one account after another. Prints a table, the ratios, and
-PASS/FAIL per target. Usage:
+Against a moto server (child process), for accounts of 500, 2,000 and 5,000 users with one role
+per 5 users (1,000 roles at 5,000): `iamctl plan` in sync and with 1% of the users drifted, next
+to the floor (the same reads made with bare boto3, bench/floor.py) and a per-resource refresh (8
+calls per user); CPU time of everything plan does after reading; `iamctl apply` of 500 new users
+at parallelism 1 and 8; `iamctl plan` over 50 accounts of 200 users (and 40 roles) at once and
+one account after another. Prints a table, the ratios, and PASS/FAIL per target. Usage:
 
     .venv/bin/python bench/run.py [--sizes 500,2000,5000] [--full-refresh] ...
 """
@@ -127,7 +127,9 @@ def run_all(emulator: Emulator, options: Options, workdir: Path) -> Results:
 
 def bench_size(emulator: Emulator, iam: Any, options: Options, workdir: Path, seeded: int,
                users: int) -> SizeResult:
-    progress(f"{users:,} users: seeding {users - seeded:,} more into the emulator's memory ...")
+    roles = len(accounts.role_range(seeded, users))
+    progress(f"{users:,} users: seeding {users - seeded:,} more and {roles:,} roles into the "
+             "emulator's memory ...")
     started = time.monotonic()
     emulator.seed(accounts.seed(seeded, users))
     seed_seconds = time.monotonic() - started

@@ -36,9 +36,17 @@ def test_authorization_details_pages_at_real_page_sizes(
 
 
 def test_only_authorization_details_is_recounted() -> None:
-    calls = {"GetAccountAuthorizationDetails": 1, "ListPolicies": 2, "GetCallerIdentity": 1}
-    max_items = {"GetAccountAuthorizationDetails": 1000, "ListPolicies": 1000}
-    assert calls_at_real_page_sizes(calls, max_items, 5030) == 6 + 2 + 1
+    calls = {"GetAccountAuthorizationDetails": 1, "ListPolicies": 2, "GetCallerIdentity": 1,
+             "ListRoles": 1}
+    max_items = {"GetAccountAuthorizationDetails": 1000, "ListPolicies": 1000, "ListRoles": 1000}
+    assert calls_at_real_page_sizes(calls, max_items, 6030) == 7 + 2 + 1 + 1
+
+
+def test_roles_come_one_per_five_users_and_count_in_the_pages() -> None:
+    assert accounts.role_count(5000) == 1000
+    assert list(accounts.role_range(2000, 5000)) == list(range(400, 1000))
+    # 5,000 users, 20 groups, 10 policies and 1,000 roles: 7 pages of 1,000, not 6.
+    assert gaad_pages(accounts.entity_count(5000), 1000) == 7
 
 
 def test_bench_reads_the_stats_line_iamctl_prints() -> None:
@@ -60,6 +68,18 @@ def test_generated_file_declares_the_seeded_account(tmp_path: Path) -> None:
         u["console"] for u in seeded["users"]
     ]
     assert all(state.users[u["name"]].access_keys == 1 for u in seeded["users"])
+    roles = {role["name"]: role for role in seeded["roles"]}
+    assert sorted(state.roles) == sorted(roles) and len(roles) == 6
+    for name, role in state.roles.items():
+        assert role.instance_profile is (True if roles[name]["instance_profile"] else None)
+        assert role.description == (roles[name]["description"] or None)
+        assert sorted(role.inline_policies) == sorted(roles[name]["inline_policies"])
+    # Every kind the bench means to exercise is there: a trusted service and account, an
+    # instance profile, an inline policy, and settings only ListRoles reads.
+    assert {role.service is None for role in map(accounts.bench_role, range(6))} == {True, False}
+    assert any(role["instance_profile"] for role in roles.values())
+    assert any(role["inline_policies"] for role in roles.values())
+    assert any(role["description"] for role in roles.values())
 
 
 def test_drifted_users_are_one_percent_spread_over_the_account() -> None:
@@ -100,5 +120,6 @@ def test_bench_runs_every_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     assert "1 policy detached, 1 tag changed, 1 access key deleted" in out
     assert "20 users: plan/floor seconds " in out
     targets = out.split("Targets:\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert len(targets) == 12
+    assert len(targets) == 13
+    assert "in-sync plan of 20 users and 4 roles: at most 25 API calls at real page sizes: " in out
     assert all(line.strip().startswith(("PASS ", "FAIL ")) for line in targets)
