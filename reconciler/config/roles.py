@@ -24,6 +24,9 @@ from .yamlload import Source
 ROLE_INLINE_MAX_SIZE = 10240
 
 TRUST_FIELDS = ("assume_role_policy", "assume_role_policy_file", "trusted_by")
+# The partition trust policies are built for when the files are read; `resolve` builds them
+# again for an account in another (aws-cn, aws-us-gov) once it has reached it.
+LOAD_PARTITION = "aws"
 
 
 def check_file_rules(source: Source) -> None:
@@ -55,7 +58,7 @@ class TrustContext:
     account_id: str
     oidc_providers: Collection[str]
     saml_providers: Collection[str]
-    partition: str = "aws"  # until the account is reached (resolve knows it)
+    partition: str = LOAD_PARTITION
 
 
 def role(
@@ -134,7 +137,10 @@ def checked_findings(
 
 def trust_in_partition(role: Role, context: TrustContext) -> Document | None:
     """The role's trust policy once the account's partition is known: `trusted_by` expanded
-    again (its principals are ARNs in that partition), a document given as such compared in it."""
+    again (its principals are ARNs in that partition), a document given as such compared in it.
+    In `aws`, the partition the files were read for, it is the trust already built."""
+    if context.partition == LOAD_PARTITION:
+        return role.trust
     if role.trusted_by is not None:
         return trust.trust_document(expand(role.trusted_by, context), context.partition)
     if role.trust is None:

@@ -37,8 +37,12 @@ def canonical(document: Any) -> Document:
     """A policy document given as a dict, JSON text or URL-encoded JSON text."""
     if isinstance(document, str):
         document = parse(document)
-    text = json.dumps(_as_written(document), separators=(",", ":"))
-    return Document(text=text, meaning=meaning_key(document))
+    return Document(text=written_text(document), meaning=meaning_key(document))
+
+
+def written_text(document: Any) -> str:
+    """A loaded document's JSON text as written (what apply sends)."""
+    return json.dumps(_as_written(document), separators=(",", ":"))
 
 
 def _as_written(value: Any) -> Any:
@@ -75,11 +79,17 @@ def as_written(document: Document) -> dict[str, Any]:
 def document_diff(before: Any, after: Any) -> list[str]:
     """A document change told by statement (`statements.py`); each side a `Document`, a dict
     or JSON text (what a plan's changes hold)."""
-    return statement_diff(as_written(_document(before)), as_written(_document(after)))
+    return statement_diff(_written(before), _written(after))
 
 
-def _document(value: Any) -> Document:
-    return value if isinstance(value, Document) else canonical(value)
+def _written(value: Any) -> dict[str, Any]:
+    """A document as written, for showing it: its meaning is not needed (a plan of thousands
+    of new roles and policies renders each one)."""
+    if isinstance(value, Document):
+        return as_written(value)
+    document = parse(value) if isinstance(value, str) else value
+    loaded: dict[str, Any] = json.loads(written_text(document))
+    return loaded
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,8 @@ from .policydoc import (
     _is_condition,
     _sid_problems,
     _statements,
-    canonical,
     parse,
+    written_text,
 )
 
 # The actions IAM accepts in a role's trust policy (compared without case, as IAM does).
@@ -54,7 +54,7 @@ def trust_document(document: Any, partition: str) -> Document:
     the meaning is `meaning.py`'s with principals as IAM stores them (`trust_meaning`)."""
     if isinstance(document, str):
         document = parse(document)
-    text = canonical(document).text
+    text = written_text(document)
     key = json.dumps(trust_meaning(document, partition), sort_keys=True, separators=(",", ":"))
     return Document(text=text, meaning=key)
 
