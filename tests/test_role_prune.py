@@ -3,6 +3,7 @@ or the role running iamctl. Plain data."""
 
 from __future__ import annotations
 
+from reconciler.core.attachments import entities_in
 from reconciler.core.diff import diff
 from reconciler.core.model import Entity, Ignore, ManagedPolicy, Role
 from reconciler.core.plan import make_plan
@@ -89,4 +90,4 @@ def test_a_replaced_policy_does_not_go_back_to_a_role_prune_deletes() -> None:
             Entity("role", "gone"), Entity("role", "kept"))),
     )
     replacement = diff(desired_state, live).changes[0]
-    assert replacement.after["attached"] == [{"kind": "role", "name": "kept"}]
+    assert entities_in(replacement.after) == (Entity("role", "kept"),)

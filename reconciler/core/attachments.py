@@ -63,7 +63,9 @@ def entities_in(payload: Payload | None) -> tuple[Entity, ...]:
         return payload.attached
     if isinstance(payload, Members):
         return payload.members
-    return ()
+    if payload is None:  # a creation
+        return ()
+    raise TypeError(f"no entities recorded in a {type(payload).__name__}")
 
 
 def named(entities: Sequence[Entity]) -> str:
