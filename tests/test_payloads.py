@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from reconciler.core.errors import IamctlError
 from reconciler.core.kinds import SPECS
 from reconciler.core.model import Action, Change, Entity, Kind, PasswordPolicy
 from reconciler.core.payloads import (
@@ -23,7 +24,8 @@ from reconciler.core.payloads import (
     SamlProviderSpec,
     UserSpec,
 )
-from reconciler.core.plan import change_from_dict, change_to_dict
+from reconciler.core.plan import Plan, change_from_dict, change_to_dict, plan_to_dict
+from reconciler.engine.saved_plans import load_saved_plans
 
 ARN = "arn:aws:iam::123456789012:policy/Deploy"
 DOCUMENT = '{"Version": "2012-10-17", "Statement": []}'
@@ -159,3 +161,13 @@ def test_a_saved_payload_of_another_shape_is_refused(
     with pytest.raises(ValueError, match=f"the {side} of a {kind.value} change: .*{message}"
                        if "carries" not in message else message):
         change_from_dict(data)
+
+
+def test_apply_refuses_a_saved_plan_with_an_edited_payload_before_anything(tmp_path) -> None:
+    plan = Plan("123456789012", None, (SAMPLES[Kind.USER],))
+    data = plan_to_dict(plan)
+    data["changes"][0]["after"] = {"path": "/", "tags": {"team": ["a", "b"]}}
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(data))
+    with pytest.raises(IamctlError, match="not a saved iamctl plan .*after of a user change"):
+        load_saved_plans(str(plan_file))

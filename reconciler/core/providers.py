@@ -9,9 +9,8 @@ keyed by its URL without `https://` (IAM names its ARN that way), a SAML provide
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from .model import Action, Change, Kind, OidcProvider, SamlProvider, State
 from .payloads import OidcProviderSpec, SamlProviderSpec, thumbprints_of
@@ -136,7 +135,7 @@ def describe_metadata(change: Change) -> tuple[str, list[str]]:
     return f"SAML provider {change.name}: metadata changed ({digests})", []
 
 
-def listed(values: Any) -> str:
+def listed(values: str | Iterable[object]) -> str:
     """`a, b`, or `(none)`; a single string is one value, not its letters."""
     items = [values] if isinstance(values, str) else [str(value) for value in values]
     return ", ".join(items) or "(none)"
