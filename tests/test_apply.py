@@ -8,6 +8,7 @@ nothing is left dangling afterwards.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,7 +16,15 @@ import pytest
 from reconciler.aws.client import Aws
 from reconciler.aws.writers import WriteContext
 from reconciler.core.errors import ApplyError, AwsError, DeleteConflictError
-from reconciler.core.model import Action, Change, Kind
+from reconciler.core.model import Action, Change, Entity, Kind
+from reconciler.core.payloads import (
+    Attachments,
+    Members,
+    PathSpec,
+    PolicySpec,
+    ReplacedPolicy,
+    UserSpec,
+)
 from reconciler.core.plan import Plan, order_changes
 from reconciler.engine.apply import apply_plan
 
@@ -107,7 +116,7 @@ def test_deleting_a_group_removes_members_and_policies_first(aws, moto_iam):
     moto_iam.attach_group_policy(GroupName="old", PolicyArn=READ_ONLY)
     moto_iam.put_group_policy(GroupName="old", PolicyName="inline", PolicyDocument=DOC)
     calls = record_calls(aws)
-    run(aws, Change(Action.DELETE, Kind.GROUP, "old", before={"members": [USER_MEMBER]}))
+    run(aws, Change(Action.DELETE, Kind.GROUP, "old", before=Members((USER_MEMBER,))))
     names = [name for name, _ in calls]
     assert names[-1] == "DeleteGroup"
     for blocker in ("RemoveUserFromGroup", "DetachGroupPolicy", "DeleteGroupPolicy"):
@@ -115,7 +124,7 @@ def test_deleting_a_group_removes_members_and_policies_first(aws, moto_iam):
     assert moto_iam.list_groups_for_user(UserName="member")["Groups"] == []
 
 
-USER_MEMBER = {"kind": "user", "name": "member"}
+USER_MEMBER = Entity("user", "member")
 
 
 def test_deleting_a_group_removes_no_member_the_plan_did_not_name(aws, moto_iam):
@@ -125,7 +134,7 @@ def test_deleting_a_group_removes_no_member_the_plan_did_not_name(aws, moto_iam)
         moto_iam.create_user(UserName=user)
         moto_iam.add_user_to_group(GroupName="old", UserName=user)
     with pytest.raises(ApplyError) as raised:
-        run(aws, Change(Action.DELETE, Kind.GROUP, "old", before={"members": [USER_MEMBER]}))
+        run(aws, Change(Action.DELETE, Kind.GROUP, "old", before=Members((USER_MEMBER,))))
     assert "now also has member(s) cdk-late, which the plan did not name" in str(raised.value)
     members = moto_iam.get_group(GroupName="old")["Users"]
     assert sorted(u["UserName"] for u in members) == ["cdk-late", "member"]
@@ -137,7 +146,7 @@ def test_deleting_a_policy_detaches_it_and_deletes_old_versions_first(aws, moto_
     moto_iam.create_user(UserName="u")
     moto_iam.attach_user_policy(UserName="u", PolicyArn=arn)
     calls = record_calls(aws)
-    attached = {"attached": [{"kind": "user", "name": "u"}]}
+    attached = Attachments((Entity("user", "u"),))
     run(aws, Change(Action.DELETE, Kind.POLICY, "legacy", target=arn, before=attached))
     names = [name for name, _ in calls]
     assert names[-1] == "DeletePolicy"
@@ -152,7 +161,7 @@ def test_deleting_a_policy_detaches_it_from_nothing_the_plan_did_not_name(aws, m
     moto_iam.attach_user_policy(UserName="u", PolicyArn=arn)
     moto_iam.create_role(RoleName="ci-deploy", AssumeRolePolicyDocument=TRUST)
     moto_iam.attach_role_policy(RoleName="ci-deploy", PolicyArn=arn)
-    attached = {"attached": [{"kind": "user", "name": "u"}]}
+    attached = Attachments((Entity("user", "u"),))
     with pytest.raises(ApplyError) as raised:
         run(aws, Change(Action.DELETE, Kind.POLICY, "legacy", target=arn, before=attached))
     assert "now also attached to role ci-deploy, which the plan did not name" in str(raised.value)
@@ -192,16 +201,16 @@ def test_replacing_a_policy_reattaches_it(aws, moto_iam):
     ]
     moto_iam.create_group(GroupName="g")
     moto_iam.attach_group_policy(GroupName="g", PolicyArn=arn)
-    group = [{"kind": "group", "name": "g"}]
-    spec = {"path": "/", "description": "new", "document": DOC, "tags": {}, "arn": ""}
+    group = (Entity("group", "g"),)
+    spec = PolicySpec("/", "new", DOC, {}, "")
     run(
         aws,
         Change(
             Action.UPDATE,
             Kind.POLICY_REPLACEMENT,
             "p",
-            before={**spec, "description": "old", "arn": arn, "attached": group},
-            after={**spec, "attached": group},
+            before=ReplacedPolicy(replace(spec, description="old", arn=arn), group),
+            after=ReplacedPolicy(spec, group),
         ),
     )
     assert moto_iam.get_policy(PolicyArn=arn)["Policy"]["Description"] == "new"
@@ -219,13 +228,14 @@ def test_replacing_a_policy_reattaches_exactly_where_the_plan_says(aws, moto_iam
     moto_iam.attach_user_policy(UserName="cdk-bot", PolicyArn=old)
     moto_iam.create_group(GroupName="g")
     moto_iam.attach_group_policy(GroupName="g", PolicyArn=old)
-    role, user = {"kind": "role", "name": "ci-deploy"}, {"kind": "user", "name": "cdk-bot"}
-    spec = {"path": "/b/", "description": "", "document": DOC, "tags": {}, "arn": ""}
+    role, user = Entity("role", "ci-deploy"), Entity("user", "cdk-bot")
+    spec = PolicySpec("/b/", "", DOC, {}, "")
     run(aws, Change(
         Action.UPDATE, Kind.POLICY_REPLACEMENT, "p",
-        before={**spec, "path": "/a/", "arn": old,
-                "attached": [role, user, {"kind": "group", "name": "g"}]},
-        after={**spec, "attached": [role, user]},
+        before=ReplacedPolicy(
+            replace(spec, path="/a/", arn=old), (role, user, Entity("group", "g"))
+        ),
+        after=ReplacedPolicy(spec, (role, user)),
     ))
     new = old.replace("/a/", "/b/")
     assert moto_iam.get_policy(PolicyArn=new)["Policy"]["Path"] == "/b/"
@@ -241,11 +251,11 @@ def test_parallel_apply_keeps_dependencies_in_order(aws, moto_iam):
     changes = []
     for i in range(12):
         changes += [
-            Change(Action.CREATE, Kind.USER, f"user{i:02}", after={"path": "/", "tags": {}}),
+            Change(Action.CREATE, Kind.USER, f"user{i:02}", after=UserSpec("/")),
             Change(Action.CREATE, Kind.USER_GROUP, f"user{i:02}", target="team"),
             Change(Action.CREATE, Kind.USER_POLICY, f"user{i:02}", target=READ_ONLY),
         ]
-    changes.append(Change(Action.CREATE, Kind.GROUP, "team", after={"path": "/"}))
+    changes.append(Change(Action.CREATE, Kind.GROUP, "team", after=PathSpec("/")))
     calls = record_calls(aws)
     done = run(aws, *changes, parallelism=8)
     assert len(done) == len(changes)
@@ -275,7 +285,7 @@ def test_a_failure_stops_apply_and_reports_done_failed_and_not_attempted(
     with pytest.raises(ApplyError) as raised:
         run(
             aws,
-            Change(Action.CREATE, Kind.USER, "a", after={"path": "/", "tags": {}}),
+            Change(Action.CREATE, Kind.USER, "a", after=UserSpec("/")),
             Change(Action.CREATE, Kind.USER_POLICY, "a", target=ADMIN),
             Change(Action.DELETE, Kind.USER, "b"),
         )
@@ -289,7 +299,7 @@ def test_a_failure_stops_apply_and_reports_done_failed_and_not_attempted(
 
 def test_once_stop_is_set_no_new_change_starts_and_the_report_says_so(aws, moto_iam):
     changes = [
-        Change(Action.CREATE, Kind.USER, f"user{i:02}", after={"path": "/", "tags": {}})
+        Change(Action.CREATE, Kind.USER, f"user{i:02}", after=UserSpec("/"))
         for i in range(10)
     ]
     changes.append(Change(Action.DELETE, Kind.GROUP, "old"))  # a later phase
@@ -340,8 +350,8 @@ def test_removals_of_what_is_already_gone_succeed(aws, moto_iam):
         Change(Action.DELETE, Kind.USER_GROUP, "a", target="team"),
         Change(Action.DELETE, Kind.GROUP_MEMBER, "team", target="a"),
         Change(Action.DELETE, Kind.USER, "ghost"),
-        Change(Action.DELETE, Kind.GROUP, "ghosts", before={"members": []}),
-        Change(Action.DELETE, Kind.POLICY, "gone", target=arn, before={"attached": []}),
+        Change(Action.DELETE, Kind.GROUP, "ghosts", before=Members()),
+        Change(Action.DELETE, Kind.POLICY, "gone", target=arn, before=Attachments()),
     )
     done = run(aws, *changes)
     assert sorted(done, key=repr) == sorted(changes, key=repr)

@@ -32,6 +32,7 @@ from reconciler.core.model import (
     Root,
     User,
 )
+from reconciler.core.payloads import UserSpec
 
 
 def changes_of(desired, live, **kwargs) -> list[tuple[str, str, str, str]]:
@@ -76,7 +77,7 @@ def test_new_user_gets_every_part_created():
         ("create", "user_policy", "admin", ADMIN),
     ]
     create = next(c for c in diff(desired, state()).changes if c.kind == Kind.USER)
-    assert create.after == {"path": "/", "tags": {"team": "x"}}
+    assert create.after == UserSpec("/", {"team": "x"})
 
 
 @pytest.mark.parametrize(
@@ -222,7 +223,7 @@ def test_alias_and_password_policy():
     result = diff(desired, state())
     assert [(c.kind, c.before, c.after) for c in result.changes] == [
         (Kind.ALIAS, None, "acme"),
-        (Kind.PASSWORD_POLICY, None, {**PasswordPolicy().__dict__, "minimum_length": 14}),
+        (Kind.PASSWORD_POLICY, None, PasswordPolicy(minimum_length=14)),
     ]
     same = state(account=Account(ACCOUNT_ID, alias="acme", password_policy=policy))
     assert diff(desired, same).changes == ()

@@ -6,7 +6,6 @@ the plan text shows them, so each is stated exactly here, one managed attribute 
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime, timezone
 
 from factories import ACCOUNT_ID, doc, live_group, live_policy, live_user, state
@@ -24,6 +23,7 @@ from reconciler.core.model import (
     User,
 )
 from reconciler.core.model import Kind as K
+from reconciler.core.payloads import PathSpec, PolicySpec, ReplacedPolicy, UserSpec
 
 READ, WRITE = doc("s3:GetObject"), doc("s3:PutObject")
 # Changes carry the text apply sends; documents compare by meaning, their text as written.
@@ -38,12 +38,12 @@ def changes(desired: object, live: object) -> list[Change]:
 def test_a_new_group_is_created_with_its_path_and_everything_in_it() -> None:
     wanted = Group("g", path="/team/", policies=frozenset({ARN}), inline_policies={"i": READ})
     assert changes(state(wanted), state()) == [
-        Change(Action.CREATE, K.GROUP, "g", after={"path": "/team/"}),
+        Change(Action.CREATE, K.GROUP, "g", after=PathSpec("/team/")),
         Change(Action.CREATE, K.GROUP_POLICY, "g", target=ARN),
         Change(Action.CREATE, K.GROUP_INLINE_POLICY, "g", target="i", after=READ_TEXT),
     ]
     assert changes(state(Group("h")), state()) == [
-        Change(Action.CREATE, K.GROUP, "h", after={"path": "/"})
+        Change(Action.CREATE, K.GROUP, "h", after=PathSpec("/"))
     ]
 
 
@@ -59,7 +59,7 @@ def test_a_moved_group_or_user_shows_both_paths() -> None:
 def test_a_new_user_is_created_with_its_path_and_tags_and_not_changed_after() -> None:
     wanted = User("u", path="/people/", tags={"team": "a"})
     assert changes(state(wanted), state()) == [
-        Change(Action.CREATE, K.USER, "u", after={"path": "/people/", "tags": {"team": "a"}})
+        Change(Action.CREATE, K.USER, "u", after=UserSpec("/people/", {"team": "a"}))
     ]
 
 
@@ -98,19 +98,13 @@ def test_a_new_policy_carries_what_apply_creates_it_with() -> None:
             Action.CREATE,
             K.POLICY,
             "p",
-            after={
-                "path": "/x/",
-                "description": "d",
-                "document": READ_TEXT,
-                "tags": {"a": "1"},
-                "arn": "",
-            },
+            after=PolicySpec("/x/", "d", READ_TEXT, {"a": "1"}, ""),
         ),
         Change(
             Action.CREATE,
             K.POLICY,
             "q",
-            after={"path": "/", "description": "", "document": WRITE_TEXT, "tags": {}, "arn": ""},
+            after=PolicySpec("/", "", WRITE_TEXT, {}, ""),
         ),
     ]
 
@@ -143,14 +137,8 @@ def test_a_replacement_says_why_and_carries_both_policies() -> None:
         Action.UPDATE,
         K.POLICY_REPLACEMENT,
         "p",
-        before={
-            "path": "/a/", "description": "old", "document": READ_TEXT, "tags": {},
-            "arn": current.arn, "attached": [],
-        },
-        after={
-            "path": "/b/", "description": "new", "document": READ_TEXT, "tags": {}, "arn": "",
-            "attached": [],
-        },
+        before=ReplacedPolicy(PolicySpec("/a/", "old", READ_TEXT, {}, current.arn), ()),
+        after=ReplacedPolicy(PolicySpec("/b/", "new", READ_TEXT, {}, ""), ()),
         note="path /a/ -> /b/ and description cannot change in place: delete and recreate",
     )
     only_description = ManagedPolicy("p", READ, description="new")
@@ -170,12 +158,12 @@ def test_account_settings_show_what_they_replace() -> None:
             Action.UPDATE,
             K.PASSWORD_POLICY,
             ACCOUNT_ID,
-            before=asdict(current),
-            after=asdict(wanted),
+            before=current,
+            after=wanted,
         ),
     ]
     first = changes(desired, state(account=Account(ACCOUNT_ID)))
-    assert [(c.before, c.after) for c in first] == [(None, "new"), (None, asdict(wanted))]
+    assert [(c.before, c.after) for c in first] == [(None, "new"), (None, wanted)]
 
 
 def user_with_keys(*keys: AccessKey) -> User:

@@ -13,6 +13,7 @@ import pytest
 
 from reconciler.core.impact import Context, assess, changed
 from reconciler.core.model import Action, Change, Group, Impact, Kind, ManagedPolicy, User
+from reconciler.core.payloads import PolicySpec, ReplacedPolicy
 from reconciler.core.policydoc import canonical
 from tests.factories import ACCOUNT_ID, READ_ONLY, live_group, live_policy, state
 
@@ -86,8 +87,8 @@ CONTEXT = Context(DESIRED, LIVE)
 
 def replacement(before: Any, after: Any) -> Change:
     return Change(Action.UPDATE, Kind.POLICY_REPLACEMENT, "moving",
-                  before={"document": canonical(before).text, "attached": []},
-                  after={"document": canonical(after).text, "attached": []})
+                  before=ReplacedPolicy(PolicySpec("/", "", canonical(before).text)),
+                  after=ReplacedPolicy(PolicySpec("/", "", canonical(after).text)))
 
 
 # change, expected impact, expected risk kinds

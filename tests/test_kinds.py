@@ -13,7 +13,8 @@ from reconciler.core.errors import IamctlError
 from reconciler.core.impact import ASSESSORS
 from reconciler.core.kinds import SPECS, allows, phase_of, spec_of
 from reconciler.core.lockout import CANNOT_CUT_OFF, CHECKS
-from reconciler.core.model import Action, Change, Kind
+from reconciler.core.model import Action, Change, Kind, PasswordPolicy
+from reconciler.core.payloads import RoleSettings
 from reconciler.core.plan import Plan, change_to_dict, order_changes, plan_from_dict, plan_to_dict
 from reconciler.core.render import change_lines
 from reconciler.engine import apply
@@ -43,10 +44,12 @@ def test_every_action_of_a_kind_has_a_writer_and_nothing_else_does(kind):
 def test_every_change_reads_as_one_line_naming_its_entity(kind, action):
     change = Change(action, kind, "alice", target="t", before="/a/", after="/b/")
     if kind == Kind.PASSWORD_POLICY:
-        change = Change(action, kind, ACCOUNT, before={}, after={"minimum_length": 14})
+        change = Change(action, kind, ACCOUNT, after=PasswordPolicy(minimum_length=14))
+    if kind == Kind.OIDC_THUMBPRINTS:
+        change = Change(action, kind, "alice", target="t", before=["a" * 40], after=["b" * 40])
     if kind == Kind.ROLE_SETTINGS:
-        before = {"description": "", "max_session_duration": 3600}
-        after = {"description": "Deploys", "max_session_duration": 5400}
+        before = RoleSettings("", 3600)
+        after = RoleSettings("Deploys", 5400)
         change = Change(action, kind, "alice", before=before, after=after)
     documents = (
         Kind.POLICY_DOCUMENT,
@@ -102,7 +105,7 @@ def test_a_change_without_a_writer_stops_apply_before_its_first_write(monkeypatc
     changes = order_changes(
         [
             Change(Action.UPDATE, Kind.ALIAS, ACCOUNT, after="acme"),  # the first phase
-            Change(Action.UPDATE, Kind.PASSWORD_POLICY, ACCOUNT, after={"minimum_length": 14}),
+            Change(Action.UPDATE, Kind.PASSWORD_POLICY, ACCOUNT, after=PasswordPolicy(14)),
         ]
     )
     aws = RecordingAws()

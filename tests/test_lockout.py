@@ -6,7 +6,8 @@ import pytest
 from factories import ACCOUNT_ID, ADMIN, READ_ONLY, doc, live_group, live_user, state
 
 from reconciler.core.lockout import mark_self_lockout
-from reconciler.core.model import Action, Caller, Change, Kind
+from reconciler.core.model import Action, Caller, Change, Entity, Kind
+from reconciler.core.payloads import Attachments, PolicySpec, ReplacedPolicy
 
 OPS = frozenset({"ops"})
 POLICY = f"arn:aws:iam::{ACCOUNT_ID}:policy/Deploy"
@@ -22,8 +23,12 @@ USER = Caller(user="runner", access_key_id=KEY)
 ROLE = Caller(role="deployer")
 
 
-def attached(*entities: tuple[str, str]) -> dict[str, list[dict[str, str]]]:
-    return {"attached": [{"kind": kind, "name": name} for kind, name in entities]}
+def attached(*entities: tuple[str, str]) -> Attachments:
+    return Attachments(tuple(Entity(kind, name) for kind, name in entities))
+
+
+def replaced(*entities: tuple[str, str], arn: str = "") -> ReplacedPolicy:
+    return ReplacedPolicy(PolicySpec("/", "", "{}", {}, arn), attached(*entities).attached)
 
 
 def delete(kind: Kind, name: str, target: str = "", **fields) -> Change:
@@ -37,8 +42,8 @@ def deactivate(name: str, key: str) -> Change:
 
 REPLACE_ON_ROLE = Change(
     Action.UPDATE, Kind.POLICY_REPLACEMENT, "Deploy",
-    before={"arn": POLICY, **attached(("role", "deployer"), ("user", "other"))},
-    after=attached(("role", "deployer")),
+    before=replaced(("role", "deployer"), ("user", "other"), arn=POLICY),
+    after=replaced(("role", "deployer")),
 )
 
 

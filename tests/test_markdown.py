@@ -113,8 +113,8 @@ def hostile_plan(alias: str = "@octocat\n# alias") -> Plan:
             Action.UPDATE,
             Kind.POLICY_DOCUMENT,
             "p",
-            before=canonical({"Version": "2012-10-17", "Statement": []}),
-            after=canonical({"Version": "2012-10-17", "Statement": [statement]}),
+            before=canonical({"Version": "2012-10-17", "Statement": []}).text,
+            after=canonical({"Version": "2012-10-17", "Statement": [statement]}).text,
         )
     )
     return Plan(

@@ -45,6 +45,7 @@ from reconciler.core.model import (
     State,
     User,
 )
+from reconciler.core.payloads import PathSpec, PolicySpec, ReplacedPolicy, UserSpec, payload_as
 from reconciler.core.plan import order_changes
 from reconciler.core.policydoc import canonical
 from reconciler.delivery.credentials import SecretsSink
@@ -387,18 +388,18 @@ def edited_inline(items: Mapping[str, str], change: Change) -> dict[str, str]:
     return result
 
 
-def new_policy(name: str, spec: dict[str, Any]) -> ManagedPolicy:
-    return ManagedPolicy(name, canonical(spec["document"]), path=spec["path"],
-                         description=spec["description"], tags=spec["tags"],
-                         arn=arn_of(name, spec["path"]))
+def new_policy(name: str, spec: PolicySpec) -> ManagedPolicy:
+    return ManagedPolicy(name, canonical(spec.document), path=spec.path,
+                         description=spec.description, tags=spec.tags,
+                         arn=arn_of(name, spec.path))
 
 
 def simulate_user(world: World, change: Change) -> None:
     if change.action == Action.DELETE:
         del world.users[change.name]
         return
-    world.users[change.name] = User(change.name, path=change.after["path"],
-                                    tags=change.after["tags"],
+    spec = payload_as(change.after, UserSpec)
+    world.users[change.name] = User(change.name, path=spec.path, tags=spec.tags,
                                     credentials=Credentials(confirmed=True))
 
 
@@ -420,7 +421,7 @@ def simulate_login_profile(world: World, change: Change) -> None:
 
 def simulate_group(world: World, change: Change) -> None:
     if change.action == Action.CREATE:
-        world.groups[change.name] = Group(change.name, path=change.after["path"])
+        world.groups[change.name] = Group(change.name, path=payload_as(change.after, PathSpec).path)
         return
     del world.groups[change.name]
     world.users = {n: replace(u, groups=u.groups - {change.name}) for n, u in world.users.items()}
@@ -428,7 +429,7 @@ def simulate_group(world: World, change: Change) -> None:
 
 def simulate_policy(world: World, change: Change) -> None:
     if change.action == Action.CREATE:
-        world.policies[change.name] = new_policy(change.name, change.after)
+        world.policies[change.name] = new_policy(change.name, payload_as(change.after, PolicySpec))
         return
     assert set(attachments(world, change.target)) <= set(entities_in(change.before)), (
         "a policy is deleted only from where the plan said"
@@ -440,9 +441,9 @@ def simulate_policy(world: World, change: Change) -> None:
 def simulate_replacement(world: World, change: Change) -> None:
     # As the writer does: detach where the plan recorded, delete, create, re-attach where the
     # plan says (this World has no roles).
-    old_arn = change.before["arn"]
+    old_arn = payload_as(change.before, ReplacedPolicy).policy.arn
     assert set(attachments(world, old_arn)) <= set(entities_in(change.before))
-    replacement = new_policy(change.name, change.after)
+    replacement = new_policy(change.name, payload_as(change.after, ReplacedPolicy).policy)
     world.detach(old_arn)
     world.policies[change.name] = replacement
     world.attach(replacement.arn, entities_in(change.after))
@@ -481,7 +482,7 @@ SIMULATE: dict[Kind, Callable[[World, Change], None]] = {
     Kind.POLICY_TAGS: lambda w, c: w.policy(c, tags=c.after),
     Kind.ALIAS: lambda w, c: setattr(w, "account", replace(w.account, alias=c.after)),
     Kind.PASSWORD_POLICY: lambda w, c: setattr(
-        w, "account", replace(w.account, password_policy=PasswordPolicy(**c.after))),
+        w, "account", replace(w.account, password_policy=c.after)),
 }
 
 

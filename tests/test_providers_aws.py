@@ -24,6 +24,7 @@ from reconciler.aws.providers import read_providers
 from reconciler.aws.writers import WRITERS, WriteContext
 from reconciler.core.errors import AwsError
 from reconciler.core.model import Action, Change, Kind, OidcProvider, SamlProvider
+from reconciler.core.payloads import OidcProviderSpec, SamlProviderSpec
 
 METADATA = saml_metadata().strip()
 
@@ -73,9 +74,8 @@ def test_saml_tags_and_a_provider_gone_since_listed_are_read_as_aws_answers():
 
 
 def test_an_oidc_provider_is_created_updated_and_deleted(aws: Aws, moto_iam: Any):
-    creation = Change(Action.CREATE, Kind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN, after={
-        "url": f"https://{GITHUB}", "client_ids": ["sts.amazonaws.com"],
-        "thumbprints": [THUMB_A], "tags": {"team": "ci"}})
+    spec = OidcProviderSpec(f"https://{GITHUB}", ("sts.amazonaws.com",), (THUMB_A,), {"team": "ci"})
+    creation = Change(Action.CREATE, Kind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN, after=spec)
     write(aws, creation)
     write(aws, Change(Action.UPDATE, Kind.OIDC_THUMBPRINTS, GITHUB, target=GITHUB_ARN,
                       before=[THUMB_A], after=[THUMB_A, THUMB_B]))
@@ -93,7 +93,7 @@ def test_an_oidc_provider_is_created_updated_and_deleted(aws: Aws, moto_iam: Any
 
 def test_a_saml_provider_is_created_updated_and_deleted(aws: Aws, moto_iam: Any):
     write(aws, Change(Action.CREATE, Kind.SAML_PROVIDER, "okta", target=OKTA_ARN,
-                      after={"metadata": METADATA, "tags": {}}))
+                      after=SamlProviderSpec(METADATA)))
     rotated = saml_metadata(certificate="B").strip()
     write(aws, Change(Action.UPDATE, Kind.SAML_METADATA, "okta", target=OKTA_ARN,
                       before=METADATA, after=rotated))
@@ -109,9 +109,8 @@ def test_a_provider_created_without_thumbprints_leaves_them_to_aws():
         "create_open_id_connect_provider", {"OpenIDConnectProviderArn": GITHUB_ARN},
         # No ThumbprintList at all (an empty one was refused by IAM), and no empty Tags.
         {"Url": f"https://{GITHUB}", "ClientIDList": ["sts.amazonaws.com"]})
-    write(aws, Change(Action.CREATE, Kind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN, after={
-        "url": f"https://{GITHUB}", "client_ids": ["sts.amazonaws.com"], "thumbprints": None,
-        "tags": {}}))
+    spec = OidcProviderSpec(f"https://{GITHUB}", ("sts.amazonaws.com",), None, {})
+    write(aws, Change(Action.CREATE, Kind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN, after=spec))
     stubber.assert_no_pending_responses()
 
 
@@ -143,7 +142,7 @@ def test_saml_provider_tags_are_written_with_the_saml_calls():
     stubber.add_response("tag_saml_provider", {},
                          {"SAMLProviderArn": OKTA_ARN, "Tags": [{"Key": "team", "Value": "it"}]})
     write(aws, Change(Action.CREATE, Kind.SAML_PROVIDER, "okta", target=OKTA_ARN,
-                      after={"metadata": METADATA, "tags": {"idp": "okta"}}))
+                      after=SamlProviderSpec(METADATA, {"idp": "okta"})))
     write(aws, Change(Action.UPDATE, Kind.SAML_PROVIDER_TAGS, "okta", target=OKTA_ARN,
                       before={"idp": "okta"}, after={"team": "it"}))
     stubber.assert_no_pending_responses()
@@ -157,7 +156,7 @@ def test_a_creation_whose_answer_was_lost_is_done_if_the_provider_is_what_was_as
     stubber.add_response("get_saml_provider", {"SAMLMetadataDocument": METADATA + "\n"},
                          {"SAMLProviderArn": OKTA_ARN})
     write(aws, Change(Action.CREATE, Kind.SAML_PROVIDER, "okta", target=OKTA_ARN,
-                      after={"metadata": METADATA, "tags": {}}))
+                      after=SamlProviderSpec(METADATA)))
     stubber.assert_no_pending_responses()
 
 
@@ -168,8 +167,10 @@ def test_a_creation_whose_answer_was_lost_is_done_if_the_provider_is_what_was_as
 def test_a_name_taken_since_the_plan_stays_an_error(kind: Kind, operation: str):
     aws, stubber = stubbed()
     stubber.add_client_error(operation, "EntityAlreadyExists")  # a first attempt: no retry
-    after: dict[str, Any] = {"url": f"https://{GITHUB}", "client_ids": ["sts.amazonaws.com"],
-                             "thumbprints": None, "tags": {}, "metadata": METADATA}
-    name, arn = (GITHUB, GITHUB_ARN) if kind == Kind.OIDC_PROVIDER else ("okta", OKTA_ARN)
+    after: OidcProviderSpec | SamlProviderSpec = SamlProviderSpec(METADATA)
+    name, arn = ("okta", OKTA_ARN)
+    if kind == Kind.OIDC_PROVIDER:
+        after = OidcProviderSpec(f"https://{GITHUB}", ("sts.amazonaws.com",))
+        name, arn = GITHUB, GITHUB_ARN
     with pytest.raises(AwsError, match="EntityAlreadyExists"):
         write(aws, Change(Action.CREATE, kind, name, target=arn, after=after))

@@ -23,6 +23,7 @@ from reconciler.core.model import (
     SamlProvider,
     State,
 )
+from reconciler.core.payloads import OidcProviderSpec, SamlProviderSpec
 from reconciler.core.plan import make_plan, order_changes
 from reconciler.core.render import change_lines, render_text
 
@@ -72,8 +73,8 @@ def test_a_new_oidc_provider_is_one_creation_with_everything_in_it():
     (created,) = changes(wanted, desired())
     assert created == Change(
         Action.CREATE, Kind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN,
-        after={"url": f"https://{GITHUB}", "client_ids": ["sts.amazonaws.com"],
-               "thumbprints": sorted([THUMB_A, THUMB_B]), "tags": {"team": "ci"}},
+        after=OidcProviderSpec(f"https://{GITHUB}", ("sts.amazonaws.com",),
+                               tuple(sorted([THUMB_A, THUMB_B])), {"team": "ci"}),
     )
     assert lines(wanted, desired()) == [
         f"+ OIDC provider {GITHUB}",
@@ -85,7 +86,7 @@ def test_a_new_oidc_provider_is_one_creation_with_everything_in_it():
 
 def test_thumbprints_left_out_are_left_out_of_the_creation_and_then_to_aws():
     (created,) = changes(desired(github()), desired())
-    assert created.after["thumbprints"] is None
+    assert isinstance(created.after, OidcProviderSpec) and created.after.thumbprints is None
     # AWS gave the new provider a thumbprint of its own: not a change.
     assert changes(desired(github()), desired(live_github(thumbprints=frozenset({THUMB_B})))) == []
 
@@ -137,7 +138,7 @@ def test_provider_tags_once_managed_are_exact(wanted, current, expected):
 def test_a_new_saml_provider_and_its_plan_line_show_a_digest_not_the_document():
     (created,) = changes(desired(okta(tags={"idp": "okta"})), desired())
     assert created == Change(Action.CREATE, Kind.SAML_PROVIDER, "okta", target=OKTA_ARN,
-                             after={"metadata": METADATA, "tags": {"idp": "okta"}})
+                             after=SamlProviderSpec(METADATA, {"idp": "okta"}))
     (line,) = change_lines(created)
     assert line.startswith("+ SAML provider okta (metadata sha256:")
     assert len(line) < 80

@@ -7,6 +7,7 @@ import pytest
 from reconciler.core.diff import diff
 from reconciler.core.model import Action, Change, Kind, Role, User
 from reconciler.core.names import align_names
+from reconciler.core.payloads import PathSpec, RoleSettings, RoleSpec, payload_as
 from reconciler.core.policydoc import canonical
 from tests.factories import (
     ACCOUNT_ID,
@@ -49,11 +50,11 @@ def test_a_new_role_is_created_in_one_change_then_what_it_holds() -> None:
         (Action.CREATE, Kind.ROLE_INLINE_POLICY),
         (Action.CREATE, Kind.INSTANCE_PROFILE),
     ]
-    assert changes[0].after == {
-        "path": "/ci/", "description": "Deploys", "max_session_duration": 7200,
-        "trust": EC2_TRUST.text, "permissions_boundary": BOUNDARY, "tags": {"team": "a"},
-    }
-    assert changes[3].after == {"path": "/ci/"}  # the profile takes the role's path
+    assert changes[0].after == RoleSpec(
+        path="/ci/", description="Deploys", max_session_duration=7200,
+        trust=EC2_TRUST.text, permissions_boundary=BOUNDARY, tags={"team": "a"},
+    )
+    assert changes[3].after == PathSpec("/ci/")  # the profile takes the role's path
 
 
 def test_a_role_as_declared_needs_no_change() -> None:
@@ -92,10 +93,10 @@ def test_settings_are_managed_only_when_given_and_sent_together() -> None:
     assert changes_for(Role("r", trust=EC2_TRUST), live) == []
     [change] = changes_for(Role("r", trust=EC2_TRUST, description="new"), live)
     assert change.kind == Kind.ROLE_SETTINGS
-    assert change.before == {"description": "old", "max_session_duration": 7200}
-    assert change.after == {"description": "new", "max_session_duration": 7200}
+    assert change.before == RoleSettings("old", 7200)
+    assert change.after == RoleSettings("new", 7200)
     [change] = changes_for(Role("r", trust=EC2_TRUST, max_session_duration=3600), live)
-    assert change.after == {"description": "old", "max_session_duration": 3600}
+    assert change.after == RoleSettings("old", 3600)
 
 
 @pytest.mark.parametrize(
@@ -193,8 +194,7 @@ TRUSTED_BY_ACCOUNT = trust({"AWS": "210987654321"})
     [
         (Role("r", trust=EC2_TRUST, description="new"), live_role("r"),
          Change(Action.UPDATE, Kind.ROLE_SETTINGS, "r",
-                before={"description": "", "max_session_duration": 3600},
-                after={"description": "new", "max_session_duration": 3600})),
+                before=RoleSettings("", 3600), after=RoleSettings("new", 3600))),
         (Role("r", trust=TRUSTED_BY_ACCOUNT), live_role("r"),
          Change(Action.UPDATE, Kind.ROLE_TRUST, "r", before=EC2_TRUST.text,
                 after=TRUSTED_BY_ACCOUNT.text)),  # type: ignore[union-attr]
@@ -209,7 +209,7 @@ TRUSTED_BY_ACCOUNT = trust({"AWS": "210987654321"})
         (Role("r", trust=EC2_TRUST, inline_policies={"p": doc()}), live_role("r"),
          Change(Action.CREATE, Kind.ROLE_INLINE_POLICY, "r", target="p", after=doc().text)),
         (Role("r", trust=EC2_TRUST, instance_profile=True), live_role("r", path="/ci/"),
-         Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after={"path": "/ci/"})),
+         Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after=PathSpec("/ci/"))),
         (Role("r", trust=EC2_TRUST, instance_profile=False),
          live_role("r", instance_profile=True),
          Change(Action.DELETE, Kind.INSTANCE_PROFILE, "r")),
@@ -237,14 +237,14 @@ def test_every_declared_role_is_diffed_whatever_comes_before_it() -> None:
 
 def test_a_new_role_without_a_path_gets_its_profile_on_slash() -> None:
     changes = changes_for(Role("r", trust=EC2_TRUST, instance_profile=True))
-    assert changes[0].after["path"] == "/"  # type: ignore[index]
-    assert changes[1] == Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after={"path": "/"})
+    assert payload_as(changes[0].after, RoleSpec).path == "/"
+    assert changes[1] == Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after=PathSpec("/"))
 
 
 def test_a_new_role_without_a_profile_plans_no_profile_removal() -> None:
     changes = changes_for(Role("r", trust=EC2_TRUST, instance_profile=False, tags={"a": "1"}))
     assert [c.kind for c in changes] == [Kind.ROLE]
-    assert changes[0].after["trust"] == EC2_TRUST.text  # type: ignore[index]
+    assert payload_as(changes[0].after, RoleSpec).trust == EC2_TRUST.text
 
 
 def test_a_new_user_boundary_change_names_the_user() -> None:

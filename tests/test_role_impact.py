@@ -6,6 +6,7 @@ from reconciler.core.diff import diff
 from reconciler.core.escalation import TRUST
 from reconciler.core.impact import Context, assess
 from reconciler.core.model import Action, Change, Impact, Kind, Risk, Role, User
+from reconciler.core.payloads import PathSpec
 from reconciler.core.plan import make_plan
 from reconciler.core.policydoc import canonical
 from tests.factories import ACCOUNT_ID, ADMIN, EC2_TRUST, live_role, live_user, state
@@ -159,7 +160,7 @@ def test_a_trust_policy_that_had_no_statement() -> None:
 
 def test_an_instance_profile_added_is_unknown_and_removed_narrows() -> None:
     context = Context(state(), state())
-    assert assess(Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after={"path": "/"}),
+    assert assess(Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after=PathSpec("/")),
                   context) == (Impact.UNKNOWN, ())
     assert assess(Change(Action.DELETE, Kind.INSTANCE_PROFILE, "r"), context) == (
         Impact.NARROWS, ())

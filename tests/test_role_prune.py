@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from reconciler.core.attachments import entities_in
 from reconciler.core.diff import diff
 from reconciler.core.model import Entity, Ignore, ManagedPolicy, Role
 from reconciler.core.plan import make_plan
@@ -93,7 +94,7 @@ def test_a_replaced_policy_does_not_go_back_to_a_role_prune_deletes() -> None:
             Entity("role", "gone"), Entity("role", "kept"))),
     )
     replacement = diff(desired_state, live).changes[0]
-    assert replacement.after["attached"] == [{"kind": "role", "name": "kept"}]
+    assert entities_in(replacement.after) == (Entity("role", "kept"),)
 
 
 def test_a_boundary_goes_with_the_last_role_that_holds_it_in_one_apply() -> None:

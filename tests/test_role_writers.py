@@ -20,6 +20,7 @@ from reconciler.aws.client import Aws
 from reconciler.aws.writers import WRITERS, WriteContext
 from reconciler.core.errors import ApplyError, AwsError
 from reconciler.core.model import Action, Change, Kind, Role
+from reconciler.core.payloads import PathSpec, RoleSettings
 from reconciler.core.plan import Plan, order_changes
 from reconciler.core.policydoc import canonical
 from reconciler.core.role_diff import role_spec
@@ -113,13 +114,13 @@ def test_settings_trust_boundary_and_profile_are_written(aws: Aws, moto_iam: Any
     make_boundaries(moto_iam)
     moto_iam.create_role(RoleName="r", Path="/ci/", AssumeRolePolicyDocument=LOGS,
                          PermissionsBoundary=BOUNDARY)
-    settings = {"description": "now described", "max_session_duration": 10800}
+    settings = RoleSettings("now described", 10800)
     run(
         aws,
-        Change(Action.UPDATE, Kind.ROLE_SETTINGS, "r", before={}, after=settings),
+        Change(Action.UPDATE, Kind.ROLE_SETTINGS, "r", before=RoleSettings(), after=settings),
         Change(Action.UPDATE, Kind.ROLE_TRUST, "r", before=LOGS, after=TRUST),
         Change(Action.UPDATE, Kind.ROLE_BOUNDARY, "r", before=BOUNDARY, after=OTHER_BOUNDARY),
-        Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after={"path": "/ci/"}),
+        Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after=PathSpec("/ci/")),
     )
     role = moto_iam.get_role(RoleName="r")["Role"]
     assert (role["Description"], role["MaxSessionDuration"]) == ("now described", 10800)
@@ -140,7 +141,7 @@ def test_update_role_is_sent_both_settings(aws: Aws, moto_iam: Any) -> None:
     moto_iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST, Description="kept",
                          MaxSessionDuration=7200)
     calls = record_calls(aws)
-    after = {"description": "kept", "max_session_duration": 3600}
+    after = RoleSettings("kept", 3600)
     run(aws, Change(Action.UPDATE, Kind.ROLE_SETTINGS, "r", after=after))
     assert calls == [("UpdateRole", {"RoleName": "r", "Description": "kept",
                                      "MaxSessionDuration": 3600})]
@@ -150,7 +151,7 @@ def test_update_role_is_sent_both_settings(aws: Aws, moto_iam: Any) -> None:
 def test_an_empty_profile_of_the_role_name_and_path_is_taken_over(aws: Aws, moto_iam: Any) -> None:
     moto_iam.create_role(RoleName="r", Path="/ci/", AssumeRolePolicyDocument=TRUST)
     moto_iam.create_instance_profile(InstanceProfileName="r", Path="/ci/")  # left behind
-    run(aws, Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after={"path": "/ci/"}))
+    run(aws, Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after=PathSpec("/ci/")))
     profile = moto_iam.get_instance_profile(InstanceProfileName="r")["InstanceProfile"]
     assert [role["RoleName"] for role in profile["Roles"]] == ["r"]
 
@@ -159,7 +160,7 @@ def test_a_profile_of_the_role_name_on_another_path_is_not_taken(aws: Aws, moto_
     moto_iam.create_role(RoleName="r", Path="/ci/", AssumeRolePolicyDocument=TRUST)
     moto_iam.create_instance_profile(InstanceProfileName="r", Path="/other/")
     with pytest.raises(ApplyError) as caught:
-        run(aws, Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after={"path": "/ci/"}))
+        run(aws, Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after=PathSpec("/ci/")))
     assert "one of that name exists already, with path /other/" in str(caught.value.error)
     profile = moto_iam.get_instance_profile(InstanceProfileName="r")["InstanceProfile"]
     assert profile["Roles"] == []

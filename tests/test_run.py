@@ -12,7 +12,8 @@ import boto3
 from reconciler.aws.client import Aws
 from reconciler.aws.live import read_live
 from reconciler.config.desired import load
-from reconciler.core.model import Kind
+from reconciler.core.attachments import entities_in
+from reconciler.core.model import Entity, Kind
 from reconciler.engine.run import AccountPlan, apply_account, plan_account
 
 HEADER = 'version: 1\naccount:\n  id: "123456789012"\n'
@@ -93,7 +94,7 @@ def test_attachments_are_read_exactly_only_for_policies_the_plan_replaces_or_del
     # One read: Moves. Stays is not acted on; Unused is attached nowhere (AttachmentCount 0).
     assert [call["PolicyArn"].rsplit("/", 1)[-1] for call in listed] == ["Moves"]
     moves = next(c for c in planned.plan.changes if c.name == "Moves")
-    assert moves.after["attached"] == [{"kind": "role", "name": "role-Moves"}]
+    assert entities_in(moves.after) == (Entity("role", "role-Moves"),)
 
     apply_account(planned, None, lambda change: None)
     attached = moto_iam.list_attached_role_policies(RoleName="role-Moves")["AttachedPolicies"]

@@ -14,8 +14,10 @@ from factories import (
     state,
 )
 
+from reconciler.core.attachments import entities_in
 from reconciler.core.diff import diff
 from reconciler.core.model import Entity, Group, Ignore, Kind, ManagedPolicy, User
+from reconciler.core.payloads import Attachments, Members
 from reconciler.core.policydoc import canonical
 from reconciler.core.render import change_lines
 
@@ -167,10 +169,9 @@ def test_prune_deletes_a_policy_used_only_by_what_it_changes_and_names_every_ent
     assert change_lines(removal)[0] == (
         "- policy Old (detaches it from user bob, user gone, group ops)"
     )
-    assert removal.before == {"attached": [
-        {"kind": "user", "name": "bob"}, {"kind": "user", "name": "gone"},
-        {"kind": "group", "name": "ops"},
-    ]}
+    assert removal.before == Attachments(
+        (Entity("user", "bob"), Entity("user", "gone"), Entity("group", "ops"))
+    )
     group = next(c for c in result.changes if c.kind == Kind.GROUP)
     assert change_lines(group)[0] == "- group ops (removes 1 attached policy)"
 
@@ -181,8 +182,7 @@ def test_a_pruned_group_records_the_members_it_removes():
     live = state(live_user("a", groups=old), live_user("b", groups=old), live_group("old"))
     group = next(c for c in diff(desired, live).changes if c.kind == Kind.GROUP)
     assert group.note == "removes members a, b"
-    assert group.before == {"members": [{"kind": "user", "name": "a"},
-                                        {"kind": "user", "name": "b"}]}
+    assert group.before == Members((Entity("user", "a"), Entity("user", "b")))
 
 
 # A replaced policy goes back everywhere it was, except declared entities that no longer want it.
@@ -211,7 +211,7 @@ def test_a_replacement_names_what_it_detaches_and_re_attaches_what_the_file_does
         "-/+ policy Billing (path /a/ -> /b/ cannot change in place: detach from role ci-deploy, "
         "user bob, user carol, user cdk-x; recreate; re-attach to role ci-deploy, user cdk-x)"
     )
-    assert [e["name"] for e in replacement.after["attached"]] == ["ci-deploy", "cdk-x"]
+    assert [e.name for e in entities_in(replacement.after)] == ["ci-deploy", "cdk-x"]
     assert lines(result)[1:] == [
         "+ user bob: attach Billing", "- user bob: detach Billing",
         "- user carol: detach Billing",

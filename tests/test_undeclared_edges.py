@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from factories import ACCOUNT_ID, doc, live_group, live_policy, live_user, state
 
+from reconciler.core.attachments import entities_in
 from reconciler.core.diff import diff
 from reconciler.core.model import Change, Entity, Kind, State
 
@@ -96,10 +97,7 @@ def test_a_policy_removal_names_every_entity_that_loses_it(
     # The ARN is what apply deletes by: the name alone does not identify a managed policy.
     assert change.target == f"arn:aws:iam::{ACCOUNT_ID}:policy/legacy"
     assert change.note == note
-    recorded = change.before["attached"]
-    assert sorted(recorded, key=str) == sorted(
-        ({"kind": e.kind, "name": e.name} for e in attached), key=str
-    )
+    assert sorted(entities_in(change.before), key=str) == sorted(attached, key=str)
 
 
 def test_without_a_caller_to_keep_nothing_is_said_kept() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reconciler.core.attachments import entities_in
 from reconciler.core.diff import diff
 from reconciler.core.model import Entity, Group, Ignore, ManagedPolicy, User
 from reconciler.core.plan import make_plan, plan_to_dict
@@ -53,7 +54,7 @@ def test_a_replaced_policy_is_not_re_attached_to_a_group_prune_deletes() -> None
                     attached_to=(Entity("group", "old"), Entity("role", "ci"))),
     )
     [replacement] = [c for c in diff(desired, live).changes if c.name == "Billing"]
-    assert [e["name"] for e in replacement.after["attached"]] == ["ci"]
+    assert [e.name for e in entities_in(replacement.after)] == ["ci"]
 
 
 def test_with_prune_the_json_plan_lists_nothing_unmanaged() -> None:

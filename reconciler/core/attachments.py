@@ -7,10 +7,10 @@ them in the change, so that apply detaches (and re-attaches) exactly those.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 from .model import Action, Change, Entity, Kind, ManagedPolicy, State
+from .payloads import Attachments, Members, Payload, ReplacedPolicy
 
 
 def attachments_of(policy: ManagedPolicy, live: State) -> tuple[Entity, ...]:
@@ -56,14 +56,16 @@ def wanted_by(desired: State, entity: Entity) -> frozenset[str] | None:
     return None
 
 
-def recorded(entities: Iterable[Entity]) -> list[dict[str, str]]:
-    """As a change holds them (JSON-friendly, so a saved plan carries them)."""
-    return [entity.to_dict() for entity in entities]
-
-
-def entities_in(record: Mapping[str, Any] | None, key: str = "attached") -> tuple[Entity, ...]:
-    """The entities a change recorded under `key` of its `before` or `after`."""
-    return tuple(Entity.from_dict(item) for item in (record or {}).get(key, []))
+def entities_in(payload: Payload | None) -> tuple[Entity, ...]:
+    """The entities a change's `before` or `after` recorded: where a policy is detached from or
+    re-attached to, the members a group's deletion removes."""
+    if isinstance(payload, (Attachments, ReplacedPolicy)):
+        return payload.attached
+    if isinstance(payload, Members):
+        return payload.members
+    if payload is None:  # a creation
+        return ()
+    raise TypeError(f"no entities recorded in a {type(payload).__name__}")
 
 
 def named(entities: Sequence[Entity]) -> str:

@@ -7,7 +7,7 @@ or writes AWS, so every decision can be tested with plain data.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from . import rotation, unused
@@ -32,6 +32,7 @@ from .model import (
     User,
     credentials_of,
 )
+from .payloads import PathSpec, UserSpec
 from .provider_diff import diff_providers
 from .replacement import boundary_step, needs_replacement, policy_spec, replacement
 from .role_diff import diff_roles
@@ -110,16 +111,8 @@ def diff_password_policy(desired: State, live: State) -> list[Change]:
     wanted, current = desired.account.password_policy, live.account.password_policy
     if wanted is None or wanted == current:
         return []
-    before = asdict(current) if current else None
-    return [
-        Change(
-            Action.UPDATE,
-            Kind.PASSWORD_POLICY,
-            desired.account.id,
-            before=before,
-            after=asdict(wanted),
-        )
-    ]
+    account = desired.account.id
+    return [Change(Action.UPDATE, Kind.PASSWORD_POLICY, account, before=current, after=wanted)]
 
 
 # Customer managed policies.
@@ -152,7 +145,7 @@ def diff_group(wanted: Group, current: Group | None) -> list[Change]:
     changes = []
     if current is None:
         changes.append(
-            Change(Action.CREATE, Kind.GROUP, wanted.name, after={"path": wanted.path or "/"})
+            Change(Action.CREATE, Kind.GROUP, wanted.name, after=PathSpec(wanted.path or "/"))
         )
         current = Group(wanted.name, path=wanted.path or "/")
     else:
@@ -217,8 +210,8 @@ def diff_user(
     return changes
 
 
-def user_spec(user: User) -> dict[str, object]:
-    return {"path": user.path or "/", "tags": dict(user.tags or {})}
+def user_spec(user: User) -> UserSpec:
+    return UserSpec(user.path or "/", dict(user.tags or {}))
 
 
 def diff_login_profile(wanted: User, current: User) -> list[Change]:

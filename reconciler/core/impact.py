@@ -15,6 +15,7 @@ from typing import Any
 from . import aws_managed
 from .escalation import risks_of, statement_allows
 from .model import Action, Change, Document, Impact, Kind, Risk, State
+from .payloads import ReplacedPolicy, RoleSpec, payload_as
 from .policydoc import as_dict, canonical
 
 Assessment = tuple[Impact, tuple[Risk, ...]]
@@ -189,7 +190,9 @@ def _policy_document(change: Change, context: Context) -> Assessment:
 
 
 def _replacement(change: Change, context: Context) -> Assessment:
-    return changed(canonical(change.before["document"]), canonical(change.after["document"]))
+    before = payload_as(change.before, ReplacedPolicy).policy
+    after = payload_as(change.after, ReplacedPolicy).policy
+    return changed(canonical(before.document), canonical(after.document))
 
 
 def _membership(change: Change, context: Context) -> Assessment:
@@ -242,7 +245,7 @@ def _role(change: Change, context: Context) -> Assessment:
     the role may do is judged on its attachments and inline policies."""
     if change.action == Action.DELETE:
         return Impact.NARROWS, ()  # no role left to assume
-    trust = change.after.get("trust")  # a role is always created with one (`role_spec`)
+    trust = payload_as(change.after, RoleSpec).trust  # always one (`role_spec`)
     return Impact.BROADENS, tuple(risks_of(statements_of(canonical(trust))))
 
 

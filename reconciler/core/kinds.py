@@ -15,12 +15,31 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import TypedDict
 
 from . import providers
 from .arns import short_policy
-from .model import Action, Change, Kind
+from .model import Action, Change, Kind, PasswordPolicy
+from .payloads import (
+    Attachments,
+    Members,
+    OidcProviderSpec,
+    PathSpec,
+    PolicySpec,
+    Reader,
+    ReplacedPolicy,
+    RoleSettings,
+    RoleSpec,
+    SamlProviderSpec,
+    UserSpec,
+    optional_text,
+    password_policy,
+    strings,
+    tags,
+    text,
+    text_of,
+)
 from .policydoc import document_diff
 from .trust import deleted_principals
 
@@ -64,6 +83,10 @@ class KindSpec:
     describe: Describer
     # Where its deletions run; None = with its creations (an access key makes room for another).
     deletion_phase: int | None = Phase.REMOVALS
+    # How a saved plan's `before` and `after` are read back (`payloads.py`); None: the kind
+    # carries nothing there.
+    before: Reader | None = None
+    after: Reader | None = None
 
 
 def spec(
@@ -72,8 +95,22 @@ def spec(
     actions: Iterable[Action],
     describe: Describer,
     deletion_phase: int | None = Phase.REMOVALS,
+    *,
+    before: Reader | None = None,
+    after: Reader | None = None,
 ) -> KindSpec:
-    return KindSpec(kind, phase, frozenset(actions), describe, deletion_phase)
+    return KindSpec(kind, phase, frozenset(actions), describe, deletion_phase, before, after)
+
+
+class Both(TypedDict):
+    """The readers of a kind whose before and after are the same type (text, tags)."""
+
+    before: Reader
+    after: Reader
+
+
+TEXT = Both(before=text, after=text)  # a path, a document, an alias, a policy ARN, ...
+TAGS = Both(before=tags, after=tags)
 
 
 # Describers: the subject of a plan line, and indented detail.
@@ -100,8 +137,8 @@ def shown(value: object) -> str:
     """A value as a plan line shows it; `(none)` for nothing."""
     if value is None or value == {}:
         return "(none)"
-    if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True)
+    if isinstance(value, Mapping):
+        return json.dumps(dict(value), sort_keys=True)
     return str(value)
 
 
@@ -129,9 +166,10 @@ def boundary(owner: str) -> Describer:
     def describe_boundary(change: Change) -> tuple[str, list[str]]:
         subject = f"{owner} {change.name}: permissions boundary"
         if change.action == UPDATE:
-            return f"{subject} {_policy_or_none(change.before)} -> {short_policy(change.after)}", []
+            before, after = optional_text(change.before), text_of(change.after)
+            return f"{subject} {_policy_or_none(before)} -> {short_policy(after)}", []
         arn = change.after if change.action == CREATE else change.before
-        return f"{subject} {_policy_or_none(arn)}", []
+        return f"{subject} {_policy_or_none(optional_text(arn))}", []
 
     return describe_boundary
 
@@ -168,10 +206,12 @@ def _access_key_status(change: Change) -> tuple[str, list[str]]:
 
 
 def _password_policy(change: Change) -> tuple[str, list[str]]:
-    before: Mapping[str, Any] = change.before or {}
+    old, new = change.before, change.after
+    before = asdict(old) if isinstance(old, PasswordPolicy) else {}
+    after = asdict(new) if isinstance(new, PasswordPolicy) else {}
     changed = [
         f"{key} {shown(before.get(key))} -> {shown(value)}"
-        for key, value in change.after.items()
+        for key, value in after.items()
         if before.get(key) != value
     ]
     return "password policy", changed
@@ -189,8 +229,9 @@ def _policy_document(change: Change) -> tuple[str, list[str]]:
 
 def _role_settings(change: Change) -> tuple[str, list[str]]:
     """`role ci: description "a" -> "b", maximum session 1 h -> 2 h`: what differs."""
-    before: Mapping[str, Any] = change.before or {}
-    after: Mapping[str, Any] = change.after or {}
+    old, new = change.before, change.after
+    before = asdict(old) if isinstance(old, RoleSettings) else {}
+    after = asdict(new) if isinstance(new, RoleSettings) else {}
     shown_as = {"description": _quoted, "max_session_duration": _hours}
     words = {"description": "description", "max_session_duration": "maximum session"}
     parts = [
@@ -220,7 +261,7 @@ def _role(change: Change) -> tuple[str, list[str]]:
     """A new role shows the trust policy it is created with (`trusted_by` expanded), statement
     by statement: who can assume it is the first thing a reviewer asks."""
     after = change.after if change.action == CREATE else None
-    trust = after.get("trust") if isinstance(after, Mapping) else None
+    trust = after.trust if isinstance(after, RoleSpec) else None
     return f"role {change.name}", document_diff(_NO_STATEMENTS, trust) if trust else []
 
 
@@ -239,53 +280,68 @@ def _instance_profile(change: Change) -> tuple[str, list[str]]:
 
 
 _ROLE_SPECS: tuple[KindSpec, ...] = (
-    spec(Kind.ROLE, Phase.ROLES, [CREATE, DELETE], _role, Phase.DELETE_ROLES),
-    spec(Kind.ROLE_SETTINGS, Phase.ROLES, [UPDATE], _role_settings),
-    spec(Kind.ROLE_TRUST, Phase.ROLES, [UPDATE], _role_trust),
-    spec(Kind.ROLE_BOUNDARY, Phase.ROLES, [CREATE, UPDATE, DELETE], boundary("role")),
-    spec(Kind.ROLE_TAGS, Phase.ROLES, [UPDATE], transition("role {name}: tags")),
+    spec(Kind.ROLE, Phase.ROLES, [CREATE, DELETE], _role, Phase.DELETE_ROLES,
+         after=RoleSpec.from_json),
+    spec(Kind.ROLE_SETTINGS, Phase.ROLES, [UPDATE], _role_settings,
+         before=RoleSettings.from_json, after=RoleSettings.from_json),
+    spec(Kind.ROLE_TRUST, Phase.ROLES, [UPDATE], _role_trust, **TEXT),
+    spec(Kind.ROLE_BOUNDARY, Phase.ROLES, [CREATE, UPDATE, DELETE], boundary("role"), **TEXT),
+    spec(Kind.ROLE_TAGS, Phase.ROLES, [UPDATE], transition("role {name}: tags"), **TAGS),
     spec(Kind.ROLE_POLICY, Phase.ROLES, [CREATE, DELETE], attachment("role")),
-    spec(Kind.ROLE_INLINE_POLICY, Phase.ROLES, [CREATE, UPDATE, DELETE], inline("role")),
-    spec(Kind.INSTANCE_PROFILE, Phase.ROLES, [CREATE, DELETE], _instance_profile),
+    spec(Kind.ROLE_INLINE_POLICY, Phase.ROLES, [CREATE, UPDATE, DELETE], inline("role"), **TEXT),
+    spec(Kind.INSTANCE_PROFILE, Phase.ROLES, [CREATE, DELETE], _instance_profile,
+         after=PathSpec.from_json),
+)
+
+_PROVIDER_SPECS: tuple[KindSpec, ...] = (
+    # A client id is removed with the other removals, after new ones are in.
+    spec(Kind.OIDC_PROVIDER, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_oidc_provider,
+         Phase.DELETE_PROVIDERS, after=OidcProviderSpec.from_json),
+    spec(Kind.OIDC_CLIENT_ID, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_client_id,
+         **TEXT),
+    spec(Kind.OIDC_THUMBPRINTS, Phase.PROVIDERS, [UPDATE], providers.describe_thumbprints,
+         before=strings, after=strings),
+    spec(Kind.OIDC_PROVIDER_TAGS, Phase.PROVIDERS, [UPDATE],
+         transition("OIDC provider {name}: tags"), **TAGS),
+    spec(Kind.SAML_PROVIDER, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_saml_provider,
+         Phase.DELETE_PROVIDERS, after=SamlProviderSpec.from_json),
+    spec(Kind.SAML_METADATA, Phase.PROVIDERS, [UPDATE], providers.describe_metadata, **TEXT),
+    spec(Kind.SAML_PROVIDER_TAGS, Phase.PROVIDERS, [UPDATE],
+         transition("SAML provider {name}: tags"), **TAGS),
 )
 
 SPECS: tuple[KindSpec, ...] = (
-    spec(Kind.ALIAS, Phase.ACCOUNT, [UPDATE], transition("account alias")),
-    spec(Kind.POLICY, Phase.POLICIES, [CREATE, DELETE], entity("policy"), Phase.DELETE_POLICIES),
-    spec(Kind.POLICY_REPLACEMENT, Phase.POLICIES, [UPDATE], entity("policy")),
-    spec(Kind.POLICY_DOCUMENT, Phase.POLICIES, [UPDATE], _policy_document),
-    spec(Kind.POLICY_TAGS, Phase.POLICIES, [UPDATE], transition("policy {name}: tags")),
-    spec(Kind.GROUP, Phase.GROUPS, [CREATE, DELETE], entity("group"), Phase.DELETE_GROUPS),
-    spec(Kind.GROUP_PATH, Phase.GROUPS, [UPDATE], transition("group {name}: path")),
+    spec(Kind.ALIAS, Phase.ACCOUNT, [UPDATE], transition("account alias"), **TEXT),
+    spec(Kind.POLICY, Phase.POLICIES, [CREATE, DELETE], entity("policy"), Phase.DELETE_POLICIES,
+         before=Attachments.from_json, after=PolicySpec.from_json),
+    spec(Kind.POLICY_REPLACEMENT, Phase.POLICIES, [UPDATE], entity("policy"),
+         before=ReplacedPolicy.from_json, after=ReplacedPolicy.from_json),
+    spec(Kind.POLICY_DOCUMENT, Phase.POLICIES, [UPDATE], _policy_document, **TEXT),
+    spec(Kind.POLICY_TAGS, Phase.POLICIES, [UPDATE], transition("policy {name}: tags"), **TAGS),
+    spec(Kind.GROUP, Phase.GROUPS, [CREATE, DELETE], entity("group"), Phase.DELETE_GROUPS,
+         before=Members.from_json, after=PathSpec.from_json),
+    spec(Kind.GROUP_PATH, Phase.GROUPS, [UPDATE], transition("group {name}: path"), **TEXT),
     spec(Kind.GROUP_POLICY, Phase.GROUPS, [CREATE, DELETE], attachment("group")),
-    spec(Kind.GROUP_INLINE_POLICY, Phase.GROUPS, [CREATE, UPDATE, DELETE], inline("group")),
+    spec(Kind.GROUP_INLINE_POLICY, Phase.GROUPS, [CREATE, UPDATE, DELETE], inline("group"),
+         **TEXT),
     spec(Kind.GROUP_MEMBER, Phase.GROUPS, [DELETE], _member),
-    spec(Kind.USER, Phase.USERS, [CREATE, DELETE], entity("user"), Phase.DELETE_USERS),
-    spec(Kind.USER_PATH, Phase.USERS, [UPDATE], transition("user {name}: path")),
-    spec(Kind.USER_TAGS, Phase.USERS, [UPDATE], transition("user {name}: tags")),
-    spec(Kind.USER_BOUNDARY, Phase.USERS, [CREATE, UPDATE, DELETE], boundary("user")),
+    spec(Kind.USER, Phase.USERS, [CREATE, DELETE], entity("user"), Phase.DELETE_USERS,
+         after=UserSpec.from_json),
+    spec(Kind.USER_PATH, Phase.USERS, [UPDATE], transition("user {name}: path"), **TEXT),
+    spec(Kind.USER_TAGS, Phase.USERS, [UPDATE], transition("user {name}: tags"), **TAGS),
+    spec(Kind.USER_BOUNDARY, Phase.USERS, [CREATE, UPDATE, DELETE], boundary("user"), **TEXT),
     spec(Kind.LOGIN_PROFILE, Phase.USERS, [CREATE, DELETE], _login_profile),
     # A user's inactive key is removed before a new one is created (two keys at most), in the
     # same phase.
     spec(Kind.ACCESS_KEY, Phase.USERS, [CREATE, DELETE], _access_key, deletion_phase=None),
-    spec(Kind.ACCESS_KEY_STATUS, Phase.USERS, [UPDATE], _access_key_status),
+    spec(Kind.ACCESS_KEY_STATUS, Phase.USERS, [UPDATE], _access_key_status, **TEXT),
     spec(Kind.USER_GROUP, Phase.USERS, [CREATE, DELETE], _membership),
     spec(Kind.USER_POLICY, Phase.USERS, [CREATE, DELETE], attachment("user")),
-    spec(Kind.USER_INLINE_POLICY, Phase.USERS, [CREATE, UPDATE, DELETE], inline("user")),
-    spec(Kind.PASSWORD_POLICY, Phase.PASSWORD_POLICY, [UPDATE], _password_policy),
+    spec(Kind.USER_INLINE_POLICY, Phase.USERS, [CREATE, UPDATE, DELETE], inline("user"), **TEXT),
+    spec(Kind.PASSWORD_POLICY, Phase.PASSWORD_POLICY, [UPDATE], _password_policy,
+         before=password_policy, after=password_policy),
     *_ROLE_SPECS,
-    # Identity providers: a client id is removed with the other removals, after new ones are in.
-    spec(Kind.OIDC_PROVIDER, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_oidc_provider,
-         Phase.DELETE_PROVIDERS),
-    spec(Kind.OIDC_CLIENT_ID, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_client_id),
-    spec(Kind.OIDC_THUMBPRINTS, Phase.PROVIDERS, [UPDATE], providers.describe_thumbprints),
-    spec(Kind.OIDC_PROVIDER_TAGS, Phase.PROVIDERS, [UPDATE],
-         transition("OIDC provider {name}: tags")),
-    spec(Kind.SAML_PROVIDER, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_saml_provider,
-         Phase.DELETE_PROVIDERS),
-    spec(Kind.SAML_METADATA, Phase.PROVIDERS, [UPDATE], providers.describe_metadata),
-    spec(Kind.SAML_PROVIDER_TAGS, Phase.PROVIDERS, [UPDATE],
-         transition("SAML provider {name}: tags")),
+    *_PROVIDER_SPECS,
 )
 
 _BY_KIND: dict[Kind, KindSpec] = {s.kind: s for s in SPECS}

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # payloads.py builds on this module's types
+    from .payloads import Payload
 
 
 @dataclass(frozen=True)
@@ -352,8 +355,8 @@ class Change:
     kind: Kind
     name: str
     target: str = ""
-    before: Any = None
-    after: Any = None
+    before: Payload | None = None  # typed per kind: `payloads.py`, `kinds.py`
+    after: Payload | None = None
     note: str = ""
     # Why this change would cut off the credentials running iamctl ("" = it would not). Who runs
     # iamctl is not part of what the change does: a saved plan stays valid for other credentials.

@@ -16,7 +16,7 @@ from typing import Any
 from .diff import Diff
 from .escalation import ADMIN, ESCALATION
 from .impact import with_impact
-from .kinds import allows, order_of, phase_of
+from .kinds import allows, order_of, phase_of, spec_of
 from .model import (
     Action,
     Change,
@@ -29,6 +29,7 @@ from .model import (
     State,
     StepKind,
 )
+from .payloads import Payload, Reader, to_json
 
 FORMAT_VERSION = 1
 
@@ -162,8 +163,8 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "kind": change.kind.value,
         "name": change.name,
         "target": change.target,
-        "before": change.before,
-        "after": change.after,
+        "before": to_json(change.before),
+        "after": to_json(change.after),
         "note": change.note,
         "self_lockout": change.self_lockout,
         "impact": change.impact.value,
@@ -191,20 +192,34 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
 
 
 def change_from_dict(item: Mapping[str, Any]) -> Change:
-    """A change of a saved plan; an action its kind never takes is refused (ValueError), so a
-    hand-edited plan cannot ask apply for a write no writer makes."""
+    """A change of a saved plan; an action its kind never takes, or a before or after of another
+    shape than the kind's, is refused (ValueError), so a hand-edited plan cannot ask apply for a
+    write no writer makes."""
     action, kind = Action(item["action"]), Kind(item["kind"])
     if not allows(kind, action):
         raise ValueError(f"a {kind.value} change cannot {action.value}")
+    kind_spec = spec_of(kind)
     return Change(
         action,
         kind,
         item["name"],
         item["target"],
-        item["before"],
-        item["after"],
+        _payload(kind, "before", kind_spec.before, item["before"]),
+        _payload(kind, "after", kind_spec.after, item["after"]),
         item["note"],
         item.get("self_lockout", ""),
         Impact(item.get("impact", Impact.UNKNOWN.value)),
         tuple(Risk(**risk) for risk in item.get("risks", [])),
     )
+
+
+def _payload(kind: Kind, side: str, reader: Reader | None, data: Any) -> Payload | None:
+    """A saved change's before or after, as the kind's reader rebuilds it; null is nothing."""
+    if data is None:
+        return None
+    if reader is None:
+        raise ValueError(f"a {kind.value} change carries no {side}")
+    try:
+        return reader(data)
+    except ValueError as error:
+        raise ValueError(f"the {side} of a {kind.value} change: {error}") from None

@@ -9,11 +9,11 @@ keyed by its URL without `https://` (IAM names its ARN that way), a SAML provide
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from .model import Action, Change, Kind, OidcProvider, SamlProvider, State
+from .payloads import OidcProviderSpec, SamlProviderSpec, thumbprints_of
 
 HTTPS = "https://"
 # The issuer of GitHub Actions' OIDC tokens (`trusted_by.github` trusts this provider).
@@ -72,18 +72,18 @@ def metadata_digest(metadata: object) -> str:
 
 
 def oidc_creation(wanted: OidcProvider, arn: str) -> Change:
-    after = {
-        "url": HTTPS + wanted.url,
-        "client_ids": sorted(wanted.client_ids),
+    after = OidcProviderSpec(
+        url=HTTPS + wanted.url,
+        client_ids=tuple(sorted(wanted.client_ids)),
         # None: not managed; the call then leaves it out and AWS retrieves a thumbprint itself.
-        "thumbprints": sorted(wanted.thumbprints) if wanted.thumbprints is not None else None,
-        "tags": dict(wanted.tags or {}),
-    }
+        thumbprints=tuple(sorted(wanted.thumbprints)) if wanted.thumbprints is not None else None,
+        tags=dict(wanted.tags or {}),
+    )
     return Change(Action.CREATE, Kind.OIDC_PROVIDER, wanted.url, target=arn, after=after)
 
 
 def saml_creation(wanted: SamlProvider, arn: str) -> Change:
-    after = {"metadata": wanted.metadata, "tags": dict(wanted.tags or {})}
+    after = SamlProviderSpec(wanted.metadata, dict(wanted.tags or {}))
     return Change(Action.CREATE, Kind.SAML_PROVIDER, wanted.name, target=arn, after=after)
 
 
@@ -100,12 +100,14 @@ def saml_removal(provider: SamlProvider) -> Change:
 
 def describe_oidc_provider(change: Change) -> tuple[str, list[str]]:
     subject = f"OIDC provider {change.name}"
-    after = change.after if isinstance(change.after, Mapping) else {}
-    detail = [f"client ids: {listed(after['client_ids'])}"] if "client_ids" in after else []
-    if after.get("thumbprints") is not None:
-        detail.append(f"thumbprints: {listed(after['thumbprints'])}")
-    if after.get("tags"):
-        detail.append(f"tags: {listed(f'{k}={v}' for k, v in sorted(after['tags'].items()))}")
+    after = change.after
+    if not isinstance(after, OidcProviderSpec):  # a deletion
+        return subject, []
+    detail = [f"client ids: {listed(after.client_ids)}"]
+    if after.thumbprints is not None:
+        detail.append(f"thumbprints: {listed(after.thumbprints)}")
+    if after.tags:
+        detail.append(f"tags: {listed(f'{k}={v}' for k, v in sorted(after.tags.items()))}")
     return subject, detail
 
 
@@ -116,16 +118,16 @@ def describe_client_id(change: Change) -> tuple[str, list[str]]:
 
 
 def describe_thumbprints(change: Change) -> tuple[str, list[str]]:
-    before, after = listed(change.before or ()), listed(change.after or ())
+    before, after = listed(thumbprints_of(change.before)), listed(thumbprints_of(change.after))
     return f"OIDC provider {change.name}: thumbprints: {before} -> {after}", []
 
 
 def describe_saml_provider(change: Change) -> tuple[str, list[str]]:
     subject = f"SAML provider {change.name}"
-    after = change.after if isinstance(change.after, Mapping) else {}
-    if "metadata" not in after:
+    after = change.after
+    if not isinstance(after, SamlProviderSpec):  # a deletion
         return subject, []
-    return f"{subject} (metadata {metadata_digest(after['metadata'])})", []
+    return f"{subject} (metadata {metadata_digest(after.metadata)})", []
 
 
 def describe_metadata(change: Change) -> tuple[str, list[str]]:
@@ -133,7 +135,7 @@ def describe_metadata(change: Change) -> tuple[str, list[str]]:
     return f"SAML provider {change.name}: metadata changed ({digests})", []
 
 
-def listed(values: Any) -> str:
+def listed(values: str | Iterable[object]) -> str:
     """`a, b`, or `(none)`; a single string is one value, not its letters."""
     items = [values] if isinstance(values, str) else [str(value) for value in values]
     return ", ".join(items) or "(none)"

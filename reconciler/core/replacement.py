@@ -1,8 +1,8 @@
 """A customer managed policy whose path or description changes: AWS cannot change either in
 place, so the plan replaces it (detach, delete, recreate, re-attach). Pure, used by `diff.py`.
 
-The change records every entity the policy is detached from (`before["attached"]`, roles
-included) and those it goes back to (`after["attached"]`), so apply does exactly that and a
+The change records every entity the policy is detached from (`before.attached`, roles
+included) and those it goes back to (`after.attached`), so apply does exactly that and a
 saved plan carries it.
 """
 
@@ -10,20 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .attachments import attachments_of, named, recorded, wanted_by
+from .attachments import attachments_of, named, wanted_by
 from .model import Action, Change, Entity, HumanStep, Kind, ManagedPolicy, State, StepKind
+from .payloads import PolicySpec, ReplacedPolicy
 from .wording import plural
 
 
-def policy_spec(policy: ManagedPolicy) -> dict[str, object]:
-    """What apply needs to create the policy (JSON-friendly, for saved plans)."""
-    return {
-        "path": policy.path or "/",
-        "description": policy.description or "",
-        "document": policy.document.text,
-        "tags": dict(policy.tags or {}),
-        "arn": policy.arn,
-    }
+def policy_spec(policy: ManagedPolicy) -> PolicySpec:
+    """What apply needs to create the policy."""
+    return PolicySpec(
+        policy.path or "/",
+        policy.description or "",
+        policy.document.text,
+        dict(policy.tags or {}),
+        policy.arn,
+    )
 
 
 def needs_replacement(wanted: ManagedPolicy, current: ManagedPolicy) -> bool:
@@ -60,8 +61,8 @@ def replacement(
         Action.UPDATE,
         Kind.POLICY_REPLACEMENT,
         wanted.name,
-        before={**policy_spec(current), "attached": recorded(attached)},
-        after={**policy_spec(wanted), "attached": recorded(back)},
+        before=ReplacedPolicy(policy_spec(current), tuple(attached)),
+        after=ReplacedPolicy(policy_spec(wanted), tuple(back)),
         note=replacement_note(replacement_reasons(wanted, current), attached, back),
     )
 

@@ -9,10 +9,10 @@ different path is a human step, never a silent delete and recreate.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from .attribute_diff import diff_attachments, diff_boundary, diff_inline, diff_tags
 from .model import Action, Change, HumanStep, Kind, Role, State, StepKind
+from .payloads import PathSpec, RoleSettings, RoleSpec
 
 
 def diff_roles(desired: State, live: State) -> tuple[list[Change], list[HumanStep]]:
@@ -50,16 +50,16 @@ def diff_role(wanted: Role, current: Role | None) -> list[Change]:
     return changes
 
 
-def role_spec(role: Role) -> dict[str, object]:
-    """What CreateRole sets in its one call (JSON-friendly, for saved plans); None: not sent."""
-    return {
-        "path": role.path or "/",
-        "description": role.description,
-        "max_session_duration": role.max_session_duration,
-        "trust": role.trust.text if role.trust is not None else None,
-        "permissions_boundary": role.permissions_boundary,
-        "tags": dict(role.tags or {}),
-    }
+def role_spec(role: Role) -> RoleSpec:
+    """What CreateRole sets in its one call; None: not sent."""
+    return RoleSpec(
+        path=role.path or "/",
+        description=role.description,
+        max_session_duration=role.max_session_duration,
+        trust=role.trust.text if role.trust is not None else None,
+        permissions_boundary=role.permissions_boundary,
+        tags=dict(role.tags or {}),
+    )
 
 
 def created(wanted: Role) -> Role:
@@ -90,8 +90,8 @@ def diff_settings(wanted: Role, current: Role) -> list[Change]:
     return [Change(Action.UPDATE, Kind.ROLE_SETTINGS, wanted.name, before=before, after=after)]
 
 
-def settings(description: str | None, max_session: int | None) -> dict[str, Any]:
-    return {"description": description, "max_session_duration": max_session}
+def settings(description: str | None, max_session: int | None) -> RoleSettings:
+    return RoleSettings(description, max_session)
 
 
 def diff_trust(wanted: Role, current: Role) -> list[Change]:
@@ -109,7 +109,7 @@ def diff_instance_profile(wanted: Role, current: Role) -> list[Change]:
     if wanted.instance_profile is None or wanted.instance_profile == current.instance_profile:
         return []
     if wanted.instance_profile:
-        after = {"path": current.path}  # a live role's, or the new one's (`created`)
+        after = PathSpec(current.path or "/")  # a live role's, or the new one's (`created`)
         return [Change(Action.CREATE, Kind.INSTANCE_PROFILE, wanted.name, after=after)]
     return [Change(Action.DELETE, Kind.INSTANCE_PROFILE, wanted.name)]
 

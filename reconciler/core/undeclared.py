@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .attachments import attachments_of, named, recorded
+from .attachments import attachments_of, named
 from .model import Action, Change, Entity, Kind, ManagedPolicy, Role, State, User, credentials_of
+from .payloads import Attachments, Members
 from .providers import oidc_removal, saml_removal
 from .trust import principal_values, statement_list
 from .wording import plural
@@ -240,7 +241,7 @@ def group_removal(live: State, name: str) -> Change:
         Action.DELETE,
         Kind.GROUP,
         name,
-        before={"members": recorded(members)},
+        before=Members(tuple(members)),
         note=f"removes {removed}" if removed else "",
     )
 
@@ -253,7 +254,7 @@ def policy_removal(policy: ManagedPolicy, live: State) -> Change:
         Kind.POLICY,
         policy.name,
         target=policy.arn,
-        before={"attached": recorded(attached)},
+        before=Attachments(tuple(attached)),
         note=f"detaches it from {named(attached)}" if attached else "",
     )
 

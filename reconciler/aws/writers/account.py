@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from ...core.errors import (
     EntityAlreadyExistsError,
     IamctlError,
 )
-from ...core.model import Change
+from ...core.model import Change, PasswordPolicy
+from ...core.payloads import optional_text, payload_as, text_of
 from .base import WriteContext, remove
 
 
 def set_alias(ctx: WriteContext, change: Change) -> None:
-    if change.before:
+    old, alias = optional_text(change.before), text_of(change.after)
+    if old:
         # One alias per account: the old one must go first.
-        remove(
-            ctx,
-            "delete_account_alias",
-            f"remove account alias {change.before}",
-            AccountAlias=change.before,
-        )
+        remove(ctx, "delete_account_alias", f"remove account alias {old}", AccountAlias=old)
     try:
-        ctx.aws.iam(
-            "create_account_alias", f"set account alias {change.after}", AccountAlias=change.after
-        )
+        ctx.aws.iam("create_account_alias", f"set account alias {alias}", AccountAlias=alias)
     except EntityAlreadyExistsError:
-        if alias_is(ctx, change.after):
+        if alias_is(ctx, alias):
             return  # an earlier attempt, whose answer was lost, set it
         raise IamctlError(
-            f"set account alias {change.after}: the alias is taken by another AWS account "
+            f"set account alias {alias}: the alias is taken by another AWS account "
             "(aliases are unique across all of AWS); choose another"
         ) from None
 
@@ -53,9 +50,10 @@ _PASSWORD_POLICY_FIELDS = {
 
 def set_password_policy(ctx: WriteContext, change: Change) -> None:
     # Fields left out of UpdateAccountPasswordPolicy are reset to AWS's defaults.
+    wanted = asdict(payload_as(change.after, PasswordPolicy))
     params = {
-        aws_name: change.after[field]
+        aws_name: wanted[field]
         for field, aws_name in _PASSWORD_POLICY_FIELDS.items()
-        if change.after[field] is not None
+        if wanted[field] is not None
     }
     ctx.aws.iam("update_account_password_policy", "set the account password policy", **params)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from ...core.arns import short_policy, tag_list
 from ...core.model import Change
+from ...core.payloads import tags_of, text_of
 from .base import WriteContext, Writer, call, remove
 
 
@@ -43,7 +44,8 @@ def path_mover(owner: str) -> Writer:
 
     def move(ctx: WriteContext, change: Change) -> None:
         params = owner_parameters(owner, change)
-        call(ctx, f"update_{owner}", f"move {owner} {change.name}", NewPath=change.after, **params)
+        path = text_of(change.after)
+        call(ctx, f"update_{owner}", f"move {owner} {change.name}", NewPath=path, **params)
 
     return move
 
@@ -55,10 +57,11 @@ def tagger(owner: str) -> Writer:
     def retag(ctx: WriteContext, change: Change) -> None:
         api, params = OWNERS[owner][0], owner_parameters(owner, change)
         doing = f"tag {owner} {change.name}"
-        stale = sorted(set(change.before) - set(change.after))
+        before, after = tags_of(change.before), tags_of(change.after)
+        stale = sorted(set(before) - set(after))
         if stale:
             call(ctx, f"untag_{api}", doing, TagKeys=stale, **params)
-        changed = {k: v for k, v in change.after.items() if change.before.get(k) != v}
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
         if changed:
             call(ctx, f"tag_{api}", doing, Tags=tag_list(changed), **params)
 
@@ -87,7 +90,7 @@ def inline_putter(owner: str) -> Writer:
     def put(ctx: WriteContext, change: Change) -> None:
         doing = f"put inline policy {change.target} on {owner} {change.name}"
         params = {**owner_parameters(owner, change), "PolicyName": change.target}
-        call(ctx, f"put_{owner}_policy", doing, PolicyDocument=change.after, **params)
+        call(ctx, f"put_{owner}_policy", doing, PolicyDocument=text_of(change.after), **params)
 
     return put
 
@@ -105,10 +108,10 @@ def boundary_putter(owner: str) -> Writer:
     """Put{User,Role}PermissionsBoundary: sets the boundary, or replaces the one there."""
 
     def put(ctx: WriteContext, change: Change) -> None:
-        doing = f"set permissions boundary {short_policy(change.after)} of {owner} {change.name}"
+        arn = text_of(change.after)
+        doing = f"set permissions boundary {short_policy(arn)} of {owner} {change.name}"
         params = owner_parameters(owner, change)
-        call(ctx, f"put_{owner}_permissions_boundary", doing, PermissionsBoundary=change.after,
-             **params)
+        call(ctx, f"put_{owner}_permissions_boundary", doing, PermissionsBoundary=arn, **params)
 
     return put
 

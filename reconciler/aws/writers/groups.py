@@ -8,11 +8,12 @@ from ...core.errors import (
     NoSuchEntityError,
 )
 from ...core.model import Change
+from ...core.payloads import PathSpec, payload_as
 from .base import WriteContext, create, leave_group, remove
 
 
 def create_group(ctx: WriteContext, change: Change) -> None:
-    name, path = change.name, change.after["path"]
+    name, path = change.name, payload_as(change.after, PathSpec).path
 
     def differs() -> str | None:
         group = ctx.aws.iam("get_group", f"check group {name}", GroupName=name)["Group"]
@@ -62,7 +63,7 @@ def delete_group(ctx: WriteContext, change: Change) -> None:
 
 
 def refuse_unnamed_members(change: Change, members: list[str]) -> None:
-    planned = {entity.name for entity in entities_in(change.before, "members")}
+    planned = {entity.name for entity in entities_in(change.before)}
     unnamed = [name for name in members if name not in planned]
     if unnamed:
         raise IamctlError(

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from ...core.errors import IamctlError
 from ...core.model import Change
+from ...core.payloads import text_of
 from .base import WriteContext, call
 
 
 def update_access_key_status(ctx: WriteContext, change: Change) -> None:
     if not change.target:
         raise IamctlError(f"user {change.name}: access key to deactivate was not identified")
+    status = text_of(change.after)
     call(
         ctx,
         "update_access_key",
-        f"set access key {change.target} of user {change.name} {change.after}",
+        f"set access key {change.target} of user {change.name} {status}",
         UserName=change.name,
         AccessKeyId=change.target,
-        Status=change.after,
+        Status=status,
     )

@@ -14,30 +14,32 @@ from ...core.errors import (
     NoSuchEntityError,
 )
 from ...core.model import Change, Entity
+from ...core.payloads import PolicySpec, ReplacedPolicy, payload_as, text_of
 from ..live import list_attachments
 from .base import WriteContext, call, create, remove
 
 
 def create_policy(ctx: WriteContext, change: Change) -> None:
-    create_policy_from_spec(ctx, change.name, change.after)
+    create_policy_from_spec(ctx, change.name, payload_as(change.after, PolicySpec))
 
 
-def create_policy_from_spec(ctx: WriteContext, name: str, spec: dict[str, Any]) -> str:
+def create_policy_from_spec(ctx: WriteContext, name: str, spec: PolicySpec) -> str:
     params: dict[str, Any] = {
         "PolicyName": name,
-        "Path": spec["path"],
-        "PolicyDocument": spec["document"],
+        "Path": spec.path,
+        "PolicyDocument": spec.document,
     }
-    if spec["description"]:
-        params["Description"] = spec["description"]
-    if spec["tags"]:
-        params["Tags"] = arns.tag_list(spec["tags"])
+    if spec.description:
+        params["Description"] = spec.description
+    if spec.tags:
+        params["Tags"] = arns.tag_list(spec.tags)
 
     def differs() -> str | None:
-        return policy_differs(ctx, policy_arn(ctx, name, spec["path"]), spec)
+        arn = policy_arn(ctx, name, spec.path)
+        return policy_differs(ctx, arn, spec.document, spec.description)
 
     response = create(ctx, "create_policy", f"create policy {name}", differs, **params)
-    return str(response["Policy"]["Arn"]) if response else policy_arn(ctx, name, spec["path"])
+    return str(response["Policy"]["Arn"]) if response else policy_arn(ctx, name, spec.path)
 
 
 def policy_arn(ctx: WriteContext, name: str, path: str) -> str:
@@ -45,18 +47,21 @@ def policy_arn(ctx: WriteContext, name: str, path: str) -> str:
     return arns.policy_arn(identity.partition, identity.account, path, name)
 
 
-def policy_differs(ctx: WriteContext, arn: str, spec: dict[str, Any]) -> str | None:
+def policy_differs(
+    ctx: WriteContext, arn: str, document: str, description: str | None = None
+) -> str | None:
     """A policy found under the wanted name is the wanted one only with the same document (its
-    default version) and description: then it is what the lost attempt created."""
+    default version) and description (None: not compared): then it is what the lost attempt
+    created."""
     name = arn.rsplit("/", 1)[-1]
     doing = f"check policy {name}"
     policy = ctx.aws.iam("get_policy", doing, PolicyArn=arn)["Policy"]
     version = ctx.aws.iam(
         "get_policy_version", doing, PolicyArn=arn, VersionId=policy["DefaultVersionId"]
     )["PolicyVersion"]
-    if policydoc.canonical(version["Document"]) != policydoc.canonical(spec["document"]):
+    if policydoc.canonical(version["Document"]) != policydoc.canonical(document):
         return f"policy {name} already exists, with another document"
-    if "description" in spec and (policy.get("Description") or "") != (spec["description"] or ""):
+    if description is not None and (policy.get("Description") or "") != description:
         return f"policy {name} already exists, with another description"
     return None
 
@@ -66,7 +71,7 @@ MAX_POLICY_VERSIONS = 5
 
 
 def update_policy_document(ctx: WriteContext, change: Change) -> None:
-    doing = f"update policy {change.name}"
+    doing, document = f"update policy {change.name}", text_of(change.after)
     versions = policy_versions(ctx, change.target, doing)
     if len(versions) >= MAX_POLICY_VERSIONS:
         oldest = min(
@@ -82,13 +87,13 @@ def update_policy_document(ctx: WriteContext, change: Change) -> None:
             "create_policy_version",
             doing,
             PolicyArn=change.target,
-            PolicyDocument=change.after,
+            PolicyDocument=document,
             SetAsDefault=True,
         )
     except AwsError as error:
         # A lost answer: the first attempt made the version, the retry hit the version limit.
         landed = isinstance(error, LimitExceededError) and error.maybe_landed
-        if not landed or policy_differs(ctx, change.target, {"document": change.after}):
+        if not landed or policy_differs(ctx, change.target, document):
             raise
 
 
@@ -107,11 +112,13 @@ def replace_policy(ctx: WriteContext, change: Change) -> None:
     roles, ignored and undeclared users and groups, and declared ones whose file still wants it
     under the same ARN; a declared entity that wants a new ARN has an attach change of its own).
     """
-    old_arn = change.before["arn"]
-    detach_recorded(ctx, old_arn, change.name, entities_in(change.before))
+    before = payload_as(change.before, ReplacedPolicy)
+    after = payload_as(change.after, ReplacedPolicy)
+    old_arn = before.policy.arn
+    detach_recorded(ctx, old_arn, change.name, before.attached)
     delete_detached_policy(ctx, old_arn, change.name)
-    arn = create_policy_from_spec(ctx, change.name, change.after)
-    for entity in entities_in(change.after):
+    arn = create_policy_from_spec(ctx, change.name, after.policy)
+    for entity in after.attached:
         call(
             ctx,
             f"attach_{entity.kind}_policy",

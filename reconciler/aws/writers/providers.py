@@ -12,24 +12,31 @@ from typing import Any
 
 from ...core.arns import tag_list
 from ...core.model import Change
+from ...core.payloads import (
+    OidcProviderSpec,
+    SamlProviderSpec,
+    payload_as,
+    text_of,
+    thumbprints_of,
+)
 from .base import WriteContext, call, create, remove
 
 
 def create_oidc_provider(ctx: WriteContext, change: Change) -> None:
-    spec, arn = change.after, change.target
-    params: dict[str, Any] = {"Url": spec["url"], "ClientIDList": spec["client_ids"]}
+    spec, arn = payload_as(change.after, OidcProviderSpec), change.target
+    params: dict[str, Any] = {"Url": spec.url, "ClientIDList": list(spec.client_ids)}
     # Absent: AWS retrieves the thumbprint of the provider's certificate itself (thumbprints
     # have been optional since 2024; AWS checks well-known providers against its own CAs).
-    if spec["thumbprints"] is not None:
-        params["ThumbprintList"] = spec["thumbprints"]
-    if spec["tags"]:
-        params["Tags"] = tag_list(spec["tags"])
+    if spec.thumbprints is not None:
+        params["ThumbprintList"] = list(spec.thumbprints)
+    if spec.tags:
+        params["Tags"] = tag_list(spec.tags)
     doing = f"create OIDC provider {change.name}"
 
     def differs() -> str | None:
         found = ctx.aws.iam("get_open_id_connect_provider", f"check OIDC provider {change.name}",
                             OpenIDConnectProviderArn=arn)
-        if sorted(found.get("ClientIDList", [])) != sorted(spec["client_ids"]):
+        if sorted(found.get("ClientIDList", [])) != sorted(spec.client_ids):
             return f"OIDC provider {change.name} already exists, with other client ids"
         return None
 
@@ -42,33 +49,35 @@ def delete_oidc_provider(ctx: WriteContext, change: Change) -> None:
 
 
 def add_client_id(ctx: WriteContext, change: Change) -> None:
+    client_id = text_of(change.after)
     call(ctx, "add_client_id_to_open_id_connect_provider",
-         f"add client id {change.after} to OIDC provider {change.name}",
-         OpenIDConnectProviderArn=change.target, ClientID=change.after)
+         f"add client id {client_id} to OIDC provider {change.name}",
+         OpenIDConnectProviderArn=change.target, ClientID=client_id)
 
 
 def remove_client_id(ctx: WriteContext, change: Change) -> None:
+    client_id = text_of(change.before)
     remove(ctx, "remove_client_id_from_open_id_connect_provider",
-           f"remove client id {change.before} from OIDC provider {change.name}",
-           OpenIDConnectProviderArn=change.target, ClientID=change.before)
+           f"remove client id {client_id} from OIDC provider {change.name}",
+           OpenIDConnectProviderArn=change.target, ClientID=client_id)
 
 
 def set_thumbprints(ctx: WriteContext, change: Change) -> None:
     call(ctx, "update_open_id_connect_provider_thumbprint",
          f"set the thumbprints of OIDC provider {change.name}",
-         OpenIDConnectProviderArn=change.target, ThumbprintList=change.after)
+         OpenIDConnectProviderArn=change.target, ThumbprintList=thumbprints_of(change.after))
 
 
 def create_saml_provider(ctx: WriteContext, change: Change) -> None:
-    spec, name = change.after, change.name
-    params: dict[str, Any] = {"Name": name, "SAMLMetadataDocument": spec["metadata"]}
-    if spec["tags"]:
-        params["Tags"] = tag_list(spec["tags"])
+    spec, name = payload_as(change.after, SamlProviderSpec), change.name
+    params: dict[str, Any] = {"Name": name, "SAMLMetadataDocument": spec.metadata}
+    if spec.tags:
+        params["Tags"] = tag_list(spec.tags)
 
     def differs() -> str | None:
         found = ctx.aws.iam("get_saml_provider", f"check SAML provider {name}",
                             SAMLProviderArn=change.target)
-        if (found.get("SAMLMetadataDocument") or "").strip() != spec["metadata"]:
+        if (found.get("SAMLMetadataDocument") or "").strip() != spec.metadata:
             return f"SAML provider {name} already exists, with other metadata"
         return None
 
@@ -77,7 +86,7 @@ def create_saml_provider(ctx: WriteContext, change: Change) -> None:
 
 def update_metadata(ctx: WriteContext, change: Change) -> None:
     call(ctx, "update_saml_provider", f"update the metadata of SAML provider {change.name}",
-         SAMLProviderArn=change.target, SAMLMetadataDocument=change.after)
+         SAMLProviderArn=change.target, SAMLMetadataDocument=text_of(change.after))
 
 
 def delete_saml_provider(ctx: WriteContext, change: Change) -> None:

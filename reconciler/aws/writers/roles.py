@@ -14,6 +14,7 @@ from typing import Any
 from ...core.arns import tag_list
 from ...core.errors import EntityAlreadyExistsError, IamctlError
 from ...core.model import Change
+from ...core.payloads import PathSpec, RoleSettings, RoleSpec, payload_as, text_of
 from ...core.policydoc import canonical
 from .base import WriteContext, call, create, listed, remove, while_principal_propagates
 
@@ -21,27 +22,27 @@ from .base import WriteContext, call, create, listed, remove, while_principal_pr
 def create_role(ctx: WriteContext, change: Change) -> None:
     """CreateRole with everything it takes in one call: path, trust policy, description,
     maximum session, permissions boundary and tags."""
-    name, spec = change.name, change.after
+    name, spec = change.name, payload_as(change.after, RoleSpec)
     params: dict[str, Any] = {
         "RoleName": name,
-        "Path": spec["path"],
-        "AssumeRolePolicyDocument": spec["trust"],
+        "Path": spec.path,
+        "AssumeRolePolicyDocument": spec.trust,
     }
     optional = {
-        "Description": spec.get("description"),
-        "MaxSessionDuration": spec.get("max_session_duration"),
-        "PermissionsBoundary": spec.get("permissions_boundary"),
+        "Description": spec.description,
+        "MaxSessionDuration": spec.max_session_duration,
+        "PermissionsBoundary": spec.permissions_boundary,
     }
     params.update({key: value for key, value in optional.items() if value is not None})
-    if spec.get("tags"):
-        params["Tags"] = tag_list(spec["tags"])
+    if spec.tags:
+        params["Tags"] = tag_list(spec.tags)
 
     def differs() -> str | None:
         role = ctx.aws.iam("get_role", f"check role {name}", RoleName=name)["Role"]
         path = role.get("Path", "/")
-        if path != spec["path"]:
-            return f"role {name} already exists, with path {path} instead of {spec['path']}"
-        if canonical(role.get("AssumeRolePolicyDocument", "{}")) != canonical(spec["trust"]):
+        if path != spec.path:
+            return f"role {name} already exists, with path {path} instead of {spec.path}"
+        if canonical(role.get("AssumeRolePolicyDocument", "{}")) != canonical(spec.trust):
             return f"role {name} already exists, with another trust policy"
         return None
 
@@ -53,22 +54,19 @@ def create_role(ctx: WriteContext, change: Change) -> None:
 def update_settings(ctx: WriteContext, change: Change) -> None:
     """UpdateRole with both settings, the one not changing at the value read: AWS keeps a
     setting left out, but the emulator resets it (to no description, or one hour)."""
-    settings = {
-        "Description": change.after.get("description"),
-        "MaxSessionDuration": change.after.get("max_session_duration"),
-    }
+    after = payload_as(change.after, RoleSettings)
+    settings = {"Description": after.description, "MaxSessionDuration": after.max_session_duration}
     params = {key: value for key, value in settings.items() if value is not None}
     call(ctx, "update_role", f"change the settings of role {change.name}", RoleName=change.name,
          **params)
 
 
 def update_trust(ctx: WriteContext, change: Change) -> None:
-    doing = f"change the trust policy of role {change.name}"
+    doing, trust = f"change the trust policy of role {change.name}", text_of(change.after)
     while_principal_propagates(
         ctx,
         lambda: call(
-            ctx, "update_assume_role_policy", doing, RoleName=change.name,
-            PolicyDocument=change.after,
+            ctx, "update_assume_role_policy", doing, RoleName=change.name, PolicyDocument=trust
         ),
     )
 
@@ -76,7 +74,7 @@ def update_trust(ctx: WriteContext, change: Change) -> None:
 def create_instance_profile(ctx: WriteContext, change: Change) -> None:
     """The instance profile of the role's name and path, holding the role. A profile of that
     name left empty (its role deleted by hand, say) is taken over when its path is the same."""
-    name, path = change.name, change.after["path"]
+    name, path = change.name, payload_as(change.after, PathSpec).path
     doing = f"create instance profile {name} for role {name}"
     try:
         call(ctx, "create_instance_profile", doing, InstanceProfileName=name, Path=path)

@@ -12,6 +12,7 @@ from ...core.errors import (
     IamctlError,
 )
 from ...core.model import Change
+from ...core.payloads import UserSpec, payload_as
 from ...delivery.credentials import SecretsSink, generate_password
 from ..client import was_retried
 from .base import (
@@ -26,7 +27,8 @@ from .base import (
 
 
 def create_user(ctx: WriteContext, change: Change) -> None:
-    name, path, tags = change.name, change.after["path"], change.after["tags"]
+    spec = payload_as(change.after, UserSpec)
+    name, path, tags = change.name, spec.path, spec.tags
     params: dict[str, Any] = {"UserName": name, "Path": path}
     if tags:
         params["Tags"] = tag_list(tags)

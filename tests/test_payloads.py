@@ -1,0 +1,173 @@
+"""A change's before and after are typed (core/payloads.py); a saved plan holds them as the JSON
+the plan has always held, and reading one back rebuilds the typed value or refuses the plan.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from reconciler.core.errors import IamctlError
+from reconciler.core.kinds import SPECS
+from reconciler.core.model import Action, Change, Entity, Kind, PasswordPolicy
+from reconciler.core.payloads import (
+    Attachments,
+    Members,
+    OidcProviderSpec,
+    PathSpec,
+    PolicySpec,
+    ReplacedPolicy,
+    RoleSettings,
+    RoleSpec,
+    SamlProviderSpec,
+    UserSpec,
+)
+from reconciler.core.plan import Plan, change_from_dict, change_to_dict, plan_to_dict
+from reconciler.engine.saved_plans import load_saved_plans
+
+ARN = "arn:aws:iam::123456789012:policy/Deploy"
+DOCUMENT = '{"Version": "2012-10-17", "Statement": []}'
+POLICY = PolicySpec("/ci/", "deploys", DOCUMENT, {"team": "ci"}, ARN)
+ROLE, USER = Entity("role", "ci"), Entity("user", "bob")
+THUMB = "a" * 40
+
+# One change of each kind, with the payloads its kind carries (both sides where it has two).
+SAMPLES: dict[Kind, Change] = {
+    Kind.ALIAS: Change(Action.UPDATE, Kind.ALIAS, "1", before="old", after="new"),
+    Kind.POLICY: Change(Action.CREATE, Kind.POLICY, "Deploy", after=POLICY),
+    Kind.POLICY_REPLACEMENT: Change(
+        Action.UPDATE, Kind.POLICY_REPLACEMENT, "Deploy",
+        before=ReplacedPolicy(POLICY, (ROLE, USER)), after=ReplacedPolicy(POLICY, (ROLE,)),
+    ),
+    Kind.POLICY_DOCUMENT: Change(Action.UPDATE, Kind.POLICY_DOCUMENT, "Deploy", target=ARN,
+                                 before=DOCUMENT, after=DOCUMENT),
+    Kind.POLICY_TAGS: Change(Action.UPDATE, Kind.POLICY_TAGS, "Deploy", target=ARN,
+                             before={"a": "1"}, after={}),
+    Kind.GROUP: Change(Action.DELETE, Kind.GROUP, "ops", before=Members((USER,))),
+    Kind.GROUP_PATH: Change(Action.UPDATE, Kind.GROUP_PATH, "ops", before="/", after="/ops/"),
+    Kind.GROUP_POLICY: Change(Action.CREATE, Kind.GROUP_POLICY, "ops", target=ARN),
+    Kind.GROUP_INLINE_POLICY: Change(Action.CREATE, Kind.GROUP_INLINE_POLICY, "ops", target="i",
+                                     after=DOCUMENT),
+    Kind.GROUP_MEMBER: Change(Action.DELETE, Kind.GROUP_MEMBER, "ops", target="bob"),
+    Kind.USER: Change(Action.CREATE, Kind.USER, "bob", after=UserSpec("/", {"team": "a"})),
+    Kind.USER_PATH: Change(Action.UPDATE, Kind.USER_PATH, "bob", before="/a/", after="/b/"),
+    Kind.USER_TAGS: Change(Action.UPDATE, Kind.USER_TAGS, "bob", before={}, after={"a": "1"}),
+    Kind.USER_GROUP: Change(Action.CREATE, Kind.USER_GROUP, "bob", target="ops"),
+    Kind.USER_POLICY: Change(Action.DELETE, Kind.USER_POLICY, "bob", target=ARN),
+    Kind.USER_INLINE_POLICY: Change(Action.DELETE, Kind.USER_INLINE_POLICY, "bob", target="i",
+                                    before=DOCUMENT),
+    Kind.LOGIN_PROFILE: Change(Action.CREATE, Kind.LOGIN_PROFILE, "bob"),
+    Kind.ACCESS_KEY: Change(Action.DELETE, Kind.ACCESS_KEY, "bob", target="AKIAOLD"),
+    Kind.ACCESS_KEY_STATUS: Change(Action.UPDATE, Kind.ACCESS_KEY_STATUS, "bob",
+                                   target="AKIAOLD", before="Active", after="Inactive"),
+    Kind.PASSWORD_POLICY: Change(Action.UPDATE, Kind.PASSWORD_POLICY, "1",
+                                 before=PasswordPolicy(),
+                                 after=PasswordPolicy(14, require_symbols=True, max_age_days=90)),
+    Kind.ROLE: Change(Action.CREATE, Kind.ROLE, "ci", after=RoleSpec(
+        "/ci/", "deploys", 7200, DOCUMENT, ARN, {"team": "ci"})),
+    Kind.ROLE_SETTINGS: Change(Action.UPDATE, Kind.ROLE_SETTINGS, "ci",
+                               before=RoleSettings("", 3600), after=RoleSettings(None, 7200)),
+    Kind.ROLE_TRUST: Change(Action.UPDATE, Kind.ROLE_TRUST, "ci", after=DOCUMENT),
+    Kind.ROLE_BOUNDARY: Change(Action.UPDATE, Kind.ROLE_BOUNDARY, "ci", before=ARN, after=ARN),
+    Kind.ROLE_TAGS: Change(Action.UPDATE, Kind.ROLE_TAGS, "ci", before={"a": "1"}, after={}),
+    Kind.ROLE_POLICY: Change(Action.CREATE, Kind.ROLE_POLICY, "ci", target=ARN),
+    Kind.ROLE_INLINE_POLICY: Change(Action.UPDATE, Kind.ROLE_INLINE_POLICY, "ci", target="i",
+                                    before=DOCUMENT, after=DOCUMENT),
+    Kind.INSTANCE_PROFILE: Change(Action.CREATE, Kind.INSTANCE_PROFILE, "ci",
+                                  after=PathSpec("/ci/")),
+    Kind.USER_BOUNDARY: Change(Action.DELETE, Kind.USER_BOUNDARY, "bob", before=ARN),
+    Kind.OIDC_PROVIDER: Change(Action.CREATE, Kind.OIDC_PROVIDER, "idp.example.com", after=(
+        OidcProviderSpec("https://idp.example.com", ("sts.amazonaws.com",), None, {}))),
+    Kind.OIDC_CLIENT_ID: Change(Action.CREATE, Kind.OIDC_CLIENT_ID, "idp.example.com",
+                                after="sts.amazonaws.com"),
+    Kind.OIDC_THUMBPRINTS: Change(Action.UPDATE, Kind.OIDC_THUMBPRINTS, "idp.example.com",
+                                  before=[], after=[THUMB]),
+    Kind.OIDC_PROVIDER_TAGS: Change(Action.UPDATE, Kind.OIDC_PROVIDER_TAGS, "idp.example.com",
+                                    before={}, after={"a": "1"}),
+    Kind.SAML_PROVIDER: Change(Action.CREATE, Kind.SAML_PROVIDER, "okta",
+                               after=SamlProviderSpec("<md/>", {"idp": "okta"})),
+    Kind.SAML_METADATA: Change(Action.UPDATE, Kind.SAML_METADATA, "okta", before="<a/>",
+                               after="<b/>"),
+    Kind.SAML_PROVIDER_TAGS: Change(Action.UPDATE, Kind.SAML_PROVIDER_TAGS, "okta",
+                                    before={"a": "1"}, after={}),
+}
+
+
+def saved(change: Change) -> dict[str, Any]:
+    """As a saved plan file holds it: through JSON text and back."""
+    return json.loads(json.dumps(change_to_dict(change)))  # type: ignore[no-any-return]
+
+
+def test_every_kind_has_a_sample_here() -> None:
+    assert set(SAMPLES) == {s.kind for s in SPECS}
+
+
+@pytest.mark.parametrize("kind", list(SAMPLES), ids=lambda kind: kind.value)
+def test_a_saved_change_reads_back_with_its_typed_payloads(kind: Kind) -> None:
+    change = SAMPLES[kind]
+    assert change_from_dict(saved(change)) == change
+
+
+def test_the_json_of_structured_payloads_is_the_plan_format() -> None:
+    """What a saved plan or `plan --json` has always held: plain objects, entities as
+    {kind, name}, the password policy's fields by name."""
+    replacement = saved(SAMPLES[Kind.POLICY_REPLACEMENT])
+    assert replacement["before"] == {
+        "path": "/ci/", "description": "deploys", "document": DOCUMENT, "tags": {"team": "ci"},
+        "arn": ARN, "attached": [{"kind": "role", "name": "ci"}, {"kind": "user", "name": "bob"}],
+    }
+    assert saved(SAMPLES[Kind.GROUP])["before"] == {"members": [{"kind": "user", "name": "bob"}]}
+    assert saved(SAMPLES[Kind.USER])["after"] == {"path": "/", "tags": {"team": "a"}}
+    assert saved(SAMPLES[Kind.ROLE])["after"] == {
+        "path": "/ci/", "description": "deploys", "max_session_duration": 7200,
+        "trust": DOCUMENT, "permissions_boundary": ARN, "tags": {"team": "ci"},
+    }
+    assert saved(SAMPLES[Kind.OIDC_PROVIDER])["after"] == {
+        "url": "https://idp.example.com", "client_ids": ["sts.amazonaws.com"],
+        "thumbprints": None, "tags": {},
+    }
+    policy = saved(SAMPLES[Kind.PASSWORD_POLICY])["after"]
+    assert (policy["minimum_length"], policy["max_age_days"], policy["hard_expiry"]) == (
+        14, 90, False)
+    assert saved(Change(Action.DELETE, Kind.POLICY, "Deploy", target=ARN,
+                        before=Attachments((ROLE,))))["before"] == {
+        "attached": [{"kind": "role", "name": "ci"}]}
+
+
+@pytest.mark.parametrize(
+    ("kind", "side", "value", "message"),
+    [
+        (Kind.USER, "after", {"path": "/"}, "object with path, tags"),  # tags missing
+        (Kind.USER, "after", {"path": 3, "tags": {}}, "a string"),
+        (Kind.GROUP, "before", {"members": [{"kind": "user"}]}, "object with kind, name"),
+        (Kind.POLICY_REPLACEMENT, "after", {"attached": []}, "object with path"),
+        (Kind.ROLE_SETTINGS, "after", {"description": "x", "max_session_duration": True},
+         "int or null"),
+        (Kind.USER_TAGS, "after", {"a": 1}, "tags"),
+        (Kind.OIDC_THUMBPRINTS, "after", "abc", "list of strings"),
+        (Kind.ALIAS, "after", {"alias": "acme"}, "a string"),
+        (Kind.PASSWORD_POLICY, "after", {"minimum_length": 14}, "object with minimum_length"),
+        (Kind.LOGIN_PROFILE, "after", "hunter2", "carries no after"),
+    ],
+    ids=lambda value: value.value if isinstance(value, Kind) else None,
+)
+def test_a_saved_payload_of_another_shape_is_refused(
+    kind: Kind, side: str, value: Any, message: str
+) -> None:
+    data = saved(SAMPLES[kind])
+    data[side] = value
+    with pytest.raises(ValueError, match=f"the {side} of a {kind.value} change: .*{message}"
+                       if "carries" not in message else message):
+        change_from_dict(data)
+
+
+def test_apply_refuses_a_saved_plan_with_an_edited_payload_before_anything(tmp_path) -> None:
+    plan = Plan("123456789012", None, (SAMPLES[Kind.USER],))
+    data = plan_to_dict(plan)
+    data["changes"][0]["after"] = {"path": "/", "tags": {"team": ["a", "b"]}}
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(data))
+    with pytest.raises(IamctlError, match="not a saved iamctl plan .*after of a user change"):
+        load_saved_plans(str(plan_file))
