@@ -41,17 +41,21 @@ def summary_line(plan: Plan) -> str:
 def change_lines(change: Change) -> list[str]:
     """The plan line for one change (marked when it broadens access or would cut off the
     credentials running iamctl), then indented detail; each printable (see `printable`)."""
+    subject, detail = describe(change)  # once: a document's detail is the costly part
     lockout = f"[SELF-LOCKOUT: {change.self_lockout}]" if change.self_lockout else ""
-    parts = (change_title(change), lockout, impact_text.mark(change))
+    parts = (titled(change, subject), lockout, impact_text.mark(change))
     line = " ".join(part for part in parts if part)
-    _, detail = describe(change)
     return [printable(line)] + [printable(f"      {d}") for d in detail]
 
 
 def change_title(change: Change) -> str:
     """`+ user admin: attach AdministratorAccess (note)`: the change in one line."""
-    symbol = "-/+" if change.kind == Kind.POLICY_REPLACEMENT else SYMBOLS[change.action]
     subject, _ = describe(change)
+    return titled(change, subject)
+
+
+def titled(change: Change, subject: str) -> str:
+    symbol = "-/+" if change.kind == Kind.POLICY_REPLACEMENT else SYMBOLS[change.action]
     line = f"{symbol} {subject}"
     return f"{line} ({change.note})" if change.note else line
 
