@@ -203,15 +203,21 @@ def _statements(statements: Any) -> list[tuple[tuple[str | int, ...], Any]]:
 _Found = tuple[tuple[str | int, ...], str]
 
 
+def effect_problems(statement: dict[str, Any]) -> list[_Found]:
+    """A statement's Effect: present, and Allow or Deny (identity and trust policies alike)."""
+    effect = statement.get("Effect")
+    if effect is None:
+        return [((), "missing Effect (Allow or Deny)")]
+    if effect not in ("Allow", "Deny"):
+        return [(("Effect",), "must be Allow or Deny")]
+    return []
+
+
 def _statement_problems(statement: Any) -> list[_Found]:
     if not isinstance(statement, dict):
         return [((), "a statement must be an object")]
     problems = [_unknown_statement_key(key) for key in statement if key not in _STATEMENT_KEYS]
-    effect = statement.get("Effect")
-    if effect is None:
-        problems.append(((), "missing Effect (Allow or Deny)"))
-    elif effect not in ("Allow", "Deny"):
-        problems.append((("Effect",), "must be Allow or Deny"))
+    problems += effect_problems(statement)
     problems += _one_of(statement, "Action", "NotAction", _ACTION.match, "service:action or *")
     problems += _one_of(statement, "Resource", "NotResource", _is_resource, "an ARN or *")
     sid = statement.get("Sid")

@@ -22,9 +22,11 @@ from .policydoc import (
     _SID,
     DocumentProblem,
     _document_key_problems,
+    _Found,
     _is_condition,
     _sid_problems,
     _statements,
+    effect_problems,
     parse,
     written_text,
 )
@@ -156,18 +158,11 @@ def check_trust_document(document: Any) -> list[DocumentProblem]:
     return problems + _sid_problems(document.get("Statement"))
 
 
-_Found = tuple[tuple[str | int, ...], str]
-
-
 def _trust_statement_problems(item: Any) -> list[_Found]:
     if not isinstance(item, dict):
         return [((), "a statement must be an object")]
     problems = [_unknown_key(key) for key in item if key not in _STATEMENT_KEYS]
-    effect = item.get("Effect")
-    if effect is None:
-        problems.append(((), "missing Effect (Allow or Deny)"))
-    elif effect not in ("Allow", "Deny"):
-        problems.append((("Effect",), "must be Allow or Deny"))
+    problems += effect_problems(item)
     problems += _principal_problems(item.get("Principal"), "NotPrincipal" in item)
     problems += _action_problems(item.get("Action"))
     sid = item.get("Sid")
