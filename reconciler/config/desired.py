@@ -36,7 +36,7 @@ from ..core.model import (
 from ..core.providers import url_key
 from ..core.trust_findings import TrustFinding
 from . import documents, lifecycle_config, providers, roles, validation
-from .validation import Declared, source_error
+from .validation import Declared, declared_in, source_error
 from .yamlload import Path, Source, load_yaml
 
 _SETTINGS = ("alias", "profile", "role_arn", "root", "password_policy", "unused_credentials")
@@ -134,19 +134,11 @@ class _Spellings:
         return [self.policy(ref) for ref in entity.data.get("policies", [])]
 
 
-def _declared(sources: Sequence[Source], kind: str, section: str) -> list[Declared]:
-    return [
-        Declared(kind, source, (section, index))
-        for source in sources
-        for index in range(len(source.data.get(section, [])))
-    ]
-
-
 def _config(account_id: str, sources: Sequence[Source]) -> Config:
-    policies = _declared(sources, "policy", "policies")
-    groups = _declared(sources, "group", "groups")
-    users = _declared(sources, "user", "users")
-    declared_roles = _declared(sources, "role", "roles")
+    policies = declared_in(sources, "policy", "policies")
+    groups = declared_in(sources, "group", "groups")
+    users = declared_in(sources, "user", "users")
+    declared_roles = declared_in(sources, "role", "roles")
     for declared in (policies, groups, users, declared_roles):
         validation.check_unique(declared)
     validation.check_reserved_policy_names(policies)

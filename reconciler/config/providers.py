@@ -17,7 +17,7 @@ from xml.parsers import expat
 from ..core.model import OidcProvider, SamlProvider
 from ..core.providers import url_key
 from .documentfiles import confined
-from .validation import Declared
+from .validation import Declared, check_unique, declared_in
 from .yamlload import Source
 
 # IAM's quotas and its API model's limits (CreateOpenIDConnectProvider, CreateSAMLProvider).
@@ -30,19 +30,11 @@ METADATA_MAX_BYTES = 4 * METADATA_MAX_CHARACTERS
 ENTITY_DESCRIPTOR = "{urn:oasis:names:tc:SAML:2.0:metadata}EntityDescriptor"
 
 
-def declared(sources: Sequence[Source], section: str, kind: str) -> list[Declared]:
-    return [
-        Declared(kind, source, (section, index))
-        for source in sources
-        for index in range(len(source.data.get(section, [])))
-    ]
-
-
 def oidc_providers(sources: Sequence[Source]) -> dict[str, OidcProvider]:
     """By URL key (the URL without https://); a URL declared twice is an error at the second."""
     result: dict[str, OidcProvider] = {}
     first: dict[str, Declared] = {}
-    for entry in declared(sources, "oidc_providers", "OIDC provider"):
+    for entry in declared_in(sources, "OIDC provider", "oidc_providers"):
         url = entry.data["url"]
         key = url_key(url)
         if key in first:
@@ -90,14 +82,9 @@ def thumbprints(entry: Declared) -> frozenset[str]:
 def saml_providers(sources: Sequence[Source]) -> dict[str, SamlProvider]:
     """By name; names are unique without regard to case, as IAM's."""
     result: dict[str, SamlProvider] = {}
-    first: dict[str, Declared] = {}
-    for entry in declared(sources, "saml_providers", "SAML provider"):
-        key = entry.name.lower()
-        if key in first:
-            where = first[key].location("name")
-            message = f"SAML provider '{entry.name}' is already declared at {where}"
-            raise entry.error(("name",), message)
-        first[key] = entry
+    entries = declared_in(sources, "SAML provider", "saml_providers")
+    check_unique(entries)
+    for entry in entries:
         data = entry.data
         result[entry.name] = SamlProvider(
             name=entry.name,

@@ -66,6 +66,15 @@ class Declared:
         return source_error(self.source, self.path + rest, message)
 
 
+def declared_in(sources: Sequence[Source], kind: str, section: str) -> list[Declared]:
+    """Every entry of `section` (e.g. "users") in the files of one account, in file order."""
+    return [
+        Declared(kind, source, (section, index))
+        for source in sources
+        for index in range(len(source.data.get(section, [])))
+    ]
+
+
 def source_error(source: Source, path: Path, message: str) -> ConfigError:
     return ConfigError(source.blame(path), field_path(path), message)
 

@@ -220,6 +220,13 @@ def _statement_problems(statement: Any) -> list[_Found]:
     problems += effect_problems(statement)
     problems += _one_of(statement, "Action", "NotAction", _ACTION.match, "service:action or *")
     problems += _one_of(statement, "Resource", "NotResource", _is_resource, "an ARN or *")
+    return problems + sid_and_condition_problems(statement)
+
+
+def sid_and_condition_problems(statement: dict[str, Any]) -> list[_Found]:
+    """A statement's Sid (letters and digits) and Condition shape, for identity and trust
+    policies alike."""
+    problems: list[_Found] = []
     sid = statement.get("Sid")
     if sid is not None and not (isinstance(sid, str) and _SID.match(sid)):
         problems.append((("Sid",), "must contain only letters and digits"))

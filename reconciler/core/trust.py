@@ -19,15 +19,14 @@ from .model import Document
 # Some private helpers of policydoc are shared on purpose: a trust policy has the same document
 # shape (Version, Statement, Sid, Condition) and is checked in the same words.
 from .policydoc import (
-    _SID,
     DocumentProblem,
     _document_key_problems,
     _Found,
-    _is_condition,
     _sid_problems,
     _statements,
     effect_problems,
     parse,
+    sid_and_condition_problems,
     written_text,
 )
 
@@ -165,13 +164,7 @@ def _trust_statement_problems(item: Any) -> list[_Found]:
     problems += effect_problems(item)
     problems += _principal_problems(item.get("Principal"), "NotPrincipal" in item)
     problems += _action_problems(item.get("Action"))
-    sid = item.get("Sid")
-    if sid is not None and not (isinstance(sid, str) and _SID.match(sid)):
-        problems.append((("Sid",), "must contain only letters and digits"))
-    condition = item.get("Condition")
-    if condition is not None and not _is_condition(condition):
-        problems.append((("Condition",), "must map operators to {key: value} mappings"))
-    return problems
+    return problems + sid_and_condition_problems(item)
 
 
 def _unknown_key(key: str) -> _Found:
