@@ -3,15 +3,18 @@
 #   make test   the test suite
 #   make lint   ruff and mypy
 #   make mutate mutation testing of the pure core (about 15 minutes)
+#   make lock   re-resolve the pinned versions in constraints.txt (a deliberate upgrade)
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Reinstall only when the dependencies may have changed.
 INSTALLED := $(VENV)/.installed
+# Every install is held to the versions CI tested (constraints.txt); `make lock` moves them.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet -c constraints.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install demo test lint bench mutate
+.PHONY: help venv install demo test lint bench mutate lock
 
 help:
 	@echo "make demo   plan and apply examples/tutorial/account.yaml against a local IAM emulator"
@@ -19,12 +22,13 @@ help:
 	@echo "make lint   ruff check and mypy"
 	@echo "make mutate mutation testing of the pure core, score per module (about 15 minutes)"
 	@echo "make venv   create .venv and install iamctl with its test and lint tools"
+	@echo "make lock   re-resolve constraints.txt to the newest versions (then run make test)"
 
 venv install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	$(PIP_INSTALL) -e '.[test,lint]'
 	touch $@
 
 demo: $(INSTALLED)
@@ -46,5 +50,15 @@ mutate: $(VENV)/.installed-mutate
 	$(BIN)/python scripts/mutate.py
 
 $(VENV)/.installed-mutate: $(INSTALLED)
-	$(BIN)/python -m pip install --quiet -e '.[test,lint,mutate]'
+	$(PIP_INSTALL) -e '.[test,lint,mutate]'
 	touch $@
+
+# Resolve every extra afresh in a scratch environment and pin what it got. Commit the new
+# constraints.txt on its own, after make test and make lint pass with it.
+lock:
+	rm -rf $(VENV)-lock
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet '.[test,lint,mutate]'
+	{ echo "# The versions make test, make lint and CI install (make lock rewrites this file)."; \
+	  $(VENV)-lock/bin/python -m pip freeze --exclude iamctl; } > constraints.txt
+	rm -rf $(VENV)-lock

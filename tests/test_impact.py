@@ -6,9 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from moto.iam.aws_managed_policies import aws_managed_policies_data
 
-from reconciler.core import aws_managed
 from reconciler.core.diff import diff
 from reconciler.core.impact import Context, assess, changed
 from reconciler.core.model import Action, Change, Group, Impact, Kind, ManagedPolicy, Risk, User
@@ -133,6 +131,11 @@ CHANGES: dict[str, tuple[Change, Impact, list[str]]] = {
     "detach AWSDenyAll": (
         Change(Action.DELETE, Kind.USER_POLICY, "ann",
                target="arn:aws:iam::aws:policy/AWSDenyAll"), B, []),
+    "detach ReadOnlyAccess (no Deny in it)": (
+        Change(Action.DELETE, Kind.USER_POLICY, "ann", target=READ_ONLY), N, []),
+    "detach an AWS policy newer than iamctl's data": (
+        Change(Action.DELETE, Kind.USER_POLICY, "ann",
+               target="arn:aws:iam::aws:policy/PolicyAwsPublishedLastWeek"), UNK, []),
     "join a group with an escalation": (
         Change(Action.CREATE, Kind.USER_GROUP, "ann", target="dev"),
         B, ["privilege-escalation"]),
@@ -183,16 +186,3 @@ def test_plan_counts_and_saves_impact() -> None:
     assert [(c.impact, c.risks) for c in saved.changes] == [
         (c.impact, c.risks) for c in plan.changes]
     assert plan_to_dict(plan)["changes"][0]["impact"] in {i.value for i in Impact}
-
-
-def test_deny_list_matches_the_aws_documents_moto_ships() -> None:
-    def statements(document: dict[str, Any]) -> list[Any]:
-        found = document["Statement"]
-        return found if isinstance(found, list) else [found]
-
-    corpus = json.loads(aws_managed_policies_data)
-    with_deny = {name for name, policy in corpus.items()
-                 if any(s.get("Effect") == "Deny" for s in statements(policy["Document"]))}
-    assert with_deny == aws_managed.WITH_DENY
-    for name, document in aws_managed.DOCUMENTS.items():
-        assert canonical(document) == canonical(corpus[name]["Document"])

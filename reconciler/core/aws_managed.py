@@ -1,104 +1,56 @@
 """What iamctl knows of AWS managed policies without reading them (pure data for `impact.py`).
 
-A plan reads customer managed documents only; an AWS managed policy attached by ARN is judged by
-name. The documents of the policies that grant the most are kept here (as AWS publishes them),
-and the names of those with a Deny statement (removing one of them may broaden access), taken
-from the copy of AWS's documents that moto ships; a test keeps this list in step with moto's.
+AWS changes its managed policies every week, so this knowledge is data with a date, shipped in
+the package (`reconciler/data/aws_managed_policies.json`) and rewritten only by
+`scripts/refresh_aws_managed.py`: each policy's name and path, whether it holds a Deny (removing
+one may broaden access), and the documents of the few policies that grant the most. `source()`
+says where and when the data was read.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
-DOCUMENTS: dict[str, dict[str, Any]] = {
-    "AdministratorAccess": {
-        "Statement": [
-            {
-                "Action": "*",
-                "Effect": "Allow",
-                "Resource": "*"
-            }
-        ],
-        "Version": "2012-10-17"
-    },
-    "PowerUserAccess": {
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "NotAction": [
-                    "iam:*",
-                    "organizations:*",
-                    "account:*"
-                ],
-                "Resource": "*"
-            },
-            {
-                "Action": [
-                    "account:GetAccountInformation",
-                    "account:GetGovCloudAccountInformation",
-                    "account:GetPrimaryEmail",
-                    "account:ListRegions",
-                    "iam:CreateServiceLinkedRole",
-                    "iam:DeleteServiceLinkedRole",
-                    "iam:ListRoles",
-                    "organizations:DescribeEffectivePolicy",
-                    "organizations:DescribeOrganization"
-                ],
-                "Effect": "Allow",
-                "Resource": "*"
-            }
-        ],
-        "Version": "2012-10-17"
-    },
-    "IAMFullAccess": {
-        "Statement": [
-            {
-                "Action": [
-                    "iam:*",
-                    "organizations:DescribeAccount",
-                    "organizations:DescribeOrganization",
-                    "organizations:DescribeOrganizationalUnit",
-                    "organizations:DescribePolicy",
-                    "organizations:ListChildren",
-                    "organizations:ListParents",
-                    "organizations:ListPoliciesForTarget",
-                    "organizations:ListRoots",
-                    "organizations:ListPolicies",
-                    "organizations:ListTargetsForPolicy"
-                ],
-                "Effect": "Allow",
-                "Resource": "*"
-            }
-        ],
-        "Version": "2012-10-17"
-    }
-}
 
-WITH_DENY = frozenset({
-    "AWSCertificateManagerPrivateCAPrivilegedUser", "AWSCertificateManagerPrivateCAUser",
-    "AWSCleanRoomsFullAccessNoQuerying", "AWSCompromisedKeyQuarantine",
-    "AWSCompromisedKeyQuarantineV2", "AWSCompromisedKeyQuarantineV3",
-    "AWSDeepRacerDefaultMultiUserAccess", "AWSDenyAll", "AWSEC2SpotServiceRolePolicy",
-    "AWSIAMIdentityCenterAllowListForIdentityContext", "AWSLakeFormationDataAdmin",
-    "AWSPrivateCAPrivilegedUser", "AWSPrivateCAUser",
-    "AWSQuickSetupManagedInstanceProfileExecutionPolicy",
-    "AWSSystemsManagerOpsDataSyncServiceRolePolicy", "AWSTransformApplicationDeploymentPolicy",
-    "AmazonCognitoIdpEmailServiceRolePolicy", "AmazonConnectReadOnlyAccess",
-    "AmazonConnectServiceLinkedRolePolicy", "AmazonConnectSynchronizationServiceRolePolicy",
-    "AmazonDataZoneEnvironmentRolePermissionsBoundary",
-    "AmazonDataZoneSageMakerEnvironmentRolePermissionsBoundary",
-    "AmazonGuardDutyMalwareProtectionServiceRolePolicy",
-    "AmazonInspector2AgentlessServiceRolePolicy", "AmazonInspector2AmiScanServiceRolePolicy",
-    "AmazonRDSCustomPreviewServiceRolePolicy", "AmazonRDSCustomServiceRolePolicy",
-    "AmazonRedshiftDataFullAccess", "AmazonSecurityLakePermissionsBoundary",
-    "AwsGlueSessionUserRestrictedNotebookPolicy",
-    "AwsGlueSessionUserRestrictedNotebookServiceRole", "AwsGlueSessionUserRestrictedPolicy",
-    "AwsGlueSessionUserRestrictedServiceRole", "CloudWatchOmniSpaceAccessPolicy",
-    "IAMAuditRootUserCredentials", "IAMCreateRootUserPassword", "IAMDeleteRootUserCredentials",
-    "S3UnlockBucketPolicy", "SQSUnlockQueuePolicy",
-    "SageMakerStudioAdminIAMDefaultExecutionPolicy",
-    "SageMakerStudioAdminIAMPermissiveExecutionPolicy",
-    "SageMakerStudioProjectUserRolePermissionsBoundary",
-    "SageMakerStudioUserIAMDefaultExecutionPolicy",
-    "SageMakerStudioUserIAMPermissiveExecutionPolicy",
-})
+@dataclass(frozen=True)
+class ManagedPolicyData:
+    source: str
+    as_of: str  # the day of the newest policy in the source, YYYY-MM-DD
+    paths: dict[str, str]  # policy name: its path
+    with_deny: frozenset[str]
+    documents: dict[str, dict[str, Any]]
+
+
+@functools.lru_cache(maxsize=1)
+def data() -> ManagedPolicyData:
+    raw = json.loads(
+        resources.files("reconciler").joinpath("data/aws_managed_policies.json").read_text("utf-8"))
+    policies: dict[str, dict[str, Any]] = raw["policies"]
+    return ManagedPolicyData(
+        source=raw["source"],
+        as_of=raw["as_of"],
+        paths={name: facts["path"] for name, facts in policies.items()},
+        with_deny=frozenset(name for name, facts in policies.items() if facts["deny"]),
+        documents=raw["documents"],
+    )
+
+
+def document(name: str) -> dict[str, Any] | None:
+    """The document of one of the policies iamctl judges by document, else None."""
+    return data().documents.get(name)
+
+
+def holds_deny(name: str) -> bool | None:
+    """Whether the AWS managed policy holds a Deny; None when the data does not know the policy
+    (newer than the data, or not AWS's): the caller must not take that as no Deny."""
+    if name not in data().paths:
+        return None
+    return name in data().with_deny
+
+
+def source() -> str:
+    return f"{data().source}, as of {data().as_of}"

@@ -135,7 +135,7 @@ def policy_document(arn: str, context: Context, after: bool) -> Document | objec
     first). An AWS managed policy iamctl has no document of is `_NO_DOCUMENT`."""
     name = arn.rsplit("/", 1)[-1]
     if arn.split(":")[4:5] == ["aws"]:
-        known = aws_managed.DOCUMENTS.get(name)
+        known = aws_managed.document(name)
         return canonical(known) if known else _NO_DOCUMENT
     sides = (context.desired, context.live) if after else (context.live, context.desired)
     for state in sides:
@@ -146,8 +146,12 @@ def policy_document(arn: str, context: Context, after: bool) -> Document | objec
 
 
 def removed_policy(arn: str, context: Context) -> Assessment:
-    if arn.split(":")[4:5] == ["aws"] and arn.rsplit("/", 1)[-1] in aws_managed.WITH_DENY:
-        return Impact.BROADENS, ()
+    if arn.split(":")[4:5] == ["aws"]:
+        holds_deny = aws_managed.holds_deny(arn.rsplit("/", 1)[-1])
+        if holds_deny is None:  # newer than iamctl's data: it may hold a Deny
+            return UNKNOWN
+        if holds_deny:
+            return Impact.BROADENS, ()
     return removed([policy_document(arn, context, after=False)])
 
 
