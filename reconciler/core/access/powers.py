@@ -1,0 +1,96 @@
+"""The powers a principal holds in the access model: full access, and escalation methods.
+
+Pure. `admin`: the principal (itself or as a role it reaches) has a statement allowing every
+action on every resource, and no Deny or boundary takes a sample of the most sensitive actions
+away. `privilege-escalation`: every action of a method in the escalation catalog is allowed on
+the resources the method needs. A method whose gain is full access (`gains: admin`, such as
+`iam:CreatePolicyVersion`) makes the principal admin too: "directly or by a route".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .conditions import Verdict
+from .escalation_catalog import Method, methods
+from .grants import Answer
+from .model import AccessModel
+from .principals import ROLE, Principal
+
+ADMIN, ESCALATION, TRUST = "admin", "privilege-escalation", "trust"
+OTHER_USER = "other-user"
+# Actions full access must include: a Deny or a boundary on any of them means "not admin" (the
+# methods below still find what is left).
+_SENSITIVE = (
+    "iam:createuser", "iam:attachrolepolicy", "iam:putrolepolicy", "iam:passrole",
+    "iam:createaccesskey", "sts:assumerole", "ec2:runinstances", "lambda:createfunction",
+    "s3:deletebucket", "kms:decrypt", "organizations:leaveorganization",
+)
+
+
+@dataclass(frozen=True)
+class Power:
+    kind: str  # ADMIN or ESCALATION
+    detail: str  # "every action on every resource", a method's title
+    via: tuple[str, ...]
+    verdict: Verdict  # YES, or MAYBE under a condition iamctl cannot decide
+
+    def __str__(self) -> str:
+        return self.detail + (" (if its conditions hold)" if self.verdict == Verdict.MAYBE
+                              else "")
+
+
+def powers(model: AccessModel, principal: Principal) -> list[Power]:
+    """What the principal can do that matters: admin first, then each escalation method."""
+    found = list(_methods(model, principal))
+    admin = _admin(model, principal)
+    if admin is None:
+        route = next((p for p in found if p.kind == ADMIN), None)
+        admin = route
+    rest = [p for p in found if p.kind == ESCALATION]
+    return ([admin] if admin else []) + rest
+
+
+def is_admin(model: AccessModel, principal: Principal) -> bool:
+    return any(p.kind == ADMIN for p in powers(model, principal))
+
+
+def _admin(model: AccessModel, principal: Principal) -> Power | None:
+    holders = [principal] + [Principal(ROLE, role) for role in model.reachable(principal)]
+    if not any(_allows_everything(model, holder) for holder in holders):
+        return None
+    answers = [model.answer(principal, action, "*") for action in _SENSITIVE]
+    verdict = min(answer.verdict for answer in answers)
+    if verdict == Verdict.NO:
+        return None
+    via = next(a.via for a in answers if a.verdict == verdict)
+    return Power(ADMIN, "every action on every resource", via, verdict)
+
+
+def _allows_everything(model: AccessModel, holder: Principal) -> bool:
+    found = model.holders.get(holder)
+    return found is not None and any(g.allows_everything for g in found.policies.grants)
+
+
+def _methods(model: AccessModel, principal: Principal) -> Iterator[Power]:
+    for method in methods():
+        answers = [_requirement(model, principal, r.action, r.resource) for r in method.requires]
+        verdict = min(answer.verdict for answer in answers)
+        if verdict == Verdict.NO:
+            continue
+        via = tuple(dict.fromkeys(v for answer in answers for v in answer.via))
+        kind = ADMIN if method.gains == ADMIN else ESCALATION
+        yield Power(kind, _title(method), via, verdict)
+
+
+def _requirement(model: AccessModel, principal: Principal, action: str,
+                 resource: str) -> Answer:
+    if resource == OTHER_USER:
+        users = f"arn:{model.partition}:iam::{model.account_id}:user/*"
+        return model.answer(principal, action, users, other_user=True)
+    return model.answer(principal, action, resource)
+
+
+def _title(method: Method) -> str:
+    return method.title
