@@ -130,14 +130,16 @@ def trusting(principal: Any, action: str = "sts:AssumeRole", **more: Any) -> dic
 ADMIN_DOC = d(st(action="*"))
 
 
-def documents(arn: str) -> dict[str, Any] | None:
-    known = {OWN + "admin": ADMIN_DOC, OWN + "assume": d(st(action="sts:AssumeRole",
-                                                            resource=ROLES))}
-    return meaning(known[arn]) if arn in known else None
+POLICIES = (ManagedPolicy("admin", canonical(ADMIN_DOC)),
+            ManagedPolicy("assume", canonical(d(st(action="sts:AssumeRole", resource=ROLES)))))
+
+
+def unread(arn: str) -> dict[str, Any] | None:
+    return None
 
 
 def model_of(*entities: Any) -> AccessModel:
-    return AccessModel.of(state(*entities), documents, now=NOW)
+    return AccessModel.of(state(*entities, *POLICIES), unread, now=NOW)
 
 
 def test_a_group_gives_its_members_its_policies() -> None:

@@ -338,10 +338,12 @@ class Impact(str, Enum):
 
 @dataclass(frozen=True)
 class Risk:
-    """A named danger a change opens: `admin`, `privilege-escalation` or `trust`."""
+    """A named danger a change opens: `admin`, `privilege-escalation` or `trust`, and the
+    principal who gains it (`user bob`, `role deploy`, `AWS *`)."""
 
     kind: str
-    detail: str  # e.g. "iam:PassRole on *"
+    detail: str  # e.g. "Pass a role to a new Lambda function and invoke it via policy ci"
+    principal: str = ""
 
 
 @dataclass(frozen=True)
@@ -363,6 +365,7 @@ class Change:
     self_lockout: str = field(default="", compare=False)
     impact: Impact = field(default=Impact.UNKNOWN, compare=False)
     risks: tuple[Risk, ...] = field(default=(), compare=False)
+    impact_reason: str = field(default="", compare=False)  # why `unknown`
 
 
 @dataclass(frozen=True)

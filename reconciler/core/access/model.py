@@ -13,12 +13,11 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from ..model import Document, Role, State, User
-from ..policydoc import as_dict
 from .conditions import Facts, Verdict
 from .grants import NO, Answer, Grant, PolicySet, grants_of
 from .principals import (
@@ -31,7 +30,8 @@ from .principals import (
     trust_admits,
 )
 
-# A managed policy's document by ARN (meaning form), or None when iamctl could not read it.
+# An AWS managed policy's document by ARN (meaning form), or None when iamctl has not read it.
+# Customer managed policies are the state's own.
 Documents = Callable[[str], "dict[str, Any] | None"]
 _ASSUME = "sts:assumerole"
 
@@ -57,49 +57,92 @@ class Step:
     via: tuple[str, ...] = ()
 
 
-@dataclass
 class AccessModel:
-    account_id: str
-    partition: str
-    holders: dict[Principal, Holder]
-    admissions: dict[str, list[Admission]]  # role name: who may assume it
-    role_arns: dict[str, str]
-    _reach: dict[Principal, dict[str, tuple[Step, ...]]] = field(default_factory=dict)
+    """Built lazily: a plan asks about the few principals its changes touch, in accounts of
+    thousands; each holder and each role's admissions are worked out on first use."""
+
+    def __init__(self, state: State, documents: Documents, now: datetime | None = None) -> None:
+        self.state = state
+        self.account_id, self.partition = state.account.id, state.account.partition
+        self._builder = _Builder(state, documents, now or datetime.now(timezone.utc))
+        self._roles = {**state.aws_roles, **state.roles}
+        self._holders: dict[Principal, Holder | None] = {}
+        self._reach: dict[Principal, dict[str, tuple[Step, ...]]] = {}
+        self._assumers: dict[str, frozenset[Principal]] | None = None
 
     @classmethod
     def of(cls, state: State, documents: Documents,
            now: datetime | None = None) -> AccessModel:
-        now = now or datetime.now(timezone.utc)
-        account, partition = state.account.id, state.account.partition
-        builder = _Builder(state, documents, now)
-        holders = {holder.principal: holder for holder in builder.holders()}
-        roles = {**state.aws_roles, **state.roles}
-        admissions = {name: trust_admits(_trust(role), account) for name, role in roles.items()}
-        arns = {name: role.arn or f"arn:{partition}:iam::{account}:role{role.path or '/'}{name}"
-                for name, role in roles.items()}
-        return cls(account, partition, holders, admissions, arns)
+        return cls(state, documents, now)
 
     # Who is there.
 
+    def holder(self, principal: Principal) -> Holder | None:
+        if principal not in self._holders:
+            self._holders[principal] = self._builder.holder(principal)
+        return self._holders[principal]
+
+    @property
+    def roles(self) -> list[str]:
+        return sorted(self._roles)
+
+    def admissions(self, role: str) -> tuple[Admission, ...]:
+        found = self._roles.get(role)
+        return _admissions(found.trust.meaning if found and found.trust else "", self.account_id)
+
+    def role_arn(self, role: str) -> str:
+        found = self._roles[role]
+        return found.arn or f"arn:{self.partition}:iam::{self.account_id}:role" \
+            f"{found.path or '/'}{role}"
+
     def principals(self) -> list[Principal]:
         """Every user and role, then every outside principal some trust admits."""
-        outside = {a.who for admitted in self.admissions.values() for a in admitted
+        inside = [Principal(USER, name) for name in self.state.users]
+        inside += [Principal(ROLE, name) for name in self._roles]
+        outside = {a.who for role in self._roles for a in self.admissions(role)
                    if a.who is not None and a.who.outside}
-        return sorted(self.holders) + sorted(outside)
+        return sorted(inside) + sorted(outside)
 
     def incomplete(self, principal: Principal) -> tuple[str, ...]:
         """The policies iamctl could not read that the principal, or a role it reaches, holds."""
-        unread = list(self.holders[principal].unread) if principal in self.holders else []
+        found = self.holder(principal)
+        unread = list(found.unread) if found else []
         for role in self.reachable(principal):
-            holder = self.holders.get(Principal(ROLE, role))
+            holder = self.holder(Principal(ROLE, role))
             unread += [u for u in holder.unread if u not in unread] if holder else []
         return tuple(unread)
+
+    def reachers(self, roles: set[str]) -> set[Principal]:
+        """Every principal that may assume one of the roles, directly or through others."""
+        assumers = self._assumer_index()
+        found: set[Principal] = set()
+        frontier = set(roles)
+        while frontier:
+            following: set[str] = set()
+            for role in frontier:
+                for who in assumers.get(role, frozenset()):
+                    if who not in found:
+                        found.add(who)
+                        if who.kind == ROLE:
+                            following.add(who.name)
+            frontier = following
+        return found
+
+    def _assumer_index(self) -> dict[str, frozenset[Principal]]:
+        """Role name: who may assume it in one step (built once, over every principal)."""
+        if self._assumers is None:
+            index: dict[str, set[Principal]] = {}
+            for who in self.principals():
+                for step in self._steps(who):
+                    index.setdefault(step.role, set()).add(who)
+            self._assumers = {role: frozenset(found) for role, found in index.items()}
+        return self._assumers
 
     # What they may do.
 
     def own_answer(self, principal: Principal, action: str, resource: str,
                    other_user: bool = False) -> Answer:
-        holder = self.holders.get(principal)
+        holder = self.holder(principal)
         if holder is None:
             return NO
         return holder.policies.decide(action.lower(), resource, holder.facts, other_user)
@@ -143,9 +186,9 @@ class AccessModel:
             frontier = following
 
     def _steps(self, who: Principal) -> Iterator[Step]:
-        for role, admissions in self.admissions.items():
+        for role in self._roles:
             best: Step | None = None
-            for admission in admissions:
+            for admission in self.admissions(role):
                 step = self._admitted(who, role, admission)
                 if step is not None and (best is None or step.verdict > best.verdict):
                     best = step
@@ -156,7 +199,7 @@ class AccessModel:
         if admission.via_identity:
             if who.outside:
                 return None
-            allowed = self.own_answer(who, _ASSUME, self.role_arns[role])
+            allowed = self.own_answer(who, _ASSUME, self.role_arn(role))
             if allowed.verdict == Verdict.NO:
                 return None
             return Step(role, min(admission.verdict, allowed.verdict), allowed.via)
@@ -172,8 +215,10 @@ def _chain_text(chain: tuple[Step, ...]) -> tuple[str, ...]:
                  for step in chain)
 
 
-def _trust(role: Role) -> dict[str, Any]:
-    return as_dict(role.trust) if role.trust is not None else {}
+@functools.lru_cache(maxsize=8192)
+def _admissions(trust: str, account_id: str) -> tuple[Admission, ...]:
+    """A trust policy's admissions, by its meaning: roles share few distinct trust policies."""
+    return tuple(trust_admits(json.loads(trust) if trust else {}, account_id))
 
 
 class _Builder:
@@ -184,11 +229,13 @@ class _Builder:
         self.state, self.documents, self.now = state, documents, now
         self.account, self.partition = state.account.id, state.account.partition
 
-    def holders(self) -> Iterator[Holder]:
-        for name, user in self.state.users.items():
-            yield self.user(name, user)
-        for name, role in {**self.state.aws_roles, **self.state.roles}.items():
-            yield self.role(name, role)
+    def holder(self, principal: Principal) -> Holder | None:
+        if principal.kind == USER and principal.name in self.state.users:
+            return self.user(principal.name, self.state.users[principal.name])
+        role = self.state.roles.get(principal.name) or self.state.aws_roles.get(principal.name)
+        if principal.kind == ROLE and role is not None:
+            return self.role(principal.name, role)
+        return None
 
     def user(self, name: str, user: User) -> Holder:
         principal = Principal(USER, name)
@@ -230,10 +277,14 @@ class _Builder:
         return grants, unread
 
     def managed(self, arn: str, prefix: str) -> tuple[Grant, ...] | None:
+        source = f"{prefix}policy {_short(arn)}"
+        if arn.split(":")[4:5] != ["aws"]:
+            policy = self.state.policies.get(_short(arn))
+            return _grants(policy.document.meaning, source) if policy is not None else None
         document = self.documents(arn)
         if document is None:
             return None
-        return _grants_of_dict(_freeze(document), f"{prefix}policy {_short(arn)}")
+        return _grants_of_dict(_freeze(document), source)
 
     def boundary(self, arn: str | None) -> tuple[tuple[Grant, ...] | None, tuple[str, ...]]:
         if arn is None:

@@ -69,7 +69,7 @@ def _admin(model: AccessModel, principal: Principal) -> Power | None:
 
 
 def _allows_everything(model: AccessModel, holder: Principal) -> bool:
-    found = model.holders.get(holder)
+    found = model.holder(holder)
     return found is not None and any(g.allows_everything for g in found.policies.grants)
 
 

@@ -1,0 +1,277 @@
+"""Each change's verdict from the access model: its impact, the principals it touches, and what
+they gain (section 10 of the design).
+
+Pure. A change that moves access (`applied.py`) is judged by comparing every principal it
+touches in the live model and in the model of the live state with that change alone: line by
+line, what this change does. What principals gain is judged on the whole plan (the live model
+against the model after every change), so two changes that only together open an escalation
+method both carry it. Kinds the model does not see (tags, paths, credentials, settings,
+identity providers) have a fixed rule each, and the principals they touch. `unknown` always
+says why, and an `unknown` change that touches a principal holding or gaining full access
+carries an `admin` risk: neither gate may treat it as safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from ..model import Action, Change, Impact, Kind, Risk, State
+from .applied import applied, apply_change, moves_access
+from .compare import Change as Growth
+from .compare import compared
+from .model import AccessModel, Documents
+from .powers import ADMIN, TRUST, Power, powers
+from .principals import FEDERATED, ROLE, USER, Principal
+
+_IMPACT = {
+    Growth.SAME: Impact.NEUTRAL, Growth.GREW: Impact.BROADENS, Growth.BOTH: Impact.BROADENS,
+    Growth.SHRANK: Impact.NARROWS, Growth.UNKNOWN: Impact.UNKNOWN,
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    impact: Impact
+    reason: str = ""  # why `unknown`
+    touched: tuple[Principal, ...] = ()
+
+
+@dataclass
+class Judge:
+    """The models a plan's verdicts need: live, after the whole plan, and one per change."""
+
+    desired: State
+    live: State
+    documents: Documents
+    now: datetime | None = None
+
+    def __post_init__(self) -> None:
+        self.before = AccessModel.of(self.live, self.documents, self.now)
+        self._after: AccessModel | None = None
+
+    def after(self, changes: Sequence[Change]) -> AccessModel:
+        if self._after is None:
+            state = applied(self.live, changes, self.desired)
+            self._after = AccessModel.of(state, self.documents, self.now)
+        return self._after
+
+    def verdict(self, change: Change) -> Verdict:
+        if not moves_access(change.kind):
+            rule = RULES[change.kind]
+            impact, reason = rule(change)
+            return Verdict(impact, reason, tuple(self.touched_by_rule(change)))
+        state = apply_change(self.live, change, self.desired)
+        model = AccessModel.of(state, self.documents, self.now)
+        touched = self.touched(change, [self.before, model])
+        growths = {compared(self.before, model, who) for who in touched}
+        impact = _combined(growths)
+        reason = self.unread_reason(touched, [self.before, model]) if impact == Impact.UNKNOWN \
+            else ""
+        return Verdict(impact, reason, tuple(touched))
+
+    # Who a change touches.
+
+    def touched(self, change: Change, models: Sequence[AccessModel]) -> list[Principal]:
+        owners = set(self.owners(change, models))
+        roles = {p.name for p in owners if p.kind == ROLE}
+        if roles:
+            for model in models:
+                owners |= model.reachers(roles)
+        return sorted(owners)
+
+    def owners(self, change: Change, models: Sequence[AccessModel]) -> Iterable[Principal]:
+        kind = change.kind.value
+        if kind.startswith("user") or change.kind in _USER_KINDS:
+            return [Principal(USER, change.name)]
+        if change.kind == Kind.GROUP_MEMBER:
+            return [Principal(USER, change.target)]
+        if kind.startswith("group"):
+            return self.members(change.name)
+        if kind.startswith("policy"):
+            return self.holders_of(change.name)
+        if kind.startswith(("role", "instance_profile")):
+            return [Principal(ROLE, change.name)]
+        return []
+
+    def touched_by_rule(self, change: Change) -> list[Principal]:
+        if change.kind.value.startswith(("oidc", "saml")):
+            return self.federated(change)
+        return self.touched(change, [self.before])
+
+    def federated(self, change: Change) -> list[Principal]:
+        name = change.name if change.kind.value.startswith("oidc") else \
+            f"saml-provider/{change.name}"
+        provider = Principal(FEDERATED, name)
+        return [provider] if provider in self.before.principals() else []
+
+    def members(self, group: str) -> list[Principal]:
+        return [Principal(USER, name) for state in (self.live, self.desired)
+                for name, user in state.users.items() if group in user.groups]
+
+    def holders_of(self, policy: str) -> list[Principal]:
+        found = []
+        for state in (self.live, self.desired):
+            for kind, entities in ((USER, state.users), (ROLE, state.roles)):
+                for name, entity in entities.items():
+                    held = {*entity.policies, entity.permissions_boundary or ""}
+                    if any(arn.rsplit("/", 1)[-1] == policy for arn in held):
+                        found.append(Principal(kind, name))
+            for group_name, group in state.groups.items():
+                if any(arn.rsplit("/", 1)[-1] == policy for arn in group.policies):
+                    found += self.members(group_name)
+        return found
+
+    def unread_reason(self, touched: Iterable[Principal], models: Sequence[AccessModel]) -> str:
+        unread = sorted({source for model in models for who in touched
+                         for source in model.incomplete(who)})
+        if unread:
+            return f"iamctl could not read {', '.join(unread)}"
+        return "iamctl cannot judge this change"
+
+
+def judged(changes: Sequence[Change], desired: State, live: State, documents: Documents,
+           now: datetime | None = None) -> list[Change]:
+    """The changes with their impact, reason and risks (each risk naming its principal)."""
+    judge = Judge(desired, live, documents, now)
+    verdicts = [judge.verdict(change) for change in changes]
+    after = judge.after(changes) if any(v.impact in _MAY_GROW for v in verdicts) else None
+    gains = _Gains(judge.before, after)
+    result = []
+    for change, verdict in zip(changes, verdicts):
+        risks = gains.of(verdict) if after is not None else ()
+        result.append(replace(change, impact=verdict.impact, impact_reason=verdict.reason,
+                              risks=risks))
+    return result
+
+
+_MAY_GROW = (Impact.BROADENS, Impact.UNKNOWN)
+
+
+class _Gains:
+    """What each principal gains over the whole plan, worked out once per principal."""
+
+    def __init__(self, before: AccessModel, after: AccessModel | None) -> None:
+        self.before, self.after = before, after
+        self._cache: dict[Principal, tuple[Risk, ...]] = {}
+        self._admin: dict[Principal, bool] = {}
+
+    def of(self, verdict: Verdict) -> tuple[Risk, ...]:
+        if verdict.impact not in _MAY_GROW:
+            return ()
+        risks: list[Risk] = []
+        for who in verdict.touched:
+            risks += [r for r in self.gained(who) if r not in risks]
+        if verdict.impact == Impact.UNKNOWN:
+            risks += [r for r in self.unjudged(verdict) if r not in risks]
+        return tuple(risks)
+
+    def gained(self, who: Principal) -> tuple[Risk, ...]:
+        if who not in self._cache:
+            self._cache[who] = tuple(self._gained(who))
+        return self._cache[who]
+
+    def _gained(self, who: Principal) -> Iterable[Risk]:
+        assert self.after is not None
+        if who.outside:
+            new_roles = set(self.after.reachable(who)) - set(self.before.reachable(who))
+            for role in sorted(new_roles):
+                yield Risk(TRUST, f"may assume role {role}", str(who))
+        had = {(p.kind, p.detail) for p in powers(self.before, who)}
+        for power in powers(self.after, who):
+            if (power.kind, power.detail) not in had:
+                yield Risk(power.kind, _detail(power), str(who))
+
+    def unjudged(self, verdict: Verdict) -> Iterable[Risk]:
+        """An unknown change that touches a principal holding or gaining full access."""
+        assert self.after is not None
+        for who in verdict.touched:
+            if self.holds_admin(who):
+                yield Risk(ADMIN, f"holds full access; {verdict.reason}", str(who))
+
+    def holds_admin(self, who: Principal) -> bool:
+        if who not in self._admin:
+            assert self.after is not None
+            self._admin[who] = any(p.kind == ADMIN for model in (self.before, self.after)
+                                   for p in powers(model, who))
+        return self._admin[who]
+
+
+def _detail(power: Power) -> str:
+    via = f" via {' > '.join(power.via)}" if power.via else ""
+    return f"{power}{via}"
+
+
+def _combined(growths: set[Growth]) -> Impact:
+    if Growth.GREW in growths or Growth.BOTH in growths:
+        return Impact.BROADENS
+    if Growth.UNKNOWN in growths:
+        return Impact.UNKNOWN
+    if Growth.SHRANK in growths:
+        return Impact.NARROWS
+    return Impact.NEUTRAL
+
+
+# Kinds the model does not see: one rule each, (impact, why unknown).
+
+Rule = Callable[[Change], "tuple[Impact, str]"]
+
+
+def _unknown(reason: str) -> Rule:
+    return lambda change: (Impact.UNKNOWN, reason)
+
+
+def _fixed(impact: Impact) -> Rule:
+    return lambda change: (impact, "")
+
+
+def _credential(change: Change) -> tuple[Impact, str]:
+    # A new access key or console password is a new way in for the same permissions (a key
+    # rotation must not trip `--fail-on broadening`); removing one takes a way in away.
+    return (Impact.NEUTRAL if change.action == Action.CREATE else Impact.NARROWS), ""
+
+
+def _provider(change: Change) -> tuple[Impact, str]:
+    """A provider grants nothing by itself: the roles that trust it are judged on their trust.
+    Deleting one (or one of its audiences) takes a way in away; a new audience lets in tokens
+    a role already trusts; a new provider, metadata or thumbprints bring new signing keys."""
+    if change.action == Action.DELETE:
+        return Impact.NARROWS, ""
+    if change.kind == Kind.OIDC_CLIENT_ID:
+        return Impact.BROADENS, ""
+    return Impact.UNKNOWN, "new signing keys for the roles that trust this provider"
+
+
+def _instance_profile(change: Change) -> tuple[Impact, str]:
+    if change.action == Action.DELETE:
+        return Impact.NARROWS, ""
+    return Impact.UNKNOWN, "who may launch instances with this profile is not modelled"
+
+
+_TAGS = "tags can decide conditions (aws:PrincipalTag, aws:ResourceTag)"
+_PATH = "a path can decide which ARN patterns name the entity"
+
+RULES: Mapping[Kind, Rule] = {
+    Kind.POLICY_TAGS: _unknown(_TAGS),
+    Kind.GROUP_PATH: _unknown(_PATH),
+    Kind.USER_PATH: _unknown(_PATH),
+    Kind.USER_TAGS: _unknown(_TAGS),
+    Kind.ROLE_TAGS: _unknown(_TAGS),
+    Kind.LOGIN_PROFILE: _credential,
+    Kind.ACCESS_KEY: _credential,
+    Kind.ACCESS_KEY_STATUS: _credential,  # only ever deactivation
+    Kind.ALIAS: _fixed(Impact.NEUTRAL),
+    Kind.PASSWORD_POLICY: _fixed(Impact.NEUTRAL),
+    Kind.ROLE_SETTINGS: _fixed(Impact.NEUTRAL),  # a description; how long sessions last
+    Kind.INSTANCE_PROFILE: _instance_profile,
+    Kind.OIDC_PROVIDER: _provider,
+    Kind.OIDC_CLIENT_ID: _provider,
+    Kind.OIDC_THUMBPRINTS: _provider,
+    Kind.OIDC_PROVIDER_TAGS: _unknown(_TAGS),
+    Kind.SAML_PROVIDER: _provider,
+    Kind.SAML_METADATA: _provider,
+    Kind.SAML_PROVIDER_TAGS: _unknown(_TAGS),
+}
+
+_USER_KINDS = (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY, Kind.ACCESS_KEY_STATUS)
