@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from . import impact_text
+from .model import Change, Impact, Risk
 from .plan import Plan
 from .render import change_title, extra_lines, plan_lines, printable, step_line, summary_line
 
@@ -77,17 +78,25 @@ def render_markdown(plan: Plan) -> str:
 
 
 def new_access(plan: Plan) -> list[str]:
-    """The changes that broaden access, each with the risks it opens, before the full plan: what
-    a reviewer must not miss."""
+    """Before the full plan, what a reviewer must not miss: who gains what (per principal),
+    the changes that broaden access, and those iamctl could not judge, with why."""
+    gains = impact_text.gains_by_principal([plan])
+    lines = [f"- {code_span(principal)}: {code_span('; '.join(_gained(r) for r in risks))}"
+             for principal, risks in gains.items()]
     changes = impact_text.offending([plan], impact_text.FAIL_ON)
-    if not changes:
-        return []
-    lines = []
-    for change in changes:
-        risks = impact_text.risks_text(change)
-        opens = f": {code_span(risks)}" if risks else ""
-        lines.append(f"- {code_span(change_title(change))}{opens}")
-    return ["**New access**", "", *lines, ""]
+    lines += [f"- {code_span(change_title(change))}{_judged(change)}" for change in changes]
+    return ["**New access**", "", *lines, ""] if lines else []
+
+
+def _gained(risk: Risk) -> str:
+    text = impact_text.risk_text(risk)
+    return text[len(risk.principal) + 1:] if risk.principal else text
+
+
+def _judged(change: Change) -> str:
+    if change.impact == Impact.UNKNOWN:
+        return f": could not be judged: {code_span(change.impact_reason or 'unknown')}"
+    return ": broadens access"
 
 
 def listed(title: str, lines: Sequence[str]) -> list[str]:

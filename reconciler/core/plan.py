@@ -15,7 +15,8 @@ from typing import Any
 
 from .diff import Diff
 from .escalation import ADMIN, ESCALATION
-from .impact import with_impact
+from .access.documents import Documents, shipped
+from .access.verdicts import judged
 from .kinds import allows, order_of, phase_of, spec_of
 from .model import (
     Action,
@@ -57,11 +58,19 @@ class Plan:
             "human": len(self.human_steps),
             "broadening": len(self.broadening),
             "escalation": len(self.escalating),
+            "unknown": len(self.unjudged),
+            "principals_gaining_access": len(
+                {r.principal for c in self.changes for r in c.risks if r.principal}),
         }
 
     @property
     def broadening(self) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.impact == Impact.BROADENS)
+
+    @property
+    def unjudged(self) -> tuple[Change, ...]:
+        """Changes whose effect on access iamctl could not judge: never safe for a gate."""
+        return tuple(c for c in self.changes if c.impact == Impact.UNKNOWN)
 
     @property
     def escalating(self) -> tuple[Change, ...]:
@@ -78,12 +87,15 @@ def make_plan(
     live: State,
     result: Diff,
     findings: Sequence[Finding] = (),
+    documents: Documents = shipped,
 ) -> Plan:
+    """`documents`: AWS managed policies' documents by ARN (the ones read from AWS, then the
+    package's copy)."""
     alias = desired.account.alias if desired.account.alias is not None else live.account.alias
     return Plan(
         account_id=desired.account.id,
         alias=alias,
-        changes=order_changes(with_impact(result.changes, desired, live)),
+        changes=order_changes(judged(result.changes, desired, live, documents)),
         human_steps=result.human_steps,
         findings=tuple(findings),
         unmanaged=result.unmanaged,
@@ -168,6 +180,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "note": change.note,
         "self_lockout": change.self_lockout,
         "impact": change.impact.value,
+        "impact_reason": change.impact_reason,
         "risks": [asdict(risk) for risk in change.risks],
     }
 
@@ -210,6 +223,7 @@ def change_from_dict(item: Mapping[str, Any]) -> Change:
         item.get("self_lockout", ""),
         Impact(item.get("impact", Impact.UNKNOWN.value)),
         tuple(Risk(**risk) for risk in item.get("risks", [])),
+        str(item.get("impact_reason", "")),
     )
 
 

@@ -14,11 +14,13 @@ from dataclasses import replace
 from typing import Any
 
 from ..model import Action, Change, Document, Group, Kind, ManagedPolicy, Role, State, User
+from ..arns import policy_arn
 from ..payloads import ReplacedPolicy, payload_as, text_of
 from ..policydoc import canonical
 from ..trust import trust_document
 
 Applier = Callable[[State, Change, State], State]
+_ENTITIES = (Kind.USER, Kind.GROUP, Kind.ROLE, Kind.POLICY)
 
 
 def applied(live: State, changes: Iterable[Change], desired: State) -> State:
@@ -37,6 +39,47 @@ def apply_change(state: State, change: Change, desired: State) -> State:
 
 def moves_access(kind: Kind) -> bool:
     return kind in APPLIERS
+
+
+def reverted(state: State, change: Change, live: State, desired: State) -> State:
+    """The state without one change: a deleted entity comes back as the live account holds
+    it, anything else is the change done the other way round."""
+    if change.action == Action.DELETE and change.kind in _ENTITIES:
+        return _restored(state, change, live)
+    return apply_change(state, _inverse(change), desired)
+
+
+def _inverse(change: Change) -> Change:
+    action = {Action.CREATE: Action.DELETE, Action.DELETE: Action.CREATE}.get(
+        change.action, Action.UPDATE)
+    return replace(change, action=action, before=change.after, after=change.before)
+
+
+def _restored(state: State, change: Change, live: State) -> State:
+    name = change.name
+    if change.kind == Kind.USER and name in live.users:
+        return replace(state, users={**state.users, name: live.users[name]})
+    if change.kind == Kind.ROLE and name in live.roles:
+        return replace(state, roles={**state.roles, name: live.roles[name]})
+    if change.kind == Kind.GROUP and name in live.groups:
+        users = {n: replace(u, groups=u.groups | {name})
+                 if n in live.users and name in live.users[n].groups else u
+                 for n, u in state.users.items()}
+        return replace(state, groups={**state.groups, name: live.groups[name]}, users=users)
+    if change.kind == Kind.POLICY and name in live.policies:
+        arn = _policy_arn(live, name)
+        return replace(
+            state, policies={**state.policies, name: live.policies[name]},
+            users=_reattached(state.users, live.users, arn),
+            groups=_reattached(state.groups, live.groups, arn),
+            roles=_reattached(state.roles, live.roles, arn))
+    return state
+
+
+def _reattached(now: Mapping[str, Any], before: Mapping[str, Any], arn: str) -> dict[str, Any]:
+    return {name: replace(entity, policies=entity.policies | {arn})
+            if name in before and arn in before[name].policies else entity
+            for name, entity in now.items()}
 
 
 # Users.
@@ -118,8 +161,7 @@ def _policy(state: State, change: Change, desired: State) -> State:
         policies = {**state.policies, change.name: wanted} if wanted else state.policies
         return replace(state, policies=policies)
     # Deleting a policy detaches it from every entity first (DeletePolicy needs that).
-    found = state.policies.get(change.name)
-    arn = found.arn if found else ""
+    arn = _policy_arn(state, change.name)
     return replace(
         state, policies=_without(state.policies, change.name),
         users={n: replace(u, policies=u.policies - {arn}) for n, u in state.users.items()},
@@ -202,6 +244,14 @@ def _inline(current: Mapping[str, Document], change: Change) -> dict[str, Docume
 
 def _boundary(change: Change) -> str | None:
     return None if change.action == Action.DELETE else text_of(change.after)
+
+
+def _policy_arn(state: State, name: str) -> str:
+    found = state.policies.get(name)
+    if found is not None and found.arn:
+        return found.arn
+    path = found.path if found is not None else None
+    return policy_arn(state.account.partition, state.account.id, path, name)
 
 
 def _without(items: Mapping[str, Any], name: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from .. import catalog
@@ -128,7 +129,7 @@ class Answer:
 NO = Answer(Verdict.NO)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=True)
 class PolicySet:
     """What applies to one principal's own requests: its identity policies' statements (its
     own and its groups'), and its permissions boundary's (None: no boundary)."""
@@ -136,15 +137,36 @@ class PolicySet:
     grants: tuple[Grant, ...]
     boundary: tuple[Grant, ...] | None = None
 
+    @functools.cached_property
+    def fact_free(self) -> bool:
+        """No statement depends on who the principal is (no condition, no policy variable):
+        principals holding the same policies get the same answers (thousands of users share
+        a few groups)."""
+        every = self.grants + (self.boundary or ())
+        return not any(g.condition or any("${" in r for r in g.resources) for g in every)
+
     def decide(self, action: str, resource: str, facts: Facts,
                other_user: bool = False) -> Answer:
         """`other_user`: on a user other than the principal itself (an Allow that names only
         its own user does not count)."""
+        if self.fact_free and not other_user:
+            return _shared_decision(self, action, resource)
+        return self._decide(action, resource, facts, other_user)
+
+    def _decide(self, action: str, resource: str, facts: Facts, other_user: bool) -> Answer:
         answer = _decide(self.grants, action, resource, facts, other_user)
         if self.boundary is None or answer.verdict == Verdict.NO:
             return answer
         capped = _decide(self.boundary, action, resource, facts)
         return Answer(min(answer.verdict, capped.verdict), answer.via)
+
+
+@functools.lru_cache(maxsize=65536)
+def _shared_decision(policies: PolicySet, action: str, resource: str) -> Answer:
+    return policies._decide(action, resource, _NO_FACTS, False)
+
+
+_NO_FACTS = Facts(now=datetime.now(timezone.utc))
 
 
 def _decide(grants: Iterable[Grant], action: str, resource: str, facts: Facts,

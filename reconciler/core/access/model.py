@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from ..model import Document, Role, State, User
 from .conditions import Facts, Verdict
+from .documents import Documents
 from .grants import NO, Answer, Grant, PolicySet, grants_of
 from .principals import (
     ACCOUNT,
@@ -30,9 +31,6 @@ from .principals import (
     trust_admits,
 )
 
-# An AWS managed policy's document by ARN (meaning form), or None when iamctl has not read it.
-# Customer managed policies are the state's own.
-Documents = Callable[[str], "dict[str, Any] | None"]
 _ASSUME = "sts:assumerole"
 
 
@@ -68,7 +66,7 @@ class AccessModel:
         self._roles = {**state.aws_roles, **state.roles}
         self._holders: dict[Principal, Holder | None] = {}
         self._reach: dict[Principal, dict[str, tuple[Step, ...]]] = {}
-        self._assumers: dict[str, frozenset[Principal]] | None = None
+        self._assumers: dict[str, frozenset[Principal]] = {}
 
     @classmethod
     def of(cls, state: State, documents: Documents,
@@ -113,14 +111,14 @@ class AccessModel:
         return tuple(unread)
 
     def reachers(self, roles: set[str]) -> set[Principal]:
-        """Every principal that may assume one of the roles, directly or through others."""
-        assumers = self._assumer_index()
+        """Every principal that may assume one of the roles, directly or through others. A
+        trust of `*` is reached by `AWS *`, which stands for every principal here too."""
         found: set[Principal] = set()
         frontier = set(roles)
         while frontier:
             following: set[str] = set()
             for role in frontier:
-                for who in assumers.get(role, frozenset()):
+                for who in self.assumers(role):
                     if who not in found:
                         found.add(who)
                         if who.kind == ROLE:
@@ -128,15 +126,23 @@ class AccessModel:
             frontier = following
         return found
 
-    def _assumer_index(self) -> dict[str, frozenset[Principal]]:
-        """Role name: who may assume it in one step (built once, over every principal)."""
-        if self._assumers is None:
-            index: dict[str, set[Principal]] = {}
-            for who in self.principals():
-                for step in self._steps(who):
-                    index.setdefault(step.role, set()).add(who)
-            self._assumers = {role: frozenset(found) for role, found in index.items()}
-        return self._assumers
+    def assumers(self, role: str) -> frozenset[Principal]:
+        """Who may assume the role in one step (cached: an account scan for a trust of the
+        account itself, whose users and roles need an identity policy allowing it)."""
+        if role not in self._assumers:
+            self._assumers[role] = frozenset(self._assumers_of(role))
+        return self._assumers[role]
+
+    def _assumers_of(self, role: str) -> Iterator[Principal]:
+        for admission in self.admissions(role):
+            if admission.who is not None:
+                yield admission.who
+            elif admission.via_identity:
+                arn = self.role_arn(role)
+                inside = [Principal(USER, name) for name in self.state.users]
+                inside += [Principal(ROLE, name) for name in self._roles]
+                yield from (who for who in inside
+                            if self.own_answer(who, _ASSUME, arn).verdict != Verdict.NO)
 
     # What they may do.
 
@@ -228,6 +234,7 @@ class _Builder:
     def __init__(self, state: State, documents: Documents, now: datetime) -> None:
         self.state, self.documents, self.now = state, documents, now
         self.account, self.partition = state.account.id, state.account.partition
+        self._managed: dict[tuple[str, str], tuple[Grant, ...] | None] = {}
 
     def holder(self, principal: Principal) -> Holder | None:
         if principal.kind == USER and principal.name in self.state.users:
@@ -277,6 +284,12 @@ class _Builder:
         return grants, unread
 
     def managed(self, arn: str, prefix: str) -> tuple[Grant, ...] | None:
+        key = (arn, prefix)
+        if key not in self._managed:
+            self._managed[key] = self._read_managed(arn, prefix)
+        return self._managed[key]
+
+    def _read_managed(self, arn: str, prefix: str) -> tuple[Grant, ...] | None:
         source = f"{prefix}policy {_short(arn)}"
         if arn.split(":")[4:5] != ["aws"]:
             policy = self.state.policies.get(_short(arn))

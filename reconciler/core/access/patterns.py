@@ -32,7 +32,7 @@ def matches(value: str, pattern: str) -> bool:
         return True
     a, b = _segments(pattern), _segments(value)
     if a is not None and b is not None:
-        return all(_regex(x).match(y) is not None for x, y in zip(a, b))
+        return all(_regex(x).match(y) is not None for x, y in zip(a, b, strict=True))
     return _regex(pattern).match(value) is not None
 
 
@@ -51,7 +51,7 @@ def meets(first: str, second: str) -> bool:
         return True
     a, b = _segments(first), _segments(second)
     if a is not None and b is not None:
-        return all(_meets(x, y) for x, y in zip(a, b))
+        return all(_meets(x, y) for x, y in zip(a, b, strict=True))
     return _meets(first, second)
 
 
@@ -60,11 +60,11 @@ def contains(outer: str, inner: str) -> bool:
     """Whether every value the inner pattern names, the outer one names too (sound: see the
     module's note). ARN patterns compare segment by segment; an ARN pattern of another shape
     is contained only in `*` or itself."""
-    if outer == ANY or outer == inner:
+    if outer in (ANY, inner):
         return True
     a, b = _segments(outer), _segments(inner)
     if a is not None and b is not None:
-        return all(_contains(x, y) for x, y in zip(a, b))
+        return all(_contains(x, y) for x, y in zip(a, b, strict=True))
     if outer.startswith("arn:") or inner.startswith("arn:"):
         return False
     return _contains(outer, inner)
@@ -108,7 +108,7 @@ def _meets(first: str, second: str) -> bool:
 def _contains(outer: str, inner: str) -> bool:
     """The inner pattern's `*` must be met by a `*` of the outer one; its `?` by a `?` or a
     `*`; its characters by the same character, a `?` or a `*`."""
-    if outer == ANY or outer == inner:
+    if outer in (ANY, inner):
         return True
     seen: set[tuple[int, int]] = set()
     stack = [(0, 0)]

@@ -18,10 +18,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..model import Action, Change, Impact, Kind, Risk, State
-from .applied import applied, apply_change, moves_access
+from .applied import applied, apply_change, moves_access, reverted
 from .compare import Change as Growth
 from .compare import compared
-from .model import AccessModel, Documents
+from .documents import Documents
+from .model import AccessModel
 from .powers import ADMIN, TRUST, Power, powers
 from .principals import FEDERATED, ROLE, USER, Principal
 
@@ -57,19 +58,29 @@ class Judge:
             self._after = AccessModel.of(state, self.documents, self.now)
         return self._after
 
-    def verdict(self, change: Change) -> Verdict:
+    def verdict(self, change: Change, changes: Sequence[Change]) -> Verdict:
+        """What this change does: from the live state (the change alone), and within the plan
+        (the whole plan without it, then with it), so neither a grant made redundant by
+        another change nor one that only works with another can hide."""
         if not moves_access(change.kind):
             rule = RULES[change.kind]
             impact, reason = rule(change)
             return Verdict(impact, reason, tuple(self.touched_by_rule(change)))
-        state = apply_change(self.live, change, self.desired)
-        model = AccessModel.of(state, self.documents, self.now)
-        touched = self.touched(change, [self.before, model])
-        growths = {compared(self.before, model, who) for who in touched}
+        alone = self.model(apply_change(self.live, change, self.desired))
+        pairs = [(self.before, alone)]
+        if len(changes) > 1:
+            after = self.after(changes)
+            without = self.model(reverted(after.state, change, self.live, self.desired))
+            pairs.append((without, after))
+        models = [model for pair in pairs for model in pair]
+        touched = self.touched(change, models)
+        growths = {compared(old, new, who) for old, new in pairs for who in touched}
         impact = _combined(growths)
-        reason = self.unread_reason(touched, [self.before, model]) if impact == Impact.UNKNOWN \
-            else ""
+        reason = self.unread_reason(touched, models) if impact == Impact.UNKNOWN else ""
         return Verdict(impact, reason, tuple(touched))
+
+    def model(self, state: State) -> AccessModel:
+        return AccessModel.of(state, self.documents, self.now)
 
     # Who a change touches.
 
@@ -135,11 +146,11 @@ def judged(changes: Sequence[Change], desired: State, live: State, documents: Do
            now: datetime | None = None) -> list[Change]:
     """The changes with their impact, reason and risks (each risk naming its principal)."""
     judge = Judge(desired, live, documents, now)
-    verdicts = [judge.verdict(change) for change in changes]
+    verdicts = [judge.verdict(change, changes) for change in changes]
     after = judge.after(changes) if any(v.impact in _MAY_GROW for v in verdicts) else None
     gains = _Gains(judge.before, after)
     result = []
-    for change, verdict in zip(changes, verdicts):
+    for change, verdict in zip(changes, verdicts, strict=True):
         risks = gains.of(verdict) if after is not None else ()
         result.append(replace(change, impact=verdict.impact, impact_reason=verdict.reason,
                               risks=risks))
@@ -179,9 +190,11 @@ class _Gains:
             for role in sorted(new_roles):
                 yield Risk(TRUST, f"may assume role {role}", str(who))
         had = {(p.kind, p.detail) for p in powers(self.before, who)}
-        for power in powers(self.after, who):
-            if (power.kind, power.detail) not in had:
-                yield Risk(power.kind, _detail(power), str(who))
+        gained = [p for p in powers(self.after, who) if (p.kind, p.detail) not in had]
+        if any(p.kind == ADMIN for p in gained):  # full access says it all
+            gained = [p for p in gained if p.kind == ADMIN]
+        for power in gained:
+            yield Risk(power.kind, _detail(power), str(who))
 
     def unjudged(self, verdict: Verdict) -> Iterable[Risk]:
         """An unknown change that touches a principal holding or gaining full access."""
