@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from .diff import Diff
-from .escalation import ADMIN, ESCALATION
+from .access.powers import ADMIN, ESCALATION
 from .access.documents import Documents, shipped
 from .access.verdicts import judged
 from .kinds import allows, order_of, phase_of, spec_of

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from enum import Enum
 
 from .grants import ALLOW, DENY, Grant, expand_action
-from .model import AccessModel, Holder
+from .conditions import Verdict
+from .model import AccessModel, Holder, Step
 from .patterns import ANY, contains, meets
 from .principals import ROLE, Principal
 
@@ -46,14 +47,20 @@ def _grew(before: AccessModel, after: AccessModel, principal: Principal,
     if new is not None and (old is None or _own_grew(old, new)):
         return True
     reached_before, reached_after = before.reachable(principal), after.reachable(principal)
-    if set(reached_after) - set(reached_before):
-        return True
+    for role, chain in reached_after.items():
+        # A role newly reached, or reached on easier terms (a trust condition dropped).
+        if role not in reached_before or _surety(chain) > _surety(reached_before[role]):
+            return True
     visiting = visiting | {principal}
     for role in reached_after:
         held = Principal(ROLE, role)
         if held not in visiting and _grew(before, after, held, visiting):
             return True
     return False
+
+
+def _surety(chain: tuple[Step, ...]) -> Verdict:
+    return min(step.verdict for step in chain)
 
 
 def _own_grew(old: Holder, new: Holder) -> bool:

@@ -112,6 +112,12 @@ class Lockout:
     def _calls(self, change: Change) -> str | None:
         assert self.who is not None
         models = [AccessModel.of(apply_change(self.live, change, self.desired), self.documents)]
+        if change.kind == Kind.POLICY_REPLACEMENT:
+            # Replaced by delete and create: detached in between, and apply may need it to
+            # re-attach it.
+            gone = Change(Action.DELETE, Kind.POLICY, change.name)
+            models.append(AccessModel.of(apply_change(self.live, gone, self.desired),
+                                         self.documents))
         if len(self.changes) > 1:
             after = self.after()
             models.append(AccessModel.of(reverted(after.state, change, self.live, self.desired),

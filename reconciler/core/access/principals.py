@@ -57,12 +57,41 @@ class Admission:
 
 
 def trust_admits(trust: dict[str, Any], account_id: str) -> list[Admission]:
-    """Who a trust policy (meaning form) lets assume the role. Denies in a trust policy are not
-    subtracted: the wider reading (a Deny iamctl misjudged must not hide an admission)."""
-    admissions: list[Admission] = []
+    """Who a trust policy (meaning form) lets assume the role. A Deny of assuming it takes
+    away the admissions of the principals it names (all of them for `*`): surely when it has
+    no condition, else it leaves them MAYBE."""
     found = trust.get("Statement", [])
-    for statement in found if isinstance(found, list) else [found]:
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+    statements = [s for s in (found if isinstance(found, list) else [found])
+                  if isinstance(s, dict)]
+    allowed = _allowed(statements, account_id)
+    denies = [s for s in statements if s.get("Effect") == "Deny" and _names_assume(s)
+              and "NotPrincipal" not in s]
+    for deny in denies:
+        verdict = judge(deny.get("Condition"), Facts())
+        if verdict == Verdict.NO:
+            continue
+        named = _admissions(deny.get("Principal"), account_id, Verdict.YES)
+        everyone = any(a.who == EVERYONE for a in named)
+        allowed = [_denied(a, named, everyone, verdict) for a in allowed]
+        allowed = [a for a in allowed if a is not None]
+    return allowed
+
+
+def _denied(admission: Admission, named: list[Admission], everyone: bool,
+            verdict: Verdict) -> Admission | None:
+    hit = everyone or any(a.who == admission.who and a.via_identity == admission.via_identity
+                          for a in named)
+    if not hit:
+        return admission
+    if verdict == Verdict.YES:
+        return None
+    return Admission(admission.who, min(admission.verdict, Verdict.MAYBE), admission.via_identity)
+
+
+def _allowed(statements: list[dict[str, Any]], account_id: str) -> list[Admission]:
+    admissions: list[Admission] = []
+    for statement in statements:
+        if statement.get("Effect") != "Allow":
             continue
         if "NotPrincipal" in statement or not _names_assume(statement):
             if "NotPrincipal" in statement and _names_assume(statement):
