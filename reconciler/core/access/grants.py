@@ -14,7 +14,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from .. import catalog
@@ -24,6 +23,7 @@ from .patterns import ANY, contains, meets
 ALLOW, DENY = "Allow", "Deny"
 _USERNAME = re.compile(r"\$\{aws:username\}", re.IGNORECASE)
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
+_PERSONAL_KEYS = ("aws:username", "aws:principal", "aws:userid")
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,7 @@ class Grant:
 
     def names(self, action: str) -> bool:
         """Whether the statement applies to the action (lower case, no wildcard)."""
-        named = any(catalog.matches(action, pattern) for pattern in self.actions)
-        return named != self.not_action
+        return _action_index(self.actions).names(action) != self.not_action
 
     def reaches(self, resource: str, facts: Facts) -> bool:
         """Whether the statement applies to some resource the pattern names."""
@@ -129,7 +128,7 @@ class Answer:
 NO = Answer(Verdict.NO)
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True)
 class PolicySet:
     """What applies to one principal's own requests: its identity policies' statements (its
     own and its groups'), and its permissions boundary's (None: no boundary)."""
@@ -138,20 +137,27 @@ class PolicySet:
     boundary: tuple[Grant, ...] | None = None
 
     @functools.cached_property
-    def fact_free(self) -> bool:
-        """No statement depends on who the principal is (no condition, no policy variable):
-        principals holding the same policies get the same answers (thousands of users share
-        a few groups)."""
+    def shared(self) -> dict[tuple[str, str], Answer] | None:
+        """A cache of answers for principals holding these policies, or None when an answer
+        may depend on who the principal is (a policy variable, or a condition on
+        `aws:username`, `aws:Principal...`): thousands of users share a few groups."""
         every = self.grants + (self.boundary or ())
-        return not any(g.condition or any("${" in r for r in g.resources) for g in every)
+        personal = any(any("${" in r for r in g.resources)
+                       or any(key in g.condition.lower() for key in _PERSONAL_KEYS)
+                       for g in every)
+        return None if personal else {}
 
     def decide(self, action: str, resource: str, facts: Facts,
                other_user: bool = False) -> Answer:
         """`other_user`: on a user other than the principal itself (an Allow that names only
         its own user does not count)."""
-        if self.fact_free and not other_user:
-            return _shared_decision(self, action, resource)
-        return self._decide(action, resource, facts, other_user)
+        cache = self.shared
+        if cache is None or other_user:
+            return self._decide(action, resource, facts, other_user)
+        key = (action, resource)
+        if key not in cache:
+            cache[key] = self._decide(action, resource, facts, False)
+        return cache[key]
 
     def _decide(self, action: str, resource: str, facts: Facts, other_user: bool) -> Answer:
         answer = _decide(self.grants, action, resource, facts, other_user)
@@ -159,14 +165,6 @@ class PolicySet:
             return answer
         capped = _decide(self.boundary, action, resource, facts)
         return Answer(min(answer.verdict, capped.verdict), answer.via)
-
-
-@functools.lru_cache(maxsize=65536)
-def _shared_decision(policies: PolicySet, action: str, resource: str) -> Answer:
-    return policies._decide(action, resource, _NO_FACTS, False)
-
-
-_NO_FACTS = Facts(now=datetime.now(timezone.utc))
 
 
 def _decide(grants: Iterable[Grant], action: str, resource: str, facts: Facts,
@@ -191,6 +189,37 @@ def _decide(grants: Iterable[Grant], action: str, resource: str, facts: Facts,
     if best == Verdict.NO or blocked == Verdict.YES:
         return NO
     return Answer(Verdict.MAYBE if blocked == Verdict.MAYBE else best, via)
+
+
+@dataclass(frozen=True)
+class _ActionIndex:
+    """A statement's action patterns, looked up fast: AWS managed policies list thousands
+    (ReadOnlyAccess), and the model asks each of them about hundreds of actions."""
+
+    exact: frozenset[str]
+    by_service: dict[str, tuple[str, ...]]  # wildcard patterns by their (exact) service prefix
+    anywhere: tuple[str, ...]  # wildcard patterns whose service part has a wildcard too
+
+    def names(self, action: str) -> bool:
+        if action in self.exact:
+            return True
+        service = action.split(":", 1)[0]
+        candidates = (*self.by_service.get(service, ()), *self.anywhere)
+        return any(catalog.matches(action, pattern) for pattern in candidates)
+
+
+@functools.lru_cache(maxsize=8192)
+def _action_index(patterns: frozenset[str]) -> _ActionIndex:
+    exact = frozenset(p for p in patterns if not catalog.is_wildcard(p))
+    by_service: dict[str, list[str]] = {}
+    anywhere: list[str] = []
+    for pattern in patterns - exact:
+        service, _, _ = pattern.partition(":")
+        if catalog.is_wildcard(service) or ":" not in pattern:
+            anywhere.append(pattern)
+        else:
+            by_service.setdefault(service, []).append(pattern)
+    return _ActionIndex(exact, {k: tuple(v) for k, v in by_service.items()}, tuple(anywhere))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -67,6 +67,8 @@ class AccessModel:
         self._holders: dict[Principal, Holder | None] = {}
         self._reach: dict[Principal, dict[str, tuple[Step, ...]]] = {}
         self._assumers: dict[str, frozenset[Principal]] = {}
+        # Answers derived from the model that its users keep with it (`powers.py`).
+        self.cache: dict[str, dict[Any, Any]] = {}
 
     @classmethod
     def of(cls, state: State, documents: Documents,
@@ -235,6 +237,10 @@ class _Builder:
         self.state, self.documents, self.now = state, documents, now
         self.account, self.partition = state.account.id, state.account.partition
         self._managed: dict[tuple[str, str], tuple[Grant, ...] | None] = {}
+        self._groups: dict[str, tuple[tuple[Grant, ...], tuple[str, ...]]] = {}
+        # Users holding the same policies share one PolicySet object: its answers are cached
+        # by identity, not by comparing thousands of actions.
+        self._sets: dict[tuple[object, ...], tuple[PolicySet, tuple[str, ...]]] = {}
 
     def holder(self, principal: Principal) -> Holder | None:
         if principal.kind == USER and principal.name in self.state.users:
@@ -247,29 +253,39 @@ class _Builder:
     def user(self, name: str, user: User) -> Holder:
         principal = Principal(USER, name)
         arn = user.arn or f"arn:{self.partition}:iam::{self.account}:user{user.path or '/'}{name}"
-        grants, unread = self.own(f"user {name}", user.policies, user.inline_policies)
-        for group_name in sorted(user.groups):
-            group = self.state.groups.get(group_name)
-            if group is None:
-                continue
-            more, missing = self.own(f"group {group_name}", group.policies,
-                                     group.inline_policies, prefix=f"group {group_name}: ")
-            grants, unread = grants + more, unread + missing
-        boundary, missing = self.boundary(user.permissions_boundary)
         facts = Facts(arn=arn, account=self.account, username=name, principal_type="User",
                       tags=user.tags, now=self.now)
-        return Holder(principal, PolicySet(grants, boundary), facts, unread + missing)
+        key = (tuple(sorted(user.policies)), _inline_key(user.inline_policies),
+               tuple(sorted(user.groups)), user.permissions_boundary)
+        if key not in self._sets:
+            grants, unread = self.own(user.policies, user.inline_policies)
+            for group_name in sorted(user.groups):
+                more, missing = self.group(group_name)
+                grants, unread = grants + more, unread + missing
+            boundary, missing = self.boundary(user.permissions_boundary)
+            self._sets[key] = (PolicySet(grants, boundary), unread + missing)
+        policies, unread = self._sets[key]
+        return Holder(principal, policies, facts, unread)
+
+    def group(self, name: str) -> tuple[tuple[Grant, ...], tuple[str, ...]]:
+        group = self.state.groups.get(name)
+        if group is None:
+            return (), ()
+        if name not in self._groups:
+            self._groups[name] = self.own(group.policies, group.inline_policies,
+                                          prefix=f"group {name}: ")
+        return self._groups[name]
 
     def role(self, name: str, role: Role) -> Holder:
         principal = Principal(ROLE, name)
         arn = role.arn or f"arn:{self.partition}:iam::{self.account}:role{role.path or '/'}{name}"
-        grants, unread = self.own(f"role {name}", role.policies, role.inline_policies)
+        grants, unread = self.own(role.policies, role.inline_policies)
         boundary, missing = self.boundary(role.permissions_boundary)
         facts = Facts(arn=arn, account=self.account, principal_type="AssumedRole",
                       tags=role.tags, now=self.now)
         return Holder(principal, PolicySet(grants, boundary), facts, unread + missing)
 
-    def own(self, owner: str, arns: frozenset[str], inline: Mapping[str, Document],
+    def own(self, arns: frozenset[str], inline: Mapping[str, Document],
             prefix: str = "") -> tuple[tuple[Grant, ...], tuple[str, ...]]:
         grants: tuple[Grant, ...] = ()
         unread: tuple[str, ...] = ()
@@ -307,6 +323,10 @@ class _Builder:
             # Unread: no cap is the wider reading; the principal's verdicts are unknown anyway.
             return None, (f"boundary {_short(arn)}",)
         return found, ()
+
+
+def _inline_key(inline: Mapping[str, Document]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((name, document.meaning) for name, document in inline.items()))
 
 
 def _short(arn: str) -> str:

@@ -13,13 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .conditions import Verdict
-from .escalation_catalog import Method, methods
+from .escalation_catalog import OTHER_USER, SELF, Method, methods
 from .grants import Answer
-from .model import AccessModel
+from .model import AccessModel, Holder
 from .principals import ROLE, Principal
 
 ADMIN, ESCALATION, TRUST = "admin", "privilege-escalation", "trust"
-OTHER_USER = "other-user"
 # Actions full access must include: a Deny or a boundary on any of them means "not admin" (the
 # methods below still find what is left).
 _SENSITIVE = (
@@ -42,7 +41,36 @@ class Power:
 
 
 def powers(model: AccessModel, principal: Principal) -> list[Power]:
-    """What the principal can do that matters: admin first, then each escalation method."""
+    """What the principal can do that matters: admin first, then each escalation method.
+    Principals that hold the same policies, reach the same roles and whose policies name no
+    particular user or role get the same answer, worked out once (accounts of thousands of
+    users in a few groups)."""
+    key = _shared_key(model, principal)
+    if key is None:
+        return _powers(model, principal)
+    cache = model.cache.setdefault("powers", {})
+    if key not in cache:
+        cache[key] = _powers(model, principal)
+    return list(cache[key])
+
+
+def _shared_key(model: AccessModel, principal: Principal) -> tuple[object, ...] | None:
+    holder = model.holder(principal)
+    if holder is None or holder.policies.shared is None or _names_someone(holder):
+        return None
+    reached = tuple(sorted((role, min(s.verdict for s in chain))
+                           for role, chain in model.reachable(principal).items()))
+    return (id(holder.policies), principal.kind, reached)
+
+
+def _names_someone(holder: Holder) -> bool:
+    """Whether a statement names a particular user or role (whose own it may be)."""
+    every = holder.policies.grants + (holder.policies.boundary or ())
+    return any((":user/" in r or ":role/" in r) and not r.endswith("*")
+               for g in every for r in g.resources)
+
+
+def _powers(model: AccessModel, principal: Principal) -> list[Power]:
     found = list(_methods(model, principal))
     admin = _admin(model, principal)
     if admin is None:
@@ -89,7 +117,27 @@ def _requirement(model: AccessModel, principal: Principal, action: str,
     if resource == OTHER_USER:
         users = f"arn:{model.partition}:iam::{model.account_id}:user/*"
         return model.answer(principal, action, users, other_user=True)
+    if resource == SELF:
+        return _on_self(model, principal, action)
     return model.answer(principal, action, resource)
+
+
+def _on_self(model: AccessModel, principal: Principal, action: str) -> Answer:
+    """The action on the principal's own user or role, or on a role it reaches, by that role
+    (lifting its own boundary, deleting its own Deny)."""
+    best = model.own_answer(principal, action, own_arn(model, principal))
+    for role, chain in model.reachable(principal).items():
+        held = Principal(ROLE, role)
+        found = model.own_answer(held, action, model.role_arn(role))
+        verdict = min(found.verdict, *(step.verdict for step in chain))
+        if verdict > best.verdict:
+            best = Answer(verdict, (f"assumes role {role}", *found.via))
+    return best
+
+
+def own_arn(model: AccessModel, principal: Principal) -> str:
+    holder = model.holder(principal)
+    return holder.facts.arn if holder is not None else ""
 
 
 def _title(method: Method) -> str:
