@@ -37,6 +37,14 @@ def apply_change(state: State, change: Change, desired: State) -> State:
     return applier(state, change, desired) if applier else state
 
 
+def with_new_policies(live: State, desired: State) -> State:
+    """The live state with the policies the files declare and the account lacks yet: a change
+    judged alone may attach a policy the same plan creates (a policy grants nothing until it
+    is attached)."""
+    new = {name: policy for name, policy in desired.policies.items() if name not in live.policies}
+    return replace(live, policies={**live.policies, **new}) if new else live
+
+
 def moves_access(kind: Kind) -> bool:
     return kind in APPLIERS
 

@@ -63,6 +63,11 @@ def _surety(chain: tuple[Step, ...]) -> Verdict:
     return min(step.verdict for step in chain)
 
 
+def stronger(mine: Holder, theirs: Holder) -> bool:
+    """Whether `theirs` may do something `mine` may not (by their own policies)."""
+    return _own_grew(mine, theirs)
+
+
 def _own_grew(old: Holder, new: Holder) -> bool:
     if _denies(old.policies.grants) - _denies(new.policies.grants):
         return True  # a Deny gone (conservatively, whatever it denied)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..model import Action, Caller, Change, Kind, State
-from .applied import apply_change, reverted
+from .applied import apply_change, reverted, with_new_policies
 from .conditions import Verdict
 from .documents import Documents
 from .model import AccessModel
@@ -53,6 +53,15 @@ IAMCTL_ACTIONS = (
     "iam:DeleteSigningCertificate", "iam:DeleteUser", "iam:DeleteUserPermissionsBoundary",
     "iam:DeleteUserPolicy", "iam:DeleteVirtualMFADevice", "iam:DetachGroupPolicy",
     "iam:DetachRolePolicy", "iam:DetachUserPolicy", "iam:PassRole", "iam:PutGroupPolicy",
+    "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:PutUserPermissionsBoundary",
+    "iam:PutUserPolicy", "iam:RemoveClientIDFromOpenIDConnectProvider",
+    "iam:RemoveRoleFromInstanceProfile", "iam:RemoveUserFromGroup",
+    "iam:TagOpenIDConnectProvider", "iam:TagPolicy", "iam:TagRole", "iam:TagSAMLProvider",
+    "iam:TagUser", "iam:UntagOpenIDConnectProvider", "iam:UntagPolicy", "iam:UntagRole",
+    "iam:UntagSAMLProvider", "iam:UntagUser", "iam:UpdateAccessKey",
+    "iam:UpdateAccountPasswordPolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateGroup",
+    "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole", "iam:UpdateSAMLProvider",
+    "iam:UpdateUser",
 )
 _SHOWN = 3  # calls named in a lockout line; the count says how many more
 
@@ -111,7 +120,8 @@ class Lockout:
 
     def _calls(self, change: Change) -> str | None:
         assert self.who is not None
-        models = [AccessModel.of(apply_change(self.live, change, self.desired), self.documents)]
+        alone = apply_change(with_new_policies(self.live, self.desired), change, self.desired)
+        models = [AccessModel.of(alone, self.documents)]
         if change.kind == Kind.POLICY_REPLACEMENT:
             # Replaced by delete and create: detached in between, and apply may need it to
             # re-attach it.
@@ -123,6 +133,9 @@ class Lockout:
             models.append(AccessModel.of(reverted(after.state, change, self.live, self.desired),
                                          self.documents))
             models.append(after)
+        unread = sorted({u for m in models for u in m.incomplete(self.who)})
+        if unread:
+            return f"{self.who} may lose iamctl's calls: iamctl could not read {', '.join(unread)}"
         lost = [action for action in IAMCTL_ACTIONS if self.held[action] == Verdict.YES
                 and any(m.answer(self.who, action, "*").verdict != Verdict.YES
                         for m in models)]

@@ -135,15 +135,30 @@ class AccessModel:
             self._assumers[role] = frozenset(self._assumers_of(role))
         return self._assumers[role]
 
+    def passers(self, role: str) -> frozenset[Principal]:
+        """The users and roles that may pass the role to a service (`iam:PassRole` on it): a
+        change to what the role may do changes what they gain by passing it."""
+        key = f"passers {role}"
+        if key not in self.cache:
+            arn = self.role_arn(role) if role in self._roles else \
+                f"arn:{self.partition}:iam::{self.account_id}:role/{role}"
+            self.cache[key] = {"found": frozenset(
+                who for who in self._inside()
+                if self.own_answer(who, "iam:passrole", arn).verdict != Verdict.NO)}
+        found: frozenset[Principal] = self.cache[key]["found"]
+        return found
+
+    def _inside(self) -> list[Principal]:
+        return [Principal(USER, name) for name in self.state.users] + \
+            [Principal(ROLE, name) for name in self._roles]
+
     def _assumers_of(self, role: str) -> Iterator[Principal]:
         for admission in self.admissions(role):
             if admission.who is not None:
                 yield admission.who
             elif admission.via_identity:
                 arn = self.role_arn(role)
-                inside = [Principal(USER, name) for name in self.state.users]
-                inside += [Principal(ROLE, name) for name in self._roles]
-                yield from (who for who in inside
+                yield from (who for who in self._inside()
                             if self.own_answer(who, _ASSUME, arn).verdict != Verdict.NO)
 
     # What they may do.

@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from .conditions import Verdict
 from .escalation_catalog import OTHER_USER, SELF, Method, methods
 from .grants import Answer
+from .compare import stronger
 from .model import AccessModel, Holder
+from .patterns import meets
 from .principals import ROLE, Principal
 
 ADMIN, ESCALATION, TRUST = "admin", "privilege-escalation", "trust"
+PASS_ROLE = "iam:passrole"
 # Actions full access must include: a Deny or a boundary on any of them means "not admin" (the
 # methods below still find what is left).
 _SENSITIVE = (
@@ -119,7 +122,27 @@ def _requirement(model: AccessModel, principal: Principal, action: str,
         return model.answer(principal, action, users, other_user=True)
     if resource == SELF:
         return _on_self(model, principal, action)
+    if action.lower() == PASS_ROLE:
+        return _passes_a_stronger_role(model, principal, resource)
     return model.answer(principal, action, resource)
+
+
+def _passes_a_stronger_role(model: AccessModel, principal: Principal, resource: str) -> Answer:
+    """`iam:PassRole` counts where it reaches a role that may do more than the principal
+    itself (section 10): passing a weaker role to a service gains nothing."""
+    mine = model.holder(principal)
+    best = Answer(Verdict.NO)
+    for role in model.roles:
+        arn = model.role_arn(role)
+        if not meets(resource, arn):
+            continue
+        passed = model.answer(principal, "iam:PassRole", arn)
+        if passed.verdict <= best.verdict:
+            continue
+        theirs = model.holder(Principal(ROLE, role))
+        if theirs is None or mine is None or stronger(mine, theirs):
+            best = Answer(passed.verdict, (*passed.via, f"passes role {role}"))
+    return best
 
 
 def _on_self(model: AccessModel, principal: Principal, action: str) -> Answer:

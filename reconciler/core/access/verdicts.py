@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..model import Action, Change, Impact, Kind, Risk, State
-from .applied import applied, apply_change, moves_access, reverted
+from .applied import applied, apply_change, moves_access, reverted, with_new_policies
 from .compare import Change as Growth
 from .compare import compared
 from .documents import Documents
@@ -50,6 +50,7 @@ class Judge:
 
     def __post_init__(self) -> None:
         self.before = AccessModel.of(self.live, self.documents, self.now)
+        self.base = with_new_policies(self.live, self.desired)
         self._after: AccessModel | None = None
 
     def after(self, changes: Sequence[Change]) -> AccessModel:
@@ -66,7 +67,7 @@ class Judge:
             rule = RULES[change.kind]
             impact, reason = rule(change)
             return Verdict(impact, reason, tuple(self.touched_by_rule(change)))
-        alone = self.model(apply_change(self.live, change, self.desired))
+        alone = self.model(apply_change(self.base, change, self.desired))
         pairs = [(self.before, alone)]
         if len(changes) > 1:
             after = self.after(changes)
@@ -90,6 +91,7 @@ class Judge:
         if roles:
             for model in models:
                 owners |= model.reachers(roles)
+                owners |= {who for role in roles for who in model.passers(role)}
         return sorted(owners)
 
     def owners(self, change: Change, models: Sequence[AccessModel]) -> Iterable[Principal]:
