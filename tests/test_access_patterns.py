@@ -42,7 +42,8 @@ def test_the_cases_a_review_named() -> None:
     assert contains("*", "arn:aws:s3:::x/*")
     assert contains("arn:aws:iam::*:role/*", "arn:aws:iam::123456789012:role/admin")
     assert contains("arn:aws:iam::123456789012:user/*", "arn:aws:iam::123456789012:user/sandbox/*")
-    assert not contains("arn:aws:iam::123456789012:user/sandbox/*", "arn:aws:iam::123456789012:user/*")
+    sandbox = "arn:aws:iam::123456789012:user/sandbox/*"
+    assert not contains(sandbox, "arn:aws:iam::123456789012:user/*")
     assert meets("arn:aws:iam::123456789012:role/*", "arn:*:iam::*:role/*")
     assert not meets("arn:aws:s3:::bucket/*", "arn:*:iam::*:role/*")
     assert meets("arn:aws:iam::*:role/*", "arn:aws:iam::123456789012:role/deploy")

@@ -36,7 +36,8 @@ USER = Caller(user="runner", access_key_id=KEY)
 ROLE = Caller(role="deployer")
 GITHUB = "token.actions.githubusercontent.com"
 OIDC_TRUST = trust_document({"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{GITHUB}"},
+    "Effect": "Allow",
+    "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{GITHUB}"},
     "Action": "sts:AssumeRoleWithWebIdentity",
     "Condition": {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"}}}]}, "aws")
 
