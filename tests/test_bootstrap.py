@@ -27,11 +27,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from moto import mock_aws
 from moto.iam.aws_managed_policies import aws_managed_policies_data
+from reconciler.core.escalation import allows
 
 from reconciler.aws.client import Aws
 from reconciler.aws.writers.attributes import OWNERS
 from reconciler.config.desired import load
-from reconciler.core.escalation import allows
 from reconciler.delivery.credentials import SecretsSink
 from reconciler.engine.run import apply_account, plan_account
 from tests.provider_factories import THUMB_A, THUMB_B, saml_metadata

@@ -61,15 +61,32 @@ def risks_text(change: Change) -> str:
     return "; ".join(f"{_LABELS.get(r.kind, r.kind)}: {risk_text(r)}" for r in change.risks)
 
 
-def gains_by_principal(plans: Sequence[Plan]) -> dict[str, list[Risk]]:
-    """Each principal that gains something, with what (each risk once), in plan order."""
-    found: dict[str, list[Risk]] = {}
+def gains_by_principal(plans: Sequence[Plan]) -> dict[str, tuple[list[str], list[Change]]]:
+    """Each principal that gains something: what, in a few words (`can now assume role x`,
+    `gains full access`), and the changes that give it, in plan order."""
+    found: dict[str, tuple[list[str], list[Change]]] = {}
     for plan in plans:
         for change in plan.changes:
             for risk in change.risks:
-                if risk.principal and risk not in found.setdefault(risk.principal, []):
-                    found[risk.principal].append(risk)
+                if not risk.principal:
+                    continue
+                phrases, changes = found.setdefault(risk.principal, ([], []))
+                phrase = gain_phrase(risk)
+                if phrase not in phrases:
+                    phrases.append(phrase)
+                if not any(change is c for c in changes):
+                    changes.append(change)
     return found
+
+
+def gain_phrase(risk: Risk) -> str:
+    if risk.kind == TRUST:
+        return f"can now {risk.detail}"  # may assume role x
+    if risk.detail.startswith("holds "):
+        return risk.detail.split(";", 1)[0]
+    if risk.kind == ADMIN:
+        return "gains full access"
+    return f"gains an escalation method: {risk.detail.split(' via ', 1)[0]}"
 
 
 def offending(plans: Sequence[Plan], fail_on: Sequence[str]) -> list[Change]:

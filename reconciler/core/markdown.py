@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from . import impact_text
-from .model import Change, Impact, Risk
+from .model import Change, Impact
 from .plan import Plan
 from .render import change_title, extra_lines, plan_lines, printable, step_line, summary_line
 
@@ -80,17 +80,13 @@ def render_markdown(plan: Plan) -> str:
 def new_access(plan: Plan) -> list[str]:
     """Before the full plan, what a reviewer must not miss: who gains what (per principal),
     the changes that broaden access, and those iamctl could not judge, with why."""
-    gains = impact_text.gains_by_principal([plan])
-    lines = [f"- {code_span(principal)}: {code_span('; '.join(_gained(r) for r in risks))}"
-             for principal, risks in gains.items()]
-    changes = impact_text.offending([plan], impact_text.FAIL_ON)
-    lines += [f"- {code_span(change_title(change))}{_judged(change)}" for change in changes]
+    lines = []
+    for principal, (phrases, changes) in impact_text.gains_by_principal([plan]).items():
+        by = ", ".join(code_span(change_title(change)) for change in changes)
+        lines.append(f"- {code_span(principal)} {code_span('; '.join(phrases))} (by {by})")
+    unnamed = [c for c in impact_text.offending([plan], impact_text.FAIL_ON) if not c.risks]
+    lines += [f"- {code_span(change_title(change))}{_judged(change)}" for change in unnamed]
     return ["**New access**", "", *lines, ""] if lines else []
-
-
-def _gained(risk: Risk) -> str:
-    text = impact_text.risk_text(risk)
-    return text[len(risk.principal) + 1:] if risk.principal else text
 
 
 def _judged(change: Change) -> str:

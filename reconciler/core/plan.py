@@ -13,10 +13,10 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from functools import cache
 from typing import Any
 
-from .diff import Diff
-from .access.powers import ADMIN, ESCALATION
 from .access.documents import Documents, shipped
+from .access.powers import ADMIN, ESCALATION
 from .access.verdicts import judged
+from .diff import Diff
 from .kinds import allows, order_of, phase_of, spec_of
 from .model import (
     Action,

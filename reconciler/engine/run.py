@@ -26,12 +26,12 @@ from ..aws.managed_documents import attached_aws_policies, read_documents
 from ..aws.usage import confirm_usage
 from ..aws.writers import WriteContext
 from ..config.desired import Config, resolve
+from ..core.access.documents import Documents, read_first
+from ..core.access.lockout import mark_self_lockout
 from ..core.attachments import policies_to_read
 from ..core.diff import Diff, diff
 from ..core.errors import IamctlError
 from ..core.findings import account_findings
-from ..core.access.documents import Documents, read_first
-from ..core.access.lockout import mark_self_lockout
 from ..core.model import Caller, Change, Kind, State, StepKind, User, credentials_of
 from ..core.names import align_names
 from ..core.plan import Plan, make_plan

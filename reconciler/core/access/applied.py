@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from ..model import Action, Change, Document, Group, Kind, ManagedPolicy, Role, State, User
 from ..arns import policy_arn
+from ..model import Action, Change, Document, Group, Kind, ManagedPolicy, Role, State, User
 from ..payloads import ReplacedPolicy, payload_as, text_of
 from ..policydoc import canonical
 from ..trust import trust_document

@@ -14,8 +14,8 @@ import functools
 from collections.abc import Sequence
 from enum import Enum
 
-from .grants import ALLOW, DENY, Grant, expand_action
 from .conditions import Verdict
+from .grants import ALLOW, DENY, Grant, expand_action
 from .model import AccessModel, Holder, Step
 from .patterns import ANY, contains, meets
 from .principals import ROLE, Principal
@@ -44,8 +44,9 @@ def _grew(before: AccessModel, after: AccessModel, principal: Principal,
     """Whether `after` lets the principal do anything `before` did not (soundly: True when
     it cannot be shown otherwise)."""
     old, new = before.holder(principal), after.holder(principal)
-    if new is not None and (old is None or _own_grew(old, new)):
-        return True
+    if new is not None and (_own_grew(old, new) if old is not None
+                            else bool(_allows(new.policies.grants))):
+        return True  # more allowed (a principal that did not exist was allowed nothing)
     reached_before, reached_after = before.reachable(principal), after.reachable(principal)
     for role, chain in reached_after.items():
         # A role newly reached, or reached on easier terms (a trust condition dropped).

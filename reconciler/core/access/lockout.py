@@ -114,9 +114,8 @@ class Lockout:
         roles |= {r.lower() for r in self.before.reachable(self.who)}
         if change.kind.value.startswith(("role", "instance")):
             return name in roles
-        if change.kind.value.startswith("policy"):
-            return True  # a policy a reached role holds: judged by the model
-        return False
+        # A policy a reached role holds: judged by the model.
+        return change.kind.value.startswith("policy")
 
     def _calls(self, change: Change) -> str | None:
         assert self.who is not None

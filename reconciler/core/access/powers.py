@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .compare import stronger
 from .conditions import Verdict
 from .escalation_catalog import OTHER_USER, SELF, Method, methods
 from .grants import Answer
-from .compare import stronger
 from .model import AccessModel, Holder
 from .patterns import meets
 from .principals import ROLE, Principal
@@ -96,7 +96,7 @@ def _admin(model: AccessModel, principal: Principal) -> Power | None:
     if verdict == Verdict.NO:
         return None
     via = next(a.via for a in answers if a.verdict == verdict)
-    return Power(ADMIN, "every action on every resource", via, verdict)
+    return Power(ADMIN, "full access", via, verdict)
 
 
 def _allows_everything(model: AccessModel, holder: Principal) -> bool:

@@ -69,7 +69,9 @@ class Judge:
             return Verdict(impact, reason, tuple(self.touched_by_rule(change)))
         alone = self.model(apply_change(self.base, change, self.desired))
         pairs = [(self.before, alone)]
-        if len(changes) > 1:
+        # A new user or group is empty until its own memberships and attachments, which are
+        # judged on their lines; within the plan it would carry all of them.
+        if len(changes) > 1 and not _creates_empty(change):
             after = self.after(changes)
             without = self.model(reverted(after.state, change, self.live, self.desired))
             pairs.append((without, after))
@@ -216,6 +218,10 @@ class _Gains:
 def _detail(power: Power) -> str:
     via = f" via {' > '.join(power.via)}" if power.via else ""
     return f"{power}{via}"
+
+
+def _creates_empty(change: Change) -> bool:
+    return change.action == Action.CREATE and change.kind in (Kind.USER, Kind.GROUP)
 
 
 def _combined(growths: set[Growth]) -> Impact:
