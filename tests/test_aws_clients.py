@@ -1,7 +1,8 @@
 """Every client of an account is made in one place (`Aws._client`): with that account's
 credentials (an assumed role's, never those of the session it was assumed from) and region, its
-calls counted. In-process moto keeps one state per account, and credentials from
-`sts:AssumeRole` act in the role's account.
+calls counted. moto keeps one state per account, and credentials from `sts:AssumeRole` act in
+the role's account: in process for the clients themselves, through the real CLI for what a
+user meets (the credential report a plan reads, a region botocore refuses).
 """
 
 from __future__ import annotations
@@ -15,10 +16,7 @@ from moto import mock_aws
 
 from reconciler.aws.client import Aws
 from tests.conftest import RunIamctl
-
-HOME = "123456789012"  # moto's default account: where the session's own credentials act
-OTHER = "111111111111"
-ROLE_ARN = f"arn:aws:iam::{OTHER}:role/OrganizationAccountAccessRole"
+from tests.test_multi_account import HOME, OTHER, ROLE_ARN, iam_in, write
 
 
 @pytest.fixture
@@ -74,3 +72,19 @@ def test_a_region_botocore_refuses_is_one_line_naming_what_was_done(
         "error: check which account the credentials reach: GetCallerIdentity: "
         "InvalidRegionError: Provided region_name 'us east 1' doesn't match a supported format."
     )
+
+
+def test_the_credential_report_is_read_in_the_account_of_the_role(
+    run_iamctl: RunIamctl, server_url: str, tmp_path: Path
+) -> None:
+    # The same user in both accounts, with a key only in the starting one: a report read there
+    # would say the role's account needs no key.
+    home, other = iam_in(server_url, HOME), iam_in(server_url, OTHER)
+    for iam in (home, other):
+        iam.create_user(UserName="alice")
+    home.create_access_key(UserName="alice")
+    body = "users:\n  - name: alice\n    access_keys: 1\n"
+    path = write(tmp_path, "other.yaml", OTHER, body, f"role_arn: {ROLE_ARN}\n")
+    result = run_iamctl("plan", str(path), "--detailed-exitcode")
+    assert result.code == 2, result.stderr
+    assert "+ user alice: access key" in result.stdout
