@@ -37,7 +37,6 @@ from .core.render import (
 )
 from .core.wording import plural
 from .delivery.credentials import SecretsSink
-from .engine import secrets_manager
 from .engine.accounts import (
     EXIT_ERROR,
     EXIT_OK,
@@ -58,7 +57,7 @@ from .engine.interrupt import EXIT_INTERRUPTED, StopOnCtrlC
 from .engine.progress import Progress
 from .engine.run import refuse_self_lockout
 from .engine.saved_plans import use_saved_plan
-from .engine.secret_sinks import prepare_sinks
+from .engine.secret_sinks import delivered_lines, prepare_sinks
 from .options import chosen_options, debug_requested, global_options
 
 GC_THRESHOLD = 50_000  # allocations between two runs of the cycle collector
@@ -383,19 +382,6 @@ def print_apply_outcome(
             click.echo("Human steps still to do:")
             for step in plan_made.human_steps:
                 click.echo(f"  ! {step_line(step)}")
-
-
-def delivered_lines(sink: SecretsSink) -> list[str]:
-    """Where this run's new credentials went, never what they are. Only what this run wrote:
-    a file that merely exists may hold nothing new."""
-    if isinstance(sink, secrets_manager.SecretsManagerSink):
-        where = "AWS Secrets Manager secret {} (readable only by that user)"
-    else:
-        where = "{} (mode 0600; contents never printed)"
-    return [
-        f"New credentials for user {user}: {where.format(path)}"
-        for user, path in sorted(sink.written.items())
-    ]
 
 
 def applied_line(plan: Plan) -> str:
