@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 
 from tests.conftest import RunIamctl
+from tests.provider_factories import saml_metadata
 
 ACCOUNT = "123456789012"
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
@@ -294,3 +295,57 @@ def test_a_saved_plan_with_roles_applies_as_saved(
     result = run_iamctl("apply", path, "--yes", "--plan", str(saved))
     assert result.code == 0, result.stdout + result.stderr
     assert in_sync(run_iamctl, path)
+
+
+def test_prune_keeps_roles_other_aws_services_create(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
+) -> None:
+    """OrganizationAccountAccessRole and its kind live outside AWS's reserved paths: prune
+    keeps them (and Control Tower's policy, and IAM Identity Center's SAML provider), with a
+    note each; a declared one is managed as usual."""
+    admin_trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+        "Action": "sts:AssumeRole"}]})
+    for name, path in (("OrganizationAccountAccessRole", "/"), ("AWSControlTowerExecution", "/"),
+                       ("AWSControlTowerAdmin", "/service-role/"),
+                       ("stacksets-exec-5d1b0c6f0e2a4a3b9c8d7e6f5a4b3c2d", "/"),
+                       ("hand-made", "/")):
+        server_iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=admin_trust)
+        server_iam.attach_role_policy(RoleName=name, PolicyArn=ADMIN)
+    server_iam.create_policy(PolicyName="AWSControlTowerAdminPolicy", Path="/service-role/",
+                             PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+                                 "Effect": "Allow", "Action": "ec2:DescribeAvailabilityZones",
+                                 "Resource": "*"}]}))
+    sso = "AWSSSO_0123456789abcdef_DO_NOT_DELETE"
+    server_iam.create_saml_provider(Name=sso, SAMLMetadataDocument=saml_metadata())
+    path = account_file(tmp_path, "prune: true\n")
+
+    planned = run_iamctl("plan", path)
+    assert planned.code == 0, planned.stderr
+    assert [line.strip() for line in planned.stdout.splitlines() if line.startswith("  - ")] == [
+        "- role hand-made (removes 1 attached policy)"]
+    for kept in (
+        "note: role OrganizationAccountAccessRole is not deleted: created by AWS Organizations, "
+        "the management account's administrator access to an account it created",
+        "note: role AWSControlTowerExecution is not deleted: created by AWS Control Tower",
+        "note: role AWSControlTowerAdmin is not deleted: created by AWS Control Tower",
+        "note: role stacksets-exec-5d1b0c6f0e2a4a3b9c8d7e6f5a4b3c2d is not deleted: created by "
+        "AWS CloudFormation StackSets",
+        "note: policy AWSControlTowerAdminPolicy is not deleted: created by AWS Control Tower",
+        f"note: SAML provider {sso} is not deleted: created by AWS IAM Identity Center",
+    ):
+        assert kept in planned.stdout, planned.stdout
+    applied(run_iamctl, path)
+    names = {role["RoleName"] for role in server_iam.list_roles()["Roles"]}
+    assert "hand-made" not in names
+    assert {"OrganizationAccountAccessRole", "AWSControlTowerExecution", "AWSControlTowerAdmin",
+            "stacksets-exec-5d1b0c6f0e2a4a3b9c8d7e6f5a4b3c2d"} <= names
+
+    declared = account_file(tmp_path, "prune: true\nroles:\n"
+                            "  - name: OrganizationAccountAccessRole\n"
+                            f"    assume_role_policy: {admin_trust}\n"
+                            "    policies: [ReadOnlyAccess]\n")
+    assert plan_lines(run_iamctl, declared) == [
+        "+ role OrganizationAccountAccessRole: attach ReadOnlyAccess [broadens]",
+        "- role OrganizationAccountAccessRole: detach AdministratorAccess",
+    ]
