@@ -232,9 +232,11 @@ def test_a_new_path_is_a_human_step_and_nothing_is_deleted(
     assert server_iam.get_role(RoleName="deploy")["Role"]["Path"] == "/ci/"
 
 
-def running_as_deployer(iam: Any, server_url: str) -> dict[str, str | None]:
+def running_as_deployer(
+    iam: Any, server_url: str, trust: dict[str, Any] = EC2_TRUST
+) -> dict[str, str | None]:
     """The environment of credentials that assumed the role `deployer` (AdministratorAccess)."""
-    iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=json.dumps(EC2_TRUST))
+    iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=json.dumps(trust))
     iam.attach_role_policy(RoleName="deployer", PolicyArn=ADMIN)
     sts = boto3.client("sts", endpoint_url=server_url, region_name="us-east-1")
     creds = sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/deployer",
@@ -349,3 +351,94 @@ def test_prune_keeps_roles_other_aws_services_create(
         "+ role OrganizationAccountAccessRole: attach ReadOnlyAccess [broadens]",
         "- role OrganizationAccountAccessRole: detach AdministratorAccess",
     ]
+
+
+def refused_and_marked(run_iamctl: RunIamctl, path: str, env: dict[str, str | None],
+                       marked: list[str]) -> None:
+    """Plan marks exactly these lines SELF-LOCKOUT; apply refuses them and changes nothing."""
+    planned = run_iamctl("plan", path, env=env)
+    assert planned.code == 0, planned.stderr
+    found = [line.strip().split(" [trust:")[0] for line in planned.stdout.splitlines()
+             if "[SELF-LOCKOUT:" in line]
+    assert found == marked, planned.stdout
+    refused = run_iamctl("apply", path, "--yes", env=env)
+    assert refused.code == 1, refused.stdout + refused.stderr
+    assert "would cut off the credentials running iamctl" in refused.stderr
+    assert "nothing was changed" in refused.stderr
+
+
+def test_a_trust_change_on_the_role_running_iamctl_is_self_lockout(
+    run_iamctl: RunIamctl, server_iam: Any, server_url: str, tmp_path: Path
+) -> None:
+    """The running session would survive it; the next run, assuming the role as before, not."""
+    as_role = running_as_deployer(server_iam, server_url)
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "210987654321"}, "Action": "sts:AssumeRole"}]})
+    path = account_file(tmp_path, "roles:\n  - name: deployer\n"
+                                  f"    assume_role_policy: {trust}\n"
+                                  "    policies: [AdministratorAccess]\n")
+    refused_and_marked(run_iamctl, path, as_role, [
+        "~ role deployer: trust policy [SELF-LOCKOUT: changes who may assume role deployer, "
+        "which these credentials run as: Service ec2.amazonaws.com no longer admitted as "
+        "before (iamctl cannot tell which principal assumed it)]"])
+    role = server_iam.get_role(RoleName="deployer")["Role"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "ec2.amazonaws.com"}
+
+
+GITHUB_URL = "token.actions.githubusercontent.com"
+GITHUB_PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB_URL}"
+CI_TRUST = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Federated": GITHUB_PROVIDER},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {f"{GITHUB_URL}:aud": "sts.amazonaws.com",
+                                   f"{GITHUB_URL}:sub": "repo:acme/infra:ref:refs/heads/main"}}}]}
+
+
+def test_removing_the_client_id_the_ci_role_needs_is_self_lockout(
+    run_iamctl: RunIamctl, server_iam: Any, server_url: str, tmp_path: Path
+) -> None:
+    server_iam.create_open_id_connect_provider(
+        Url=f"https://{GITHUB_URL}", ClientIDList=["sts.amazonaws.com", "other-app"],
+        ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"])
+    as_role = running_as_deployer(server_iam, server_url, CI_TRUST)
+    path = account_file(tmp_path, f"oidc_providers:\n  - url: https://{GITHUB_URL}\n"
+                                  "    client_ids: [other-app]\n")
+    refused_and_marked(run_iamctl, path, as_role, [
+        f"- OIDC provider {GITHUB_URL}: remove client id sts.amazonaws.com [SELF-LOCKOUT: removes "
+        "client id sts.amazonaws.com, which role deployer, which these credentials run as, "
+        "requires of this provider's tokens]"])
+    # Another client id goes without a mark: the role's trust does not accept it.
+    kept = account_file(tmp_path, f"oidc_providers:\n  - url: https://{GITHUB_URL}\n"
+                                  "    client_ids: [sts.amazonaws.com]\n")
+    planned = run_iamctl("plan", kept, env=as_role)
+    assert f"- OIDC provider {GITHUB_URL}: remove client id other-app" in planned.stdout
+    assert "SELF-LOCKOUT" not in planned.stdout
+    provider = server_iam.get_open_id_connect_provider(OpenIDConnectProviderArn=GITHUB_PROVIDER)
+    assert sorted(provider["ClientIDList"]) == ["other-app", "sts.amazonaws.com"]
+
+
+def test_moving_the_ci_role_to_another_provider_url_is_self_lockout(
+    run_iamctl: RunIamctl, server_iam: Any, server_url: str, tmp_path: Path
+) -> None:
+    """A provider's URL cannot change in place: the file's new URL is a new provider, and prune
+    deletes the old one, which the running role's trust (as the account holds it) names."""
+    server_iam.create_open_id_connect_provider(
+        Url=f"https://{GITHUB_URL}", ClientIDList=["sts.amazonaws.com"],
+        ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"])
+    as_role = running_as_deployer(server_iam, server_url, CI_TRUST)
+    moved = json.dumps(CI_TRUST).replace(GITHUB_URL, f"{GITHUB_URL}/acme")
+    path = account_file(tmp_path, f"prune: true\noidc_providers:\n"
+                                  f"  - url: https://{GITHUB_URL}/acme\n"
+                                  "    client_ids: [sts.amazonaws.com]\n"
+                                  "roles:\n  - name: deployer\n"
+                                  f"    assume_role_policy: {moved}\n"
+                                  "    policies: [AdministratorAccess]\n")
+    refused_and_marked(run_iamctl, path, as_role, [
+        "~ role deployer: trust policy [SELF-LOCKOUT: changes who may assume role deployer, "
+        f"which these credentials run as: Federated {GITHUB_PROVIDER} no longer admitted as "
+        "before (iamctl cannot tell which principal assumed it)]",
+        f"- OIDC provider {GITHUB_URL} [SELF-LOCKOUT: deletes a provider that role deployer, "
+        "which these credentials run as, trusts]"])
+    assert server_iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == [
+        {"Arn": GITHUB_PROVIDER}]
