@@ -298,3 +298,24 @@ def test_a_trust_that_drops_one_of_two_conditions_still_admits_the_caller() -> N
     assert marked.self_lockout == ""
     (marked,) = mark_self_lockout([retrust(trust(CI), trust(both))], LIVE, ROLE)
     assert marked.self_lockout.startswith(f"{WHO}: Federated {GITHUB_ARN} no longer admitted")
+
+
+def test_deleting_a_principal_the_callers_role_trusts_is_self_lockout() -> None:
+    """Role chaining: whoever assumed the caller's role may be a user or role its trust names
+    by ARN; deleting that one stops the next run as surely as a trust change."""
+    base = f"arn:aws:iam::{ACCOUNT_ID}:role/ci-base"
+    live = live_with_role({"Effect": "Allow", "Principal": {"AWS": [
+        base, f"arn:aws:iam::{ACCOUNT_ID}:user/Runner"]}, "Action": "sts:AssumeRole"})
+    users = {name: replace(user, arn=f"arn:aws:iam::{ACCOUNT_ID}:user/{name}")
+             for name, user in live.users.items()}
+    live = replace(live, users=users, roles={**live.roles, "ci-base": live_role("ci-base"),
+                                             "other": live_role("other")})
+    marks = [marked.self_lockout for marked in mark_self_lockout([
+        delete(Kind.ROLE, "ci-base"), delete(Kind.USER, "runner"), delete(Kind.ROLE, "other"),
+        delete(Kind.USER, "other"),
+    ], live, ROLE)]
+    assert marks == [
+        "deletes role ci-base, which role Deployer, which these credentials run as, trusts",
+        "deletes user runner, which role Deployer, which these credentials run as, trusts",
+        "", "",
+    ]

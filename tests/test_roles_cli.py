@@ -442,3 +442,18 @@ def test_moving_the_ci_role_to_another_provider_url_is_self_lockout(
         "which these credentials run as, trusts]"])
     assert server_iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == [
         {"Arn": GITHUB_PROVIDER}]
+
+
+def test_pruning_the_role_the_running_role_is_assumed_from_is_self_lockout(
+    run_iamctl: RunIamctl, server_iam: Any, server_url: str, tmp_path: Path
+) -> None:
+    """Role chaining: the running role's trust names the role its credentials come from."""
+    server_iam.create_role(RoleName="ci-base", AssumeRolePolicyDocument=json.dumps(EC2_TRUST))
+    chained = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/ci-base"},
+        "Action": "sts:AssumeRole"}]}
+    as_role = running_as_deployer(server_iam, server_url, chained)
+    refused_and_marked(run_iamctl, account_file(tmp_path, "prune: true\n"), as_role, [
+        "- role ci-base [SELF-LOCKOUT: deletes role ci-base, which role deployer, which these "
+        "credentials run as, trusts]"])
+    assert server_iam.get_role(RoleName="ci-base")["Role"]["RoleName"] == "ci-base"

@@ -118,7 +118,7 @@ def _access_key_status(change: Change, who: _Who) -> str | None:
 
 
 def _user(change: Change, who: _Who) -> str | None:
-    return f"deletes {USER}" if who.is_user(change.name) else None
+    return f"deletes {USER}" if who.is_user(change.name) else _trusted(change, who)
 
 
 def _membership(user: str, group: str, who: _Who) -> str | None:
@@ -142,13 +142,30 @@ def _group_permission(change: Change, who: _Who) -> str | None:
 
 def _role(change: Change, who: _Who) -> str | None:
     if not who.is_role(change.name):
-        return None
+        return _trusted(change, who) if change.kind == Kind.ROLE else None
     role = f"role {change.name}, which these credentials run as"
     if change.kind == Kind.ROLE:
         return f"deletes {role}"
     if change.kind == Kind.INSTANCE_PROFILE:  # on EC2, the instance's credentials come from it
         return f"removes {role}, from its instance profile"
     return f"{_taken(change)} {role}"
+
+
+def _trusted(change: Change, who: _Who) -> str | None:
+    """A user or role deleted that the caller's role trusts by ARN: it may be the one that
+    assumed the role (role chaining), and the next run would start from it."""
+    deleted = (who.live.users if change.kind == Kind.USER else who.live.roles).get(change.name)
+    if who.role is None or who.role.trust is None or deleted is None or not deleted.arn:
+        return None
+    trusted = {
+        value.lower() for item in statement_list(who.role.trust.text)
+        if item.get("Effect") == "Allow" for value in principal_values(item.get("Principal"), "AWS")
+    }
+    if deleted.arn.lower() not in trusted:
+        return None
+    kind = "user" if change.kind == Kind.USER else "role"
+    return (f"deletes {kind} {change.name}, which role {who.role.name}, which these credentials "
+            "run as, trusts")
 
 
 def _boundary(change: Change, who: _Who) -> str | None:
