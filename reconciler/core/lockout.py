@@ -204,14 +204,11 @@ def _trust(change: Change, who: _Who) -> str | None:
     if not who.is_role(change.name):
         return None
     role = f"who may assume role {change.name}, which these credentials run as"
-    partition = who.live.account.partition
-    try:
-        if not isinstance(change.before, str) or not isinstance(change.after, str):
-            raise ValueError("no trust policy to compare")
-        before, after = _admissions(change.before, partition), _admissions(change.after, partition)
-    except (TypeError, ValueError):  # not a document iamctl can read: it cannot judge
+    read = _read_both(change, who.live.account.partition)
+    if read is None:  # not documents iamctl can read: it cannot judge
         return (f"changes {role}, and iamctl cannot read the trust policy to tell whether it "
                 "still admits the principal that assumed the role")
+    before, after = read
     lost = {admission for admission in before[0] if not _still_admitted(admission, after[0])}
     denied = after[1] - before[1]
     if not lost and not denied:
@@ -225,6 +222,18 @@ def _trust(change: Change, who: _Who) -> str | None:
 # condition an (operator, key, values) test that must hold.
 _Condition = frozenset[tuple[str, str, str]]
 _Admission = tuple[str, str, _Condition]
+
+
+_Read = tuple[set[_Admission], set[_Admission]]  # allowed, denied
+
+
+def _read_both(change: Change, partition: str) -> tuple[_Read, _Read] | None:
+    if not isinstance(change.before, str) or not isinstance(change.after, str):
+        return None
+    try:
+        return _admissions(change.before, partition), _admissions(change.after, partition)
+    except (TypeError, ValueError):  # JSON that does not parse, or a shape that does not fold
+        return None
 
 
 def _admissions(text: str, partition: str) -> tuple[set[_Admission], set[_Admission]]:

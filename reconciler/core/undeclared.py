@@ -291,9 +291,9 @@ def provider_extras(desired: State, live: State) -> dict[str, tuple[str, ...]]:
 def unprotected_providers(
     extra: Mapping[str, tuple[str, ...]]
 ) -> tuple[dict[str, tuple[str, ...]], list[str]]:
-    """The undeclared providers less those another AWS service creates (IAM Identity Center's
-    SAML provider, which its roles trust: deleting it breaks sign-in to the account even while
-    no role trusts it yet), and a note for each of those."""
+    """The undeclared providers less those another AWS service creates and manages (IAM
+    Identity Center's SAML provider, kept even while none of its roles is in the account to
+    trust it), and a note for each of those."""
     remaining, notes = dict(extra), []
     for section, label in (("oidc providers", "OIDC"), ("saml providers", "SAML")):
         kind = section.replace(" ", "_")
