@@ -1,6 +1,6 @@
 """Trust findings: a role anyone can assume, a GitHub trust open to any repository, a web identity
-trust open to any audience; each names the role and statement in one line, and `accept_risk`
-turns it into an accepted note. Plain data."""
+trust open to any audience; each names the role and statement in one line, and an
+`accept_risk` entry naming its kind turns it into an accepted note. Plain data."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from reconciler.core.trust_findings import (
     ANY_AUDIENCE,
     ANY_REPOSITORY,
     ANYONE,
+    FINDING_KINDS,
     TrustFinding,
     trust_findings,
 )
@@ -61,7 +62,7 @@ def test_a_role_anyone_can_assume(statement: dict[str, Any]) -> None:
     assert finding.check == ANYONE
     assert finding.message == (
         'role public: anyone can assume it (statement 1 trusts principal "*" without a '
-        'condition); name the principals or add a condition, or set accept_risk: "why"'
+        'condition); name the principals or add a condition, or set accept_risk: {anyone: "why"}'
     )
 
 
@@ -88,7 +89,8 @@ def test_github_without_a_sub_condition_trusts_any_repository() -> None:
     assert finding.statement == "statement 1"
     assert finding.message == (
         "role deploy: trusts GitHub Actions of any repository (statement 1 has no "
-        'token.actions.githubusercontent.com:sub condition); add one, or set accept_risk: "why"'
+        'token.actions.githubusercontent.com:sub condition); add one, or set accept_risk: '
+        '{any-repository: "why"}'
     )
 
 
@@ -165,7 +167,8 @@ def test_github_without_an_audience_condition_accepts_any_audience() -> None:
     assert finding.check == ANY_AUDIENCE
     assert finding.message == (
         "role deploy: accepts tokens of token.actions.githubusercontent.com for any audience "
-        f'(statement 1 has no {AUD} condition); add one, or set accept_risk: "why"'
+        f"(statement 1 has no {AUD} condition); add one, or set accept_risk: "
+        '{any-audience: "why"}'
     )
 
 
@@ -220,7 +223,8 @@ def test_a_statement_is_named_by_its_sid_else_its_position() -> None:
 
 
 def test_accept_risk_keeps_the_finding_as_an_accepted_note() -> None:
-    [finding] = trust_findings("public", doc(trust("*")), "a public demo role, no permissions")
+    [finding] = trust_findings("public", doc(trust("*")),
+                               {ANYONE: "a public demo role, no permissions"})
     assert finding.accepted == "a public demo role, no permissions"
     assert not finding.fails
     assert finding.message == (
@@ -237,14 +241,21 @@ def test_without_accept_risk_the_finding_fails() -> None:
 
 
 def test_an_empty_accept_risk_acknowledges_nothing() -> None:
-    [finding] = trust_findings("public", doc(trust("*")), "")
+    [finding] = trust_findings("public", doc(trust("*")), {ANYONE: ""})
     assert finding.fails
 
 
-def test_accept_risk_covers_every_finding_of_the_role() -> None:
-    findings = trust_findings("ci", doc(trust("*"), github(None)), "lab account")
-    assert [finding.check for finding in findings] == [ANYONE, ANY_REPOSITORY, ANY_AUDIENCE]
-    assert all(not finding.fails for finding in findings)
+def test_one_accept_risk_waives_only_the_kind_it_names() -> None:
+    findings = trust_findings("ci", doc(trust("*"), github(None)), {ANYONE: "lab account"})
+    assert [(finding.check, finding.fails) for finding in findings] == [
+        (ANYONE, False), (ANY_REPOSITORY, True), (ANY_AUDIENCE, True)]
+    accepted = {ANYONE: "lab", ANY_REPOSITORY: "lab", ANY_AUDIENCE: "lab"}
+    assert not any(finding.fails for finding in trust_findings(
+        "ci", doc(trust("*"), github(None)), accepted))
+
+
+def test_every_kind_is_a_name_accept_risk_takes() -> None:
+    assert FINDING_KINDS == (ANYONE, ANY_REPOSITORY, ANY_AUDIENCE)
 
 
 def test_findings_read_aws_text_and_documents() -> None:

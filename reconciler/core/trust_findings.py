@@ -2,15 +2,16 @@
 
 Pure. A role anyone can assume, a GitHub Actions trust without a `sub` condition that names an
 owner (any repository on GitHub could assume it) and a web identity trust without an audience
-condition make `validate` and `plan` fail, unless the role's `accept_risk` acknowledges them:
-then each is still returned, marked accepted, and shown as a note.
+condition make `validate` and `plan` fail, unless the role's `accept_risk` names their kind
+with a reason (`accept_risk: {anyone: "why"}`): then each is still returned, marked accepted,
+and shown as a note. An acceptance covers its kind only, so a new danger of another kind fails.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,8 @@ from .trusted_by import GITHUB_OIDC_HOST
 ANYONE = "anyone"  # principal "*" without a condition
 ANY_REPOSITORY = "any-repository"  # GitHub Actions without a sub condition naming an owner
 ANY_AUDIENCE = "any-audience"  # a web identity provider without an audience condition
+# The kinds, in the order messages list them: the keys `accept_risk` takes.
+FINDING_KINDS = (ANYONE, ANY_REPOSITORY, ANY_AUDIENCE)
 
 # Web identity providers a trust policy names by host rather than by the account's provider ARN,
 # and the condition key that holds their audience (IAM User Guide, keys for web identity).
@@ -38,11 +41,11 @@ _POSITIVE = {"StringEquals": False, "StringEqualsIgnoreCase": False, "StringLike
 
 @dataclass(frozen=True)
 class TrustFinding:
-    """A danger in a role's trust policy. `accepted` is the role's `accept_risk` (None: not
-    acknowledged, the finding fails `validate` and `plan`)."""
+    """A danger in a role's trust policy. `accepted` is the reason the role's `accept_risk`
+    gives for its kind (None: not acknowledged, the finding fails `validate` and `plan`)."""
 
     role: str
-    check: str  # ANYONE, ANY_REPOSITORY or ANY_AUDIENCE
+    check: str  # its kind, one of FINDING_KINDS
     statement: str  # "statement 1" (its position) or "statement GitHubActions" (its Sid)
     problem: str  # what is wrong, and where, in words
     fix: str
@@ -55,10 +58,11 @@ class TrustFinding:
     @property
     def message(self) -> str:
         """One line: `role deploy: trusts ... (statement 1 has no ...); add one, or set
-        accept_risk: "why"`, or with the reason when the risk is accepted."""
+        accept_risk: {any-repository: "why"}`, or with the reason when the risk is accepted."""
         if self.accepted is not None:
             return f"role {self.role}: {self.problem}; risk accepted: {self.accepted}"
-        return f'role {self.role}: {self.problem}; {self.fix}, or set accept_risk: "why"'
+        acceptance = f'{{{self.check}: "why"}}'
+        return f"role {self.role}: {self.problem}; {self.fix}, or set accept_risk: {acceptance}"
 
     def __str__(self) -> str:
         return self.message
@@ -68,16 +72,20 @@ class TrustFinding:
 _Found = tuple[str, str, str]
 
 
-def trust_findings(role_name: str, document: Any, accept_risk: str | None) -> list[TrustFinding]:
+def trust_findings(
+    role_name: str, document: Any, accept_risk: Mapping[str, str] | None
+) -> list[TrustFinding]:
     """The findings of one role's trust policy (a `Document`, a dict or JSON text), in statement
-    order. Deny statements let no one in and are not judged."""
-    accepted = accept_risk or None  # an empty reason acknowledges nothing
+    order, each accepted by the reason `accept_risk` gives for its kind. Deny statements let no
+    one in and are not judged."""
+    reasons = accept_risk or {}
     findings = []
     for index, item in enumerate(statement_list(document)):
         if item.get("Effect") != "Allow":
             continue
         label = _label(item, index)
         for check, problem, fix in _statement_findings(item, label):
+            accepted = reasons.get(check) or None  # an empty reason acknowledges nothing
             findings.append(TrustFinding(role_name, check, label, problem, fix, accepted))
     return findings
 
