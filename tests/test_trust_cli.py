@@ -160,6 +160,40 @@ def test_a_dangerous_trust_fails_validate_and_plan_at_its_line_unless_the_risk_i
         assert "risk accepted: a public demo role" in result.stderr + result.stdout
 
 
+@pytest.mark.parametrize(
+    "condition",
+    [
+        '{Bool: {"aws:SecureTransport": "true"}}',
+        '{StringLike: {"aws:PrincipalArn": "*"}}',
+        '{StringNotEquals: {"aws:PrincipalAccount": "210987654321"}}',
+        '{StringEqualsIfExists: {"aws:PrincipalOrgID": o-abc123}}',
+        '{"Null": {"aws:PrincipalOrgID": "false"}}',
+    ],
+    ids=["secure transport", "any principal ARN", "negated", "if exists", "null"],
+)
+def test_anyone_with_a_condition_that_does_not_limit_the_caller_fails_validate_and_plan(
+    run_iamctl: RunIamctl, tmp_path: Path, condition: str
+) -> None:
+    path = account_file(tmp_path, one_role(f"""assume_role_policy:
+              Version: "2012-10-17"
+              Statement:
+                - Effect: Allow
+                  Principal: {{AWS: "*"}}
+                  Action: sts:AssumeRole
+                  Condition: {condition}"""))
+    fails_at_the_trust_policy(run_iamctl, path, "anyone", 'anyone can assume it (statement 1 '
+                              'trusts principal "*", and its condition does not limit who the '
+                              "caller is: ")
+    organization = account_file(tmp_path, one_role("""assume_role_policy:
+              Version: "2012-10-17"
+              Statement:
+                - Effect: Allow
+                  Principal: {AWS: "*"}
+                  Action: sts:AssumeRole
+                  Condition: {StringEquals: {"aws:PrincipalOrgID": o-abc123}}"""))
+    assert run_iamctl("validate", organization).code == 0
+
+
 def test_an_accepted_risk_does_not_waive_a_new_finding_of_another_kind(
     run_iamctl: RunIamctl, tmp_path: Path
 ) -> None:

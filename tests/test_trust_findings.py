@@ -62,7 +62,8 @@ def test_a_role_anyone_can_assume(statement: dict[str, Any]) -> None:
     assert finding.check == ANYONE
     assert finding.message == (
         'role public: anyone can assume it (statement 1 trusts principal "*" without a '
-        'condition); name the principals or add a condition, or set accept_risk: {anyone: "why"}'
+        'condition); name the principals or limit the caller with aws:PrincipalOrgID, '
+        'aws:PrincipalAccount or aws:PrincipalArn, or set accept_risk: {anyone: "why"}'
     )
 
 
@@ -77,6 +78,73 @@ NOT_ANYONE = {
 @pytest.mark.parametrize("statement", NOT_ANYONE.values(), ids=list(NOT_ANYONE))
 def test_not_anyone(statement: dict[str, Any]) -> None:
     assert checks(statement) == []
+
+
+# Conditions that let a stranger of any account through: none names who the caller is.
+NOT_THE_CALLER = {
+    "secure transport": {"Bool": {"aws:SecureTransport": "true"}},
+    "any principal ARN": {"StringLike": {"aws:PrincipalArn": "*"}},
+    "a role of that name in any account": {
+        "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin"}},
+    "an account pattern": {"StringLike": {"aws:PrincipalAccount": "2109*"}},
+    "all but one account": {"StringNotEquals": {"aws:PrincipalAccount": "210987654321"}},
+    "true when the key is missing": {
+        "StringEqualsIfExists": {"aws:PrincipalOrgID": "o-abc123"}},
+    "true when the key is missing, for all values": {
+        "ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+    "any organization, as long as there is one": {"Null": {"aws:PrincipalOrgID": "false"}},
+    "an organization pattern": {"StringLike": {"aws:PrincipalOrgID": "o-*"}},
+    "any organization path": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-*"}},
+    "a wildcard among accounts": {"StringLike": {"aws:PrincipalAccount": ["210987654321", "*"]}},
+    "a source ARN of any account": {"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:*:alerts"}},
+}
+
+
+@pytest.mark.parametrize("condition", NOT_THE_CALLER.values(), ids=list(NOT_THE_CALLER))
+def test_anyone_with_a_condition_that_does_not_limit_the_caller(
+    condition: dict[str, Any]
+) -> None:
+    for principal in ("*", {"AWS": "*"}):
+        [finding] = trust_findings("public", doc(trust(principal, condition)), None)
+        assert finding.check == ANYONE
+        assert finding.problem.startswith(
+            'anyone can assume it (statement 1 trusts principal "*", and its condition does not '
+            "limit who the caller is: ")
+
+
+def test_the_finding_says_which_condition_was_not_enough() -> None:
+    condition = {"Bool": {"aws:SecureTransport": True},
+                 "StringLike": {"aws:PrincipalArn": ["*"]}}
+    [finding] = trust_findings("public", doc(trust("*", condition)), None)
+    assert finding.problem == (
+        'anyone can assume it (statement 1 trusts principal "*", and its condition does not '
+        'limit who the caller is: Bool aws:SecureTransport "true", StringLike aws:PrincipalArn '
+        '"*")')
+
+
+# Conditions that name the caller's account, organization or ARN.
+THE_CALLER = {
+    "an organization": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+    "an account": {"StringEquals": {"aws:PrincipalAccount": ["210987654321", "310987654321"]}},
+    "the key in another case": {"StringEquals": {"AWS:principalAccount": "210987654321"}},
+    "a principal ARN in one account": {
+        "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::210987654321:role/ci-*"}},
+    "a principal ARN compared exactly": {
+        "ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::210987654321:role/ci"}},
+    "an organization path": {"ForAnyValue:StringLike": {
+        "aws:PrincipalOrgPaths": "o-abc123/r-ab12/ou-ab12-11111111/*"}},
+    "a service acting for one account": {"StringEquals": {"aws:SourceAccount": "210987654321"}},
+    "a service acting for one resource": {
+        "ArnLike": {"aws:SourceArn": "arn:aws:sns:us-east-1:210987654321:alerts"}},
+    "a meaningless condition beside one that holds": {
+        "Bool": {"aws:SecureTransport": "true"},
+        "StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+}
+
+
+@pytest.mark.parametrize("condition", THE_CALLER.values(), ids=list(THE_CALLER))
+def test_a_condition_naming_the_caller_is_no_finding(condition: dict[str, Any]) -> None:
+    assert checks(trust("*", condition), trust({"AWS": "*"}, condition)) == []
 
 
 # (b) GitHub Actions of any repository.
@@ -262,7 +330,8 @@ def test_findings_read_aws_text_and_documents() -> None:
     shown = doc(trust({"AWS": "*"}))
     expected = [TrustFinding("r", ANYONE, "statement 1",
                              'anyone can assume it (statement 1 trusts principal "*" without a '
-                             "condition)", "name the principals or add a condition")]
+                             "condition)", "name the principals or limit the caller with "
+                             "aws:PrincipalOrgID, aws:PrincipalAccount or aws:PrincipalArn")]
     assert trust_findings("r", quote(json.dumps(shown)), None) == expected
     assert trust_findings("r", trust_document(shown, "aws"), None) == expected
     assert trust_findings("r", {"Version": "2012-10-17", "Statement": trust("*")}, None) == expected

@@ -11,12 +11,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .meaning import generic
 from .meaning import statement as statement_meaning
 from .trust import principal_values, statement_list
+from .trust_conditions import (
+    CALLER_KEYS_SHOWN,
+    described,
+    limits_caller,
+    literal_prefix,
+    loosest,
+    matches_anything,
+    positive_blocks,
+)
 from .trusted_by import GITHUB_OIDC_HOST
 
 ANYONE = "anyone"  # principal "*" without a condition
@@ -34,9 +44,6 @@ _WELL_KNOWN = {
     "www.amazon.com": "app_id",
 }
 _OIDC_PROVIDER = re.compile(r"^arn:[^:]+:iam::\d{12}:oidc-provider/(.+)$")
-# Operators under which a condition on a key limits who gets in. A negated one (StringNotEquals)
-# lets everyone else in, so it does not count.
-_POSITIVE = {"StringEquals": False, "StringEqualsIgnoreCase": False, "StringLike": True}
 
 
 @dataclass(frozen=True)
@@ -106,10 +113,19 @@ def _label(item: dict[str, Any], index: int) -> str:
 
 
 def _anyone(item: dict[str, Any], label: str, conditions: dict[str, Any]) -> Iterator[_Found]:
-    """`"*"` (or `{"AWS": "*"}`) lets every principal of every AWS account assume the role."""
-    if "*" in principal_values(item.get("Principal"), "AWS") and not conditions:
-        yield (ANYONE, f'anyone can assume it ({label} trusts principal "*" without a '
-                       "condition)", "name the principals or add a condition")
+    """`"*"` (or `{"AWS": "*"}`) lets every principal of every AWS account assume the role,
+    unless a condition pins the caller's account, organization or ARN: any other condition
+    (`aws:SecureTransport`, a negated or `...IfExists` operator, a pattern of wildcards) still
+    lets a stranger in."""
+    if "*" not in principal_values(item.get("Principal"), "AWS"):
+        return
+    fix = f"name the principals or limit the caller with {CALLER_KEYS_SHOWN}"
+    what = f'anyone can assume it ({label} trusts principal "*"'
+    if not conditions:
+        yield ANYONE, f"{what} without a condition)", fix
+    elif not limits_caller(conditions):
+        shown = described(generic(item.get("Condition")))
+        yield ANYONE, f"{what}, and its condition does not limit who the caller is: {shown})", fix
 
 
 def _web_identity_providers(item: dict[str, Any]) -> list[str]:
@@ -130,12 +146,12 @@ def _any_repository(provider: str, label: str, conditions: dict[str, Any]) -> It
     """GitHub signs a token for every workflow of every repository on GitHub: only the `sub`
     claim (`repo:OWNER/REPO:...`) tells them apart, so the trust must pin an owner."""
     key = f"{provider}:sub"
-    blocks = _positive_blocks(conditions, key)
+    blocks = positive_blocks(conditions, key, always_present=True)
     what = "trusts GitHub Actions of any repository"
     if not blocks:
         yield ANY_REPOSITORY, f"{what} ({label} has no {key} condition)", "add one"
         return
-    loose = _loosest(blocks, _matches_any_owner)
+    loose = loosest(blocks, _matches_any_owner)
     if loose is not None:
         problem = f"{what} ({label}'s {key} condition {json.dumps(loose)} matches any owner)"
         yield ANY_REPOSITORY, problem, "name the owner and repository"
@@ -145,60 +161,21 @@ def _any_audience(provider: str, label: str, conditions: dict[str, Any]) -> Iter
     """Without an audience condition, a token the provider issued to any other application
     (another cloud, another tenant) is accepted too."""
     key = f"{provider}:{_WELL_KNOWN.get(provider, 'aud')}"
-    blocks = _positive_blocks(conditions, key)
+    blocks = positive_blocks(conditions, key, always_present=True)
     what = f"accepts tokens of {provider} for any audience"
     if not blocks:
         yield ANY_AUDIENCE, f"{what} ({label} has no {key} condition)", "add one"
         return
-    loose = _loosest(blocks, _matches_anything)
+    loose = loosest(blocks, matches_anything)
     if loose is not None:
         problem = f"{what} ({label}'s {key} condition {json.dumps(loose)} matches any value)"
         yield ANY_AUDIENCE, problem, "name the audience"
 
 
-def _positive_blocks(conditions: dict[str, Any], key: str) -> list[tuple[bool, list[str]]]:
-    """(is a pattern, values) for each operator that limits `key` to its values. Qualified
-    forms count (`ForAnyValue:StringLike`, `StringLikeIfExists`): the claims these checks read
-    are always in the token. Keys are compared without case, as IAM does."""
-    blocks = []
-    for operator, block in conditions.items():
-        base = operator.rsplit(":", 1)[-1].removesuffix("IfExists")
-        if base not in _POSITIVE or not isinstance(block, dict):
-            continue
-        for name, values in block.items():
-            if name.lower() == key.lower():
-                items = values if isinstance(values, list) else [values]
-                blocks.append((_POSITIVE[base], [str(value) for value in items]))
-    return blocks
-
-
-def _loosest(
-    blocks: list[tuple[bool, list[str]]], too_loose: Callable[[str], bool]
-) -> str | None:
-    """A value that lets everyone through, when every block has one (the blocks all apply:
-    one strict block is enough); None when the condition holds."""
-    loose = []
-    for is_pattern, values in blocks:
-        found = next((value for value in values if is_pattern and too_loose(value)), None)
-        if found is None:
-            return None
-        loose.append(found)
-    return loose[0]
-
-
-def _literal_prefix(pattern: str) -> str:
-    return re.split(r"[*?]", pattern, maxsplit=1)[0]
-
-
 def _matches_any_owner(pattern: str) -> bool:
     """Whether a StringLike `sub` pattern matches a repository of any owner: its text before
     the first wildcard stops short of `repo:OWNER/` (`*`, `repo:*`, `repo:acme*`)."""
-    prefix = _literal_prefix(pattern)
+    prefix = literal_prefix(pattern)
     if prefix == pattern:
         return False  # no wildcard
     return "repo:".startswith(prefix) or (prefix.startswith("repo:") and "/" not in prefix)
-
-
-def _matches_anything(pattern: str) -> bool:
-    """Whether a StringLike pattern starts with a wildcard (`*`): it pins no value."""
-    return pattern != _literal_prefix(pattern) and not _literal_prefix(pattern)
