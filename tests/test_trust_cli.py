@@ -194,6 +194,92 @@ def test_anyone_with_a_condition_that_does_not_limit_the_caller_fails_validate_a
     assert run_iamctl("validate", organization).code == 0
 
 
+def web_identity_role(federated: str, audience_key: str) -> str:
+    """A role trusting `federated` with an audience condition and nothing else."""
+    return one_role(f"""assume_role_policy:
+              Version: "2012-10-17"
+              Statement:
+                - Effect: Allow
+                  Principal: {{Federated: "{federated}"}}
+                  Action: sts:AssumeRoleWithWebIdentity
+                  Condition: {{StringEquals: {{"{audience_key}": my-audience}}}}""")
+
+
+# The provider as in its ARN, and what a trust of its tokens without a `sub` condition lets in.
+ANY_SUBJECT_ISSUERS = {
+    "GitLab.com": ("gitlab.com", "trusts GitLab.com CI/CD jobs of any project"),
+    "HCP Terraform": ("app.terraform.io", "trusts HCP Terraform runs of any workspace"),
+    "CircleCI": ("oidc.circleci.com/org/0b5e8c6a-1f2d-4e3c-9a8b-7c6d5e4f3a2b",
+                 "trusts CircleCI jobs of any project of the organization"),
+    "Bitbucket Pipelines": ("api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc",
+                            "trusts Bitbucket Pipelines steps of any repository of the workspace"),
+    "Buildkite": ("agent.buildkite.com", "trusts Buildkite jobs of any pipeline"),
+    "EKS": ("oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E",
+            "trusts EKS service accounts of any namespace of the cluster"),
+    "an unknown issuer": ("auth.example.com", "accepts tokens of auth.example.com for any subject"),
+}
+
+
+@pytest.mark.parametrize(
+    ("provider", "said"), ANY_SUBJECT_ISSUERS.values(), ids=list(ANY_SUBJECT_ISSUERS))
+def test_a_trust_of_any_subject_of_an_issuer_fails_validate_and_plan(
+    run_iamctl: RunIamctl, tmp_path: Path, provider: str, said: str
+) -> None:
+    federated = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{provider}"
+    path = account_file(tmp_path, web_identity_role(federated, f"{provider}:aud"))
+    fails_at_the_trust_policy(
+        run_iamctl, path, "any-subject", f"{said} (statement 1 has no {provider}:sub condition)")
+
+
+def test_a_cognito_identity_pool_trust_without_amr_fails_validate_and_plan(
+    run_iamctl: RunIamctl, tmp_path: Path
+) -> None:
+    cognito = "cognito-identity.amazonaws.com"
+    path = account_file(tmp_path, web_identity_role(cognito, f"{cognito}:aud"))
+    fails_at_the_trust_policy(
+        run_iamctl, path, "any-sign-in", "accepts identities of Cognito identity pools signed in "
+        f"or not (statement 1 has no {cognito}:amr condition)")
+
+
+def test_a_provider_arn_in_other_capitals_fails_validate_and_plan_like_the_provider(
+    run_iamctl: RunIamctl, tmp_path: Path
+) -> None:
+    federated = f"arn:aws:iam::{ACCOUNT}:oidc-provider/Token.Actions.GitHubUserContent.com"
+    path = account_file(tmp_path, web_identity_role(federated, f"{GITHUB}:aud"))
+    fails_at_the_trust_policy(run_iamctl, path, "any-repository",
+                              f"trusts GitHub Actions of any repository (statement 1 has no "
+                              f"{GITHUB}:sub condition)")
+
+
+def test_prune_keeps_a_provider_a_role_trusts_by_its_arn_in_other_capitals(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
+) -> None:
+    server_iam.create_open_id_connect_provider(
+        Url=f"https://{GITHUB}", ClientIDList=["sts.amazonaws.com"],
+        ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"])
+    federated = f"arn:aws:iam::{ACCOUNT}:oidc-provider/Token.Actions.GitHubUserContent.com"
+    path = account_file(tmp_path, f"""\
+        roles:
+          - name: deploy
+            assume_role_policy:
+              Version: "2012-10-17"
+              Statement:
+                - Effect: Allow
+                  Principal: {{Federated: "{federated}"}}
+                  Action: sts:AssumeRoleWithWebIdentity
+                  Condition:
+                    StringEquals:
+                      "{GITHUB}:aud": sts.amazonaws.com
+                      "{GITHUB}:sub": "repo:acme/infra:ref:refs/heads/main"
+        prune: true
+        """, providers="")
+    planned = run_iamctl("plan", path)
+    assert planned.code == 0, planned.stderr
+    assert f"- OIDC provider {GITHUB}" not in planned.stdout
+    assert (f"OIDC provider {GITHUB} is not deleted: role deploy trusts it"
+            in planned.stdout + planned.stderr)
+
+
 def test_an_accepted_risk_does_not_waive_a_new_finding_of_another_kind(
     run_iamctl: RunIamctl, tmp_path: Path
 ) -> None:
@@ -222,7 +308,8 @@ def test_the_old_accept_risk_string_is_refused_with_the_new_form(
         assert result.code == 1
         assert result.stderr.splitlines() == [
             f"error: {path}:12:18: roles[0].accept_risk: name the finding it accepts, as in "
-            'accept_risk: {anyone: "why"} (findings: anyone, any-repository, any-audience)']
+            'accept_risk: {anyone: "why"} (findings: anyone, any-repository, any-subject, '
+            "any-audience, any-sign-in)"]
 
 
 def test_an_acceptance_the_trust_gives_no_reason_for_is_an_error(
@@ -248,7 +335,8 @@ def test_accept_risk_names_a_known_kind(run_iamctl: RunIamctl, tmp_path: Path) -
     assert result.code == 1
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"error: {path}:12:19: roles[0].accept_risk.any: unknown field 'any' "
-                           "(allowed: anyone, any-repository, any-audience")
+                           "(allowed: anyone, any-repository, any-subject, any-audience, "
+                           "any-sign-in")
 
 
 def test_github_without_its_provider_in_the_file_is_an_error_at_the_entry(

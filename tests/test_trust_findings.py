@@ -14,6 +14,8 @@ from reconciler.core.trust import trust_document
 from reconciler.core.trust_findings import (
     ANY_AUDIENCE,
     ANY_REPOSITORY,
+    ANY_SIGN_IN,
+    ANY_SUBJECT,
     ANYONE,
     FINDING_KINDS,
     TrustFinding,
@@ -157,8 +159,8 @@ def test_github_without_a_sub_condition_trusts_any_repository() -> None:
     assert finding.statement == "statement 1"
     assert finding.message == (
         "role deploy: trusts GitHub Actions of any repository (statement 1 has no "
-        'token.actions.githubusercontent.com:sub condition); add one, or set accept_risk: '
-        '{any-repository: "why"}'
+        "token.actions.githubusercontent.com:sub condition); add one that names the owner: "
+        'repo:OWNER/REPO:..., or set accept_risk: {any-repository: "why"}'
     )
 
 
@@ -172,7 +174,7 @@ def test_a_sub_pattern_that_matches_any_owner_trusts_any_repository(pattern: str
     assert finding.check == ANY_REPOSITORY
     assert finding.message.startswith(
         f"role deploy: trusts GitHub Actions of any repository (statement 1's {SUB} condition "
-        f"{json.dumps(pattern)} matches any owner); name the owner and repository"
+        f"{json.dumps(pattern)} matches any owner); name the owner: repo:OWNER/REPO:..."
     )
 
 
@@ -263,11 +265,11 @@ WEB_IDENTITY = {
 @pytest.mark.parametrize("provider,key", WEB_IDENTITY.values(), ids=list(WEB_IDENTITY))
 def test_any_web_identity_trust_needs_its_audience_condition(provider: str, key: str) -> None:
     statement = trust({"Federated": provider}, Action="sts:AssumeRoleWithWebIdentity")
-    [finding] = trust_findings("app", doc(statement), None)
-    assert finding.check == ANY_AUDIENCE
+    findings = trust_findings("app", doc(statement), None)
+    [finding] = [finding for finding in findings if finding.check == ANY_AUDIENCE]
     assert f"(statement 1 has no {key} condition)" in finding.message
     statement["Condition"] = {"StringEquals": {key: "my-app"}}
-    assert checks(statement) == []
+    assert ANY_AUDIENCE not in checks(statement)
 
 
 def test_saml_and_other_principals_have_no_audience_finding() -> None:
@@ -323,7 +325,7 @@ def test_one_accept_risk_waives_only_the_kind_it_names() -> None:
 
 
 def test_every_kind_is_a_name_accept_risk_takes() -> None:
-    assert FINDING_KINDS == (ANYONE, ANY_REPOSITORY, ANY_AUDIENCE)
+    assert FINDING_KINDS == (ANYONE, ANY_REPOSITORY, ANY_SUBJECT, ANY_AUDIENCE, ANY_SIGN_IN)
 
 
 def test_findings_read_aws_text_and_documents() -> None:
