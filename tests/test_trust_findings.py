@@ -116,12 +116,13 @@ def test_anyone_with_a_condition_that_does_not_limit_the_caller(
 
 def test_the_finding_says_which_condition_was_not_enough() -> None:
     condition = {"Bool": {"aws:SecureTransport": True},
-                 "StringLike": {"aws:PrincipalArn": ["*"]}}
+                 "StringLike": {"aws:PrincipalArn": ["*"]},
+                 "StringEquals": {"sts:ExternalId": "kept-to-ourselves"}}
     [finding] = trust_findings("public", doc(trust("*", condition)), None)
     assert finding.problem == (
         'anyone can assume it (statement 1 trusts principal "*", and its condition does not '
-        'limit who the caller is: Bool aws:SecureTransport "true", StringLike aws:PrincipalArn '
-        '"*")')
+        'limit who the caller is: Bool aws:SecureTransport, StringLike aws:PrincipalArn "*", '
+        "StringEquals sts:ExternalId)")
 
 
 # Conditions that name the caller's account, organization or ARN.

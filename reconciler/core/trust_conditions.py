@@ -122,13 +122,16 @@ def _pinned(value: str, is_pattern: bool, pins: Callable[[str], object]) -> bool
 
 
 def described(conditions: Mapping[str, Any]) -> str:
-    """The conditions in one line, as `StringLike aws:PrincipalArn "*"`, for a message."""
+    """The conditions in one line, for a message: `Bool aws:SecureTransport, StringLike
+    aws:PrincipalArn "*"`. Values are shown only for the keys that name the caller (an account,
+    an ARN: why they fall short); another key's value may be one a user keeps to himself, such
+    as an `sts:ExternalId`."""
     parts = []
     for operator, block in conditions.items():
-        if not isinstance(block, dict):
-            parts.append(f"{operator} {json.dumps(block)}")
-            continue
-        for key, values in block.items():
+        for key, values in (block.items() if isinstance(block, dict) else []):
+            if key.lower() not in _CALLER_KEYS:
+                parts.append(f"{operator} {key}")
+                continue
             shown = values[0] if isinstance(values, list) and len(values) == 1 else values
             parts.append(f"{operator} {key} {json.dumps(shown)}")
-    return ", ".join(parts)
+    return ", ".join(parts) or ", ".join(conditions)
