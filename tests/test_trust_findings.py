@@ -99,6 +99,11 @@ NOT_THE_CALLER = {
     "any organization path": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-*"}},
     "a wildcard among accounts": {"StringLike": {"aws:PrincipalAccount": ["210987654321", "*"]}},
     "a source ARN of any account": {"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:*:alerts"}},
+    # ArnEquals reads wildcards as ArnLike does.
+    "an exact ARN operator with a wildcard account": {
+        "ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin"}},
+    "an empty account": {"StringEquals": {"aws:PrincipalAccount": ""}},
+    "no account": {"StringEquals": {"aws:PrincipalAccount": []}},
 }
 
 
@@ -136,6 +141,10 @@ THE_CALLER = {
         "ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::210987654321:role/ci"}},
     "an organization path": {"ForAnyValue:StringLike": {
         "aws:PrincipalOrgPaths": "o-abc123/r-ab12/ou-ab12-11111111/*"}},
+    "every path of one organization": {"ForAnyValue:StringLike": {
+        "aws:PrincipalOrgPaths": "o-abc123/*"}},
+    "an account compared as a pattern without a wildcard": {
+        "StringLike": {"aws:PrincipalAccount": "210987654321"}},
     "a service acting for one account": {"StringEquals": {"aws:SourceAccount": "210987654321"}},
     "a service acting for one resource": {
         "ArnLike": {"aws:SourceArn": "arn:aws:sns:us-east-1:210987654321:alerts"}},
@@ -191,6 +200,8 @@ PINNED = {
     "the key in another case": {"StringEquals": {"Token.Actions.GitHubUserContent.com:Sub": MAIN}},
     "if exists": {"StringLikeIfExists": {SUB: "repo:acme/infra:*"}},
     "ignoring case": {"StringEqualsIgnoreCase": {SUB: MAIN}},
+    # A claim every token carries: a qualifier that is true when a key is missing still holds.
+    "for all values": {"ForAllValues:StringLike": {SUB: "repo:acme/infra:*"}},
     "a custom subject template": {"StringLike": {SUB: "repository_owner_id:1234:*"}},
 }
 

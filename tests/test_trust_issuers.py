@@ -117,6 +117,16 @@ def test_a_sub_pattern_of_any_tenant_is_a_finding(
             f"{said} (statement 1's {provider}:sub condition {json.dumps(pattern)} matches any ")
 
 
+@pytest.mark.parametrize("provider,named,loose,said", TENANTS.values(), ids=list(TENANTS))
+def test_a_sub_pattern_without_a_wildcard_is_compared_exactly(
+    provider: str, named: str, loose: list[str], said: str
+) -> None:
+    # StringLike with no `*` or `?` matches that text only, however short.
+    for exact in ("p", "org", "{", "system"):
+        condition = with_audience(provider, StringLike={f"{provider}:sub": exact})
+        assert kinds(arn(provider), condition) == [], exact
+
+
 def test_buildkite_session_tags_can_name_the_organization_instead() -> None:
     provider = "agent.buildkite.com"
     tagged = with_audience(provider, StringEquals={"aws:RequestTag/organization_slug": "acme"})
@@ -165,6 +175,7 @@ def test_a_cognito_identity_pool_trust_without_amr_lets_guests_in_too() -> None:
     assert kinds(COGNITO, anything) == [ANY_SIGN_IN]
     assert kinds(COGNITO, {"ForAnyValue:StringLike": {f"{COGNITO}:amr": "authenticated"}}) == [
         ANY_AUDIENCE]
+    assert kinds("Cognito-Identity.amazonaws.com", POOL) == [ANY_SIGN_IN]
 
 
 GITHUB = "token.actions.githubusercontent.com"
