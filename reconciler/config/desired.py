@@ -77,6 +77,7 @@ def load(paths: Sequence[str]) -> list[Config]:
     by_account: dict[str, list[Source]] = {}
     for file in _expand(paths):
         source = load_yaml(file)
+        roles.refuse_old_forms(source)
         validation.check_shape(source)
         _check_file_rules(source)
         roles.check_file_rules(source)

@@ -27,7 +27,7 @@ from .trust import loaded, principal_values, statement_list, trust_meaning
 
 # Shared on purpose, as trust.py shares policydoc's: the audience a trust statement accepts is
 # read here as the trust findings read it.
-from .trust_findings import _positive_blocks
+from .trust_conditions import positive_blocks
 
 USER = "the user these credentials belong to"
 
@@ -322,8 +322,10 @@ def _audiences(item: dict[str, Any], key: str) -> list[tuple[bool, list[str]]] |
     """The audiences a trust statement accepts, as (is a pattern, values) blocks; None when no
     condition limits them."""
     condition = item.get("Condition")
-    blocks = _positive_blocks(condition, key) if isinstance(condition, dict) else []
-    return blocks or None
+    # An audience is a claim every token carries: qualified operators count too.
+    found = positive_blocks(condition, key, always_present=True) \
+        if isinstance(condition, dict) else []
+    return [(block.is_pattern, list(block.values)) for block in found] or None
 
 
 def _admits(client: str, value: str, like: bool) -> bool:

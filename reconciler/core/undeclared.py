@@ -16,7 +16,7 @@ from .attachments import attachments_of, named
 from .model import Action, Change, Entity, Kind, ManagedPolicy, Role, State, User, credentials_of
 from .payloads import Attachments, Members
 from .protected_names import kept_because, protected
-from .providers import oidc_removal, saml_removal
+from .providers import oidc_removal, provider_key, saml_removal
 from .trust import principal_values, statement_list
 from .wording import plural
 
@@ -310,8 +310,8 @@ def provider_removals(
     """Undeclared providers prune deletes: none that a role staying after apply trusts."""
     oidc = [live.oidc_providers[key] for key in extra["oidc providers"]]
     saml = [live.saml_providers[name] for name in extra["saml providers"]]
-    return [oidc_removal(p) for p in oidc if p.arn not in trusted] + [
-        saml_removal(p) for p in saml if p.arn not in trusted
+    return [oidc_removal(p) for p in oidc if provider_key(p.arn) not in trusted] + [
+        saml_removal(p) for p in saml if provider_key(p.arn) not in trusted
     ]
 
 
@@ -321,16 +321,16 @@ def kept_provider_notes(
     kept = [("OIDC", key, live.oidc_providers[key].arn) for key in extra["oidc providers"]]
     kept += [("SAML", name, live.saml_providers[name].arn) for name in extra["saml providers"]]
     return [
-        f"{kind} provider {name} is not deleted: role {trusted[arn]} trusts it"
+        f"{kind} provider {name} is not deleted: role {trusted[provider_key(arn)]} trusts it"
         for kind, name, arn in kept
-        if arn in trusted
+        if provider_key(arn) in trusted
     ]
 
 
 def trusted_providers(desired: State, live: State, pruned_roles: list[str]) -> dict[str, str]:
-    """Provider ARN -> a role that trusts it after apply (a declared role, by the trust the
-    file gives it; an undeclared one prune keeps, by its live trust): deleting the provider
-    would break that role's federation."""
+    """Provider (its `provider_key`) -> a role that trusts it after apply (a declared role, by
+    the trust the file gives it; an undeclared one prune keeps, by its live trust): deleting the
+    provider would break that role's federation."""
     staying = [r for name, r in live.roles.items() if name not in desired.roles]
     roles = [*desired.roles.values(), *live.aws_roles.values()] + [
         role for role in staying if role.name not in pruned_roles
@@ -338,7 +338,7 @@ def trusted_providers(desired: State, live: State, pruned_roles: list[str]) -> d
     trusted: dict[str, str] = {}
     for role in sorted(roles, key=lambda r: r.name, reverse=True):
         for arn in federated_principals(role.trust.text if role.trust else ""):
-            trusted[arn] = role.name
+            trusted[provider_key(arn)] = role.name
     return trusted
 
 
