@@ -141,6 +141,7 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
     declared_roles = declared_in(sources, "role", "roles")
     for declared in (policies, groups, users, declared_roles):
         validation.check_unique(declared)
+    validation.check_not_ignored(sources)
     validation.check_reserved_policy_names(policies)
     validation.check_group_references(users, groups)
     for entity in groups + users + declared_roles:
