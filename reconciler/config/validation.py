@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -40,6 +41,12 @@ _TYPES = {
 }
 # Values shown in messages as they are: printable ASCII without the backtick.
 _PLAIN_TEXT = re.compile(r"[\x20-\x5F\x61-\x7E]*")
+# IAM's tag characters (its API model's tagKeyType and tagValueType: `[\p{L}\p{Z}\p{N}_.:/=+\-@]`),
+# which Python's `re`, and so the schema's checkers, cannot state: Unicode letters, separators
+# (spaces) and numbers, by their general category, and these.
+_TAG_PUNCTUATION = frozenset("_.:/=+-@")
+_TAG_CATEGORIES = frozenset("LZN")
+_TAG_RULE = "AWS allows letters, digits, spaces and _ . : / = + - @"
 # Preferred when several schema errors point at the same place: an unknown field explains more.
 _RANK = {"additionalProperties": 3, "type": 2, "required": 1}
 
@@ -86,6 +93,7 @@ def check_shape(source: Source) -> None:
     _check_yaml_traps(source)
     yamlreadings.check(source, load_schema())
     if schema.is_valid(source.data):  # the fast check; the validator below words the error
+        _check_tags(source)
         return
     errors = list(_validator().iter_errors(source.data))
     if not errors:
@@ -98,6 +106,51 @@ def check_shape(source: Source) -> None:
     assert error is not None
     path = _offending_path(error)
     raise ConfigError(_location(source, error), field_path(path), _message(source, error))
+
+
+def _check_tags(source: Source) -> None:
+    """Tag keys and values in IAM's characters (their lengths and `aws:` are the schema's)."""
+    for section in _tagged_sections():
+        for index, entry in enumerate(source.data.get(section, [])):
+            for key, value in entry.get("tags", {}).items():
+                path: Path = (section, index, "tags", key)
+                if not _is_tag_text(key):
+                    raise ConfigError(
+                        source.key_location(path), field_path(path), _tag_message("key", key)
+                    )
+                if not _is_tag_text(value):
+                    raise ConfigError(
+                        source.location(path), field_path(path), _tag_message("value", value)
+                    )
+
+
+@cache
+def _tagged_sections() -> tuple[str, ...]:
+    """The top-level lists whose entries have `tags` (users, roles, policies, providers)."""
+    root = load_schema()
+    sections = []
+    for section, described in root["properties"].items():
+        ref = described.get("items", {}).get("$ref", "")
+        entry = root["$defs"].get(ref.rsplit("/", 1)[-1], {}) if ref else {}
+        if "tags" in entry.get("properties", {}):
+            sections.append(section)
+    return tuple(sections)
+
+
+def _is_tag_text(text: str) -> bool:
+    return all(
+        char in _TAG_PUNCTUATION or unicodedata.category(char)[0] in _TAG_CATEGORIES
+        for char in text
+    )
+
+
+def _tag_message(part: str, text: str) -> str:
+    # A key is shown when it is plain text (a value never: it may be anything, at any length).
+    if part == "key" and _PLAIN_TEXT.fullmatch(text):
+        return f"invalid tag key {_describe(text)}: {_TAG_RULE}"
+    if part == "key":
+        return f"invalid tag key (holds a line break, backtick or other character): {_TAG_RULE}"
+    return f"invalid tag value: {_TAG_RULE}"
 
 
 @cache
