@@ -147,6 +147,7 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
     for entity in groups + users + declared_roles:
         validation.check_listed_once(entity, "groups", "group")
         validation.check_listed_once(entity, "policies", "policy")
+        validation.check_inline_names_once(entity)
     sources_of = validation.permission_sources(users)
     settings = _merged_settings(sources)
     names = _Spellings(

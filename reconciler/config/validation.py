@@ -417,6 +417,23 @@ def check_listed_once(entity: Declared, field: str, kind: str) -> None:
         first[key] = item
 
 
+def check_inline_names_once(entity: Declared) -> None:
+    """IAM compares inline policy names without regard to case: `deploy` and `Deploy` on one
+    user, group or role are one policy, which the second write would replace."""
+    first: dict[str, str] = {}
+    for name in entity.data.get("inline_policies", {}):
+        key = name.lower()
+        if key in first:
+            where = entity.source.key_location(entity.path + ("inline_policies", first[key]))
+            message = (
+                f"inline policy '{name}' is already named '{first[key]}' at {where} "
+                "(IAM's inline policy names ignore case)"
+            )
+            path = entity.path + ("inline_policies", name)
+            raise ConfigError(entity.source.key_location(path), field_path(path), message)
+        first[key] = name
+
+
 def permission_sources(users: Sequence[Declared]) -> dict[str, Declared]:
     """For each user name, the declared user whose groups and policies it gets.
 
