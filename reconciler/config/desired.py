@@ -35,7 +35,7 @@ from ..core.model import (
 )
 from ..core.providers import url_key
 from ..core.trust_findings import TrustFinding
-from . import documents, lifecycle_config, providers, roles, validation
+from . import documents, lifecycle_config, providers, roles, shape, validation
 from .validation import Declared, declared_in, source_error
 from .yamlload import Path, Source, load_yaml
 
@@ -77,7 +77,7 @@ def load(paths: Sequence[str]) -> list[Config]:
     by_account: dict[str, list[Source]] = {}
     for file in _expand(paths):
         source = load_yaml(file)
-        validation.check_shape(source)
+        shape.check_shape(source)
         _check_file_rules(source)
         roles.check_file_rules(source)
         by_account.setdefault(source.data["account"]["id"], []).append(source)
