@@ -94,6 +94,37 @@ def test_document_changes(before: Any, after: Any, impact: Impact, risks: list[s
     assert [risk.detail for risk in got_risks] == risks
 
 
+# `${aws:username}` is the caller's user name, which never holds a "/": a resource whose last
+# segment is exactly the variable reaches that one user, on any path. Anything else beside the
+# variable in that segment, or a default value (used when the caller has no user name, e.g. a
+# role), reaches other users.
+OWN_USER_RESOURCES = {
+    "arn:aws:iam::1:user/${aws:username}": True,
+    "arn:aws:iam::*:user/${aws:username}": True,
+    "arn:aws:iam::1:user/team/${aws:username}": True,
+    "arn:aws:iam::1:user/*/${aws:username}": True,
+    "arn:aws:iam::1:user/*${aws:username}*": False,
+    "arn:aws:iam::1:user/${aws:username}*": False,
+    "arn:aws:iam::1:user/*${aws:username}": False,
+    "arn:aws:iam::1:user/${aws:username}-admin": False,
+    "arn:aws:iam::1:user/admin-${aws:username}": False,
+    "arn:aws:iam::1:user/${aws:username}?": False,
+    "arn:aws:iam::1:user/${aws:username, 'admin'}": False,
+    "arn:aws:iam::1:user/${aws:username}/*": False,
+}
+
+
+@pytest.mark.parametrize("resource,own", OWN_USER_RESOURCES.items())
+def test_own_user_rule_accepts_only_a_resource_that_can_match_the_caller_alone(
+    resource: str, own: bool
+) -> None:
+    for action in ("iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"):
+        after = d(st(action=action, resource=[resource]))
+        _, got_risks = changed(canonical(d(st())), canonical(after))
+        expected = [] if own else [f"{action} for other users"]
+        assert [risk.detail for risk in got_risks] == expected, resource
+
+
 ESCALATOR = canonical(d(st(action=["iam:PassRole", "s3:*"])))
 DENYING = canonical(d(st("Deny", "s3:DeleteBucket")))
 OWN = f"arn:aws:iam::{ACCOUNT_ID}:policy/"

@@ -4,6 +4,7 @@ new principals trusted. Pure; used by `impact.py` on statements in their meaning
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,7 +16,7 @@ ESCALATION = "privilege-escalation"
 TRUST = "trust"
 
 # (action as AWS spells it, where it is dangerous): "*" = only on every resource; "others" =
-# on any user but the caller (a resource of `${aws:username}` alone is the caller's own);
+# on any user but the caller (`_OWN_USER`: a resource that can match the caller's user alone);
 # "any" = whatever the resource (any policy or role it may change is enough).
 ESCALATION_PATHS: tuple[tuple[str, str], ...] = (
     ("iam:PassRole", "*"),
@@ -33,6 +34,13 @@ ESCALATION_PATHS: tuple[tuple[str, str], ...] = (
     ("iam:UpdateAssumeRolePolicy", "any"),
     ("sts:AssumeRole", "*"),
 )
+# The caller's own user, on any path. `${aws:username}` resolves to the caller's user name, and
+# IAM user names hold no "/" ([\w+=,.@-]+): a resource whose last segment is exactly the
+# variable matches that one user (`user/${aws:username}`, `user/*/${aws:username}`). Anything
+# beside it in that segment (`*${aws:username}*`, `${aws:username}-*`) matches other users'
+# names, a segment after it (`${aws:username}/*`) other users on that path, and a default value
+# (`${aws:username, 'admin'}`) names another user for a caller without a user name (a role).
+_OWN_USER = re.compile(r"/\$\{aws:username\}\Z", re.IGNORECASE)
 
 
 def risks_of(statements: Iterable[Any]) -> list[Risk]:
@@ -90,7 +98,7 @@ def _dangerous_on(statement: dict[str, Any], where: str) -> bool:
         return _on_everything(statement)
     if where == "others":
         resources = _strings(statement.get("Resource", []))
-        own = resources and all("${aws:username}" in r for r in resources)
+        own = resources and all(_OWN_USER.search(r) for r in resources)
         return "NotResource" in statement or not own
     return True
 
