@@ -10,7 +10,8 @@ import os
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -26,6 +27,7 @@ from .core import impact_text
 from .core.access import queries
 from .core.errors import ApplyError, IamctlError
 from .core.findings import file_findings
+from .core.markdown import render_comment, render_error
 from .core.model import Change
 from .core.plan import Plan
 from .core.render import (
@@ -38,7 +40,6 @@ from .core.render import (
 )
 from .core.wording import plural
 from .delivery.credentials import SecretsSink
-from .engine import secrets_manager
 from .engine.access import model_after_apply
 from .engine.accounts import (
     EXIT_ERROR,
@@ -60,7 +61,7 @@ from .engine.interrupt import EXIT_INTERRUPTED, StopOnCtrlC
 from .engine.progress import Progress
 from .engine.run import refuse_self_lockout
 from .engine.saved_plans import use_saved_plan
-from .engine.secret_sinks import prepare_sinks
+from .engine.secret_sinks import delivered_lines, prepare_sinks
 from .options import chosen_options, debug_requested, global_options
 
 GC_THRESHOLD = 50_000  # allocations between two runs of the cycle collector
@@ -202,31 +203,49 @@ def plan(
     """Show what apply would change (reads AWS, changes nothing)."""
     if as_json and markdown:
         raise click.UsageError("--json and --markdown cannot be used together")
-    results = read_and_plan(files, accounts, opts, exact_credentials, release=True)
-    # Built only when asked for: for thousands of users it costs as much as the plan itself.
-    document = json.dumps(to_json(results), indent=2) if as_json or out_file else ""
-    if out_file and any(result.error for result in results):
-        click.echo(f"not saving {out_file}: an account failed to plan", err=True)
-    elif out_file:
-        write_file(out_file, document + "\n")
+    with errors_in_markdown(markdown):
+        results = read_and_plan(files, accounts, opts, exact_credentials, release=True)
+        # Built only when asked for: for thousands of users it costs as much as the plan itself.
+        document = json.dumps(to_json(results), indent=2) if as_json or out_file else ""
+        if out_file and any(result.error for result in results):
+            click.echo(f"not saving {out_file}: an account failed to plan", err=True)
+        elif out_file:
+            write_file(out_file, document + "\n")
     if as_json:
         click.echo(document)
     elif markdown:
         click.echo(render_markdown_all(results))
     else:
         print_plans(results, opts.color)
-    if failed_gate(results, fail_on):
+    refusal = gate_refusal(results, fail_on)
+    if refusal:
+        if markdown:
+            click.echo(render_error(refusal))  # a section of the comment printed above
+        click.echo(refusal, err=True)
         return EXIT_ERROR  # the gate wins over --detailed-exitcode's 2 and 3
     return exit_code(results, detailed_exitcode)
 
 
-def failed_gate(results: Sequence[AccountResult], fail_on: Sequence[str]) -> bool:
+@contextmanager
+def errors_in_markdown(markdown: bool) -> Iterator[None]:
+    """`plan --markdown`: an error that stops the plan is printed as a comment too (and raised,
+    for its line on standard error), so that whoever posts the Markdown (the GitHub Action)
+    posts only what iamctl escaped, never the error line as it is."""
+    try:
+        yield
+    except IamctlError as error:
+        if markdown:
+            click.echo(render_comment([render_error(f"error: {error}")]))
+        raise
+
+
+def gate_refusal(results: Sequence[AccountResult], fail_on: Sequence[str]) -> str | None:
     """`plan --fail-on`: one line naming the changes that broaden (or escalate) access."""
     plans = [result.plan for result in results if result.plan is not None]
     changes = impact_text.offending(plans, fail_on)
-    if changes:
-        click.echo(f"error: {impact_text.fail_on_line(changes, fail_on, change_title)}", err=True)
-    return bool(changes)
+    if not changes:
+        return None
+    return f"error: {impact_text.fail_on_line(changes, fail_on, change_title)}"
 
 
 @cli.command()
@@ -385,19 +404,6 @@ def print_apply_outcome(
             click.echo("Human steps still to do:")
             for step in plan_made.human_steps:
                 click.echo(f"  ! {step_line(step)}")
-
-
-def delivered_lines(sink: SecretsSink) -> list[str]:
-    """Where this run's new credentials went, never what they are. Only what this run wrote:
-    a file that merely exists may hold nothing new."""
-    if isinstance(sink, secrets_manager.SecretsManagerSink):
-        where = "AWS Secrets Manager secret {} (readable only by that user)"
-    else:
-        where = "{} (mode 0600; contents never printed)"
-    return [
-        f"New credentials for user {user}: {where.format(path)}"
-        for user, path in sorted(sink.written.items())
-    ]
 
 
 def applied_line(plan: Plan) -> str:

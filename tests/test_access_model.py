@@ -180,3 +180,33 @@ def test_trusting_the_account_needs_an_identity_policy_and_chains_follow() -> No
 def test_a_policy_iamctl_could_not_read_leaves_the_principal_incomplete() -> None:
     model = model_of(User("ann", policies=frozenset({"arn:aws:iam::aws:policy/Unread"})))
     assert model.incomplete(Principal("user", "ann")) == ("policy Unread",)
+
+
+# `${aws:username}` is the caller's user name, which never holds a "/": a resource whose last
+# segment is exactly the variable reaches that one user, on any path. Anything else beside the
+# variable in that segment, or a default value (used when the caller has no user name, e.g. a
+# role), reaches other users.
+OWN_USER_RESOURCES = {
+    "arn:aws:iam::1:user/${aws:username}": True,
+    "arn:aws:iam::*:user/${aws:username}": True,
+    "arn:aws:iam::1:user/team/${aws:username}": True,
+    "arn:aws:iam::1:user/*/${aws:username}": True,
+    "arn:aws:iam::1:user/*${aws:username}*": False,
+    "arn:aws:iam::1:user/${aws:username}*": False,
+    "arn:aws:iam::1:user/*${aws:username}": False,
+    "arn:aws:iam::1:user/${aws:username}-admin": False,
+    "arn:aws:iam::1:user/admin-${aws:username}": False,
+    "arn:aws:iam::1:user/${aws:username}?": False,
+    "arn:aws:iam::1:user/${aws:username, 'admin'}": False,
+    "arn:aws:iam::1:user/${aws:username}/*": False,
+}
+
+
+@pytest.mark.parametrize("resource,own", OWN_USER_RESOURCES.items())
+def test_own_user_rule_accepts_only_a_resource_that_can_match_the_caller_alone(
+        resource: str, own: bool) -> None:
+    facts = Facts(username="ann", now=NOW)
+    for action in ("iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"):
+        policies = policy_set(st(action=action, resource=[resource]))
+        other = policies.decide(action.lower(), "arn:aws:iam::1:user/*", facts, other_user=True)
+        assert (other.verdict == Verdict.NO) == own, resource

@@ -112,9 +112,9 @@ def test_the_emulators_answers_arrive_as_their_classes():
         with pytest.raises(NoSuchEntityError):
             aws.iam("get_user", "read user alice", UserName="alice")
         with pytest.raises(ResourceNotFoundError) as missing:
-            aws.secretsmanager("describe_secret", "check secret s", SecretId="s")
+            aws.call("secretsmanager", "describe_secret", "check secret s", SecretId="s")
         assert missing.value.code == "ResourceNotFoundException"
-        aws.secretsmanager("create_secret", "store secret s", Name="s")
+        aws.call("secretsmanager", "create_secret", "store secret s", Name="s")
         with pytest.raises(ResourceExistsError) as taken:
-            aws.secretsmanager("create_secret", "store secret s", Name="s")
+            aws.call("secretsmanager", "create_secret", "store secret s", Name="s")
         assert taken.value.code == "ResourceExistsException"

@@ -51,3 +51,16 @@ def test_validate_refuses_a_policy_reference_that_would_break_markdown(run_iamct
     [line] = result.stderr.splitlines()
     assert line.startswith(f"error: {path}:10:9: users[0].policies[1]: invalid policy ARN")
     assert "```" not in line
+
+
+def test_ignore_pattern_matching_a_declared_user_names_both_places(run_iamctl, tmp_path):
+    # Declared and ignored: iamctl would manage the user in full (its unused keys disabled and
+    # all), whatever the ignore pattern in the other file says.
+    header = 'version: 1\naccount:\n  id: "123456789012"\n'
+    (tmp_path / "a.yaml").write_text(header + "users:\n  - name: admin\n  - name: cdk-deploy\n")
+    (tmp_path / "b.yaml").write_text(header + "ignore:\n  users:\n    - ci-*\n    - CDK-*\n")
+    result = run_iamctl("validate", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"))
+    assert result.code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"error: {tmp_path / 'a.yaml'}:6:11: users[1].name: user 'cdk-deploy'")
+    assert f"ignore.users pattern at {tmp_path / 'b.yaml'}:7:7" in line

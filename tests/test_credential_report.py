@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import pytest
 
-from reconciler.aws.client import Aws, error_class
+from reconciler.aws.client import Aws
 from reconciler.aws.credential_report import (
     UNKNOWN_MFA_SERIAL,
     ReportRow,
@@ -18,6 +18,7 @@ from reconciler.aws.credential_report import (
     parse_report,
     parse_time,
 )
+from reconciler.aws.errors import error_class
 from reconciler.core.errors import AwsError, IamctlError
 from reconciler.core.model import AccessKey, Credentials, User
 

@@ -12,6 +12,7 @@ import pytest
 
 from reconciler.config.desired import Config, load, resolve
 from reconciler.config.schema import load_schema
+from reconciler.config.validation import IGNORABLE
 from reconciler.core.errors import ConfigError
 from reconciler.core.mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
@@ -699,3 +700,8 @@ def test_case_insensitive_reference_errors(
     message = error([file])
     assert message.startswith(f"{file}:{line}:")
     assert message.endswith(f": {expected}")
+
+
+def test_every_ignore_list_is_checked_against_what_is_declared():
+    ignore = load_schema()["$defs"]["ignore"]["properties"]
+    assert [section for section, _, _ in IGNORABLE] == list(ignore)

@@ -97,3 +97,32 @@ def test_fail_on_passes_a_plan_that_only_narrows(run_iamctl: Any, tmp_path: Path
                           "--fail-on", "escalation", "--detailed-exitcode")
     assert narrowed.code == 2, narrowed.stderr
     assert "[" not in narrowed.stdout.split("inline policy deploy", 1)[1].splitlines()[0]
+
+
+NAME_HOLDING_CALLERS = """\
+              - Effect: Allow
+                Action: iam:CreateAccessKey
+                Resource: "arn:aws:iam::*:user/*${aws:username}*"
+"""
+OWN_ON_ANY_PATH = """\
+              - Effect: Allow
+                Action: iam:CreateAccessKey
+                Resource: "arn:aws:iam::*:user/*/${aws:username}"
+"""
+
+
+def test_own_user_rule_gates_keys_for_users_whose_name_holds_the_callers(
+    run_iamctl: Any, tmp_path: Path
+) -> None:
+    # Alice may create keys for alice-admin and admin-alice too: not her own.
+    assert run_iamctl("apply", account(tmp_path, READ), "--yes").code == 0
+    gated = run_iamctl("plan", account(tmp_path, READ + NAME_HOLDING_CALLERS),
+                       "--fail-on", "escalation")
+    assert gated.code == 1, gated.stderr
+    assert "[escalation: iam:CreateAccessKey for other users]" in gated.stdout
+    assert gated.stderr.splitlines()[-1] == (
+        "error: --fail-on escalation: 1 change: ~ group deployers: inline policy deploy")
+
+    own = run_iamctl("plan", account(tmp_path, READ + OWN_ON_ANY_PATH), "--fail-on", "escalation")
+    assert own.code == 0, own.stderr
+    assert "[escalation:" not in own.stdout

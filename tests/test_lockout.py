@@ -3,6 +3,8 @@ longer make iamctl's calls, or start its next run, is marked; the rest is not (p
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +106,7 @@ LOST = "may no longer call iam:"
                 "Action": "sts:AssumeRole"}]}, "aws").text), ROLE,
      "changes who may assume role deployer"),
     (delete(Kind.OIDC_CLIENT_ID, GITHUB, f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{GITHUB}",
-            before="sts.amazonaws.com"), ROLE, "changes identity provider"),
+            before="sts.amazonaws.com"), ROLE, "removes client id sts.amazonaws.com"),
     # Adding access never locks out; nor do changes to others, or unknown callers.
     (Change(Action.CREATE, Kind.USER_POLICY, "runner", target=ADMIN), USER, ""),
     (delete(Kind.USER_GROUP, "runner", "ops"), Caller(), ""),
@@ -144,3 +146,157 @@ def test_iamctl_actions_are_the_bootstrap_apply_roles_calls() -> None:
               for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
               if a.startswith("iam:")}
     assert listed == set(IAMCTL_ACTIONS)
+
+
+LIVE = live()
+
+
+# A trust change on the caller's role, or its identity provider or audience removed: the running
+# session survives, the next run cannot start.
+
+GITHUB_ARN = f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{GITHUB}"
+OKTA_ARN = f"arn:aws:iam::{ACCOUNT_ID}:saml-provider/okta"
+OPS_ACCOUNT = {"Effect": "Allow", "Principal": {"AWS": "111111111111"},
+               "Action": "sts:AssumeRole"}
+CI = {"Effect": "Allow", "Principal": {"Federated": GITHUB_ARN},
+      "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com",
+                                     f"{GITHUB}:sub": "repo:acme/infra:ref:refs/heads/main"}}}
+
+
+def trust(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def retrust(before: str, after: str, name: str = "deployer") -> Change:
+    return Change(Action.UPDATE, Kind.ROLE_TRUST, name, before=before, after=after)
+
+
+def with_condition(statement: dict, **condition: dict) -> dict:
+    return {**statement, "Condition": condition}
+
+
+NOT_SURE = "(iamctl cannot tell which principal assumed it)"
+WHO = "changes who may assume role deployer, which these credentials run as"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (retrust(trust(OPS_ACCOUNT, CI), trust(OPS_ACCOUNT)),
+         f"{WHO}: Federated {GITHUB_ARN} no longer admitted as before {NOT_SURE}"),
+        (retrust(trust(OPS_ACCOUNT, CI), trust(CI), name="Deployer"),  # names ignore case
+         "changes who may assume role Deployer, which these credentials run as: AWS "
+         f"arn:aws:iam::111111111111:root no longer admitted as before {NOT_SURE}"),
+        # A condition added narrows who gets in; one removed, or a principal added, does not.
+        (retrust(trust(OPS_ACCOUNT),
+                 trust(with_condition(OPS_ACCOUNT, Bool={"aws:MultiFactorAuthPresent": "true"}))),
+         f"{WHO}: AWS arn:aws:iam::111111111111:root no longer admitted as before {NOT_SURE}"),
+        (retrust(trust(with_condition(OPS_ACCOUNT, Bool={"aws:MultiFactorAuthPresent": "true"})),
+                 trust(OPS_ACCOUNT)), ""),
+        (retrust(trust(CI), trust(CI, OPS_ACCOUNT)), ""),
+        # The same trust spelled another way (an account id, its root ARN) changes nothing.
+        (retrust(trust(OPS_ACCOUNT),
+                 trust({**OPS_ACCOUNT, "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+                        "Action": ["STS:AssumeRole"]})), ""),
+        (retrust(trust(OPS_ACCOUNT), trust(OPS_ACCOUNT, {**OPS_ACCOUNT, "Effect": "Deny"})),
+         f"{WHO}: a Deny added for AWS arn:aws:iam::111111111111:root {NOT_SURE}"),
+        (retrust("not JSON", trust(OPS_ACCOUNT)),
+         f"{WHO}, and iamctl cannot read the trust policy to tell whether it still admits the "
+         "principal that assumed the role"),
+        (retrust(trust(OPS_ACCOUNT, CI), trust(OPS_ACCOUNT), name="other"), ""),
+    ],
+)
+def test_a_trust_change_on_the_callers_role_is_self_lockout(change: Change, expected: str) -> None:
+    (marked,) = mark_self_lockout([change], LIVE, LIVE, ROLE, shipped)
+    assert marked.self_lockout == expected
+    (as_user,) = mark_self_lockout([change], LIVE, LIVE, USER, shipped)
+    assert as_user.self_lockout == ""
+
+
+def live_with_role(*statements: dict) -> State:
+    role = live_role("Deployer", trust=trust_document(trust(*statements), "aws"))
+    return replace(LIVE, roles={"Deployer": role})
+
+
+def remove_client_id(client: str, arn: str = GITHUB_ARN, url: str = GITHUB) -> Change:
+    return Change(Action.DELETE, Kind.OIDC_CLIENT_ID, url, target=arn, before=client)
+
+
+EKS = "oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+EKS_ARN = f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{EKS}"
+REQUIRES = ("removes client id sts.amazonaws.com, which role Deployer, which these credentials "
+            "run as, requires of this provider's tokens")
+
+
+@pytest.mark.parametrize(
+    ("live", "change", "expected"),
+    [
+        (live_with_role(CI), remove_client_id("sts.amazonaws.com"), REQUIRES),
+        (live_with_role(OPS_ACCOUNT, CI), remove_client_id("STS.amazonaws.com"),
+         REQUIRES.replace("client id sts.", "client id STS.")),
+        # An audience the trust does not accept is not the one in use.
+        (live_with_role(CI), remove_client_id("other-app"), ""),
+        (live_with_role(with_condition(CI, StringLike={f"{GITHUB}:aud": "sts.*"})),
+         remove_client_id("sts.amazonaws.com"), REQUIRES),
+        # Without an audience condition, any client id of the provider may be the one in use.
+        (live_with_role(with_condition(CI, StringEquals={f"{GITHUB}:sub": "repo:acme/x:*"})),
+         remove_client_id("other-app"),
+         "removes client id other-app of a provider that role Deployer, which these credentials "
+         "run as, trusts for any audience"),
+        # A provider the caller's role does not trust.
+        (live_with_role(CI), remove_client_id("sts.amazonaws.com", EKS_ARN, EKS), ""),
+        (live_with_role(OPS_ACCOUNT), remove_client_id("sts.amazonaws.com"), ""),
+        # The provider deleted (pruned, or its URL changed in the file): the same, for any
+        # client id; a SAML provider too.
+        (live_with_role(CI), delete(Kind.OIDC_PROVIDER, GITHUB, GITHUB_ARN),
+         "deletes a provider that role Deployer, which these credentials run as, trusts"),
+        (live_with_role(CI), delete(Kind.OIDC_PROVIDER, EKS, EKS_ARN), ""),
+        (live_with_role({"Effect": "Allow", "Principal": {"Federated": OKTA_ARN},
+                         "Action": "sts:AssumeRoleWithSAML"}),
+         delete(Kind.SAML_PROVIDER, "okta", OKTA_ARN),
+         "deletes a provider that role Deployer, which these credentials run as, trusts"),
+        (live_with_role(CI), delete(Kind.SAML_PROVIDER, "okta", OKTA_ARN), ""),
+        # Adding a client id takes nothing away.
+        (live_with_role(CI), Change(Action.CREATE, Kind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN,
+                                    after="sts.amazonaws.com"), ""),
+    ],
+)
+def test_removing_the_provider_or_client_id_the_callers_role_needs_is_self_lockout(
+    live: State, change: Change, expected: str
+) -> None:
+    (marked,) = mark_self_lockout([change], live, live, ROLE, shipped)
+    assert marked.self_lockout == expected
+    (as_user,) = mark_self_lockout([change], live, live, USER, shipped)
+    assert as_user.self_lockout == ""
+
+
+def test_a_trust_that_drops_one_of_two_conditions_still_admits_the_caller() -> None:
+    both = with_condition(CI, StringEquals={f"{GITHUB}:aud": "sts.amazonaws.com",
+                                            f"{GITHUB}:sub": "repo:acme/infra:ref:refs/heads/main"},
+                          Bool={"aws:MultiFactorAuthPresent": "true"})
+    (marked,) = mark_self_lockout([retrust(trust(both), trust(CI))], LIVE, LIVE, ROLE, shipped)
+    assert marked.self_lockout == ""
+    (marked,) = mark_self_lockout([retrust(trust(CI), trust(both))], LIVE, LIVE, ROLE, shipped)
+    assert marked.self_lockout.startswith(f"{WHO}: Federated {GITHUB_ARN} no longer admitted")
+
+
+def test_deleting_a_principal_the_callers_role_trusts_is_self_lockout() -> None:
+    """Role chaining: whoever assumed the caller's role may be a user or role its trust names
+    by ARN; deleting that one stops the next run as surely as a trust change."""
+    base = f"arn:aws:iam::{ACCOUNT_ID}:role/ci-base"
+    live = live_with_role({"Effect": "Allow", "Principal": {"AWS": [
+        base, f"arn:aws:iam::{ACCOUNT_ID}:user/Runner"]}, "Action": "sts:AssumeRole"})
+    users = {name: replace(user, arn=f"arn:aws:iam::{ACCOUNT_ID}:user/{name}")
+             for name, user in live.users.items()}
+    live = replace(live, users=users, roles={**live.roles, "ci-base": live_role("ci-base"),
+                                             "other": live_role("other")})
+    marks = [marked.self_lockout for marked in mark_self_lockout([
+        delete(Kind.ROLE, "ci-base"), delete(Kind.USER, "runner"), delete(Kind.ROLE, "other"),
+        delete(Kind.USER, "other"),
+    ], live, live, ROLE, shipped)]
+    assert marks == [
+        "deletes role ci-base, which role Deployer, which these credentials run as, trusts",
+        "deletes user runner, which role Deployer, which these credentials run as, trusts",
+        "", "",
+    ]

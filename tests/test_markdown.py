@@ -21,6 +21,7 @@ from reconciler.core.markdown import (
     MARKER,
     code_span,
     render_comment,
+    render_error,
     render_failed_account,
     render_markdown,
 )
@@ -188,6 +189,17 @@ def test_a_failed_account_and_the_totals_stay_text():
     )
 
 
+def test_an_error_section_shows_hostile_error_text_as_it_is():
+    for value in HOSTILE:
+        error = f"error: account.yaml:6:16: users[0].policies[0]: unknown policy '{value}'"
+        alone = render_comment([render_error(error)])
+        after_a_plan = render_markdown(hostile_plan()) + "\n" + render_error(error)
+        for markdown in (alone, render_comment([after_a_plan])):
+            assert_inert(markdown)
+            shown_lines = [shown(line) for line in error.splitlines()]
+            assert fences(markdown)[-1].content.splitlines() == shown_lines
+
+
 # The real CLI, with hostile names that moto accepts (AWS would refuse some of them) in the
 # account: undeclared users, and a declared user's inline policy.
 
@@ -223,3 +235,25 @@ def test_plan_markdown_of_a_hostile_account_stays_text(run_iamctl, server_iam, t
     assert 'resource arn:aws:s3:::@octocat\\n# pwned <b>' in diff.content
     notes = [t.content for t in tokens(result.stdout) if t.type == "code_inline"]
     assert any(all(name in note for name in HOSTILE_USERS) for note in notes)
+
+
+HOSTILE_FILE = (
+    f'version: 1\naccount:\n  id: "{ACCOUNT}"\nusers:\n  - name: admin\n'
+    '    policies: ["[Approve here](https://evil.example/login)"]\n'
+    '    "@octocat <img src=x>": 1\n'
+)
+
+
+def test_plan_markdown_prints_an_error_that_stops_it_as_text(run_iamctl, tmp_path):
+    # The error is a line on standard error as always, and, for whoever posts the Markdown
+    # (the GitHub Action), a section of it, escaped like the plan.
+    path = tmp_path / "account.yaml"
+    path.write_text(HOSTILE_FILE)
+
+    result = run_iamctl("plan", str(path), "--markdown")
+
+    assert result.code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f'error: {path}:7:5: users[0]["@octocat <img src=x>"]: unknown field')
+    assert_inert(result.stdout)
+    assert fences(result.stdout)[-1].content == line + "\n"

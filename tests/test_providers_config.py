@@ -25,7 +25,7 @@ BOTH = f"""\
         metadata_file: saml/okta.xml
         tags: {{idp: okta}}
     ignore:
-      oidc_providers: ["https://oidc.eks.*", "gitlab.*"]
+      oidc_providers: ["https://oidc.eks.us-*", "gitlab.*"]
       saml_providers: ["legacy-*"]
     """
 
@@ -58,7 +58,7 @@ def test_providers_build_the_desired_state(tmp_path: Path):
     assert okta.metadata == saml_metadata().strip()
     assert okta.tags == {"idp": "okta"}
     # Patterns are matched against the URL without https://, however they are written.
-    assert state.ignore.oidc_providers == ("oidc.eks.*", "gitlab.*")
+    assert state.ignore.oidc_providers == ("oidc.eks.us-*", "gitlab.*")
     assert state.ignore.saml_providers == ("legacy-*",)
 
 

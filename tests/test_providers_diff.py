@@ -231,3 +231,31 @@ def test_prune_keeps_a_provider_a_staying_role_trusts_and_says_why():
     assert all(c.target != OKTA_ARN for c in diff(declared, live).changes)
     pruned = diff(desired(prune=True), live).changes
     assert Change(Action.DELETE, Kind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN) in pruned
+
+
+def test_prune_keeps_a_provider_a_role_trusts_by_its_arn_in_other_capitals():
+    # The trust names the provider's host (and a SAML provider's name) in other capitals: the
+    # role may still federate through it, as the trust findings judge it the same provider.
+    github = GITHUB_ARN.replace(GITHUB, "Token.Actions.GitHubUserContent.com")
+    okta = OKTA_ARN.replace("okta", "OKTA").replace("arn:aws:iam", "ARN:AWS:IAM")
+    roles = {"ci": trusting("ci", github), "sso": trusting("sso", okta)}
+    kept = diff(desired(prune=True, roles=roles), LIVE)
+    deleted = {c.target for c in kept.changes if c.action == Action.DELETE}
+    assert deleted == {"arn:aws:iam::123456789012:oidc-provider/"
+                       "oidc.eks.eu-west-1.amazonaws.com/id/ABC"}
+    assert f"OIDC provider {GITHUB} is not deleted: role ci trusts it" in kept.kept
+    assert "SAML provider okta is not deleted: role sso trusts it" in kept.kept
+
+
+def test_a_provider_key_ignores_the_case_of_all_but_an_oidc_path():
+    from reconciler.core.providers import oidc_provider_path, provider_key
+
+    eks = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AbC"
+    assert provider_key(eks.upper().replace("/ID/ABC", "/id/AbC")) == eks
+    assert provider_key(eks.replace("/AbC", "/abc")) != eks  # a URL path has case
+    assert provider_key(OKTA_ARN.upper()) == OKTA_ARN
+    assert provider_key("arn:aws:iam::123456789012:role/Deploy") == (
+        "arn:aws:iam::123456789012:role/Deploy")
+    assert oidc_provider_path(GITHUB_ARN.upper()) == GITHUB
+    assert oidc_provider_path(OKTA_ARN) is None
+    assert oidc_provider_path("cognito-identity.amazonaws.com") is None

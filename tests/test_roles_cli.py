@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 
 from tests.conftest import RunIamctl
+from tests.provider_factories import saml_metadata
 
 ACCOUNT = "123456789012"
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
@@ -231,9 +232,11 @@ def test_a_new_path_is_a_human_step_and_nothing_is_deleted(
     assert server_iam.get_role(RoleName="deploy")["Role"]["Path"] == "/ci/"
 
 
-def running_as_deployer(iam: Any, server_url: str) -> dict[str, str | None]:
+def running_as_deployer(
+    iam: Any, server_url: str, trust: dict[str, Any] = EC2_TRUST
+) -> dict[str, str | None]:
     """The environment of credentials that assumed the role `deployer` (AdministratorAccess)."""
-    iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=json.dumps(EC2_TRUST))
+    iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=json.dumps(trust))
     iam.attach_role_policy(RoleName="deployer", PolicyArn=ADMIN)
     sts = boto3.client("sts", endpoint_url=server_url, region_name="us-east-1")
     creds = sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/deployer",
@@ -294,3 +297,163 @@ def test_a_saved_plan_with_roles_applies_as_saved(
     result = run_iamctl("apply", path, "--yes", "--plan", str(saved))
     assert result.code == 0, result.stdout + result.stderr
     assert in_sync(run_iamctl, path)
+
+
+def test_prune_keeps_roles_other_aws_services_create(
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path
+) -> None:
+    """OrganizationAccountAccessRole and its kind live outside AWS's reserved paths: prune
+    keeps them (and Control Tower's policy, and IAM Identity Center's SAML provider), with a
+    note each; a declared one is managed as usual."""
+    admin_trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+        "Action": "sts:AssumeRole"}]})
+    for name, path in (("OrganizationAccountAccessRole", "/"), ("AWSControlTowerExecution", "/"),
+                       ("AWSControlTowerAdmin", "/service-role/"),
+                       ("stacksets-exec-5d1b0c6f0e2a4a3b9c8d7e6f5a4b3c2d", "/"),
+                       ("hand-made", "/")):
+        server_iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=admin_trust)
+        server_iam.attach_role_policy(RoleName=name, PolicyArn=ADMIN)
+    server_iam.create_policy(PolicyName="AWSControlTowerAdminPolicy", Path="/service-role/",
+                             PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+                                 "Effect": "Allow", "Action": "ec2:DescribeAvailabilityZones",
+                                 "Resource": "*"}]}))
+    sso = "AWSSSO_0123456789abcdef_DO_NOT_DELETE"
+    server_iam.create_saml_provider(Name=sso, SAMLMetadataDocument=saml_metadata())
+    path = account_file(tmp_path, "prune: true\n")
+
+    planned = run_iamctl("plan", path)
+    assert planned.code == 0, planned.stderr
+    assert [line.strip() for line in planned.stdout.splitlines() if line.startswith("  - ")] == [
+        "- role hand-made (removes 1 attached policy)"]
+    for kept in (
+        "note: role OrganizationAccountAccessRole is not deleted: created by AWS Organizations, "
+        "the management account's administrator access to an account it created",
+        "note: role AWSControlTowerExecution is not deleted: created by AWS Control Tower",
+        "note: role AWSControlTowerAdmin is not deleted: created by AWS Control Tower",
+        "note: role stacksets-exec-5d1b0c6f0e2a4a3b9c8d7e6f5a4b3c2d is not deleted: created by "
+        "AWS CloudFormation StackSets",
+        "note: policy AWSControlTowerAdminPolicy is not deleted: created by AWS Control Tower",
+        f"note: SAML provider {sso} is not deleted: created by AWS IAM Identity Center",
+    ):
+        assert kept in planned.stdout, planned.stdout
+    applied(run_iamctl, path)
+    names = {role["RoleName"] for role in server_iam.list_roles()["Roles"]}
+    assert "hand-made" not in names
+    assert {"OrganizationAccountAccessRole", "AWSControlTowerExecution", "AWSControlTowerAdmin",
+            "stacksets-exec-5d1b0c6f0e2a4a3b9c8d7e6f5a4b3c2d"} <= names
+
+    declared = account_file(tmp_path, "prune: true\nroles:\n"
+                            "  - name: OrganizationAccountAccessRole\n"
+                            f"    assume_role_policy: {admin_trust}\n"
+                            "    policies: [ReadOnlyAccess]\n")
+    assert plan_lines(run_iamctl, declared) == [
+        "+ role OrganizationAccountAccessRole: attach ReadOnlyAccess [broadens]",
+        "- role OrganizationAccountAccessRole: detach AdministratorAccess",
+    ]
+
+
+def refused_and_marked(run_iamctl: RunIamctl, path: str, env: dict[str, str | None],
+                       marked: list[str]) -> None:
+    """Plan marks exactly these lines SELF-LOCKOUT; apply refuses them and changes nothing."""
+    planned = run_iamctl("plan", path, env=env)
+    assert planned.code == 0, planned.stderr
+    found = [line.strip().split(" [trust:")[0] for line in planned.stdout.splitlines()
+             if "[SELF-LOCKOUT:" in line]
+    assert found == marked, planned.stdout
+    refused = run_iamctl("apply", path, "--yes", env=env)
+    assert refused.code == 1, refused.stdout + refused.stderr
+    assert "would cut off the credentials running iamctl" in refused.stderr
+    assert "nothing was changed" in refused.stderr
+
+
+def test_a_trust_change_on_the_role_running_iamctl_is_self_lockout(
+    run_iamctl: RunIamctl, server_iam: Any, server_url: str, tmp_path: Path
+) -> None:
+    """The running session would survive it; the next run, assuming the role as before, not."""
+    as_role = running_as_deployer(server_iam, server_url)
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "210987654321"}, "Action": "sts:AssumeRole"}]})
+    path = account_file(tmp_path, "roles:\n  - name: deployer\n"
+                                  f"    assume_role_policy: {trust}\n"
+                                  "    policies: [AdministratorAccess]\n")
+    refused_and_marked(run_iamctl, path, as_role, [
+        "~ role deployer: trust policy [SELF-LOCKOUT: changes who may assume role deployer, "
+        "which these credentials run as: Service ec2.amazonaws.com no longer admitted as "
+        "before (iamctl cannot tell which principal assumed it)]"])
+    role = server_iam.get_role(RoleName="deployer")["Role"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "ec2.amazonaws.com"}
+
+
+GITHUB_URL = "token.actions.githubusercontent.com"
+GITHUB_PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB_URL}"
+CI_TRUST = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Federated": GITHUB_PROVIDER},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {f"{GITHUB_URL}:aud": "sts.amazonaws.com",
+                                   f"{GITHUB_URL}:sub": "repo:acme/infra:ref:refs/heads/main"}}}]}
+
+
+def test_removing_the_client_id_the_ci_role_needs_is_self_lockout(
+    run_iamctl: RunIamctl, server_iam: Any, server_url: str, tmp_path: Path
+) -> None:
+    server_iam.create_open_id_connect_provider(
+        Url=f"https://{GITHUB_URL}", ClientIDList=["sts.amazonaws.com", "other-app"],
+        ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"])
+    as_role = running_as_deployer(server_iam, server_url, CI_TRUST)
+    path = account_file(tmp_path, f"oidc_providers:\n  - url: https://{GITHUB_URL}\n"
+                                  "    client_ids: [other-app]\n")
+    refused_and_marked(run_iamctl, path, as_role, [
+        f"- OIDC provider {GITHUB_URL}: remove client id sts.amazonaws.com [SELF-LOCKOUT: removes "
+        "client id sts.amazonaws.com, which role deployer, which these credentials run as, "
+        "requires of this provider's tokens]"])
+    # Another client id goes without a mark: the role's trust does not accept it.
+    kept = account_file(tmp_path, f"oidc_providers:\n  - url: https://{GITHUB_URL}\n"
+                                  "    client_ids: [sts.amazonaws.com]\n")
+    planned = run_iamctl("plan", kept, env=as_role)
+    assert f"- OIDC provider {GITHUB_URL}: remove client id other-app" in planned.stdout
+    assert "SELF-LOCKOUT" not in planned.stdout
+    provider = server_iam.get_open_id_connect_provider(OpenIDConnectProviderArn=GITHUB_PROVIDER)
+    assert sorted(provider["ClientIDList"]) == ["other-app", "sts.amazonaws.com"]
+
+
+def test_moving_the_ci_role_to_another_provider_url_is_self_lockout(
+    run_iamctl: RunIamctl, server_iam: Any, server_url: str, tmp_path: Path
+) -> None:
+    """A provider's URL cannot change in place: the file's new URL is a new provider, and prune
+    deletes the old one, which the running role's trust (as the account holds it) names."""
+    server_iam.create_open_id_connect_provider(
+        Url=f"https://{GITHUB_URL}", ClientIDList=["sts.amazonaws.com"],
+        ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"])
+    as_role = running_as_deployer(server_iam, server_url, CI_TRUST)
+    moved = json.dumps(CI_TRUST).replace(GITHUB_URL, f"{GITHUB_URL}/acme")
+    path = account_file(tmp_path, f"prune: true\noidc_providers:\n"
+                                  f"  - url: https://{GITHUB_URL}/acme\n"
+                                  "    client_ids: [sts.amazonaws.com]\n"
+                                  "roles:\n  - name: deployer\n"
+                                  f"    assume_role_policy: {moved}\n"
+                                  "    policies: [AdministratorAccess]\n")
+    refused_and_marked(run_iamctl, path, as_role, [
+        "~ role deployer: trust policy [SELF-LOCKOUT: changes who may assume role deployer, "
+        f"which these credentials run as: Federated {GITHUB_PROVIDER} no longer admitted as "
+        "before (iamctl cannot tell which principal assumed it)]",
+        f"- OIDC provider {GITHUB_URL} [SELF-LOCKOUT: deletes a provider that role deployer, "
+        "which these credentials run as, trusts]"])
+    assert server_iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == [
+        {"Arn": GITHUB_PROVIDER}]
+
+
+def test_pruning_the_role_the_running_role_is_assumed_from_is_self_lockout(
+    run_iamctl: RunIamctl, server_iam: Any, server_url: str, tmp_path: Path
+) -> None:
+    """Role chaining: the running role's trust names the role its credentials come from."""
+    server_iam.create_role(RoleName="ci-base", AssumeRolePolicyDocument=json.dumps(EC2_TRUST))
+    chained = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/ci-base"},
+        "Action": "sts:AssumeRole"}]}
+    as_role = running_as_deployer(server_iam, server_url, chained)
+    refused_and_marked(run_iamctl, account_file(tmp_path, "prune: true\n"), as_role, [
+        "- role ci-base [SELF-LOCKOUT: deletes role ci-base, which role deployer, which these "
+        "credentials run as, trusts]"])
+    assert server_iam.get_role(RoleName="ci-base")["Role"]["RoleName"] == "ci-base"

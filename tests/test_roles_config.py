@@ -69,7 +69,6 @@ roles:
         Statement: [{{Effect: Allow, Action: "logs:*", Resource: "*"}}]
     tags: {{team: platform}}
     instance_profile: true
-    accept_risk: reviewed with security
 """,
     )
     role = state_of(file).roles["deploy"]
@@ -91,9 +90,20 @@ roles:
         },
         tags={"team": "platform"},
         instance_profile=True,
-        accept_risk="reviewed with security",
     )
     assert role.trust is not None and json.loads(role.trust.text) == TRUST  # as written
+
+
+def test_accept_risk_reaches_the_state_by_kind(tmp_path: Path) -> None:
+    public = ('{Version: "2012-10-17", Statement: [{Effect: Allow, Principal: "*", '
+              'Action: "sts:AssumeRole"}]}')
+    file = write(tmp_path, f"""
+roles:
+  - name: public
+    assume_role_policy: {public}
+    accept_risk: {{anyone: reviewed with security}}
+""")
+    assert state_of(file).roles["public"].accept_risk == {"anyone": "reviewed with security"}
 
 
 def test_absent_fields_are_unmanaged_and_permissions_exact(tmp_path: Path) -> None:
@@ -164,3 +174,12 @@ def test_role_inline_policies_are_held_to_the_role_quota(tmp_path: Path) -> None
     )
     with pytest.raises(ConfigError, match="more than the 10240 AWS allows"):
         state_of(file)
+
+
+def test_the_schema_accepts_every_kind_of_trust_finding_and_no_other() -> None:
+    from reconciler.config.schema import load_schema
+    from reconciler.core.trust_findings import FINDING_KINDS
+
+    accept_risk = load_schema()["$defs"]["role"]["properties"]["accept_risk"]
+    assert tuple(accept_risk["properties"]) == FINDING_KINDS
+    assert accept_risk["additionalProperties"] is False

@@ -1,6 +1,6 @@
 """The fast schema check (fastjsonschema) says "valid" exactly when jsonschema's validator does.
 
-validation.check_shape trusts the fast check's "valid" without asking jsonschema, so a document
+shape.check_shape trusts the fast check's "valid" without asking jsonschema, so a document
 the fast check passes and jsonschema rejects would slip through; these tests look for one.
 """
 

@@ -4,6 +4,7 @@ resource policies without enforcing them: the tests check the document itself.""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,14 @@ import boto3
 import pytest
 
 from tests.conftest import RunIamctl
+from tests.test_multi_account import OTHER, credentials_in, iam_in, write
 
 ACCOUNT = "123456789012"
+THIRD = "444444444444"  # a second account reached only by assuming a role
+SECRET_ARN = re.compile(
+    r"^New credentials for user alice: AWS Secrets Manager secret "
+    r"(arn:aws:secretsmanager:us-east-1:(\d{12}):secret:iamctl/credentials/alice-\w{6}) "
+    r"\(readable only by that user\)$", re.M)
 FILE = f"""\
 version: 1
 account:
@@ -37,7 +44,8 @@ def test_new_credentials_go_to_a_secret_only_the_user_reads(
     result = run_iamctl("apply", "account.yaml", "--yes", "--secrets-to", "secretsmanager",
                         cwd=tmp_path)
     assert result.code == 0, result.stderr
-    assert ("New credentials for user bob: AWS Secrets Manager secret iamctl/credentials/bob "
+    arn = secretsmanager.describe_secret(SecretId="iamctl/credentials/bob")["ARN"]
+    assert (f"New credentials for user bob: AWS Secrets Manager secret {arn} "
             "(readable only by that user)") in result.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["account.yaml"]
     value = json.loads(
@@ -96,3 +104,39 @@ def test_a_secrets_dir_beside_secrets_manager_is_a_usage_error(
         "error: --secrets-dir and --secrets-to secretsmanager exclude each other"
     )
     assert not (tmp_path / "s").exists()
+
+
+def secretsmanager_in(server_url: str, account: str) -> Any:
+    """A Secrets Manager client acting in `account`, through a role assumed there."""
+    return boto3.client("secretsmanager", endpoint_url=server_url, region_name="us-east-1",
+                        **credentials_in(server_url, account))
+
+
+def test_secrets_manager_delivery_writes_into_the_account_of_the_user(
+    run_iamctl: RunIamctl, server_url: str, secretsmanager: Any, tmp_path: Path
+) -> None:
+    # Two accounts, each reached by its own role, each with a user alice: each alice's secret
+    # must be in her own account (where she can read it), under a policy naming her, never in
+    # the account of the credentials iamctl started from, nor one secret shared by both.
+    body = "users:\n  - name: alice\n    access_keys: 1\n"
+    for account in (OTHER, THIRD):
+        role = f"role_arn: arn:aws:iam::{account}:role/OrganizationAccountAccessRole\n"
+        write(tmp_path / "accounts", f"{account}.yaml", account, body, role)
+    result = run_iamctl("apply", str(tmp_path / "accounts"), "--yes",
+                        "--secrets-to", "secretsmanager")
+    assert result.code == 0, result.stderr
+    assert secretsmanager.list_secrets()["SecretList"] == []  # none in the starting account
+    reported = {account: arn for arn, account in SECRET_ARN.findall(result.stdout)}
+    for account in (OTHER, THIRD):
+        client = secretsmanager_in(server_url, account)
+        [secret] = client.list_secrets()["SecretList"]
+        assert reported.get(account) == secret["ARN"], result.stdout  # the report names it
+        [key] = iam_in(server_url, account).list_access_keys(UserName="alice")["AccessKeyMetadata"]
+        value = json.loads(client.get_secret_value(SecretId=secret["ARN"])["SecretString"])
+        assert value["Access key ID"] == key["AccessKeyId"]
+        assert value["Console login link"] == f"https://{account}.signin.aws.amazon.com/console"
+        policy = json.loads(client.get_resource_policy(SecretId=secret["ARN"])["ResourcePolicy"])
+        alice = f"arn:aws:iam::{account}:user/alice"
+        assert [s["Principal"] for s in policy["Statement"]] == ["*", {"AWS": alice}]
+        assert policy["Statement"][0]["Condition"] == {
+            "StringNotEquals": {"aws:PrincipalArn": alice}}

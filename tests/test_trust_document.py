@@ -231,6 +231,18 @@ VALID = {
     "a single statement object": {"Version": "2012-10-17",
                                   "Statement": trust({"AWS": "210987654321"})},
     "a Deny statement": doc(trust({"AWS": ROLE}), {**trust({"AWS": ROLE}), "Effect": "Deny"}),
+    "every form of AWS principal": doc(trust({"AWS": [
+        "*", "210987654321", "arn:aws:iam::210987654321:root",
+        "arn:aws:iam::210987654321:user/alice", "arn:aws:iam::210987654321:user/team/alice",
+        "arn:aws:iam::210987654321:role/path/deployer", "arn:aws-cn:iam::210987654321:root",
+        "arn:aws:sts::210987654321:assumed-role/deployer/session-1",
+        "arn:aws:sts::210987654321:federated-user/bob", "AROA1234567890EXAMPLE"]})),
+    "regional and China service principals": doc(trust({"Service": [
+        "states.eu-west-1.amazonaws.com", "ec2.amazonaws.com.cn"]})),
+    "every form of federated principal": doc(trust({"Federated": [
+        GITHUB, "arn:aws:iam::123456789012:saml-provider/okta", "cognito-identity.amazonaws.com",
+        "accounts.google.com", "graph.facebook.com", "www.amazon.com"]},
+        "sts:AssumeRoleWithWebIdentity")),
 }
 
 
@@ -297,6 +309,30 @@ PROBLEMS: dict[str, tuple[Any, str]] = {
                         "Statement[0].Principal.AWS[1]: is empty"),
     "no principals": (statement_with(Principal={"Service": []}),
                       "Statement[0].Principal.Service: is empty"),
+    # IAM refuses a wildcard anywhere but "*" alone ("Invalid principal in policy").
+    "any account's root": (statement_with(Principal={"AWS": "arn:aws:iam::*:root"}),
+                           'Statement[0].Principal.AWS: a wildcard may stand only alone, as "*"'),
+    "any role of an account": (
+        statement_with(Principal={"AWS": [ROLE, "arn:aws:iam::210987654321:role/*"]}),
+        'Statement[0].Principal.AWS[1]: a wildcard may stand only alone, as "*"'),
+    "a wildcard account id": (statement_with(Principal={"AWS": "21098765432?"}),
+                              "Statement[0].Principal.AWS: a wildcard may stand only alone"),
+    "any service": (statement_with(Principal={"Service": "*"}),
+                    "Statement[0].Principal.Service: no wildcard in a service principal"),
+    "services by wildcard": (statement_with(Principal={"Service": "*.amazonaws.com"}),
+                             "Statement[0].Principal.Service: no wildcard in a service"),
+    "any identity provider": (statement_with(Principal={"Federated": "*"}),
+                              "Statement[0].Principal.Federated: no wildcard in a federated"),
+    "a group": (statement_with(Principal={"AWS": "arn:aws:iam::210987654321:group/admins"}),
+                "Statement[0].Principal.AWS: not an AWS principal (IAM accepts"),
+    "a bare name": (statement_with(Principal={"AWS": "deployer"}),
+                    "Statement[0].Principal.AWS: not an AWS principal"),
+    "a short account id": (statement_with(Principal={"AWS": "arn:aws:iam::2109876:root"}),
+                           "Statement[0].Principal.AWS: not an AWS principal"),
+    "a service that is no host name": (statement_with(Principal={"Service": "ec2"}),
+                                       "Statement[0].Principal.Service: not a service principal"),
+    "a federated user name": (statement_with(Principal={"Federated": "okta"}),
+                              "Statement[0].Principal.Federated: not a federated principal"),
     "bad Sid": (statement_with(Sid="allow-ci"),
                 "Statement[0].Sid: must contain only letters and digits"),
     "condition not a mapping": (statement_with(Condition=["x"]),

@@ -1,9 +1,9 @@
-"""The boundary to AWS: sessions, clients, pagination, retries, and error translation.
+"""The boundary to AWS: sessions, clients, pagination and retries.
 
-Every IAM and STS call in the project goes through `Aws.iam` / `Aws.sts` / `Aws.pages`, so this is
-the only module that knows botocore's exceptions, and every failure leaves it as an `AwsError`
-saying what iamctl was doing: of the class of its AWS error code where the project branches on
-that code (`NoSuchEntityError`, ...: ERROR_CLASSES).
+Every AWS call in the project goes through `Aws.call` (or its `iam` / `sts` / `pages` forms): this
+is the only module that makes a client, so every service of an account is reached with that
+account's credentials and region, and every call is counted. Every failure leaves it as an
+`AwsError` saying what iamctl was doing (`errors.py` translates botocore's).
 """
 
 from __future__ import annotations
@@ -18,38 +18,18 @@ from typing import Any
 
 import boto3
 from botocore.config import Config as BotoConfig
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    CredentialRetrievalError,
-    HTTPClientError,
-    NoCredentialsError,
-    PartialCredentialsError,
-    SSOTokenLoadError,
-    TokenRetrievalError,
-    UnauthorizedSSOTokenError,
-)
+from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 from botocore.utils import parse_timestamp
 
 from ..core.errors import (
-    AccessDeniedError,
     AwsError,
     ConcurrentModificationError,
-    CredentialReportExpiredError,
-    CredentialReportNotPresentError,
-    CredentialReportNotReadyError,
-    DeleteConflictError,
-    EntityAlreadyExistsError,
     EntityTemporarilyUnmodifiableError,
     IamctlError,
-    InvalidInputError,
-    LimitExceededError,
-    MalformedPolicyDocumentError,
     NoSuchEntityError,
-    ResourceExistsError,
-    ResourceNotFoundError,
 )
+from .errors import aws_error, boto_error, operation_name, was_retried
 
 log = logging.getLogger(__name__)
 
@@ -75,48 +55,6 @@ RETRY_MAX_DELAY = 2.0
 # has measured a send rate, drops to its floor of about one request every two seconds, and one
 # early throttle slows a whole plan of a few hundred calls to minutes.
 BOTO_CONFIG = BotoConfig(retries={"mode": "standard", "max_attempts": 10})
-
-# Credentials that exist but have expired or were revoked.
-EXPIRED_CREDENTIAL_CODES = frozenset(
-    {
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "InvalidClientTokenId",
-        "UnrecognizedClientException",
-        "SignatureDoesNotMatch",
-    }
-)
-REFRESH_HINT = "refresh your credentials (e.g. `aws sso login`) or check AWS_PROFILE"
-
-# The AWS error codes the project branches on, each raised as its own class; every other code
-# is a plain AwsError. The code itself stays on the error (`.code`) for messages.
-ERROR_CLASSES: Mapping[str, type[AwsError]] = {
-    "NoSuchEntity": NoSuchEntityError,
-    "EntityAlreadyExists": EntityAlreadyExistsError,
-    "DeleteConflict": DeleteConflictError,
-    # IAM's quota error; throttling elsewhere is LimitExceededException, retried by botocore.
-    "LimitExceeded": LimitExceededError,
-    "MalformedPolicyDocument": MalformedPolicyDocumentError,
-    "InvalidInput": InvalidInputError,
-    "ConcurrentModification": ConcurrentModificationError,
-    "EntityTemporarilyUnmodifiable": EntityTemporarilyUnmodifiableError,
-    "AccessDenied": AccessDeniedError,  # IAM and STS
-    "AccessDeniedException": AccessDeniedError,  # Secrets Manager
-    "ReportInProgress": CredentialReportNotReadyError,
-    "ReportNotPresent": CredentialReportNotPresentError,
-    "ReportExpired": CredentialReportExpiredError,
-    "ResourceNotFoundException": ResourceNotFoundError,  # Secrets Manager
-    "ResourceExistsException": ResourceExistsError,  # Secrets Manager
-}
-
-# Failures to load credentials at all (none configured, or an SSO session that has expired).
-_CREDENTIAL_LOAD_ERRORS = (
-    PartialCredentialsError,
-    CredentialRetrievalError,
-    TokenRetrievalError,
-    SSOTokenLoadError,
-    UnauthorizedSSOTokenError,
-)
 
 
 @dataclass(frozen=True)
@@ -198,7 +136,8 @@ class Sessions:
 
 
 class Aws:
-    """IAM and STS clients for one account, with a thread-safe count of API calls made."""
+    """The clients of one account, all made in one place (`_client`), with a thread-safe count
+    of API calls made."""
 
     def __init__(
         self,
@@ -211,25 +150,45 @@ class Aws:
         self.calls = 0
         self._identity: Identity | None = None
         self._session = session
+        self._endpoint_url = endpoint_url
         # Assumed-role credentials are given apart from the session they share: their key id,
         # not the session's, is what these clients sign with (see access_key_id).
         self._assumed_key_id = credentials["AccessKeyId"] if credentials else None
-        keys = _client_keys(credentials) if credentials else {}
-        region = session.region_name or DEFAULT_REGION
-        # A boto3 session is not thread-safe, and accounts are opened side by side.
+        self._keys = _client_keys(credentials) if credentials else {}
+        self._region = session.region_name or DEFAULT_REGION
+        self._clients: dict[str, Any] | None = {}
         with _SESSION_LOCK:
             parsers = session._session.get_component("response_parser_factory")
             parsers.set_parser_defaults(timestamp_parser=_timestamp)
-            self._iam = session.client(
-                "iam", region_name=region, endpoint_url=endpoint_url, config=BOTO_CONFIG, **keys
-            )
-            self._sts = session.client(
-                "sts", region_name=region, endpoint_url=endpoint_url, config=BOTO_CONFIG, **keys
-            )
-        for client in (self._iam, self._sts):
-            client.meta.events.register("before-call", self._count_call)
-        self._session, self._region, self._endpoint_url = session, region, endpoint_url
-        self._secrets: Any = None
+
+    def _client(self, service: str) -> Any:
+        """This account's client for `service`, made on first use. The only place a client is
+        made: each one signs with the account's credentials (an assumed role's, never the
+        session's they were assumed from) in the account's region, and its calls are counted.
+        A client made elsewhere would act, unseen, in whatever account the session reaches."""
+        with self._lock:
+            if self._clients is None:
+                raise RuntimeError(f"{service} call after the account's clients were released")
+            client = self._clients.get(service)
+            if client is None:
+                # A boto3 session is not thread-safe, and accounts are opened side by side.
+                with _SESSION_LOCK:
+                    client = self._session.client(
+                        service, region_name=self._region, endpoint_url=self._endpoint_url,
+                        config=BOTO_CONFIG, **self._keys,
+                    )
+                client.meta.events.register("before-call", self._count_call)
+                self._clients[service] = client
+            return client
+
+    @property
+    def _iam(self) -> Any:
+        """The IAM client, for the tests that hook its events."""
+        return self._client("iam")
+
+    @property
+    def _sts(self) -> Any:
+        return self._client("sts")
 
     @classmethod
     def connect(
@@ -262,9 +221,10 @@ class Aws:
         """Drop the clients once the account needs no more calls (a plan over many accounts
         that will not apply): they are most of what an account keeps in memory. A call after
         this is a bug, and fails."""
-        for client in (self._iam, self._sts):
+        with self._lock:
+            clients, self._clients = self._clients or {}, None
+        for client in clients.values():
             client.close()
-        self._iam = self._sts = None
 
     def _count_call(self, **_: Any) -> None:
         with self._lock:
@@ -287,26 +247,27 @@ class Aws:
             return None
         return credentials.access_key if credentials is not None else None
 
+    def call(
+        self,
+        service: str,
+        operation: str,
+        doing: str,
+        retry_not_found: bool = False,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """Call an operation (boto3 method name) of any service (`iam`, `sts`,
+        `secretsmanager`, `sso-admin`, ...) in this account; `doing` says why, for error
+        messages. `retry_not_found`: IAM's NoSuchEntity right after a create is retried."""
+        return self._call(service, operation, doing, retry_not_found, params)
+
     def sts(self, operation: str, doing: str, **params: Any) -> dict[str, Any]:
-        return self._call(self._sts, operation, doing, False, params)
+        return self.call("sts", operation, doing, **params)
 
     def iam(
         self, operation: str, doing: str, retry_not_found: bool = False, **params: Any
     ) -> dict[str, Any]:
         """Call an IAM operation (boto3 method name); `doing` says why, for error messages."""
-        return self._call(self._iam, operation, doing, retry_not_found, params)
-
-    def secretsmanager(self, operation: str, doing: str, **params: Any) -> dict[str, Any]:
-        """Call a Secrets Manager operation (`apply --secrets-to secretsmanager` only), in the
-        session's region; the client is made on first use."""
-        with self._lock:
-            if self._secrets is None:
-                self._secrets = self._session.client(
-                    "secretsmanager", region_name=self._region,
-                    endpoint_url=self._endpoint_url, config=BOTO_CONFIG,
-                )
-                self._secrets.meta.events.register("before-call", self._count_call)
-        return self._call(self._secrets, operation, doing, False, params)
+        return self.call("iam", operation, doing, retry_not_found, **params)
 
     def pages(self, operation: str, doing: str, **params: Any) -> Iterator[dict[str, Any]]:
         """Every page of a paginated IAM call, following `Marker` while `IsTruncated`."""
@@ -319,13 +280,16 @@ class Aws:
 
     def _call(
         self,
-        client: Any,
+        service: str,
         operation: str,
         doing: str,
         retry_not_found: bool,
         params: dict[str, Any],
     ) -> dict[str, Any]:
-        method = getattr(client, operation)
+        try:
+            method = getattr(self._client(service), operation)
+        except BotoCoreError as error:  # a region botocore refuses, a service it does not know
+            raise boto_error(doing, operation, error) from None
         # The operation and its purpose only: parameters can hold a password.
         log.debug("%s: %s", operation_name(operation), doing)
         deadline = time.monotonic() + NOT_FOUND_RETRY_SECONDS
@@ -372,53 +336,3 @@ class Aws:
     def _caller(self) -> str | None:
         """Who the credentials are, if already asked (never a call of its own)."""
         return self._identity.arn if self._identity else None
-
-
-def was_retried(response: Mapping[str, Any]) -> bool:
-    """Whether botocore retried the call before this answer (a success's or an error's)."""
-    return int(response.get("ResponseMetadata", {}).get("RetryAttempts", 0)) > 0
-
-
-def boto_error(
-    doing: str, operation: str, error: BotoCoreError, maybe_landed: bool = False
-) -> IamctlError:
-    """botocore's own failures (no credentials, no connection) as one line saying what to do."""
-    if isinstance(error, NoCredentialsError):
-        return IamctlError(
-            f"{doing}: no AWS credentials found; set AWS_PROFILE or pass --profile, "
-            "or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-        )
-    if isinstance(error, _CREDENTIAL_LOAD_ERRORS):
-        return IamctlError(f"{doing}: AWS credentials could not be loaded: {error}; {REFRESH_HINT}")
-    # A read timeout or a closed connection (botocore has retried them already) came after the
-    # request was sent: it may have been carried out. A refused connection was not.
-    maybe_landed = maybe_landed or isinstance(error, HTTPClientError)
-    return AwsError(
-        doing, operation_name(operation), type(error).__name__, str(error), maybe_landed
-    )
-
-
-def operation_name(method: str) -> str:
-    """`attach_user_policy` -> `AttachUserPolicy`, the name AWS documents."""
-    return "".join(part.capitalize() for part in method.split("_")).replace("Mfa", "MFA")
-
-
-def error_class(code: str) -> type[AwsError]:
-    """The class an AWS error code is raised as (ERROR_CLASSES; else a plain AwsError)."""
-    return ERROR_CLASSES.get(code, AwsError)
-
-
-def aws_error(
-    doing: str, operation: str, error: ClientError, maybe_landed: bool, caller: str | None
-) -> AwsError:
-    """An AWS error answer as the class of its code, with a hint where the caller can act."""
-    details = error.response.get("Error", {})
-    code = details.get("Code", "Unknown")
-    message = details.get("Message", "") or str(error)
-    if code in EXPIRED_CREDENTIAL_CODES:
-        message += f" ({REFRESH_HINT})"
-    kind = error_class(code)
-    # AWS names the caller in an AccessDenied message; an emulator or a proxy may not.
-    if kind is AccessDeniedError and caller and caller not in message:
-        message += f" (credentials: {caller})"
-    return kind(doing, operation_name(operation), code, message, maybe_landed)

@@ -35,7 +35,7 @@ from ..core.model import (
 )
 from ..core.providers import url_key
 from ..core.trust_findings import TrustFinding
-from . import documents, lifecycle_config, providers, roles, validation
+from . import documents, lifecycle_config, providers, roles, shape, validation
 from .validation import Declared, declared_in, source_error
 from .yamlload import Path, Source, load_yaml
 
@@ -77,7 +77,8 @@ def load(paths: Sequence[str]) -> list[Config]:
     by_account: dict[str, list[Source]] = {}
     for file in _expand(paths):
         source = load_yaml(file)
-        validation.check_shape(source)
+        roles.refuse_old_forms(source)
+        shape.check_shape(source)
         _check_file_rules(source)
         roles.check_file_rules(source)
         by_account.setdefault(source.data["account"]["id"], []).append(source)
@@ -141,11 +142,13 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
     declared_roles = declared_in(sources, "role", "roles")
     for declared in (policies, groups, users, declared_roles):
         validation.check_unique(declared)
+    validation.check_not_ignored(sources)
     validation.check_reserved_policy_names(policies)
     validation.check_group_references(users, groups)
     for entity in groups + users + declared_roles:
         validation.check_listed_once(entity, "groups", "group")
         validation.check_listed_once(entity, "policies", "policy")
+        validation.check_inline_names_once(entity)
     sources_of = validation.permission_sources(users)
     settings = _merged_settings(sources)
     names = _Spellings(

@@ -3,19 +3,20 @@
 A role's trust policy is given as a document (`assume_role_policy`), a JSON file
 (`assume_role_policy_file`) or the `trusted_by` shorthand: exactly one. Either way it is checked
 as IAM checks a trust policy, and a trust that lets anyone in (or any GitHub repository, or any
-audience of an identity provider) is an error unless the role says why with `accept_risk`. Roles
-under the paths AWS owns (service-linked roles, IAM Identity Center's) cannot be declared.
+audience of an identity provider) is an error unless the role's `accept_risk` names that kind of
+finding with a reason. Roles under the paths AWS owns (service-linked roles, IAM Identity
+Center's) cannot be declared.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..core import trust, trusted_by
 from ..core.model import AWS_OWNED_ROLE_PATHS, Document, Role, aws_owned_path
-from ..core.trust_findings import TrustFinding, trust_findings
+from ..core.trust_findings import FINDING_KINDS, TrustFinding, trust_findings
 from . import documents
 from .validation import Declared, source_error
 from .yamlload import Source
@@ -44,6 +45,21 @@ def check_file_rules(source: Source) -> None:
                 "iamctl never declares, changes or deletes them"
             )
             raise source_error(source, ("roles", index, "path"), message)
+
+
+def refuse_old_forms(source: Source) -> None:
+    """Before the schema: `accept_risk: "why"` once waived every finding of a role, forever.
+    It now names the kind it accepts; the old form is refused with the new one, which the
+    schema's own message ("expected a mapping") would not show."""
+    data = source.data
+    entries = data.get("roles") if isinstance(data, dict) else None
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(entry, dict) and isinstance(entry.get("accept_risk"), str):
+            message = (
+                f'name the finding it accepts, as in accept_risk: {{{FINDING_KINDS[0]}: "why"}} '
+                f"(findings: {', '.join(FINDING_KINDS)})"
+            )
+            raise source_error(source, ("roles", index, "accept_risk"), message)
 
 
 def _one_of(fields: tuple[str, ...]) -> str:
@@ -80,7 +96,7 @@ def role(
         inline_policies=documents.inline_policies(declared, ROLE_INLINE_MAX_SIZE),
         tags=dict(data["tags"]) if "tags" in data else None,
         instance_profile=data.get("instance_profile"),
-        accept_risk=data.get("accept_risk"),
+        accept_risk=dict(data["accept_risk"]) if "accept_risk" in data else None,
         trusted_by=data.get("trusted_by"),
     )
     return built, accepted
@@ -127,11 +143,20 @@ def expand(
 def checked_findings(
     declared: Declared, document: dict[str, Any], field: str
 ) -> list[TrustFinding]:
-    """A dangerous trust fails here unless the role acknowledges it with `accept_risk`."""
-    found = trust_findings(declared.name, document, declared.data.get("accept_risk"))
+    """A dangerous trust fails here unless the role's `accept_risk` names its kind; an
+    acceptance of a kind the trust does not have fails too (kept after the trust was fixed, it
+    would accept the next danger of that kind without anyone reading it)."""
+    acceptances: Mapping[str, str] = declared.data.get("accept_risk") or {}
+    found = trust_findings(declared.name, document, acceptances)
     for finding in found:
         if finding.fails:
             raise declared.error((field,), finding.message)
+    present = {finding.check for finding in found}
+    for kind in acceptances:
+        if kind not in present:
+            message = (f"role {declared.name}: its trust policy has no {kind} finding to accept: "
+                       "remove this entry")
+            raise declared.error(("accept_risk", kind), message)
     return found
 
 

@@ -108,6 +108,13 @@ def render_failed_account(account_id: str, error: str) -> str:
     )
 
 
+def render_error(error: str) -> str:
+    """What stopped `plan --markdown` or failed its `--fail-on` gate, as the error line iamctl
+    printed: it names files, keys, policies and changes as they are, so it goes into a code
+    block, line by line. A section of its own: after a plan's, or alone in `render_comment`."""
+    return "\n".join(["**Error:**", "", *fenced(error.splitlines() or [""]), ""])
+
+
 def render_comment(sections: Sequence[str], total: str | None = None) -> str:
     """The whole comment: the marker, each account's section, then `total` (iamctl's own
     words: counts only) in bold."""

@@ -168,9 +168,10 @@ class Role:
     tags: Mapping[str, str] | None = None
     # An instance profile of the role's own name holds it (desired: None = not managed).
     instance_profile: bool | None = None
-    # Desired only: why a trust the findings warn about is intended; the `trusted_by` shorthand
-    # as written (expanded into `trust`, again once the account's partition is known).
-    accept_risk: str | None = None
+    # Desired only: why a trust the findings warn about is intended, by kind of finding; the
+    # `trusted_by` shorthand as written (expanded into `trust`, again once the account's
+    # partition is known).
+    accept_risk: Mapping[str, str] | None = None
     trusted_by: Mapping[str, Any] | None = None
     # Live only: every instance profile that holds the role (a deletion leaves each first).
     arn: str = ""

@@ -41,6 +41,25 @@ TRUST_ACTIONS = (
 PRINCIPAL_TYPES = ("AWS", "Service", "Federated")
 _STATEMENT_KEYS = ("Sid", "Effect", "Principal", "Action", "Condition")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
+# The principals IAM accepts in a trust policy (IAM User Guide, "AWS JSON policy elements:
+# Principal"). A wildcard may only be "*" alone, meaning anyone: "You cannot use a wildcard to
+# match part of a principal name or ARN", and IAM refuses `arn:aws:iam::*:root`, `role/*`,
+# `{"Service": "*"}` and `{"Federated": "*"}` ("Invalid principal in policy").
+_WILDCARD = re.compile(r"[*?]")
+_PARTITION = r"arn:aws(-[a-z]+)*"
+_AWS_PRINCIPAL = re.compile(
+    rf"{_PARTITION}:iam::\d{{12}}:(root|(user|role)/\S+)"
+    rf"|{_PARTITION}:sts::\d{{12}}:(assumed-role/[^/\s]+/\S+|federated-user/\S+)"
+)
+_SERVICE_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+", re.IGNORECASE)
+_PROVIDER_ARN = re.compile(rf"{_PARTITION}:iam::\d{{12}}:(oidc-provider|saml-provider)/\S+")
+# The web identity providers a trust policy may name without an IAM provider of the account.
+_WEB_IDENTITY_HOSTS = (
+    "cognito-identity.amazonaws.com",
+    "accounts.google.com",
+    "graph.facebook.com",
+    "www.amazon.com",
+)
 # IAM's unique-id prefixes (IAM User Guide, "Understanding unique ID prefixes"). A trust policy
 # naming a user or role that was deleted shows its unique id instead of its ARN from then on,
 # and a re-created entity of the same name (a new id) is not trusted.
@@ -193,7 +212,7 @@ def _principal_problems(principal: Any, has_not_principal: bool) -> list[_Found]
             message = f"unknown principal type (allowed: {', '.join(PRINCIPAL_TYPES)})"
             problems.append((("Principal", kind), message))
         else:
-            problems += _string_list_problems(("Principal", kind), values, _principal_value)
+            problems += _string_list_problems(("Principal", kind), values, _PRINCIPAL_CHECKS[kind])
     return problems
 
 
@@ -201,6 +220,51 @@ def _principal_value(value: Any) -> str | None:
     if not isinstance(value, str):
         return "not a string (quote an account id: YAML reads an unquoted number)"
     return None if value else "is empty"
+
+
+def _aws_principal(value: Any) -> str | None:
+    if value == "*":
+        return None
+    if _WILDCARD.search(str(value)):
+        return 'a wildcard may stand only alone, as "*" (anyone): IAM refuses it in part of an ARN'
+    problem = _principal_value(value)
+    # A unique id stands for a deleted user or role in what AWS shows: written back as it is.
+    if problem or _ACCOUNT_ID.match(value) or _UNIQUE_ID.match(value):
+        return problem
+    if _AWS_PRINCIPAL.fullmatch(value):
+        return None
+    return (
+        'not an AWS principal (IAM accepts "*", an account id, or the ARN of an account\'s root, '
+        "a user, a role or a role session)"
+    )
+
+
+def _service_principal(value: Any) -> str | None:
+    if _WILDCARD.search(str(value)):
+        return "no wildcard in a service principal (IAM refuses it): name the service"
+    problem = _principal_value(value)
+    if problem or _SERVICE_PRINCIPAL.fullmatch(value):
+        return problem
+    return "not a service principal (a host name such as lambda.amazonaws.com)"
+
+
+def _federated_principal(value: Any) -> str | None:
+    if _WILDCARD.search(str(value)):
+        return "no wildcard in a federated principal (IAM refuses it): name the identity provider"
+    problem = _principal_value(value)
+    if problem or _PROVIDER_ARN.fullmatch(value) or value in _WEB_IDENTITY_HOSTS:
+        return problem
+    return (
+        "not a federated principal (IAM accepts an OIDC or SAML provider's ARN, or "
+        f"{', '.join(_WEB_IDENTITY_HOSTS)})"
+    )
+
+
+_PRINCIPAL_CHECKS: dict[str, Callable[[Any], str | None]] = {
+    "AWS": _aws_principal,
+    "Service": _service_principal,
+    "Federated": _federated_principal,
+}
 
 
 def _action_problems(actions: Any) -> list[_Found]:

@@ -1,48 +1,60 @@
 """Trust findings: who may assume a role, judged on its trust policy (DESIGN.md 9).
 
-Pure. A role anyone can assume, a GitHub Actions trust without a `sub` condition that names an
-owner (any repository on GitHub could assume it) and a web identity trust without an audience
-condition make `validate` and `plan` fail, unless the role's `accept_risk` acknowledges them:
-then each is still returned, marked accepted, and shown as a note.
+Pure. A role anyone can assume, a web identity trust whose `sub` condition does not name the
+tenant of a multi-tenant issuer (any repository on GitHub, any project on GitLab.com; the known
+issuers are in `oidc_issuers.py`) or is missing for another issuer, one without an audience
+condition, and a Cognito identity pool trust that does not say signed in or guest make
+`validate` and `plan` fail, unless the role's `accept_risk` names their kind with a reason
+(`accept_risk: {anyone: "why"}`): then each is still returned, marked accepted, and shown as a
+note. An acceptance covers its kind only, so a new danger of another kind fails.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .meaning import generic
 from .meaning import statement as statement_meaning
+from .oidc_issuers import ANY_REPOSITORY, ANY_SUBJECT, Issuer, known_issuer
+from .providers import oidc_provider_path
 from .trust import principal_values, statement_list
-from .trusted_by import GITHUB_OIDC_HOST
+from .trust_conditions import (
+    CALLER_KEYS_SHOWN,
+    described,
+    limits_caller,
+    loosest,
+    matches_anything,
+    positive_blocks,
+)
 
-ANYONE = "anyone"  # principal "*" without a condition
-ANY_REPOSITORY = "any-repository"  # GitHub Actions without a sub condition naming an owner
+ANYONE = "anyone"  # principal "*" without a condition that pins the caller
 ANY_AUDIENCE = "any-audience"  # a web identity provider without an audience condition
+ANY_SIGN_IN = "any-sign-in"  # a Cognito identity pool, guests and signed-in users alike
+# The kinds, in the order messages list them: the keys `accept_risk` takes.
+FINDING_KINDS = (ANYONE, ANY_REPOSITORY, ANY_SUBJECT, ANY_AUDIENCE, ANY_SIGN_IN)
 
+COGNITO = "cognito-identity.amazonaws.com"
 # Web identity providers a trust policy names by host rather than by the account's provider ARN,
-# and the condition key that holds their audience (IAM User Guide, keys for web identity).
+# and the condition key that holds their audience (IAM User Guide, keys for web identity). They
+# sign users in to an app: the audience (the app) is what a trust must name, not a subject.
 _WELL_KNOWN = {
-    "cognito-identity.amazonaws.com": "aud",
+    COGNITO: "aud",
     "accounts.google.com": "aud",
     "graph.facebook.com": "app_id",
     "www.amazon.com": "app_id",
 }
-_OIDC_PROVIDER = re.compile(r"^arn:[^:]+:iam::\d{12}:oidc-provider/(.+)$")
-# Operators under which a condition on a key limits who gets in. A negated one (StringNotEquals)
-# lets everyone else in, so it does not count.
-_POSITIVE = {"StringEquals": False, "StringEqualsIgnoreCase": False, "StringLike": True}
 
 
 @dataclass(frozen=True)
 class TrustFinding:
-    """A danger in a role's trust policy. `accepted` is the role's `accept_risk` (None: not
-    acknowledged, the finding fails `validate` and `plan`)."""
+    """A danger in a role's trust policy. `accepted` is the reason the role's `accept_risk`
+    gives for its kind (None: not acknowledged, the finding fails `validate` and `plan`)."""
 
     role: str
-    check: str  # ANYONE, ANY_REPOSITORY or ANY_AUDIENCE
+    check: str  # its kind, one of FINDING_KINDS
     statement: str  # "statement 1" (its position) or "statement GitHubActions" (its Sid)
     problem: str  # what is wrong, and where, in words
     fix: str
@@ -55,10 +67,11 @@ class TrustFinding:
     @property
     def message(self) -> str:
         """One line: `role deploy: trusts ... (statement 1 has no ...); add one, or set
-        accept_risk: "why"`, or with the reason when the risk is accepted."""
+        accept_risk: {any-repository: "why"}`, or with the reason when the risk is accepted."""
         if self.accepted is not None:
             return f"role {self.role}: {self.problem}; risk accepted: {self.accepted}"
-        return f'role {self.role}: {self.problem}; {self.fix}, or set accept_risk: "why"'
+        acceptance = f'{{{self.check}: "why"}}'
+        return f"role {self.role}: {self.problem}; {self.fix}, or set accept_risk: {acceptance}"
 
     def __str__(self) -> str:
         return self.message
@@ -68,16 +81,20 @@ class TrustFinding:
 _Found = tuple[str, str, str]
 
 
-def trust_findings(role_name: str, document: Any, accept_risk: str | None) -> list[TrustFinding]:
+def trust_findings(
+    role_name: str, document: Any, accept_risk: Mapping[str, str] | None
+) -> list[TrustFinding]:
     """The findings of one role's trust policy (a `Document`, a dict or JSON text), in statement
-    order. Deny statements let no one in and are not judged."""
-    accepted = accept_risk or None  # an empty reason acknowledges nothing
+    order, each accepted by the reason `accept_risk` gives for its kind. Deny statements let no
+    one in and are not judged."""
+    reasons = accept_risk or {}
     findings = []
     for index, item in enumerate(statement_list(document)):
         if item.get("Effect") != "Allow":
             continue
         label = _label(item, index)
         for check, problem, fix in _statement_findings(item, label):
+            accepted = reasons.get(check) or None  # an empty reason acknowledges nothing
             findings.append(TrustFinding(role_name, check, label, problem, fix, accepted))
     return findings
 
@@ -86,10 +103,12 @@ def _statement_findings(item: dict[str, Any], label: str) -> Iterator[_Found]:
     condition = statement_meaning(item).get("Condition")
     conditions = condition if isinstance(condition, dict) else {}
     yield from _anyone(item, label, conditions)
-    for provider in _web_identity_providers(item):
-        if provider == GITHUB_OIDC_HOST or provider.startswith(f"{GITHUB_OIDC_HOST}/"):
-            yield from _any_repository(provider, label, conditions)
+    for provider, by_arn in _web_identity_providers(item):
+        if by_arn and provider not in _WELL_KNOWN:
+            yield from _any_subject(provider, label, conditions)
         yield from _any_audience(provider, label, conditions)
+        if provider == COGNITO:
+            yield from _any_sign_in(label, conditions)
 
 
 def _label(item: dict[str, Any], index: int) -> str:
@@ -98,99 +117,110 @@ def _label(item: dict[str, Any], index: int) -> str:
 
 
 def _anyone(item: dict[str, Any], label: str, conditions: dict[str, Any]) -> Iterator[_Found]:
-    """`"*"` (or `{"AWS": "*"}`) lets every principal of every AWS account assume the role."""
-    if "*" in principal_values(item.get("Principal"), "AWS") and not conditions:
-        yield (ANYONE, f'anyone can assume it ({label} trusts principal "*" without a '
-                       "condition)", "name the principals or add a condition")
+    """`"*"` (or `{"AWS": "*"}`) lets every principal of every AWS account assume the role,
+    unless a condition pins the caller's account, organization or ARN: any other condition
+    (`aws:SecureTransport`, a negated or `...IfExists` operator, a pattern of wildcards) still
+    lets a stranger in."""
+    if "*" not in principal_values(item.get("Principal"), "AWS"):
+        return
+    fix = f"name the principals or limit the caller with {CALLER_KEYS_SHOWN}"
+    what = f'anyone can assume it ({label} trusts principal "*"'
+    if not conditions:
+        yield ANYONE, f"{what} without a condition)", fix
+    elif not limits_caller(conditions):
+        shown = described(generic(item.get("Condition")))
+        yield ANYONE, f"{what}, and its condition does not limit who the caller is: {shown})", fix
 
 
-def _web_identity_providers(item: dict[str, Any]) -> list[str]:
+def _web_identity_providers(item: dict[str, Any]) -> list[tuple[str, bool]]:
     """The web identity (OIDC) providers a statement trusts, as IAM prefixes their condition
-    keys: the provider ARN's path (`token.actions.githubusercontent.com`), or the host of a
-    well-known provider. SAML providers are not among them."""
+    keys, and whether by an OIDC provider ARN: the ARN's path (`token.actions.githubusercontent
+    .com`, host in lower case) or the host of a well-known provider. Not SAML providers."""
     found = []
     for value in principal_values(item.get("Principal"), "Federated"):
-        match = _OIDC_PROVIDER.match(value)
-        if match:
-            found.append(match.group(1))
-        elif value in _WELL_KNOWN:
-            found.append(value)
+        path = oidc_provider_path(value)
+        if path is not None:
+            found.append((path, True))
+        elif value.lower() in _WELL_KNOWN:
+            found.append((value.lower(), False))
     return found
 
 
-def _any_repository(provider: str, label: str, conditions: dict[str, Any]) -> Iterator[_Found]:
-    """GitHub signs a token for every workflow of every repository on GitHub: only the `sub`
-    claim (`repo:OWNER/REPO:...`) tells them apart, so the trust must pin an owner."""
-    key = f"{provider}:sub"
-    blocks = _positive_blocks(conditions, key)
-    what = "trusts GitHub Actions of any repository"
-    if not blocks:
-        yield ANY_REPOSITORY, f"{what} ({label} has no {key} condition)", "add one"
+def _any_subject(provider: str, label: str, conditions: dict[str, Any]) -> Iterator[_Found]:
+    """Only the `sub` claim tells one job's token from another's: a known issuer's must name the
+    tenant (`repo:OWNER/` on GitHub), any other issuer's must at least be held to something."""
+    issuer = known_issuer(provider)
+    if issuer is not None:
+        yield from _any_tenant(issuer, provider, label, conditions)
         return
-    loose = _loosest(blocks, _matches_any_owner)
+    key = f"{provider}:sub"
+    blocks = positive_blocks(conditions, key, always_present=True)
+    what = f"accepts tokens of {provider} for any subject"
+    if not blocks:
+        yield ANY_SUBJECT, f"{what} ({label} has no {key} condition)", "add one"
+        return
+    loose = loosest(blocks, matches_anything)
     if loose is not None:
-        problem = f"{what} ({label}'s {key} condition {json.dumps(loose)} matches any owner)"
-        yield ANY_REPOSITORY, problem, "name the owner and repository"
+        problem = f"{what} ({label}'s {key} condition {json.dumps(loose)} matches any value)"
+        yield ANY_SUBJECT, problem, "name the subject"
+
+
+def _any_tenant(
+    issuer: Issuer, provider: str, label: str, conditions: dict[str, Any]
+) -> Iterator[_Found]:
+    """The issuer signs for every tenant (or every project of its one tenant) with one key, so
+    the trust must name the tenant in `sub` (or, where the issuer documents it, a session tag
+    such as Buildkite's `aws:RequestTag/organization_slug`)."""
+    if any(_held_exactly(conditions, f"aws:RequestTag/{tag}") for tag in issuer.tags):
+        return
+    key = f"{provider}:sub"
+    blocks = positive_blocks(conditions, key, always_present=True)
+    what = f"trusts {issuer.name} of {issuer.any_of}"
+    if not blocks:
+        fix = f"add one that names the {issuer.tenant}: {issuer.example}"
+        yield issuer.kind, f"{what} ({label} has no {key} condition)", fix
+        return
+    loose = loosest(blocks, issuer.matches_any_tenant)
+    if loose is not None:
+        problem = (f"{what} ({label}'s {key} condition {json.dumps(loose)} matches any "
+                   f"{issuer.tenant})")
+        yield issuer.kind, problem, f"name the {issuer.tenant}: {issuer.example}"
+
+
+def _held_exactly(conditions: dict[str, Any], key: str) -> bool:
+    """Whether a request key is held to values without wildcards (a tag a request may lack)."""
+    return any(not block.is_pattern or not any("*" in value or "?" in value
+                                                 for value in block.values)
+               for block in positive_blocks(conditions, key, always_present=False))
 
 
 def _any_audience(provider: str, label: str, conditions: dict[str, Any]) -> Iterator[_Found]:
     """Without an audience condition, a token the provider issued to any other application
     (another cloud, another tenant) is accepted too."""
     key = f"{provider}:{_WELL_KNOWN.get(provider, 'aud')}"
-    blocks = _positive_blocks(conditions, key)
+    blocks = positive_blocks(conditions, key, always_present=True)
     what = f"accepts tokens of {provider} for any audience"
     if not blocks:
         yield ANY_AUDIENCE, f"{what} ({label} has no {key} condition)", "add one"
         return
-    loose = _loosest(blocks, _matches_anything)
+    loose = loosest(blocks, matches_anything)
     if loose is not None:
         problem = f"{what} ({label}'s {key} condition {json.dumps(loose)} matches any value)"
         yield ANY_AUDIENCE, problem, "name the audience"
 
 
-def _positive_blocks(conditions: dict[str, Any], key: str) -> list[tuple[bool, list[str]]]:
-    """(is a pattern, values) for each operator that limits `key` to its values. Qualified
-    forms count (`ForAnyValue:StringLike`, `StringLikeIfExists`): the claims these checks read
-    are always in the token. Keys are compared without case, as IAM does."""
-    blocks = []
-    for operator, block in conditions.items():
-        base = operator.rsplit(":", 1)[-1].removesuffix("IfExists")
-        if base not in _POSITIVE or not isinstance(block, dict):
-            continue
-        for name, values in block.items():
-            if name.lower() == key.lower():
-                items = values if isinstance(values, list) else [values]
-                blocks.append((_POSITIVE[base], [str(value) for value in items]))
-    return blocks
-
-
-def _loosest(
-    blocks: list[tuple[bool, list[str]]], too_loose: Callable[[str], bool]
-) -> str | None:
-    """A value that lets everyone through, when every block has one (the blocks all apply:
-    one strict block is enough); None when the condition holds."""
-    loose = []
-    for is_pattern, values in blocks:
-        found = next((value for value in values if is_pattern and too_loose(value)), None)
-        if found is None:
-            return None
-        loose.append(found)
-    return loose[0]
-
-
-def _literal_prefix(pattern: str) -> str:
-    return re.split(r"[*?]", pattern, maxsplit=1)[0]
-
-
-def _matches_any_owner(pattern: str) -> bool:
-    """Whether a StringLike `sub` pattern matches a repository of any owner: its text before
-    the first wildcard stops short of `repo:OWNER/` (`*`, `repo:*`, `repo:acme*`)."""
-    prefix = _literal_prefix(pattern)
-    if prefix == pattern:
-        return False  # no wildcard
-    return "repo:".startswith(prefix) or (prefix.startswith("repo:") and "/" not in prefix)
-
-
-def _matches_anything(pattern: str) -> bool:
-    """Whether a StringLike pattern starts with a wildcard (`*`): it pins no value."""
-    return pattern != _literal_prefix(pattern) and not _literal_prefix(pattern)
+def _any_sign_in(label: str, conditions: dict[str, Any]) -> Iterator[_Found]:
+    """A Cognito identity pool gives tokens to its guests as well as to signed-in users: the
+    `amr` claim says which (`authenticated` or `unauthenticated`), and AWS requires it beside
+    `aud` (Amazon Cognito Developer Guide, identity pools security best practices)."""
+    key = f"{COGNITO}:amr"
+    blocks = positive_blocks(conditions, key, always_present=True)
+    what = "accepts identities of Cognito identity pools signed in or not"
+    fix = 'add one: "authenticated" or "unauthenticated"'
+    if not blocks:
+        yield ANY_SIGN_IN, f"{what} ({label} has no {key} condition)", fix
+        return
+    loose = loosest(blocks, matches_anything)
+    if loose is not None:
+        problem = f"{what} ({label}'s {key} condition {json.dumps(loose)} matches any value)"
+        yield ANY_SIGN_IN, problem, 'name "authenticated" or "unauthenticated"'

@@ -2,8 +2,9 @@
 
 Pure, like `diff.py`, whose `diff` calls `undeclared`. Prune never takes away what something
 it leaves in place still uses: the user or role running iamctl, ignored users, groups and roles,
-and the roles that belong to AWS (never pruned, never listed) keep their groups and policies, and
-each such keep is explained in a note.
+the roles that belong to AWS (never pruned, never listed) and those other AWS services create
+(`protected_names.py`) keep their groups and policies, and each such keep is explained in a note.
+Nor does it delete the policies and identity providers those services create.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from .attachments import attachments_of, named
 from .model import Action, Change, Entity, Kind, ManagedPolicy, Role, State, User, credentials_of
 from .payloads import Attachments, Members
-from .providers import oidc_removal, saml_removal
+from .protected_names import kept_because, protected
+from .providers import oidc_removal, provider_key, saml_removal
 from .trust import principal_values, statement_list
 from .wording import plural
 
@@ -55,6 +57,12 @@ def undeclared(
     staying = staying_entities(desired, live, caller_user, caller_role)
     users = [name for name in extra["users"] if Entity("user", name) not in staying.why]
     roles = [name for name in extra["roles"] if Entity("role", name) not in staying.why]
+    kept = [
+        f"{entity} is not deleted: {staying.why[entity]}"
+        for kind in ("user", "role")
+        for name in extra[f"{kind}s"]
+        if (entity := Entity(kind, name)) in staying.why
+    ]
     groups, group_notes, kept_groups = prunable_groups(extra["groups"], live, staying)
     staying = _Staying({**staying.why, **kept_groups})
     policies, policy_notes = prunable_policies(extra["policies"], desired, live, staying)
@@ -63,19 +71,14 @@ def undeclared(
     removals += [group_removal(live, name) for name in groups]
     removals += [policy_removal(live.policies[name], live) for name in policies]
     trusted = trusted_providers(desired, live, roles)
-    removals += provider_removals(extra, live, trusted)
-    kept = [
-        f"{kind[:-1]} {name} is not deleted: its credentials are running iamctl"
-        for kind, pruned in (("users", users), ("roles", roles))
-        for name in extra[kind]
-        if name not in pruned
-    ]
+    providers, protected_notes = unprotected_providers(extra)
+    removals += provider_removals(providers, live, trusted)
     deleted = (
         {Entity("user", name) for name in users}
         | {Entity("role", name) for name in roles}
         | {Entity("group", name) for name in groups}
     )
-    provider_notes = kept_provider_notes(extra, live, trusted)
+    provider_notes = protected_notes + kept_provider_notes(providers, live, trusted)
     return Undeclared(tuple(removals), {},
                       tuple(kept + group_notes + policy_notes + provider_notes),
                       frozenset(deleted))
@@ -97,7 +100,7 @@ def staying_entities(
     desired: State, live: State, caller_user: str | None, caller_role: str | None
 ) -> _Staying:
     """Undeclared entities prune leaves in place: ignored ones, the user or role running
-    iamctl, and the roles that belong to AWS."""
+    iamctl, the roles that belong to AWS and those another AWS service creates."""
     why: dict[Entity, str] = {}
     for kind, entities, declared, caller in (
         ("user", live.users, desired.users, caller_user),
@@ -110,6 +113,8 @@ def staying_entities(
                 why[Entity(kind, name)] = f"matches ignore.{kind}s"
             elif caller is not None and name.lower() == caller.lower():
                 why[Entity(kind, name)] = "its credentials are running iamctl"
+            elif entry := protected(f"{kind}s", name):
+                why[Entity(kind, name)] = kept_because(entry)
     for name in live.groups:
         if name not in desired.groups and desired.ignore.matches("groups", name):
             why[Entity("group", name)] = "matches ignore.groups"
@@ -141,11 +146,14 @@ def prunable_groups(
 def prunable_policies(
     names: tuple[str, ...], desired: State, live: State, staying: _Staying
 ) -> tuple[list[str], list[str]]:
-    """Undeclared policies to delete, and notes for those kept: attached to something that
-    stays (a role, an ignored user or group, a kept one), wanted by the file, or a boundary."""
+    """Undeclared policies to delete, and notes for those kept: created by another AWS service,
+    attached to something that stays (a role, an ignored user or group, a kept one), wanted by
+    the file, or a boundary."""
     deleted, notes = [], []
     for name in names:
-        reasons = policy_users(live.policies[name], desired, live, staying)
+        entry = protected("policies", name)
+        reasons = [kept_because(entry)] if entry else []
+        reasons = reasons or policy_users(live.policies[name], desired, live, staying)
         if reasons:
             notes.append(f"policy {name} is not deleted: {'; '.join(reasons)}")
         else:
@@ -280,14 +288,30 @@ def provider_extras(desired: State, live: State) -> dict[str, tuple[str, ...]]:
     }
 
 
+def unprotected_providers(
+    extra: Mapping[str, tuple[str, ...]]
+) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """The undeclared providers less those another AWS service creates and manages (IAM
+    Identity Center's SAML provider, kept even while none of its roles is in the account to
+    trust it), and a note for each of those."""
+    remaining, notes = dict(extra), []
+    for section, label in (("oidc providers", "OIDC"), ("saml providers", "SAML")):
+        kind = section.replace(" ", "_")
+        found = [(name, protected(kind, name)) for name in extra[section]]
+        remaining[section] = tuple(name for name, entry in found if entry is None)
+        notes += [f"{label} provider {name} is not deleted: {kept_because(entry)}"
+                  for name, entry in found if entry is not None]
+    return remaining, notes
+
+
 def provider_removals(
     extra: Mapping[str, tuple[str, ...]], live: State, trusted: Mapping[str, str]
 ) -> list[Change]:
     """Undeclared providers prune deletes: none that a role staying after apply trusts."""
     oidc = [live.oidc_providers[key] for key in extra["oidc providers"]]
     saml = [live.saml_providers[name] for name in extra["saml providers"]]
-    return [oidc_removal(p) for p in oidc if p.arn not in trusted] + [
-        saml_removal(p) for p in saml if p.arn not in trusted
+    return [oidc_removal(p) for p in oidc if provider_key(p.arn) not in trusted] + [
+        saml_removal(p) for p in saml if provider_key(p.arn) not in trusted
     ]
 
 
@@ -297,16 +321,16 @@ def kept_provider_notes(
     kept = [("OIDC", key, live.oidc_providers[key].arn) for key in extra["oidc providers"]]
     kept += [("SAML", name, live.saml_providers[name].arn) for name in extra["saml providers"]]
     return [
-        f"{kind} provider {name} is not deleted: role {trusted[arn]} trusts it"
+        f"{kind} provider {name} is not deleted: role {trusted[provider_key(arn)]} trusts it"
         for kind, name, arn in kept
-        if arn in trusted
+        if provider_key(arn) in trusted
     ]
 
 
 def trusted_providers(desired: State, live: State, pruned_roles: list[str]) -> dict[str, str]:
-    """Provider ARN -> a role that trusts it after apply (a declared role, by the trust the
-    file gives it; an undeclared one prune keeps, by its live trust): deleting the provider
-    would break that role's federation."""
+    """Provider (its `provider_key`) -> a role that trusts it after apply (a declared role, by
+    the trust the file gives it; an undeclared one prune keeps, by its live trust): deleting the
+    provider would break that role's federation."""
     staying = [r for name, r in live.roles.items() if name not in desired.roles]
     roles = [*desired.roles.values(), *live.aws_roles.values()] + [
         role for role in staying if role.name not in pruned_roles
@@ -314,7 +338,7 @@ def trusted_providers(desired: State, live: State, pruned_roles: list[str]) -> d
     trusted: dict[str, str] = {}
     for role in sorted(roles, key=lambda r: r.name, reverse=True):
         for arn in federated_principals(role.trust.text if role.trust else ""):
-            trusted[arn] = role.name
+            trusted[provider_key(arn)] = role.name
     return trusted
 
 

@@ -1,7 +1,7 @@
 """Before apply changes anything: where each account's new secrets (console passwords, access
 keys) will go, in the secrets directory (encrypted for users with `deliver_to`) or in AWS
 Secrets Manager (`secrets_manager.py`), every target checked. The writers then deliver through
-these sinks.
+these sinks, and the apply report says where they went (`delivered_lines`).
 """
 
 from __future__ import annotations
@@ -78,3 +78,20 @@ def checked_sink(planned: AccountPlan, directory: Path) -> SecretsSink:
     for user in users_with_new_secrets(planned.plan):
         sink.check_target(user)
     return sink
+
+
+def delivered_lines(sink: SecretsSink) -> list[str]:
+    """Where this run's new credentials went, never what they are. Only what this run wrote:
+    a file that merely exists may hold nothing new. A secret is named by its ARN: with several
+    accounts, its name alone would not say which account holds it."""
+    if isinstance(sink, SecretsManagerSink):
+        where = {
+            user: f"AWS Secrets Manager secret {arn} (readable only by that user)"
+            for user, arn in sink.secret_arns.items()
+        }
+    else:
+        where = {
+            user: f"{path} (mode 0600; contents never printed)"
+            for user, path in sink.written.items()
+        }
+    return [f"New credentials for user {user}: {where[user]}" for user in sorted(where)]

@@ -1,6 +1,10 @@
 """`apply --secrets-to secretsmanager`: new credentials go to AWS Secrets Manager in the account
 itself, as the secret `iamctl/credentials/NAME` (a JSON object with the CSV's fields), readable
-only by that user. The apply report names the secret instead of a file.
+only by that user. The apply report names the secret by its ARN instead of a file.
+
+"The account itself" is the account of the user: the sink calls through the account's `Aws`,
+whose every client signs with that account's credentials (an assumed role's, with
+`account.role_arn`), so two accounts' users of one name get a secret each, in their own account.
 
 The resource policy is put before the secret has a value, so no moment exists in which the value
 is readable under a wider policy. AWS evaluates it (an explicit Deny for every principal but the
@@ -66,14 +70,22 @@ class SecretsManagerSink(SecretsSink):
         self.sign_in_url = sign_in_url
         self._written: dict[str, Path] = {}
         self._rows: dict[str, list[list[str]]] = {}
+        self._arns: dict[str, str] = {}
         self._lock = threading.Lock()
+
+    @property
+    def secret_arns(self) -> dict[str, str]:
+        """The secrets this sink wrote, by user: their ARNs, which name the account and region
+        the secret is in (its name alone does not)."""
+        with self._lock:
+            return dict(self._arns)
 
     def check_target(self, user: str) -> None:
         """Before any change: a secret of that name that iamctl did not make is not overwritten."""
         name = secret_name(user)
         try:
-            found = self.aws.secretsmanager("describe_secret", f"check secret {name}",
-                                            SecretId=name)
+            found = self.aws.call("secretsmanager", "describe_secret", f"check secret {name}",
+                                  SecretId=name)
         except ResourceNotFoundError:
             return
         if MANAGED_TAG not in found.get("Tags", []):
@@ -91,23 +103,29 @@ class SecretsManagerSink(SecretsSink):
             update(rows)
             value = json.dumps(secret_value(rows))
         name = secret_name(user)
-        self._store(user, name, value)
+        arn = self._store(user, name, value)
+        with self._lock:
+            self._arns[user] = arn
         return Path(name)
 
-    def _store(self, user: str, name: str, value: str) -> None:
-        arn = self.aws.iam("get_user", f"read the ARN of user {user}", UserName=user)["User"]["Arn"]
+    def _store(self, user: str, name: str, value: str) -> str:
+        """Puts the value under the user-only policy; returns the secret's ARN."""
+        user_arn = self.aws.iam("get_user", f"read the ARN of user {user}",
+                                UserName=user)["User"]["Arn"]
         doing = f"store the new credentials of user {user} in secret {name}"
         # An existing secret of that name is iamctl's own (check_target saw its tag).
         with suppress(ResourceExistsError):
-            self.aws.secretsmanager(
-                "create_secret", doing, Name=name, Tags=[MANAGED_TAG],
+            self.aws.call(
+                "secretsmanager", "create_secret", doing, Name=name, Tags=[MANAGED_TAG],
                 Description=f"Credentials of IAM user {user}, made by iamctl; readable only by "
                 "that user",
             )
-        self.aws.secretsmanager("put_resource_policy", doing, SecretId=name,
-                                ResourcePolicy=json.dumps(only_user_reads(arn)),
-                                BlockPublicPolicy=True)
-        self.aws.secretsmanager("put_secret_value", doing, SecretId=name, SecretString=value)
+        self.aws.call("secretsmanager", "put_resource_policy", doing, SecretId=name,
+                      ResourcePolicy=json.dumps(only_user_reads(user_arn)),
+                      BlockPublicPolicy=True)
+        stored = self.aws.call("secretsmanager", "put_secret_value", doing, SecretId=name,
+                               SecretString=value)
+        return str(stored["ARN"])
 
 
 def secret_value(rows: list[list[str]]) -> dict[str, str]:

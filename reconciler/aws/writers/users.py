@@ -14,7 +14,7 @@ from ...core.errors import (
 from ...core.model import Change
 from ...core.payloads import UserSpec, payload_as
 from ...delivery.credentials import SecretsSink, generate_password
-from ..client import was_retried
+from ..errors import was_retried
 from .base import (
     WriteContext,
     call,

@@ -64,8 +64,11 @@ class Grant:
         path before it, names that user alone (`user/${aws:username}`, `user/*/alice`)."""
         if self.not_resource or not facts.username:
             return False
+        resolved = self.resolved(facts, wide=False)
+        if len(resolved) < len(self.resources):
+            return False  # a variable iamctl cannot resolve may name anyone
         return all(":user/" in pattern and pattern.rsplit("/", 1)[-1] == facts.username
-                   for pattern in self.resolved(facts, wide=False))
+                   for pattern in resolved)
 
     def resolved(self, facts: Facts, wide: bool) -> frozenset[str]:
         """The resource patterns with `${aws:username}` put in for a user. A variable iamctl

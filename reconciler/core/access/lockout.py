@@ -8,8 +8,7 @@ make it: with the change alone, and within the plan. A call it surely had and no
 surely have is lost, whatever took it away: a detached policy, a Deny (`mfa: enforced`'s
 deny-without-MFA included: calls made with an access key carry no MFA), a boundary, the role
 or user deleted. Besides permissions, the next run needs a way in: the access key in use, and
-for a role, a trust policy that still admits whoever assumed it and the identity provider (and
-its audience) that trust relies on.
+for a role, what `way_in.py` checks.
 """
 
 from __future__ import annotations
@@ -22,7 +21,8 @@ from .applied import apply_change, reverted, with_new_policies
 from .conditions import Verdict
 from .documents import Documents
 from .model import AccessModel
-from .principals import FEDERATED, ROLE, USER, Principal
+from .principals import ROLE, USER, Principal
+from .way_in import way_in_reason
 
 IAMCTL_ACTIONS = (
     # Reading the account (the plan role).
@@ -165,26 +165,10 @@ class Lockout:
         return None
 
     def _way_in(self, change: Change) -> str | None:
-        """For a role: its trust must keep admitting whoever assumed it, and the identity
-        provider it trusts must keep the audience its tokens carry. The running session keeps
-        its credentials; the next run could not start."""
         if self.who is None or self.who.kind != ROLE:
             return None
-        role = self.who.name
-        if change.kind == Kind.ROLE_TRUST and change.name.lower() == role.lower():
-            before = set(self.before.admissions(role))
-            after_state = apply_change(self.live, change, self.desired)
-            after = set(AccessModel.of(after_state, self.documents).admissions(role))
-            if before - after:
-                return (f"changes who may assume role {role}, which these credentials run as: "
-                        "the next run may not be let in")
-        if change.kind in (Kind.OIDC_PROVIDER, Kind.OIDC_CLIENT_ID, Kind.OIDC_THUMBPRINTS) \
-                and change.action != Action.CREATE:
-            trusted = {a.who for a in self.before.admissions(role) if a.who is not None}
-            if Principal(FEDERATED, change.name) in trusted:
-                return (f"changes identity provider {change.name}, which role {role} (these "
-                        "credentials) trusts: the next run may not be let in")
-        return None
+        roles = {**self.live.roles, **self.live.aws_roles}
+        return way_in_reason(change, roles.get(self.who.name), self.live)
 
 
 def mark_self_lockout(changes: Sequence[Change], desired: State, live: State, caller: Caller,
