@@ -9,6 +9,7 @@ identity providers) leave the state as it is; their verdicts are decided in `ver
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -179,7 +180,7 @@ def _policy(state: State, change: Change, desired: State) -> State:
 
 
 def _policy_document(state: State, change: Change, desired: State) -> State:
-    return _new_document(state, change.name, canonical(text_of(change.after)))
+    return _new_document(state, change.name, _document(text_of(change.after)))
 
 
 def _replacement(state: State, change: Change, desired: State) -> State:
@@ -247,7 +248,13 @@ def _toggled(items: frozenset[str], change: Change) -> frozenset[str]:
 def _inline(current: Mapping[str, Document], change: Change) -> dict[str, Document]:
     if change.action == Action.DELETE:
         return _without(current, change.target)
-    return {**current, change.target: canonical(text_of(change.after))}
+    return {**current, change.target: _document(text_of(change.after))}
+
+
+@functools.lru_cache(maxsize=4096)
+def _document(text: str) -> Document:
+    """A document's text read once: a plan of thousands of users often gives them the same."""
+    return canonical(text)
 
 
 def _boundary(change: Change) -> str | None:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from enum import Enum
 
 from .conditions import Verdict
-from .grants import ALLOW, DENY, Grant, expand_action
+from .grants import ALLOW, DENY, Grant, action_index, expand_action
 from .model import AccessModel, Holder, Step
 from .patterns import ANY, contains, meets
 from .principals import ROLE, Principal
@@ -98,6 +98,8 @@ def _denies(grants: Sequence[Grant]) -> set[tuple[object, ...]]:
 
 
 def _covered(grant: Grant, allows: Sequence[Grant]) -> bool:
+    if grant in allows:  # the same statement (the common case: most grants do not change)
+        return True
     return any(_covers(other, grant) for other in allows)
 
 
@@ -115,8 +117,11 @@ def _actions_covered(wide: Grant, narrow: Grant) -> bool:
         if wide.not_action:  # wide excludes less: each of its exclusions is one of narrow's
             return all(any(contains(x, y) for x in narrow.actions) for y in wide.actions)
         return bool({"*", "*:*"} & wide.actions)
-    for pattern in narrow.actions:
-        if any(contains(mine, pattern) for mine in wide.actions) and not wide.not_action:
+    if not wide.not_action and narrow.actions <= wide.actions:
+        return True
+    index = action_index(wide.actions)
+    for pattern in narrow.actions - wide.actions:
+        if not wide.not_action and index.contains(pattern):
             continue
         known = expand_action(pattern)
         # An action pattern the catalog names nothing of may name an action it does not know.

@@ -41,7 +41,7 @@ class Grant:
 
     def names(self, action: str) -> bool:
         """Whether the statement applies to the action (lower case, no wildcard)."""
-        return _action_index(self.actions).names(action) != self.not_action
+        return action_index(self.actions).names(action) != self.not_action
 
     def reaches(self, resource: str, facts: Facts) -> bool:
         """Whether the statement applies to some resource the pattern names."""
@@ -206,13 +206,24 @@ class _ActionIndex:
     def names(self, action: str) -> bool:
         if action in self.exact:
             return True
+        return any(catalog.matches(action, pattern) for pattern in self._candidates(action))
+
+    def contains(self, pattern: str) -> bool:
+        """Whether one of the patterns names every action `pattern` names (sound: see
+        `patterns.contains`)."""
+        if not catalog.is_wildcard(pattern):
+            return self.names(pattern)
+        return any(contains(mine, pattern) for mine in self._candidates(pattern))
+
+    def _candidates(self, action: str) -> tuple[str, ...]:
         service = action.split(":", 1)[0]
-        candidates = (*self.by_service.get(service, ()), *self.anywhere)
-        return any(catalog.matches(action, pattern) for pattern in candidates)
+        if catalog.is_wildcard(service):  # a pattern across services: only these can hold it
+            return self.anywhere
+        return (*self.by_service.get(service, ()), *self.anywhere)
 
 
 @functools.lru_cache(maxsize=8192)
-def _action_index(patterns: frozenset[str]) -> _ActionIndex:
+def action_index(patterns: frozenset[str]) -> _ActionIndex:
     exact = frozenset(p for p in patterns if not catalog.is_wildcard(p))
     by_service: dict[str, list[str]] = {}
     anywhere: list[str] = []

@@ -59,21 +59,44 @@ class AccessModel:
     """Built lazily: a plan asks about the few principals its changes touch, in accounts of
     thousands; each holder and each role's admissions are worked out on first use."""
 
-    def __init__(self, state: State, documents: Documents, now: datetime | None = None) -> None:
+    def __init__(self, state: State, documents: Documents, now: datetime | None = None,
+                 pool: Pool | None = None, parent: AccessModel | None = None,
+                 changed_roles: frozenset[str] = frozenset()) -> None:
+        """`parent`: the model of a state this one differs from only in `changed_roles` (and
+        in users, groups and policies): its trust index is shared."""
         self.state = state
         self.account_id, self.partition = state.account.id, state.account.partition
-        self._builder = _Builder(state, documents, now or datetime.now(timezone.utc))
+        self.pool = pool or Pool()
+        self._builder = _Builder(state, documents, now or datetime.now(timezone.utc),
+                                 self.pool)
         self._roles = {**state.aws_roles, **state.roles}
         self._holders: dict[Principal, Holder | None] = {}
         self._reach: dict[Principal, dict[str, tuple[Step, ...]]] = {}
         self._assumers: dict[str, frozenset[Principal]] = {}
         # Answers derived from the model that its users keep with it (`powers.py`).
         self.cache: dict[str, dict[Any, Any]] = {}
+        # The users and roles worth asking whether they may assume or pass a role by their own
+        # policies (None: all of them). A plan's models of one change each set it to those that
+        # may in the live model or after the plan, so thousands of changes do not each scan
+        # thousands of principals.
+        self.scan: frozenset[Principal] | None = None
+        self._parent_index = parent.trust_index if parent is not None else None
+        self._changed_roles = changed_roles
+        self._index: TrustIndex | None = None
 
     @classmethod
-    def of(cls, state: State, documents: Documents,
-           now: datetime | None = None) -> AccessModel:
-        return cls(state, documents, now)
+    def of(cls, state: State, documents: Documents, now: datetime | None = None,
+           pool: Pool | None = None) -> AccessModel:
+        return cls(state, documents, now, pool)
+
+    def derived(self, state: State, changed_roles: frozenset[str]) -> AccessModel:
+        """The model of `state`, which differs from this model's only in the roles named (and
+        in anything but roles)."""
+        return AccessModel(state, self._builder.documents, self._builder.now, self.pool, self,
+                           changed_roles)
+
+    def has_role(self, role: str) -> bool:
+        return role in self._roles
 
     # Who is there.
 
@@ -149,8 +172,19 @@ class AccessModel:
         return found
 
     def _inside(self) -> list[Principal]:
+        if self.scan is not None:
+            return list(self.scan)
+        return self.inside()
+
+    def inside(self) -> list[Principal]:
+        """Every user and role."""
         return [Principal(USER, name) for name in self.state.users] + \
             [Principal(ROLE, name) for name in self._roles]
+
+    def may_assume_or_pass(self, who: Principal) -> bool:
+        """Whether the principal's own policies let it assume or pass any role at all."""
+        return any(self.own_answer(who, action, "*").verdict != Verdict.NO
+                   for action in (_ASSUME, "iam:passrole"))
 
     def _assumers_of(self, role: str) -> Iterator[Principal]:
         for admission in self.admissions(role):
@@ -209,18 +243,23 @@ class AccessModel:
             frontier = following
 
     def _steps(self, who: Principal) -> Iterator[Step]:
-        for role in self._roles:
+        # Most principals may assume no role by their own policies: then only the roles whose
+        # trust names them (or everyone) need a look.
+        by_identity = not who.outside and \
+            self.own_answer(who, _ASSUME, "*").verdict != Verdict.NO
+        for role in sorted(self.trust_index.candidates(who, by_identity)):
             best: Step | None = None
             for admission in self.admissions(role):
-                step = self._admitted(who, role, admission)
+                step = self._admitted(who, role, admission, by_identity)
                 if step is not None and (best is None or step.verdict > best.verdict):
                     best = step
             if best is not None:
                 yield best
 
-    def _admitted(self, who: Principal, role: str, admission: Admission) -> Step | None:
+    def _admitted(self, who: Principal, role: str, admission: Admission,
+                  by_identity: bool = True) -> Step | None:
         if admission.via_identity:
-            if who.outside:
+            if who.outside or not by_identity:
                 return None
             allowed = self.own_answer(who, _ASSUME, self.role_arn(role))
             if allowed.verdict == Verdict.NO:
@@ -231,6 +270,49 @@ class AccessModel:
         if admission.who is not None and admission.who.kind == AWS_ANY and not who.outside:
             return Step(role, admission.verdict)  # `*` names this account's principals too
         return None
+
+
+    @property
+    def trust_index(self) -> TrustIndex:
+        if self._index is None:
+            self._index = TrustIndex(self, self._parent_index, self._changed_roles)
+        return self._index
+
+
+class TrustIndex:
+    """Which roles may admit a principal, without reading every trust policy for every
+    principal: the roles whose trust names it, those that admit everyone, and those that admit
+    the account (for principals whose own policies may assume roles). A model of one change
+    takes its parent's index and reads again only the roles the change touches."""
+
+    def __init__(self, model: AccessModel, parent: TrustIndex | None = None,
+                 changed: frozenset[str] = frozenset()) -> None:
+        self.parent, self.changed = parent, changed
+        self.named: dict[Principal, set[str]] = {}
+        self.everyone: set[str] = set()
+        self.account: set[str] = set()
+        roles = changed if parent is not None else frozenset(model.roles)
+        for role in roles:
+            if not model.has_role(role):
+                continue  # deleted by the change
+            for admission in model.admissions(role):
+                if admission.via_identity:
+                    self.account.add(role)
+                elif admission.who is not None and admission.who.kind == AWS_ANY:
+                    self.everyone.add(role)
+                    self.named.setdefault(admission.who, set()).add(role)
+                elif admission.who is not None:
+                    self.named.setdefault(admission.who, set()).add(role)
+
+    def candidates(self, who: Principal, by_identity: bool) -> set[str]:
+        found = set(self.named.get(who, ()))
+        if not who.outside:
+            found |= self.everyone
+            if by_identity:
+                found |= self.account
+        if self.parent is not None:
+            found |= self.parent.candidates(who, by_identity) - self.changed
+        return found
 
 
 def _chain_text(chain: tuple[Step, ...]) -> tuple[str, ...]:
@@ -244,17 +326,34 @@ def _admissions(trust: str, account_id: str) -> tuple[Admission, ...]:
     return tuple(trust_admits(json.loads(trust) if trust else {}, account_id))
 
 
+class Pool:
+    """What the models of one plan share: principals holding the same statements share one
+    `PolicySet` object, across the live model, the model after the plan and the one of each
+    change, so its cached answers are worked out once (thousands of users, a few groups)."""
+
+    def __init__(self) -> None:
+        self._sets: dict[tuple[object, ...], PolicySet] = {}
+        # AWS managed policies' grants by (ARN, source prefix): the same in every model.
+        self.aws_grants: dict[tuple[str, str], tuple[Grant, ...] | None] = {}
+
+    def policy_set(self, grants: tuple[Grant, ...],
+                   boundary: tuple[Grant, ...] | None) -> PolicySet:
+        key = (grants, boundary)
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = PolicySet(grants, boundary)
+        return found
+
+
 class _Builder:
     """Grants for every user and role of a state, each policy document turned into grants once
     (users share groups and policies: thousands of users, a few dozen documents)."""
 
-    def __init__(self, state: State, documents: Documents, now: datetime) -> None:
-        self.state, self.documents, self.now = state, documents, now
+    def __init__(self, state: State, documents: Documents, now: datetime, pool: Pool) -> None:
+        self.state, self.documents, self.now, self.pool = state, documents, now, pool
         self.account, self.partition = state.account.id, state.account.partition
         self._managed: dict[tuple[str, str], tuple[Grant, ...] | None] = {}
         self._groups: dict[str, tuple[tuple[Grant, ...], tuple[str, ...]]] = {}
-        # Users holding the same policies share one PolicySet object: its answers are cached
-        # by identity, not by comparing thousands of actions.
         self._sets: dict[tuple[object, ...], tuple[PolicySet, tuple[str, ...]]] = {}
 
     def holder(self, principal: Principal) -> Holder | None:
@@ -278,7 +377,7 @@ class _Builder:
                 more, missing = self.group(group_name)
                 grants, unread = grants + more, unread + missing
             boundary, missing = self.boundary(user.permissions_boundary)
-            self._sets[key] = (PolicySet(grants, boundary), unread + missing)
+            self._sets[key] = (self.pool.policy_set(grants, boundary), unread + missing)
         policies, unread = self._sets[key]
         return Holder(principal, policies, facts, unread)
 
@@ -294,11 +393,16 @@ class _Builder:
     def role(self, name: str, role: Role) -> Holder:
         principal = Principal(ROLE, name)
         arn = role.arn or f"arn:{self.partition}:iam::{self.account}:role{role.path or '/'}{name}"
-        grants, unread = self.own(role.policies, role.inline_policies)
-        boundary, missing = self.boundary(role.permissions_boundary)
         facts = Facts(arn=arn, account=self.account, principal_type="AssumedRole",
                       tags=role.tags, now=self.now)
-        return Holder(principal, PolicySet(grants, boundary), facts, unread + missing)
+        key = ("role", tuple(sorted(role.policies)), _inline_key(role.inline_policies),
+               role.permissions_boundary)
+        if key not in self._sets:
+            grants, unread = self.own(role.policies, role.inline_policies)
+            boundary, missing = self.boundary(role.permissions_boundary)
+            self._sets[key] = (self.pool.policy_set(grants, boundary), unread + missing)
+        policies, unread = self._sets[key]
+        return Holder(principal, policies, facts, unread)
 
     def own(self, arns: frozenset[str], inline: Mapping[str, Document],
             prefix: str = "") -> tuple[tuple[Grant, ...], tuple[str, ...]]:
@@ -325,10 +429,12 @@ class _Builder:
         if arn.split(":")[4:5] != ["aws"]:
             policy = self.state.policies.get(_short(arn))
             return _grants(policy.document.meaning, source) if policy is not None else None
-        document = self.documents(arn)
-        if document is None:
-            return None
-        return _grants_of_dict(_freeze(document), source)
+        key = (arn, prefix)
+        if key not in self.pool.aws_grants:
+            document = self.documents(arn)
+            self.pool.aws_grants[key] = None if document is None else \
+                _grants_of_dict(_freeze(document), source)
+        return self.pool.aws_grants[key]
 
     def boundary(self, arn: str | None) -> tuple[tuple[Grant, ...] | None, tuple[str, ...]]:
         if arn is None:

@@ -48,6 +48,8 @@ def powers(model: AccessModel, principal: Principal) -> list[Power]:
     Principals that hold the same policies, reach the same roles and whose policies name no
     particular user or role get the same answer, worked out once (accounts of thousands of
     users in a few groups)."""
+    if model.holder(principal) is None and not model.reachable(principal):
+        return []  # not there (yet, or any more), and reaching no role
     key = _shared_key(model, principal)
     if key is None:
         return _powers(model, principal)
@@ -129,7 +131,19 @@ def _requirement(model: AccessModel, principal: Principal, action: str,
 
 def _passes_a_stronger_role(model: AccessModel, principal: Principal, resource: str) -> Answer:
     """`iam:PassRole` counts where it reaches a role that may do more than the principal
-    itself (section 10): passing a weaker role to a service gains nothing."""
+    itself (section 10): passing a weaker role to a service gains nothing. Worked out once per
+    shared policy set (as `powers`)."""
+    key = _shared_key(model, principal)
+    if key is None:
+        return _passes(model, principal, resource)
+    cache = model.cache.setdefault("passes", {})
+    if (key, resource) not in cache:
+        cache[(key, resource)] = _passes(model, principal, resource)
+    found: Answer = cache[(key, resource)]
+    return found
+
+
+def _passes(model: AccessModel, principal: Principal, resource: str) -> Answer:
     mine = model.holder(principal)
     best = Answer(Verdict.NO)
     for role in model.roles:

@@ -22,7 +22,7 @@ from .applied import applied, apply_change, moves_access, reverted, with_new_pol
 from .compare import Change as Growth
 from .compare import compared
 from .documents import Documents
-from .model import AccessModel
+from .model import AccessModel, Pool
 from .powers import ADMIN, TRUST, Power, powers
 from .principals import FEDERATED, ROLE, USER, Principal
 
@@ -49,15 +49,27 @@ class Judge:
     now: datetime | None = None
 
     def __post_init__(self) -> None:
-        self.before = AccessModel.of(self.live, self.documents, self.now)
+        self.pool = Pool()
+        self.before = self.model(self.live)
         self.base = with_new_policies(self.live, self.desired)
         self._after: AccessModel | None = None
+        self._scan: frozenset[Principal] | None = None
 
     def after(self, changes: Sequence[Change]) -> AccessModel:
         if self._after is None:
             state = applied(self.live, changes, self.desired)
-            self._after = AccessModel.of(state, self.documents, self.now)
+            self._after = self.model(state)
         return self._after
+
+    def scan(self, changes: Sequence[Change]) -> frozenset[Principal]:
+        """The users and roles that may assume or pass roles, live or after the plan."""
+        if self._scan is None:
+            models = [self.before, self.after(changes)]
+            self._scan = frozenset(who for model in models for who in model.inside()
+                                   if model.may_assume_or_pass(who))
+            for model in models:
+                model.scan = self._scan
+        return self._scan
 
     def verdict(self, change: Change, changes: Sequence[Change]) -> Verdict:
         """What this change does: from the live state (the change alone), and within the plan
@@ -67,13 +79,17 @@ class Judge:
             rule = RULES[change.kind]
             impact, reason = rule(change)
             return Verdict(impact, reason, tuple(self.touched_by_rule(change)))
-        alone = self.model(apply_change(self.base, change, self.desired))
+        roles = _roles_of(change)
+        alone = self.before.derived(apply_change(self.base, change, self.desired), roles)
+        alone.scan = self.scan(changes)
         pairs = [(self.before, alone)]
         # A new user or group is empty until its own memberships and attachments, which are
         # judged on their lines; within the plan it would carry all of them.
         if len(changes) > 1 and not _creates_empty(change):
             after = self.after(changes)
-            without = self.model(reverted(after.state, change, self.live, self.desired))
+            without = after.derived(reverted(after.state, change, self.live, self.desired),
+                                    roles)
+            without.scan = alone.scan
             pairs.append((without, after))
         models = [model for pair in pairs for model in pair]
         touched = self.touched(change, models)
@@ -83,11 +99,14 @@ class Judge:
         return Verdict(impact, reason, tuple(touched))
 
     def model(self, state: State) -> AccessModel:
-        return AccessModel.of(state, self.documents, self.now)
+        return AccessModel.of(state, self.documents, self.now, self.pool)
 
     # Who a change touches.
 
     def touched(self, change: Change, models: Sequence[AccessModel]) -> list[Principal]:
+        # Besides the owners, who reaches or passes a touched role: the models scan only the
+        # principals that may assume or pass roles live or after the plan (`scan`); one that
+        # may only with this change is one of its owners.
         owners = set(self.owners(change, models))
         roles = {p.name for p in owners if p.kind == ROLE}
         if roles:
@@ -218,6 +237,12 @@ class _Gains:
 def _detail(power: Power) -> str:
     via = f" via {' > '.join(power.via)}" if power.via else ""
     return f"{power}{via}"
+
+
+def _roles_of(change: Change) -> frozenset[str]:
+    """The roles whose trust the change may alter (its applier's only role-level edit)."""
+    return frozenset({change.name}) if change.kind in (Kind.ROLE, Kind.ROLE_TRUST) \
+        else frozenset()
 
 
 def _creates_empty(change: Change) -> bool:
