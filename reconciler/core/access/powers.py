@@ -144,6 +144,8 @@ def _passes_a_stronger_role(model: AccessModel, principal: Principal, resource: 
 
 
 def _passes(model: AccessModel, principal: Principal, resource: str) -> Answer:
+    if model.answer(principal, "iam:PassRole", resource).verdict == Verdict.NO:
+        return Answer(Verdict.NO)  # passes no role at all: no need to look at each
     mine = model.holder(principal)
     best = Answer(Verdict.NO)
     for role in model.roles:
