@@ -40,7 +40,7 @@ def method_with(*actions: str) -> Method:
     return found[0]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def arn_formats(action: str) -> frozenset[str]:
     """The ARN formats of the resource types the action works on, per the action catalog."""
     service, _, name = action.partition(":")
