@@ -81,7 +81,7 @@ def gains_by_principal(plans: Sequence[Plan]) -> dict[str, tuple[list[str], list
 
 def gain_phrase(risk: Risk) -> str:
     if risk.kind == TRUST:
-        return f"can now {risk.detail}"  # may assume role x
+        return f"can now {risk.detail.removeprefix('may ')}"  # may assume role x
     if risk.detail.startswith("holds "):
         return risk.detail.split(";", 1)[0]
     if risk.kind == ADMIN:
