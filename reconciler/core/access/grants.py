@@ -172,7 +172,8 @@ class PolicySet:
 
 def _decide(grants: Iterable[Grant], action: str, resource: str, facts: Facts,
             other_user: bool = False) -> Answer:
-    best, via = Verdict.NO, ()
+    best = Verdict.NO
+    via: tuple[str, ...] = ()
     blocked = Verdict.NO  # how surely a Deny takes the action away on all those resources
     for grant in grants:
         if not grant.names(action) or not grant.reaches(resource, facts):

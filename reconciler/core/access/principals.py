@@ -72,8 +72,8 @@ def trust_admits(trust: dict[str, Any], account_id: str) -> list[Admission]:
             continue
         named = _admissions(deny.get("Principal"), account_id, Verdict.YES)
         everyone = any(a.who == EVERYONE for a in named)
-        allowed = [_denied(a, named, everyone, verdict) for a in allowed]
-        allowed = [a for a in allowed if a is not None]
+        kept = [_denied(a, named, everyone, verdict) for a in allowed]
+        allowed = [a for a in kept if a is not None]
     return allowed
 
 
