@@ -31,7 +31,7 @@ from reconciler.core.destinations import (
 )
 from reconciler.core.diff import diff
 from reconciler.core.errors import IamctlError
-from reconciler.core.kinds import creates_secret
+from reconciler.core.kinds import SPECS, creates_secret
 from reconciler.core.markdown import render_comment, render_markdown
 from reconciler.core.model import (
     AccessKey,
@@ -137,13 +137,11 @@ def test_json_destinations_read_like_the_readme() -> None:
 
 
 def test_a_rotated_key_names_where_it_goes() -> None:
-    old = datetime(2025, 1, 1, tzinfo=timezone.utc)
     rotating = bob(deliver_to=ALICE_KEY, key_rotation=KeyRotation(90, 7))
-    live = live_user("bob", console=True, keys=1)
-    plan = plan_of(rotating, Delivery(), live)
+    # The factory's key dates from 2025-01-01: 151 days before NOW.
+    plan = plan_of(rotating, Delivery(), live_user("bob", console=True, keys=1))
     [key] = secret_changes(plan)
-    assert key.note.startswith("rotation: ") and live.credentials is not None
-    assert live.credentials.access_keys[0].created == old
+    assert key.note.startswith("rotation: AKIABOB0 is 151 days old")
     assert key.destination == AgeFile(ALICE_KEY)
     assert f"), delivered encrypted to age recipient {ALICE_KEY}" in plan_lines(plan)[0]
 
@@ -168,7 +166,7 @@ def test_a_new_recipient_for_future_rotations_is_visible_with_no_key_due() -> No
     # With Secrets Manager the recipient is not used: nothing to name.
     by_secret = make_plan(desired, live_state, diff(desired, live_state, now=NOW),
                           delivery=Delivery(Route.SECRETS_MANAGER, region=REGION))
-    assert not [n for n in by_secret.notes if "rotation" in n and "delivered" in n]
+    assert by_secret.notes == ()
 
 
 # The Markdown plan: destinations stay text, and are listed where a reviewer looks first.
@@ -360,3 +358,11 @@ def test_same_place_lets_only_a_directory_left_unnamed_be_filled_in() -> None:
     assert not same_place(AgeFile(ALICE_KEY), PlainFile())
     assert not same_place(PlainFile(), AgeFile(ALICE_KEY))
     assert same_place(PlainFile("a/./b"), PlainFile("a/b"))  # the same path, spelled otherwise
+
+
+def test_only_a_new_console_password_or_access_key_creates_a_secret() -> None:
+    secret_making = {
+        (s.kind, action) for s in SPECS for action in s.actions
+        if creates_secret(Change(action, s.kind, "u"))
+    }
+    assert secret_making == {(Kind.LOGIN_PROFILE, Action.CREATE), (Kind.ACCESS_KEY, Action.CREATE)}
