@@ -13,6 +13,8 @@ from pyrage import x25519
 from test_markdown import assert_inert, fences, tokens
 
 from tests.conftest import RunIamctl
+from tests.test_multi_account import OTHER, write
+from tests.test_secrets_manager import SECRET_ARN, THIRD
 
 ACCOUNT = "123456789012"
 
@@ -141,3 +143,33 @@ def test_apply_of_a_saved_plan_delivers_where_the_plan_said(
             "(a file in secrets directory s)") in result.stdout
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["bob_credentials.csv.age"]
     assert users(server_iam) == ["bob"]
+
+
+def test_the_secret_a_plan_names_is_where_apply_puts_it_in_each_account(
+    run_iamctl: RunIamctl, tmp_path: Path
+) -> None:
+    # Accounts reached through roles: the plan names each user's secret in the account of the
+    # user (and the region of its clients), which is where apply stores it.
+    body = "users:\n  - name: alice\n    access_keys: 1\n"
+    for account in (OTHER, THIRD):
+        role = f"role_arn: arn:aws:iam::{account}:role/OrganizationAccountAccessRole\n"
+        write(tmp_path / "accounts", f"{account}.yaml", account, body, role)
+    options = ["--secrets-to", "secretsmanager"]
+    planned = run_iamctl("plan", str(tmp_path / "accounts"), *options, "--json")
+    assert planned.code == 0, planned.stderr
+    named = {
+        entry["account"]["id"]: change["destination"]
+        for entry in json.loads(planned.stdout)["accounts"]
+        for change in entry["changes"] if change["destination"]
+    }
+    assert named == {
+        account: {"to": "secretsmanager", "secret": "iamctl/credentials/alice",
+                  "account": account, "region": "us-east-1"}
+        for account in (OTHER, THIRD)
+    }
+    applied = run_iamctl("apply", str(tmp_path / "accounts"), *options, "--yes")
+    assert applied.code == 0, applied.stderr
+    stored = {account: arn for arn, account in SECRET_ARN.findall(applied.stdout)}
+    for account, where in named.items():
+        assert stored[account].startswith(
+            f"arn:aws:secretsmanager:{where['region']}:{where['account']}:secret:{where['secret']}-")

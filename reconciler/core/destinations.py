@@ -97,7 +97,7 @@ def _destination(user: str, desired: State, delivery: Delivery) -> Destination:
     return destination_of(user, deliver_to, delivery, desired.account.id)
 
 
-def rotation_notes(desired: State, live: State, delivery: Delivery) -> tuple[str, ...]:
+def recipient_notes(desired: State, live: State, delivery: Delivery) -> tuple[str, ...]:
     """Where rotation will deliver the keys of users with a recipient, named in every plan.
     iamctl keeps no state and AWS holds no recipient, so a plan cannot tell a recipient a pull
     request changes from one it keeps: naming it always puts a new one in that request's plan,

@@ -19,7 +19,7 @@ from .destinations import (
     Destination,
     destination_from_json,
     destination_to_json,
-    rotation_notes,
+    recipient_notes,
     with_destinations,
 )
 from .diff import Diff
@@ -101,7 +101,7 @@ def make_plan(
         findings=tuple(findings),
         unmanaged=result.unmanaged,
         kept=result.kept,
-        notes=result.notes + rotation_notes(desired, live, delivery),
+        notes=result.notes + recipient_notes(desired, live, delivery),
         live_fingerprint=fingerprint(live),
         config_fingerprint=fingerprint(desired),
     )

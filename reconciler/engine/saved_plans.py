@@ -70,9 +70,8 @@ def check_saved(planned: AccountPlan, saved: Plan, plan_file: str) -> None:
             f"{plan_file}: the plan was made from other configuration than "
             f"{', '.join(planned.config.files)}; run plan again"
         )
-    if saved.live_fingerprint != fresh.live_fingerprint or undelivered(
-        saved.changes
-    ) != undelivered(fresh.changes):
+    moved = saved.live_fingerprint != fresh.live_fingerprint
+    if moved or undelivered(saved.changes) != undelivered(fresh.changes):
         raise StalePlanError(
             f"{plan_file}: plan is stale: account {fresh.account_id} changed since the plan was "
             f"made ({what_changed(saved, fresh)}); run plan again"
