@@ -15,8 +15,17 @@ import re
 from collections.abc import Sequence
 
 from . import impact_text
+from .destinations import place
 from .plan import Plan
-from .render import change_title, extra_lines, plan_lines, printable, step_line, summary_line
+from .render import (
+    change_subject,
+    change_title,
+    extra_lines,
+    plan_lines,
+    printable,
+    step_line,
+    summary_line,
+)
 
 MARKER = "<!-- iamctl-plan -->"
 DETAILS_THRESHOLD = 40  # fold the change list past this many lines
@@ -65,6 +74,7 @@ def render_markdown(plan: Plan) -> str:
     out = [header(plan.account_id, plan.alias, plan.sign_in_url), ""]
     out += [f"**{summary_line(plan)}**", ""]
     out += new_access(plan)
+    out += new_credentials(plan)
     body = plan_lines(plan)
     if body:
         block = fenced(body, "diff")
@@ -88,6 +98,17 @@ def new_access(plan: Plan) -> list[str]:
         opens = f": {code_span(risks)}" if risks else ""
         lines.append(f"- {code_span(change_title(change))}{opens}")
     return ["**New access**", "", *lines, ""]
+
+
+def new_credentials(plan: Plan) -> list[str]:
+    """Where each new secret goes, before the full plan (which a long plan folds away): a
+    recipient or a route a pull request changes is what a reviewer must not miss either."""
+    lines = [
+        f"- {code_span(change_subject(change))}: {code_span(place(change.destination))}"
+        for change in plan.changes
+        if change.destination is not None
+    ]
+    return ["**Where new credentials go**", "", *lines, ""] if lines else []
 
 
 def listed(title: str, lines: Sequence[str]) -> list[str]:

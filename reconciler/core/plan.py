@@ -13,6 +13,15 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from functools import cache
 from typing import Any
 
+from .destinations import (
+    DEFAULT_DELIVERY,
+    Delivery,
+    Destination,
+    destination_from_json,
+    destination_to_json,
+    recipient_notes,
+    with_destinations,
+)
 from .diff import Diff
 from .escalation import ADMIN, ESCALATION
 from .impact import with_impact
@@ -78,17 +87,21 @@ def make_plan(
     live: State,
     result: Diff,
     findings: Sequence[Finding] = (),
+    delivery: Delivery = DEFAULT_DELIVERY,
 ) -> Plan:
+    """`delivery`: how apply will deliver new secrets (its `--secrets-to`, `--secrets-dir`), so
+    that each change creating one names where it goes."""
     alias = desired.account.alias if desired.account.alias is not None else live.account.alias
+    changes = with_destinations(with_impact(result.changes, desired, live), desired, delivery)
     return Plan(
         account_id=desired.account.id,
         alias=alias,
-        changes=order_changes(with_impact(result.changes, desired, live)),
+        changes=order_changes(changes),
         human_steps=result.human_steps,
         findings=tuple(findings),
         unmanaged=result.unmanaged,
         kept=result.kept,
-        notes=result.notes,
+        notes=result.notes + recipient_notes(desired, live, delivery),
         live_fingerprint=fingerprint(live),
         config_fingerprint=fingerprint(desired),
     )
@@ -169,6 +182,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "self_lockout": change.self_lockout,
         "impact": change.impact.value,
         "risks": [asdict(risk) for risk in change.risks],
+        "destination": destination_to_json(change.destination),
     }
 
 
@@ -210,7 +224,21 @@ def change_from_dict(item: Mapping[str, Any]) -> Change:
         item.get("self_lockout", ""),
         Impact(item.get("impact", Impact.UNKNOWN.value)),
         tuple(Risk(**risk) for risk in item.get("risks", [])),
+        _destination(kind, action, item.get("destination")),
     )
+
+
+def _destination(kind: Kind, action: Action, data: Any) -> Destination | None:
+    """A saved change's destination; only a change that creates a secret has one (whether it has
+    the one apply would deliver to is `saved_plans.check_saved`'s question)."""
+    if data is None:
+        return None
+    if action != Action.CREATE or not spec_of(kind).secret:
+        raise ValueError(f"a {kind.value} change delivers no secret")
+    try:
+        return destination_from_json(data)
+    except ValueError as error:
+        raise ValueError(f"the destination of a {kind.value} change: {error}") from None
 
 
 def _payload(kind: Kind, side: str, reader: Reader | None, data: Any) -> Payload | None:
