@@ -25,6 +25,7 @@ from .aws.mfa import read_account_label, refuse_in_ci, refuse_off_terminal
 from .config import desired
 from .core import impact_text
 from .core.access import queries
+from .core.destinations import DEFAULT_DELIVERY, Delivery
 from .core.errors import ApplyError, IamctlError
 from .core.findings import file_findings
 from .core.markdown import render_comment, render_error
@@ -62,7 +63,13 @@ from .engine.progress import Progress
 from .engine.run import refuse_self_lockout
 from .engine.saved_plans import use_saved_plan
 from .engine.secret_sinks import delivered_lines, prepare_sinks
-from .options import chosen_options, debug_requested, global_options
+from .options import (
+    chosen_options,
+    debug_requested,
+    delivery_of,
+    delivery_options,
+    global_options,
+)
 
 GC_THRESHOLD = 50_000  # allocations between two runs of the cycle collector
 
@@ -186,6 +193,7 @@ def validate(opts: Options, files: Sequence[str]) -> int:
     multiple=True,
     help="Exit 1 after printing when a change broadens access, or opens an escalation path.",
 )
+@delivery_options
 @exact_credentials_option
 @global_options
 @pass_options
@@ -198,13 +206,18 @@ def plan(
     out_file: str | None,
     detailed_exitcode: bool,
     fail_on: Sequence[str],
+    secrets_dir: str | None,
+    secrets_to: str,
     exact_credentials: bool,
 ) -> int:
-    """Show what apply would change (reads AWS, changes nothing)."""
+    """Show what apply would change (reads AWS, changes nothing), and where new credentials go
+    with apply's --secrets-to and --secrets-dir."""
     if as_json and markdown:
         raise click.UsageError("--json and --markdown cannot be used together")
     with errors_in_markdown(markdown):
-        results = read_and_plan(files, accounts, opts, exact_credentials, release=True)
+        delivery = delivery_of(secrets_to, secrets_dir)
+        results = read_and_plan(files, accounts, opts, exact_credentials, delivery,
+                                release=True)
         # Built only when asked for: for thousands of users it costs as much as the plan itself.
         document = json.dumps(to_json(results), indent=2) if as_json or out_file else ""
         if out_file and any(result.error for result in results):
@@ -252,19 +265,7 @@ def gate_refusal(results: Sequence[AccountResult], fail_on: Sequence[str]) -> st
 @files_argument
 @account_option
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option(
-    "--secrets-dir",
-    type=click.Path(file_okay=False),
-    help="Directory for new credentials (one CSV per user, mode 0600).",
-)
-@click.option(
-    "--secrets-to",
-    type=click.Choice(["files", "secretsmanager"]),
-    default="files",
-    show_default=True,
-    help="Where new credentials go: files in --secrets-dir, or AWS Secrets Manager "
-    "(iamctl/credentials/NAME, readable only by that user).",
-)
+@delivery_options
 @click.option(
     "--plan",
     "plan_file",
@@ -299,10 +300,8 @@ def apply(
     exact_credentials: bool,
 ) -> int:
     """Make the account match the files."""
-    if secrets_to == "secretsmanager" and secrets_dir:
-        # One place for new secrets: a directory given beside it would be silently unused.
-        raise click.UsageError("--secrets-dir and --secrets-to secretsmanager exclude each other")
-    results = read_and_plan(files, accounts, opts, exact_credentials)
+    delivery = delivery_of(secrets_to, secrets_dir)
+    results = read_and_plan(files, accounts, opts, exact_credentials, delivery)
     if plan_file:
         results = use_saved_plan(results, plan_file)
     print_plans(results, opts.color)
@@ -429,12 +428,13 @@ def read_and_plan(
     accounts: Sequence[str],
     opts: Options,
     exact_credentials: bool,
+    delivery: Delivery,
     release: bool = False,
 ) -> list[AccountResult]:
     configs = select_accounts(desired.load(files), accounts)
     if sys.stderr.isatty():
         click.echo(f"reading {len(configs)} account(s)...", err=True, nl=False)
-    results = plan_all(configs, opts.connection, exact_credentials, release)
+    results = plan_all(configs, opts.connection, exact_credentials, release, delivery)
     if sys.stderr.isatty():
         click.echo("\r\x1b[K", err=True, nl=False)
     print_stats(results)
@@ -485,7 +485,7 @@ def access(
     if (action is None) == (principal is None):
         raise click.UsageError("give exactly one of --action and --principal")
     answers = []
-    for result in read_and_plan(files, accounts, opts, exact_credentials=False):
+    for result in read_and_plan(files, accounts, opts, False, DEFAULT_DELIVERY):
         model = model_after_apply(result)
         if action is not None:
             grantees = queries.who_can(model, action, resource)

@@ -1,4 +1,5 @@
-"""The global options, declared once: accepted before the subcommand and after it.
+"""Options declared once: the global ones, accepted before the subcommand and after it; and the
+delivery options that `plan` and `apply` share (`delivery_options`).
 
 AWS CLI users type `iamctl plan x.yaml --profile prod --debug`; Terraform users type the options
 first. `global_options` is applied to the group and to each command (the way pip-tools declares
@@ -16,6 +17,8 @@ from urllib.parse import urlsplit
 
 import click
 from click.core import ParameterSource
+
+from .core.destinations import Delivery, Route
 
 _META_KEY = "iamctl.global_options"
 
@@ -102,3 +105,30 @@ def debug_requested(argv: Sequence[str]) -> bool:
     error handling that runs when parsing itself failed or never finished."""
     args = list(argv)
     return "--debug" in (args[: args.index("--")] if "--" in args else args)
+
+
+def delivery_options(func: F) -> F:
+    """`--secrets-dir` and `--secrets-to`, the same for `plan` and `apply`: the plan names where
+    each new secret will go, so it must be told what apply will be told."""
+    func = click.option(
+        "--secrets-to",
+        type=click.Choice([route.value for route in Route]),
+        default=Route.FILES.value,
+        show_default=True,
+        help="Where new credentials go: files in --secrets-dir, or AWS Secrets Manager "
+        "(iamctl/credentials/NAME, readable only by that user).",
+    )(func)
+    return click.option(
+        "--secrets-dir",
+        type=click.Path(file_okay=False),
+        help="Directory for new credentials (one CSV per user, mode 0600).",
+    )(func)
+
+
+def delivery_of(secrets_to: str, secrets_dir: str | None) -> Delivery:
+    """The delivery options as the plan records them."""
+    route = Route(secrets_to)
+    if route == Route.SECRETS_MANAGER and secrets_dir:
+        # One place for new secrets: a directory given beside it would be silently unused.
+        raise click.UsageError("--secrets-dir and --secrets-to secretsmanager exclude each other")
+    return Delivery(route, secrets_dir)

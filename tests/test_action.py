@@ -61,6 +61,12 @@ def step(name: str) -> dict[str, Any]:
     return found
 
 
+def step_input_default(name: str) -> str:
+    """An input's default, as GitHub passes it when the workflow does not set it."""
+    default: str = yaml.safe_load(ACTION.read_text(encoding="utf-8"))["inputs"][name]["default"]
+    return default
+
+
 def run_plan_step(tmp_path: Path, files: str, env: dict[str, str]) -> tuple[str, str]:
     """The Plan step, as a composite action's bash step runs (bash -eo pipefail); returns the
     exit code it recorded and the job summary it wrote."""
@@ -73,6 +79,7 @@ def run_plan_step(tmp_path: Path, files: str, env: dict[str, str]) -> tuple[str,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "FILES": files,
         "FAIL_ON": env.get("FAIL_ON", ""),
+        "SECRETS_TO": env.get("SECRETS_TO", step_input_default("secrets-to")),
         "RUNNER_TEMP": str(runner_temp),
         "GITHUB_OUTPUT": str(outputs),
         "GITHUB_STEP_SUMMARY": str(summary),

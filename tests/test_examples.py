@@ -188,6 +188,8 @@ def test_the_action_parses_names_its_inputs_and_plans_in_markdown() -> None:
     text = ACTION.read_text(encoding="utf-8")
     assert "<!-- iamctl-plan -->" in text and "updateComment" in text
     assert "--fail-on" in text and "inputs.fail-on" in text
+    # The comment names where new credentials go as apply will deliver them.
+    assert "--secrets-to" in text and "inputs.secrets-to" in text
 
 
 def test_the_plan_workflow_uses_the_action_with_a_gate() -> None:

@@ -280,7 +280,8 @@ def test_every_access_key_answer_lost_deletes_every_key_made_then_converges(acco
         aws, faults = connect(Rule("CreateAccessKey", LOST, first=99))
         with pytest.raises(ApplyError) as raised:
             apply(aws, account_file, secrets)
-        assert raised.value.failed == "+ user alice: access key"
+        assert raised.value.failed == (
+            "+ user alice: access key, delivered as a plain CSV file to the secrets directory")
         assert "ServiceFailure" in str(raised.value.error)
         assert "created by an attempt whose answer was lost" in str(raised.value.error)
         iam = boto3.client("iam", region_name="us-east-1")

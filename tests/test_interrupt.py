@@ -183,7 +183,7 @@ def test_ctrl_c_stops_apply_reports_and_the_next_apply_converges(
 
     # What the report says was done is what the account holds: nothing more, nothing less.
     created = {line.split()[2] for line in done if re.fullmatch(r"\+ user user\d{3}", line)}
-    keyed = {line.split()[2][:-1] for line in done if line.endswith(": access key")}
+    keyed = {line.split()[2][:-1] for line in done if ": access key, delivered " in line}
     assert created and names(server_iam) == created
     for user in sorted(created):
         keys = server_iam.list_access_keys(UserName=user)["AccessKeyMetadata"]

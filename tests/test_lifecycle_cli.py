@@ -79,7 +79,8 @@ def test_rotation_over_simulated_weeks(iamctl: Iamctl, moto_iam: Any, tmp_path: 
     assert all(timeline[week] == [] for week in range(1, 13))
     assert timeline[13] == [
         f"+ user ci-bot: access key (rotation: {first} is 91 days old; it is deactivated from "
-        f"{day(7)}, deleted from {day(14)})"
+        f"{day(7)}, deleted from {day(14)}), delivered as a plain CSV file to secrets "
+        f"directory {secrets}"
     ]
     [second] = [key for key, _ in keys_of(moto_iam, "ci-bot") if key != first]
     assert timeline[14] == [

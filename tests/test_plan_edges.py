@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from factories import ACCOUNT_ID, ADMIN, doc, live_group, live_user, state
 
+from reconciler.core.destinations import PlainFile
 from reconciler.core.diff import Diff
 from reconciler.core.model import (
     AccessKey,
@@ -71,7 +72,8 @@ def test_a_saved_plan_reads_back_as_the_same_plan() -> None:
 
 def test_an_access_key_is_removed_before_its_replacement_is_created() -> None:
     # AWS allows two keys per user: the removal must run first.
-    assert full_plan().changes[:2] == (KEY_REMOVAL, KEY_CREATION)
+    assert full_plan().changes[:2] == (
+        KEY_REMOVAL, replace(KEY_CREATION, destination=PlainFile()))
 
 
 def test_the_plan_names_the_alias_the_account_will_have() -> None:

@@ -237,6 +237,11 @@ class Aws:
             self._identity = Identity(account=response["Account"], arn=response["Arn"])
         return self._identity
 
+    @property
+    def region(self) -> str:
+        """The region of this account's clients: where Secrets Manager keeps new credentials."""
+        return self._region
+
     def access_key_id(self) -> str | None:
         """The access key id these credentials sign with (never the secret), if any."""
         if self._assumed_key_id:

@@ -87,6 +87,9 @@ class KindSpec:
     # carries nothing there.
     before: Reader | None = None
     after: Reader | None = None
+    # Whether its creation makes a secret (a password, a secret key) that apply delivers: the
+    # plan names where each goes (`destinations.py`).
+    secret: bool = False
 
 
 def spec(
@@ -98,8 +101,11 @@ def spec(
     *,
     before: Reader | None = None,
     after: Reader | None = None,
+    secret: bool = False,
 ) -> KindSpec:
-    return KindSpec(kind, phase, frozenset(actions), describe, deletion_phase, before, after)
+    return KindSpec(
+        kind, phase, frozenset(actions), describe, deletion_phase, before, after, secret
+    )
 
 
 class Both(TypedDict):
@@ -330,10 +336,11 @@ SPECS: tuple[KindSpec, ...] = (
     spec(Kind.USER_PATH, Phase.USERS, [UPDATE], transition("user {name}: path"), **TEXT),
     spec(Kind.USER_TAGS, Phase.USERS, [UPDATE], transition("user {name}: tags"), **TAGS),
     spec(Kind.USER_BOUNDARY, Phase.USERS, [CREATE, UPDATE, DELETE], boundary("user"), **TEXT),
-    spec(Kind.LOGIN_PROFILE, Phase.USERS, [CREATE, DELETE], _login_profile),
+    spec(Kind.LOGIN_PROFILE, Phase.USERS, [CREATE, DELETE], _login_profile, secret=True),
     # A user's inactive key is removed before a new one is created (two keys at most), in the
     # same phase.
-    spec(Kind.ACCESS_KEY, Phase.USERS, [CREATE, DELETE], _access_key, deletion_phase=None),
+    spec(Kind.ACCESS_KEY, Phase.USERS, [CREATE, DELETE], _access_key, deletion_phase=None,
+         secret=True),
     spec(Kind.ACCESS_KEY_STATUS, Phase.USERS, [UPDATE], _access_key_status, **TEXT),
     spec(Kind.USER_GROUP, Phase.USERS, [CREATE, DELETE], _membership),
     spec(Kind.USER_POLICY, Phase.USERS, [CREATE, DELETE], attachment("user")),
@@ -362,6 +369,11 @@ def phase_of(change: Change) -> int:
     if change.action != DELETE or kind_spec.deletion_phase is None:
         return kind_spec.phase
     return kind_spec.deletion_phase
+
+
+def creates_secret(change: Change) -> bool:
+    """Whether apply makes a secret for this change (a console password, an access key)."""
+    return change.action == CREATE and _BY_KIND[change.kind].secret
 
 
 def allows(kind: Kind, action: Action) -> bool:

@@ -15,9 +15,18 @@ import re
 from collections.abc import Sequence
 
 from . import impact_text
+from .destinations import place
 from .model import Change, Impact
 from .plan import Plan
-from .render import change_title, extra_lines, plan_lines, printable, step_line, summary_line
+from .render import (
+    change_subject,
+    change_title,
+    extra_lines,
+    plan_lines,
+    printable,
+    step_line,
+    summary_line,
+)
 
 MARKER = "<!-- iamctl-plan -->"
 DETAILS_THRESHOLD = 40  # fold the change list past this many lines
@@ -66,6 +75,7 @@ def render_markdown(plan: Plan) -> str:
     out = [header(plan.account_id, plan.alias, plan.sign_in_url), ""]
     out += [f"**{summary_line(plan)}**", ""]
     out += new_access(plan)
+    out += new_credentials(plan)
     body = plan_lines(plan)
     if body:
         block = fenced(body, "diff")
@@ -93,6 +103,17 @@ def _judged(change: Change) -> str:
     if change.impact == Impact.UNKNOWN:
         return f": could not be judged: {code_span(change.impact_reason or 'unknown')}"
     return ": broadens access"
+
+
+def new_credentials(plan: Plan) -> list[str]:
+    """Where each new secret goes, before the full plan (which a long plan folds away): a
+    recipient or a route a pull request changes is what a reviewer must not miss either."""
+    lines = [
+        f"- {code_span(change_subject(change))}: {code_span(place(change.destination))}"
+        for change in plan.changes
+        if change.destination is not None
+    ]
+    return ["**Where new credentials go**", "", *lines, ""] if lines else []
 
 
 def listed(title: str, lines: Sequence[str]) -> list[str]:

@@ -15,7 +15,8 @@ from enum import Enum
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # payloads.py builds on this module's types
+if TYPE_CHECKING:  # payloads.py and destinations.py build on this module's types
+    from .destinations import Destination
     from .payloads import Payload
 
 
@@ -366,6 +367,8 @@ class Change:
     self_lockout: str = field(default="", compare=False)
     impact: Impact = field(default=Impact.UNKNOWN, compare=False)
     risks: tuple[Risk, ...] = field(default=(), compare=False)
+    # Where the secret it creates goes (`destinations.py`); None for a change that creates none.
+    destination: Destination | None = None
     impact_reason: str = field(default="", compare=False)  # why `unknown`
 
 

@@ -16,6 +16,15 @@ from typing import Any
 from .access.documents import Documents, shipped
 from .access.powers import ADMIN, ESCALATION
 from .access.verdicts import judged
+from .destinations import (
+    DEFAULT_DELIVERY,
+    Delivery,
+    Destination,
+    destination_from_json,
+    destination_to_json,
+    recipient_notes,
+    with_destinations,
+)
 from .diff import Diff
 from .kinds import allows, order_of, phase_of, spec_of
 from .model import (
@@ -87,20 +96,24 @@ def make_plan(
     live: State,
     result: Diff,
     findings: Sequence[Finding] = (),
+    delivery: Delivery = DEFAULT_DELIVERY,
     documents: Documents = shipped,
 ) -> Plan:
-    """`documents`: AWS managed policies' documents by ARN (the ones read from AWS, then the
-    package's copy)."""
+    """`delivery`: how apply will deliver new secrets (its `--secrets-to`, `--secrets-dir`), so
+    that each change creating one names where it goes. `documents`: AWS managed policies'
+    documents by ARN (the ones read from AWS, then the package's copy)."""
     alias = desired.account.alias if desired.account.alias is not None else live.account.alias
+    changes = with_destinations(judged(result.changes, desired, live, documents), desired,
+                                delivery)
     return Plan(
         account_id=desired.account.id,
         alias=alias,
-        changes=order_changes(judged(result.changes, desired, live, documents)),
+        changes=order_changes(changes),
         human_steps=result.human_steps,
         findings=tuple(findings),
         unmanaged=result.unmanaged,
         kept=result.kept,
-        notes=result.notes,
+        notes=result.notes + recipient_notes(desired, live, delivery),
         live_fingerprint=fingerprint(live),
         config_fingerprint=fingerprint(desired),
     )
@@ -182,6 +195,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "impact": change.impact.value,
         "impact_reason": change.impact_reason,
         "risks": [asdict(risk) for risk in change.risks],
+        "destination": destination_to_json(change.destination),
     }
 
 
@@ -223,8 +237,22 @@ def change_from_dict(item: Mapping[str, Any]) -> Change:
         item.get("self_lockout", ""),
         Impact(item.get("impact", Impact.UNKNOWN.value)),
         tuple(Risk(**risk) for risk in item.get("risks", [])),
-        str(item.get("impact_reason", "")),
+        _destination(kind, action, item.get("destination")),
+        impact_reason=str(item.get("impact_reason", "")),
     )
+
+
+def _destination(kind: Kind, action: Action, data: Any) -> Destination | None:
+    """A saved change's destination; only a change that creates a secret has one (whether it has
+    the one apply would deliver to is `saved_plans.check_saved`'s question)."""
+    if data is None:
+        return None
+    if action != Action.CREATE or not spec_of(kind).secret:
+        raise ValueError(f"a {kind.value} change delivers no secret")
+    try:
+        return destination_from_json(data)
+    except ValueError as error:
+        raise ValueError(f"the destination of a {kind.value} change: {error}") from None
 
 
 def _payload(kind: Kind, side: str, reader: Reader | None, data: Any) -> Payload | None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from . import impact_text
+from .destinations import delivered_to
 from .kinds import spec_of
 from .model import Action, Change, Finding, HumanStep, Kind, StepKind
 from .plan import Plan
@@ -55,9 +56,22 @@ def change_title(change: Change) -> str:
 
 
 def titled(change: Change, subject: str) -> str:
+    """The change's mark and subject, its note, and where the secret it creates is delivered
+    (`, delivered encrypted to age recipient age1...`): a reviewer reads it beside the key."""
+    line = marked(change, subject)
+    line = f"{line} ({change.note})" if change.note else line
+    return f"{line}, {delivered_to(change.destination)}" if change.destination else line
+
+
+def marked(change: Change, subject: str) -> str:
     symbol = "-/+" if change.kind == Kind.POLICY_REPLACEMENT else SYMBOLS[change.action]
-    line = f"{symbol} {subject}"
-    return f"{line} ({change.note})" if change.note else line
+    return f"{symbol} {subject}"
+
+
+def change_subject(change: Change) -> str:
+    """`+ user bob: access key`: the change without its note or destination."""
+    subject, _ = describe(change)
+    return marked(change, subject)
 
 
 def describe(change: Change) -> tuple[str, list[str]]:

@@ -17,6 +17,7 @@ from typing import Any
 from ..aws.live import ReadStats
 from ..config.desired import Config
 from ..core import impact_text
+from ..core.destinations import DEFAULT_DELIVERY, Delivery
 from ..core.errors import ApplyError, IamctlError
 from ..core.markdown import render_comment, render_failed_account, render_markdown
 from ..core.model import Change
@@ -68,6 +69,7 @@ def plan_all(
     connection: Connection,
     exact_credentials: bool = False,
     release: bool = False,
+    delivery: Delivery = DEFAULT_DELIVERY,
 ) -> list[AccountResult]:
     """Plan every account, several at a time. `release`: the run will not apply, so each
     account's AWS clients, states and configuration are dropped once it is planned, and only its
@@ -76,7 +78,7 @@ def plan_all(
 
     def plan_one(config: Config) -> AccountResult:
         try:
-            planned = plan_account(config, connection.open(config), exact_credentials)
+            planned = plan_account(config, connection.open(config), exact_credentials, delivery)
             if release:
                 planned.aws.release()
                 return AccountResult(config.account_id, plan=planned.plan, stats=planned.stats)

@@ -17,16 +17,13 @@ from itertools import groupby
 
 from ..aws.writers import WRITERS, WriteContext
 from ..core.errors import ApplyError, IamctlError
+from ..core.kinds import creates_secret as creates_secret  # where the engine finds it
 from ..core.kinds import phase_of
-from ..core.model import Action, Change, Kind
+from ..core.model import Change
 from ..core.plan import Plan
 from ..core.render import change_lines
 
 DEFAULT_PARALLELISM = 8
-
-
-def creates_secret(change: Change) -> bool:
-    return change.action == Action.CREATE and change.kind in (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY)
 
 
 def describe(change: Change) -> str:

@@ -29,6 +29,7 @@ from ..config.desired import Config, resolve
 from ..core.access.documents import Documents, read_first
 from ..core.access.lockout import mark_self_lockout
 from ..core.attachments import policies_to_read
+from ..core.destinations import DEFAULT_DELIVERY, Delivery
 from ..core.diff import Diff, diff
 from ..core.errors import IamctlError
 from ..core.findings import account_findings
@@ -55,9 +56,13 @@ class AccountPlan:
     stats: ReadStats
 
 
-def plan_account(config: Config, aws: Aws, exact_credentials: bool = False) -> AccountPlan:
+def plan_account(
+    config: Config, aws: Aws, exact_credentials: bool = False, delivery: Delivery = DEFAULT_DELIVERY
+) -> AccountPlan:
     """`exact_credentials`: read every declared user's credentials with exact calls instead of
-    trusting the credential report (a drift check that must see a key made a minute ago)."""
+    trusting the credential report (a drift check that must see a key made a minute ago).
+    `delivery`: how apply will deliver new secrets, which the plan names (in this account's
+    region)."""
     started = time.monotonic()
     identity = guard(aws, config)
     live = read_live(aws, identity, aws_catalog=names_aws_policies(config))
@@ -72,7 +77,8 @@ def plan_account(config: Config, aws: Aws, exact_credentials: bool = False) -> A
     notes = result.notes + spelling + config.trust_notes
     result = replace(result, changes=marked, notes=notes)
     findings = account_findings(desired, state, now)
-    plan = make_plan(desired, state, result, findings, documents)
+    plan = make_plan(desired, state, result, findings, replace(delivery, region=aws.region),
+                     documents)
     exact_users = sum(name in state.users for name in desired.users)
     stats = replace(
         live.stats,

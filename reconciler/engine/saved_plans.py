@@ -1,17 +1,21 @@
 """Saved plans (`plan --out`, `apply --plan`): read one back and refuse it unless the fresh plan
-of every account it names is the same (same configuration, same account, same changes).
+of every account it names is the same (same configuration, same account, same changes, and new
+secrets delivered where it said).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ..core.destinations import place, same_place
 from ..core.errors import IamctlError, StalePlanError
+from ..core.model import Change, Kind
 from ..core.plan import Plan, plan_from_dict
-from ..core.render import change_lines
+from ..core.render import change_lines, printable
 from .accounts import AccountResult
 from .run import AccountPlan
 
@@ -66,16 +70,49 @@ def check_saved(planned: AccountPlan, saved: Plan, plan_file: str) -> None:
             f"{plan_file}: the plan was made from other configuration than "
             f"{', '.join(planned.config.files)}; run plan again"
         )
-    if saved.live_fingerprint != fresh.live_fingerprint or saved.changes != fresh.changes:
+    moved = saved.live_fingerprint != fresh.live_fingerprint
+    if moved or undelivered(saved.changes) != undelivered(fresh.changes):
         raise StalePlanError(
             f"{plan_file}: plan is stale: account {fresh.account_id} changed since the plan was "
             f"made ({what_changed(saved, fresh)}); run plan again"
         )
+    for kept, made in zip(saved.changes, fresh.changes, strict=True):
+        refuse_other_destination(kept, made, plan_file)
+
+
+def undelivered(changes: Sequence[Change]) -> list[Change]:
+    """The changes without their destinations, which `refuse_other_destination` compares."""
+    return [replace(change, destination=None) for change in changes]
+
+
+def refuse_other_destination(saved: Change, fresh: Change, plan_file: str) -> None:
+    """Apply delivers a new secret where the saved plan showed it would, or not at all: its own
+    options (`--secrets-to`, `--secrets-dir`) and the files decide where it delivers, and a plan
+    made with others, or edited by hand, is refused before any change."""
+    if fresh.destination is None:
+        return
+    what = f"the new {_secret_of(fresh)} of user {fresh.name}"
+    if saved.destination is None:
+        raise IamctlError(
+            f"{plan_file}: the plan names no destination for {what}; run plan again; "
+            "nothing was changed"
+        )
+    if not same_place(saved.destination, fresh.destination):
+        raise IamctlError(printable(
+            f"{plan_file}: the plan delivers {what} {place(saved.destination)}, but this apply "
+            f"would deliver it {place(fresh.destination)}: give apply the --secrets-to and "
+            "--secrets-dir the plan was made with, or run plan again; nothing was changed"
+        ))
+
+
+def _secret_of(change: Change) -> str:
+    return "access key" if change.kind == Kind.ACCESS_KEY else "console password"
 
 
 def what_changed(saved: Plan, fresh: Plan) -> str:
-    old = {change_lines(c)[0] for c in saved.changes}
-    new = {change_lines(c)[0] for c in fresh.changes}
+    # Destinations aside: a saved plan that differs only in them is refused on its own terms.
+    old = {change_lines(c)[0] for c in undelivered(saved.changes)}
+    new = {change_lines(c)[0] for c in undelivered(fresh.changes)}
     dropped, added = sorted(old - new), sorted(new - old)
     parts = [f"no longer needed: {line}" for line in dropped[:3]]
     parts += [f"now also needed: {line}" for line in added[:3]]

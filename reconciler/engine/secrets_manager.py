@@ -22,15 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from ..aws.client import Aws
+from ..core.destinations import secret_name  # the name the plan shows
 from ..core.errors import IamctlError, ResourceExistsError, ResourceNotFoundError
 from ..delivery.credentials import CSV_HEADER, SecretsSink
 
-SECRET_PREFIX = "iamctl/credentials/"
 MANAGED_TAG = {"Key": "iamctl:managed", "Value": "true"}
-
-
-def secret_name(user: str) -> str:
-    return SECRET_PREFIX + user
 
 
 def only_user_reads(user_arn: str) -> dict[str, Any]:
