@@ -76,17 +76,30 @@ def gains_by_principal(plans: Sequence[Plan]) -> dict[str, tuple[list[str], list
                     phrases.append(phrase)
                 if not any(change is c for c in changes):
                     changes.append(change)
-    return found
+    return {principal: (_grouped(phrases), changes)
+            for principal, (phrases, changes) in found.items()}
+
+
+_METHOD = "gains an escalation method: "
+
+
+def _grouped(phrases: list[str]) -> list[str]:
+    """`gains 2 escalation methods: a; b` rather than the same words twice."""
+    methods = [p.removeprefix(_METHOD) for p in phrases if p.startswith(_METHOD)]
+    others = [p for p in phrases if not p.startswith(_METHOD)]
+    if len(methods) > 1:
+        return [*others, f"gains {len(methods)} escalation methods: {'; '.join(methods)}"]
+    return phrases
 
 
 def gain_phrase(risk: Risk) -> str:
     if risk.kind == TRUST:
         return f"can now {risk.detail.removeprefix('may ')}"  # may assume role x
     if risk.detail.startswith("holds "):
-        return risk.detail.split(";", 1)[0]
+        return risk.detail
     if risk.kind == ADMIN:
         return "gains full access"
-    return f"gains an escalation method: {risk.detail.split(' via ', 1)[0]}"
+    return f"{_METHOD}{risk.detail.split(' via ', 1)[0]}"
 
 
 def offending(plans: Sequence[Plan], fail_on: Sequence[str]) -> list[Change]:

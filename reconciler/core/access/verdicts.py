@@ -174,7 +174,7 @@ def judged(changes: Sequence[Change], desired: State, live: State, documents: Do
     gains = _Gains(judge.before, after)
     result = []
     for change, verdict in zip(changes, verdicts, strict=True):
-        risks = gains.of(verdict) if after is not None else ()
+        risks = gains.of(verdict, _admits(change)) if after is not None else ()
         result.append(replace(change, impact=verdict.impact, impact_reason=verdict.reason,
                               risks=risks))
     return result
@@ -191,12 +191,15 @@ class _Gains:
         self._cache: dict[Principal, tuple[Risk, ...]] = {}
         self._admin: dict[Principal, bool] = {}
 
-    def of(self, verdict: Verdict) -> tuple[Risk, ...]:
+    def of(self, verdict: Verdict, admits: bool) -> tuple[Risk, ...]:
+        """`admits`: the change may let someone new assume a role (a `trust` risk is its; a
+        role's new policy gives its assumers more, but lets no one new in)."""
         if verdict.impact not in _MAY_GROW:
             return ()
         risks: list[Risk] = []
         for who in verdict.touched:
-            risks += [r for r in self.gained(who) if r not in risks]
+            risks += [r for r in self.gained(who)
+                      if r not in risks and (admits or r.kind != TRUST)]
         if verdict.impact == Impact.UNKNOWN:
             risks += [r for r in self.unjudged(verdict) if r not in risks]
         return tuple(risks)
@@ -224,7 +227,8 @@ class _Gains:
         assert self.after is not None
         for who in verdict.touched:
             if self.holds_admin(who):
-                yield Risk(ADMIN, f"holds full access; {verdict.reason}", str(who))
+                yield Risk(ADMIN, "holds full access, and this change could not be judged",
+                           str(who))
 
     def holds_admin(self, who: Principal) -> bool:
         if who not in self._admin:
@@ -246,7 +250,16 @@ def _roles_of(change: Change) -> frozenset[str]:
 
 
 def _creates_empty(change: Change) -> bool:
-    return change.action == Action.CREATE and change.kind in (Kind.USER, Kind.GROUP)
+    """A new user or group holds nothing yet; a new policy grants nothing until attached."""
+    return change.action == Action.CREATE and change.kind in (Kind.USER, Kind.GROUP, Kind.POLICY)
+
+
+_ADMITTING = (Kind.ROLE, Kind.ROLE_TRUST, Kind.OIDC_PROVIDER, Kind.OIDC_CLIENT_ID,
+              Kind.OIDC_THUMBPRINTS, Kind.SAML_PROVIDER, Kind.SAML_METADATA)
+
+
+def _admits(change: Change) -> bool:
+    return change.kind in _ADMITTING
 
 
 def _combined(growths: set[Growth]) -> Impact:
