@@ -78,3 +78,17 @@ def plan_cpu(file: Path, live: LiveAccount, empty_account: bool = False) -> CpuR
 
 def without_entities(state: State) -> State:
     return replace(state, users={}, groups={}, policies={}, roles={})
+
+
+def access_cpu(live: LiveAccount) -> CpuResult:
+    """The access model of the whole account: every principal's powers (full access and the
+    escalation methods it holds), as `iamctl access` and a plan touching everyone would ask."""
+    from reconciler.core.access.documents import shipped
+    from reconciler.core.access.model import AccessModel
+    from reconciler.core.access.powers import powers
+
+    stages: dict[str, float] = {}
+    model = timed(stages, "model", lambda: AccessModel.of(live.state, shipped))
+    principals = model.principals()
+    timed(stages, "powers", lambda: [powers(model, who) for who in principals])
+    return CpuResult(stages, len(principals))

@@ -115,6 +115,8 @@ def run_all(emulator: Emulator, options: Options, workdir: Path) -> Results:
         raise plans.BenchError(f"in-process plan of the seeded account has {in_sync.changes} "
                                "changes")
     all_new = cpu.plan_cpu(largest, live, empty_account=True)
+    progress("CPU time of every principal's access, in-process ...")
+    access = cpu.access_cpu(live)
     applies = bench_apply(emulator, iam, options, workdir)
     several = None
     if options.accounts:
@@ -122,7 +124,7 @@ def run_all(emulator: Emulator, options: Options, workdir: Path) -> Results:
                  f"+{options.latency * 1000:.0f} ms per call: together, then one by one ...")
         several = many.measure_many(emulator, options.accounts, options.account_users,
                                     options.latency, workdir)
-    return Results(sizes, in_sync, all_new, applies, options.refresh_sample, several)
+    return Results(sizes, in_sync, all_new, applies, options.refresh_sample, several, access)
 
 
 def bench_size(emulator: Emulator, iam: Any, options: Options, workdir: Path, seeded: int,

@@ -1,7 +1,7 @@
 """Refresh reconciler/data/aws_managed_policies.json: what iamctl knows of AWS managed policies.
 
 AWS adds, edits and retires its managed policies every week, so what iamctl knows of them offline
-(their names and paths, which hold a Deny, the documents of the few it judges by document) is data
+(their names and paths, which hold a Deny, their default versions' documents) is data
 with a date, written by this script, never a list kept by hand. Run it deliberately and commit
 the result on its own, so a review sees exactly what AWS changed:
 
@@ -28,8 +28,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DATA_FILE = ROOT / "reconciler" / "data" / "aws_managed_policies.json"
 
-# The policies whose documents iamctl judges (core/impact.py): the ones that grant the most.
-DOCUMENTS_KEPT = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
+# Policies every corpus of AWS's managed policies has: a corpus without them is not one.
+EXPECTED = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
 
 Corpus = Mapping[str, Mapping[str, Any]]
 
@@ -53,7 +53,7 @@ def as_date(value: Any) -> str:
 def build(corpus: Corpus, source: str) -> dict[str, Any]:
     """The data file's content for a corpus, deterministic for the same input."""
     names = sorted(corpus)
-    missing = [name for name in DOCUMENTS_KEPT if name not in corpus]
+    missing = [name for name in EXPECTED if name not in corpus]
     if missing:
         raise SystemExit(f"the corpus lacks {', '.join(missing)}: is it AWS's managed policies?")
     return {
@@ -64,7 +64,7 @@ def build(corpus: Corpus, source: str) -> dict[str, Any]:
                    "deny": holds_a_deny(corpus[name]["Document"])}
             for name in names
         },
-        "documents": {name: corpus[name]["Document"] for name in DOCUMENTS_KEPT},
+        "documents": {name: corpus[name]["Document"] for name in names},
     }
 
 

@@ -143,7 +143,7 @@ def test_action_comment_of_a_refused_gate_stays_text(
     # The --fail-on line names changes, whose names come from the files and the account.
     (tmp_path / "account.yaml").write_text(
         HEADER + "    inline_policies:\n      p: {Version: \"2012-10-17\", Statement: [{Effect: "
-        'Allow, Action: "iam:PassRole", Resource: "*"}]}\n'
+        'Allow, Action: "iam:CreatePolicyVersion", Resource: "*"}]}\n'
     )
     env = {"AWS_ENDPOINT_URL": server_url, "FAIL_ON": "escalation"}
 

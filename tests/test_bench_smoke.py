@@ -120,6 +120,6 @@ def test_bench_runs_every_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     assert "1 policy detached, 1 tag changed, 1 access key deleted" in out
     assert "20 users: plan/floor seconds " in out
     targets = out.split("Targets:\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert len(targets) == 13
+    assert len(targets) == 14
     assert "in-sync plan of 20 users and 4 roles: at most 25 API calls at real page sizes: " in out
     assert all(line.strip().startswith(("PASS ", "FAIL ")) for line in targets)

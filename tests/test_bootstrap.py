@@ -31,7 +31,8 @@ from moto.iam.aws_managed_policies import aws_managed_policies_data
 from reconciler.aws.client import Aws
 from reconciler.aws.writers.attributes import OWNERS
 from reconciler.config.desired import load
-from reconciler.core.escalation import allows
+from reconciler.core.access.grants import grants_of
+from reconciler.core.meaning import meaning
 from reconciler.delivery.credentials import SecretsSink
 from reconciler.engine.run import apply_account, plan_account
 from tests.provider_factories import THUMB_A, THUMB_B, saml_metadata
@@ -113,7 +114,8 @@ def read_only_statements() -> list[dict[str, Any]]:
 
 
 def allowed(statements: list[dict[str, Any]], action: str) -> bool:
-    return any(s["Effect"] == "Allow" and allows(s, action) for s in statements)
+    grants = grants_of(meaning({"Statement": statements}), "apply role")
+    return any(g.effect == "Allow" and g.names(action.lower()) for g in grants)
 
 
 def iam_operations() -> dict[str, str]:

@@ -245,7 +245,8 @@ def test_no_secret_in_json_plan_saved_plan_apply_or_debug_output(
     assert planned.code == 0, planned.stderr
     data = json.loads(planned.stdout)
     assert data["summary"] == {
-        "add": 4, "change": 0, "destroy": 0, "human": 1, "broadening": 0, "escalation": 0
+        "add": 4, "change": 0, "destroy": 0, "human": 1, "broadening": 0, "escalation": 0,
+        "unknown": 0, "principals_gaining_access": 0,
     }
     assert data["account"] == {"id": "123456789012", "alias": "acme-sandbox"}
     assert json.loads(saved.read_text())["changes"] == data["changes"]

@@ -115,7 +115,7 @@ def test_where_new_credentials_go_is_a_new_field_of_the_json_plan(
     # The fields there were are all still there.
     assert set(changes["access_key"]) == {
         "action", "kind", "name", "target", "before", "after", "note", "self_lockout",
-        "impact", "risks", "destination"}
+        "impact", "impact_reason", "risks", "destination"}
     assert changes["user"]["destination"] is None
     recorded = changes["access_key"]["destination"]
     assert recorded == changes["login_profile"]["destination"]

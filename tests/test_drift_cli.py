@@ -14,6 +14,8 @@ import pytest
 
 ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 POLICY = "arn:aws:iam::123456789012:policy/"
+IAM_DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*",
+                                                  "Resource": "*"}]}
 DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*",
                                                "Resource": "*"}]}
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
@@ -210,50 +212,67 @@ OPS_AS_IS = """\
     """.replace("DOC", json.dumps(DOC))
 
 
+LOST = "user ops may no longer call iam:"
+NO_GROUP = ("groups: [admins]\n", "groups: []\n")
+NO_POLICY = ("policies: [AdministratorAccess]\n    inline", "policies: []\n    inline")
+DENY_IAM = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]})
+
+
 @pytest.mark.parametrize(
-    ("edit", "line", "reason"),
+    ("edits", "lines"),
     [
-        (("policies: [AdministratorAccess]\n    inline_policies", "access_keys: 0\n"
-          "    policies: [AdministratorAccess]\n    inline_policies"),
-         "- user ops: access key AKIA", "deletes the access key these credentials use"),
-        (("groups: [admins]\n", "groups: []\n"), "- user ops: remove from group admins",
-         "removes the user these credentials belong to from group admins, which gives it "
-         "permissions"),
-        (("policies: [AdministratorAccess]\n    inline", "policies: []\n    inline"),
-         "- user ops: detach AdministratorAccess",
-         "detaches AdministratorAccess from the user these credentials belong to"),
-        (("inline_policies:\n      own", "inline_policies:\n      other"),
-         "- user ops: inline policy own",
-         "deletes inline policy own of the user these credentials belong to"),
-        (("  - name: admins\n    policies: [AdministratorAccess]\n",
-          "  - name: admins\n    policies: []\n"),
-         "- group admins: detach AdministratorAccess",
-         "detaches AdministratorAccess from group admins, through which these credentials get "
-         "permissions"),
+        ([("policies: [AdministratorAccess]\n    inline_policies", "access_keys: 0\n"
+           "    policies: [AdministratorAccess]\n    inline_policies")],
+         {"- user ops: access key AKIA": "deletes the access key these credentials use"}),
+        # Both ways it holds iamctl's calls taken away: each change that takes one is marked.
+        ([NO_GROUP, NO_POLICY], {"- user ops: remove from group admins": LOST,
+                                 "- user ops: detach AdministratorAccess": LOST}),
+        ([NO_POLICY, ("  - name: admins\n    policies: [AdministratorAccess]\n",
+                      "  - name: admins\n    policies: []\n")],
+         {"- user ops: detach AdministratorAccess": LOST,
+          "- group admins: detach AdministratorAccess": LOST}),
+        # A Deny added takes them away as surely.
+        ([("inline_policies:\n      own: ", f"inline_policies:\n      deny: {DENY_IAM}\n"
+           "      own: ")], {"+ user ops: inline policy deny": LOST}),
     ],
-    ids=["access key", "group membership", "managed policy", "inline policy", "group policy"],
+    ids=["access key", "group membership and policy", "both policies", "a deny"],
 )
 def test_apply_refuses_to_lock_out_the_user_running_it(
-    run_iamctl, server_iam, operator, tmp_path, edit, line, reason
+    run_iamctl, server_iam, operator, tmp_path, edits, lines
 ):
     body = textwrap.dedent(OPS_AS_IS)
-    assert edit[0] in body
-    path = account_file(tmp_path, body.replace(*edit))
+    for edit in edits:
+        assert edit[0] in body
+        body = body.replace(*edit)
+    path = account_file(tmp_path, body)
     before = state_of(server_iam)
 
     planned = run_iamctl("plan", path, "--json", env=operator)
     marked = [c for c in json.loads(planned.stdout)["changes"] if c["self_lockout"]]
-    assert [c["self_lockout"] for c in marked] == [reason]
+    assert len(marked) == len(lines), marked
+    assert all(any(c["self_lockout"].startswith(reason) for c in marked)
+               for reason in lines.values())
 
     refused = run_iamctl("apply", path, "--yes", env=operator)
     assert refused.code == 1
-    assert f"[SELF-LOCKOUT: {reason}]" in refused.stdout
+    for line, reason in lines.items():
+        assert any(text.lstrip().startswith(line) and f"[SELF-LOCKOUT: {reason}" in text
+                   for text in refused.stdout.splitlines()), (line, refused.stdout)
     (error,) = refused.stderr.strip().splitlines()[-1:]
-    assert error.startswith("error: refusing to apply 1 change that would cut off the "
-                            "credentials running iamctl: " + line), error
-    assert error.endswith(f"[SELF-LOCKOUT: {reason}]; pass --allow-self-lockout to apply "
-                          "them anyway; nothing was changed"), error
+    count = f"{len(lines)} change{'s' if len(lines) > 1 else ''}"
+    assert error.startswith(f"error: refusing to apply {count} that would cut off the "
+                            "credentials running iamctl: "), error
+    assert error.endswith("pass --allow-self-lockout to apply them anyway; nothing was "
+                          "changed"), error
     assert state_of(server_iam) == before
+
+
+def test_a_redundant_grant_taken_away_is_no_lockout(run_iamctl, operator, tmp_path):
+    """ops keeps AdministratorAccess directly: leaving the group takes none of iamctl's calls."""
+    path = account_file(tmp_path, textwrap.dedent(OPS_AS_IS).replace(*NO_GROUP))
+    planned = run_iamctl("plan", path, "--json", env=operator)
+    assert [c["self_lockout"] for c in json.loads(planned.stdout)["changes"]] == [""]
 
 
 def state_of(iam: Any) -> dict[str, Any]:
@@ -288,12 +307,11 @@ def test_apply_refuses_to_detach_a_policy_from_the_role_it_runs_as(
     run_iamctl, server_iam, server_url, tmp_path
 ):
     body = "policies:\n  - {name: Deploy, description: DESCRIPTION, document: DOC}\n"
-    body = body.replace("DOC", json.dumps(DOC))
+    body = body.replace("DOC", json.dumps(IAM_DOC))  # the role's only source of iamctl's calls
     assert run_iamctl("apply", account_file(tmp_path, body.replace("DESCRIPTION", "v1")),
                       "--yes").code == 0
     server_iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=TRUST)
     server_iam.attach_role_policy(RoleName="deployer", PolicyArn=POLICY + "Deploy")
-    server_iam.attach_role_policy(RoleName="deployer", PolicyArn=ADMIN_ARN)
     sts = boto3.client("sts", endpoint_url=server_url, region_name="us-east-1")
     creds = sts.assume_role(RoleArn="arn:aws:iam::123456789012:role/deployer",
                             RoleSessionName="ci")["Credentials"]
@@ -304,9 +322,8 @@ def test_apply_refuses_to_detach_a_policy_from_the_role_it_runs_as(
     path = account_file(tmp_path, body.replace("DESCRIPTION", "v2"))
     refused = run_iamctl("apply", path, "--yes", env=as_role)
     assert refused.code == 1, refused.stdout + refused.stderr
-    assert ("[SELF-LOCKOUT: detaches policy Deploy from role deployer, which these credentials "
-            "run as]") in refused.stdout
+    assert "[SELF-LOCKOUT: role deployer may no longer call iam:" in refused.stdout
     assert "--allow-self-lockout" in refused.stderr
-    assert sorted(attached_to_role(server_iam, "deployer")) == [POLICY + "Deploy", ADMIN_ARN]
+    assert sorted(attached_to_role(server_iam, "deployer")) == [POLICY + "Deploy"]
     described = server_iam.get_policy(PolicyArn=POLICY + "Deploy")["Policy"]
     assert described.get("Description") == "v1"

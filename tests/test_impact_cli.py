@@ -11,6 +11,17 @@ ACCOUNT = """\
     version: 1
     account:
       id: "123456789012"
+    users:
+      - name: alice
+        groups: [deployers]
+    roles:
+      - name: strong
+        assume_role_policy:
+          Version: "2012-10-17"
+          Statement:
+            - {{Effect: Allow, Principal: {{Service: lambda.amazonaws.com}},
+               Action: "sts:AssumeRole"}}
+        policies: [AdministratorAccess]
     groups:
       - name: deployers
         inline_policies:
@@ -38,11 +49,14 @@ READ_RESPELLED = """\
                 Sid: Read
                 Effect: Allow
 """
+# A member of the group may pass a role stronger than herself to a function she creates.
 PASS_ROLE = """\
               - Effect: Allow
-                Action: iam:PassRole
+                Action: [iam:PassRole, lambda:CreateFunction, lambda:InvokeFunction]
                 Resource: "*"
 """
+METHOD = ("user alice can escalate: Create a function with a passed role and invoke it via "
+          "group deployers: inline policy deploy > passes role strong")
 
 
 def account(tmp_path: Path, statements: str) -> str:
@@ -68,25 +82,29 @@ def test_pass_role_on_everything_is_marked_counted_and_gated(
     text = run_iamctl("plan", file)
     assert text.code == 0
     line = next(line for line in text.stdout.splitlines() if "inline policy deploy" in line)
-    assert line.strip() == "~ group deployers: inline policy deploy [escalation: iam:PassRole on *]"
+    assert line.strip().startswith("~ group deployers: inline policy deploy [escalation: user "
+                                   "alice can escalate: ")
     assert ("Plan: 0 to add, 1 to change, 0 to destroy, 0 human steps; 1 broadens access, "
             "1 privilege-escalation risk.") in text.stdout
 
     markdown = run_iamctl("plan", file, "--markdown").stdout
     new_access = markdown.index("**New access**")
     assert new_access < markdown.index("```diff")  # before the full plan
-    assert ("- `~ group deployers: inline policy deploy`: `escalation: iam:PassRole on *`"
-            in markdown)
+    assert "- `user alice` `gains 2 escalation methods: " in markdown
+    assert "Create a function with a passed role and invoke it" in markdown
+    assert "(by `~ group deployers: inline policy deploy`)" in markdown
 
     data = json.loads(run_iamctl("plan", file, "--json").stdout)
     (change,) = data["changes"]
     assert change["impact"] == "broadens"
-    assert change["risks"] == [{"kind": "privilege-escalation", "detail": "iam:PassRole on *"}]
+    assert {"kind": "privilege-escalation", "principal": "user alice",
+            "detail": METHOD.removeprefix("user alice can escalate: ")} in change["risks"]
     assert data["summary"]["broadening"] == 1 and data["summary"]["escalation"] == 1
+    assert data["summary"]["principals_gaining_access"] == 1
 
     gated = run_iamctl("plan", file, "--fail-on", "escalation", "--detailed-exitcode")
     assert gated.code == 1  # wins over --detailed-exitcode's 2
-    assert "[escalation: iam:PassRole on *]" in gated.stdout  # the plan is printed first
+    assert "[escalation: user alice can escalate: " in gated.stdout  # the plan is printed first
     assert gated.stderr.splitlines()[-1] == (
         "error: --fail-on escalation: 1 change: ~ group deployers: inline policy deploy")
 
@@ -119,7 +137,12 @@ def test_own_user_rule_gates_keys_for_users_whose_name_holds_the_callers(
     gated = run_iamctl("plan", account(tmp_path, READ + NAME_HOLDING_CALLERS),
                        "--fail-on", "escalation")
     assert gated.code == 1, gated.stderr
-    assert "[escalation: iam:CreateAccessKey for other users]" in gated.stdout
+    assert "[escalation: user alice can escalate: " in gated.stdout
+    risks = json.loads(run_iamctl("plan", account(tmp_path, READ + NAME_HOLDING_CALLERS),
+                                  "--json").stdout)["changes"][0]["risks"]
+    assert {"kind": "privilege-escalation", "principal": "user alice",
+            "detail": "Create an access key for another user and act as that user via group "
+                      "deployers: inline policy deploy"} in risks
     assert gated.stderr.splitlines()[-1] == (
         "error: --fail-on escalation: 1 change: ~ group deployers: inline policy deploy")
 

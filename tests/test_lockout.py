@@ -1,178 +1,159 @@
-"""Self-lockout, with plain data: which changes would cut off the credentials running iamctl."""
+"""Self-lockout from the access model: a plan after which the credentials running iamctl can no
+longer make iamctl's calls, or start its next run, is marked; the rest is not (pure)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import pytest
-from factories import ACCOUNT_ID, ADMIN, READ_ONLY, doc, live_group, live_role, live_user, state
+import yaml
 
-from reconciler.core.lockout import mark_self_lockout
-from reconciler.core.model import Action, Caller, Change, Entity, Kind, State
-from reconciler.core.payloads import Attachments, PolicySpec, ReplacedPolicy
-from reconciler.core.trust import trust_document
-
-OPS = frozenset({"ops"})
-POLICY = f"arn:aws:iam::{ACCOUNT_ID}:policy/Deploy"
-LIVE = state(
-    live_user("runner", keys=1, groups=OPS | {"empty"}, policies=frozenset({ADMIN}),
-              inline_policies={"own": doc()}),
-    live_user("other", keys=1, groups=OPS),
-    live_group("ops", policies=frozenset({READ_ONLY})),
-    live_group("empty"),
+from reconciler.core.access.documents import shipped
+from reconciler.core.access.lockout import IAMCTL_ACTIONS, mark_self_lockout
+from reconciler.core.diff import diff
+from reconciler.core.mfa_policy import ENFORCE_MFA_POLICY_NAME, enforce_mfa_document
+from reconciler.core.model import (
+    Action,
+    Caller,
+    Change,
+    Entity,
+    Kind,
+    ManagedPolicy,
+    State,
+    User,
 )
+from reconciler.core.payloads import PolicySpec, ReplacedPolicy
+from reconciler.core.policydoc import canonical
+from reconciler.core.trust import trust_document
+from tests.factories import ACCOUNT_ID, ADMIN, READ_ONLY, live_group, live_role, live_user, state
+
+IAM_FULL = "arn:aws:iam::aws:policy/IAMFullAccess"
+DENY_ALL = "arn:aws:iam::aws:policy/AWSDenyAll"
+OWN = f"arn:aws:iam::{ACCOUNT_ID}:policy/"
 KEY = "AKIARUNNER0"  # live_user's first key of `runner`
 USER = Caller(user="runner", access_key_id=KEY)
 ROLE = Caller(role="deployer")
+GITHUB = "token.actions.githubusercontent.com"
+OIDC_TRUST = trust_document({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow",
+    "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{GITHUB}"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"}}}]}, "aws")
 
 
-def attached(*entities: tuple[str, str]) -> Attachments:
-    return Attachments(tuple(Entity(kind, name) for kind, name in entities))
+def d(effect: str = "Allow", action: Any = "*") -> Any:
+    return canonical({"Version": "2012-10-17", "Statement": [
+        {"Effect": effect, "Action": action, "Resource": "*"}]})
 
 
-def replaced(*entities: tuple[str, str], arn: str = "") -> ReplacedPolicy:
-    return ReplacedPolicy(PolicySpec("/", "", "{}", {}, arn), attached(*entities).attached)
+def live() -> State:
+    return state(
+        live_user("runner", keys=1, groups=frozenset({"ops", "readers"}),
+                  inline_policies={"own": d(action="s3:*")}),
+        live_user("other", keys=1, groups=frozenset({"ops"})),
+        live_group("ops", policies=frozenset({IAM_FULL})),
+        live_group("readers", policies=frozenset({READ_ONLY})),
+        live_role("deployer", trust=OIDC_TRUST, policies=frozenset({OWN + "Deploy"})),
+        ManagedPolicy("Deploy", d(action="iam:*"), path="/", arn=OWN + "Deploy"),
+    )
 
 
-def delete(kind: Kind, name: str, target: str = "", **fields) -> Change:
+def marked(change: Change, caller: Caller, desired: State | None = None) -> str:
+    (result,) = mark_self_lockout([change], desired or live(), live(), caller, shipped)
+    return result.self_lockout
+
+
+def delete(kind: Kind, name: str, target: str = "", **fields: Any) -> Change:
     return Change(Action.DELETE, kind, name, target=target, **fields)
 
 
-def deactivate(name: str, key: str) -> Change:
-    return Change(Action.UPDATE, Kind.ACCESS_KEY_STATUS, name, target=key, before="Active",
-                  after="Inactive")
+LOST = "may no longer call iam:"
 
 
-REPLACE_ON_ROLE = Change(
-    Action.UPDATE, Kind.POLICY_REPLACEMENT, "Deploy",
-    before=replaced(("role", "deployer"), ("user", "other"), arn=POLICY),
-    after=replaced(("role", "deployer")),
-)
-
-
-@pytest.mark.parametrize(
-    ("change", "caller", "expected"),
-    [
-        (delete(Kind.ACCESS_KEY, "runner", KEY), USER,
-         "deletes the access key these credentials use"),
-        (delete(Kind.ACCESS_KEY, "Runner", KEY), USER,  # names ignore case
-         "deletes the access key these credentials use"),
-        (delete(Kind.ACCESS_KEY, "runner", "AKIAOTHER"), USER, ""),
-        (delete(Kind.ACCESS_KEY, "other", "AKIAOTHER0"), USER, ""),
-        # Deactivating the key (a rotation's or unused-credentials step) cuts off as surely.
-        (deactivate("runner", KEY), USER, "deactivates the access key these credentials use"),
-        (deactivate("runner", "AKIAOTHER"), USER, ""),
-        (deactivate("other", "AKIAOTHER0"), USER, ""),
-        (delete(Kind.USER_GROUP, "runner", "ops"), USER,
-         "removes the user these credentials belong to from group ops, which gives it "
-         "permissions"),
-        (delete(Kind.USER_GROUP, "runner", "empty"), USER, ""),  # the group gives nothing
-        (delete(Kind.USER_GROUP, "other", "ops"), USER, ""),
-        (delete(Kind.GROUP_MEMBER, "ops", "runner"), USER,
-         "removes the user these credentials belong to from group ops, which gives it "
-         "permissions"),
-        (delete(Kind.USER_POLICY, "runner", ADMIN), USER,
-         "detaches AdministratorAccess from the user these credentials belong to"),
-        (delete(Kind.USER_INLINE_POLICY, "runner", "own"), USER,
-         "deletes inline policy own of the user these credentials belong to"),
-        (delete(Kind.USER_POLICY, "other", ADMIN), USER, ""),
-        (delete(Kind.GROUP_POLICY, "ops", READ_ONLY), USER,
-         "detaches ReadOnlyAccess from group ops, through which these credentials get "
-         "permissions"),
-        (delete(Kind.GROUP_INLINE_POLICY, "ops", "x"), USER,
-         "deletes inline policy x of group ops, through which these credentials get "
-         "permissions"),
-        (delete(Kind.GROUP, "ops"), USER,
-         "deletes group ops, through which these credentials get permissions"),
-        (delete(Kind.GROUP_POLICY, "ops", READ_ONLY), Caller(user="stranger"), ""),
-        (delete(Kind.USER, "runner"), USER, "deletes the user these credentials belong to"),
-        (delete(Kind.POLICY, "Deploy", POLICY, before=attached(("user", "runner"))), USER,
-         "detaches policy Deploy from the user these credentials belong to"),
-        (delete(Kind.POLICY, "Deploy", POLICY, before=attached(("group", "ops"))), USER,
-         "detaches policy Deploy from group ops, through which these credentials get "
-         "permissions"),
-        (delete(Kind.POLICY, "Deploy", POLICY, before=attached(("group", "ops"))), ROLE, ""),
-        (REPLACE_ON_ROLE, ROLE,
-         "detaches policy Deploy from role deployer, which these credentials run as"),
-        (REPLACE_ON_ROLE, Caller(role="Deployer"),
-         "detaches policy Deploy from role deployer, which these credentials run as"),
-        (REPLACE_ON_ROLE, USER, ""),
-        # Adding never locks out; nor do changes to others, or unknown callers.
-        (Change(Action.CREATE, Kind.USER_POLICY, "runner", target=ADMIN), USER, ""),
-        (Change(Action.UPDATE, Kind.USER_TAGS, "runner", before={}, after={}), USER, ""),
-        (delete(Kind.LOGIN_PROFILE, "runner"), USER, ""),
-        (delete(Kind.USER_POLICY, "runner", ADMIN), Caller(), ""),
-    ],
-)
+@pytest.mark.parametrize(("change", "caller", "expected"), [
+    (delete(Kind.ACCESS_KEY, "runner", KEY), USER, "deletes the access key these credentials use"),
+    (delete(Kind.ACCESS_KEY, "runner", "AKIAOTHER"), USER, ""),
+    (Change(Action.UPDATE, Kind.ACCESS_KEY_STATUS, "runner", target=KEY, before="Active",
+            after="Inactive"), USER, "deactivates the access key these credentials use"),
+    # The group that gives iamctl's calls; the one that gives only reading leaves them.
+    (delete(Kind.USER_GROUP, "runner", "ops"), USER, LOST),
+    (delete(Kind.GROUP_MEMBER, "ops", "runner"), USER, LOST),
+    (delete(Kind.GROUP_POLICY, "ops", IAM_FULL), USER, LOST),
+    (delete(Kind.GROUP, "ops"), USER, LOST),
+    (delete(Kind.USER, "runner"), USER, LOST),
+    (delete(Kind.USER_GROUP, "other", "ops"), USER, ""),
+    (delete(Kind.USER_INLINE_POLICY, "runner", "own"), USER, ""),  # s3 only: not iamctl's
+    # Additive Denies take calls away too.
+    (Change(Action.CREATE, Kind.USER_POLICY, "runner", target=DENY_ALL), USER, LOST),
+    (Change(Action.UPDATE, Kind.USER_INLINE_POLICY, "runner", target="own",
+            before=d(action="s3:*").text, after=d("Deny").text), USER, LOST),
+    (Change(Action.CREATE, Kind.USER_POLICY, "runner", target=OWN + ENFORCE_MFA_POLICY_NAME),
+     USER, LOST),
+    # The role these credentials run as.
+    (delete(Kind.ROLE_POLICY, "deployer", OWN + "Deploy"), ROLE, LOST),
+    (delete(Kind.ROLE_POLICY, "deployer", OWN + "Deploy"), Caller(role="Deployer"), LOST),
+    (Change(Action.UPDATE, Kind.POLICY_REPLACEMENT, "Deploy",
+            before=ReplacedPolicy(PolicySpec("/", "", d(action="iam:*").text, {}, OWN + "Deploy"),
+                                  (Entity("role", "deployer"),)),
+            after=ReplacedPolicy(PolicySpec("/x/", "", d(action="iam:*").text),
+                                 (Entity("role", "deployer"),))), ROLE, LOST),
+    (Change(Action.UPDATE, Kind.ROLE_TRUST, "deployer", before=OIDC_TRUST.text,
+            after=trust_document({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole"}]}, "aws").text), ROLE,
+     "changes who may assume role deployer"),
+    (delete(Kind.OIDC_CLIENT_ID, GITHUB, f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{GITHUB}",
+            before="sts.amazonaws.com"), ROLE, "removes client id sts.amazonaws.com"),
+    # Adding access never locks out; nor do changes to others, or unknown callers.
+    (Change(Action.CREATE, Kind.USER_POLICY, "runner", target=ADMIN), USER, ""),
+    (delete(Kind.USER_GROUP, "runner", "ops"), Caller(), ""),
+    (delete(Kind.LOGIN_PROFILE, "runner"), USER, ""),
+])
 def test_self_lockout(change: Change, caller: Caller, expected: str) -> None:
-    (marked,) = mark_self_lockout([change], LIVE, caller)
-    assert marked.self_lockout == expected
-    assert marked == change  # the mark says who runs iamctl, not what the change does
+    desired = live()
+    if change.target == OWN + ENFORCE_MFA_POLICY_NAME:
+        mfa = ManagedPolicy(ENFORCE_MFA_POLICY_NAME, canonical(enforce_mfa_document()))
+        desired = State(**{**desired.__dict__, "policies": {
+            **desired.policies, ENFORCE_MFA_POLICY_NAME: mfa}})
+    reason = marked(change, caller, desired)
+    assert (expected in reason) if expected else reason == "", reason
 
 
-def test_after_assuming_a_role_the_caller_key_is_the_roles_not_the_sessions(aws):
-    """The self-lockout check compares changes with the key in use: after AssumeRole that is the
-    role session's key, never the key of the credentials that assumed it."""
-    aws.iam("create_role", "create a role", RoleName="deployer",
-            AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": []}')
-    assumed = aws.assume_role("arn:aws:iam::123456789012:role/deployer", None)
-    own = aws.access_key_id()
-    assert own is not None
-    assert assumed.access_key_id() not in (None, own)
+def test_mfa_enforced_on_the_caller_is_marked_through_the_whole_plan() -> None:
+    """`mfa: enforced` makes the plan create the deny-without-MFA policy and attach it: calls
+    made with an access key carry no MFA."""
+    before = live()
+    desired = State(**{**before.__dict__, "users": {**before.users, "runner": User(
+        "runner", groups=frozenset({"ops", "readers"}), inline_policies=before.users[
+            "runner"].inline_policies, policies=frozenset({OWN + ENFORCE_MFA_POLICY_NAME}))},
+        "policies": {**before.policies, ENFORCE_MFA_POLICY_NAME: ManagedPolicy(
+            ENFORCE_MFA_POLICY_NAME, canonical(enforce_mfa_document()), path="/")}})
+    changes = [c for c in diff(desired, before).changes
+               if c.kind in (Kind.POLICY, Kind.USER_POLICY)]
+    result = mark_self_lockout(changes, desired, before, USER, shipped)
+    attach = next(c for c in result if c.kind == Kind.USER_POLICY)
+    assert LOST in attach.self_lockout
 
 
-BOUNDARY = f"arn:aws:iam::{ACCOUNT_ID}:policy/Boundary"
+def test_iamctl_actions_are_the_bootstrap_apply_roles_calls() -> None:
+    bootstrap = yaml.safe_load((Path(__file__).parent.parent / "examples" / "github-actions"
+                                / "bootstrap.yaml").read_text())
+    (policy,) = [p for p in bootstrap["policies"] if p["name"] == "iamctl-apply"]
+    listed = {a for s in policy["document"]["Statement"]
+              for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+              if a.startswith("iam:")}
+    assert listed == set(IAMCTL_ACTIONS)
 
 
-def boundary(kind: Kind, action: Action, name: str) -> Change:
-    before = None if action == Action.CREATE else BOUNDARY
-    after = None if action == Action.DELETE else BOUNDARY
-    return Change(action, kind, name, before=before, after=after)
-
-
-@pytest.mark.parametrize(
-    ("change", "caller", "expected"),
-    [
-        (delete(Kind.ROLE, "deployer"), ROLE,
-         "deletes role deployer, which these credentials run as"),
-        (delete(Kind.ROLE, "Deployer"), ROLE,  # names ignore case
-         "deletes role Deployer, which these credentials run as"),
-        (delete(Kind.ROLE, "other"), ROLE, ""),
-        (delete(Kind.ROLE, "deployer"), USER, ""),
-        (delete(Kind.ROLE_POLICY, "deployer", ADMIN), ROLE,
-         "detaches AdministratorAccess from role deployer, which these credentials run as"),
-        (delete(Kind.ROLE_INLINE_POLICY, "deployer", "own"), ROLE,
-         "deletes inline policy own of role deployer, which these credentials run as"),
-        (delete(Kind.INSTANCE_PROFILE, "deployer"), ROLE,
-         "removes role deployer, which these credentials run as, from its instance profile"),
-        (boundary(Kind.ROLE_BOUNDARY, Action.CREATE, "deployer"), ROLE,
-         "sets a permissions boundary on role deployer, which these credentials run as"),
-        (boundary(Kind.ROLE_BOUNDARY, Action.UPDATE, "deployer"), ROLE,
-         "sets a permissions boundary on role deployer, which these credentials run as"),
-        (boundary(Kind.USER_BOUNDARY, Action.CREATE, "runner"), USER,
-         "sets a permissions boundary on the user these credentials belong to"),
-        (boundary(Kind.USER_BOUNDARY, Action.UPDATE, "Runner"), USER,
-         "sets a permissions boundary on the user these credentials belong to"),
-        # A boundary removed takes nothing away; nor does a change to another entity.
-        (boundary(Kind.ROLE_BOUNDARY, Action.DELETE, "deployer"), ROLE, ""),
-        (boundary(Kind.USER_BOUNDARY, Action.DELETE, "runner"), USER, ""),
-        (boundary(Kind.USER_BOUNDARY, Action.CREATE, "other"), USER, ""),
-        (boundary(Kind.ROLE_BOUNDARY, Action.CREATE, "runner"), USER, ""),
-        (Change(Action.CREATE, Kind.ROLE_POLICY, "deployer", target=ADMIN), ROLE, ""),
-    ],
-)
-def test_self_lockout_through_roles_and_boundaries(
-    change: Change, caller: Caller, expected: str
-) -> None:
-    (marked,) = mark_self_lockout([change], LIVE, caller)
-    assert marked.self_lockout == expected
+LIVE = live()
 
 
 # A trust change on the caller's role, or its identity provider or audience removed: the running
 # session survives, the next run cannot start.
 
-GITHUB = "token.actions.githubusercontent.com"
 GITHUB_ARN = f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{GITHUB}"
 OKTA_ARN = f"arn:aws:iam::{ACCOUNT_ID}:saml-provider/okta"
 OPS_ACCOUNT = {"Effect": "Allow", "Principal": {"AWS": "111111111111"},
@@ -227,9 +208,9 @@ WHO = "changes who may assume role deployer, which these credentials run as"
     ],
 )
 def test_a_trust_change_on_the_callers_role_is_self_lockout(change: Change, expected: str) -> None:
-    (marked,) = mark_self_lockout([change], LIVE, ROLE)
+    (marked,) = mark_self_lockout([change], LIVE, LIVE, ROLE, shipped)
     assert marked.self_lockout == expected
-    (as_user,) = mark_self_lockout([change], LIVE, USER)
+    (as_user,) = mark_self_lockout([change], LIVE, LIVE, USER, shipped)
     assert as_user.self_lockout == ""
 
 
@@ -284,9 +265,9 @@ REQUIRES = ("removes client id sts.amazonaws.com, which role Deployer, which the
 def test_removing_the_provider_or_client_id_the_callers_role_needs_is_self_lockout(
     live: State, change: Change, expected: str
 ) -> None:
-    (marked,) = mark_self_lockout([change], live, ROLE)
+    (marked,) = mark_self_lockout([change], live, live, ROLE, shipped)
     assert marked.self_lockout == expected
-    (as_user,) = mark_self_lockout([change], live, USER)
+    (as_user,) = mark_self_lockout([change], live, live, USER, shipped)
     assert as_user.self_lockout == ""
 
 
@@ -294,9 +275,9 @@ def test_a_trust_that_drops_one_of_two_conditions_still_admits_the_caller() -> N
     both = with_condition(CI, StringEquals={f"{GITHUB}:aud": "sts.amazonaws.com",
                                             f"{GITHUB}:sub": "repo:acme/infra:ref:refs/heads/main"},
                           Bool={"aws:MultiFactorAuthPresent": "true"})
-    (marked,) = mark_self_lockout([retrust(trust(both), trust(CI))], LIVE, ROLE)
+    (marked,) = mark_self_lockout([retrust(trust(both), trust(CI))], LIVE, LIVE, ROLE, shipped)
     assert marked.self_lockout == ""
-    (marked,) = mark_self_lockout([retrust(trust(CI), trust(both))], LIVE, ROLE)
+    (marked,) = mark_self_lockout([retrust(trust(CI), trust(both))], LIVE, LIVE, ROLE, shipped)
     assert marked.self_lockout.startswith(f"{WHO}: Federated {GITHUB_ARN} no longer admitted")
 
 
@@ -313,7 +294,7 @@ def test_deleting_a_principal_the_callers_role_trusts_is_self_lockout() -> None:
     marks = [marked.self_lockout for marked in mark_self_lockout([
         delete(Kind.ROLE, "ci-base"), delete(Kind.USER, "runner"), delete(Kind.ROLE, "other"),
         delete(Kind.USER, "other"),
-    ], live, ROLE)]
+    ], live, live, ROLE, shipped)]
     assert marks == [
         "deletes role ci-base, which role Deployer, which these credentials run as, trusts",
         "deletes user runner, which role Deployer, which these credentials run as, trusts",

@@ -153,7 +153,8 @@ def test_two_accounts_one_by_role_plan_apply_converge(run_iamctl, server_url, tm
     document = json.loads(again.stdout)
     assert [entry["changes"] for entry in document["accounts"]] == [[], []]
     assert document["summary"] == {
-        "add": 0, "change": 0, "destroy": 0, "human": 1, "broadening": 0, "escalation": 0}
+        "add": 0, "change": 0, "destroy": 0, "human": 1, "broadening": 0, "escalation": 0,
+        "unknown": 0, "principals_gaining_access": 0}
     markdown = run_iamctl("plan", str(folder), "--account", OTHER, "--markdown")
     assert markdown.code == 0, markdown.stderr
     assert sections(markdown.stdout).keys() == {OTHER}
@@ -297,7 +298,8 @@ def test_one_account_failing_does_not_stop_the_others(
     entries = {entry["account"]["id"]: entry for entry in document["accounts"]}
     assert "error" not in entries[HOME]
     assert entries[HOME]["summary"] == {
-        "add": 4, "change": 1, "destroy": 0, "human": 1, "broadening": 2, "escalation": 0}
+        "add": 4, "change": 1, "destroy": 0, "human": 1, "broadening": 1, "escalation": 0,
+        "unknown": 0, "principals_gaining_access": 0}
     assert document["summary"] == entries[HOME]["summary"]  # failed accounts add nothing
     assert "AccessDenied" in entries[OTHER]["error"] and "changes" not in entries[OTHER]
     assert HOME in entries[STRANGER]["error"] and "changes" not in entries[STRANGER]

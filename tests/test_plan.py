@@ -50,17 +50,18 @@ def test_text_plan_reads_like_the_design():
         "https://acme-sandbox.signin.aws.amazon.com/console\n"
         "\n"
         "  ~ account alias: (none) -> acme-sandbox\n"
-        "  + user admin [broadens]\n"
+        "  + user admin\n"
         "  + user admin: console password (generated, reset required at first sign-in), "
         "delivered as a plain CSV file to the secrets directory\n"
         "  + user admin: access key, delivered as a plain CSV file to the secrets directory\n"
-        "  + user admin: attach AdministratorAccess [admin: * on *]\n"
+        "  + user admin: attach AdministratorAccess [admin: user admin gains full access via "
+        "policy AdministratorAccess]\n"
         "  - user old-intern: detach ReadOnlyAccess\n"
         "  ! user admin: MFA required, no device yet -> run `iamctl mfa enroll admin`\n"
         "  ! root user: MFA not enabled -> sign in as root, Security credentials, "
         "Assign MFA device\n"
         "\n"
-        "Plan: 4 to add, 1 to change, 1 to destroy, 2 human steps; 2 broaden access, "
+        "Plan: 4 to add, 1 to change, 1 to destroy, 2 human steps; 1 broadens access, "
         "1 privilege-escalation risk.\n"
     )
 
@@ -106,8 +107,11 @@ def test_the_alias_comes_before_any_credential_and_the_password_policy_after():
 
 
 def test_policy_document_change_is_shown_by_statement():
-    desired = state(ManagedPolicy("p", doc("s3:PutObject")))
-    live = state(live_policy("p", doc("s3:GetObject")))
+    # The policy is attached to a user: what it grants reaches someone (attached to nobody, a
+    # new document grants nothing and is not marked).
+    attached = frozenset({f"arn:aws:iam::{ACCOUNT_ID}:policy/p"})
+    desired = state(ManagedPolicy("p", doc("s3:PutObject")), User("u", policies=attached))
+    live = state(live_policy("p", doc("s3:GetObject")), live_user("u", policies=attached))
     text = render_text(make_plan(desired, live, diff(desired, live)))
     assert "  ~ policy p: document (new default version) [broadens]\n" in text
     assert (
@@ -123,8 +127,13 @@ def test_json_plan_has_the_documented_fields_and_round_trips():
     assert data["format_version"] == 1
     assert data["account"] == {"id": ACCOUNT_ID, "alias": "acme-sandbox"}
     assert data["summary"] == {
-        "add": 4, "change": 1, "destroy": 1, "human": 2, "broadening": 2, "escalation": 1}
-    assert {"action", "kind", "name", "impact", "risks"} <= set(data["changes"][0])
+        "add": 4, "change": 1, "destroy": 1, "human": 2, "broadening": 1, "escalation": 1,
+        "unknown": 0, "principals_gaining_access": 1}
+    assert {"action", "kind", "name", "impact", "impact_reason", "risks"} <= set(
+        data["changes"][0])
+    attach = next(c for c in data["changes"] if c["kind"] == "user_policy")
+    assert attach["risks"] == [{"kind": "admin", "principal": "user admin",
+                                "detail": "full access via policy AdministratorAccess"}]
     assert {"kind", "name", "message"} <= set(data["human_steps"][0])
     assert plan_from_dict(data) == plan
 
@@ -140,8 +149,8 @@ def test_a_self_lockout_mark_survives_a_saved_plan():
 def test_markdown_plan_uses_a_diff_block():
     text = render_markdown(tutorial_plan())
     assert text.startswith("### Account `123456789012` (`acme-sandbox`)")
-    assert "```diff\n~ account alias: (none) -> acme-sandbox\n+ user admin [broadens]\n" in text
-    assert ("**Plan: 4 to add, 1 to change, 1 to destroy, 2 human steps; 2 broaden access, "
+    assert "```diff\n~ account alias: (none) -> acme-sandbox\n+ user admin\n" in text
+    assert ("**Plan: 4 to add, 1 to change, 1 to destroy, 2 human steps; 1 broadens access, "
             "1 privilege-escalation risk.**") in text
 
 
@@ -149,8 +158,7 @@ def test_markdown_plan_opens_with_the_new_access():
     text = render_markdown(tutorial_plan())
     new_access = text.split("**New access**\n\n", 1)[1].split("\n\n", 1)[0]
     assert new_access.splitlines() == [
-        "- `+ user admin`",
-        "- `+ user admin: attach AdministratorAccess`: `admin: * on *`",
+        "- `user admin` `gains full access` (by `+ user admin: attach AdministratorAccess`)",
     ]
     assert text.index("**New access**") < text.index("```diff")
 
@@ -194,7 +202,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
     monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: False)
     assert not cli.wants_color(no_color=False)
     coloured = render_text(tutorial_plan(), color=True)
-    assert "\x1b[32m+ user admin [broadens]\x1b[0m" in coloured
+    assert "\x1b[32m+ user admin\x1b[0m" in coloured
     assert "\x1b[" not in render_text(tutorial_plan(), color=False)
 
 

@@ -91,11 +91,12 @@ def test_a_file_with_roles_applies_plans_in_sync_and_applies_again_as_a_no_op(
     path = account_file(tmp_path)
     assert plan_lines(run_iamctl, path) == [
         "+ policy Boundary",
-        "+ role deploy [trust: AWS 210987654321]",
+        "+ role deploy [trust: account 210987654321 may assume role deploy]",
         "+ role deploy: attach ReadOnlyAccess [broadens]",
         "+ role deploy: inline policy logs [broadens]",
-        "+ role deploy: instance profile deploy",
-        "+ role worker [trust: Service ec2.amazonaws.com]",
+        "+ role deploy: instance profile deploy [unknown: who may launch instances with this "
+        "profile is not modelled]",
+        "+ role worker [trust: service ec2.amazonaws.com may assume role worker]",
     ]
     applied(run_iamctl, path)
     role = server_iam.get_role(RoleName="deploy")["Role"]
@@ -134,7 +135,7 @@ def test_drift_in_every_managed_role_attribute_is_caught_and_fixed(
     for expected in (
         '~ role deploy: description "edited in the console" -> "Deploys from CI", '
         "maximum session 1 h -> 2 h",
-        "~ role deploy: trust policy [trust: AWS 210987654321]",
+        "~ role deploy: trust policy [trust: account 210987654321 may assume role deploy]",
         "~ statement 1 (Allow):",  # the trust policy told statement by statement
         "+ principal AWS 210987654321",
         "- principal Service ec2.amazonaws.com",
@@ -146,7 +147,10 @@ def test_drift_in_every_managed_role_attribute_is_caught_and_fixed(
         "+ role deploy: instance profile deploy",
         "- role worker: instance profile worker",
     ):
-        assert expected in lines, "\n".join(lines)
+        # A line may end with its verdict: the role holds full access (attached by hand), so
+        # a change iamctl cannot judge on it says so.
+        assert any(line == expected or line.startswith(expected + " [") for line in lines), \
+            "\n".join(lines)
     assert len(plan_lines(run_iamctl, path)) == 9, "\n".join(lines)
 
     applied(run_iamctl, path)
@@ -254,9 +258,8 @@ def test_apply_refuses_to_detach_a_policy_from_its_own_role(
     path = account_file(tmp_path, f"roles:\n  - name: deployer\n    assume_role_policy: {trust}\n")
     refused = run_iamctl("apply", path, "--yes", env=as_role)
     assert refused.code == 1, refused.stdout + refused.stderr
-    assert ("- role deployer: detach AdministratorAccess [SELF-LOCKOUT: detaches "
-            "AdministratorAccess from role deployer, which these credentials run as]"
-            in refused.stdout)
+    assert ("- role deployer: detach AdministratorAccess [SELF-LOCKOUT: role deployer may no "
+            "longer call iam:GenerateCredentialReport, " in refused.stdout)
     held = server_iam.list_attached_role_policies(RoleName="deployer")["AttachedPolicies"]
     assert [p["PolicyArn"] for p in held] == [ADMIN]
 

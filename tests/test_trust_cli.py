@@ -55,8 +55,8 @@ def test_trusted_by_becomes_the_document_aws_holds_and_the_plan_shows_it(
     planned = run_iamctl("plan", path)
     assert planned.code == 0, planned.stderr
     lines = [line.strip() for line in planned.stdout.splitlines()]
-    github = lines[lines.index(f"+ role plan [trust: Federated arn:aws:iam::{ACCOUNT}:"
-                               f"oidc-provider/{GITHUB}]") + 1]
+    github = lines[lines.index(f"+ role plan [trust: federated {GITHUB} may assume role plan]")
+                   + 1]
     assert github.startswith("+ statement GitHubActions (Allow): action "
                              "sts:AssumeRoleWithWebIdentity")
     assert '"repo:acme/infra:pull_request"' in github

@@ -3,8 +3,9 @@
 AWS changes its managed policies every week, so this knowledge is data with a date, shipped in
 the package (`reconciler/data/aws_managed_policies.json`) and rewritten only by
 `scripts/refresh_aws_managed.py`: each policy's name and path, whether it holds a Deny (removing
-one may broaden access), and the documents of the few policies that grant the most. `source()`
-says where and when the data was read.
+one may broaden access), and each one's document (its default version). `source()` says where
+and when the data was read. The access model judges an AWS managed policy by its document: the
+one a plan reads from AWS where it attaches the policy, else this copy.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def data() -> ManagedPolicyData:
 
 
 def document(name: str) -> dict[str, Any] | None:
-    """The document of one of the policies iamctl judges by document, else None."""
+    """The policy's document as of the data's date; None when the data does not know it."""
     return data().documents.get(name)
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from .escalation import ADMIN, ESCALATION, TRUST
-from .model import Change, Impact
+from .access.powers import ADMIN, ESCALATION, TRUST
+from .model import Change, Impact, Risk
 from .plan import Plan
 
 RISKS_SHOWN = 2  # per change on its line; the JSON plan has them all
@@ -16,38 +16,100 @@ FAIL_ON = ("broadening", "escalation")
 
 
 def mark(change: Change) -> str:
-    """`[broadens]`, or the risks it opens: `[escalation: iam:PassRole on *]`; else empty."""
+    """`[broadens]`, the risks it opens (`[admin: AWS * gains every action on every resource
+    via ...]`), or why it could not be judged (`[unknown: ...]`); else empty."""
     if change.risks:
         kind = change.risks[0].kind
-        details = [risk.detail for risk in change.risks]
-        shown = ", ".join(details[:RISKS_SHOWN])
-        more = f", +{len(details) - RISKS_SHOWN} more" if len(details) > RISKS_SHOWN else ""
+        details = [risk_text(risk) for risk in change.risks]
+        shown = "; ".join(details[:RISKS_SHOWN])
+        more = f"; +{len(details) - RISKS_SHOWN} more" if len(details) > RISKS_SHOWN else ""
         return f"[{_LABELS.get(kind, kind)}: {shown}{more}]"
     if change.impact == Impact.BROADENS:
         return "[broadens]"
+    if change.impact == Impact.UNKNOWN and change.impact_reason:
+        return f"[unknown: {change.impact_reason}]"
     return ""
 
 
+def risk_text(risk: Risk) -> str:
+    """`AWS * gains every action on every resource via ...`, `role ci: Pass a role ...`."""
+    if not risk.principal:
+        return risk.detail
+    if risk.kind == TRUST or risk.detail.startswith("holds "):
+        verb = ""
+    else:
+        verb = "can escalate: " if risk.kind == ESCALATION else "gains "
+    return f"{risk.principal} {verb}{risk.detail}"
+
+
 def summary_counts(summary: Mapping[str, int]) -> str:
-    """`; 1 broadens access, 1 privilege-escalation risk` (empty when there is none)."""
+    """`; 1 broadens access, 1 privilege-escalation risk, 1 not judged` (empty when there is
+    none)."""
     broadening, escalation = summary.get("broadening", 0), summary.get("escalation", 0)
-    if not broadening and not escalation:
+    unknown = summary.get("unknown", 0)
+    if not broadening and not escalation and not unknown:
         return ""
     verb = "broadens" if broadening == 1 else "broaden"
     risks = "risk" if escalation == 1 else "risks"
-    return f"; {broadening} {verb} access, {escalation} privilege-escalation {risks}"
+    judged = f", {unknown} not judged" if unknown else ""
+    return f"; {broadening} {verb} access, {escalation} privilege-escalation {risks}{judged}"
 
 
 def risks_text(change: Change) -> str:
-    """`escalation: iam:PassRole on *; admin: * on *` (empty when the change opens none)."""
-    return "; ".join(f"{_LABELS.get(r.kind, r.kind)}: {r.detail}" for r in change.risks)
+    """`admin: AWS * gains every action ...; trust: AWS * may assume role x` (empty when the
+    change opens none)."""
+    return "; ".join(f"{_LABELS.get(r.kind, r.kind)}: {risk_text(r)}" for r in change.risks)
+
+
+def gains_by_principal(plans: Sequence[Plan]) -> dict[str, tuple[list[str], list[Change]]]:
+    """Each principal that gains something: what, in a few words (`can now assume role x`,
+    `gains full access`), and the changes that give it, in plan order."""
+    found: dict[str, tuple[list[str], list[Change]]] = {}
+    for plan in plans:
+        for change in plan.changes:
+            for risk in change.risks:
+                if not risk.principal:
+                    continue
+                phrases, changes = found.setdefault(risk.principal, ([], []))
+                phrase = gain_phrase(risk)
+                if phrase not in phrases:
+                    phrases.append(phrase)
+                if not any(change is c for c in changes):
+                    changes.append(change)
+    return {principal: (_grouped(phrases), changes)
+            for principal, (phrases, changes) in found.items()}
+
+
+_METHOD = "gains an escalation method: "
+
+
+def _grouped(phrases: list[str]) -> list[str]:
+    """`gains 2 escalation methods: a; b` rather than the same words twice."""
+    methods = [p.removeprefix(_METHOD) for p in phrases if p.startswith(_METHOD)]
+    others = [p for p in phrases if not p.startswith(_METHOD)]
+    if len(methods) > 1:
+        return [*others, f"gains {len(methods)} escalation methods: {'; '.join(methods)}"]
+    return phrases
+
+
+def gain_phrase(risk: Risk) -> str:
+    if risk.kind == TRUST:
+        return f"can now {risk.detail.removeprefix('may ')}"  # may assume role x
+    if risk.detail.startswith("holds "):
+        return risk.detail
+    if risk.kind == ADMIN:
+        return "gains full access"
+    return f"{_METHOD}{risk.detail.split(' via ', 1)[0]}"
 
 
 def offending(plans: Sequence[Plan], fail_on: Sequence[str]) -> list[Change]:
     """The changes that make `plan --fail-on` fail, in plan order."""
     found: list[Change] = []
     for plan in plans:
-        chosen = [*(plan.broadening if "broadening" in fail_on else ()),
+        # `unknown` is never safe: a change iamctl could not judge fails the broadening gate,
+        # and the escalation gate where it touches a principal holding or gaining full access
+        # (such a change carries an `admin` risk: `access/verdicts.py`).
+        chosen = [*(plan.broadening + plan.unjudged if "broadening" in fail_on else ()),
                   *(plan.escalating if "escalation" in fail_on else ())]
         found += [change for change in plan.changes if any(change is c for c in chosen)]
     return found

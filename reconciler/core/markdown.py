@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from . import impact_text
 from .destinations import place
+from .model import Change, Impact
 from .plan import Plan
 from .render import (
     change_subject,
@@ -87,17 +88,21 @@ def render_markdown(plan: Plan) -> str:
 
 
 def new_access(plan: Plan) -> list[str]:
-    """The changes that broaden access, each with the risks it opens, before the full plan: what
-    a reviewer must not miss."""
-    changes = impact_text.offending([plan], impact_text.FAIL_ON)
-    if not changes:
-        return []
+    """Before the full plan, what a reviewer must not miss: who gains what (per principal),
+    the changes that broaden access, and those iamctl could not judge, with why."""
     lines = []
-    for change in changes:
-        risks = impact_text.risks_text(change)
-        opens = f": {code_span(risks)}" if risks else ""
-        lines.append(f"- {code_span(change_title(change))}{opens}")
-    return ["**New access**", "", *lines, ""]
+    for principal, (phrases, changes) in impact_text.gains_by_principal([plan]).items():
+        by = ", ".join(code_span(change_title(change)) for change in changes)
+        lines.append(f"- {code_span(principal)} {code_span('; '.join(phrases))} (by {by})")
+    unnamed = [c for c in impact_text.offending([plan], impact_text.FAIL_ON) if not c.risks]
+    lines += [f"- {code_span(change_title(change))}{_judged(change)}" for change in unnamed]
+    return ["**New access**", "", *lines, ""] if lines else []
+
+
+def _judged(change: Change) -> str:
+    if change.impact == Impact.UNKNOWN:
+        return f": could not be judged: {code_span(change.impact_reason or 'unknown')}"
+    return ": broadens access"
 
 
 def new_credentials(plan: Plan) -> list[str]:

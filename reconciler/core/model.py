@@ -340,10 +340,12 @@ class Impact(str, Enum):
 
 @dataclass(frozen=True)
 class Risk:
-    """A named danger a change opens: `admin`, `privilege-escalation` or `trust`."""
+    """A named danger a change opens: `admin`, `privilege-escalation` or `trust`, and the
+    principal who gains it (`user bob`, `role deploy`, `AWS *`)."""
 
     kind: str
-    detail: str  # e.g. "iam:PassRole on *"
+    detail: str  # e.g. "Pass a role to a new Lambda function and invoke it via policy ci"
+    principal: str = ""
 
 
 @dataclass(frozen=True)
@@ -367,6 +369,7 @@ class Change:
     risks: tuple[Risk, ...] = field(default=(), compare=False)
     # Where the secret it creates goes (`destinations.py`); None for a change that creates none.
     destination: Destination | None = None
+    impact_reason: str = field(default="", compare=False)  # why `unknown`
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,9 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from functools import cache
 from typing import Any
 
+from .access.documents import Documents, shipped
+from .access.powers import ADMIN, ESCALATION
+from .access.verdicts import judged
 from .destinations import (
     DEFAULT_DELIVERY,
     Delivery,
@@ -23,8 +26,6 @@ from .destinations import (
     with_destinations,
 )
 from .diff import Diff
-from .escalation import ADMIN, ESCALATION
-from .impact import with_impact
 from .kinds import allows, order_of, phase_of, spec_of
 from .model import (
     Action,
@@ -66,11 +67,19 @@ class Plan:
             "human": len(self.human_steps),
             "broadening": len(self.broadening),
             "escalation": len(self.escalating),
+            "unknown": len(self.unjudged),
+            "principals_gaining_access": len(
+                {r.principal for c in self.changes for r in c.risks if r.principal}),
         }
 
     @property
     def broadening(self) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.impact == Impact.BROADENS)
+
+    @property
+    def unjudged(self) -> tuple[Change, ...]:
+        """Changes whose effect on access iamctl could not judge: never safe for a gate."""
+        return tuple(c for c in self.changes if c.impact == Impact.UNKNOWN)
 
     @property
     def escalating(self) -> tuple[Change, ...]:
@@ -88,11 +97,14 @@ def make_plan(
     result: Diff,
     findings: Sequence[Finding] = (),
     delivery: Delivery = DEFAULT_DELIVERY,
+    documents: Documents = shipped,
 ) -> Plan:
     """`delivery`: how apply will deliver new secrets (its `--secrets-to`, `--secrets-dir`), so
-    that each change creating one names where it goes."""
+    that each change creating one names where it goes. `documents`: AWS managed policies'
+    documents by ARN (the ones read from AWS, then the package's copy)."""
     alias = desired.account.alias if desired.account.alias is not None else live.account.alias
-    changes = with_destinations(with_impact(result.changes, desired, live), desired, delivery)
+    changes = with_destinations(judged(result.changes, desired, live, documents), desired,
+                                delivery)
     return Plan(
         account_id=desired.account.id,
         alias=alias,
@@ -181,6 +193,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "note": change.note,
         "self_lockout": change.self_lockout,
         "impact": change.impact.value,
+        "impact_reason": change.impact_reason,
         "risks": [asdict(risk) for risk in change.risks],
         "destination": destination_to_json(change.destination),
     }
@@ -225,6 +238,7 @@ def change_from_dict(item: Mapping[str, Any]) -> Change:
         Impact(item.get("impact", Impact.UNKNOWN.value)),
         tuple(Risk(**risk) for risk in item.get("risks", [])),
         _destination(kind, action, item.get("destination")),
+        impact_reason=str(item.get("impact_reason", "")),
     )
 
 

@@ -116,7 +116,8 @@ def exit_code(results: Sequence[AccountResult], detailed: bool) -> int:
 
 def totals(results: Sequence[AccountResult]) -> dict[str, int]:
     """The plans' summaries added up (accounts that failed to plan count for nothing)."""
-    summed = {"add": 0, "change": 0, "destroy": 0, "human": 0, "broadening": 0, "escalation": 0}
+    summed = {"add": 0, "change": 0, "destroy": 0, "human": 0, "broadening": 0, "escalation": 0,
+              "unknown": 0, "principals_gaining_access": 0}
     for result in results:
         if result.plan is not None:
             for key, value in result.plan.summary.items():

@@ -22,15 +22,17 @@ from ..aws.live import (
     read_live,
 )
 from ..aws.live_roles import read_role_settings
+from ..aws.managed_documents import attached_aws_policies, read_documents
 from ..aws.usage import confirm_usage
 from ..aws.writers import WriteContext
 from ..config.desired import Config, resolve
+from ..core.access.documents import Documents, read_first
+from ..core.access.lockout import mark_self_lockout
 from ..core.attachments import policies_to_read
 from ..core.destinations import DEFAULT_DELIVERY, Delivery
 from ..core.diff import Diff, diff
 from ..core.errors import IamctlError
 from ..core.findings import account_findings
-from ..core.lockout import mark_self_lockout
 from ..core.model import Caller, Change, Kind, State, StepKind, User, credentials_of
 from ..core.names import align_names
 from ..core.plan import Plan, make_plan
@@ -69,11 +71,14 @@ def plan_account(
     )
     now = datetime.now(timezone.utc)
     state, result = decide(aws, desired, live, identity, now, exact_credentials)
-    marked = mark_self_lockout(result.changes, state, caller_of(aws, identity))
+    documents = read_first(read_documents(aws, attached_aws_policies(result.changes)))
+    marked = mark_self_lockout(result.changes, desired, state, caller_of(aws, identity),
+                               documents)
     notes = result.notes + spelling + config.trust_notes
     result = replace(result, changes=marked, notes=notes)
     findings = account_findings(desired, state, now)
-    plan = make_plan(desired, state, result, findings, replace(delivery, region=aws.region))
+    plan = make_plan(desired, state, result, findings, replace(delivery, region=aws.region),
+                     documents)
     exact_users = sum(name in state.users for name in desired.users)
     stats = replace(
         live.stats,
@@ -185,7 +190,8 @@ def refuse_self_lockout(planned: Sequence[AccountPlan]) -> None:
         describe(change)  # ends with its [SELF-LOCKOUT: why]
         for account in planned
         for change in mark_self_lockout(
-            account.plan.changes, account.live, caller_of(account.aws, account.identity)
+            account.plan.changes, account.desired, account.live,
+            caller_of(account.aws, account.identity), documents_for(account.aws, account.plan),
         )
         if change.self_lockout
     ]
@@ -195,6 +201,11 @@ def refuse_self_lockout(planned: Sequence[AccountPlan]) -> None:
             f"credentials running iamctl: {'; '.join(found)}; pass --allow-self-lockout to "
             "apply them anyway; nothing was changed"
         )
+
+
+def documents_for(aws: Aws, plan: Plan) -> Documents:
+    """The AWS managed policies the plan attaches, read from AWS, then the package's copy."""
+    return read_first(read_documents(aws, attached_aws_policies(plan.changes)))
 
 
 def plan_creates_secrets(plan: Plan) -> bool:

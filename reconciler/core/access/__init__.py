@@ -1,0 +1,1 @@
+"""The access model: who can do what."""

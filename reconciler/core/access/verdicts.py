@@ -1,0 +1,336 @@
+"""Each change's verdict from the access model: its impact, the principals it touches, and what
+they gain (section 10 of the design).
+
+Pure. A change that moves access (`applied.py`) is judged by comparing every principal it
+touches in the live model and in the model of the live state with that change alone: line by
+line, what this change does. What principals gain is judged on the whole plan (the live model
+against the model after every change), so two changes that only together open an escalation
+method both carry it. Kinds the model does not see (tags, paths, credentials, settings,
+identity providers) have a fixed rule each, and the principals they touch. `unknown` always
+says why, and an `unknown` change that touches a principal holding or gaining full access
+carries an `admin` risk: neither gate may treat it as safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from ..model import Action, Change, Impact, Kind, Risk, State
+from .applied import applied, apply_change, moves_access, reverted, with_new_policies
+from .compare import Change as Growth
+from .compare import compared
+from .documents import Documents
+from .model import AccessModel, Pool
+from .powers import ADMIN, TRUST, Power, powers
+from .principals import FEDERATED, ROLE, USER, Principal
+
+_IMPACT = {
+    Growth.SAME: Impact.NEUTRAL, Growth.GREW: Impact.BROADENS, Growth.BOTH: Impact.BROADENS,
+    Growth.SHRANK: Impact.NARROWS, Growth.UNKNOWN: Impact.UNKNOWN,
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    impact: Impact
+    reason: str = ""  # why `unknown`
+    touched: tuple[Principal, ...] = ()
+
+
+@dataclass
+class Judge:
+    """The models a plan's verdicts need: live, after the whole plan, and one per change."""
+
+    desired: State
+    live: State
+    documents: Documents
+    now: datetime | None = None
+
+    def __post_init__(self) -> None:
+        self.pool = Pool()
+        self.before = self.model(self.live)
+        self.base = with_new_policies(self.live, self.desired)
+        self._after: AccessModel | None = None
+        self._scan: frozenset[Principal] | None = None
+
+    def after(self, changes: Sequence[Change]) -> AccessModel:
+        if self._after is None:
+            state = applied(self.live, changes, self.desired)
+            self._after = self.model(state)
+        return self._after
+
+    def scan(self, changes: Sequence[Change]) -> frozenset[Principal]:
+        """The users and roles that may assume or pass roles, live or after the plan."""
+        if self._scan is None:
+            models = [self.before, self.after(changes)]
+            self._scan = frozenset(who for model in models for who in model.inside()
+                                   if model.may_assume_or_pass(who))
+            for model in models:
+                model.scan = self._scan
+        return self._scan
+
+    def verdict(self, change: Change, changes: Sequence[Change]) -> Verdict:
+        """What this change does: from the live state (the change alone), and within the plan
+        (the whole plan without it, then with it), so neither a grant made redundant by
+        another change nor one that only works with another can hide."""
+        if not moves_access(change.kind):
+            rule = RULES[change.kind]
+            impact, reason = rule(change)
+            return Verdict(impact, reason, tuple(self.touched_by_rule(change)))
+        roles = _roles_of(change)
+        alone = self.before.derived(apply_change(self.base, change, self.desired), roles)
+        alone.scan = self.scan(changes)
+        pairs = [(self.before, alone)]
+        # A new user or group is empty until its own memberships and attachments, which are
+        # judged on their lines; within the plan it would carry all of them.
+        if len(changes) > 1 and not _creates_empty(change):
+            after = self.after(changes)
+            without = after.derived(reverted(after.state, change, self.live, self.desired),
+                                    roles)
+            without.scan = alone.scan
+            pairs.append((without, after))
+        models = [model for pair in pairs for model in pair]
+        touched = self.touched(change, models)
+        growths = {compared(old, new, who) for old, new in pairs for who in touched}
+        impact = _combined(growths)
+        reason = self.unread_reason(touched, models) if impact == Impact.UNKNOWN else ""
+        return Verdict(impact, reason, tuple(touched))
+
+    def model(self, state: State) -> AccessModel:
+        return AccessModel.of(state, self.documents, self.now, self.pool)
+
+    # Who a change touches.
+
+    def touched(self, change: Change, models: Sequence[AccessModel]) -> list[Principal]:
+        # Besides the owners, who reaches or passes a touched role: the models scan only the
+        # principals that may assume or pass roles live or after the plan (`scan`); one that
+        # may only with this change is one of its owners.
+        owners = set(self.owners(change, models))
+        roles = {p.name for p in owners if p.kind == ROLE}
+        if roles:
+            for model in models:
+                owners |= model.reachers(roles)
+                owners |= {who for role in roles for who in model.passers(role)}
+        return sorted(owners)
+
+    def owners(self, change: Change, models: Sequence[AccessModel]) -> Iterable[Principal]:
+        kind = change.kind.value
+        if kind.startswith("user") or change.kind in _USER_KINDS:
+            return [Principal(USER, change.name)]
+        if change.kind == Kind.GROUP_MEMBER:
+            return [Principal(USER, change.target)]
+        if kind.startswith("group"):
+            return self.members(change.name)
+        if kind.startswith("policy"):
+            return self.holders_of(change.name)
+        if kind.startswith(("role", "instance_profile")):
+            return [Principal(ROLE, change.name)]
+        return []
+
+    def touched_by_rule(self, change: Change) -> list[Principal]:
+        if change.kind.value.startswith(("oidc", "saml")):
+            return self.federated(change)
+        return self.touched(change, [self.before])
+
+    def federated(self, change: Change) -> list[Principal]:
+        name = change.name if change.kind.value.startswith("oidc") else \
+            f"saml-provider/{change.name}"
+        provider = Principal(FEDERATED, name)
+        return [provider] if provider in self.before.principals() else []
+
+    def members(self, group: str) -> list[Principal]:
+        return [Principal(USER, name) for state in (self.live, self.desired)
+                for name, user in state.users.items() if group in user.groups]
+
+    def holders_of(self, policy: str) -> list[Principal]:
+        found = []
+        for state in (self.live, self.desired):
+            for kind, entities in ((USER, state.users), (ROLE, state.roles)):
+                for name, entity in entities.items():
+                    held = {*entity.policies, entity.permissions_boundary or ""}
+                    if any(arn.rsplit("/", 1)[-1] == policy for arn in held):
+                        found.append(Principal(kind, name))
+            for group_name, group in state.groups.items():
+                if any(arn.rsplit("/", 1)[-1] == policy for arn in group.policies):
+                    found += self.members(group_name)
+        return found
+
+    def unread_reason(self, touched: Iterable[Principal], models: Sequence[AccessModel]) -> str:
+        unread = sorted({source for model in models for who in touched
+                         for source in model.incomplete(who)})
+        if unread:
+            return f"iamctl could not read {', '.join(unread)}"
+        return "iamctl cannot judge this change"
+
+
+def judged(changes: Sequence[Change], desired: State, live: State, documents: Documents,
+           now: datetime | None = None) -> list[Change]:
+    """The changes with their impact, reason and risks (each risk naming its principal)."""
+    judge = Judge(desired, live, documents, now)
+    verdicts = [judge.verdict(change, changes) for change in changes]
+    after = judge.after(changes) if any(v.impact in _MAY_GROW for v in verdicts) else None
+    gains = _Gains(judge.before, after)
+    result = []
+    for change, verdict in zip(changes, verdicts, strict=True):
+        risks = gains.of(verdict, _admits(change)) if after is not None else ()
+        result.append(replace(change, impact=verdict.impact, impact_reason=verdict.reason,
+                              risks=risks))
+    return result
+
+
+_MAY_GROW = (Impact.BROADENS, Impact.UNKNOWN)
+
+
+class _Gains:
+    """What each principal gains over the whole plan, worked out once per principal."""
+
+    def __init__(self, before: AccessModel, after: AccessModel | None) -> None:
+        self.before, self.after = before, after
+        self._cache: dict[Principal, tuple[Risk, ...]] = {}
+        self._admin: dict[Principal, bool] = {}
+
+    def of(self, verdict: Verdict, admits: bool) -> tuple[Risk, ...]:
+        """`admits`: the change may let someone new assume a role (a `trust` risk is its; a
+        role's new policy gives its assumers more, but lets no one new in)."""
+        if verdict.impact not in _MAY_GROW:
+            return ()
+        risks: list[Risk] = []
+        for who in verdict.touched:
+            risks += [r for r in self.gained(who)
+                      if r not in risks and (admits or r.kind != TRUST)]
+        if verdict.impact == Impact.UNKNOWN:
+            risks += [r for r in self.unjudged(verdict) if r not in risks]
+        return tuple(risks)
+
+    def gained(self, who: Principal) -> tuple[Risk, ...]:
+        if who not in self._cache:
+            self._cache[who] = tuple(self._gained(who))
+        return self._cache[who]
+
+    def _gained(self, who: Principal) -> Iterable[Risk]:
+        assert self.after is not None
+        if who.outside:
+            new_roles = set(self.after.reachable(who)) - set(self.before.reachable(who))
+            for role in sorted(new_roles):
+                yield Risk(TRUST, f"may assume role {role}", str(who))
+        had = {(p.kind, p.detail) for p in powers(self.before, who)}
+        gained = [p for p in powers(self.after, who) if (p.kind, p.detail) not in had]
+        if any(p.kind == ADMIN for p in gained):  # full access says it all
+            gained = [p for p in gained if p.kind == ADMIN]
+        for power in gained:
+            yield Risk(power.kind, _detail(power), str(who))
+
+    def unjudged(self, verdict: Verdict) -> Iterable[Risk]:
+        """An unknown change that touches a principal holding or gaining full access."""
+        assert self.after is not None
+        for who in verdict.touched:
+            if self.holds_admin(who):
+                yield Risk(ADMIN, "holds full access, and this change could not be judged",
+                           str(who))
+
+    def holds_admin(self, who: Principal) -> bool:
+        if who not in self._admin:
+            assert self.after is not None
+            self._admin[who] = any(p.kind == ADMIN for model in (self.before, self.after)
+                                   for p in powers(model, who))
+        return self._admin[who]
+
+
+def _detail(power: Power) -> str:
+    via = f" via {' > '.join(power.via)}" if power.via else ""
+    return f"{power}{via}"
+
+
+def _roles_of(change: Change) -> frozenset[str]:
+    """The roles whose trust the change may alter (its applier's only role-level edit)."""
+    return frozenset({change.name}) if change.kind in (Kind.ROLE, Kind.ROLE_TRUST) \
+        else frozenset()
+
+
+def _creates_empty(change: Change) -> bool:
+    """A new user or group holds nothing yet; a new policy grants nothing until attached."""
+    return change.action == Action.CREATE and change.kind in (Kind.USER, Kind.GROUP, Kind.POLICY)
+
+
+_ADMITTING = (Kind.ROLE, Kind.ROLE_TRUST, Kind.OIDC_PROVIDER, Kind.OIDC_CLIENT_ID,
+              Kind.OIDC_THUMBPRINTS, Kind.SAML_PROVIDER, Kind.SAML_METADATA)
+
+
+def _admits(change: Change) -> bool:
+    return change.kind in _ADMITTING
+
+
+def _combined(growths: set[Growth]) -> Impact:
+    if Growth.GREW in growths or Growth.BOTH in growths:
+        return Impact.BROADENS
+    if Growth.UNKNOWN in growths:
+        return Impact.UNKNOWN
+    if Growth.SHRANK in growths:
+        return Impact.NARROWS
+    return Impact.NEUTRAL
+
+
+# Kinds the model does not see: one rule each, (impact, why unknown).
+
+Rule = Callable[[Change], "tuple[Impact, str]"]
+
+
+def _unknown(reason: str) -> Rule:
+    return lambda change: (Impact.UNKNOWN, reason)
+
+
+def _fixed(impact: Impact) -> Rule:
+    return lambda change: (impact, "")
+
+
+def _credential(change: Change) -> tuple[Impact, str]:
+    # A new access key or console password is a new way in for the same permissions (a key
+    # rotation must not trip `--fail-on broadening`); removing one takes a way in away.
+    return (Impact.NEUTRAL if change.action == Action.CREATE else Impact.NARROWS), ""
+
+
+def _provider(change: Change) -> tuple[Impact, str]:
+    """A provider grants nothing by itself: the roles that trust it are judged on their trust.
+    Deleting one (or one of its audiences) takes a way in away; a new audience lets in tokens
+    a role already trusts; a new provider, metadata or thumbprints bring new signing keys."""
+    if change.action == Action.DELETE:
+        return Impact.NARROWS, ""
+    if change.kind == Kind.OIDC_CLIENT_ID:
+        return Impact.BROADENS, ""
+    return Impact.UNKNOWN, "new signing keys for the roles that trust this provider"
+
+
+def _instance_profile(change: Change) -> tuple[Impact, str]:
+    if change.action == Action.DELETE:
+        return Impact.NARROWS, ""
+    return Impact.UNKNOWN, "who may launch instances with this profile is not modelled"
+
+
+_TAGS = "tags can decide conditions (aws:PrincipalTag, aws:ResourceTag)"
+_PATH = "a path can decide which ARN patterns name the entity"
+
+RULES: Mapping[Kind, Rule] = {
+    Kind.POLICY_TAGS: _unknown(_TAGS),
+    Kind.GROUP_PATH: _unknown(_PATH),
+    Kind.USER_PATH: _unknown(_PATH),
+    Kind.USER_TAGS: _unknown(_TAGS),
+    Kind.ROLE_TAGS: _unknown(_TAGS),
+    Kind.LOGIN_PROFILE: _credential,
+    Kind.ACCESS_KEY: _credential,
+    Kind.ACCESS_KEY_STATUS: _credential,  # only ever deactivation
+    Kind.ALIAS: _fixed(Impact.NEUTRAL),
+    Kind.PASSWORD_POLICY: _fixed(Impact.NEUTRAL),
+    Kind.ROLE_SETTINGS: _fixed(Impact.NEUTRAL),  # a description; how long sessions last
+    Kind.INSTANCE_PROFILE: _instance_profile,
+    Kind.OIDC_PROVIDER: _provider,
+    Kind.OIDC_CLIENT_ID: _provider,
+    Kind.OIDC_THUMBPRINTS: _provider,
+    Kind.OIDC_PROVIDER_TAGS: _unknown(_TAGS),
+    Kind.SAML_PROVIDER: _provider,
+    Kind.SAML_METADATA: _provider,
+    Kind.SAML_PROVIDER_TAGS: _unknown(_TAGS),
+}
+
+_USER_KINDS = (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY, Kind.ACCESS_KEY_STATUS)
