@@ -129,3 +129,31 @@ def test_access_of_one_principal_marks_its_escalation(run_iamctl: Any, tmp_path:
     assert missing.code == 1 and "no principal 'nobody'" in missing.stderr
     both = run_iamctl("access", written(tmp_path, text))
     assert both.code == 1 and "exactly one of --action and --principal" in both.stderr
+
+
+def calls(stderr: str) -> int:
+    """The API calls of the read summary line: `... in N API calls (...)`."""
+    line = next(line for line in stderr.splitlines() if " API calls (" in line)
+    return int(line.split(" API calls (")[0].rsplit(" ", 1)[1].replace(",", ""))
+
+
+def test_an_aws_managed_policy_the_plan_attaches_is_read_from_aws_and_counted(
+        run_iamctl: Any, tmp_path: Path) -> None:
+    """Its default version is read (GetPolicy, GetPolicyVersion): the verdict rests on AWS's
+    document, not the package's copy, and the read summary counts the two calls."""
+    holding = textwrap.dedent("""\
+        version: 1
+        account:
+          id: "123456789012"
+        users:
+          - name: dev
+            policies: [ReadOnlyAccess]
+        """)
+    assert run_iamctl("apply", written(tmp_path, holding), "--yes").code == 0
+    in_sync = run_iamctl("plan", written(tmp_path, holding))
+    attaching = run_iamctl("plan", written(tmp_path, holding.replace(
+        "[ReadOnlyAccess]", "[ReadOnlyAccess, IAMFullAccess]")))
+    assert attaching.code == 0, attaching.stderr
+    assert calls(attaching.stderr) == calls(in_sync.stderr) + 2
+    # IAMFullAccess, by its document: iam:* is full access by a route of the catalog.
+    assert "[admin: user dev gains full access (by: " in attaching.stdout

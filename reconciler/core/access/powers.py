@@ -80,7 +80,8 @@ def _powers(model: AccessModel, principal: Principal) -> list[Power]:
     admin = _admin(model, principal)
     if admin is None:
         route = next((p for p in found if p.kind == ADMIN), None)
-        admin = route
+        if route is not None:  # full access by a route of the catalog
+            admin = Power(ADMIN, f"full access (by: {route.detail})", route.via, route.verdict)
     rest = [p for p in found if p.kind == ESCALATION]
     return ([admin] if admin else []) + rest
 
