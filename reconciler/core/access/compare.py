@@ -32,15 +32,14 @@ class Change(str, Enum):
 def compared(before: AccessModel, after: AccessModel, principal: Principal) -> Change:
     if before.incomplete(principal) or after.incomplete(principal):
         return Change.UNKNOWN
-    grew = _grew(before, after, principal, frozenset())
-    shrank = _grew(after, before, principal, frozenset())
+    grew = _grew(before, after, principal)
+    shrank = _grew(after, before, principal)
     if grew and shrank:
         return Change.BOTH
     return Change.GREW if grew else Change.SHRANK if shrank else Change.SAME
 
 
-def _grew(before: AccessModel, after: AccessModel, principal: Principal,
-          visiting: frozenset[Principal]) -> bool:
+def _grew(before: AccessModel, after: AccessModel, principal: Principal) -> bool:
     """Whether `after` lets the principal do anything `before` did not (soundly: True when
     it cannot be shown otherwise)."""
     old, new = before.holder(principal), after.holder(principal)
@@ -52,10 +51,14 @@ def _grew(before: AccessModel, after: AccessModel, principal: Principal,
         # A role newly reached, or reached on easier terms (a trust condition dropped).
         if role not in reached_before or _surety(chain) > _surety(reached_before[role]):
             return True
-    visiting = visiting | {principal}
+    if reached_after is reached_before:
+        return False  # the same reach, shared by a model of one change with its parent
+    # Every role reached, however far down a chain, is in `reached_after`: each one's own
+    # policies are compared (roles the plan leaves alone share their policy set: no work).
     for role in reached_after:
         held = Principal(ROLE, role)
-        if held not in visiting and _grew(before, after, held, visiting):
+        old_role, new_role = before.holder(held), after.holder(held)
+        if new_role is not None and (old_role is None or _own_grew(old_role, new_role)):
             return True
     return False
 
@@ -70,6 +73,8 @@ def stronger(mine: Holder, theirs: Holder) -> bool:
 
 
 def _own_grew(old: Holder, new: Holder) -> bool:
+    if old.policies is new.policies:  # the plan's models share unchanged policy sets
+        return False
     if _denies(old.policies.grants) - _denies(new.policies.grants):
         return True  # a Deny gone (conservatively, whatever it denied)
     if not all(_covered(g, _allows(old.policies.grants)) for g in _allows(new.policies.grants)):

@@ -150,10 +150,25 @@ class PolicySet:
                        for g in every)
         return None if personal else {}
 
+    @functools.cached_property
+    def _named(self) -> dict[str, bool]:
+        return {}
+
+    def may_allow(self, action: str) -> bool:
+        """Whether some Allow statement names the action at all (lower case), whatever its
+        resources and conditions: when none does, every question about it is answered NO
+        without asking who the principal is."""
+        named = self._named
+        if action not in named:
+            named[action] = any(g.effect == ALLOW and g.names(action) for g in self.grants)
+        return named[action]
+
     def decide(self, action: str, resource: str, facts: Facts,
                other_user: bool = False) -> Answer:
         """`other_user`: on a user other than the principal itself (an Allow that names only
         its own user does not count)."""
+        if not self.may_allow(action):
+            return NO
         cache = self.shared
         if cache is None or other_user:
             return self._decide(action, resource, facts, other_user)

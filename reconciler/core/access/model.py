@@ -80,6 +80,7 @@ class AccessModel:
         # may in the live model or after the plan, so thousands of changes do not each scan
         # thousands of principals.
         self.scan: frozenset[Principal] | None = None
+        self._parent = parent
         self._parent_index = parent.trust_index if parent is not None else None
         self._changed_roles = changed_roles
         self._index: TrustIndex | None = None
@@ -102,8 +103,20 @@ class AccessModel:
 
     def holder(self, principal: Principal) -> Holder | None:
         if principal not in self._holders:
-            self._holders[principal] = self._builder.holder(principal)
+            self._holders[principal] = self._parents_holder(principal) or \
+                self._builder.holder(principal)
         return self._holders[principal]
+
+    def _parents_holder(self, principal: Principal) -> Holder | None:
+        """A role the change leaves alone (the same object in both states, not among the changed
+        roles) holds what it held in the parent model."""
+        parent = self._parent
+        if parent is None or principal.kind != ROLE or principal.name in self._changed_roles:
+            return None
+        mine = self._roles.get(principal.name)
+        if mine is None or mine is not parent._roles.get(principal.name):
+            return None
+        return parent.holder(principal)
 
     @property
     def roles(self) -> list[str]:
@@ -128,6 +141,10 @@ class AccessModel:
 
     def incomplete(self, principal: Principal) -> tuple[str, ...]:
         """The policies iamctl could not read that the principal, or a role it reaches, holds."""
+        parent = self._parent
+        if parent is not None and self.reachable(principal) is parent.reachable(principal) \
+                and self.holder(principal) is parent.holder(principal):
+            return parent.incomplete(principal)
         found = self.holder(principal)
         unread = list(found.unread) if found else []
         for role in self.reachable(principal):
@@ -224,8 +241,40 @@ class AccessModel:
         """Each role the principal may assume, directly or through other roles, with the
         shortest chain that gets there."""
         if principal not in self._reach:
-            self._reach[principal] = dict(self._walk(principal))
+            reused = self._reach_from_parent(principal)
+            self._reach[principal] = reused if reused is not None else dict(self._walk(principal))
         return self._reach[principal]
+
+    def _reach_from_parent(self, who: Principal) -> dict[str, tuple[Step, ...]] | None:
+        """A model of one change differs from its parent only around the changed roles: the
+        parent's chains that avoid them still hold, and only steps into them are new. None
+        when that cannot be shown (the principal's own policies changed, or a changed role
+        leads on to others): then the walk is made afresh. A principal that reaches many
+        roles (an account every role trusts) would otherwise be walked again per change."""
+        parent, changed = self._parent, self._changed_roles
+        if parent is None or (who.kind == ROLE and who.name in changed):
+            return None
+        mine, theirs = self.holder(who), parent.holder(who)
+        if (mine.policies if mine else None) is not (theirs.policies if theirs else None):
+            return None
+        theirs_reach = parent.reachable(who)
+        kept = {role: chain for role, chain in theirs_reach.items()
+                if not any(step.role in changed for step in chain)}
+        starts = [(who, ())] + [(Principal(ROLE, role), chain) for role, chain in kept.items()]
+        for role in sorted(changed):
+            if not self.has_role(role):
+                continue
+            for start, chain in starts:
+                best = max((s for a in self.admissions(role)
+                            if (s := self._admitted(start, role, a)) is not None),
+                           key=lambda s: s.verdict, default=None)
+                if best is not None:
+                    if any(True for _ in self._steps(Principal(ROLE, role))):
+                        return None  # it leads on: walk afresh
+                    kept[role] = (*chain, best)
+                    break
+        # The very same reach: shared, so comparisons see at once that nothing moved.
+        return theirs_reach if kept == theirs_reach else kept
 
     def _walk(self, start: Principal) -> Iterator[tuple[str, tuple[Step, ...]]]:
         seen = {start.name} if start.kind == ROLE else set()

@@ -9,13 +9,14 @@ the resources the method needs. A method whose gain is full access (`gains: admi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .compare import stronger
 from .conditions import Verdict
 from .escalation_catalog import OTHER_USER, SELF, Method, methods
-from .grants import Answer
+from .grants import Answer, PolicySet
 from .model import AccessModel, Holder
 from .patterns import meets
 from .principals import ROLE, Principal
@@ -108,14 +109,38 @@ def _allows_everything(model: AccessModel, holder: Principal) -> bool:
 
 
 def _methods(model: AccessModel, principal: Principal) -> Iterator[Power]:
-    for method in methods():
-        answers = [_requirement(model, principal, r.action, r.resource) for r in method.requires]
-        verdict = min(answer.verdict for answer in answers)
-        if verdict == Verdict.NO:
-            continue
-        via = tuple(dict.fromkeys(v for answer in answers for v in answer.via))
-        kind = ADMIN if method.gains == ADMIN else ESCALATION
-        yield Power(kind, _title(method), via, verdict)
+    for method in _possible(model, principal):
+        answers: list[Answer] = []
+        for need in method.requires:
+            answer = _requirement(model, principal, need.action, need.resource)
+            if answer.verdict == Verdict.NO:
+                break  # a method needs all its actions
+            answers.append(answer)
+        else:
+            yield _power(method, answers)
+
+
+def _possible(model: AccessModel, principal: Principal) -> tuple[Method, ...]:
+    """The methods whose every action some Allow of the principal names at all (or of a role
+    it reaches): a quick look that spares most principals most of the catalog."""
+    holders = [model.holder(principal)]
+    holders += [model.holder(Principal(ROLE, role)) for role in model.reachable(principal)]
+    sets = tuple(holder.policies for holder in holders if holder is not None)
+    return _possible_for(sets)
+
+
+@functools.lru_cache(maxsize=4096)
+def _possible_for(sets: tuple[PolicySet, ...]) -> tuple[Method, ...]:
+    return tuple(method for method in methods()
+                 if all(any(s.may_allow(need.action.lower()) for s in sets)
+                        for need in method.requires))
+
+
+def _power(method: Method, answers: list[Answer]) -> Power:
+    verdict = min(answer.verdict for answer in answers)
+    via = tuple(dict.fromkeys(v for answer in answers for v in answer.via))
+    kind = ADMIN if method.gains == ADMIN else ESCALATION
+    return Power(kind, _title(method), via, verdict)
 
 
 def _requirement(model: AccessModel, principal: Principal, action: str,

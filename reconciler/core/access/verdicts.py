@@ -79,7 +79,7 @@ class Judge:
             rule = RULES[change.kind]
             impact, reason = rule(change)
             return Verdict(impact, reason, tuple(self.touched_by_rule(change)))
-        roles = _roles_of(change)
+        roles = self.roles_of(change)
         alone = self.before.derived(apply_change(self.base, change, self.desired), roles)
         alone.scan = self.scan(changes)
         pairs = [(self.before, alone)]
@@ -97,6 +97,15 @@ class Judge:
         impact = _combined(growths)
         reason = self.unread_reason(touched, models) if impact == Impact.UNKNOWN else ""
         return Verdict(impact, reason, tuple(touched))
+
+    def roles_of(self, change: Change) -> frozenset[str]:
+        """The roles whose trust or policies the change may alter: a model of the change reads
+        them again and keeps its parent's reading of the others."""
+        if change.kind.value.startswith(("role", "instance_profile")):
+            return frozenset({change.name})
+        if change.kind.value.startswith("policy"):
+            return frozenset(p.name for p in self.holders_of(change.name) if p.kind == ROLE)
+        return frozenset()
 
     def model(self, state: State) -> AccessModel:
         return AccessModel.of(state, self.documents, self.now, self.pool)
@@ -241,12 +250,6 @@ class _Gains:
 def _detail(power: Power) -> str:
     via = f" via {' > '.join(power.via)}" if power.via else ""
     return f"{power}{via}"
-
-
-def _roles_of(change: Change) -> frozenset[str]:
-    """The roles whose trust the change may alter (its applier's only role-level edit)."""
-    return frozenset({change.name}) if change.kind in (Kind.ROLE, Kind.ROLE_TRUST) \
-        else frozenset()
 
 
 def _creates_empty(change: Change) -> bool:
