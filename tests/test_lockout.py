@@ -300,3 +300,19 @@ def test_deleting_a_principal_the_callers_role_trusts_is_self_lockout() -> None:
         "deletes user runner, which role Deployer, which these credentials run as, trusts",
         "", "",
     ]
+
+
+def test_a_role_the_caller_could_assume_does_not_keep_its_calls() -> None:
+    """The credentials running iamctl sign as the user: detaching its own grant locks it out,
+    even though it may assume a role that holds every call (this run does not assume it)."""
+    assume = OWN + "assume"
+    before = state(
+        live_user("runner", keys=1, policies=frozenset({IAM_FULL, assume})),
+        ManagedPolicy("assume", d(action="sts:AssumeRole"), path="/", arn=assume),
+        live_role("admin", trust=trust_document(trust({
+            "Effect": "Allow", "Principal": {"AWS": ACCOUNT_ID}, "Action": "sts:AssumeRole"}),
+            "aws"), policies=frozenset({ADMIN})),
+    )
+    change = delete(Kind.USER_POLICY, "runner", IAM_FULL)
+    (marked,) = mark_self_lockout([change], before, before, USER, shipped)
+    assert LOST in marked.self_lockout, marked.self_lockout

@@ -77,8 +77,15 @@ class Lockout:
         self.who = _principal(caller, live)
         self.before = AccessModel.of(live, documents)
         self._after: AccessModel | None = None
-        self.held = {action: self.before.answer(self.who, action, "*").verdict
+        self.held = {action: self._own(self.before, action)
                      for action in IAMCTL_ACTIONS} if self.who else {}
+
+    def _own(self, model: AccessModel, action: str) -> Verdict:
+        """The caller's own permission: its credentials are its user's or its role's, so a
+        role it could assume gives its calls nothing (another run could assume it; this one
+        signs as itself)."""
+        assert self.who is not None
+        return model.own_answer(self.who, action, "*").verdict
 
     def reason(self, change: Change) -> str:
         if self.who is None:
@@ -88,8 +95,8 @@ class Lockout:
 
     def _may_touch(self, change: Change) -> bool:
         """Whether the change acts on what gives the caller its permissions (its user, groups,
-        policies, boundary; its role and the roles it reaches): the others cannot lock it out,
-        and a plan of thousands of changes asks the model only about these."""
+        policies, boundary; or its role and the policies it holds): the others cannot lock it
+        out, and a plan of thousands of changes asks the model only about these."""
         assert self.who is not None
         name = change.name.lower()
         if self.who.kind == USER:
@@ -108,14 +115,10 @@ class Lockout:
             held |= {a.rsplit("/", 1)[-1].lower() for g in in_groups
                      for state in (self.live, self.desired)
                      for a in (state.groups[g].policies if g in state.groups else ())}
-            if change.kind.value.startswith("policy"):
-                return name in held
-        roles = {self.who.name.lower()} if self.who.kind == ROLE else set()
-        roles |= {r.lower() for r in self.before.reachable(self.who)}
+            return change.kind.value.startswith("policy") and name in held
         if change.kind.value.startswith(("role", "instance")):
-            return name in roles
-        # A policy a reached role holds: judged by the model.
-        return change.kind.value.startswith("policy")
+            return name == self.who.name.lower()
+        return change.kind.value.startswith("policy")  # one the role holds: the model tells
 
     def _calls(self, change: Change) -> str | None:
         assert self.who is not None
@@ -132,12 +135,12 @@ class Lockout:
             models.append(AccessModel.of(reverted(after.state, change, self.live, self.desired),
                                          self.documents))
             models.append(after)
-        unread = sorted({u for m in models for u in m.incomplete(self.who)})
+        unread = sorted({u for m in models if (held := m.holder(self.who)) is not None
+                         for u in held.unread})
         if unread:
             return f"{self.who} may lose iamctl's calls: iamctl could not read {', '.join(unread)}"
         lost = [action for action in IAMCTL_ACTIONS if self.held[action] == Verdict.YES
-                and any(m.answer(self.who, action, "*").verdict != Verdict.YES
-                        for m in models)]
+                and any(self._own(m, action) != Verdict.YES for m in models)]
         if not lost:
             return None
         more = f" and {len(lost) - _SHOWN} more" if len(lost) > _SHOWN else ""
