@@ -7,8 +7,19 @@ from typing import Any
 
 import pytest
 
-from reconciler.core.diff import diff
-from reconciler.core.model import Group, Impact, ManagedPolicy, Risk, Role, SamlProvider, User
+from reconciler.core.diff import Diff, diff
+from reconciler.core.model import (
+    Action,
+    Change,
+    Group,
+    Impact,
+    Kind,
+    ManagedPolicy,
+    Risk,
+    Role,
+    SamlProvider,
+    User,
+)
 from reconciler.core.plan import Plan, make_plan
 from reconciler.core.policydoc import canonical
 from reconciler.core.trust import trust_document
@@ -255,3 +266,21 @@ def test_a_group_attachment_reaches_its_members_by_name() -> None:
     plan = planned(desired, live)
     assert ("admin", "user ann") in risks(plan)
     assert plan.summary["principals_gaining_access"] == 1
+
+
+def test_a_new_audience_for_a_provider_an_admin_role_trusts_fails_the_escalation_gate() -> None:
+    """A client id added to an OIDC provider lets that audience's tokens in: where the role
+    trusting the provider holds full access, the escalation gate must not pass it."""
+    host = "token.actions.githubusercontent.com"
+    arn = f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{host}"
+    oidc_trust = trust_document({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": arn},
+        "Action": "sts:AssumeRoleWithWebIdentity"}]}, "aws")
+    live = state(live_role("admin", trust=oidc_trust, policies=frozenset({ADMIN})))
+    desired = state(Role("admin", trust=oidc_trust, policies=frozenset({ADMIN})))
+    added = Change(Action.CREATE, Kind.OIDC_CLIENT_ID, host, target=arn, after="attacker-app")
+    plan = make_plan(desired, live, Diff(changes=(added,), human_steps=()))
+    (change,) = plan.changes
+    assert change.impact == Impact.BROADENS
+    assert escalates(plan)
+    assert ("admin", f"federated {host}") in risks(plan)

@@ -37,6 +37,7 @@ class Verdict:
     impact: Impact
     reason: str = ""  # why `unknown`
     touched: tuple[Principal, ...] = ()
+    by_rule: bool = False  # a kind the model does not see (its rule decided)
 
 
 @dataclass
@@ -78,7 +79,7 @@ class Judge:
         if not moves_access(change.kind):
             rule = RULES[change.kind]
             impact, reason = rule(change)
-            return Verdict(impact, reason, tuple(self.touched_by_rule(change)))
+            return Verdict(impact, reason, tuple(self.touched_by_rule(change)), by_rule=True)
         roles = self.roles_of(change)
         alone = self.before.derived(apply_change(self.base, change, self.desired), roles)
         alone.scan = self.scan(changes)
@@ -209,7 +210,7 @@ class _Gains:
         for who in verdict.touched:
             risks += [r for r in self.gained(who)
                       if r not in risks and (admits or r.kind != TRUST)]
-        if verdict.impact == Impact.UNKNOWN:
+        if verdict.impact == Impact.UNKNOWN or verdict.by_rule:
             risks += [r for r in self.unjudged(verdict) if r not in risks]
         return tuple(risks)
 
@@ -232,12 +233,15 @@ class _Gains:
             yield Risk(power.kind, _detail(power), str(who))
 
     def unjudged(self, verdict: Verdict) -> Iterable[Risk]:
-        """An unknown change that touches a principal holding or gaining full access."""
+        """A change the model could not weigh that touches a principal holding or gaining full
+        access: one it could not judge, or one of a kind it does not see that may grow access
+        (a new audience for a provider an admin role trusts lets new tokens in)."""
         assert self.after is not None
+        why = "this change could not be judged" if verdict.impact == Impact.UNKNOWN \
+            else "this change may let new callers reach it"
         for who in verdict.touched:
             if self.holds_admin(who):
-                yield Risk(ADMIN, "holds full access, and this change could not be judged",
-                           str(who))
+                yield Risk(ADMIN, f"holds full access, and {why}", str(who))
 
     def holds_admin(self, who: Principal) -> bool:
         if who not in self._admin:
