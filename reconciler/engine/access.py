@@ -1,8 +1,8 @@
 """`iamctl access`: the access model of each account as the files will leave it.
 
 Plans each account (reading it as `plan` does), then applies the plan's changes to the live
-state in memory, reading the AWS managed policies the plan attaches: the model answers for the
-account after apply, with the live account for what the files do not manage.
+state in memory, with the AWS managed policies' documents the plan read: the model answers for
+the account after apply, with the live account for what the files do not manage.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from ..core.access.applied import applied
 from ..core.access.model import AccessModel
 from ..core.errors import IamctlError
 from .accounts import AccountResult
-from .run import documents_for
 
 
 def model_after_apply(result: AccountResult) -> AccessModel:
@@ -21,4 +20,4 @@ def model_after_apply(result: AccountResult) -> AccessModel:
     if planned is None:  # planned without keeping the states: a bug, never the user's input
         raise IamctlError(f"account {result.account_id}: the plan kept no state to model")
     state = applied(planned.live, planned.plan.changes, planned.desired)
-    return AccessModel.of(state, documents_for(planned.aws, planned.plan))
+    return AccessModel.of(state, planned.documents)

@@ -26,7 +26,7 @@ from ..aws.managed_documents import attached_aws_policies, read_documents
 from ..aws.usage import confirm_usage
 from ..aws.writers import WriteContext
 from ..config.desired import Config, resolve
-from ..core.access.documents import Documents, read_first
+from ..core.access.documents import Documents, read_first, shipped
 from ..core.access.lockout import mark_self_lockout
 from ..core.attachments import policies_to_read
 from ..core.destinations import DEFAULT_DELIVERY, Delivery
@@ -54,6 +54,9 @@ class AccountPlan:
     live: State
     plan: Plan
     stats: ReadStats
+    # The AWS managed policies' documents the plan was judged with (those it attaches, read
+    # from AWS once; then the package's copy): self-lockout at apply and `access` reuse them.
+    documents: Documents = shipped
 
 
 def plan_account(
@@ -86,7 +89,7 @@ def plan_account(
         seconds=time.monotonic() - started,
         exact_users=exact_users if exact_credentials else None,
     )
-    return AccountPlan(config, aws, identity, desired, state, plan, stats)
+    return AccountPlan(config, aws, identity, desired, state, plan, stats, documents)
 
 
 def names_aws_policies(config: Config) -> bool:
@@ -191,7 +194,7 @@ def refuse_self_lockout(planned: Sequence[AccountPlan]) -> None:
         for account in planned
         for change in mark_self_lockout(
             account.plan.changes, account.desired, account.live,
-            caller_of(account.aws, account.identity), documents_for(account.aws, account.plan),
+            caller_of(account.aws, account.identity), account.documents,
         )
         if change.self_lockout
     ]
@@ -201,11 +204,6 @@ def refuse_self_lockout(planned: Sequence[AccountPlan]) -> None:
             f"credentials running iamctl: {'; '.join(found)}; pass --allow-self-lockout to "
             "apply them anyway; nothing was changed"
         )
-
-
-def documents_for(aws: Aws, plan: Plan) -> Documents:
-    """The AWS managed policies the plan attaches, read from AWS, then the package's copy."""
-    return read_first(read_documents(aws, attached_aws_policies(plan.changes)))
 
 
 def plan_creates_secrets(plan: Plan) -> bool:
