@@ -103,34 +103,12 @@ def _user(state: State, change: Change, desired: State) -> State:
     return replace(state, users={**state.users, change.name: user})
 
 
-def _user_field(state: State, name: str, **fields: Any) -> State:
-    user = state.users.get(name) or User(name, path="/")
-    return replace(state, users={**state.users, name: replace(user, **fields)})
-
-
 def _membership(state: State, change: Change, desired: State) -> State:
     user, group = ((change.name, change.target) if change.kind == Kind.USER_GROUP
                    else (change.target, change.name))
-    found = state.users.get(user)
-    groups = found.groups if found else frozenset()
+    groups = _entity(state, "users", user).groups
     groups = groups | {group} if change.action == Action.CREATE else groups - {group}
-    return _user_field(state, user, groups=groups)
-
-
-def _user_policy(state: State, change: Change, desired: State) -> State:
-    found = state.users.get(change.name)
-    return _user_field(state, change.name,
-                       policies=_toggled(found.policies if found else frozenset(), change))
-
-
-def _user_inline(state: State, change: Change, desired: State) -> State:
-    found = state.users.get(change.name)
-    return _user_field(state, change.name, inline_policies=_inline(
-        found.inline_policies if found else {}, change))
-
-
-def _user_boundary(state: State, change: Change, desired: State) -> State:
-    return _user_field(state, change.name, permissions_boundary=_boundary(change))
+    return _edited(state, "users", user, groups=groups)
 
 
 # Groups.
@@ -142,23 +120,6 @@ def _group(state: State, change: Change, desired: State) -> State:
     users = {name: replace(user, groups=user.groups - {change.name})
              if change.name in user.groups else user for name, user in state.users.items()}
     return replace(state, groups=_without(state.groups, change.name), users=users)
-
-
-def _group_field(state: State, name: str, **fields: Any) -> State:
-    group = state.groups.get(name) or Group(name)
-    return replace(state, groups={**state.groups, name: replace(group, **fields)})
-
-
-def _group_policy(state: State, change: Change, desired: State) -> State:
-    found = state.groups.get(change.name)
-    return _group_field(state, change.name,
-                        policies=_toggled(found.policies if found else frozenset(), change))
-
-
-def _group_inline(state: State, change: Change, desired: State) -> State:
-    found = state.groups.get(change.name)
-    return _group_field(state, change.name, inline_policies=_inline(
-        found.inline_policies if found else {}, change))
 
 
 # Customer managed policies.
@@ -189,13 +150,9 @@ def _replacement(state: State, change: Change, desired: State) -> State:
 
 
 def _new_document(state: State, name: str, document: Document) -> State:
-    found = state.policies.get(name) or desired_less(name, document)
+    found = state.policies.get(name) or ManagedPolicy(name, document, path="/")
     policies = {**state.policies, name: replace(found, document=document)}
     return replace(state, policies=policies)
-
-
-def desired_less(name: str, document: Document) -> ManagedPolicy:
-    return ManagedPolicy(name, document, path="/")
 
 
 # Roles.
@@ -212,53 +169,65 @@ def _role(state: State, change: Change, desired: State) -> State:
     return replace(state, roles={**state.roles, change.name: role})
 
 
-def _role_field(state: State, name: str, **fields: Any) -> State:
-    role = state.roles.get(name) or Role(name, path="/")
-    return replace(state, roles={**state.roles, name: replace(role, **fields)})
-
-
 def _role_trust(state: State, change: Change, desired: State) -> State:
     trust = trust_document(text_of(change.after), state.account.partition)
-    return _role_field(state, change.name, trust=trust)
+    return _edited(state, "roles", change.name, trust=trust)
 
 
-def _role_policy(state: State, change: Change, desired: State) -> State:
-    found = state.roles.get(change.name)
-    return _role_field(state, change.name,
-                       policies=_toggled(found.policies if found else frozenset(), change))
+# What users, groups and roles share: managed policies, inline policies, a boundary. One
+# applier each, made for the owner's collection in the state (`users`, `groups`, `roles`).
+
+# A missing owner (its creation is another change of the plan) starts empty.
+_EMPTY: dict[str, Callable[[str], Any]] = {
+    "users": lambda name: User(name, path="/"),
+    "groups": lambda name: Group(name),
+    "roles": lambda name: Role(name, path="/"),
+}
 
 
-def _role_inline(state: State, change: Change, desired: State) -> State:
-    found = state.roles.get(change.name)
-    return _role_field(state, change.name, inline_policies=_inline(
-        found.inline_policies if found else {}, change))
+def _entity(state: State, owners: str, name: str) -> Any:
+    return getattr(state, owners).get(name) or _EMPTY[owners](name)
 
 
-def _role_boundary(state: State, change: Change, desired: State) -> State:
-    return _role_field(state, change.name, permissions_boundary=_boundary(change))
+def _edited(state: State, owners: str, name: str, **fields: Any) -> State:
+    entities: dict[str, Any] = {**getattr(state, owners)}
+    entities[name] = replace(_entity(state, owners, name), **fields)
+    changed: dict[str, Any] = {owners: entities}
+    return replace(state, **changed)
+
+
+def _attachment(owners: str) -> Applier:
+    def apply(state: State, change: Change, desired: State) -> State:
+        held: frozenset[str] = _entity(state, owners, change.name).policies
+        target = {change.target}
+        policies = held | target if change.action == Action.CREATE else held - target
+        return _edited(state, owners, change.name, policies=policies)
+    return apply
+
+
+def _inline_policy(owners: str) -> Applier:
+    def apply(state: State, change: Change, desired: State) -> State:
+        current: Mapping[str, Document] = _entity(state, owners, change.name).inline_policies
+        inline = _without(current, change.target) if change.action == Action.DELETE else \
+            {**current, change.target: _document(text_of(change.after))}
+        return _edited(state, owners, change.name, inline_policies=inline)
+    return apply
+
+
+def _boundary(owners: str) -> Applier:
+    def apply(state: State, change: Change, desired: State) -> State:
+        boundary = None if change.action == Action.DELETE else text_of(change.after)
+        return _edited(state, owners, change.name, permissions_boundary=boundary)
+    return apply
 
 
 # Shared.
-
-
-def _toggled(items: frozenset[str], change: Change) -> frozenset[str]:
-    return items | {change.target} if change.action == Action.CREATE else items - {change.target}
-
-
-def _inline(current: Mapping[str, Document], change: Change) -> dict[str, Document]:
-    if change.action == Action.DELETE:
-        return _without(current, change.target)
-    return {**current, change.target: _document(text_of(change.after))}
 
 
 @functools.lru_cache(maxsize=4096)
 def _document(text: str) -> Document:
     """A document's text read once: a plan of thousands of users often gives them the same."""
     return canonical(text)
-
-
-def _boundary(change: Change) -> str | None:
-    return None if change.action == Action.DELETE else text_of(change.after)
 
 
 def _policy_arn(state: State, name: str) -> str:
@@ -277,18 +246,18 @@ APPLIERS: dict[Kind, Applier] = {
     Kind.USER: _user,
     Kind.USER_GROUP: _membership,
     Kind.GROUP_MEMBER: _membership,
-    Kind.USER_POLICY: _user_policy,
-    Kind.USER_INLINE_POLICY: _user_inline,
-    Kind.USER_BOUNDARY: _user_boundary,
+    Kind.USER_POLICY: _attachment("users"),
+    Kind.USER_INLINE_POLICY: _inline_policy("users"),
+    Kind.USER_BOUNDARY: _boundary("users"),
     Kind.GROUP: _group,
-    Kind.GROUP_POLICY: _group_policy,
-    Kind.GROUP_INLINE_POLICY: _group_inline,
+    Kind.GROUP_POLICY: _attachment("groups"),
+    Kind.GROUP_INLINE_POLICY: _inline_policy("groups"),
     Kind.POLICY: _policy,
     Kind.POLICY_DOCUMENT: _policy_document,
     Kind.POLICY_REPLACEMENT: _replacement,
     Kind.ROLE: _role,
     Kind.ROLE_TRUST: _role_trust,
-    Kind.ROLE_POLICY: _role_policy,
-    Kind.ROLE_INLINE_POLICY: _role_inline,
-    Kind.ROLE_BOUNDARY: _role_boundary,
+    Kind.ROLE_POLICY: _attachment("roles"),
+    Kind.ROLE_INLINE_POLICY: _inline_policy("roles"),
+    Kind.ROLE_BOUNDARY: _boundary("roles"),
 }
