@@ -14,14 +14,15 @@ import functools
 from collections.abc import Sequence
 from enum import Enum
 
+from .. import catalog
 from .conditions import Verdict
-from .grants import ALLOW, DENY, Grant, action_index, expand_action
+from .grants import ALLOW, DENY, Grant, action_index
 from .model import AccessModel, Holder, Step
 from .patterns import ANY, contains, meets
 from .principals import ROLE, Principal
 
 
-class Change(str, Enum):
+class Growth(str, Enum):
     SAME = "same"
     GREW = "grew"
     SHRANK = "shrank"
@@ -29,14 +30,14 @@ class Change(str, Enum):
     UNKNOWN = "unknown"
 
 
-def compared(before: AccessModel, after: AccessModel, principal: Principal) -> Change:
+def compared(before: AccessModel, after: AccessModel, principal: Principal) -> Growth:
     if before.incomplete(principal) or after.incomplete(principal):
-        return Change.UNKNOWN
+        return Growth.UNKNOWN
     grew = _grew(before, after, principal)
     shrank = _grew(after, before, principal)
     if grew and shrank:
-        return Change.BOTH
-    return Change.GREW if grew else Change.SHRANK if shrank else Change.SAME
+        return Growth.BOTH
+    return Growth.GREW if grew else Growth.SHRANK if shrank else Growth.SAME
 
 
 def _grew(before: AccessModel, after: AccessModel, principal: Principal) -> bool:
@@ -128,7 +129,7 @@ def _actions_covered(wide: Grant, narrow: Grant) -> bool:
     for pattern in narrow.actions - wide.actions:
         if not wide.not_action and index.contains(pattern):
             continue
-        known = expand_action(pattern)
+        known = catalog.expand(pattern)
         # An action pattern the catalog names nothing of may name an action it does not know.
         if not known or not all(wide.names(action) for action in known):
             return False

@@ -250,9 +250,3 @@ def action_index(patterns: frozenset[str]) -> _ActionIndex:
         else:
             by_service.setdefault(service, []).append(pattern)
     return _ActionIndex(exact, {k: tuple(v) for k, v in by_service.items()}, tuple(anywhere))
-
-
-@functools.lru_cache(maxsize=4096)
-def expand_action(pattern: str) -> frozenset[str]:
-    """The catalog's actions a pattern names (an action without wildcard names itself)."""
-    return catalog.expand(pattern)

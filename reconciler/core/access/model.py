@@ -22,7 +22,6 @@ from .conditions import Facts, Verdict
 from .documents import Documents
 from .grants import NO, Answer, Grant, PolicySet, grants_of
 from .principals import (
-    ACCOUNT,
     AWS_ANY,
     ROLE,
     USER,
@@ -515,6 +514,3 @@ def _freeze(document: dict[str, Any]) -> str:
 @functools.lru_cache(maxsize=4096)
 def _grants_of_dict(text: str, source: str) -> tuple[Grant, ...]:
     return grants_of(json.loads(text), source)
-
-
-__all__ = ["ACCOUNT", "AccessModel", "Documents", "Holder", "Principal", "Step"]

@@ -128,8 +128,3 @@ def _contains(outer: str, inner: str) -> bool:
         elif a is not None and b is not None and b != "*" and (a == "?" or a == b):
             stack.append((i + 1, j + 1))
     return False
-
-
-def any_contains(outers: frozenset[str] | tuple[str, ...], inner: str) -> bool:
-    """Whether one of the patterns contains the inner one (a union is not tried: sound)."""
-    return any(contains(outer, inner) for outer in outers)

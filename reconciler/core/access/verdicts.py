@@ -19,8 +19,7 @@ from datetime import datetime
 
 from ..model import Action, Change, Impact, Kind, Risk, State
 from .applied import applied, apply_change, moves_access, reverted, with_new_policies
-from .compare import Change as Growth
-from .compare import compared
+from .compare import Growth, compared
 from .documents import Documents
 from .model import AccessModel, Pool
 from .powers import ADMIN, TRUST, Power, powers
