@@ -12,7 +12,7 @@ note. An acceptance covers its kind only, so a new danger of another kind fails.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,16 +153,10 @@ def _any_subject(provider: str, label: str, conditions: dict[str, Any]) -> Itera
     if issuer is not None:
         yield from _any_tenant(issuer, provider, label, conditions)
         return
-    key = f"{provider}:sub"
-    blocks = positive_blocks(conditions, key, always_present=True)
-    what = f"accepts tokens of {provider} for any subject"
-    if not blocks:
-        yield ANY_SUBJECT, f"{what} ({label} has no {key} condition)", "add one"
-        return
-    loose = loosest(blocks, matches_anything)
-    if loose is not None:
-        problem = f"{what} ({label}'s {key} condition {json.dumps(loose)} matches any value)"
-        yield ANY_SUBJECT, problem, "name the subject"
+    yield from _claim_held(
+        conditions, f"{provider}:sub", label, ANY_SUBJECT,
+        f"accepts tokens of {provider} for any subject", matches_anything, "any value",
+        ("add one", "name the subject"))
 
 
 def _any_tenant(
@@ -173,18 +167,29 @@ def _any_tenant(
     such as Buildkite's `aws:RequestTag/organization_slug`)."""
     if any(_held_exactly(conditions, f"aws:RequestTag/{tag}") for tag in issuer.tags):
         return
-    key = f"{provider}:sub"
+    yield from _claim_held(
+        conditions, f"{provider}:sub", label, issuer.kind,
+        f"trusts {issuer.name} of {issuer.any_of}", issuer.matches_any_tenant,
+        f"any {issuer.tenant}",
+        (f"add one that names the {issuer.tenant}: {issuer.example}",
+         f"name the {issuer.tenant}: {issuer.example}"))
+
+
+def _claim_held(
+    conditions: dict[str, Any], key: str, label: str, kind: str, what: str,
+    too_loose: Callable[[str], bool], loose_means: str, fixes: tuple[str, str],
+) -> Iterator[_Found]:
+    """A finding of `kind` unless a positive condition holds the token claim `key` to values
+    none of which `too_loose` accepts; `fixes`: what to do when no condition names the claim,
+    and when one names it too loosely (a value that matches `loose_means`)."""
     blocks = positive_blocks(conditions, key, always_present=True)
-    what = f"trusts {issuer.name} of {issuer.any_of}"
     if not blocks:
-        fix = f"add one that names the {issuer.tenant}: {issuer.example}"
-        yield issuer.kind, f"{what} ({label} has no {key} condition)", fix
+        yield kind, f"{what} ({label} has no {key} condition)", fixes[0]
         return
-    loose = loosest(blocks, issuer.matches_any_tenant)
+    loose = loosest(blocks, too_loose)
     if loose is not None:
-        problem = (f"{what} ({label}'s {key} condition {json.dumps(loose)} matches any "
-                   f"{issuer.tenant})")
-        yield issuer.kind, problem, f"name the {issuer.tenant}: {issuer.example}"
+        problem = f"{what} ({label}'s {key} condition {json.dumps(loose)} matches {loose_means})"
+        yield kind, problem, fixes[1]
 
 
 def _held_exactly(conditions: dict[str, Any], key: str) -> bool:
@@ -197,16 +202,10 @@ def _held_exactly(conditions: dict[str, Any], key: str) -> bool:
 def _any_audience(provider: str, label: str, conditions: dict[str, Any]) -> Iterator[_Found]:
     """Without an audience condition, a token the provider issued to any other application
     (another cloud, another tenant) is accepted too."""
-    key = f"{provider}:{_WELL_KNOWN.get(provider, 'aud')}"
-    blocks = positive_blocks(conditions, key, always_present=True)
-    what = f"accepts tokens of {provider} for any audience"
-    if not blocks:
-        yield ANY_AUDIENCE, f"{what} ({label} has no {key} condition)", "add one"
-        return
-    loose = loosest(blocks, matches_anything)
-    if loose is not None:
-        problem = f"{what} ({label}'s {key} condition {json.dumps(loose)} matches any value)"
-        yield ANY_AUDIENCE, problem, "name the audience"
+    yield from _claim_held(
+        conditions, f"{provider}:{_WELL_KNOWN.get(provider, 'aud')}", label, ANY_AUDIENCE,
+        f"accepts tokens of {provider} for any audience", matches_anything, "any value",
+        ("add one", "name the audience"))
 
 
 def _any_sign_in(label: str, conditions: dict[str, Any]) -> Iterator[_Found]:

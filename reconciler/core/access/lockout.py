@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..model import Action, Caller, Change, Kind, State
-from .applied import apply_change, reverted, with_new_policies
+from .applied import applied, apply_change, reverted, with_new_policies
 from .conditions import Verdict
 from .documents import Documents
 from .model import AccessModel
@@ -148,8 +148,6 @@ class Lockout:
                 f"(of the calls iamctl makes)")
 
     def after(self) -> AccessModel:
-        from .applied import applied
-
         if self._after is None:
             self._after = AccessModel.of(applied(self.live, self.changes, self.desired),
                                          self.documents)

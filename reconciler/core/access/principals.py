@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .. import catalog
 from .conditions import Facts, Verdict, judge
 
 USER, ROLE = "user", "role"
@@ -106,8 +107,6 @@ def _allowed(statements: list[dict[str, Any]], account_id: str) -> list[Admissio
 
 
 def _names_assume(statement: dict[str, Any]) -> bool:
-    from .. import catalog
-
     actions = statement.get("Action", [])
     actions = actions if isinstance(actions, list) else [actions]
     return any(catalog.matches(wanted, str(pattern)) for pattern in actions
