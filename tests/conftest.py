@@ -3,16 +3,15 @@
 Two ways to reach the emulator:
 - `moto_iam` / `aws`: moto in-process (`mock_aws`), fastest, for the modules that call AWS.
 - `server_url` / `server_iam` / `run_iamctl`: a moto server on a free port (one per xdist worker,
-  reset before each test), for running the installed `iamctl` command as a user does.
+  reset before each test), for running the `iamctl` command as a user does (in this process,
+  through its entry point; `run_iamctl_process` as a child process).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +25,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from scripts.emulator import reset_emulator, start_emulator  # noqa: E402
-
-IAMCTL = Path(sys.executable).parent / "iamctl"
-IAMCTL_TIMEOUT_SECONDS = 120
+from tests.iamctl_runs import (  # noqa: E402
+    CliResult,
+    Runner,
+    run_as_process,
+    run_in_process,
+)
 
 # Variables that would point a test at a real account, a developer's profile or CI's settings.
 LEAKY_ENV = (
@@ -103,46 +105,36 @@ def server_iam(server_url: str) -> Any:
     )
 
 
-@dataclass(frozen=True)
-class CliResult:
-    code: int
-    stdout: str
-    stderr: str
-
-
 RunIamctl = Callable[..., CliResult]
 
 
-@pytest.fixture
-def run_iamctl(server_url: str) -> RunIamctl:
-    """Run the installed `iamctl` against the moto server (via AWS_ENDPOINT_URL).
+def iamctl_runner(server_url: str, run: Runner) -> RunIamctl:
+    """`run_iamctl("plan", "account.yaml", input="y\\n", env={"CI": "true"}, cwd=tmp_path)`.
 
-    `run_iamctl("plan", "account.yaml", input="y\\n", env={"CI": "true"}, cwd=tmp_path)`.
-    An env value of None removes that variable (e.g. AWS_ENDPOINT_URL, to test --endpoint-url).
-    Standard input is empty unless `input` is given, so a prompt never waits.
+    The command reaches the moto server through AWS_ENDPOINT_URL. An env value of None removes
+    that variable (e.g. AWS_ENDPOINT_URL, to test --endpoint-url). Standard input is empty
+    unless `input` is given, so a prompt never waits.
     """
 
-    def run(
+    def run_iamctl(
         *args: str,
         input: str = "",
         env: Mapping[str, str | None] | None = None,
         cwd: Path | str | None = None,
     ) -> CliResult:
-        full_env = {**os.environ, "AWS_ENDPOINT_URL": server_url}
-        for name, value in (env or {}).items():
-            if value is None:
-                full_env.pop(name, None)
-            else:
-                full_env[name] = value
-        completed = subprocess.run(
-            [str(IAMCTL), *args],
-            input=input,
-            capture_output=True,
-            text=True,
-            env=full_env,
-            cwd=cwd,
-            timeout=IAMCTL_TIMEOUT_SECONDS,
-        )
-        return CliResult(completed.returncode, completed.stdout, completed.stderr)
+        return run(args, input, {"AWS_ENDPOINT_URL": server_url, **(env or {})}, cwd)
 
-    return run
+    return run_iamctl
+
+
+@pytest.fixture
+def run_iamctl(server_url: str) -> RunIamctl:
+    """Run `iamctl` in this process, through its entry point, against the moto server."""
+    return iamctl_runner(server_url, run_in_process)
+
+
+@pytest.fixture
+def run_iamctl_process(server_url: str) -> RunIamctl:
+    """Run the installed `iamctl` command as a child process against the moto server: only for
+    what a process alone shows (its exit on a signal, the console script itself)."""
+    return iamctl_runner(server_url, run_as_process)
