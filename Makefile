@@ -1,6 +1,7 @@
 # Everything runs in .venv, made from the machine's python3: a fresh clone needs nothing else.
 #   make demo   plan and apply the tutorial example against a local IAM emulator
 #   make test   the test suite
+#   make test-fast  the tests that need no emulator server and start no process (about a minute)
 #   make lint   ruff and mypy
 #   make mutate mutation testing of the pure core (about 15 minutes)
 #   make lock   re-resolve the pinned versions in constraints.txt (a deliberate upgrade)
@@ -14,11 +15,12 @@ INSTALLED := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/python -m pip install --quiet -c constraints.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install demo test lint bench mutate lock
+.PHONY: help venv install demo test test-fast lint bench mutate lock
 
 help:
 	@echo "make demo   plan and apply examples/tutorial/account.yaml against a local IAM emulator"
 	@echo "make test   run the test suite"
+	@echo "make test-fast  the tests that need no emulator server and start no process"
 	@echo "make lint   ruff check and mypy"
 	@echo "make mutate mutation testing of the pure core, score per module (about 15 minutes)"
 	@echo "make venv   create .venv and install iamctl with its test and lint tools"
@@ -36,6 +38,10 @@ demo: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -n auto tests/
+
+# The tiers are pytest markers (pyproject.toml; tests/tiers.py sets them).
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest -n auto -m "not emulator and not process and not slow" tests/
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

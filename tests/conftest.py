@@ -31,6 +31,13 @@ from tests.iamctl_runs import (  # noqa: E402
     run_as_process,
     run_in_process,
 )
+from tests.shared_data import share_botocore_models  # noqa: E402
+from tests.tiers import (  # noqa: E402, F401 (pytest finds the hook and the fixture here)
+    child_processes_only_in_the_process_tier,
+    pytest_collection_modifyitems,
+)
+
+share_botocore_models()
 
 # Variables that would point a test at a real account, a developer's profile or CI's settings.
 LEAKY_ENV = (

@@ -20,6 +20,8 @@ from test_markdown import assert_inert, fences, hostile_plan
 
 from reconciler.core.markdown import render_comment, render_markdown
 
+pytestmark = pytest.mark.process
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ACTION = REPO_ROOT / "action.yml"
 RUN_URL = "https://github.com/acme/infra/actions/runs/42"

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from reconciler.core import aws_managed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +46,7 @@ def refresh(tmp_path: Path, corpus: dict[str, Any]) -> dict[str, Any]:
     return loaded
 
 
+@pytest.mark.process
 def test_the_script_records_each_policy_its_deny_and_the_date_of_its_newest(
         tmp_path: Path) -> None:
     data = refresh(tmp_path, CORPUS)
@@ -57,6 +60,7 @@ def test_the_script_records_each_policy_its_deny_and_the_date_of_its_newest(
     assert sorted(data["documents"]) == sorted(CORPUS)
 
 
+@pytest.mark.process
 def test_a_refresh_of_the_same_corpus_writes_the_same_bytes(tmp_path: Path) -> None:
     refresh(tmp_path, CORPUS)
     first = (tmp_path / "data.json").read_bytes()
@@ -64,6 +68,7 @@ def test_a_refresh_of_the_same_corpus_writes_the_same_bytes(tmp_path: Path) -> N
     assert (tmp_path / "data.json").read_bytes() == first
 
 
+@pytest.mark.process
 def test_a_corpus_without_the_policies_judged_by_document_is_refused(tmp_path: Path) -> None:
     source = tmp_path / "corpus.json"
     source.write_text(json.dumps({"SomethingElse": CORPUS["SingleStatementDeny"]}))

@@ -17,6 +17,8 @@ from bench.run import main
 from reconciler.aws.live import ReadStats
 from reconciler.config import desired
 
+pytestmark = [pytest.mark.slow, pytest.mark.process]
+
 
 @pytest.mark.parametrize(
     ("entities", "max_items", "pages"),

@@ -83,6 +83,7 @@ def test_tutorial_flow_plan_apply_converge(run_iamctl, server_iam, account_file,
     assert len(server_iam.list_access_keys(UserName="admin")["AccessKeyMetadata"]) == 1
 
 
+@pytest.mark.process
 def test_mfa_enrolment_brings_the_plan_to_zero(
     run_iamctl, server_url, server_iam, account_file, tmp_path
 ):
@@ -94,6 +95,7 @@ def test_mfa_enrolment_brings_the_plan_to_zero(
     assert run_iamctl("plan", str(account_file), "--detailed-exitcode").code == 0
 
 
+@pytest.mark.process
 def test_enrolment_never_shows_the_seed_even_with_debug(server_url, server_iam):
     server_iam.create_user(UserName="admin")
     shown = enroll_with_real_codes(server_url, server_iam, "admin", "--debug")
@@ -105,6 +107,7 @@ def test_enrolment_never_shows_the_seed_even_with_debug(server_url, server_iam):
     assert seed not in shown
 
 
+@pytest.mark.process
 def test_enrolment_shows_the_seed_on_the_terminal_when_asked(server_url, server_iam):
     server_iam.create_user(UserName="admin")
     shown = enroll_with_real_codes(server_url, server_iam, "admin", show_seed=True)

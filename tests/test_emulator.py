@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
+import pytest
 
 from scripts.emulator import reset_emulator, start_emulator
 
@@ -54,6 +55,7 @@ def test_reset_empties_the_account_and_keeps_managed_policies(
     assert server_iam.get_policy(PolicyArn=ADMIN_ARN)["Policy"]["AttachmentCount"] == 0
 
 
+@pytest.mark.process
 def test_two_servers_run_at_once_with_separate_accounts(server_url: str) -> None:
     url, stop = start_emulator()
     try:
@@ -73,6 +75,7 @@ def answers(url: str) -> bool:
         return False
 
 
+@pytest.mark.process
 def test_stopped_server_no_longer_answers() -> None:
     url, stop = start_emulator()
     assert answers(url)
@@ -80,6 +83,7 @@ def test_stopped_server_no_longer_answers() -> None:
     assert not answers(url)
 
 
+@pytest.mark.process
 def test_server_does_not_outlive_a_killed_parent() -> None:
     # The parent starts an emulator, prints its URL, and is killed without any chance to stop it.
     parent = subprocess.Popen(

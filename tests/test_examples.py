@@ -210,6 +210,7 @@ def test_the_checker_rejects_what_iamctl_would_reject() -> None:
         check_arguments(cli, ["diff", "accounts/"])
 
 
+@pytest.mark.process
 def test_drift_check_fails_on_changes_and_only_notes_human_steps() -> None:
     steps = load(EXAMPLES / "github-actions" / "drift.yml")["jobs"]["drift"]["steps"]
     (script,) = [step["run"] for step in steps if "--detailed-exitcode" in step.get("run", "")]
@@ -249,6 +250,7 @@ def test_pre_commit_hook_runs_validate_on_yaml_files() -> None:
 # The demo.
 
 
+@pytest.mark.process
 def test_demo_runs_the_tutorial_end_to_end_without_showing_secrets(tmp_path: Path) -> None:
     secrets_dir = tmp_path / "secrets"
     result = subprocess.run(

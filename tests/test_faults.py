@@ -79,6 +79,9 @@ from tests.faultproxy import (
     inject,
 )
 
+# moto in this process (`moto_account`), besides the emulator some tests use.
+pytestmark = pytest.mark.moto
+
 ACCOUNT = "123456789012"
 APP_READ_DOC = {
     "Version": "2012-10-17",

@@ -128,11 +128,13 @@ def run_on_terminal(server_url: str, *args: str) -> str:
     return output.decode()
 
 
+@pytest.mark.process
 def test_colour_on_a_terminal(server_url, account_file):
     assert "\x1b[" in run_on_terminal(server_url, "plan", str(account_file))
 
 
 @pytest.mark.parametrize("where", ["before", "after"])
+@pytest.mark.process
 def test_no_color_anywhere(server_url, account_file, where):
     args = before_and_after(["plan", str(account_file)], "--no-color")[where == "after"]
     output = run_on_terminal(server_url, *args)

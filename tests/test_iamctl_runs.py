@@ -19,6 +19,7 @@ ACCOUNT = 'version: 1\naccount:\n  id: "123456789012"\nusers:\n  - name: alice\n
 BAD = 'version: 1\naccount:\n  id: "123456789012"\nusers:\n  - name: alice\n    console: maybe\n'
 
 
+@pytest.mark.process
 def test_the_installed_command_answers_version_and_help() -> None:
     version = run_as_process(("--version",), "", {}, None)
     assert version.code == 0, version.stderr

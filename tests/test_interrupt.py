@@ -155,6 +155,7 @@ def names(iam: Any) -> set[str]:
     }
 
 
+@pytest.mark.process
 def test_ctrl_c_stops_apply_reports_and_the_next_apply_converges(
     run_iamctl, server_iam, slow_writes, tmp_path
 ):
@@ -198,6 +199,7 @@ def test_ctrl_c_stops_apply_reports_and_the_next_apply_converges(
     assert run_iamctl("plan", str(path), "--detailed-exitcode").code == 0
 
 
+@pytest.mark.process
 def test_a_second_ctrl_c_exits_at_once_and_says_calls_may_be_in_flight(
     server_url, server_iam, tmp_path
 ):
@@ -219,6 +221,7 @@ def test_a_second_ctrl_c_exits_at_once_and_says_calls_may_be_in_flight(
     assert outcome.seconds_after_last_signal < 2.0
 
 
+@pytest.mark.process
 def test_accounts_applied_in_parallel_stop_together(server_url, slow_writes, tmp_path):
     folder = tmp_path / "accounts"
     users_file(folder, 100, HOME)
@@ -241,6 +244,7 @@ def test_accounts_applied_in_parallel_stop_together(server_url, slow_writes, tmp
     assert len(not_attempted) > 300
 
 
+@pytest.mark.process
 def test_ctrl_c_at_the_confirmation_prompt_changes_nothing(server_url, server_iam, tmp_path):
     path = write(tmp_path, "account.yaml", HOME, "users:\n  - name: alice\n")
     env = {**os.environ, "AWS_ENDPOINT_URL": server_url}

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from dataclasses import replace
 
+import pytest
 from factories import ACCOUNT_ID, ADMIN, READ_ONLY, doc, live_policy, live_user, state
 
 from reconciler.core.diff import diff
@@ -169,6 +170,7 @@ def test_fingerprint_ignores_key_last_use_but_not_attachments():
     assert fingerprint(a) != fingerprint(state(live_user("u", keys=1, policies=frozenset({ADMIN}))))
 
 
+@pytest.mark.process
 def test_the_pure_core_loads_no_aws_sdk_even_at_run_time():
     # `make lint` checks the imports the code writes; this checks what loading every module of
     # reconciler/core (and the action catalog's data) pulls in at run time.

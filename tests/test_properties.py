@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -51,6 +52,8 @@ from reconciler.core.policydoc import canonical
 from reconciler.delivery.credentials import SecretsSink
 from reconciler.engine.run import AccountPlan, apply_account, plan_account
 from tests.test_faults import moto_account, session
+
+pytestmark = [pytest.mark.slow, pytest.mark.moto]
 
 ACCOUNT = "123456789012"
 USERS = ("ana", "bo", "cy", "dee", "eve")

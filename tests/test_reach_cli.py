@@ -72,6 +72,7 @@ def mfa_devices(iam: Any, user: str) -> list[str]:
     return [device["SerialNumber"] for device in iam.list_mfa_devices(UserName=user)["MFADevices"]]
 
 
+@pytest.mark.process
 def test_export_and_mfa_enroll_assume_the_role_named(run_iamctl, server_url, tmp_path):
     other, home = iam_in(server_url, OTHER), iam_in(server_url, HOME)
     other.create_user(UserName="bob")
@@ -87,6 +88,7 @@ def test_export_and_mfa_enroll_assume_the_role_named(run_iamctl, server_url, tmp
     assert home.list_virtual_mfa_devices()["VirtualMFADevices"] == []
 
 
+@pytest.mark.process
 def test_export_and_mfa_enroll_use_the_profile_and_endpoint_options(
     run_iamctl, server_url, tmp_path
 ):
@@ -111,6 +113,7 @@ def test_export_and_mfa_enroll_use_the_profile_and_endpoint_options(
 
 
 @pytest.mark.parametrize("command", ["plan", "export", "mfa enroll"])
+@pytest.mark.process
 def test_every_command_refuses_an_account_the_credentials_do_not_reach(
     command, run_iamctl, server_url, server_iam, tmp_path
 ):
