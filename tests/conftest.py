@@ -25,6 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from scripts.emulator import reset_emulator, start_emulator  # noqa: E402
+from tests.aws_catalog import catalog_json  # noqa: E402
 from tests.iamctl_runs import (  # noqa: E402
     CliResult,
     Runner,
@@ -38,6 +39,8 @@ from tests.tiers import (  # noqa: E402, F401 (pytest finds the hook and the fix
 )
 
 share_botocore_models()
+
+EMULATOR_SERVER = REPO_ROOT / "tests" / "emulator_server.py"
 
 # Variables that would point a test at a real account, a developer's profile or CI's settings.
 LEAKY_ENV = (
@@ -70,11 +73,14 @@ def aws_test_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def moto_iam(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """In-process moto with AWS managed policies; yields a boto3 IAM client."""
+def moto_iam(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """In-process moto with the test catalog of AWS managed policies (tests/aws_catalog.py), or
+    moto's whole catalog for a test marked `whole_aws_catalog`; yields a boto3 IAM client."""
     # moto creates an IAM backend, with ~1,500 managed policies, for every partition on the
     # first request (to find the account behind an access key); tests use `aws` only.
     monkeypatch.setattr("moto.iam.models.PARTITION_NAMES", ["aws"], raising=False)
+    if not request.node.get_closest_marker("whole_aws_catalog"):
+        monkeypatch.setattr("moto.iam.models.aws_managed_policies_data", catalog_json())
     with mock_aws(config={"iam": {"load_aws_managed_policies": True}}):
         yield boto3.client("iam", region_name="us-east-1")
 
@@ -88,14 +94,15 @@ def aws(moto_iam: Any) -> Aws:
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """A moto server for this test process (each xdist worker has its own); yields its URL."""
-    url, stop = start_emulator()
+    url, stop = start_emulator(str(EMULATOR_SERVER))
     yield url
     stop()
 
 
 @pytest.fixture
 def server_url(moto_server: str) -> str:
-    """The moto server's URL, with the account emptied before the test (managed policies kept)."""
+    """The moto server's URL, with the account emptied before the test (the AWS managed policies
+    of tests/aws_catalog.py kept)."""
     reset_emulator(moto_server)
     return moto_server
 

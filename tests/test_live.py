@@ -190,6 +190,7 @@ def test_policy_tags_are_read_on_demand(moto_iam: Any, aws: Aws) -> None:
     assert "not-there" not in tagged.policies
 
 
+@pytest.mark.whole_aws_catalog
 def test_aws_policy_catalog_by_name_and_by_path(moto_iam: Any, aws: Aws) -> None:
     live = read_live(aws, aws.identity())
     assert live.aws_policies["AdministratorAccess"] == AWS_POLICY + "AdministratorAccess"
