@@ -25,7 +25,7 @@ READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 VIEW_ONLY = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
 
 
-def doc(action: str = "s3:GetObject", resource: str = "*") -> str:
+def doc(action: str = "s3:GetObject", resource: str = "*") -> Document:
     return canonical(
         {
             "Version": "2012-10-17",

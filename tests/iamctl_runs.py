@@ -211,3 +211,10 @@ def process_globals(args: tuple[str, ...]) -> Iterator[None]:
     finally:
         sys.argv = saved_argv
         gc.set_threshold(*saved_threshold)
+
+
+def assert_in_sync(run_iamctl: Callable[..., CliResult], *files: str) -> None:
+    """`iamctl plan --detailed-exitcode FILES` finds nothing to change: exit 0 and says so."""
+    planned = run_iamctl("plan", *files, "--detailed-exitcode")
+    assert planned.code == 0, planned.stdout + planned.stderr
+    assert "No changes. The account matches the configuration." in planned.stdout

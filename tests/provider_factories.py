@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 GITHUB = "token.actions.githubusercontent.com"
 GITHUB_ARN = f"arn:aws:iam::123456789012:oidc-provider/{GITHUB}"
@@ -11,7 +10,6 @@ OKTA_ARN = "arn:aws:iam::123456789012:saml-provider/okta"
 # GitHub's published thumbprints (they no longer matter to AWS, which checks GitHub's CA).
 THUMB_A = "6938fd4d98bab03faadb97b34396831e3780aea1"
 THUMB_B = "1c58a3a8518e8759bf075b76b750d4f2df264fcd"
-HEADER = 'version: 1\naccount:\n  id: "123456789012"\n'
 
 
 def saml_metadata(entity_id: str = "http://www.okta.com/exk1", certificate: str = "A") -> str:
@@ -33,14 +31,3 @@ def saml_metadata(entity_id: str = "http://www.okta.com/exk1", certificate: str 
           </md:IDPSSODescriptor>
         </md:EntityDescriptor>
         """)
-
-
-def write_account(directory: Path, body: str, metadata: dict[str, str] | None = None) -> str:
-    """`account.yaml` in `directory` (HEADER + body), beside the named metadata files."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, text in (metadata or {}).items():
-        (directory / name).parent.mkdir(parents=True, exist_ok=True)
-        (directory / name).write_text(text)
-    path = directory / "account.yaml"
-    path.write_text(HEADER + textwrap.dedent(body))
-    return str(path)

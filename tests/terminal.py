@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 import time
+from collections.abc import Mapping
+from typing import Any
+
+import pyotp
+
+from tests.cli_flows import wait_for_seed
+from tests.iamctl_runs import IAMCTL
 
 
 class Terminal:
@@ -53,3 +61,40 @@ class Terminal:
 
     def __exit__(self, *_: object) -> None:
         os.close(self.parent)
+
+
+def on_terminal(
+    server_url: str,
+    args: list[str],
+    env: Mapping[str, str | None] | None = None,
+    iam: Any = None,
+) -> tuple[int, str]:
+    """Runs iamctl on a pseudo-terminal (as `mfa enroll` demands); with `iam`, types the two
+    codes of the device that appears there. Returns the exit code and what the terminal showed."""
+    full_env = {**os.environ, "AWS_ENDPOINT_URL": server_url}
+    full_env.pop("CI", None)
+    for name, value in (env or {}).items():
+        if value is None:
+            full_env.pop(name, None)
+        else:
+            full_env[name] = value
+    with Terminal() as terminal:
+        process = subprocess.Popen(
+            [str(IAMCTL), *args],
+            stdin=terminal.child,
+            stdout=terminal.child,
+            stderr=terminal.child,
+            env=full_env,
+        )
+        terminal.started()
+        try:
+            if iam is not None:
+                totp = pyotp.TOTP(wait_for_seed(iam))
+                now = time.time()
+                terminal.answer("First 6-digit code", totp.at(now))
+                terminal.answer("Next 6-digit code", totp.at(now + 30))
+            code = process.wait(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        return code, terminal.shown()

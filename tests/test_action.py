@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 import yaml
-from test_markdown import assert_inert, fences, hostile_plan
 
 from reconciler.core.markdown import render_comment, render_markdown
+from tests.files import REPO_ROOT
+from tests.markdown_checks import assert_inert, fences, hostile_plan
 
 pytestmark = pytest.mark.process
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 ACTION = REPO_ROOT / "action.yml"
 RUN_URL = "https://github.com/acme/infra/actions/runs/42"
 NODE = shutil.which("node")

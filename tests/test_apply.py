@@ -27,6 +27,7 @@ from reconciler.core.payloads import (
 )
 from reconciler.core.plan import Plan, order_changes
 from reconciler.engine.apply import apply_plan
+from tests.aws_calls import record_calls
 
 ACCOUNT = "123456789012"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -37,14 +38,6 @@ DOC = (
 )
 
 
-def record_calls(aws: Aws) -> list[tuple[str, dict[str, Any]]]:
-    calls: list[tuple[str, dict[str, Any]]] = []
-
-    def before_call(model: Any, params: dict[str, Any], **_: Any) -> None:
-        calls.append((model.name, dict(params)))
-
-    aws._iam.meta.events.register("before-parameter-build.iam", before_call)
-    return calls
 
 
 def run(aws: Aws, *changes: Change, parallelism: int = 1) -> list[Change]:

@@ -15,8 +15,9 @@ import pytest
 from moto import mock_aws
 
 from reconciler.aws.client import Aws
+from tests.accounts import HOME, OTHER, ROLE_ARN, iam_in
 from tests.conftest import RunIamctl
-from tests.test_multi_account import HOME, OTHER, ROLE_ARN, iam_in, write
+from tests.files import write_account
 
 
 @pytest.fixture
@@ -84,7 +85,9 @@ def test_the_credential_report_is_read_in_the_account_of_the_role(
         iam.create_user(UserName="alice")
     home.create_access_key(UserName="alice")
     body = "users:\n  - name: alice\n    access_keys: 1\n"
-    path = write(tmp_path, "other.yaml", OTHER, body, f"role_arn: {ROLE_ARN}\n")
+    path = write_account(
+        tmp_path, body, "other.yaml", account=OTHER, settings=f"role_arn: {ROLE_ARN}\n"
+    )
     result = run_iamctl("plan", str(path), "--detailed-exitcode")
     assert result.code == 2, result.stderr
     assert "+ user alice: access key" in result.stdout

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from reconciler.core import aws_managed
+from tests.files import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 SCRIPT = ROOT / "scripts" / "refresh_aws_managed.py"
 
 

@@ -13,9 +13,8 @@ import pytest
 
 from reconciler.config.desired import load, resolve
 from reconciler.core.errors import ConfigError
+from tests.bad_file_cases import CASES, expectation
 
-BAD_FILES = Path(__file__).parent / "bad_files"
-CASES = sorted(BAD_FILES.glob("*.yaml"))
 CATALOG = {
     "AdministratorAccess": "arn:aws:iam::aws:policy/AdministratorAccess",
     "ReadOnlyAccess": "arn:aws:iam::aws:policy/ReadOnlyAccess",
@@ -24,12 +23,6 @@ CATALOG = {
 }
 
 
-def expectation(path: Path) -> tuple[str, int]:
-    # Read as bytes: one of the files is deliberately not UTF-8 after its header.
-    first, second = path.read_bytes().split(b"\n")[:2]
-    expect = first.decode("ascii").removeprefix("# expect: ")
-    line = second.decode("ascii").removeprefix("# line: ")
-    return expect, int(line)
 
 
 def load_and_resolve(path: Path) -> None:

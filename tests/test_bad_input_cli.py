@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_bad_files import CASES, expectation
+
+from tests.bad_file_cases import BAD_FILES, CASES, expectation
 
 
-def account_snapshot(iam) -> tuple:
+def account_snapshot(iam) -> tuple[object, ...]:
     return (
         [u["UserName"] for u in iam.list_users()["Users"]],
         [g["GroupName"] for g in iam.list_groups()["Groups"]],
@@ -44,7 +45,7 @@ def test_two_files_declaring_one_user_name_both_places(run_iamctl, tmp_path):
 
 def test_validate_refuses_a_policy_reference_that_would_break_markdown(run_iamctl):
     # validate is offline: a reference is checked without the AWS catalog or any account.
-    path = Path(__file__).parent / "bad_files" / "policy_ref_markdown.yaml"
+    path = BAD_FILES / "policy_ref_markdown.yaml"
     result = run_iamctl("validate", str(path))
     assert result.code == 1
     assert result.stdout == ""

@@ -35,9 +35,9 @@ from reconciler.core.access.grants import grants_of
 from reconciler.core.meaning import meaning
 from reconciler.delivery.credentials import SecretsSink
 from reconciler.engine.run import apply_account, plan_account
+from tests.files import REPO_ROOT
 from tests.provider_factories import THUMB_A, THUMB_B, saml_metadata
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = REPO_ROOT / "reconciler"
 BOOTSTRAP = REPO_ROOT / "examples" / "github-actions" / "bootstrap.yaml"
 ACCOUNT = "123456789012"

@@ -4,40 +4,24 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import stat
 import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
-import pyotp
 import pytest
 
-from tests.terminal import Terminal
+from tests.cli_flows import TUTORIAL, apply_saved
+from tests.files import write_account
+from tests.terminal import on_terminal
 
-TUTORIAL = """\
-    version: 1
-    account:
-      id: "123456789012"
-      alias: acme-sandbox
-    users:
-      - name: admin
-        console: true
-        access_keys: 1
-        mfa: required
-        policies: [AdministratorAccess]
-    """
 ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 READ_ONLY_ARN = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 
 
 @pytest.fixture
 def account_file(tmp_path: Path) -> Path:
-    path = tmp_path / "account.yaml"
-    path.write_text(textwrap.dedent(TUTORIAL))
-    return path
+    return Path(write_account(tmp_path, TUTORIAL))
 
 
 def secrets_of(directory: Path) -> list[str]:
@@ -133,38 +117,12 @@ def enroll_with_real_codes(
     from the new device's seed, as AWS would demand (moto would accept any). The seed exists only
     once the CLI has created the device, so the codes are typed after it appears. Returns all
     the terminal showed (standard output and standard error: the prompts go to the latter)."""
-    env = {**os.environ, "AWS_ENDPOINT_URL": server_url}
-    env.pop("CI", None)
-    iamctl = Path(sys.executable).parent / "iamctl"
-    command = [str(iamctl), *flags, "mfa", "enroll", user, *(["--show-seed"] if show_seed else [])]
-    with Terminal() as terminal:
-        process = subprocess.Popen(
-            command, stdin=terminal.child, stdout=terminal.child, stderr=terminal.child, env=env
-        )
-        terminal.started()
-        try:
-            totp = pyotp.TOTP(wait_for_seed(iam))
-            now = time.time()
-            terminal.answer("First 6-digit code", totp.at(now))
-            terminal.answer("Next 6-digit code", totp.at(now + 30))
-            code = process.wait(timeout=60)
-        finally:
-            if process.poll() is None:
-                process.kill()
-        shown = terminal.shown()
+    command = [*flags, "mfa", "enroll", user, *(["--show-seed"] if show_seed else [])]
+    code, shown = on_terminal(server_url, command, iam=iam)
     assert code == 0, shown
     return shown
 
 
-def wait_for_seed(iam, timeout: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        devices = iam.list_virtual_mfa_devices()["VirtualMFADevices"]
-        if devices:
-            seed = devices[0]["Base32StringSeed"]
-            return seed.decode() if isinstance(seed, bytes) else seed
-        time.sleep(0.1)
-    raise AssertionError("the CLI never created the virtual MFA device")
 
 
 def test_mfa_enroll_refuses_in_ci(run_iamctl, server_iam):
@@ -273,16 +231,6 @@ def test_no_secret_in_json_plan_saved_plan_apply_or_debug_output(
             assert secret not in output, name
 
 
-def apply_saved(run_iamctl, account_file, saved, tmp_path):
-    return run_iamctl(
-        "apply",
-        str(account_file),
-        "--yes",
-        "--secrets-dir",
-        str(tmp_path / "s"),
-        "--plan",
-        str(saved),
-    )
 
 
 def test_saved_plan_is_applied_exactly_or_refused_when_stale(

@@ -7,18 +7,17 @@ import csv
 import json
 import os
 import stat
-import textwrap
 from pathlib import Path
 
 import pytest
-from test_cli import TUTORIAL, apply_saved
+
+from tests.cli_flows import TUTORIAL, apply_saved
+from tests.files import write_account
 
 
 @pytest.fixture
 def account_file(tmp_path: Path) -> Path:
-    path = tmp_path / "account.yaml"
-    path.write_text(textwrap.dedent(TUTORIAL))
-    return path
+    return Path(write_account(tmp_path, TUTORIAL))
 
 
 # Credential delivery: every target is checked before any change.

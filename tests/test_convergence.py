@@ -7,7 +7,6 @@ repairs it.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,22 +17,12 @@ from reconciler.aws.client import Aws
 from reconciler.config.desired import load
 from reconciler.delivery.credentials import SecretsSink
 from reconciler.engine.run import AccountPlan, apply_account, plan_account
+from tests.files import write_account
 
-HEADER = 'version: 1\naccount:\n  id: "123456789012"\n'
 DOC = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
 }
-
-
-def write(tmp_path: Path, body: str) -> str:
-    """The file HEADER + body; a body indented two spaces continues the account mapping."""
-    path = tmp_path / "account.yaml"
-    text = textwrap.dedent(body)
-    if body.startswith("          "):
-        text = textwrap.indent(text, "  ")
-    path.write_text(HEADER + text)
-    return str(path)
 
 
 def plan_file(aws: Aws, path: str) -> AccountPlan:
@@ -123,11 +112,17 @@ CASES = {
           - name: deploy-bot
             permissions_from: admin
         """,
-    # Account settings continue the `account:` mapping that HEADER opens.
-    "alias": """\
+    # Account settings: whole files, the settings under `account:`.
+    "alias": """
+        version: 1
+        account:
+          id: "123456789012"
           alias: acme-sandbox
         """,
-    "password policy": """\
+    "password policy": """
+        version: 1
+        account:
+          id: "123456789012"
           password_policy:
             minimum_length: 14
             require_symbols: true
@@ -143,11 +138,11 @@ CASES = {
 
 @pytest.mark.parametrize("body", CASES.values(), ids=CASES.keys())
 def test_apply_then_plan_is_empty(aws, tmp_path, body):
-    assert_converges(aws, write(tmp_path, body), tmp_path / "secrets")
+    assert_converges(aws, write_account(tmp_path, body), tmp_path / "secrets")
 
 
 def test_permissions_from_gives_the_same_groups_and_policies(aws, moto_iam, tmp_path):
-    assert_converges(aws, write(tmp_path, CASES["permissions copied from another user"]),
+    assert_converges(aws, write_account(tmp_path, CASES["permissions copied from another user"]),
                      tmp_path / "secrets")
     groups = moto_iam.list_groups_for_user(UserName="deploy-bot")["Groups"]
     attached = moto_iam.list_attached_user_policies(UserName="deploy-bot")["AttachedPolicies"]
@@ -207,7 +202,7 @@ DRIFTS: dict[str, tuple[str, Drift]] = {
 @pytest.mark.parametrize("case", DRIFTS.values(), ids=DRIFTS.keys())
 def test_drift_is_planned_and_repaired(aws, moto_iam, tmp_path, case):
     body, drift = case
-    path = write(tmp_path, body)
+    path = write_account(tmp_path, body)
     apply_file(aws, path, tmp_path / "secrets")
     drift(moto_iam)
     drifted = plan_file(aws, path)
@@ -217,7 +212,7 @@ def test_drift_is_planned_and_repaired(aws, moto_iam, tmp_path, case):
 
 
 def test_second_apply_creates_no_new_key_or_password(aws, moto_iam, tmp_path):
-    path = write(tmp_path, CASES["console and keys"])
+    path = write_account(tmp_path, CASES["console and keys"])
     apply_file(aws, path, tmp_path / "secrets")
     keys = moto_iam.list_access_keys(UserName="alice")["AccessKeyMetadata"]
     profile = moto_iam.get_login_profile(UserName="alice")["LoginProfile"]["CreateDate"]

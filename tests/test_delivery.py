@@ -26,6 +26,7 @@ from reconciler.core.errors import ApplyError, AwsError
 from reconciler.delivery import private_files
 from reconciler.delivery.credentials import CSV_HEADER, SecretsSink
 from reconciler.engine.run import apply_account, plan_account
+from tests.files import write_account
 
 ACCOUNT_FILE = """\
 version: 1
@@ -51,9 +52,7 @@ def iam(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 @pytest.fixture
 def account_file(tmp_path: Path) -> str:
-    path = tmp_path / "account.yaml"
-    path.write_text(ACCOUNT_FILE)
-    return str(path)
+    return write_account(tmp_path, ACCOUNT_FILE)
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import json
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from reconciler.core.model import (
     User,
 )
 from reconciler.core.policydoc import canonical
+from tests.files import write_account
 
 ACCOUNT = "123456789012"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -53,18 +54,9 @@ Write = Callable[..., str]
 
 @pytest.fixture
 def write(tmp_path: Path) -> Write:
-    """Writes a config file; the version and account header are added unless the text has them."""
-
-    def write_file(body: str, name: str = "account.yaml", account: str = ACCOUNT) -> str:
-        text = textwrap.dedent(body).lstrip("\n")
-        if not text.startswith("version"):
-            text = f'version: 1\naccount:\n  id: "{account}"\n' + text
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return str(path)
-
-    return write_file
+    """Writes a config file in tmp_path; the version and account header are added unless the
+    text has them (write_account)."""
+    return functools.partial(write_account, tmp_path)
 
 
 def load_one(*files: str) -> Config:

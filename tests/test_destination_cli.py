@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 from pyrage import x25519
-from test_markdown import assert_inert, fences, tokens
 
+from tests.accounts import OTHER, SECRET_ARN, THIRD, files_reaching_by_role
 from tests.conftest import RunIamctl
-from tests.test_multi_account import OTHER, write
-from tests.test_secrets_manager import SECRET_ARN, THIRD
+from tests.files import write_account
+from tests.markdown_checks import assert_inert, fences, tokens
 
 ACCOUNT = "123456789012"
 
@@ -24,17 +24,8 @@ def recipient() -> str:
 
 
 def account_file(tmp_path: Path, deliver_to: str | None = None) -> Path:
-    path = tmp_path / "account.yaml"
     line = f"\n    deliver_to: {deliver_to}" if deliver_to else ""
-    path.write_text(f"""\
-version: 1
-account:
-  id: "{ACCOUNT}"
-users:
-  - name: bob
-    access_keys: 1{line}
-""")
-    return path
+    return Path(write_account(tmp_path, f"users:\n  - name: bob\n    access_keys: 1{line}\n"))
 
 
 def users(server_iam: Any) -> list[str]:
@@ -151,9 +142,7 @@ def test_the_secret_a_plan_names_is_where_apply_puts_it_in_each_account(
     # Accounts reached through roles: the plan names each user's secret in the account of the
     # user (and the region of its clients), which is where apply stores it.
     body = "users:\n  - name: alice\n    access_keys: 1\n"
-    for account in (OTHER, THIRD):
-        role = f"role_arn: arn:aws:iam::{account}:role/OrganizationAccountAccessRole\n"
-        write(tmp_path / "accounts", f"{account}.yaml", account, body, role)
+    files_reaching_by_role(tmp_path / "accounts", body, OTHER, THIRD)
     options = ["--secrets-to", "secretsmanager"]
     planned = run_iamctl("plan", str(tmp_path / "accounts"), *options, "--json")
     assert planned.code == 0, planned.stderr

@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import ACCOUNT_ID, live_user, state
-from test_markdown import HOSTILE, assert_inert, fences, shown, tokens
 
 from reconciler.config.desired import Config
 from reconciler.core.destinations import (
@@ -47,6 +45,8 @@ from reconciler.core.render import plan_lines, render_text
 from reconciler.engine.accounts import AccountResult
 from reconciler.engine.run import AccountPlan
 from reconciler.engine.saved_plans import use_saved_plan
+from tests.factories import ACCOUNT_ID, live_user, state
+from tests.markdown_checks import HOSTILE, assert_inert, fences, shown, tokens
 
 ALICE_KEY = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"
 ATTACKER_KEY = "age1lggyhqrw2nlhcxprm67z43rta597azn8gknawjehu9d9dl0jq3yqqvfafg"

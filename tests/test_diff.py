@@ -5,16 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from factories import (
-    ACCOUNT_ID,
-    ADMIN,
-    READ_ONLY,
-    doc,
-    live_group,
-    live_policy,
-    live_user,
-    state,
-)
 
 from reconciler.core.diff import diff
 from reconciler.core.model import (
@@ -33,6 +23,16 @@ from reconciler.core.model import (
     User,
 )
 from reconciler.core.payloads import UserSpec
+from tests.factories import (
+    ACCOUNT_ID,
+    ADMIN,
+    READ_ONLY,
+    doc,
+    live_group,
+    live_policy,
+    live_user,
+    state,
+)
 
 
 def changes_of(desired, live, **kwargs) -> list[tuple[str, str, str, str]]:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from factories import ACCOUNT_ID, doc, live_group, live_policy, live_user, state
-
 from reconciler.core.diff import diff
 from reconciler.core.model import (
     AccessKey,
@@ -24,6 +22,7 @@ from reconciler.core.model import (
 )
 from reconciler.core.model import Kind as K
 from reconciler.core.payloads import PathSpec, PolicySpec, ReplacedPolicy, UserSpec
+from tests.factories import ACCOUNT_ID, doc, live_group, live_policy, live_user, state
 
 READ, WRITE = doc("s3:GetObject"), doc("s3:PutObject")
 # Changes carry the text apply sends; documents compare by meaning, their text as written.

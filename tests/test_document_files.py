@@ -13,8 +13,9 @@ import pytest
 
 from reconciler.config.desired import load
 from reconciler.core.errors import ConfigError
+from tests.files import account_text
 
-HEADER = 'version: 1\naccount:\n  id: "123456789012"\n'
+HEADER = account_text()
 SECRET = "AKIAEXAMPLESECRET0001"
 # A file that is not a policy and must never be read: its content holds a secret.
 OUTSIDE_CONTENT = json.dumps({"aws_secret_access_key": SECRET, "Statement": [{"Action": SECRET}]})

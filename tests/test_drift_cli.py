@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import textwrap
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+
+from tests.files import write_account
 
 ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 POLICY = "arn:aws:iam::123456789012:policy/"
@@ -21,12 +22,6 @@ DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
     "Action": "sts:AssumeRole"}]})
-
-
-def account_file(tmp_path: Path, body: str) -> str:
-    path = tmp_path / "account.yaml"
-    path.write_text('version: 1\naccount:\n  id: "123456789012"\n' + textwrap.dedent(body))
-    return str(path)
 
 
 def members(iam: Any, group: str) -> list[str]:
@@ -55,7 +50,7 @@ ADMINS = """\
 def test_a_member_added_out_of_band_to_a_declared_group_is_drift_and_removed(
     run_iamctl, server_iam, tmp_path
 ):
-    path = account_file(tmp_path, ADMINS)
+    path = write_account(tmp_path, ADMINS)
     assert run_iamctl("apply", path, "--yes").code == 0
     for user in ("eve", "cdk-deploy"):
         server_iam.create_user(UserName=user)
@@ -94,14 +89,14 @@ def test_a_policy_moved_to_another_path_goes_back_to_roles_and_ignored_users(
         ignore:
           users: ["cdk-*"]
         """.replace("DOC", json.dumps(DOC))
-    first = account_file(tmp_path, body.replace("PATH", "/a/"))
+    first = write_account(tmp_path, body.replace("PATH", "/a/"))
     assert run_iamctl("apply", first, "--yes").code == 0
     server_iam.create_role(RoleName="ci-deploy", AssumeRolePolicyDocument=TRUST)
     server_iam.attach_role_policy(RoleName="ci-deploy", PolicyArn=POLICY + "a/Billing")
     server_iam.create_user(UserName="cdk-bot")
     server_iam.attach_user_policy(UserName="cdk-bot", PolicyArn=POLICY + "a/Billing")
 
-    path = account_file(tmp_path, body.replace("PATH", "/b/"))
+    path = write_account(tmp_path, body.replace("PATH", "/b/"))
     saved = tmp_path / "plan.json"
     planned = run_iamctl("plan", path, "--out", str(saved))
     assert (
@@ -139,7 +134,7 @@ def test_prune_keeps_what_ignored_roles_and_users_still_use_and_says_why(
     old = server_iam.create_policy(PolicyName="Old", PolicyDocument=document)
     server_iam.create_user(UserName="leaver")
     server_iam.attach_user_policy(UserName="leaver", PolicyArn=old["Policy"]["Arn"])
-    path = account_file(
+    path = write_account(
         tmp_path, 'prune: true\nignore:\n  users: ["cdk-*"]\n  roles: ["ci-*"]\n'
     )
 
@@ -171,7 +166,7 @@ def test_a_file_spelling_names_in_another_case_plans_no_create(run_iamctl, serve
     server_iam.attach_group_policy(GroupName="admins", PolicyArn=ADMIN_ARN)
     server_iam.create_user(UserName="alice")
     server_iam.add_user_to_group(UserName="alice", GroupName="admins")
-    path = account_file(tmp_path, ADMINS.replace("admins", "Admins").replace("alice", "Alice"))
+    path = write_account(tmp_path, ADMINS.replace("admins", "Admins").replace("alice", "Alice"))
     planned = run_iamctl("plan", path, "--detailed-exitcode")
     assert planned.code == 0, planned.stdout + planned.stderr
     assert "No changes." in planned.stdout
@@ -245,7 +240,7 @@ def test_apply_refuses_to_lock_out_the_user_running_it(
     for edit in edits:
         assert edit[0] in body
         body = body.replace(*edit)
-    path = account_file(tmp_path, body)
+    path = write_account(tmp_path, body)
     before = state_of(server_iam)
 
     planned = run_iamctl("plan", path, "--json", env=operator)
@@ -270,7 +265,7 @@ def test_apply_refuses_to_lock_out_the_user_running_it(
 
 def test_a_redundant_grant_taken_away_is_no_lockout(run_iamctl, operator, tmp_path):
     """ops keeps AdministratorAccess directly: leaving the group takes none of iamctl's calls."""
-    path = account_file(tmp_path, textwrap.dedent(OPS_AS_IS).replace(*NO_GROUP))
+    path = write_account(tmp_path, textwrap.dedent(OPS_AS_IS).replace(*NO_GROUP))
     planned = run_iamctl("plan", path, "--json", env=operator)
     assert [c["self_lockout"] for c in json.loads(planned.stdout)["changes"]] == [""]
 
@@ -290,7 +285,7 @@ def state_of(iam: Any) -> dict[str, Any]:
 def test_allow_self_lockout_applies_and_other_credentials_are_not_refused(
     run_iamctl, server_iam, operator, tmp_path
 ):
-    path = account_file(tmp_path, textwrap.dedent(OPS_AS_IS).replace("groups: [admins]\n",
+    path = write_account(tmp_path, textwrap.dedent(OPS_AS_IS).replace("groups: [admins]\n",
                                                                     "groups: []\n"))
     saved = tmp_path / "plan.json"
     assert run_iamctl("plan", path, "--out", str(saved), env=operator).code == 0
@@ -308,7 +303,7 @@ def test_apply_refuses_to_detach_a_policy_from_the_role_it_runs_as(
 ):
     body = "policies:\n  - {name: Deploy, description: DESCRIPTION, document: DOC}\n"
     body = body.replace("DOC", json.dumps(IAM_DOC))  # the role's only source of iamctl's calls
-    assert run_iamctl("apply", account_file(tmp_path, body.replace("DESCRIPTION", "v1")),
+    assert run_iamctl("apply", write_account(tmp_path, body.replace("DESCRIPTION", "v1")),
                       "--yes").code == 0
     server_iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=TRUST)
     server_iam.attach_role_policy(RoleName="deployer", PolicyArn=POLICY + "Deploy")
@@ -319,7 +314,7 @@ def test_apply_refuses_to_detach_a_policy_from_the_role_it_runs_as(
                "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
                "AWS_SESSION_TOKEN": creds["SessionToken"]}
 
-    path = account_file(tmp_path, body.replace("DESCRIPTION", "v2"))
+    path = write_account(tmp_path, body.replace("DESCRIPTION", "v2"))
     refused = run_iamctl("apply", path, "--yes", env=as_role)
     assert refused.code == 1, refused.stdout + refused.stderr
     assert "[SELF-LOCKOUT: role deployer may no longer call iam:" in refused.stdout

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,8 +14,8 @@ import boto3
 import pytest
 
 from scripts.emulator import reset_emulator, start_emulator
+from tests.files import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 
 

@@ -6,7 +6,6 @@ import functools
 import re
 import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from policy_sentry.querying.actions import get_action_data
@@ -22,8 +21,9 @@ from reconciler.core.access.escalation_catalog import (
     Requirement,
     methods,
 )
+from tests.files import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 METHODS = methods()
 REQUIREMENTS = [(method.id, need) for method in METHODS for need in method.requires]
 

@@ -17,9 +17,9 @@ import pytest
 import yaml
 
 from reconciler.cli import cli
+from tests.files import REPO_ROOT
 from tests.iamctl_runs import CliResult, run_in_process
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO_ROOT / "examples"
 WORKFLOWS = sorted((EXAMPLES / "github-actions").glob("*.yml"))
 ACTION = REPO_ROOT / "action.yml"

@@ -21,7 +21,7 @@ from reconciler.core.mfa_policy import (
 )
 from reconciler.core.model import State
 from reconciler.engine.export import export_document
-from tests.test_live import AWS_POLICY, document, make_varied_account
+from tests.live_accounts import AWS_POLICY, document, make_varied_account
 
 ACCOUNT = "123456789012"
 

@@ -16,7 +16,7 @@ from reconciler.config import desired
 from reconciler.core.diff import diff
 from reconciler.engine.export import export_document
 from tests.conftest import RunIamctl
-from tests.test_live_roles import make_roles
+from tests.live_accounts import make_roles
 
 
 def exported(aws: Aws) -> tuple[Any, str]:

@@ -33,18 +33,16 @@ lost answers, a throttled read, denied and expired credentials, and no credentia
 from __future__ import annotations
 
 import csv
-import functools
 import json
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import boto3
 import pytest
+from botocore.config import Config as BotoConfig
 from botocore.exceptions import (
     ReadTimeoutError,
     SSOTokenLoadError,
@@ -52,7 +50,6 @@ from botocore.exceptions import (
     UnauthorizedSSOTokenError,
 )
 from botocore.retries.standard import ExponentialBackoff
-from moto import mock_aws
 
 from reconciler.aws import client as aws_module
 from reconciler.aws.client import Aws
@@ -78,12 +75,14 @@ from tests.faultproxy import (
     denied,
     inject,
 )
+from tests.files import write_account
+from tests.moto_accounts import moto_account, session
 
 # moto in this process (`moto_account`), besides the emulator some tests use.
 pytestmark = pytest.mark.moto
 
 ACCOUNT = "123456789012"
-APP_READ_DOC = {
+APP_READ_DOC: dict[str, Any] = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
 }
@@ -108,30 +107,10 @@ users:
     console: true
     access_keys: 1
 """
-# The AWS managed policies the tests name, with their real documents.
-CATALOG = ("AdministratorAccess", "ReadOnlyAccess", "ViewOnlyAccess", "IAMUserChangePassword")
 
 
-@functools.cache
-def small_catalog() -> str:
-    from moto.iam.aws_managed_policies import aws_managed_policies_data
-
-    every = json.loads(aws_managed_policies_data)
-    return json.dumps({name: every[name] for name in CATALOG})
 
 
-@contextmanager
-def moto_account() -> Iterator[None]:
-    """An empty in-process account whose AWS managed policy catalog holds only CATALOG.
-
-    A plan lists the whole catalog; moto's 1,300 policies would cost about half a second a plan.
-    """
-    with (
-        mock.patch("moto.iam.models.aws_managed_policies_data", small_catalog()),
-        mock.patch("moto.iam.models.PARTITION_NAMES", ["aws"]),
-        mock_aws(config={"iam": {"load_aws_managed_policies": True}}),
-    ):
-        yield
 
 
 @pytest.fixture(autouse=True)
@@ -149,15 +128,9 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def account_file(tmp_path: Path) -> str:
-    path = tmp_path / "account.yaml"
-    path.write_text(ACCOUNT_FILE)
-    return str(path)
+    return write_account(tmp_path, ACCOUNT_FILE)
 
 
-@functools.cache
-def session() -> boto3.Session:
-    """One session for every client: a new one reads botocore's endpoint data again (0.2 s)."""
-    return boto3.Session(region_name="us-east-1")
 
 
 def connect(*rules: Rule) -> tuple[Aws, Faults]:
@@ -322,7 +295,7 @@ def test_access_denied_stops_apply_with_a_report_and_a_second_apply_converges(
             f"{DENIED_DOING[operation]}: {operation}: AccessDenied: User: {CALLER_ARN} "
             f"is not authorized to perform: iam:{operation}"
         )
-        assert error.failed.startswith("+ ")
+        assert error.failed is not None and error.failed.startswith("+ ")
         assert error.done or error.not_attempted
         assert "Traceback" not in str(error)
 
@@ -630,7 +603,7 @@ def one_error_line(result: Any) -> str:
     assert no_traceback(result)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    return lines[0]
+    return str(lines[0])
 
 
 def test_cli_denied_read_is_one_line(run_iamctl, proxy, server_iam, tmp_path):
@@ -681,7 +654,7 @@ def test_the_proxy_listens_on_loopback_only_and_stops(server_url):
             "iam",
             endpoint_url=running.url,
             region_name="us-east-1",
-            config=aws_module.BotoConfig(retries={"max_attempts": 1}, connect_timeout=1),
+            config=BotoConfig(retries={"max_attempts": 1}, connect_timeout=1),
         ).list_users()
 
 

@@ -13,6 +13,7 @@ from reconciler.core.model import (
     AccessKey,
     Account,
     Credentials,
+    Document,
     Finding,
     Group,
     Ignore,
@@ -63,7 +64,9 @@ def policy(name: str, action: str | list[str] = "s3:GetObject", resource: str = 
     return ManagedPolicy(name, admin_doc(action, resource, effect))
 
 
-def admin_doc(action: str | list[str] = "*", resource: str = "*", effect: str = "Allow") -> str:
+def admin_doc(
+    action: str | list[str] = "*", resource: str = "*", effect: str = "Allow"
+) -> Document:
     """A one-statement document; with no arguments, "*" on "*" (full administrator)."""
     return canonical({"Version": "2012-10-17",
                       "Statement": [{"Effect": effect, "Action": action, "Resource": resource}]})

@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import pty
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+
+from tests.files import write_account
+from tests.iamctl_runs import IAMCTL
 
 ACCOUNT = """\
     version: 1
@@ -20,14 +21,11 @@ ACCOUNT = """\
       - name: alice
         policies: [ReadOnlyAccess]
     """
-IAMCTL = Path(sys.executable).parent / "iamctl"
 
 
 @pytest.fixture
 def account_file(tmp_path: Path) -> Path:
-    path = tmp_path / "account.yaml"
-    path.write_text(textwrap.dedent(ACCOUNT))
-    return path
+    return Path(write_account(tmp_path, ACCOUNT))
 
 
 def before_and_after(command: list[str], *option: str) -> list[list[str]]:
@@ -147,11 +145,12 @@ def test_an_internal_error_shows_its_traceback_with_debug_anywhere(
     monkeypatch, capsys, account_file, where
 ):
     from reconciler import cli
+    from reconciler.config import desired
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(cli.desired, "load", broken)
+    monkeypatch.setattr(desired, "load", broken)
     args = before_and_after(["validate", str(account_file)], "--debug")[where == "after"]
     with pytest.raises(SystemExit) as exited:
         cli.main(args)
@@ -163,11 +162,12 @@ def test_an_internal_error_shows_its_traceback_with_debug_anywhere(
 
 def test_an_internal_error_is_one_line_without_debug(monkeypatch, capsys, account_file):
     from reconciler import cli
+    from reconciler.config import desired
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(cli.desired, "load", broken)
+    monkeypatch.setattr(desired, "load", broken)
     with pytest.raises(SystemExit):
         cli.main(["validate", str(account_file), "--", "--debug"])
     err = capsys.readouterr().err

@@ -12,7 +12,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -23,10 +22,11 @@ from typing import Any
 
 import pytest
 
+from tests.accounts import HOME, OTHER, ROLE_ARN, iam_in
 from tests.faultproxy import FaultProxy, action_of, is_write
-from tests.test_multi_account import HOME, OTHER, ROLE_ARN, iam_in, write
+from tests.files import write_account
+from tests.iamctl_runs import IAMCTL
 
-IAMCTL = Path(sys.executable).parent / "iamctl"
 EXIT_INTERRUPTED = 130
 USERS = 400
 CHANGES_PER_USER = 2  # the user, its access key
@@ -72,12 +72,14 @@ def slow_writes(server_url: str) -> Iterator[SlowWrites]:
     proxy.stop()
 
 
-def users_file(directory: Path, count: int, account: str = HOME, settings: str = "") -> Path:
+def users_file(directory: Path, count: int, account: str = HOME, settings: str = "") -> str:
     users = "".join(
         f"  - name: user{number:03}\n    access_keys: 1\n"
         for number in range(count)
     )
-    return write(directory, f"{account}.yaml", account, "users:\n" + users, settings)
+    return write_account(
+        directory, "users:\n" + users, f"{account}.yaml", account=account, settings=settings
+    )
 
 
 @dataclass
@@ -246,7 +248,7 @@ def test_accounts_applied_in_parallel_stop_together(server_url, slow_writes, tmp
 
 @pytest.mark.process
 def test_ctrl_c_at_the_confirmation_prompt_changes_nothing(server_url, server_iam, tmp_path):
-    path = write(tmp_path, "account.yaml", HOME, "users:\n  - name: alice\n")
+    path = write_account(tmp_path, "users:\n  - name: alice\n", account=HOME)
     env = {**os.environ, "AWS_ENDPOINT_URL": server_url}
     process = subprocess.Popen(
         [str(IAMCTL), "apply", str(path)],
@@ -270,7 +272,7 @@ def test_ctrl_c_at_the_confirmation_prompt_changes_nothing(server_url, server_ia
 
 
 def test_answering_no_is_not_an_interruption(run_iamctl, server_iam, tmp_path):
-    path = write(tmp_path, "account.yaml", HOME, "users:\n  - name: alice\n")
+    path = write_account(tmp_path, "users:\n  - name: alice\n", account=HOME)
     result = run_iamctl("apply", str(path), input="n\n")
     assert result.code == 1
     assert result.stderr.strip().splitlines()[-1] == "aborted: nothing was changed"

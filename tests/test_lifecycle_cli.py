@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.iam.models import iam_backends
 
 from reconciler.cli import cli
@@ -164,7 +164,8 @@ def test_a_stale_report_is_confirmed_before_disabling(
     moto_iam.create_user(UserName="carol")
     moto_iam.create_access_key(UserName="bob")
     used("bob", 50)
-    stale = live.fetch_report(live_aws())
+    # live's own name for it, which the patch below replaces
+    stale = live.fetch_report(live_aws())  # type: ignore[attr-defined]
     monkeypatch.setattr(live, "fetch_report", lambda aws, **_: stale)
     used("bob", 1)
     assert "No changes." in iamctl("plan", str(config)).output

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from reconciler.core.diff import diff
 from reconciler.core.model import AccessKey, Account, Credentials, KeyRotation, User
@@ -21,7 +22,7 @@ def ago(days: int) -> datetime:
     return NOW - timedelta(days=days)
 
 
-def live(name: str, *keys: AccessKey, **credentials: object) -> User:
+def live(name: str, *keys: AccessKey, **credentials: Any) -> User:
     creds = Credentials(access_keys=keys, confirmed=True, usage_confirmed=True)
     return User(name, path="/", tags={}, credentials=replace(creds, **credentials))
 

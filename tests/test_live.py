@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import math
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import boto3
@@ -27,78 +26,25 @@ from reconciler.core.model import (
     Root,
     User,
 )
+from tests.live_accounts import (
+    AWS_POLICY,
+    DENY_IAM,
+    OWN_BUCKET,
+    S3_V2,
+    make_varied_account,
+)
 from tests.pagination import paginate
 
 ACCOUNT = "123456789012"
-AWS_POLICY = "arn:aws:iam::aws:policy/"
 CUSTOMER_POLICY = f"arn:aws:iam::{ACCOUNT}:policy/"
 
 
-def document(*actions: str, effect: str = "Allow") -> dict[str, Any]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": effect, "Action": list(actions), "Resource": "*"}],
-    }
 
 
-S3_V1 = document("s3:GetObject")
-S3_V2 = document("s3:GetObject", "s3:ListBucket")
-BILLING = document("aws-portal:ViewBilling")
-DENY_IAM = document("iam:*", effect="Deny")
-OWN_BUCKET = document("s3:PutObject")
 
 
-@dataclass(frozen=True)
-class VariedAccount:
-    alice_mfa_serial: str
-    alice_mfa_seed: bytes
 
 
-def make_varied_account(iam: Any) -> VariedAccount:
-    """Users with paths, tags, groups, AWS and customer policies, inline policies, console
-    passwords, 0/1/2 keys (one inactive), a virtual MFA device; an alias; a password policy."""
-    s3 = iam.create_policy(
-        PolicyName="s3-read", Path="/team/", PolicyDocument=json.dumps(S3_V1),
-        Description="Read S3", Tags=[{"Key": "owner", "Value": "ops"}],
-    )["Policy"]["Arn"]
-    iam.create_policy_version(PolicyArn=s3, PolicyDocument=json.dumps(S3_V2), SetAsDefault=True)
-    billing = iam.create_policy(PolicyName="billing", PolicyDocument=json.dumps(BILLING))
-    iam.create_group(GroupName="admins")
-    iam.attach_group_policy(GroupName="admins", PolicyArn=AWS_POLICY + "AdministratorAccess")
-    iam.put_group_policy(GroupName="admins", PolicyName="deny-iam",
-                         PolicyDocument=json.dumps(DENY_IAM))
-    iam.create_group(GroupName="auditors", Path="/audit/")
-    iam.attach_group_policy(GroupName="auditors",
-                            PolicyArn=AWS_POLICY + "job-function/ViewOnlyAccess")
-    iam.attach_group_policy(GroupName="auditors", PolicyArn=billing["Policy"]["Arn"])
-
-    iam.create_user(UserName="alice", Path="/staff/",
-                    Tags=[{"Key": "team", "Value": "platform"}, {"Key": "cost", "Value": "42"}])
-    for group in ("admins", "auditors"):
-        iam.add_user_to_group(UserName="alice", GroupName=group)
-    iam.attach_user_policy(UserName="alice", PolicyArn=s3)
-    iam.put_user_policy(UserName="alice", PolicyName="own-bucket",
-                        PolicyDocument=json.dumps(OWN_BUCKET))
-    iam.create_login_profile(UserName="alice", Password="Correct-Horse-Battery-9")
-    iam.create_access_key(UserName="alice")
-    old_key = iam.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
-    iam.update_access_key(UserName="alice", AccessKeyId=old_key, Status="Inactive")
-    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
-    # moto accepts any codes; real AWS wants two consecutive TOTP codes.
-    iam.enable_mfa_device(UserName="alice", SerialNumber=device["SerialNumber"],
-                          AuthenticationCode1="123456", AuthenticationCode2="654321")
-
-    iam.create_user(UserName="bob")
-    iam.attach_user_policy(UserName="bob", PolicyArn=AWS_POLICY + "ReadOnlyAccess")
-    iam.create_access_key(UserName="bob")
-    iam.create_user(UserName="carol")
-
-    iam.create_account_alias(AccountAlias="acme-sandbox")
-    iam.update_account_password_policy(
-        MinimumPasswordLength=14, RequireSymbols=True, RequireNumbers=True,
-        AllowUsersToChangePassword=True, MaxPasswordAge=90, PasswordReusePrevention=24,
-    )
-    return VariedAccount(device["SerialNumber"], device["Base32StringSeed"])
 
 
 def without_times(user: User) -> User:

@@ -15,41 +15,12 @@ from reconciler.aws.live_roles import read_role_settings, role_from_detail
 from reconciler.core.model import Role, State
 from reconciler.core.policydoc import canonical
 from reconciler.engine.run import with_role_settings
+from tests.live_accounts import BOUNDARY, EC2_TRUST, LOGS, READ_ONLY, make_roles
 from tests.pagination import paginate
 
 ACCOUNT = "123456789012"
-READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
-BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/Boundary"
-EC2_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "ec2.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
-LOGS = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}],
-}
 
 
-def make_roles(iam: Any) -> None:
-    """A role with every attribute, a bare one, and a service-linked role (AWS's own)."""
-    iam.create_policy(PolicyName="Boundary", PolicyDocument=json.dumps(LOGS))
-    iam.create_role(
-        RoleName="deploy", Path="/ci/", AssumeRolePolicyDocument=json.dumps(EC2_TRUST),
-        Description="Deploys", MaxSessionDuration=7200, PermissionsBoundary=BOUNDARY,
-        Tags=[{"Key": "team", "Value": "platform"}],
-    )
-    iam.attach_role_policy(RoleName="deploy", PolicyArn=READ_ONLY)
-    iam.put_role_policy(RoleName="deploy", PolicyName="logs", PolicyDocument=json.dumps(LOGS))
-    iam.create_instance_profile(InstanceProfileName="deploy", Path="/ci/")
-    iam.add_role_to_instance_profile(InstanceProfileName="deploy", RoleName="deploy")
-    iam.create_role(RoleName="bare", AssumeRolePolicyDocument=json.dumps(EC2_TRUST))
-    iam.create_service_linked_role(AWSServiceName="elasticbeanstalk.amazonaws.com")
 
 
 def test_the_bulk_read_sees_every_role_attribute(moto_iam: Any, aws: Aws) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +28,7 @@ from reconciler.core.payloads import PolicySpec, ReplacedPolicy
 from reconciler.core.policydoc import canonical
 from reconciler.core.trust import trust_document
 from tests.factories import ACCOUNT_ID, ADMIN, READ_ONLY, live_group, live_role, live_user, state
+from tests.files import REPO_ROOT
 
 IAM_FULL = "arn:aws:iam::aws:policy/IAMFullAccess"
 DENY_ALL = "arn:aws:iam::aws:policy/AWSDenyAll"
@@ -139,7 +139,7 @@ def test_mfa_enforced_on_the_caller_is_marked_through_the_whole_plan() -> None:
 
 
 def test_iamctl_actions_are_the_bootstrap_apply_roles_calls() -> None:
-    bootstrap = yaml.safe_load((Path(__file__).parent.parent / "examples" / "github-actions"
+    bootstrap = yaml.safe_load((REPO_ROOT / "examples" / "github-actions"
                                 / "bootstrap.yaml").read_text())
     (policy,) = [p for p in bootstrap["policies"] if p["name"] == "iamctl-apply"]
     listed = {a for s in policy["document"]["Statement"]
@@ -164,7 +164,7 @@ CI = {"Effect": "Allow", "Principal": {"Federated": GITHUB_ARN},
                                      f"{GITHUB}:sub": "repo:acme/infra:ref:refs/heads/main"}}}
 
 
-def trust(*statements: dict) -> str:
+def trust(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
@@ -172,7 +172,7 @@ def retrust(before: str, after: str, name: str = "deployer") -> Change:
     return Change(Action.UPDATE, Kind.ROLE_TRUST, name, before=before, after=after)
 
 
-def with_condition(statement: dict, **condition: dict) -> dict:
+def with_condition(statement: dict[str, Any], **condition: dict[str, Any]) -> dict[str, Any]:
     return {**statement, "Condition": condition}
 
 
@@ -214,7 +214,7 @@ def test_a_trust_change_on_the_callers_role_is_self_lockout(change: Change, expe
     assert as_user.self_lockout == ""
 
 
-def live_with_role(*statements: dict) -> State:
+def live_with_role(*statements: dict[str, Any]) -> State:
     role = live_role("Deployer", trust=trust_document(trust(*statements), "aws"))
     return replace(LIVE, roles={"Deployer": role})
 

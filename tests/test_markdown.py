@@ -11,130 +11,43 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from reconciler.core.markdown import (
-    MARKER,
     code_span,
     render_comment,
     render_error,
     render_failed_account,
     render_markdown,
 )
-from reconciler.core.model import Action, Change, Finding, HumanStep, Kind, StepKind
-from reconciler.core.plan import Plan
-from reconciler.core.policydoc import canonical
 from reconciler.core.render import plan_lines
+from tests.markdown_checks import (
+    HOSTILE,
+    PARSER,
+    assert_inert,
+    fences,
+    headings,
+    hostile_plan,
+    shown,
+    tokens,
+)
 
-PARSER = MarkdownIt("gfm-like")
 ACCOUNT = "123456789012"
-HOSTILE = [
-    "@octocat",
-    "x\n```\n# injected heading",
-    "``` `` ` ````",
-    "`leading",
-    "trailing`",
-    "[link](https://evil.example/link)",
-    "![image](https://evil.example/image.png)",
-    "<img src=x onerror=alert(1)>",
-    MARKER,
-    "# heading",
-    "https://evil.example/bare and www.evil.example",
-    "two\r\nlines\u2028and\u2029more",
-    " spaced ",
-    "-->",
-    "</details>",
-    "- [ ] a task list item",
-]
-# What must never surface in a text token (outside code): the start of each trick.
-TELLTALES = ["@", "evil", "<", "`", "#", "[", "]", "!", "-->"]
 
 
-def tokens(markdown: str) -> Iterator[Token]:
-    for token in PARSER.parse(markdown):
-        yield token
-        yield from token.children or []
 
 
-def texts(markdown: str) -> list[str]:
-    return [t.content for t in tokens(markdown) if t.type == "text"]
 
 
-def fences(markdown: str) -> list[Token]:
-    return [t for t in tokens(markdown) if t.type == "fence"]
 
 
-def headings(markdown: str) -> list[str]:
-    found = list(PARSER.parse(markdown))
-    return [found[i + 1].content for i, t in enumerate(found) if t.type == "heading_open"]
 
 
-def assert_inert(markdown: str) -> None:
-    """Nothing a value could form: links, images, raw HTML (beyond iamctl's own marker and
-    <details>), text that GitHub would turn into a mention or a link."""
-    assert markdown.startswith(MARKER + "\n") and markdown.count(MARKER) == 1
-    for token in tokens(markdown):
-        assert token.type not in ("link_open", "image", "html_inline"), token
-        if token.type == "html_block":
-            assert re.fullmatch(
-                r"<!-- iamctl-plan -->\n|<details><summary>\d+ lines</summary>\n|</details>\n",
-                token.content,
-            ), token.content
-    for text in texts(markdown):
-        for telltale in TELLTALES:
-            assert telltale not in text, text
 
 
-def shown(value: str) -> str:
-    """How a value reads in the comment: on one line, line breaks as escapes, and the opening
-    of an HTML comment broken by a zero-width space (so no value can repeat the marker)."""
-    for char, escape in (("\r", "\\r"), ("\n", "\\n"), ("\u2028", "\\u2028"),
-                         ("\u2029", "\\u2029"), ("<!--", "<!\u200b--")):
-        value = value.replace(char, escape)
-    return value
 
 
-def hostile_plan(alias: str = "@octocat\n# alias") -> Plan:
-    changes = []
-    for number, value in enumerate(HOSTILE):
-        name = f"user{number}{value}"
-        changes += [
-            Change(Action.CREATE, Kind.USER, name),
-            Change(Action.CREATE, Kind.USER_POLICY, name, target=f"arn:aws:iam::1:policy/{value}"),
-            Change(Action.UPDATE, Kind.USER_TAGS, name, before={"t": "a"}, after={"t": value}),
-            Change(Action.CREATE, Kind.USER_GROUP, name, target=value, note=value),
-        ]
-    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": HOSTILE}
-    changes.append(
-        Change(
-            Action.UPDATE,
-            Kind.POLICY_DOCUMENT,
-            "p",
-            before=canonical({"Version": "2012-10-17", "Statement": []}).text,
-            after=canonical({"Version": "2012-10-17", "Statement": [statement]}).text,
-        )
-    )
-    return Plan(
-        account_id=ACCOUNT,
-        alias=alias,
-        changes=tuple(changes),
-        human_steps=tuple(
-            HumanStep(
-                StepKind.USER_MFA, v, f"MFA required, no device yet -> run `iamctl mfa enroll {v}`"
-            )
-            for v in HOSTILE
-        ),
-        findings=tuple(
-            Finding(f"1.{number}", v, f"policy {v} attached directly")
-            for number, v in enumerate(HOSTILE)
-        ),
-        unmanaged={"users": tuple(HOSTILE)},
-        kept=tuple(f"user {v} kept: it runs iamctl" for v in HOSTILE),
-    )
 
 
 def test_hostile_values_in_every_part_of_a_plan_stay_text():
@@ -169,9 +82,10 @@ def test_each_value_reads_as_it_is():
 @pytest.mark.parametrize("value", HOSTILE + ["", "`", "``", " ", "a  b", "\x1b[31m"])
 def test_a_code_span_shows_its_value_exactly(value):
     (paragraph,) = [t for t in PARSER.parse(f"x {code_span(value)} y") if t.type == "inline"]
-    assert [t.type for t in paragraph.children] == ["text", "code_inline", "text"]
+    children = paragraph.children or []
+    assert [t.type for t in children] == ["text", "code_inline", "text"]
     expected = shown(value).replace("\x1b", "\\x1b") or " "
-    assert paragraph.children[1].content == expected
+    assert children[1].content == expected
 
 
 def test_a_failed_account_and_the_totals_stay_text():

@@ -196,5 +196,6 @@ def test_an_update_sends_the_document_as_written() -> None:
                "Version": "2012-10-17"}
     wanted = ManagedPolicy("p", canonical(written))
     (change,) = diff_policy(wanted, ManagedPolicy("p", canonical(live), arn="arn:p"))
+    assert isinstance(change.after, str)  # a document's text, as apply sends it
     assert json.loads(change.after) == written
     assert list(json.loads(change.after)) == ["Statement", "Version"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.core.mfa_policy import enforce_mfa_document
-from tests.test_mfa_policy import ACCOUNT, ALLOW, DENY, OWN_MFA, OWN_USER, decision
+from tests.mfa_policy_checks import ACCOUNT, ALLOW, DENY, OWN_MFA, OWN_USER, decision
 
 OTHER_USER = f"arn:aws:iam::{ACCOUNT}:user/bob"
 # (what, action, resource, aws:MultiFactorAuthPresent, decision); no other policy attached

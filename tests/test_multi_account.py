@@ -10,36 +10,24 @@ from __future__ import annotations
 import csv
 import json
 import re
-import textwrap
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
-HOME = "123456789012"  # moto's default account: where the test credentials act
-OTHER = "111111111111"  # reached only by assuming a role
-ROLE_ARN = f"arn:aws:iam::{OTHER}:role/OrganizationAccountAccessRole"
-STRANGER = "222222222222"  # no credentials reach it
+from tests.accounts import HOME, OTHER, ROLE_ARN, STRANGER, credentials_in, iam_in
+from tests.files import write_account
+
 LOST = "333333333333"  # its file names a profile that does not exist
 READ_ONLY_ARN = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 DIFF_LINE = re.compile(r"^(\+|-|~|!|-/\+) \S|^      ")  # a change, a human step, or its detail
 
 
-def write(directory: Path, name: str, account: str, body: str, settings: str = "") -> Path:
-    """An iamctl file for `account` (extra `settings` go under `account:`)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / name
-    head = f'version: 1\naccount:\n  id: "{account}"\n'
-    path.write_text(head + textwrap.indent(settings, "  ") + textwrap.dedent(body))
-    return path
-
-
-def home_file(directory: Path) -> Path:
+def home_file(directory: Path) -> str:
     body = """\
         users:
           - name: alice
@@ -48,35 +36,23 @@ def home_file(directory: Path) -> Path:
             mfa: required
             policies: [ReadOnlyAccess]
         """
-    return write(directory, "home.yaml", HOME, body, "alias: home-sandbox\n")
+    return write_account(
+        directory, body, "home.yaml", account=HOME, settings="alias: home-sandbox\n"
+    )
 
 
-def other_file(directory: Path, reach: str = f"role_arn: {ROLE_ARN}\n") -> Path:
+def other_file(directory: Path, reach: str = f"role_arn: {ROLE_ARN}\n") -> str:
     body = """\
         users:
           - name: bob
             access_keys: 1
             policies: [AdministratorAccess]
         """
-    return write(directory, "other.yaml", OTHER, body, reach)
+    return write_account(directory, body, "other.yaml", account=OTHER, settings=reach)
 
 
-def credentials_in(server_url: str, account: str) -> dict[str, str]:
-    """Temporary credentials acting in `account`, from assuming a role there."""
-    sts = boto3.client("sts", endpoint_url=server_url, region_name="us-east-1")
-    role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-    creds = sts.assume_role(RoleArn=role, RoleSessionName="test")["Credentials"]
-    return {
-        "aws_access_key_id": creds["AccessKeyId"],
-        "aws_secret_access_key": creds["SecretAccessKey"],
-        "aws_session_token": creds["SessionToken"],
-    }
 
 
-def iam_in(server_url: str, account: str) -> Any:
-    """An IAM client acting in `account`: the default credentials, or a role assumed there."""
-    credentials = {} if account == HOME else credentials_in(server_url, account)
-    return boto3.client("iam", endpoint_url=server_url, region_name="us-east-1", **credentials)
 
 
 def user_names(iam: Any) -> list[str]:
@@ -113,7 +89,7 @@ def test_two_accounts_one_by_role_plan_apply_converge(run_iamctl, server_url, tm
     home_file(folder)
     other_file(folder)
     # A second file for the home account: files with the same account.id are one account.
-    write(folder, "home-more.yaml", HOME, "users:\n  - name: carol\n")
+    write_account(folder, "users:\n  - name: carol\n", "home-more.yaml", account=HOME)
     secrets = tmp_path / "secrets"
 
     planned = run_iamctl("plan", str(folder), "--detailed-exitcode")
@@ -186,7 +162,7 @@ def test_markdown_comment_for_two_accounts(run_iamctl, server_url, server_iam, t
     many = "".join(f"  - name: user{index:02}\n" for index in range(60))
     body = "users:\n  - name: carol\n  - name: dave\n    mfa: required\n" + many
     folder = tmp_path / "accounts"
-    write(folder, "home.yaml", HOME, body, "alias: home-sandbox\n")
+    write_account(folder, body, "home.yaml", account=HOME, settings="alias: home-sandbox\n")
     # The other account through a named profile: its credentials act there, the default ones
     # do not, so the guard passes only if the profile is used.
     other_file(folder, reach="profile: other-admin\n")
@@ -277,8 +253,11 @@ def test_one_account_failing_does_not_stop_the_others(
         str(home_file(tmp_path)),
         str(other_file(tmp_path)),  # AssumeRole is denied to the operator
         # The credentials reach the home account, not this one: the guard refuses it.
-        str(write(tmp_path, "stranger.yaml", STRANGER, "users:\n  - name: mallory\n")),
-        str(write(tmp_path, "lost.yaml", LOST, "users: []\n", "profile: no-such-profile\n")),
+        write_account(tmp_path, "users:\n  - name: mallory\n", "stranger.yaml", account=STRANGER),
+        write_account(
+            tmp_path, "users: []\n", "lost.yaml", account=LOST,
+            settings="profile: no-such-profile\n",
+        ),
     ]
 
     markdown = run_iamctl("plan", *files, "--markdown", "--detailed-exitcode", env=enforced.env)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from factories import ACCOUNT_ID, ADMIN, doc, live_group, live_policy, live_user, state
-
 from reconciler.core.diff import diff
 from reconciler.core.model import Group, Ignore, ManagedPolicy, User
 from reconciler.core.names import align_names
+from tests.factories import ACCOUNT_ID, ADMIN, doc, live_group, live_policy, live_user, state
 
 POLICY = f"arn:aws:iam::{ACCOUNT_ID}:policy/"
 

@@ -8,7 +8,6 @@ import sys
 from dataclasses import replace
 
 import pytest
-from factories import ACCOUNT_ID, ADMIN, READ_ONLY, doc, live_policy, live_user, state
 
 from reconciler.core.diff import diff
 from reconciler.core.markdown import render_markdown
@@ -23,6 +22,7 @@ from reconciler.core.model import (
 )
 from reconciler.core.plan import fingerprint, make_plan, plan_from_dict, plan_to_dict
 from reconciler.core.render import NO_CHANGES, render_text
+from tests.factories import ACCOUNT_ID, ADMIN, READ_ONLY, doc, live_policy, live_user, state
 
 
 def tutorial_plan():
@@ -195,13 +195,13 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
     from reconciler import cli
 
     monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     assert cli.wants_color(no_color=False)
     assert not cli.wants_color(no_color=True)
     monkeypatch.setenv("NO_COLOR", "1")
     assert not cli.wants_color(no_color=False)
     monkeypatch.delenv("NO_COLOR")
-    monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
     assert not cli.wants_color(no_color=False)
     coloured = render_text(tutorial_plan(), color=True)
     assert "\x1b[32m+ user admin\x1b[0m" in coloured

@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import datetime, timezone
-
-from factories import ACCOUNT_ID, ADMIN, doc, live_group, live_user, state
+from typing import Any
 
 from reconciler.core.destinations import PlainFile
 from reconciler.core.diff import Diff
@@ -28,6 +27,7 @@ from reconciler.core.model import (
     User,
 )
 from reconciler.core.plan import make_plan, plan_from_dict, plan_to_dict
+from tests.factories import ACCOUNT_ID, ADMIN, doc, live_group, live_user, state
 
 KEY_REMOVAL = Change(Action.DELETE, Kind.ACCESS_KEY, "u", target="AKIAOLD", note="never used")
 KEY_CREATION = Change(Action.CREATE, Kind.ACCESS_KEY, "u")
@@ -41,7 +41,7 @@ DOC_CHANGE = Change(
 )
 
 
-def full_plan(live: State | None = None):  # type: ignore[no-untyped-def]
+def full_plan(live: State | None = None):
     desired = state(User("u"), account=Account(ACCOUNT_ID))
     result = Diff(
         changes=(KEY_CREATION, KEY_REMOVAL, DOC_CHANGE),
@@ -88,8 +88,8 @@ def user_with(**credentials: object) -> User:
     return replace(live_user("u"), credentials=Credentials(**{**base, **credentials}))  # type: ignore[arg-type]
 
 
-def live_fingerprint(*entities: object, **settings: object) -> str:
-    return full_plan(state(*entities, **settings)).live_fingerprint
+def live_fingerprint(*entities: Any, **settings: Any) -> str:
+    return str(full_plan(state(*entities, **settings)).live_fingerprint)
 
 
 JAN, FEB = (datetime(2025, month, 1, tzinfo=timezone.utc) for month in (1, 2))

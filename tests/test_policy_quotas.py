@@ -14,8 +14,7 @@ import pytest
 
 from reconciler.config.desired import load
 from reconciler.core.errors import ConfigError
-
-HEADER = 'version: 1\naccount:\n  id: "123456789012"\n'
+from tests.files import write_account
 
 
 def non_whitespace(text: str) -> int:
@@ -25,17 +24,11 @@ def non_whitespace(text: str) -> int:
 def document_of_size(size: int, sid: str = "S") -> dict[str, object]:
     """A policy document of exactly `size` characters without whitespace, as AWS counts them."""
     statement = {"Sid": sid, "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [""]}
-    document = {"Version": "2012-10-17", "Statement": [statement]}
+    document: dict[str, object] = {"Version": "2012-10-17", "Statement": [statement]}
     padding = size - non_whitespace(json.dumps(document))
     statement["Resource"] = ["arn:aws:s3:::" + "b" * (padding - len("arn:aws:s3:::"))]
     assert non_whitespace(json.dumps(document)) == size
     return document
-
-
-def write_file(directory: Path, body: str) -> str:
-    file = directory / "account.yaml"
-    file.write_text(HEADER + body)
-    return str(file)
 
 
 def write_json(directory: Path, name: str, document: object) -> None:
@@ -53,7 +46,7 @@ def test_managed_policy_of_6144_characters_loads_and_6145_does_not(
             body = "policies:\n  - name: P\n    document_file: p.json\n"
         else:
             body = f"policies:\n  - name: P\n    document: {json.dumps(document_of_size(size))}\n"
-        file = write_file(tmp_path, body)
+        file = write_account(tmp_path, body)
         if size == 6144:
             assert "P" in load([file])[0].state.policies
             continue
@@ -78,7 +71,7 @@ def test_inline_policies_together_up_to_the_quota(tmp_path: Path, kind: str, lim
             f"      first: {json.dumps(document_of_size(first))}\n"
             "      second: {document_file: second.json}\n"
         )
-        file = write_file(tmp_path, body)
+        file = write_account(tmp_path, body)
         if total == limit:
             [config] = load([file])
             entities = config.state.groups if kind == "groups" else config.state.users

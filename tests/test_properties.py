@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
@@ -37,6 +37,7 @@ from reconciler.core.model import (
     Action,
     Change,
     Credentials,
+    Document,
     Entity,
     Group,
     Ignore,
@@ -51,7 +52,7 @@ from reconciler.core.plan import order_changes
 from reconciler.core.policydoc import canonical
 from reconciler.delivery.credentials import SecretsSink
 from reconciler.engine.run import AccountPlan, apply_account, plan_account
-from tests.test_faults import moto_account, session
+from tests.moto_accounts import moto_account, session
 
 pytestmark = [pytest.mark.slow, pytest.mark.moto]
 
@@ -382,7 +383,7 @@ def edited(items: frozenset[str], change: Change) -> frozenset[str]:
     return items | {change.target} if change.action == Action.CREATE else items - {change.target}
 
 
-def edited_inline(items: Mapping[str, str], change: Change) -> dict[str, str]:
+def edited_inline(items: Mapping[str, Document], change: Change) -> dict[str, Document]:
     result = dict(items)
     if change.action == Action.DELETE:
         result.pop(change.target, None)
@@ -483,9 +484,9 @@ SIMULATE: dict[Kind, Callable[[World, Change], None]] = {
     Kind.POLICY_REPLACEMENT: simulate_replacement,
     Kind.POLICY_DOCUMENT: lambda w, c: w.policy(c, document=canonical(c.after)),
     Kind.POLICY_TAGS: lambda w, c: w.policy(c, tags=c.after),
-    Kind.ALIAS: lambda w, c: setattr(w, "account", replace(w.account, alias=c.after)),
+    Kind.ALIAS: lambda w, c: setattr(w, "account", replace(w.account, alias=cast(Any, c.after))),
     Kind.PASSWORD_POLICY: lambda w, c: setattr(
-        w, "account", replace(w.account, password_policy=c.after)),
+        w, "account", replace(w.account, password_policy=cast(Any, c.after))),
 }
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -16,8 +15,9 @@ from reconciler.core.policydoc import canonical
 from reconciler.core.protected_names import PROTECTED, protected
 from reconciler.core.render import change_lines
 from tests.factories import ACCOUNT_ID, ADMIN, EC2_TRUST, READ_ONLY, live_policy, live_role, state
+from tests.files import REPO_ROOT
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = REPO_ROOT / "README.md"
 CUSTOMER = f"arn:aws:iam::{ACCOUNT_ID}:policy/"
 
 

@@ -17,7 +17,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from provider_factories import GITHUB, GITHUB_ARN, OKTA_ARN, THUMB_A, THUMB_B, saml_metadata
 
 from reconciler.aws.client import Aws
 from reconciler.aws.providers import read_providers
@@ -25,6 +24,7 @@ from reconciler.aws.writers import WRITERS, WriteContext
 from reconciler.core.errors import AwsError
 from reconciler.core.model import Action, Change, Kind, OidcProvider, SamlProvider
 from reconciler.core.payloads import OidcProviderSpec, SamlProviderSpec
+from tests.provider_factories import GITHUB, GITHUB_ARN, OKTA_ARN, THUMB_A, THUMB_B, saml_metadata
 
 METADATA = saml_metadata().strip()
 

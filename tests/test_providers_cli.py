@@ -12,8 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from provider_factories import GITHUB, GITHUB_ARN, OKTA_ARN, THUMB_A, THUMB_B, saml_metadata
-from provider_factories import write_account as account_file
+from tests.files import write_account
+from tests.iamctl_runs import assert_in_sync
+from tests.provider_factories import GITHUB, GITHUB_ARN, OKTA_ARN, THUMB_A, THUMB_B, saml_metadata
 
 EKS = "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789"
 EKS_ARN = f"arn:aws:iam::123456789012:oidc-provider/{EKS}"
@@ -32,22 +33,16 @@ PROVIDERS = f"""\
 
 
 def applied(run_iamctl: Any, tmp_path: Path, body: str = PROVIDERS) -> str:
-    path = account_file(tmp_path, body, {"saml/okta.xml": saml_metadata()})
+    path = write_account(tmp_path, body, beside={"saml/okta.xml": saml_metadata()})
     result = run_iamctl("apply", path, "--yes")
     assert result.code == 0, result.stderr
     return path
 
 
-def in_sync(run_iamctl: Any, path: str) -> None:
-    planned = run_iamctl("plan", path, "--detailed-exitcode")
-    assert planned.code == 0, planned.stdout + planned.stderr
-    assert "No changes. The account matches the configuration." in planned.stdout
-
-
 def test_providers_apply_then_plan_in_sync_and_apply_again_does_nothing(
     run_iamctl, server_iam, tmp_path
 ):
-    path = account_file(tmp_path, PROVIDERS, {"saml/okta.xml": saml_metadata()})
+    path = write_account(tmp_path, PROVIDERS, beside={"saml/okta.xml": saml_metadata()})
     first = run_iamctl("apply", path, "--yes")
     assert first.code == 0, first.stderr
     assert f"+ OIDC provider {GITHUB}" in first.stdout
@@ -59,7 +54,7 @@ def test_providers_apply_then_plan_in_sync_and_apply_again_does_nothing(
     assert github["Tags"] == [{"Key": "team", "Value": "platform"}]
     okta = server_iam.get_saml_provider(SAMLProviderArn=OKTA_ARN)
     assert okta["SAMLMetadataDocument"] == saml_metadata().strip()
-    in_sync(run_iamctl, path)
+    assert_in_sync(run_iamctl, path)
     second = run_iamctl("apply", path, "--yes")
     assert second.code == 0
     assert "No changes" in second.stdout and "+ " not in second.stdout
@@ -89,7 +84,7 @@ def test_drift_in_thumbprints_tags_and_metadata_is_caught_and_fixed(
     assert github["Tags"] == [{"Key": "team", "Value": "platform"}]
     okta = server_iam.get_saml_provider(SAMLProviderArn=OKTA_ARN)
     assert okta["SAMLMetadataDocument"] == saml_metadata().strip()
-    in_sync(run_iamctl, path)
+    assert_in_sync(run_iamctl, path)
 
 
 def test_metadata_that_differs_only_in_whitespace_at_its_ends_is_no_drift(
@@ -98,7 +93,7 @@ def test_metadata_that_differs_only_in_whitespace_at_its_ends_is_no_drift(
     path = applied(run_iamctl, tmp_path)
     server_iam.update_saml_provider(SAMLProviderArn=OKTA_ARN,
                                     SAMLMetadataDocument="\n\n  " + saml_metadata() + "\n\n")
-    in_sync(run_iamctl, path)
+    assert_in_sync(run_iamctl, path)
 
 
 def test_client_ids_changed_by_hand_are_drift(run_iamctl, server_iam, tmp_path):
@@ -107,7 +102,7 @@ def test_client_ids_changed_by_hand_are_drift(run_iamctl, server_iam, tmp_path):
         ThumbprintList=[THUMB_A])
     body = (f"oidc_providers:\n  - url: https://{GITHUB}\n"
             "    client_ids: [sts.amazonaws.com, app]\n")
-    path = account_file(tmp_path, body)
+    path = write_account(tmp_path, body)
     planned = run_iamctl("plan", path, "--detailed-exitcode", "--json")
     assert planned.code == 2
     changes = json.loads(planned.stdout)["changes"]
@@ -133,14 +128,14 @@ def test_undeclared_providers_are_listed_and_pruned_ignored_ones_kept(
     server_iam.create_open_id_connect_provider(Url="https://gitlab.com", ClientIDList=["x"])
     server_iam.create_open_id_connect_provider(Url=f"https://{EKS}", ClientIDList=["x"])
     server_iam.create_saml_provider(Name="old-idp", SAMLMetadataDocument=saml_metadata())
-    path = account_file(tmp_path, UNDECLARED)
+    path = write_account(tmp_path, UNDECLARED)
     listed = run_iamctl("apply", path, "--yes")
     assert listed.code == 0, listed.stderr
     assert "unmanaged oidc providers (in the account, not in the file): 1: gitlab.com" in (
         listed.stdout)
     assert "unmanaged saml providers (in the account, not in the file): 1: old-idp" in (
         listed.stdout)
-    pruning = account_file(tmp_path, UNDECLARED + "prune: true\n")
+    pruning = write_account(tmp_path, UNDECLARED + "prune: true\n")
     pruned = run_iamctl("apply", pruning, "--yes")
     assert pruned.code == 0, pruned.stderr
     assert "- OIDC provider gitlab.com" in pruned.stdout
@@ -150,7 +145,7 @@ def test_undeclared_providers_are_listed_and_pruned_ignored_ones_kept(
         "OpenIDConnectProviderList"]]
     assert sorted(arns) == sorted([GITHUB_ARN, EKS_ARN])
     assert server_iam.list_saml_providers()["SAMLProviderList"] == []
-    in_sync(run_iamctl, pruning)
+    assert_in_sync(run_iamctl, pruning)
 
 
 def test_an_exported_account_with_providers_plans_in_sync(run_iamctl, server_iam, tmp_path):
@@ -170,7 +165,7 @@ def test_an_exported_account_with_providers_plans_in_sync(run_iamctl, server_iam
     assert f"- url: https://{GITHUB}\n" in text
     assert "  metadata_file: saml/okta.xml\n" in text
     assert "not written" not in text
-    in_sync(run_iamctl, str(out))
+    assert_in_sync(run_iamctl, str(out))
 
 
 def test_an_export_to_standard_output_says_where_the_metadata_goes(run_iamctl, server_iam):

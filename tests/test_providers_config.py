@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from provider_factories import GITHUB, THUMB_A, THUMB_B, saml_metadata, write_account
 
 from reconciler.config.desired import load, resolve
 from reconciler.core.errors import ConfigError
 from reconciler.core.providers import declared_provider_arns
+from tests.files import write_account
+from tests.provider_factories import GITHUB, THUMB_A, THUMB_B, saml_metadata
 
 BOTH = f"""\
     oidc_providers:
@@ -45,7 +46,7 @@ def error_of(path: str) -> str:
 
 def test_providers_build_the_desired_state(tmp_path: Path):
     metadata = "\n\n" + saml_metadata() + "\n   \n"
-    config = load_one(write_account(tmp_path, BOTH, {"saml/okta.xml": metadata}))
+    config = load_one(write_account(tmp_path, BOTH, beside={"saml/okta.xml": metadata}))
     state = config.state
     github = state.oidc_providers[GITHUB]
     assert github.client_ids == {"sts.amazonaws.com"}
@@ -63,7 +64,7 @@ def test_providers_build_the_desired_state(tmp_path: Path):
 
 
 def test_the_declared_provider_arns_are_those_iam_will_give_them(tmp_path: Path):
-    config = load_one(write_account(tmp_path, BOTH, {"saml/okta.xml": saml_metadata()}))
+    config = load_one(write_account(tmp_path, BOTH, beside={"saml/okta.xml": saml_metadata()}))
     arns = declared_provider_arns(resolve(config, {}, partition="aws-us-gov"))
     assert arns.github_actions() == f"arn:aws-us-gov:iam::123456789012:oidc-provider/{GITHUB}"
     assert arns.saml_named("OKTA") == "arn:aws-us-gov:iam::123456789012:saml-provider/okta"
@@ -130,7 +131,7 @@ def test_saml_names_are_unique_without_regard_to_case(tmp_path: Path):
           - name: Okta
             metadata_file: okta.xml
         """
-    message = error_of(write_account(tmp_path, body, {"okta.xml": saml_metadata()}))
+    message = error_of(write_account(tmp_path, body, beside={"okta.xml": saml_metadata()}))
     assert "saml_providers[1].name: SAML provider 'Okta' is already declared at" in message
 
 

@@ -7,7 +7,6 @@ import json
 from dataclasses import replace
 
 import pytest
-from provider_factories import GITHUB, GITHUB_ARN, OKTA_ARN, THUMB_A, THUMB_B, saml_metadata
 
 from reconciler.core.diff import diff
 from reconciler.core.kinds import Phase, phase_of
@@ -26,6 +25,7 @@ from reconciler.core.model import (
 from reconciler.core.payloads import OidcProviderSpec, SamlProviderSpec
 from reconciler.core.plan import make_plan, order_changes
 from reconciler.core.render import change_lines, render_text
+from tests.provider_factories import GITHUB, GITHUB_ARN, OKTA_ARN, THUMB_A, THUMB_B, saml_metadata
 
 ACCOUNT = Account("123456789012")
 METADATA = saml_metadata().strip()

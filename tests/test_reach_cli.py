@@ -6,60 +6,15 @@ server. They read no file, so `--role-arn` and `--account` stand for `account.ro
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pyotp
 import pytest
 import yaml
 
-from tests.terminal import Terminal
-from tests.test_cli import wait_for_seed
-from tests.test_multi_account import HOME, OTHER, ROLE_ARN, STRANGER, credentials_in, iam_in, write
-
-IAMCTL = Path(sys.executable).parent / "iamctl"
-
-
-def on_terminal(
-    server_url: str,
-    args: list[str],
-    env: Mapping[str, str | None] | None = None,
-    iam: Any = None,
-) -> tuple[int, str]:
-    """Runs iamctl on a pseudo-terminal (as `mfa enroll` demands); with `iam`, types the two
-    codes of the device that appears there. Returns the exit code and what the terminal showed."""
-    full_env = {**os.environ, "AWS_ENDPOINT_URL": server_url}
-    full_env.pop("CI", None)
-    for name, value in (env or {}).items():
-        if value is None:
-            full_env.pop(name, None)
-        else:
-            full_env[name] = value
-    with Terminal() as terminal:
-        process = subprocess.Popen(
-            [str(IAMCTL), *args],
-            stdin=terminal.child,
-            stdout=terminal.child,
-            stderr=terminal.child,
-            env=full_env,
-        )
-        terminal.started()
-        try:
-            if iam is not None:
-                totp = pyotp.TOTP(wait_for_seed(iam))
-                now = time.time()
-                terminal.answer("First 6-digit code", totp.at(now))
-                terminal.answer("Next 6-digit code", totp.at(now + 30))
-            code = process.wait(timeout=60)
-        finally:
-            if process.poll() is None:
-                process.kill()
-        return code, terminal.shown()
+from tests.accounts import HOME, OTHER, ROLE_ARN, STRANGER, credentials_in, iam_in
+from tests.files import write_account
+from tests.terminal import on_terminal
 
 
 def exported(path: Path) -> tuple[str, list[str]]:
@@ -118,7 +73,9 @@ def test_every_command_refuses_an_account_the_credentials_do_not_reach(
     command, run_iamctl, server_url, server_iam, tmp_path
 ):
     server_iam.create_user(UserName="alice")
-    stranger = write(tmp_path, "stranger.yaml", STRANGER, "users:\n  - name: alice\n")
+    stranger = write_account(
+        tmp_path, "users:\n  - name: alice\n", "stranger.yaml", account=STRANGER
+    )
     out = tmp_path / "exported.yaml"
     if command == "mfa enroll":
         code, shown = on_terminal(server_url, ["mfa", "enroll", "alice", "--account", STRANGER])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.core.diff import diff
-from reconciler.core.model import Action, Change, Kind, Role, User
+from reconciler.core.model import Action, Change, Document, Kind, Role, User
 from reconciler.core.names import align_names
 from reconciler.core.payloads import PathSpec, RoleSettings, RoleSpec, payload_as
 from reconciler.core.policydoc import canonical
@@ -24,7 +24,7 @@ BOUNDARY = f"arn:aws:iam::{ACCOUNT_ID}:policy/Boundary"
 OTHER = f"arn:aws:iam::{ACCOUNT_ID}:policy/Other"
 
 
-def trust(principal: object) -> object:
+def trust(principal: object) -> Document:
     return canonical(
         {
             "Version": "2012-10-17",
@@ -197,7 +197,7 @@ TRUSTED_BY_ACCOUNT = trust({"AWS": "210987654321"})
                 before=RoleSettings("", 3600), after=RoleSettings("new", 3600))),
         (Role("r", trust=TRUSTED_BY_ACCOUNT), live_role("r"),
          Change(Action.UPDATE, Kind.ROLE_TRUST, "r", before=EC2_TRUST.text,
-                after=TRUSTED_BY_ACCOUNT.text)),  # type: ignore[union-attr]
+                after=TRUSTED_BY_ACCOUNT.text)),
         (Role("r", trust=EC2_TRUST, permissions_boundary=BOUNDARY), live_role("r"),
          Change(Action.CREATE, Kind.ROLE_BOUNDARY, "r", after=BOUNDARY)),
         (Role("r", trust=EC2_TRUST), live_role("r", permissions_boundary=BOUNDARY),

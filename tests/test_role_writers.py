@@ -25,6 +25,7 @@ from reconciler.core.plan import Plan, order_changes
 from reconciler.core.policydoc import canonical
 from reconciler.core.role_diff import role_spec
 from reconciler.engine.apply import apply_plan
+from tests.aws_calls import record_calls
 
 ACCOUNT = "123456789012"
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
@@ -50,16 +51,6 @@ LOGS = json.dumps(
     }
 )
 INVALID_PRINCIPAL = f'Invalid principal in policy: "AWS":"arn:aws:iam::{ACCOUNT}:role/just-created"'
-
-
-def record_calls(aws: Aws) -> list[tuple[str, dict[str, Any]]]:
-    calls: list[tuple[str, dict[str, Any]]] = []
-
-    def before_call(model: Any, params: dict[str, Any], **_: Any) -> None:
-        calls.append((model.name, dict(params)))
-
-    aws._iam.meta.events.register("before-parameter-build.iam", before_call)
-    return calls
 
 
 def run(aws: Aws, *changes: Change, principal_wait: float = 0.0) -> None:

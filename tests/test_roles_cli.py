@@ -6,13 +6,14 @@ but never AWS's own, nor the role running iamctl."""
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import boto3
 
 from tests.conftest import RunIamctl
+from tests.files import REPO_ROOT, write_account
+from tests.iamctl_runs import assert_in_sync
 from tests.provider_factories import saml_metadata
 
 ACCOUNT = "123456789012"
@@ -58,11 +59,8 @@ EC2_TRUST = {
 
 
 def account_file(tmp_path: Path, body: str = ROLES) -> str:
-    (tmp_path / "trust").mkdir(exist_ok=True)
-    (tmp_path / "trust" / "ec2.json").write_text(json.dumps(EC2_TRUST))
-    path = tmp_path / "account.yaml"
-    path.write_text(f'version: 1\naccount:\n  id: "{ACCOUNT}"\n' + textwrap.dedent(body))
-    return str(path)
+    """The account file with `body`, beside the trust document it names."""
+    return write_account(tmp_path, body, beside={"trust/ec2.json": json.dumps(EC2_TRUST)})
 
 
 def plan_lines(run_iamctl: RunIamctl, path: str, detail: bool = False) -> list[str]:
@@ -79,10 +77,6 @@ def applied(run_iamctl: RunIamctl, path: str) -> str:
     result = run_iamctl("apply", path, "--yes")
     assert result.code == 0, result.stdout + result.stderr
     return result.stdout
-
-
-def in_sync(run_iamctl: RunIamctl, path: str) -> bool:
-    return run_iamctl("plan", path, "--detailed-exitcode").code == 0
 
 
 def test_a_file_with_roles_applies_plans_in_sync_and_applies_again_as_a_no_op(
@@ -106,7 +100,7 @@ def test_a_file_with_roles_applies_plans_in_sync_and_applies_again_as_a_no_op(
     profile = server_iam.get_instance_profile(InstanceProfileName="deploy")["InstanceProfile"]
     assert (profile["Path"], [r["RoleName"] for r in profile["Roles"]]) == ("/ci/", ["deploy"])
 
-    assert in_sync(run_iamctl, path)
+    assert_in_sync(run_iamctl, path)
     again = run_iamctl("apply", path, "--yes")
     assert again.code == 0 and "No changes." in again.stdout, again.stdout
 
@@ -154,7 +148,7 @@ def test_drift_in_every_managed_role_attribute_is_caught_and_fixed(
     assert len(plan_lines(run_iamctl, path)) == 9, "\n".join(lines)
 
     applied(run_iamctl, path)
-    assert in_sync(run_iamctl, path)
+    assert_in_sync(run_iamctl, path)
     held = iam.list_attached_role_policies(RoleName="deploy")["AttachedPolicies"]
     assert [p["PolicyArn"] for p in held] == [READ_ONLY]
     assert [p["InstanceProfileName"] for p in iam.list_instance_profiles()[
@@ -176,7 +170,7 @@ def test_a_trust_policy_spelled_the_way_aws_stores_it_is_no_change(
         }],
         "Version": "2012-10-17",
     }))
-    assert in_sync(run_iamctl, path)
+    assert_in_sync(run_iamctl, path)
 
 
 def test_prune_deletes_a_role_made_by_hand_and_never_aws_roles(
@@ -207,7 +201,7 @@ def test_prune_deletes_a_role_made_by_hand_and_never_aws_roles(
     assert names == ["AWSServiceRoleForElasticBeanstalk", "deploy", "worker"]
     assert [p["InstanceProfileName"] for p in iam.list_instance_profiles()[
         "InstanceProfiles"]] == ["deploy"]
-    assert in_sync(run_iamctl, path)
+    assert_in_sync(run_iamctl, path)
 
 
 def test_without_prune_a_role_made_by_hand_is_listed_as_unmanaged(
@@ -278,11 +272,11 @@ def test_prune_keeps_the_role_running_iamctl(
 def test_the_roles_example_applies_and_plans_in_sync(
     run_iamctl: RunIamctl, server_iam: Any
 ) -> None:
-    example = str(Path(__file__).resolve().parent.parent / "examples" / "roles" / "account.yaml")
+    example = str(REPO_ROOT / "examples" / "roles" / "account.yaml")
     server_iam.create_role(RoleName="cdk-hnb659fds-deploy-role",
                            AssumeRolePolicyDocument=json.dumps(EC2_TRUST))
     applied(run_iamctl, example)
-    assert in_sync(run_iamctl, example)
+    assert_in_sync(run_iamctl, example)
     profile = server_iam.get_instance_profile(InstanceProfileName="web")["InstanceProfile"]
     assert (profile["Path"], [r["RoleName"] for r in profile["Roles"]]) == ("/app/", ["web"])
     assert server_iam.get_role(RoleName="developer")["Role"]["MaxSessionDuration"] == 14400
@@ -299,7 +293,7 @@ def test_a_saved_plan_with_roles_applies_as_saved(
                      "role"]
     result = run_iamctl("apply", path, "--yes", "--plan", str(saved))
     assert result.code == 0, result.stdout + result.stderr
-    assert in_sync(run_iamctl, path)
+    assert_in_sync(run_iamctl, path)
 
 
 def test_prune_keeps_roles_other_aws_services_create(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from reconciler.config.desired import load, resolve
 from reconciler.core.errors import ConfigError
 from reconciler.core.model import Ignore, Role
 from reconciler.core.policydoc import canonical
+from tests.files import write_account
 
 ACCOUNT = "123456789012"
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
@@ -38,20 +38,13 @@ BOUNDARY = (
 )
 
 
-def write(tmp_path: Path, body: str) -> str:
-    path = tmp_path / "account.yaml"
-    text = f'version: 1\naccount:\n  id: "{ACCOUNT}"\n' + textwrap.dedent(body).lstrip("\n")
-    path.write_text(text, encoding="utf-8")
-    return str(path)
-
-
-def state_of(file: str):  # type: ignore[no-untyped-def]
+def state_of(file: str):
     [config] = load([file])
     return resolve(config, CATALOG)
 
 
 def test_every_role_field_reaches_the_state(tmp_path: Path) -> None:
-    file = write(
+    file = write_account(
         tmp_path,
         BOUNDARY
         + f"""
@@ -97,7 +90,7 @@ roles:
 def test_accept_risk_reaches_the_state_by_kind(tmp_path: Path) -> None:
     public = ('{Version: "2012-10-17", Statement: [{Effect: Allow, Principal: "*", '
               'Action: "sts:AssumeRole"}]}')
-    file = write(tmp_path, f"""
+    file = write_account(tmp_path, f"""
 roles:
   - name: public
     assume_role_policy: {public}
@@ -107,7 +100,9 @@ roles:
 
 
 def test_absent_fields_are_unmanaged_and_permissions_exact(tmp_path: Path) -> None:
-    file = write(tmp_path, f"roles:\n  - name: bare\n    assume_role_policy: {TRUST_YAML}\n")
+    file = write_account(
+        tmp_path, f"roles:\n  - name: bare\n    assume_role_policy: {TRUST_YAML}\n"
+    )
     role = state_of(file).roles["bare"]
     assert (role.path, role.description, role.max_session_duration) == (None, None, None)
     assert (role.tags, role.instance_profile) == (None, None)
@@ -118,25 +113,31 @@ def test_absent_fields_are_unmanaged_and_permissions_exact(tmp_path: Path) -> No
 def test_the_trust_policy_file_is_relative_to_the_yaml_file(tmp_path: Path) -> None:
     (tmp_path / "trust").mkdir()
     (tmp_path / "trust" / "ec2.json").write_text(json.dumps(TRUST), encoding="utf-8")
-    file = write(tmp_path, "roles:\n  - name: r\n    assume_role_policy_file: trust/ec2.json\n")
+    file = write_account(
+        tmp_path, "roles:\n  - name: r\n    assume_role_policy_file: trust/ec2.json\n"
+    )
     assert state_of(file).roles["r"].trust == canonical(TRUST)
 
 
 def test_a_trust_policy_file_that_is_not_an_object_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "trust.json").write_text("[1, 2]", encoding="utf-8")
-    file = write(tmp_path, "roles:\n  - name: r\n    assume_role_policy_file: trust.json\n")
+    file = write_account(
+        tmp_path, "roles:\n  - name: r\n    assume_role_policy_file: trust.json\n"
+    )
     expected = r":6:30: roles\[0\].assume_role_policy_file: trust.json: a trust policy must be"
     with pytest.raises(ConfigError, match=expected):
         state_of(file)
 
 
 def test_a_user_boundary_resolves_like_a_policy_reference(tmp_path: Path) -> None:
-    file = write(tmp_path, "users:\n  - name: alice\n    permissions_boundary: ReadOnlyAccess\n")
+    file = write_account(
+        tmp_path, "users:\n  - name: alice\n    permissions_boundary: ReadOnlyAccess\n"
+    )
     assert state_of(file).users["alice"].permissions_boundary == READ_ONLY
 
 
 def test_a_boundary_in_another_case_takes_the_declared_spelling(tmp_path: Path) -> None:
-    file = write(
+    file = write_account(
         tmp_path,
         BOUNDARY + f"roles:\n  - name: r\n    assume_role_policy: {TRUST_YAML}\n"
         "    permissions_boundary: boundary\n",
@@ -146,7 +147,7 @@ def test_a_boundary_in_another_case_takes_the_declared_spelling(tmp_path: Path) 
 
 
 def test_ignore_roles_patterns(tmp_path: Path) -> None:
-    file = write(tmp_path, 'ignore:\n  roles: ["cdk-*", "OrganizationAccountAccessRole"]\n')
+    file = write_account(tmp_path, 'ignore:\n  roles: ["cdk-*", "OrganizationAccountAccessRole"]\n')
     ignore = state_of(file).ignore
     assert ignore == Ignore(roles=("cdk-*", "OrganizationAccountAccessRole"))
     assert ignore.matches("roles", "CDK-hnb659fds-deploy-role")
@@ -154,7 +155,7 @@ def test_ignore_roles_patterns(tmp_path: Path) -> None:
 
 
 def test_role_policies_listed_twice_in_another_case_are_an_error(tmp_path: Path) -> None:
-    file = write(
+    file = write_account(
         tmp_path,
         f"roles:\n  - name: r\n    assume_role_policy: {TRUST_YAML}\n"
         "    policies: [ReadOnlyAccess, readonlyaccess]\n",
@@ -167,7 +168,7 @@ def test_role_inline_policies_are_held_to_the_role_quota(tmp_path: Path) -> None
     actions = ", ".join(f'"s3:GetObject{i:04d}"' for i in range(600))
     statement = f'{{Effect: Allow, Action: [{actions}], Resource: "*"}}'
     document = f'{{Version: "2012-10-17", Statement: [{statement}]}}'
-    file = write(
+    file = write_account(
         tmp_path,
         f"roles:\n  - name: r\n    assume_role_policy: {TRUST_YAML}\n"
         f"    inline_policies:\n      big: {document}\n",

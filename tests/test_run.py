@@ -3,8 +3,6 @@ before it acts on them (credentials from the report, where a policy is attached)
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -15,19 +13,13 @@ from reconciler.config.desired import load
 from reconciler.core.attachments import entities_in
 from reconciler.core.model import Entity, Kind
 from reconciler.engine.run import AccountPlan, apply_account, plan_account
+from tests.files import write_account
 
-HEADER = 'version: 1\naccount:\n  id: "123456789012"\n'
 DOC = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
 TRUST = (
     '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
     '"Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
 )
-
-
-def write(tmp_path: Path, body: str) -> str:
-    path = tmp_path / "account.yaml"
-    path.write_text(HEADER + textwrap.dedent(body))
-    return str(path)
 
 
 def plan(aws: Aws, path: str) -> AccountPlan:
@@ -63,7 +55,7 @@ def test_a_key_removal_from_report_facts_is_confirmed_and_deletes_the_right_key(
     assert bulk is not None and not bulk.confirmed
     assert [key.id for key in bulk.access_keys] == ["", ""]  # what the report tells
 
-    path = write(tmp_path, "users:\n  - name: ci\n    access_keys: 1\n")
+    path = write_account(tmp_path, "users:\n  - name: ci\n    access_keys: 1\n")
     planned = plan(aws, path)
     (removal,) = planned.plan.changes
     assert (removal.kind, removal.target, removal.note) == (
@@ -90,7 +82,7 @@ def test_attachments_are_read_exactly_only_for_policies_the_plan_replaces_or_del
           - {name: Moves, description: now described, document: DOC}
           - {name: Unused, description: now described, document: DOC}
         """.replace("DOC", DOC)
-    planned = plan(aws, write(tmp_path, body))
+    planned = plan(aws, write_account(tmp_path, body))
     # One read: Moves. Stays is not acted on; Unused is attached nowhere (AttachmentCount 0).
     assert [call["PolicyArn"].rsplit("/", 1)[-1] for call in listed] == ["Moves"]
     moves = next(c for c in planned.plan.changes if c.name == "Moves")
@@ -102,5 +94,5 @@ def test_attachments_are_read_exactly_only_for_policies_the_plan_replaces_or_del
     arn = attached[0]["PolicyArn"]
     assert moto_iam.get_policy(PolicyArn=arn)["Policy"]["Description"] == "now described"
     listed.clear()
-    assert plan(aws, write(tmp_path, body)).plan.changes == ()
+    assert plan(aws, write_account(tmp_path, body)).plan.changes == ()
     assert listed == []  # in sync: reads stay bulk

@@ -18,8 +18,9 @@ from jsonschema import Draft202012Validator
 from reconciler.config.schema import is_valid, load_schema
 from reconciler.config.yamlload import load_yaml
 from reconciler.core.errors import ConfigError
+from tests.files import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 FILES = sorted((ROOT / "tests" / "bad_files").glob("*.yaml")) + sorted(
     (ROOT / "examples").rglob("*.yaml")
 )
@@ -34,7 +35,7 @@ def full_validator() -> Draft202012Validator:
 
 
 def full_check(data: Any) -> bool:
-    return full_validator().is_valid(data)
+    return bool(full_validator().is_valid(data))
 
 
 def loaded(path: Path) -> Any:

@@ -4,22 +4,16 @@ resource policies without enforcing them: the tests check the document itself.""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
+from tests.accounts import OTHER, SECRET_ARN, THIRD, credentials_in, files_reaching_by_role, iam_in
 from tests.conftest import RunIamctl
-from tests.test_multi_account import OTHER, credentials_in, iam_in, write
 
 ACCOUNT = "123456789012"
-THIRD = "444444444444"  # a second account reached only by assuming a role
-SECRET_ARN = re.compile(
-    r"^New credentials for user alice: AWS Secrets Manager secret "
-    r"(arn:aws:secretsmanager:us-east-1:(\d{12}):secret:iamctl/credentials/alice-\w{6}) "
-    r"\(readable only by that user\)$", re.M)
 FILE = f"""\
 version: 1
 account:
@@ -119,9 +113,7 @@ def test_secrets_manager_delivery_writes_into_the_account_of_the_user(
     # must be in her own account (where she can read it), under a policy naming her, never in
     # the account of the credentials iamctl started from, nor one secret shared by both.
     body = "users:\n  - name: alice\n    access_keys: 1\n"
-    for account in (OTHER, THIRD):
-        role = f"role_arn: arn:aws:iam::{account}:role/OrganizationAccountAccessRole\n"
-        write(tmp_path / "accounts", f"{account}.yaml", account, body, role)
+    files_reaching_by_role(tmp_path / "accounts", body, OTHER, THIRD)
     result = run_iamctl("apply", str(tmp_path / "accounts"), "--yes",
                         "--secrets-to", "secretsmanager")
     assert result.code == 0, result.stderr

@@ -14,7 +14,7 @@ from reconciler.core.model import Account, Action, Change, Kind, ManagedPolicy, 
 from reconciler.core.plan import Plan, make_plan
 from reconciler.engine.saved_plans import use_saved_plan, what_changed
 from tests.factories import ACCOUNT_ID, doc, live_policy, state
-from tests.test_saved_plan_check import LIVE, OTHER_ACCOUNT, WANTED, planned, result, save
+from tests.saved_plans import LIVE, OTHER_ACCOUNT, WANTED, planned, result, save
 
 THIRD_ACCOUNT = "333333333333"
 

@@ -16,6 +16,7 @@ from reconciler.config import desired
 from reconciler.core.kinds import spec_of
 from reconciler.core.model import Action, Change, Kind
 from tests.conftest import RunIamctl
+from tests.files import write_account
 
 ACCOUNT = "123456789012"
 GITHUB = "token.actions.githubusercontent.com"
@@ -27,10 +28,8 @@ PROVIDER = f"""\
 
 
 def account_file(tmp_path: Path, body: str, providers: str = PROVIDER) -> str:
-    path = tmp_path / "account.yaml"
-    text = f'version: 1\naccount:\n  id: "{ACCOUNT}"\n' + textwrap.dedent(providers)
-    path.write_text(text + textwrap.dedent(body))
-    return str(path)
+    """The account file with `body`, after the identity `providers` it trusts."""
+    return write_account(tmp_path, textwrap.dedent(providers) + textwrap.dedent(body))
 
 
 PIPELINE_ROLES = """\

@@ -26,7 +26,7 @@ def only_statement(trusted_by: dict[str, Any], partition: str = "aws") -> dict[s
     document = expand(trusted_by, partition)
     assert document["Version"] == "2012-10-17"
     [statement] = document["Statement"]
-    return statement
+    return dict(statement)
 
 
 def sub_condition(trusted_by: dict[str, Any]) -> tuple[str, Any]:

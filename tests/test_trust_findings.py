@@ -10,12 +10,11 @@ from urllib.parse import quote
 
 import pytest
 
+from reconciler.core.oidc_issuers import ANY_REPOSITORY, ANY_SUBJECT
 from reconciler.core.trust import trust_document
 from reconciler.core.trust_findings import (
     ANY_AUDIENCE,
-    ANY_REPOSITORY,
     ANY_SIGN_IN,
-    ANY_SUBJECT,
     ANYONE,
     FINDING_KINDS,
     TrustFinding,

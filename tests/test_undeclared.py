@@ -3,7 +3,13 @@ for the entities it leaves in place, and the entities a policy replacement or de
 
 from __future__ import annotations
 
-from factories import (
+from reconciler.core.attachments import entities_in
+from reconciler.core.diff import diff
+from reconciler.core.model import Entity, Group, Ignore, Kind, ManagedPolicy, User
+from reconciler.core.payloads import Attachments, Members
+from reconciler.core.policydoc import canonical
+from reconciler.core.render import change_lines
+from tests.factories import (
     ACCOUNT_ID,
     ADMIN,
     doc,
@@ -13,13 +19,6 @@ from factories import (
     live_user,
     state,
 )
-
-from reconciler.core.attachments import entities_in
-from reconciler.core.diff import diff
-from reconciler.core.model import Entity, Group, Ignore, Kind, ManagedPolicy, User
-from reconciler.core.payloads import Attachments, Members
-from reconciler.core.policydoc import canonical
-from reconciler.core.render import change_lines
 
 CUSTOMER = f"arn:aws:iam::{ACCOUNT_ID}:policy/"
 ADMINS = frozenset({"admins"})

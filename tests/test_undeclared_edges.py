@@ -7,11 +7,11 @@ that prune would delete, for one, many and none of each thing they take along.
 from __future__ import annotations
 
 import pytest
-from factories import ACCOUNT_ID, doc, live_group, live_policy, live_user, state
 
 from reconciler.core.attachments import entities_in
 from reconciler.core.diff import diff
 from reconciler.core.model import Change, Entity, Kind, State
+from tests.factories import ACCOUNT_ID, doc, live_group, live_policy, live_user, state
 
 
 def removals(live: State, caller_user: str | None = None) -> dict[str, Change]:

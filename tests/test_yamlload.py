@@ -9,23 +9,19 @@ import pytest
 
 from reconciler.config.yamlload import ALIAS_BUDGET, Source, load_yaml, read_json
 from reconciler.core.errors import ConfigError, field_path
+from tests.files import write_file
 
 Write = Callable[..., str]
 
 
 @pytest.fixture
 def write(tmp_path: Path) -> Write:
-    """Writes text (or bytes) to a file in tmp_path and returns its path."""
+    """Writes text (or bytes), as it is, to a file in tmp_path and returns its path."""
 
-    def write_file(content: str | bytes, name: str = "account.yaml") -> str:
-        path = tmp_path / name
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-        return str(path)
+    def write(content: str | bytes, name: str = "account.yaml") -> str:
+        return write_file(tmp_path, name, content)
 
-    return write_file
+    return write
 
 
 def error_of(file: str) -> str:
