@@ -45,7 +45,7 @@ test-fast: $(INSTALLED)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
-	$(BIN)/mypy reconciler/
+	$(BIN)/mypy reconciler/ tests/
 	$(BIN)/lint-imports
 
 bench: $(INSTALLED)
