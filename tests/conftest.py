@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from scripts.emulator import reset_emulator, start_emulator  # noqa: E402
 from tests.aws_catalog import catalog_json  # noqa: E402
 from tests.iamctl_runs import (  # noqa: E402
     CliResult,
+    RunIamctl,
     Runner,
     run_as_process,
     run_in_process,
@@ -117,9 +118,6 @@ def server_iam(server_url: str) -> Any:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-
-
-RunIamctl = Callable[..., CliResult]
 
 
 def iamctl_runner(server_url: str, run: Runner) -> RunIamctl:

@@ -49,3 +49,20 @@ def write_account(
     for other, content in (beside or {}).items():
         write_file(directory, other, content)
     return write_file(directory, name, account_text(body, account, settings))
+
+
+def private_dir(path: Path) -> Path:
+    """A directory only its owner may enter (0700), as iamctl wants a secrets directory."""
+    path.mkdir(mode=0o700)
+    path.chmod(0o700)  # whatever the umask took off
+    return path
+
+
+def private_file(path: Path, content: str | bytes, mode: int = 0o600) -> Path:
+    """`content` in a file with exactly `mode`: a credentials file, or one too open."""
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    path.chmod(mode)
+    return path

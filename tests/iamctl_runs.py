@@ -42,6 +42,10 @@ class CliResult:
     stderr: str
 
 
+# The `run_iamctl` fixture: `run_iamctl(*args, input="", env=None, cwd=None)`.
+RunIamctl = Callable[..., CliResult]
+
+
 def run_in_process(
     args: tuple[str, ...], input: str, env: Env, cwd: Path | str | None
 ) -> CliResult:
@@ -213,7 +217,7 @@ def process_globals(args: tuple[str, ...]) -> Iterator[None]:
         gc.set_threshold(*saved_threshold)
 
 
-def assert_in_sync(run_iamctl: Callable[..., CliResult], *files: str) -> None:
+def assert_in_sync(run_iamctl: RunIamctl, *files: str) -> None:
     """`iamctl plan --detailed-exitcode FILES` finds nothing to change: exit 0 and says so."""
     planned = run_iamctl("plan", *files, "--detailed-exitcode")
     assert planned.code == 0, planned.stdout + planned.stderr

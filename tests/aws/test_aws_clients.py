@@ -16,8 +16,8 @@ from moto import mock_aws
 
 from reconciler.aws.client import Aws
 from tests.accounts import HOME, OTHER, ROLE_ARN, iam_in
-from tests.conftest import RunIamctl
 from tests.files import write_account
+from tests.iamctl_runs import RunIamctl
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pyrage
 import pytest
 from pyrage import x25519
 
-from tests.conftest import RunIamctl
+from tests.iamctl_runs import RunIamctl
 
 ACCOUNT = "123456789012"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_flows import TUTORIAL, apply_saved
-from tests.files import write_account
+from tests.files import private_dir, private_file, write_account
 
 
 @pytest.fixture
@@ -24,21 +24,6 @@ def account_file(tmp_path: Path) -> Path:
 
 CREDENTIALS_HEADER = "User name,Password,Access key ID,Secret access key,Console login link\n"
 SIGN_IN = "https://acme-sandbox.signin.aws.amazon.com/console"
-
-
-def private_dir(path: Path) -> Path:
-    path.mkdir(mode=0o700)
-    path.chmod(0o700)
-    return path
-
-
-def private_file(path: Path, text: str | bytes, mode: int = 0o600) -> Path:
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text)
-    path.chmod(mode)
-    return path
 
 
 def a_directory(target: Path) -> str:

@@ -12,8 +12,8 @@ import pytest
 from pyrage import x25519
 
 from tests.accounts import OTHER, SECRET_ARN, THIRD, files_reaching_by_role
-from tests.conftest import RunIamctl
 from tests.files import write_account
+from tests.iamctl_runs import RunIamctl
 from tests.markdown_checks import assert_inert, fences, tokens
 
 ACCOUNT = "123456789012"

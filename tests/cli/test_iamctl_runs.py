@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RunIamctl
-from tests.iamctl_runs import CliResult, run_as_process
+from tests.iamctl_runs import CliResult, RunIamctl, run_as_process
 
 ACCOUNT = 'version: 1\naccount:\n  id: "123456789012"\nusers:\n  - name: alice\n'
 BAD = 'version: 1\naccount:\n  id: "123456789012"\nusers:\n  - name: alice\n    console: maybe\n'

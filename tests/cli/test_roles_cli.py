@@ -11,9 +11,8 @@ from typing import Any
 
 import boto3
 
-from tests.conftest import RunIamctl
 from tests.files import REPO_ROOT, write_account
-from tests.iamctl_runs import assert_in_sync
+from tests.iamctl_runs import RunIamctl, assert_in_sync
 from tests.provider_factories import saml_metadata
 
 ACCOUNT = "123456789012"

@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from tests.accounts import OTHER, SECRET_ARN, THIRD, credentials_in, files_reaching_by_role, iam_in
-from tests.conftest import RunIamctl
+from tests.iamctl_runs import RunIamctl
 
 ACCOUNT = "123456789012"
 FILE = f"""\

@@ -15,8 +15,8 @@ import pytest
 from reconciler.config import desired
 from reconciler.core.kinds import spec_of
 from reconciler.core.model import Action, Change, Kind
-from tests.conftest import RunIamctl
 from tests.files import write_account
+from tests.iamctl_runs import RunIamctl
 
 ACCOUNT = "123456789012"
 GITHUB = "token.actions.githubusercontent.com"

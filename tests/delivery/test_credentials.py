@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from reconciler.core.errors import IamctlError
 from reconciler.core.model import PasswordPolicy
 from reconciler.delivery.credentials import CSV_HEADER, SYMBOLS, SecretsSink, generate_password
+from tests.files import private_file
 
 URL = "https://acme-sandbox.signin.aws.amazon.com/console"
 
@@ -167,20 +168,11 @@ def test_other_account_rows_are_kept_apart(tmp_path: Path) -> None:
     assert read_csv(path)[1:] == [["admin", "pw-a", "", "", URL], ["admin", "pw-b", "", "", other]]
 
 
-def private(path: Path, text: str | bytes, bits: int = 0o600) -> Path:
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text)
-    path.chmod(bits)
-    return path
-
-
 HEADER_LINE = ",".join(CSV_HEADER) + "\n"
 
 
 def symlink_to_credentials(path: Path) -> None:
-    path.symlink_to(private(path.parent.parent / "elsewhere.csv", HEADER_LINE))
+    path.symlink_to(private_file(path.parent.parent / "elsewhere.csv", HEADER_LINE))
 
 
 def fifo(path: Path) -> None:
@@ -193,28 +185,28 @@ BAD_TARGETS = {
     "symlink": (symlink_to_credentials, "is a symbolic link"),
     "dangling symlink": (lambda path: path.symlink_to("nowhere.csv"), "is a symbolic link"),
     "foreign csv": (
-        lambda path: private(path, "name,notes\nadmin,x\n"),
+        lambda path: private_file(path, "name,notes\nadmin,x\n"),
         "is not an iamctl credentials file",
     ),
-    "empty file": (lambda path: private(path, ""), "is not an iamctl credentials file"),
+    "empty file": (lambda path: private_file(path, ""), "is not an iamctl credentials file"),
     "not utf-8": (
-        lambda path: private(path, HEADER_LINE.encode() + b"admin,\xff,,,\n"),
+        lambda path: private_file(path, HEADER_LINE.encode() + b"admin,\xff,,,\n"),
         "cannot be read as an iamctl credentials file (not UTF-8 text)",
     ),
     "nul byte": (
-        lambda path: private(path, HEADER_LINE + "admin,\x00,,,\n"),
+        lambda path: private_file(path, HEADER_LINE + "admin,\x00,,,\n"),
         "cannot be read as an iamctl credentials file (a NUL byte)",
     ),
     "bad quoting": (
-        lambda path: private(path, HEADER_LINE + 'admin,"pw"x,,,\n'),
+        lambda path: private_file(path, HEADER_LINE + 'admin,"pw"x,,,\n'),
         "cannot be read as an iamctl credentials file (line 2:",
     ),
     "short row": (
-        lambda path: private(path, HEADER_LINE + "admin,pw\n"),
+        lambda path: private_file(path, HEADER_LINE + "admin,pw\n"),
         "cannot be read as an iamctl credentials file (line 2: 2 fields, not 5)",
     ),
-    "group readable": (lambda path: private(path, HEADER_LINE, 0o640), "(mode 0640)"),
-    "world writable": (lambda path: private(path, HEADER_LINE, 0o602), "(mode 0602)"),
+    "group readable": (lambda path: private_file(path, HEADER_LINE, 0o640), "(mode 0640)"),
+    "world writable": (lambda path: private_file(path, HEADER_LINE, 0o602), "(mode 0602)"),
 }
 
 
@@ -247,14 +239,15 @@ def test_a_file_of_another_user_is_refused(tmp_path: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("giving a file to another user needs root")
     sink = SecretsSink(tmp_path / "secrets", URL)
-    os.chown(private(sink.path_for("admin"), HEADER_LINE), 65534, 65534)
+    os.chown(private_file(sink.path_for("admin"), HEADER_LINE), 65534, 65534)
     with pytest.raises(IamctlError, match="is owned by another user"):
         sink.check_target("admin")
 
 
 def test_secrets_never_leak_into_a_parse_error(tmp_path: Path) -> None:
     sink = SecretsSink(tmp_path / "secrets", URL)
-    private(sink.path_for("admin"), HEADER_LINE + "admin,Sup3rSecret!,AKIA1,s3cr3t,link,more\n")
+    row = "admin,Sup3rSecret!,AKIA1,s3cr3t,link,more\n"
+    private_file(sink.path_for("admin"), HEADER_LINE + row)
     with pytest.raises(IamctlError) as raised:
         sink.check_target("admin")
     assert "Sup3rSecret" not in str(raised.value) and "s3cr3t" not in str(raised.value)
@@ -278,7 +271,7 @@ def test_written_names_only_the_files_written_by_this_sink(tmp_path: Path) -> No
 
 
 def test_foreign_file_is_not_overwritten(tmp_path: Path) -> None:
-    private(tmp_path / "admin_credentials.csv", "something else\n")
+    private_file(tmp_path / "admin_credentials.csv", "something else\n")
     with pytest.raises(IamctlError, match="not an iamctl credentials file"):
         SecretsSink(tmp_path, URL).deliver("admin", password="pw")
     assert (tmp_path / "admin_credentials.csv").read_text() == "something else\n"

@@ -15,7 +15,7 @@ from reconciler.aws.live_roles import read_role_settings
 from reconciler.config import desired
 from reconciler.core.diff import diff
 from reconciler.engine.export import export_document
-from tests.conftest import RunIamctl
+from tests.iamctl_runs import RunIamctl
 from tests.live_accounts import make_roles
 
 
