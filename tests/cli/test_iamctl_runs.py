@@ -41,6 +41,8 @@ def commands(tmp_path: Path) -> list[tuple[str, ...]]:
         ("apply", str(good)),  # asks, reads "n" from the pipe: aborted, exit 1
         ("plan", "--no-such-option"),  # a usage error: exit 1, not click's 2
         ("no-such-command",),
+        ("--version",),
+        ("plan", "--help"),
     ]
 
 
