@@ -19,6 +19,7 @@ from ..model import Action, Change, Document, Group, Kind, ManagedPolicy, Role, 
 from ..payloads import ReplacedPolicy, payload_as, text_of
 from ..policydoc import canonical
 from ..trust import trust_document
+from .overlay import with_item, without_item
 
 Applier = Callable[[State, Change, State], State]
 _ENTITIES = (Kind.USER, Kind.GROUP, Kind.ROLE, Kind.POLICY)
@@ -67,18 +68,19 @@ def _inverse(change: Change) -> Change:
 def _restored(state: State, change: Change, live: State) -> State:
     name = change.name
     if change.kind == Kind.USER and name in live.users:
-        return replace(state, users={**state.users, name: live.users[name]})
+        return replace(state, users=with_item(state.users, name, live.users[name]))
     if change.kind == Kind.ROLE and name in live.roles:
-        return replace(state, roles={**state.roles, name: live.roles[name]})
+        return replace(state, roles=with_item(state.roles, name, live.roles[name]))
     if change.kind == Kind.GROUP and name in live.groups:
         users = {n: replace(u, groups=u.groups | {name})
                  if n in live.users and name in live.users[n].groups else u
                  for n, u in state.users.items()}
-        return replace(state, groups={**state.groups, name: live.groups[name]}, users=users)
+        groups = with_item(state.groups, name, live.groups[name])
+        return replace(state, groups=groups, users=users)
     if change.kind == Kind.POLICY and name in live.policies:
         arn = _policy_arn(live, name)
         return replace(
-            state, policies={**state.policies, name: live.policies[name]},
+            state, policies=with_item(state.policies, name, live.policies[name]),
             users=_reattached(state.users, live.users, arn),
             groups=_reattached(state.groups, live.groups, arn),
             roles=_reattached(state.roles, live.roles, arn))
@@ -96,11 +98,11 @@ def _reattached(now: Mapping[str, Any], before: Mapping[str, Any], arn: str) -> 
 
 def _user(state: State, change: Change, desired: State) -> State:
     if change.action == Action.DELETE:
-        return replace(state, users=_without(state.users, change.name))
+        return replace(state, users=without_item(state.users, change.name))
     wanted = desired.users.get(change.name)
     user = User(change.name, path=wanted.path if wanted else "/",
                 tags=wanted.tags if wanted else None)
-    return replace(state, users={**state.users, change.name: user})
+    return replace(state, users=with_item(state.users, change.name, user))
 
 
 def _membership(state: State, change: Change, desired: State) -> State:
@@ -116,10 +118,10 @@ def _membership(state: State, change: Change, desired: State) -> State:
 
 def _group(state: State, change: Change, desired: State) -> State:
     if change.action == Action.CREATE:
-        return replace(state, groups={**state.groups, change.name: Group(change.name)})
+        return replace(state, groups=with_item(state.groups, change.name, Group(change.name)))
     users = {name: replace(user, groups=user.groups - {change.name})
              if change.name in user.groups else user for name, user in state.users.items()}
-    return replace(state, groups=_without(state.groups, change.name), users=users)
+    return replace(state, groups=without_item(state.groups, change.name), users=users)
 
 
 # Customer managed policies.
@@ -128,12 +130,12 @@ def _group(state: State, change: Change, desired: State) -> State:
 def _policy(state: State, change: Change, desired: State) -> State:
     if change.action == Action.CREATE:
         wanted = desired.policies.get(change.name)
-        policies = {**state.policies, change.name: wanted} if wanted else state.policies
+        policies = with_item(state.policies, change.name, wanted) if wanted else state.policies
         return replace(state, policies=policies)
     # Deleting a policy detaches it from every entity first (DeletePolicy needs that).
     arn = _policy_arn(state, change.name)
     return replace(
-        state, policies=_without(state.policies, change.name),
+        state, policies=without_item(state.policies, change.name),
         users={n: replace(u, policies=u.policies - {arn}) for n, u in state.users.items()},
         groups={n: replace(g, policies=g.policies - {arn}) for n, g in state.groups.items()},
         roles={n: replace(r, policies=r.policies - {arn}) for n, r in state.roles.items()},
@@ -151,7 +153,7 @@ def _replacement(state: State, change: Change, desired: State) -> State:
 
 def _new_document(state: State, name: str, document: Document) -> State:
     found = state.policies.get(name) or ManagedPolicy(name, document, path="/")
-    policies = {**state.policies, name: replace(found, document=document)}
+    policies = with_item(state.policies, name, replace(found, document=document))
     return replace(state, policies=policies)
 
 
@@ -160,13 +162,13 @@ def _new_document(state: State, name: str, document: Document) -> State:
 
 def _role(state: State, change: Change, desired: State) -> State:
     if change.action == Action.DELETE:
-        return replace(state, roles=_without(state.roles, change.name))
+        return replace(state, roles=without_item(state.roles, change.name))
     wanted = desired.roles.get(change.name)
     role = Role(change.name, path=wanted.path if wanted else "/",
                 trust=wanted.trust if wanted else None,
                 permissions_boundary=wanted.permissions_boundary if wanted else None,
                 tags=wanted.tags if wanted else None)
-    return replace(state, roles={**state.roles, change.name: role})
+    return replace(state, roles=with_item(state.roles, change.name, role))
 
 
 def _role_trust(state: State, change: Change, desired: State) -> State:
@@ -190,9 +192,8 @@ def _entity(state: State, owners: str, name: str) -> Any:
 
 
 def _edited(state: State, owners: str, name: str, **fields: Any) -> State:
-    entities: dict[str, Any] = {**getattr(state, owners)}
-    entities[name] = replace(_entity(state, owners, name), **fields)
-    changed: dict[str, Any] = {owners: entities}
+    entity = replace(_entity(state, owners, name), **fields)
+    changed: dict[str, Any] = {owners: with_item(getattr(state, owners), name, entity)}
     return replace(state, **changed)
 
 
@@ -208,8 +209,10 @@ def _attachment(owners: str) -> Applier:
 def _inline_policy(owners: str) -> Applier:
     def apply(state: State, change: Change, desired: State) -> State:
         current: Mapping[str, Document] = _entity(state, owners, change.name).inline_policies
-        inline = _without(current, change.target) if change.action == Action.DELETE else \
-            {**current, change.target: _document(text_of(change.after))}
+        if change.action == Action.DELETE:
+            inline = {k: v for k, v in current.items() if k != change.target}
+        else:
+            inline = {**current, change.target: _document(text_of(change.after))}
         return _edited(state, owners, change.name, inline_policies=inline)
     return apply
 
@@ -236,10 +239,6 @@ def _policy_arn(state: State, name: str) -> str:
         return found.arn
     path = found.path if found is not None else None
     return policy_arn(state.account.partition, state.account.id, path, name)
-
-
-def _without(items: Mapping[str, Any], name: str) -> dict[str, Any]:
-    return {key: value for key, value in items.items() if key != name}
 
 
 APPLIERS: dict[Kind, Applier] = {

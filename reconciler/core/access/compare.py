@@ -48,20 +48,33 @@ def _grew(before: AccessModel, after: AccessModel, principal: Principal) -> bool
                             else bool(_allows(new.policies.grants))):
         return True  # more allowed (a principal that did not exist was allowed nothing)
     reached_before, reached_after = before.reachable(principal), after.reachable(principal)
-    for role, chain in reached_after.items():
+    # Every role reached, however far down a chain, is in `reached_after`: each one's chain and
+    # own policies are compared; between a model of one change and its parent, only the roles
+    # the change touches can differ (roles the plan leaves alone share their policy set).
+    differing = _differing_roles(before, after, principal)
+    roles = reached_after if differing is None else \
+        [role for role in differing if role in reached_after]
+    for role in roles:
         # A role newly reached, or reached on easier terms (a trust condition dropped).
+        chain = reached_after[role]
         if role not in reached_before or _surety(chain) > _surety(reached_before[role]):
             return True
-    if reached_after is reached_before:
-        return False  # the same reach, shared by a model of one change with its parent
-    # Every role reached, however far down a chain, is in `reached_after`: each one's own
-    # policies are compared (roles the plan leaves alone share their policy set: no work).
-    for role in reached_after:
+    for role in roles:
         held = Principal(ROLE, role)
         old_role, new_role = before.holder(held), after.holder(held)
         if new_role is not None and (old_role is None or _own_grew(old_role, new_role)):
             return True
     return False
+
+
+def _differing_roles(one: AccessModel, other: AccessModel,
+                     principal: Principal) -> frozenset[str] | None:
+    """The roles where the principal's reach may differ, when one model was made from the
+    other for one change; None when every role must be looked at."""
+    for child, parent in ((one, other), (other, one)):
+        if child.parent is parent:
+            return child.reach_changed(principal)
+    return None
 
 
 def _surety(chain: tuple[Step, ...]) -> Verdict:

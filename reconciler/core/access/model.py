@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -68,10 +68,12 @@ class AccessModel:
         self.pool = pool or Pool()
         self._builder = _Builder(state, documents, now or datetime.now(timezone.utc),
                                  self.pool)
-        self._roles = {**state.aws_roles, **state.roles}
+        self._roles = _Roles(state)
         self._holders: dict[Principal, Holder | None] = {}
         self._reach: dict[Principal, dict[str, tuple[Step, ...]]] = {}
         self._assumers: dict[str, frozenset[Principal]] = {}
+        self._reused: set[Principal] = set()  # whose reach was worked out from the parent's
+        self._unread: dict[Principal, dict[str, tuple[str, ...]]] = {}
         # Answers derived from the model that its users keep with it (`powers.py`).
         self.cache: dict[str, dict[Any, Any]] = {}
         # The users and roles worth asking whether they may assume or pass a role by their own
@@ -140,16 +142,43 @@ class AccessModel:
 
     def incomplete(self, principal: Principal) -> tuple[str, ...]:
         """The policies iamctl could not read that the principal, or a role it reaches, holds."""
-        parent = self._parent
-        if parent is not None and self.reachable(principal) is parent.reachable(principal) \
-                and self.holder(principal) is parent.holder(principal):
-            return parent.incomplete(principal)
         found = self.holder(principal)
         unread = list(found.unread) if found else []
-        for role in self.reachable(principal):
-            holder = self.holder(Principal(ROLE, role))
-            unread += [u for u in holder.unread if u not in unread] if holder else []
+        for sources in self._unread_of_reached(principal).values():
+            unread += [u for u in sources if u not in unread]
         return tuple(unread)
+
+    def _unread_of_reached(self, principal: Principal) -> dict[str, tuple[str, ...]]:
+        """The unread sources of each role the principal reaches that holds any. A reach worked
+        out from the parent's takes the parent's answer for every role but the changed ones
+        (a principal trusted by hundreds of roles is asked once per change of a plan)."""
+        if principal not in self._unread:
+            changed = self.reach_changed(principal)
+            if changed is not None:
+                assert self._parent is not None
+                found = {role: sources for role, sources
+                         in self._parent._unread_of_reached(principal).items()
+                         if role not in changed}
+                roles: Iterable[str] = [r for r in changed if r in self.reachable(principal)]
+            else:
+                found, roles = {}, self.reachable(principal)
+            for role in roles:
+                holder = self.holder(Principal(ROLE, role))
+                if holder is not None and holder.unread:
+                    found[role] = holder.unread
+            self._unread[principal] = found
+        return self._unread[principal]
+
+    def reach_changed(self, principal: Principal) -> frozenset[str] | None:
+        """The roles where this model's reach of the principal may differ from its parent's
+        (each other role is reached by the same chain and holds the same policies); None when
+        it was not worked out from the parent's."""
+        self.reachable(principal)
+        return self._changed_roles if principal in self._reused else None
+
+    @property
+    def parent(self) -> AccessModel | None:
+        return self._parent
 
     def reachers(self, roles: set[str]) -> set[Principal]:
         """Every principal that may assume one of the roles, directly or through others. A
@@ -241,6 +270,8 @@ class AccessModel:
         shortest chain that gets there."""
         if principal not in self._reach:
             reused = self._reach_from_parent(principal)
+            if reused is not None:
+                self._reused.add(principal)
             self._reach[principal] = reused if reused is not None else dict(self._walk(principal))
         return self._reach[principal]
 
@@ -361,6 +392,30 @@ class TrustIndex:
         if self.parent is not None:
             found |= self.parent.candidates(who, by_identity) - self.changed
         return found
+
+
+class _Roles(Mapping[str, Role]):
+    """The state's roles and AWS's own, looked up in place: a model is made per change of a
+    plan, and copying a thousand roles for each made judging grow with the account."""
+
+    __slots__ = ("_mine", "_aws")
+
+    def __init__(self, state: State) -> None:
+        self._mine, self._aws = state.roles, state.aws_roles
+
+    def __getitem__(self, name: str) -> Role:
+        found = self._mine.get(name)
+        return found if found is not None else self._aws[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._mine or name in self._aws
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (name for name in self._aws if name not in self._mine)
+        yield from self._mine
+
+    def __len__(self) -> int:
+        return len(self._mine) + sum(1 for name in self._aws if name not in self._mine)
 
 
 def _chain_text(chain: tuple[Step, ...]) -> tuple[str, ...]:
