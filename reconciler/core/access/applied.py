@@ -19,7 +19,7 @@ from ..model import Action, Change, Document, Group, Kind, ManagedPolicy, Role, 
 from ..payloads import ReplacedPolicy, payload_as, text_of
 from ..policydoc import canonical
 from ..trust import trust_document
-from .overlay import with_item, without_item
+from .overlay import plain, with_item, without_item
 
 Applier = Callable[[State, Change, State], State]
 _ENTITIES = (Kind.USER, Kind.GROUP, Kind.ROLE, Kind.POLICY)
@@ -27,11 +27,33 @@ _ENTITIES = (Kind.USER, Kind.GROUP, Kind.ROLE, Kind.POLICY)
 
 def applied(live: State, changes: Iterable[Change], desired: State) -> State:
     """The live state after the changes, in order; `desired` fills in what a change names but
-    does not carry (a new user's path, a new policy's document)."""
+    does not carry (a new user's path, a new policy's document).
+
+    Changes that edit one entity (most of a plan) edit a working copy of its collection in
+    place, copied once per run of such changes: a state per change would copy tens of
+    thousands of times."""
     state = live
+    working: dict[str, dict[str, Any]] = {}  # collection name: its working copy
     for change in changes:
-        state = apply_change(state, change, desired)
-    return state
+        owned = _OWNED_EDITS.get(change.kind)
+        if owned is None:
+            state = apply_change(_with_collections(state, working), change, desired)
+            working = {}
+            continue
+        owners, edit, owner_of = owned
+        if owners not in working:
+            working[owners] = plain(getattr(state, owners))
+        entities, name = working[owners], owner_of(change)
+        entity = edit(entities.get(name) or _EMPTY[owners](name), change, desired)
+        if entity is None:
+            entities.pop(name, None)
+        else:
+            entities[name] = entity
+    return _with_collections(state, working)
+
+
+def _with_collections(state: State, collections: dict[str, dict[str, Any]]) -> State:
+    return replace(state, **collections) if collections else state  # type: ignore[arg-type]
 
 
 def apply_change(state: State, change: Change, desired: State) -> State:
@@ -57,6 +79,13 @@ def reverted(state: State, change: Change, live: State, desired: State) -> State
     if change.action == Action.DELETE and change.kind in _ENTITIES:
         return _restored(state, change, live)
     return apply_change(state, _inverse(change), desired)
+
+
+def reverted_user(state: State, change: Change, live: State, desired: State) -> User | None:
+    """The user without one change that moves its access (`edited_user`), as `reverted`."""
+    if change.action == Action.DELETE and change.kind == Kind.USER:
+        return live.users.get(change.name)
+    return edited_user(state, _inverse(change), desired)
 
 
 def _inverse(change: Change) -> Change:
@@ -96,21 +125,42 @@ def _reattached(now: Mapping[str, Any], before: Mapping[str, Any], arn: str) -> 
 # Users.
 
 
-def _user(state: State, change: Change, desired: State) -> State:
+def _user(user: User, change: Change, desired: State) -> User | None:
     if change.action == Action.DELETE:
-        return replace(state, users=without_item(state.users, change.name))
+        return None
     wanted = desired.users.get(change.name)
-    user = User(change.name, path=wanted.path if wanted else "/",
+    return User(change.name, path=wanted.path if wanted else "/",
                 tags=wanted.tags if wanted else None)
-    return replace(state, users=with_item(state.users, change.name, user))
 
 
-def _membership(state: State, change: Change, desired: State) -> State:
-    user, group = ((change.name, change.target) if change.kind == Kind.USER_GROUP
-                   else (change.target, change.name))
-    groups = _entity(state, "users", user).groups
-    groups = groups | {group} if change.action == Action.CREATE else groups - {group}
-    return _edited(state, "users", user, groups=groups)
+def _membership(user: User, change: Change, desired: State) -> User:
+    group = change.target if change.kind == Kind.USER_GROUP else change.name
+    groups = user.groups | {group} if change.action == Action.CREATE else user.groups - {group}
+    return replace(user, groups=groups)
+
+
+def _member(change: Change) -> str:
+    """The user a change of group membership is about (from the user's or the group's side)."""
+    return change.name if change.kind == Kind.USER_GROUP else change.target
+
+
+def moves_one_user(kind: Kind) -> bool:
+    """Whether changes of the kind move one user's own access and nothing else (no one
+    reaches or passes a user)."""
+    return kind in _ONE_USER_EDITS
+
+
+def changed_user(change: Change) -> str:
+    """The user a change that moves one user's access is about."""
+    return _ONE_USER_EDITS[change.kind][2](change)
+
+
+def edited_user(state: State, change: Change, desired: State) -> User | None:
+    """The user such a change leaves (None: gone), without the state around it: a plan
+    weighs thousands of these changes one user at a time."""
+    owners, edit, owner_of = _ONE_USER_EDITS[change.kind]
+    name = owner_of(change)
+    return edit(_entity(state, owners, name), change, desired)  # type: ignore[no-any-return]
 
 
 # Groups.
@@ -130,8 +180,9 @@ def _group(state: State, change: Change, desired: State) -> State:
 def _policy(state: State, change: Change, desired: State) -> State:
     if change.action == Action.CREATE:
         wanted = desired.policies.get(change.name)
-        policies = with_item(state.policies, change.name, wanted) if wanted else state.policies
-        return replace(state, policies=policies)
+        if wanted is None or state.policies.get(change.name) is wanted:
+            return state  # already there (`with_new_policies`): the very same state
+        return replace(state, policies=with_item(state.policies, change.name, wanted))
     # Deleting a policy detaches it from every entity first (DeletePolicy needs that).
     arn = _policy_arn(state, change.name)
     return replace(
@@ -160,15 +211,14 @@ def _new_document(state: State, name: str, document: Document) -> State:
 # Roles.
 
 
-def _role(state: State, change: Change, desired: State) -> State:
+def _role(role: Role, change: Change, desired: State) -> Role | None:
     if change.action == Action.DELETE:
-        return replace(state, roles=without_item(state.roles, change.name))
+        return None
     wanted = desired.roles.get(change.name)
-    role = Role(change.name, path=wanted.path if wanted else "/",
+    return Role(change.name, path=wanted.path if wanted else "/",
                 trust=wanted.trust if wanted else None,
                 permissions_boundary=wanted.permissions_boundary if wanted else None,
                 tags=wanted.tags if wanted else None)
-    return replace(state, roles=with_item(state.roles, change.name, role))
 
 
 def _role_trust(state: State, change: Change, desired: State) -> State:
@@ -177,7 +227,12 @@ def _role_trust(state: State, change: Change, desired: State) -> State:
 
 
 # What users, groups and roles share: managed policies, inline policies, a boundary. One
-# applier each, made for the owner's collection in the state (`users`, `groups`, `roles`).
+# edit each, whatever the owner; `_owned` puts the edited entity back in the owner's
+# collection in the state (`users`, `groups`, `roles`).
+
+# An edit of one entity: the entity before (an empty one when absent) to the entity after
+# (None: gone).
+Edit = Callable[[Any, Change, State], Any]
 
 # A missing owner (its creation is another change of the plan) starts empty.
 _EMPTY: dict[str, Callable[[str], Any]] = {
@@ -197,31 +252,37 @@ def _edited(state: State, owners: str, name: str, **fields: Any) -> State:
     return replace(state, **changed)
 
 
-def _attachment(owners: str) -> Applier:
+def _owned(owners: str, edit: Edit, owner_of: Callable[[Change], str]) -> Applier:
     def apply(state: State, change: Change, desired: State) -> State:
-        held: frozenset[str] = _entity(state, owners, change.name).policies
-        target = {change.target}
-        policies = held | target if change.action == Action.CREATE else held - target
-        return _edited(state, owners, change.name, policies=policies)
+        name = owner_of(change)
+        entity = edit(_entity(state, owners, name), change, desired)
+        entities = getattr(state, owners)
+        kept = without_item(entities, name) if entity is None else \
+            with_item(entities, name, entity)
+        changed: dict[str, Any] = {owners: kept}
+        return replace(state, **changed)
     return apply
 
 
-def _inline_policy(owners: str) -> Applier:
-    def apply(state: State, change: Change, desired: State) -> State:
-        current: Mapping[str, Document] = _entity(state, owners, change.name).inline_policies
-        if change.action == Action.DELETE:
-            inline = {k: v for k, v in current.items() if k != change.target}
-        else:
-            inline = {**current, change.target: _document(text_of(change.after))}
-        return _edited(state, owners, change.name, inline_policies=inline)
-    return apply
+def _attachment(entity: Any, change: Change, desired: State) -> Any:
+    held: frozenset[str] = entity.policies
+    target = {change.target}
+    policies = held | target if change.action == Action.CREATE else held - target
+    return replace(entity, policies=policies)
 
 
-def _boundary(owners: str) -> Applier:
-    def apply(state: State, change: Change, desired: State) -> State:
-        boundary = None if change.action == Action.DELETE else text_of(change.after)
-        return _edited(state, owners, change.name, permissions_boundary=boundary)
-    return apply
+def _inline_policy(entity: Any, change: Change, desired: State) -> Any:
+    current: Mapping[str, Document] = entity.inline_policies
+    if change.action == Action.DELETE:
+        inline = {k: v for k, v in current.items() if k != change.target}
+    else:
+        inline = {**current, change.target: _document(text_of(change.after))}
+    return replace(entity, inline_policies=inline)
+
+
+def _boundary(entity: Any, change: Change, desired: State) -> Any:
+    boundary = None if change.action == Action.DELETE else text_of(change.after)
+    return replace(entity, permissions_boundary=boundary)
 
 
 # Shared.
@@ -241,22 +302,35 @@ def _policy_arn(state: State, name: str) -> str:
     return policy_arn(state.account.partition, state.account.id, path, name)
 
 
+def _named(change: Change) -> str:
+    return change.name
+
+
+# Changes that edit one entity: its collection in the state, the edit, and whose the change is.
+Owned = tuple[str, Edit, Callable[[Change], str]]
+_ONE_USER_EDITS: dict[Kind, Owned] = {
+    Kind.USER: ("users", _user, _named),
+    Kind.USER_GROUP: ("users", _membership, _member),
+    Kind.GROUP_MEMBER: ("users", _membership, _member),
+    Kind.USER_POLICY: ("users", _attachment, _named),
+    Kind.USER_INLINE_POLICY: ("users", _inline_policy, _named),
+    Kind.USER_BOUNDARY: ("users", _boundary, _named),
+}
+_OWNED_EDITS: dict[Kind, Owned] = {
+    **_ONE_USER_EDITS,
+    Kind.GROUP_POLICY: ("groups", _attachment, _named),
+    Kind.GROUP_INLINE_POLICY: ("groups", _inline_policy, _named),
+    Kind.ROLE: ("roles", _role, _named),
+    Kind.ROLE_POLICY: ("roles", _attachment, _named),
+    Kind.ROLE_INLINE_POLICY: ("roles", _inline_policy, _named),
+    Kind.ROLE_BOUNDARY: ("roles", _boundary, _named),
+}
+
 APPLIERS: dict[Kind, Applier] = {
-    Kind.USER: _user,
-    Kind.USER_GROUP: _membership,
-    Kind.GROUP_MEMBER: _membership,
-    Kind.USER_POLICY: _attachment("users"),
-    Kind.USER_INLINE_POLICY: _inline_policy("users"),
-    Kind.USER_BOUNDARY: _boundary("users"),
+    **{kind: _owned(*owned) for kind, owned in _OWNED_EDITS.items()},
     Kind.GROUP: _group,
-    Kind.GROUP_POLICY: _attachment("groups"),
-    Kind.GROUP_INLINE_POLICY: _inline_policy("groups"),
     Kind.POLICY: _policy,
     Kind.POLICY_DOCUMENT: _policy_document,
     Kind.POLICY_REPLACEMENT: _replacement,
-    Kind.ROLE: _role,
     Kind.ROLE_TRUST: _role_trust,
-    Kind.ROLE_POLICY: _attachment("roles"),
-    Kind.ROLE_INLINE_POLICY: _inline_policy("roles"),
-    Kind.ROLE_BOUNDARY: _boundary("roles"),
 }

@@ -131,10 +131,13 @@ class Answer:
 NO = Answer(Verdict.NO)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PolicySet:
     """What applies to one principal's own requests: its identity policies' statements (its
-    own and its groups'), and its permissions boundary's (None: no boundary)."""
+    own and its groups'), and its permissions boundary's (None: no boundary).
+
+    Compared and hashed by identity: a plan's models share one object per distinct set
+    (`model.Pool`), and what is worked out about it is kept with it."""
 
     grants: tuple[Grant, ...]
     boundary: tuple[Grant, ...] | None = None
@@ -152,6 +155,12 @@ class PolicySet:
 
     @functools.cached_property
     def _named(self) -> dict[str, bool]:
+        return {}
+
+    @functools.cached_property
+    def grew_since(self) -> dict[PolicySet, bool]:
+        """Whether these policies allow more than an earlier set (`compare.py`), by that set:
+        thousands of users move between the same few sets."""
         return {}
 
     def may_allow(self, action: str) -> bool:

@@ -21,6 +21,7 @@ from ..model import Document, Role, State, User
 from .conditions import Facts, Verdict
 from .documents import Documents
 from .grants import NO, Answer, Grant, PolicySet, grants_of
+from .overlay import with_item, without_item
 from .principals import (
     AWS_ANY,
     ROLE,
@@ -54,6 +55,17 @@ class Step:
     via: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Side:
+    """One principal as one model sees it: its own policies, each role it reaches (whose
+    policies are the model's), and what iamctl could not read among them."""
+
+    model: AccessModel
+    holder: Holder | None
+    reach: Mapping[str, tuple[Step, ...]]
+    unread: tuple[str, ...]
+
+
 class AccessModel:
     """Built lazily: a plan asks about the few principals its changes touch, in accounts of
     thousands; each holder and each role's admissions are worked out on first use."""
@@ -70,10 +82,11 @@ class AccessModel:
                                  self.pool)
         self._roles = _Roles(state)
         self._holders: dict[Principal, Holder | None] = {}
-        self._reach: dict[Principal, dict[str, tuple[Step, ...]]] = {}
+        self._reach: dict[Principal, Mapping[str, tuple[Step, ...]]] = {}
         self._assumers: dict[str, frozenset[Principal]] = {}
         self._reused: set[Principal] = set()  # whose reach was worked out from the parent's
         self._unread: dict[Principal, dict[str, tuple[str, ...]]] = {}
+        self._through: dict[Principal, frozenset[str]] = {}
         # Answers derived from the model that its users keep with it (`powers.py`).
         self.cache: dict[str, dict[Any, Any]] = {}
         # The users and roles worth asking whether they may assume or pass a role by their own
@@ -169,6 +182,22 @@ class AccessModel:
             self._unread[principal] = found
         return self._unread[principal]
 
+    def side(self, principal: Principal) -> Side:
+        return Side(self, self.holder(principal), self.reachable(principal),
+                    self.incomplete(principal))
+
+    def user_side(self, name: str, user: User | None) -> Side:
+        """The user as it would be with `user` as its entity (None: gone) and everything else
+        as this model has it: how a plan weighs a change to one user's own policies without a
+        model of the whole account per change."""
+        holder = self._builder.user(name, user) if user is not None else None
+        reach = dict(self._walk(Principal(USER, name), holder))
+        unread = list(holder.unread) if holder is not None else []
+        for role in reach:
+            held = self.holder(Principal(ROLE, role))
+            unread += [u for u in held.unread if u not in unread] if held is not None else []
+        return Side(self, holder, reach, tuple(unread))
+
     def reach_changed(self, principal: Principal) -> frozenset[str] | None:
         """The roles where this model's reach of the principal may differ from its parent's
         (each other role is reached by the same chain and holds the same policies); None when
@@ -244,10 +273,7 @@ class AccessModel:
 
     def own_answer(self, principal: Principal, action: str, resource: str,
                    other_user: bool = False) -> Answer:
-        holder = self.holder(principal)
-        if holder is None:
-            return NO
-        return holder.policies.decide(action.lower(), resource, holder.facts, other_user)
+        return _decided(self.holder(principal), action, resource, other_user)
 
     def answer(self, principal: Principal, action: str, resource: str,
                other_user: bool = False) -> Answer:
@@ -265,22 +291,25 @@ class AccessModel:
                 best = Answer(verdict, _chain_text(chain) + found.via)
         return best
 
-    def reachable(self, principal: Principal) -> dict[str, tuple[Step, ...]]:
+    def reachable(self, principal: Principal) -> Mapping[str, tuple[Step, ...]]:
         """Each role the principal may assume, directly or through other roles, with the
         shortest chain that gets there."""
         if principal not in self._reach:
             reused = self._reach_from_parent(principal)
             if reused is not None:
                 self._reused.add(principal)
-            self._reach[principal] = reused if reused is not None else dict(self._walk(principal))
+            self._reach[principal] = reused if reused is not None else \
+                dict(self._walk(principal, self.holder(principal)))
         return self._reach[principal]
 
-    def _reach_from_parent(self, who: Principal) -> dict[str, tuple[Step, ...]] | None:
+    def _reach_from_parent(self, who: Principal) -> Mapping[str, tuple[Step, ...]] | None:
         """A model of one change differs from its parent only around the changed roles: the
         parent's chains that avoid them still hold, and only steps into them are new. None
         when that cannot be shown (the principal's own policies changed, or a changed role
-        leads on to others): then the walk is made afresh. A principal that reaches many
-        roles (an account every role trusts) would otherwise be walked again per change."""
+        leads on to others, or some chain passes through one): then the walk is made afresh.
+        A principal that reaches many roles (an account every role trusts) would otherwise be
+        walked again per change; its reach is the parent's with the changed roles' entries
+        replaced."""
         parent, changed = self._parent, self._changed_roles
         if parent is None or (who.kind == ROLE and who.name in changed):
             return None
@@ -288,31 +317,65 @@ class AccessModel:
         if (mine.policies if mine else None) is not (theirs.policies if theirs else None):
             return None
         theirs_reach = parent.reachable(who)
-        kept = {role: chain for role, chain in theirs_reach.items()
-                if not any(step.role in changed for step in chain)}
-        starts = [(who, ())] + [(Principal(ROLE, role), chain) for role, chain in kept.items()]
+        if changed & parent.passed_through(who):
+            return None
+        found: dict[str, tuple[Step, ...]] = {}
         for role in sorted(changed):
             if not self.has_role(role):
                 continue
-            for start, chain in starts:
-                best = max((s for a in self.admissions(role)
-                            if (s := self._admitted(start, role, a)) is not None),
-                           key=lambda s: s.verdict, default=None)
-                if best is not None:
-                    if any(True for _ in self._steps(Principal(ROLE, role))):
-                        return None  # it leads on: walk afresh
-                    kept[role] = (*chain, best)
-                    break
-        # The very same reach: shared, so comparisons see at once that nothing moved.
-        return theirs_reach if kept == theirs_reach else kept
+            chain = self._chain_into(who, role, theirs_reach)
+            if chain is not None:
+                held = Principal(ROLE, role)
+                if any(True for _ in self._steps(held, self.holder(held))):
+                    return None  # it leads on: walk afresh
+                found[role] = chain
+        if all(theirs_reach.get(role) == found.get(role) for role in changed):
+            return theirs_reach  # the very same: comparisons see at once that nothing moved
+        reach = theirs_reach
+        for role in changed:
+            reach = with_item(reach, role, found[role]) if role in found else \
+                without_item(reach, role)
+        return reach
 
-    def _walk(self, start: Principal) -> Iterator[tuple[str, tuple[Step, ...]]]:
+    def _chain_into(self, who: Principal, role: str,
+                    reach: Mapping[str, tuple[Step, ...]]) -> tuple[Step, ...] | None:
+        """The shortest chain by which the principal, or a role it reaches (in `reach`, which
+        holds no chain through `role`), is admitted into `role`. Only the roles the trust could
+        admit are looked at: by name, as anyone in the account, or by their identity policy."""
+        admissions = self.admissions(role)
+        named = {a.who.name for a in admissions if a.who is not None and a.who.kind == ROLE}
+        any_role = any(a.via_identity or (a.who is not None and a.who.kind == AWS_ANY)
+                       for a in admissions)
+        # In the order of the reach (the walk's: shortest chains first), as a walk would.
+        starts = [(who, ())] + [(Principal(ROLE, r), c) for r, c in reach.items()
+                                if r != role and (any_role or r in named)]
+        for start, chain in starts:
+            holder = self.holder(start)
+            best = max((s for a in admissions
+                        if (s := self._admitted(start, holder, role, a)) is not None),
+                       key=lambda s: s.verdict, default=None)
+            if best is not None:
+                return (*chain, best)
+        return None
+
+    def passed_through(self, who: Principal) -> frozenset[str]:
+        """The roles some chain of the principal's reach passes through on its way further."""
+        if who not in self._through:
+            self._through[who] = frozenset(step.role for chain in self.reachable(who).values()
+                                           for step in chain[:-1])
+        return self._through[who]
+
+    def _walk(self, start: Principal,
+              holder: Holder | None) -> Iterator[tuple[str, tuple[Step, ...]]]:
+        """The roles reached from `start`, which holds `holder` (the roles beyond hold what
+        this model says they do)."""
         seen = {start.name} if start.kind == ROLE else set()
         frontier: list[tuple[Principal, tuple[Step, ...]]] = [(start, ())]
         while frontier:
             following: list[tuple[Principal, tuple[Step, ...]]] = []
             for who, chain in frontier:
-                for step in self._steps(who):
+                own = holder if who is start else self.holder(who)
+                for step in self._steps(who, own):
                     if step.role in seen:
                         continue
                     seen.add(step.role)
@@ -321,26 +384,26 @@ class AccessModel:
                     following.append((Principal(ROLE, step.role), longer))
             frontier = following
 
-    def _steps(self, who: Principal) -> Iterator[Step]:
+    def _steps(self, who: Principal, holder: Holder | None) -> Iterator[Step]:
         # Most principals may assume no role by their own policies: then only the roles whose
         # trust names them (or everyone) need a look.
         by_identity = not who.outside and \
-            self.own_answer(who, _ASSUME, "*").verdict != Verdict.NO
+            _decided(holder, _ASSUME, "*").verdict != Verdict.NO
         for role in sorted(self.trust_index.candidates(who, by_identity)):
             best: Step | None = None
             for admission in self.admissions(role):
-                step = self._admitted(who, role, admission, by_identity)
+                step = self._admitted(who, holder, role, admission, by_identity)
                 if step is not None and (best is None or step.verdict > best.verdict):
                     best = step
             if best is not None:
                 yield best
 
-    def _admitted(self, who: Principal, role: str, admission: Admission,
-                  by_identity: bool = True) -> Step | None:
+    def _admitted(self, who: Principal, holder: Holder | None, role: str,
+                  admission: Admission, by_identity: bool = True) -> Step | None:
         if admission.via_identity:
             if who.outside or not by_identity:
                 return None
-            allowed = self.own_answer(who, _ASSUME, self.role_arn(role))
+            allowed = _decided(holder, _ASSUME, self.role_arn(role))
             if allowed.verdict == Verdict.NO:
                 return None
             return Step(role, min(admission.verdict, allowed.verdict), allowed.via)
@@ -416,6 +479,14 @@ class _Roles(Mapping[str, Role]):
 
     def __len__(self) -> int:
         return len(self._mine) + sum(1 for name in self._aws if name not in self._mine)
+
+
+def _decided(holder: Holder | None, action: str, resource: str,
+             other_user: bool = False) -> Answer:
+    """What the holder's own policies answer (nothing is allowed to no one)."""
+    if holder is None:
+        return NO
+    return holder.policies.decide(action.lower(), resource, holder.facts, other_user)
 
 
 def _chain_text(chain: tuple[Step, ...]) -> tuple[str, ...]:

@@ -63,6 +63,13 @@ def without_item(items: Mapping[str, V], key: str) -> Mapping[str, V]:
     return _changed(items, key, _GONE) if key in items else items
 
 
+def plain(items: Mapping[str, V]) -> dict[str, V]:
+    """A dict copy of the mapping (of an overlay: without walking it key by key)."""
+    if isinstance(items, Overlay):
+        return _plain(items._base, items._changed)
+    return dict(items)
+
+
 def _changed(items: Mapping[str, V], key: str, value: object) -> Mapping[str, V]:
     base, changed = (items._base, dict(items._changed)) if isinstance(items, Overlay) \
         else (items, {})
