@@ -17,9 +17,11 @@ from enum import Enum
 from .. import catalog
 from .conditions import Verdict
 from .grants import ALLOW, DENY, Grant, PolicySet, action_index
-from .model import AccessModel, Holder, Side, Step
+from .holders import Holder
+from .model import AccessModel, Side
 from .patterns import ANY, contains, meets
 from .principals import ROLE, Principal
+from .reach import Step
 
 
 class Growth(str, Enum):

@@ -17,7 +17,8 @@ from .compare import stronger
 from .conditions import Verdict
 from .escalation_catalog import OTHER_USER, SELF, Method, methods
 from .grants import Answer, PolicySet
-from .model import AccessModel, Holder
+from .holders import Holder
+from .model import AccessModel
 from .patterns import meets
 from .principals import ROLE, Principal
 
