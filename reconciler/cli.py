@@ -19,9 +19,9 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
-from .aws.client import quiet_botocore_logs
 from .aws.mfa import enroll as mfa_enroll
 from .aws.mfa import read_account_label, refuse_in_ci, refuse_off_terminal
+from .aws.sessions import quiet_botocore_logs
 from .config import desired
 from .core import impact_text
 from .core.access import queries

@@ -175,7 +175,7 @@ def whole_seconds(moment: datetime) -> datetime:
 def read_virtual_mfa_serials(aws: Aws) -> dict[str, tuple[str, ...]]:
     """User name -> serial numbers of the virtual MFA devices assigned to that user."""
     serials: dict[str, list[str]] = {}
-    for page in aws.pages("list_virtual_mfa_devices", "list virtual MFA devices",
+    for page in aws.pages("iam", "list_virtual_mfa_devices", "list virtual MFA devices",
                           AssignmentStatus="Assigned", MaxItems=1000):
         for device in page.get("VirtualMFADevices", []):
             # moto returns each device's seed and QR code even in this list call: drop them

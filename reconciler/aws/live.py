@@ -176,6 +176,7 @@ class AuthorizationDetails:
 def read_authorization_details(aws: Aws) -> AuthorizationDetails:
     details = AuthorizationDetails(users={}, groups={}, policies={}, roles=[])
     for page in aws.pages(
+        "iam",
         "get_account_authorization_details",
         "read users, groups, roles and policies",
         Filter=["User", "Group", "Role", "LocalManagedPolicy"],
@@ -299,7 +300,7 @@ def read_password_policy(aws: Aws) -> PasswordPolicy | None:
 def read_aws_policies(aws: Aws) -> dict[str, str]:
     """The AWS managed policy catalog by reference: about 1,300 policies, 2 pages of 1,000."""
     catalog: dict[str, str] = {}
-    for page in aws.pages("list_policies", "list AWS managed policies", Scope="AWS",
+    for page in aws.pages("iam", "list_policies", "list AWS managed policies", Scope="AWS",
                           MaxItems=1000):
         for policy in page.get("Policies", []):
             name, path, arn = policy["PolicyName"], policy.get("Path", "/"), policy["Arn"]
@@ -332,14 +333,14 @@ def read_credentials(aws: Aws, user: User) -> Credentials:
     reported = user.credentials.access_keys if user.credentials else ()
     keys = tuple(
         access_key(item, reported)
-        for page in aws.pages("list_access_keys", f"list access keys of user {user.name}",
-                              UserName=user.name)
+        for page in aws.pages("iam", "list_access_keys",
+                              f"list access keys of user {user.name}", UserName=user.name)
         for item in page.get("AccessKeyMetadata", [])
     )
     devices = tuple(
         device["SerialNumber"]
-        for page in aws.pages("list_mfa_devices", f"list MFA devices of user {user.name}",
-                              UserName=user.name)
+        for page in aws.pages("iam", "list_mfa_devices",
+                              f"list MFA devices of user {user.name}", UserName=user.name)
         for device in page.get("MFADevices", [])
     )
     if sum(1 for key in keys if key.active) > 1:
@@ -389,7 +390,7 @@ def confirm_policy_tags(aws: Aws, state: State, names: Iterable[str]) -> State:
         if name in policies:
             policy = policies[name]
             pages = aws.pages(
-                "list_policy_tags", f"read the tags of policy {name}", PolicyArn=policy.arn
+                "iam", "list_policy_tags", f"read the tags of policy {name}", PolicyArn=policy.arn
             )
             tags = tag_map(tag for page in pages for tag in page.get("Tags", []))
             policies[name] = replace(policy, tags=tags)
@@ -414,6 +415,7 @@ def list_attachments(aws: Aws, arn: str, name: str) -> tuple[Entity, ...]:
     found: list[Entity] = []
     try:
         for page in aws.pages(
+            "iam",
             "list_entities_for_policy",
             f"list where policy {name} is attached",
             PolicyArn=arn,
