@@ -4,7 +4,7 @@ One report answers "which users have a console password, which access keys, MFA 
 every user at once, so reading credentials costs a few calls, not three per user. Its price: it
 can be up to four hours old in real AWS, has no access key ids, and no MFA serial numbers (which
 ListVirtualMFADevices adds for virtual devices). Every fact taken from it is therefore
-unconfirmed (see `live.confirm_credentials`).
+unconfirmed (see `exact_reads.confirm_credentials`).
 """
 
 from __future__ import annotations

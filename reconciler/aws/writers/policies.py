@@ -15,7 +15,7 @@ from ...core.errors import (
 )
 from ...core.model import Change, Entity
 from ...core.payloads import PolicySpec, ReplacedPolicy, payload_as, text_of
-from ..live import list_attachments
+from ..exact_reads import list_attachments
 from .base import WriteContext, call, create, remove
 
 
