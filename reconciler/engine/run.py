@@ -1,6 +1,6 @@
 """The pipeline for one account: guard, read, resolve, diff, plan; and apply on top of it.
 
-`cli.py` calls these and prints; they never print. `plan_account` makes no AWS call that changes
+`cli/` calls these and prints; they never print. `plan_account` makes no AWS call that changes
 anything.
 """
 
