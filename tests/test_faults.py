@@ -54,7 +54,7 @@ from botocore.exceptions import (
 from botocore.retries.standard import ExponentialBackoff
 from moto import mock_aws
 
-from reconciler.aws import client as aws_module
+from reconciler.aws import retries as aws_module
 from reconciler.aws.client import Aws
 from reconciler.config.desired import load
 from reconciler.core.errors import ApplyError, AwsError, IamctlError
