@@ -159,8 +159,7 @@ def _named_needs(policies: PolicySet) -> frozenset[str]:
 @functools.lru_cache(maxsize=8192)
 def _named_by(grant: Grant) -> frozenset[str]:
     """The catalog's actions the statement names (a statement is in many sets)."""
-    every = frozenset().union(*(needs for _, needs in _needs()))
-    return frozenset(action for action in every if grant.names(action))
+    return grant.names_among(frozenset().union(*(needs for _, needs in _needs())))
 
 
 def _power(method: Method, answers: list[Answer]) -> Power:
