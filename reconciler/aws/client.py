@@ -1,61 +1,37 @@
-"""The boundary to AWS: sessions, clients, pagination and retries.
+"""The boundary to AWS: every call of the project, to any service, goes through `Aws.call` or
+`Aws.pages`.
 
-Every AWS call in the project goes through `Aws.call` (or its `iam` / `sts` / `pages` forms): this
-is the only module that makes a client, so every service of an account is reached with that
-account's credentials and region, and every call is counted. Every failure leaves it as an
-`AwsError` saying what iamctl was doing (`errors.py` translates botocore's).
+This is the only module that makes a client, so every service of an account is reached with that
+account's credentials and region, every call is counted (per service), and each service's
+paging, retries and rate limit (its row in `services.py`) apply to every call of it. Every
+failure leaves it as an `AwsError` saying what iamctl was doing (`errors.py` translates
+botocore's).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import boto3
-from botocore.config import Config as BotoConfig
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, DataNotFoundError
 from botocore.parsers import ResponseParserError
-from botocore.utils import parse_timestamp
 
-from ..core.errors import (
-    AwsError,
-    ConcurrentModificationError,
-    EntityTemporarilyUnmodifiableError,
-    IamctlError,
-    NoSuchEntityError,
-)
+from ..core.errors import AwsError
 from .errors import aws_error, boto_error, operation_name, was_retried
+from .ratelimit import Clock, RateLimiter, SystemClock
+from .retries import Retries, boto_config
+from .services import Paging, Service, service_row
+from .sessions import SESSION_LOCK, Sessions, client_keys, parse_timestamps_fast
 
 log = logging.getLogger(__name__)
 
 # IAM is global; its endpoint lives in us-east-1 for the commercial partition.
 DEFAULT_REGION = "us-east-1"
-
-# Right after CreateUser (or CreateGroup, CreatePolicy) other IAM calls can briefly answer
-# NoSuchEntity while the new entity propagates. Retry those for a short window.
-NOT_FOUND_RETRY_SECONDS = 10.0
-
-# Errors that mean "try again shortly" beyond botocore's own throttling/5xx retries.
-TRANSIENT_ERRORS = (ConcurrentModificationError, EntityTemporarilyUnmodifiableError)
-TRANSIENT_RETRIES = 5
-# Our own retries (the two above) wait this long, doubling up to the maximum.
-RETRY_FIRST_DELAY = 0.2
-RETRY_MAX_DELAY = 2.0
-
-# Throttling (Throttling, ThrottlingException, ...), 5xx and dropped connections are retried by
-# botocore's standard mode: ten retries after the first attempt (botocore's `max_attempts` counts
-# retries; `total_max_attempts` would count the first one too), waiting rand(0,1) * min(2**i, 20)
-# seconds before the i-th retry after a throttling answer, and a twentieth of that after a 5xx.
-# Not adaptive mode: its client-side rate limiter, once one throttling answer arrives before it
-# has measured a send rate, drops to its floor of about one request every two seconds, and one
-# early throttle slows a whole plan of a few hundred calls to minutes.
-BOTO_CONFIG = BotoConfig(retries={"mode": "standard", "max_attempts": 10})
-
 
 @dataclass(frozen=True)
 class Identity:
@@ -82,102 +58,50 @@ class Identity:
         return parts[1] if parts[0] == "assumed-role" and len(parts) >= 3 else None
 
 
-def quiet_botocore_logs(debug: bool = False) -> None:
-    """botocore's DEBUG log prints request bodies (passwords, secret keys): never let it.
-
-    With --debug, its INFO messages (retries, credential source) are still useful.
-    """
-    level = logging.INFO if debug else logging.WARNING
-    for name in ("botocore", "boto3", "urllib3", "s3transfer"):
-        logging.getLogger(name).setLevel(level)
-
-
-_SESSION_LOCK = threading.Lock()
-
-
-def _client_keys(credentials: Mapping[str, str]) -> dict[str, str]:
-    return {
-        "aws_access_key_id": credentials["AccessKeyId"],
-        "aws_secret_access_key": credentials["SecretAccessKey"],
-        "aws_session_token": credentials["SessionToken"],
-    }
-
-
-def _timestamp(value: Any) -> datetime:
-    """botocore reads every timestamp with dateutil's general parser, a tenth of the CPU of
-    reading an account; IAM sends ISO 8601 with a zone, which datetime reads itself (Python 3.11
-    and later; anything else goes to botocore's parser, as before)."""
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is not None and parsed.tzinfo is not None:
-            return parsed
-    result: datetime = parse_timestamp(value)
-    return result
-
-
-class Sessions:
-    """One boto3 session per profile for a run over many accounts: every session holds its own
-    copy of the service models, so one per account would make memory grow with the accounts."""
-
-    def __init__(self) -> None:
-        self._by_profile: dict[str | None, boto3.Session] = {}
-
-    def get(self, profile: str | None) -> boto3.Session:
-        with _SESSION_LOCK:
-            if profile not in self._by_profile:
-                try:
-                    self._by_profile[profile] = boto3.Session(profile_name=profile)
-                except BotoCoreError as error:
-                    raise IamctlError(f"AWS profile {profile!r}: {error}") from None
-            return self._by_profile[profile]
-
-
 class Aws:
     """The clients of one account, all made in one place (`_client`), with a thread-safe count
-    of API calls made."""
+    of API calls made per service."""
 
     def __init__(
         self,
         session: boto3.Session,
         endpoint_url: str | None = None,
         credentials: Mapping[str, str] | None = None,
+        clock: Clock | None = None,
     ) -> None:
-        """Clients from `session`, with its credentials or the given (assumed role) ones."""
+        """Clients from `session`, with its credentials or the given (assumed role) ones.
+        `clock`: what retries and rate limits wait with (tests give a fake one)."""
         self._lock = threading.Lock()
-        self.calls = 0
+        self._calls: Counter[str] = Counter()
         self._identity: Identity | None = None
         self._session = session
         self._endpoint_url = endpoint_url
         # Assumed-role credentials are given apart from the session they share: their key id,
         # not the session's, is what these clients sign with (see access_key_id).
         self._assumed_key_id = credentials["AccessKeyId"] if credentials else None
-        self._keys = _client_keys(credentials) if credentials else {}
+        self._keys = client_keys(credentials) if credentials else {}
         self._region = session.region_name or DEFAULT_REGION
+        self._clock: Clock = clock or SystemClock()
         self._clients: dict[str, Any] | None = {}
-        with _SESSION_LOCK:
-            parsers = session._session.get_component("response_parser_factory")
-            parsers.set_parser_defaults(timestamp_parser=_timestamp)
+        self._limiters: dict[str, RateLimiter] = {}
+        self._pagings: dict[tuple[str, str], Paging] = {}
+        parse_timestamps_fast(session)
 
     def _client(self, service: str) -> Any:
         """This account's client for `service`, made on first use. The only place a client is
         made: each one signs with the account's credentials (an assumed role's, never the
-        session's they were assumed from) in the account's region, and its calls are counted.
+        session's they were assumed from) in the account's region, with the service's retries.
         A client made elsewhere would act, unseen, in whatever account the session reaches."""
         with self._lock:
             if self._clients is None:
                 raise RuntimeError(f"{service} call after the account's clients were released")
             client = self._clients.get(service)
             if client is None:
-                # A boto3 session is not thread-safe, and accounts are opened side by side.
-                with _SESSION_LOCK:
+                with SESSION_LOCK:
                     client = self._session.client(
                         service, region_name=self._region, endpoint_url=self._endpoint_url,
-                        config=BOTO_CONFIG, **self._keys,
+                        config=boto_config(service_row(service)), **self._keys,
                     )
-                client.meta.events.register("before-call", self._count_call)
                 self._clients[service] = client
             return client
 
@@ -215,7 +139,7 @@ class Aws:
         )
         # Clients of the same session: a new session would load IAM's and STS's service models
         # again (~12 MB each), so memory would grow with every account of a run.
-        return Aws(self._session, endpoint_url, credentials=response["Credentials"])
+        return Aws(self._session, endpoint_url, response["Credentials"], self._clock)
 
     def release(self) -> None:
         """Drop the clients once the account needs no more calls (a plan over many accounts
@@ -226,9 +150,21 @@ class Aws:
         for client in clients.values():
             client.close()
 
-    def _count_call(self, **_: Any) -> None:
+    @property
+    def calls(self) -> int:
+        """API calls made so far, to every service (each attempt of our own retries counts;
+        botocore's retries inside one attempt do not)."""
         with self._lock:
-            self.calls += 1
+            return sum(self._calls.values())
+
+    def calls_by_service(self) -> dict[str, int]:
+        """`calls`, per service: {"iam": 12, "sso-admin": 3}."""
+        with self._lock:
+            return dict(self._calls)
+
+    def _count(self, service: str) -> None:
+        with self._lock:
+            self._calls[service] += 1
 
     def identity(self) -> Identity:
         """Who the credentials are; asked once (they cannot change for this object)."""
@@ -260,84 +196,136 @@ class Aws:
         retry_not_found: bool = False,
         **params: Any,
     ) -> dict[str, Any]:
-        """Call an operation (boto3 method name) of any service (`iam`, `sts`,
-        `secretsmanager`, `sso-admin`, ...) in this account; `doing` says why, for error
-        messages. `retry_not_found`: IAM's NoSuchEntity right after a create is retried."""
-        return self._call(service, operation, doing, retry_not_found, params)
-
-    def sts(self, operation: str, doing: str, **params: Any) -> dict[str, Any]:
-        return self.call("sts", operation, doing, **params)
-
-    def iam(
-        self, operation: str, doing: str, retry_not_found: bool = False, **params: Any
-    ) -> dict[str, Any]:
-        """Call an IAM operation (boto3 method name); `doing` says why, for error messages."""
-        return self.call("iam", operation, doing, retry_not_found, **params)
-
-    def pages(self, operation: str, doing: str, **params: Any) -> Iterator[dict[str, Any]]:
-        """Every page of a paginated IAM call, following `Marker` while `IsTruncated`."""
-        while True:
-            page = self.iam(operation, doing, **params)
-            yield page
-            if not page.get("IsTruncated"):
-                return
-            params["Marker"] = page["Marker"]
-
-    def _call(
-        self,
-        service: str,
-        operation: str,
-        doing: str,
-        retry_not_found: bool,
-        params: dict[str, Any],
-    ) -> dict[str, Any]:
-        try:
-            method = getattr(self._client(service), operation)
-        except BotoCoreError as error:  # a region botocore refuses, a service it does not know
-            raise boto_error(doing, operation, error) from None
+        """Call an operation of any service in `services.py` (`iam`, `sts`, `sso-admin`,
+        `identitystore`, `organizations`, `secretsmanager`) in this account:
+        `aws.call("sso-admin", "describe_permission_set", "read permission set X", ...)`.
+        `operation` is boto3's method name; errors name it as AWS does (`DescribePermissionSet`).
+        `doing` says why, for error messages. `retry_not_found`: the service's "not found"
+        answers right after a create are retried for a short window."""
+        method, api = self._method(service, operation, doing)
         # The operation and its purpose only: parameters can hold a password.
-        log.debug("%s: %s", operation_name(operation), doing)
-        deadline = time.monotonic() + NOT_FOUND_RETRY_SECONDS
-        transient_left = TRANSIENT_RETRIES
-        delay = RETRY_FIRST_DELAY
+        log.debug("%s: %s", api, doing)
+        rules = service_row(service)
+        limiter = self._limiter(rules)
+        retries = Retries(rules, self._clock, retry_not_found)
         maybe_landed = False  # an attempt whose answer was lost may have been carried out
         while True:
+            if limiter is not None:
+                limiter.wait()
+            self._count(service)
             try:
                 response: dict[str, Any] = method(**params)
                 return response
             except ClientError as error:
                 maybe_landed = maybe_landed or was_retried(error.response)
-                failure = aws_error(doing, operation, error, maybe_landed, self._caller())
-                retry = (
-                    isinstance(failure, NoSuchEntityError)
-                    and retry_not_found
-                    and time.monotonic() < deadline
-                )
-                if isinstance(failure, TRANSIENT_ERRORS) and transient_left > 0:
-                    transient_left -= 1
-                    retry = True
-                if not retry:
+                failure = aws_error(doing, api, error, maybe_landed, self._caller())
+                if not retries.again(failure):
                     raise failure from None
             except BotoCoreError as error:
-                raise boto_error(doing, operation, error, maybe_landed) from None
+                raise boto_error(doing, api, error, maybe_landed) from None
             except ResponseParserError:
-                # Something other than AWS answered (a proxy's or an emulator's error page):
-                # botocore has retried already. Its message would quote the whole page.
-                raise AwsError(
-                    doing,
-                    operation_name(operation),
-                    "InvalidResponse",
-                    "the endpoint did not answer like AWS (check --endpoint-url or a proxy)",
-                    maybe_landed=True,
-                ) from None
+                raise unreadable_answer(doing, api) from None
             except NotImplementedError as error:
                 # Only an emulator lacks an API (moto has no service-specific credentials).
-                raise AwsError(
-                    doing, operation_name(operation), "NotImplemented", str(error)
-                ) from None
-            time.sleep(delay)
-            delay = min(delay * 2, RETRY_MAX_DELAY)
+                raise AwsError(doing, api, "NotImplemented", str(error)) from None
+
+    def sts(self, operation: str, doing: str, **params: Any) -> dict[str, Any]:
+        """`call` of an STS operation."""
+        return self.call("sts", operation, doing, **params)
+
+    def iam(
+        self, operation: str, doing: str, retry_not_found: bool = False, **params: Any
+    ) -> dict[str, Any]:
+        """`call` of an IAM operation."""
+        return self.call("iam", operation, doing, retry_not_found, **params)
+
+    def pages(
+        self, service: str, operation: str, doing: str, **params: Any
+    ) -> Iterator[dict[str, Any]]:
+        """Every page of a listing of any service, each page one `call` (so with its retries,
+        rate limit and count): `aws.pages("organizations", "list_accounts", "list accounts")`.
+
+        The token names come from botocore's paginator model of the operation, else from the
+        service's row (`Service.paging`). botocore's paginators themselves are not used: they
+        make the calls on their own, so a page would miss what `call` adds (our retries,
+        the rate limit, errors saying what iamctl was doing), and a page that fails ends
+        their iteration with no way back in but a re-encoded starting token."""
+        paging = self._paging(service, operation)
+        token: object | None = None
+        while True:
+            page = self.call(service, operation, doing, **params)
+            yield page
+            following = paging.next_token(page)
+            if following is None:
+                return
+            if following == token:  # AWS (or an emulator) would page forever
+                raise AwsError(doing, self._api_name(service, operation), "RepeatedPageToken",
+                               f"the same {paging.output_token} came back twice")
+            token = params[paging.input_token] = following
+
+    def _method(self, service: str, operation: str, doing: str) -> tuple[Any, str]:
+        """The client's method for `operation`, and the operation's name in AWS's words."""
+        try:
+            client = self._client(service)
+        except BotoCoreError as error:  # a region botocore refuses, a service it does not know
+            raise boto_error(doing, operation_name(operation), error) from None
+        return getattr(client, operation), client.meta.method_to_api_mapping[operation]
+
+    def _api_name(self, service: str, operation: str) -> str:
+        """`list_saml_providers` -> `ListSAMLProviders`, from the service's model."""
+        mapping: Mapping[str, str] = self._client(service).meta.method_to_api_mapping
+        return mapping.get(operation) or operation_name(operation)
+
+    def _limiter(self, rules: Service) -> RateLimiter | None:
+        """The account's limiter for the service's rate limit (shared by the services that
+        name the same one), or None when it has none."""
+        limit = rules.rate_limit
+        if limit is None:
+            return None
+        with self._lock:
+            if limit.name not in self._limiters:
+                self._limiters[limit.name] = RateLimiter(limit.per_second, self._clock)
+            return self._limiters[limit.name]
+
+    def _paging(self, service: str, operation: str) -> Paging:
+        key = (service, operation)
+        with self._lock:
+            known = self._pagings.get(key)
+        if known is None:
+            known = self._modelled_paging(service, operation) or service_row(service).paging
+            if known is None:
+                raise ValueError(f"{service} {operation}: no paging known for this listing")
+            with self._lock:
+                self._pagings[key] = known
+        return known
+
+    def _modelled_paging(self, service: str, operation: str) -> Paging | None:
+        """The token names botocore's paginator model gives the operation, if it has one with
+        a single token (every listing of the services in `services.py` has one)."""
+        api = self._api_name(service, operation)
+        try:
+            with SESSION_LOCK:
+                model = self._session._session.get_paginator_model(service)
+            config = model.get_paginator(api)
+        except (DataNotFoundError, ValueError):  # no paginators for the service, or the call
+            return None
+        tokens = config.get("input_token"), config.get("output_token")
+        if not all(isinstance(token, str) for token in tokens):
+            return None
+        return Paging(config["input_token"], config["output_token"], config.get("more_results"))
 
     def _caller(self) -> str | None:
         """Who the credentials are, if already asked (never a call of its own)."""
         return self._identity.arn if self._identity else None
+
+
+def unreadable_answer(doing: str, api: str) -> AwsError:
+    """Something other than AWS answered (a proxy's or an emulator's error page): botocore has
+    retried already. Its own message would quote the whole page."""
+    return AwsError(
+        doing,
+        api,
+        "InvalidResponse",
+        "the endpoint did not answer like AWS (check --endpoint-url or a proxy)",
+        maybe_landed=True,
+    )

@@ -4,7 +4,7 @@ One report answers "which users have a console password, which access keys, MFA 
 every user at once, so reading credentials costs a few calls, not three per user. Its price: it
 can be up to four hours old in real AWS, has no access key ids, and no MFA serial numbers (which
 ListVirtualMFADevices adds for virtual devices). Every fact taken from it is therefore
-unconfirmed (see `live.confirm_credentials`).
+unconfirmed (see `exact_reads.confirm_credentials`).
 """
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ def whole_seconds(moment: datetime) -> datetime:
 def read_virtual_mfa_serials(aws: Aws) -> dict[str, tuple[str, ...]]:
     """User name -> serial numbers of the virtual MFA devices assigned to that user."""
     serials: dict[str, list[str]] = {}
-    for page in aws.pages("list_virtual_mfa_devices", "list virtual MFA devices",
+    for page in aws.pages("iam", "list_virtual_mfa_devices", "list virtual MFA devices",
                           AssignmentStatus="Assigned", MaxItems=1000):
         for device in page.get("VirtualMFADevices", []):
             # moto returns each device's seed and QR code even in this list call: drop them

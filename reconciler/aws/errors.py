@@ -90,7 +90,8 @@ def was_retried(response: Mapping[str, Any]) -> bool:
 def boto_error(
     doing: str, operation: str, error: BotoCoreError, maybe_landed: bool = False
 ) -> IamctlError:
-    """botocore's own failures (no credentials, no connection) as one line saying what to do."""
+    """botocore's own failures (no credentials, no connection) as one line saying what to do.
+    `operation` as AWS names it (`CreateSAMLProvider`)."""
     if isinstance(error, NoCredentialsError):
         return IamctlError(
             f"{doing}: no AWS credentials found; set AWS_PROFILE or pass --profile, "
@@ -101,13 +102,12 @@ def boto_error(
     # A read timeout or a closed connection (botocore has retried them already) came after the
     # request was sent: it may have been carried out. A refused connection was not.
     maybe_landed = maybe_landed or isinstance(error, HTTPClientError)
-    return AwsError(
-        doing, operation_name(operation), type(error).__name__, str(error), maybe_landed
-    )
+    return AwsError(doing, operation, type(error).__name__, str(error), maybe_landed)
 
 
 def operation_name(method: str) -> str:
-    """`attach_user_policy` -> `AttachUserPolicy`, the name AWS documents."""
+    """`attach_user_policy` -> `AttachUserPolicy`, near the name AWS documents: only for a
+    service botocore could not make a client of (the client's model names it exactly)."""
     return "".join(part.capitalize() for part in method.split("_")).replace("Mfa", "MFA")
 
 
@@ -119,7 +119,8 @@ def error_class(code: str) -> type[AwsError]:
 def aws_error(
     doing: str, operation: str, error: ClientError, maybe_landed: bool, caller: str | None
 ) -> AwsError:
-    """An AWS error answer as the class of its code, with a hint where the caller can act."""
+    """An AWS error answer as the class of its code, with a hint where the caller can act.
+    `operation` as AWS names it (`CreateSAMLProvider`)."""
     details = error.response.get("Error", {})
     code = details.get("Code", "Unknown")
     message = details.get("Message", "") or str(error)
@@ -129,4 +130,4 @@ def aws_error(
     # AWS names the caller in an AccessDenied message; an emulator or a proxy may not.
     if kind is AccessDeniedError and caller and caller not in message:
         message += f" (credentials: {caller})"
-    return kind(doing, operation_name(operation), code, message, maybe_landed)
+    return kind(doing, operation, code, message, maybe_landed)

@@ -70,7 +70,7 @@ def read_role_settings(aws: Aws, state: State) -> State:
     ListRoles: ceil(roles / 1,000) calls, whatever the number of roles the file manages."""
     settings: dict[str, tuple[str, int | None]] = {}
     for page in aws.pages(
-        "list_roles", "read role descriptions and session durations", MaxItems=1000
+        "iam", "list_roles", "read role descriptions and session durations", MaxItems=1000
     ):
         for item in page.get("Roles", []):
             settings[item["RoleName"]] = (

@@ -76,29 +76,28 @@ def enroll(
     try:
         _show_device(show, account_label, user, seed, show_seed)
         first, second = _read_codes(read_code, show)
-        aws.iam(
-            "enable_mfa_device",
-            f"enable MFA device for user {user}",
-            UserName=user,
-            SerialNumber=serial,
-            AuthenticationCode1=first,
-            AuthenticationCode2=second,
-        )
+        aws.iam("enable_mfa_device", f"enable MFA device for user {user}", UserName=user,
+                SerialNumber=serial, AuthenticationCode1=first, AuthenticationCode2=second)
         enabled = True
         _verify(aws, user, serial)
     except (KeyboardInterrupt, EOFError):
-        if enabled:
-            raise IamctlError(
-                f"enrolment interrupted after MFA device {serial} was enabled for user {user}; "
-                f"check with `aws iam list-mfa-devices --user-name {user}`"
-            ) from None
-        _delete_unassigned(aws, serial, "enrolment interrupted")
-        raise IamctlError("enrolment interrupted; the unassigned MFA device was deleted") from None
+        raise _abandoned(aws, user, serial, enabled) from None
     except BaseException as error:
         if not enabled:
             _delete_unassigned(aws, serial, str(error))
         raise
     return EnrolResult(user=user, serial=serial)
+
+
+def _abandoned(aws: Aws, user: str, serial: str, enabled: bool) -> IamctlError:
+    """The error of an enrolment the person abandoned, once an unassigned device is deleted."""
+    if enabled:
+        return IamctlError(
+            f"enrolment interrupted after MFA device {serial} was enabled for user {user}; "
+            f"check with `aws iam list-mfa-devices --user-name {user}`"
+        )
+    _delete_unassigned(aws, serial, "enrolment interrupted")
+    return IamctlError("enrolment interrupted; the unassigned MFA device was deleted")
 
 
 def read_account_label(aws: Aws) -> str:

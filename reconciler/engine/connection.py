@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..aws.client import Aws, Identity, Sessions
+from ..aws.client import Aws, Identity
+from ..aws.sessions import Sessions
 from ..config.desired import Config
 from ..core.errors import AccountMismatchError
 

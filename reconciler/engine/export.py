@@ -16,7 +16,8 @@ from typing import Any, cast
 import yaml
 
 from ..aws.client import Aws
-from ..aws.live import LiveAccount, confirm_credentials, confirm_policy_tags, read_live
+from ..aws.exact_reads import confirm_credentials, confirm_policy_tags
+from ..aws.live import LiveAccount, read_live
 from ..aws.live_roles import read_role_settings
 from ..core import policydoc
 from ..core.mfa_policy import ENFORCE_MFA_POLICY_NAME

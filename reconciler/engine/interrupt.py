@@ -1,6 +1,6 @@
 """Ctrl-C while apply changes the account: the first stops it cleanly, the second at once.
 
-Part of the command layer (with `cli.py` and `progress.py`). While `StopOnCtrlC` is active, the
+Part of the command layer (with `cli/` and `progress.py`). While `StopOnCtrlC` is active, the
 first SIGINT sets `stop`: apply starts no new change, the calls in flight finish and are
 reported as usual. A second SIGINT exits at once, saying that calls may still be in flight.
 

@@ -1,6 +1,6 @@
 """The pipeline for one account: guard, read, resolve, diff, plan; and apply on top of it.
 
-`cli.py` calls these and prints; they never print. `plan_account` makes no AWS call that changes
+`cli/` calls these and prints; they never print. `plan_account` makes no AWS call that changes
 anything.
 """
 
@@ -13,14 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from ..aws.client import Aws, Identity
-from ..aws.live import (
-    LiveAccount,
-    ReadStats,
-    confirm_credentials,
-    confirm_policy_attachments,
-    confirm_policy_tags,
-    read_live,
-)
+from ..aws.exact_reads import confirm_credentials, confirm_policy_attachments, confirm_policy_tags
+from ..aws.live import LiveAccount, ReadStats, read_live
 from ..aws.live_roles import read_role_settings
 from ..aws.managed_documents import attached_aws_policies, read_documents
 from ..aws.usage import confirm_usage

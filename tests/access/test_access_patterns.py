@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reconciler.core.access.grants import grants_of
 from reconciler.core.access.patterns import contains, matches, meets
 
 ALPHABET = "ab/"
@@ -47,3 +49,18 @@ def test_the_cases_a_review_named() -> None:
     assert meets("arn:aws:iam::123456789012:role/*", "arn:*:iam::*:role/*")
     assert not meets("arn:aws:s3:::bucket/*", "arn:*:iam::*:role/*")
     assert meets("arn:aws:iam::*:role/*", "arn:aws:iam::123456789012:role/deploy")
+
+
+@pytest.mark.parametrize("statement", [
+    {"Effect": "Allow", "Action": ["s3:Get*", "iam:PassRole", "lambda:*Function*"],
+     "Resource": "*"},
+    {"Effect": "Allow", "NotAction": ["iam:*", "sts:AssumeRole"], "Resource": "*"},
+    {"Effect": "Allow", "Action": "*", "Resource": "*"},
+    {"Effect": "Allow", "Action": ["*:List*", "ec2:RunInstances"], "Resource": "*"},
+])
+def test_the_actions_a_statement_names_at_once_are_those_it_names_one_by_one(statement):
+    (grant,) = grants_of({"Version": "2012-10-17", "Statement": [statement]}, "policy p")
+    actions = frozenset({"s3:getobject", "s3:putobject", "iam:passrole", "iam:createuser",
+                         "lambda:createfunction", "lambda:invoke", "sts:assumerole",
+                         "ec2:runinstances", "ec2:listthings", "ssm:sendcommand"})
+    assert grant.names_among(actions) == {a for a in actions if grant.names(a)}

@@ -73,7 +73,7 @@ def raised_by(aws: Aws, stubber: Stubber, code: str, retried: int = 0) -> AwsErr
 def test_each_code_the_project_branches_on_is_its_own_class(stubbed, code, expected, monkeypatch):
     aws, stubber = stubbed
     # ConcurrentModification and EntityTemporarilyUnmodifiable are retried first: no waiting here.
-    monkeypatch.setattr("reconciler.aws.client.TRANSIENT_RETRIES", 0)
+    monkeypatch.setattr("reconciler.aws.retries.TRANSIENT_RETRIES", 0)
     error = raised_by(aws, stubber, code)
     assert type(error) is expected
     assert error.code == code

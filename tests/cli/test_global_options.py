@@ -145,12 +145,11 @@ def test_an_internal_error_shows_its_traceback_with_debug_anywhere(
     monkeypatch, capsys, account_file, where
 ):
     from reconciler import cli
-    from reconciler.config import desired
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(desired, "load", broken)
+    monkeypatch.setattr("reconciler.config.desired.load", broken)
     args = before_and_after(["validate", str(account_file)], "--debug")[where == "after"]
     with pytest.raises(SystemExit) as exited:
         cli.main(args)
@@ -162,12 +161,11 @@ def test_an_internal_error_shows_its_traceback_with_debug_anywhere(
 
 def test_an_internal_error_is_one_line_without_debug(monkeypatch, capsys, account_file):
     from reconciler import cli
-    from reconciler.config import desired
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(desired, "load", broken)
+    monkeypatch.setattr("reconciler.config.desired.load", broken)
     with pytest.raises(SystemExit):
         cli.main(["validate", str(account_file), "--", "--debug"])
     err = capsys.readouterr().err

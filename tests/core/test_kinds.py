@@ -10,7 +10,7 @@ import pytest
 
 from reconciler.aws.writers import WRITERS, WriteContext
 from reconciler.core.access.applied import APPLIERS
-from reconciler.core.access.verdicts import RULES
+from reconciler.core.access.rules import RULES
 from reconciler.core.errors import IamctlError
 from reconciler.core.kinds import SPECS, allows, phase_of, spec_of
 from reconciler.core.model import Action, Change, Kind, PasswordPolicy

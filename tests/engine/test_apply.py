@@ -359,11 +359,11 @@ def test_a_delete_conflict_removes_service_specific_credentials_then_retries(
 ):
     """Rare blockers are listed only when AWS says one remains (moto has no such API)."""
     moto_iam.create_user(UserName="gone")
-    real_iam = aws.iam
+    real_call = aws.call
     calls: list[str] = []
     conflict_left = [1]
 
-    def iam(operation: str, doing: str, **params: Any) -> Any:
+    def call(service: str, operation: str, doing: str, *args: Any, **params: Any) -> Any:
         calls.append(operation)
         if operation == "delete_user" and conflict_left[0]:
             conflict_left[0] -= 1
@@ -374,9 +374,9 @@ def test_a_delete_conflict_removes_service_specific_credentials_then_retries(
             return {"ServiceSpecificCredentials": [{"ServiceSpecificCredentialId": "ACCA1"}]}
         if operation == "delete_service_specific_credential":
             return {}
-        return real_iam(operation, doing, **params)
+        return real_call(service, operation, doing, *args, **params)
 
-    monkeypatch.setattr(aws, "iam", iam)
+    monkeypatch.setattr(aws, "call", call)  # `iam` and `pages` go through it
     run(aws, Change(Action.DELETE, Kind.USER, "gone"))
     tail = calls[calls.index("delete_user") :]
     assert tail == [

@@ -51,7 +51,7 @@ from botocore.exceptions import (
 )
 from botocore.retries.standard import ExponentialBackoff
 
-from reconciler.aws import client as aws_module
+from reconciler.aws import retries as aws_module
 from reconciler.aws.client import Aws
 from reconciler.config.desired import load
 from reconciler.core.errors import ApplyError, AwsError, IamctlError

@@ -106,7 +106,7 @@ def listed(ctx: WriteContext, operation: str, key: str, **params: str) -> Iterat
     # `UserName="alice"` -> "user alice"
     owner = " ".join(f"{key.removesuffix('Name').lower()} {value}" for key, value in params.items())
     with suppress(NoSuchEntityError):
-        for page in ctx.aws.pages(operation, f"{operation} for {owner}", **params):
+        for page in ctx.aws.pages("iam", operation, f"{operation} for {owner}", **params):
             yield from page.get(key, [])
 
 

@@ -34,9 +34,11 @@ def delete_group(ctx: WriteContext, change: Change) -> None:
     group = change.name
     doing = f"delete group {group}"
     try:
-        pages = list(ctx.aws.pages("get_group", doing, GroupName=group))
-        attached = list(ctx.aws.pages("list_attached_group_policies", doing, GroupName=group))
-        inline = list(ctx.aws.pages("list_group_policies", doing, GroupName=group))
+        pages = list(ctx.aws.pages("iam", "get_group", doing, GroupName=group))
+        attached = list(
+            ctx.aws.pages("iam", "list_attached_group_policies", doing, GroupName=group)
+        )
+        inline = list(ctx.aws.pages("iam", "list_group_policies", doing, GroupName=group))
     except NoSuchEntityError:
         return
     members = [u["UserName"] for page in pages for u in page["Users"]]

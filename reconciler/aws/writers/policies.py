@@ -15,7 +15,7 @@ from ...core.errors import (
 )
 from ...core.model import Change, Entity
 from ...core.payloads import PolicySpec, ReplacedPolicy, payload_as, text_of
-from ..live import list_attachments
+from ..exact_reads import list_attachments
 from .base import WriteContext, call, create, remove
 
 
@@ -100,7 +100,7 @@ def update_policy_document(ctx: WriteContext, change: Change) -> None:
 def policy_versions(ctx: WriteContext, arn: str, doing: str) -> list[dict[str, Any]]:
     return [
         version
-        for page in ctx.aws.pages("list_policy_versions", doing, PolicyArn=arn)
+        for page in ctx.aws.pages("iam", "list_policy_versions", doing, PolicyArn=arn)
         for version in page["Versions"]
     ]
 

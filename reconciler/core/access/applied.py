@@ -12,13 +12,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from ..arns import policy_arn
 from ..model import Action, Change, Document, Group, Kind, ManagedPolicy, Role, State, User
 from ..payloads import ReplacedPolicy, payload_as, text_of
 from ..policydoc import canonical
 from ..trust import trust_document
+from .overlay import plain, with_item, without_item
 
 Applier = Callable[[State, Change, State], State]
 _ENTITIES = (Kind.USER, Kind.GROUP, Kind.ROLE, Kind.POLICY)
@@ -26,11 +27,33 @@ _ENTITIES = (Kind.USER, Kind.GROUP, Kind.ROLE, Kind.POLICY)
 
 def applied(live: State, changes: Iterable[Change], desired: State) -> State:
     """The live state after the changes, in order; `desired` fills in what a change names but
-    does not carry (a new user's path, a new policy's document)."""
+    does not carry (a new user's path, a new policy's document).
+
+    Changes that edit one entity (most of a plan) edit a working copy of its collection in
+    place, copied once per run of such changes: a state per change would copy tens of
+    thousands of times."""
     state = live
+    working: dict[str, dict[str, Any]] = {}  # collection name: its working copy
     for change in changes:
-        state = apply_change(state, change, desired)
-    return state
+        owned = _OWNED_EDITS.get(change.kind)
+        if owned is None:
+            state = apply_change(_with_collections(state, working), change, desired)
+            working = {}
+            continue
+        owners, edit, owner_of = owned
+        if owners not in working:
+            working[owners] = plain(getattr(state, owners))
+        entities, name = working[owners], owner_of(change)
+        entity = edit(entities.get(name) or _EMPTY[owners](name), change, desired)
+        if entity is None:
+            entities.pop(name, None)
+        else:
+            entities[name] = entity
+    return _with_collections(state, working)
+
+
+def _with_collections(state: State, collections: dict[str, dict[str, Any]]) -> State:
+    return replace(state, **collections) if collections else state  # type: ignore[arg-type]
 
 
 def apply_change(state: State, change: Change, desired: State) -> State:
@@ -58,27 +81,35 @@ def reverted(state: State, change: Change, live: State, desired: State) -> State
     return apply_change(state, _inverse(change), desired)
 
 
+def reverted_user(state: State, change: Change, live: State, desired: State) -> User | None:
+    """The user without one change that moves its access (`edited_user`), as `reverted`."""
+    if change.action == Action.DELETE and change.kind == Kind.USER:
+        return live.users.get(change.name)
+    return edited_user(state, _inverse(change), desired)
+
+
 def _inverse(change: Change) -> Change:
     action = {Action.CREATE: Action.DELETE, Action.DELETE: Action.CREATE}.get(
         change.action, Action.UPDATE)
-    return replace(change, action=action, before=change.after, after=change.before)
+    return _copied(change, action=action, before=change.after, after=change.before)
 
 
 def _restored(state: State, change: Change, live: State) -> State:
     name = change.name
     if change.kind == Kind.USER and name in live.users:
-        return replace(state, users={**state.users, name: live.users[name]})
+        return replace(state, users=with_item(state.users, name, live.users[name]))
     if change.kind == Kind.ROLE and name in live.roles:
-        return replace(state, roles={**state.roles, name: live.roles[name]})
+        return replace(state, roles=with_item(state.roles, name, live.roles[name]))
     if change.kind == Kind.GROUP and name in live.groups:
         users = {n: replace(u, groups=u.groups | {name})
                  if n in live.users and name in live.users[n].groups else u
                  for n, u in state.users.items()}
-        return replace(state, groups={**state.groups, name: live.groups[name]}, users=users)
+        groups = with_item(state.groups, name, live.groups[name])
+        return replace(state, groups=groups, users=users)
     if change.kind == Kind.POLICY and name in live.policies:
         arn = _policy_arn(live, name)
         return replace(
-            state, policies={**state.policies, name: live.policies[name]},
+            state, policies=with_item(state.policies, name, live.policies[name]),
             users=_reattached(state.users, live.users, arn),
             groups=_reattached(state.groups, live.groups, arn),
             roles=_reattached(state.roles, live.roles, arn))
@@ -94,21 +125,42 @@ def _reattached(now: Mapping[str, Any], before: Mapping[str, Any], arn: str) -> 
 # Users.
 
 
-def _user(state: State, change: Change, desired: State) -> State:
+def _user(user: User, change: Change, desired: State) -> User | None:
     if change.action == Action.DELETE:
-        return replace(state, users=_without(state.users, change.name))
+        return None
     wanted = desired.users.get(change.name)
-    user = User(change.name, path=wanted.path if wanted else "/",
+    return User(change.name, path=wanted.path if wanted else "/",
                 tags=wanted.tags if wanted else None)
-    return replace(state, users={**state.users, change.name: user})
 
 
-def _membership(state: State, change: Change, desired: State) -> State:
-    user, group = ((change.name, change.target) if change.kind == Kind.USER_GROUP
-                   else (change.target, change.name))
-    groups = _entity(state, "users", user).groups
-    groups = groups | {group} if change.action == Action.CREATE else groups - {group}
-    return _edited(state, "users", user, groups=groups)
+def _membership(user: User, change: Change, desired: State) -> User:
+    group = change.target if change.kind == Kind.USER_GROUP else change.name
+    groups = user.groups | {group} if change.action == Action.CREATE else user.groups - {group}
+    return _copied(user, groups=groups)
+
+
+def _member(change: Change) -> str:
+    """The user a change of group membership is about (from the user's or the group's side)."""
+    return change.name if change.kind == Kind.USER_GROUP else change.target
+
+
+def moves_one_user(kind: Kind) -> bool:
+    """Whether changes of the kind move one user's own access and nothing else (no one
+    reaches or passes a user)."""
+    return kind in _ONE_USER_EDITS
+
+
+def changed_user(change: Change) -> str:
+    """The user a change that moves one user's access is about."""
+    return _ONE_USER_EDITS[change.kind][2](change)
+
+
+def edited_user(state: State, change: Change, desired: State) -> User | None:
+    """The user such a change leaves (None: gone), without the state around it: a plan
+    weighs thousands of these changes one user at a time."""
+    owners, edit, owner_of = _ONE_USER_EDITS[change.kind]
+    name = owner_of(change)
+    return edit(_entity(state, owners, name), change, desired)  # type: ignore[no-any-return]
 
 
 # Groups.
@@ -116,10 +168,10 @@ def _membership(state: State, change: Change, desired: State) -> State:
 
 def _group(state: State, change: Change, desired: State) -> State:
     if change.action == Action.CREATE:
-        return replace(state, groups={**state.groups, change.name: Group(change.name)})
+        return replace(state, groups=with_item(state.groups, change.name, Group(change.name)))
     users = {name: replace(user, groups=user.groups - {change.name})
              if change.name in user.groups else user for name, user in state.users.items()}
-    return replace(state, groups=_without(state.groups, change.name), users=users)
+    return replace(state, groups=without_item(state.groups, change.name), users=users)
 
 
 # Customer managed policies.
@@ -128,12 +180,13 @@ def _group(state: State, change: Change, desired: State) -> State:
 def _policy(state: State, change: Change, desired: State) -> State:
     if change.action == Action.CREATE:
         wanted = desired.policies.get(change.name)
-        policies = {**state.policies, change.name: wanted} if wanted else state.policies
-        return replace(state, policies=policies)
+        if wanted is None or state.policies.get(change.name) is wanted:
+            return state  # already there (`with_new_policies`): the very same state
+        return replace(state, policies=with_item(state.policies, change.name, wanted))
     # Deleting a policy detaches it from every entity first (DeletePolicy needs that).
     arn = _policy_arn(state, change.name)
     return replace(
-        state, policies=_without(state.policies, change.name),
+        state, policies=without_item(state.policies, change.name),
         users={n: replace(u, policies=u.policies - {arn}) for n, u in state.users.items()},
         groups={n: replace(g, policies=g.policies - {arn}) for n, g in state.groups.items()},
         roles={n: replace(r, policies=r.policies - {arn}) for n, r in state.roles.items()},
@@ -151,22 +204,21 @@ def _replacement(state: State, change: Change, desired: State) -> State:
 
 def _new_document(state: State, name: str, document: Document) -> State:
     found = state.policies.get(name) or ManagedPolicy(name, document, path="/")
-    policies = {**state.policies, name: replace(found, document=document)}
+    policies = with_item(state.policies, name, replace(found, document=document))
     return replace(state, policies=policies)
 
 
 # Roles.
 
 
-def _role(state: State, change: Change, desired: State) -> State:
+def _role(role: Role, change: Change, desired: State) -> Role | None:
     if change.action == Action.DELETE:
-        return replace(state, roles=_without(state.roles, change.name))
+        return None
     wanted = desired.roles.get(change.name)
-    role = Role(change.name, path=wanted.path if wanted else "/",
+    return Role(change.name, path=wanted.path if wanted else "/",
                 trust=wanted.trust if wanted else None,
                 permissions_boundary=wanted.permissions_boundary if wanted else None,
                 tags=wanted.tags if wanted else None)
-    return replace(state, roles={**state.roles, change.name: role})
 
 
 def _role_trust(state: State, change: Change, desired: State) -> State:
@@ -175,7 +227,12 @@ def _role_trust(state: State, change: Change, desired: State) -> State:
 
 
 # What users, groups and roles share: managed policies, inline policies, a boundary. One
-# applier each, made for the owner's collection in the state (`users`, `groups`, `roles`).
+# edit each, whatever the owner; `_owned` puts the edited entity back in the owner's
+# collection in the state (`users`, `groups`, `roles`).
+
+# An edit of one entity: the entity before (an empty one when absent) to the entity after
+# (None: gone).
+Edit = Callable[[Any, Change, State], Any]
 
 # A missing owner (its creation is another change of the plan) starts empty.
 _EMPTY: dict[str, Callable[[str], Any]] = {
@@ -190,38 +247,60 @@ def _entity(state: State, owners: str, name: str) -> Any:
 
 
 def _edited(state: State, owners: str, name: str, **fields: Any) -> State:
-    entities: dict[str, Any] = {**getattr(state, owners)}
-    entities[name] = replace(_entity(state, owners, name), **fields)
-    changed: dict[str, Any] = {owners: entities}
+    entity = replace(_entity(state, owners, name), **fields)
+    changed: dict[str, Any] = {owners: with_item(getattr(state, owners), name, entity)}
     return replace(state, **changed)
 
 
-def _attachment(owners: str) -> Applier:
+def _owned(owners: str, edit: Edit, owner_of: Callable[[Change], str]) -> Applier:
     def apply(state: State, change: Change, desired: State) -> State:
-        held: frozenset[str] = _entity(state, owners, change.name).policies
-        target = {change.target}
-        policies = held | target if change.action == Action.CREATE else held - target
-        return _edited(state, owners, change.name, policies=policies)
+        name = owner_of(change)
+        entity = edit(_entity(state, owners, name), change, desired)
+        entities = getattr(state, owners)
+        kept = without_item(entities, name) if entity is None else \
+            with_item(entities, name, entity)
+        changed: dict[str, Any] = {owners: kept}
+        return replace(state, **changed)
     return apply
 
 
-def _inline_policy(owners: str) -> Applier:
-    def apply(state: State, change: Change, desired: State) -> State:
-        current: Mapping[str, Document] = _entity(state, owners, change.name).inline_policies
-        inline = _without(current, change.target) if change.action == Action.DELETE else \
-            {**current, change.target: _document(text_of(change.after))}
-        return _edited(state, owners, change.name, inline_policies=inline)
-    return apply
+def _attachment(entity: Any, change: Change, desired: State) -> Any:
+    held: frozenset[str] = entity.policies
+    target = {change.target}
+    policies = held | target if change.action == Action.CREATE else held - target
+    return _copied(entity, policies=policies)
 
 
-def _boundary(owners: str) -> Applier:
-    def apply(state: State, change: Change, desired: State) -> State:
-        boundary = None if change.action == Action.DELETE else text_of(change.after)
-        return _edited(state, owners, change.name, permissions_boundary=boundary)
-    return apply
+def _inline_policy(entity: Any, change: Change, desired: State) -> Any:
+    current: Mapping[str, Document] = entity.inline_policies
+    if change.action == Action.DELETE:
+        inline = {k: v for k, v in current.items() if k != change.target}
+    else:
+        inline = {**current, change.target: _document(text_of(change.after))}
+    return _copied(entity, inline_policies=inline)
+
+
+def _boundary(entity: Any, change: Change, desired: State) -> Any:
+    boundary = None if change.action == Action.DELETE else text_of(change.after)
+    return _copied(entity, permissions_boundary=boundary)
 
 
 # Shared.
+
+
+T = TypeVar("T")
+
+
+def _copied(value: T, **fields: Any) -> T:
+    """`dataclasses.replace` without running `__init__` again (ten times faster): a plan's
+    verdicts edit tens of thousands of entities and changes, whose classes check nothing when
+    made. Only dataclasses without slots, and only their own fields."""
+    known = value.__dataclass_fields__  # type: ignore[attr-defined]
+    assert all(name in known for name in fields), f"no such field in {sorted(fields)}"
+    copied = object.__new__(type(value))
+    copied.__dict__.update(value.__dict__)
+    copied.__dict__.update(fields)
+    return copied
 
 
 @functools.lru_cache(maxsize=4096)
@@ -238,26 +317,35 @@ def _policy_arn(state: State, name: str) -> str:
     return policy_arn(state.account.partition, state.account.id, path, name)
 
 
-def _without(items: Mapping[str, Any], name: str) -> dict[str, Any]:
-    return {key: value for key, value in items.items() if key != name}
+def _named(change: Change) -> str:
+    return change.name
 
+
+# Changes that edit one entity: its collection in the state, the edit, and whose the change is.
+Owned = tuple[str, Edit, Callable[[Change], str]]
+_ONE_USER_EDITS: dict[Kind, Owned] = {
+    Kind.USER: ("users", _user, _named),
+    Kind.USER_GROUP: ("users", _membership, _member),
+    Kind.GROUP_MEMBER: ("users", _membership, _member),
+    Kind.USER_POLICY: ("users", _attachment, _named),
+    Kind.USER_INLINE_POLICY: ("users", _inline_policy, _named),
+    Kind.USER_BOUNDARY: ("users", _boundary, _named),
+}
+_OWNED_EDITS: dict[Kind, Owned] = {
+    **_ONE_USER_EDITS,
+    Kind.GROUP_POLICY: ("groups", _attachment, _named),
+    Kind.GROUP_INLINE_POLICY: ("groups", _inline_policy, _named),
+    Kind.ROLE: ("roles", _role, _named),
+    Kind.ROLE_POLICY: ("roles", _attachment, _named),
+    Kind.ROLE_INLINE_POLICY: ("roles", _inline_policy, _named),
+    Kind.ROLE_BOUNDARY: ("roles", _boundary, _named),
+}
 
 APPLIERS: dict[Kind, Applier] = {
-    Kind.USER: _user,
-    Kind.USER_GROUP: _membership,
-    Kind.GROUP_MEMBER: _membership,
-    Kind.USER_POLICY: _attachment("users"),
-    Kind.USER_INLINE_POLICY: _inline_policy("users"),
-    Kind.USER_BOUNDARY: _boundary("users"),
+    **{kind: _owned(*owned) for kind, owned in _OWNED_EDITS.items()},
     Kind.GROUP: _group,
-    Kind.GROUP_POLICY: _attachment("groups"),
-    Kind.GROUP_INLINE_POLICY: _inline_policy("groups"),
     Kind.POLICY: _policy,
     Kind.POLICY_DOCUMENT: _policy_document,
     Kind.POLICY_REPLACEMENT: _replacement,
-    Kind.ROLE: _role,
     Kind.ROLE_TRUST: _role_trust,
-    Kind.ROLE_POLICY: _attachment("roles"),
-    Kind.ROLE_INLINE_POLICY: _inline_policy("roles"),
-    Kind.ROLE_BOUNDARY: _boundary("roles"),
 }

@@ -16,10 +16,12 @@ from enum import Enum
 
 from .. import catalog
 from .conditions import Verdict
-from .grants import ALLOW, DENY, Grant, action_index
-from .model import AccessModel, Holder, Step
+from .grants import ALLOW, DENY, Grant, PolicySet, action_index
+from .holders import Holder
+from .model import AccessModel, Side
 from .patterns import ANY, contains, meets
 from .principals import ROLE, Principal
+from .reach import Step
 
 
 class Growth(str, Enum):
@@ -31,37 +33,57 @@ class Growth(str, Enum):
 
 
 def compared(before: AccessModel, after: AccessModel, principal: Principal) -> Growth:
-    if before.incomplete(principal) or after.incomplete(principal):
+    return compared_sides(before.side(principal), after.side(principal),
+                          _differing_roles(before, after, principal))
+
+
+def compared_sides(before: Side, after: Side,
+                   differing: frozenset[str] | None = None) -> Growth:
+    """`differing`: the only roles whose chain or policies may differ between the sides (one
+    model was made from the other for one change); None: any of them."""
+    if before.unread or after.unread:
         return Growth.UNKNOWN
-    grew = _grew(before, after, principal)
-    shrank = _grew(after, before, principal)
+    grew = _grew(before, after, differing)
+    shrank = _grew(after, before, differing)
     if grew and shrank:
         return Growth.BOTH
     return Growth.GREW if grew else Growth.SHRANK if shrank else Growth.SAME
 
 
-def _grew(before: AccessModel, after: AccessModel, principal: Principal) -> bool:
+def _grew(before: Side, after: Side, differing: frozenset[str] | None) -> bool:
     """Whether `after` lets the principal do anything `before` did not (soundly: True when
     it cannot be shown otherwise)."""
-    old, new = before.holder(principal), after.holder(principal)
+    old, new = before.holder, after.holder
     if new is not None and (_own_grew(old, new) if old is not None
                             else bool(_allows(new.policies.grants))):
         return True  # more allowed (a principal that did not exist was allowed nothing)
-    reached_before, reached_after = before.reachable(principal), after.reachable(principal)
-    for role, chain in reached_after.items():
+    reached_before, reached_after = before.reach, after.reach
+    # Every role reached, however far down a chain, is in `reached_after`: each one's chain and
+    # own policies are compared; between a model of one change and its parent, only the roles
+    # the change touches can differ (roles the plan leaves alone share their policy set).
+    roles = reached_after if differing is None else \
+        [role for role in differing if role in reached_after]
+    for role in roles:
         # A role newly reached, or reached on easier terms (a trust condition dropped).
+        chain = reached_after[role]
         if role not in reached_before or _surety(chain) > _surety(reached_before[role]):
             return True
-    if reached_after is reached_before:
-        return False  # the same reach, shared by a model of one change with its parent
-    # Every role reached, however far down a chain, is in `reached_after`: each one's own
-    # policies are compared (roles the plan leaves alone share their policy set: no work).
-    for role in reached_after:
+    for role in roles:
         held = Principal(ROLE, role)
-        old_role, new_role = before.holder(held), after.holder(held)
+        old_role, new_role = before.model.holder(held), after.model.holder(held)
         if new_role is not None and (old_role is None or _own_grew(old_role, new_role)):
             return True
     return False
+
+
+def _differing_roles(one: AccessModel, other: AccessModel,
+                     principal: Principal) -> frozenset[str] | None:
+    """The roles where the principal's reach may differ, when one model was made from the
+    other for one change; None when every role must be looked at."""
+    for child, parent in ((one, other), (other, one)):
+        if child.parent is parent:
+            return child.reach_changed(principal)
+    return None
 
 
 def _surety(chain: tuple[Step, ...]) -> Verdict:
@@ -76,11 +98,19 @@ def stronger(mine: Holder, theirs: Holder) -> bool:
 def _own_grew(old: Holder, new: Holder) -> bool:
     if old.policies is new.policies:  # the plan's models share unchanged policy sets
         return False
-    if _denies(old.policies.grants) - _denies(new.policies.grants):
+    known = new.policies.grew_since
+    if old.policies not in known:
+        known[old.policies] = _set_grew(old.policies, new.policies)
+    return known[old.policies]
+
+
+def _set_grew(old: PolicySet, new: PolicySet) -> bool:
+    if _denies(old.grants) - _denies(new.grants):
         return True  # a Deny gone (conservatively, whatever it denied)
-    if not all(_covered(g, _allows(old.policies.grants)) for g in _allows(new.policies.grants)):
+    allowed = _allows(old.grants)
+    if not all(_covered(g, allowed) for g in _allows(new.grants)):
         return True
-    return _boundary_loosened(old.policies.boundary, new.policies.boundary)
+    return _boundary_loosened(old.boundary, new.boundary)
 
 
 def _boundary_loosened(old: tuple[Grant, ...] | None, new: tuple[Grant, ...] | None) -> bool:
@@ -90,7 +120,8 @@ def _boundary_loosened(old: tuple[Grant, ...] | None, new: tuple[Grant, ...] | N
         return True
     if _denies(old) - _denies(new):
         return True
-    return not all(_covered(g, _allows(old)) for g in _allows(new))
+    allowed = _allows(old)
+    return not all(_covered(g, allowed) for g in _allows(new))
 
 
 def _allows(grants: Sequence[Grant]) -> tuple[Grant, ...]:

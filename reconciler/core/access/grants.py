@@ -43,6 +43,12 @@ class Grant:
         """Whether the statement applies to the action (lower case, no wildcard)."""
         return action_index(self.actions).names(action) != self.not_action
 
+    def names_among(self, actions: frozenset[str]) -> frozenset[str]:
+        """The actions (lower case, no wildcard) the statement applies to: `names` for many at
+        once, a service at a time."""
+        named = action_index(self.actions).named_among(actions)
+        return actions - named if self.not_action else named
+
     def reaches(self, resource: str, facts: Facts) -> bool:
         """Whether the statement applies to some resource the pattern names."""
         if self.not_resource:
@@ -131,10 +137,13 @@ class Answer:
 NO = Answer(Verdict.NO)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PolicySet:
     """What applies to one principal's own requests: its identity policies' statements (its
-    own and its groups'), and its permissions boundary's (None: no boundary)."""
+    own and its groups'), and its permissions boundary's (None: no boundary).
+
+    Compared and hashed by identity: a plan's models share one object per distinct set
+    (`model.Pool`), and what is worked out about it is kept with it."""
 
     grants: tuple[Grant, ...]
     boundary: tuple[Grant, ...] | None = None
@@ -152,6 +161,12 @@ class PolicySet:
 
     @functools.cached_property
     def _named(self) -> dict[str, bool]:
+        return {}
+
+    @functools.cached_property
+    def grew_since(self) -> dict[PolicySet, bool]:
+        """Whether these policies allow more than an earlier set (`compare.py`), by that set:
+        thousands of users move between the same few sets."""
         return {}
 
     def may_allow(self, action: str) -> bool:
@@ -223,6 +238,17 @@ class _ActionIndex:
         if action in self.exact:
             return True
         return any(catalog.matches(action, pattern) for pattern in self._candidates(action))
+
+    def named_among(self, actions: frozenset[str]) -> frozenset[str]:
+        named = set(actions & self.exact)
+        by_service: dict[str, list[str]] = {}
+        for action in actions - self.exact:
+            by_service.setdefault(action.split(":", 1)[0], []).append(action)
+        for service, listed in by_service.items():
+            patterns = (*self.by_service.get(service, ()), *self.anywhere)
+            named.update(action for action in listed
+                         if any(catalog.matches(action, pattern) for pattern in patterns))
+        return frozenset(named)
 
     def contains(self, pattern: str) -> bool:
         """Whether one of the patterns names every action `pattern` names (sound: see

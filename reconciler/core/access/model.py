@@ -10,48 +10,30 @@ makes the principals holding it `incomplete`: the verdicts that need it are `unk
 
 from __future__ import annotations
 
-import functools
-import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from ..model import Document, Role, State, User
-from .conditions import Facts, Verdict
+from ..model import State, User
+from .conditions import Verdict
 from .documents import Documents
-from .grants import NO, Answer, Grant, PolicySet, grants_of
-from .principals import (
-    AWS_ANY,
-    ROLE,
-    USER,
-    Admission,
-    Principal,
-    trust_admits,
-)
-
-_ASSUME = "sts:assumerole"
+from .grants import Answer
+from .holders import Holder, Holders, Pool, decided
+from .principals import ROLE, USER, Admission, Principal
+from .reach import ASSUME, Reach, Step, chain_text
+from .trust_index import RolesOf, TrustIndex, admissions_of
 
 
 @dataclass(frozen=True)
-class Holder:
-    """A user's or role's own policies: `policies` as grants, the boundary's grants, and the
-    sources that could not be read."""
+class Side:
+    """One principal as one model sees it: its own policies, each role it reaches (whose
+    policies are the model's), and what iamctl could not read among them."""
 
-    principal: Principal
-    policies: PolicySet
-    facts: Facts
-    unread: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Step:
-    """One link of a chain: a principal reaches `role` (by its trust, and by an identity
-    policy when `via` names one)."""
-
-    role: str
-    verdict: Verdict
-    via: tuple[str, ...] = ()
+    model: AccessModel
+    holder: Holder | None
+    reach: Mapping[str, tuple[Step, ...]]
+    unread: tuple[str, ...]
 
 
 class AccessModel:
@@ -66,12 +48,13 @@ class AccessModel:
         self.state = state
         self.account_id, self.partition = state.account.id, state.account.partition
         self.pool = pool or Pool()
-        self._builder = _Builder(state, documents, now or datetime.now(timezone.utc),
+        self._builder = Holders(state, documents, now or datetime.now(timezone.utc),
                                  self.pool)
-        self._roles = {**state.aws_roles, **state.roles}
+        self._roles = RolesOf(state)
         self._holders: dict[Principal, Holder | None] = {}
-        self._reach: dict[Principal, dict[str, tuple[Step, ...]]] = {}
+        self._reach = Reach(self)
         self._assumers: dict[str, frozenset[Principal]] = {}
+        self._unread: dict[Principal, dict[str, tuple[str, ...]]] = {}
         # Answers derived from the model that its users keep with it (`powers.py`).
         self.cache: dict[str, dict[Any, Any]] = {}
         # The users and roles worth asking whether they may assume or pass a role by their own
@@ -123,7 +106,7 @@ class AccessModel:
 
     def admissions(self, role: str) -> tuple[Admission, ...]:
         found = self._roles.get(role)
-        return _admissions(found.trust.meaning if found and found.trust else "", self.account_id)
+        return admissions_of(found.trust.meaning if found and found.trust else "", self.account_id)
 
     def role_arn(self, role: str) -> str:
         found = self._roles[role]
@@ -140,16 +123,65 @@ class AccessModel:
 
     def incomplete(self, principal: Principal) -> tuple[str, ...]:
         """The policies iamctl could not read that the principal, or a role it reaches, holds."""
-        parent = self._parent
-        if parent is not None and self.reachable(principal) is parent.reachable(principal) \
-                and self.holder(principal) is parent.holder(principal):
-            return parent.incomplete(principal)
         found = self.holder(principal)
         unread = list(found.unread) if found else []
-        for role in self.reachable(principal):
-            holder = self.holder(Principal(ROLE, role))
-            unread += [u for u in holder.unread if u not in unread] if holder else []
+        for sources in self._unread_of_reached(principal).values():
+            unread += [u for u in sources if u not in unread]
         return tuple(unread)
+
+    def _unread_of_reached(self, principal: Principal) -> dict[str, tuple[str, ...]]:
+        """The unread sources of each role the principal reaches that holds any. A reach worked
+        out from the parent's takes the parent's answer for every role but the changed ones
+        (a principal trusted by hundreds of roles is asked once per change of a plan)."""
+        if principal not in self._unread:
+            changed = self.reach_changed(principal)
+            if changed is not None:
+                assert self._parent is not None
+                found = {role: sources for role, sources
+                         in self._parent._unread_of_reached(principal).items()
+                         if role not in changed}
+                roles: Iterable[str] = [r for r in changed if r in self.reachable(principal)]
+            else:
+                found, roles = {}, self.reachable(principal)
+            for role in roles:
+                holder = self.holder(Principal(ROLE, role))
+                if holder is not None and holder.unread:
+                    found[role] = holder.unread
+            self._unread[principal] = found
+        return self._unread[principal]
+
+    def side(self, principal: Principal) -> Side:
+        return Side(self, self.holder(principal), self.reachable(principal),
+                    self.incomplete(principal))
+
+    def user_side(self, name: str, user: User | None) -> Side:
+        """The user as it would be with `user` as its entity (None: gone) and everything else
+        as this model has it: how a plan weighs a change to one user's own policies without a
+        model of the whole account per change."""
+        holder = self._builder.user(name, user) if user is not None else None
+        reach = dict(self._reach.walk(Principal(USER, name), holder))
+        unread = list(holder.unread) if holder is not None else []
+        for role in reach:
+            held = self.holder(Principal(ROLE, role))
+            unread += [u for u in held.unread if u not in unread] if held is not None else []
+        return Side(self, holder, reach, tuple(unread))
+
+    def reach_changed(self, principal: Principal) -> frozenset[str] | None:
+        """The roles where this model's reach of the principal may differ from its parent's
+        (each other role is reached by the same chain and holds the same policies); None when
+        it was not worked out from the parent's."""
+        self.reachable(principal)
+        return self._changed_roles if self._reach.reused(principal) else None
+
+    @property
+    def parent(self) -> AccessModel | None:
+        return self._parent
+
+    @property
+    def changed_roles(self) -> frozenset[str]:
+        """The roles this model may differ in from its parent (besides users, groups and
+        policies)."""
+        return self._changed_roles
 
     def reachers(self, roles: set[str]) -> set[Principal]:
         """Every principal that may assume one of the roles, directly or through others. A
@@ -200,7 +232,7 @@ class AccessModel:
     def may_assume_or_pass(self, who: Principal) -> bool:
         """Whether the principal's own policies let it assume or pass any role at all."""
         return any(self.own_answer(who, action, "*").verdict != Verdict.NO
-                   for action in (_ASSUME, "iam:passrole"))
+                   for action in (ASSUME, "iam:passrole"))
 
     def _assumers_of(self, role: str) -> Iterator[Principal]:
         for admission in self.admissions(role):
@@ -209,16 +241,13 @@ class AccessModel:
             elif admission.via_identity:
                 arn = self.role_arn(role)
                 yield from (who for who in self._inside()
-                            if self.own_answer(who, _ASSUME, arn).verdict != Verdict.NO)
+                            if self.own_answer(who, ASSUME, arn).verdict != Verdict.NO)
 
     # What they may do.
 
     def own_answer(self, principal: Principal, action: str, resource: str,
                    other_user: bool = False) -> Answer:
-        holder = self.holder(principal)
-        if holder is None:
-            return NO
-        return holder.policies.decide(action.lower(), resource, holder.facts, other_user)
+        return decided(self.holder(principal), action, resource, other_user)
 
     def answer(self, principal: Principal, action: str, resource: str,
                other_user: bool = False) -> Answer:
@@ -233,284 +262,20 @@ class AccessModel:
             found = self.own_answer(Principal(ROLE, role), action, resource, other_user)
             verdict = min(reached, found.verdict)
             if verdict > best.verdict:
-                best = Answer(verdict, _chain_text(chain) + found.via)
+                best = Answer(verdict, chain_text(chain) + found.via)
         return best
 
-    def reachable(self, principal: Principal) -> dict[str, tuple[Step, ...]]:
+    def reachable(self, principal: Principal) -> Mapping[str, tuple[Step, ...]]:
         """Each role the principal may assume, directly or through other roles, with the
         shortest chain that gets there."""
-        if principal not in self._reach:
-            reused = self._reach_from_parent(principal)
-            self._reach[principal] = reused if reused is not None else dict(self._walk(principal))
-        return self._reach[principal]
+        return self._reach.of(principal)
 
-    def _reach_from_parent(self, who: Principal) -> dict[str, tuple[Step, ...]] | None:
-        """A model of one change differs from its parent only around the changed roles: the
-        parent's chains that avoid them still hold, and only steps into them are new. None
-        when that cannot be shown (the principal's own policies changed, or a changed role
-        leads on to others): then the walk is made afresh. A principal that reaches many
-        roles (an account every role trusts) would otherwise be walked again per change."""
-        parent, changed = self._parent, self._changed_roles
-        if parent is None or (who.kind == ROLE and who.name in changed):
-            return None
-        mine, theirs = self.holder(who), parent.holder(who)
-        if (mine.policies if mine else None) is not (theirs.policies if theirs else None):
-            return None
-        theirs_reach = parent.reachable(who)
-        kept = {role: chain for role, chain in theirs_reach.items()
-                if not any(step.role in changed for step in chain)}
-        starts = [(who, ())] + [(Principal(ROLE, role), chain) for role, chain in kept.items()]
-        for role in sorted(changed):
-            if not self.has_role(role):
-                continue
-            for start, chain in starts:
-                best = max((s for a in self.admissions(role)
-                            if (s := self._admitted(start, role, a)) is not None),
-                           key=lambda s: s.verdict, default=None)
-                if best is not None:
-                    if any(True for _ in self._steps(Principal(ROLE, role))):
-                        return None  # it leads on: walk afresh
-                    kept[role] = (*chain, best)
-                    break
-        # The very same reach: shared, so comparisons see at once that nothing moved.
-        return theirs_reach if kept == theirs_reach else kept
-
-    def _walk(self, start: Principal) -> Iterator[tuple[str, tuple[Step, ...]]]:
-        seen = {start.name} if start.kind == ROLE else set()
-        frontier: list[tuple[Principal, tuple[Step, ...]]] = [(start, ())]
-        while frontier:
-            following: list[tuple[Principal, tuple[Step, ...]]] = []
-            for who, chain in frontier:
-                for step in self._steps(who):
-                    if step.role in seen:
-                        continue
-                    seen.add(step.role)
-                    longer = (*chain, step)
-                    yield step.role, longer
-                    following.append((Principal(ROLE, step.role), longer))
-            frontier = following
-
-    def _steps(self, who: Principal) -> Iterator[Step]:
-        # Most principals may assume no role by their own policies: then only the roles whose
-        # trust names them (or everyone) need a look.
-        by_identity = not who.outside and \
-            self.own_answer(who, _ASSUME, "*").verdict != Verdict.NO
-        for role in sorted(self.trust_index.candidates(who, by_identity)):
-            best: Step | None = None
-            for admission in self.admissions(role):
-                step = self._admitted(who, role, admission, by_identity)
-                if step is not None and (best is None or step.verdict > best.verdict):
-                    best = step
-            if best is not None:
-                yield best
-
-    def _admitted(self, who: Principal, role: str, admission: Admission,
-                  by_identity: bool = True) -> Step | None:
-        if admission.via_identity:
-            if who.outside or not by_identity:
-                return None
-            allowed = self.own_answer(who, _ASSUME, self.role_arn(role))
-            if allowed.verdict == Verdict.NO:
-                return None
-            return Step(role, min(admission.verdict, allowed.verdict), allowed.via)
-        if admission.who == who:
-            return Step(role, admission.verdict)
-        if admission.who is not None and admission.who.kind == AWS_ANY and not who.outside:
-            return Step(role, admission.verdict)  # `*` names this account's principals too
-        return None
-
+    def passed_through(self, who: Principal) -> frozenset[str]:
+        return self._reach.passed_through(who)
 
     @property
     def trust_index(self) -> TrustIndex:
         if self._index is None:
-            self._index = TrustIndex(self, self._parent_index, self._changed_roles)
+            self._index = TrustIndex(self._roles, self.admissions, self._parent_index,
+                                     self._changed_roles)
         return self._index
-
-
-class TrustIndex:
-    """Which roles may admit a principal, without reading every trust policy for every
-    principal: the roles whose trust names it, those that admit everyone, and those that admit
-    the account (for principals whose own policies may assume roles). A model of one change
-    takes its parent's index and reads again only the roles the change touches."""
-
-    def __init__(self, model: AccessModel, parent: TrustIndex | None = None,
-                 changed: frozenset[str] = frozenset()) -> None:
-        self.parent, self.changed = parent, changed
-        self.named: dict[Principal, set[str]] = {}
-        self.everyone: set[str] = set()
-        self.account: set[str] = set()
-        roles = changed if parent is not None else frozenset(model.roles)
-        for role in roles:
-            if not model.has_role(role):
-                continue  # deleted by the change
-            for admission in model.admissions(role):
-                if admission.via_identity:
-                    self.account.add(role)
-                elif admission.who is not None and admission.who.kind == AWS_ANY:
-                    self.everyone.add(role)
-                    self.named.setdefault(admission.who, set()).add(role)
-                elif admission.who is not None:
-                    self.named.setdefault(admission.who, set()).add(role)
-
-    def candidates(self, who: Principal, by_identity: bool) -> set[str]:
-        found = set(self.named.get(who, ()))
-        if not who.outside:
-            found |= self.everyone
-            if by_identity:
-                found |= self.account
-        if self.parent is not None:
-            found |= self.parent.candidates(who, by_identity) - self.changed
-        return found
-
-
-def _chain_text(chain: tuple[Step, ...]) -> tuple[str, ...]:
-    return tuple(f"assumes role {step.role}" + (f" ({', '.join(step.via)})" if step.via else "")
-                 for step in chain)
-
-
-@functools.lru_cache(maxsize=8192)
-def _admissions(trust: str, account_id: str) -> tuple[Admission, ...]:
-    """A trust policy's admissions, by its meaning: roles share few distinct trust policies."""
-    return tuple(trust_admits(json.loads(trust) if trust else {}, account_id))
-
-
-class Pool:
-    """What the models of one plan share: principals holding the same statements share one
-    `PolicySet` object, across the live model, the model after the plan and the one of each
-    change, so its cached answers are worked out once (thousands of users, a few groups)."""
-
-    def __init__(self) -> None:
-        self._sets: dict[tuple[object, ...], PolicySet] = {}
-        # AWS managed policies' grants by (ARN, source prefix): the same in every model.
-        self.aws_grants: dict[tuple[str, str], tuple[Grant, ...] | None] = {}
-
-    def policy_set(self, grants: tuple[Grant, ...],
-                   boundary: tuple[Grant, ...] | None) -> PolicySet:
-        key = (grants, boundary)
-        found = self._sets.get(key)
-        if found is None:
-            found = self._sets[key] = PolicySet(grants, boundary)
-        return found
-
-
-class _Builder:
-    """Grants for every user and role of a state, each policy document turned into grants once
-    (users share groups and policies: thousands of users, a few dozen documents)."""
-
-    def __init__(self, state: State, documents: Documents, now: datetime, pool: Pool) -> None:
-        self.state, self.documents, self.now, self.pool = state, documents, now, pool
-        self.account, self.partition = state.account.id, state.account.partition
-        self._managed: dict[tuple[str, str], tuple[Grant, ...] | None] = {}
-        self._groups: dict[str, tuple[tuple[Grant, ...], tuple[str, ...]]] = {}
-        self._sets: dict[tuple[object, ...], tuple[PolicySet, tuple[str, ...]]] = {}
-
-    def holder(self, principal: Principal) -> Holder | None:
-        if principal.kind == USER and principal.name in self.state.users:
-            return self.user(principal.name, self.state.users[principal.name])
-        role = self.state.roles.get(principal.name) or self.state.aws_roles.get(principal.name)
-        if principal.kind == ROLE and role is not None:
-            return self.role(principal.name, role)
-        return None
-
-    def user(self, name: str, user: User) -> Holder:
-        principal = Principal(USER, name)
-        arn = user.arn or f"arn:{self.partition}:iam::{self.account}:user{user.path or '/'}{name}"
-        facts = Facts(arn=arn, account=self.account, username=name, principal_type="User",
-                      tags=user.tags, now=self.now)
-        key = (tuple(sorted(user.policies)), _inline_key(user.inline_policies),
-               tuple(sorted(user.groups)), user.permissions_boundary)
-        if key not in self._sets:
-            grants, unread = self.own(user.policies, user.inline_policies)
-            for group_name in sorted(user.groups):
-                more, missing = self.group(group_name)
-                grants, unread = grants + more, unread + missing
-            boundary, missing = self.boundary(user.permissions_boundary)
-            self._sets[key] = (self.pool.policy_set(grants, boundary), unread + missing)
-        policies, unread = self._sets[key]
-        return Holder(principal, policies, facts, unread)
-
-    def group(self, name: str) -> tuple[tuple[Grant, ...], tuple[str, ...]]:
-        group = self.state.groups.get(name)
-        if group is None:
-            return (), ()
-        if name not in self._groups:
-            self._groups[name] = self.own(group.policies, group.inline_policies,
-                                          prefix=f"group {name}: ")
-        return self._groups[name]
-
-    def role(self, name: str, role: Role) -> Holder:
-        principal = Principal(ROLE, name)
-        arn = role.arn or f"arn:{self.partition}:iam::{self.account}:role{role.path or '/'}{name}"
-        facts = Facts(arn=arn, account=self.account, principal_type="AssumedRole",
-                      tags=role.tags, now=self.now)
-        key = ("role", tuple(sorted(role.policies)), _inline_key(role.inline_policies),
-               role.permissions_boundary)
-        if key not in self._sets:
-            grants, unread = self.own(role.policies, role.inline_policies)
-            boundary, missing = self.boundary(role.permissions_boundary)
-            self._sets[key] = (self.pool.policy_set(grants, boundary), unread + missing)
-        policies, unread = self._sets[key]
-        return Holder(principal, policies, facts, unread)
-
-    def own(self, arns: frozenset[str], inline: Mapping[str, Document],
-            prefix: str = "") -> tuple[tuple[Grant, ...], tuple[str, ...]]:
-        grants: tuple[Grant, ...] = ()
-        unread: tuple[str, ...] = ()
-        for arn in sorted(arns):
-            found = self.managed(arn, prefix)
-            if found is None:
-                unread += (f"{prefix}policy {_short(arn)}",)
-            else:
-                grants += found
-        for policy_name, document in sorted(inline.items()):
-            grants += _grants(document.meaning, f"{prefix}inline policy {policy_name}")
-        return grants, unread
-
-    def managed(self, arn: str, prefix: str) -> tuple[Grant, ...] | None:
-        key = (arn, prefix)
-        if key not in self._managed:
-            self._managed[key] = self._read_managed(arn, prefix)
-        return self._managed[key]
-
-    def _read_managed(self, arn: str, prefix: str) -> tuple[Grant, ...] | None:
-        source = f"{prefix}policy {_short(arn)}"
-        if arn.split(":")[4:5] != ["aws"]:
-            policy = self.state.policies.get(_short(arn))
-            return _grants(policy.document.meaning, source) if policy is not None else None
-        key = (arn, prefix)
-        if key not in self.pool.aws_grants:
-            document = self.documents(arn)
-            self.pool.aws_grants[key] = None if document is None else \
-                _grants_of_dict(_freeze(document), source)
-        return self.pool.aws_grants[key]
-
-    def boundary(self, arn: str | None) -> tuple[tuple[Grant, ...] | None, tuple[str, ...]]:
-        if arn is None:
-            return None, ()
-        found = self.managed(arn, "boundary ")
-        if found is None:
-            # Unread: no cap is the wider reading; the principal's verdicts are unknown anyway.
-            return None, (f"boundary {_short(arn)}",)
-        return found, ()
-
-
-def _inline_key(inline: Mapping[str, Document]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((name, document.meaning) for name, document in inline.items()))
-
-
-def _short(arn: str) -> str:
-    return arn.rsplit("/", 1)[-1]
-
-
-@functools.lru_cache(maxsize=4096)
-def _grants(meaning: str, source: str) -> tuple[Grant, ...]:
-    return grants_of(json.loads(meaning) if meaning else {}, source)
-
-
-def _freeze(document: dict[str, Any]) -> str:
-    return json.dumps(document, sort_keys=True)
-
-
-@functools.lru_cache(maxsize=4096)
-def _grants_of_dict(text: str, source: str) -> tuple[Grant, ...]:
-    return grants_of(json.loads(text), source)

@@ -10,14 +10,16 @@ the resources the method needs. A method whose gain is full access (`gains: admi
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .compare import stronger
 from .conditions import Verdict
 from .escalation_catalog import OTHER_USER, SELF, Method, methods
-from .grants import Answer, PolicySet
-from .model import AccessModel, Holder
+from .grants import ALLOW, Answer, Grant, PolicySet
+from .holders import Holder
+from .model import AccessModel
 from .patterns import meets
 from .principals import ROLE, Principal
 
@@ -129,11 +131,35 @@ def _possible(model: AccessModel, principal: Principal) -> tuple[Method, ...]:
     return _possible_for(sets)
 
 
-@functools.lru_cache(maxsize=4096)
 def _possible_for(sets: tuple[PolicySet, ...]) -> tuple[Method, ...]:
-    return tuple(method for method in methods()
-                 if all(any(s.may_allow(need.action.lower()) for s in sets)
-                        for need in method.requires))
+    named = frozenset().union(*(_named_needs(s) for s in sets))
+    return tuple(method for method, needs in _needs() if needs <= named)
+
+
+@functools.lru_cache(maxsize=1)
+def _needs() -> tuple[tuple[Method, frozenset[str]], ...]:
+    """Each method of the catalog with the actions it needs (lower case)."""
+    return tuple((method, frozenset(need.action.lower() for need in method.requires))
+                 for method in methods())
+
+
+# The catalog's actions some Allow of a policy set names, kept with the set while it lives:
+# thousands of principals share a few hundred sets, made of a few dozen statements.
+_NAMED: weakref.WeakKeyDictionary[PolicySet, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _named_needs(policies: PolicySet) -> frozenset[str]:
+    found = _NAMED.get(policies)
+    if found is None:
+        found = _NAMED[policies] = frozenset().union(
+            *(_named_by(grant) for grant in policies.grants if grant.effect == ALLOW))
+    return found
+
+
+@functools.lru_cache(maxsize=8192)
+def _named_by(grant: Grant) -> frozenset[str]:
+    """The catalog's actions the statement names (a statement is in many sets)."""
+    return grant.names_among(frozenset().union(*(needs for _, needs in _needs())))
 
 
 def _power(method: Method, answers: list[Answer]) -> Power:

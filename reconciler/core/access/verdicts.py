@@ -13,17 +13,29 @@ carries an `admin` risk: neither gate may treat it as safe.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..model import Action, Change, Impact, Kind, Risk, State
-from .applied import applied, apply_change, moves_access, reverted, with_new_policies
-from .compare import Growth, compared
+from .applied import (
+    applied,
+    apply_change,
+    changed_user,
+    edited_user,
+    moves_access,
+    moves_one_user,
+    reverted,
+    reverted_user,
+    with_new_policies,
+)
+from .compare import Growth, compared, compared_sides
 from .documents import Documents
-from .model import AccessModel, Pool
+from .holders import Pool
+from .model import AccessModel
 from .powers import ADMIN, TRUST, Power, powers
 from .principals import FEDERATED, ROLE, USER, Principal
+from .rules import RULES
 
 _IMPACT = {
     Growth.SAME: Impact.NEUTRAL, Growth.GREW: Impact.BROADENS, Growth.BOTH: Impact.BROADENS,
@@ -52,8 +64,12 @@ class Judge:
         self.pool = Pool()
         self.before = self.model(self.live)
         self.base = with_new_policies(self.live, self.desired)
+        # The live account with the policies the plan creates: what one user's change is
+        # weighed in.
+        self.base_model = self.before.derived(self.base, frozenset())
         self._after: AccessModel | None = None
         self._scan: frozenset[Principal] | None = None
+        self._holders: _Holders | None = None
 
     def after(self, changes: Sequence[Change]) -> AccessModel:
         if self._after is None:
@@ -79,8 +95,14 @@ class Judge:
             rule = RULES[change.kind]
             impact, reason = rule(change)
             return Verdict(impact, reason, tuple(self.touched_by_rule(change)), by_rule=True)
+        if moves_one_user(change.kind):
+            return self.user_verdict(change, changes)
         roles = self.roles_of(change)
-        alone = self.before.derived(apply_change(self.base, change, self.desired), roles)
+        alone_state = apply_change(self.base, change, self.desired)
+        # A new policy is already in the state a change is judged alone in (a change alone may
+        # attach it): its model is shared by every such change.
+        alone = self.base_model if alone_state is self.base else \
+            self.before.derived(alone_state, roles)
         alone.scan = self.scan(changes)
         pairs = [(self.before, alone)]
         # A new user or group is empty until its own memberships and attachments, which are
@@ -97,6 +119,25 @@ class Judge:
         impact = _combined(growths)
         reason = self.unread_reason(touched, models) if impact == Impact.UNKNOWN else ""
         return Verdict(impact, reason, tuple(touched))
+
+    def user_verdict(self, change: Change, changes: Sequence[Change]) -> Verdict:
+        """A change to one user's own policies (membership, attachment, inline policy,
+        boundary, the user itself) moves that user's access alone: it is weighed on the user
+        as the change leaves it, against the models the plan already has, so a plan creating
+        thousands of users needs no model of the whole account per change."""
+        name, who = changed_user(change), Principal(USER, changed_user(change))
+        alone = edited_user(self.base, change, self.desired)
+        pairs = [(self.before.side(who), self.base_model.user_side(name, alone))]
+        if len(changes) > 1 and not _creates_empty(change):
+            after = self.after(changes)
+            without = reverted_user(after.state, change, self.live, self.desired)
+            pairs.append((after.user_side(name, without), after.side(who)))
+        impact = _combined({compared_sides(old, new) for old, new in pairs})
+        reason = ""
+        if impact == Impact.UNKNOWN:
+            unread = sorted({source for pair in pairs for side in pair for source in side.unread})
+            reason = _unread_reason(unread)
+        return Verdict(impact, reason, (Principal(USER, name),))
 
     def roles_of(self, change: Change) -> frozenset[str]:
         """The roles whose trust or policies the change may alter: a model of the change reads
@@ -150,28 +191,59 @@ class Judge:
         return [provider] if provider in self.before.principals() else []
 
     def members(self, group: str) -> list[Principal]:
-        return [Principal(USER, name) for state in (self.live, self.desired)
-                for name, user in state.users.items() if group in user.groups]
+        return self._index().members.get(group, [])
 
     def holders_of(self, policy: str) -> list[Principal]:
-        found = []
-        for state in (self.live, self.desired):
-            for kind, entities in ((USER, state.users), (ROLE, state.roles)):
-                for name, entity in entities.items():
-                    held = {*entity.policies, entity.permissions_boundary or ""}
-                    if any(arn.rsplit("/", 1)[-1] == policy for arn in held):
-                        found.append(Principal(kind, name))
-            for group_name, group in state.groups.items():
-                if any(arn.rsplit("/", 1)[-1] == policy for arn in group.policies):
-                    found += self.members(group_name)
-        return found
+        """Who holds the customer managed policy, live or as the files declare (attached, as a
+        boundary, or through a group)."""
+        index = self._index()
+        return index.holders.get(policy, []) + [
+            who for group in index.groups.get(policy, []) for who in self.members(group)]
+
+    def _index(self) -> _Holders:
+        if self._holders is None:
+            self._holders = _Holders.of(self.live, self.desired)
+        return self._holders
 
     def unread_reason(self, touched: Iterable[Principal], models: Sequence[AccessModel]) -> str:
-        unread = sorted({source for model in models for who in touched
-                         for source in model.incomplete(who)})
-        if unread:
-            return f"iamctl could not read {', '.join(unread)}"
-        return "iamctl cannot judge this change"
+        return _unread_reason(sorted({source for model in models for who in touched
+                                      for source in model.incomplete(who)}))
+
+
+@dataclass
+class _Holders:
+    """Who holds each customer managed policy and who is in each group, live and as the files
+    declare: read once per plan, not once per change."""
+
+    holders: dict[str, list[Principal]]  # policy name: users and roles (attached or boundary)
+    groups: dict[str, list[str]]  # policy name: the groups it is attached to
+    members: dict[str, list[Principal]]  # group name: its users
+
+    @classmethod
+    def of(cls, *states: State) -> _Holders:
+        index = cls({}, {}, {})
+        for state in states:
+            for kind, entities in ((USER, state.users), (ROLE, state.roles)):
+                for name, entity in entities.items():
+                    for policy in _names({*entity.policies, entity.permissions_boundary or ""}):
+                        index.holders.setdefault(policy, []).append(Principal(kind, name))
+            for name, user in state.users.items():
+                for group_name in user.groups:
+                    index.members.setdefault(group_name, []).append(Principal(USER, name))
+            for name, group in state.groups.items():
+                for policy in _names(group.policies):
+                    index.groups.setdefault(policy, []).append(name)
+        return index
+
+
+def _names(arns: Iterable[str]) -> set[str]:
+    return {arn.rsplit("/", 1)[-1] for arn in arns}
+
+
+def _unread_reason(unread: Sequence[str]) -> str:
+    if unread:
+        return f"iamctl could not read {', '.join(unread)}"
+    return "iamctl cannot judge this change"
 
 
 def judged(changes: Sequence[Change], desired: State, live: State, documents: Documents,
@@ -277,66 +349,5 @@ def _combined(growths: set[Growth]) -> Impact:
         return Impact.NARROWS
     return Impact.NEUTRAL
 
-
-# Kinds the model does not see: one rule each, (impact, why unknown).
-
-Rule = Callable[[Change], "tuple[Impact, str]"]
-
-
-def _unknown(reason: str) -> Rule:
-    return lambda change: (Impact.UNKNOWN, reason)
-
-
-def _fixed(impact: Impact) -> Rule:
-    return lambda change: (impact, "")
-
-
-def _credential(change: Change) -> tuple[Impact, str]:
-    # A new access key or console password is a new way in for the same permissions (a key
-    # rotation must not trip `--fail-on broadening`); removing one takes a way in away.
-    return (Impact.NEUTRAL if change.action == Action.CREATE else Impact.NARROWS), ""
-
-
-def _provider(change: Change) -> tuple[Impact, str]:
-    """A provider grants nothing by itself: the roles that trust it are judged on their trust.
-    Deleting one (or one of its audiences) takes a way in away; a new audience lets in tokens
-    a role already trusts; a new provider, metadata or thumbprints bring new signing keys."""
-    if change.action == Action.DELETE:
-        return Impact.NARROWS, ""
-    if change.kind == Kind.OIDC_CLIENT_ID:
-        return Impact.BROADENS, ""
-    return Impact.UNKNOWN, "new signing keys for the roles that trust this provider"
-
-
-def _instance_profile(change: Change) -> tuple[Impact, str]:
-    if change.action == Action.DELETE:
-        return Impact.NARROWS, ""
-    return Impact.UNKNOWN, "who may launch instances with this profile is not modelled"
-
-
-_TAGS = "tags can decide conditions (aws:PrincipalTag, aws:ResourceTag)"
-_PATH = "a path can decide which ARN patterns name the entity"
-
-RULES: Mapping[Kind, Rule] = {
-    Kind.POLICY_TAGS: _unknown(_TAGS),
-    Kind.GROUP_PATH: _unknown(_PATH),
-    Kind.USER_PATH: _unknown(_PATH),
-    Kind.USER_TAGS: _unknown(_TAGS),
-    Kind.ROLE_TAGS: _unknown(_TAGS),
-    Kind.LOGIN_PROFILE: _credential,
-    Kind.ACCESS_KEY: _credential,
-    Kind.ACCESS_KEY_STATUS: _credential,  # only ever deactivation
-    Kind.ALIAS: _fixed(Impact.NEUTRAL),
-    Kind.PASSWORD_POLICY: _fixed(Impact.NEUTRAL),
-    Kind.ROLE_SETTINGS: _fixed(Impact.NEUTRAL),  # a description; how long sessions last
-    Kind.INSTANCE_PROFILE: _instance_profile,
-    Kind.OIDC_PROVIDER: _provider,
-    Kind.OIDC_CLIENT_ID: _provider,
-    Kind.OIDC_THUMBPRINTS: _provider,
-    Kind.OIDC_PROVIDER_TAGS: _unknown(_TAGS),
-    Kind.SAML_PROVIDER: _provider,
-    Kind.SAML_METADATA: _provider,
-    Kind.SAML_PROVIDER_TAGS: _unknown(_TAGS),
-}
 
 _USER_KINDS = (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY, Kind.ACCESS_KEY_STATUS)

@@ -1,0 +1,67 @@
+"""`iamctl access`: who may do what once the files are applied (reads AWS, changes nothing)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import click
+
+from ..core.access import queries
+from ..core.destinations import DEFAULT_DELIVERY
+from ..core.errors import IamctlError
+from ..engine.access import model_after_apply
+from ..engine.accounts import EXIT_OK
+from ..options import global_options
+from .common import Options, account_option, cli, files_argument, pass_options
+from .plan import read_and_plan
+
+
+@cli.command()
+@files_argument
+@account_option
+@click.option("--action", metavar="ACTION", help="Who may perform this action (e.g. iam:PassRole).")
+@click.option("--resource", default="*", show_default=True, metavar="ARN",
+              help="With --action: on this resource (an ARN, wildcards allowed).")
+@click.option("--principal", metavar="NAME",
+              help="What this principal may do (`alice`, `role ci`, `AWS *`).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@global_options
+@pass_options
+def access(
+    opts: Options,
+    files: Sequence[str],
+    accounts: Sequence[str],
+    action: str | None,
+    resource: str,
+    principal: str | None,
+    as_json: bool,
+) -> int:
+    """Who may do what once the files are applied (reads AWS, changes nothing)."""
+    if (action is None) == (principal is None):
+        raise click.UsageError("give exactly one of --action and --principal")
+    answers = []
+    for result in read_and_plan(files, accounts, opts, False, DEFAULT_DELIVERY):
+        model = model_after_apply(result)
+        if action is not None:
+            grantees = queries.who_can(model, action, resource)
+            answers.append((result.account_id, {
+                "action": action, "resource": resource,
+                "principals": [g.to_json() for g in grantees]},
+                queries.who_can_text(action, resource, grantees)))
+            continue
+        assert principal is not None
+        found = queries.find_principal(model, principal)
+        if found is None:
+            raise IamctlError(f"account {result.account_id}: no principal {principal!r} "
+                              "(name a user, `role NAME`, or an outside principal as listed "
+                              "by --action)")
+        profile = queries.what_can(model, found)
+        answers.append((result.account_id, profile.to_json(), queries.what_can_text(profile)))
+    if as_json:
+        click.echo(json.dumps(
+            answers[0][1] if len(answers) == 1 else {a: j for a, j, _ in answers}, indent=2))
+    else:
+        for account, _, text in answers:
+            click.echo((f"account {account}:\n" if len(answers) > 1 else "") + text, nl=False)
+    return EXIT_OK

@@ -1,0 +1,124 @@
+"""What every `iamctl` command shares: the `cli` group the commands register on, the global
+options as each command sees them, the options several commands take, and what `main` must know
+when a command ends early (`Session`)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..aws.sessions import quiet_botocore_logs
+from ..core.errors import IamctlError
+from ..engine.connection import Connection
+from ..options import chosen_options, global_options
+
+
+@dataclass(frozen=True)
+class Options:
+    connection: Connection
+    color: bool
+
+
+def wants_color(no_color: bool) -> bool:
+    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="iamctl")
+@global_options
+def cli() -> None:
+    """Manage an AWS account's IAM set-up from a YAML file."""
+
+
+def pass_options(func: Callable[..., int]) -> Callable[..., int]:
+    """Calls a command with the global options as they stand once its own are parsed (they may
+    come after the subcommand), and with logging set up from them."""
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> int:
+        chosen = chosen_options(click.get_current_context())
+        set_up_logging(chosen.debug)
+        opts = Options(
+            Connection(chosen.profile, chosen.endpoint_url), wants_color(chosen.no_color)
+        )
+        return func(opts, *args, **kwargs)
+
+    return command
+
+
+def set_up_logging(debug: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    quiet_botocore_logs(debug)
+
+
+def files_argument(func: Any) -> Any:
+    return click.argument("files", nargs=-1, required=True, type=click.Path())(func)
+
+
+def exact_credentials_option(func: Any) -> Any:
+    return click.option(
+        "--exact-credentials",
+        is_flag=True,
+        help="Read every declared user's access keys, console password and MFA with exact "
+        "calls (3 per user) instead of trusting the credential report, which can be hours old.",
+    )(func)
+
+
+def account_option(func: Any) -> Any:
+    return click.option(
+        "--account", "accounts", multiple=True, help="Only these account ids (repeatable)."
+    )(func)
+
+
+def reach_options(func: Any) -> Any:
+    """`export` and `mfa enroll` read no file: which account, and how to reach it."""
+    func = click.option(
+        "--role-arn",
+        metavar="ARN",
+        help="Assume this role to reach the account (as account.role_arn in a file).",
+    )(func)
+    return click.option(
+        "--account",
+        "account_id",
+        metavar="ID",
+        help="Refuse unless the credentials reach this account (as account.id in a file).",
+    )(func)
+
+
+def write_file(path: str, text: str) -> None:
+    """An output file the user named (`--out`); a failure is theirs to fix, in one line."""
+    try:
+        Path(path).write_text(text)
+    except OSError as error:
+        raise IamctlError(f"cannot write {path}: {error.strerror}") from None
+
+
+@dataclass
+class Session:
+    """What `main` must know when a command ends early: whether it may have changed AWS."""
+
+    writes_started: bool = False
+
+
+def session() -> Session:
+    """The one `main` passed in (a fresh one when `cli` is called another way)."""
+    return click.get_current_context().ensure_object(Session)
+
+
+def stopped_early(state: Session) -> str:
+    if state.writes_started:
+        return "interrupted: changes may have been made; run `iamctl plan` to see the account"
+    return "aborted: nothing was changed"
