@@ -25,8 +25,8 @@ from reconciler.aws.client import Aws
 from reconciler.aws.ratelimit import RateLimiter
 from reconciler.aws.retries import RETRY_FIRST_DELAY
 from reconciler.core.errors import AccessDeniedError, AwsError
-from tests.conftest import RunIamctl
 from tests.faultproxy import CALLER_ARN, FaultProxy, Faults, Rule, denied
+from tests.iamctl_runs import RunIamctl
 
 INSTANCE = "arn:aws:sso:::instance/ssoins-0123456789abcdef"
 SETS = [f"{INSTANCE.replace('instance', 'permissionSet')}/ps-{n:016x}" for n in range(3)]
