@@ -16,11 +16,11 @@ from reconciler.aws.client import Aws
 from reconciler.aws.live import LiveAccount, read_live
 from reconciler.aws.live_roles import read_role_settings
 from reconciler.config import desired
-from reconciler.core.diff import diff
-from reconciler.core.findings import account_findings
-from reconciler.core.model import State
-from reconciler.core.plan import make_plan
-from reconciler.core.render import render_text
+from reconciler.core.diff.diff import diff
+from reconciler.core.plan.findings import account_findings
+from reconciler.core.plan.plan import make_plan
+from reconciler.core.render.text import render_text
+from reconciler.core.state import State
 
 T = TypeVar("T")
 

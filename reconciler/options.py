@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import click
 from click.core import ParameterSource
 
-from .core.destinations import Delivery, Route
+from .core.plan.destinations import Delivery, Route
 
 _META_KEY = "iamctl.global_options"
 

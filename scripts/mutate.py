@@ -40,7 +40,7 @@ class Equivalent:
     """A surviving mutant that cannot change behaviour, found by its function and its change
     (not mutmut's number, which shifts when the function gains a mutant)."""
 
-    function: str  # e.g. reconciler.core.policydoc._normalise_document
+    function: str  # e.g. reconciler.core.policy.documents._normalise_document
     was: str  # the removed lines, stripped and joined by one space
     now: str  # the added lines, likewise
     reason: str
@@ -161,7 +161,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--report-only", action="store_true", help="print the last run's score")
     parser.add_argument(
-        "only", nargs="*", help="mutant-name patterns, e.g. 'reconciler.core.diff.*'"
+        "only", nargs="*", help="mutant-name patterns, e.g. 'reconciler.core.diff.diff.*'"
     )
     args = parser.parse_args()
     os.chdir(REPO)

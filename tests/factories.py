@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from reconciler.core.model import (
+from reconciler.core.policy.documents import canonical
+from reconciler.core.state import (
     AccessKey,
     Account,
     Credentials,
@@ -17,7 +18,6 @@ from reconciler.core.model import (
     User,
     aws_owned_path,
 )
-from reconciler.core.policydoc import canonical
 
 ACCOUNT_ID = "123456789012"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from reconciler.core.markdown import MARKER
-from reconciler.core.model import Action, Change, Finding, HumanStep, Kind, StepKind
-from reconciler.core.plan import Plan
-from reconciler.core.policydoc import canonical
+from reconciler.core.changes import Action, Change, Finding, HumanStep, Kind, StepKind
+from reconciler.core.plan.plan import Plan
+from reconciler.core.policy.documents import canonical
+from reconciler.core.render.markdown import MARKER
 from tests.factories import ACCOUNT_ID as ACCOUNT
 
 PARSER = MarkdownIt("gfm-like")

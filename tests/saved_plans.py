@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.config.desired import Config
-from reconciler.core.diff import diff
-from reconciler.core.model import Account, User
-from reconciler.core.plan import make_plan, plan_to_dict
+from reconciler.core.diff.diff import diff
+from reconciler.core.plan.plan import make_plan, plan_to_dict
+from reconciler.core.state import Account, User
 from reconciler.engine.accounts import AccountResult
 from reconciler.engine.run import AccountPlan
 from tests.factories import ACCOUNT_ID, live_user, state

@@ -22,7 +22,7 @@ from ..core.errors import (
     CredentialReportNotReadyError,
     IamctlError,
 )
-from ..core.model import AccessKey, Credentials, User
+from ..core.state import AccessKey, Credentials, User
 from .client import Aws
 
 # Real AWS builds the report in seconds to a minute; give up after this long.

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..core.arns import tag_map
 from ..core.errors import NoSuchEntityError
-from ..core.model import AccessKey, Credentials, Entity, State, User
+from ..core.state import AccessKey, Credentials, Entity, State, User
 from .client import Aws
 from .credential_report import key_order, whole_seconds
 

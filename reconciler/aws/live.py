@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..core import policydoc
 from ..core.arns import tag_map
 from ..core.errors import NoSuchEntityError
-from ..core.model import (
+from ..core.policy import documents as policydoc
+from ..core.state import (
     Account,
     Document,
     Group,

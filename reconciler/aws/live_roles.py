@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from ..core import policydoc
 from ..core.arns import tag_map
-from ..core.model import Document, Role, State, aws_owned_path
-from ..core.trust import trust_document
+from ..core.policy import documents as policydoc
+from ..core.policy.trust import trust_document
+from ..core.state import Document, Role, State, aws_owned_path
 from .client import Aws
 
 

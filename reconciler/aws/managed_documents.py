@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
 
+from ..core.changes import Action, Change, Kind
 from ..core.errors import NoSuchEntityError
-from ..core.model import Action, Change, Kind
 from .client import Aws
 
 _ATTACHING = (Kind.USER_POLICY, Kind.GROUP_POLICY, Kind.ROLE_POLICY)

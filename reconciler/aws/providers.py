@@ -12,7 +12,7 @@ from typing import Any
 
 from ..core.arns import tag_map
 from ..core.errors import NoSuchEntityError
-from ..core.model import OidcProvider, SamlProvider
+from ..core.state import OidcProvider, SamlProvider
 from .client import Aws
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from ..core.errors import NoSuchEntityError
-from ..core.model import AccessKey, Credentials, State, User
+from ..core.state import AccessKey, Credentials, State, User
 from .client import Aws
 from .credential_report import whole_seconds
 

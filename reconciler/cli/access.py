@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import click
 
 from ..core.access import queries
-from ..core.destinations import DEFAULT_DELIVERY
 from ..core.errors import IamctlError
+from ..core.plan.destinations import DEFAULT_DELIVERY
 from ..engine.access import model_after_apply
 from ..engine.accounts import EXIT_OK
 from ..options import global_options

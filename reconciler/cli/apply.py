@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
+from ..core.changes import Change
 from ..core.errors import ApplyError
-from ..core.model import Change
-from ..core.plan import Plan
-from ..core.render import change_lines, step_line
+from ..core.plan.plan import Plan
+from ..core.render.text import change_lines, step_line
 from ..core.wording import plural
 from ..delivery.credentials import SecretsSink
 from ..engine.accounts import EXIT_ERROR, EXIT_OK, AccountResult, apply_all

@@ -10,11 +10,11 @@ from contextlib import contextmanager
 import click
 
 from ..config import desired
-from ..core import impact_text
-from ..core.destinations import Delivery
 from ..core.errors import IamctlError
-from ..core.markdown import render_comment, render_error
-from ..core.render import change_title, render_text
+from ..core.plan.destinations import Delivery
+from ..core.render import impact as impact_text
+from ..core.render.markdown import render_comment, render_error
+from ..core.render.text import change_title, render_text
 from ..engine.accounts import (
     EXIT_ERROR,
     AccountResult,

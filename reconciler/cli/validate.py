@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import click
 
 from ..config import desired
-from ..core.findings import file_findings
-from ..core.render import printable, warning_lines
+from ..core.plan.findings import file_findings
+from ..core.render.text import printable, warning_lines
 from ..core.wording import plural
 from ..engine.accounts import EXIT_OK
 from ..options import global_options

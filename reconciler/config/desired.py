@@ -13,15 +13,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
 from typing import Any
 
-from ..core import policydoc
-from ..core.arns import policy_arn
+from ..core.arns import policy_arn, url_key
 from ..core.errors import ConfigError, Location, field_path
-from ..core.mfa_policy import (
+from ..core.policy import documents as policydoc
+from ..core.policy.mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
     ENFORCE_MFA_POLICY_NAME,
     enforce_mfa_document,
 )
-from ..core.model import (
+from ..core.policy.trust_findings import TrustFinding
+from ..core.state import (
     Account,
     Group,
     Ignore,
@@ -33,8 +34,6 @@ from ..core.model import (
     State,
     User,
 )
-from ..core.providers import url_key
-from ..core.trust_findings import TrustFinding
 from . import documents, lifecycle_config, providers, roles, shape, validation
 from .validation import Declared, declared_in, source_error
 from .yamlload import Path, Source, load_yaml

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import policydoc
-from ..core.model import Document
+from ..core.policy import documents as policydoc
+from ..core.state import Document
 from .documentfiles import read_document_file
 from .validation import Declared
 from .yamlload import Path

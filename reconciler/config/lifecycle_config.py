@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pyrage import x25519
 
-from ..core.model import KeyRotation
+from ..core.state import KeyRotation
 from .validation import Declared
 
 DEFAULT_OVERLAP_DAYS = 7

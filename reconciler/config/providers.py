@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from xml.etree import ElementTree
 from xml.parsers import expat
 
-from ..core.model import OidcProvider, SamlProvider
-from ..core.providers import url_key
+from ..core.arns import url_key
+from ..core.state import OidcProvider, SamlProvider
 from .documentfiles import confined
 from .validation import Declared, check_unique, declared_in
 from .yamlload import Source

@@ -14,9 +14,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..core import trust, trusted_by
-from ..core.model import AWS_OWNED_ROLE_PATHS, Document, Role, aws_owned_path
-from ..core.trust_findings import FINDING_KINDS, TrustFinding, trust_findings
+from ..core.policy import trust, trusted_by
+from ..core.policy.trust_findings import FINDING_KINDS, TrustFinding, trust_findings
+from ..core.state import AWS_OWNED_ROLE_PATHS, Document, Role, aws_owned_path
 from . import documents
 from .validation import Declared, source_error
 from .yamlload import Source

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from ..core.arns import url_key
 from ..core.errors import ConfigError, Location, field_path
-from ..core.mfa_policy import ENFORCE_MFA_POLICY_NAME
-from ..core.model import Ignore
-from ..core.providers import url_key
+from ..core.policy.mfa_policy import ENFORCE_MFA_POLICY_NAME
+from ..core.state import Ignore
 from .yamlload import Path, Source
 
 # Default IAM quotas (AWS can raise the managed policy ones on request; iamctl keeps the default).

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, TypeAlias, TypeVar
 
-from .model import Entity, PasswordPolicy
+from .state import Entity, PasswordPolicy
 
 T = TypeVar("T")
 

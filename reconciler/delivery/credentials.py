@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..core.errors import IamctlError
-from ..core.model import PasswordPolicy
+from ..core.state import PasswordPolicy
 from . import private_files
 
 # The symbols IAM password policies count as "non-alphanumeric".

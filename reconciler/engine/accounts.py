@@ -16,12 +16,12 @@ from typing import Any
 
 from ..aws.live import ReadStats
 from ..config.desired import Config
-from ..core import impact_text
-from ..core.destinations import DEFAULT_DELIVERY, Delivery
+from ..core.changes import Change
 from ..core.errors import ApplyError, IamctlError
-from ..core.markdown import render_comment, render_failed_account, render_markdown
-from ..core.model import Change
-from ..core.plan import FORMAT_VERSION, Plan, plan_to_dict
+from ..core.plan.destinations import DEFAULT_DELIVERY, Delivery
+from ..core.plan.plan import FORMAT_VERSION, Plan, plan_to_dict
+from ..core.render import impact as impact_text
+from ..core.render.markdown import render_comment, render_failed_account, render_markdown
 from ..delivery.credentials import SecretsSink
 from .connection import Connection
 from .run import AccountPlan, apply_account, plan_account

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from ..aws.writers import WRITERS, WriteContext
+from ..core.changes import Change
 from ..core.errors import ApplyError, IamctlError
-from ..core.kinds import creates_secret as creates_secret  # where the engine finds it
-from ..core.kinds import phase_of
-from ..core.model import Change
-from ..core.plan import Plan
-from ..core.render import change_lines
+from ..core.kinds.changes import creates_secret as creates_secret
+from ..core.kinds.changes import phase_of
+from ..core.plan.plan import Plan
+from ..core.render.text import change_lines
 
 DEFAULT_PARALLELISM = 8
 

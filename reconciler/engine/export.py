@@ -19,9 +19,9 @@ from ..aws.client import Aws
 from ..aws.exact_reads import confirm_credentials, confirm_policy_tags
 from ..aws.live import LiveAccount, read_live
 from ..aws.live_roles import read_role_settings
-from ..core import policydoc
-from ..core.mfa_policy import ENFORCE_MFA_POLICY_NAME
-from ..core.model import Account, Document, Group, ManagedPolicy, MfaMode, Role, State, User
+from ..core.policy import documents as policydoc
+from ..core.policy.mfa_policy import ENFORCE_MFA_POLICY_NAME
+from ..core.state import Account, Document, Group, ManagedPolicy, MfaMode, Role, State, User
 from .export_providers import metadata_comments, provider_sections
 
 

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..core.arns import HTTPS
 from ..core.errors import IamctlError
-from ..core.model import OidcProvider, SamlProvider, State
-from ..core.providers import HTTPS
+from ..core.state import OidcProvider, SamlProvider, State
 
 METADATA_DIRECTORY = "saml"
 

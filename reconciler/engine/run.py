@@ -22,15 +22,16 @@ from ..aws.writers import WriteContext
 from ..config.desired import Config, resolve
 from ..core.access.documents import Documents, read_first, shipped
 from ..core.access.lockout import mark_self_lockout
-from ..core.attachments import policies_to_read
-from ..core.destinations import DEFAULT_DELIVERY, Delivery
-from ..core.diff import Diff, diff
+from ..core.changes import Change, Kind, StepKind
+from ..core.diff.attachments import policies_to_read
+from ..core.diff.diff import Diff, diff
+from ..core.diff.names import align_names
+from ..core.diff.rotation import may_be_rotating
 from ..core.errors import IamctlError
-from ..core.findings import account_findings
-from ..core.model import Caller, Change, Kind, State, StepKind, User, credentials_of
-from ..core.names import align_names
-from ..core.plan import Plan, make_plan
-from ..core.rotation import may_be_rotating
+from ..core.plan.destinations import DEFAULT_DELIVERY, Delivery
+from ..core.plan.findings import account_findings
+from ..core.plan.plan import Plan, make_plan
+from ..core.state import Caller, State, User, credentials_of
 from ..core.wording import plural
 from ..delivery.credentials import SecretsSink
 from .apply import DEFAULT_PARALLELISM, apply_plan, creates_secret, describe

@@ -11,11 +11,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..core.destinations import place, same_place
+from ..core.changes import Change, Kind
 from ..core.errors import IamctlError, StalePlanError
-from ..core.model import Change, Kind
-from ..core.plan import Plan, plan_from_dict
-from ..core.render import change_lines, printable
+from ..core.plan.destinations import place, same_place
+from ..core.plan.plan import Plan, plan_from_dict
+from ..core.render.text import change_lines, printable
 from .accounts import AccountResult
 from .run import AccountPlan
 

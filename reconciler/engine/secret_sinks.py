@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.errors import IamctlError
-from ..core.plan import Plan
+from ..core.plan.plan import Plan
 from ..delivery.age_delivery import sink_for
 from ..delivery.credentials import SecretsSink
 from .accounts import AccountResult

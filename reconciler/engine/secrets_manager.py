@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from ..aws.client import Aws
-from ..core.destinations import secret_name  # the name the plan shows
 from ..core.errors import IamctlError, ResourceExistsError, ResourceNotFoundError
+from ..core.plan.destinations import secret_name
 from ..delivery.credentials import CSV_HEADER, SecretsSink
 
 MANAGED_TAG = {"Key": "iamctl:managed", "Value": "true"}

@@ -7,9 +7,9 @@ from dataclasses import replace
 from reconciler.core.access.compare import Growth, compared
 from reconciler.core.access.model import AccessModel
 from reconciler.core.access.principals import Principal
-from reconciler.core.model import ManagedPolicy, Role, User
-from reconciler.core.policydoc import canonical
-from reconciler.core.trust import trust_document
+from reconciler.core.policy.documents import canonical
+from reconciler.core.policy.trust import trust_document
+from reconciler.core.state import ManagedPolicy, Role, User
 from tests.factories import ACCOUNT_ID, state
 
 # A model of one change reuses its parent's reach: a role the change touches may be reached by

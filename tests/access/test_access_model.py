@@ -11,10 +11,10 @@ from reconciler.core.access.conditions import Facts, Verdict, judge
 from reconciler.core.access.grants import PolicySet, grants_of
 from reconciler.core.access.model import AccessModel
 from reconciler.core.access.principals import EVERYONE, Principal
-from reconciler.core.meaning import meaning
-from reconciler.core.model import Group, ManagedPolicy, Role, User
-from reconciler.core.policydoc import canonical
-from reconciler.core.trust import trust_document
+from reconciler.core.policy.documents import canonical
+from reconciler.core.policy.meaning import meaning
+from reconciler.core.policy.trust import trust_document
+from reconciler.core.state import Group, ManagedPolicy, Role, User
 from tests.factories import ACCOUNT_ID, state
 
 NOW = datetime(2026, 12, 7, tzinfo=timezone.utc)

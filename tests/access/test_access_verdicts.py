@@ -7,22 +7,12 @@ from typing import Any
 
 import pytest
 
-from reconciler.core.diff import Diff, diff
-from reconciler.core.model import (
-    Action,
-    Change,
-    Group,
-    Impact,
-    Kind,
-    ManagedPolicy,
-    Risk,
-    Role,
-    SamlProvider,
-    User,
-)
-from reconciler.core.plan import Plan, make_plan
-from reconciler.core.policydoc import canonical
-from reconciler.core.trust import trust_document
+from reconciler.core.changes import Action, Change, Impact, Kind, Risk
+from reconciler.core.diff.diff import Diff, diff
+from reconciler.core.plan.plan import Plan, make_plan
+from reconciler.core.policy.documents import canonical
+from reconciler.core.policy.trust import trust_document
+from reconciler.core.state import Group, ManagedPolicy, Role, SamlProvider, User
 from tests.factories import (
     ACCOUNT_ID,
     ADMIN,

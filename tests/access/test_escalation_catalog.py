@@ -10,7 +10,6 @@ from collections import Counter
 import pytest
 from policy_sentry.querying.actions import get_action_data
 
-from reconciler.core import catalog
 from reconciler.core.access import escalation_catalog
 from reconciler.core.access.escalation_catalog import (
     GAINS,
@@ -21,6 +20,7 @@ from reconciler.core.access.escalation_catalog import (
     Requirement,
     methods,
 )
+from reconciler.core.policy import catalog
 from tests.files import REPO_ROOT
 
 ROOT = REPO_ROOT

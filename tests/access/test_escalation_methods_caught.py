@@ -12,9 +12,9 @@ from reconciler.core.access.escalation_catalog import OTHER_USER, SELF, Method, 
 from reconciler.core.access.model import AccessModel
 from reconciler.core.access.powers import ADMIN, powers
 from reconciler.core.access.principals import Principal
-from reconciler.core.model import Role, User
-from reconciler.core.policydoc import canonical
-from reconciler.core.trust import trust_document
+from reconciler.core.policy.documents import canonical
+from reconciler.core.policy.trust import trust_document
+from reconciler.core.state import Role, User
 from tests.factories import ACCOUNT_ID, state
 from tests.factories import ADMIN as ADMIN_POLICY
 

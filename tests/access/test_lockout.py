@@ -12,21 +12,13 @@ import yaml
 
 from reconciler.core.access.documents import shipped
 from reconciler.core.access.lockout import IAMCTL_ACTIONS, mark_self_lockout
-from reconciler.core.diff import diff
-from reconciler.core.mfa_policy import ENFORCE_MFA_POLICY_NAME, enforce_mfa_document
-from reconciler.core.model import (
-    Action,
-    Caller,
-    Change,
-    Entity,
-    Kind,
-    ManagedPolicy,
-    State,
-    User,
-)
+from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.diff.diff import diff
 from reconciler.core.payloads import PolicySpec, ReplacedPolicy
-from reconciler.core.policydoc import canonical
-from reconciler.core.trust import trust_document
+from reconciler.core.policy.documents import canonical
+from reconciler.core.policy.mfa_policy import ENFORCE_MFA_POLICY_NAME, enforce_mfa_document
+from reconciler.core.policy.trust import trust_document
+from reconciler.core.state import Caller, Entity, ManagedPolicy, State, User
 from tests.factories import ACCOUNT_ID, ADMIN, READ_ONLY, live_group, live_role, live_user, state
 from tests.files import REPO_ROOT
 

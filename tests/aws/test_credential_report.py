@@ -20,7 +20,7 @@ from reconciler.aws.credential_report import (
 )
 from reconciler.aws.errors import error_class
 from reconciler.core.errors import AwsError, IamctlError
-from reconciler.core.model import AccessKey, Credentials, User
+from reconciler.core.state import AccessKey, Credentials, User
 
 HEADER = (
     "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"

@@ -15,9 +15,9 @@ from reconciler.aws.client import Aws
 from reconciler.aws.credential_report import whole_seconds
 from reconciler.aws.exact_reads import confirm_credentials, confirm_policy_tags
 from reconciler.aws.live import read_live
-from reconciler.core import policydoc
 from reconciler.core.errors import AwsError
-from reconciler.core.model import (
+from reconciler.core.policy import documents as policydoc
+from reconciler.core.state import (
     AccessKey,
     Account,
     Credentials,

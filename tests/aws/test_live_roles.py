@@ -12,8 +12,8 @@ import pytest
 from reconciler.aws.client import Aws
 from reconciler.aws.live import read_live, user_from_detail
 from reconciler.aws.live_roles import read_role_settings, role_from_detail
-from reconciler.core.model import Role, State
-from reconciler.core.policydoc import canonical
+from reconciler.core.policy.documents import canonical
+from reconciler.core.state import Role, State
 from reconciler.engine.run import with_role_settings
 from tests.live_accounts import BOUNDARY, EC2_TRUST, LOGS, READ_ONLY, make_roles
 from tests.pagination import paginate

@@ -21,9 +21,10 @@ from botocore.stub import Stubber
 from reconciler.aws.client import Aws
 from reconciler.aws.providers import read_providers
 from reconciler.aws.writers import WRITERS, WriteContext
+from reconciler.core.changes import Action, Change, Kind
 from reconciler.core.errors import AwsError
-from reconciler.core.model import Action, Change, Kind, OidcProvider, SamlProvider
 from reconciler.core.payloads import OidcProviderSpec, SamlProviderSpec
+from reconciler.core.state import OidcProvider, SamlProvider
 from tests.provider_factories import GITHUB, GITHUB_ARN, OKTA_ARN, THUMB_A, THUMB_B, saml_metadata
 
 METADATA = saml_metadata().strip()

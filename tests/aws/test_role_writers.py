@@ -18,12 +18,13 @@ from botocore.stub import Stubber
 
 from reconciler.aws.client import Aws
 from reconciler.aws.writers import WRITERS, WriteContext
+from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.diff.roles import role_spec
 from reconciler.core.errors import ApplyError, AwsError
-from reconciler.core.model import Action, Change, Kind, Role
 from reconciler.core.payloads import PathSpec, RoleSettings
-from reconciler.core.plan import Plan, order_changes
-from reconciler.core.policydoc import canonical
-from reconciler.core.role_diff import role_spec
+from reconciler.core.plan.plan import Plan, order_changes
+from reconciler.core.policy.documents import canonical
+from reconciler.core.state import Role
 from reconciler.engine.apply import apply_plan
 from tests.aws_calls import record_calls
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from reconciler.config import desired
-from reconciler.core.kinds import spec_of
-from reconciler.core.model import Action, Change, Kind
+from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.kinds.changes import spec_of
 from tests.files import write_account
 from tests.iamctl_runs import RunIamctl
 

@@ -14,12 +14,13 @@ from reconciler.config.desired import Config, load, resolve
 from reconciler.config.schema import load_schema
 from reconciler.config.validation import IGNORABLE
 from reconciler.core.errors import ConfigError
-from reconciler.core.mfa_policy import (
+from reconciler.core.policy.documents import canonical
+from reconciler.core.policy.mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
     ENFORCE_MFA_POLICY_NAME,
     enforce_mfa_document,
 )
-from reconciler.core.model import (
+from reconciler.core.state import (
     Account,
     Group,
     Ignore,
@@ -29,7 +30,6 @@ from reconciler.core.model import (
     Root,
     User,
 )
-from reconciler.core.policydoc import canonical
 from tests.files import write_account
 
 ACCOUNT = "123456789012"

@@ -9,7 +9,7 @@ import pytest
 
 from reconciler.config.desired import load, resolve
 from reconciler.core.errors import ConfigError
-from reconciler.core.providers import declared_provider_arns
+from reconciler.core.kinds.providers import declared_provider_arns
 from tests.files import write_account
 from tests.provider_factories import GITHUB, THUMB_A, THUMB_B, saml_metadata
 

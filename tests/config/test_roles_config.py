@@ -9,8 +9,8 @@ import pytest
 
 from reconciler.config.desired import load, resolve
 from reconciler.core.errors import ConfigError
-from reconciler.core.model import Ignore, Role
-from reconciler.core.policydoc import canonical
+from reconciler.core.policy.documents import canonical
+from reconciler.core.state import Ignore, Role
 from tests.files import write_account
 
 ACCOUNT = "123456789012"
@@ -179,7 +179,7 @@ def test_role_inline_policies_are_held_to_the_role_quota(tmp_path: Path) -> None
 
 def test_the_schema_accepts_every_kind_of_trust_finding_and_no_other() -> None:
     from reconciler.config.schema import load_schema
-    from reconciler.core.trust_findings import FINDING_KINDS
+    from reconciler.core.policy.trust_findings import FINDING_KINDS
 
     accept_risk = load_schema()["$defs"]["role"]["properties"]["accept_risk"]
     assert tuple(accept_risk["properties"]) == FINDING_KINDS

@@ -10,7 +10,7 @@ import pytest
 
 from reconciler.config.desired import load
 from reconciler.core.errors import ConfigError
-from reconciler.core.policydoc import as_dict
+from reconciler.core.policy.documents import as_dict
 
 HEADER = 'version: 1\naccount:\n  id: "123456789012"\n'
 CONDITION_AT = 'policies[0].document.Statement[0].Condition.StringEquals["aws:PrincipalAccount"]'

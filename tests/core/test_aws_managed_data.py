@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.core import aws_managed
+from reconciler.core.policy import aws_managed
 from tests.files import REPO_ROOT
 
 ROOT = REPO_ROOT

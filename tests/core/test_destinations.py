@@ -16,32 +16,22 @@ from typing import Any
 import pytest
 
 from reconciler.config.desired import Config
-from reconciler.core.destinations import (
+from reconciler.core.changes import Action, AgeFile, Change, Kind, PlainFile, SecretsManagerSecret
+from reconciler.core.diff.diff import diff
+from reconciler.core.errors import IamctlError
+from reconciler.core.kinds.changes import SPECS, creates_secret
+from reconciler.core.plan.destinations import (
     DEFAULT_DELIVERY,
-    AgeFile,
     Delivery,
-    PlainFile,
     Route,
-    SecretsManagerSecret,
     delivered_to,
     destination_from_json,
     same_place,
 )
-from reconciler.core.diff import diff
-from reconciler.core.errors import IamctlError
-from reconciler.core.kinds import SPECS, creates_secret
-from reconciler.core.markdown import render_comment, render_markdown
-from reconciler.core.model import (
-    AccessKey,
-    Action,
-    Change,
-    Credentials,
-    KeyRotation,
-    Kind,
-    User,
-)
-from reconciler.core.plan import Plan, make_plan, plan_from_dict, plan_to_dict
-from reconciler.core.render import plan_lines, render_text
+from reconciler.core.plan.plan import Plan, make_plan, plan_from_dict, plan_to_dict
+from reconciler.core.render.markdown import render_comment, render_markdown
+from reconciler.core.render.text import plan_lines, render_text
+from reconciler.core.state import AccessKey, Credentials, KeyRotation, User
 from reconciler.engine.accounts import AccountResult
 from reconciler.engine.run import AccountPlan
 from reconciler.engine.saved_plans import use_saved_plan

@@ -6,23 +6,21 @@ from datetime import datetime, timezone
 
 import pytest
 
-from reconciler.core.diff import diff
-from reconciler.core.model import (
+from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.diff.diff import diff
+from reconciler.core.payloads import UserSpec
+from reconciler.core.state import (
     AccessKey,
     Account,
-    Action,
-    Change,
     Credentials,
     Group,
     Ignore,
-    Kind,
     ManagedPolicy,
     MfaMode,
     PasswordPolicy,
     Root,
     User,
 )
-from reconciler.core.payloads import UserSpec
 from tests.factories import (
     ACCOUNT_ID,
     ADMIN,

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from reconciler.core.diff import diff
-from reconciler.core.model import (
+from reconciler.core.changes import Action, Change
+from reconciler.core.changes import Kind as K
+from reconciler.core.diff.diff import diff
+from reconciler.core.payloads import PathSpec, PolicySpec, ReplacedPolicy, UserSpec
+from reconciler.core.state import (
     AccessKey,
     Account,
-    Action,
-    Change,
     Credentials,
     Group,
     ManagedPolicy,
     PasswordPolicy,
     User,
 )
-from reconciler.core.model import Kind as K
-from reconciler.core.payloads import PathSpec, PolicySpec, ReplacedPolicy, UserSpec
 from tests.factories import ACCOUNT_ID, doc, live_group, live_policy, live_user, state
 
 READ, WRITE = doc("s3:GetObject"), doc("s3:PutObject")

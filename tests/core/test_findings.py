@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 
-from reconciler.core.findings import account_findings, file_findings
-from reconciler.core.model import (
+from reconciler.core.changes import Finding
+from reconciler.core.plan.findings import account_findings, file_findings
+from reconciler.core.policy.documents import canonical
+from reconciler.core.state import (
     AccessKey,
     Account,
     Credentials,
     Document,
-    Finding,
     Group,
     Ignore,
     KeyRotation,
@@ -25,7 +26,6 @@ from reconciler.core.model import (
     State,
     User,
 )
-from reconciler.core.policydoc import canonical
 from tests.factories import ACCOUNT_ID, ADMIN, READ_ONLY, doc, live_group, live_policy, live_user
 
 NOW = datetime(2025, 2, 1, tzinfo=timezone.utc)  # live_user keys are a month old

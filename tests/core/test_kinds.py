@@ -11,12 +11,19 @@ import pytest
 from reconciler.aws.writers import WRITERS, WriteContext
 from reconciler.core.access.applied import APPLIERS
 from reconciler.core.access.rules import RULES
+from reconciler.core.changes import Action, Change, Kind
 from reconciler.core.errors import IamctlError
-from reconciler.core.kinds import SPECS, allows, phase_of, spec_of
-from reconciler.core.model import Action, Change, Kind, PasswordPolicy
+from reconciler.core.kinds.changes import SPECS, allows, phase_of, spec_of
 from reconciler.core.payloads import RoleSettings
-from reconciler.core.plan import Plan, change_to_dict, order_changes, plan_from_dict, plan_to_dict
-from reconciler.core.render import change_lines
+from reconciler.core.plan.plan import (
+    Plan,
+    change_to_dict,
+    order_changes,
+    plan_from_dict,
+    plan_to_dict,
+)
+from reconciler.core.render.text import change_lines
+from reconciler.core.state import PasswordPolicy
 from reconciler.engine import apply
 
 ACCOUNT = "123456789012"

@@ -8,9 +8,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from reconciler.core.diff import diff
-from reconciler.core.model import AccessKey, Account, Credentials, KeyRotation, User
-from reconciler.core.render import change_lines
+from reconciler.core.diff.diff import diff
+from reconciler.core.render.text import change_lines
+from reconciler.core.state import AccessKey, Account, Credentials, KeyRotation, User
 from tests.factories import ACCOUNT_ID, state
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)

@@ -14,14 +14,14 @@ import re
 
 import pytest
 
-from reconciler.core.markdown import (
+from reconciler.core.render.markdown import (
     code_span,
     render_comment,
     render_error,
     render_failed_account,
     render_markdown,
 )
-from reconciler.core.render import plan_lines
+from reconciler.core.render.text import plan_lines
 from tests.markdown_checks import (
     HOSTILE,
     PARSER,

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 
-from reconciler.core.diff import diff_policy
-from reconciler.core.meaning import statement as statement_meaning
-from reconciler.core.model import Kind, ManagedPolicy
-from reconciler.core.policydoc import canonical
+from reconciler.core.changes import Kind
+from reconciler.core.diff.diff import diff_policy
+from reconciler.core.policy.documents import canonical
+from reconciler.core.policy.meaning import statement as statement_meaning
+from reconciler.core.state import ManagedPolicy
 
 CORPUS: dict[str, dict[str, Any]] = {
     name: policy["Document"] for name, policy in json.loads(aws_managed_policies_data).items()

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.core.mfa_policy import enforce_mfa_document
+from reconciler.core.policy.mfa_policy import enforce_mfa_document
 from tests.mfa_policy_checks import (
     ACCOUNT,
     ALLOW,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.core.mfa_policy import enforce_mfa_document
+from reconciler.core.policy.mfa_policy import enforce_mfa_document
 from tests.mfa_policy_checks import ACCOUNT, ALLOW, DENY, OWN_MFA, OWN_USER, decision
 
 OTHER_USER = f"arn:aws:iam::{ACCOUNT}:user/bob"
@@ -34,7 +34,7 @@ def test_the_enforcement_uses_the_condition_value_aws_documents() -> None:
     """AWS documents `"false"` for aws:MultiFactorAuthPresent and does not say whether Bool
     compares values without regard to case: the policy keeps the documented spelling, so its
     Deny cannot silently stop matching."""
-    from reconciler.core.mfa_policy import enforce_mfa_document
+    from reconciler.core.policy.mfa_policy import enforce_mfa_document
 
     [deny] = [s for s in enforce_mfa_document()["Statement"] if s["Effect"] == "Deny"]
     assert deny["Condition"] == {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}

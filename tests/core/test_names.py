@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from reconciler.core.diff import diff
-from reconciler.core.model import Group, Ignore, ManagedPolicy, User
-from reconciler.core.names import align_names
+from reconciler.core.diff.diff import diff
+from reconciler.core.diff.names import align_names
+from reconciler.core.state import Group, Ignore, ManagedPolicy, User
 from tests.factories import ACCOUNT_ID, ADMIN, doc, live_group, live_policy, live_user, state
 
 POLICY = f"arn:aws:iam::{ACCOUNT_ID}:policy/"

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from reconciler.core.changes import Action, Change, Kind
 from reconciler.core.errors import IamctlError
-from reconciler.core.kinds import SPECS
-from reconciler.core.model import Action, Change, Entity, Kind, PasswordPolicy
+from reconciler.core.kinds.changes import SPECS
 from reconciler.core.payloads import (
     Attachments,
     Members,
@@ -24,7 +24,8 @@ from reconciler.core.payloads import (
     SamlProviderSpec,
     UserSpec,
 )
-from reconciler.core.plan import Plan, change_from_dict, change_to_dict, plan_to_dict
+from reconciler.core.plan.plan import Plan, change_from_dict, change_to_dict, plan_to_dict
+from reconciler.core.state import Entity, PasswordPolicy
 from reconciler.engine.saved_plans import load_saved_plans
 
 ARN = "arn:aws:iam::123456789012:policy/Deploy"

@@ -9,19 +9,11 @@ from dataclasses import replace
 
 import pytest
 
-from reconciler.core.diff import diff
-from reconciler.core.markdown import render_markdown
-from reconciler.core.model import (
-    Account,
-    Group,
-    ManagedPolicy,
-    MfaMode,
-    PasswordPolicy,
-    Root,
-    User,
-)
-from reconciler.core.plan import fingerprint, make_plan, plan_from_dict, plan_to_dict
-from reconciler.core.render import NO_CHANGES, render_text
+from reconciler.core.diff.diff import diff
+from reconciler.core.plan.plan import fingerprint, make_plan, plan_from_dict, plan_to_dict
+from reconciler.core.render.markdown import render_markdown
+from reconciler.core.render.text import NO_CHANGES, render_text
+from reconciler.core.state import Account, Group, ManagedPolicy, MfaMode, PasswordPolicy, Root, User
 from tests.factories import ACCOUNT_ID, ADMIN, READ_ONLY, doc, live_policy, live_user, state
 
 
@@ -177,9 +169,9 @@ def test_the_pure_core_loads_no_aws_sdk_even_at_run_time():
     code = (
         "import importlib, pkgutil, sys\n"
         "import reconciler.core\n"
-        "for module in pkgutil.iter_modules(reconciler.core.__path__, 'reconciler.core.'):\n"
+        "for module in pkgutil.walk_packages(reconciler.core.__path__, 'reconciler.core.'):\n"
         "    importlib.import_module(module.name)\n"
-        "reconciler.core.catalog.all_actions()\n"
+        "reconciler.core.policy.catalog.all_actions()\n"
         "sdk = ('boto3', 'botocore', 'click')\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in sdk)\n"
         "print(sum(m.startswith('reconciler.core.') for m in sys.modules))\n"
@@ -209,8 +201,8 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
 
 
 def test_many_warnings_of_one_check_are_summed_up():
-    from reconciler.core.model import Finding
-    from reconciler.core.render import warning_lines
+    from reconciler.core.changes import Finding
+    from reconciler.core.render.text import warning_lines
 
     findings = [Finding("1.10", f"user u{i:02}", "console without MFA") for i in range(10)]
     findings.append(Finding("1.15", "user u00", "policies on the user"))
@@ -227,8 +219,8 @@ def test_many_warnings_of_one_check_are_summed_up():
 def test_control_characters_from_a_document_never_reach_the_terminal_raw():
     """A hostile file (or a policy made by hand) can put a line break or an escape sequence in
     a resource: the text plan and apply's report show it escaped, on the change's own line."""
-    from reconciler.core.policydoc import canonical
-    from reconciler.core.render import change_lines
+    from reconciler.core.policy.documents import canonical
+    from reconciler.core.render.text import change_lines
 
     hostile = "arn:aws:s3:::b\n  + user admin: attach AdministratorAccess\x1b[2K"
     document = canonical({"Version": "2012-10-17",

@@ -11,22 +11,10 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
-from reconciler.core.destinations import PlainFile
-from reconciler.core.diff import Diff
-from reconciler.core.model import (
-    AccessKey,
-    Account,
-    Action,
-    Change,
-    Credentials,
-    Finding,
-    HumanStep,
-    Kind,
-    State,
-    StepKind,
-    User,
-)
-from reconciler.core.plan import make_plan, plan_from_dict, plan_to_dict
+from reconciler.core.changes import Action, Change, Finding, HumanStep, Kind, PlainFile, StepKind
+from reconciler.core.diff.diff import Diff
+from reconciler.core.plan.plan import make_plan, plan_from_dict, plan_to_dict
+from reconciler.core.state import AccessKey, Account, Credentials, State, User
 from tests.factories import ACCOUNT_ID, ADMIN, doc, live_group, live_user, state
 
 KEY_REMOVAL = Change(Action.DELETE, Kind.ACCESS_KEY, "u", target="AKIAOLD", note="never used")

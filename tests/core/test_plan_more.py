@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.core.diff import Diff
-from reconciler.core.model import Action, Change, Impact, Kind
-from reconciler.core.plan import make_plan, plan_from_dict, plan_to_dict
+from reconciler.core.changes import Action, Change, Impact, Kind
+from reconciler.core.diff.diff import Diff
+from reconciler.core.plan.plan import make_plan, plan_from_dict, plan_to_dict
 from tests.factories import state
 
 NOTE = "user ann: key rotation under way, nothing due before 2026-03-01"

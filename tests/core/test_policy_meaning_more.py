@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from reconciler.core.model import Document
-from reconciler.core.policydoc import allows_everything, as_dict, as_written, canonical
+from reconciler.core.policy.documents import allows_everything, as_dict, as_written, canonical
+from reconciler.core.state import Document
 
 
 def d(**statement: Any) -> dict[str, Any]:

@@ -9,8 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from reconciler.core.mfa_policy import enforce_mfa_document
-from reconciler.core.policydoc import (
+from reconciler.core.policy.documents import (
     GROUP_INLINE_MAX_SIZE,
     MANAGED_POLICY_MAX_SIZE,
     allows_everything,
@@ -20,6 +19,7 @@ from reconciler.core.policydoc import (
     document_size,
     validate_document,
 )
+from reconciler.core.policy.mfa_policy import enforce_mfa_document
 
 
 def doc(*statements: dict[str, Any], version: Any = "2012-10-17") -> dict[str, Any]:

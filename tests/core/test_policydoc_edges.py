@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.core.policydoc import (
+from reconciler.core.policy.documents import (
     MANAGED_POLICY_MAX_SIZE,
     allows_everything,
     as_dict,

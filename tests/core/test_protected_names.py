@@ -9,11 +9,12 @@ from dataclasses import replace
 
 import pytest
 
-from reconciler.core.diff import diff
-from reconciler.core.model import Ignore, Kind, ManagedPolicy, Role, SamlProvider
-from reconciler.core.policydoc import canonical
-from reconciler.core.protected_names import PROTECTED, protected
-from reconciler.core.render import change_lines
+from reconciler.core.changes import Kind
+from reconciler.core.diff.diff import diff
+from reconciler.core.diff.protected_names import PROTECTED, protected
+from reconciler.core.policy.documents import canonical
+from reconciler.core.render.text import change_lines
+from reconciler.core.state import Ignore, ManagedPolicy, Role, SamlProvider
 from tests.factories import ACCOUNT_ID, ADMIN, EC2_TRUST, READ_ONLY, live_policy, live_role, state
 from tests.files import REPO_ROOT
 

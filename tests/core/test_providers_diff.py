@@ -8,23 +8,13 @@ from dataclasses import replace
 
 import pytest
 
-from reconciler.core.diff import diff
-from reconciler.core.kinds import Phase, phase_of
-from reconciler.core.model import (
-    Account,
-    Action,
-    Change,
-    Document,
-    Ignore,
-    Kind,
-    OidcProvider,
-    Role,
-    SamlProvider,
-    State,
-)
+from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.diff.diff import diff
+from reconciler.core.kinds.changes import Phase, phase_of
 from reconciler.core.payloads import OidcProviderSpec, SamlProviderSpec
-from reconciler.core.plan import make_plan, order_changes
-from reconciler.core.render import change_lines, render_text
+from reconciler.core.plan.plan import make_plan, order_changes
+from reconciler.core.render.text import change_lines, render_text
+from reconciler.core.state import Account, Document, Ignore, OidcProvider, Role, SamlProvider, State
 from tests.provider_factories import GITHUB, GITHUB_ARN, OKTA_ARN, THUMB_A, THUMB_B, saml_metadata
 
 ACCOUNT = Account("123456789012")
@@ -248,7 +238,7 @@ def test_prune_keeps_a_provider_a_role_trusts_by_its_arn_in_other_capitals():
 
 
 def test_a_provider_key_ignores_the_case_of_all_but_an_oidc_path():
-    from reconciler.core.providers import oidc_provider_path, provider_key
+    from reconciler.core.arns import oidc_provider_path, provider_key
 
     eks = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AbC"
     assert provider_key(eks.upper().replace("/ID/ABC", "/id/AbC")) == eks

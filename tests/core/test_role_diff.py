@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.core.diff import diff
-from reconciler.core.model import Action, Change, Document, Kind, Role, User
-from reconciler.core.names import align_names
+from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.diff.diff import diff
+from reconciler.core.diff.names import align_names
 from reconciler.core.payloads import PathSpec, RoleSettings, RoleSpec, payload_as
-from reconciler.core.policydoc import canonical
+from reconciler.core.policy.documents import canonical
+from reconciler.core.state import Document, Role, User
 from tests.factories import (
     ACCOUNT_ID,
     EC2_TRUST,

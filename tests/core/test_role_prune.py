@@ -7,12 +7,12 @@ from dataclasses import replace
 
 import pytest
 
-from reconciler.core.attachments import entities_in
-from reconciler.core.diff import diff
-from reconciler.core.model import Entity, Ignore, ManagedPolicy, Role
-from reconciler.core.plan import make_plan
-from reconciler.core.policydoc import canonical
-from reconciler.core.render import change_lines, extra_lines
+from reconciler.core.diff.attachments import entities_in
+from reconciler.core.diff.diff import diff
+from reconciler.core.plan.plan import make_plan
+from reconciler.core.policy.documents import canonical
+from reconciler.core.render.text import change_lines, extra_lines
+from reconciler.core.state import Entity, Ignore, ManagedPolicy, Role
 from tests.factories import (
     ACCOUNT_ID,
     ADMIN,

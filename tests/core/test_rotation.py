@@ -6,10 +6,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reconciler.core.diff import diff
-from reconciler.core.model import AccessKey, Action, Credentials, KeyRotation, Kind, User
-from reconciler.core.render import change_lines
-from reconciler.core.rotation import may_be_rotating, next_step
+from reconciler.core.changes import Action, Kind
+from reconciler.core.diff.diff import diff
+from reconciler.core.diff.rotation import may_be_rotating, next_step
+from reconciler.core.render.text import change_lines
+from reconciler.core.state import AccessKey, Credentials, KeyRotation, User
 from tests.factories import live_user, state
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)

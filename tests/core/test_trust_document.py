@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 import pytest
 
-from reconciler.core.policydoc import canonical
-from reconciler.core.trust import check_trust_document, deleted_principals, trust_document
+from reconciler.core.policy.documents import canonical
+from reconciler.core.policy.trust import check_trust_document, deleted_principals, trust_document
 
 ROLE = "arn:aws:iam::210987654321:role/deployer"
 GITHUB = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"

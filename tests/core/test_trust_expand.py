@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from reconciler.core.trust import check_trust_document, trust_document
-from reconciler.core.trust_findings import trust_findings
-from reconciler.core.trusted_by import TrustedByError, expand_trusted_by, trusted_by_problems
+from reconciler.core.policy.trust import check_trust_document, trust_document
+from reconciler.core.policy.trust_findings import trust_findings
+from reconciler.core.policy.trusted_by import TrustedByError, expand_trusted_by, trusted_by_problems
 
 ACCOUNT = "123456789012"
 GITHUB_PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"

@@ -10,9 +10,9 @@ from urllib.parse import quote
 
 import pytest
 
-from reconciler.core.oidc_issuers import ANY_REPOSITORY, ANY_SUBJECT
-from reconciler.core.trust import trust_document
-from reconciler.core.trust_findings import (
+from reconciler.core.policy.oidc_issuers import ANY_REPOSITORY, ANY_SUBJECT
+from reconciler.core.policy.trust import trust_document
+from reconciler.core.policy.trust_findings import (
     ANY_AUDIENCE,
     ANY_SIGN_IN,
     ANYONE,

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from reconciler.core.oidc_issuers import ANY_REPOSITORY, ANY_SUBJECT, ISSUERS, known_issuer
-from reconciler.core.trust_findings import ANY_AUDIENCE, ANY_SIGN_IN, trust_findings
+from reconciler.core.policy.oidc_issuers import ANY_REPOSITORY, ANY_SUBJECT, ISSUERS, known_issuer
+from reconciler.core.policy.trust_findings import ANY_AUDIENCE, ANY_SIGN_IN, trust_findings
 
 ACCOUNT = "123456789012"
 CIRCLECI_ORG = "0b5e8c6a-1f2d-4e3c-9a8b-7c6d5e4f3a2b"

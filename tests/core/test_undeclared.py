@@ -3,12 +3,13 @@ for the entities it leaves in place, and the entities a policy replacement or de
 
 from __future__ import annotations
 
-from reconciler.core.attachments import entities_in
-from reconciler.core.diff import diff
-from reconciler.core.model import Entity, Group, Ignore, Kind, ManagedPolicy, User
+from reconciler.core.changes import Kind
+from reconciler.core.diff.attachments import entities_in
+from reconciler.core.diff.diff import diff
 from reconciler.core.payloads import Attachments, Members
-from reconciler.core.policydoc import canonical
-from reconciler.core.render import change_lines
+from reconciler.core.policy.documents import canonical
+from reconciler.core.render.text import change_lines
+from reconciler.core.state import Entity, Group, Ignore, ManagedPolicy, User
 from tests.factories import (
     ACCOUNT_ID,
     ADMIN,

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.core.attachments import entities_in
-from reconciler.core.diff import diff
-from reconciler.core.model import Change, Entity, Kind, State
+from reconciler.core.changes import Change, Kind
+from reconciler.core.diff.attachments import entities_in
+from reconciler.core.diff.diff import diff
+from reconciler.core.state import Entity, State
 from tests.factories import ACCOUNT_ID, doc, live_group, live_policy, live_user, state
 
 

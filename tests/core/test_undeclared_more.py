@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from reconciler.core.attachments import entities_in
-from reconciler.core.diff import diff
-from reconciler.core.model import Entity, Group, Ignore, ManagedPolicy, User
-from reconciler.core.plan import make_plan, plan_to_dict
+from reconciler.core.diff.attachments import entities_in
+from reconciler.core.diff.diff import diff
+from reconciler.core.plan.plan import make_plan, plan_to_dict
+from reconciler.core.state import Entity, Group, Ignore, ManagedPolicy, User
 from tests.factories import ACCOUNT_ID, doc, live_group, live_policy, live_user, state
 
 CUSTOMER = f"arn:aws:iam::{ACCOUNT_ID}:policy/"

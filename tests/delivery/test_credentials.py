@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reconciler.core.errors import IamctlError
-from reconciler.core.model import PasswordPolicy
+from reconciler.core.state import PasswordPolicy
 from reconciler.delivery.credentials import CSV_HEADER, SYMBOLS, SecretsSink, generate_password
 from tests.files import private_file
 

@@ -15,8 +15,8 @@ import pytest
 
 from reconciler.aws.client import Aws
 from reconciler.aws.writers import WriteContext
+from reconciler.core.changes import Action, Change, Kind
 from reconciler.core.errors import ApplyError, AwsError, DeleteConflictError
-from reconciler.core.model import Action, Change, Entity, Kind
 from reconciler.core.payloads import (
     Attachments,
     Members,
@@ -25,7 +25,8 @@ from reconciler.core.payloads import (
     ReplacedPolicy,
     UserSpec,
 )
-from reconciler.core.plan import Plan, order_changes
+from reconciler.core.plan.plan import Plan, order_changes
+from reconciler.core.state import Entity
 from reconciler.engine.apply import apply_plan
 from tests.aws_calls import record_calls
 

@@ -12,14 +12,14 @@ import yaml
 from reconciler.aws.client import Aws
 from reconciler.aws.live import LiveAccount, read_live
 from reconciler.config import desired
-from reconciler.core import policydoc
-from reconciler.core.diff import diff
-from reconciler.core.mfa_policy import (
+from reconciler.core.diff.diff import diff
+from reconciler.core.policy import documents as policydoc
+from reconciler.core.policy.mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
     ENFORCE_MFA_POLICY_NAME,
     enforce_mfa_document,
 )
-from reconciler.core.model import State
+from reconciler.core.state import State
 from reconciler.engine.export import export_document
 from tests.live_accounts import AWS_POLICY, document, make_varied_account
 

@@ -13,7 +13,7 @@ from reconciler.aws.client import Aws
 from reconciler.aws.live import read_live
 from reconciler.aws.live_roles import read_role_settings
 from reconciler.config import desired
-from reconciler.core.diff import diff
+from reconciler.core.diff.diff import diff
 from reconciler.engine.export import export_document
 from tests.iamctl_runs import RunIamctl
 from tests.live_accounts import make_roles

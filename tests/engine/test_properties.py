@@ -29,27 +29,25 @@ from hypothesis import strategies as st
 
 from reconciler.aws.client import Aws
 from reconciler.config.desired import load
-from reconciler.core.attachments import entities_in
-from reconciler.core.diff import diff
-from reconciler.core.model import (
+from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.diff.attachments import entities_in
+from reconciler.core.diff.diff import diff
+from reconciler.core.payloads import PathSpec, PolicySpec, ReplacedPolicy, UserSpec, payload_as
+from reconciler.core.plan.plan import order_changes
+from reconciler.core.policy.documents import canonical
+from reconciler.core.state import (
     AccessKey,
     Account,
-    Action,
-    Change,
     Credentials,
     Document,
     Entity,
     Group,
     Ignore,
-    Kind,
     ManagedPolicy,
     PasswordPolicy,
     State,
     User,
 )
-from reconciler.core.payloads import PathSpec, PolicySpec, ReplacedPolicy, UserSpec, payload_as
-from reconciler.core.plan import order_changes
-from reconciler.core.policydoc import canonical
 from reconciler.delivery.credentials import SecretsSink
 from reconciler.engine.run import AccountPlan, apply_account, plan_account
 from tests.moto_accounts import moto_account, session

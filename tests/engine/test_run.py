@@ -10,8 +10,9 @@ import boto3
 from reconciler.aws.client import Aws
 from reconciler.aws.live import read_live
 from reconciler.config.desired import load
-from reconciler.core.attachments import entities_in
-from reconciler.core.model import Entity, Kind
+from reconciler.core.changes import Kind
+from reconciler.core.diff.attachments import entities_in
+from reconciler.core.state import Entity
 from reconciler.engine.run import AccountPlan, apply_account, plan_account
 from tests.files import write_account
 

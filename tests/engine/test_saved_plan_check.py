@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.core.errors import IamctlError, StalePlanError
-from reconciler.core.model import User
+from reconciler.core.state import User
 from reconciler.engine.accounts import AccountResult
 from reconciler.engine.saved_plans import use_saved_plan
 from tests.factories import ACCOUNT_ID, live_user

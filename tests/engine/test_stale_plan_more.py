@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.core.diff import Diff, diff
+from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.diff.diff import Diff, diff
 from reconciler.core.errors import StalePlanError
-from reconciler.core.model import Account, Action, Change, Kind, ManagedPolicy, User
-from reconciler.core.plan import Plan, make_plan
+from reconciler.core.plan.plan import Plan, make_plan
+from reconciler.core.state import Account, ManagedPolicy, User
 from reconciler.engine.saved_plans import use_saved_plan, what_changed
 from tests.factories import ACCOUNT_ID, doc, live_policy, state
 from tests.saved_plans import LIVE, OTHER_ACCOUNT, WANTED, planned, result, save

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from reconciler.core.markdown import render_comment, render_markdown
+from reconciler.core.render.markdown import render_comment, render_markdown
 from tests.files import REPO_ROOT
 from tests.markdown_checks import assert_inert, fences, hostile_plan
 

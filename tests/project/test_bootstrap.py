@@ -32,7 +32,7 @@ from reconciler.aws.client import Aws
 from reconciler.aws.writers.attributes import OWNERS
 from reconciler.config.desired import load
 from reconciler.core.access.grants import grants_of
-from reconciler.core.meaning import meaning
+from reconciler.core.policy.meaning import meaning
 from reconciler.delivery.credentials import SecretsSink
 from reconciler.engine.run import apply_account, plan_account
 from tests.files import REPO_ROOT

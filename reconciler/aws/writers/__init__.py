@@ -9,7 +9,7 @@ this table has a writer for each, and apply refuses a plan it cannot carry out i
 
 from __future__ import annotations
 
-from ...core.model import Action, Kind
+from ...core.changes import Action, Kind
 from . import providers
 from .account import set_alias, set_password_policy
 from .attributes import (

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from ...core.changes import Change
 from ...core.errors import (
     EntityAlreadyExistsError,
     IamctlError,
 )
-from ...core.model import Change, PasswordPolicy
 from ...core.payloads import optional_text, payload_as, text_of
+from ...core.state import PasswordPolicy
 from .base import WriteContext, remove
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ...core.arns import short_policy, tag_list
-from ...core.model import Change
+from ...core.changes import Change
 from ...core.payloads import tags_of, text_of
 from .base import WriteContext, Writer, call, remove
 

@@ -8,6 +8,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ...core.changes import Change
 from ...core.errors import (
     AwsError,
     EntityAlreadyExistsError,
@@ -15,7 +16,7 @@ from ...core.errors import (
     MalformedPolicyDocumentError,
     NoSuchEntityError,
 )
-from ...core.model import Change, PasswordPolicy
+from ...core.state import PasswordPolicy
 from ...delivery.credentials import SecretsSink
 from ..client import Aws
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ...core.attachments import entities_in
+from ...core.changes import Change
+from ...core.diff.attachments import entities_in
 from ...core.errors import (
     IamctlError,
     NoSuchEntityError,
 )
-from ...core.model import Change
 from ...core.payloads import PathSpec, payload_as
 from .base import WriteContext, create, leave_group, remove
 

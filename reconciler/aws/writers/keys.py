@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ...core.changes import Change
 from ...core.errors import IamctlError
-from ...core.model import Change
 from ...core.payloads import text_of
 from .base import WriteContext, call
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ...core import arns, policydoc
-from ...core.attachments import entities_in, named
+from ...core import arns
+from ...core.changes import Change
+from ...core.diff.attachments import entities_in, named
 from ...core.errors import (
     AwsError,
     IamctlError,
     LimitExceededError,
     NoSuchEntityError,
 )
-from ...core.model import Change, Entity
 from ...core.payloads import PolicySpec, ReplacedPolicy, payload_as, text_of
+from ...core.policy import documents as policydoc
+from ...core.state import Entity
 from ..exact_reads import list_attachments
 from .base import WriteContext, call, create, remove
 

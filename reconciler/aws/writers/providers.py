@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.arns import tag_list
-from ...core.model import Change
+from ...core.changes import Change
 from ...core.payloads import (
     OidcProviderSpec,
     SamlProviderSpec,

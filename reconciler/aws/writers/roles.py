@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.arns import tag_list
+from ...core.changes import Change
 from ...core.errors import EntityAlreadyExistsError, IamctlError
-from ...core.model import Change
 from ...core.payloads import PathSpec, RoleSettings, RoleSpec, payload_as, text_of
-from ...core.policydoc import canonical
+from ...core.policy.documents import canonical
 from .base import WriteContext, call, create, listed, remove, while_principal_propagates
 
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core.arns import tag_list, tag_map
+from ...core.changes import Change
 from ...core.errors import (
     AwsError,
     DeleteConflictError,
     IamctlError,
 )
-from ...core.model import Change
 from ...core.payloads import UserSpec, payload_as
 from ...delivery.credentials import SecretsSink, generate_password
 from ..errors import was_retried

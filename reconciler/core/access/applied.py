@@ -15,10 +15,11 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from ..arns import policy_arn
-from ..model import Action, Change, Document, Group, Kind, ManagedPolicy, Role, State, User
+from ..changes import Action, Change, Kind
 from ..payloads import ReplacedPolicy, payload_as, text_of
-from ..policydoc import canonical
-from ..trust import trust_document
+from ..policy.documents import canonical
+from ..policy.trust import trust_document
+from ..state import Document, Group, ManagedPolicy, Role, State, User
 from .overlay import plain, with_item, without_item
 
 Applier = Callable[[State, Change, State], State]

@@ -14,7 +14,7 @@ import functools
 from collections.abc import Sequence
 from enum import Enum
 
-from .. import catalog
+from ..policy import catalog
 from .conditions import Verdict
 from .grants import ALLOW, DENY, Grant, PolicySet, action_index
 from .holders import Holder

@@ -7,8 +7,8 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import aws_managed
-from ..meaning import meaning
+from ..policy import aws_managed
+from ..policy.meaning import meaning
 
 Documents = Callable[[str], "dict[str, Any] | None"]
 

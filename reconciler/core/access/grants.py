@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .. import catalog
+from ..policy import catalog
 from .conditions import Facts, Verdict, judge_text
 from .patterns import ANY, contains, meets
 

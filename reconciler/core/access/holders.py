@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..model import Document, Role, State, User
+from ..state import Document, Role, State, User
 from .conditions import Facts
 from .documents import Documents
 from .grants import NO, Answer, Grant, PolicySet, grants_of

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..model import Action, Caller, Change, Kind, State
+from ..changes import Action, Change, Kind
+from ..state import Caller, State
 from .applied import applied, apply_change, reverted, with_new_policies
 from .conditions import Verdict
 from .documents import Documents

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from ..model import State, User
+from ..state import State, User
 from .conditions import Verdict
 from .documents import Documents
 from .grants import Answer

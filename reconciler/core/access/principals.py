@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .. import catalog
+from ..policy import catalog
 from .conditions import Facts, Verdict, judge
 
 USER, ROLE = "user", "role"

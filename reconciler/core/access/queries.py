@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .. import catalog
+from ..policy import catalog
 from .conditions import Verdict
 from .model import AccessModel
 from .powers import ADMIN, Power, powers

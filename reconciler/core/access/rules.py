@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from ..model import Action, Change, Impact, Kind
+from ..changes import Action, Change, Impact, Kind
 
 # Kinds the model does not see: one rule each, (impact, why unknown).
 

@@ -10,7 +10,7 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from ..model import Role, State
+from ..state import Role, State
 from .principals import AWS_ANY, Admission, Principal, trust_admits
 
 

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ..model import Action, Change, Impact, Kind, Risk, State
+from ..changes import Action, Change, Impact, Kind, Risk
+from ..state import State
 from .applied import (
     applied,
     apply_change,

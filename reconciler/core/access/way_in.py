@@ -16,9 +16,10 @@ import json
 from fnmatch import fnmatchcase
 from typing import Any
 
-from ..model import Action, Change, Kind, Role, State
-from ..trust import loaded, principal_values, statement_list, trust_meaning
-from ..trust_conditions import positive_blocks
+from ..changes import Action, Change, Kind
+from ..policy.trust import loaded, principal_values, statement_list, trust_meaning
+from ..policy.trust_conditions import positive_blocks
+from ..state import Role, State
 
 # (principal, action, conditions): one thing a trust statement admits or denies, each
 # condition an (operator, key, values) test that must hold.

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .model import Action, Change, Entity, Kind, ManagedPolicy, State
-from .payloads import Attachments, Members, Payload, ReplacedPolicy
+from ..changes import Action, Change, Kind
+from ..payloads import Attachments, Members, Payload, ReplacedPolicy
+from ..state import Entity, ManagedPolicy, State
 
 
 def attachments_of(policy: ManagedPolicy, live: State) -> tuple[Entity, ...]:

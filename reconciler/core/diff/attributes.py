@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from .model import Action, Change, Document, Kind
+from ..changes import Action, Change, Kind
+from ..state import Document
 
 
 def diff_path(kind: Kind, owner: str, wanted: str | None, current: str | None) -> list[Change]:

@@ -10,32 +10,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..changes import Action, Change, HumanStep, Kind
+from ..payloads import PathSpec, UserSpec
+from ..state import AccessKey, Entity, Group, ManagedPolicy, State, User, credentials_of
 from . import rotation, unused
-from .attribute_diff import (
-    diff_attachments,
-    diff_boundary,
-    diff_inline,
-    diff_path,
-    diff_tags,
-)
+from .attributes import diff_attachments, diff_boundary, diff_inline, diff_path, diff_tags
 from .human_steps import root_steps, user_mfa_steps
-from .model import (
-    AccessKey,
-    Action,
-    Change,
-    Entity,
-    Group,
-    HumanStep,
-    Kind,
-    ManagedPolicy,
-    State,
-    User,
-    credentials_of,
-)
-from .payloads import PathSpec, UserSpec
-from .provider_diff import diff_providers
+from .providers import diff_providers
 from .replacement import boundary_step, needs_replacement, policy_spec, replacement
-from .role_diff import diff_roles
+from .roles import diff_roles
 from .undeclared import undeclared
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .model import AccessKey, Action, Change, Credentials, Kind, User, credentials_of
+from ..changes import Action, Change, Kind
+from ..state import AccessKey, Credentials, User, credentials_of
 from .rotation import deactivation
 
 

@@ -11,12 +11,12 @@ import unicodedata
 from collections.abc import Sequence
 from itertools import groupby
 
-from . import impact_text
-from .destinations import delivered_to
-from .kinds import spec_of
-from .model import Action, Change, Finding, HumanStep, Kind, StepKind
-from .plan import Plan
-from .wording import plural
+from ..changes import Action, Change, Finding, HumanStep, Kind, StepKind
+from ..kinds.changes import spec_of
+from ..plan.destinations import delivered_to
+from ..plan.plan import Plan
+from ..wording import plural
+from . import impact as impact_text
 
 SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
 # ANSI colours by mark (green, yellow, red, yellow, magenta): written here rather than through

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TypeVar
 
-from .model import Group, ManagedPolicy, Role, State, User
+from ..state import Group, ManagedPolicy, Role, State, User
 
 _Named = TypeVar("_Named", User, Group, ManagedPolicy, Role)
 

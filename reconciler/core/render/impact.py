@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from .access.powers import ADMIN, ESCALATION, TRUST
-from .model import Change, Impact, Risk
-from .plan import Plan
+from ..access.powers import ADMIN, ESCALATION, TRUST
+from ..changes import Change, Impact, Risk
+from ..plan.plan import Plan
 
 RISKS_SHOWN = 2  # per change on its line; the JSON plan has them all
 _LABELS = {ADMIN: "admin", ESCALATION: "escalation", TRUST: "trust"}

@@ -13,12 +13,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .meaning import generic, meaning, statement, string_set
-from .model import Document
+from ..state import Document
 
 # Some private helpers of policydoc are shared on purpose: a trust policy has the same document
 # shape (Version, Statement, Sid, Condition) and is checked in the same words.
-from .policydoc import (
+from .documents import (
     DocumentProblem,
     _document_key_problems,
     _Found,
@@ -29,6 +28,7 @@ from .policydoc import (
     sid_and_condition_problems,
     written_text,
 )
+from .meaning import generic, meaning, statement, string_set
 
 # The actions IAM accepts in a role's trust policy (compared without case, as IAM does).
 TRUST_ACTIONS = (

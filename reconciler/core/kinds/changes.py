@@ -18,10 +18,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import TypedDict
 
-from . import providers
-from .arns import short_policy
-from .model import Action, Change, Kind, PasswordPolicy
-from .payloads import (
+from ..arns import short_policy
+from ..changes import Action, Change, Kind
+from ..payloads import (
     Attachments,
     Members,
     OidcProviderSpec,
@@ -40,8 +39,10 @@ from .payloads import (
     text,
     text_of,
 )
-from .policydoc import document_diff
-from .trust import deleted_principals
+from ..policy.documents import document_diff
+from ..policy.trust import deleted_principals
+from ..state import PasswordPolicy
+from . import providers
 
 Describer = Callable[[Change], tuple[str, list[str]]]
 

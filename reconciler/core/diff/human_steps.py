@@ -5,7 +5,8 @@ Pure, like `diff.py`, whose `diff` calls these.
 
 from __future__ import annotations
 
-from .model import HumanStep, State, StepKind, credentials_of
+from ..changes import HumanStep, StepKind
+from ..state import State, credentials_of
 
 ROOT_MFA_HELP = "sign in as root, Security credentials, Assign MFA device"
 ROOT_KEYS_HELP = "sign in as root, Security credentials, Access keys, delete them"

@@ -9,62 +9,18 @@ keyed by its URL without `https://` (IAM names its ARN that way), a SAML provide
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .model import Action, Change, Kind, OidcProvider, SamlProvider, State
-from .payloads import OidcProviderSpec, SamlProviderSpec, thumbprints_of
-
-HTTPS = "https://"
-# The issuer of GitHub Actions' OIDC tokens (`trusted_by.github` trusts this provider).
-GITHUB_ACTIONS = "token.actions.githubusercontent.com"
-
-
-def url_key(url: str) -> str:
-    """`https://token.actions.githubusercontent.com` -> `token.actions.githubusercontent.com`:
-    the part of the URL that IAM puts in the provider's ARN."""
-    return url.removeprefix(HTTPS)
-
-
-# An identity provider's ARN: its fixed part, then an OIDC provider's URL without https:// (host,
-# then any path) or a SAML provider's name.
-_PROVIDER_ARN = re.compile(r"^(arn:[^:]+:iam::\d{12}:(oidc|saml)-provider/)(.+)$", re.IGNORECASE)
-
-
-def provider_key(arn: str) -> str:
-    """A provider ARN as iamctl compares it wherever it matters who a trust policy names (the
-    trust findings, and prune keeping a provider a role trusts): the same key for one provider
-    however its ARN is capitalised, except an OIDC provider's path. A host name has no case, a
-    SAML provider's name is unique without regard to case (IAM names), and IAM's documentation
-    does not say a trust naming the host in other capitals misses the provider; judging such a
-    trust and keeping its provider is the side that cannot let a stranger in or break a role."""
-    match = _PROVIDER_ARN.match(arn)
-    if not match:
-        return arn
-    fixed, kind, name = match.groups()
-    if kind.lower() == "saml":
-        return (fixed + name).lower()
-    host, slash, path = name.partition("/")
-    return f"{fixed.lower()}{host.lower()}{slash}{path}"
-
-
-def oidc_provider_path(arn: str) -> str | None:
-    """`token.actions.githubusercontent.com` for the ARN of that OIDC provider (the host in
-    lower case, as `provider_key` compares it); None when `arn` names no OIDC provider."""
-    key = provider_key(arn)
-    match = _PROVIDER_ARN.match(key)
-    if not match or match.group(2) != "oidc":
-        return None
-    return match.group(3)
-
-
-def oidc_provider_arn(partition: str, account_id: str, key: str) -> str:
-    return f"arn:{partition}:iam::{account_id}:oidc-provider/{key}"
-
-
-def saml_provider_arn(partition: str, account_id: str, name: str) -> str:
-    return f"arn:{partition}:iam::{account_id}:saml-provider/{name}"
+from ..arns import (
+    GITHUB_ACTIONS,
+    HTTPS,
+    oidc_provider_arn,
+    saml_provider_arn,
+)
+from ..changes import Action, Change, Kind
+from ..payloads import OidcProviderSpec, SamlProviderSpec, thumbprints_of
+from ..state import OidcProvider, SamlProvider, State
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..arns import provider_key
+from ..changes import Action, Change, Kind
+from ..kinds.providers import oidc_removal, saml_removal
+from ..payloads import Attachments, Members
+from ..policy.trust import principal_values, statement_list
+from ..state import Entity, ManagedPolicy, Role, State, User, credentials_of
+from ..wording import plural
 from .attachments import attachments_of, named
-from .model import Action, Change, Entity, Kind, ManagedPolicy, Role, State, User, credentials_of
-from .payloads import Attachments, Members
 from .protected_names import kept_because, protected
-from .providers import oidc_removal, provider_key, saml_removal
-from .trust import principal_values, statement_list
-from .wording import plural
 
 
 @dataclass(frozen=True)

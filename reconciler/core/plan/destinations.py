@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
-from .kinds import creates_secret
-from .model import Change, State
+from ..changes import AgeFile, Change, Destination, PlainFile, SecretsManagerSecret
+from ..kinds.changes import creates_secret
+from ..state import State
 
 SECRET_PREFIX = "iamctl/credentials/"
 
@@ -43,31 +44,6 @@ class Delivery:
 
 # apply's default: files in the directory `--secrets-dir` names.
 DEFAULT_DELIVERY = Delivery()
-
-
-@dataclass(frozen=True)
-class AgeFile:
-    """`deliver_to`: a file in the secrets directory, encrypted to the user's age recipient."""
-
-    recipient: str
-    directory: str | None = None
-
-
-@dataclass(frozen=True)
-class PlainFile:
-    """A CSV file in the secrets directory (private to whoever runs apply)."""
-
-    directory: str | None = None
-
-
-@dataclass(frozen=True)
-class SecretsManagerSecret:
-    secret: str
-    account: str
-    region: str
-
-
-Destination = AgeFile | PlainFile | SecretsManagerSecret
 
 
 def destination_of(user: str, deliver_to: str | None, delivery: Delivery,

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from .errors import field_path
+from ..errors import field_path
+from ..state import Document
 from .meaning import meaning_key
 from .meaning import scalar as _scalar
-from .model import Document
 from .statements import statement_diff
 
 # AWS size quotas, counted in characters without whitespace. The inline quotas hold for all of

@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .mfa_policy import ENFORCE_MFA_POLICY_NAME
-from .model import Document, Finding, Group, PasswordPolicy, State, User
-from .policydoc import allows_everything
-from .undeclared import extra_names
-from .unused import is_unused, key_use, password_unused, password_use
+from ..changes import Finding
+from ..diff.undeclared import extra_names
+from ..diff.unused import is_unused, key_use, password_unused, password_use
+from ..policy.documents import allows_everything
+from ..policy.mfa_policy import ENFORCE_MFA_POLICY_NAME
+from ..state import Document, Group, PasswordPolicy, State, User
 
 KEY_MAX_AGE = timedelta(days=90)
 UNUSED_DAYS = 45  # CIS 1.12

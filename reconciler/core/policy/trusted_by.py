@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Collection
 from typing import Any
 
-from .policydoc import DocumentProblem
+from .documents import DocumentProblem
 
 VERSION = "2012-10-17"
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"

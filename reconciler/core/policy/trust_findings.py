@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..arns import oidc_provider_path
 from .meaning import generic
 from .meaning import statement as statement_meaning
 from .oidc_issuers import ANY_REPOSITORY, ANY_SUBJECT, Issuer, known_issuer
-from .providers import oidc_provider_path
 from .trust import principal_values, statement_list
 from .trust_conditions import (
     CALLER_KEYS_SHOWN,

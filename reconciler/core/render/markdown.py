@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from . import impact_text
-from .destinations import place
-from .model import Change, Impact
-from .plan import Plan
-from .render import (
+from ..changes import Change, Impact
+from ..plan.destinations import place
+from ..plan.plan import Plan
+from . import impact as impact_text
+from .text import (
     change_subject,
     change_title,
     extra_lines,

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..changes import Action, Change, HumanStep, Kind, StepKind
+from ..payloads import PolicySpec, ReplacedPolicy
+from ..state import Entity, ManagedPolicy, State
+from ..wording import plural
 from .attachments import attachments_of, named, wanted_by
-from .model import Action, Change, Entity, HumanStep, Kind, ManagedPolicy, State, StepKind
-from .payloads import PolicySpec, ReplacedPolicy
-from .wording import plural
 
 
 def policy_spec(policy: ManagedPolicy) -> PolicySpec:

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .model import AccessKey, Action, Change, KeyRotation, Kind
+from ..changes import Action, Change, Kind
+from ..state import AccessKey, KeyRotation
 
 ACTIVE, INACTIVE = "Active", "Inactive"
 

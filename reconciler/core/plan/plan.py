@@ -13,33 +13,22 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from functools import cache
 from typing import Any
 
-from .access.documents import Documents, shipped
-from .access.powers import ADMIN, ESCALATION
-from .access.verdicts import judged
+from ..access.documents import Documents, shipped
+from ..access.powers import ADMIN, ESCALATION
+from ..access.verdicts import judged
+from ..changes import Action, Change, Destination, Finding, HumanStep, Impact, Kind, Risk, StepKind
+from ..diff.diff import Diff
+from ..kinds.changes import allows, order_of, phase_of, spec_of
+from ..payloads import Payload, Reader, to_json
+from ..state import Document, State
 from .destinations import (
     DEFAULT_DELIVERY,
     Delivery,
-    Destination,
     destination_from_json,
     destination_to_json,
     recipient_notes,
     with_destinations,
 )
-from .diff import Diff
-from .kinds import allows, order_of, phase_of, spec_of
-from .model import (
-    Action,
-    Change,
-    Document,
-    Finding,
-    HumanStep,
-    Impact,
-    Kind,
-    Risk,
-    State,
-    StepKind,
-)
-from .payloads import Payload, Reader, to_json
 
 FORMAT_VERSION = 1
 

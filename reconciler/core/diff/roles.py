@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .attribute_diff import diff_attachments, diff_boundary, diff_inline, diff_tags
-from .model import Action, Change, HumanStep, Kind, Role, State, StepKind
-from .payloads import PathSpec, RoleSettings, RoleSpec
+from ..changes import Action, Change, HumanStep, Kind, StepKind
+from ..payloads import PathSpec, RoleSettings, RoleSpec
+from ..state import Role, State
+from .attributes import diff_attachments, diff_boundary, diff_inline, diff_tags
 
 
 def diff_roles(desired: State, live: State) -> tuple[list[Change], list[HumanStep]]:

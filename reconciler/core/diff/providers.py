@@ -3,9 +3,11 @@ calls `diff_providers`."""
 
 from __future__ import annotations
 
-from .attribute_diff import diff_tags
-from .model import Action, Change, Kind, OidcProvider, SamlProvider, State
-from .providers import oidc_creation, oidc_provider_arn, saml_creation, saml_provider_arn
+from ..arns import oidc_provider_arn, saml_provider_arn
+from ..changes import Action, Change, Kind
+from ..kinds.providers import oidc_creation, saml_creation
+from ..state import OidcProvider, SamlProvider, State
+from .attributes import diff_tags
 
 # Identity providers: everything is set by the creation call; afterwards each attribute has its
 # own call (`target`: the provider's ARN).

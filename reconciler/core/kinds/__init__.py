@@ -1,0 +1,1 @@
+"""One declaration per kind of change (and its describers): what generic code loops over."""

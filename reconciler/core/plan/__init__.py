@@ -1,0 +1,1 @@
+"""The plan: changes in apply's order with their verdicts, secrets' destinations, findings."""

@@ -1,0 +1,1 @@
+"""A plan for people: the terminal's text and a pull request's Markdown."""
