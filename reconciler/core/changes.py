@@ -116,7 +116,7 @@ class Change:
     kind: Kind
     name: str
     target: str = ""
-    before: Payload | None = None  # typed per kind: `payloads.py`, `kinds.py`
+    before: Payload | None = None  # typed per kind: `payloads.py`, `kinds/changes.py`
     after: Payload | None = None
     note: str = ""
     # Why this change would cut off the credentials running iamctl ("" = it would not). Who runs

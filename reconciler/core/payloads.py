@@ -2,7 +2,7 @@
 
 Pure. `diff.py` and its helpers build these; writers, describers, `impact.py` and `lockout.py`
 read them; `plan.py` writes them as JSON (`to_json`) and reads a saved plan back with the reader
-each kind names in `kinds.py`, which refuses a payload of the wrong shape (ValueError), so a
+each kind names in `kinds/changes.py`, which refuses a payload of the wrong shape (ValueError), so a
 hand-edited plan cannot hand a writer something it does not expect. The JSON is the plan format
 (DESIGN.md): each type writes exactly the object the plan has always held.
 

@@ -1,7 +1,7 @@
 """What users, groups and roles alike hold: path, tags, attachments, memberships, inline policies
 and the permissions boundary. One diff function each, taking the kind of change as a parameter
 (`USER_PATH`, `GROUP_PATH`, ...). `None` wanted means not managed for paths and tags; attachments,
-inline policies and boundaries are exact. Pure, used by `diff.py` and `role_diff.py`.
+inline policies and boundaries are exact. Pure, used by `diff.py` and `roles.py`.
 """
 
 from __future__ import annotations

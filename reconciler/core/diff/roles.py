@@ -2,7 +2,7 @@
 
 One small function per attribute, like `diff.py` (which calls `diff_roles`); the attributes that
 users and groups share (tags, attachments, inline policies, boundary) are diffed by
-`attribute_diff.py`. A role's path cannot change (IAM has no call that moves a role), so a
+`attributes.py`. A role's path cannot change (IAM has no call that moves a role), so a
 different path is a human step, never a silent delete and recreate.
 """
 

@@ -1,8 +1,8 @@
 """Identity providers (OIDC and SAML): their ARNs, the changes that create and delete them, and
 how a plan describes every provider change. Pure.
 
-The diff of a declared provider is `diff.diff_providers`; prune's deletions are built here for
-`undeclared.py`; the describers are registered with each kind in `kinds.py`. An OIDC provider is
+The diff of a declared provider is `diff/providers.py`; prune's deletions are built here for
+`diff/undeclared.py`; the describers are registered with each kind in `changes.py`. An OIDC provider is
 keyed by its URL without `https://` (IAM names its ARN that way), a SAML provider by its name.
 """
 
@@ -84,7 +84,7 @@ def saml_removal(provider: SamlProvider) -> Change:
     return Change(Action.DELETE, Kind.SAML_PROVIDER, provider.name, target=provider.arn)
 
 
-# Describers (see kinds.py): the subject of a plan line, and indented detail.
+# Describers (see changes.py): the subject of a plan line, and indented detail.
 
 
 def describe_oidc_provider(change: Change) -> tuple[str, list[str]]:

@@ -1,6 +1,6 @@
 """The `Plan`: changes in the order apply will run them, human steps, findings, and a fingerprint.
 
-Pure: built from a `Diff` and the states it came from; `render.py` turns it into text, JSON or
+Pure: built from a `Diff` and the states it came from; `render/` turns it into text, JSON or
 Markdown.
 """
 

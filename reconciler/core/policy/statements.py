@@ -1,7 +1,7 @@
 """A policy document change told by statement: which statement (by Sid, or by position and
 effect), which actions, resources, principals or conditions are added and removed.
 
-Pure; `render.py` shows these lines under a document change. Values are shown as written in the
+Pure; `render/text.py` shows these lines under a document change. Values are shown as written in the
 file (added) or as AWS holds them (removed); they are compared by meaning (`meaning.py`), so a
 re-spelled action is no change here either.
 """

@@ -1,5 +1,5 @@
 """How a plan's permission impact reads: marks on change lines, the summary's counts, Markdown's
-"New access" section and the `--fail-on` line. Pure; used by `render.py`, `accounts.py` and
+"New access" section and the `--fail-on` line. Pure; used by `text.py`, `accounts.py` and
 `cli.py`."""
 
 from __future__ import annotations

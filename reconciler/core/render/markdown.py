@@ -1,6 +1,6 @@
 """Renders plans as Markdown for a pull-request comment, where no value is trusted.
 
-Pure, like `render.py`, whose lines it reuses. Names, ARNs, tags, policy documents and AWS's error
+Pure, like `text.py`, whose lines it reuses. Names, ARNs, tags, policy documents and AWS's error
 messages can hold anything (a hostile file, a user made by hand, an emulator that accepts any
 name): outside a code block each value goes into an inline code span, and the plan's lines into
 a fenced block whose fence is longer than any run of backticks in them. Line breaks in a value
