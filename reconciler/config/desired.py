@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
 from typing import Any
 
-from ..core.arns import policy_arn, url_key
+from ..core.arns import policy_arn
 from ..core.errors import ConfigError, Location, field_path
+from ..core.kinds.entities import ENTITY_KINDS, EntityKind
 from ..core.policy import documents as policydoc
 from ..core.policy.mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
@@ -227,18 +228,14 @@ def _setting(key: str, value: Any) -> Any:
 
 
 def _ignore(sources: Sequence[Source]) -> Ignore:
-    def patterns(kind: str) -> tuple[str, ...]:
-        found = [p for source in sources for p in source.data.get("ignore", {}).get(kind, [])]
+    """Every kind's `ignore` patterns, keyed as its entities are (an OIDC provider's URL without
+    https://), in the order written, once each."""
+    def patterns(kind: EntityKind) -> tuple[str, ...]:
+        found = [kind.key(p) for source in sources
+                 for p in source.data.get("ignore", {}).get(kind.section, [])]
         return tuple(dict.fromkeys(found))
 
-    return Ignore(
-        users=patterns("users"),
-        groups=patterns("groups"),
-        policies=patterns("policies"),
-        roles=patterns("roles"),
-        oidc_providers=tuple(url_key(pattern) for pattern in patterns("oidc_providers")),
-        saml_providers=patterns("saml_providers"),
-    )
+    return Ignore(**{kind.section: patterns(kind) for kind in ENTITY_KINDS})
 
 
 def _user(user: Declared, source: Declared, names: _Spellings) -> User:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from ..core.arns import url_key
 from ..core.errors import ConfigError, Location, field_path
+from ..core.kinds.entities import ENTITY_KINDS, EntityKind
 from ..core.policy.mfa_policy import ENFORCE_MFA_POLICY_NAME
 from ..core.state import Ignore
 from .yamlload import Path, Source
@@ -73,46 +73,33 @@ def check_unique(declared: Iterable[Declared]) -> None:
         first[key] = entity
 
 
-# Each `ignore` list: the section it ignores, the kind as messages name it, and the field that
-# names an entry (an OIDC provider's URL is matched without https://, as at plan time).
-IGNORABLE: tuple[tuple[str, str, str], ...] = (
-    ("users", "user", "name"),
-    ("groups", "group", "name"),
-    ("policies", "policy", "name"),
-    ("roles", "role", "name"),
-    ("oidc_providers", "OIDC provider", "url"),
-    ("saml_providers", "SAML provider", "name"),
-)
-
-
 def check_not_ignored(sources: Sequence[Source]) -> None:
     """A declared entity that an `ignore` pattern matches would still be managed in full (its
     policies exact, its unused credentials disabled): the files say two opposite things."""
-    for section, kind, field in IGNORABLE:
-        patterns = _ignore_patterns(sources, section)
-        for entity in declared_in(sources, kind, section) if patterns else []:
+    for kind in ENTITY_KINDS:
+        section, field = kind.section, kind.name_field
+        patterns = _ignore_patterns(sources, kind)
+        for entity in declared_in(sources, kind.label, section) if patterns else []:
             value = entity.data[field]
-            key = url_key(value) if section == "oidc_providers" else value
             # One pattern at a time, by the rule plan applies, to say which one matched.
-            matched = [where for where, one in patterns if one.matches(section, key)]
+            matched = [where for where, one in patterns if one.matches(section, kind.key(value))]
             if matched:
                 shown = value if field == "url" else f"'{value}'"
                 message = (
-                    f"{kind} {shown} is declared and matches the ignore.{section} pattern at "
-                    f"{matched[0]}: a declared {kind} is managed in full all the same; "
+                    f"{kind.label} {shown} is declared and matches the ignore.{section} pattern "
+                    f"at {matched[0]}: a declared {kind.label} is managed in full all the same; "
                     "remove one of the two"
                 )
                 raise entity.error((field,), message)
 
 
-def _ignore_patterns(sources: Sequence[Source], section: str) -> list[tuple[Location, Ignore]]:
+def _ignore_patterns(sources: Sequence[Source],
+                     kind: EntityKind) -> list[tuple[Location, Ignore]]:
     """Each pattern of `ignore.<section>` where it is written, as an Ignore of that one pattern
-    (an OIDC provider's without https://, as `desired` builds it)."""
+    (keyed as `desired` keys it)."""
+    section = kind.section
     return [
-        (
-            source.location(("ignore", section, index)),
-            Ignore(**{section: (url_key(pattern) if section == "oidc_providers" else pattern,)}),
-        )
+        (source.location(("ignore", section, index)), Ignore(**{section: (kind.key(pattern),)}))
         for source in sources
         for index, pattern in enumerate(source.data.get("ignore", {}).get(section, []))
     ]

@@ -2,8 +2,9 @@
 how a plan describes every provider change. Pure.
 
 The diff of a declared provider is `diff/providers.py`; prune's deletions are built here for
-`diff/undeclared.py`; the describers are registered with each kind in `changes.py`. An OIDC provider is
-keyed by its URL without `https://` (IAM names its ARN that way), a SAML provider by its name.
+`diff/undeclared.py`; the describers are registered with each kind in `changes.py`. An OIDC
+provider is keyed by its URL without `https://` (IAM names its ARN that way), a SAML provider
+by its name.
 """
 
 from __future__ import annotations

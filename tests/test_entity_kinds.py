@@ -1,0 +1,39 @@
+"""The entity kinds' declarations: generic code loops over them, so they must match the state,
+the ignore lists and each other."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+
+from reconciler.core.kinds.entities import ENTITY_KINDS, counts, entity_kind
+from reconciler.core.state import Ignore, OidcProvider, State
+from tests.factories import state
+
+
+def test_each_kind_is_a_field_of_the_state_and_of_the_ignore_lists():
+    sections = {kind.section for kind in ENTITY_KINDS}
+    state_fields = {f.name for f in fields(State)} - {"account", "prune", "ignore", "aws_roles"}
+    assert sections == state_fields
+    assert sections == {f.name for f in fields(Ignore)}
+
+
+def test_kinds_come_after_the_kinds_they_depend_on():
+    seen: set[str] = set()
+    for kind in ENTITY_KINDS:
+        assert set(kind.depends_on) <= seen, kind.section
+        seen.add(kind.section)
+
+
+def test_counts_name_every_kind_in_singular_or_plural():
+    desired = state()
+    provider = OidcProvider("token.actions.githubusercontent.com")
+    desired = replace(desired, oidc_providers={provider.url: provider})
+    assert counts(desired) == (
+        "0 users, 0 groups, 0 policies, 0 roles, 1 OIDC provider, 0 SAML providers")
+
+
+def test_an_oidc_provider_is_keyed_by_its_url_without_the_scheme():
+    kind = entity_kind("oidc_providers")
+    assert kind.key("https://token.actions.githubusercontent.com") == \
+        "token.actions.githubusercontent.com"
+    assert entity_kind("users").key("Alice") == "Alice"
