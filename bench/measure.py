@@ -20,11 +20,11 @@ FLOOR = Path(__file__).resolve().parent / "floor.py"
 TIMEOUT_SECONDS = 900.0
 
 # `iamctl plan` and `apply` print one line per account on stderr, e.g.
-# "account 123456789012: read 5,000 users, 1 group, 10 policies, 1,000 roles (2 owned by AWS) in
-# 10 API calls (1.2 s; ...)".
+# "account 123456789012: read 5,000 users, 1 group, 10 policies, 1,000 roles (2 owned by AWS),
+# 0 OIDC providers, 0 SAML providers in 10 API calls (1.2 s; ...)".
 STATS_LINE = re.compile(
     r"read (?P<users>[\d,]+) users?, [\d,]+ groups?, [\d,]+ polic(?:y|ies), "
-    r"(?P<roles>[\d,]+) roles?(?: \([\d,]+ owned by AWS\))? "
+    r"(?P<roles>[\d,]+) roles?(?: \([\d,]+ owned by AWS\))?, .*?"
     r"in (?P<calls>[\d,]+) API calls? \((?P<seconds>[\d.]+) s[;)]"
 )
 

@@ -37,3 +37,22 @@ def test_an_oidc_provider_is_keyed_by_its_url_without_the_scheme():
     assert kind.key("https://token.actions.githubusercontent.com") == \
         "token.actions.githubusercontent.com"
     assert entity_kind("users").key("Alice") == "Alice"
+
+
+def test_the_read_summary_counts_identity_providers_too():
+    from reconciler.aws.live import ReadStats
+
+    line = ReadStats(users=2, groups=1, policies=0, calls=9, seconds=0.3, roles=4, aws_roles=1,
+                     oidc_providers=1, saml_providers=2).summary()
+    assert line.startswith("read 2 users, 1 group, 0 policies, 4 roles (1 owned by AWS), "
+                           "1 OIDC provider, 2 SAML providers in 9 API calls")
+
+
+def test_validate_counts_every_kind_the_file_declares():
+    from click.testing import CliRunner
+
+    from reconciler.cli import cli
+
+    result = CliRunner().invoke(cli, ["validate", "examples/github-actions/bootstrap.yaml"])
+    assert result.exit_code == 0, result.output
+    assert ", 1 OIDC provider, 0 SAML providers" in result.output.splitlines()[0]

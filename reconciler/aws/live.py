@@ -20,6 +20,7 @@ from typing import Any
 
 from ..core.arns import tag_map
 from ..core.errors import NoSuchEntityError
+from ..core.kinds.entities import COUNT_ORDER, ROLES
 from ..core.policy import documents as policydoc
 from ..core.state import (
     Account,
@@ -55,6 +56,8 @@ class ReadStats:
     seconds: float
     roles: int = 0  # AWS's own included
     aws_roles: int = 0  # service-linked and IAM Identity Center roles: never changed
+    oidc_providers: int = 0
+    saml_providers: int = 0
     report_generated: datetime | None = None  # the credential report's GeneratedTime
     report_age: timedelta | None = None  # how old the report was when read
     exact_users: int | None = None  # declared users read exactly (--exact-credentials), or None
@@ -62,11 +65,9 @@ class ReadStats:
 
     def summary(self) -> str:
         owned = f" ({self.aws_roles:,} owned by AWS)" if self.aws_roles else ""
-        line = (
-            f"read {plural(self.users, 'user')}, {plural(self.groups, 'group')}, "
-            f"{plural(self.policies, 'policy', 'policies')}, {plural(self.roles, 'role')}{owned} "
-            f"in {plural(self.calls, 'API call')} ({self.seconds:.1f} s)"
-        )
+        read = ", ".join(kind.counted(getattr(self, kind.section))
+                         + (owned if kind is ROLES else "") for kind in COUNT_ORDER)
+        line = f"read {read} in {plural(self.calls, 'API call')} ({self.seconds:.1f} s)"
         age = report_age_words(self.report_age) if self.report_age is not None else "of unknown age"
         line += f"; credential report {age}, waited {self.report_wait:.1f} s"
         if self.exact_users is not None:
@@ -133,6 +134,7 @@ def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True) -> LiveAcc
     stats = ReadStats(
         users=len(users), groups=len(state.groups), policies=len(state.policies),
         roles=len(roles) + len(aws_roles), aws_roles=len(aws_roles),
+        oidc_providers=len(state.oidc_providers), saml_providers=len(state.saml_providers),
         calls=aws.calls - calls_before, seconds=time.monotonic() - started,
         report_generated=generated, report_age=age_of(generated), report_wait=report_wait,
     )

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import click
 
 from ..config import desired
+from ..core.kinds.entities import counts
 from ..core.plan.findings import file_findings
 from ..core.render.text import printable, warning_lines
-from ..core.wording import plural
 from ..engine.accounts import EXIT_OK
 from ..options import global_options
 from .common import Options, cli, files_argument, pass_options
@@ -23,12 +23,8 @@ def validate(opts: Options, files: Sequence[str]) -> int:
     """Check files offline: syntax, schema, names, references, quotas."""
     for config in desired.load(files):
         state = config.state
-        click.echo(
-            f"ok: account {config.account_id} ({', '.join(config.files)}): "
-            f"{plural(len(state.users), 'user')}, {plural(len(state.groups), 'group')}, "
-            f"{plural(len(state.policies), 'policy', 'policies')}, "
-            f"{plural(len(state.roles), 'role')}"
-        )
+        click.echo(f"ok: account {config.account_id} ({', '.join(config.files)}): "
+                   f"{counts(state)}")
         for line in warning_lines(file_findings(state)):
             click.echo(line, err=True)
         for note in config.trust_notes:

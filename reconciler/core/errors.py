@@ -1,6 +1,6 @@
 """The project's own errors: everything a user can see goes through one of these.
 
-Only `cli.py` catches them; each renders as one line (`str(error)`).
+Only the cli (`cli/`) catches them; each renders as one line (`str(error)`).
 """
 
 from __future__ import annotations

@@ -52,13 +52,13 @@ def test_roles_that_belong_to_aws_are_set_apart_and_counted(moto_iam: Any, aws: 
     assert sorted(live.state.roles) == ["bare", "deploy"]
     assert list(live.state.aws_roles) == ["AWSServiceRoleForElasticBeanstalk"]
     assert (live.stats.roles, live.stats.aws_roles) == (3, 1)
-    assert ", 3 roles (1 owned by AWS) in " in live.stats.summary()
+    assert ", 3 roles (1 owned by AWS), 0 OIDC providers, " in live.stats.summary()
 
 
 def test_the_summary_counts_roles_even_without_aws_ones(moto_iam: Any, aws: Aws) -> None:
     moto_iam.create_role(RoleName="one", AssumeRolePolicyDocument=json.dumps(EC2_TRUST))
     summary = read_live(aws, aws.identity(), aws_catalog=False).stats.summary()
-    assert summary.startswith("read 0 users, 0 groups, 0 policies, 1 role in ")
+    assert summary.startswith("read 0 users, 0 groups, 0 policies, 1 role, 0 OIDC providers, ")
 
 
 def test_descriptions_and_session_durations_come_from_list_roles(

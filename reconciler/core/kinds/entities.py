@@ -2,7 +2,7 @@
 a state holds it, what it needs to exist first.
 
 Pure. Generic code loops over `ENTITY_KINDS` instead of naming each kind: the `ignore` lists,
-`validate`'s counts and the read summary, name spelling, export's sections. A kind's section is
+`validate`'s counts and the read summary. A kind's section is
 also its `State` field and its `Ignore` field (`tests/test_entity_kinds.py` holds them in step).
 """
 
@@ -63,10 +63,10 @@ def entity_kind(section: str) -> EntityKind:
     return next(kind for kind in ENTITY_KINDS if kind.section == section)
 
 
+# Counts read in the order a person lists an account: people first.
+COUNT_ORDER = (USERS, GROUPS, POLICIES, ROLES, OIDC_PROVIDERS, SAML_PROVIDERS)
+
+
 def counts(state: State) -> str:
     """`3 users, 2 groups, 1 policy, 0 roles, 1 OIDC provider, 0 SAML providers`."""
-    return ", ".join(kind.counted(len(kind.of(state))) for kind in _COUNT_ORDER)
-
-
-# Counts read in the order a person lists an account: people first.
-_COUNT_ORDER = (USERS, GROUPS, POLICIES, ROLES, OIDC_PROVIDERS, SAML_PROVIDERS)
+    return ", ".join(kind.counted(len(kind.of(state))) for kind in COUNT_ORDER)

@@ -1,6 +1,6 @@
 """How a plan's permission impact reads: marks on change lines, the summary's counts, Markdown's
 "New access" section and the `--fail-on` line. Pure; used by `text.py`, `accounts.py` and
-`cli.py`."""
+`cli/`."""
 
 from __future__ import annotations
 
