@@ -230,7 +230,8 @@ def test_call_count_does_not_grow_with_users(moto_iam: Any, aws: Aws) -> None:
 
     assert (small.users, large.users) == (50, 200)
     assert large.calls == small.calls <= 12
-    assert large.summary().startswith("read 200 users, 1 group, 0 policies, 0 roles, 0 OIDC providers, ")
+    assert large.summary().startswith(
+        "read 200 users, 1 group, 0 policies, 0 roles, 0 OIDC providers, ")
 
 
 def test_every_page_is_read_once(moto_iam: Any, aws: Aws) -> None:
