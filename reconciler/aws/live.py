@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..core.arns import tag_map
+from ..core.arns import policy_name, tag_map
 from ..core.errors import NoSuchEntityError
 from ..core.kinds.entities import COUNT_ORDER, ROLES
 from ..core.policy import documents as policydoc
@@ -228,7 +228,7 @@ def policy_from_detail(item: Mapping[str, Any]) -> ManagedPolicy:
     )
     return ManagedPolicy(
         # moto leaves PolicyName out of this call; the ARN ends with the name in every case.
-        name=item.get("PolicyName") or item["Arn"].rsplit("/", 1)[-1],
+        name=item.get("PolicyName") or policy_name(item["Arn"]),
         document=policydoc.canonical(default["Document"]) if default else Document(""),
         path=item.get("Path", "/"),
         description=item.get("Description") or None,

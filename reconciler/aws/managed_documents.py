@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
 
+from ..core.arns import is_aws_managed
 from ..core.changes import Action, Change, Kind
 from ..core.errors import NoSuchEntityError
 from .client import Aws
@@ -29,7 +30,7 @@ def attached_aws_policies(changes: Iterable[Change]) -> list[str]:
             found.add(change.target)
         elif change.kind in _BOUNDARIES and isinstance(change.after, str):
             found.add(change.after)
-    return sorted(arn for arn in found if arn.split(":")[4:5] == ["aws"])
+    return sorted(arn for arn in found if is_aws_managed(arn))
 
 
 def read_documents(aws: Aws, arns: Iterable[str]) -> dict[str, dict[str, Any]]:

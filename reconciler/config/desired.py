@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
 from typing import Any
 
-from ..core.arns import policy_arn
+from ..core.arns import is_aws_managed, policy_arn
 from ..core.errors import ConfigError, Location, field_path
 from ..core.kinds.entities import ENTITY_KINDS, EntityKind
 from ..core.policy import documents as policydoc
@@ -410,7 +410,7 @@ class _Resolver:
         return self.arn(ref, location, "") if ref is not None else None
 
     def unknown(self, ref: str) -> str:
-        if ref.startswith("arn:") and ":iam::aws:policy/" not in ref:
+        if ref.startswith("arn:") and not is_aws_managed(ref):
             return f"policy ARN '{ref}' is not in account {self.account_id} nor AWS managed"
         candidates = self.all_arns if ref.startswith("arn:") else self.names
         close = difflib.get_close_matches(ref, candidates, n=1)

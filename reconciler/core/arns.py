@@ -11,13 +11,23 @@ def policy_arn(partition: str, account_id: str, path: str | None, name: str) -> 
     return f"arn:{partition}:iam::{account_id}:policy{path or '/'}{name}"
 
 
+def is_aws_managed(arn: str) -> bool:
+    """Whether the policy ARN is AWS's (`arn:aws:iam::aws:policy/...`): its account is `aws`."""
+    return arn.split(":")[4:5] == ["aws"]
+
+
+def policy_name(arn: str) -> str:
+    """A policy's name from its ARN, without its path (`.../policy/team/ci` -> `ci`):
+    customer managed policy names are unique in an account whatever their path."""
+    return arn.rsplit("/", 1)[-1]
+
+
 def short_policy(arn: str) -> str:
     """`arn:aws:iam::aws:policy/job-function/ViewOnlyAccess` -> `job-function/ViewOnlyAccess`;
     a customer managed policy -> its name (the path is noise in a plan line)."""
     if ":policy/" not in arn:
         return arn
-    account, path_name = arn.split(":")[4], arn.split(":policy/", 1)[1]
-    return path_name if account == "aws" else path_name.rsplit("/", 1)[-1]
+    return arn.split(":policy/", 1)[1] if is_aws_managed(arn) else policy_name(arn)
 
 
 def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:

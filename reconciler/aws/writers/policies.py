@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...core import arns
+from ...core.arns import policy_name
 from ...core.changes import Change
 from ...core.diff.attachments import entities_in, named
 from ...core.errors import (
@@ -55,7 +56,7 @@ def policy_differs(
     """A policy found under the wanted name is the wanted one only with the same document (its
     default version) and description (None: not compared): then it is what the lost attempt
     created."""
-    name = arn.rsplit("/", 1)[-1]
+    name = policy_name(arn)
     doing = f"check policy {name}"
     policy = ctx.aws.iam("get_policy", doing, PolicyArn=arn)["Policy"]
     version = ctx.aws.iam(

@@ -7,6 +7,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..arns import policy_name
 from ..policy import aws_managed
 from ..policy.meaning import meaning
 
@@ -17,7 +18,7 @@ Documents = Callable[[str], "dict[str, Any] | None"]
 def shipped(arn: str) -> dict[str, Any] | None:
     """The package's copy of an AWS managed policy (meaning form); None if it does not know it
     (a policy AWS published after the copy was made)."""
-    document = aws_managed.document(arn.rsplit("/", 1)[-1])
+    document = aws_managed.document(policy_name(arn))
     found: dict[str, Any] | None = meaning(document) if document is not None else None
     return found
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..arns import is_aws_managed, policy_name
 from ..state import Document, Role, State, User
 from .conditions import Facts
 from .documents import Documents
@@ -126,11 +127,11 @@ class Holders:
         for arn in sorted(arns):
             found = self.managed(arn, prefix)
             if found is None:
-                unread += (f"{prefix}policy {_short(arn)}",)
+                unread += (f"{prefix}policy {policy_name(arn)}",)
             else:
                 grants += found
-        for policy_name, document in sorted(inline.items()):
-            grants += _grants(document.meaning, f"{prefix}inline policy {policy_name}")
+        for inline_name, document in sorted(inline.items()):
+            grants += _grants(document.meaning, f"{prefix}inline policy {inline_name}")
         return grants, unread
 
     def managed(self, arn: str, prefix: str) -> tuple[Grant, ...] | None:
@@ -140,9 +141,9 @@ class Holders:
         return self._managed[key]
 
     def _read_managed(self, arn: str, prefix: str) -> tuple[Grant, ...] | None:
-        source = f"{prefix}policy {_short(arn)}"
-        if arn.split(":")[4:5] != ["aws"]:
-            policy = self.state.policies.get(_short(arn))
+        source = f"{prefix}policy {policy_name(arn)}"
+        if not is_aws_managed(arn):
+            policy = self.state.policies.get(policy_name(arn))
             return _grants(policy.document.meaning, source) if policy is not None else None
         key = (arn, prefix)
         if key not in self.pool.aws_grants:
@@ -157,16 +158,13 @@ class Holders:
         found = self.managed(arn, "boundary ")
         if found is None:
             # Unread: no cap is the wider reading; the principal's verdicts are unknown anyway.
-            return None, (f"boundary {_short(arn)}",)
+            return None, (f"boundary {policy_name(arn)}",)
         return found, ()
 
 
 def _inline_key(inline: Mapping[str, Document]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((name, document.meaning) for name, document in inline.items()))
 
-
-def _short(arn: str) -> str:
-    return arn.rsplit("/", 1)[-1]
 
 
 @functools.lru_cache(maxsize=4096)

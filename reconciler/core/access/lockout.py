@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from ..arns import policy_name
 from ..changes import Action, Change, Kind
 from ..state import Caller, State
 from .applied import applied, apply_change, reverted, with_new_policies
@@ -111,9 +112,9 @@ class Lockout:
                 return name == self.who.name.lower()
             if change.kind.value.startswith("group"):
                 return name in groups
-            held = {a.rsplit("/", 1)[-1].lower() for u in (user, wanted) if u
+            held = {policy_name(a).lower() for u in (user, wanted) if u
                     for a in (*u.policies, u.permissions_boundary or "")}
-            held |= {a.rsplit("/", 1)[-1].lower() for g in in_groups
+            held |= {policy_name(a).lower() for g in in_groups
                      for state in (self.live, self.desired)
                      for a in (state.groups[g].policies if g in state.groups else ())}
             return change.kind.value.startswith("policy") and name in held

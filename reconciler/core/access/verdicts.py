@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from ..arns import policy_name
 from ..changes import Action, Change, Impact, Kind, Risk
 from ..state import State
 from .applied import (
@@ -238,7 +239,7 @@ class _Holders:
 
 
 def _names(arns: Iterable[str]) -> set[str]:
-    return {arn.rsplit("/", 1)[-1] for arn in arns}
+    return {policy_name(arn) for arn in arns}
 
 
 def _unread_reason(unread: Sequence[str]) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TypeVar
 
+from ..arns import is_aws_managed
 from ..state import Group, ManagedPolicy, Role, State, User
 
 _Named = TypeVar("_Named", User, Group, ManagedPolicy, Role)
@@ -109,7 +110,7 @@ class _ArnRespeller:
         self.live_by_key = live_by_key
 
     def __call__(self, arn: str) -> str:
-        if ":policy/" not in arn or ":iam::aws:" in arn:
+        if ":policy/" not in arn or is_aws_managed(arn):
             return arn  # AWS managed policies are found by exact name in AWS's catalog
         found = self.live_by_key.get(_key(arn))
         if found:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..arns import is_aws_managed, policy_name, short_policy
 from ..changes import Finding
 from ..diff.undeclared import extra_names
 from ..diff.unused import is_unused, key_use, password_unused, password_use
@@ -187,8 +188,8 @@ def _unused_fix(pair: _UserPair, days: int | None) -> str:
 def _permissions_through_groups(context: _Context) -> Iterator[Finding]:  # CIS 1.15
     for pair in _users(context):
         user = pair.effective
-        attached = sorted(_policy_label(arn) for arn in user.policies
-                          if arn.rsplit("/", 1)[-1] != ENFORCE_MFA_POLICY_NAME)
+        attached = sorted(short_policy(arn) for arn in user.policies
+                          if policy_name(arn) != ENFORCE_MFA_POLICY_NAME)
         parts = [f"attached directly: {', '.join(attached)}"] if attached else []
         if user.inline_policies:
             parts.append(f"inline: {', '.join(sorted(user.inline_policies))}")
@@ -215,7 +216,7 @@ def _no_full_admin(context: _Context) -> Iterator[Finding]:  # CIS 1.16
 def _admin_grants(
     arns: frozenset[str], inline: Mapping[str, Document], is_admin: Callable[[str], bool]
 ) -> str:
-    attached = sorted(_policy_label(arn) for arn in arns if is_admin(arn))
+    attached = sorted(short_policy(arn) for arn in arns if is_admin(arn))
     inlined = sorted(f"inline {name}" for name, doc in inline.items() if allows_everything(doc))
     return ", ".join(attached + inlined)
 
@@ -232,11 +233,9 @@ def _admin_test(context: _Context) -> Callable[[str], bool]:
 
     def is_admin(ref: str) -> bool:
         if ref.startswith("arn:"):
-            parts = ref.split(":")
-            if len(parts) > 4 and parts[4] == "aws":
+            if is_aws_managed(ref):
                 return ref.endswith(":policy/AdministratorAccess")
-            # Customer managed policy names are unique in an account, whatever their path.
-            document = documents.get(ref.rsplit("/", 1)[-1])
+            document = documents.get(policy_name(ref))
         else:
             # Not resolved yet (`validate` has no list of AWS managed policies): a declared
             # name comes first, as in desired.resolve.
@@ -247,10 +246,6 @@ def _admin_test(context: _Context) -> Callable[[str], bool]:
 
     return is_admin
 
-
-def _policy_label(arn: str) -> str:
-    """`arn:aws:iam::aws:policy/AdministratorAccess` -> `AdministratorAccess` (names unchanged)."""
-    return arn.split(":policy/", 1)[-1]
 
 
 def _password_length(context: _Context) -> Iterator[Finding]:  # CIS 1.8
