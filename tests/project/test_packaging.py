@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from setuptools import find_packages
+
 from tests.files import REPO_ROOT
 
 if sys.version_info >= (3, 11):
@@ -20,5 +22,6 @@ def test_every_package_of_the_source_tree_is_distributed():
         ".".join(init.parent.relative_to(ROOT).parts)
         for init in (ROOT / "reconciler").rglob("__init__.py")
     }
-    assert set(setuptools["packages"]) == on_disk
+    include = setuptools["packages"]["find"]["include"]
+    assert set(find_packages(str(ROOT), include=include)) == on_disk
     assert "schemas/*.json" in setuptools["package-data"]["reconciler"]

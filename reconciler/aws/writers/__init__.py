@@ -1,7 +1,8 @@
 """One function per (kind, action): the IAM writes that carry out a single `Change`.
 
-The kinds and their actions are declared in `core/kinds/changes.py`; `tests/test_kinds.py`
-checks that this table has a writer for each, and apply refuses a plan it cannot carry out in full.
+The kinds and their actions are declared in `core/kinds/changes.py`;
+`tests/core/test_kinds.py` checks that this table has a writer for each, and apply refuses a
+plan it cannot carry out in full.
 
 `apply.py` decides when each runs; these functions only know how. Removals treat "already gone"
 (NoSuchEntity) as done, so a second apply after a partial failure converges.

@@ -3,9 +3,9 @@
 `SPECS` is the only table of kinds. Its order is the order changes of one entity are listed and
 run in (the entity, then its settings, credentials, memberships and policies: the order a person
 reads them in, and one that works top to bottom). The writer of each (kind, action) is registered
-beside the IAM calls it makes (`aws/writers/`); `tests/test_kinds.py` walks every kind and fails
-when a spec, a describer or a writer is missing, and apply refuses a plan holding a change no
-writer carries out before it changes anything.
+beside the IAM calls it makes (`aws/writers/`); `tests/core/test_kinds.py` walks every kind and
+fails when a spec, a describer or a writer is missing, and apply refuses a plan holding a change
+no writer carries out before it changes anything.
 
 Attributes that users, groups and roles share (path, tags, managed policies, inline policies,
 permissions boundary) have one describer each, taking the entity kind as a parameter.
