@@ -2,8 +2,8 @@
 a state holds it, what it needs to exist first.
 
 Pure. Generic code loops over `ENTITY_KINDS` instead of naming each kind: the `ignore` lists,
-`validate`'s counts and the read summary. A kind's section is
-also its `State` field and its `Ignore` field (`tests/core/test_entity_kinds.py` holds them in step).
+`validate`'s counts and the read summary. A kind's section is also its `State` field and its
+`Ignore` field (`tests/core/test_entity_kinds.py` holds them in step).
 """
 
 from __future__ import annotations
