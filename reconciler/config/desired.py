@@ -11,11 +11,9 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
-from typing import Any
 
 from ..core.arns import is_aws_managed, policy_arn
 from ..core.errors import ConfigError, Location, field_path
-from ..core.kinds.entities import ENTITY_KINDS, EntityKind
 from ..core.policy import documents as policydoc
 from ..core.policy.mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
@@ -26,20 +24,17 @@ from ..core.policy.trust_findings import TrustFinding
 from ..core.state import (
     Account,
     Group,
-    Ignore,
     ManagedPolicy,
     MfaMode,
-    PasswordPolicy,
     Role,
-    Root,
     State,
     User,
 )
 from . import documents, lifecycle_config, providers, roles, shape, validation
+from .account_settings import ignore_lists, merged_settings
 from .validation import Declared, declared_in, source_error
 from .yamlload import Path, Source, load_yaml
 
-_SETTINGS = ("alias", "profile", "role_arn", "root", "password_policy", "unused_credentials")
 _MANAGED_MAX = policydoc.MANAGED_POLICY_MAX_SIZE
 
 
@@ -150,7 +145,7 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
         validation.check_listed_once(entity, "policies", "policy")
         validation.check_inline_names_once(entity)
     sources_of = validation.permission_sources(users)
-    settings = _merged_settings(sources)
+    settings = merged_settings(sources)
     names = _Spellings(
         groups={group.name.lower(): group.name for group in groups},
         policies={policy.name.lower(): policy.name for policy in policies},
@@ -176,7 +171,7 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
         policies=built_policies,
         roles=built_roles,
         prune=bool(settings.get("prune", False)),
-        ignore=_ignore(sources),
+        ignore=ignore_lists(sources),
         oidc_providers=oidc,
         saml_providers=saml,
     )
@@ -191,51 +186,6 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
         ),
         trust_notes=tuple(finding.message for _, found in built for finding in found),
     )
-
-
-def _merged_settings(sources: Sequence[Source]) -> dict[str, Any]:
-    """Account settings from all files of one account; two files may not disagree."""
-    chosen: dict[str, tuple[Any, Source, Path]] = {}
-    for source in sources:
-        account = source.data["account"]
-        given: dict[str, tuple[Path, Any]] = {
-            key: (("account", key), _setting(key, account[key]))
-            for key in _SETTINGS
-            if key in account
-        }
-        if "prune" in source.data:
-            given["prune"] = (("prune",), source.data["prune"])
-        for key, (path, value) in given.items():
-            if key in chosen and chosen[key][0] != value:
-                first = chosen[key][1].blame(chosen[key][2])
-                message = f"differs from the {key} given at {first}"
-                raise source_error(source, path, message)
-            chosen.setdefault(key, (value, source, path))
-    return {key: value for key, (value, _, _) in chosen.items()}
-
-
-def _setting(key: str, value: Any) -> Any:
-    if key == "root" and isinstance(value, dict):
-        return Root(
-            mfa=True if value.get("mfa") == "required" else None,
-            access_keys=False if value.get("access_keys") == "forbidden" else None,
-        )
-    if key == "password_policy" and isinstance(value, dict):
-        return PasswordPolicy(**value)  # the schema allows exactly PasswordPolicy's fields
-    if key == "unused_credentials" and isinstance(value, dict):
-        return int(value["disable_after_days"])
-    return value
-
-
-def _ignore(sources: Sequence[Source]) -> Ignore:
-    """Every kind's `ignore` patterns, keyed as its entities are (an OIDC provider's URL without
-    https://), in the order written, once each."""
-    def patterns(kind: EntityKind) -> tuple[str, ...]:
-        found = [kind.key(p) for source in sources
-                 for p in source.data.get("ignore", {}).get(kind.section, [])]
-        return tuple(dict.fromkeys(found))
-
-    return Ignore(**{kind.section: patterns(kind) for kind in ENTITY_KINDS})
 
 
 def _user(user: Declared, source: Declared, names: _Spellings) -> User:
