@@ -10,10 +10,10 @@ import pytest
 
 from reconciler.aws.writers import WRITERS, WriteContext
 from reconciler.core.access.applied import APPLIERS
-from reconciler.core.access.rules import RULES
 from reconciler.core.changes import Action, Change, Kind
 from reconciler.core.errors import IamctlError
-from reconciler.core.kinds.changes import SPECS, allows, phase_of, spec_of
+from reconciler.core.kinds.access_rules import MODELLED
+from reconciler.core.kinds.changes import SPECS, access_of, allows, phase_of, spec_of
 from reconciler.core.payloads import RoleSettings
 from reconciler.core.plan.plan import (
     Plan,
@@ -121,9 +121,10 @@ def test_a_change_without_a_writer_stops_apply_before_its_first_write(monkeypatc
     assert aws.calls == []
 
 
-def test_every_kind_is_either_applied_to_the_access_model_or_has_its_own_rule():
-    # Not a silent "unknown" for a kind nobody thought about: the access model sees what the
-    # kind does to a state (`access/applied.py`), or the kind has a rule of its own
-    # (`access/verdicts.py`); self-lockout asks the same model.
-    assert set(APPLIERS).isdisjoint(RULES)
-    assert set(APPLIERS) | set(RULES) == set(Kind)
+def test_the_kinds_the_access_model_applies_are_those_declared_modelled():
+    # Each kind declares how it is judged (`kinds/access_rules.py`): a kind declared MODELLED
+    # has an applier in the access model (`access/applied.py`), and an applier serves only
+    # such a kind; the others have a rule of their own. Self-lockout asks the same model.
+    modelled = {kind for kind in Kind if access_of(kind) is MODELLED}
+    assert set(APPLIERS) == modelled
+    assert all(callable(access_of(kind)) for kind in set(Kind) - modelled)

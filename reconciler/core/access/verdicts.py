@@ -19,13 +19,14 @@ from datetime import datetime
 
 from ..arns import policy_name
 from ..changes import Action, Change, Impact, Kind, Risk
+from ..kinds.access_rules import MODELLED
+from ..kinds.changes import access_of
 from ..state import State
 from .applied import (
     applied,
     apply_change,
     changed_user,
     edited_user,
-    moves_access,
     moves_one_user,
     reverted,
     reverted_user,
@@ -37,7 +38,6 @@ from .holders import Pool
 from .model import AccessModel
 from .powers import ADMIN, TRUST, Power, powers
 from .principals import FEDERATED, ROLE, USER, Principal
-from .rules import RULES
 
 _IMPACT = {
     Growth.SAME: Impact.NEUTRAL, Growth.GREW: Impact.BROADENS, Growth.BOTH: Impact.BROADENS,
@@ -93,9 +93,9 @@ class Judge:
         """What this change does: from the live state (the change alone), and within the plan
         (the whole plan without it, then with it), so neither a grant made redundant by
         another change nor one that only works with another can hide."""
-        if not moves_access(change.kind):
-            rule = RULES[change.kind]
-            impact, reason = rule(change)
+        access = access_of(change.kind)
+        if access is not MODELLED:
+            impact, reason = access(change)
             return Verdict(impact, reason, tuple(self.touched_by_rule(change)), by_rule=True)
         if moves_one_user(change.kind):
             return self.user_verdict(change, changes)

@@ -1,4 +1,6 @@
-"""One declaration per kind of change: when apply runs it, which actions it has, how a plan says it.
+"""One declaration per kind of change: when apply runs it, which actions it has, how a plan says it
+(`describers.py`), how the plan judges what it does to access (`access_rules.py`: a required
+field), what it carries and whether it makes a secret.
 
 `SPECS` is the only table of kinds. Its order is the order changes of one entity are listed and
 run in (the entity, then its settings, credentials, memberships and policies: the order a person
@@ -13,13 +15,11 @@ permissions boundary) have one describer each, taking the entity kind as a param
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import TypedDict
 
-from ..arns import short_policy
-from ..changes import Action, Change, Kind
+from ..changes import Action, Change, Impact, Kind
 from ..payloads import (
     Attachments,
     Members,
@@ -32,19 +32,33 @@ from ..payloads import (
     RoleSpec,
     SamlProviderSpec,
     UserSpec,
-    optional_text,
     password_policy,
     strings,
     tags,
     text,
-    text_of,
 )
-from ..policy.documents import document_diff
-from ..policy.trust import deleted_principals
-from ..state import PasswordPolicy
+from . import access_rules as rules
 from . import providers
-
-Describer = Callable[[Change], tuple[str, list[str]]]
+from .access_rules import MODELLED, Access
+from .describers import (
+    Describer,
+    access_key,
+    access_key_status,
+    attachment,
+    boundary,
+    entity,
+    inline,
+    instance_profile,
+    login_profile,
+    member,
+    membership,
+    password_policy_line,
+    policy_document,
+    role,
+    role_settings,
+    role_trust,
+    transition,
+)
 
 CREATE, UPDATE, DELETE = Action.CREATE, Action.UPDATE, Action.DELETE
 
@@ -91,6 +105,9 @@ class KindSpec:
     # Whether its creation makes a secret (a password, a secret key) that apply delivers: the
     # plan names where each goes (`destinations.py`).
     secret: bool = False
+    # How a change of the kind is judged for access (`access_rules.py`): no default, so the type
+    # checker rejects a kind that does not say.
+    access: Access = field(kw_only=True)
 
 
 def spec(
@@ -103,9 +120,12 @@ def spec(
     before: Reader | None = None,
     after: Reader | None = None,
     secret: bool = False,
+    access: Access,
 ) -> KindSpec:
+    """`access` has no default: a new kind says how the plan judges what it does to access."""
     return KindSpec(
-        kind, phase, frozenset(actions), describe, deletion_phase, before, after, secret
+        kind, phase, frozenset(actions), describe, deletion_phase, before, after, secret,
+        access=access,
     )
 
 
@@ -120,234 +140,104 @@ TEXT = Both(before=text, after=text)  # a path, a document, an alias, a policy A
 TAGS = Both(before=tags, after=tags)
 
 
-# Describers: the subject of a plan line, and indented detail.
-
-
-def entity(label: str) -> Describer:
-    def describe_entity(change: Change) -> tuple[str, list[str]]:
-        return f"{label} {change.name}", []
-
-    return describe_entity
-
-
-def transition(label_text: str) -> Describer:
-    """`user alice: path /a/ -> /b/`; `label_text` may name the entity as `{name}`."""
-
-    def describe_transition(change: Change) -> tuple[str, list[str]]:
-        label = label_text.format(name=change.name)
-        return f"{label}: {shown(change.before)} -> {shown(change.after)}", []
-
-    return describe_transition
-
-
-def shown(value: object) -> str:
-    """A value as a plan line shows it; `(none)` for nothing."""
-    if value is None or value == {}:
-        return "(none)"
-    if isinstance(value, Mapping):
-        return json.dumps(dict(value), sort_keys=True)
-    return str(value)
-
-
-def attachment(owner: str) -> Describer:
-    def describe_attachment(change: Change) -> tuple[str, list[str]]:
-        verb = "attach" if change.action == CREATE else "detach"
-        return f"{owner} {change.name}: {verb} {short_policy(change.target)}", []
-
-    return describe_attachment
-
-
-def inline(owner: str) -> Describer:
-    def describe_inline(change: Change) -> tuple[str, list[str]]:
-        subject = f"{owner} {change.name}: inline policy {change.target}"
-        if change.action == UPDATE:
-            return subject, document_diff(change.before, change.after)
-        return subject, []
-
-    return describe_inline
-
-
-def boundary(owner: str) -> Describer:
-    """`+ user alice: permissions boundary Dev`, `~ ...: Dev -> Ops`, `- ...: Dev`."""
-
-    def describe_boundary(change: Change) -> tuple[str, list[str]]:
-        subject = f"{owner} {change.name}: permissions boundary"
-        if change.action == UPDATE:
-            before, after = optional_text(change.before), text_of(change.after)
-            return f"{subject} {_policy_or_none(before)} -> {short_policy(after)}", []
-        arn = change.after if change.action == CREATE else change.before
-        return f"{subject} {_policy_or_none(optional_text(arn))}", []
-
-    return describe_boundary
-
-
-def _policy_or_none(arn: str | None) -> str:
-    return short_policy(arn) if arn else "(none)"
-
-
-def _membership(change: Change) -> tuple[str, list[str]]:
-    verb = "add to" if change.action == CREATE else "remove from"
-    return f"user {change.name}: {verb} group {change.target}", []
-
-
-def _member(change: Change) -> tuple[str, list[str]]:
-    return f"group {change.name}: remove member {change.target}", []
-
-
-def _login_profile(change: Change) -> tuple[str, list[str]]:
-    if change.action == CREATE:
-        return (
-            f"user {change.name}: console password (generated, reset required at first sign-in)",
-            [],
-        )
-    return f"user {change.name}: console password (login profile)", []
-
-
-def _access_key(change: Change) -> tuple[str, list[str]]:
-    key = f" {change.target}" if change.target else ""
-    return f"user {change.name}: access key{key}", []
-
-
-def _access_key_status(change: Change) -> tuple[str, list[str]]:
-    return f"user {change.name}: access key {change.target}: {change.before} -> {change.after}", []
-
-
-def _password_policy(change: Change) -> tuple[str, list[str]]:
-    old, new = change.before, change.after
-    before = asdict(old) if isinstance(old, PasswordPolicy) else {}
-    after = asdict(new) if isinstance(new, PasswordPolicy) else {}
-    changed = [
-        f"{key} {shown(before.get(key))} -> {shown(value)}"
-        for key, value in after.items()
-        if before.get(key) != value
-    ]
-    return "password policy", changed
-
-
-def _policy_document(change: Change) -> tuple[str, list[str]]:
-    return (
-        f"policy {change.name}: document (new default version)",
-        document_diff(change.before, change.after),
-    )
-
-
-# Roles.
-
-
-def _role_settings(change: Change) -> tuple[str, list[str]]:
-    """`role ci: description "a" -> "b", maximum session 1 h -> 2 h`: what differs."""
-    old, new = change.before, change.after
-    before = asdict(old) if isinstance(old, RoleSettings) else {}
-    after = asdict(new) if isinstance(new, RoleSettings) else {}
-    shown_as = {"description": _quoted, "max_session_duration": _hours}
-    words = {"description": "description", "max_session_duration": "maximum session"}
-    parts = [
-        f"{words[key]} {show(before.get(key))} -> {show(after.get(key))}"
-        for key, show in shown_as.items()
-        if before.get(key) != after.get(key)
-    ]
-    return f"role {change.name}: {', '.join(parts) or 'settings'}", []
-
-
-def _quoted(text: object) -> str:
-    """A description as JSON text: quoted, on one line; `(none)` for none."""
-    return json.dumps(text, ensure_ascii=False) if text else "(none)"
-
-
-def _hours(seconds: object) -> str:
-    """3600 -> `1 h`; 5400 -> `1.5 h`: the console's unit for session durations."""
-    if not isinstance(seconds, int):
-        return shown(seconds)
-    return f"{seconds / 3600:g} h"
-
-
-_NO_STATEMENTS = {"Version": "2012-10-17", "Statement": []}
-
-
-def _role(change: Change) -> tuple[str, list[str]]:
-    """A new role shows the trust policy it is created with (`trusted_by` expanded), statement
-    by statement: who can assume it is the first thing a reviewer asks."""
-    after = change.after if change.action == CREATE else None
-    trust = after.trust if isinstance(after, RoleSpec) else None
-    return f"role {change.name}", document_diff(_NO_STATEMENTS, trust) if trust else []
-
-
-def _role_trust(change: Change) -> tuple[str, list[str]]:
-    """A principal AWS shows as a unique id (`AROA...`) was deleted since the policy named it
-    (a role or user re-created under the same name is another principal): say so."""
-    subject = f"role {change.name}: trust policy"
-    deleted = deleted_principals(change.before) if change.before else []
-    if deleted:
-        subject += f" (trusts a deleted principal: {', '.join(deleted)})"
-    return subject, document_diff(change.before, change.after)
-
-
-def _instance_profile(change: Change) -> tuple[str, list[str]]:
-    return f"role {change.name}: instance profile {change.name}", []
-
-
 _ROLE_SPECS: tuple[KindSpec, ...] = (
-    spec(Kind.ROLE, Phase.ROLES, [CREATE, DELETE], _role, Phase.DELETE_ROLES,
-         after=RoleSpec.from_json),
-    spec(Kind.ROLE_SETTINGS, Phase.ROLES, [UPDATE], _role_settings,
-         before=RoleSettings.from_json, after=RoleSettings.from_json),
-    spec(Kind.ROLE_TRUST, Phase.ROLES, [UPDATE], _role_trust, **TEXT),
-    spec(Kind.ROLE_BOUNDARY, Phase.ROLES, [CREATE, UPDATE, DELETE], boundary("role"), **TEXT),
-    spec(Kind.ROLE_TAGS, Phase.ROLES, [UPDATE], transition("role {name}: tags"), **TAGS),
-    spec(Kind.ROLE_POLICY, Phase.ROLES, [CREATE, DELETE], attachment("role")),
-    spec(Kind.ROLE_INLINE_POLICY, Phase.ROLES, [CREATE, UPDATE, DELETE], inline("role"), **TEXT),
-    spec(Kind.INSTANCE_PROFILE, Phase.ROLES, [CREATE, DELETE], _instance_profile,
-         after=PathSpec.from_json),
+    spec(Kind.ROLE, Phase.ROLES, [CREATE, DELETE], role, Phase.DELETE_ROLES,
+         after=RoleSpec.from_json,
+         access=MODELLED),
+    spec(Kind.ROLE_SETTINGS, Phase.ROLES, [UPDATE], role_settings,
+         before=RoleSettings.from_json, after=RoleSettings.from_json,
+         access=rules.fixed(Impact.NEUTRAL)),
+    spec(Kind.ROLE_TRUST, Phase.ROLES, [UPDATE], role_trust, **TEXT,
+         access=MODELLED),
+    spec(Kind.ROLE_BOUNDARY, Phase.ROLES, [CREATE, UPDATE, DELETE], boundary("role"), **TEXT,
+         access=MODELLED),
+    spec(Kind.ROLE_TAGS, Phase.ROLES, [UPDATE], transition("role {name}: tags"), **TAGS,
+         access=rules.unknown(rules.TAGS_REASON)),
+    spec(Kind.ROLE_POLICY, Phase.ROLES, [CREATE, DELETE], attachment("role"),
+         access=MODELLED),
+    spec(Kind.ROLE_INLINE_POLICY, Phase.ROLES, [CREATE, UPDATE, DELETE], inline("role"), **TEXT,
+         access=MODELLED),
+    spec(Kind.INSTANCE_PROFILE, Phase.ROLES, [CREATE, DELETE], instance_profile,
+         after=PathSpec.from_json,
+         access=rules.instance_profile),
 )
 
 _PROVIDER_SPECS: tuple[KindSpec, ...] = (
     # A client id is removed with the other removals, after new ones are in.
     spec(Kind.OIDC_PROVIDER, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_oidc_provider,
-         Phase.DELETE_PROVIDERS, after=OidcProviderSpec.from_json),
+         Phase.DELETE_PROVIDERS, after=OidcProviderSpec.from_json,
+         access=rules.provider),
     spec(Kind.OIDC_CLIENT_ID, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_client_id,
-         **TEXT),
+         **TEXT,
+         access=rules.provider),
     spec(Kind.OIDC_THUMBPRINTS, Phase.PROVIDERS, [UPDATE], providers.describe_thumbprints,
-         before=strings, after=strings),
+         before=strings, after=strings,
+         access=rules.provider),
     spec(Kind.OIDC_PROVIDER_TAGS, Phase.PROVIDERS, [UPDATE],
-         transition("OIDC provider {name}: tags"), **TAGS),
+         transition("OIDC provider {name}: tags"), **TAGS,
+         access=rules.unknown(rules.TAGS_REASON)),
     spec(Kind.SAML_PROVIDER, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_saml_provider,
-         Phase.DELETE_PROVIDERS, after=SamlProviderSpec.from_json),
-    spec(Kind.SAML_METADATA, Phase.PROVIDERS, [UPDATE], providers.describe_metadata, **TEXT),
+         Phase.DELETE_PROVIDERS, after=SamlProviderSpec.from_json,
+         access=rules.provider),
+    spec(Kind.SAML_METADATA, Phase.PROVIDERS, [UPDATE], providers.describe_metadata, **TEXT,
+         access=rules.provider),
     spec(Kind.SAML_PROVIDER_TAGS, Phase.PROVIDERS, [UPDATE],
-         transition("SAML provider {name}: tags"), **TAGS),
+         transition("SAML provider {name}: tags"), **TAGS,
+         access=rules.unknown(rules.TAGS_REASON)),
 )
 
 SPECS: tuple[KindSpec, ...] = (
-    spec(Kind.ALIAS, Phase.ACCOUNT, [UPDATE], transition("account alias"), **TEXT),
+    spec(Kind.ALIAS, Phase.ACCOUNT, [UPDATE], transition("account alias"), **TEXT,
+         access=rules.fixed(Impact.NEUTRAL)),
     spec(Kind.POLICY, Phase.POLICIES, [CREATE, DELETE], entity("policy"), Phase.DELETE_POLICIES,
-         before=Attachments.from_json, after=PolicySpec.from_json),
+         before=Attachments.from_json, after=PolicySpec.from_json,
+         access=MODELLED),
     spec(Kind.POLICY_REPLACEMENT, Phase.POLICIES, [UPDATE], entity("policy"),
-         before=ReplacedPolicy.from_json, after=ReplacedPolicy.from_json),
-    spec(Kind.POLICY_DOCUMENT, Phase.POLICIES, [UPDATE], _policy_document, **TEXT),
-    spec(Kind.POLICY_TAGS, Phase.POLICIES, [UPDATE], transition("policy {name}: tags"), **TAGS),
+         before=ReplacedPolicy.from_json, after=ReplacedPolicy.from_json,
+         access=MODELLED),
+    spec(Kind.POLICY_DOCUMENT, Phase.POLICIES, [UPDATE], policy_document, **TEXT,
+         access=MODELLED),
+    spec(Kind.POLICY_TAGS, Phase.POLICIES, [UPDATE], transition("policy {name}: tags"), **TAGS,
+         access=rules.unknown(rules.TAGS_REASON)),
     spec(Kind.GROUP, Phase.GROUPS, [CREATE, DELETE], entity("group"), Phase.DELETE_GROUPS,
-         before=Members.from_json, after=PathSpec.from_json),
-    spec(Kind.GROUP_PATH, Phase.GROUPS, [UPDATE], transition("group {name}: path"), **TEXT),
-    spec(Kind.GROUP_POLICY, Phase.GROUPS, [CREATE, DELETE], attachment("group")),
+         before=Members.from_json, after=PathSpec.from_json,
+         access=MODELLED),
+    spec(Kind.GROUP_PATH, Phase.GROUPS, [UPDATE], transition("group {name}: path"), **TEXT,
+         access=rules.unknown(rules.PATH_REASON)),
+    spec(Kind.GROUP_POLICY, Phase.GROUPS, [CREATE, DELETE], attachment("group"),
+         access=MODELLED),
     spec(Kind.GROUP_INLINE_POLICY, Phase.GROUPS, [CREATE, UPDATE, DELETE], inline("group"),
-         **TEXT),
-    spec(Kind.GROUP_MEMBER, Phase.GROUPS, [DELETE], _member),
+         **TEXT,
+         access=MODELLED),
+    spec(Kind.GROUP_MEMBER, Phase.GROUPS, [DELETE], member,
+         access=MODELLED),
     spec(Kind.USER, Phase.USERS, [CREATE, DELETE], entity("user"), Phase.DELETE_USERS,
-         after=UserSpec.from_json),
-    spec(Kind.USER_PATH, Phase.USERS, [UPDATE], transition("user {name}: path"), **TEXT),
-    spec(Kind.USER_TAGS, Phase.USERS, [UPDATE], transition("user {name}: tags"), **TAGS),
-    spec(Kind.USER_BOUNDARY, Phase.USERS, [CREATE, UPDATE, DELETE], boundary("user"), **TEXT),
-    spec(Kind.LOGIN_PROFILE, Phase.USERS, [CREATE, DELETE], _login_profile, secret=True),
+         after=UserSpec.from_json,
+         access=MODELLED),
+    spec(Kind.USER_PATH, Phase.USERS, [UPDATE], transition("user {name}: path"), **TEXT,
+         access=rules.unknown(rules.PATH_REASON)),
+    spec(Kind.USER_TAGS, Phase.USERS, [UPDATE], transition("user {name}: tags"), **TAGS,
+         access=rules.unknown(rules.TAGS_REASON)),
+    spec(Kind.USER_BOUNDARY, Phase.USERS, [CREATE, UPDATE, DELETE], boundary("user"), **TEXT,
+         access=MODELLED),
+    spec(Kind.LOGIN_PROFILE, Phase.USERS, [CREATE, DELETE], login_profile, secret=True,
+         access=rules.credential),
     # A user's inactive key is removed before a new one is created (two keys at most), in the
     # same phase.
-    spec(Kind.ACCESS_KEY, Phase.USERS, [CREATE, DELETE], _access_key, deletion_phase=None,
-         secret=True),
-    spec(Kind.ACCESS_KEY_STATUS, Phase.USERS, [UPDATE], _access_key_status, **TEXT),
-    spec(Kind.USER_GROUP, Phase.USERS, [CREATE, DELETE], _membership),
-    spec(Kind.USER_POLICY, Phase.USERS, [CREATE, DELETE], attachment("user")),
-    spec(Kind.USER_INLINE_POLICY, Phase.USERS, [CREATE, UPDATE, DELETE], inline("user"), **TEXT),
-    spec(Kind.PASSWORD_POLICY, Phase.PASSWORD_POLICY, [UPDATE], _password_policy,
-         before=password_policy, after=password_policy),
+    spec(Kind.ACCESS_KEY, Phase.USERS, [CREATE, DELETE], access_key, deletion_phase=None,
+         secret=True,
+         access=rules.credential),
+    spec(Kind.ACCESS_KEY_STATUS, Phase.USERS, [UPDATE], access_key_status, **TEXT,
+         access=rules.credential),
+    spec(Kind.USER_GROUP, Phase.USERS, [CREATE, DELETE], membership,
+         access=MODELLED),
+    spec(Kind.USER_POLICY, Phase.USERS, [CREATE, DELETE], attachment("user"),
+         access=MODELLED),
+    spec(Kind.USER_INLINE_POLICY, Phase.USERS, [CREATE, UPDATE, DELETE], inline("user"), **TEXT,
+         access=MODELLED),
+    spec(Kind.PASSWORD_POLICY, Phase.PASSWORD_POLICY, [UPDATE], password_policy_line,
+         before=password_policy, after=password_policy,
+         access=rules.fixed(Impact.NEUTRAL)),
     *_ROLE_SPECS,
     *_PROVIDER_SPECS,
 )
@@ -370,6 +260,11 @@ def phase_of(change: Change) -> int:
     if change.action != DELETE or kind_spec.deletion_phase is None:
         return kind_spec.phase
     return kind_spec.deletion_phase
+
+
+def access_of(kind: Kind) -> Access:
+    """How changes of the kind are judged for access: `MODELLED`, or the kind's rule."""
+    return _BY_KIND[kind].access
 
 
 def creates_secret(change: Change) -> bool:
