@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from ...core.changes import Change
+from ...core.changes import Action, Change, Kind
 from ...core.errors import (
     EntityAlreadyExistsError,
     IamctlError,
 )
 from ...core.payloads import optional_text, payload_as, text_of
 from ...core.state import PasswordPolicy
-from .base import WriteContext, remove
+from .base import WriteContext, remove, writes
 
 
+@writes(Kind.ALIAS, Action.UPDATE)
 def set_alias(ctx: WriteContext, change: Change) -> None:
     old, alias = optional_text(change.before), text_of(change.after)
     if old:
@@ -49,6 +50,7 @@ _PASSWORD_POLICY_FIELDS = {
 }
 
 
+@writes(Kind.PASSWORD_POLICY, Action.UPDATE)
 def set_password_policy(ctx: WriteContext, change: Change) -> None:
     # Fields left out of UpdateAccountPasswordPolicy are reset to AWS's defaults.
     wanted = asdict(payload_as(change.after, PasswordPolicy))

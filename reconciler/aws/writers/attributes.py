@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ...core.arns import short_policy, tag_list
-from ...core.changes import Change
+from ...core.changes import Action, Change, Kind
 from ...core.payloads import tags_of, text_of
-from .base import WriteContext, Writer, call, remove
+from .base import WriteContext, Writer, call, register, remove
 
 
 def _by_name(parameter: str) -> Callable[[Change], dict[str, str]]:
@@ -123,3 +123,31 @@ def boundary_remover(owner: str) -> Writer:
                **owner_parameters(owner, change))
 
     return delete
+
+
+# The kind of change that carries each shared attribute of each owner, (owner, attribute):
+# the writers above, made for that owner, are registered for it.
+_CARRIERS: dict[str, dict[str, Kind]] = {
+    "user": {"path": Kind.USER_PATH, "tags": Kind.USER_TAGS, "policy": Kind.USER_POLICY,
+             "inline policy": Kind.USER_INLINE_POLICY, "boundary": Kind.USER_BOUNDARY},
+    "group": {"path": Kind.GROUP_PATH, "policy": Kind.GROUP_POLICY,
+              "inline policy": Kind.GROUP_INLINE_POLICY},
+    "role": {"tags": Kind.ROLE_TAGS, "policy": Kind.ROLE_POLICY,
+             "inline policy": Kind.ROLE_INLINE_POLICY, "boundary": Kind.ROLE_BOUNDARY},
+    "policy": {"tags": Kind.POLICY_TAGS},
+    "OIDC provider": {"tags": Kind.OIDC_PROVIDER_TAGS},
+    "SAML provider": {"tags": Kind.SAML_PROVIDER_TAGS},
+}
+CREATE, UPDATE, DELETE = Action.CREATE, Action.UPDATE, Action.DELETE
+# Each attribute's writers, by the actions they carry out, made for an owner.
+_WRITERS_OF: dict[str, tuple[tuple[tuple[Action, ...], Callable[[str], Writer]], ...]] = {
+    "path": (((UPDATE,), path_mover),),
+    "tags": (((UPDATE,), tagger),),
+    "policy": (((CREATE,), attacher), ((DELETE,), detacher)),
+    "inline policy": (((CREATE, UPDATE), inline_putter), ((DELETE,), inline_deleter)),
+    "boundary": (((CREATE, UPDATE), boundary_putter), ((DELETE,), boundary_remover)),
+}
+for _owner, _attributes in _CARRIERS.items():
+    for _attribute, _kind in _attributes.items():
+        for _actions, _make in _WRITERS_OF[_attribute]:
+            register(_kind, _actions, _make(_owner))

@@ -8,7 +8,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ...core.changes import Change
+from ...core.changes import Action, Change, Kind
 from ...core.errors import (
     AwsError,
     EntityAlreadyExistsError,
@@ -34,6 +34,23 @@ class WriteContext:
 
 
 Writer = Callable[[WriteContext, Change], None]
+
+# The writer of each (kind, action), registered where it is written (`@writes`, or
+# `register` for the writers made per owner in `attributes.py`).
+WRITERS: dict[tuple[Kind, Action], Writer] = {}
+
+
+def register(kind: Kind, actions: tuple[Action, ...], writer: Writer) -> Writer:
+    for action in actions:
+        if (kind, action) in WRITERS:
+            raise ValueError(f"two writers for {kind.value} {action.value}")
+        WRITERS[(kind, action)] = writer
+    return writer
+
+
+def writes(kind: Kind, *actions: Action) -> Callable[[Writer], Writer]:
+    """Registers the decorated function as the writer of `kind` for each of `actions`."""
+    return lambda writer: register(kind, actions, writer)
 
 
 def call(ctx: WriteContext, operation: str, doing: str, **params: Any) -> dict[str, Any]:
