@@ -22,12 +22,13 @@ from ..aws.writers import WriteContext
 from ..config.desired import Config, resolve
 from ..core.access.documents import Documents, read_first, shipped
 from ..core.access.lockout import mark_self_lockout
-from ..core.changes import Change, Kind, StepKind
+from ..core.changes import Change, StepKind
 from ..core.diff.attachments import policies_to_read
 from ..core.diff.diff import Diff, diff
 from ..core.diff.names import align_names
 from ..core.diff.rotation import may_be_rotating
 from ..core.errors import IamctlError
+from ..core.kinds.changes import touches_credentials
 from ..core.plan.destinations import DEFAULT_DELIVERY, Delivery
 from ..core.plan.findings import account_findings
 from ..core.plan.plan import Plan, make_plan
@@ -36,8 +37,6 @@ from ..core.wording import plural
 from ..delivery.credentials import SecretsSink
 from .apply import DEFAULT_PARALLELISM, apply_plan, creates_secret, describe
 from .connection import guard
-
-_CREDENTIAL_KINDS = (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY, Kind.ACCESS_KEY_STATUS)
 
 
 @dataclass(frozen=True)
@@ -152,7 +151,7 @@ def with_role_settings(aws: Aws, desired: State, live: State) -> State:
 
 
 def users_to_confirm(result: Diff, live: State) -> set[str]:
-    acting = {c.name for c in result.changes if c.kind in _CREDENTIAL_KINDS}
+    acting = {c.name for c in result.changes if touches_credentials(c.kind)}
     acting |= {step.name for step in result.human_steps if step.kind == StepKind.USER_MFA}
     return {name for name in acting if name in live.users and not confirmed(live.users[name])}
 

@@ -13,7 +13,14 @@ from reconciler.core.access.applied import APPLIERS
 from reconciler.core.changes import Action, Change, Kind
 from reconciler.core.errors import IamctlError
 from reconciler.core.kinds.access_rules import MODELLED
-from reconciler.core.kinds.changes import SPECS, access_of, allows, phase_of, spec_of
+from reconciler.core.kinds.changes import (
+    SPECS,
+    access_of,
+    allows,
+    phase_of,
+    spec_of,
+    touches_credentials,
+)
 from reconciler.core.payloads import RoleSettings
 from reconciler.core.plan.plan import (
     Plan,
@@ -128,3 +135,8 @@ def test_the_kinds_the_access_model_applies_are_those_declared_modelled():
     modelled = {kind for kind in Kind if access_of(kind) is MODELLED}
     assert set(APPLIERS) == modelled
     assert all(callable(access_of(kind)) for kind in set(Kind) - modelled)
+
+
+def test_the_credential_kinds_are_those_of_passwords_and_access_keys():
+    assert {kind for kind in Kind if touches_credentials(kind)} == {
+        Kind.LOGIN_PROFILE, Kind.ACCESS_KEY, Kind.ACCESS_KEY_STATUS}

@@ -20,7 +20,7 @@ from datetime import datetime
 from ..arns import policy_name
 from ..changes import Action, Change, Impact, Kind, Risk
 from ..kinds.access_rules import MODELLED
-from ..kinds.changes import access_of
+from ..kinds.changes import access_of, touches_credentials
 from ..state import State
 from .applied import (
     applied,
@@ -169,7 +169,7 @@ class Judge:
 
     def owners(self, change: Change, models: Sequence[AccessModel]) -> Iterable[Principal]:
         kind = change.kind.value
-        if kind.startswith("user") or change.kind in _USER_KINDS:
+        if kind.startswith("user") or touches_credentials(change.kind):
             return [Principal(USER, change.name)]
         if change.kind == Kind.GROUP_MEMBER:
             return [Principal(USER, change.target)]
@@ -352,4 +352,3 @@ def _combined(growths: set[Growth]) -> Impact:
     return Impact.NEUTRAL
 
 
-_USER_KINDS = (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY, Kind.ACCESS_KEY_STATUS)

@@ -108,6 +108,9 @@ class KindSpec:
     # How a change of the kind is judged for access (`access_rules.py`): no default, so the type
     # checker rejects a kind that does not say.
     access: Access = field(kw_only=True)
+    # A change to a user's credentials (console password, access keys): it is about that user,
+    # and a plan reads that user's credentials exactly before it.
+    credential: bool = field(default=False, kw_only=True)
 
 
 def spec(
@@ -121,11 +124,12 @@ def spec(
     after: Reader | None = None,
     secret: bool = False,
     access: Access,
+    credential: bool = False,
 ) -> KindSpec:
     """`access` has no default: a new kind says how the plan judges what it does to access."""
     return KindSpec(
         kind, phase, frozenset(actions), describe, deletion_phase, before, after, secret,
-        access=access,
+        access=access, credential=credential,
     )
 
 
@@ -221,14 +225,14 @@ SPECS: tuple[KindSpec, ...] = (
     spec(Kind.USER_BOUNDARY, Phase.USERS, [CREATE, UPDATE, DELETE], boundary("user"), **TEXT,
          access=MODELLED),
     spec(Kind.LOGIN_PROFILE, Phase.USERS, [CREATE, DELETE], login_profile, secret=True,
-         access=rules.credential),
+         access=rules.credential, credential=True),
     # A user's inactive key is removed before a new one is created (two keys at most), in the
     # same phase.
     spec(Kind.ACCESS_KEY, Phase.USERS, [CREATE, DELETE], access_key, deletion_phase=None,
          secret=True,
-         access=rules.credential),
+         access=rules.credential, credential=True),
     spec(Kind.ACCESS_KEY_STATUS, Phase.USERS, [UPDATE], access_key_status, **TEXT,
-         access=rules.credential),
+         access=rules.credential, credential=True),
     spec(Kind.USER_GROUP, Phase.USERS, [CREATE, DELETE], membership,
          access=MODELLED),
     spec(Kind.USER_POLICY, Phase.USERS, [CREATE, DELETE], attachment("user"),
@@ -265,6 +269,11 @@ def phase_of(change: Change) -> int:
 def access_of(kind: Kind) -> Access:
     """How changes of the kind are judged for access: `MODELLED`, or the kind's rule."""
     return _BY_KIND[kind].access
+
+
+def touches_credentials(kind: Kind) -> bool:
+    """Whether changes of the kind act on a user's credentials (`KindSpec.credential`)."""
+    return _BY_KIND[kind].credential
 
 
 def creates_secret(change: Change) -> bool:
