@@ -127,7 +127,8 @@ class Judge:
         boundary, the user itself) moves that user's access alone: it is weighed on the user
         as the change leaves it, against the models the plan already has, so a plan creating
         thousands of users needs no model of the whole account per change."""
-        name, who = changed_user(change), Principal(USER, changed_user(change))
+        name = changed_user(change)
+        who = Principal(USER, name)
         alone = edited_user(self.base, change, self.desired)
         pairs = [(self.before.side(who), self.base_model.user_side(name, alone))]
         if len(changes) > 1 and not _creates_empty(change):
@@ -139,7 +140,7 @@ class Judge:
         if impact == Impact.UNKNOWN:
             unread = sorted({source for pair in pairs for side in pair for source in side.unread})
             reason = _unread_reason(unread)
-        return Verdict(impact, reason, (Principal(USER, name),))
+        return Verdict(impact, reason, (who,))
 
     def roles_of(self, change: Change) -> frozenset[str]:
         """The roles whose trust or policies the change may alter: a model of the change reads
