@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from reconciler.core.changes import Action, Change, Finding, HumanStep, Kind, StepKind
+from reconciler.core.changes import Action, Change, ChangeKind, Finding, HumanStep, StepKind
 from reconciler.core.plan.plan import Plan
 from reconciler.core.policy.documents import canonical
 from reconciler.core.render.markdown import MARKER
@@ -96,16 +96,18 @@ def hostile_plan(alias: str = "@octocat\n# alias") -> Plan:
     for number, value in enumerate(HOSTILE):
         name = f"user{number}{value}"
         changes += [
-            Change(Action.CREATE, Kind.USER, name),
-            Change(Action.CREATE, Kind.USER_POLICY, name, target=f"arn:aws:iam::1:policy/{value}"),
-            Change(Action.UPDATE, Kind.USER_TAGS, name, before={"t": "a"}, after={"t": value}),
-            Change(Action.CREATE, Kind.USER_GROUP, name, target=value, note=value),
+            Change(Action.CREATE, ChangeKind.USER, name),
+            Change(Action.CREATE, ChangeKind.USER_POLICY, name,
+                   target=f"arn:aws:iam::1:policy/{value}"),
+            Change(Action.UPDATE, ChangeKind.USER_TAGS, name, before={"t": "a"},
+                   after={"t": value}),
+            Change(Action.CREATE, ChangeKind.USER_GROUP, name, target=value, note=value),
         ]
     statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": HOSTILE}
     changes.append(
         Change(
             Action.UPDATE,
-            Kind.POLICY_DOCUMENT,
+            ChangeKind.POLICY_DOCUMENT,
             "p",
             before=canonical({"Version": "2012-10-17", "Statement": []}).text,
             after=canonical({"Version": "2012-10-17", "Statement": [statement]}).text,

@@ -14,12 +14,12 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..core.arns import is_aws_managed
-from ..core.changes import Action, Change, Kind
+from ..core.changes import Action, Change, ChangeKind
 from ..core.errors import NoSuchEntityError
 from .client import Aws
 
-_ATTACHING = (Kind.USER_POLICY, Kind.GROUP_POLICY, Kind.ROLE_POLICY)
-_BOUNDARIES = (Kind.USER_BOUNDARY, Kind.ROLE_BOUNDARY)
+_ATTACHING = (ChangeKind.USER_POLICY, ChangeKind.GROUP_POLICY, ChangeKind.ROLE_POLICY)
+_BOUNDARIES = (ChangeKind.USER_BOUNDARY, ChangeKind.ROLE_BOUNDARY)
 
 
 def attached_aws_policies(changes: Iterable[Change]) -> list[str]:

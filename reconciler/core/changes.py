@@ -42,7 +42,7 @@ class Action(str, Enum):
     DELETE = "delete"
 
 
-class Kind(str, Enum):
+class ChangeKind(str, Enum):
     """What a change touches; `Change.name` is the owning entity, `Change.target` the part."""
 
     POLICY = "policy"  # customer managed policy
@@ -113,7 +113,7 @@ class Change:
     no part in comparing changes."""
 
     action: Action
-    kind: Kind
+    kind: ChangeKind
     name: str
     target: str = ""
     before: Payload | None = None  # typed per kind: `payloads.py`, `kinds/changes.py`

@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..core.changes import Change, Kind
+from ..core.changes import Change, ChangeKind
 from ..core.errors import IamctlError, StalePlanError
 from ..core.plan.destinations import place, same_place
 from ..core.plan.plan import Plan, plan_from_dict
@@ -106,7 +106,7 @@ def refuse_other_destination(saved: Change, fresh: Change, plan_file: str) -> No
 
 
 def _secret_of(change: Change) -> str:
-    return "access key" if change.kind == Kind.ACCESS_KEY else "console password"
+    return "access key" if change.kind == ChangeKind.ACCESS_KEY else "console password"
 
 
 def what_changed(saved: Plan, fresh: Plan) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.core.changes import Action, Change, Impact, Kind, Risk
+from reconciler.core.changes import Action, Change, ChangeKind, Impact, Risk
 from reconciler.core.diff.diff import Diff, diff
 from reconciler.core.plan.plan import Plan, make_plan
 from reconciler.core.policy.documents import canonical
@@ -268,7 +268,7 @@ def test_a_new_audience_for_a_provider_an_admin_role_trusts_fails_the_escalation
         "Action": "sts:AssumeRoleWithWebIdentity"}]}, "aws")
     live = state(live_role("admin", trust=oidc_trust, policies=frozenset({ADMIN})))
     desired = state(Role("admin", trust=oidc_trust, policies=frozenset({ADMIN})))
-    added = Change(Action.CREATE, Kind.OIDC_CLIENT_ID, host, target=arn, after="attacker-app")
+    added = Change(Action.CREATE, ChangeKind.OIDC_CLIENT_ID, host, target=arn, after="attacker-app")
     plan = make_plan(desired, live, Diff(changes=(added,), human_steps=()))
     (change,) = plan.changes
     assert change.impact == Impact.BROADENS

@@ -12,7 +12,7 @@ import yaml
 
 from reconciler.core.access.documents import shipped
 from reconciler.core.access.lockout import IAMCTL_ACTIONS, mark_self_lockout
-from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.changes import Action, Change, ChangeKind
 from reconciler.core.diff.diff import diff
 from reconciler.core.payloads import PolicySpec, ReplacedPolicy
 from reconciler.core.policy.documents import canonical
@@ -58,7 +58,7 @@ def marked(change: Change, caller: Caller, desired: State | None = None) -> str:
     return result.self_lockout
 
 
-def delete(kind: Kind, name: str, target: str = "", **fields: Any) -> Change:
+def delete(kind: ChangeKind, name: str, target: str = "", **fields: Any) -> Change:
     return Change(Action.DELETE, kind, name, target=target, **fields)
 
 
@@ -66,43 +66,44 @@ LOST = "may no longer call iam:"
 
 
 @pytest.mark.parametrize(("change", "caller", "expected"), [
-    (delete(Kind.ACCESS_KEY, "runner", KEY), USER, "deletes the access key these credentials use"),
-    (delete(Kind.ACCESS_KEY, "runner", "AKIAOTHER"), USER, ""),
-    (Change(Action.UPDATE, Kind.ACCESS_KEY_STATUS, "runner", target=KEY, before="Active",
+    (delete(ChangeKind.ACCESS_KEY, "runner", KEY), USER,
+     "deletes the access key these credentials use"),
+    (delete(ChangeKind.ACCESS_KEY, "runner", "AKIAOTHER"), USER, ""),
+    (Change(Action.UPDATE, ChangeKind.ACCESS_KEY_STATUS, "runner", target=KEY, before="Active",
             after="Inactive"), USER, "deactivates the access key these credentials use"),
     # The group that gives iamctl's calls; the one that gives only reading leaves them.
-    (delete(Kind.USER_GROUP, "runner", "ops"), USER, LOST),
-    (delete(Kind.GROUP_MEMBER, "ops", "runner"), USER, LOST),
-    (delete(Kind.GROUP_POLICY, "ops", IAM_FULL), USER, LOST),
-    (delete(Kind.GROUP, "ops"), USER, LOST),
-    (delete(Kind.USER, "runner"), USER, LOST),
-    (delete(Kind.USER_GROUP, "other", "ops"), USER, ""),
-    (delete(Kind.USER_INLINE_POLICY, "runner", "own"), USER, ""),  # s3 only: not iamctl's
+    (delete(ChangeKind.USER_GROUP, "runner", "ops"), USER, LOST),
+    (delete(ChangeKind.GROUP_MEMBER, "ops", "runner"), USER, LOST),
+    (delete(ChangeKind.GROUP_POLICY, "ops", IAM_FULL), USER, LOST),
+    (delete(ChangeKind.GROUP, "ops"), USER, LOST),
+    (delete(ChangeKind.USER, "runner"), USER, LOST),
+    (delete(ChangeKind.USER_GROUP, "other", "ops"), USER, ""),
+    (delete(ChangeKind.USER_INLINE_POLICY, "runner", "own"), USER, ""),  # s3 only: not iamctl's
     # Additive Denies take calls away too.
-    (Change(Action.CREATE, Kind.USER_POLICY, "runner", target=DENY_ALL), USER, LOST),
-    (Change(Action.UPDATE, Kind.USER_INLINE_POLICY, "runner", target="own",
+    (Change(Action.CREATE, ChangeKind.USER_POLICY, "runner", target=DENY_ALL), USER, LOST),
+    (Change(Action.UPDATE, ChangeKind.USER_INLINE_POLICY, "runner", target="own",
             before=d(action="s3:*").text, after=d("Deny").text), USER, LOST),
-    (Change(Action.CREATE, Kind.USER_POLICY, "runner", target=OWN + ENFORCE_MFA_POLICY_NAME),
+    (Change(Action.CREATE, ChangeKind.USER_POLICY, "runner", target=OWN + ENFORCE_MFA_POLICY_NAME),
      USER, LOST),
     # The role these credentials run as.
-    (delete(Kind.ROLE_POLICY, "deployer", OWN + "Deploy"), ROLE, LOST),
-    (delete(Kind.ROLE_POLICY, "deployer", OWN + "Deploy"), Caller(role="Deployer"), LOST),
-    (Change(Action.UPDATE, Kind.POLICY_REPLACEMENT, "Deploy",
+    (delete(ChangeKind.ROLE_POLICY, "deployer", OWN + "Deploy"), ROLE, LOST),
+    (delete(ChangeKind.ROLE_POLICY, "deployer", OWN + "Deploy"), Caller(role="Deployer"), LOST),
+    (Change(Action.UPDATE, ChangeKind.POLICY_REPLACEMENT, "Deploy",
             before=ReplacedPolicy(PolicySpec("/", "", d(action="iam:*").text, {}, OWN + "Deploy"),
                                   (Entity("role", "deployer"),)),
             after=ReplacedPolicy(PolicySpec("/x/", "", d(action="iam:*").text),
                                  (Entity("role", "deployer"),))), ROLE, LOST),
-    (Change(Action.UPDATE, Kind.ROLE_TRUST, "deployer", before=OIDC_TRUST.text,
+    (Change(Action.UPDATE, ChangeKind.ROLE_TRUST, "deployer", before=OIDC_TRUST.text,
             after=trust_document({"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
                 "Action": "sts:AssumeRole"}]}, "aws").text), ROLE,
      "changes who may assume role deployer"),
-    (delete(Kind.OIDC_CLIENT_ID, GITHUB, f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{GITHUB}",
+    (delete(ChangeKind.OIDC_CLIENT_ID, GITHUB, f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{GITHUB}",
             before="sts.amazonaws.com"), ROLE, "removes client id sts.amazonaws.com"),
     # Adding access never locks out; nor do changes to others, or unknown callers.
-    (Change(Action.CREATE, Kind.USER_POLICY, "runner", target=ADMIN), USER, ""),
-    (delete(Kind.USER_GROUP, "runner", "ops"), Caller(), ""),
-    (delete(Kind.LOGIN_PROFILE, "runner"), USER, ""),
+    (Change(Action.CREATE, ChangeKind.USER_POLICY, "runner", target=ADMIN), USER, ""),
+    (delete(ChangeKind.USER_GROUP, "runner", "ops"), Caller(), ""),
+    (delete(ChangeKind.LOGIN_PROFILE, "runner"), USER, ""),
 ])
 def test_self_lockout(change: Change, caller: Caller, expected: str) -> None:
     desired = live()
@@ -124,9 +125,9 @@ def test_mfa_enforced_on_the_caller_is_marked_through_the_whole_plan() -> None:
         "policies": {**before.policies, ENFORCE_MFA_POLICY_NAME: ManagedPolicy(
             ENFORCE_MFA_POLICY_NAME, canonical(enforce_mfa_document()), path="/")}})
     changes = [c for c in diff(desired, before).changes
-               if c.kind in (Kind.POLICY, Kind.USER_POLICY)]
+               if c.kind in (ChangeKind.POLICY, ChangeKind.USER_POLICY)]
     result = mark_self_lockout(changes, desired, before, USER, shipped)
-    attach = next(c for c in result if c.kind == Kind.USER_POLICY)
+    attach = next(c for c in result if c.kind == ChangeKind.USER_POLICY)
     assert LOST in attach.self_lockout
 
 
@@ -161,7 +162,7 @@ def trust(*statements: dict[str, Any]) -> str:
 
 
 def retrust(before: str, after: str, name: str = "deployer") -> Change:
-    return Change(Action.UPDATE, Kind.ROLE_TRUST, name, before=before, after=after)
+    return Change(Action.UPDATE, ChangeKind.ROLE_TRUST, name, before=before, after=after)
 
 
 def with_condition(statement: dict[str, Any], **condition: dict[str, Any]) -> dict[str, Any]:
@@ -212,7 +213,7 @@ def live_with_role(*statements: dict[str, Any]) -> State:
 
 
 def remove_client_id(client: str, arn: str = GITHUB_ARN, url: str = GITHUB) -> Change:
-    return Change(Action.DELETE, Kind.OIDC_CLIENT_ID, url, target=arn, before=client)
+    return Change(Action.DELETE, ChangeKind.OIDC_CLIENT_ID, url, target=arn, before=client)
 
 
 EKS = "oidc.eks.eu-west-1.amazonaws.com/id/ABC"
@@ -241,16 +242,17 @@ REQUIRES = ("removes client id sts.amazonaws.com, which role Deployer, which the
         (live_with_role(OPS_ACCOUNT), remove_client_id("sts.amazonaws.com"), ""),
         # The provider deleted (pruned, or its URL changed in the file): the same, for any
         # client id; a SAML provider too.
-        (live_with_role(CI), delete(Kind.OIDC_PROVIDER, GITHUB, GITHUB_ARN),
+        (live_with_role(CI), delete(ChangeKind.OIDC_PROVIDER, GITHUB, GITHUB_ARN),
          "deletes a provider that role Deployer, which these credentials run as, trusts"),
-        (live_with_role(CI), delete(Kind.OIDC_PROVIDER, EKS, EKS_ARN), ""),
+        (live_with_role(CI), delete(ChangeKind.OIDC_PROVIDER, EKS, EKS_ARN), ""),
         (live_with_role({"Effect": "Allow", "Principal": {"Federated": OKTA_ARN},
                          "Action": "sts:AssumeRoleWithSAML"}),
-         delete(Kind.SAML_PROVIDER, "okta", OKTA_ARN),
+         delete(ChangeKind.SAML_PROVIDER, "okta", OKTA_ARN),
          "deletes a provider that role Deployer, which these credentials run as, trusts"),
-        (live_with_role(CI), delete(Kind.SAML_PROVIDER, "okta", OKTA_ARN), ""),
+        (live_with_role(CI), delete(ChangeKind.SAML_PROVIDER, "okta", OKTA_ARN), ""),
         # Adding a client id takes nothing away.
-        (live_with_role(CI), Change(Action.CREATE, Kind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN,
+        (live_with_role(CI), Change(Action.CREATE, ChangeKind.OIDC_CLIENT_ID, GITHUB,
+                                    target=GITHUB_ARN,
                                     after="sts.amazonaws.com"), ""),
     ],
 )
@@ -284,8 +286,9 @@ def test_deleting_a_principal_the_callers_role_trusts_is_self_lockout() -> None:
     live = replace(live, users=users, roles={**live.roles, "ci-base": live_role("ci-base"),
                                              "other": live_role("other")})
     marks = [marked.self_lockout for marked in mark_self_lockout([
-        delete(Kind.ROLE, "ci-base"), delete(Kind.USER, "runner"), delete(Kind.ROLE, "other"),
-        delete(Kind.USER, "other"),
+        delete(ChangeKind.ROLE, "ci-base"), delete(ChangeKind.USER,
+                                                   "runner"), delete(ChangeKind.ROLE, "other"),
+        delete(ChangeKind.USER, "other"),
     ], live, live, ROLE, shipped)]
     assert marks == [
         "deletes role ci-base, which role Deployer, which these credentials run as, trusts",
@@ -305,6 +308,6 @@ def test_a_role_the_caller_could_assume_does_not_keep_its_calls() -> None:
             "Effect": "Allow", "Principal": {"AWS": ACCOUNT_ID}, "Action": "sts:AssumeRole"}),
             "aws"), policies=frozenset({ADMIN})),
     )
-    change = delete(Kind.USER_POLICY, "runner", IAM_FULL)
+    change = delete(ChangeKind.USER_POLICY, "runner", IAM_FULL)
     (marked,) = mark_self_lockout([change], before, before, USER, shipped)
     assert LOST in marked.self_lockout, marked.self_lockout

@@ -21,7 +21,7 @@ from botocore.stub import Stubber
 from reconciler.aws.client import Aws
 from reconciler.aws.providers import read_providers
 from reconciler.aws.writers import WRITERS, WriteContext
-from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.changes import Action, Change, ChangeKind
 from reconciler.core.errors import AwsError
 from reconciler.core.payloads import OidcProviderSpec, SamlProviderSpec
 from reconciler.core.state import OidcProvider, SamlProvider
@@ -76,31 +76,32 @@ def test_saml_tags_and_a_provider_gone_since_listed_are_read_as_aws_answers():
 
 def test_an_oidc_provider_is_created_updated_and_deleted(aws: Aws, moto_iam: Any):
     spec = OidcProviderSpec(f"https://{GITHUB}", ("sts.amazonaws.com",), (THUMB_A,), {"team": "ci"})
-    creation = Change(Action.CREATE, Kind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN, after=spec)
+    creation = Change(Action.CREATE, ChangeKind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN,
+                      after=spec)
     write(aws, creation)
-    write(aws, Change(Action.UPDATE, Kind.OIDC_THUMBPRINTS, GITHUB, target=GITHUB_ARN,
+    write(aws, Change(Action.UPDATE, ChangeKind.OIDC_THUMBPRINTS, GITHUB, target=GITHUB_ARN,
                       before=[THUMB_A], after=[THUMB_A, THUMB_B]))
-    write(aws, Change(Action.UPDATE, Kind.OIDC_PROVIDER_TAGS, GITHUB, target=GITHUB_ARN,
+    write(aws, Change(Action.UPDATE, ChangeKind.OIDC_PROVIDER_TAGS, GITHUB, target=GITHUB_ARN,
                       before={"team": "ci"}, after={"owner": "platform"}))
     got = moto_iam.get_open_id_connect_provider(OpenIDConnectProviderArn=GITHUB_ARN)
     assert got["ClientIDList"] == ["sts.amazonaws.com"]
     assert got["ThumbprintList"] == [THUMB_A, THUMB_B]
     assert got["Tags"] == [{"Key": "owner", "Value": "platform"}]
-    deletion = Change(Action.DELETE, Kind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN)
+    deletion = Change(Action.DELETE, ChangeKind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN)
     write(aws, deletion)
     write(aws, deletion)  # already gone: done
     assert moto_iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
 
 
 def test_a_saml_provider_is_created_updated_and_deleted(aws: Aws, moto_iam: Any):
-    write(aws, Change(Action.CREATE, Kind.SAML_PROVIDER, "okta", target=OKTA_ARN,
+    write(aws, Change(Action.CREATE, ChangeKind.SAML_PROVIDER, "okta", target=OKTA_ARN,
                       after=SamlProviderSpec(METADATA)))
     rotated = saml_metadata(certificate="B").strip()
-    write(aws, Change(Action.UPDATE, Kind.SAML_METADATA, "okta", target=OKTA_ARN,
+    write(aws, Change(Action.UPDATE, ChangeKind.SAML_METADATA, "okta", target=OKTA_ARN,
                       before=METADATA, after=rotated))
     got = moto_iam.get_saml_provider(SAMLProviderArn=OKTA_ARN)
     assert got["SAMLMetadataDocument"] == rotated
-    write(aws, Change(Action.DELETE, Kind.SAML_PROVIDER, "okta", target=OKTA_ARN))
+    write(aws, Change(Action.DELETE, ChangeKind.SAML_PROVIDER, "okta", target=OKTA_ARN))
     assert moto_iam.list_saml_providers()["SAMLProviderList"] == []
 
 
@@ -111,7 +112,8 @@ def test_a_provider_created_without_thumbprints_leaves_them_to_aws():
         # No ThumbprintList at all (an empty one was refused by IAM), and no empty Tags.
         {"Url": f"https://{GITHUB}", "ClientIDList": ["sts.amazonaws.com"]})
     spec = OidcProviderSpec(f"https://{GITHUB}", ("sts.amazonaws.com",), None, {})
-    write(aws, Change(Action.CREATE, Kind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN, after=spec))
+    write(aws, Change(Action.CREATE, ChangeKind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN,
+                      after=spec))
     stubber.assert_no_pending_responses()
 
 
@@ -125,9 +127,11 @@ def test_client_ids_are_added_and_removed_one_call_each():
     stubber.add_client_error("remove_client_id_from_open_id_connect_provider", "NoSuchEntity",
                              expected_params={"OpenIDConnectProviderArn": GITHUB_ARN,
                                               "ClientID": "older"})
-    write(aws, Change(Action.CREATE, Kind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN, after="app"))
-    write(aws, Change(Action.DELETE, Kind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN, before="old"))
-    write(aws, Change(Action.DELETE, Kind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN,
+    write(aws, Change(Action.CREATE, ChangeKind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN,
+                      after="app"))
+    write(aws, Change(Action.DELETE, ChangeKind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN,
+                      before="old"))
+    write(aws, Change(Action.DELETE, ChangeKind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN,
                       before="older"))
     stubber.assert_no_pending_responses()
 
@@ -142,9 +146,9 @@ def test_saml_provider_tags_are_written_with_the_saml_calls():
                          {"SAMLProviderArn": OKTA_ARN, "TagKeys": ["idp"]})
     stubber.add_response("tag_saml_provider", {},
                          {"SAMLProviderArn": OKTA_ARN, "Tags": [{"Key": "team", "Value": "it"}]})
-    write(aws, Change(Action.CREATE, Kind.SAML_PROVIDER, "okta", target=OKTA_ARN,
+    write(aws, Change(Action.CREATE, ChangeKind.SAML_PROVIDER, "okta", target=OKTA_ARN,
                       after=SamlProviderSpec(METADATA, {"idp": "okta"})))
-    write(aws, Change(Action.UPDATE, Kind.SAML_PROVIDER_TAGS, "okta", target=OKTA_ARN,
+    write(aws, Change(Action.UPDATE, ChangeKind.SAML_PROVIDER_TAGS, "okta", target=OKTA_ARN,
                       before={"idp": "okta"}, after={"team": "it"}))
     stubber.assert_no_pending_responses()
 
@@ -156,21 +160,21 @@ def test_a_creation_whose_answer_was_lost_is_done_if_the_provider_is_what_was_as
                              response_meta={"RetryAttempts": 1})
     stubber.add_response("get_saml_provider", {"SAMLMetadataDocument": METADATA + "\n"},
                          {"SAMLProviderArn": OKTA_ARN})
-    write(aws, Change(Action.CREATE, Kind.SAML_PROVIDER, "okta", target=OKTA_ARN,
+    write(aws, Change(Action.CREATE, ChangeKind.SAML_PROVIDER, "okta", target=OKTA_ARN,
                       after=SamlProviderSpec(METADATA)))
     stubber.assert_no_pending_responses()
 
 
 @pytest.mark.parametrize(("kind", "operation"), [
-    (Kind.OIDC_PROVIDER, "create_open_id_connect_provider"),
-    (Kind.SAML_PROVIDER, "create_saml_provider"),  # moto would overwrite the one there
+    (ChangeKind.OIDC_PROVIDER, "create_open_id_connect_provider"),
+    (ChangeKind.SAML_PROVIDER, "create_saml_provider"),  # moto would overwrite the one there
 ])
-def test_a_name_taken_since_the_plan_stays_an_error(kind: Kind, operation: str):
+def test_a_name_taken_since_the_plan_stays_an_error(kind: ChangeKind, operation: str):
     aws, stubber = stubbed()
     stubber.add_client_error(operation, "EntityAlreadyExists")  # a first attempt: no retry
     after: OidcProviderSpec | SamlProviderSpec = SamlProviderSpec(METADATA)
     name, arn = ("okta", OKTA_ARN)
-    if kind == Kind.OIDC_PROVIDER:
+    if kind == ChangeKind.OIDC_PROVIDER:
         after = OidcProviderSpec(f"https://{GITHUB}", ("sts.amazonaws.com",))
         name, arn = GITHUB, GITHUB_ARN
     with pytest.raises(AwsError, match="EntityAlreadyExists"):

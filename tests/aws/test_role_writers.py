@@ -18,7 +18,7 @@ from botocore.stub import Stubber
 
 from reconciler.aws.client import Aws
 from reconciler.aws.writers import WRITERS, WriteContext
-from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.changes import Action, Change, ChangeKind
 from reconciler.core.diff.roles import role_spec
 from reconciler.core.errors import ApplyError, AwsError
 from reconciler.core.payloads import PathSpec, RoleSettings
@@ -77,7 +77,7 @@ def make_boundaries(iam: Any) -> None:
 def test_a_role_is_created_with_everything_in_one_call(aws: Aws, moto_iam: Any) -> None:
     make_boundaries(moto_iam)
     calls = record_calls(aws)
-    run(aws, Change(Action.CREATE, Kind.ROLE, "deploy", after=role_spec(full_role())))
+    run(aws, Change(Action.CREATE, ChangeKind.ROLE, "deploy", after=role_spec(full_role())))
     assert [name for name, _ in calls] == ["CreateRole"]
     assert calls[0][1] == {
         "RoleName": "deploy",
@@ -97,7 +97,7 @@ def test_a_role_is_created_with_everything_in_one_call(aws: Aws, moto_iam: Any) 
 def test_a_role_without_optional_settings_sends_none_of_them(aws: Aws, moto_iam: Any) -> None:
     calls = record_calls(aws)
     role = Role("bare", trust=canonical(TRUST))
-    run(aws, Change(Action.CREATE, Kind.ROLE, "bare", after=role_spec(role)))
+    run(aws, Change(Action.CREATE, ChangeKind.ROLE, "bare", after=role_spec(role)))
     assert calls == [("CreateRole", {"RoleName": "bare", "Path": "/",
                                      "AssumeRolePolicyDocument": TRUST})]
 
@@ -109,10 +109,10 @@ def test_settings_trust_boundary_and_profile_are_written(aws: Aws, moto_iam: Any
     settings = RoleSettings("now described", 10800)
     run(
         aws,
-        Change(Action.UPDATE, Kind.ROLE_SETTINGS, "r", before=RoleSettings(), after=settings),
-        Change(Action.UPDATE, Kind.ROLE_TRUST, "r", before=LOGS, after=TRUST),
-        Change(Action.UPDATE, Kind.ROLE_BOUNDARY, "r", before=BOUNDARY, after=OTHER_BOUNDARY),
-        Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after=PathSpec("/ci/")),
+        Change(Action.UPDATE, ChangeKind.ROLE_SETTINGS, "r", before=RoleSettings(), after=settings),
+        Change(Action.UPDATE, ChangeKind.ROLE_TRUST, "r", before=LOGS, after=TRUST),
+        Change(Action.UPDATE, ChangeKind.ROLE_BOUNDARY, "r", before=BOUNDARY, after=OTHER_BOUNDARY),
+        Change(Action.CREATE, ChangeKind.INSTANCE_PROFILE, "r", after=PathSpec("/ci/")),
     )
     role = moto_iam.get_role(RoleName="r")["Role"]
     assert (role["Description"], role["MaxSessionDuration"]) == ("now described", 10800)
@@ -121,8 +121,8 @@ def test_settings_trust_boundary_and_profile_are_written(aws: Aws, moto_iam: Any
     profile = moto_iam.get_instance_profile(InstanceProfileName="r")["InstanceProfile"]
     assert profile["Path"] == "/ci/" and [r["RoleName"] for r in profile["Roles"]] == ["r"]
 
-    run(aws, Change(Action.DELETE, Kind.ROLE_BOUNDARY, "r", before=OTHER_BOUNDARY),
-        Change(Action.DELETE, Kind.INSTANCE_PROFILE, "r"))
+    run(aws, Change(Action.DELETE, ChangeKind.ROLE_BOUNDARY, "r", before=OTHER_BOUNDARY),
+        Change(Action.DELETE, ChangeKind.INSTANCE_PROFILE, "r"))
     assert "PermissionsBoundary" not in moto_iam.get_role(RoleName="r")["Role"]
     assert moto_iam.list_instance_profiles()["InstanceProfiles"] == []
 
@@ -134,7 +134,7 @@ def test_update_role_is_sent_both_settings(aws: Aws, moto_iam: Any) -> None:
                          MaxSessionDuration=7200)
     calls = record_calls(aws)
     after = RoleSettings("kept", 3600)
-    run(aws, Change(Action.UPDATE, Kind.ROLE_SETTINGS, "r", after=after))
+    run(aws, Change(Action.UPDATE, ChangeKind.ROLE_SETTINGS, "r", after=after))
     assert calls == [("UpdateRole", {"RoleName": "r", "Description": "kept",
                                      "MaxSessionDuration": 3600})]
     assert moto_iam.get_role(RoleName="r")["Role"]["Description"] == "kept"
@@ -143,7 +143,7 @@ def test_update_role_is_sent_both_settings(aws: Aws, moto_iam: Any) -> None:
 def test_an_empty_profile_of_the_role_name_and_path_is_taken_over(aws: Aws, moto_iam: Any) -> None:
     moto_iam.create_role(RoleName="r", Path="/ci/", AssumeRolePolicyDocument=TRUST)
     moto_iam.create_instance_profile(InstanceProfileName="r", Path="/ci/")  # left behind
-    run(aws, Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after=PathSpec("/ci/")))
+    run(aws, Change(Action.CREATE, ChangeKind.INSTANCE_PROFILE, "r", after=PathSpec("/ci/")))
     profile = moto_iam.get_instance_profile(InstanceProfileName="r")["InstanceProfile"]
     assert [role["RoleName"] for role in profile["Roles"]] == ["r"]
 
@@ -152,7 +152,7 @@ def test_a_profile_of_the_role_name_on_another_path_is_not_taken(aws: Aws, moto_
     moto_iam.create_role(RoleName="r", Path="/ci/", AssumeRolePolicyDocument=TRUST)
     moto_iam.create_instance_profile(InstanceProfileName="r", Path="/other/")
     with pytest.raises(ApplyError) as caught:
-        run(aws, Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after=PathSpec("/ci/")))
+        run(aws, Change(Action.CREATE, ChangeKind.INSTANCE_PROFILE, "r", after=PathSpec("/ci/")))
     assert "one of that name exists already, with path /other/" in str(caught.value.error)
     profile = moto_iam.get_instance_profile(InstanceProfileName="r")["InstanceProfile"]
     assert profile["Roles"] == []
@@ -175,7 +175,7 @@ def loaded_role(iam: Any) -> None:
 def test_deleting_a_role_removes_everything_first(aws: Aws, moto_iam: Any) -> None:
     loaded_role(moto_iam)
     calls = record_calls(aws)
-    run(aws, Change(Action.DELETE, Kind.ROLE, "gone"))
+    run(aws, Change(Action.DELETE, ChangeKind.ROLE, "gone"))
     writes = [(name, params) for name, params in calls if not name.startswith("List")]
     assert writes == [
         ("RemoveRoleFromInstanceProfile", {"InstanceProfileName": "gone", "RoleName": "gone"}),
@@ -193,7 +193,7 @@ def test_deleting_a_role_removes_everything_first(aws: Aws, moto_iam: Any) -> No
 
 
 def test_deleting_a_role_that_is_already_gone_is_done(aws: Aws, moto_iam: Any) -> None:
-    run(aws, Change(Action.DELETE, Kind.ROLE, "never-was"))
+    run(aws, Change(Action.DELETE, ChangeKind.ROLE, "never-was"))
 
 
 # What the emulator cannot show: Stubber at the AWS boundary.
@@ -230,7 +230,7 @@ def test_create_role_is_retried_while_a_new_principal_propagates() -> None:
     refuse_principal(stubber, "create_role", CREATE_PARAMS)
     stubber.add_response("create_role", CREATED_ROLE, CREATE_PARAMS)
     role = Role("deploy", trust=canonical(TRUST))
-    run(aws, Change(Action.CREATE, Kind.ROLE, "deploy", after=role_spec(role)),
+    run(aws, Change(Action.CREATE, ChangeKind.ROLE, "deploy", after=role_spec(role)),
         principal_wait=1.0)
     stubber.assert_no_pending_responses()
 
@@ -242,7 +242,7 @@ def test_a_trust_update_is_retried_while_a_new_principal_propagates() -> None:
     refuse_principal(stubber, "update_assume_role_policy", params)
     stubber.add_response("update_assume_role_policy", {}, params)
     started = time.monotonic()
-    run(aws, Change(Action.UPDATE, Kind.ROLE_TRUST, "deploy", before=LOGS, after=TRUST),
+    run(aws, Change(Action.UPDATE, ChangeKind.ROLE_TRUST, "deploy", before=LOGS, after=TRUST),
         principal_wait=2.0)
     stubber.assert_no_pending_responses()
     assert 0.6 <= time.monotonic() - started < 2  # waited 0.2 s, then 0.4 s
@@ -254,7 +254,7 @@ def test_when_the_window_runs_out_the_aws_error_is_one_line() -> None:
         refuse_principal(stubber, "create_role", CREATE_PARAMS)
     role = Role("deploy", trust=canonical(TRUST))
     with pytest.raises(ApplyError) as caught:
-        run(aws, Change(Action.CREATE, Kind.ROLE, "deploy", after=role_spec(role)),
+        run(aws, Change(Action.CREATE, ChangeKind.ROLE, "deploy", after=role_spec(role)),
             principal_wait=0.05)
     error = caught.value.error
     assert isinstance(error, AwsError)
@@ -272,7 +272,7 @@ def test_other_malformed_documents_are_not_retried() -> None:
     )
     role = Role("deploy", trust=canonical(TRUST))
     with pytest.raises(ApplyError, match="Has prohibited field Resource"):
-        run(aws, Change(Action.CREATE, Kind.ROLE, "deploy", after=role_spec(role)),
+        run(aws, Change(Action.CREATE, ChangeKind.ROLE, "deploy", after=role_spec(role)),
             principal_wait=60.0)
     stubber.assert_no_pending_responses()
 
@@ -296,8 +296,8 @@ def test_user_boundaries_are_written_with_the_user_calls(
     stubber.add_response(operation, {}, params)
     after = BOUNDARY if action != Action.DELETE else None
     before = OTHER_BOUNDARY if action != Action.CREATE else None
-    change = Change(action, Kind.USER_BOUNDARY, "alice", before=before, after=after)
-    WRITERS[(Kind.USER_BOUNDARY, action)](WriteContext(aws, None, None), change)
+    change = Change(action, ChangeKind.USER_BOUNDARY, "alice", before=before, after=after)
+    WRITERS[(ChangeKind.USER_BOUNDARY, action)](WriteContext(aws, None, None), change)
     stubber.assert_no_pending_responses()
 
 
@@ -308,6 +308,6 @@ def test_a_boundary_already_removed_counts_as_removed() -> None:
         service_message="The user with name alice cannot be found.", http_status_code=404,
         expected_params={"UserName": "alice"},
     )
-    change = Change(Action.DELETE, Kind.USER_BOUNDARY, "alice", before=BOUNDARY)
-    WRITERS[(Kind.USER_BOUNDARY, Action.DELETE)](WriteContext(aws, None, None), change)
+    change = Change(Action.DELETE, ChangeKind.USER_BOUNDARY, "alice", before=BOUNDARY)
+    WRITERS[(ChangeKind.USER_BOUNDARY, Action.DELETE)](WriteContext(aws, None, None), change)
     stubber.assert_no_pending_responses()

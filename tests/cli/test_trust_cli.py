@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from reconciler.config import desired
-from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.changes import Action, Change, ChangeKind
 from reconciler.core.kinds.changes import spec_of
 from tests.files import write_account
 from tests.iamctl_runs import RunIamctl
@@ -382,8 +382,8 @@ def test_a_principal_deleted_since_the_policy_named_it_is_said_so() -> None:
     after = json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:role/ci"},
         "Action": "sts:AssumeRole"}]})
-    change = Change(Action.UPDATE, Kind.ROLE_TRUST, "deploy", before=before, after=after)
-    subject, detail = spec_of(Kind.ROLE_TRUST).describe(change)
+    change = Change(Action.UPDATE, ChangeKind.ROLE_TRUST, "deploy", before=before, after=after)
+    subject, detail = spec_of(ChangeKind.ROLE_TRUST).describe(change)
     deleted = "AROA4EXAMPLEEXAMPLE12"
     assert subject == f"role deploy: trust policy (trusts a deleted principal: {deleted})"
     assert detail  # and the statement change itself, to the principal the file names

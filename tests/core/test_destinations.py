@@ -16,7 +16,14 @@ from typing import Any
 import pytest
 
 from reconciler.config.desired import Config
-from reconciler.core.changes import Action, AgeFile, Change, Kind, PlainFile, SecretsManagerSecret
+from reconciler.core.changes import (
+    Action,
+    AgeFile,
+    Change,
+    ChangeKind,
+    PlainFile,
+    SecretsManagerSecret,
+)
 from reconciler.core.diff.diff import diff
 from reconciler.core.errors import IamctlError
 from reconciler.core.kinds.changes import SPECS, creates_secret
@@ -84,7 +91,7 @@ def test_where_new_credentials_go_is_on_the_plan_line_of_every_new_secret(
 ) -> None:
     plan = plan_of(user, delivery)
     password, key = secret_changes(plan)
-    assert (password.kind, key.kind) == (Kind.LOGIN_PROFILE, Kind.ACCESS_KEY)
+    assert (password.kind, key.kind) == (ChangeKind.LOGIN_PROFILE, ChangeKind.ACCESS_KEY)
     assert password.destination == key.destination == destination
     assert delivered_to(destination) == words
     text = render_text(plan)
@@ -179,10 +186,11 @@ def test_hostile_destinations_stay_text_in_markdown() -> None:
     changes = []
     for number, value in enumerate(HOSTILE):
         changes += [
-            Change(Action.CREATE, Kind.ACCESS_KEY, f"u{number}",
+            Change(Action.CREATE, ChangeKind.ACCESS_KEY, f"u{number}",
                    destination=AgeFile(value, value)),
-            Change(Action.CREATE, Kind.LOGIN_PROFILE, f"u{number}", destination=PlainFile(value)),
-            Change(Action.CREATE, Kind.ACCESS_KEY, f"v{number}",
+            Change(Action.CREATE, ChangeKind.LOGIN_PROFILE, f"u{number}",
+                   destination=PlainFile(value)),
+            Change(Action.CREATE, ChangeKind.ACCESS_KEY, f"v{number}",
                    destination=SecretsManagerSecret(value, value, value)),
         ]
     plan = Plan(ACCOUNT_ID, None, tuple(changes),
@@ -355,4 +363,5 @@ def test_only_a_new_console_password_or_access_key_creates_a_secret() -> None:
         (s.kind, action) for s in SPECS for action in s.actions
         if creates_secret(Change(action, s.kind, "u"))
     }
-    assert secret_making == {(Kind.LOGIN_PROFILE, Action.CREATE), (Kind.ACCESS_KEY, Action.CREATE)}
+    assert secret_making == {(ChangeKind.LOGIN_PROFILE, Action.CREATE), (ChangeKind.ACCESS_KEY,
+                                                                         Action.CREATE)}

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.changes import Action, Change, ChangeKind
 from reconciler.core.diff.diff import diff
 from reconciler.core.payloads import UserSpec
 from reconciler.core.state import (
@@ -74,7 +74,7 @@ def test_new_user_gets_every_part_created():
         ("create", "user_inline_policy", "admin", "own"),
         ("create", "user_policy", "admin", ADMIN),
     ]
-    create = next(c for c in diff(desired, state()).changes if c.kind == Kind.USER)
+    create = next(c for c in diff(desired, state()).changes if c.kind == ChangeKind.USER)
     assert create.after == UserSpec("/", {"team": "x"})
 
 
@@ -220,8 +220,8 @@ def test_alias_and_password_policy():
     desired = state(account=Account(ACCOUNT_ID, alias="acme", password_policy=policy))
     result = diff(desired, state())
     assert [(c.kind, c.before, c.after) for c in result.changes] == [
-        (Kind.ALIAS, None, "acme"),
-        (Kind.PASSWORD_POLICY, None, PasswordPolicy(minimum_length=14)),
+        (ChangeKind.ALIAS, None, "acme"),
+        (ChangeKind.PASSWORD_POLICY, None, PasswordPolicy(minimum_length=14)),
     ]
     same = state(account=Account(ACCOUNT_ID, alias="acme", password_policy=policy))
     assert diff(desired, same).changes == ()
@@ -238,10 +238,10 @@ def test_customer_policy_document_tags_and_replacement():
     live = state(live_policy("p"), live_policy("q", description="old"))
     result = diff(desired, live)
     assert [(c.action, c.kind, c.name) for c in result.changes] == [
-        (Action.UPDATE, Kind.POLICY_DOCUMENT, "p"),
-        (Action.UPDATE, Kind.POLICY_TAGS, "p"),
-        (Action.UPDATE, Kind.POLICY_REPLACEMENT, "q"),
-        (Action.CREATE, Kind.POLICY, "r"),
+        (Action.UPDATE, ChangeKind.POLICY_DOCUMENT, "p"),
+        (Action.UPDATE, ChangeKind.POLICY_TAGS, "p"),
+        (Action.UPDATE, ChangeKind.POLICY_REPLACEMENT, "q"),
+        (Action.CREATE, ChangeKind.POLICY, "r"),
     ]
     assert "cannot change in place" in result.changes[2].note
 
@@ -265,9 +265,9 @@ def test_prune_removes_undeclared_but_never_ignored_or_the_caller():
     desired = state(prune=True, ignore=Ignore(users=("cdk-*",)))
     result = diff(desired, live, caller_user="runner")
     assert [(c.action, c.kind, c.name) for c in result.changes] == [
-        (Action.DELETE, Kind.USER, "gone"),
-        (Action.DELETE, Kind.GROUP, "old"),
-        (Action.DELETE, Kind.POLICY, "legacy"),
+        (Action.DELETE, ChangeKind.USER, "gone"),
+        (Action.DELETE, ChangeKind.GROUP, "old"),
+        (Action.DELETE, ChangeKind.POLICY, "legacy"),
     ]
     assert "2 access keys" in result.changes[0].note
     assert "1 MFA device" in result.changes[0].note
@@ -316,5 +316,5 @@ def test_new_user_with_mfa_required_is_a_human_step():
 
 def test_changes_never_carry_secrets():
     result = diff(state(User("admin", console=True, access_keys=2)), state())
-    assert all(c.after is None for c in result.changes if c.kind != Kind.USER)
-    assert Change(Action.CREATE, Kind.ACCESS_KEY, "admin") in result.changes
+    assert all(c.after is None for c in result.changes if c.kind != ChangeKind.USER)
+    assert Change(Action.CREATE, ChangeKind.ACCESS_KEY, "admin") in result.changes

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from reconciler.core.changes import Action, Change
-from reconciler.core.changes import Kind as K
+from reconciler.core.changes import ChangeKind as K
 from reconciler.core.diff.diff import diff
 from reconciler.core.payloads import PathSpec, PolicySpec, ReplacedPolicy, UserSpec
 from reconciler.core.state import (

@@ -10,7 +10,7 @@ import pytest
 
 from reconciler.aws.writers import WRITERS, WriteContext
 from reconciler.core.access.applied import APPLIERS
-from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.changes import Action, Change, ChangeKind
 from reconciler.core.errors import IamctlError
 from reconciler.core.kinds.access_rules import MODELLED
 from reconciler.core.kinds.changes import (
@@ -38,11 +38,11 @@ ACCOUNT = "123456789012"
 
 def test_every_kind_has_exactly_one_spec():
     declared = [s.kind for s in SPECS]
-    assert sorted(declared) == sorted(Kind)
+    assert sorted(declared) == sorted(ChangeKind)
     assert len(set(declared)) == len(declared)
 
 
-@pytest.mark.parametrize("kind", list(Kind), ids=lambda kind: kind.value)
+@pytest.mark.parametrize("kind", list(ChangeKind), ids=lambda kind: kind.value)
 def test_every_action_of_a_kind_has_a_writer_and_nothing_else_does(kind):
     declared = spec_of(kind).actions
     assert declared, f"{kind.value} declares no action"
@@ -57,46 +57,48 @@ def test_every_action_of_a_kind_has_a_writer_and_nothing_else_does(kind):
 )
 def test_every_change_reads_as_one_line_naming_its_entity(kind, action):
     change = Change(action, kind, "alice", target="t", before="/a/", after="/b/")
-    if kind == Kind.PASSWORD_POLICY:
+    if kind == ChangeKind.PASSWORD_POLICY:
         change = Change(action, kind, ACCOUNT, after=PasswordPolicy(minimum_length=14))
-    if kind == Kind.OIDC_THUMBPRINTS:
+    if kind == ChangeKind.OIDC_THUMBPRINTS:
         change = Change(action, kind, "alice", target="t", before=["a" * 40], after=["b" * 40])
-    if kind == Kind.ROLE_SETTINGS:
+    if kind == ChangeKind.ROLE_SETTINGS:
         before = RoleSettings("", 3600)
         after = RoleSettings("Deploys", 5400)
         change = Change(action, kind, "alice", before=before, after=after)
     documents = (
-        Kind.POLICY_DOCUMENT,
-        Kind.USER_INLINE_POLICY,
-        Kind.GROUP_INLINE_POLICY,
-        Kind.ROLE_INLINE_POLICY,
-        Kind.ROLE_TRUST,
+        ChangeKind.POLICY_DOCUMENT,
+        ChangeKind.USER_INLINE_POLICY,
+        ChangeKind.GROUP_INLINE_POLICY,
+        ChangeKind.ROLE_INLINE_POLICY,
+        ChangeKind.ROLE_TRUST,
     )
     if kind in documents:
         document = '{"Version":"2012-10-17","Statement":[]}'
         change = Change(action, kind, "alice", target="t", before=document, after=document)
     first = change_lines(change)[0]
     assert first.split(" ", 1)[0] in {"+", "~", "-", "-/+"}
-    assert "alice" in first or kind in (Kind.ALIAS, Kind.PASSWORD_POLICY)
+    assert "alice" in first or kind in (ChangeKind.ALIAS, ChangeKind.PASSWORD_POLICY)
     assert "_" not in first  # words, never an enum value such as user_inline_policy
 
 
 def test_whole_entities_are_deleted_after_what_they_hold_and_policies_last():
-    def deletion(kind: Kind) -> int:
+    def deletion(kind: ChangeKind) -> int:
         return phase_of(Change(Action.DELETE, kind, "x"))
 
-    detach = deletion(Kind.USER_POLICY)
-    assert detach < deletion(Kind.USER) < deletion(Kind.GROUP) < deletion(Kind.POLICY)
+    detach = deletion(ChangeKind.USER_POLICY)
+    assert detach < deletion(ChangeKind.USER) < deletion(ChangeKind.GROUP) \
+        < deletion(ChangeKind.POLICY)
     # An inactive key makes room for a new one within the user's own phase.
-    assert deletion(Kind.ACCESS_KEY) == phase_of(Change(Action.CREATE, Kind.ACCESS_KEY, "x"))
+    assert deletion(ChangeKind.ACCESS_KEY) == phase_of(Change(Action.CREATE, ChangeKind.ACCESS_KEY,
+                                                              "x"))
 
 
 def test_a_saved_plan_asking_for_an_action_its_kind_never_takes_is_refused():
-    assert not allows(Kind.ALIAS, Action.DELETE)
-    plan = Plan(ACCOUNT, None, (Change(Action.UPDATE, Kind.ALIAS, ACCOUNT, after="acme"),))
+    assert not allows(ChangeKind.ALIAS, Action.DELETE)
+    plan = Plan(ACCOUNT, None, (Change(Action.UPDATE, ChangeKind.ALIAS, ACCOUNT, after="acme"),))
     data = plan_to_dict(plan)
     assert plan_from_dict(data) == plan
-    data["changes"][0] = change_to_dict(Change(Action.DELETE, Kind.ALIAS, ACCOUNT))
+    data["changes"][0] = change_to_dict(Change(Action.DELETE, ChangeKind.ALIAS, ACCOUNT))
     with pytest.raises(ValueError, match="alias change cannot delete"):
         plan_from_dict(data)
 
@@ -114,12 +116,12 @@ class RecordingAws:
 
 def test_a_change_without_a_writer_stops_apply_before_its_first_write(monkeypatch):
     writers = dict(WRITERS)
-    del writers[(Kind.PASSWORD_POLICY, Action.UPDATE)]
+    del writers[(ChangeKind.PASSWORD_POLICY, Action.UPDATE)]
     monkeypatch.setattr(apply, "WRITERS", writers)
     changes = order_changes(
         [
-            Change(Action.UPDATE, Kind.ALIAS, ACCOUNT, after="acme"),  # the first phase
-            Change(Action.UPDATE, Kind.PASSWORD_POLICY, ACCOUNT, after=PasswordPolicy(14)),
+            Change(Action.UPDATE, ChangeKind.ALIAS, ACCOUNT, after="acme"),  # the first phase
+            Change(Action.UPDATE, ChangeKind.PASSWORD_POLICY, ACCOUNT, after=PasswordPolicy(14)),
         ]
     )
     aws = RecordingAws()
@@ -132,11 +134,11 @@ def test_the_kinds_the_access_model_applies_are_those_declared_modelled():
     # Each kind declares how it is judged (`kinds/access_rules.py`): a kind declared MODELLED
     # has an applier in the access model (`access/applied.py`), and an applier serves only
     # such a kind; the others have a rule of their own. Self-lockout asks the same model.
-    modelled = {kind for kind in Kind if access_of(kind) is MODELLED}
+    modelled = {kind for kind in ChangeKind if access_of(kind) is MODELLED}
     assert set(APPLIERS) == modelled
-    assert all(callable(access_of(kind)) for kind in set(Kind) - modelled)
+    assert all(callable(access_of(kind)) for kind in set(ChangeKind) - modelled)
 
 
 def test_the_credential_kinds_are_those_of_passwords_and_access_keys():
-    assert {kind for kind in Kind if touches_credentials(kind)} == {
-        Kind.LOGIN_PROFILE, Kind.ACCESS_KEY, Kind.ACCESS_KEY_STATUS}
+    assert {kind for kind in ChangeKind if touches_credentials(kind)} == {
+        ChangeKind.LOGIN_PROFILE, ChangeKind.ACCESS_KEY, ChangeKind.ACCESS_KEY_STATUS}

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 
-from reconciler.core.changes import Kind
+from reconciler.core.changes import ChangeKind
 from reconciler.core.diff.diff import diff_policy
 from reconciler.core.policy.documents import canonical
 from reconciler.core.policy.meaning import statement as statement_meaning
@@ -24,7 +24,7 @@ CORPUS: dict[str, dict[str, Any]] = {
 }
 
 
-def planned(written: Any, live: Any) -> list[Kind]:
+def planned(written: Any, live: Any) -> list[ChangeKind]:
     wanted = ManagedPolicy("p", canonical(written))
     current = ManagedPolicy("p", canonical(live), arn="arn:aws:iam::123456789012:policy/p")
     return [change.kind for change in diff_policy(wanted, current)]
@@ -171,7 +171,7 @@ def test_every_edit_that_matters_is_planned() -> None:
     for index, (name, document) in enumerate(CORPUS.items()):
         edit, changed = edited(document, index)
         used.add(edit)
-        if planned(respelled(changed, name), document) != [Kind.POLICY_DOCUMENT]:
+        if planned(respelled(changed, name), document) != [ChangeKind.POLICY_DOCUMENT]:
             missed.append((name, edit))
     assert missed == []
     assert used == {edit.__name__ for edit in EDITS}
@@ -184,7 +184,7 @@ def test_each_kind_of_edit_is_planned_on_its_own(edit: Callable[[dict[str, Any]]
         changed = copy.deepcopy(document)
         if edit(changed):
             applied += 1
-            assert planned(changed, document) == [Kind.POLICY_DOCUMENT], name
+            assert planned(changed, document) == [ChangeKind.POLICY_DOCUMENT], name
     assert applied > 50
 
 

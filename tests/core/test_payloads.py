@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.changes import Action, Change, ChangeKind
 from reconciler.core.errors import IamctlError
 from reconciler.core.kinds.changes import SPECS
 from reconciler.core.payloads import (
@@ -35,63 +35,76 @@ ROLE, USER = Entity("role", "ci"), Entity("user", "bob")
 THUMB = "a" * 40
 
 # One change of each kind, with the payloads its kind carries (both sides where it has two).
-SAMPLES: dict[Kind, Change] = {
-    Kind.ALIAS: Change(Action.UPDATE, Kind.ALIAS, "1", before="old", after="new"),
-    Kind.POLICY: Change(Action.CREATE, Kind.POLICY, "Deploy", after=POLICY),
-    Kind.POLICY_REPLACEMENT: Change(
-        Action.UPDATE, Kind.POLICY_REPLACEMENT, "Deploy",
+SAMPLES: dict[ChangeKind, Change] = {
+    ChangeKind.ALIAS: Change(Action.UPDATE, ChangeKind.ALIAS, "1", before="old", after="new"),
+    ChangeKind.POLICY: Change(Action.CREATE, ChangeKind.POLICY, "Deploy", after=POLICY),
+    ChangeKind.POLICY_REPLACEMENT: Change(
+        Action.UPDATE, ChangeKind.POLICY_REPLACEMENT, "Deploy",
         before=ReplacedPolicy(POLICY, (ROLE, USER)), after=ReplacedPolicy(POLICY, (ROLE,)),
     ),
-    Kind.POLICY_DOCUMENT: Change(Action.UPDATE, Kind.POLICY_DOCUMENT, "Deploy", target=ARN,
+    ChangeKind.POLICY_DOCUMENT: Change(Action.UPDATE, ChangeKind.POLICY_DOCUMENT, "Deploy",
+                                       target=ARN,
                                  before=DOCUMENT, after=DOCUMENT),
-    Kind.POLICY_TAGS: Change(Action.UPDATE, Kind.POLICY_TAGS, "Deploy", target=ARN,
+    ChangeKind.POLICY_TAGS: Change(Action.UPDATE, ChangeKind.POLICY_TAGS, "Deploy", target=ARN,
                              before={"a": "1"}, after={}),
-    Kind.GROUP: Change(Action.DELETE, Kind.GROUP, "ops", before=Members((USER,))),
-    Kind.GROUP_PATH: Change(Action.UPDATE, Kind.GROUP_PATH, "ops", before="/", after="/ops/"),
-    Kind.GROUP_POLICY: Change(Action.CREATE, Kind.GROUP_POLICY, "ops", target=ARN),
-    Kind.GROUP_INLINE_POLICY: Change(Action.CREATE, Kind.GROUP_INLINE_POLICY, "ops", target="i",
+    ChangeKind.GROUP: Change(Action.DELETE, ChangeKind.GROUP, "ops", before=Members((USER,))),
+    ChangeKind.GROUP_PATH: Change(Action.UPDATE, ChangeKind.GROUP_PATH, "ops", before="/",
+                                  after="/ops/"),
+    ChangeKind.GROUP_POLICY: Change(Action.CREATE, ChangeKind.GROUP_POLICY, "ops", target=ARN),
+    ChangeKind.GROUP_INLINE_POLICY: Change(Action.CREATE, ChangeKind.GROUP_INLINE_POLICY, "ops",
+                                           target="i",
                                      after=DOCUMENT),
-    Kind.GROUP_MEMBER: Change(Action.DELETE, Kind.GROUP_MEMBER, "ops", target="bob"),
-    Kind.USER: Change(Action.CREATE, Kind.USER, "bob", after=UserSpec("/", {"team": "a"})),
-    Kind.USER_PATH: Change(Action.UPDATE, Kind.USER_PATH, "bob", before="/a/", after="/b/"),
-    Kind.USER_TAGS: Change(Action.UPDATE, Kind.USER_TAGS, "bob", before={}, after={"a": "1"}),
-    Kind.USER_GROUP: Change(Action.CREATE, Kind.USER_GROUP, "bob", target="ops"),
-    Kind.USER_POLICY: Change(Action.DELETE, Kind.USER_POLICY, "bob", target=ARN),
-    Kind.USER_INLINE_POLICY: Change(Action.DELETE, Kind.USER_INLINE_POLICY, "bob", target="i",
+    ChangeKind.GROUP_MEMBER: Change(Action.DELETE, ChangeKind.GROUP_MEMBER, "ops", target="bob"),
+    ChangeKind.USER: Change(Action.CREATE, ChangeKind.USER, "bob", after=UserSpec("/",
+                                                                                  {"team": "a"})),
+    ChangeKind.USER_PATH: Change(Action.UPDATE, ChangeKind.USER_PATH, "bob", before="/a/",
+                                 after="/b/"),
+    ChangeKind.USER_TAGS: Change(Action.UPDATE, ChangeKind.USER_TAGS, "bob", before={},
+                                 after={"a": "1"}),
+    ChangeKind.USER_GROUP: Change(Action.CREATE, ChangeKind.USER_GROUP, "bob", target="ops"),
+    ChangeKind.USER_POLICY: Change(Action.DELETE, ChangeKind.USER_POLICY, "bob", target=ARN),
+    ChangeKind.USER_INLINE_POLICY: Change(Action.DELETE, ChangeKind.USER_INLINE_POLICY, "bob",
+                                          target="i",
                                     before=DOCUMENT),
-    Kind.LOGIN_PROFILE: Change(Action.CREATE, Kind.LOGIN_PROFILE, "bob"),
-    Kind.ACCESS_KEY: Change(Action.DELETE, Kind.ACCESS_KEY, "bob", target="AKIAOLD"),
-    Kind.ACCESS_KEY_STATUS: Change(Action.UPDATE, Kind.ACCESS_KEY_STATUS, "bob",
+    ChangeKind.LOGIN_PROFILE: Change(Action.CREATE, ChangeKind.LOGIN_PROFILE, "bob"),
+    ChangeKind.ACCESS_KEY: Change(Action.DELETE, ChangeKind.ACCESS_KEY, "bob", target="AKIAOLD"),
+    ChangeKind.ACCESS_KEY_STATUS: Change(Action.UPDATE, ChangeKind.ACCESS_KEY_STATUS, "bob",
                                    target="AKIAOLD", before="Active", after="Inactive"),
-    Kind.PASSWORD_POLICY: Change(Action.UPDATE, Kind.PASSWORD_POLICY, "1",
+    ChangeKind.PASSWORD_POLICY: Change(Action.UPDATE, ChangeKind.PASSWORD_POLICY, "1",
                                  before=PasswordPolicy(),
                                  after=PasswordPolicy(14, require_symbols=True, max_age_days=90)),
-    Kind.ROLE: Change(Action.CREATE, Kind.ROLE, "ci", after=RoleSpec(
+    ChangeKind.ROLE: Change(Action.CREATE, ChangeKind.ROLE, "ci", after=RoleSpec(
         "/ci/", "deploys", 7200, DOCUMENT, ARN, {"team": "ci"})),
-    Kind.ROLE_SETTINGS: Change(Action.UPDATE, Kind.ROLE_SETTINGS, "ci",
+    ChangeKind.ROLE_SETTINGS: Change(Action.UPDATE, ChangeKind.ROLE_SETTINGS, "ci",
                                before=RoleSettings("", 3600), after=RoleSettings(None, 7200)),
-    Kind.ROLE_TRUST: Change(Action.UPDATE, Kind.ROLE_TRUST, "ci", after=DOCUMENT),
-    Kind.ROLE_BOUNDARY: Change(Action.UPDATE, Kind.ROLE_BOUNDARY, "ci", before=ARN, after=ARN),
-    Kind.ROLE_TAGS: Change(Action.UPDATE, Kind.ROLE_TAGS, "ci", before={"a": "1"}, after={}),
-    Kind.ROLE_POLICY: Change(Action.CREATE, Kind.ROLE_POLICY, "ci", target=ARN),
-    Kind.ROLE_INLINE_POLICY: Change(Action.UPDATE, Kind.ROLE_INLINE_POLICY, "ci", target="i",
+    ChangeKind.ROLE_TRUST: Change(Action.UPDATE, ChangeKind.ROLE_TRUST, "ci", after=DOCUMENT),
+    ChangeKind.ROLE_BOUNDARY: Change(Action.UPDATE, ChangeKind.ROLE_BOUNDARY, "ci", before=ARN,
+                                     after=ARN),
+    ChangeKind.ROLE_TAGS: Change(Action.UPDATE, ChangeKind.ROLE_TAGS, "ci", before={"a": "1"},
+                                 after={}),
+    ChangeKind.ROLE_POLICY: Change(Action.CREATE, ChangeKind.ROLE_POLICY, "ci", target=ARN),
+    ChangeKind.ROLE_INLINE_POLICY: Change(Action.UPDATE, ChangeKind.ROLE_INLINE_POLICY, "ci",
+                                          target="i",
                                     before=DOCUMENT, after=DOCUMENT),
-    Kind.INSTANCE_PROFILE: Change(Action.CREATE, Kind.INSTANCE_PROFILE, "ci",
+    ChangeKind.INSTANCE_PROFILE: Change(Action.CREATE, ChangeKind.INSTANCE_PROFILE, "ci",
                                   after=PathSpec("/ci/")),
-    Kind.USER_BOUNDARY: Change(Action.DELETE, Kind.USER_BOUNDARY, "bob", before=ARN),
-    Kind.OIDC_PROVIDER: Change(Action.CREATE, Kind.OIDC_PROVIDER, "idp.example.com", after=(
+    ChangeKind.USER_BOUNDARY: Change(Action.DELETE, ChangeKind.USER_BOUNDARY, "bob", before=ARN),
+    ChangeKind.OIDC_PROVIDER: Change(Action.CREATE, ChangeKind.OIDC_PROVIDER, "idp.example.com",
+                                     after=(
         OidcProviderSpec("https://idp.example.com", ("sts.amazonaws.com",), None, {}))),
-    Kind.OIDC_CLIENT_ID: Change(Action.CREATE, Kind.OIDC_CLIENT_ID, "idp.example.com",
+    ChangeKind.OIDC_CLIENT_ID: Change(Action.CREATE, ChangeKind.OIDC_CLIENT_ID, "idp.example.com",
                                 after="sts.amazonaws.com"),
-    Kind.OIDC_THUMBPRINTS: Change(Action.UPDATE, Kind.OIDC_THUMBPRINTS, "idp.example.com",
+    ChangeKind.OIDC_THUMBPRINTS: Change(Action.UPDATE, ChangeKind.OIDC_THUMBPRINTS,
+                                        "idp.example.com",
                                   before=[], after=[THUMB]),
-    Kind.OIDC_PROVIDER_TAGS: Change(Action.UPDATE, Kind.OIDC_PROVIDER_TAGS, "idp.example.com",
+    ChangeKind.OIDC_PROVIDER_TAGS: Change(Action.UPDATE, ChangeKind.OIDC_PROVIDER_TAGS,
+                                          "idp.example.com",
                                     before={}, after={"a": "1"}),
-    Kind.SAML_PROVIDER: Change(Action.CREATE, Kind.SAML_PROVIDER, "okta",
+    ChangeKind.SAML_PROVIDER: Change(Action.CREATE, ChangeKind.SAML_PROVIDER, "okta",
                                after=SamlProviderSpec("<md/>", {"idp": "okta"})),
-    Kind.SAML_METADATA: Change(Action.UPDATE, Kind.SAML_METADATA, "okta", before="<a/>",
+    ChangeKind.SAML_METADATA: Change(Action.UPDATE, ChangeKind.SAML_METADATA, "okta", before="<a/>",
                                after="<b/>"),
-    Kind.SAML_PROVIDER_TAGS: Change(Action.UPDATE, Kind.SAML_PROVIDER_TAGS, "okta",
+    ChangeKind.SAML_PROVIDER_TAGS: Change(Action.UPDATE, ChangeKind.SAML_PROVIDER_TAGS, "okta",
                                     before={"a": "1"}, after={}),
 }
 
@@ -106,7 +119,7 @@ def test_every_kind_has_a_sample_here() -> None:
 
 
 @pytest.mark.parametrize("kind", list(SAMPLES), ids=lambda kind: kind.value)
-def test_a_saved_change_reads_back_with_its_typed_payloads(kind: Kind) -> None:
+def test_a_saved_change_reads_back_with_its_typed_payloads(kind: ChangeKind) -> None:
     change = SAMPLES[kind]
     assert change_from_dict(saved(change)) == change
 
@@ -114,25 +127,26 @@ def test_a_saved_change_reads_back_with_its_typed_payloads(kind: Kind) -> None:
 def test_the_json_of_structured_payloads_is_the_plan_format() -> None:
     """What a saved plan or `plan --json` has always held: plain objects, entities as
     {kind, name}, the password policy's fields by name."""
-    replacement = saved(SAMPLES[Kind.POLICY_REPLACEMENT])
+    replacement = saved(SAMPLES[ChangeKind.POLICY_REPLACEMENT])
     assert replacement["before"] == {
         "path": "/ci/", "description": "deploys", "document": DOCUMENT, "tags": {"team": "ci"},
         "arn": ARN, "attached": [{"kind": "role", "name": "ci"}, {"kind": "user", "name": "bob"}],
     }
-    assert saved(SAMPLES[Kind.GROUP])["before"] == {"members": [{"kind": "user", "name": "bob"}]}
-    assert saved(SAMPLES[Kind.USER])["after"] == {"path": "/", "tags": {"team": "a"}}
-    assert saved(SAMPLES[Kind.ROLE])["after"] == {
+    assert saved(SAMPLES[ChangeKind.GROUP])["before"] == {"members": [{"kind": "user",
+                                                                       "name": "bob"}]}
+    assert saved(SAMPLES[ChangeKind.USER])["after"] == {"path": "/", "tags": {"team": "a"}}
+    assert saved(SAMPLES[ChangeKind.ROLE])["after"] == {
         "path": "/ci/", "description": "deploys", "max_session_duration": 7200,
         "trust": DOCUMENT, "permissions_boundary": ARN, "tags": {"team": "ci"},
     }
-    assert saved(SAMPLES[Kind.OIDC_PROVIDER])["after"] == {
+    assert saved(SAMPLES[ChangeKind.OIDC_PROVIDER])["after"] == {
         "url": "https://idp.example.com", "client_ids": ["sts.amazonaws.com"],
         "thumbprints": None, "tags": {},
     }
-    policy = saved(SAMPLES[Kind.PASSWORD_POLICY])["after"]
+    policy = saved(SAMPLES[ChangeKind.PASSWORD_POLICY])["after"]
     assert (policy["minimum_length"], policy["max_age_days"], policy["hard_expiry"]) == (
         14, 90, False)
-    assert saved(Change(Action.DELETE, Kind.POLICY, "Deploy", target=ARN,
+    assert saved(Change(Action.DELETE, ChangeKind.POLICY, "Deploy", target=ARN,
                         before=Attachments((ROLE,))))["before"] == {
         "attached": [{"kind": "role", "name": "ci"}]}
 
@@ -140,22 +154,22 @@ def test_the_json_of_structured_payloads_is_the_plan_format() -> None:
 @pytest.mark.parametrize(
     ("kind", "side", "value", "message"),
     [
-        (Kind.USER, "after", {"path": "/"}, "object with path, tags"),  # tags missing
-        (Kind.USER, "after", {"path": 3, "tags": {}}, "a string"),
-        (Kind.GROUP, "before", {"members": [{"kind": "user"}]}, "object with kind, name"),
-        (Kind.POLICY_REPLACEMENT, "after", {"attached": []}, "object with path"),
-        (Kind.ROLE_SETTINGS, "after", {"description": "x", "max_session_duration": True},
+        (ChangeKind.USER, "after", {"path": "/"}, "object with path, tags"),  # tags missing
+        (ChangeKind.USER, "after", {"path": 3, "tags": {}}, "a string"),
+        (ChangeKind.GROUP, "before", {"members": [{"kind": "user"}]}, "object with kind, name"),
+        (ChangeKind.POLICY_REPLACEMENT, "after", {"attached": []}, "object with path"),
+        (ChangeKind.ROLE_SETTINGS, "after", {"description": "x", "max_session_duration": True},
          "int or null"),
-        (Kind.USER_TAGS, "after", {"a": 1}, "tags"),
-        (Kind.OIDC_THUMBPRINTS, "after", "abc", "list of strings"),
-        (Kind.ALIAS, "after", {"alias": "acme"}, "a string"),
-        (Kind.PASSWORD_POLICY, "after", {"minimum_length": 14}, "object with minimum_length"),
-        (Kind.LOGIN_PROFILE, "after", "hunter2", "carries no after"),
+        (ChangeKind.USER_TAGS, "after", {"a": 1}, "tags"),
+        (ChangeKind.OIDC_THUMBPRINTS, "after", "abc", "list of strings"),
+        (ChangeKind.ALIAS, "after", {"alias": "acme"}, "a string"),
+        (ChangeKind.PASSWORD_POLICY, "after", {"minimum_length": 14}, "object with minimum_length"),
+        (ChangeKind.LOGIN_PROFILE, "after", "hunter2", "carries no after"),
     ],
-    ids=lambda value: value.value if isinstance(value, Kind) else None,
+    ids=lambda value: value.value if isinstance(value, ChangeKind) else None,
 )
 def test_a_saved_payload_of_another_shape_is_refused(
-    kind: Kind, side: str, value: Any, message: str
+    kind: ChangeKind, side: str, value: Any, message: str
 ) -> None:
     data = saved(SAMPLES[kind])
     data[side] = value
@@ -165,7 +179,7 @@ def test_a_saved_payload_of_another_shape_is_refused(
 
 
 def test_apply_refuses_a_saved_plan_with_an_edited_payload_before_anything(tmp_path) -> None:
-    plan = Plan("123456789012", None, (SAMPLES[Kind.USER],))
+    plan = Plan("123456789012", None, (SAMPLES[ChangeKind.USER],))
     data = plan_to_dict(plan)
     data["changes"][0]["after"] = {"path": "/", "tags": {"team": ["a", "b"]}}
     plan_file = tmp_path / "plan.json"

@@ -11,17 +11,25 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
-from reconciler.core.changes import Action, Change, Finding, HumanStep, Kind, PlainFile, StepKind
+from reconciler.core.changes import (
+    Action,
+    Change,
+    ChangeKind,
+    Finding,
+    HumanStep,
+    PlainFile,
+    StepKind,
+)
 from reconciler.core.diff.diff import Diff
 from reconciler.core.plan.plan import make_plan, plan_from_dict, plan_to_dict
 from reconciler.core.state import AccessKey, Account, Credentials, State, User
 from tests.factories import ACCOUNT_ID, ADMIN, doc, live_group, live_user, state
 
-KEY_REMOVAL = Change(Action.DELETE, Kind.ACCESS_KEY, "u", target="AKIAOLD", note="never used")
-KEY_CREATION = Change(Action.CREATE, Kind.ACCESS_KEY, "u")
+KEY_REMOVAL = Change(Action.DELETE, ChangeKind.ACCESS_KEY, "u", target="AKIAOLD", note="never used")
+KEY_CREATION = Change(Action.CREATE, ChangeKind.ACCESS_KEY, "u")
 DOC_CHANGE = Change(
     Action.UPDATE,
-    Kind.USER_INLINE_POLICY,
+    ChangeKind.USER_INLINE_POLICY,
     "u",
     target="i",
     before=doc("s3:A").text,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.core.changes import Action, Change, Impact, Kind
+from reconciler.core.changes import Action, Change, ChangeKind, Impact
 from reconciler.core.diff.diff import Diff
 from reconciler.core.plan.plan import make_plan, plan_from_dict, plan_to_dict
 from tests.factories import state
@@ -19,7 +19,7 @@ def saved(data: Any) -> Any:
 
 
 def test_the_diffs_notes_reach_the_plan_and_survive_saving_it() -> None:
-    change = Change(Action.CREATE, Kind.USER, "ann")
+    change = Change(Action.CREATE, ChangeKind.USER, "ann")
     plan = make_plan(state(), state(), Diff((change,), (), notes=(NOTE,)))
     assert plan.notes == (NOTE,)
     data = saved(plan_to_dict(plan))
@@ -30,7 +30,7 @@ def test_the_diffs_notes_reach_the_plan_and_survive_saving_it() -> None:
 def test_a_plan_saved_before_notes_impact_risks_and_lockout_existed_still_reads() -> None:
     """Missing fields read as: no notes, impact unknown (never assumed safe), no risks, no
     lockout warning."""
-    plan = make_plan(state(), state(), Diff((Change(Action.CREATE, Kind.USER, "ann"),), ()))
+    plan = make_plan(state(), state(), Diff((Change(Action.CREATE, ChangeKind.USER, "ann"),), ()))
     data = saved(plan_to_dict(plan))
     del data["notes"]
     for item in data["changes"]:

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from reconciler.core.changes import Kind
+from reconciler.core.changes import ChangeKind
 from reconciler.core.diff.diff import diff
 from reconciler.core.diff.protected_names import PROTECTED, protected
 from reconciler.core.policy.documents import canonical
@@ -152,7 +152,7 @@ def test_prune_keeps_control_tower_and_aft_policies() -> None:
         live_policy("HandMade"),
     )
     result = diff(desired(), live)  # type: ignore[arg-type]
-    assert [(c.kind, c.name) for c in result.changes] == [(Kind.POLICY, "HandMade")]
+    assert [(c.kind, c.name) for c in result.changes] == [(ChangeKind.POLICY, "HandMade")]
     assert result.kept == (
         "policy AWSControlTowerAdminPolicy is not deleted: created by AWS Control Tower, the "
         "policy of role AWSControlTowerAdmin",
@@ -168,7 +168,7 @@ def test_a_declared_protected_policy_is_managed_as_usual() -> None:
                                    path="/service-role/"))
     live = state(live_policy("AWSControlTowerAdminPolicy", path="/service-role/"))
     result = diff(wanted, live)  # type: ignore[arg-type]
-    assert [c.kind for c in result.changes] == [Kind.POLICY_DOCUMENT]
+    assert [c.kind for c in result.changes] == [ChangeKind.POLICY_DOCUMENT]
     assert result.kept == ()
 
 
@@ -180,7 +180,7 @@ def test_prune_keeps_identity_centers_saml_provider_even_when_no_role_trusts_it(
         "okta": SamlProvider("okta", "<md/>", tags={}, arn=arn + "okta"),
     })
     result = diff(desired(), live)  # type: ignore[arg-type]
-    assert [(c.kind, c.name) for c in result.changes] == [(Kind.SAML_PROVIDER, "okta")]
+    assert [(c.kind, c.name) for c in result.changes] == [(ChangeKind.SAML_PROVIDER, "okta")]
     assert result.kept == (
         f"SAML provider {name} is not deleted: created by AWS IAM Identity Center, the "
         "identity provider its AWSReservedSSO_ roles trust",

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.changes import Action, Change, ChangeKind
 from reconciler.core.diff.diff import diff
 from reconciler.core.kinds.changes import Phase, phase_of
 from reconciler.core.payloads import OidcProviderSpec, SamlProviderSpec
@@ -62,7 +62,7 @@ def test_a_new_oidc_provider_is_one_creation_with_everything_in_it():
     wanted = desired(github(thumbprints=frozenset({THUMB_B, THUMB_A}), tags={"team": "ci"}))
     (created,) = changes(wanted, desired())
     assert created == Change(
-        Action.CREATE, Kind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN,
+        Action.CREATE, ChangeKind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN,
         after=OidcProviderSpec(f"https://{GITHUB}", ("sts.amazonaws.com",),
                                tuple(sorted([THUMB_A, THUMB_B])), {"team": "ci"}),
     )
@@ -86,9 +86,9 @@ def test_client_ids_are_exact_added_before_removed():
     live = desired(live_github(client_ids=frozenset({"sts.amazonaws.com", "old", "older"})))
     found = order_changes(changes(wanted, live))
     assert found == (
-        Change(Action.CREATE, Kind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN, after="app"),
-        Change(Action.DELETE, Kind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN, before="old"),
-        Change(Action.DELETE, Kind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN, before="older"),
+        Change(Action.CREATE, ChangeKind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN, after="app"),
+        Change(Action.DELETE, ChangeKind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN, before="old"),
+        Change(Action.DELETE, ChangeKind.OIDC_CLIENT_ID, GITHUB, target=GITHUB_ARN, before="older"),
     )
     assert phase_of(found[0]) < phase_of(found[1])  # never a moment with neither
     assert lines(wanted, live)[0] == f"+ OIDC provider {GITHUB}: add client id app"
@@ -99,7 +99,7 @@ def test_managed_thumbprints_are_exact():
     wanted = desired(github(thumbprints=frozenset({THUMB_B})))
     live = desired(live_github(thumbprints=frozenset({THUMB_A, THUMB_B})))
     (update,) = changes(wanted, live)
-    assert update == Change(Action.UPDATE, Kind.OIDC_THUMBPRINTS, GITHUB, target=GITHUB_ARN,
+    assert update == Change(Action.UPDATE, ChangeKind.OIDC_THUMBPRINTS, GITHUB, target=GITHUB_ARN,
                             before=sorted([THUMB_A, THUMB_B]), after=[THUMB_B])
     assert changes(wanted, desired(live_github(thumbprints=frozenset({THUMB_B})))) == []
 
@@ -119,15 +119,15 @@ def test_provider_tags_once_managed_are_exact(wanted, current, expected):
     if expected is None:
         assert oidc == saml == []
         return
-    assert oidc == [Change(Action.UPDATE, Kind.OIDC_PROVIDER_TAGS, GITHUB, target=GITHUB_ARN,
+    assert oidc == [Change(Action.UPDATE, ChangeKind.OIDC_PROVIDER_TAGS, GITHUB, target=GITHUB_ARN,
                            before=expected[0], after=expected[1])]
-    assert saml == [Change(Action.UPDATE, Kind.SAML_PROVIDER_TAGS, "okta", target=OKTA_ARN,
+    assert saml == [Change(Action.UPDATE, ChangeKind.SAML_PROVIDER_TAGS, "okta", target=OKTA_ARN,
                            before=expected[0], after=expected[1])]
 
 
 def test_a_new_saml_provider_and_its_plan_line_show_a_digest_not_the_document():
     (created,) = changes(desired(okta(tags={"idp": "okta"})), desired())
-    assert created == Change(Action.CREATE, Kind.SAML_PROVIDER, "okta", target=OKTA_ARN,
+    assert created == Change(Action.CREATE, ChangeKind.SAML_PROVIDER, "okta", target=OKTA_ARN,
                              after=SamlProviderSpec(METADATA, {"idp": "okta"}))
     (line,) = change_lines(created)
     assert line.startswith("+ SAML provider okta (metadata sha256:")
@@ -136,7 +136,7 @@ def test_a_new_saml_provider_and_its_plan_line_show_a_digest_not_the_document():
 
 def test_changed_metadata_is_one_update_shown_as_two_digests():
     (update,) = changes(desired(okta(ROTATED)), desired(live_okta()))
-    assert update == Change(Action.UPDATE, Kind.SAML_METADATA, "okta", target=OKTA_ARN,
+    assert update == Change(Action.UPDATE, ChangeKind.SAML_METADATA, "okta", target=OKTA_ARN,
                             before=METADATA, after=ROTATED)
     (line,) = change_lines(update)
     digest = line.split("(", 1)[1]
@@ -180,12 +180,12 @@ def test_prune_deletes_undeclared_providers_last_but_not_ignored_ones():
     result = diff(desired(github(), prune=True, ignore=ignore), LIVE)
     deletions = order_changes(result.changes)
     assert deletions == (
-        Change(Action.DELETE, Kind.SAML_PROVIDER, "okta", target=OKTA_ARN),
+        Change(Action.DELETE, ChangeKind.SAML_PROVIDER, "okta", target=OKTA_ARN),
     )
     assert phase_of(deletions[0]) == Phase.DELETE_PROVIDERS
     assert change_lines(deletions[0]) == ["- SAML provider okta"]
     everything = diff(desired(prune=True), LIVE).changes
-    assert {c.name for c in everything if c.kind == Kind.OIDC_PROVIDER} == {
+    assert {c.name for c in everything if c.kind == ChangeKind.OIDC_PROVIDER} == {
         GITHUB, "oidc.eks.eu-west-1.amazonaws.com/id/ABC"}
 
 
@@ -196,9 +196,9 @@ def test_ignored_providers_are_neither_listed_nor_pruned():
 
 
 def test_providers_are_created_before_roles_and_deleted_after_everything():
-    creation = Change(Action.CREATE, Kind.OIDC_PROVIDER, GITHUB)
+    creation = Change(Action.CREATE, ChangeKind.OIDC_PROVIDER, GITHUB)
     assert Phase.USERS < phase_of(creation) == Phase.PROVIDERS < Phase.ROLES
-    for kind in (Kind.OIDC_PROVIDER, Kind.SAML_PROVIDER):
+    for kind in (ChangeKind.OIDC_PROVIDER, ChangeKind.SAML_PROVIDER):
         assert phase_of(Change(Action.DELETE, kind, "x")) == max(
             value for name, value in vars(Phase).items() if name.isupper())
 
@@ -213,14 +213,14 @@ def trusting(name: str, provider_arn: str) -> Role:
 def test_prune_keeps_a_provider_a_staying_role_trusts_and_says_why():
     live = replace(LIVE, roles={"cdk-deploy": trusting("cdk-deploy", GITHUB_ARN)})
     kept = diff(desired(prune=True, ignore=Ignore(roles=("cdk-*",))), live)
-    assert Change(Action.DELETE, Kind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN) not in (
+    assert Change(Action.DELETE, ChangeKind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN) not in (
         kept.changes)
     assert f"OIDC provider {GITHUB} is not deleted: role cdk-deploy trusts it" in kept.kept
     # A declared role's trust counts as the file gives it; a role prune deletes counts not.
     declared = desired(prune=True, roles={"ci": trusting("ci", OKTA_ARN)})
     assert all(c.target != OKTA_ARN for c in diff(declared, live).changes)
     pruned = diff(desired(prune=True), live).changes
-    assert Change(Action.DELETE, Kind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN) in pruned
+    assert Change(Action.DELETE, ChangeKind.OIDC_PROVIDER, GITHUB, target=GITHUB_ARN) in pruned
 
 
 def test_prune_keeps_a_provider_a_role_trusts_by_its_arn_in_other_capitals():

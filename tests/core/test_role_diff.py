@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.changes import Action, Change, ChangeKind
 from reconciler.core.diff.diff import diff
 from reconciler.core.diff.names import align_names
 from reconciler.core.payloads import PathSpec, RoleSettings, RoleSpec, payload_as
@@ -46,10 +46,10 @@ def test_a_new_role_is_created_in_one_change_then_what_it_holds() -> None:
     )
     changes = changes_for(wanted)
     assert [(c.action, c.kind) for c in changes] == [
-        (Action.CREATE, Kind.ROLE),
-        (Action.CREATE, Kind.ROLE_POLICY),
-        (Action.CREATE, Kind.ROLE_INLINE_POLICY),
-        (Action.CREATE, Kind.INSTANCE_PROFILE),
+        (Action.CREATE, ChangeKind.ROLE),
+        (Action.CREATE, ChangeKind.ROLE_POLICY),
+        (Action.CREATE, ChangeKind.ROLE_INLINE_POLICY),
+        (Action.CREATE, ChangeKind.INSTANCE_PROFILE),
     ]
     assert changes[0].after == RoleSpec(
         path="/ci/", description="Deploys", max_session_duration=7200,
@@ -85,7 +85,7 @@ def test_principals_in_another_order_are_no_change() -> None:
 def test_a_new_principal_changes_the_trust_policy() -> None:
     wanted = Role("r", trust=trust({"AWS": "210987654321"}))
     [change] = changes_for(wanted, live_role("r"))
-    assert (change.action, change.kind) == (Action.UPDATE, Kind.ROLE_TRUST)
+    assert (change.action, change.kind) == (Action.UPDATE, ChangeKind.ROLE_TRUST)
     assert (change.before, change.after) == (EC2_TRUST.text, wanted.trust.text)  # type: ignore[union-attr]
 
 
@@ -93,7 +93,7 @@ def test_settings_are_managed_only_when_given_and_sent_together() -> None:
     live = live_role("r", description="old", max_session_duration=7200)
     assert changes_for(Role("r", trust=EC2_TRUST), live) == []
     [change] = changes_for(Role("r", trust=EC2_TRUST, description="new"), live)
-    assert change.kind == Kind.ROLE_SETTINGS
+    assert change.kind == ChangeKind.ROLE_SETTINGS
     assert change.before == RoleSettings("old", 7200)
     assert change.after == RoleSettings("new", 7200)
     [change] = changes_for(Role("r", trust=EC2_TRUST, max_session_duration=3600), live)
@@ -119,7 +119,8 @@ def test_boundaries_are_exact_for_roles_and_users(
         state(User("u", permissions_boundary=wanted)),
         state(live_user("u", permissions_boundary=current)),
     ).changes
-    for change, kind in ((role_change, Kind.ROLE_BOUNDARY), (user_changes[0], Kind.USER_BOUNDARY)):
+    for change, kind in ((role_change, ChangeKind.ROLE_BOUNDARY), (user_changes[0],
+                                                                   ChangeKind.USER_BOUNDARY)):
         assert (change.action, change.kind) == (action, kind)
         assert (change.before, change.after) == (current, wanted)
 
@@ -127,15 +128,15 @@ def test_boundaries_are_exact_for_roles_and_users(
 def test_a_new_user_with_a_boundary_gets_it_after_creation() -> None:
     changes = diff(state(User("u", permissions_boundary=BOUNDARY)), state()).changes
     assert [(c.action, c.kind, c.after) for c in changes][1:] == [
-        (Action.CREATE, Kind.USER_BOUNDARY, BOUNDARY)]
+        (Action.CREATE, ChangeKind.USER_BOUNDARY, BOUNDARY)]
 
 
 def test_attachments_and_inline_policies_are_exact() -> None:
     live = live_role("r", policies=frozenset({READ_ONLY}), inline_policies={"old": doc()})
     changes = changes_for(Role("r", trust=EC2_TRUST), live)
     assert [(c.action, c.kind, c.target) for c in changes] == [
-        (Action.DELETE, Kind.ROLE_POLICY, READ_ONLY),
-        (Action.DELETE, Kind.ROLE_INLINE_POLICY, "old"),
+        (Action.DELETE, ChangeKind.ROLE_POLICY, READ_ONLY),
+        (Action.DELETE, ChangeKind.ROLE_INLINE_POLICY, "old"),
     ]
 
 
@@ -154,7 +155,7 @@ def test_the_instance_profile(wanted: bool | None, current: bool, expected: list
         Role("r", trust=EC2_TRUST, instance_profile=wanted),
         live_role("r", path="/ci/", instance_profile=current),
     )
-    assert [c.action for c in changes if c.kind == Kind.INSTANCE_PROFILE] == expected
+    assert [c.action for c in changes if c.kind == ChangeKind.INSTANCE_PROFILE] == expected
 
 
 def test_another_path_is_a_human_step_never_a_deletion() -> None:
@@ -194,26 +195,26 @@ TRUSTED_BY_ACCOUNT = trust({"AWS": "210987654321"})
     ("wanted", "live", "expected"),
     [
         (Role("r", trust=EC2_TRUST, description="new"), live_role("r"),
-         Change(Action.UPDATE, Kind.ROLE_SETTINGS, "r",
+         Change(Action.UPDATE, ChangeKind.ROLE_SETTINGS, "r",
                 before=RoleSettings("", 3600), after=RoleSettings("new", 3600))),
         (Role("r", trust=TRUSTED_BY_ACCOUNT), live_role("r"),
-         Change(Action.UPDATE, Kind.ROLE_TRUST, "r", before=EC2_TRUST.text,
+         Change(Action.UPDATE, ChangeKind.ROLE_TRUST, "r", before=EC2_TRUST.text,
                 after=TRUSTED_BY_ACCOUNT.text)),
         (Role("r", trust=EC2_TRUST, permissions_boundary=BOUNDARY), live_role("r"),
-         Change(Action.CREATE, Kind.ROLE_BOUNDARY, "r", after=BOUNDARY)),
+         Change(Action.CREATE, ChangeKind.ROLE_BOUNDARY, "r", after=BOUNDARY)),
         (Role("r", trust=EC2_TRUST), live_role("r", permissions_boundary=BOUNDARY),
-         Change(Action.DELETE, Kind.ROLE_BOUNDARY, "r", before=BOUNDARY)),
+         Change(Action.DELETE, ChangeKind.ROLE_BOUNDARY, "r", before=BOUNDARY)),
         (Role("r", trust=EC2_TRUST, tags={"a": "1"}), live_role("r", tags={"a": "2"}),
-         Change(Action.UPDATE, Kind.ROLE_TAGS, "r", before={"a": "2"}, after={"a": "1"})),
+         Change(Action.UPDATE, ChangeKind.ROLE_TAGS, "r", before={"a": "2"}, after={"a": "1"})),
         (Role("r", trust=EC2_TRUST, policies=frozenset({READ_ONLY})), live_role("r"),
-         Change(Action.CREATE, Kind.ROLE_POLICY, "r", target=READ_ONLY)),
+         Change(Action.CREATE, ChangeKind.ROLE_POLICY, "r", target=READ_ONLY)),
         (Role("r", trust=EC2_TRUST, inline_policies={"p": doc()}), live_role("r"),
-         Change(Action.CREATE, Kind.ROLE_INLINE_POLICY, "r", target="p", after=doc().text)),
+         Change(Action.CREATE, ChangeKind.ROLE_INLINE_POLICY, "r", target="p", after=doc().text)),
         (Role("r", trust=EC2_TRUST, instance_profile=True), live_role("r", path="/ci/"),
-         Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after=PathSpec("/ci/"))),
+         Change(Action.CREATE, ChangeKind.INSTANCE_PROFILE, "r", after=PathSpec("/ci/"))),
         (Role("r", trust=EC2_TRUST, instance_profile=False),
          live_role("r", instance_profile=True),
-         Change(Action.DELETE, Kind.INSTANCE_PROFILE, "r")),
+         Change(Action.DELETE, ChangeKind.INSTANCE_PROFILE, "r")),
     ],
     ids=["settings", "trust", "boundary added", "boundary removed", "tags", "policy",
          "inline policy", "profile added", "profile removed"],
@@ -233,21 +234,23 @@ def test_every_declared_role_is_diffed_whatever_comes_before_it() -> None:
     )
     live = state(owned, live_role("a"), live_role("b"))
     changes = diff(desired, live).changes
-    assert [(c.kind, c.name) for c in changes] == [(Kind.ROLE_TAGS, "a"), (Kind.ROLE_TAGS, "b")]
+    assert [(c.kind, c.name) for c in changes] == [(ChangeKind.ROLE_TAGS, "a"),
+                                                   (ChangeKind.ROLE_TAGS, "b")]
 
 
 def test_a_new_role_without_a_path_gets_its_profile_on_slash() -> None:
     changes = changes_for(Role("r", trust=EC2_TRUST, instance_profile=True))
     assert payload_as(changes[0].after, RoleSpec).path == "/"
-    assert changes[1] == Change(Action.CREATE, Kind.INSTANCE_PROFILE, "r", after=PathSpec("/"))
+    assert changes[1] == Change(Action.CREATE, ChangeKind.INSTANCE_PROFILE, "r",
+                                after=PathSpec("/"))
 
 
 def test_a_new_role_without_a_profile_plans_no_profile_removal() -> None:
     changes = changes_for(Role("r", trust=EC2_TRUST, instance_profile=False, tags={"a": "1"}))
-    assert [c.kind for c in changes] == [Kind.ROLE]
+    assert [c.kind for c in changes] == [ChangeKind.ROLE]
     assert payload_as(changes[0].after, RoleSpec).trust == EC2_TRUST.text
 
 
 def test_a_new_user_boundary_change_names_the_user() -> None:
     [change] = diff(state(User("u")), state(live_user("u", permissions_boundary=BOUNDARY))).changes
-    assert change == Change(Action.DELETE, Kind.USER_BOUNDARY, "u", before=BOUNDARY)
+    assert change == Change(Action.DELETE, ChangeKind.USER_BOUNDARY, "u", before=BOUNDARY)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reconciler.core.changes import Action, Kind
+from reconciler.core.changes import Action, ChangeKind
 from reconciler.core.diff.diff import diff
 from reconciler.core.diff.rotation import may_be_rotating, next_step
 from reconciler.core.render.text import change_lines
@@ -98,11 +98,11 @@ def test_simulated_days_never_leave_the_user_without_an_active_key() -> None:
 
 
 def simulate(
-    action: Action, kind: Kind, target: str, keys: list[AccessKey], now: datetime, n: int
+    action: Action, kind: ChangeKind, target: str, keys: list[AccessKey], now: datetime, n: int
 ) -> list[AccessKey]:
     if action == Action.CREATE:
         return [*keys, AccessKey(f"AKIA{n}", active=True, created=now)]
-    if kind == Kind.ACCESS_KEY_STATUS:
+    if kind == ChangeKind.ACCESS_KEY_STATUS:
         return [AccessKey(k.id, False, k.created) if k.id == target else k for k in keys]
     return [k for k in keys if k.id != target]
 

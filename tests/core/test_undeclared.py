@@ -3,7 +3,7 @@ for the entities it leaves in place, and the entities a policy replacement or de
 
 from __future__ import annotations
 
-from reconciler.core.changes import Kind
+from reconciler.core.changes import ChangeKind
 from reconciler.core.diff.attachments import entities_in
 from reconciler.core.diff.diff import diff
 from reconciler.core.payloads import Attachments, Members
@@ -165,14 +165,14 @@ def test_prune_deletes_a_policy_used_only_by_what_it_changes_and_names_every_ent
         live_policy("Old", attachment_count=3),
     )
     result = diff(desired, live)
-    removal = next(c for c in result.changes if c.kind == Kind.POLICY)
+    removal = next(c for c in result.changes if c.kind == ChangeKind.POLICY)
     assert change_lines(removal)[0] == (
         "- policy Old (detaches it from user bob, user gone, group ops)"
     )
     assert removal.before == Attachments(
         (Entity("user", "bob"), Entity("user", "gone"), Entity("group", "ops"))
     )
-    group = next(c for c in result.changes if c.kind == Kind.GROUP)
+    group = next(c for c in result.changes if c.kind == ChangeKind.GROUP)
     assert change_lines(group)[0] == "- group ops (removes 1 attached policy)"
 
 
@@ -180,7 +180,7 @@ def test_a_pruned_group_records_the_members_it_removes():
     desired = state(prune=True)
     old = frozenset({"old"})
     live = state(live_user("a", groups=old), live_user("b", groups=old), live_group("old"))
-    group = next(c for c in diff(desired, live).changes if c.kind == Kind.GROUP)
+    group = next(c for c in diff(desired, live).changes if c.kind == ChangeKind.GROUP)
     assert group.note == "removes members a, b"
     assert group.before == Members((Entity("user", "a"), Entity("user", "b")))
 

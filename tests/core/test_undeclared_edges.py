@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.core.changes import Change, Kind
+from reconciler.core.changes import Change, ChangeKind
 from reconciler.core.diff.attachments import entities_in
 from reconciler.core.diff.diff import diff
 from reconciler.core.state import Entity, State
@@ -72,7 +72,7 @@ def test_a_group_removal_counts_its_members_and_policies() -> None:
     lone_member = live_user("d", groups=frozenset({"solo"}))
     declared = state(*members, outsider, lone_member, prune=True)
     live = state(*members, outsider, lone_member, group, one, live_group("ops"))
-    result = {c.name: c.note for c in diff(declared, live).changes if c.kind == Kind.GROUP}
+    result = {c.name: c.note for c in diff(declared, live).changes if c.kind == ChangeKind.GROUP}
     assert result == {
         "devs": "removes members a, b, 2 attached policies, 2 inline policies",
         "solo": "removes member d, 1 attached policy, 1 inline policy",

@@ -15,7 +15,7 @@ import pytest
 
 from reconciler.aws.client import Aws
 from reconciler.aws.writers import WriteContext
-from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.changes import Action, Change, ChangeKind
 from reconciler.core.errors import ApplyError, AwsError, DeleteConflictError
 from reconciler.core.payloads import (
     Attachments,
@@ -80,7 +80,7 @@ SSH_KEY = (
 def test_deleting_a_user_removes_everything_first_and_leaves_nothing_dangling(aws, moto_iam):
     loaded_user(moto_iam)
     calls = record_calls(aws)
-    run(aws, Change(Action.DELETE, Kind.USER, "gone"))
+    run(aws, Change(Action.DELETE, ChangeKind.USER, "gone"))
 
     names = [name for name, _ in calls]
     assert names[-1] == "DeleteUser"
@@ -110,7 +110,7 @@ def test_deleting_a_group_removes_members_and_policies_first(aws, moto_iam):
     moto_iam.attach_group_policy(GroupName="old", PolicyArn=READ_ONLY)
     moto_iam.put_group_policy(GroupName="old", PolicyName="inline", PolicyDocument=DOC)
     calls = record_calls(aws)
-    run(aws, Change(Action.DELETE, Kind.GROUP, "old", before=Members((USER_MEMBER,))))
+    run(aws, Change(Action.DELETE, ChangeKind.GROUP, "old", before=Members((USER_MEMBER,))))
     names = [name for name, _ in calls]
     assert names[-1] == "DeleteGroup"
     for blocker in ("RemoveUserFromGroup", "DetachGroupPolicy", "DeleteGroupPolicy"):
@@ -128,7 +128,7 @@ def test_deleting_a_group_removes_no_member_the_plan_did_not_name(aws, moto_iam)
         moto_iam.create_user(UserName=user)
         moto_iam.add_user_to_group(GroupName="old", UserName=user)
     with pytest.raises(ApplyError) as raised:
-        run(aws, Change(Action.DELETE, Kind.GROUP, "old", before=Members((USER_MEMBER,))))
+        run(aws, Change(Action.DELETE, ChangeKind.GROUP, "old", before=Members((USER_MEMBER,))))
     assert "now also has member(s) cdk-late, which the plan did not name" in str(raised.value)
     members = moto_iam.get_group(GroupName="old")["Users"]
     assert sorted(u["UserName"] for u in members) == ["cdk-late", "member"]
@@ -141,7 +141,7 @@ def test_deleting_a_policy_detaches_it_and_deletes_old_versions_first(aws, moto_
     moto_iam.attach_user_policy(UserName="u", PolicyArn=arn)
     calls = record_calls(aws)
     attached = Attachments((Entity("user", "u"),))
-    run(aws, Change(Action.DELETE, Kind.POLICY, "legacy", target=arn, before=attached))
+    run(aws, Change(Action.DELETE, ChangeKind.POLICY, "legacy", target=arn, before=attached))
     names = [name for name, _ in calls]
     assert names[-1] == "DeletePolicy"
     assert names.index("DetachUserPolicy") < names.index("DeletePolicy")
@@ -157,7 +157,7 @@ def test_deleting_a_policy_detaches_it_from_nothing_the_plan_did_not_name(aws, m
     moto_iam.attach_role_policy(RoleName="ci-deploy", PolicyArn=arn)
     attached = Attachments((Entity("user", "u"),))
     with pytest.raises(ApplyError) as raised:
-        run(aws, Change(Action.DELETE, Kind.POLICY, "legacy", target=arn, before=attached))
+        run(aws, Change(Action.DELETE, ChangeKind.POLICY, "legacy", target=arn, before=attached))
     assert "now also attached to role ci-deploy, which the plan did not name" in str(raised.value)
     assert [p["PolicyArn"] for p in moto_iam.list_attached_user_policies(UserName="u")[
         "AttachedPolicies"]] == [arn]
@@ -178,7 +178,8 @@ def test_a_sixth_version_first_deletes_the_oldest_non_default(aws, moto_iam):
     calls = record_calls(aws)
     new_doc = DOC.replace("s3:GetObject", "s3:PutObject")
     run(
-        aws, Change(Action.UPDATE, Kind.POLICY_DOCUMENT, "p", target=arn, before=DOC, after=new_doc)
+        aws, Change(Action.UPDATE, ChangeKind.POLICY_DOCUMENT, "p", target=arn, before=DOC,
+                    after=new_doc)
     )
     deleted = [params["VersionId"] for name, params in calls if name == "DeletePolicyVersion"]
     assert deleted == ["v2"]
@@ -201,7 +202,7 @@ def test_replacing_a_policy_reattaches_it(aws, moto_iam):
         aws,
         Change(
             Action.UPDATE,
-            Kind.POLICY_REPLACEMENT,
+            ChangeKind.POLICY_REPLACEMENT,
             "p",
             before=ReplacedPolicy(replace(spec, description="old", arn=arn), group),
             after=ReplacedPolicy(spec, group),
@@ -225,7 +226,7 @@ def test_replacing_a_policy_reattaches_exactly_where_the_plan_says(aws, moto_iam
     role, user = Entity("role", "ci-deploy"), Entity("user", "cdk-bot")
     spec = PolicySpec("/b/", "", DOC, {}, "")
     run(aws, Change(
-        Action.UPDATE, Kind.POLICY_REPLACEMENT, "p",
+        Action.UPDATE, ChangeKind.POLICY_REPLACEMENT, "p",
         before=ReplacedPolicy(
             replace(spec, path="/a/", arn=old), (role, user, Entity("group", "g"))
         ),
@@ -245,11 +246,11 @@ def test_parallel_apply_keeps_dependencies_in_order(aws, moto_iam):
     changes = []
     for i in range(12):
         changes += [
-            Change(Action.CREATE, Kind.USER, f"user{i:02}", after=UserSpec("/")),
-            Change(Action.CREATE, Kind.USER_GROUP, f"user{i:02}", target="team"),
-            Change(Action.CREATE, Kind.USER_POLICY, f"user{i:02}", target=READ_ONLY),
+            Change(Action.CREATE, ChangeKind.USER, f"user{i:02}", after=UserSpec("/")),
+            Change(Action.CREATE, ChangeKind.USER_GROUP, f"user{i:02}", target="team"),
+            Change(Action.CREATE, ChangeKind.USER_POLICY, f"user{i:02}", target=READ_ONLY),
         ]
-    changes.append(Change(Action.CREATE, Kind.GROUP, "team", after=PathSpec("/")))
+    changes.append(Change(Action.CREATE, ChangeKind.GROUP, "team", after=PathSpec("/")))
     calls = record_calls(aws)
     done = run(aws, *changes, parallelism=8)
     assert len(done) == len(changes)
@@ -279,9 +280,9 @@ def test_a_failure_stops_apply_and_reports_done_failed_and_not_attempted(
     with pytest.raises(ApplyError) as raised:
         run(
             aws,
-            Change(Action.CREATE, Kind.USER, "a", after=UserSpec("/")),
-            Change(Action.CREATE, Kind.USER_POLICY, "a", target=ADMIN),
-            Change(Action.DELETE, Kind.USER, "b"),
+            Change(Action.CREATE, ChangeKind.USER, "a", after=UserSpec("/")),
+            Change(Action.CREATE, ChangeKind.USER_POLICY, "a", target=ADMIN),
+            Change(Action.DELETE, ChangeKind.USER, "b"),
         )
     error = raised.value
     assert error.done == ["+ user a"]
@@ -293,10 +294,10 @@ def test_a_failure_stops_apply_and_reports_done_failed_and_not_attempted(
 
 def test_once_stop_is_set_no_new_change_starts_and_the_report_says_so(aws, moto_iam):
     changes = [
-        Change(Action.CREATE, Kind.USER, f"user{i:02}", after=UserSpec("/"))
+        Change(Action.CREATE, ChangeKind.USER, f"user{i:02}", after=UserSpec("/"))
         for i in range(10)
     ]
-    changes.append(Change(Action.DELETE, Kind.GROUP, "old"))  # a later phase
+    changes.append(Change(Action.DELETE, ChangeKind.GROUP, "old"))  # a later phase
     stop = threading.Event()
 
     def stop_after_three(change: Change) -> None:
@@ -316,7 +317,7 @@ def test_once_stop_is_set_no_new_change_starts_and_the_report_says_so(aws, moto_
 
 def test_a_stop_after_the_last_change_is_a_complete_apply(aws, moto_iam):
     stop = threading.Event()
-    plan = Plan(ACCOUNT, None, (Change(Action.UPDATE, Kind.ALIAS, ACCOUNT, after="acme"),))
+    plan = Plan(ACCOUNT, None, (Change(Action.UPDATE, ChangeKind.ALIAS, ACCOUNT, after="acme"),))
     done = apply_plan(plan, WriteContext(aws, None, None), lambda change: stop.set(), 1, stop)
     assert len(done) == 1
 
@@ -324,7 +325,7 @@ def test_a_stop_after_the_last_change_is_a_complete_apply(aws, moto_iam):
 def test_a_new_secret_without_a_sink_fails_before_calling_aws(aws, moto_iam):
     moto_iam.create_user(UserName="a")
     with pytest.raises(ApplyError) as raised:
-        run(aws, Change(Action.CREATE, Kind.ACCESS_KEY, "a"))
+        run(aws, Change(Action.CREATE, ChangeKind.ACCESS_KEY, "a"))
     assert "--secrets-dir" in str(raised.value)
     assert moto_iam.list_access_keys(UserName="a")["AccessKeyMetadata"] == []
 
@@ -338,14 +339,14 @@ def test_removals_of_what_is_already_gone_succeed(aws, moto_iam):
     arn = moto_iam.create_policy(PolicyName="gone", PolicyDocument=DOC)["Policy"]["Arn"]
     moto_iam.delete_policy(PolicyArn=arn)
     changes = (
-        Change(Action.DELETE, Kind.USER_POLICY, "a", target=ADMIN),
-        Change(Action.DELETE, Kind.LOGIN_PROFILE, "a"),
-        Change(Action.DELETE, Kind.USER_INLINE_POLICY, "a", target="never-there"),
-        Change(Action.DELETE, Kind.USER_GROUP, "a", target="team"),
-        Change(Action.DELETE, Kind.GROUP_MEMBER, "team", target="a"),
-        Change(Action.DELETE, Kind.USER, "ghost"),
-        Change(Action.DELETE, Kind.GROUP, "ghosts", before=Members()),
-        Change(Action.DELETE, Kind.POLICY, "gone", target=arn, before=Attachments()),
+        Change(Action.DELETE, ChangeKind.USER_POLICY, "a", target=ADMIN),
+        Change(Action.DELETE, ChangeKind.LOGIN_PROFILE, "a"),
+        Change(Action.DELETE, ChangeKind.USER_INLINE_POLICY, "a", target="never-there"),
+        Change(Action.DELETE, ChangeKind.USER_GROUP, "a", target="team"),
+        Change(Action.DELETE, ChangeKind.GROUP_MEMBER, "team", target="a"),
+        Change(Action.DELETE, ChangeKind.USER, "ghost"),
+        Change(Action.DELETE, ChangeKind.GROUP, "ghosts", before=Members()),
+        Change(Action.DELETE, ChangeKind.POLICY, "gone", target=arn, before=Attachments()),
     )
     done = run(aws, *changes)
     assert sorted(done, key=repr) == sorted(changes, key=repr)
@@ -378,7 +379,7 @@ def test_a_delete_conflict_removes_service_specific_credentials_then_retries(
         return real_call(service, operation, doing, *args, **params)
 
     monkeypatch.setattr(aws, "call", call)  # `iam` and `pages` go through it
-    run(aws, Change(Action.DELETE, Kind.USER, "gone"))
+    run(aws, Change(Action.DELETE, ChangeKind.USER, "gone"))
     tail = calls[calls.index("delete_user") :]
     assert tail == [
         "delete_user",

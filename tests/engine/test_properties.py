@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from reconciler.aws.client import Aws
 from reconciler.config.desired import load
-from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.changes import Action, Change, ChangeKind
 from reconciler.core.diff.attachments import entities_in
 from reconciler.core.diff.diff import diff
 from reconciler.core.payloads import PathSpec, PolicySpec, ReplacedPolicy, UserSpec, payload_as
@@ -462,28 +462,29 @@ def simulate_member(world: World, change: Change) -> None:
     world.users[change.target] = replace(user, groups=user.groups - {change.name})
 
 
-SIMULATE: dict[Kind, Callable[[World, Change], None]] = {
-    Kind.USER: simulate_user,
-    Kind.USER_PATH: lambda w, c: w.user(c, path=c.after),
-    Kind.USER_TAGS: lambda w, c: w.user(c, tags=c.after),
-    Kind.LOGIN_PROFILE: simulate_login_profile,
-    Kind.ACCESS_KEY: simulate_access_key,
-    Kind.USER_GROUP: lambda w, c: w.user(c, groups=edited(w.users[c.name].groups, c)),
-    Kind.USER_POLICY: lambda w, c: w.user(c, policies=edited(w.users[c.name].policies, c)),
-    Kind.USER_INLINE_POLICY: lambda w, c: w.user(
+SIMULATE: dict[ChangeKind, Callable[[World, Change], None]] = {
+    ChangeKind.USER: simulate_user,
+    ChangeKind.USER_PATH: lambda w, c: w.user(c, path=c.after),
+    ChangeKind.USER_TAGS: lambda w, c: w.user(c, tags=c.after),
+    ChangeKind.LOGIN_PROFILE: simulate_login_profile,
+    ChangeKind.ACCESS_KEY: simulate_access_key,
+    ChangeKind.USER_GROUP: lambda w, c: w.user(c, groups=edited(w.users[c.name].groups, c)),
+    ChangeKind.USER_POLICY: lambda w, c: w.user(c, policies=edited(w.users[c.name].policies, c)),
+    ChangeKind.USER_INLINE_POLICY: lambda w, c: w.user(
         c, inline_policies=edited_inline(w.users[c.name].inline_policies, c)),
-    Kind.GROUP: simulate_group,
-    Kind.GROUP_PATH: lambda w, c: w.group(c, path=c.after),
-    Kind.GROUP_MEMBER: simulate_member,
-    Kind.GROUP_POLICY: lambda w, c: w.group(c, policies=edited(w.groups[c.name].policies, c)),
-    Kind.GROUP_INLINE_POLICY: lambda w, c: w.group(
+    ChangeKind.GROUP: simulate_group,
+    ChangeKind.GROUP_PATH: lambda w, c: w.group(c, path=c.after),
+    ChangeKind.GROUP_MEMBER: simulate_member,
+    ChangeKind.GROUP_POLICY: lambda w, c: w.group(c, policies=edited(w.groups[c.name].policies, c)),
+    ChangeKind.GROUP_INLINE_POLICY: lambda w, c: w.group(
         c, inline_policies=edited_inline(w.groups[c.name].inline_policies, c)),
-    Kind.POLICY: simulate_policy,
-    Kind.POLICY_REPLACEMENT: simulate_replacement,
-    Kind.POLICY_DOCUMENT: lambda w, c: w.policy(c, document=canonical(c.after)),
-    Kind.POLICY_TAGS: lambda w, c: w.policy(c, tags=c.after),
-    Kind.ALIAS: lambda w, c: setattr(w, "account", replace(w.account, alias=cast(Any, c.after))),
-    Kind.PASSWORD_POLICY: lambda w, c: setattr(
+    ChangeKind.POLICY: simulate_policy,
+    ChangeKind.POLICY_REPLACEMENT: simulate_replacement,
+    ChangeKind.POLICY_DOCUMENT: lambda w, c: w.policy(c, document=canonical(c.after)),
+    ChangeKind.POLICY_TAGS: lambda w, c: w.policy(c, tags=c.after),
+    ChangeKind.ALIAS: lambda w, c: setattr(w, "account", replace(w.account, alias=cast(Any,
+                                                                                       c.after))),
+    ChangeKind.PASSWORD_POLICY: lambda w, c: setattr(
         w, "account", replace(w.account, password_policy=cast(Any, c.after))),
 }
 

@@ -10,7 +10,7 @@ import boto3
 from reconciler.aws.client import Aws
 from reconciler.aws.live import read_live
 from reconciler.config.desired import load
-from reconciler.core.changes import Kind
+from reconciler.core.changes import ChangeKind
 from reconciler.core.diff.attachments import entities_in
 from reconciler.core.state import Entity
 from reconciler.engine.run import AccountPlan, apply_account, plan_account
@@ -60,7 +60,7 @@ def test_a_key_removal_from_report_facts_is_confirmed_and_deletes_the_right_key(
     planned = plan(aws, path)
     (removal,) = planned.plan.changes
     assert (removal.kind, removal.target, removal.note) == (
-        Kind.ACCESS_KEY, unused["AccessKeyId"], "never used"
+        ChangeKind.ACCESS_KEY, unused["AccessKeyId"], "never used"
     )
     apply_account(planned, None, lambda change: None)
     left = moto_iam.list_access_keys(UserName="ci")["AccessKeyMetadata"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.core.changes import Action, Change, Kind
+from reconciler.core.changes import Action, Change, ChangeKind
 from reconciler.core.diff.diff import Diff, diff
 from reconciler.core.errors import StalePlanError
 from reconciler.core.plan.plan import Plan, make_plan
@@ -21,7 +21,7 @@ THIRD_ACCOUNT = "333333333333"
 
 
 def plan_of(*users: str) -> Plan:
-    changes = tuple(Change(Action.CREATE, Kind.USER, name) for name in users)
+    changes = tuple(Change(Action.CREATE, ChangeKind.USER, name) for name in users)
     return make_plan(state(), state(), Diff(changes, ()))
 
 
@@ -37,7 +37,8 @@ def test_a_policy_left_to_a_person_does_not_drop_the_other_changes() -> None:
     live = state(live_policy("Limit", doc(), description="before", boundary_count=1),
                  account=Account(ACCOUNT_ID, alias="old"))
     result = diff(desired, live)
-    assert {change.kind for change in result.changes} == {Kind.ALIAS, Kind.POLICY_DOCUMENT}
+    assert {change.kind for change in result.changes} == {ChangeKind.ALIAS,
+                                                          ChangeKind.POLICY_DOCUMENT}
     assert [step.kind for step in result.human_steps] == ["policy_boundary"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from ...core.changes import Action, Change, Kind
+from ...core.changes import Action, Change, ChangeKind
 from ...core.errors import (
     EntityAlreadyExistsError,
     IamctlError,
@@ -14,7 +14,7 @@ from ...core.state import PasswordPolicy
 from .base import WriteContext, remove, writes
 
 
-@writes(Kind.ALIAS, Action.UPDATE)
+@writes(ChangeKind.ALIAS, Action.UPDATE)
 def set_alias(ctx: WriteContext, change: Change) -> None:
     old, alias = optional_text(change.before), text_of(change.after)
     if old:
@@ -50,7 +50,7 @@ _PASSWORD_POLICY_FIELDS = {
 }
 
 
-@writes(Kind.PASSWORD_POLICY, Action.UPDATE)
+@writes(ChangeKind.PASSWORD_POLICY, Action.UPDATE)
 def set_password_policy(ctx: WriteContext, change: Change) -> None:
     # Fields left out of UpdateAccountPasswordPolicy are reset to AWS's defaults.
     wanted = asdict(payload_as(change.after, PasswordPolicy))

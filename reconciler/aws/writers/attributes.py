@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ...core.arns import short_policy, tag_list
-from ...core.changes import Action, Change, Kind
+from ...core.changes import Action, Change, ChangeKind
 from ...core.payloads import tags_of, text_of
 from .base import WriteContext, Writer, call, register, remove
 
@@ -127,16 +127,17 @@ def boundary_remover(owner: str) -> Writer:
 
 # The kind of change that carries each shared attribute of each owner, (owner, attribute):
 # the writers above, made for that owner, are registered for it.
-_CARRIERS: dict[str, dict[str, Kind]] = {
-    "user": {"path": Kind.USER_PATH, "tags": Kind.USER_TAGS, "policy": Kind.USER_POLICY,
-             "inline policy": Kind.USER_INLINE_POLICY, "boundary": Kind.USER_BOUNDARY},
-    "group": {"path": Kind.GROUP_PATH, "policy": Kind.GROUP_POLICY,
-              "inline policy": Kind.GROUP_INLINE_POLICY},
-    "role": {"tags": Kind.ROLE_TAGS, "policy": Kind.ROLE_POLICY,
-             "inline policy": Kind.ROLE_INLINE_POLICY, "boundary": Kind.ROLE_BOUNDARY},
-    "policy": {"tags": Kind.POLICY_TAGS},
-    "OIDC provider": {"tags": Kind.OIDC_PROVIDER_TAGS},
-    "SAML provider": {"tags": Kind.SAML_PROVIDER_TAGS},
+_CARRIERS: dict[str, dict[str, ChangeKind]] = {
+    "user": {"path": ChangeKind.USER_PATH, "tags": ChangeKind.USER_TAGS,
+             "policy": ChangeKind.USER_POLICY,
+             "inline policy": ChangeKind.USER_INLINE_POLICY, "boundary": ChangeKind.USER_BOUNDARY},
+    "group": {"path": ChangeKind.GROUP_PATH, "policy": ChangeKind.GROUP_POLICY,
+              "inline policy": ChangeKind.GROUP_INLINE_POLICY},
+    "role": {"tags": ChangeKind.ROLE_TAGS, "policy": ChangeKind.ROLE_POLICY,
+             "inline policy": ChangeKind.ROLE_INLINE_POLICY, "boundary": ChangeKind.ROLE_BOUNDARY},
+    "policy": {"tags": ChangeKind.POLICY_TAGS},
+    "OIDC provider": {"tags": ChangeKind.OIDC_PROVIDER_TAGS},
+    "SAML provider": {"tags": ChangeKind.SAML_PROVIDER_TAGS},
 }
 CREATE, UPDATE, DELETE = Action.CREATE, Action.UPDATE, Action.DELETE
 # Each attribute's writers, by the actions they carry out, made for an owner.

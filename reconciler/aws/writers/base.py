@@ -8,7 +8,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ...core.changes import Action, Change, Kind
+from ...core.changes import Action, Change, ChangeKind
 from ...core.errors import (
     AwsError,
     EntityAlreadyExistsError,
@@ -37,10 +37,10 @@ Writer = Callable[[WriteContext, Change], None]
 
 # The writer of each (kind, action), registered where it is written (`@writes`, or
 # `register` for the writers made per owner in `attributes.py`).
-WRITERS: dict[tuple[Kind, Action], Writer] = {}
+WRITERS: dict[tuple[ChangeKind, Action], Writer] = {}
 
 
-def register(kind: Kind, actions: tuple[Action, ...], writer: Writer) -> Writer:
+def register(kind: ChangeKind, actions: tuple[Action, ...], writer: Writer) -> Writer:
     for action in actions:
         if (kind, action) in WRITERS:
             raise ValueError(f"two writers for {kind.value} {action.value}")
@@ -48,7 +48,7 @@ def register(kind: Kind, actions: tuple[Action, ...], writer: Writer) -> Writer:
     return writer
 
 
-def writes(kind: Kind, *actions: Action) -> Callable[[Writer], Writer]:
+def writes(kind: ChangeKind, *actions: Action) -> Callable[[Writer], Writer]:
     """Registers the decorated function as the writer of `kind` for each of `actions`."""
     return lambda writer: register(kind, actions, writer)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...core.changes import Action, Change, Kind
+from ...core.changes import Action, Change, ChangeKind
 from ...core.diff.attachments import entities_in
 from ...core.errors import (
     IamctlError,
@@ -12,7 +12,7 @@ from ...core.payloads import PathSpec, payload_as
 from .base import WriteContext, create, leave_group, remove, writes
 
 
-@writes(Kind.GROUP, Action.CREATE)
+@writes(ChangeKind.GROUP, Action.CREATE)
 def create_group(ctx: WriteContext, change: Change) -> None:
     name, path = change.name, payload_as(change.after, PathSpec).path
 
@@ -25,12 +25,12 @@ def create_group(ctx: WriteContext, change: Change) -> None:
     create(ctx, "create_group", f"create group {name}", differs, GroupName=name, Path=path)
 
 
-@writes(Kind.GROUP_MEMBER, Action.DELETE)
+@writes(ChangeKind.GROUP_MEMBER, Action.DELETE)
 def remove_member(ctx: WriteContext, change: Change) -> None:
     leave_group(ctx, user=change.target, group=change.name)
 
 
-@writes(Kind.GROUP, Action.DELETE)
+@writes(ChangeKind.GROUP, Action.DELETE)
 def delete_group(ctx: WriteContext, change: Change) -> None:
     """AWS refuses to delete a group with members or policies: remove them first. Its members
     must be among those the plan named: a user added since is not iamctl's to remove."""

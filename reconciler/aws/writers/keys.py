@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ...core.changes import Action, Change, Kind
+from ...core.changes import Action, Change, ChangeKind
 from ...core.errors import IamctlError
 from ...core.payloads import text_of
 from .base import WriteContext, call, writes
 
 
-@writes(Kind.ACCESS_KEY_STATUS, Action.UPDATE)
+@writes(ChangeKind.ACCESS_KEY_STATUS, Action.UPDATE)
 def update_access_key_status(ctx: WriteContext, change: Change) -> None:
     if not change.target:
         raise IamctlError(f"user {change.name}: access key to deactivate was not identified")

@@ -7,7 +7,7 @@ from typing import Any
 
 from ...core import arns
 from ...core.arns import policy_name
-from ...core.changes import Action, Change, Kind
+from ...core.changes import Action, Change, ChangeKind
 from ...core.diff.attachments import entities_in, named
 from ...core.errors import (
     AwsError,
@@ -22,7 +22,7 @@ from ..exact_reads import list_attachments
 from .base import WriteContext, call, create, remove, writes
 
 
-@writes(Kind.POLICY, Action.CREATE)
+@writes(ChangeKind.POLICY, Action.CREATE)
 def create_policy(ctx: WriteContext, change: Change) -> None:
     create_policy_from_spec(ctx, change.name, payload_as(change.after, PolicySpec))
 
@@ -74,7 +74,7 @@ def policy_differs(
 MAX_POLICY_VERSIONS = 5
 
 
-@writes(Kind.POLICY_DOCUMENT, Action.UPDATE)
+@writes(ChangeKind.POLICY_DOCUMENT, Action.UPDATE)
 def update_policy_document(ctx: WriteContext, change: Change) -> None:
     doing, document = f"update policy {change.name}", text_of(change.after)
     versions = policy_versions(ctx, change.target, doing)
@@ -110,7 +110,7 @@ def policy_versions(ctx: WriteContext, arn: str, doing: str) -> list[dict[str, A
     ]
 
 
-@writes(Kind.POLICY_REPLACEMENT, Action.UPDATE)
+@writes(ChangeKind.POLICY_REPLACEMENT, Action.UPDATE)
 def replace_policy(ctx: WriteContext, change: Change) -> None:
     """Path and description are fixed at creation: detach, delete, recreate, re-attach.
 
@@ -133,7 +133,7 @@ def replace_policy(ctx: WriteContext, change: Change) -> None:
         )
 
 
-@writes(Kind.POLICY, Action.DELETE)
+@writes(ChangeKind.POLICY, Action.DELETE)
 def delete_policy(ctx: WriteContext, change: Change) -> None:
     detach_recorded(ctx, change.target, change.name, entities_in(change.before))
     delete_detached_policy(ctx, change.target, change.name)

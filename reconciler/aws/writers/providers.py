@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.arns import tag_list
-from ...core.changes import Action, Change, Kind
+from ...core.changes import Action, Change, ChangeKind
 from ...core.payloads import (
     OidcProviderSpec,
     SamlProviderSpec,
@@ -22,7 +22,7 @@ from ...core.payloads import (
 from .base import WriteContext, call, create, remove, writes
 
 
-@writes(Kind.OIDC_PROVIDER, Action.CREATE)
+@writes(ChangeKind.OIDC_PROVIDER, Action.CREATE)
 def create_oidc_provider(ctx: WriteContext, change: Change) -> None:
     spec, arn = payload_as(change.after, OidcProviderSpec), change.target
     params: dict[str, Any] = {"Url": spec.url, "ClientIDList": list(spec.client_ids)}
@@ -44,13 +44,13 @@ def create_oidc_provider(ctx: WriteContext, change: Change) -> None:
     create(ctx, "create_open_id_connect_provider", doing, differs, **params)
 
 
-@writes(Kind.OIDC_PROVIDER, Action.DELETE)
+@writes(ChangeKind.OIDC_PROVIDER, Action.DELETE)
 def delete_oidc_provider(ctx: WriteContext, change: Change) -> None:
     remove(ctx, "delete_open_id_connect_provider", f"delete OIDC provider {change.name}",
            OpenIDConnectProviderArn=change.target)
 
 
-@writes(Kind.OIDC_CLIENT_ID, Action.CREATE)
+@writes(ChangeKind.OIDC_CLIENT_ID, Action.CREATE)
 def add_client_id(ctx: WriteContext, change: Change) -> None:
     client_id = text_of(change.after)
     call(ctx, "add_client_id_to_open_id_connect_provider",
@@ -58,7 +58,7 @@ def add_client_id(ctx: WriteContext, change: Change) -> None:
          OpenIDConnectProviderArn=change.target, ClientID=client_id)
 
 
-@writes(Kind.OIDC_CLIENT_ID, Action.DELETE)
+@writes(ChangeKind.OIDC_CLIENT_ID, Action.DELETE)
 def remove_client_id(ctx: WriteContext, change: Change) -> None:
     client_id = text_of(change.before)
     remove(ctx, "remove_client_id_from_open_id_connect_provider",
@@ -66,14 +66,14 @@ def remove_client_id(ctx: WriteContext, change: Change) -> None:
            OpenIDConnectProviderArn=change.target, ClientID=client_id)
 
 
-@writes(Kind.OIDC_THUMBPRINTS, Action.UPDATE)
+@writes(ChangeKind.OIDC_THUMBPRINTS, Action.UPDATE)
 def set_thumbprints(ctx: WriteContext, change: Change) -> None:
     call(ctx, "update_open_id_connect_provider_thumbprint",
          f"set the thumbprints of OIDC provider {change.name}",
          OpenIDConnectProviderArn=change.target, ThumbprintList=thumbprints_of(change.after))
 
 
-@writes(Kind.SAML_PROVIDER, Action.CREATE)
+@writes(ChangeKind.SAML_PROVIDER, Action.CREATE)
 def create_saml_provider(ctx: WriteContext, change: Change) -> None:
     spec, name = payload_as(change.after, SamlProviderSpec), change.name
     params: dict[str, Any] = {"Name": name, "SAMLMetadataDocument": spec.metadata}
@@ -90,13 +90,13 @@ def create_saml_provider(ctx: WriteContext, change: Change) -> None:
     create(ctx, "create_saml_provider", f"create SAML provider {name}", differs, **params)
 
 
-@writes(Kind.SAML_METADATA, Action.UPDATE)
+@writes(ChangeKind.SAML_METADATA, Action.UPDATE)
 def update_metadata(ctx: WriteContext, change: Change) -> None:
     call(ctx, "update_saml_provider", f"update the metadata of SAML provider {change.name}",
          SAMLProviderArn=change.target, SAMLMetadataDocument=text_of(change.after))
 
 
-@writes(Kind.SAML_PROVIDER, Action.DELETE)
+@writes(ChangeKind.SAML_PROVIDER, Action.DELETE)
 def delete_saml_provider(ctx: WriteContext, change: Change) -> None:
     remove(ctx, "delete_saml_provider", f"delete SAML provider {change.name}",
            SAMLProviderArn=change.target)

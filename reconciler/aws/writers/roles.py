@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.arns import tag_list
-from ...core.changes import Action, Change, Kind
+from ...core.changes import Action, Change, ChangeKind
 from ...core.errors import EntityAlreadyExistsError, IamctlError
 from ...core.payloads import PathSpec, RoleSettings, RoleSpec, payload_as, text_of
 from ...core.policy.documents import canonical
 from .base import WriteContext, call, create, listed, remove, while_principal_propagates, writes
 
 
-@writes(Kind.ROLE, Action.CREATE)
+@writes(ChangeKind.ROLE, Action.CREATE)
 def create_role(ctx: WriteContext, change: Change) -> None:
     """CreateRole with everything it takes in one call: path, trust policy, description,
     maximum session, permissions boundary and tags."""
@@ -52,7 +52,7 @@ def create_role(ctx: WriteContext, change: Change) -> None:
     )
 
 
-@writes(Kind.ROLE_SETTINGS, Action.UPDATE)
+@writes(ChangeKind.ROLE_SETTINGS, Action.UPDATE)
 def update_settings(ctx: WriteContext, change: Change) -> None:
     """UpdateRole with both settings, the one not changing at the value read: AWS keeps a
     setting left out, but the emulator resets it (to no description, or one hour)."""
@@ -63,7 +63,7 @@ def update_settings(ctx: WriteContext, change: Change) -> None:
          **params)
 
 
-@writes(Kind.ROLE_TRUST, Action.UPDATE)
+@writes(ChangeKind.ROLE_TRUST, Action.UPDATE)
 def update_trust(ctx: WriteContext, change: Change) -> None:
     doing, trust = f"change the trust policy of role {change.name}", text_of(change.after)
     while_principal_propagates(
@@ -74,7 +74,7 @@ def update_trust(ctx: WriteContext, change: Change) -> None:
     )
 
 
-@writes(Kind.INSTANCE_PROFILE, Action.CREATE)
+@writes(ChangeKind.INSTANCE_PROFILE, Action.CREATE)
 def create_instance_profile(ctx: WriteContext, change: Change) -> None:
     """The instance profile of the role's name and path, holding the role. A profile of that
     name left empty (its role deleted by hand, say) is taken over when its path is the same."""
@@ -101,7 +101,7 @@ def refuse_other_profile(profile: dict[str, Any], name: str, path: str) -> None:
         )
 
 
-@writes(Kind.INSTANCE_PROFILE, Action.DELETE)
+@writes(ChangeKind.INSTANCE_PROFILE, Action.DELETE)
 def delete_instance_profile(ctx: WriteContext, change: Change) -> None:
     leave_profile(ctx, change.name, change.name, delete=True)
 
@@ -117,7 +117,7 @@ def leave_profile(ctx: WriteContext, role: str, profile: str, delete: bool) -> N
                InstanceProfileName=profile)
 
 
-@writes(Kind.ROLE, Action.DELETE)
+@writes(ChangeKind.ROLE, Action.DELETE)
 def delete_role(ctx: WriteContext, change: Change) -> None:
     """AWS refuses to delete a role that is in an instance profile or has policies: it leaves
     every profile (deleting the one of its name), its policies are detached and its inline

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core.arns import tag_list, tag_map
-from ...core.changes import Action, Change, Kind
+from ...core.changes import Action, Change, ChangeKind
 from ...core.errors import (
     AwsError,
     DeleteConflictError,
@@ -27,7 +27,7 @@ from .base import (
 )
 
 
-@writes(Kind.USER, Action.CREATE)
+@writes(ChangeKind.USER, Action.CREATE)
 def create_user(ctx: WriteContext, change: Change) -> None:
     spec = payload_as(change.after, UserSpec)
     name, path, tags = change.name, spec.path, spec.tags
@@ -46,7 +46,7 @@ def create_user(ctx: WriteContext, change: Change) -> None:
     create(ctx, "create_user", f"create user {name}", differs, **params)
 
 
-@writes(Kind.LOGIN_PROFILE, Action.CREATE)
+@writes(ChangeKind.LOGIN_PROFILE, Action.CREATE)
 def create_login_profile(ctx: WriteContext, change: Change) -> None:
     sink = require_sink(ctx)
     user = change.name
@@ -80,13 +80,13 @@ def create_login_profile(ctx: WriteContext, change: Change) -> None:
         ) from None
 
 
-@writes(Kind.LOGIN_PROFILE, Action.DELETE)
+@writes(ChangeKind.LOGIN_PROFILE, Action.DELETE)
 def delete_login_profile(ctx: WriteContext, change: Change) -> None:
     doing = f"remove console password of user {change.name}"
     remove(ctx, "delete_login_profile", doing, UserName=change.name)
 
 
-@writes(Kind.ACCESS_KEY, Action.CREATE)
+@writes(ChangeKind.ACCESS_KEY, Action.CREATE)
 def create_access_key(ctx: WriteContext, change: Change) -> None:
     """CreateAccessKey is not idempotent: each attempt that lands makes a key, and the secret of
     one whose answer was lost is gone for good. Not retrying it would be no better (the key may
@@ -176,7 +176,7 @@ def delete_keys_without_secret(ctx: WriteContext, user: str, keep: set[str]) -> 
     return orphans
 
 
-@writes(Kind.ACCESS_KEY, Action.DELETE)
+@writes(ChangeKind.ACCESS_KEY, Action.DELETE)
 def delete_access_key(ctx: WriteContext, change: Change) -> None:
     if not change.target:
         raise IamctlError(f"user {change.name}: access key to delete was not identified")
@@ -184,7 +184,7 @@ def delete_access_key(ctx: WriteContext, change: Change) -> None:
     remove(ctx, "delete_access_key", doing, UserName=change.name, AccessKeyId=change.target)
 
 
-@writes(Kind.USER_GROUP, Action.CREATE)
+@writes(ChangeKind.USER_GROUP, Action.CREATE)
 def add_user_to_group(ctx: WriteContext, change: Change) -> None:
     call(
         ctx,
@@ -195,7 +195,7 @@ def add_user_to_group(ctx: WriteContext, change: Change) -> None:
     )
 
 
-@writes(Kind.USER_GROUP, Action.DELETE)
+@writes(ChangeKind.USER_GROUP, Action.DELETE)
 def remove_user_from_group(ctx: WriteContext, change: Change) -> None:
     leave_group(ctx, user=change.name, group=change.target)
 
@@ -223,7 +223,7 @@ RARE_USER_BLOCKERS = (
 )
 
 
-@writes(Kind.USER, Action.DELETE)
+@writes(ChangeKind.USER, Action.DELETE)
 def delete_user(ctx: WriteContext, change: Change) -> None:
     """AWS refuses to delete a user that still has anything attached: remove it all first."""
     user = change.name

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from ..arns import policy_arn
-from ..changes import Action, Change, Kind
+from ..changes import Action, Change, ChangeKind
 from ..payloads import ReplacedPolicy, payload_as, text_of
 from ..policy.documents import canonical
 from ..policy.trust import trust_document
@@ -23,7 +23,7 @@ from ..state import Document, Group, ManagedPolicy, Role, State, User
 from .overlay import plain, with_item, without_item
 
 Applier = Callable[[State, Change, State], State]
-_ENTITIES = (Kind.USER, Kind.GROUP, Kind.ROLE, Kind.POLICY)
+_ENTITIES = (ChangeKind.USER, ChangeKind.GROUP, ChangeKind.ROLE, ChangeKind.POLICY)
 
 
 def applied(live: State, changes: Iterable[Change], desired: State) -> State:
@@ -70,7 +70,7 @@ def with_new_policies(live: State, desired: State) -> State:
     return replace(live, policies={**live.policies, **new}) if new else live
 
 
-def moves_access(kind: Kind) -> bool:
+def moves_access(kind: ChangeKind) -> bool:
     return kind in APPLIERS
 
 
@@ -84,7 +84,7 @@ def reverted(state: State, change: Change, live: State, desired: State) -> State
 
 def reverted_user(state: State, change: Change, live: State, desired: State) -> User | None:
     """The user without one change that moves its access (`edited_user`), as `reverted`."""
-    if change.action == Action.DELETE and change.kind == Kind.USER:
+    if change.action == Action.DELETE and change.kind == ChangeKind.USER:
         return live.users.get(change.name)
     return edited_user(state, _inverse(change), desired)
 
@@ -97,17 +97,17 @@ def _inverse(change: Change) -> Change:
 
 def _restored(state: State, change: Change, live: State) -> State:
     name = change.name
-    if change.kind == Kind.USER and name in live.users:
+    if change.kind == ChangeKind.USER and name in live.users:
         return replace(state, users=with_item(state.users, name, live.users[name]))
-    if change.kind == Kind.ROLE and name in live.roles:
+    if change.kind == ChangeKind.ROLE and name in live.roles:
         return replace(state, roles=with_item(state.roles, name, live.roles[name]))
-    if change.kind == Kind.GROUP and name in live.groups:
+    if change.kind == ChangeKind.GROUP and name in live.groups:
         users = {n: replace(u, groups=u.groups | {name})
                  if n in live.users and name in live.users[n].groups else u
                  for n, u in state.users.items()}
         groups = with_item(state.groups, name, live.groups[name])
         return replace(state, groups=groups, users=users)
-    if change.kind == Kind.POLICY and name in live.policies:
+    if change.kind == ChangeKind.POLICY and name in live.policies:
         arn = _policy_arn(live, name)
         return replace(
             state, policies=with_item(state.policies, name, live.policies[name]),
@@ -135,17 +135,17 @@ def _user(user: User, change: Change, desired: State) -> User | None:
 
 
 def _membership(user: User, change: Change, desired: State) -> User:
-    group = change.target if change.kind == Kind.USER_GROUP else change.name
+    group = change.target if change.kind == ChangeKind.USER_GROUP else change.name
     groups = user.groups | {group} if change.action == Action.CREATE else user.groups - {group}
     return _copied(user, groups=groups)
 
 
 def _member(change: Change) -> str:
     """The user a change of group membership is about (from the user's or the group's side)."""
-    return change.name if change.kind == Kind.USER_GROUP else change.target
+    return change.name if change.kind == ChangeKind.USER_GROUP else change.target
 
 
-def moves_one_user(kind: Kind) -> bool:
+def moves_one_user(kind: ChangeKind) -> bool:
     """Whether changes of the kind move one user's own access and nothing else (no one
     reaches or passes a user)."""
     return kind in _ONE_USER_EDITS
@@ -324,29 +324,29 @@ def _named(change: Change) -> str:
 
 # Changes that edit one entity: its collection in the state, the edit, and whose the change is.
 Owned = tuple[str, Edit, Callable[[Change], str]]
-_ONE_USER_EDITS: dict[Kind, Owned] = {
-    Kind.USER: ("users", _user, _named),
-    Kind.USER_GROUP: ("users", _membership, _member),
-    Kind.GROUP_MEMBER: ("users", _membership, _member),
-    Kind.USER_POLICY: ("users", _attachment, _named),
-    Kind.USER_INLINE_POLICY: ("users", _inline_policy, _named),
-    Kind.USER_BOUNDARY: ("users", _boundary, _named),
+_ONE_USER_EDITS: dict[ChangeKind, Owned] = {
+    ChangeKind.USER: ("users", _user, _named),
+    ChangeKind.USER_GROUP: ("users", _membership, _member),
+    ChangeKind.GROUP_MEMBER: ("users", _membership, _member),
+    ChangeKind.USER_POLICY: ("users", _attachment, _named),
+    ChangeKind.USER_INLINE_POLICY: ("users", _inline_policy, _named),
+    ChangeKind.USER_BOUNDARY: ("users", _boundary, _named),
 }
-_OWNED_EDITS: dict[Kind, Owned] = {
+_OWNED_EDITS: dict[ChangeKind, Owned] = {
     **_ONE_USER_EDITS,
-    Kind.GROUP_POLICY: ("groups", _attachment, _named),
-    Kind.GROUP_INLINE_POLICY: ("groups", _inline_policy, _named),
-    Kind.ROLE: ("roles", _role, _named),
-    Kind.ROLE_POLICY: ("roles", _attachment, _named),
-    Kind.ROLE_INLINE_POLICY: ("roles", _inline_policy, _named),
-    Kind.ROLE_BOUNDARY: ("roles", _boundary, _named),
+    ChangeKind.GROUP_POLICY: ("groups", _attachment, _named),
+    ChangeKind.GROUP_INLINE_POLICY: ("groups", _inline_policy, _named),
+    ChangeKind.ROLE: ("roles", _role, _named),
+    ChangeKind.ROLE_POLICY: ("roles", _attachment, _named),
+    ChangeKind.ROLE_INLINE_POLICY: ("roles", _inline_policy, _named),
+    ChangeKind.ROLE_BOUNDARY: ("roles", _boundary, _named),
 }
 
-APPLIERS: dict[Kind, Applier] = {
+APPLIERS: dict[ChangeKind, Applier] = {
     **{kind: _owned(*owned) for kind, owned in _OWNED_EDITS.items()},
-    Kind.GROUP: _group,
-    Kind.POLICY: _policy,
-    Kind.POLICY_DOCUMENT: _policy_document,
-    Kind.POLICY_REPLACEMENT: _replacement,
-    Kind.ROLE_TRUST: _role_trust,
+    ChangeKind.GROUP: _group,
+    ChangeKind.POLICY: _policy,
+    ChangeKind.POLICY_DOCUMENT: _policy_document,
+    ChangeKind.POLICY_REPLACEMENT: _replacement,
+    ChangeKind.ROLE_TRUST: _role_trust,
 }

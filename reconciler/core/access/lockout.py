@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..arns import policy_name
-from ..changes import Action, Change, Kind
+from ..changes import Action, Change, ChangeKind
 from ..state import Caller, State
 from .applied import applied, apply_change, reverted, with_new_policies
 from .conditions import Verdict
@@ -106,7 +106,7 @@ class Lockout:
             wanted = self.desired.users.get(self.who.name)
             in_groups = {g for u in (user, wanted) if u for g in u.groups}
             groups = {g.lower() for g in in_groups}
-            if change.kind == Kind.GROUP_MEMBER:
+            if change.kind == ChangeKind.GROUP_MEMBER:
                 return change.target.lower() == self.who.name.lower()
             if change.kind.value.startswith(("user", "login", "access")):
                 return name == self.who.name.lower()
@@ -126,10 +126,10 @@ class Lockout:
         assert self.who is not None
         alone = apply_change(with_new_policies(self.live, self.desired), change, self.desired)
         models = [AccessModel.of(alone, self.documents)]
-        if change.kind == Kind.POLICY_REPLACEMENT:
+        if change.kind == ChangeKind.POLICY_REPLACEMENT:
             # Replaced by delete and create: detached in between, and apply may need it to
             # re-attach it.
-            gone = Change(Action.DELETE, Kind.POLICY, change.name)
+            gone = Change(Action.DELETE, ChangeKind.POLICY, change.name)
             models.append(AccessModel.of(apply_change(self.live, gone, self.desired),
                                          self.documents))
         if len(self.changes) > 1:
@@ -159,10 +159,10 @@ class Lockout:
         key = self.caller.access_key_id
         if self.who != Principal(USER, self.caller.user or "") or not key:
             return None
-        if change.kind == Kind.ACCESS_KEY and change.action == Action.DELETE \
+        if change.kind == ChangeKind.ACCESS_KEY and change.action == Action.DELETE \
                 and change.target == key:
             return "deletes the access key these credentials use"
-        if change.kind == Kind.ACCESS_KEY_STATUS and change.target == key \
+        if change.kind == ChangeKind.ACCESS_KEY_STATUS and change.target == key \
                 and change.after == "Inactive":
             return "deactivates the access key these credentials use"
         return None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..arns import policy_name
-from ..changes import Action, Change, Impact, Kind, Risk
+from ..changes import Action, Change, ChangeKind, Impact, Risk
 from ..kinds.access_rules import MODELLED
 from ..kinds.changes import access_of, touches_credentials
 from ..state import State
@@ -172,7 +172,7 @@ class Judge:
         kind = change.kind.value
         if kind.startswith("user") or touches_credentials(change.kind):
             return [Principal(USER, change.name)]
-        if change.kind == Kind.GROUP_MEMBER:
+        if change.kind == ChangeKind.GROUP_MEMBER:
             return [Principal(USER, change.target)]
         if kind.startswith("group"):
             return self.members(change.name)
@@ -332,11 +332,13 @@ def _detail(power: Power) -> str:
 
 def _creates_empty(change: Change) -> bool:
     """A new user or group holds nothing yet; a new policy grants nothing until attached."""
-    return change.action == Action.CREATE and change.kind in (Kind.USER, Kind.GROUP, Kind.POLICY)
+    return change.action == Action.CREATE and change.kind in (ChangeKind.USER, ChangeKind.GROUP,
+                                                              ChangeKind.POLICY)
 
 
-_ADMITTING = (Kind.ROLE, Kind.ROLE_TRUST, Kind.OIDC_PROVIDER, Kind.OIDC_CLIENT_ID,
-              Kind.OIDC_THUMBPRINTS, Kind.SAML_PROVIDER, Kind.SAML_METADATA)
+_ADMITTING = (ChangeKind.ROLE, ChangeKind.ROLE_TRUST, ChangeKind.OIDC_PROVIDER,
+              ChangeKind.OIDC_CLIENT_ID,
+              ChangeKind.OIDC_THUMBPRINTS, ChangeKind.SAML_PROVIDER, ChangeKind.SAML_METADATA)
 
 
 def _admits(change: Change) -> bool:

@@ -16,7 +16,7 @@ import json
 from fnmatch import fnmatchcase
 from typing import Any
 
-from ..changes import Action, Change, Kind
+from ..changes import Action, Change, ChangeKind
 from ..policy.trust import loaded, principal_values, statement_list, trust_meaning
 from ..policy.trust_conditions import positive_blocks
 from ..state import Role, State
@@ -32,14 +32,14 @@ def way_in_reason(change: Change, role: Role | None, live: State) -> str | None:
     """Why the change stops the next run of credentials running as `role` (None if not)."""
     if role is None:
         return None
-    if change.kind == Kind.ROLE_TRUST and change.name.lower() == role.name.lower():
+    if change.kind == ChangeKind.ROLE_TRUST and change.name.lower() == role.name.lower():
         return _trust(change, role, live.account.partition)
-    if change.kind in (Kind.OIDC_PROVIDER, Kind.SAML_PROVIDER) \
+    if change.kind in (ChangeKind.OIDC_PROVIDER, ChangeKind.SAML_PROVIDER) \
             and change.action == Action.DELETE:
         return _provider(change, role)
-    if change.kind == Kind.OIDC_CLIENT_ID and change.action == Action.DELETE:
+    if change.kind == ChangeKind.OIDC_CLIENT_ID and change.action == Action.DELETE:
         return _client_id(change, role)
-    if change.kind in (Kind.USER, Kind.ROLE) and change.action == Action.DELETE:
+    if change.kind in (ChangeKind.USER, ChangeKind.ROLE) and change.action == Action.DELETE:
         return _trusted(change, role, live)
     return None
 
@@ -176,7 +176,7 @@ def _admits(client: str, value: str, like: bool) -> bool:
 def _trusted(change: Change, role: Role, live: State) -> str | None:
     """A user or role deleted that the caller's role trusts by ARN: it may be the one that
     assumed the role (role chaining), and the next run would start from it."""
-    deleted = (live.users if change.kind == Kind.USER else live.roles).get(change.name)
+    deleted = (live.users if change.kind == ChangeKind.USER else live.roles).get(change.name)
     if role.trust is None or deleted is None or not deleted.arn:
         return None
     trusted = {
@@ -185,5 +185,5 @@ def _trusted(change: Change, role: Role, live: State) -> str | None:
     }
     if deleted.arn.lower() not in trusted:
         return None
-    kind = "user" if change.kind == Kind.USER else "role"
+    kind = "user" if change.kind == ChangeKind.USER else "role"
     return f"deletes {kind} {change.name}, which {_runs_as(role)}, trusts"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ..changes import Action, Change, Kind
+from ..changes import Action, Change, ChangeKind
 from ..payloads import Attachments, Members, Payload, ReplacedPolicy
 from ..state import Entity, ManagedPolicy, State
 
@@ -33,8 +33,8 @@ def policies_to_read(changes: Iterable[Change], live: State) -> set[str]:
     acting = {
         change.name
         for change in changes
-        if change.kind == Kind.POLICY_REPLACEMENT
-        or (change.kind == Kind.POLICY and change.action == Action.DELETE)
+        if change.kind == ChangeKind.POLICY_REPLACEMENT
+        or (change.kind == ChangeKind.POLICY and change.action == Action.DELETE)
     }
     return {
         name

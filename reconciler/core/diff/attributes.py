@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ..changes import Action, Change, Kind
+from ..changes import Action, Change, ChangeKind
 from ..state import Document
 
 
-def diff_path(kind: Kind, owner: str, wanted: str | None, current: str | None) -> list[Change]:
+def diff_path(kind: ChangeKind, owner: str, wanted: str | None,
+              current: str | None) -> list[Change]:
     if wanted is None or wanted == current:
         return []
     return [Change(Action.UPDATE, kind, owner, before=current, after=wanted)]
 
 
 def diff_tags(
-    kind: Kind,
+    kind: ChangeKind,
     owner: str,
     wanted: Mapping[str, str] | None,
     current: Mapping[str, str] | None,
@@ -33,7 +34,7 @@ def diff_tags(
 
 
 def diff_attachments(
-    kind: Kind, owner: str, wanted: Iterable[str], current: Iterable[str]
+    kind: ChangeKind, owner: str, wanted: Iterable[str], current: Iterable[str]
 ) -> list[Change]:
     to_add = sorted(set(wanted) - set(current))
     to_remove = sorted(set(current) - set(wanted))
@@ -43,7 +44,7 @@ def diff_attachments(
 
 
 def diff_inline(
-    kind: Kind, owner: str, wanted: Mapping[str, Document], current: Mapping[str, Document]
+    kind: ChangeKind, owner: str, wanted: Mapping[str, Document], current: Mapping[str, Document]
 ) -> list[Change]:
     changes = []
     for name in sorted(wanted):
@@ -69,7 +70,8 @@ def diff_inline(
     return changes
 
 
-def diff_boundary(kind: Kind, owner: str, wanted: str | None, current: str | None) -> list[Change]:
+def diff_boundary(kind: ChangeKind, owner: str, wanted: str | None,
+                  current: str | None) -> list[Change]:
     """The permissions boundary (a policy ARN) is exact: none wanted removes the one found."""
     if wanted == current:
         return []

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..changes import Action, Change, HumanStep, Kind
+from ..changes import Action, Change, ChangeKind, HumanStep
 from ..payloads import PathSpec, UserSpec
 from ..state import AccessKey, Entity, Group, ManagedPolicy, State, User, credentials_of
 from . import rotation, unused
@@ -87,7 +87,8 @@ def diff_alias(desired: State, live: State) -> list[Change]:
     if wanted is None or wanted == current:
         return []
     # Setting an account-wide value counts as a change, whether or not one was set before.
-    return [Change(Action.UPDATE, Kind.ALIAS, desired.account.id, before=current, after=wanted)]
+    return [Change(Action.UPDATE, ChangeKind.ALIAS, desired.account.id, before=current,
+                   after=wanted)]
 
 
 def diff_password_policy(desired: State, live: State) -> list[Change]:
@@ -95,7 +96,8 @@ def diff_password_policy(desired: State, live: State) -> list[Change]:
     if wanted is None or wanted == current:
         return []
     account = desired.account.id
-    return [Change(Action.UPDATE, Kind.PASSWORD_POLICY, account, before=current, after=wanted)]
+    return [Change(Action.UPDATE, ChangeKind.PASSWORD_POLICY, account, before=current,
+                   after=wanted)]
 
 
 # Customer managed policies.
@@ -104,20 +106,21 @@ def diff_password_policy(desired: State, live: State) -> list[Change]:
 def diff_policy(wanted: ManagedPolicy, current: ManagedPolicy | None) -> list[Change]:
     """A new policy, or a new document and tags (a replacement is decided by `replacement`)."""
     if current is None:
-        return [Change(Action.CREATE, Kind.POLICY, wanted.name, after=policy_spec(wanted))]
+        return [Change(Action.CREATE, ChangeKind.POLICY, wanted.name, after=policy_spec(wanted))]
     changes = []
     if wanted.document != current.document:
         changes.append(
             Change(
                 Action.UPDATE,
-                Kind.POLICY_DOCUMENT,
+                ChangeKind.POLICY_DOCUMENT,
                 wanted.name,
                 target=current.arn,
                 before=current.document.text,
                 after=wanted.document.text,
             )
         )
-    changes += diff_tags(Kind.POLICY_TAGS, wanted.name, wanted.tags, current.tags, current.arn)
+    changes += diff_tags(ChangeKind.POLICY_TAGS, wanted.name, wanted.tags, current.tags,
+                         current.arn)
     return changes
 
 
@@ -128,14 +131,15 @@ def diff_group(wanted: Group, current: Group | None) -> list[Change]:
     changes = []
     if current is None:
         changes.append(
-            Change(Action.CREATE, Kind.GROUP, wanted.name, after=PathSpec(wanted.path or "/"))
+            Change(Action.CREATE, ChangeKind.GROUP, wanted.name, after=PathSpec(wanted.path or "/"))
         )
         current = Group(wanted.name, path=wanted.path or "/")
     else:
-        changes += diff_path(Kind.GROUP_PATH, wanted.name, wanted.path, current.path)
-    changes += diff_attachments(Kind.GROUP_POLICY, wanted.name, wanted.policies, current.policies)
+        changes += diff_path(ChangeKind.GROUP_PATH, wanted.name, wanted.path, current.path)
+    changes += diff_attachments(ChangeKind.GROUP_POLICY, wanted.name, wanted.policies,
+                                current.policies)
     changes += diff_inline(
-        Kind.GROUP_INLINE_POLICY, wanted.name, wanted.inline_policies, current.inline_policies
+        ChangeKind.GROUP_INLINE_POLICY, wanted.name, wanted.inline_policies, current.inline_policies
     )
     return changes
 
@@ -162,7 +166,7 @@ def member_removal(group: str, user: str, ignored_by: str | None) -> Change:
         if ignored_by
         else ""
     )
-    return Change(Action.DELETE, Kind.GROUP_MEMBER, group, target=user, note=note)
+    return Change(Action.DELETE, ChangeKind.GROUP_MEMBER, group, target=user, note=note)
 
 
 # Users.
@@ -173,22 +177,24 @@ def diff_user(
 ) -> list[Change]:
     changes = []
     if current is None:
-        changes.append(Change(Action.CREATE, Kind.USER, wanted.name, after=user_spec(wanted)))
+        changes.append(Change(Action.CREATE, ChangeKind.USER, wanted.name, after=user_spec(wanted)))
         # Path and tags are set by CreateUser itself.
         current = User(wanted.name, path=wanted.path or "/", tags=wanted.tags or {})
-    changes += diff_path(Kind.USER_PATH, wanted.name, wanted.path, current.path)
-    changes += diff_tags(Kind.USER_TAGS, wanted.name, wanted.tags, current.tags)
+    changes += diff_path(ChangeKind.USER_PATH, wanted.name, wanted.path, current.path)
+    changes += diff_tags(ChangeKind.USER_TAGS, wanted.name, wanted.tags, current.tags)
     changes += diff_boundary(
-        Kind.USER_BOUNDARY, wanted.name, wanted.permissions_boundary, current.permissions_boundary
+        ChangeKind.USER_BOUNDARY, wanted.name, wanted.permissions_boundary,
+        current.permissions_boundary,
     )
     changes += diff_login_profile(wanted, current)
     changes += diff_access_keys(wanted, current, now, days)
     if now is not None and days is not None:
         changes += new_targets(unused.unused_changes(wanted, current, days, now), changes)
-    changes += diff_attachments(Kind.USER_GROUP, wanted.name, wanted.groups, current.groups)
-    changes += diff_attachments(Kind.USER_POLICY, wanted.name, wanted.policies, current.policies)
+    changes += diff_attachments(ChangeKind.USER_GROUP, wanted.name, wanted.groups, current.groups)
+    changes += diff_attachments(ChangeKind.USER_POLICY, wanted.name, wanted.policies,
+                                current.policies)
     changes += diff_inline(
-        Kind.USER_INLINE_POLICY, wanted.name, wanted.inline_policies, current.inline_policies
+        ChangeKind.USER_INLINE_POLICY, wanted.name, wanted.inline_policies, current.inline_policies
     )
     return changes
 
@@ -202,7 +208,7 @@ def diff_login_profile(wanted: User, current: User) -> list[Change]:
     if wanted.console is None or wanted.console == has_profile:
         return []
     action = Action.CREATE if wanted.console else Action.DELETE
-    return [Change(action, Kind.LOGIN_PROFILE, wanted.name)]
+    return [Change(action, ChangeKind.LOGIN_PROFILE, wanted.name)]
 
 
 def diff_access_keys(
@@ -227,7 +233,8 @@ def diff_access_keys(
             changes.append(
                 access_key_removal(wanted.name, key, "inactive, makes room for a new key")
             )
-        changes += [Change(Action.CREATE, Kind.ACCESS_KEY, wanted.name) for _ in range(missing)]
+        changes += [Change(Action.CREATE, ChangeKind.ACCESS_KEY,
+                           wanted.name) for _ in range(missing)]
     for key in keys_to_remove(active, -missing):
         changes.append(access_key_removal(wanted.name, key, removal_reason(key)))
     return changes
@@ -243,9 +250,10 @@ def new_targets(candidates: list[Change], planned: list[Change]) -> list[Change]
     """The candidates that act on a key no planned change acts on already. An unused password is
     a candidate only while the file leaves `console` unmanaged (unused.py), so no planned change
     ever acts on it."""
-    key_kinds = (Kind.ACCESS_KEY, Kind.ACCESS_KEY_STATUS)
+    key_kinds = (ChangeKind.ACCESS_KEY, ChangeKind.ACCESS_KEY_STATUS)
     keys_taken = {c.target for c in planned if c.kind in key_kinds and c.target}
-    return [c for c in candidates if c.kind == Kind.LOGIN_PROFILE or c.target not in keys_taken]
+    return [c for c in candidates
+            if c.kind == ChangeKind.LOGIN_PROFILE or c.target not in keys_taken]
 
 
 def rotation_notes(desired: State, live: State, now: datetime | None) -> tuple[str, ...]:
@@ -283,4 +291,4 @@ def removal_reason(key: AccessKey) -> str:
 
 
 def access_key_removal(user: str, key: AccessKey, reason: str) -> Change:
-    return Change(Action.DELETE, Kind.ACCESS_KEY, user, target=key.id, note=reason)
+    return Change(Action.DELETE, ChangeKind.ACCESS_KEY, user, target=key.id, note=reason)

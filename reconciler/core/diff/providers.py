@@ -4,7 +4,7 @@ calls `diff_providers`."""
 from __future__ import annotations
 
 from ..arns import oidc_provider_arn, saml_provider_arn
-from ..changes import Action, Change, Kind
+from ..changes import Action, Change, ChangeKind
 from ..kinds.providers import oidc_creation, saml_creation
 from ..state import OidcProvider, SamlProvider, State
 from .attributes import diff_tags
@@ -33,19 +33,19 @@ def diff_oidc_provider(
         return [oidc_creation(wanted, arn)]
     key, arn = wanted.url, current.arn or arn
     changes = [
-        Change(Action.CREATE, Kind.OIDC_CLIENT_ID, key, target=arn, after=client_id)
+        Change(Action.CREATE, ChangeKind.OIDC_CLIENT_ID, key, target=arn, after=client_id)
         for client_id in sorted(wanted.client_ids - current.client_ids)
     ] + [
-        Change(Action.DELETE, Kind.OIDC_CLIENT_ID, key, target=arn, before=client_id)
+        Change(Action.DELETE, ChangeKind.OIDC_CLIENT_ID, key, target=arn, before=client_id)
         for client_id in sorted(current.client_ids - wanted.client_ids)
     ]
     if wanted.thumbprints is not None and wanted.thumbprints != current.thumbprints:
         before, after = sorted(current.thumbprints or ()), sorted(wanted.thumbprints)
         changes.append(
-            Change(Action.UPDATE, Kind.OIDC_THUMBPRINTS, key, target=arn, before=before,
+            Change(Action.UPDATE, ChangeKind.OIDC_THUMBPRINTS, key, target=arn, before=before,
                    after=after)
         )
-    return changes + diff_tags(Kind.OIDC_PROVIDER_TAGS, key, wanted.tags, current.tags, arn)
+    return changes + diff_tags(ChangeKind.OIDC_PROVIDER_TAGS, key, wanted.tags, current.tags, arn)
 
 
 def diff_saml_provider(
@@ -58,7 +58,7 @@ def diff_saml_provider(
     changes = []
     if wanted.metadata != current.metadata:
         changes.append(
-            Change(Action.UPDATE, Kind.SAML_METADATA, name, target=arn,
+            Change(Action.UPDATE, ChangeKind.SAML_METADATA, name, target=arn,
                    before=current.metadata, after=wanted.metadata)
         )
-    return changes + diff_tags(Kind.SAML_PROVIDER_TAGS, name, wanted.tags, current.tags, arn)
+    return changes + diff_tags(ChangeKind.SAML_PROVIDER_TAGS, name, wanted.tags, current.tags, arn)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..changes import Action, Change, HumanStep, Kind, StepKind
+from ..changes import Action, Change, ChangeKind, HumanStep, StepKind
 from ..payloads import PolicySpec, ReplacedPolicy
 from ..state import Entity, ManagedPolicy, State
 from ..wording import plural
@@ -60,7 +60,7 @@ def replacement(
     ]
     return Change(
         Action.UPDATE,
-        Kind.POLICY_REPLACEMENT,
+        ChangeKind.POLICY_REPLACEMENT,
         wanted.name,
         before=ReplacedPolicy(policy_spec(current), tuple(attached)),
         after=ReplacedPolicy(policy_spec(wanted), tuple(back)),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..changes import Action, Change, HumanStep, Kind, StepKind
+from ..changes import Action, Change, ChangeKind, HumanStep, StepKind
 from ..payloads import PathSpec, RoleSettings, RoleSpec
 from ..state import Role, State
 from .attributes import diff_attachments, diff_boundary, diff_inline, diff_tags
@@ -34,18 +34,18 @@ def diff_roles(desired: State, live: State) -> tuple[list[Change], list[HumanSte
 def diff_role(wanted: Role, current: Role | None) -> list[Change]:
     changes = []
     if current is None:
-        changes.append(Change(Action.CREATE, Kind.ROLE, wanted.name, after=role_spec(wanted)))
+        changes.append(Change(Action.CREATE, ChangeKind.ROLE, wanted.name, after=role_spec(wanted)))
         current = created(wanted)
     name = wanted.name
     changes += diff_settings(wanted, current)
     changes += diff_trust(wanted, current)
     changes += diff_boundary(
-        Kind.ROLE_BOUNDARY, name, wanted.permissions_boundary, current.permissions_boundary
+        ChangeKind.ROLE_BOUNDARY, name, wanted.permissions_boundary, current.permissions_boundary
     )
-    changes += diff_tags(Kind.ROLE_TAGS, name, wanted.tags, current.tags)
-    changes += diff_attachments(Kind.ROLE_POLICY, name, wanted.policies, current.policies)
+    changes += diff_tags(ChangeKind.ROLE_TAGS, name, wanted.tags, current.tags)
+    changes += diff_attachments(ChangeKind.ROLE_POLICY, name, wanted.policies, current.policies)
     changes += diff_inline(
-        Kind.ROLE_INLINE_POLICY, name, wanted.inline_policies, current.inline_policies
+        ChangeKind.ROLE_INLINE_POLICY, name, wanted.inline_policies, current.inline_policies
     )
     changes += diff_instance_profile(wanted, current)
     return changes
@@ -88,7 +88,8 @@ def diff_settings(wanted: Role, current: Role) -> list[Change]:
     )
     if after == before:
         return []
-    return [Change(Action.UPDATE, Kind.ROLE_SETTINGS, wanted.name, before=before, after=after)]
+    return [Change(Action.UPDATE, ChangeKind.ROLE_SETTINGS, wanted.name, before=before,
+                   after=after)]
 
 
 def settings(description: str | None, max_session: int | None) -> RoleSettings:
@@ -101,7 +102,8 @@ def diff_trust(wanted: Role, current: Role) -> list[Change]:
         return []
     before = current.trust.text if current.trust is not None else None
     return [
-        Change(Action.UPDATE, Kind.ROLE_TRUST, wanted.name, before=before, after=wanted.trust.text)
+        Change(Action.UPDATE, ChangeKind.ROLE_TRUST, wanted.name, before=before,
+               after=wanted.trust.text)
     ]
 
 
@@ -111,8 +113,8 @@ def diff_instance_profile(wanted: Role, current: Role) -> list[Change]:
         return []
     if wanted.instance_profile:
         after = PathSpec(current.path or "/")  # a live role's, or the new one's (`created`)
-        return [Change(Action.CREATE, Kind.INSTANCE_PROFILE, wanted.name, after=after)]
-    return [Change(Action.DELETE, Kind.INSTANCE_PROFILE, wanted.name)]
+        return [Change(Action.CREATE, ChangeKind.INSTANCE_PROFILE, wanted.name, after=after)]
+    return [Change(Action.DELETE, ChangeKind.INSTANCE_PROFILE, wanted.name)]
 
 
 def path_step(wanted: Role, current: Role) -> HumanStep:

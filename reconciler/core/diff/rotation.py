@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..changes import Action, Change, Kind
+from ..changes import Action, Change, ChangeKind
 from ..state import AccessKey, KeyRotation
 
 ACTIVE, INACTIVE = "Active", "Inactive"
@@ -64,7 +64,7 @@ def _rotate_if_due(
     changes = []
     if stray is not None:
         changes.append(
-            Change(Action.DELETE, Kind.ACCESS_KEY, user, target=stray.id,
+            Change(Action.DELETE, ChangeKind.ACCESS_KEY, user, target=stray.id,
                    note="inactive, makes room for the new key")
         )
     deactivate, delete = now + _days(rotation.overlap_days), now + _days(2 * rotation.overlap_days)
@@ -72,7 +72,7 @@ def _rotate_if_due(
         f"rotation: {label(current)} is {age.days} days old; it is deactivated from "
         f"{_date(deactivate)}, deleted from {_date(delete)}"
     )
-    changes.append(Change(Action.CREATE, Kind.ACCESS_KEY, user, note=note))
+    changes.append(Change(Action.CREATE, ChangeKind.ACCESS_KEY, user, note=note))
     return RotationStep(tuple(changes))
 
 
@@ -88,7 +88,7 @@ def _retire(
         return RotationStep((deactivation(user, old, note),))
     if not old.active and now >= delete:
         note = f"rotation: {since}"
-        return RotationStep((Change(Action.DELETE, Kind.ACCESS_KEY, user, target=old.id,
+        return RotationStep((Change(Action.DELETE, ChangeKind.ACCESS_KEY, user, target=old.id,
                                     note=note),))
     waiting = (f"deactivated from {_date(deactivate)}, deleted from {_date(delete)}"
                if old.active else f"inactive, deleted from {_date(delete)}")
@@ -96,7 +96,7 @@ def _retire(
 
 
 def deactivation(user: str, key: AccessKey, note: str) -> Change:
-    return Change(Action.UPDATE, Kind.ACCESS_KEY_STATUS, user, target=key.id, before=ACTIVE,
+    return Change(Action.UPDATE, ChangeKind.ACCESS_KEY_STATUS, user, target=key.id, before=ACTIVE,
                   after=INACTIVE, note=note)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..arns import provider_key
-from ..changes import Action, Change, Kind
+from ..changes import Action, Change, ChangeKind
 from ..kinds.providers import oidc_removal, saml_removal
 from ..payloads import Attachments, Members
 from ..policy.trust import principal_values, statement_list
@@ -222,7 +222,8 @@ def user_removal(user: User) -> Change:
         count(len(user.inline_policies), "inline policy", "inline policies"),
     ]
     removed = ", ".join(part for part in parts if part)
-    return Change(Action.DELETE, Kind.USER, user.name, note=f"removes {removed}" if removed else "")
+    return Change(Action.DELETE, ChangeKind.USER, user.name,
+                  note=f"removes {removed}" if removed else "")
 
 
 def role_removal(role: Role) -> Change:
@@ -232,7 +233,8 @@ def role_removal(role: Role) -> Change:
         count(len(role.inline_policies), "inline policy", "inline policies"),
     ]
     removed = ", ".join(part for part in parts if part)
-    return Change(Action.DELETE, Kind.ROLE, role.name, note=f"removes {removed}" if removed else "")
+    return Change(Action.DELETE, ChangeKind.ROLE, role.name,
+                  note=f"removes {removed}" if removed else "")
 
 
 def group_removal(live: State, name: str) -> Change:
@@ -249,7 +251,7 @@ def group_removal(live: State, name: str) -> Change:
     removed = ", ".join(part for part in parts if part)
     return Change(
         Action.DELETE,
-        Kind.GROUP,
+        ChangeKind.GROUP,
         name,
         before=Members(tuple(members)),
         note=f"removes {removed}" if removed else "",
@@ -261,7 +263,7 @@ def policy_removal(policy: ManagedPolicy, live: State) -> Change:
     attached = attachments_of(policy, live)
     return Change(
         Action.DELETE,
-        Kind.POLICY,
+        ChangeKind.POLICY,
         policy.name,
         target=policy.arn,
         before=Attachments(tuple(attached)),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..changes import Action, Change, Kind
+from ..changes import Action, Change, ChangeKind
 from ..state import AccessKey, Credentials, User, credentials_of
 from .rotation import deactivation
 
@@ -29,7 +29,7 @@ def unused_changes(wanted: User, current: User | None, days: int, now: datetime)
     ]
     if wanted.console is None and password_unused(creds, days, now):
         note = f"unused: {password_use(creds, now)}"
-        changes.append(Change(Action.DELETE, Kind.LOGIN_PROFILE, wanted.name, note=note))
+        changes.append(Change(Action.DELETE, ChangeKind.LOGIN_PROFILE, wanted.name, note=note))
     return changes
 
 

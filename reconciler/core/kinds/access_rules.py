@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import Enum
 
-from ..changes import Action, Change, Impact, Kind
+from ..changes import Action, Change, ChangeKind, Impact
 
 
 class Modelled(Enum):
@@ -48,7 +48,7 @@ def provider(change: Change) -> tuple[Impact, str]:
     a role already trusts; a new provider, metadata or thumbprints bring new signing keys."""
     if change.action == Action.DELETE:
         return Impact.NARROWS, ""
-    if change.kind == Kind.OIDC_CLIENT_ID:
+    if change.kind == ChangeKind.OIDC_CLIENT_ID:
         return Impact.BROADENS, ""
     return Impact.UNKNOWN, "new signing keys for the roles that trust this provider"
 

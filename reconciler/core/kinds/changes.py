@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypedDict
 
-from ..changes import Action, Change, Impact, Kind
+from ..changes import Action, Change, ChangeKind, Impact
 from ..payloads import (
     Attachments,
     Members,
@@ -92,7 +92,7 @@ class Phase:
 
 @dataclass(frozen=True)
 class KindSpec:
-    kind: Kind
+    kind: ChangeKind
     phase: int  # of its creations and updates (and deletions, when `deletion_phase` is None)
     actions: frozenset[Action]
     describe: Describer
@@ -114,7 +114,7 @@ class KindSpec:
 
 
 def spec(
-    kind: Kind,
+    kind: ChangeKind,
     phase: int,
     actions: Iterable[Action],
     describe: Describer,
@@ -145,116 +145,122 @@ TAGS = Both(before=tags, after=tags)
 
 
 _ROLE_SPECS: tuple[KindSpec, ...] = (
-    spec(Kind.ROLE, Phase.ROLES, [CREATE, DELETE], role, Phase.DELETE_ROLES,
+    spec(ChangeKind.ROLE, Phase.ROLES, [CREATE, DELETE], role, Phase.DELETE_ROLES,
          after=RoleSpec.from_json,
          access=MODELLED),
-    spec(Kind.ROLE_SETTINGS, Phase.ROLES, [UPDATE], role_settings,
+    spec(ChangeKind.ROLE_SETTINGS, Phase.ROLES, [UPDATE], role_settings,
          before=RoleSettings.from_json, after=RoleSettings.from_json,
          access=rules.fixed(Impact.NEUTRAL)),
-    spec(Kind.ROLE_TRUST, Phase.ROLES, [UPDATE], role_trust, **TEXT,
+    spec(ChangeKind.ROLE_TRUST, Phase.ROLES, [UPDATE], role_trust, **TEXT,
          access=MODELLED),
-    spec(Kind.ROLE_BOUNDARY, Phase.ROLES, [CREATE, UPDATE, DELETE], boundary("role"), **TEXT,
+    spec(ChangeKind.ROLE_BOUNDARY, Phase.ROLES, [CREATE, UPDATE, DELETE], boundary("role"), **TEXT,
          access=MODELLED),
-    spec(Kind.ROLE_TAGS, Phase.ROLES, [UPDATE], transition("role {name}: tags"), **TAGS,
+    spec(ChangeKind.ROLE_TAGS, Phase.ROLES, [UPDATE], transition("role {name}: tags"), **TAGS,
          access=rules.unknown(rules.TAGS_REASON)),
-    spec(Kind.ROLE_POLICY, Phase.ROLES, [CREATE, DELETE], attachment("role"),
+    spec(ChangeKind.ROLE_POLICY, Phase.ROLES, [CREATE, DELETE], attachment("role"),
          access=MODELLED),
-    spec(Kind.ROLE_INLINE_POLICY, Phase.ROLES, [CREATE, UPDATE, DELETE], inline("role"), **TEXT,
+    spec(ChangeKind.ROLE_INLINE_POLICY, Phase.ROLES, [CREATE, UPDATE, DELETE], inline("role"),
+         **TEXT,
          access=MODELLED),
-    spec(Kind.INSTANCE_PROFILE, Phase.ROLES, [CREATE, DELETE], instance_profile,
+    spec(ChangeKind.INSTANCE_PROFILE, Phase.ROLES, [CREATE, DELETE], instance_profile,
          after=PathSpec.from_json,
          access=rules.instance_profile),
 )
 
 _PROVIDER_SPECS: tuple[KindSpec, ...] = (
     # A client id is removed with the other removals, after new ones are in.
-    spec(Kind.OIDC_PROVIDER, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_oidc_provider,
+    spec(ChangeKind.OIDC_PROVIDER, Phase.PROVIDERS, [CREATE, DELETE],
+         providers.describe_oidc_provider,
          Phase.DELETE_PROVIDERS, after=OidcProviderSpec.from_json,
          access=rules.provider),
-    spec(Kind.OIDC_CLIENT_ID, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_client_id,
+    spec(ChangeKind.OIDC_CLIENT_ID, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_client_id,
          **TEXT,
          access=rules.provider),
-    spec(Kind.OIDC_THUMBPRINTS, Phase.PROVIDERS, [UPDATE], providers.describe_thumbprints,
+    spec(ChangeKind.OIDC_THUMBPRINTS, Phase.PROVIDERS, [UPDATE], providers.describe_thumbprints,
          before=strings, after=strings,
          access=rules.provider),
-    spec(Kind.OIDC_PROVIDER_TAGS, Phase.PROVIDERS, [UPDATE],
+    spec(ChangeKind.OIDC_PROVIDER_TAGS, Phase.PROVIDERS, [UPDATE],
          transition("OIDC provider {name}: tags"), **TAGS,
          access=rules.unknown(rules.TAGS_REASON)),
-    spec(Kind.SAML_PROVIDER, Phase.PROVIDERS, [CREATE, DELETE], providers.describe_saml_provider,
+    spec(ChangeKind.SAML_PROVIDER, Phase.PROVIDERS, [CREATE, DELETE],
+         providers.describe_saml_provider,
          Phase.DELETE_PROVIDERS, after=SamlProviderSpec.from_json,
          access=rules.provider),
-    spec(Kind.SAML_METADATA, Phase.PROVIDERS, [UPDATE], providers.describe_metadata, **TEXT,
+    spec(ChangeKind.SAML_METADATA, Phase.PROVIDERS, [UPDATE], providers.describe_metadata, **TEXT,
          access=rules.provider),
-    spec(Kind.SAML_PROVIDER_TAGS, Phase.PROVIDERS, [UPDATE],
+    spec(ChangeKind.SAML_PROVIDER_TAGS, Phase.PROVIDERS, [UPDATE],
          transition("SAML provider {name}: tags"), **TAGS,
          access=rules.unknown(rules.TAGS_REASON)),
 )
 
 SPECS: tuple[KindSpec, ...] = (
-    spec(Kind.ALIAS, Phase.ACCOUNT, [UPDATE], transition("account alias"), **TEXT,
+    spec(ChangeKind.ALIAS, Phase.ACCOUNT, [UPDATE], transition("account alias"), **TEXT,
          access=rules.fixed(Impact.NEUTRAL)),
-    spec(Kind.POLICY, Phase.POLICIES, [CREATE, DELETE], entity("policy"), Phase.DELETE_POLICIES,
+    spec(ChangeKind.POLICY, Phase.POLICIES, [CREATE, DELETE], entity("policy"),
+         Phase.DELETE_POLICIES,
          before=Attachments.from_json, after=PolicySpec.from_json,
          access=MODELLED),
-    spec(Kind.POLICY_REPLACEMENT, Phase.POLICIES, [UPDATE], entity("policy"),
+    spec(ChangeKind.POLICY_REPLACEMENT, Phase.POLICIES, [UPDATE], entity("policy"),
          before=ReplacedPolicy.from_json, after=ReplacedPolicy.from_json,
          access=MODELLED),
-    spec(Kind.POLICY_DOCUMENT, Phase.POLICIES, [UPDATE], policy_document, **TEXT,
+    spec(ChangeKind.POLICY_DOCUMENT, Phase.POLICIES, [UPDATE], policy_document, **TEXT,
          access=MODELLED),
-    spec(Kind.POLICY_TAGS, Phase.POLICIES, [UPDATE], transition("policy {name}: tags"), **TAGS,
+    spec(ChangeKind.POLICY_TAGS, Phase.POLICIES, [UPDATE], transition("policy {name}: tags"),
+         **TAGS,
          access=rules.unknown(rules.TAGS_REASON)),
-    spec(Kind.GROUP, Phase.GROUPS, [CREATE, DELETE], entity("group"), Phase.DELETE_GROUPS,
+    spec(ChangeKind.GROUP, Phase.GROUPS, [CREATE, DELETE], entity("group"), Phase.DELETE_GROUPS,
          before=Members.from_json, after=PathSpec.from_json,
          access=MODELLED),
-    spec(Kind.GROUP_PATH, Phase.GROUPS, [UPDATE], transition("group {name}: path"), **TEXT,
+    spec(ChangeKind.GROUP_PATH, Phase.GROUPS, [UPDATE], transition("group {name}: path"), **TEXT,
          access=rules.unknown(rules.PATH_REASON)),
-    spec(Kind.GROUP_POLICY, Phase.GROUPS, [CREATE, DELETE], attachment("group"),
+    spec(ChangeKind.GROUP_POLICY, Phase.GROUPS, [CREATE, DELETE], attachment("group"),
          access=MODELLED),
-    spec(Kind.GROUP_INLINE_POLICY, Phase.GROUPS, [CREATE, UPDATE, DELETE], inline("group"),
+    spec(ChangeKind.GROUP_INLINE_POLICY, Phase.GROUPS, [CREATE, UPDATE, DELETE], inline("group"),
          **TEXT,
          access=MODELLED),
-    spec(Kind.GROUP_MEMBER, Phase.GROUPS, [DELETE], member,
+    spec(ChangeKind.GROUP_MEMBER, Phase.GROUPS, [DELETE], member,
          access=MODELLED),
-    spec(Kind.USER, Phase.USERS, [CREATE, DELETE], entity("user"), Phase.DELETE_USERS,
+    spec(ChangeKind.USER, Phase.USERS, [CREATE, DELETE], entity("user"), Phase.DELETE_USERS,
          after=UserSpec.from_json,
          access=MODELLED),
-    spec(Kind.USER_PATH, Phase.USERS, [UPDATE], transition("user {name}: path"), **TEXT,
+    spec(ChangeKind.USER_PATH, Phase.USERS, [UPDATE], transition("user {name}: path"), **TEXT,
          access=rules.unknown(rules.PATH_REASON)),
-    spec(Kind.USER_TAGS, Phase.USERS, [UPDATE], transition("user {name}: tags"), **TAGS,
+    spec(ChangeKind.USER_TAGS, Phase.USERS, [UPDATE], transition("user {name}: tags"), **TAGS,
          access=rules.unknown(rules.TAGS_REASON)),
-    spec(Kind.USER_BOUNDARY, Phase.USERS, [CREATE, UPDATE, DELETE], boundary("user"), **TEXT,
+    spec(ChangeKind.USER_BOUNDARY, Phase.USERS, [CREATE, UPDATE, DELETE], boundary("user"), **TEXT,
          access=MODELLED),
-    spec(Kind.LOGIN_PROFILE, Phase.USERS, [CREATE, DELETE], login_profile, secret=True,
+    spec(ChangeKind.LOGIN_PROFILE, Phase.USERS, [CREATE, DELETE], login_profile, secret=True,
          access=rules.credential, credential=True),
     # A user's inactive key is removed before a new one is created (two keys at most), in the
     # same phase.
-    spec(Kind.ACCESS_KEY, Phase.USERS, [CREATE, DELETE], access_key, deletion_phase=None,
+    spec(ChangeKind.ACCESS_KEY, Phase.USERS, [CREATE, DELETE], access_key, deletion_phase=None,
          secret=True,
          access=rules.credential, credential=True),
-    spec(Kind.ACCESS_KEY_STATUS, Phase.USERS, [UPDATE], access_key_status, **TEXT,
+    spec(ChangeKind.ACCESS_KEY_STATUS, Phase.USERS, [UPDATE], access_key_status, **TEXT,
          access=rules.credential, credential=True),
-    spec(Kind.USER_GROUP, Phase.USERS, [CREATE, DELETE], membership,
+    spec(ChangeKind.USER_GROUP, Phase.USERS, [CREATE, DELETE], membership,
          access=MODELLED),
-    spec(Kind.USER_POLICY, Phase.USERS, [CREATE, DELETE], attachment("user"),
+    spec(ChangeKind.USER_POLICY, Phase.USERS, [CREATE, DELETE], attachment("user"),
          access=MODELLED),
-    spec(Kind.USER_INLINE_POLICY, Phase.USERS, [CREATE, UPDATE, DELETE], inline("user"), **TEXT,
+    spec(ChangeKind.USER_INLINE_POLICY, Phase.USERS, [CREATE, UPDATE, DELETE], inline("user"),
+         **TEXT,
          access=MODELLED),
-    spec(Kind.PASSWORD_POLICY, Phase.PASSWORD_POLICY, [UPDATE], password_policy_line,
+    spec(ChangeKind.PASSWORD_POLICY, Phase.PASSWORD_POLICY, [UPDATE], password_policy_line,
          before=password_policy, after=password_policy,
          access=rules.fixed(Impact.NEUTRAL)),
     *_ROLE_SPECS,
     *_PROVIDER_SPECS,
 )
 
-_BY_KIND: dict[Kind, KindSpec] = {s.kind: s for s in SPECS}
-_ORDER: dict[Kind, int] = {s.kind: index for index, s in enumerate(SPECS)}
+_BY_KIND: dict[ChangeKind, KindSpec] = {s.kind: s for s in SPECS}
+_ORDER: dict[ChangeKind, int] = {s.kind: index for index, s in enumerate(SPECS)}
 
 
-def spec_of(kind: Kind) -> KindSpec:
+def spec_of(kind: ChangeKind) -> KindSpec:
     return _BY_KIND[kind]
 
 
-def order_of(kind: Kind) -> int:
+def order_of(kind: ChangeKind) -> int:
     """Where changes of this kind come among one entity's changes."""
     return _ORDER[kind]
 
@@ -266,12 +272,12 @@ def phase_of(change: Change) -> int:
     return kind_spec.deletion_phase
 
 
-def access_of(kind: Kind) -> Access:
+def access_of(kind: ChangeKind) -> Access:
     """How changes of the kind are judged for access: `MODELLED`, or the kind's rule."""
     return _BY_KIND[kind].access
 
 
-def touches_credentials(kind: Kind) -> bool:
+def touches_credentials(kind: ChangeKind) -> bool:
     """Whether changes of the kind act on a user's credentials (`KindSpec.credential`)."""
     return _BY_KIND[kind].credential
 
@@ -281,6 +287,6 @@ def creates_secret(change: Change) -> bool:
     return change.action == CREATE and _BY_KIND[change.kind].secret
 
 
-def allows(kind: Kind, action: Action) -> bool:
+def allows(kind: ChangeKind, action: Action) -> bool:
     """Whether a change of this kind can take this action (a saved plan is checked with it)."""
     return action in _BY_KIND[kind].actions

@@ -19,7 +19,7 @@ from ..arns import (
     oidc_provider_arn,
     saml_provider_arn,
 )
-from ..changes import Action, Change, Kind
+from ..changes import Action, Change, ChangeKind
 from ..payloads import OidcProviderSpec, SamlProviderSpec, thumbprints_of
 from ..state import OidcProvider, SamlProvider, State
 
@@ -69,20 +69,20 @@ def oidc_creation(wanted: OidcProvider, arn: str) -> Change:
         thumbprints=tuple(sorted(wanted.thumbprints)) if wanted.thumbprints is not None else None,
         tags=dict(wanted.tags or {}),
     )
-    return Change(Action.CREATE, Kind.OIDC_PROVIDER, wanted.url, target=arn, after=after)
+    return Change(Action.CREATE, ChangeKind.OIDC_PROVIDER, wanted.url, target=arn, after=after)
 
 
 def saml_creation(wanted: SamlProvider, arn: str) -> Change:
     after = SamlProviderSpec(wanted.metadata, dict(wanted.tags or {}))
-    return Change(Action.CREATE, Kind.SAML_PROVIDER, wanted.name, target=arn, after=after)
+    return Change(Action.CREATE, ChangeKind.SAML_PROVIDER, wanted.name, target=arn, after=after)
 
 
 def oidc_removal(provider: OidcProvider) -> Change:
-    return Change(Action.DELETE, Kind.OIDC_PROVIDER, provider.url, target=provider.arn)
+    return Change(Action.DELETE, ChangeKind.OIDC_PROVIDER, provider.url, target=provider.arn)
 
 
 def saml_removal(provider: SamlProvider) -> Change:
-    return Change(Action.DELETE, Kind.SAML_PROVIDER, provider.name, target=provider.arn)
+    return Change(Action.DELETE, ChangeKind.SAML_PROVIDER, provider.name, target=provider.arn)
 
 
 # Describers (see changes.py): the subject of a plan line, and indented detail.

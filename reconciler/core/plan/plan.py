@@ -16,7 +16,17 @@ from typing import Any
 from ..access.documents import Documents, shipped
 from ..access.powers import ADMIN, ESCALATION
 from ..access.verdicts import judged
-from ..changes import Action, Change, Destination, Finding, HumanStep, Impact, Kind, Risk, StepKind
+from ..changes import (
+    Action,
+    Change,
+    ChangeKind,
+    Destination,
+    Finding,
+    HumanStep,
+    Impact,
+    Risk,
+    StepKind,
+)
 from ..diff.diff import Diff
 from ..kinds.changes import allows, order_of, phase_of, spec_of
 from ..payloads import Payload, Reader, to_json
@@ -48,7 +58,7 @@ class Plan:
     @property
     def summary(self) -> dict[str, int]:
         actions = [change.action for change in self.changes]
-        replacements = sum(1 for c in self.changes if c.kind == Kind.POLICY_REPLACEMENT)
+        replacements = sum(1 for c in self.changes if c.kind == ChangeKind.POLICY_REPLACEMENT)
         return {
             "add": actions.count(Action.CREATE) + replacements,
             "change": actions.count(Action.UPDATE) - replacements,
@@ -211,7 +221,7 @@ def change_from_dict(item: Mapping[str, Any]) -> Change:
     """A change of a saved plan; an action its kind never takes, or a before or after of another
     shape than the kind's, is refused (ValueError), so a hand-edited plan cannot ask apply for a
     write no writer makes."""
-    action, kind = Action(item["action"]), Kind(item["kind"])
+    action, kind = Action(item["action"]), ChangeKind(item["kind"])
     if not allows(kind, action):
         raise ValueError(f"a {kind.value} change cannot {action.value}")
     kind_spec = spec_of(kind)
@@ -231,7 +241,7 @@ def change_from_dict(item: Mapping[str, Any]) -> Change:
     )
 
 
-def _destination(kind: Kind, action: Action, data: Any) -> Destination | None:
+def _destination(kind: ChangeKind, action: Action, data: Any) -> Destination | None:
     """A saved change's destination; only a change that creates a secret has one (whether it has
     the one apply would deliver to is `saved_plans.check_saved`'s question)."""
     if data is None:
@@ -244,7 +254,7 @@ def _destination(kind: Kind, action: Action, data: Any) -> Destination | None:
         raise ValueError(f"the destination of a {kind.value} change: {error}") from None
 
 
-def _payload(kind: Kind, side: str, reader: Reader | None, data: Any) -> Payload | None:
+def _payload(kind: ChangeKind, side: str, reader: Reader | None, data: Any) -> Payload | None:
     """A saved change's before or after, as the kind's reader rebuilds it; null is nothing."""
     if data is None:
         return None

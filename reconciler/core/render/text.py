@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from itertools import groupby
 
-from ..changes import Action, Change, Finding, HumanStep, Kind, StepKind
+from ..changes import Action, Change, ChangeKind, Finding, HumanStep, StepKind
 from ..kinds.changes import spec_of
 from ..plan.destinations import delivered_to
 from ..plan.plan import Plan
@@ -64,7 +64,7 @@ def titled(change: Change, subject: str) -> str:
 
 
 def marked(change: Change, subject: str) -> str:
-    symbol = "-/+" if change.kind == Kind.POLICY_REPLACEMENT else SYMBOLS[change.action]
+    symbol = "-/+" if change.kind == ChangeKind.POLICY_REPLACEMENT else SYMBOLS[change.action]
     return f"{symbol} {subject}"
 
 
