@@ -9,7 +9,7 @@ that belong to AWS are left out: a file cannot declare them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, cast
 
@@ -19,10 +19,11 @@ from ..aws.client import Aws
 from ..aws.exact_reads import confirm_credentials, confirm_policy_tags
 from ..aws.live import LiveAccount, read_live
 from ..aws.live_roles import read_role_settings
+from ..core.kinds.entities import ENTITY_KINDS
 from ..core.policy import documents as policydoc
 from ..core.policy.mfa_policy import ENFORCE_MFA_POLICY_NAME
 from ..core.state import Account, Document, Group, ManagedPolicy, MfaMode, Role, State, User
-from .export_providers import metadata_comments, provider_sections
+from .export_providers import metadata_comments, oidc_entry, saml_entry
 
 
 def read_for_export(aws: Aws) -> LiveAccount:
@@ -43,20 +44,12 @@ def export_document(
     account settings. `metadata_written`: SAML metadata files are written beside it (`--out`)."""
     state = live.state
     refs = PolicyReferences(state, live.aws_policies)
-    enforce_arn = refs.enforce_mfa_arn()
+    exporting = _Exporting(state, refs, refs.enforce_mfa_arn())
     data: dict[str, Any] = {"version": 1, "account": account_section(state.account)}
-    policies = [
-        policy_entry(policy) for name, policy in sorted(state.policies.items())
-        if name != ENFORCE_MFA_POLICY_NAME
-    ]
-    groups = [group_entry(group, refs) for _, group in sorted(state.groups.items())]
-    users = [user_entry(user, refs, enforce_arn) for _, user in sorted(state.users.items())]
-    roles = [role_entry(role, refs) for _, role in sorted(state.roles.items())]
-    sections = (("policies", policies), ("groups", groups), ("users", users), ("roles", roles))
-    for key, entries in sections:
+    for kind in ENTITY_KINDS:
+        entries = SECTIONS[kind.section](exporting)
         if entries:
-            data[key] = entries
-    data.update(provider_sections(state))
+            data[kind.section] = entries
     header = f"# Exported by iamctl from account {state.account.id}\n"
     text = yaml.dump(
         data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,
@@ -65,6 +58,34 @@ def export_document(
     lines = lifecycle_comments(text.splitlines(), state, now or datetime.now(timezone.utc))
     lines = metadata_comments(lines, metadata_written)
     return header + "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class _Exporting:
+    """What every section's entries are written with."""
+
+    state: State
+    refs: PolicyReferences
+    enforce_arn: str | None  # the enforce-MFA policy's ARN, written as `mfa: enforced`
+
+
+def _policies(e: _Exporting) -> list[dict[str, Any]]:
+    return [policy_entry(policy) for name, policy in sorted(e.state.policies.items())
+            if name != ENFORCE_MFA_POLICY_NAME]
+
+
+# Each entity kind's entries, by its section (`core/kinds/entities.py`), in sorted name order.
+SECTIONS: dict[str, Callable[[_Exporting], list[dict[str, Any]]]] = {
+    "policies": _policies,
+    "groups": lambda e: [group_entry(group, e.refs) for _, group in sorted(e.state.groups.items())],
+    "users": lambda e: [user_entry(user, e.refs, e.enforce_arn)
+                        for _, user in sorted(e.state.users.items())],
+    "roles": lambda e: [role_entry(role, e.refs) for _, role in sorted(e.state.roles.items())],
+    "oidc_providers": lambda e: [oidc_entry(provider)
+                                 for _, provider in sorted(e.state.oidc_providers.items())],
+    "saml_providers": lambda e: [saml_entry(provider)
+                                 for _, provider in sorted(e.state.saml_providers.items())],
+}
 
 
 # Lifecycle settings are suggestions, not facts of the account: nothing in AWS says a key is

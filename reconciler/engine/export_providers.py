@@ -20,19 +20,6 @@ from ..core.state import OidcProvider, SamlProvider, State
 METADATA_DIRECTORY = "saml"
 
 
-def provider_sections(state: State) -> dict[str, Any]:
-    sections: dict[str, Any] = {}
-    if state.oidc_providers:
-        sections["oidc_providers"] = [
-            oidc_entry(provider) for _, provider in sorted(state.oidc_providers.items())
-        ]
-    if state.saml_providers:
-        sections["saml_providers"] = [
-            saml_entry(provider) for _, provider in sorted(state.saml_providers.items())
-        ]
-    return sections
-
-
 def oidc_entry(provider: OidcProvider) -> dict[str, Any]:
     entry: dict[str, Any] = {"url": HTTPS + provider.url, "client_ids": sorted(provider.client_ids)}
     if provider.thumbprints:  # none: left to AWS (the file cannot ask for an empty list)

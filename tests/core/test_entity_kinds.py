@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 
-from reconciler.core.kinds.entities import ENTITY_KINDS, counts, entity_kind
+from reconciler.core.kinds.entities import ENTITY_KINDS, counts, creation_order, entity_kind
 from reconciler.core.state import Ignore, OidcProvider, State
 from tests.factories import state
 
@@ -17,11 +17,16 @@ def test_each_kind_is_a_field_of_the_state_and_of_the_ignore_lists():
     assert sections == {f.name for f in fields(Ignore)}
 
 
-def test_kinds_come_after_the_kinds_they_depend_on():
+def test_the_creation_order_puts_each_kind_after_the_kinds_it_depends_on():
     seen: set[str] = set()
-    for kind in ENTITY_KINDS:
+    for kind in creation_order():
         assert set(kind.depends_on) <= seen, kind.section
         seen.add(kind.section)
+    assert seen == {kind.section for kind in ENTITY_KINDS}
+    # A role may trust a user and an identity provider the same apply creates.
+    order = [kind.section for kind in creation_order()]
+    assert order.index("roles") > max(order.index("users"), order.index("oidc_providers"),
+                                      order.index("saml_providers"))
 
 
 def test_counts_name_every_kind_in_singular_or_plural():

@@ -13,6 +13,7 @@ from reconciler.aws.client import Aws
 from reconciler.aws.live import LiveAccount, read_live
 from reconciler.config import desired
 from reconciler.core.diff.diff import diff
+from reconciler.core.kinds.entities import ENTITY_KINDS
 from reconciler.core.policy import documents as policydoc
 from reconciler.core.policy.mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
@@ -20,7 +21,7 @@ from reconciler.core.policy.mfa_policy import (
     enforce_mfa_document,
 )
 from reconciler.core.state import State
-from reconciler.engine.export import export_document
+from reconciler.engine.export import SECTIONS, export_document
 from tests.live_accounts import AWS_POLICY, document, make_varied_account
 
 ACCOUNT = "123456789012"
@@ -174,3 +175,7 @@ def test_lifecycle_settings_are_comments_not_values(moto_iam: Any, aws: Aws) -> 
     data = yaml.safe_load(text)
     assert data["users"] == [{"name": "ci-bot", "console": False, "access_keys": 1}]
     assert "unused_credentials" not in data["account"]
+
+
+def test_export_writes_a_section_for_every_entity_kind():
+    assert list(SECTIONS) == [kind.section for kind in ENTITY_KINDS]

@@ -2,8 +2,8 @@
 a state holds it, what it needs to exist first.
 
 Pure. Generic code loops over `ENTITY_KINDS` instead of naming each kind: the `ignore` lists,
-`validate`'s counts and the read summary. A kind's section is also its `State` field and its
-`Ignore` field (`tests/core/test_entity_kinds.py` holds them in step).
+`validate`'s counts and the read summary, export's sections. A kind's section is also its
+`State` field and its `Ignore` field (`tests/core/test_entity_kinds.py` holds them in step).
 """
 
 from __future__ import annotations
@@ -54,9 +54,23 @@ SAML_PROVIDERS = EntityKind("saml_providers", "SAML provider", "SAML providers")
 ROLES = EntityKind("roles", "role", "roles",
                    depends_on=("policies", "users", "oidc_providers", "saml_providers"))
 
-# In the order of dependence: each kind after those it depends on.
+# In the order a file lists them (and export writes them).
 ENTITY_KINDS: tuple[EntityKind, ...] = (
-    POLICIES, GROUPS, USERS, OIDC_PROVIDERS, SAML_PROVIDERS, ROLES)
+    POLICIES, GROUPS, USERS, ROLES, OIDC_PROVIDERS, SAML_PROVIDERS)
+
+
+def creation_order() -> tuple[EntityKind, ...]:
+    """Every kind after the kinds it depends on (those first created, last deleted)."""
+    ordered: list[EntityKind] = []
+    waiting = list(ENTITY_KINDS)
+    while waiting:
+        ready = [kind for kind in waiting
+                 if all(needed in {done.section for done in ordered} for needed in kind.depends_on)]
+        if not ready:
+            raise ValueError(f"entity kinds depend on each other: {[k.section for k in waiting]}")
+        ordered += ready
+        waiting = [kind for kind in waiting if kind not in ready]
+    return tuple(ordered)
 
 
 def entity_kind(section: str) -> EntityKind:
