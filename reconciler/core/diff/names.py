@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from ..arns import is_aws_managed
+from ..kinds.entities import GROUPS, POLICIES, ROLES, USERS, EntityKind
 from ..state import Group, ManagedPolicy, Role, State, User
 
 _Named = TypeVar("_Named", User, Group, ManagedPolicy, Role)
@@ -20,10 +21,9 @@ _Named = TypeVar("_Named", User, Group, ManagedPolicy, Role)
 
 def align_names(desired: State, live: State) -> tuple[State, tuple[str, ...]]:
     """`desired` with names spelled as in `live`, and a note per name respelled."""
-    users = respellings(desired.users, live.users)
-    groups = respellings(desired.groups, live.groups)
-    policies = respellings(desired.policies, live.policies)
-    roles = respellings(desired.roles, {**live.roles, **live.aws_roles})
+    found = {kind.section: respellings(kind.of(desired), _live_names(kind, live))
+             for kind in _RESPELLED}
+    users, groups, policies, roles = (found[kind.section] for kind in _RESPELLED)
     arn = arn_respeller(policies, live)
     if not (users or groups or policies or roles) and not any_arn_respelled(desired, arn):
         return desired, ()
@@ -38,14 +38,24 @@ def align_names(desired: State, live: State) -> tuple[State, tuple[str, ...]]:
                       roles),
     )
     notes = [
-        f"{kind} {old} in the file is {new} in the account (IAM names ignore case): "
+        f"{kind.label} {old} in the file is {new} in the account (IAM names ignore case): "
         f"planned as {new}"
-        for kind, found in (
-            ("user", users), ("group", groups), ("policy", policies), ("role", roles)
-        )
-        for old, new in sorted(found.items())
+        for kind in _RESPELLED
+        for old, new in sorted(found[kind.section].items())
     ]
     return aligned, tuple(notes)
+
+
+# The kinds respelled, in this order: the ones other entries refer to by name or ARN (a user's
+# groups; policies everywhere), whose references are respelled with them.
+_RESPELLED = (USERS, GROUPS, POLICIES, ROLES)
+
+
+def _live_names(kind: EntityKind, live: State) -> Mapping[str, object]:
+    """A kind's names in the account; a role's include AWS's own (a file may not take one)."""
+    if kind is ROLES:
+        return {**live.roles, **live.aws_roles}
+    return kind.of(live)
 
 
 def respelled_user(user: User, groups: Mapping[str, str], arn: Callable[[str], str]) -> User:
