@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..arns import provider_key
 from ..changes import Action, Change, ChangeKind
+from ..kinds.entities import GROUPS, POLICIES, ROLES, USERS
 from ..kinds.providers import oidc_removal, saml_removal
 from ..payloads import Attachments, Members
 from ..policy.trust import principal_values, statement_list
@@ -48,10 +49,8 @@ def undeclared(
     """Prune removals (or the unmanaged list without prune), skipping ignored names. Roles that
     belong to AWS are apart (`State.aws_roles`): never listed, never pruned."""
     extra = {
-        "users": extra_names(live.users, desired.users, desired, "users"),
-        "groups": extra_names(live.groups, desired.groups, desired, "groups"),
-        "policies": extra_names(live.policies, desired.policies, desired, "policies"),
-        "roles": extra_names(live.roles, desired.roles, desired, "roles"),
+        **{kind.section: extra_names(kind.of(live), kind.of(desired), desired, kind.section)
+           for kind in (USERS, GROUPS, POLICIES, ROLES)},
         **provider_extras(desired, live),
     }
     if not desired.prune:
