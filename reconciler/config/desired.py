@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
+from typing import Any
 
 from ..core.arns import is_aws_managed, policy_arn
 from ..core.errors import ConfigError, Location, field_path
@@ -135,15 +136,7 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
     groups = declared_in(sources, "group", "groups")
     users = declared_in(sources, "user", "users")
     declared_roles = declared_in(sources, "role", "roles")
-    for declared in (policies, groups, users, declared_roles):
-        validation.check_unique(declared)
-    validation.check_not_ignored(sources)
-    validation.check_reserved_policy_names(policies)
-    validation.check_group_references(users, groups)
-    for entity in groups + users + declared_roles:
-        validation.check_listed_once(entity, "groups", "group")
-        validation.check_listed_once(entity, "policies", "policy")
-        validation.check_inline_names_once(entity)
+    _check_entries(sources, policies, groups, users, declared_roles)
     sources_of = validation.permission_sources(users)
     settings = merged_settings(sources)
     names = _Spellings(
@@ -159,13 +152,7 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
     built = [_role(declared, names, context) for declared in declared_roles]
     built_roles = {role.name: role for role, _ in built}
     state = State(
-        account=Account(
-            id=account_id,
-            alias=settings.get("alias"),
-            password_policy=settings.get("password_policy"),
-            root=settings.get("root"),
-            unused_credentials_days=settings.get("unused_credentials"),
-        ),
+        account=_account(account_id, settings),
         users=built_users,
         groups=built_groups,
         policies=built_policies,
@@ -185,6 +172,30 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
             use for entity in groups + users + declared_roles for use in _ref_uses(entity, names)
         ),
         trust_notes=tuple(finding.message for _, found in built for finding in found),
+    )
+
+
+def _check_entries(sources: Sequence[Source], policies: list[Declared], groups: list[Declared],
+                   users: list[Declared], declared_roles: list[Declared]) -> None:
+    """The rules across entries and files (`validation.py`), before anything is built."""
+    for declared in (policies, groups, users, declared_roles):
+        validation.check_unique(declared)
+    validation.check_not_ignored(sources)
+    validation.check_reserved_policy_names(policies)
+    validation.check_group_references(users, groups)
+    for entity in groups + users + declared_roles:
+        validation.check_listed_once(entity, "groups", "group")
+        validation.check_listed_once(entity, "policies", "policy")
+        validation.check_inline_names_once(entity)
+
+
+def _account(account_id: str, settings: dict[str, Any]) -> Account:
+    return Account(
+        id=account_id,
+        alias=settings.get("alias"),
+        password_policy=settings.get("password_policy"),
+        root=settings.get("root"),
+        unused_credentials_days=settings.get("unused_credentials"),
     )
 
 

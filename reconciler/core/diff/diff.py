@@ -51,17 +51,8 @@ def diff(
     changes: list[Change] = []
     changes += diff_alias(desired, live)
     changes += diff_password_policy(desired, live)
-    steps: list[HumanStep] = []
-    for policy in desired.policies.values():
-        current = live.policies.get(policy.name)
-        if current is not None and needs_replacement(policy, current):
-            if current.boundary_count:  # AWS refuses to delete it: a person must act first
-                steps.append(boundary_step(policy, current))
-                changes += diff_policy(policy, current)
-            else:
-                changes.append(replacement(policy, current, desired, live, pruned.deleted))
-        else:
-            changes += diff_policy(policy, current)
+    policy_changes, steps = _diff_policies(desired, live, pruned.deleted)
+    changes += policy_changes
     for group in desired.groups.values():
         changes += diff_group(group, live.groups.get(group.name))
     changes += diff_group_members(desired, live, pruned.deleted)
@@ -77,6 +68,25 @@ def diff(
     return Diff(
         tuple(changes) + pruned.removals, tuple(steps), pruned.unmanaged, pruned.kept, notes
     )
+
+
+def _diff_policies(desired: State, live: State,
+                   deleted: frozenset[Entity]) -> tuple[list[Change], list[HumanStep]]:
+    """The customer managed policies: changed in place, replaced when their path or description
+    changes, or left to a person when AWS refuses the replacement."""
+    changes: list[Change] = []
+    steps: list[HumanStep] = []
+    for policy in desired.policies.values():
+        current = live.policies.get(policy.name)
+        if current is not None and needs_replacement(policy, current):
+            if current.boundary_count:  # AWS refuses to delete it: a person must act first
+                steps.append(boundary_step(policy, current))
+                changes += diff_policy(policy, current)
+            else:
+                changes.append(replacement(policy, current, desired, live, deleted))
+        else:
+            changes += diff_policy(policy, current)
+    return changes, steps
 
 
 # Account-wide settings.
