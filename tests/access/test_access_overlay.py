@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from reconciler.core.access.overlay import Overlay, with_item, without_item
+from reconciler.core.access.overlay import Overlay, differing_keys, with_item, without_item
 
 
 def as_copy(items: Mapping[str, int]) -> dict[str, int]:
@@ -64,3 +64,16 @@ def test_many_changes_become_a_plain_dict_equal_to_the_copy() -> None:
     assert as_copy(changed) == expected and len(changed) == len(expected)
     assert list(changed) == list(expected)
 
+
+
+def test_the_keys_an_overlay_differs_in_are_those_a_full_look_finds() -> None:
+    base = {f"k{i}": object() for i in range(100)}
+    changed: Mapping[str, object] = with_item(base, "k1", object())
+    changed = without_item(changed, "k2")
+    changed = with_item(changed, "new", object())
+    changed = with_item(changed, "k3", base["k3"])  # set to the very same value: no difference
+    assert isinstance(changed, Overlay)
+    expected = {"k1", "k2", "new"}
+    assert differing_keys(changed, base) == expected
+    assert differing_keys(dict(changed.items()), base) == expected  # by a look at every key
+    assert differing_keys(base, base) == frozenset()

@@ -20,6 +20,7 @@ from .conditions import Verdict
 from .documents import Documents
 from .grants import Answer
 from .holders import Holder, Holders, Pool, decided
+from .overlay import differing_keys
 from .principals import ROLE, USER, Admission, Principal
 from .reach import ASSUME, Reach, Step, chain_text
 from .trust_index import RolesOf, TrustIndex, admissions_of
@@ -73,10 +74,14 @@ class AccessModel:
         return cls(state, documents, now, pool)
 
     def derived(self, state: State, changed_roles: frozenset[str]) -> AccessModel:
-        """The model of `state`, which differs from this model's only in the roles named (and
-        in anything but roles)."""
+        """The model of `state`, which differs from this model's in users, groups, policies,
+        and in roles: those named (whose policies a change edits: a policy they hold) and any
+        whose entity is not the very same object in both states. The comparisons look only at
+        those roles, so none is taken on trust from the caller."""
+        edited = differing_keys(state.roles, self.state.roles) | \
+            differing_keys(state.aws_roles, self.state.aws_roles)
         return AccessModel(state, self._builder.documents, self._builder.now, self.pool, self,
-                           changed_roles)
+                           changed_roles | edited)
 
     def has_role(self, role: str) -> bool:
         return role in self._roles
@@ -90,13 +95,11 @@ class AccessModel:
         return self._holders[principal]
 
     def _parents_holder(self, principal: Principal) -> Holder | None:
-        """A role the change leaves alone (the same object in both states, not among the changed
-        roles) holds what it held in the parent model."""
+        """A role the change leaves alone (not among the changed roles, which include every
+        role whose entity differs: `derived`) holds what it held in the parent model."""
         parent = self._parent
-        if parent is None or principal.kind != ROLE or principal.name in self._changed_roles:
-            return None
-        mine = self._roles.get(principal.name)
-        if mine is None or mine is not parent._roles.get(principal.name):
+        if parent is None or principal.kind != ROLE or principal.name in self._changed_roles \
+                or principal.name not in self._roles:
             return None
         return parent.holder(principal)
 

@@ -63,6 +63,18 @@ def without_item(items: Mapping[str, V], key: str) -> Mapping[str, V]:
     return _changed(items, key, _GONE) if key in items else items
 
 
+def differing_keys(items: Mapping[str, V], base: Mapping[str, V]) -> frozenset[str]:
+    """The keys whose values are not the very same objects in `items` and `base`: at once for
+    an overlay of `base` (its changed keys), by a look at every key otherwise."""
+    if items is base:
+        return frozenset()
+    if isinstance(items, Overlay) and items._base is base:
+        return frozenset(key for key, value in items._changed.items()
+                         if value is not base.get(key, _GONE))
+    return frozenset(key for key in {*items, *base}
+                     if items.get(key, _GONE) is not base.get(key, _GONE))
+
+
 def plain(items: Mapping[str, V]) -> dict[str, V]:
     """A dict copy of the mapping (of an overlay: without walking it key by key)."""
     if isinstance(items, Overlay):
