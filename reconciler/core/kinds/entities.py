@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..arns import url_key
 from ..state import State
+from ..wording import plural
 
 
 def _same(name: str) -> str:
@@ -41,7 +42,7 @@ class EntityKind:
         return found
 
     def counted(self, count: int) -> str:
-        return f"{count:,} {self.label if count == 1 else self.plural}"
+        return plural(count, self.label, self.plural)
 
 
 POLICIES = EntityKind("policies", "policy", "policies")
