@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -121,21 +122,28 @@ def document_problems(document: Any, max_size: int | None = None) -> list[Docume
             document = parse(document)
         except json.JSONDecodeError as error:  # its message says where, never what
             return [DocumentProblem((), f"not valid JSON: {error}")]
-    if not isinstance(document, dict):
-        return [DocumentProblem((), "a policy document must be an object ({Version, Statement})")]
-    problems = _document_key_problems(document)
-    for where, statement in _statements(document.get("Statement")):
-        problems += [
-            DocumentProblem(where + inside, message)
-            for inside, message in _statement_problems(statement)
-        ]
-    problems += _sid_problems(document.get("Statement"))
+    problems = problems_by_statement(document, "a policy document", _statement_problems)
     if max_size is not None and not problems:
         size = document_size(canonical(document))
         if size > max_size:
             message = f"{size} characters without whitespace, more than the {max_size} AWS allows"
             problems.append(DocumentProblem((), message))
     return problems
+
+
+def problems_by_statement(
+    document: Any, noun: str, statement_problems: Callable[[Any], list[_Found]]
+) -> list[DocumentProblem]:
+    """What policies and trust policies check alike on a parsed document: an object, its keys,
+    each statement (by `statement_problems`, each problem at its place), unique Sids. `noun`:
+    what the document is called in the message ("a trust policy")."""
+    if not isinstance(document, dict):
+        return [DocumentProblem((), f"{noun} must be an object ({{Version, Statement}})")]
+    problems = _document_key_problems(document)
+    for where, statement in _statements(document.get("Statement")):
+        problems += [DocumentProblem(where + inside, message)
+                     for inside, message in statement_problems(statement)]
+    return problems + _sid_problems(document.get("Statement"))
 
 
 def document_size(document: Document | str) -> int:

@@ -19,12 +19,10 @@ from ..state import Document
 # shape (Version, Statement, Sid, Condition) and is checked in the same words.
 from .documents import (
     DocumentProblem,
-    _document_key_problems,
     _Found,
-    _sid_problems,
-    _statements,
     effect_problems,
     parse,
+    problems_by_statement,
     sid_and_condition_problems,
     written_text,
 )
@@ -167,13 +165,7 @@ def check_trust_document(document: Any) -> list[DocumentProblem]:
             document = parse(document)
         except json.JSONDecodeError as error:  # its message says where, never what
             return [DocumentProblem((), f"not valid JSON: {error}")]
-    if not isinstance(document, dict):
-        return [DocumentProblem((), "a trust policy must be an object ({Version, Statement})")]
-    problems = _document_key_problems(document)
-    for where, item in _statements(document.get("Statement")):
-        problems += [DocumentProblem(where + inside, message)
-                     for inside, message in _trust_statement_problems(item)]
-    return problems + _sid_problems(document.get("Statement"))
+    return problems_by_statement(document, "a trust policy", _trust_statement_problems)
 
 
 def _trust_statement_problems(item: Any) -> list[_Found]:
