@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import ClassVar
 
 from .payloads import Payload
 
@@ -42,48 +43,92 @@ class Action(str, Enum):
     DELETE = "delete"
 
 
-class ChangeKind(str, Enum):
-    """What a change touches; `Change.name` is the owning entity, `Change.target` the part."""
+class ChangeKind(str):
+    """What a change touches; `Change.name` is the owning entity, `Change.target` the part.
 
-    POLICY = "policy"  # customer managed policy
-    POLICY_REPLACEMENT = "policy_replacement"  # path or description: delete and recreate
-    POLICY_DOCUMENT = "policy_document"  # a new default version
-    POLICY_TAGS = "policy_tags"
-    GROUP = "group"
-    GROUP_PATH = "group_path"
-    GROUP_POLICY = "group_policy"  # target: policy ARN
-    GROUP_INLINE_POLICY = "group_inline_policy"  # target: inline policy name
-    GROUP_MEMBER = "group_member"  # target: user name (an undeclared member of a declared group)
-    USER = "user"
-    USER_PATH = "user_path"
-    USER_TAGS = "user_tags"
-    USER_GROUP = "user_group"  # target: group name
-    USER_POLICY = "user_policy"  # target: policy ARN
-    USER_INLINE_POLICY = "user_inline_policy"  # target: inline policy name
-    LOGIN_PROFILE = "login_profile"
-    ACCESS_KEY = "access_key"  # target: key id when deleting
-    ACCESS_KEY_STATUS = "access_key_status"  # target: key id; after: "Inactive"
-    ALIAS = "alias"
-    PASSWORD_POLICY = "password_policy"
+    An open set of strings, not an Enum: the kinds below are the built-in entities', and a kind
+    declared in `kinds/declared/` makes its own with `ChangeKind.named` where it is declared,
+    without an edit here. Each value is its constant's name in lower case.
+    """
+
+    __slots__ = ()
+    _known: ClassVar[dict[str, ChangeKind]] = {}
+
+    POLICY: ClassVar[ChangeKind]  # customer managed policy
+    POLICY_REPLACEMENT: ClassVar[ChangeKind]  # path or description: delete and recreate
+    POLICY_DOCUMENT: ClassVar[ChangeKind]  # a new default version
+    POLICY_TAGS: ClassVar[ChangeKind]
+    GROUP: ClassVar[ChangeKind]
+    GROUP_PATH: ClassVar[ChangeKind]
+    GROUP_POLICY: ClassVar[ChangeKind]  # target: policy ARN
+    GROUP_INLINE_POLICY: ClassVar[ChangeKind]  # target: inline policy name
+    # target: user name (an undeclared member of a declared group)
+    GROUP_MEMBER: ClassVar[ChangeKind]
+    USER: ClassVar[ChangeKind]
+    USER_PATH: ClassVar[ChangeKind]
+    USER_TAGS: ClassVar[ChangeKind]
+    USER_GROUP: ClassVar[ChangeKind]  # target: group name
+    USER_POLICY: ClassVar[ChangeKind]  # target: policy ARN
+    USER_INLINE_POLICY: ClassVar[ChangeKind]  # target: inline policy name
+    LOGIN_PROFILE: ClassVar[ChangeKind]
+    ACCESS_KEY: ClassVar[ChangeKind]  # target: key id when deleting
+    ACCESS_KEY_STATUS: ClassVar[ChangeKind]  # target: key id; after: "Inactive"
+    ALIAS: ClassVar[ChangeKind]
+    PASSWORD_POLICY: ClassVar[ChangeKind]
     # Roles, instance profiles and permissions boundaries.
-    ROLE = "role"
-    ROLE_SETTINGS = "role_settings"  # description and maximum session duration (UpdateRole)
-    ROLE_TRUST = "role_trust"  # the assume role policy
-    ROLE_BOUNDARY = "role_boundary"  # before/after: policy ARN
-    ROLE_TAGS = "role_tags"
-    ROLE_POLICY = "role_policy"  # target: policy ARN
-    ROLE_INLINE_POLICY = "role_inline_policy"  # target: inline policy name
-    INSTANCE_PROFILE = "instance_profile"  # the instance profile of the role's name
-    USER_BOUNDARY = "user_boundary"  # before/after: policy ARN
+    ROLE: ClassVar[ChangeKind]
+    ROLE_SETTINGS: ClassVar[ChangeKind]  # description and maximum session duration (UpdateRole)
+    ROLE_TRUST: ClassVar[ChangeKind]  # the assume role policy
+    ROLE_BOUNDARY: ClassVar[ChangeKind]  # before/after: policy ARN
+    ROLE_TAGS: ClassVar[ChangeKind]
+    ROLE_POLICY: ClassVar[ChangeKind]  # target: policy ARN
+    ROLE_INLINE_POLICY: ClassVar[ChangeKind]  # target: inline policy name
+    INSTANCE_PROFILE: ClassVar[ChangeKind]  # the instance profile of the role's name
+    USER_BOUNDARY: ClassVar[ChangeKind]  # before/after: policy ARN
     # Identity providers: `name` is the OIDC provider's URL key or the SAML provider's name;
     # `target` its ARN (empty on creation).
-    OIDC_PROVIDER = "oidc_provider"
-    OIDC_CLIENT_ID = "oidc_client_id"  # after (create) / before (delete): the client id
-    OIDC_THUMBPRINTS = "oidc_thumbprints"
-    OIDC_PROVIDER_TAGS = "oidc_provider_tags"
-    SAML_PROVIDER = "saml_provider"
-    SAML_METADATA = "saml_metadata"
-    SAML_PROVIDER_TAGS = "saml_provider_tags"
+    OIDC_PROVIDER: ClassVar[ChangeKind]
+    OIDC_CLIENT_ID: ClassVar[ChangeKind]  # after (create) / before (delete): the client id
+    OIDC_THUMBPRINTS: ClassVar[ChangeKind]
+    OIDC_PROVIDER_TAGS: ClassVar[ChangeKind]
+    SAML_PROVIDER: ClassVar[ChangeKind]
+    SAML_METADATA: ClassVar[ChangeKind]
+    SAML_PROVIDER_TAGS: ClassVar[ChangeKind]
+
+
+
+    @property
+    def value(self) -> str:
+        """As the JSON plan writes it (the name `Enum` gave it: a kind is still read `.value`)."""
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return f"ChangeKind({self.value!r})"
+
+    @classmethod
+    def named(cls, value: str) -> ChangeKind:
+        """A new kind of change; two declarations of one value are a programming error."""
+        if value in cls._known:
+            raise ValueError(f"the kind of change {value!r} is declared twice")
+        kind = cls._known[value] = cls(value)
+        return kind
+
+    @classmethod
+    def of(cls, value: str) -> ChangeKind:
+        """The declared kind of this value (a saved plan's `kind`); ValueError if none."""
+        try:
+            return cls._known[value]
+        except KeyError:
+            raise ValueError(f"{value!r} is not a kind of change") from None
+
+    @classmethod
+    def every(cls) -> tuple[ChangeKind, ...]:
+        """Every kind declared so far, in the order declared."""
+        return tuple(cls._known.values())
+
+
+for _constant in [name for name in ChangeKind.__annotations__ if name.isupper()]:
+    setattr(ChangeKind, _constant, ChangeKind.named(_constant.lower()))
 
 
 class Impact(str, Enum):

@@ -221,7 +221,7 @@ def change_from_dict(item: Mapping[str, Any]) -> Change:
     """A change of a saved plan; an action its kind never takes, or a before or after of another
     shape than the kind's, is refused (ValueError), so a hand-edited plan cannot ask apply for a
     write no writer makes."""
-    action, kind = Action(item["action"]), ChangeKind(item["kind"])
+    action, kind = Action(item["action"]), ChangeKind.of(item["kind"])
     if not allows(kind, action):
         raise ValueError(f"a {kind.value} change cannot {action.value}")
     kind_spec = spec_of(kind)
