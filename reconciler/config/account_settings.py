@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..core.kinds.entities import ENTITY_KINDS, EntityKind
+from ..core.kinds.declaration import EntityKind
+from ..core.kinds.entities import ENTITY_KINDS
 from ..core.state import Ignore, PasswordPolicy, Root
 from .validation import source_error
 from .yamlload import Path, Source
@@ -60,4 +61,4 @@ def ignore_lists(sources: Sequence[Source]) -> Ignore:
                  for p in source.data.get("ignore", {}).get(kind.section, [])]
         return tuple(dict.fromkeys(found))
 
-    return Ignore(**{kind.section: patterns(kind) for kind in ENTITY_KINDS})
+    return Ignore.of({kind.section: patterns(kind) for kind in ENTITY_KINDS})

@@ -14,7 +14,8 @@ from functools import cached_property
 from typing import Any
 
 from ..core.errors import ConfigError, Location, field_path
-from ..core.kinds.entities import ENTITY_KINDS, EntityKind
+from ..core.kinds.declaration import EntityKind
+from ..core.kinds.entities import ENTITY_KINDS
 from ..core.policy.mfa_policy import ENFORCE_MFA_POLICY_NAME
 from ..core.state import Ignore
 from .yamlload import Path, Source
@@ -99,7 +100,7 @@ def _ignore_patterns(sources: Sequence[Source],
     (keyed as `desired` keys it)."""
     section = kind.section
     return [
-        (source.location(("ignore", section, index)), Ignore(**{section: (kind.key(pattern),)}))
+        (source.location(("ignore", section, index)), Ignore.of({section: (kind.key(pattern),)}))
         for source in sources
         for index, pattern in enumerate(source.data.get("ignore", {}).get(section, []))
     ]

@@ -11,7 +11,7 @@ so `==` is the whole comparison.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import Enum
 from fnmatch import fnmatchcase
@@ -247,13 +247,23 @@ class Ignore:
     roles: tuple[str, ...] = ()
     oidc_providers: tuple[str, ...] = ()  # matched against the URL without https://
     saml_providers: tuple[str, ...] = ()
+    # The kinds declared in `kinds/declared/`, by section.
+    declared: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, patterns: Mapping[str, tuple[str, ...]]) -> Ignore:
+        """From patterns by section: a built-in kind's go to its field, others to `declared`."""
+        own = {f.name for f in fields(cls)} - {"declared"}
+        return cls(**{section: found for section, found in patterns.items() if section in own},
+                   declared={s: found for s, found in patterns.items() if s not in own})
 
     def pattern(self, kind: str, name: str) -> str | None:
         """The first pattern of `kind` ("users", "groups", "policies", "roles", ...) that `name`
         matches.
 
         Without regard to case, as IAM compares names: `cdk-*` ignores `CDK-Deploy`."""
-        patterns: tuple[str, ...] = getattr(self, kind)
+        patterns: tuple[str, ...] = (
+            self.declared[kind] if kind in self.declared else getattr(self, kind, ()))
         return next((p for p in patterns if fnmatchcase(name.lower(), p.lower())), None)
 
     def matches(self, kind: str, name: str) -> bool:
@@ -272,6 +282,10 @@ class State:
     aws_roles: Mapping[str, Role] = field(default_factory=dict)
     oidc_providers: Mapping[str, OidcProvider] = field(default_factory=dict)  # by URL key
     saml_providers: Mapping[str, SamlProvider] = field(default_factory=dict)
+    # The entities of the kinds declared in `kinds/declared/`: by section, then by key. Desired:
+    # what the files declare (a section absent: none of the kind managed); live: what the kind's
+    # reader read.
+    declared: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Desired only: how to treat what the file does not declare.
     prune: bool = False
     ignore: Ignore = field(default_factory=Ignore)

@@ -5,16 +5,30 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 
-from reconciler.core.kinds.entities import ENTITY_KINDS, counts, creation_order, entity_kind
+from reconciler.core.kinds.declared import DECLARED
+from reconciler.core.kinds.entities import (
+    BUILT_IN,
+    ENTITY_KINDS,
+    counts,
+    creation_order,
+    entity_kind,
+)
 from reconciler.core.state import Ignore, OidcProvider, State
 from tests.factories import state
 
 
-def test_each_kind_is_a_field_of_the_state_and_of_the_ignore_lists():
-    sections = {kind.section for kind in ENTITY_KINDS}
-    state_fields = {f.name for f in fields(State)} - {"account", "prune", "ignore", "aws_roles"}
+def test_each_built_in_kind_is_a_field_of_the_state_and_of_the_ignore_lists():
+    sections = {kind.section for kind in BUILT_IN}
+    state_fields = {f.name for f in fields(State)} - {
+        "account", "prune", "ignore", "aws_roles", "declared"}
     assert sections == state_fields
-    assert sections == {f.name for f in fields(Ignore)}
+    assert sections == {f.name for f in fields(Ignore)} - {"declared"}
+
+
+def test_every_kind_is_built_in_or_declared_in_a_module_of_its_own():
+    declared = [kind.entity.section for kind in DECLARED]
+    assert [kind.section for kind in ENTITY_KINDS] == [k.section for k in BUILT_IN] + declared
+    assert not set(declared) & {f.name for f in fields(State)}
 
 
 def test_the_creation_order_puts_each_kind_after_the_kinds_it_depends_on():

@@ -10,7 +10,8 @@ import pytest
 
 from reconciler.core.changes import Action, Change, ChangeKind
 from reconciler.core.diff.diff import diff
-from reconciler.core.kinds.changes import Phase, phase_of
+from reconciler.core.kinds.changes import phase_of
+from reconciler.core.kinds.spec import Phase
 from reconciler.core.payloads import OidcProviderSpec, SamlProviderSpec
 from reconciler.core.plan.plan import make_plan, order_changes
 from reconciler.core.render.text import change_lines, render_text

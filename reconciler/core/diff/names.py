@@ -13,7 +13,8 @@ from dataclasses import replace
 from typing import TypeVar
 
 from ..arns import is_aws_managed
-from ..kinds.entities import GROUPS, POLICIES, ROLES, USERS, EntityKind
+from ..kinds.declaration import EntityKind
+from ..kinds.entities import GROUPS, POLICIES, ROLES, USERS
 from ..state import Group, ManagedPolicy, Role, State, User
 
 _Named = TypeVar("_Named", User, Group, ManagedPolicy, Role)

@@ -2,48 +2,17 @@
 a state holds it, what it needs to exist first.
 
 Pure. Generic code loops over `ENTITY_KINDS` instead of naming each kind: the `ignore` lists,
-`validate`'s counts and the read summary, export's sections. A kind's section is also its
-`State` field and its `Ignore` field (`tests/core/test_entity_kinds.py` holds them in step).
+`validate`'s counts and the read summary, export's sections. A built-in kind's section is also
+its `State` field and its `Ignore` field (`tests/core/test_entity_kinds.py` holds them in step);
+a kind declared in `declared/` is held by its section in `State.declared` and `Ignore.declared`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-
 from ..arns import url_key
 from ..state import State
-from ..wording import plural
-
-
-def _same(name: str) -> str:
-    return name
-
-
-@dataclass(frozen=True)
-class EntityKind:
-    """A kind of IAM entity the files declare."""
-
-    section: str  # the file's section; the `State` and `Ignore` field; `ignore:`'s key
-    label: str  # as messages and plan lines name one: "user", "OIDC provider"
-    plural: str  # as counts name several: "policies", "OIDC providers"
-    name_field: str = "name"  # the field of a file entry that names it
-    # The key a state holds it by, from what the file writes (an OIDC provider's URL without
-    # https://, as IAM puts it in the provider's ARN); `ignore` patterns are keyed alike.
-    key: Callable[[str], str] = _same
-    # The kinds that must exist before one of this kind is created (and outlive its deletion).
-    depends_on: tuple[str, ...] = ()
-    # IAM names of this kind are unique without regard to case (`Alice` is `alice`).
-    names_ignore_case: bool = True
-
-    def of(self, state: State) -> Mapping[str, object]:
-        """The entities of this kind in a state, by key."""
-        found: Mapping[str, object] = getattr(state, self.section)
-        return found
-
-    def counted(self, count: int) -> str:
-        return plural(count, self.label, self.plural)
-
+from .declaration import EntityKind
+from .declared import DECLARED
 
 POLICIES = EntityKind("policies", "policy", "policies")
 GROUPS = EntityKind("groups", "group", "groups", depends_on=("policies",))
@@ -56,8 +25,8 @@ ROLES = EntityKind("roles", "role", "roles",
                    depends_on=("policies", "users", "oidc_providers", "saml_providers"))
 
 # In the order a file lists them (and export writes them).
-ENTITY_KINDS: tuple[EntityKind, ...] = (
-    POLICIES, GROUPS, USERS, ROLES, OIDC_PROVIDERS, SAML_PROVIDERS)
+BUILT_IN = (POLICIES, GROUPS, USERS, ROLES, OIDC_PROVIDERS, SAML_PROVIDERS)
+ENTITY_KINDS: tuple[EntityKind, ...] = (*BUILT_IN, *(kind.entity for kind in DECLARED))
 
 
 def creation_order() -> tuple[EntityKind, ...]:
@@ -79,7 +48,8 @@ def entity_kind(section: str) -> EntityKind:
 
 
 # Counts read in the order a person lists an account: people first.
-COUNT_ORDER = (USERS, GROUPS, POLICIES, ROLES, OIDC_PROVIDERS, SAML_PROVIDERS)
+COUNT_ORDER = (USERS, GROUPS, POLICIES, ROLES, OIDC_PROVIDERS, SAML_PROVIDERS,
+               *(kind.entity for kind in DECLARED))
 
 
 def counts(state: State) -> str:

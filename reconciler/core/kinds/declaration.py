@@ -1,0 +1,89 @@
+"""What a kind of entity declares: `EntityKind` (where the file declares it, what a person calls
+it, what it needs to exist first) and, for a kind held in a module of its own, `DeclaredKind`
+(its model, its kinds of change, how the file and export write it, how it is compared).
+
+Pure. The built-in kinds (users, groups, policies, roles, identity providers) are `EntityKind`s
+in `entities.py`, with fields of their own in `State` and hand-written code around them; every
+other kind is one `DeclaredKind` in `declared/`, which the generic code loops over: loading the
+files (`config/declared_kinds.py`), reading the account (`aws/readers/`), the diff, the counts,
+export and apply's writers (`aws/writers/`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from ..changes import Change
+from ..errors import ConfigError
+from ..state import State
+from ..wording import plural
+from .spec import KindSpec
+
+Model = TypeVar("Model")
+
+
+def _same(name: str) -> str:
+    return name
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    """A kind of IAM entity the files declare."""
+
+    section: str  # the file's section; the `State` and `Ignore` field; `ignore:`'s key
+    label: str  # as messages and plan lines name one: "user", "OIDC provider"
+    plural: str  # as counts name several: "policies", "OIDC providers"
+    name_field: str = "name"  # the field of a file entry that names it
+    # The key a state holds it by, from what the file writes (an OIDC provider's URL without
+    # https://, as IAM puts it in the provider's ARN); `ignore` patterns are keyed alike.
+    key: Callable[[str], str] = _same
+    # The kinds that must exist before one of this kind is created (and outlive its deletion).
+    depends_on: tuple[str, ...] = ()
+    # IAM names of this kind are unique without regard to case (`Alice` is `alice`).
+    names_ignore_case: bool = True
+
+    def of(self, state: State) -> Mapping[str, object]:
+        """The entities of this kind in a state, by key."""
+        if self.section in state.declared:
+            return state.declared[self.section]
+        found: Mapping[str, object] = getattr(state, self.section, {})
+        return found
+
+    def counted(self, count: int) -> str:
+        return plural(count, self.label, self.plural)
+
+
+class FileEntry(Protocol):
+    """One entry of a section as the configuration layer hands it over: its data (after the
+    schema's check) and a way to point at a field of it."""
+
+    @property
+    def data(self) -> dict[str, Any]: ...
+
+    def error(self, rest: tuple[str | int, ...], message: str) -> ConfigError: ...
+
+
+@dataclass(frozen=True)
+class DeclaredKind(Generic[Model]):
+    """A kind declared once, in a module of `declared/`: the generic code does the rest."""
+
+    entity: EntityKind
+    changes: tuple[KindSpec, ...]  # its kinds of change, in the order one entity's are run
+    # One entry of the file's section -> the model; a rule the schema cannot state is a
+    # ConfigError at its field (`entry.error`).
+    from_file: Callable[[FileEntry], Model]
+    key_of: Callable[[Model], str]  # the key a state holds it by
+    # What the files declare and what the account holds (what its reader read), each by key,
+    # and the files' `prune` -> the changes, its removals included: the kind's prune rule.
+    diff: Callable[[Mapping[str, Model], Mapping[str, Model], bool], Iterable[Change]]
+    # Export: the entry the file would write; None when export leaves the kind out.
+    to_file: Callable[[Model], dict[str, Any]] | None
+    # Each entry belongs to an entity of the kind of this section, which the files must
+    # declare: the entry's `entity.name_field` names it (an SSH public key's `user`).
+    owner: str | None = None
+
+    def declared_in(self, state: State) -> Mapping[str, Model]:
+        found: Mapping[str, Model] = state.declared.get(self.entity.section, {})
+        return found
