@@ -4,7 +4,8 @@ The cost of a read grows with the number of pages, not of users: one paged
 GetAccountAuthorizationDetails for users, groups, roles, memberships, attachments, inline policies,
 tags and customer policies (roles: `live_roles.py`); the credential report and
 ListVirtualMFADevices for credentials; a few account-wide calls; identity providers
-(`providers.py`: two lists, a get per provider). Exact per-user calls (`exact_reads.py`) are
+(`providers.py`: two lists, a get per provider); the kinds declared in modules of their own,
+each by its reader (`readers/`). Exact per-user calls (`exact_reads.py`) are
 made only for the users a plan would act on.
 """
 
@@ -14,12 +15,13 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..core.arns import policy_name, tag_map
 from ..core.errors import NoSuchEntityError
+from ..core.kinds.declaration import EntityKind
 from ..core.kinds.entities import COUNT_ORDER, ROLES
 from ..core.policy import documents as policydoc
 from ..core.state import (
@@ -45,6 +47,7 @@ from .credential_report import (
 )
 from .live_roles import boundary_arn, role_from_detail, set_apart
 from .providers import read_providers
+from .readers import read_declared
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,15 @@ class ReadStats:
     report_age: timedelta | None = None  # how old the report was when read
     exact_users: int | None = None  # declared users read exactly (--exact-credentials), or None
     report_wait: float = 0.0  # after the other reads, waiting for the credential report
+    declared: Mapping[str, int] = field(default_factory=dict)  # the declared kinds, by section
+
+    def count(self, kind: EntityKind) -> int:
+        found = self.declared.get(kind.section)
+        return getattr(self, kind.section) if found is None else found
 
     def summary(self) -> str:
         owned = f" ({self.aws_roles:,} owned by AWS)" if self.aws_roles else ""
-        read = ", ".join(kind.counted(getattr(self, kind.section))
+        read = ", ".join(kind.counted(self.count(kind))
                          + (owned if kind is ROLES else "") for kind in COUNT_ORDER)
         line = f"read {read} in {plural(self.calls, 'API call')} ({self.seconds:.1f} s)"
         age = report_age_words(self.report_age) if self.report_age is not None else "of unknown age"
@@ -100,10 +108,13 @@ class LiveAccount:
     stats: ReadStats
 
 
-def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True) -> LiveAccount:
+def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True,
+              wanted: Mapping[str, Mapping[str, Any]] | None = None) -> LiveAccount:
     """Read everything iamctl manages in the account the credentials reach.
 
     `aws_catalog=False` skips the AWS managed policy catalog, for files that name none.
+    `wanted`: what the files declare of the kinds declared in `core/kinds/declared/`, whose
+    readers may read only that (None: export's read, everything each reader affords).
     """
     started, calls_before = time.monotonic(), aws.calls
     # The report can take seconds to build in real AWS: ask for it before any other read, and
@@ -129,12 +140,14 @@ def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True) -> LiveAcc
     state = State(account=account, users=users, groups=details.groups,
                   policies=policies, roles=roles, aws_roles=aws_roles,
                   oidc_providers=providers.oidc, saml_providers=providers.saml)
+    state = replace(state, declared=read_declared(aws, state, wanted))
     generated = credential_report.generated
     generated = whole_seconds(generated) if generated else None
     stats = ReadStats(
         users=len(users), groups=len(state.groups), policies=len(state.policies),
         roles=len(roles) + len(aws_roles), aws_roles=len(aws_roles),
         oidc_providers=len(state.oidc_providers), saml_providers=len(state.saml_providers),
+        declared={section: len(found) for section, found in state.declared.items()},
         calls=aws.calls - calls_before, seconds=time.monotonic() - started,
         report_generated=generated, report_age=age_of(generated), report_wait=report_wait,
     )

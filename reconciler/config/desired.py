@@ -33,6 +33,7 @@ from ..core.state import (
 )
 from . import documents, lifecycle_config, providers, roles, shape, validation
 from .account_settings import ignore_lists, merged_settings
+from .declared_kinds import declared_entities
 from .validation import Declared, declared_in, source_error
 from .yamlload import Path, Source, load_yaml
 
@@ -161,6 +162,8 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
         ignore=ignore_lists(sources),
         oidc_providers=oidc,
         saml_providers=saml,
+        declared=declared_entities(sources, {"users": built_users, "groups": built_groups,
+                                             "roles": built_roles, "policies": built_policies}),
     )
     return Config(
         account_id=account_id,

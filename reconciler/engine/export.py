@@ -19,6 +19,7 @@ from ..aws.client import Aws
 from ..aws.exact_reads import confirm_credentials, confirm_policy_tags
 from ..aws.live import LiveAccount, read_live
 from ..aws.live_roles import read_role_settings
+from ..core.kinds.declared import declared_kind
 from ..core.kinds.entities import ENTITY_KINDS
 from ..core.policy import documents as policydoc
 from ..core.policy.mfa_policy import ENFORCE_MFA_POLICY_NAME
@@ -47,7 +48,7 @@ def export_document(
     exporting = _Exporting(state, refs, refs.enforce_mfa_arn())
     data: dict[str, Any] = {"version": 1, "account": account_section(state.account)}
     for kind in ENTITY_KINDS:
-        entries = SECTIONS[kind.section](exporting)
+        entries = _entries(kind.section, exporting)
         if entries:
             data[kind.section] = entries
     header = f"# Exported by iamctl from account {state.account.id}\n"
@@ -86,6 +87,17 @@ SECTIONS: dict[str, Callable[[_Exporting], list[dict[str, Any]]]] = {
     "saml_providers": lambda e: [saml_entry(provider)
                                  for _, provider in sorted(e.state.saml_providers.items())],
 }
+
+
+def _entries(section: str, e: _Exporting) -> list[dict[str, Any]]:
+    """A section's entries: a built-in kind's from `SECTIONS`, a declared kind's from its
+    declaration (none when it says export leaves it out)."""
+    if section in SECTIONS:
+        return SECTIONS[section](e)
+    kind = declared_kind(section)
+    if kind.to_file is None:
+        return []
+    return [kind.to_file(model) for _, model in sorted(kind.declared_in(e.state).items())]
 
 
 # Lifecycle settings are suggestions, not facts of the account: nothing in AWS says a key is

@@ -62,7 +62,8 @@ def plan_account(
     region)."""
     started = time.monotonic()
     identity = guard(aws, config)
-    live = read_live(aws, identity, aws_catalog=names_aws_policies(config))
+    live = read_live(aws, identity, aws_catalog=names_aws_policies(config),
+                     wanted=config.state.declared)
     desired, spelling = align_names(
         resolve(config, live.aws_policies, identity.partition), live.state
     )

@@ -13,7 +13,7 @@ from reconciler.aws.client import Aws
 from reconciler.aws.live import LiveAccount, read_live
 from reconciler.config import desired
 from reconciler.core.diff.diff import diff
-from reconciler.core.kinds.entities import ENTITY_KINDS
+from reconciler.core.kinds.entities import BUILT_IN
 from reconciler.core.policy import documents as policydoc
 from reconciler.core.policy.mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
@@ -177,5 +177,5 @@ def test_lifecycle_settings_are_comments_not_values(moto_iam: Any, aws: Aws) -> 
     assert "unused_credentials" not in data["account"]
 
 
-def test_export_writes_a_section_for_every_entity_kind():
-    assert list(SECTIONS) == [kind.section for kind in ENTITY_KINDS]
+def test_export_writes_a_section_for_every_built_in_entity_kind():
+    assert list(SECTIONS) == [kind.section for kind in BUILT_IN]

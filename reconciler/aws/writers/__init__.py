@@ -10,18 +10,19 @@ action) has one, and apply refuses a plan it cannot carry out in full.
 
 from __future__ import annotations
 
-# Each module registers its writers where they are written (`base.writes`): importing them all
-# fills the table.
-from . import (  # noqa: F401
-    account,
-    attributes,
-    groups,
-    keys,
-    policies,
-    providers,
-    roles,
-    users,
-)
+import importlib
+import pkgutil
+
 from .base import WRITERS, WriteContext, Writer
 
 __all__ = ["WRITERS", "WriteContext", "Writer"]
+
+
+def _import_all() -> None:
+    """Each module registers its writers where they are written (`base.writes`): importing them
+    all fills the table, and a new kind's module needs no entry here."""
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+_import_all()

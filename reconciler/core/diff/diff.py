@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..changes import Action, Change, ChangeKind, HumanStep
+from ..kinds.declared import DECLARED
 from ..payloads import PathSpec, UserSpec
 from ..state import AccessKey, Entity, Group, ManagedPolicy, State, User, credentials_of
 from . import rotation, unused
@@ -61,6 +62,7 @@ def diff(
         own = user.name == caller_user
         changes += diff_user(user, live.users.get(user.name), now, None if own else days)
     changes += diff_providers(desired, live)
+    changes += diff_declared(desired, live)
     role_changes, role_steps = diff_roles(desired, live)
     changes += role_changes
     steps += user_mfa_steps(desired, live) + role_steps + root_steps(desired, live)
@@ -68,6 +70,15 @@ def diff(
     return Diff(
         tuple(changes) + pruned.removals, tuple(steps), pruned.unmanaged, pruned.kept, notes
     )
+
+
+def diff_declared(desired: State, live: State) -> list[Change]:
+    """The kinds declared in `kinds/declared/`, each by its own diff (its prune rule within)."""
+    return [
+        change
+        for kind in DECLARED
+        for change in kind.diff(kind.declared_in(desired), kind.declared_in(live), desired.prune)
+    ]
 
 
 def _diff_policies(desired: State, live: State,

@@ -34,6 +34,7 @@ from ..payloads import (
 from . import access_rules as rules
 from . import providers
 from .access_rules import MODELLED, Access
+from .declared import DECLARED
 from .describers import (
     access_key,
     access_key_status,
@@ -52,7 +53,6 @@ from .describers import (
     role_trust,
     transition,
 )
-from .declared import DECLARED
 from .spec import CREATE, DELETE, TAGS, TEXT, UPDATE, KindSpec, Phase, spec
 
 _ROLE_SPECS: tuple[KindSpec, ...] = (

@@ -11,7 +11,7 @@ export and apply's writers (`aws/writers/`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -75,6 +75,8 @@ class DeclaredKind(Generic[Model]):
     # ConfigError at its field (`entry.error`).
     from_file: Callable[[FileEntry], Model]
     key_of: Callable[[Model], str]  # the key a state holds it by
+    # The kind's rules across entries (a quota per owner), each error at an entry's field.
+    check: Callable[[Sequence[tuple[FileEntry, Model]]], None] | None
     # What the files declare and what the account holds (what its reader read), each by key,
     # and the files' `prune` -> the changes, its removals included: the kind's prune rule.
     diff: Callable[[Mapping[str, Model], Mapping[str, Model], bool], Iterable[Change]]

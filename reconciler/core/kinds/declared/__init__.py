@@ -21,3 +21,7 @@ def _modules_kinds() -> tuple[DeclaredKind[Any], ...]:
 
 
 DECLARED: tuple[DeclaredKind[Any], ...] = _modules_kinds()
+
+
+def declared_kind(section: str) -> DeclaredKind[Any]:
+    return next(kind for kind in DECLARED if kind.entity.section == section)

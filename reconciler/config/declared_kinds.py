@@ -1,0 +1,68 @@
+"""The sections of the kinds declared in `core/kinds/declared/` -> the desired state's
+`State.declared`. Part of loading the configuration (desired.py), after the schema has checked
+each entry's shape.
+
+What every such kind shares is checked here, each error at the entry's field: an entry keyed
+like another (across the files of one account), and an entry whose owner (an SSH public key's
+user) the files do not declare. The kind's own rules are its `from_file` and `check`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from ..core.kinds.declaration import DeclaredKind
+from ..core.kinds.declared import DECLARED
+from ..core.kinds.entities import entity_kind
+from .validation import Declared, declared_in
+from .yamlload import Source
+
+
+def declared_entities(
+    sources: Sequence[Source], names: Mapping[str, Collection[str]]
+) -> dict[str, dict[str, Any]]:
+    """By section, then key; a section no file has is left out (none of the kind managed).
+    `names`: the declared names of the built-in kinds, by section (the owners entries name)."""
+    return {
+        kind.entity.section: _entities(kind, sources, names)
+        for kind in DECLARED
+        if any(kind.entity.section in source.data for source in sources)
+    }
+
+
+def _entities(kind: DeclaredKind[Any], sources: Sequence[Source],
+              names: Mapping[str, Collection[str]]) -> dict[str, Any]:
+    entity = kind.entity
+    built: dict[str, Any] = {}
+    first: dict[str, Declared] = {}
+    pairs: list[tuple[Declared, Any]] = []
+    entries = declared_in(sources, entity.label, entity.section)
+    for entry in entries:
+        if kind.owner is not None:
+            _check_owner(entry, kind, names[kind.owner])
+        model = kind.from_file(entry)
+        key = kind.key_of(model)
+        seen = key.lower() if entity.names_ignore_case else key
+        if seen in first:
+            where = first[seen].location(entity.name_field)
+            raise entry.error((), f"{entity.label} {key} is already declared at {where}")
+        first[seen] = entry
+        built[key] = model
+        pairs.append((entry, model))
+    if kind.check is not None:
+        kind.check(pairs)
+    return built
+
+
+def _check_owner(entry: Declared, kind: DeclaredKind[Any], declared: Collection[str]) -> None:
+    """The entry's owner must be declared, spelled as declared (the key holds that spelling)."""
+    field = kind.entity.name_field
+    name = entry.data[field]
+    if name in declared:
+        return
+    owner = entity_kind(kind.owner or "")
+    close = difflib.get_close_matches(name, list(declared), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else f": declare it under {owner.section}:"
+    raise entry.error((field,), f"{owner.label} '{name}' is not declared{hint}")
