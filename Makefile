@@ -3,6 +3,7 @@
 #   make test   the test suite
 #   make test-fast  the tests that need no emulator server and start no process (about a minute)
 #   make lint   ruff and mypy
+#   make docs   the documentation site, built strictly into site/ (a warning or broken link fails)
 #   make mutate mutation testing of the pure core (about 15 minutes)
 #   make lock   re-resolve the pinned versions in constraints.txt (a deliberate upgrade)
 
@@ -15,22 +16,23 @@ INSTALLED := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/python -m pip install --quiet -c constraints.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install demo test test-fast lint bench mutate lock
+.PHONY: help venv install demo test test-fast lint docs bench mutate lock
 
 help:
 	@echo "make demo   plan and apply examples/tutorial/account.yaml against a local IAM emulator"
 	@echo "make test   run the test suite"
 	@echo "make test-fast  the tests that need no emulator server and start no process"
 	@echo "make lint   ruff check and mypy"
+	@echo "make docs   build the documentation site into site/ (strict: any warning fails)"
 	@echo "make mutate mutation testing of the pure core, score per module (about 15 minutes)"
-	@echo "make venv   create .venv and install iamctl with its test and lint tools"
+	@echo "make venv   create .venv and install iamctl with its test, lint and docs tools"
 	@echo "make lock   re-resolve constraints.txt to the newest versions (then run make test)"
 
 venv install: $(INSTALLED)
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP_INSTALL) -e '.[test,lint]'
+	$(PIP_INSTALL) -e '.[test,lint,docs]'
 	touch $@
 
 demo: $(INSTALLED)
@@ -48,6 +50,12 @@ lint: $(INSTALLED)
 	$(BIN)/mypy reconciler/ tests/
 	$(BIN)/lint-imports
 
+# tests/project/test_docs.py runs the same build, so `make test` (and CI) fails on a broken link.
+# NO_MKDOCS_2_WARNING: Material's notice of its end of life (May 2027) on every build, which
+# is not about this site.
+docs: $(INSTALLED)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py
 
@@ -56,7 +64,7 @@ mutate: $(VENV)/.installed-mutate
 	$(BIN)/python scripts/mutate.py
 
 $(VENV)/.installed-mutate: $(INSTALLED)
-	$(PIP_INSTALL) -e '.[test,lint,mutate]'
+	$(PIP_INSTALL) -e '.[test,lint,docs,mutate]'
 	touch $@
 
 # Resolve every extra afresh in a scratch environment and pin what it got. Commit the new
@@ -64,7 +72,7 @@ $(VENV)/.installed-mutate: $(INSTALLED)
 lock:
 	rm -rf $(VENV)-lock
 	$(PYTHON) -m venv $(VENV)-lock
-	$(VENV)-lock/bin/python -m pip install --quiet '.[test,lint,mutate]'
+	$(VENV)-lock/bin/python -m pip install --quiet '.[test,lint,docs,mutate]'
 	{ echo "# The versions make test, make lint and CI install (make lock rewrites this file)."; \
 	  $(VENV)-lock/bin/python -m pip freeze --exclude iamctl; } > constraints.txt
 	rm -rf $(VENV)-lock

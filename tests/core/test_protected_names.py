@@ -18,7 +18,8 @@ from reconciler.core.state import Ignore, ManagedPolicy, Role, SamlProvider
 from tests.factories import ACCOUNT_ID, ADMIN, EC2_TRUST, READ_ONLY, live_policy, live_role, state
 from tests.files import REPO_ROOT
 
-README = REPO_ROOT / "README.md"
+# The guide that tells users what prune keeps, with the table of these names and their sources.
+ROLES_GUIDE = REPO_ROOT / "docs" / "guides" / "roles-and-federation.md"
 CUSTOMER = f"arn:aws:iam::{ACCOUNT_ID}:policy/"
 
 
@@ -68,8 +69,8 @@ def test_every_entry_names_its_service_and_the_aws_page_it_comes_from() -> None:
         assert re.match(r"^https://docs\.aws\.amazon\.com/\S+\.html$", entry.source), entry
 
 
-def test_the_readme_lists_every_entry_with_its_source() -> None:
-    text = README.read_text()
+def test_the_roles_guide_lists_every_entry_with_its_source() -> None:
+    text = ROLES_GUIDE.read_text()
     for entry in PROTECTED:
         assert f"`{entry.pattern}`" in text, entry.pattern
         assert entry.source in text, entry.source

@@ -3,7 +3,7 @@ access model (pure; read once from `escalation_methods.json` in this package).
 
 Each method needs all of its actions, each reaching the resource its requirement names; a
 principal that holds them all gains what `gains` says. The JSON's `about` describes the fields;
-the README ("Permission impact") names the sources.
+docs/guides/reading-a-plan.md ("Permission impact") names the sources.
 """
 
 from __future__ import annotations

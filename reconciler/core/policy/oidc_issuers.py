@@ -6,7 +6,8 @@ every customer with one key, so only the `sub` claim tells your jobs from a stra
 of one tenant (a CircleCI organization, a Bitbucket workspace, an EKS cluster) signs for every
 project, repository or namespace of that tenant. Each entry says how a `sub` naming the tenant
 (or, for an issuer of one tenant, the unit below it) begins, as the page in `source` documents;
-the README lists them. An OIDC issuer not listed here needs a `sub` condition of some kind.
+docs/guides/roles-and-federation.md lists them. An OIDC issuer not listed here needs a `sub`
+condition of some kind.
 """
 
 from __future__ import annotations
