@@ -68,8 +68,11 @@ class ReadStats:
     declared: Mapping[str, int] = field(default_factory=dict)  # the declared kinds, by section
 
     def count(self, kind: EntityKind) -> int:
-        found = self.declared.get(kind.section)
-        return getattr(self, kind.section) if found is None else found
+        if kind.section in self.declared:
+            return self.declared[kind.section]
+        # A declared kind no reader counted (stats made without them) read none.
+        count: int = getattr(self, kind.section, 0)
+        return count
 
     def summary(self) -> str:
         owned = f" ({self.aws_roles:,} owned by AWS)" if self.aws_roles else ""

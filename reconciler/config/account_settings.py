@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..core.kinds.declaration import EntityKind
-from ..core.kinds.entities import ENTITY_KINDS
+from ..core.kinds.entities import IGNORABLE
 from ..core.state import Ignore, PasswordPolicy, Root
 from .validation import source_error
 from .yamlload import Path, Source
@@ -61,4 +61,4 @@ def ignore_lists(sources: Sequence[Source]) -> Ignore:
                  for p in source.data.get("ignore", {}).get(kind.section, [])]
         return tuple(dict.fromkeys(found))
 
-    return Ignore.of({kind.section: patterns(kind) for kind in ENTITY_KINDS})
+    return Ignore.of({kind.section: patterns(kind) for kind in IGNORABLE})

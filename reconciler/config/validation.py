@@ -15,7 +15,7 @@ from typing import Any
 
 from ..core.errors import ConfigError, Location, field_path
 from ..core.kinds.declaration import EntityKind
-from ..core.kinds.entities import ENTITY_KINDS
+from ..core.kinds.entities import IGNORABLE
 from ..core.policy.mfa_policy import ENFORCE_MFA_POLICY_NAME
 from ..core.state import Ignore
 from .yamlload import Path, Source
@@ -77,7 +77,7 @@ def check_unique(declared: Iterable[Declared]) -> None:
 def check_not_ignored(sources: Sequence[Source]) -> None:
     """A declared entity that an `ignore` pattern matches would still be managed in full (its
     policies exact, its unused credentials disabled): the files say two opposite things."""
-    for kind in ENTITY_KINDS:
+    for kind in IGNORABLE:
         section, field = kind.section, kind.name_field
         patterns = _ignore_patterns(sources, kind)
         for entity in declared_in(sources, kind.label, section) if patterns else []:

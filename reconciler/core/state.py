@@ -255,7 +255,7 @@ class Ignore:
         """From patterns by section: a built-in kind's go to its field, others to `declared`."""
         own = {f.name for f in fields(cls)} - {"declared"}
         return cls(**{section: found for section, found in patterns.items() if section in own},
-                   declared={s: found for s, found in patterns.items() if s not in own})
+                   declared={s: found for s, found in patterns.items() if s not in own and found})
 
     def pattern(self, kind: str, name: str) -> str | None:
         """The first pattern of `kind` ("users", "groups", "policies", "roles", ...) that `name`

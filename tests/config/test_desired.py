@@ -13,7 +13,7 @@ import pytest
 from reconciler.config.desired import Config, load, resolve
 from reconciler.config.schema import load_schema
 from reconciler.core.errors import ConfigError
-from reconciler.core.kinds.entities import ENTITY_KINDS
+from reconciler.core.kinds.entities import IGNORABLE
 from reconciler.core.policy.documents import canonical
 from reconciler.core.policy.mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
@@ -696,4 +696,4 @@ def test_case_insensitive_reference_errors(
 
 def test_every_ignore_list_is_checked_against_what_is_declared():
     ignore = load_schema()["$defs"]["ignore"]["properties"]
-    assert {kind.section for kind in ENTITY_KINDS} == set(ignore)
+    assert {kind.section for kind in IGNORABLE} == set(ignore)

@@ -21,6 +21,7 @@ from reconciler.core.kinds.changes import (
     spec_of,
     touches_credentials,
 )
+from reconciler.core.kinds.declared import DECLARED
 from reconciler.core.payloads import RoleSettings
 from reconciler.core.plan.plan import (
     Plan,
@@ -50,12 +51,16 @@ def test_every_action_of_a_kind_has_a_writer_and_nothing_else_does(kind):
     assert written == declared
 
 
+# A declared kind's plan lines are tested with the kind (its payloads are its own).
+_OWN_TESTS = {kind_spec.kind for declared in DECLARED for kind_spec in declared.changes}
+
+
 @pytest.mark.parametrize(
     ("kind", "action"),
-    [(s.kind, action) for s in SPECS for action in sorted(s.actions)],
+    [(s.kind, action) for s in SPECS if s.kind not in _OWN_TESTS for action in sorted(s.actions)],
     ids=lambda value: value.value,
 )
-def test_every_change_reads_as_one_line_naming_its_entity(kind, action):
+def test_every_built_in_change_reads_as_one_line_naming_its_entity(kind, action):
     change = Change(action, kind, "alice", target="t", before="/a/", after="/b/")
     if kind == ChangeKind.PASSWORD_POLICY:
         change = Change(action, kind, ACCOUNT, after=PasswordPolicy(minimum_length=14))

@@ -29,6 +29,12 @@ BUILT_IN = (POLICIES, GROUPS, USERS, ROLES, OIDC_PROVIDERS, SAML_PROVIDERS)
 ENTITY_KINDS: tuple[EntityKind, ...] = (*BUILT_IN, *(kind.entity for kind in DECLARED))
 
 
+# The kinds the files' `ignore:` lists: an entity owned by another (an SSH public key, by its
+# user) is ignored with its owner.
+IGNORABLE: tuple[EntityKind, ...] = (
+    *BUILT_IN, *(kind.entity for kind in DECLARED if kind.owner is None))
+
+
 def creation_order() -> tuple[EntityKind, ...]:
     """Every kind after the kinds it depends on (those first created, last deleted)."""
     ordered: list[EntityKind] = []
