@@ -62,6 +62,17 @@ def set_up_logging(debug: bool) -> None:
         format="%(levelname)s %(name)s: %(message)s",
     )
     quiet_botocore_logs(debug)
+    # What the user is told while waiting (`aws/connecting.py`): a plain line, not a log record.
+    notices = logging.getLogger("reconciler.notices")
+    notices.handlers = [_Notices()]
+    notices.propagate = False
+
+
+class _Notices(logging.Handler):
+    """A notice as one plain line on whatever standard error is at the time it is said."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(record.getMessage(), err=True)
 
 
 def files_argument(func: Any) -> Any:
