@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 import click
 
-from ..config import desired
+from ..config.problems import find_problems
 from ..core.kinds.entities import counts
 from ..core.plan.findings import file_findings
 from ..core.render.text import printable, warning_lines
-from ..engine.accounts import EXIT_OK
+from ..engine.accounts import EXIT_ERROR, EXIT_OK
 from ..options import global_options
 from .common import Options, cli, files_argument, pass_options
 
@@ -21,7 +21,12 @@ from .common import Options, cli, files_argument, pass_options
 @pass_options
 def validate(opts: Options, files: Sequence[str]) -> int:
     """Check files offline: syntax, schema, names, references, quotas."""
-    for config in desired.load(files):
+    findings = find_problems(files)
+    if findings.problems:
+        for problem in findings.problems:
+            click.echo(f"error: {problem}", err=True)
+        return EXIT_ERROR
+    for config in findings.configs:
         state = config.state
         click.echo(f"ok: account {config.account_id} ({', '.join(config.files)}): "
                    f"{counts(state)}")
