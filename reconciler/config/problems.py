@@ -18,6 +18,7 @@ from ..core.errors import ConfigError
 from ..core.policy import documents as policydoc
 from . import desired, documents, roles, shape, validation
 from .desired import Config
+from .offline_refs import reference_problems
 from .validation import Declared, declared_in
 from .yamlload import Path, Source, load_yaml
 
@@ -117,6 +118,7 @@ def _check_account(account_id: str, sources: list[Source], findings: Findings) -
         findings.add(_inline_problems(entity))
     for policy in policies:
         findings.add(_managed_document_problems(policy))
+    findings.add(reference_problems(account_id, policies, groups + users + declared_roles))
     try:
         findings.configs.append(desired._config(account_id, sources))
     except ConfigError as error:

@@ -46,6 +46,7 @@ def test_validate_reports_every_error_in_one_run(run_iamctl: RunIamctl, tmp_path
     assert [(e["line"], e["field"]) for e in errors] == [
         ("9", "policies[0].document.Statement[0].Effect"),  # a document check
         ("15", "users[0].groups[0]"),  # a reference to a group
+        ("16", "users[0].policies[0]"),  # an AWS managed policy, offline
         ("18", "users[1].policies[1]"),  # an entry check
     ]
 
@@ -67,3 +68,34 @@ def test_validate_reports_the_errors_of_every_file_sorted_by_file_and_line(
     # YAML that does not parse is one error: nothing in it can be checked further.
     assert [(Path(e["file"]).name, e["line"]) for e in errors] == [
         ("a.yaml", "2"), ("b.yaml", "6"), ("b.yaml", "8")]
+
+
+def test_validate_catches_a_misspelt_aws_managed_policy_offline(
+    run_iamctl: RunIamctl, tmp_path: Path
+) -> None:
+    path = write_account(tmp_path, """\
+        users:
+          - name: alice
+            policies:
+              - job-function/ViewOnlyAccess
+              - ReadOnlyAcess
+        """)
+    result = run_iamctl("validate", path, env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
+    assert result.code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"error: {path}:8:")
+    assert "users[0].policies[1]: unknown policy 'ReadOnlyAcess'" in line
+    assert "(did you mean 'ReadOnlyAccess'?)" in line
+    assert "refreshed on 20" in line and "write its ARN" in line
+
+
+def test_an_aws_managed_policy_newer_than_the_list_is_usable_by_its_arn(
+    run_iamctl: RunIamctl, tmp_path: Path
+) -> None:
+    path = write_account(tmp_path, """\
+        users:
+          - name: alice
+            policies: ["arn:aws:iam::aws:policy/PolicyAwsPublishesNextWeek"]
+        """)
+    result = run_iamctl("validate", path)
+    assert result.code == 0, result.stderr
