@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core.arns import is_aws_managed, policy_arn
 from ..core.errors import ConfigError, Location, field_path
+from ..core.plan.check_settings import NO_SETTINGS, Checks
 from ..core.policy import documents as policydoc
 from ..core.policy.mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
@@ -66,6 +67,7 @@ class Config:
     policy_refs: tuple[PolicyRefUse, ...]
     # Trust findings the files acknowledge with accept_risk: shown by validate and plan.
     trust_notes: tuple[str, ...] = ()
+    checks: Checks = NO_SETTINGS  # the `checks:` section: findings turned off, or failing
 
 
 def load(paths: Sequence[str]) -> list[Config]:
@@ -172,6 +174,7 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
             use for entity in groups + users + declared_roles for use in _ref_uses(entity, names)
         ),
         trust_notes=tuple(finding.message for _, found in built for finding in found),
+        checks=settings.get("checks", NO_SETTINGS),
     )
 
 
