@@ -12,7 +12,8 @@ the result on its own, so a review sees exactly what AWS changed:
 
 A corpus is a mapping of policy name to {"Path", "UpdateDate", "Document"}, the shape of moto's
 copy (`moto/iam/aws_managed_policies.py`), which is itself made from ListPolicies and
-GetPolicyVersion. The file records its source and the date of its newest policy.
+GetPolicyVersion. The file records its source, the date of its newest policy, and the day it was
+refreshed (which `validate` names when it does not know a policy name).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +51,15 @@ def as_date(value: Any) -> str:
     return str(value)[:10]
 
 
-def build(corpus: Corpus, source: str) -> dict[str, Any]:
-    """The data file's content for a corpus, deterministic for the same input."""
+def build(corpus: Corpus, source: str, refreshed: date | None = None) -> dict[str, Any]:
+    """The data file's content for a corpus, deterministic for the same input and day."""
     names = sorted(corpus)
     missing = [name for name in EXPECTED if name not in corpus]
     if missing:
         raise SystemExit(f"the corpus lacks {', '.join(missing)}: is it AWS's managed policies?")
     return {
         "source": source,
+        "refreshed": (refreshed or date.today()).isoformat(),
         "as_of": max(as_date(corpus[name].get("UpdateDate", "")) for name in names),
         "policies": {
             name: {"path": corpus[name].get("Path", "/"),
@@ -100,6 +102,7 @@ def write(content: Mapping[str, Any], target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     # One policy a line: a refresh's diff shows each policy AWS added, removed or changed.
     lines = ["{", f'"source": {json.dumps(content["source"])},',
+             f'"refreshed": {json.dumps(content["refreshed"])},',
              f'"as_of": {json.dumps(content["as_of"])},', '"policies": {']
     lines += joined(f"{json.dumps(name)}: {json.dumps(facts, sort_keys=True)}"
                     for name, facts in content["policies"].items())
@@ -129,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     write(content, args.out)
     denies = sum(1 for facts in content["policies"].values() if facts["deny"])
     print(f"{args.out}: {len(content['policies'])} policies ({denies} with a Deny) "
-          f"as of {content['as_of']}, from {described}")
+          f"as of {content['as_of']}, from {described}, refreshed {content['refreshed']}")
     return 0
 
 

@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError, DataNotFoundError
 from botocore.parsers import ResponseParserError
 
 from ..core.errors import AwsError
+from .connecting import watch_connections
 from .errors import aws_error, boto_error, operation_name, was_retried
 from .ratelimit import Clock, RateLimiter, SystemClock
 from .retries import Retries, boto_config
@@ -102,6 +103,7 @@ class Aws:
                         service, region_name=self._region, endpoint_url=self._endpoint_url,
                         config=boto_config(service_row(service)), **self._keys,
                     )
+                watch_connections(client)
                 self._clients[service] = client
             return client
 

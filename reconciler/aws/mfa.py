@@ -166,13 +166,18 @@ def _show_device(
 
 def _read_codes(read_code: Callable[[str], str], show: Callable[[str], None]) -> tuple[str, str]:
     first = _read_code(read_code, show, "First 6-digit code")
-    second = _read_code(read_code, show, "Next 6-digit code")
-    if first == second:
-        raise IamctlError(
-            "the two codes are the same; wait until the app shows a new code and enter the next "
-            "one (try again)"
-        )
-    return first, second
+    # The same code twice is a person typing before the app moved on (a code lasts 30 s), not a
+    # failure: AWS would refuse the pair, so ask for the next code rather than give up and delete
+    # the device the person has just scanned.
+    for _ in range(CODE_ATTEMPTS):
+        second = _read_code(read_code, show, "Next 6-digit code")
+        if second != first:
+            return first, second
+        show("That is the same code again: wait until the app shows a new code, then type it.")
+    raise IamctlError(
+        f"the second code was the same as the first {CODE_ATTEMPTS} times; the app shows a new "
+        "code every 30 seconds: try again and type the next one"
+    )
 
 
 def _read_code(read_code: Callable[[str], str], show: Callable[[str], None], prompt: str) -> str:

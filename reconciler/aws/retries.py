@@ -7,6 +7,7 @@ from __future__ import annotations
 from botocore.config import Config as BotoConfig
 
 from ..core.errors import AwsError
+from .connecting import CONNECT_TIMEOUT_SECONDS
 from .ratelimit import Clock
 from .services import Service
 
@@ -30,7 +31,11 @@ def boto_config(rules: Service) -> BotoConfig:
     rate, drops to its floor of about one request every two seconds, and one early throttle
     slows a whole plan of a few hundred calls to minutes (services that need a limit get ours,
     `ratelimit.py`, at a rate AWS documents)."""
-    return BotoConfig(retries={"mode": "standard", "max_attempts": rules.retries})
+    return BotoConfig(
+        retries={"mode": "standard", "max_attempts": rules.retries},
+        # Connection failures are retried by `connecting.py`, briefly and aloud.
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    )
 
 
 class Retries:

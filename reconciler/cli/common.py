@@ -8,7 +8,7 @@ import functools
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,17 @@ def set_up_logging(debug: bool) -> None:
         format="%(levelname)s %(name)s: %(message)s",
     )
     quiet_botocore_logs(debug)
+    # What the user is told while waiting (`aws/connecting.py`): a plain line, not a log record.
+    notices = logging.getLogger("reconciler.notices")
+    notices.handlers = [_Notices()]
+    notices.propagate = False
+
+
+class _Notices(logging.Handler):
+    """A notice as one plain line on whatever standard error is at the time it is said."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(record.getMessage(), err=True)
 
 
 def files_argument(func: Any) -> Any:
@@ -96,6 +107,14 @@ def reach_options(func: Any) -> Any:
         metavar="ID",
         help="Refuse unless the credentials reach this account (as account.id in a file).",
     )(func)
+
+
+def refuse_overwrite(paths: Sequence[str]) -> None:
+    """An output file that exists is the user's (a hand-edited export, say): replacing it
+    silently would lose their work, so it takes `--force`."""
+    existing = [path for path in paths if Path(path).exists()]
+    if existing:
+        raise IamctlError(f"{', '.join(existing)} already exists; give --force to overwrite it")
 
 
 def write_file(path: str, text: str) -> None:

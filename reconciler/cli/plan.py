@@ -11,6 +11,7 @@ import click
 
 from ..config import desired
 from ..core.errors import IamctlError
+from ..core.plan.check_settings import failing, failing_line
 from ..core.plan.destinations import Delivery
 from ..core.render import impact as impact_text
 from ..core.render.markdown import render_comment, render_error
@@ -96,7 +97,7 @@ def plan(
         click.echo(render_markdown_all(results))
     else:
         print_plans(results, opts.color)
-    refusal = gate_refusal(results, fail_on)
+    refusal = gate_refusal(results, fail_on) or findings_refusal(results)
     if refusal:
         if markdown:
             click.echo(render_error(refusal))  # a section of the comment printed above
@@ -125,6 +126,13 @@ def gate_refusal(results: Sequence[AccountResult], fail_on: Sequence[str]) -> st
     if not changes:
         return None
     return f"error: {impact_text.fail_on_line(changes, fail_on, change_title)}"
+
+
+def findings_refusal(results: Sequence[AccountResult]) -> str | None:
+    """The file's `checks: fail_on`: one line naming the checks whose findings fail the plan."""
+    found = [finding for result in results if result.plan is not None
+             for finding in failing(result.plan.findings)]
+    return failing_line(found) if found else None
 
 
 def read_and_plan(

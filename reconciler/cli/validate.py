@@ -6,11 +6,13 @@ from collections.abc import Sequence
 
 import click
 
-from ..config import desired
+from ..config.problems import find_problems
+from ..core.changes import Finding
 from ..core.kinds.entities import counts
+from ..core.plan.check_settings import failing, failing_line, tuned
 from ..core.plan.findings import file_findings
 from ..core.render.text import printable, warning_lines
-from ..engine.accounts import EXIT_OK
+from ..engine.accounts import EXIT_ERROR, EXIT_OK
 from ..options import global_options
 from .common import Options, cli, files_argument, pass_options
 
@@ -21,12 +23,23 @@ from .common import Options, cli, files_argument, pass_options
 @pass_options
 def validate(opts: Options, files: Sequence[str]) -> int:
     """Check files offline: syntax, schema, names, references, quotas."""
-    for config in desired.load(files):
+    findings = find_problems(files)
+    if findings.problems:
+        for problem in findings.problems:
+            click.echo(f"error: {problem}", err=True)
+        return EXIT_ERROR
+    failed: list[Finding] = []
+    for config in findings.configs:
         state = config.state
         click.echo(f"ok: account {config.account_id} ({', '.join(config.files)}): "
                    f"{counts(state)}")
-        for line in warning_lines(file_findings(state)):
+        shown = tuned(file_findings(state), config.checks)
+        for line in warning_lines(shown):
             click.echo(line, err=True)
         for note in config.trust_notes:
             click.echo(f"note: {printable(note)}", err=True)
+        failed += failing(shown)
+    if failed:
+        click.echo(failing_line(failed, "validation"), err=True)
+        return EXIT_ERROR
     return EXIT_OK

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..core.kinds.declaration import EntityKind
 from ..core.kinds.entities import IGNORABLE
+from ..core.plan.check_settings import Checks
 from ..core.state import Ignore, PasswordPolicy, Root
 from .validation import source_error
 from .yamlload import Path, Source
@@ -31,6 +32,8 @@ def merged_settings(sources: Sequence[Source]) -> dict[str, Any]:
         }
         if "prune" in source.data:
             given["prune"] = (("prune",), source.data["prune"])
+        if "checks" in source.data:
+            given["checks"] = (("checks",), _checks(source.data["checks"]))
         for key, (path, value) in given.items():
             if key in chosen and chosen[key][0] != value:
                 first = chosen[key][1].blame(chosen[key][2])
@@ -38,6 +41,12 @@ def merged_settings(sources: Sequence[Source]) -> dict[str, Any]:
                 raise source_error(source, path, message)
             chosen.setdefault(key, (value, source, path))
     return {key: value for key, (value, _, _) in chosen.items()}
+
+
+def _checks(section: dict[str, list[str]]) -> Checks:
+    """The `checks:` section: lists of finding ids (the schema allows only known ones)."""
+    return Checks(disabled=frozenset(section.get("disable", [])),
+                  failing=frozenset(section.get("fail_on", [])))
 
 
 def _setting(key: str, value: Any) -> Any:

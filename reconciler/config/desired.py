@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core.arns import is_aws_managed, policy_arn
 from ..core.errors import ConfigError, Location, field_path
+from ..core.plan.check_settings import NO_SETTINGS, Checks
 from ..core.policy import documents as policydoc
 from ..core.policy.mfa_policy import (
     ENFORCE_MFA_POLICY_DESCRIPTION,
@@ -67,6 +68,7 @@ class Config:
     policy_refs: tuple[PolicyRefUse, ...]
     # Trust findings the files acknowledge with accept_risk: shown by validate and plan.
     trust_notes: tuple[str, ...] = ()
+    checks: Checks = NO_SETTINGS  # the `checks:` section: findings turned off, or failing
 
 
 def load(paths: Sequence[str]) -> list[Config]:
@@ -175,6 +177,7 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
             use for entity in groups + users + declared_roles for use in _ref_uses(entity, names)
         ),
         trust_notes=tuple(finding.message for _, found in built for finding in found),
+        checks=settings.get("checks", NO_SETTINGS),
     )
 
 
@@ -306,7 +309,8 @@ def resolve(config: Config, aws_policies: Mapping[str, str], partition: str = "a
     `aws_policies` maps AWS managed policy names and path/names (`job-function/ViewOnlyAccess`)
     to their ARNs. An unknown reference is a ConfigError at the place it is written.
     """
-    resolver = _Resolver(config, aws_policies, partition)
+    declared = {name: policy.path for name, policy in config.state.policies.items()}
+    resolver = _Resolver(config.account_id, declared, aws_policies, partition)
     for use in config.policy_refs:
         resolver.arn(use.ref, use.location, use.field)
     state = config.state
@@ -344,18 +348,20 @@ class _Resolver:
 
     Without regard to case, as IAM names go; the ARN returned has the policy's own spelling."""
 
-    def __init__(self, config: Config, aws_policies: Mapping[str, str], partition: str) -> None:
-        self.account_id = config.account_id
+    def __init__(self, account_id: str, declared_paths: Mapping[str, str | None],
+                 aws_policies: Mapping[str, str], partition: str) -> None:
+        """`declared_paths`: the file's policies, name to path."""
+        self.account_id = account_id
         declared = {
-            name: policy_arn(partition, config.account_id, policy.path, name)
-            for name, policy in config.state.policies.items()
+            name: policy_arn(partition, account_id, path, name)
+            for name, path in declared_paths.items()
         }
         self.names = [*declared, *aws_policies]  # for "did you mean"
         self.all_arns = [*aws_policies.values(), *declared.values()]
         self.declared = _by_lower(declared)
         self.aws = _by_lower(aws_policies)
         self.known_arns = _by_lower({arn: arn for arn in self.all_arns})
-        self.own_prefix = f"arn:{partition}:iam::{config.account_id}:policy/"
+        self.own_prefix = f"arn:{partition}:iam::{account_id}:policy/"
 
     def arn(self, ref: str, location: Location, field: str) -> str:
         key = ref.lower()

@@ -45,23 +45,36 @@ _RANK = {"additionalProperties": 3, "type": 2, "required": 1}
 
 
 def check_shape(source: Source) -> None:
-    """Layer 2: the file against the JSON Schema, reported as one readable line."""
+    """Layer 2: the file against the JSON Schema, reported as one readable line (the first)."""
+    problems = shape_problems(source)
+    if problems:
+        raise problems[0]
+
+
+def shape_problems(source: Source) -> list[ConfigError]:
+    """Every place the file breaks the schema, one readable line each, first place first.
+
+    The YAML traps and readings stop at their first finding: a top level that is no mapping or
+    an unsupported version leaves nothing the schema could be checked against meaningfully."""
     _check_yaml_traps(source)
     yamlreadings.check(source, load_schema())
-    if schema.is_valid(source.data):  # the fast check; the validator below words the error
+    if schema.is_valid(source.data):  # the fast check; the validator below words the errors
         _check_tags(source)
-        return
-    errors = list(_validator().iter_errors(source.data))
-    if not errors:
-        return
-    first = min(_position(source, error) for error in errors)
-    candidates = [error for error in errors if _position(source, error) == first]
+        return []
+    by_place: dict[tuple[int, int], list[ValidationError]] = {}
+    for error in _validator().iter_errors(source.data):
+        by_place.setdefault(_position(source, error), []).append(error)
     from jsonschema.exceptions import best_match
 
-    error = best_match(candidates, key=lambda e: _RANK.get(str(e.validator), 0))
-    assert error is not None
-    path = _offending_path(error)
-    raise ConfigError(_location(source, error), field_path(path), _message(source, error))
+    problems = []
+    for place in sorted(by_place):  # one line per place: the error that explains most there
+        error = best_match(by_place[place], key=lambda e: _RANK.get(str(e.validator), 0))
+        assert error is not None
+        path = _offending_path(error)
+        problems.append(
+            ConfigError(_location(source, error), field_path(path), _message(source, error))
+        )
+    return problems
 
 
 def _check_tags(source: Source) -> None:

@@ -198,6 +198,7 @@ class HumanStep:
 class Finding:
     """A security warning (CIS AWS Foundations Benchmark IAM check); never an error."""
 
-    check: str  # CIS number, e.g. "1.14"
+    check: str  # CIS number, e.g. "1.14": the id a file's `checks:` section names
     name: str
     message: str
+    fails: bool = False  # the file's `checks: fail_on` names it: it fails the plan

@@ -152,9 +152,10 @@ def policy_entry(policy: ManagedPolicy) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": policy.name}
     if policy.path and policy.path != "/":
         entry["path"] = policy.path
-    if policy.description:
-        entry["description"] = policy.description
-    if policy.tags:
+    # Empty tags and descriptions are written too: absent would leave them unmanaged, and a tag
+    # or description added later in the console would never show as drift.
+    entry["description"] = policy.description or ""  # the bulk read has None for none
+    if policy.tags is not None:
         entry["tags"] = dict(sorted(policy.tags.items()))
     entry["document"] = readable_document(policy.document)
     return entry
@@ -183,7 +184,7 @@ def user_entry(user: User, refs: PolicyReferences, enforce_arn: str | None) -> d
         entry["policies"] = refs.names(policies)
     if user.inline_policies:
         entry["inline_policies"] = inline_entries(user.inline_policies)
-    if user.tags:
+    if user.tags is not None:  # {} too: managed, so a tag added by hand shows as drift
         entry["tags"] = dict(sorted(user.tags.items()))
     if user.permissions_boundary:
         entry["permissions_boundary"] = refs.name(user.permissions_boundary)
@@ -197,7 +198,7 @@ def role_entry(role: Role, refs: PolicyReferences) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": role.name}
     if role.path and role.path != "/":
         entry["path"] = role.path
-    if role.description:
+    if role.description is not None:  # "" too (once read): managed, so drift on it shows
         entry["description"] = role.description
     if role.trust is not None:
         entry["assume_role_policy"] = readable_document(role.trust)
@@ -209,7 +210,7 @@ def role_entry(role: Role, refs: PolicyReferences) -> dict[str, Any]:
         entry["policies"] = refs.names(role.policies)
     if role.inline_policies:
         entry["inline_policies"] = inline_entries(role.inline_policies)
-    if role.tags:
+    if role.tags is not None:
         entry["tags"] = dict(sorted(role.tags.items()))
     if role.instance_profile is not None:
         entry["instance_profile"] = role.instance_profile

@@ -24,14 +24,14 @@ def oidc_entry(provider: OidcProvider) -> dict[str, Any]:
     entry: dict[str, Any] = {"url": HTTPS + provider.url, "client_ids": sorted(provider.client_ids)}
     if provider.thumbprints:  # none: left to AWS (the file cannot ask for an empty list)
         entry["thumbprints"] = sorted(provider.thumbprints)
-    if provider.tags:
+    if provider.tags is not None:  # {} too: managed, so a tag added by hand shows as drift
         entry["tags"] = dict(sorted(provider.tags.items()))
     return entry
 
 
 def saml_entry(provider: SamlProvider) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": provider.name, "metadata_file": metadata_file(provider)}
-    if provider.tags:
+    if provider.tags is not None:  # {} too: managed, so a tag added by hand shows as drift
         entry["tags"] = dict(sorted(provider.tags.items()))
     return entry
 
@@ -53,12 +53,21 @@ def metadata_comments(lines: Iterable[str], written: bool) -> Iterator[str]:
         yield line
 
 
+def metadata_paths(out_file: str, state: State) -> list[str]:
+    """The metadata files an export to `out_file` writes beside it."""
+    return [str(_metadata_path(out_file, provider)) for provider in state.saml_providers.values()]
+
+
+def _metadata_path(out_file: str, provider: SamlProvider) -> Path:
+    return Path(out_file).parent / metadata_file(provider)
+
+
 def write_metadata_files(out_file: str, state: State) -> list[str]:
     """Each SAML provider's metadata, as AWS holds it, where the export beside `out_file` names
     it; returns the paths written."""
     written = []
     for provider in sorted(state.saml_providers.values(), key=lambda p: p.name):
-        path = Path(out_file).parent / metadata_file(provider)
+        path = _metadata_path(out_file, provider)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(provider.metadata + "\n")

@@ -29,6 +29,7 @@ from ..core.diff.names import align_names
 from ..core.diff.rotation import may_be_rotating
 from ..core.errors import IamctlError
 from ..core.kinds.changes import touches_credentials
+from ..core.plan.check_settings import tuned
 from ..core.plan.destinations import DEFAULT_DELIVERY, Delivery
 from ..core.plan.findings import account_findings
 from ..core.plan.plan import Plan, make_plan
@@ -74,7 +75,7 @@ def plan_account(
                                documents)
     notes = result.notes + spelling + config.trust_notes
     result = replace(result, changes=marked, notes=notes)
-    findings = account_findings(desired, state, now)
+    findings = tuned(account_findings(desired, state, now), config.checks)
     plan = make_plan(desired, state, result, findings, replace(delivery, region=aws.region),
                      documents)
     exact_users = sum(name in state.users for name in desired.users)

@@ -155,9 +155,18 @@ def test_three_bad_codes_give_up_and_delete_the_device(aws: Aws) -> None:
     assert virtual_devices() == []
 
 
-def test_equal_codes_are_refused_and_the_device_deleted(aws: Aws) -> None:
-    with pytest.raises(IamctlError, match="the two codes are the same"):
-        Person(["123456", "123456"]).run(aws)
+def test_same_code_twice_asks_for_the_next_code_and_keeps_the_device(aws: Aws) -> None:
+    person = Person(["123456", "123456", "654321"])
+    result = person.run(aws)
+    assert result.serial == SERIAL
+    assert person.prompts == ["First 6-digit code"] + ["Next 6-digit code"] * 2
+    assert any("same code again" in text for text in person.shown)
+    assert user_devices() == [SERIAL]
+
+
+def test_the_same_code_every_time_gives_up_and_deletes_the_device(aws: Aws) -> None:
+    with pytest.raises(IamctlError, match="the second code was the same as the first 3 times"):
+        Person(["123456"] * 4).run(aws)
     assert virtual_devices() == []
     assert user_devices() == []
 
@@ -204,7 +213,7 @@ def test_enable_failure_deletes_the_device(aws: Aws, monkeypatch: pytest.MonkeyP
 def test_seed_is_in_no_error_text(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> None:
     seeds = record_seed(aws, monkeypatch)
     with pytest.raises(IamctlError) as raised:
-        Person(["123456", "123456"]).run(aws)
+        Person(["123456"] * 4).run(aws)
     assert seeds and seeds[0] not in str(raised.value)
     assert seeds[0] not in repr(raised.value)
 
@@ -213,9 +222,9 @@ def test_failed_cleanup_says_how_to_delete(aws: Aws, monkeypatch: pytest.MonkeyP
     fail_on(aws, monkeypatch, "delete_virtual_mfa_device",
             AwsError("delete", "DeleteVirtualMFADevice", "AccessDenied", "no"))
     with pytest.raises(IamctlError) as raised:
-        Person(["123456", "123456"]).run(aws)
+        Person(["123456"] * 4).run(aws)
     message = str(raised.value)
-    assert "the two codes are the same" in message
+    assert "the second code was the same as the first" in message
     assert f"aws iam delete-virtual-mfa-device --serial-number {SERIAL}" in message
 
 

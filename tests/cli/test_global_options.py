@@ -149,7 +149,7 @@ def test_an_internal_error_shows_its_traceback_with_debug_anywhere(
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("reconciler.config.desired.load", broken)
+    monkeypatch.setattr("reconciler.cli.validate.find_problems", broken)
     args = before_and_after(["validate", str(account_file)], "--debug")[where == "after"]
     with pytest.raises(SystemExit) as exited:
         cli.main(args)
@@ -165,7 +165,7 @@ def test_an_internal_error_is_one_line_without_debug(monkeypatch, capsys, accoun
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("reconciler.config.desired.load", broken)
+    monkeypatch.setattr("reconciler.cli.validate.find_problems", broken)
     with pytest.raises(SystemExit):
         cli.main(["validate", str(account_file), "--", "--debug"])
     err = capsys.readouterr().err

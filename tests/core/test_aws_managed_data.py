@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ def test_the_script_records_each_policy_its_deny_and_the_date_of_its_newest(
         tmp_path: Path) -> None:
     data = refresh(tmp_path, CORPUS)
     assert data["as_of"] == "2026-11-02"
+    assert data["refreshed"] == date.today().isoformat()  # what `validate` names when unsure
     assert data["source"] == "the corpus file corpus.json"
     assert data["policies"]["AssuranceServiceRolePolicy"] == {
         "path": "/aws-service-role/", "deny": True}

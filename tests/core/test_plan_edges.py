@@ -53,7 +53,7 @@ def test_a_saved_plan_reads_back_as_the_same_plan() -> None:
     plan = full_plan()
     saved = json.loads(json.dumps(plan_to_dict(plan)))
     assert saved["warnings"] == [
-        {"check": "1.14", "name": "u", "message": "access key older than 90 days"}
+        {"check": "1.14", "name": "u", "message": "access key older than 90 days", "fails": False}
     ]
     assert saved["unmanaged"] == {"users": ["other", "someone"]}
     assert saved["kept"] == ["user runner is not deleted"]

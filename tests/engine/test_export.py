@@ -83,7 +83,7 @@ def test_every_managed_field_survives_the_round_trip(
     for name, policy in state.policies.items():
         back = wanted.policies[name]
         assert (back.path or "/", back.description, back.document) == (
-            policy.path, policy.description, policy.document), name
+            policy.path, policy.description or "", policy.document), name
     assert wanted.groups.keys() == state.groups.keys()
     for name, group in state.groups.items():
         group_back = wanted.groups[name]
@@ -95,7 +95,7 @@ def test_every_managed_field_survives_the_round_trip(
         assert creds is not None
         assert (user_back.path or "/", user_back.groups, user_back.policies) == (
             user.path, user.groups, user.policies), name
-        assert (user_back.inline_policies, user_back.tags or {}) == (
+        assert (user_back.inline_policies, user_back.tags) == (
             dict(user.inline_policies), user.tags), name
         assert (user_back.console, user_back.access_keys) == (
             creds.login_profile, len(creds.active_keys)), name
@@ -122,7 +122,7 @@ def test_file_reads_as_a_person_would_write_it(moto_iam: Any, aws: Aws) -> None:
     assert users["bob"]["policies"] == [AWS_POLICY + "ReadOnlyAccess"]
     assert users["alice"]["policies"] == ["s3-read"]
     assert "path" not in users["bob"] and users["alice"]["path"] == "/staff/"
-    assert users["carol"] == {"name": "carol", "console": False, "access_keys": 0}
+    assert users["carol"] == {"name": "carol", "tags": {}, "console": False, "access_keys": 0}
     assert "root" not in data["account"]
     assert "Correct-Horse" not in text  # no password, ever
     s3 = next(p for p in data["policies"] if p["name"] == "s3-read")
@@ -173,7 +173,7 @@ def test_lifecycle_settings_are_comments_not_values(moto_iam: Any, aws: Aws) -> 
         "active key is 100 days old: the first apply would rotate it\n"
     ) in text
     data = yaml.safe_load(text)
-    assert data["users"] == [{"name": "ci-bot", "console": False, "access_keys": 1}]
+    assert data["users"] == [{"name": "ci-bot", "tags": {}, "console": False, "access_keys": 1}]
     assert "unused_credentials" not in data["account"]
 
 

@@ -21,6 +21,7 @@ from typing import Any
 class ManagedPolicyData:
     source: str
     as_of: str  # the day of the newest policy in the source, YYYY-MM-DD
+    refreshed: str  # the day the script read the source, YYYY-MM-DD
     paths: dict[str, str]  # policy name: its path
     with_deny: frozenset[str]
     documents: dict[str, dict[str, Any]]
@@ -34,6 +35,7 @@ def data() -> ManagedPolicyData:
     return ManagedPolicyData(
         source=raw["source"],
         as_of=raw["as_of"],
+        refreshed=raw["refreshed"],
         paths={name: facts["path"] for name, facts in policies.items()},
         with_deny=frozenset(name for name, facts in policies.items() if facts["deny"]),
         documents=raw["documents"],
@@ -51,6 +53,20 @@ def holds_deny(name: str) -> bool | None:
     if name not in data().paths:
         return None
     return name in data().with_deny
+
+
+def references() -> dict[str, str]:
+    """Every AWS managed policy by the references a file may use, name and path/name
+    (`job-function/ViewOnlyAccess`), to its ARN in the `aws` partition: what `aws/live.py` reads
+    from the account, as of the data's date."""
+    found: dict[str, str] = {}
+    for name, path in data().paths.items():
+        arn = f"arn:aws:iam::aws:policy{path}{name}"
+        if path != "/":
+            found[path.strip("/") + "/" + name] = arn
+        if name not in found or path == "/":
+            found[name] = arn
+    return found
 
 
 def source() -> str:

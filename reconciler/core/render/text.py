@@ -116,13 +116,15 @@ def warning_lines(findings: Sequence[Finding]) -> list[str]:
     lines = []
     for check, group in groupby(findings, key=lambda finding: finding.check):
         same = list(group)
+        # A finding the file's `checks: fail_on` names is an error, not a warning.
+        level = "error" if same[0].fails else "warning"
         lines += [
-            f"warning: CIS {f.check}: {f.name}: {f.message}"
+            f"{level}: CIS {f.check}: {f.name}: {f.message}"
             for f in same[:WARNINGS_SHOWN_PER_CHECK]
         ]
         if len(same) > WARNINGS_SHOWN_PER_CHECK:
             more = len(same) - WARNINGS_SHOWN_PER_CHECK
-            lines.append(f"warning: CIS {check}: ... and {more:,} more like these (all in --json)")
+            lines.append(f"{level}: CIS {check}: ... and {more:,} more like these (all in --json)")
     return lines
 
 
