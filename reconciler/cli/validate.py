@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import click
 
 from ..config import desired
+from ..config.account_files import with_their_accounts
 from ..core.kinds.entities import counts
 from ..core.plan.findings import file_findings
 from ..core.render.text import printable, warning_lines
@@ -17,10 +18,18 @@ from .common import Options, cli, files_argument, pass_options
 
 @cli.command()
 @files_argument
+@click.option(
+    "--whole-accounts",
+    is_flag=True,
+    help="Validate each file with the other files beside it that name the same account, as "
+    "`iamctl plan DIR` merges them (the pre-commit hook, given only the changed files).",
+)
 @global_options
 @pass_options
-def validate(opts: Options, files: Sequence[str]) -> int:
+def validate(opts: Options, files: Sequence[str], whole_accounts: bool) -> int:
     """Check files offline: syntax, schema, names, references, quotas."""
+    if whole_accounts:
+        files = with_their_accounts(files)
     for config in desired.load(files):
         state = config.state
         click.echo(f"ok: account {config.account_id} ({', '.join(config.files)}): "

@@ -17,12 +17,14 @@ import pytest
 import yaml
 
 from reconciler.cli import cli
-from tests.files import REPO_ROOT
+from tests.factories import ACCOUNT_ID
+from tests.files import REPO_ROOT, account_text, write_file
 from tests.iamctl_runs import CliResult, run_in_process
 
 EXAMPLES = REPO_ROOT / "examples"
 WORKFLOWS = sorted((EXAMPLES / "github-actions").glob("*.yml"))
 ACTION = REPO_ROOT / "action.yml"
+OTHER_ID = "210987654321"
 SHELL_OPERATORS = {"|", "||", "&&", ";", ">", ">>", "<", "&", "2>", "("}
 
 
@@ -236,15 +238,70 @@ def test_apply_workflow_is_protected_and_keeps_secrets_off_the_workspace() -> No
 # The pre-commit hook.
 
 
-def test_pre_commit_hook_runs_validate_on_yaml_files() -> None:
+def pre_commit_hook() -> dict[str, Any]:
     (hook,) = load(REPO_ROOT / ".pre-commit-hooks.yaml")
+    assert isinstance(hook, dict)
+    return hook
+
+
+def test_pre_commit_hook_runs_validate_on_yaml_files() -> None:
+    hook = pre_commit_hook()
     assert hook["id"] == "iamctl-validate"
-    assert hook["entry"] == "iamctl validate"
+    assert shlex.split(hook["entry"])[:2] == ["iamctl", "validate"]
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is True
     assert re.search(hook["files"], "accounts/prod.yaml")
     assert re.search(hook["files"], "accounts/prod.yml")
     assert not re.search(hook["files"], "README.md")
+
+
+def run_hook(changed: list[str], cwd: Path) -> CliResult:
+    """The hook as pre-commit runs it: its entry, then the changed files it matches."""
+    program, *args = shlex.split(pre_commit_hook()["entry"])
+    assert program == "iamctl"
+    return run_in_process((*args, *changed), "", {}, cwd)
+
+
+SPLIT_ACCOUNT = {
+    "accounts/groups.yaml": account_text("groups:\n  - name: admins\n"),
+    "accounts/users.yaml": account_text("users:\n  - name: alice\n    groups: [admins]\n"),
+}
+
+
+def test_pre_commit_hook_validates_every_file_of_an_account_when_one_changed(tmp_path) -> None:
+    for name, text in SPLIT_ACCOUNT.items():
+        write_file(tmp_path, name, text)
+
+    result = run_hook(["accounts/users.yaml"], tmp_path)
+
+    assert result.code == 0, result.stderr
+    assert f"ok: account {ACCOUNT_ID} (accounts/users.yaml, accounts/groups.yaml)" in result.stdout
+
+
+def test_pre_commit_hook_leaves_out_the_files_of_other_accounts(tmp_path) -> None:
+    for name, text in SPLIT_ACCOUNT.items():
+        write_file(tmp_path, name, text)
+    # Another account beside them, broken (an undeclared group), and a file that is no account.
+    other = account_text("users:\n  - name: bob\n    groups: [nowhere]\n", account=OTHER_ID)
+    write_file(tmp_path, "accounts/other.yaml", other)
+    write_file(tmp_path, "accounts/notes.yml", "- not: an account\n")
+
+    result = run_hook(["accounts/groups.yaml"], tmp_path)
+
+    assert result.code == 0, result.stderr
+    assert result.stdout.count("ok: account") == 1
+    assert "other.yaml" not in result.stdout + result.stderr
+
+
+def test_pre_commit_hook_reports_the_account_a_change_breaks(tmp_path) -> None:
+    write_file(tmp_path, "accounts/users.yaml", SPLIT_ACCOUNT["accounts/users.yaml"])
+    write_file(tmp_path, "accounts/groups.yaml", account_text("groups:\n  - name: ops\n"))
+
+    result = run_hook(["accounts/groups.yaml"], tmp_path)
+
+    assert result.code == 1
+    assert "accounts/users.yaml" in result.stderr
+    assert "admins" in result.stderr
 
 
 # The demo.
