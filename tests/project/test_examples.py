@@ -235,6 +235,41 @@ def test_apply_workflow_is_protected_and_keeps_secrets_off_the_workspace() -> No
     assert not any("upload-artifact" in step.get("uses", "") for step in job["steps"])
 
 
+def github_paths_pattern(pattern: str) -> re.Pattern[str]:
+    """A `paths:` filter as GitHub matches it: `**` any characters, `*` and `?` none of `/`."""
+    parts = re.split(r"(\*\*|\*|\?)", pattern)
+    wildcards = {"**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(wildcards.get(part, re.escape(part)) for part in parts))
+
+
+WORKFLOW_EVENTS = [("plan.yml", "pull_request"), ("apply.yml", "push")]
+
+
+@pytest.mark.parametrize(("workflow", "event"), WORKFLOW_EVENTS)
+def test_workflows_run_on_a_change_to_any_file_a_plan_reads(tmp_path, workflow, event) -> None:
+    # The config repository of the README: an account file, and the policy document it names.
+    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
+    account = account_text(
+        "policies:\n  - name: billing\n    document_file: ../policies/billing.json\n"
+    )
+    write_file(tmp_path, "accounts/prod.yaml", account)
+    document = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+    document += '"Action": "aws-portal:ViewBilling", "Resource": "*"}]}'
+    write_file(tmp_path, "policies/billing.json", document)
+    validated = run_in_process(("validate", "accounts/"), "", {}, tmp_path)
+    assert validated.code == 0, validated.stderr  # what a plan of accounts/ reads
+    paths = triggers(load(EXAMPLES / "github-actions" / workflow))[event]["paths"]
+
+    for read in ("accounts/prod.yaml", "policies/billing.json"):
+        assert any(github_paths_pattern(path).fullmatch(read) for path in paths), read
+
+
+def test_paths_patterns_match_as_github_matches_them() -> None:
+    assert github_paths_pattern("accounts/**").fullmatch("accounts/prod/users.yaml")
+    assert not github_paths_pattern("accounts/*").fullmatch("accounts/prod/users.yaml")
+    assert not github_paths_pattern("accounts/**").fullmatch("policies/billing.json")
+
+
 # The pre-commit hook.
 
 
