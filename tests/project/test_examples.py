@@ -11,21 +11,32 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 import pytest
 import yaml
 
+import reconciler
 from reconciler.cli import cli
 from tests.factories import ACCOUNT_ID
 from tests.files import REPO_ROOT, account_text, write_file
 from tests.iamctl_runs import CliResult, run_in_process
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 EXAMPLES = REPO_ROOT / "examples"
 WORKFLOWS = sorted((EXAMPLES / "github-actions").glob("*.yml"))
 ACTION = REPO_ROOT / "action.yml"
 OTHER_ID = "210987654321"
 SHELL_OPERATORS = {"|", "||", "&&", ";", ">", ">>", "<", "&", "2>", "("}
+
+
+def project_metadata() -> Any:
+    return tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
 def load(path: Path) -> Any:
@@ -268,6 +279,23 @@ def test_paths_patterns_match_as_github_matches_them() -> None:
     assert github_paths_pattern("accounts/**").fullmatch("accounts/prod/users.yaml")
     assert not github_paths_pattern("accounts/*").fullmatch("accounts/prod/users.yaml")
     assert not github_paths_pattern("accounts/**").fullmatch("policies/billing.json")
+
+
+def test_examples_pin_this_release_where_their_users_pin_it() -> None:
+    tag = f"v{reconciler.__version__}"
+    repository = urlsplit(project_metadata()["urls"]["Source"]).path.strip("/")
+    plan_steps = steps_of(EXAMPLES / "github-actions" / "plan.yml")
+    assert f"{repository}@{tag}" in [step.get("uses") for step in plan_steps]
+    for workflow in ("apply.yml", "drift.yml"):
+        pinned = load(EXAMPLES / "github-actions" / workflow)["env"]["IAMCTL_REQUIREMENT"]
+        assert pinned == f"iamctl=={reconciler.__version__}", workflow
+    hook_usage = (REPO_ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert f"repo: https://github.com/{repository}\n" in hook_usage
+    assert f"rev: {tag} " in hook_usage
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    pins = re.findall(r"(rev: v|iamctl@v|iamctl==)(\d[\w.]*)", readme)
+    assert {kind for kind, _ in pins} == {"rev: v", "iamctl@v", "iamctl=="}
+    assert {version for _, version in pins} == {reconciler.__version__}
 
 
 # The pre-commit hook.
