@@ -121,7 +121,9 @@ def first_plan_on_the_emulator(venv: Path, work: Path, env: dict[str, str]) -> N
                 told[name] = value
             elif line.startswith("unset "):
                 break
-        step(f"iamctl-emulator serves at {told.get('AWS_ENDPOINT_URL')}")
+        if "AWS_ENDPOINT_URL" not in told:
+            raise CheckFailed("iamctl-emulator printed no export AWS_ENDPOINT_URL line")
+        step(f"iamctl-emulator serves at {told['AWS_ENDPOINT_URL']}")
         plan = run(venv / "bin" / "iamctl", "plan", TUTORIAL, cwd=work, env=told)
         if "attach AdministratorAccess" not in plan:
             raise CheckFailed(f"the first plan does not attach AdministratorAccess:\n{plan}")

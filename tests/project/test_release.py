@@ -10,6 +10,7 @@ import sys
 import tarfile
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -187,7 +188,7 @@ def test_the_release_workflow_refuses_a_tag_that_is_not_the_version(tag, passes)
     done = subprocess.run(
         ["bash", "-eo", "pipefail", "-c", tag_check()],
         cwd=REPO_ROOT,
-        env={"GITHUB_REF_NAME": tag, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT)},
+        env={"GITHUB_REF_NAME": tag, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"},
         capture_output=True,
         text=True,
     )
