@@ -6,6 +6,7 @@
 #   make docs   the documentation site, built strictly into site/ (a warning or broken link fails)
 #   make mutate mutation testing of the pure core (about 15 minutes)
 #   make lock   re-resolve the pinned versions in constraints.txt (a deliberate upgrade)
+#   make release-check  build the sdist and wheel, try the wheel in a fresh venv (demo included)
 
 PYTHON ?= python3
 VENV := .venv
@@ -16,7 +17,7 @@ INSTALLED := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/python -m pip install --quiet -c constraints.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install demo test test-fast lint docs bench mutate lock
+.PHONY: help venv install demo test test-fast lint docs bench mutate lock release-check
 
 help:
 	@echo "make demo   plan and apply examples/tutorial/account.yaml against a local IAM emulator"
@@ -27,6 +28,7 @@ help:
 	@echo "make mutate mutation testing of the pure core, score per module (about 15 minutes)"
 	@echo "make venv   create .venv and install iamctl with its test, lint and docs tools"
 	@echo "make lock   re-resolve constraints.txt to the newest versions (then run make test)"
+	@echo "make release-check  build dist/ and run the wheel alone in a fresh venv (the demo too)"
 
 venv install: $(INSTALLED)
 
@@ -55,6 +57,10 @@ lint: $(INSTALLED)
 # is not about this site.
 docs: $(INSTALLED)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+# What the release workflow runs before it publishes dist/ (scripts/release_check.py).
+release-check: $(INSTALLED)
+	$(BIN)/python scripts/release_check.py
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py

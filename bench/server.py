@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts import emulator  # noqa: E402
-from scripts.emulator import (  # noqa: E402
+from reconciler import emulator  # noqa: E402
+from reconciler.emulator import (  # noqa: E402
     EXIT_ON_EOF,
     reset_emulator,
     wait_for_stop,
@@ -93,7 +93,7 @@ def post(url: str, body: dict[str, Any]) -> None:
 
 
 def start_emulator() -> Emulator:
-    """Start the bench emulator on a free local port (see `scripts/emulator.py` for why a child
+    """Start the bench emulator on a free local port (see `reconciler/emulator.py` for why a child
     process that exits when its standard input closes)."""
     url, stop = emulator.start_emulator(str(Path(__file__).resolve()))
     return Emulator(url, stop)
@@ -225,7 +225,7 @@ def serve(exit_on_stdin_eof: bool) -> None:
     )
     from werkzeug.serving import make_server
 
-    from scripts.emulator import only_the_aws_partition
+    from reconciler.emulator import only_the_aws_partition
 
     only_the_aws_partition()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -17,11 +17,11 @@ import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
+from reconciler.emulator import start_emulator
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
-
-from scripts.emulator import start_emulator  # noqa: E402
-
+# The iamctl installed beside this Python (the one `iamctl-emulator` came with), so that
+# `make release-check` runs the demo with the built wheel by running this with its Python.
 IAMCTL = Path(sys.executable).parent / "iamctl"
 ACCOUNT_FILE = "examples/tutorial/account.yaml"
 DEFAULT_SECRETS_DIR = Path(".demo/secrets")  # relative to REPO_ROOT; /.demo/ is in .gitignore

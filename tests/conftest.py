@@ -20,11 +20,11 @@ import pytest
 from moto import mock_aws
 
 from reconciler.aws.client import Aws
+from reconciler.emulator import reset_emulator, start_emulator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from scripts.emulator import reset_emulator, start_emulator  # noqa: E402
 from tests.aws_catalog import catalog_json  # noqa: E402
 from tests.iamctl_runs import (  # noqa: E402
     CliResult,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import click
 
+from ..config.account_files import with_their_accounts
 from ..config.problems import find_problems
 from ..core.changes import Finding
 from ..core.kinds.entities import counts
@@ -19,10 +20,18 @@ from .common import Options, cli, files_argument, pass_options
 
 @cli.command()
 @files_argument
+@click.option(
+    "--whole-accounts",
+    is_flag=True,
+    help="Validate each file with the other files beside it that name the same account, as "
+    "`iamctl plan DIR` merges them (the pre-commit hook, given only the changed files).",
+)
 @global_options
 @pass_options
-def validate(opts: Options, files: Sequence[str]) -> int:
+def validate(opts: Options, files: Sequence[str], whole_accounts: bool) -> int:
     """Check files offline: syntax, schema, names, references, quotas."""
+    if whole_accounts:
+        files = with_their_accounts(files)
     findings = find_problems(files)
     if findings.problems:
         for problem in findings.problems:

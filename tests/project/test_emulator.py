@@ -1,4 +1,5 @@
-"""The test and demo emulator: free ports, AWS managed policies, reset between tests."""
+"""The emulator of the tests, the demo and `iamctl-emulator`: free ports, AWS managed policies,
+reset between tests, and what a person trying iamctl without AWS is told."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
 import pytest
 
-from scripts.emulator import reset_emulator, start_emulator
+from reconciler import emulator
+from reconciler.emulator import reset_emulator, start_emulator
 from tests.files import REPO_ROOT
+from tests.iamctl_runs import run_as_process
 
 ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 
@@ -104,7 +108,7 @@ def test_server_does_not_outlive_a_killed_parent() -> None:
 
 PARENT_THAT_HANGS = """
 import time
-from scripts.emulator import start_emulator
+from reconciler.emulator import start_emulator
 url, stop = start_emulator()
 print(url, flush=True)
 time.sleep(600)
@@ -117,3 +121,61 @@ def test_in_process_moto_has_managed_policies(moto_iam: Any) -> None:
 
 def test_aws_fixture_reaches_in_process_moto(aws: Any) -> None:
     assert aws.identity().account == "123456789012"
+
+
+# `iamctl-emulator`, as a person trying iamctl without AWS runs it.
+
+EMULATOR_COMMAND = Path(sys.executable).parent / "iamctl-emulator"
+
+
+def test_iamctl_emulator_without_moto_names_the_extra_to_install(monkeypatch, capsys) -> None:
+    # What an `import moto` finds without the extra: nothing (None in sys.modules stops it).
+    monkeypatch.setitem(sys.modules, "moto", None)
+    monkeypatch.setitem(sys.modules, "moto.server", None)
+
+    assert emulator.main([]) == 1
+
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", "error: iamctl-emulator needs moto: pip install 'iamctl[emulator]'\n")
+
+
+def test_iamctl_emulator_refuses_an_unknown_argument_in_one_line(capsys) -> None:
+    assert emulator.main(["--port", "5000"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == "error: unexpected argument '--port' (iamctl-emulator --help)\n"
+
+
+def read_exports(child: subprocess.Popen[str]) -> dict[str, str | None]:
+    """The variables the emulator tells a person to set (str) and unset (None), read up to its
+    `unset` line."""
+    assert child.stdout is not None
+    exported: dict[str, str | None] = {}
+    for line in child.stdout:
+        if line.startswith("unset "):
+            exported.update(dict.fromkeys(line.split()[1:]))
+            return exported
+        if line.startswith("export "):
+            name, _, value = line.removeprefix("export ").strip().partition("=")
+            exported[name] = value
+    raise AssertionError(f"no unset line after {exported}")
+
+
+@pytest.mark.process
+def test_iamctl_emulator_prints_what_to_export_and_a_first_plan_works(tmp_path) -> None:
+    child = subprocess.Popen(
+        [str(EMULATOR_COMMAND)], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    try:
+        env = read_exports(child)
+        assert urlsplit(str(env["AWS_ENDPOINT_URL"])).hostname == "127.0.0.1"
+        assert env["AWS_ACCESS_KEY_ID"] == "testing"
+        assert "AWS_PROFILE" in env and env["AWS_PROFILE"] is None
+        plan = run_as_process(("plan", "examples/tutorial/account.yaml"), "", env, REPO_ROOT)
+        assert plan.code == 0, plan.stderr
+        assert "attach AdministratorAccess" in plan.stdout  # AWS managed policies are loaded
+    finally:
+        child.send_signal(signal.SIGTERM)
+        rest, _ = child.communicate(timeout=30)
+    assert child.returncode == 0
+    assert rest.rstrip().endswith("# Emulator stopped.")

@@ -11,19 +11,32 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 import pytest
 import yaml
 
+import reconciler
 from reconciler.cli import cli
-from tests.files import REPO_ROOT
+from tests.factories import ACCOUNT_ID
+from tests.files import REPO_ROOT, account_text, write_file
 from tests.iamctl_runs import CliResult, run_in_process
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 EXAMPLES = REPO_ROOT / "examples"
 WORKFLOWS = sorted((EXAMPLES / "github-actions").glob("*.yml"))
 ACTION = REPO_ROOT / "action.yml"
+OTHER_ID = "210987654321"
 SHELL_OPERATORS = {"|", "||", "&&", ";", ">", ">>", "<", "&", "2>", "("}
+
+
+def project_metadata() -> Any:
+    return tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
 def load(path: Path) -> Any:
@@ -233,18 +246,125 @@ def test_apply_workflow_is_protected_and_keeps_secrets_off_the_workspace() -> No
     assert not any("upload-artifact" in step.get("uses", "") for step in job["steps"])
 
 
+def github_paths_pattern(pattern: str) -> re.Pattern[str]:
+    """A `paths:` filter as GitHub matches it: `**` any characters, `*` and `?` none of `/`."""
+    parts = re.split(r"(\*\*|\*|\?)", pattern)
+    wildcards = {"**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(wildcards.get(part, re.escape(part)) for part in parts))
+
+
+WORKFLOW_EVENTS = [("plan.yml", "pull_request"), ("apply.yml", "push")]
+
+
+@pytest.mark.parametrize(("workflow", "event"), WORKFLOW_EVENTS)
+def test_workflows_run_on_a_change_to_any_file_a_plan_reads(tmp_path, workflow, event) -> None:
+    # The config repository of the README: an account file, and the policy document it names.
+    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
+    account = account_text(
+        "policies:\n  - name: billing\n    document_file: ../policies/billing.json\n"
+    )
+    write_file(tmp_path, "accounts/prod.yaml", account)
+    document = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+    document += '"Action": "aws-portal:ViewBilling", "Resource": "*"}]}'
+    write_file(tmp_path, "policies/billing.json", document)
+    validated = run_in_process(("validate", "accounts/"), "", {}, tmp_path)
+    assert validated.code == 0, validated.stderr  # what a plan of accounts/ reads
+    paths = triggers(load(EXAMPLES / "github-actions" / workflow))[event]["paths"]
+
+    for read in ("accounts/prod.yaml", "policies/billing.json"):
+        assert any(github_paths_pattern(path).fullmatch(read) for path in paths), read
+
+
+def test_paths_patterns_match_as_github_matches_them() -> None:
+    assert github_paths_pattern("accounts/**").fullmatch("accounts/prod/users.yaml")
+    assert not github_paths_pattern("accounts/*").fullmatch("accounts/prod/users.yaml")
+    assert not github_paths_pattern("accounts/**").fullmatch("policies/billing.json")
+
+
+def test_examples_pin_this_release_where_their_users_pin_it() -> None:
+    tag = f"v{reconciler.__version__}"
+    repository = urlsplit(project_metadata()["urls"]["Source"]).path.strip("/")
+    plan_steps = steps_of(EXAMPLES / "github-actions" / "plan.yml")
+    assert f"{repository}@{tag}" in [step.get("uses") for step in plan_steps]
+    for workflow in ("apply.yml", "drift.yml"):
+        pinned = load(EXAMPLES / "github-actions" / workflow)["env"]["IAMCTL_REQUIREMENT"]
+        assert pinned == f"iamctl=={reconciler.__version__}", workflow
+    hook_usage = (REPO_ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert f"repo: https://github.com/{repository}\n" in hook_usage
+    assert f"rev: {tag} " in hook_usage
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    pins = re.findall(r"(rev: v|iamctl@v|iamctl==)(\d[\w.]*)", readme)
+    assert {kind for kind, _ in pins} == {"rev: v", "iamctl@v", "iamctl=="}
+    assert {version for _, version in pins} == {reconciler.__version__}
+
+
 # The pre-commit hook.
 
 
-def test_pre_commit_hook_runs_validate_on_yaml_files() -> None:
+def pre_commit_hook() -> dict[str, Any]:
     (hook,) = load(REPO_ROOT / ".pre-commit-hooks.yaml")
+    assert isinstance(hook, dict)
+    return hook
+
+
+def test_pre_commit_hook_runs_validate_on_yaml_files() -> None:
+    hook = pre_commit_hook()
     assert hook["id"] == "iamctl-validate"
-    assert hook["entry"] == "iamctl validate"
+    assert shlex.split(hook["entry"])[:2] == ["iamctl", "validate"]
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is True
     assert re.search(hook["files"], "accounts/prod.yaml")
     assert re.search(hook["files"], "accounts/prod.yml")
     assert not re.search(hook["files"], "README.md")
+
+
+def run_hook(changed: list[str], cwd: Path) -> CliResult:
+    """The hook as pre-commit runs it: its entry, then the changed files it matches."""
+    program, *args = shlex.split(pre_commit_hook()["entry"])
+    assert program == "iamctl"
+    return run_in_process((*args, *changed), "", {}, cwd)
+
+
+SPLIT_ACCOUNT = {
+    "accounts/groups.yaml": account_text("groups:\n  - name: admins\n"),
+    "accounts/users.yaml": account_text("users:\n  - name: alice\n    groups: [admins]\n"),
+}
+
+
+def test_pre_commit_hook_validates_every_file_of_an_account_when_one_changed(tmp_path) -> None:
+    for name, text in SPLIT_ACCOUNT.items():
+        write_file(tmp_path, name, text)
+
+    result = run_hook(["accounts/users.yaml"], tmp_path)
+
+    assert result.code == 0, result.stderr
+    assert f"ok: account {ACCOUNT_ID} (accounts/users.yaml, accounts/groups.yaml)" in result.stdout
+
+
+def test_pre_commit_hook_leaves_out_the_files_of_other_accounts(tmp_path) -> None:
+    for name, text in SPLIT_ACCOUNT.items():
+        write_file(tmp_path, name, text)
+    # Another account beside them, broken (an undeclared group), and a file that is no account.
+    other = account_text("users:\n  - name: bob\n    groups: [nowhere]\n", account=OTHER_ID)
+    write_file(tmp_path, "accounts/other.yaml", other)
+    write_file(tmp_path, "accounts/notes.yml", "- not: an account\n")
+
+    result = run_hook(["accounts/groups.yaml"], tmp_path)
+
+    assert result.code == 0, result.stderr
+    assert result.stdout.count("ok: account") == 1
+    assert "other.yaml" not in result.stdout + result.stderr
+
+
+def test_pre_commit_hook_reports_the_account_a_change_breaks(tmp_path) -> None:
+    write_file(tmp_path, "accounts/users.yaml", SPLIT_ACCOUNT["accounts/users.yaml"])
+    write_file(tmp_path, "accounts/groups.yaml", account_text("groups:\n  - name: ops\n"))
+
+    result = run_hook(["accounts/groups.yaml"], tmp_path)
+
+    assert result.code == 1
+    assert "accounts/users.yaml" in result.stderr
+    assert "admins" in result.stderr
 
 
 # The demo.

@@ -1,16 +1,16 @@
-"""The IAM emulator for the demo and the CLI tests: a moto server on a free local port.
+"""Beside the pipeline, for trying iamctl without AWS: a local IAM emulator (a moto server).
 
-`start_emulator()` runs the server in a child process and returns its URL and a stop function.
-A child process, not a thread, because moto's state and settings are global to a process: a
-server thread would share them with in-process `mock_aws` tests (each reset would wipe the other,
-and the managed-policies switch would slow every in-process test). The child also watches its
-standard input and exits when it closes, so it dies with its parent even if the parent is killed.
+`iamctl-emulator` (the `emulator` extra: `pip install 'iamctl[emulator]'`) serves on a free
+local port with AWS managed policies loaded, prints the `export` lines that point iamctl at it,
+and serves until interrupted. `make demo`, the tests and the bench start it with
+`start_emulator()`, which runs the server in a child process and returns its URL and a stop
+function. A child process, not a thread, because moto's state and settings are global to a
+process: a server thread would share them with in-process `mock_aws` tests (each reset would
+wipe the other, and the managed-policies switch would slow every in-process test). The child
+also watches its standard input and exits when it closes, so it dies with its parent even if the
+parent is killed.
 
-Run by hand, it prints the URL and serves until interrupted (Ctrl-C), for trying iamctl:
-
-    python scripts/emulator.py
-    export AWS_ENDPOINT_URL=<the printed URL> AWS_ACCESS_KEY_ID=testing \
-        AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1
+Nothing here imports moto until the server starts in the child: iamctl itself never needs it.
 """
 
 from __future__ import annotations
@@ -25,28 +25,44 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
-from typing import IO
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any
 
 READY_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
 EXIT_ON_EOF = "--exit-on-stdin-eof"
+# moto's account, whatever the credentials: a file tried on the emulator names it as account.id.
+EMULATOR_ACCOUNT_ID = "123456789012"
+NO_MOTO = "error: iamctl-emulator needs moto: pip install 'iamctl[emulator]'"
+USAGE = """\
+usage: iamctl-emulator
+
+Start a local IAM emulator (moto) on a free port, with AWS managed policies loaded, and print
+the environment that points iamctl at it. It serves until interrupted (Ctrl-C); its account
+lives in memory only. Needs the emulator extra: pip install 'iamctl[emulator]'."""
+
+# The folder that holds this iamctl's `reconciler` package (site-packages, or a source tree).
+# `python -m` puts its working directory first on the child's path: run there, the child imports
+# this very package, never a `reconciler/` that happens to be in the parent's working directory.
+PACKAGES_DIR = str(Path(__file__).resolve().parent.parent)
 
 
-def start_emulator(script: str = __file__) -> tuple[str, Callable[[], None]]:
+def start_emulator(script: str | None = None) -> tuple[str, Callable[[], None]]:
     """Start a moto server (child process, 127.0.0.1, free port); return its URL and `stop`.
 
-    `script` is the server program: this file, or one built on it (the bench's) that accepts
-    the same EXIT_ON_EOF argument and prints its URL first.
+    `script` is the server program: by default this module, or a script built on it (the
+    tests', the bench's) that accepts the same EXIT_ON_EOF argument and prints its URL first.
     """
     log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (the child writes it; stop() closes it)
     child = subprocess.Popen(
-        [sys.executable, os.path.abspath(script), EXIT_ON_EOF],
+        [*server_command(script), EXIT_ON_EOF],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=log,
         text=True,
         env=server_env(),
+        cwd=None if script else PACKAGES_DIR,
     )
 
     def stop() -> None:
@@ -60,6 +76,13 @@ def start_emulator(script: str = __file__) -> tuple[str, Callable[[], None]]:
         stop()
         raise
     return url, stop
+
+
+
+def server_command(script: str | None) -> list[str]:
+    if script is None:
+        return [sys.executable, "-m", __name__]
+    return [sys.executable, os.path.abspath(script)]
 
 
 def server_env() -> dict[str, str]:
@@ -113,21 +136,31 @@ def reset_emulator(url: str) -> None:
         pass
 
 
-def serve(exit_on_stdin_eof: bool) -> None:
-    """Run the server in this process, print its URL, and block until told to stop."""
+def moto_server_class() -> Any:
+    """moto's threaded server; ImportError without the extra (moto, and flask for its server)."""
     # moto reads this each time it creates an IAM backend (first request, and after every
     # /moto-api/reset), so it must be set for the life of the server, not just at start.
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-    from moto.server import ThreadedMotoServer  # imported here: the parent never needs moto
+    from moto.server import ThreadedMotoServer
 
+    return ThreadedMotoServer
+
+
+def serve(exit_on_stdin_eof: bool, announce: Callable[[str], None] | None = None) -> None:
+    """Run the server in this process, print its URL, and block until told to stop.
+
+    The URL is the first line printed unless `announce` prints something else for a person.
+    """
+    server_class = moto_server_class()
     only_the_aws_partition()
     # werkzeug logs every request: noise between iamctl's own output.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Port 0: the OS picks a free port at bind time, so two servers can never collide.
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = server_class(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    print(f"http://{host}:{port}", flush=True)
+    (announce or print)(f"http://{host}:{port}")
+    sys.stdout.flush()
     try:
         wait_for_stop(exit_on_stdin_eof)
     finally:
@@ -166,5 +199,41 @@ def wait_for_stop(exit_on_stdin_eof: bool) -> None:
         pass
 
 
+def exports(url: str) -> str:
+    """What a person pastes into another shell: valid shell, the explanations as comments."""
+    return f"""\
+# IAM emulator (moto) at {url}: account {EMULATOR_ACCOUNT_ID}, AWS managed policies loaded.
+# Point iamctl at it from another shell (dummy credentials: no AWS account is involved):
+export AWS_ENDPOINT_URL={url}
+export AWS_ACCESS_KEY_ID=testing
+export AWS_SECRET_ACCESS_KEY=testing
+export AWS_DEFAULT_REGION=us-east-1
+unset AWS_PROFILE AWS_SESSION_TOKEN
+# A file for it names account.id "{EMULATOR_ACCOUNT_ID}". Ctrl-C stops the emulator, and its
+# account, kept in memory only, is gone."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`iamctl-emulator`; with EXIT_ON_EOF (start_emulator's child), the URL alone."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
+    if args not in ([], [EXIT_ON_EOF]):
+        print(f"error: unexpected argument {args[0]!r} (iamctl-emulator --help)", file=sys.stderr)
+        return 1
+    try:
+        moto_server_class()
+    except ImportError:
+        print(NO_MOTO, file=sys.stderr)
+        return 1
+    if args:
+        serve(exit_on_stdin_eof=True)
+    else:
+        serve(exit_on_stdin_eof=False, announce=lambda url: print(exports(url)))
+        print("# Emulator stopped.")
+    return 0
+
+
 if __name__ == "__main__":
-    serve(exit_on_stdin_eof=EXIT_ON_EOF in sys.argv[1:])
+    sys.exit(main())
