@@ -22,7 +22,7 @@ from typing import Any
 from ..core.arns import policy_name, tag_map
 from ..core.errors import NoSuchEntityError
 from ..core.kinds.declaration import EntityKind
-from ..core.kinds.entities import COUNT_ORDER, ROLES
+from ..core.kinds.entities import ROLES, counted_kinds
 from ..core.policy import documents as policydoc
 from ..core.state import (
     Account,
@@ -70,14 +70,13 @@ class ReadStats:
     def count(self, kind: EntityKind) -> int:
         if kind.section in self.declared:
             return self.declared[kind.section]
-        # A declared kind no reader counted (stats made without them) read none.
-        count: int = getattr(self, kind.section, 0)
+        count: int = getattr(self, kind.section)
         return count
 
     def summary(self) -> str:
         owned = f" ({self.aws_roles:,} owned by AWS)" if self.aws_roles else ""
-        read = ", ".join(kind.counted(self.count(kind))
-                         + (owned if kind is ROLES else "") for kind in COUNT_ORDER)
+        read = ", ".join(kind.counted(self.count(kind)) + (owned if kind is ROLES else "")
+                         for kind in counted_kinds(self.declared))
         line = f"read {read} in {plural(self.calls, 'API call')} ({self.seconds:.1f} s)"
         age = report_age_words(self.report_age) if self.report_age is not None else "of unknown age"
         line += f"; credential report {age}, waited {self.report_wait:.1f} s"

@@ -119,8 +119,8 @@ def test_the_read_summary_names_the_report_age_and_exact_reads():
     stats = ReadStats(users=5, groups=1, policies=0, calls=9, seconds=0.3,
                       report_age=timedelta(minutes=7), report_wait=1.25)
     assert stats.summary() == (
-        "read 5 users, 1 group, 0 policies, 0 roles, 0 OIDC providers, 0 SAML providers, "
-        "0 SSH public keys in 9 API calls (0.3 s); credential report from 7 min ago, waited 1.2 s"
+        "read 5 users, 1 group, 0 policies, 0 roles, 0 OIDC providers, 0 SAML providers in 9 API "
+        "calls (0.3 s); credential report from 7 min ago, waited 1.2 s"
     )
     exact = ReadStats(users=5, groups=1, policies=0, calls=24, seconds=0.5,
                       report_age=timedelta(seconds=3), exact_users=5)

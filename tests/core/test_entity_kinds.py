@@ -48,8 +48,7 @@ def test_counts_name_every_kind_in_singular_or_plural():
     provider = OidcProvider("token.actions.githubusercontent.com")
     desired = replace(desired, oidc_providers={provider.url: provider})
     assert counts(desired) == (
-        "0 users, 0 groups, 0 policies, 0 roles, 1 OIDC provider, 0 SAML providers, "
-        "0 SSH public keys")
+        "0 users, 0 groups, 0 policies, 0 roles, 1 OIDC provider, 0 SAML providers")
 
 
 def test_an_oidc_provider_is_keyed_by_its_url_without_the_scheme():
@@ -65,7 +64,7 @@ def test_the_read_summary_counts_identity_providers_too():
     line = ReadStats(users=2, groups=1, policies=0, calls=9, seconds=0.3, roles=4, aws_roles=1,
                      oidc_providers=1, saml_providers=2).summary()
     assert line.startswith("read 2 users, 1 group, 0 policies, 4 roles (1 owned by AWS), "
-                           "1 OIDC provider, 2 SAML providers, 0 SSH public keys in 9 API calls")
+                           "1 OIDC provider, 2 SAML providers in 9 API calls")
 
 
 def test_validate_counts_every_kind_the_file_declares():

@@ -226,6 +226,7 @@ def test_keys_apply_plan_in_sync_and_drift_is_caught(run_iamctl, server_iam, tmp
     server_iam.update_ssh_public_key(UserName="alice", SSHPublicKeyId=desktop_id, Status="Active")
     drift = run_iamctl("plan", path, "--detailed-exitcode")
     assert drift.code == 2, drift.stderr
+    assert "0 SAML providers, 3 SSH public keys in" in drift.stderr  # alice's: bob's not read
     assert "- user alice: SSH public key SHA256:" in drift.stdout
     assert f"~ user alice: SSH public key {fingerprint(key_body(desktop))} ({desktop_id}): " \
            "Active -> Inactive" in drift.stdout
@@ -241,6 +242,8 @@ def test_the_section_absent_leaves_every_key_alone(run_iamctl, server_iam, tmp_p
     server_iam.upload_ssh_public_key(UserName="alice", SSHPublicKeyBody=LAPTOP)
     path = keys_file(tmp_path, "", users="[alice]")
     assert_in_sync(run_iamctl, path)
+    # Not managed, so not counted either.
+    assert "SSH public key" not in run_iamctl("plan", path).stderr
 
 
 def test_the_apply_role_allows_every_call_of_plan_and_apply(moto_iam, tmp_path):

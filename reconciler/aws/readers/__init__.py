@@ -35,11 +35,13 @@ def reads(section: str) -> Callable[[Reader], Reader]:
 def read_declared(
     aws: Aws, live: State, wanted: Mapping[str, Mapping[str, Any]] | None
 ) -> dict[str, Mapping[str, Any]]:
-    """Every declared kind's entities, by section (`State.declared` of the live side)."""
+    """The entities of every declared kind the files have a section of (`wanted`; None:
+    every kind, for export), by section: `State.declared` of the live side."""
     return {
         kind.entity.section: READERS[kind.entity.section](
-            aws, live, None if wanted is None else wanted.get(kind.entity.section, {}))
+            aws, live, None if wanted is None else wanted[kind.entity.section])
         for kind in DECLARED
+        if wanted is None or kind.entity.section in wanted
     }
 
 

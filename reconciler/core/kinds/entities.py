@@ -9,6 +9,8 @@ a kind declared in `declared/` is held by its section in `State.declared` and `I
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..arns import url_key
 from ..state import State
 from .declaration import EntityKind
@@ -59,5 +61,12 @@ COUNT_ORDER = (USERS, GROUPS, POLICIES, ROLES, OIDC_PROVIDERS, SAML_PROVIDERS,
 
 
 def counts(state: State) -> str:
-    """`3 users, 2 groups, 1 policy, 0 roles, 1 OIDC provider, 0 SAML providers`."""
-    return ", ".join(kind.counted(len(kind.of(state))) for kind in COUNT_ORDER)
+    """`3 users, 2 groups, 1 policy, 0 roles, 1 OIDC provider, 0 SAML providers`, and a declared
+    kind's count where the files manage it (`2 SSH public keys`)."""
+    return ", ".join(kind.counted(len(kind.of(state))) for kind in counted_kinds(state.declared))
+
+
+def counted_kinds(declared: Mapping[str, object]) -> tuple[EntityKind, ...]:
+    """The kinds a count names: every built-in one, and the declared ones in `declared` (those
+    the files have a section of: the others are not managed, and their count says nothing)."""
+    return tuple(kind for kind in COUNT_ORDER if kind in BUILT_IN or kind.section in declared)
