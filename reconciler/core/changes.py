@@ -41,6 +41,9 @@ class Action(str, Enum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
+    # `-/+`: deleted and created again under the same name, for what AWS fixes at creation (a
+    # customer managed policy's path and description); the kind's spec says how (`replaced`).
+    REPLACE = "replace"
 
 
 class ChangeKind(str):
@@ -55,7 +58,6 @@ class ChangeKind(str):
     _known: ClassVar[dict[str, ChangeKind]] = {}
 
     POLICY: ClassVar[ChangeKind]  # customer managed policy
-    POLICY_REPLACEMENT: ClassVar[ChangeKind]  # path or description: delete and recreate
     POLICY_DOCUMENT: ClassVar[ChangeKind]  # a new default version
     POLICY_TAGS: ClassVar[ChangeKind]
     GROUP: ClassVar[ChangeKind]

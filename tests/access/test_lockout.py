@@ -88,7 +88,7 @@ LOST = "may no longer call iam:"
     # The role these credentials run as.
     (delete(ChangeKind.ROLE_POLICY, "deployer", OWN + "Deploy"), ROLE, LOST),
     (delete(ChangeKind.ROLE_POLICY, "deployer", OWN + "Deploy"), Caller(role="Deployer"), LOST),
-    (Change(Action.UPDATE, ChangeKind.POLICY_REPLACEMENT, "Deploy",
+    (Change(Action.REPLACE, ChangeKind.POLICY, "Deploy",
             before=ReplacedPolicy(PolicySpec("/", "", d(action="iam:*").text, {}, OWN + "Deploy"),
                                   (Entity("role", "deployer"),)),
             after=ReplacedPolicy(PolicySpec("/x/", "", d(action="iam:*").text),

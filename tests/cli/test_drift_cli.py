@@ -106,7 +106,7 @@ def test_a_policy_moved_to_another_path_goes_back_to_roles_and_ignored_users(
     ), planned.stdout
     assert "+ user bob: attach Billing" in planned.stdout
     (replacement,) = [c for c in json.loads(saved.read_text())["changes"]
-                      if c["kind"] == "policy_replacement"]
+                      if c["action"] == "replace"]
     assert replacement["after"]["attached"] == [
         {"kind": "role", "name": "ci-deploy"}, {"kind": "user", "name": "cdk-bot"}]
 

@@ -240,7 +240,7 @@ def test_customer_policy_document_tags_and_replacement():
     assert [(c.action, c.kind, c.name) for c in result.changes] == [
         (Action.UPDATE, ChangeKind.POLICY_DOCUMENT, "p"),
         (Action.UPDATE, ChangeKind.POLICY_TAGS, "p"),
-        (Action.UPDATE, ChangeKind.POLICY_REPLACEMENT, "q"),
+        (Action.REPLACE, ChangeKind.POLICY, "q"),
         (Action.CREATE, ChangeKind.POLICY, "r"),
     ]
     assert "cannot change in place" in result.changes[2].note

@@ -132,8 +132,8 @@ def test_a_replacement_says_why_and_carries_both_policies() -> None:
     current = live_policy("p", READ, path="/a/", description="old")
     [change] = changes(state(wanted), state(current))
     assert change == Change(
-        Action.UPDATE,
-        K.POLICY_REPLACEMENT,
+        Action.REPLACE,
+        K.POLICY,
         "p",
         before=ReplacedPolicy(PolicySpec("/a/", "old", READ_TEXT, {}, current.arn), ()),
         after=ReplacedPolicy(PolicySpec("/b/", "new", READ_TEXT, {}, ""), ()),

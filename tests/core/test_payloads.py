@@ -35,14 +35,16 @@ POLICY = PolicySpec("/ci/", "deploys", DOCUMENT, {"team": "ci"}, ARN)
 ROLE, USER = Entity("role", "ci"), Entity("user", "bob")
 THUMB = "a" * 40
 
+# A replacement (`-/+`): both sides are the policy and where it is attached.
+REPLACEMENT = Change(
+    Action.REPLACE, ChangeKind.POLICY, "Deploy",
+    before=ReplacedPolicy(POLICY, (ROLE, USER)), after=ReplacedPolicy(POLICY, (ROLE,)),
+)
+
 # One change of each kind, with the payloads its kind carries (both sides where it has two).
 SAMPLES: dict[ChangeKind, Change] = {
     ChangeKind.ALIAS: Change(Action.UPDATE, ChangeKind.ALIAS, "1", before="old", after="new"),
     ChangeKind.POLICY: Change(Action.CREATE, ChangeKind.POLICY, "Deploy", after=POLICY),
-    ChangeKind.POLICY_REPLACEMENT: Change(
-        Action.UPDATE, ChangeKind.POLICY_REPLACEMENT, "Deploy",
-        before=ReplacedPolicy(POLICY, (ROLE, USER)), after=ReplacedPolicy(POLICY, (ROLE,)),
-    ),
     ChangeKind.POLICY_DOCUMENT: Change(Action.UPDATE, ChangeKind.POLICY_DOCUMENT, "Deploy",
                                        target=ARN,
                                  before=DOCUMENT, after=DOCUMENT),
@@ -127,10 +129,27 @@ def test_a_saved_change_reads_back_with_its_typed_payloads(kind: ChangeKind) -> 
     assert change_from_dict(saved(change)) == change
 
 
+def test_a_saved_replacement_reads_back_with_the_policy_on_both_sides() -> None:
+    assert saved(REPLACEMENT)["action"] == "replace"
+    assert change_from_dict(saved(REPLACEMENT)) == REPLACEMENT
+    # A creation's payload is not a replacement's, nor the other way round.
+    data = saved(REPLACEMENT)
+    data["action"] = "create"
+    with pytest.raises(ValueError, match="the after of a policy change: .*object with path"):
+        change_from_dict(data)
+
+
+def test_only_a_kind_that_says_how_its_replacement_reads_back_is_replaced() -> None:
+    data = saved(SAMPLES[ChangeKind.ROLE])
+    data["action"] = "replace"
+    with pytest.raises(ValueError, match="a role change cannot replace"):
+        change_from_dict(data)
+
+
 def test_the_json_of_structured_payloads_is_the_plan_format() -> None:
     """What a saved plan or `plan --json` has always held: plain objects, entities as
     {kind, name}, the password policy's fields by name."""
-    replacement = saved(SAMPLES[ChangeKind.POLICY_REPLACEMENT])
+    replacement = saved(REPLACEMENT)
     assert replacement["before"] == {
         "path": "/ci/", "description": "deploys", "document": DOCUMENT, "tags": {"team": "ci"},
         "arn": ARN, "attached": [{"kind": "role", "name": "ci"}, {"kind": "user", "name": "bob"}],
@@ -160,7 +179,6 @@ def test_the_json_of_structured_payloads_is_the_plan_format() -> None:
         (ChangeKind.USER, "after", {"path": "/"}, "object with path, tags"),  # tags missing
         (ChangeKind.USER, "after", {"path": 3, "tags": {}}, "a string"),
         (ChangeKind.GROUP, "before", {"members": [{"kind": "user"}]}, "object with kind, name"),
-        (ChangeKind.POLICY_REPLACEMENT, "after", {"attached": []}, "object with path"),
         (ChangeKind.ROLE_SETTINGS, "after", {"description": "x", "max_session_duration": True},
          "int or null"),
         (ChangeKind.USER_TAGS, "after", {"a": 1}, "tags"),
@@ -181,6 +199,13 @@ def test_a_saved_payload_of_another_shape_is_refused(
         change_from_dict(data)
 
 
+def test_a_replacement_of_another_shape_is_refused() -> None:
+    data = saved(REPLACEMENT)
+    data["after"] = {"attached": []}
+    with pytest.raises(ValueError, match="the after of a policy change: .*object with path"):
+        change_from_dict(data)
+
+
 def test_apply_refuses_a_saved_plan_with_an_edited_payload_before_anything(tmp_path) -> None:
     plan = Plan("123456789012", None, (SAMPLES[ChangeKind.USER],))
     data = plan_to_dict(plan)
@@ -188,4 +213,16 @@ def test_apply_refuses_a_saved_plan_with_an_edited_payload_before_anything(tmp_p
     plan_file = tmp_path / "plan.json"
     plan_file.write_text(json.dumps(data))
     with pytest.raises(IamctlError, match="not a saved iamctl plan .*after of a user change"):
+        load_saved_plans(str(plan_file))
+
+
+def test_a_plan_saved_in_another_format_is_refused(tmp_path) -> None:
+    """Format 1 wrote a replacement as an update of `policy_replacement`: read now, its changes
+    could mean something else, so apply asks for a new plan instead."""
+    data = plan_to_dict(Plan("123456789012", None, (REPLACEMENT,)))
+    assert data["format_version"] == 2
+    data["format_version"] = 1
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(data))
+    with pytest.raises(IamctlError, match="written in plan format 1, .* format 2: plan again"):
         load_saved_plans(str(plan_file))

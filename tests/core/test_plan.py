@@ -117,7 +117,7 @@ def test_policy_document_change_is_shown_by_statement():
 def test_json_plan_has_the_documented_fields_and_round_trips():
     plan = tutorial_plan()
     data = json.loads(json.dumps(plan_to_dict(plan)))
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     assert data["account"] == {"id": ACCOUNT_ID, "alias": "acme-sandbox"}
     assert data["summary"] == {
         "add": 4, "change": 1, "destroy": 1, "human": 2, "broadening": 1, "escalation": 1,

@@ -201,8 +201,8 @@ def test_replacing_a_policy_reattaches_it(aws, moto_iam):
     run(
         aws,
         Change(
-            Action.UPDATE,
-            ChangeKind.POLICY_REPLACEMENT,
+            Action.REPLACE,
+            ChangeKind.POLICY,
             "p",
             before=ReplacedPolicy(replace(spec, description="old", arn=arn), group),
             after=ReplacedPolicy(spec, group),
@@ -226,7 +226,7 @@ def test_replacing_a_policy_reattaches_exactly_where_the_plan_says(aws, moto_iam
     role, user = Entity("role", "ci-deploy"), Entity("user", "cdk-bot")
     spec = PolicySpec("/b/", "", DOC, {}, "")
     run(aws, Change(
-        Action.UPDATE, ChangeKind.POLICY_REPLACEMENT, "p",
+        Action.REPLACE, ChangeKind.POLICY, "p",
         before=ReplacedPolicy(
             replace(spec, path="/a/", arn=old), (role, user, Entity("group", "g"))
         ),

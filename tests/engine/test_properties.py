@@ -430,6 +430,9 @@ def simulate_group(world: World, change: Change) -> None:
 
 
 def simulate_policy(world: World, change: Change) -> None:
+    if change.action == Action.REPLACE:
+        simulate_replacement(world, change)
+        return
     if change.action == Action.CREATE:
         world.policies[change.name] = new_policy(change.name, payload_as(change.after, PolicySpec))
         return
@@ -479,7 +482,6 @@ SIMULATE: dict[ChangeKind, Callable[[World, Change], None]] = {
     ChangeKind.GROUP_INLINE_POLICY: lambda w, c: w.group(
         c, inline_policies=edited_inline(w.groups[c.name].inline_policies, c)),
     ChangeKind.POLICY: simulate_policy,
-    ChangeKind.POLICY_REPLACEMENT: simulate_replacement,
     ChangeKind.POLICY_DOCUMENT: lambda w, c: w.policy(c, document=canonical(c.after)),
     ChangeKind.POLICY_TAGS: lambda w, c: w.policy(c, tags=c.after),
     ChangeKind.ALIAS: lambda w, c: setattr(w, "account", replace(w.account, alias=cast(Any,

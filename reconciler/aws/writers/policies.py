@@ -110,7 +110,7 @@ def policy_versions(ctx: WriteContext, arn: str, doing: str) -> list[dict[str, A
     ]
 
 
-@writes(ChangeKind.POLICY_REPLACEMENT, Action.UPDATE)
+@writes(ChangeKind.POLICY, Action.REPLACE)
 def replace_policy(ctx: WriteContext, change: Change) -> None:
     """Path and description are fixed at creation: detach, delete, recreate, re-attach.
 

@@ -91,7 +91,7 @@ def reverted_user(state: State, change: Change, live: State, desired: State) -> 
 
 def _inverse(change: Change) -> Change:
     action = {Action.CREATE: Action.DELETE, Action.DELETE: Action.CREATE}.get(
-        change.action, Action.UPDATE)
+        change.action, change.action)
     return _copied(change, action=action, before=change.after, after=change.before)
 
 
@@ -179,6 +179,8 @@ def _group(state: State, change: Change, desired: State) -> State:
 
 
 def _policy(state: State, change: Change, desired: State) -> State:
+    if change.action == Action.REPLACE:
+        return _replacement(state, change)
     if change.action == Action.CREATE:
         wanted = desired.policies.get(change.name)
         if wanted is None or state.policies.get(change.name) is wanted:
@@ -198,7 +200,9 @@ def _policy_document(state: State, change: Change, desired: State) -> State:
     return _new_document(state, change.name, _document(text_of(change.after)))
 
 
-def _replacement(state: State, change: Change, desired: State) -> State:
+def _replacement(state: State, change: Change) -> State:
+    # Where it is attached stays: the replacement re-attaches it (`after.attached`), and an
+    # entity the file moves to another ARN has an attachment change of its own.
     after = payload_as(change.after, ReplacedPolicy).policy
     return _new_document(state, change.name, canonical(after.document))
 
@@ -347,6 +351,5 @@ APPLIERS: dict[ChangeKind, Applier] = {
     ChangeKind.GROUP: _group,
     ChangeKind.POLICY: _policy,
     ChangeKind.POLICY_DOCUMENT: _policy_document,
-    ChangeKind.POLICY_REPLACEMENT: _replacement,
     ChangeKind.ROLE_TRUST: _role_trust,
 }

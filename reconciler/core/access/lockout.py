@@ -126,7 +126,7 @@ class Lockout:
         assert self.who is not None
         alone = apply_change(with_new_policies(self.live, self.desired), change, self.desired)
         models = [AccessModel.of(alone, self.documents)]
-        if change.kind == ChangeKind.POLICY_REPLACEMENT:
+        if change.kind == ChangeKind.POLICY and change.action == Action.REPLACE:
             # Replaced by delete and create: detached in between, and apply may need it to
             # re-attach it.
             gone = Change(Action.DELETE, ChangeKind.POLICY, change.name)

@@ -33,8 +33,7 @@ def policies_to_read(changes: Iterable[Change], live: State) -> set[str]:
     acting = {
         change.name
         for change in changes
-        if change.kind == ChangeKind.POLICY_REPLACEMENT
-        or (change.kind == ChangeKind.POLICY and change.action == Action.DELETE)
+        if change.kind == ChangeKind.POLICY and change.action in (Action.DELETE, Action.REPLACE)
     }
     return {
         name

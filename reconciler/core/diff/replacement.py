@@ -59,8 +59,8 @@ def replacement(
         if entity not in deleted and goes_back(entity, desired, current.arn, new_arn)
     ]
     return Change(
-        Action.UPDATE,
-        ChangeKind.POLICY_REPLACEMENT,
+        Action.REPLACE,
+        ChangeKind.POLICY,
         wanted.name,
         before=ReplacedPolicy(policy_spec(current), tuple(attached)),
         after=ReplacedPolicy(policy_spec(wanted), tuple(back)),

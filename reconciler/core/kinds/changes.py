@@ -53,7 +53,7 @@ from .describers import (
     role_trust,
     transition,
 )
-from .spec import CREATE, DELETE, TAGS, TEXT, UPDATE, KindSpec, Phase, spec
+from .spec import CREATE, DELETE, REPLACE, TAGS, TEXT, UPDATE, KindSpec, Phase, spec
 
 _ROLE_SPECS: tuple[KindSpec, ...] = (
     spec(ChangeKind.ROLE, Phase.ROLES, [CREATE, DELETE], role, Phase.DELETE_ROLES,
@@ -107,12 +107,11 @@ _PROVIDER_SPECS: tuple[KindSpec, ...] = (
 SPECS: tuple[KindSpec, ...] = (
     spec(ChangeKind.ALIAS, Phase.ACCOUNT, [UPDATE], transition("account alias"), **TEXT,
          access=rules.fixed(Impact.NEUTRAL)),
-    spec(ChangeKind.POLICY, Phase.POLICIES, [CREATE, DELETE], entity("policy"),
+    # Replaced (path or description: fixed at creation) with the creations and updates.
+    spec(ChangeKind.POLICY, Phase.POLICIES, [CREATE, DELETE, REPLACE], entity("policy"),
          Phase.DELETE_POLICIES,
          before=Attachments.from_json, after=PolicySpec.from_json,
-         access=MODELLED),
-    spec(ChangeKind.POLICY_REPLACEMENT, Phase.POLICIES, [UPDATE], entity("policy"),
-         before=ReplacedPolicy.from_json, after=ReplacedPolicy.from_json,
+         replaced=ReplacedPolicy.from_json,
          access=MODELLED),
     spec(ChangeKind.POLICY_DOCUMENT, Phase.POLICIES, [UPDATE], policy_document, **TEXT,
          access=MODELLED),

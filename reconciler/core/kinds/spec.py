@@ -15,7 +15,7 @@ from ..payloads import Reader, tags, text
 from .access_rules import Access
 from .describers import Describer
 
-CREATE, UPDATE, DELETE = Action.CREATE, Action.UPDATE, Action.DELETE
+CREATE, UPDATE, DELETE, REPLACE = Action.CREATE, Action.UPDATE, Action.DELETE, Action.REPLACE
 
 
 class Phase:
@@ -66,6 +66,15 @@ class KindSpec:
     # A change to a user's credentials (console password, access keys): it is about that user,
     # and a plan reads that user's credentials exactly before it.
     credential: bool = field(default=False, kw_only=True)
+    # How both sides of its replacement (`-/+`, `Action.REPLACE`) are read back; None: the kind
+    # is never replaced.
+    replaced: Reader | None = field(default=None, kw_only=True)
+
+    def readers(self, action: Action) -> tuple[Reader | None, Reader | None]:
+        """How a saved change's `before` and `after` are read back, by its action."""
+        if action == REPLACE:
+            return self.replaced, self.replaced
+        return self.before, self.after
 
 
 def spec(
@@ -80,11 +89,14 @@ def spec(
     secret: bool = False,
     access: Access,
     credential: bool = False,
+    replaced: Reader | None = None,
 ) -> KindSpec:
     """`access` has no default: a new kind says how the plan judges what it does to access."""
+    if (REPLACE in actions) != (replaced is not None):
+        raise ValueError(f"{kind.value}: a kind replaced says how its replacement is read back")
     return KindSpec(
         kind, phase, frozenset(actions), describe, deletion_phase, before, after, secret,
-        access=access, credential=credential,
+        access=access, credential=credential, replaced=replaced,
     )
 
 

@@ -40,7 +40,10 @@ from .destinations import (
     with_destinations,
 )
 
-FORMAT_VERSION = 1
+# The JSON plan's format (CHANGELOG.md says what each changed). 2: a replacement is its own
+# action, `replace` (`-/+`), of the kind it replaces (was `update` of `policy_replacement`).
+FORMAT_VERSION = 2
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -58,10 +61,10 @@ class Plan:
     @property
     def summary(self) -> dict[str, int]:
         actions = [change.action for change in self.changes]
-        replacements = sum(1 for c in self.changes if c.kind == ChangeKind.POLICY_REPLACEMENT)
+        replacements = actions.count(Action.REPLACE)  # one to destroy and one to add, each
         return {
             "add": actions.count(Action.CREATE) + replacements,
-            "change": actions.count(Action.UPDATE) - replacements,
+            "change": actions.count(Action.UPDATE),
             "destroy": actions.count(Action.DELETE) + replacements,
             "human": len(self.human_steps),
             "broadening": len(self.broadening),
@@ -199,7 +202,11 @@ def change_to_dict(change: Change) -> dict[str, Any]:
 
 
 def plan_from_dict(data: Mapping[str, Any]) -> Plan:
-    """Reads a saved plan back (the inverse of `plan_to_dict`)."""
+    """Reads a saved plan back (the inverse of `plan_to_dict`); one of another format is
+    refused (ValueError): its changes may mean something else now."""
+    if data.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"written in plan format {data.get('format_version')}, this iamctl "
+                         f"reads format {FORMAT_VERSION}: plan again")
     return Plan(
         account_id=data["account"]["id"],
         alias=data["account"]["alias"],
@@ -224,14 +231,14 @@ def change_from_dict(item: Mapping[str, Any]) -> Change:
     action, kind = Action(item["action"]), ChangeKind.of(item["kind"])
     if not allows(kind, action):
         raise ValueError(f"a {kind.value} change cannot {action.value}")
-    kind_spec = spec_of(kind)
+    before, after = spec_of(kind).readers(action)
     return Change(
         action,
         kind,
         item["name"],
         item["target"],
-        _payload(kind, "before", kind_spec.before, item["before"]),
-        _payload(kind, "after", kind_spec.after, item["after"]),
+        _payload(kind, "before", before, item["before"]),
+        _payload(kind, "after", after, item["after"]),
         item["note"],
         item.get("self_lockout", ""),
         Impact(item.get("impact", Impact.UNKNOWN.value)),

@@ -11,14 +11,14 @@ import unicodedata
 from collections.abc import Sequence
 from itertools import groupby
 
-from ..changes import Action, Change, ChangeKind, Finding, HumanStep, StepKind
+from ..changes import Action, Change, Finding, HumanStep, StepKind
 from ..kinds.changes import spec_of
 from ..plan.destinations import delivered_to
 from ..plan.plan import Plan
 from ..wording import plural
 from . import impact as impact_text
 
-SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
+SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.REPLACE: "-/+"}
 # ANSI colours by mark (green, yellow, red, yellow, magenta): written here rather than through
 # click, so this module stays pure; the caller decides whether colour is wanted.
 COLORS = {"+": "32", "~": "33", "-": "31", "-/+": "33", "!": "35"}
@@ -64,8 +64,7 @@ def titled(change: Change, subject: str) -> str:
 
 
 def marked(change: Change, subject: str) -> str:
-    symbol = "-/+" if change.kind == ChangeKind.POLICY_REPLACEMENT else SYMBOLS[change.action]
-    return f"{symbol} {subject}"
+    return f"{SYMBOLS[change.action]} {subject}"
 
 
 def change_subject(change: Change) -> str:
