@@ -2,7 +2,8 @@
 
 - The file-format reference page is written from schemas/iamctl.schema.json at each build
   (scripts/schema_reference.py): no copy of the schema is kept by hand.
-- CONTRIBUTING.md, at the top of the repository where GitHub shows it, is a page of the site too.
+- CONTRIBUTING.md and CHANGELOG.md, at the top of the repository where GitHub shows them, are
+  pages of the site too.
 - The pages link to the repository's files (`../examples/tutorial/account.yaml`) by relative
   paths, so the links work on GitHub as well. mkdocs knows only docs/, and would report them as
   broken: each linked file that exists is copied into the site under `repository/`, and the link
@@ -29,7 +30,7 @@ from scripts.schema_reference import schema_reference  # noqa: E402
 SCHEMA = "schemas/iamctl.schema.json"
 SCHEMA_PAGE = "reference/schema.md"
 # Pages whose source is not under docs/: site path -> path in the repository.
-OUTSIDE_PAGES = {"contributing.md": "CONTRIBUTING.md"}
+OUTSIDE_PAGES = {"contributing.md": "CONTRIBUTING.md", "changelog.md": "CHANGELOG.md"}
 COPIES = "repository/"  # where the site keeps copies of the repository files the pages link to
 # A Markdown inline link's target: `[text](target)` or `[text](target#anchor)`.
 LINK = re.compile(r"(\]\()([^)\s#]+)(#[^)\s]*)?(\))")

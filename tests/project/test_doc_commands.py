@@ -63,8 +63,20 @@ COMMANDS: dict[str, Runs | NotRun] = {
     "make docs": NotRun("tests/project/test_docs.py runs the same build, strict"),
     "make bench": NotRun("about 7 minutes; tests/project/test_bench_smoke.py runs it small"),
     "make mutate": NotRun("about 15 minutes, with the mutate extra, which make test lacks"),
+    "make release-check": NotRun(
+        "builds the sdist and wheel and installs the wheel in a fresh venv: minutes; the "
+        "release workflow runs it, and tests/project/test_release.py checks the build"
+    ),
     "pip install iamctl": NotRun("reaches PyPI; `make venv` installs the same package from the "
                                  "clone, and every test runs it"),
+    "pip install 'iamctl[emulator]'": NotRun(
+        "reaches PyPI; `make venv` installs moto, the extra's one requirement, and the emulator "
+        "tests run iamctl-emulator with it"
+    ),
+    "iamctl-emulator": NotRun(
+        "serves until Ctrl-C; tests/project/test_emulator.py starts it, reads the export lines "
+        "it prints and plans against it, and make release-check does the same with the wheel"
+    ),
     "iamctl mfa enroll alice": NotRun(
         "needs a terminal and an authenticator app's codes: it refuses to run with standard "
         "output not a terminal (tests/cli cover the enrolment with pyotp's codes)"

@@ -58,7 +58,7 @@ def test_a_link_to_a_file_that_does_not_exist_fails_the_build(tmp_path: Path) ->
     copy = tmp_path / "repo"
     for name in ("docs", "scripts", "schemas", "examples"):
         shutil.copytree(REPO_ROOT / name, copy / name)
-    for name in ("mkdocs.yml", "CONTRIBUTING.md", "action.yml", "README.md"):
+    for name in ("mkdocs.yml", "CONTRIBUTING.md", "CHANGELOG.md", "action.yml", "README.md"):
         shutil.copy(REPO_ROOT / name, copy / name)
     guide = copy / "docs" / "guides" / "first-account.md"
     guide.write_text(guide.read_text() + "\n[gone](../../examples/gone/account.yaml)\n")

@@ -258,7 +258,7 @@ WORKFLOW_EVENTS = [("plan.yml", "pull_request"), ("apply.yml", "push")]
 
 @pytest.mark.parametrize(("workflow", "event"), WORKFLOW_EVENTS)
 def test_workflows_run_on_a_change_to_any_file_a_plan_reads(tmp_path, workflow, event) -> None:
-    # The config repository of the README: an account file, and the policy document it names.
+    # The config repository of the CI guide: an account file, and the policy document it names.
     subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
     account = account_text(
         "policies:\n  - name: billing\n    document_file: ../policies/billing.json\n"
@@ -292,10 +292,16 @@ def test_examples_pin_this_release_where_their_users_pin_it() -> None:
     hook_usage = (REPO_ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
     assert f"repo: https://github.com/{repository}\n" in hook_usage
     assert f"rev: {tag} " in hook_usage
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    pins = re.findall(r"(rev: v|iamctl@v|iamctl==)(\d[\w.]*)", readme)
+    guide = (REPO_ROOT / "docs" / "guides" / "github-actions.md").read_text(encoding="utf-8")
+    assert f"repo: https://github.com/{repository}\n" in guide
+    pins = re.findall(r"(rev: v|iamctl@v|iamctl==)(\d[\w.]*)", guide)
     assert {kind for kind, _ in pins} == {"rev: v", "iamctl@v", "iamctl=="}
     assert {version for _, version in pins} == {reconciler.__version__}
+
+
+def test_the_documentation_site_links_to_the_repository_the_package_names() -> None:
+    site = load(REPO_ROOT / "mkdocs.yml")
+    assert site["repo_url"] == project_metadata()["urls"]["Source"]
 
 
 # The pre-commit hook.
