@@ -134,8 +134,8 @@ def test_a_saved_replacement_reads_back_with_the_policy_on_both_sides() -> None:
     assert change_from_dict(saved(REPLACEMENT)) == REPLACEMENT
     # A creation's payload is not a replacement's, nor the other way round.
     data = saved(REPLACEMENT)
-    data["action"] = "create"
-    with pytest.raises(ValueError, match="the after of a policy change: .*object with path"):
+    data["action"] = "delete"
+    with pytest.raises(ValueError, match="the before of a policy change: .*object with attached"):
         change_from_dict(data)
 
 

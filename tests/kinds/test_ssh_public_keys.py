@@ -19,6 +19,7 @@ from reconciler.config.desired import load
 from reconciler.core.changes import Action, Change, Impact
 from reconciler.core.kinds.changes import access_of
 from reconciler.core.kinds.declared.ssh_public_keys import (
+    KIND,
     SSH_PUBLIC_KEY,
     SSH_PUBLIC_KEY_STATUS,
     SshPublicKey,
@@ -262,6 +263,9 @@ def test_the_apply_role_allows_every_call_of_plan_and_apply(moto_iam, tmp_path):
     assert {"GetSSHPublicKey", "UploadSSHPublicKey", "UpdateSSHPublicKey",
             "DeleteSSHPublicKey"} <= called
     assert apply_role_allows(called) == []
+    # The declaration names the calls no built-in kind makes, for self-lockout's list.
+    assert {"iam:GetSSHPublicKey", "iam:UploadSSHPublicKey", "iam:UpdateSSHPublicKey"} == \
+        set(KIND.iam_actions) <= {f"iam:{name}" for name in called}
 
 
 def statuses(iam: Any, user: str) -> dict[str, str]:

@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from ..arns import policy_name
 from ..changes import Action, Change, ChangeKind
+from ..kinds.declared import DECLARED
 from ..state import Caller, State
 from .applied import applied, apply_change, reverted, with_new_policies
 from .conditions import Verdict
@@ -64,6 +65,8 @@ IAMCTL_ACTIONS = (
     "iam:UpdateAccountPasswordPolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateGroup",
     "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole", "iam:UpdateSAMLProvider",
     "iam:UpdateUser",
+    # The calls of the kinds declared in modules of their own, each declaring its own.
+    *(action for kind in DECLARED for action in kind.iam_actions),
 )
 _SHOWN = 3  # calls named in a lockout line; the count says how many more
 

@@ -82,6 +82,10 @@ class DeclaredKind(Generic[Model]):
     diff: Callable[[Mapping[str, Model], Mapping[str, Model], bool], Iterable[Change]]
     # Export: the entry the file would write; None when export leaves the kind out.
     to_file: Callable[[Model], dict[str, Any]] | None
+    # The IAM actions its reader and writers call that no built-in kind does: the apply role of
+    # examples/github-actions/bootstrap.yaml lists them, and self-lockout checks the caller
+    # keeps them (`access/lockout.py`).
+    iam_actions: tuple[str, ...] = ()
     # Each entry belongs to an entity of the kind of this section, which the files must
     # declare: the entry's `entity.name_field` names it (an SSH public key's `user`).
     owner: str | None = None

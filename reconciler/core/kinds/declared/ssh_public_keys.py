@@ -215,4 +215,6 @@ KIND = DeclaredKind(
     diff=diff,
     to_file=None,  # export would read every user's keys: a call per user
     owner="users",
+    # Listing and deleting them: a user's deletion does both already.
+    iam_actions=("iam:GetSSHPublicKey", "iam:UploadSSHPublicKey", "iam:UpdateSSHPublicKey"),
 )
