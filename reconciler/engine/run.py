@@ -30,7 +30,7 @@ from ..core.diff.rotation import may_be_rotating
 from ..core.errors import IamctlError
 from ..core.kinds.changes import touches_credentials
 from ..core.plan.check_settings import tuned
-from ..core.plan.destinations import DEFAULT_DELIVERY, Delivery
+from ..core.plan.destinations import DEFAULT_DELIVERY, Delivery, Route
 from ..core.plan.findings import account_findings
 from ..core.plan.plan import Plan, make_plan
 from ..core.state import Caller, State, User, credentials_of
@@ -76,8 +76,7 @@ def plan_account(
     notes = result.notes + spelling + config.trust_notes
     result = replace(result, changes=marked, notes=notes)
     findings = tuned(account_findings(desired, state, now), config.checks)
-    plan = make_plan(desired, state, result, findings, replace(delivery, region=aws.region),
-                     documents)
+    plan = make_plan(desired, state, result, findings, delivery_in(aws, delivery), documents)
     exact_users = sum(name in state.users for name in desired.users)
     stats = replace(
         live.stats,
@@ -86,6 +85,17 @@ def plan_account(
         exact_users=exact_users if exact_credentials else None,
     )
     return AccountPlan(config, aws, identity, desired, state, plan, stats, documents)
+
+
+def delivery_in(aws: Aws, delivery: Delivery) -> Delivery:
+    """`delivery` in the account's region; Secrets Manager is regional, and iamctl will not
+    pick a region for the secrets on its own (IAM, being global, needs none)."""
+    if delivery.route == Route.SECRETS_MANAGER and not aws.region_chosen:
+        raise IamctlError(
+            "--secrets-to secretsmanager: no region given for the secrets; give --region "
+            "(or IAMCTL_REGION, AWS_REGION, or a profile with a region)"
+        )
+    return replace(delivery, region=aws.region)
 
 
 def names_aws_policies(config: Config) -> bool:
