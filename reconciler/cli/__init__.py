@@ -1,6 +1,6 @@
 """The `iamctl` command: the only place that prints, prompts, exits or catches our errors.
 
-One module per command (`validate`, `plan`, `apply`, `access`, `export`, `mfa`), each
+One module per command (`validate`, `plan`, `apply`, `show`, `access`, `export`, `mfa`), each
 registering on the `cli` group of `common.py`; `main`, here, is the console script: it runs the
 group and turns every error into one line and an exit code.
 """
@@ -22,7 +22,7 @@ from ..engine.interrupt import EXIT_INTERRUPTED
 from ..options import debug_requested
 
 # Each command module registers its commands on `cli` when imported.
-from . import access, apply, export, mfa, plan, validate  # noqa: F401
+from . import access, apply, export, mfa, plan, show, validate  # noqa: F401
 from .common import Session, cli, name_environment_variables, stopped_early, wants_color
 
 __all__ = ["cli", "main", "wants_color"]

@@ -43,11 +43,15 @@ class AccountResult:
     error: IamctlError | None = None
     plan: Plan | None = None
     stats: ReadStats | None = None
+    # The files the account's configuration was read from, as given: a saved plan names them,
+    # so that `apply PLANFILE` reads them again.
+    files: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.planned is not None:  # frozen: set once, here, from what apply keeps
             object.__setattr__(self, "plan", self.planned.plan)
             object.__setattr__(self, "stats", self.planned.stats)
+            object.__setattr__(self, "files", self.planned.config.files)
 
 
 def select_accounts(configs: Sequence[Config], accounts: Sequence[str]) -> list[Config]:
@@ -81,10 +85,11 @@ def plan_all(
             planned = plan_account(config, connection.open(config), exact_credentials, delivery)
             if release:
                 planned.aws.release()
-                return AccountResult(config.account_id, plan=planned.plan, stats=planned.stats)
+                return AccountResult(config.account_id, plan=planned.plan, stats=planned.stats,
+                                     files=config.files)
             return AccountResult(config.account_id, planned=planned)
         except IamctlError as error:
-            return AccountResult(config.account_id, error=error)
+            return AccountResult(config.account_id, error=error, files=config.files)
 
     count = len(configs)
     jobs = _taken(configs) if release else iter(configs)
@@ -148,11 +153,13 @@ def to_json(results: Sequence[AccountResult]) -> dict[str, Any]:
 
 def entry(result: AccountResult) -> dict[str, Any]:
     if result.plan is not None and result.stats is not None:
-        return {**plan_to_dict(result.plan), "read": result.stats.to_json()}
+        return {**plan_to_dict(result.plan), "read": result.stats.to_json(),
+                "files": list(result.files)}
     return {
         "format_version": FORMAT_VERSION,
         "account": {"id": result.account_id},
         "error": str(result.error),
+        "files": list(result.files),
     }
 
 
