@@ -12,6 +12,7 @@ import click
 from ..core.changes import Change
 from ..core.errors import ApplyError
 from ..core.plan.plan import Plan
+from ..core.plan.targets import Target
 from ..core.render.text import change_lines, step_line
 from ..core.wording import plural
 from ..delivery.credentials import SecretsSink
@@ -31,6 +32,7 @@ from .common import (
     files_argument,
     pass_options,
     session,
+    target_option,
 )
 from .plan import print_plans, read_and_plan
 
@@ -59,6 +61,7 @@ from .plan import print_plans, read_and_plan
     help="Apply even changes that cut off the credentials running iamctl (marked SELF-LOCKOUT).",
 )
 @exact_credentials_option
+@target_option
 @global_options
 @pass_options
 def apply(
@@ -72,16 +75,17 @@ def apply(
     parallelism: int,
     allow_self_lockout: bool,
     exact_credentials: bool,
+    targets: Sequence[Target],
 ) -> int:
     """Make the account match the files; or apply a saved plan: `apply PLANFILE` (no files
     named, the ones the plan names are read again) or `apply FILE... --plan PLANFILE`. A saved
     plan is applied without a question, once checked against the account."""
     delivery = delivery_of(secrets_to, secrets_dir)
     if len(files) == 1 and is_saved_plan(files[0]):
-        plan_file, run = saved_plan_alone(files[0], plan_file, accounts)
-        files, accounts = run.files, run.accounts
+        plan_file, run = saved_plan_alone(files[0], plan_file, accounts, targets)
+        files, accounts, targets = run.files, run.accounts, run.targets
         exact_credentials = exact_credentials or run.exact_credentials
-    results = read_and_plan(files, accounts, opts, exact_credentials, delivery)
+    results = read_and_plan(files, accounts, opts, exact_credentials, delivery, targets=targets)
     if plan_file:
         results = use_saved_plan(results, plan_file)
     print_plans(results, opts.color)
@@ -107,15 +111,16 @@ def apply(
 
 
 def saved_plan_alone(
-    plan_file: str, other_plan: str | None, accounts: Sequence[str]
+    plan_file: str, other_plan: str | None, accounts: Sequence[str], targets: Sequence[Target]
 ) -> tuple[str, SavedRun]:
-    """`apply PLANFILE`: the files and accounts are the plan's own."""
+    """`apply PLANFILE`: the files, accounts and targets are the plan's own."""
     if other_plan:
         raise click.UsageError(
             "a saved plan is given once: apply PLANFILE, or apply FILE... --plan PLANFILE")
-    if accounts:
+    if accounts or targets:
         raise click.UsageError(
-            "apply PLANFILE applies the accounts the plan names; --account is for apply FILE...")
+            "apply PLANFILE applies the accounts and targets the plan names; --account and "
+            "--target are for apply FILE...")
     return plan_file, saved_run(plan_file)
 
 

@@ -18,6 +18,7 @@ import click
 from .. import __version__
 from ..aws.sessions import quiet_botocore_logs
 from ..core.errors import IamctlError
+from ..core.plan.targets import Target, parse_target
 from ..engine.connection import Connection
 from ..options import chosen_options, global_options
 
@@ -107,6 +108,24 @@ def exact_credentials_option(func: Any) -> Any:
         is_flag=True,
         help="Read every declared user's access keys, console password and MFA with exact "
         "calls (3 per user) instead of trusting the credential report, which can be hours old.",
+    )(func)
+
+
+def target_option(func: Any) -> Any:
+    """`plan` and `apply`: `--target KIND:NAME`, repeatable, read into targets at once (an
+    unknown kind is an error before anything is read)."""
+
+    def parsed(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[Target, ...]:
+        return tuple(parse_target(text) for text in value or ())
+
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="KIND:NAME",
+        callback=parsed,
+        help="Plan only this entity and what it needs (user:alice, group:devs, policy:P, "
+        "role:ci, oidc-provider:URL, saml-provider:NAME); repeatable. The plan is marked partial.",
     )(func)
 
 

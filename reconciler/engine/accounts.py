@@ -20,6 +20,7 @@ from ..core.changes import Change
 from ..core.errors import ApplyError, IamctlError
 from ..core.plan.destinations import DEFAULT_DELIVERY, Delivery
 from ..core.plan.plan import FORMAT_VERSION, Plan, plan_to_dict
+from ..core.plan.targets import Target
 from ..core.render import impact as impact_text
 from ..core.render.markdown import render_comment, render_failed_account, render_markdown
 from ..delivery.credentials import SecretsSink
@@ -74,6 +75,7 @@ def plan_all(
     exact_credentials: bool = False,
     release: bool = False,
     delivery: Delivery = DEFAULT_DELIVERY,
+    targets: Sequence[Target] = (),
 ) -> list[AccountResult]:
     """Plan every account, several at a time. `release`: the run will not apply, so each
     account's AWS clients, states and configuration are dropped once it is planned, and only its
@@ -82,7 +84,8 @@ def plan_all(
 
     def plan_one(config: Config) -> AccountResult:
         try:
-            planned = plan_account(config, connection.open(config), exact_credentials, delivery)
+            planned = plan_account(config, connection.open(config), exact_credentials, delivery,
+                                   targets)
             if release:
                 planned.aws.release()
                 return AccountResult(config.account_id, plan=planned.plan, stats=planned.stats,

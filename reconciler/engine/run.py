@@ -33,6 +33,7 @@ from ..core.plan.check_settings import tuned
 from ..core.plan.destinations import DEFAULT_DELIVERY, Delivery, Route
 from ..core.plan.findings import account_findings
 from ..core.plan.plan import Plan, make_plan
+from ..core.plan.targets import Target, limit, target_texts
 from ..core.state import Caller, State, User, credentials_of
 from ..core.wording import plural
 from ..delivery.credentials import SecretsSink
@@ -55,12 +56,16 @@ class AccountPlan:
 
 
 def plan_account(
-    config: Config, aws: Aws, exact_credentials: bool = False, delivery: Delivery = DEFAULT_DELIVERY
+    config: Config,
+    aws: Aws,
+    exact_credentials: bool = False,
+    delivery: Delivery = DEFAULT_DELIVERY,
+    targets: Sequence[Target] = (),
 ) -> AccountPlan:
     """`exact_credentials`: read every declared user's credentials with exact calls instead of
     trusting the credential report (a drift check that must see a key made a minute ago).
     `delivery`: how apply will deliver new secrets, which the plan names (in this account's
-    region)."""
+    region). `targets`: a partial plan, of those entities and what they need."""
     started = time.monotonic()
     identity = guard(aws, config)
     live = read_live(aws, identity, aws_catalog=names_aws_policies(config),
@@ -70,13 +75,16 @@ def plan_account(
     )
     now = datetime.now(timezone.utc)
     state, result = decide(aws, desired, live, identity, now, exact_credentials)
+    if targets:
+        result = limit(result, targets, desired)
     documents = read_first(read_documents(aws, attached_aws_policies(result.changes)))
     marked = mark_self_lockout(result.changes, desired, state, caller_of(aws, identity),
                                documents)
     notes = result.notes + spelling + config.trust_notes
     result = replace(result, changes=marked, notes=notes)
     findings = tuned(account_findings(desired, state, now), config.checks)
-    plan = make_plan(desired, state, result, findings, delivery_in(aws, delivery), documents)
+    plan = make_plan(desired, state, result, findings, delivery_in(aws, delivery), documents,
+                     target_texts(targets))
     exact_users = sum(name in state.users for name in desired.users)
     stats = replace(
         live.stats,

@@ -15,6 +15,7 @@ from ..core.changes import Change, ChangeKind
 from ..core.errors import IamctlError, StalePlanError
 from ..core.plan.destinations import place, same_place
 from ..core.plan.plan import Plan, plan_from_dict
+from ..core.plan.targets import Target, parse_target
 from ..core.render.text import change_lines, printable
 from .accounts import AccountResult
 from .run import AccountPlan
@@ -94,6 +95,7 @@ class SavedRun:
     files: tuple[str, ...]
     accounts: tuple[str, ...]
     exact_credentials: bool
+    targets: tuple[Target, ...] = ()
 
 
 def saved_run(plan_file: str) -> SavedRun:
@@ -111,9 +113,11 @@ def saved_run(plan_file: str) -> SavedRun:
                 f"{plan_file}: the plan was made from {file}, which is not there: run apply in "
                 "the directory plan ran in, or name the files (apply FILE... --plan PLANFILE)"
             ))
-    accounts = tuple(str(read_plan(document, plan_file).account_id) for document in documents)
+    plans = [read_plan(document, plan_file) for document in documents]
     exact = any(document.get("read", {}).get("exact_credentials") for document in documents)
-    return SavedRun(tuple(files), accounts, bool(exact))
+    # Every account of a run has the same targets; a hand-edited one is refused as typed.
+    targets = tuple(parse_target(text) for text in plans[0].targets) if plans else ()
+    return SavedRun(tuple(files), tuple(p.account_id for p in plans), bool(exact), targets)
 
 
 def saved_results(plan_file: str) -> list[AccountResult]:
