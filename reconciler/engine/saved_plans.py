@@ -116,7 +116,10 @@ def saved_run(plan_file: str) -> SavedRun:
     plans = [read_plan(document, plan_file) for document in documents]
     exact = any(document.get("read", {}).get("exact_credentials") for document in documents)
     # Every account of a run has the same targets; a hand-edited one is refused as typed.
-    targets = tuple(parse_target(text) for text in plans[0].targets) if plans else ()
+    try:
+        targets = tuple(parse_target(text) for text in plans[0].targets) if plans else ()
+    except IamctlError as error:
+        raise IamctlError(f"{plan_file}: not a saved iamctl plan ({error})") from None
     return SavedRun(tuple(files), tuple(p.account_id for p in plans), bool(exact), targets)
 
 
@@ -153,6 +156,13 @@ def check_saved(planned: AccountPlan, saved: Plan, plan_file: str) -> None:
             f"{plan_file}: the plan was made from other configuration than "
             f"{', '.join(planned.config.files)}; run plan again"
         )
+    if saved.targets != fresh.targets:
+        whole = "the whole account"
+        raise StalePlanError(
+            f"{plan_file}: the plan was made for {_targets(saved.targets) or whole}, not "
+            f"{_targets(fresh.targets) or whole}; run plan again (or apply the plan alone: "
+            f"apply {plan_file})"
+        )
     moved = saved.live_fingerprint != fresh.live_fingerprint
     if moved or undelivered(saved.changes) != undelivered(fresh.changes):
         raise StalePlanError(
@@ -161,6 +171,10 @@ def check_saved(planned: AccountPlan, saved: Plan, plan_file: str) -> None:
         )
     for kept, made in zip(saved.changes, fresh.changes, strict=True):
         refuse_other_destination(kept, made, plan_file)
+
+
+def _targets(targets: Sequence[str]) -> str:
+    return " ".join(f"--target {target}" for target in targets)
 
 
 def undelivered(changes: Sequence[Change]) -> list[Change]:

@@ -122,8 +122,19 @@ def test_a_saved_partial_plan_applies_as_saved_and_shows_partial(
     assert run_iamctl("plan", account, "--target", "user:bob", "--out", saved).code == 0
     shown = run_iamctl("show", saved)
     assert "Partial plan (--target user:bob)" in shown.stdout
-    whole = run_iamctl("apply", account, "--plan", saved)  # the whole account: other changes
-    assert whole.code == 1 and "plan is stale" in whole.stderr
+    whole = run_iamctl("apply", account, "--plan", saved)
+    assert whole.code == 1
+    assert (f"{saved}: the plan was made for --target user:bob, not the whole account; run plan "
+            f"again (or apply the plan alone: apply {saved})") in whole.stderr
+    other = run_iamctl("apply", account, "--plan", saved, "--target", "user:alice")
+    assert other.code == 1 and "not --target user:alice" in other.stderr
+    edited = json.loads(Path(saved).read_text())
+    edited["targets"] = ["usr:bob"]
+    Path(tmp_path / "edited.json").write_text(json.dumps(edited))
+    refused = run_iamctl("apply", str(tmp_path / "edited.json"))
+    assert refused.code == 1
+    assert refused.stderr.startswith(f"error: {tmp_path / 'edited.json'}: not a saved iamctl plan")
+    assert server_iam.list_users()["Users"] == []
     applied = run_iamctl("apply", saved)
     assert applied.code == 0, applied.stderr
     assert [u["UserName"] for u in server_iam.list_users()["Users"]] == ["bob"]
