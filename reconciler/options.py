@@ -10,7 +10,7 @@ the environment or a default, and a later one (the command's) over an earlier on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -28,6 +28,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 @dataclass(frozen=True)
 class GlobalOptions:
     profile: str | None = None
+    region: str | None = None
     endpoint_url: str | None = None
     debug: bool = False
     no_color: bool = False
@@ -48,8 +49,8 @@ def _remember_url(ctx: click.Context, param: click.Parameter, value: str | None)
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise click.BadParameter(
-                f"{value!r} is not an http:// or https:// URL (from the option or "
-                "AWS_ENDPOINT_URL)",
+                f"{value!r} is not an http:// or https:// URL (from the option, "
+                "IAMCTL_ENDPOINT_URL or AWS_ENDPOINT_URL)",
                 ctx,
                 param,
             )
@@ -60,19 +61,30 @@ def _remember_url(ctx: click.Context, param: click.Parameter, value: str | None)
 _OPTIONS = (
     click.option(
         "--profile",
+        envvar="IAMCTL_PROFILE",
         expose_value=False,
         callback=_remember,
-        help="AWS profile to use (default: the standard credential chain).",
+        help="AWS profile to use; wins over a file's account.profile "
+        "(default: the standard credential chain).",
+    ),
+    click.option(
+        "--region",
+        envvar="IAMCTL_REGION",
+        expose_value=False,
+        callback=_remember,
+        help="AWS region for regional services (Secrets Manager); default: the profile's, "
+        "AWS_REGION or AWS_DEFAULT_REGION.",
     ),
     click.option(
         "--endpoint-url",
-        envvar="AWS_ENDPOINT_URL",
+        envvar=["IAMCTL_ENDPOINT_URL", "AWS_ENDPOINT_URL"],
         expose_value=False,
         callback=_remember_url,
         help="Send AWS calls to this URL.",
     ),
     click.option(
         "--debug",
+        envvar="IAMCTL_DEBUG",
         is_flag=True,
         expose_value=False,
         callback=_remember,
@@ -80,6 +92,7 @@ _OPTIONS = (
     ),
     click.option(
         "--no-color",
+        envvar="IAMCTL_NO_COLOR",
         is_flag=True,
         expose_value=False,
         callback=_remember,
@@ -89,7 +102,9 @@ _OPTIONS = (
 
 
 def global_options(func: F) -> F:
-    """Adds --profile, --endpoint-url, --debug and --no-color to a group or a command."""
+    """Adds --profile, --region, --endpoint-url, --debug and --no-color to a group or a
+    command. Each reads an `IAMCTL_*` variable too (named here: on a command, click's automatic
+    name would carry the command's, `IAMCTL_PLAN_PROFILE`)."""
     for option in reversed(_OPTIONS):
         func = option(func)
     return func
@@ -100,11 +115,14 @@ def chosen_options(ctx: click.Context) -> GlobalOptions:
     return GlobalOptions(**ctx.meta.get(_META_KEY, {}))
 
 
-def debug_requested(argv: Sequence[str]) -> bool:
-    """`--debug` anywhere before `--` (after it, a file could be named `--debug`), for the
-    error handling that runs when parsing itself failed or never finished."""
+def debug_requested(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
+    """`--debug` anywhere before `--` (after it, a file could be named `--debug`), or
+    IAMCTL_DEBUG, for the error handling that runs when parsing itself failed or never
+    finished."""
     args = list(argv)
-    return "--debug" in (args[: args.index("--")] if "--" in args else args)
+    typed = "--debug" in (args[: args.index("--")] if "--" in args else args)
+    # click's spellings of true; anything else is left for click to refuse when it parses.
+    return typed or environ.get("IAMCTL_DEBUG", "").lower() in ("1", "true", "t", "yes", "y", "on")
 
 
 def delivery_options(func: F) -> F:

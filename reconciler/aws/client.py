@@ -69,8 +69,10 @@ class Aws:
         endpoint_url: str | None = None,
         credentials: Mapping[str, str] | None = None,
         clock: Clock | None = None,
+        region: str | None = None,
     ) -> None:
-        """Clients from `session`, with its credentials or the given (assumed role) ones.
+        """Clients from `session`, with its credentials or the given (assumed role) ones, in
+        `region` (`--region`), else the session's (profile, AWS_REGION, AWS_DEFAULT_REGION).
         `clock`: what retries and rate limits wait with (tests give a fake one)."""
         self._lock = threading.Lock()
         self._calls: Counter[str] = Counter()
@@ -81,7 +83,10 @@ class Aws:
         # not the session's, is what these clients sign with (see access_key_id).
         self._assumed_key_id = credentials["AccessKeyId"] if credentials else None
         self._keys = client_keys(credentials) if credentials else {}
-        self._region = session.region_name or DEFAULT_REGION
+        # Whether a region was given at all: IAM is global and needs none, but a regional
+        # service (Secrets Manager) must not land in DEFAULT_REGION unasked (`region_chosen`).
+        self._region_chosen = bool(region or session.region_name)
+        self._region = region or session.region_name or DEFAULT_REGION
         self._clock: Clock = clock or SystemClock()
         self._clients: dict[str, Any] | None = {}
         self._limiters: dict[str, RateLimiter] = {}
@@ -123,11 +128,12 @@ class Aws:
         endpoint_url: str | None = None,
         role_arn: str | None = None,
         sessions: Sessions | None = None,
+        region: str | None = None,
     ) -> Aws:
         """Open a session from a profile or the default chain (or take the run's one from
         `sessions`), then assume `role_arn` if given."""
         session = (sessions or Sessions()).get(profile)
-        aws = cls(session, endpoint_url)
+        aws = cls(session, endpoint_url, region=region)
         if role_arn:
             aws = aws.assume_role(role_arn, endpoint_url)
         return aws
@@ -141,7 +147,8 @@ class Aws:
         )
         # Clients of the same session: a new session would load IAM's and STS's service models
         # again (~12 MB each), so memory would grow with every account of a run.
-        return Aws(self._session, endpoint_url, response["Credentials"], self._clock)
+        region = self._region if self._region_chosen else None
+        return Aws(self._session, endpoint_url, response["Credentials"], self._clock, region)
 
     def release(self) -> None:
         """Drop the clients once the account needs no more calls (a plan over many accounts
@@ -179,6 +186,11 @@ class Aws:
     def region(self) -> str:
         """The region of this account's clients: where Secrets Manager keeps new credentials."""
         return self._region
+
+    @property
+    def region_chosen(self) -> bool:
+        """Whether `region` was given (option, profile or environment), not iamctl's default."""
+        return self._region_chosen
 
     def access_key_id(self) -> str | None:
         """The access key id these credentials sign with (never the secret), if any."""

@@ -1,6 +1,6 @@
 """The `iamctl` command: the only place that prints, prompts, exits or catches our errors.
 
-One module per command (`validate`, `plan`, `apply`, `access`, `export`, `mfa`), each
+One module per command (`validate`, `plan`, `apply`, `show`, `access`, `export`, `mfa`), each
 registering on the `cli` group of `common.py`; `main`, here, is the console script: it runs the
 group and turns every error into one line and an exit code.
 """
@@ -8,6 +8,7 @@ group and turns every error into one line and an exit code.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -21,16 +22,18 @@ from ..engine.interrupt import EXIT_INTERRUPTED
 from ..options import debug_requested
 
 # Each command module registers its commands on `cli` when imported.
-from . import access, apply, export, mfa, plan, validate  # noqa: F401
-from .common import Session, cli, stopped_early, wants_color
+from . import access, apply, export, mfa, plan, show, validate  # noqa: F401
+from .common import Session, cli, name_environment_variables, stopped_early, wants_color
 
 __all__ = ["cli", "main", "wants_color"]
 
 GC_THRESHOLD = 50_000  # allocations between two runs of the cycle collector
 
+name_environment_variables(cli)
+
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    debug = debug_requested(argv if argv is not None else sys.argv[1:])
+    debug = debug_requested(argv if argv is not None else sys.argv[1:], os.environ)
     state = Session()
     # A plan of thousands of users makes millions of small objects (boto3's parsed pages, the
     # states) that hold no cycles: at the default threshold (700) the cycle collector runs over

@@ -12,6 +12,7 @@ import click
 from ..core.changes import Change
 from ..core.errors import ApplyError
 from ..core.plan.plan import Plan
+from ..core.plan.targets import Target
 from ..core.render.text import change_lines, step_line
 from ..core.wording import plural
 from ..delivery.credentials import SecretsSink
@@ -20,7 +21,7 @@ from ..engine.apply import DEFAULT_PARALLELISM
 from ..engine.interrupt import EXIT_INTERRUPTED, StopOnCtrlC
 from ..engine.progress import Progress
 from ..engine.run import refuse_self_lockout
-from ..engine.saved_plans import use_saved_plan
+from ..engine.saved_plans import SavedRun, is_saved_plan, saved_run, use_saved_plan
 from ..engine.secret_sinks import delivered_lines, prepare_sinks
 from ..options import delivery_of, delivery_options, global_options
 from .common import (
@@ -31,6 +32,7 @@ from .common import (
     files_argument,
     pass_options,
     session,
+    target_option,
 )
 from .plan import print_plans, read_and_plan
 
@@ -59,6 +61,7 @@ from .plan import print_plans, read_and_plan
     help="Apply even changes that cut off the credentials running iamctl (marked SELF-LOCKOUT).",
 )
 @exact_credentials_option
+@target_option
 @global_options
 @pass_options
 def apply(
@@ -72,10 +75,17 @@ def apply(
     parallelism: int,
     allow_self_lockout: bool,
     exact_credentials: bool,
+    targets: Sequence[Target],
 ) -> int:
-    """Make the account match the files."""
+    """Make the account match the files; or apply a saved plan: `apply PLANFILE` (no files
+    named, the ones the plan names are read again) or `apply FILE... --plan PLANFILE`. A saved
+    plan is applied without a question, once checked against the account."""
     delivery = delivery_of(secrets_to, secrets_dir)
-    results = read_and_plan(files, accounts, opts, exact_credentials, delivery)
+    if len(files) == 1 and is_saved_plan(files[0]):
+        plan_file, run = saved_plan_alone(files[0], plan_file, accounts, targets)
+        files, accounts, targets = run.files, run.accounts, run.targets
+        exact_credentials = exact_credentials or run.exact_credentials
+    results = read_and_plan(files, accounts, opts, exact_credentials, delivery, targets=targets)
     if plan_file:
         results = use_saved_plan(results, plan_file)
     print_plans(results, opts.color)
@@ -86,7 +96,7 @@ def apply(
         refuse_self_lockout([r.planned for r in runnable if r.planned])
     directory = Path(secrets_dir) if secrets_dir else None
     sinks = prepare_sinks(runnable, directory, secrets_to == "secretsmanager")
-    if not yes:
+    if not yes and not plan_file:  # a saved plan was reviewed when it was made (Terraform)
         click.confirm("Apply these changes?", abort=True)
     with StopOnCtrlC() as ctrl_c:
         session().writes_started = True
@@ -98,6 +108,20 @@ def apply(
             return EXIT_INTERRUPTED
     failed = any(r.error for r in results) or any(outcome.values())
     return EXIT_ERROR if failed else EXIT_OK
+
+
+def saved_plan_alone(
+    plan_file: str, other_plan: str | None, accounts: Sequence[str], targets: Sequence[Target]
+) -> tuple[str, SavedRun]:
+    """`apply PLANFILE`: the files, accounts and targets are the plan's own."""
+    if other_plan:
+        raise click.UsageError(
+            "a saved plan is given once: apply PLANFILE, or apply FILE... --plan PLANFILE")
+    if accounts or targets:
+        raise click.UsageError(
+            "apply PLANFILE applies the accounts and targets the plan names; --account and "
+            "--target are for apply FILE...")
+    return plan_file, saved_run(plan_file)
 
 
 def print_not_applied(results: Sequence[AccountResult]) -> None:

@@ -18,6 +18,7 @@ import click
 from .. import __version__
 from ..aws.sessions import quiet_botocore_logs
 from ..core.errors import IamctlError
+from ..core.plan.targets import Target, parse_target
 from ..engine.connection import Connection
 from ..options import chosen_options, global_options
 
@@ -36,7 +37,28 @@ def wants_color(no_color: bool) -> bool:
 @click.version_option(__version__, prog_name="iamctl")
 @global_options
 def cli() -> None:
-    """Manage an AWS account's IAM set-up from a YAML file."""
+    """Manage an AWS account's IAM set-up from a YAML file.
+
+    Every option also reads an environment variable: the global ones IAMCTL_PROFILE,
+    IAMCTL_REGION, IAMCTL_ENDPOINT_URL, IAMCTL_DEBUG, IAMCTL_NO_COLOR; a command's own
+    IAMCTL_COMMAND_OPTION (IAMCTL_APPLY_SECRETS_DIR). The command line wins."""
+
+
+def name_environment_variables(group: click.Group, prefix: str = "IAMCTL") -> None:
+    """Gives every command option without one its variable, named for the command and the
+    option as typed: `apply --secrets-dir` reads IAMCTL_APPLY_SECRETS_DIR, `mfa enroll
+    --show-seed` IAMCTL_MFA_ENROLL_SHOW_SEED. (click's `auto_envvar_prefix` names them for the
+    Python parameter, IAMCTL_PLAN_AS_JSON for `--json`.) The global options name theirs,
+    without the command (IAMCTL_PROFILE, `options.py`). The command line still wins."""
+    for name, command in group.commands.items():
+        scope = f"{prefix}_{name.upper().replace('-', '_')}"
+        if isinstance(command, click.Group):
+            name_environment_variables(command, scope)
+            continue
+        for param in command.params:
+            if isinstance(param, click.Option) and param.envvar is None:
+                flag = max(param.opts, key=len).lstrip("-")
+                param.envvar = f"{scope}_{flag.upper().replace('-', '_')}"
 
 
 def pass_options(func: Callable[..., int]) -> Callable[..., int]:
@@ -48,7 +70,8 @@ def pass_options(func: Callable[..., int]) -> Callable[..., int]:
         chosen = chosen_options(click.get_current_context())
         set_up_logging(chosen.debug)
         opts = Options(
-            Connection(chosen.profile, chosen.endpoint_url), wants_color(chosen.no_color)
+            Connection(chosen.profile, chosen.endpoint_url, chosen.region),
+            wants_color(chosen.no_color),
         )
         return func(opts, *args, **kwargs)
 
@@ -85,6 +108,24 @@ def exact_credentials_option(func: Any) -> Any:
         is_flag=True,
         help="Read every declared user's access keys, console password and MFA with exact "
         "calls (3 per user) instead of trusting the credential report, which can be hours old.",
+    )(func)
+
+
+def target_option(func: Any) -> Any:
+    """`plan` and `apply`: `--target KIND:NAME`, repeatable, read into targets at once (an
+    unknown kind is an error before anything is read)."""
+
+    def parsed(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[Target, ...]:
+        return tuple(parse_target(text) for text in value or ())
+
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="KIND:NAME",
+        callback=parsed,
+        help="Plan only this entity and what it needs (user:alice, group:devs, policy:P, "
+        "role:ci, oidc-provider:URL, saml-provider:NAME); repeatable. The plan is marked partial.",
     )(func)
 
 

@@ -13,6 +13,7 @@ from ..config import desired
 from ..core.errors import IamctlError
 from ..core.plan.check_settings import failing, failing_line
 from ..core.plan.destinations import Delivery
+from ..core.plan.targets import Target, check_declared
 from ..core.render import impact as impact_text
 from ..core.render.markdown import render_comment, render_error
 from ..core.render.text import change_title, render_text
@@ -34,6 +35,7 @@ from .common import (
     exact_credentials_option,
     files_argument,
     pass_options,
+    target_option,
     write_file,
 )
 
@@ -62,6 +64,7 @@ from .common import (
 )
 @delivery_options
 @exact_credentials_option
+@target_option
 @global_options
 @pass_options
 def plan(
@@ -76,15 +79,20 @@ def plan(
     secrets_dir: str | None,
     secrets_to: str,
     exact_credentials: bool,
+    targets: Sequence[Target],
 ) -> int:
     """Show what apply would change (reads AWS, changes nothing), and where new credentials go
     with apply's --secrets-to and --secrets-dir."""
     if as_json and markdown:
         raise click.UsageError("--json and --markdown cannot be used together")
+    if detailed_exitcode and targets:
+        # A drift check must never take a partial plan for the whole account in sync.
+        raise click.UsageError(
+            "--detailed-exitcode answers for the whole account: it cannot be used with --target")
     with errors_in_markdown(markdown):
         delivery = delivery_of(secrets_to, secrets_dir)
         results = read_and_plan(files, accounts, opts, exact_credentials, delivery,
-                                release=True)
+                                release=True, targets=targets)
         # Built only when asked for: for thousands of users it costs as much as the plan itself.
         document = json.dumps(to_json(results), indent=2) if as_json or out_file else ""
         if out_file and any(result.error for result in results):
@@ -142,11 +150,13 @@ def read_and_plan(
     exact_credentials: bool,
     delivery: Delivery,
     release: bool = False,
+    targets: Sequence[Target] = (),
 ) -> list[AccountResult]:
     configs = select_accounts(desired.load(files), accounts)
+    check_declared(targets, [config.state for config in configs])
     if sys.stderr.isatty():
         click.echo(f"reading {len(configs)} account(s)...", err=True, nl=False)
-    results = plan_all(configs, opts.connection, exact_credentials, release, delivery)
+    results = plan_all(configs, opts.connection, exact_credentials, release, delivery, targets)
     if sys.stderr.isatty():
         click.echo("\r\x1b[K", err=True, nl=False)
     print_stats(results)

@@ -20,6 +20,7 @@ from ..core.changes import Change
 from ..core.errors import ApplyError, IamctlError
 from ..core.plan.destinations import DEFAULT_DELIVERY, Delivery
 from ..core.plan.plan import FORMAT_VERSION, Plan, plan_to_dict
+from ..core.plan.targets import Target
 from ..core.render import impact as impact_text
 from ..core.render.markdown import render_comment, render_failed_account, render_markdown
 from ..delivery.credentials import SecretsSink
@@ -43,11 +44,15 @@ class AccountResult:
     error: IamctlError | None = None
     plan: Plan | None = None
     stats: ReadStats | None = None
+    # The files the account's configuration was read from, as given: a saved plan names them,
+    # so that `apply PLANFILE` reads them again.
+    files: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.planned is not None:  # frozen: set once, here, from what apply keeps
             object.__setattr__(self, "plan", self.planned.plan)
             object.__setattr__(self, "stats", self.planned.stats)
+            object.__setattr__(self, "files", self.planned.config.files)
 
 
 def select_accounts(configs: Sequence[Config], accounts: Sequence[str]) -> list[Config]:
@@ -70,6 +75,7 @@ def plan_all(
     exact_credentials: bool = False,
     release: bool = False,
     delivery: Delivery = DEFAULT_DELIVERY,
+    targets: Sequence[Target] = (),
 ) -> list[AccountResult]:
     """Plan every account, several at a time. `release`: the run will not apply, so each
     account's AWS clients, states and configuration are dropped once it is planned, and only its
@@ -78,13 +84,15 @@ def plan_all(
 
     def plan_one(config: Config) -> AccountResult:
         try:
-            planned = plan_account(config, connection.open(config), exact_credentials, delivery)
+            planned = plan_account(config, connection.open(config), exact_credentials, delivery,
+                                   targets)
             if release:
                 planned.aws.release()
-                return AccountResult(config.account_id, plan=planned.plan, stats=planned.stats)
+                return AccountResult(config.account_id, plan=planned.plan, stats=planned.stats,
+                                     files=config.files)
             return AccountResult(config.account_id, planned=planned)
         except IamctlError as error:
-            return AccountResult(config.account_id, error=error)
+            return AccountResult(config.account_id, error=error, files=config.files)
 
     count = len(configs)
     jobs = _taken(configs) if release else iter(configs)
@@ -148,11 +156,13 @@ def to_json(results: Sequence[AccountResult]) -> dict[str, Any]:
 
 def entry(result: AccountResult) -> dict[str, Any]:
     if result.plan is not None and result.stats is not None:
-        return {**plan_to_dict(result.plan), "read": result.stats.to_json()}
+        return {**plan_to_dict(result.plan), "read": result.stats.to_json(),
+                "files": list(result.files)}
     return {
         "format_version": FORMAT_VERSION,
         "account": {"id": result.account_id},
         "error": str(result.error),
+        "files": list(result.files),
     }
 
 

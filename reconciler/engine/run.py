@@ -30,9 +30,10 @@ from ..core.diff.rotation import may_be_rotating
 from ..core.errors import IamctlError
 from ..core.kinds.changes import touches_credentials
 from ..core.plan.check_settings import tuned
-from ..core.plan.destinations import DEFAULT_DELIVERY, Delivery
+from ..core.plan.destinations import DEFAULT_DELIVERY, Delivery, Route
 from ..core.plan.findings import account_findings
 from ..core.plan.plan import Plan, make_plan
+from ..core.plan.targets import Target, limit, target_texts
 from ..core.state import Caller, State, User, credentials_of
 from ..core.wording import plural
 from ..delivery.credentials import SecretsSink
@@ -55,12 +56,16 @@ class AccountPlan:
 
 
 def plan_account(
-    config: Config, aws: Aws, exact_credentials: bool = False, delivery: Delivery = DEFAULT_DELIVERY
+    config: Config,
+    aws: Aws,
+    exact_credentials: bool = False,
+    delivery: Delivery = DEFAULT_DELIVERY,
+    targets: Sequence[Target] = (),
 ) -> AccountPlan:
     """`exact_credentials`: read every declared user's credentials with exact calls instead of
     trusting the credential report (a drift check that must see a key made a minute ago).
     `delivery`: how apply will deliver new secrets, which the plan names (in this account's
-    region)."""
+    region). `targets`: a partial plan, of those entities and what they need."""
     started = time.monotonic()
     identity = guard(aws, config)
     live = read_live(aws, identity, aws_catalog=names_aws_policies(config),
@@ -70,14 +75,16 @@ def plan_account(
     )
     now = datetime.now(timezone.utc)
     state, result = decide(aws, desired, live, identity, now, exact_credentials)
+    if targets:
+        result = limit(result, targets, desired)
     documents = read_first(read_documents(aws, attached_aws_policies(result.changes)))
     marked = mark_self_lockout(result.changes, desired, state, caller_of(aws, identity),
                                documents)
     notes = result.notes + spelling + config.trust_notes
     result = replace(result, changes=marked, notes=notes)
     findings = tuned(account_findings(desired, state, now), config.checks)
-    plan = make_plan(desired, state, result, findings, replace(delivery, region=aws.region),
-                     documents)
+    plan = make_plan(desired, state, result, findings, delivery_in(aws, delivery), documents,
+                     target_texts(targets))
     exact_users = sum(name in state.users for name in desired.users)
     stats = replace(
         live.stats,
@@ -86,6 +93,17 @@ def plan_account(
         exact_users=exact_users if exact_credentials else None,
     )
     return AccountPlan(config, aws, identity, desired, state, plan, stats, documents)
+
+
+def delivery_in(aws: Aws, delivery: Delivery) -> Delivery:
+    """`delivery` in the account's region; Secrets Manager is regional, and iamctl will not
+    pick a region for the secrets on its own (IAM, being global, needs none)."""
+    if delivery.route == Route.SECRETS_MANAGER and not aws.region_chosen:
+        raise IamctlError(
+            "--secrets-to secretsmanager: no region given for the secrets; give --region "
+            "(or IAMCTL_REGION, AWS_REGION, or a profile with a region)"
+        )
+    return replace(delivery, region=aws.region)
 
 
 def names_aws_policies(config: Config) -> bool:

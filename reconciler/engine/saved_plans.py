@@ -1,13 +1,13 @@
-"""Saved plans (`plan --out`, `apply --plan`): read one back and refuse it unless the fresh plan
-of every account it names is the same (same configuration, same account, same changes, and new
-secrets delivered where it said).
+"""Saved plans (`plan --out`, `apply --plan`, `apply PLANFILE`, `show`): read one back and refuse
+it unless the fresh plan of every account it names is the same (same configuration, same
+account, same changes, and new secrets delivered where it said).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from ..core.changes import Change, ChangeKind
 from ..core.errors import IamctlError, StalePlanError
 from ..core.plan.destinations import place, same_place
 from ..core.plan.plan import Plan, plan_from_dict
+from ..core.plan.targets import Target, parse_target
 from ..core.render.text import change_lines, printable
 from .accounts import AccountResult
 from .run import AccountPlan
@@ -43,14 +44,99 @@ def use_saved_plan(results: Sequence[AccountResult], plan_file: str) -> list[Acc
 
 
 def load_saved_plans(plan_file: str) -> dict[str, Plan]:
+    documents = saved_documents(plan_file)
+    refuse_failed_accounts(documents, plan_file)
+    plans = [read_plan(document, plan_file) for document in documents]
+    return {plan.account_id: plan for plan in plans}
+
+
+def saved_document(plan_file: str) -> Any:
+    """The saved plan's JSON as it is (`show --json`), once each account's plan reads back."""
+    for document in saved_documents(plan_file):
+        if "error" not in document:
+            read_plan(document, plan_file)
+    return json.loads(Path(plan_file).read_text())
+
+
+def saved_documents(plan_file: str) -> list[dict[str, Any]]:
+    """Each account's document of a saved plan (one, or those under `accounts`)."""
     try:
         data = json.loads(Path(plan_file).read_text())
         documents = data.get("accounts", [data])
-        refuse_failed_accounts(documents, plan_file)
-        plans = [plan_from_dict(document) for document in documents]
+        if not isinstance(documents, list) or not all(isinstance(d, dict) for d in documents):
+            raise ValueError("`accounts` is not a list of plans")
+        return documents
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise IamctlError(f"{plan_file}: not a saved iamctl plan ({error})") from None
-    return {plan.account_id: plan for plan in plans}
+
+
+def read_plan(document: dict[str, Any], plan_file: str) -> Plan:
+    try:
+        return plan_from_dict(document)
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise IamctlError(f"{plan_file}: not a saved iamctl plan ({error})") from None
+
+
+def is_saved_plan(path: str) -> bool:
+    """Whether `path` is a saved plan (JSON with a `format_version`) rather than a file of the
+    configuration (YAML with a `version`): `apply PLANFILE` tells them apart so."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "format_version" in data
+
+
+@dataclass(frozen=True)
+class SavedRun:
+    """What `apply PLANFILE` plans again with, as `plan` did: the files, read again (their
+    fingerprint must still be the saved one), the accounts, and how credentials were read."""
+
+    files: tuple[str, ...]
+    accounts: tuple[str, ...]
+    exact_credentials: bool
+    targets: tuple[Target, ...] = ()
+
+
+def saved_run(plan_file: str) -> SavedRun:
+    documents = saved_documents(plan_file)
+    refuse_failed_accounts(documents, plan_file)
+    if any(not isinstance(document.get("files"), list) for document in documents):
+        raise IamctlError(
+            f"{plan_file}: the plan does not name the files it was made from; name them: "
+            f"apply FILE... --plan {plan_file}"
+        )
+    files = list(dict.fromkeys(str(f) for document in documents for f in document["files"]))
+    for file in files:
+        if not Path(file).exists():
+            raise IamctlError(printable(
+                f"{plan_file}: the plan was made from {file}, which is not there: run apply in "
+                "the directory plan ran in, or name the files (apply FILE... --plan PLANFILE)"
+            ))
+    plans = [read_plan(document, plan_file) for document in documents]
+    exact = any(document.get("read", {}).get("exact_credentials") for document in documents)
+    # Every account of a run has the same targets; a hand-edited one is refused as typed.
+    try:
+        targets = tuple(parse_target(text) for text in plans[0].targets) if plans else ()
+    except IamctlError as error:
+        raise IamctlError(f"{plan_file}: not a saved iamctl plan ({error})") from None
+    return SavedRun(tuple(files), tuple(p.account_id for p in plans), bool(exact), targets)
+
+
+def saved_results(plan_file: str) -> list[AccountResult]:
+    """A saved plan as `plan` printed it (`show`): each account's plan, or the error it had."""
+    results = []
+    for document in saved_documents(plan_file):
+        if "error" not in document:
+            plan = read_plan(document, plan_file)
+            results.append(AccountResult(plan.account_id, plan=plan))
+            continue
+        try:
+            account_id = str(document["account"]["id"])
+        except (KeyError, TypeError) as error:
+            raise IamctlError(f"{plan_file}: not a saved iamctl plan ({error})") from None
+        results.append(AccountResult(account_id, error=IamctlError(str(document["error"]))))
+    return results
 
 
 def refuse_failed_accounts(documents: Sequence[dict[str, Any]], plan_file: str) -> None:
@@ -70,6 +156,13 @@ def check_saved(planned: AccountPlan, saved: Plan, plan_file: str) -> None:
             f"{plan_file}: the plan was made from other configuration than "
             f"{', '.join(planned.config.files)}; run plan again"
         )
+    if saved.targets != fresh.targets:
+        whole = "the whole account"
+        raise StalePlanError(
+            f"{plan_file}: the plan was made for {_targets(saved.targets) or whole}, not "
+            f"{_targets(fresh.targets) or whole}; run plan again (or apply the plan alone: "
+            f"apply {plan_file})"
+        )
     moved = saved.live_fingerprint != fresh.live_fingerprint
     if moved or undelivered(saved.changes) != undelivered(fresh.changes):
         raise StalePlanError(
@@ -78,6 +171,10 @@ def check_saved(planned: AccountPlan, saved: Plan, plan_file: str) -> None:
         )
     for kept, made in zip(saved.changes, fresh.changes, strict=True):
         refuse_other_destination(kept, made, plan_file)
+
+
+def _targets(targets: Sequence[str]) -> str:
+    return " ".join(f"--target {target}" for target in targets)
 
 
 def undelivered(changes: Sequence[Change]) -> list[Change]:

@@ -164,18 +164,23 @@ def test_markdown_comment_for_two_accounts(run_iamctl, server_url, server_iam, t
     folder = tmp_path / "accounts"
     write_account(folder, body, "home.yaml", account=HOME, settings="alias: home-sandbox\n")
     # The other account through a named profile: its credentials act there, the default ones
-    # do not, so the guard passes only if the profile is used.
+    # do not, so the guard passes only if the profile is used. No credentials in the
+    # environment: they would win over the file's profile.
     other_file(folder, reach="profile: other-admin\n")
     profile = "\n".join(f"{k} = {v}" for k, v in credentials_in(server_url, OTHER).items())
     credentials_file = tmp_path / "credentials"
-    credentials_file.write_text(f"[other-admin]\n{profile}\n")
+    credentials_file.write_text(
+        f"[other-admin]\n{profile}\n"
+        "[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
+    )
 
     result = run_iamctl(
         "plan",
         str(folder),
         "--markdown",
         "--detailed-exitcode",
-        env={"AWS_SHARED_CREDENTIALS_FILE": str(credentials_file)},
+        env={"AWS_SHARED_CREDENTIALS_FILE": str(credentials_file), "AWS_ACCESS_KEY_ID": None,
+             "AWS_SECRET_ACCESS_KEY": None},
     )
     assert result.code == 2, result.stderr
     assert result.stdout.startswith("<!-- iamctl-plan -->\n")
@@ -267,7 +272,9 @@ def test_one_account_failing_does_not_stop_the_others(
     assert "+ user alice" in by_account[HOME]
     assert "AccessDenied" in by_account[OTHER] and ROLE_ARN in by_account[OTHER]
     assert "refusing to continue" in by_account[STRANGER]
-    assert "no-such-profile" in by_account[LOST]
+    # The environment's credentials win over the file's profile (no-such-profile): they reach
+    # the home account, and the guard refuses.
+    assert "refusing to continue" in by_account[LOST]
     assert "3 account(s) failed to plan" in markdown.stdout
 
     saved = tmp_path / "plan.json"
@@ -282,7 +289,7 @@ def test_one_account_failing_does_not_stop_the_others(
     assert document["summary"] == entries[HOME]["summary"]  # failed accounts add nothing
     assert "AccessDenied" in entries[OTHER]["error"] and "changes" not in entries[OTHER]
     assert HOME in entries[STRANGER]["error"] and "changes" not in entries[STRANGER]
-    assert "no-such-profile" in entries[LOST]["error"]
+    assert "refusing to continue" in entries[LOST]["error"]
 
     # An account whose own plan failed is never applied; the others are.
     applied = run_iamctl(

@@ -57,6 +57,8 @@ class Plan:
     notes: tuple[str, ...] = ()  # for the reader; nothing due now (a key rotation's next step)
     live_fingerprint: str = ""
     config_fingerprint: str = ""
+    # `--target` as typed: a partial plan, of those entities and what they need only.
+    targets: tuple[str, ...] = ()
 
     @property
     def summary(self) -> dict[str, int]:
@@ -100,10 +102,12 @@ def make_plan(
     findings: Sequence[Finding] = (),
     delivery: Delivery = DEFAULT_DELIVERY,
     documents: Documents = shipped,
+    targets: tuple[str, ...] = (),
 ) -> Plan:
     """`delivery`: how apply will deliver new secrets (its `--secrets-to`, `--secrets-dir`), so
     that each change creating one names where it goes. `documents`: AWS managed policies'
-    documents by ARN (the ones read from AWS, then the package's copy)."""
+    documents by ARN (the ones read from AWS, then the package's copy). `targets`: the
+    `--target`s `result` was limited to (`targets.limit`)."""
     alias = desired.account.alias if desired.account.alias is not None else live.account.alias
     changes = with_destinations(judged(result.changes, desired, live, documents), desired,
                                 delivery)
@@ -118,6 +122,7 @@ def make_plan(
         notes=result.notes + recipient_notes(desired, live, delivery),
         live_fingerprint=fingerprint(live),
         config_fingerprint=fingerprint(desired),
+        targets=targets,
     )
 
 
@@ -181,6 +186,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "notes": list(plan.notes),
         "summary": plan.summary,
         "fingerprint": {"live": plan.live_fingerprint, "config": plan.config_fingerprint},
+        "partial": bool(plan.targets),
+        "targets": list(plan.targets),
     }
 
 
@@ -221,6 +228,7 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
         notes=tuple(data.get("notes", [])),
         live_fingerprint=data["fingerprint"]["live"],
         config_fingerprint=data["fingerprint"]["config"],
+        targets=tuple(str(target) for target in data.get("targets", [])),
     )
 
 

@@ -23,6 +23,7 @@ SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.RE
 # click, so this module stays pure; the caller decides whether colour is wanted.
 COLORS = {"+": "32", "~": "33", "-": "31", "-/+": "33", "!": "35"}
 NO_CHANGES = "No changes. The account matches the configuration."
+NOT_COMPARED = "the rest of the account was not compared"
 
 
 def header(plan: Plan) -> str:
@@ -32,11 +33,19 @@ def header(plan: Plan) -> str:
 
 def summary_line(plan: Plan) -> str:
     s = plan.summary
+    targets = " ".join(f"--target {target}" for target in plan.targets)
     if not plan.changes and not plan.human_steps:
+        # A partial plan never says the account matches: the rest of it was not compared.
+        if targets:
+            return f"No changes for the targets ({targets}); {NOT_COMPARED}."
         return NO_CHANGES
     line = f"Plan: {s['add']} to add, {s['change']} to change, {s['destroy']} to destroy"
     steps = f"{s['human']} human step{'s' if s['human'] != 1 else ''}"
-    return f"{line}, {steps}{impact_text.summary_counts(s)}."
+    line = f"{line}, {steps}{impact_text.summary_counts(s)}."
+    if targets:
+        line += (f" Partial plan ({targets}): only these entities and what they need; "
+                 f"{NOT_COMPARED}.")
+    return line
 
 
 def change_lines(change: Change) -> list[str]:
