@@ -41,7 +41,14 @@ def cli() -> None:
 
     Every option also reads an environment variable: the global ones IAMCTL_PROFILE,
     IAMCTL_REGION, IAMCTL_ENDPOINT_URL, IAMCTL_DEBUG, IAMCTL_NO_COLOR; a command's own
-    IAMCTL_COMMAND_OPTION (IAMCTL_APPLY_SECRETS_DIR). The command line wins."""
+    IAMCTL_COMMAND_OPTION (IAMCTL_APPLY_SECRETS_DIR); not --allow-self-lockout nor
+    --show-seed, which lower a guard. The command line wins."""
+
+
+# Options that lower a guard are read from the command line only, where a reviewer of the job
+# sees them: an environment variable left set (or set by a poisoned CI environment) must not
+# let apply cut off its own credentials, nor print an MFA seed.
+TYPED_ONLY = frozenset({"allow-self-lockout", "show-seed"})
 
 
 def name_environment_variables(group: click.Group, prefix: str = "IAMCTL") -> None:
@@ -58,7 +65,8 @@ def name_environment_variables(group: click.Group, prefix: str = "IAMCTL") -> No
         for param in command.params:
             if isinstance(param, click.Option) and param.envvar is None:
                 flag = max(param.opts, key=len).lstrip("-")
-                param.envvar = f"{scope}_{flag.upper().replace('-', '_')}"
+                if flag not in TYPED_ONLY:
+                    param.envvar = f"{scope}_{flag.upper().replace('-', '_')}"
 
 
 def pass_options(func: Callable[..., int]) -> Callable[..., int]:

@@ -166,3 +166,15 @@ def test_bash_completion_script_and_answers():
     env["COMP_WORDS"], env["COMP_CWORD"] = "iamctl plan x.yaml --re", "3"
     answer = subprocess.run([str(IAMCTL)], env=env, capture_output=True, text=True, timeout=60)
     assert answer.stdout.split() == ["plain,--region"]
+
+
+def test_options_that_lower_a_guard_are_never_read_from_the_environment():
+    """A variable left set, or set by a poisoned CI environment, must not let apply cut off its
+    own credentials nor make mfa enroll print the seed: those are typed where a reviewer sees."""
+    from reconciler.cli import cli
+
+    apply_params = {p.name: p for p in cli.commands["apply"].params}
+    assert apply_params["allow_self_lockout"].envvar is None
+    assert apply_params["yes"].envvar == "IAMCTL_APPLY_YES"  # as Terraform's -auto-approve
+    enroll = cli.commands["mfa"].commands["enroll"]  # type: ignore[attr-defined]
+    assert {p.name: p for p in enroll.params}["show_seed"].envvar is None
