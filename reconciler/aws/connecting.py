@@ -17,10 +17,10 @@ from typing import Any
 
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
 
-# A TCP connection to AWS takes milliseconds; the AWS SDK for Java waits 2 s by default too.
-# (botocore's default, 60 s, is for links iamctl is not run over.) Only the connection: an
-# answer to a slow call (a credential report, a big page) may take longer, and does.
-CONNECT_TIMEOUT_SECONDS = 2.0
+# A TCP connection to AWS takes milliseconds: an endpoint silent for a second is said at once
+# (and tried again), rather than after botocore's 60 s. Only the connection: an answer to a
+# slow call (a credential report, a big page) may take longer, and does.
+CONNECT_TIMEOUT_SECONDS = 1.0
 # The waits before each retry of a connection that could not be made: a blip (a restarting
 # proxy, a dropped Wi-Fi) passes within seconds; anything longer is for the person to fix.
 RETRY_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0)
