@@ -39,11 +39,6 @@ def test_every_entity_kind_can_be_targeted_but_parts_through_their_owner():
     assert {kind.section for kind in TARGET_KINDS.values()} == SECTIONS - parts
 
 
-def test_a_users_ssh_keys_are_the_users_changes():
-    key = Change(Action.CREATE, ChangeKind.of("ssh_public_key"), "alice", "SHA256:x")
-    assert owner_of(key) == ("users", "alice")
-
-
 def test_an_oidc_provider_is_targeted_by_its_url():
     target = parse_target("oidc-provider:https://token.actions.githubusercontent.com")
     assert target.key == ("oidc_providers", "token.actions.githubusercontent.com")

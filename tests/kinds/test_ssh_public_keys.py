@@ -29,6 +29,7 @@ from reconciler.core.kinds.declared.ssh_public_keys import (
     key_of,
 )
 from reconciler.core.plan.plan import Plan, change_to_dict, plan_from_dict, plan_to_dict
+from reconciler.core.plan.targets import owner_of
 from reconciler.core.render.text import change_lines
 from reconciler.delivery.credentials import SecretsSink
 from reconciler.engine.run import apply_account, plan_account
@@ -173,6 +174,11 @@ def test_the_plan_lines_name_the_user_and_the_fingerprint():
         Change(Action.DELETE, SSH_PUBLIC_KEY, "alice", FINGERPRINT, before="APKA1"))
     assert change_lines(create)[0] == f"+ user alice: SSH public key {FINGERPRINT}"
     assert change_lines(delete)[0] == f"- user alice: SSH public key {FINGERPRINT} (APKA1)"
+
+
+def test_a_users_keys_are_the_users_changes_for_target():
+    key = Change(Action.CREATE, SSH_PUBLIC_KEY, "alice", FINGERPRINT)
+    assert owner_of(key) == ("users", "alice")
 
 
 def test_a_key_is_a_way_in_for_the_same_permissions():
