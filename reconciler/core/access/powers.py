@@ -68,7 +68,7 @@ def _shared_key(model: AccessModel, principal: Principal) -> tuple[object, ...] 
         return None
     reached = tuple(sorted((role, min(s.verdict for s in chain))
                            for role, chain in model.reachable(principal).items()))
-    return (id(holder.policies), principal.kind, reached)
+    return (id(holder.policies), principal.type, reached)
 
 
 def _names_someone(holder: Holder) -> bool:

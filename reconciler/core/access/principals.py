@@ -33,15 +33,15 @@ _IAM_ENTITY = re.compile(r"^arn:[^:]+:iam::(\d{12}):(user|role)/(?:.*/)?([^/]+)$
 
 @dataclass(frozen=True, order=True)
 class Principal:
-    kind: str
+    type: str  # AWS's principal type: USER, ROLE, AWS_ANY, ACCOUNT, FEDERATED, SERVICE
     name: str
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.name}"
+        return f"{self.type} {self.name}"
 
     @property
     def outside(self) -> bool:
-        return self.kind not in (USER, ROLE)
+        return self.type not in (USER, ROLE)
 
 
 EVERYONE = Principal(AWS_ANY, "*")

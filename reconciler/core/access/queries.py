@@ -94,7 +94,7 @@ def find_principal(model: AccessModel, name: str) -> Principal | None:
     case."""
     kind, _, rest = name.partition(" ")
     wanted = [p for p in model.principals()
-              if (str(p).lower() == name.lower()) or (not rest and p.kind in (USER, ROLE)
+              if (str(p).lower() == name.lower()) or (not rest and p.type in (USER, ROLE)
                                                       and p.name.lower() == kind.lower())]
     return wanted[0] if len(wanted) == 1 else None
 

@@ -148,7 +148,7 @@ class Judge:
         if change.kind.value.startswith(("role", "instance_profile")):
             return frozenset({change.name})
         if change.kind.value.startswith("policy"):
-            return frozenset(p.name for p in self.holders_of(change.name) if p.kind == ROLE)
+            return frozenset(p.name for p in self.holders_of(change.name) if p.type == ROLE)
         return frozenset()
 
     def model(self, state: State) -> AccessModel:
@@ -161,7 +161,7 @@ class Judge:
         # principals that may assume or pass roles live or after the plan (`scan`); one that
         # may only with this change is one of its owners.
         owners = set(self.owners(change, models))
-        roles = {p.name for p in owners if p.kind == ROLE}
+        roles = {p.name for p in owners if p.type == ROLE}
         if roles:
             for model in models:
                 owners |= model.reachers(roles)
