@@ -144,10 +144,11 @@ class Impact(str, Enum):
 
 @dataclass(frozen=True)
 class Risk:
-    """A named danger a change opens: `admin`, `privilege-escalation` or `trust`, and the
-    principal who gains it (`user bob`, `role deploy`, `AWS *`)."""
+    """A named danger a change opens: its category (`admin`, `privilege-escalation` or
+    `trust`; the JSON plan's `kind` of a risk), and the principal who gains it (`user bob`,
+    `role deploy`, `AWS *`)."""
 
-    kind: str
+    category: str
     detail: str  # e.g. "Pass a role to a new Lambda function and invoke it via policy ci"
     principal: str = ""
 

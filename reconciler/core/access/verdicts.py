@@ -283,7 +283,7 @@ class _Gains:
         risks: list[Risk] = []
         for who in verdict.touched:
             risks += [r for r in self.gained(who)
-                      if r not in risks and (admits or r.kind != TRUST)]
+                      if r not in risks and (admits or r.category != TRUST)]
         if verdict.impact == Impact.UNKNOWN or verdict.by_rule:
             risks += [r for r in self.unjudged(verdict) if r not in risks]
         return tuple(risks)

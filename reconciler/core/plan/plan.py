@@ -88,7 +88,8 @@ class Plan:
     @property
     def escalating(self) -> tuple[Change, ...]:
         """Changes that open full administrator access or a known privilege-escalation path."""
-        return tuple(c for c in self.changes if any(r.kind in (ADMIN, ESCALATION) for r in c.risks))
+        return tuple(c for c in self.changes
+                     if any(r.category in (ADMIN, ESCALATION) for r in c.risks))
 
     @property
     def sign_in_url(self) -> str:
@@ -203,7 +204,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "self_lockout": change.self_lockout,
         "impact": change.impact.value,
         "impact_reason": change.impact_reason,
-        "risks": [asdict(risk) for risk in change.risks],
+        "risks": [_risk_to_dict(risk) for risk in change.risks],
         "destination": destination_to_json(change.destination),
     }
 
@@ -250,10 +251,21 @@ def change_from_dict(item: Mapping[str, Any]) -> Change:
         item["note"],
         item.get("self_lockout", ""),
         Impact(item.get("impact", Impact.UNKNOWN.value)),
-        tuple(Risk(**risk) for risk in item.get("risks", [])),
+        tuple(_risk_from_dict(risk) for risk in item.get("risks", [])),
         _destination(kind, action, item.get("destination")),
         impact_reason=str(item.get("impact_reason", "")),
     )
+
+
+def _risk_to_dict(risk: Risk) -> dict[str, str]:
+    """A risk as the JSON plan writes it: its category under `kind`, the plan format's name."""
+    return {"kind": risk.category, "detail": risk.detail, "principal": risk.principal}
+
+
+def _risk_from_dict(data: Mapping[str, Any]) -> Risk:
+    """A saved plan's risk (the inverse of `_risk_to_dict`); a key of no risk is refused."""
+    rest = dict(data)
+    return Risk(rest.pop("kind"), **rest)
 
 
 def _destination(kind: ChangeKind, action: Action, data: Any) -> Destination | None:
