@@ -299,12 +299,12 @@ class _Gains:
             new_roles = set(self.after.reachable(who)) - set(self.before.reachable(who))
             for role in sorted(new_roles):
                 yield Risk(TRUST, f"may assume role {role}", str(who))
-        had = {(p.kind, p.detail) for p in powers(self.before, who)}
-        gained = [p for p in powers(self.after, who) if (p.kind, p.detail) not in had]
-        if any(p.kind == ADMIN for p in gained):  # full access says it all
-            gained = [p for p in gained if p.kind == ADMIN]
+        had = {(p.category, p.detail) for p in powers(self.before, who)}
+        gained = [p for p in powers(self.after, who) if (p.category, p.detail) not in had]
+        if any(p.category == ADMIN for p in gained):  # full access says it all
+            gained = [p for p in gained if p.category == ADMIN]
         for power in gained:
-            yield Risk(power.kind, _detail(power), str(who))
+            yield Risk(power.category, _detail(power), str(who))
 
     def unjudged(self, verdict: Verdict) -> Iterable[Risk]:
         """A change the model could not weigh that touches a principal holding or gaining full
@@ -320,7 +320,7 @@ class _Gains:
     def holds_admin(self, who: Principal) -> bool:
         if who not in self._admin:
             assert self.after is not None
-            self._admin[who] = any(p.kind == ADMIN for model in (self.before, self.after)
+            self._admin[who] = any(p.category == ADMIN for model in (self.before, self.after)
                                    for p in powers(model, who))
         return self._admin[who]
 
