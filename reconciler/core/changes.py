@@ -177,7 +177,7 @@ class Change:
     impact_reason: str = field(default="", compare=False)  # why `unknown`
 
 
-class StepKind(str, Enum):
+class StepSubject(str, Enum):
     """What a human step is about; the values are the `kind` of the JSON plan's human steps."""
 
     ROOT_MFA = "root_mfa"
@@ -190,9 +190,10 @@ class StepKind(str, Enum):
 
 @dataclass(frozen=True)
 class HumanStep:
-    """Something only a person can do (scan a QR code, enable root MFA)."""
+    """Something only a person can do (scan a QR code, enable root MFA): what it is about
+    (`subject`, the JSON plan's `kind` of a human step) and who or what it names."""
 
-    kind: StepKind
+    subject: StepSubject
     name: str
     message: str
 

@@ -25,7 +25,7 @@ from ..changes import (
     HumanStep,
     Impact,
     Risk,
-    StepKind,
+    StepSubject,
 )
 from ..diff.diff import Diff
 from ..kinds.changes import allows, order_of, phase_of, spec_of
@@ -180,7 +180,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "account": {"id": plan.account_id, "alias": plan.alias},
         "changes": [change_to_dict(change) for change in plan.changes],
-        "human_steps": [asdict(step) for step in plan.human_steps],
+        "human_steps": [_step_to_dict(step) for step in plan.human_steps],
         "warnings": [asdict(finding) for finding in plan.findings],
         "unmanaged": {kind: list(names) for kind, names in plan.unmanaged.items()},
         "kept": list(plan.kept),
@@ -190,6 +190,16 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "partial": bool(plan.targets),
         "targets": list(plan.targets),
     }
+
+
+def _step_to_dict(step: HumanStep) -> dict[str, str]:
+    """A human step as the JSON plan writes it: its subject under `kind`, the format's name."""
+    return {"kind": step.subject.value, "name": step.name, "message": step.message}
+
+
+def _step_from_dict(data: Mapping[str, Any]) -> HumanStep:
+    """A saved plan's human step (the inverse of `_step_to_dict`)."""
+    return HumanStep(StepSubject(data["kind"]), data["name"], data["message"])
 
 
 def change_to_dict(change: Change) -> dict[str, Any]:
@@ -219,10 +229,7 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
         account_id=data["account"]["id"],
         alias=data["account"]["alias"],
         changes=tuple(change_from_dict(item) for item in data["changes"]),
-        human_steps=tuple(
-            HumanStep(StepKind(step["kind"]), step["name"], step["message"])
-            for step in data["human_steps"]
-        ),
+        human_steps=tuple(_step_from_dict(step) for step in data["human_steps"]),
         findings=tuple(Finding(**finding) for finding in data["warnings"]),
         unmanaged={kind: tuple(names) for kind, names in data["unmanaged"].items()},
         kept=tuple(data["kept"]),
