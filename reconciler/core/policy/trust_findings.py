@@ -168,7 +168,7 @@ def _any_tenant(
     if any(_held_exactly(conditions, f"aws:RequestTag/{tag}") for tag in issuer.tags):
         return
     yield from _claim_held(
-        conditions, f"{provider}:sub", label, issuer.kind,
+        conditions, f"{provider}:sub", label, issuer.check,
         f"trusts {issuer.name} of {issuer.any_of}", issuer.matches_any_tenant,
         f"any {issuer.tenant}",
         (f"add one that names the {issuer.tenant}: {issuer.example}",
@@ -176,20 +176,20 @@ def _any_tenant(
 
 
 def _claim_held(
-    conditions: dict[str, Any], key: str, label: str, kind: str, what: str,
+    conditions: dict[str, Any], key: str, label: str, check: str, what: str,
     too_loose: Callable[[str], bool], loose_means: str, fixes: tuple[str, str],
 ) -> Iterator[_Found]:
-    """A finding of `kind` unless a positive condition holds the token claim `key` to values
+    """A finding of `check` unless a positive condition holds the token claim `key` to values
     none of which `too_loose` accepts; `fixes`: what to do when no condition names the claim,
     and when one names it too loosely (a value that matches `loose_means`)."""
     blocks = positive_blocks(conditions, key, always_present=True)
     if not blocks:
-        yield kind, f"{what} ({label} has no {key} condition)", fixes[0]
+        yield check, f"{what} ({label} has no {key} condition)", fixes[0]
         return
     loose = loosest(blocks, too_loose)
     if loose is not None:
         problem = f"{what} ({label}'s {key} condition {json.dumps(loose)} matches {loose_means})"
-        yield kind, problem, fixes[1]
+        yield check, problem, fixes[1]
 
 
 def _held_exactly(conditions: dict[str, Any], key: str) -> bool:
