@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.policy import trust, trusted_by
-from ..core.policy.trust_findings import FINDING_KINDS, TrustFinding, trust_findings
+from ..core.policy.trust_findings import TRUST_CHECKS, TrustFinding, trust_findings
 from ..core.state import AWS_OWNED_ROLE_PATHS, Document, Role, aws_owned_path
 from . import documents
 from .validation import Declared, source_error
@@ -56,8 +56,8 @@ def refuse_old_forms(source: Source) -> None:
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
         if isinstance(entry, dict) and isinstance(entry.get("accept_risk"), str):
             message = (
-                f'name the finding it accepts, as in accept_risk: {{{FINDING_KINDS[0]}: "why"}} '
-                f"(findings: {', '.join(FINDING_KINDS)})"
+                f'name the finding it accepts, as in accept_risk: {{{TRUST_CHECKS[0]}: "why"}} '
+                f"(findings: {', '.join(TRUST_CHECKS)})"
             )
             raise source_error(source, ("roles", index, "accept_risk"), message)
 

@@ -33,8 +33,8 @@ from .trust_conditions import (
 ANYONE = "anyone"  # principal "*" without a condition that pins the caller
 ANY_AUDIENCE = "any-audience"  # a web identity provider without an audience condition
 ANY_SIGN_IN = "any-sign-in"  # a Cognito identity pool, guests and signed-in users alike
-# The kinds, in the order messages list them: the keys `accept_risk` takes.
-FINDING_KINDS = (ANYONE, ANY_REPOSITORY, ANY_SUBJECT, ANY_AUDIENCE, ANY_SIGN_IN)
+# The checks, in the order messages list them: the keys `accept_risk` takes.
+TRUST_CHECKS = (ANYONE, ANY_REPOSITORY, ANY_SUBJECT, ANY_AUDIENCE, ANY_SIGN_IN)
 
 COGNITO = "cognito-identity.amazonaws.com"
 # Web identity providers a trust policy names by host rather than by the account's provider ARN,
@@ -54,7 +54,7 @@ class TrustFinding:
     gives for its kind (None: not acknowledged, the finding fails `validate` and `plan`)."""
 
     role: str
-    check: str  # its kind, one of FINDING_KINDS
+    check: str  # which danger: one of TRUST_CHECKS
     statement: str  # "statement 1" (its position) or "statement GitHubActions" (its Sid)
     problem: str  # what is wrong, and where, in words
     fix: str
