@@ -4,9 +4,9 @@ Pure. A role anyone can assume, a web identity trust whose `sub` condition does 
 tenant of a multi-tenant issuer (any repository on GitHub, any project on GitLab.com; the known
 issuers are in `oidc_issuers.py`) or is missing for another issuer, one without an audience
 condition, and a Cognito identity pool trust that does not say signed in or guest make
-`validate` and `plan` fail, unless the role's `accept_risk` names their kind with a reason
+`validate` and `plan` fail, unless the role's `accept_risk` names their check with a reason
 (`accept_risk: {anyone: "why"}`): then each is still returned, marked accepted, and shown as a
-note. An acceptance covers its kind only, so a new danger of another kind fails.
+note. An acceptance covers its check only, so a new danger of another check fails.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ _WELL_KNOWN = {
 @dataclass(frozen=True)
 class TrustFinding:
     """A danger in a role's trust policy. `accepted` is the reason the role's `accept_risk`
-    gives for its kind (None: not acknowledged, the finding fails `validate` and `plan`)."""
+    gives for its check (None: not acknowledged, the finding fails `validate` and `plan`)."""
 
     role: str
     check: str  # which danger: one of TRUST_CHECKS
@@ -85,7 +85,7 @@ def trust_findings(
     role_name: str, document: Any, accept_risk: Mapping[str, str] | None
 ) -> list[TrustFinding]:
     """The findings of one role's trust policy (a `Document`, a dict or JSON text), in statement
-    order, each accepted by the reason `accept_risk` gives for its kind. Deny statements let no
+    order, each accepted by the reason `accept_risk` gives for its check. Deny statements let no
     one in and are not judged."""
     reasons = accept_risk or {}
     findings = []
