@@ -226,10 +226,10 @@ class _Holders:
     def of(cls, *states: State) -> _Holders:
         index = cls({}, {}, {})
         for state in states:
-            for kind, entities in ((USER, state.users), (ROLE, state.roles)):
+            for principal_type, entities in ((USER, state.users), (ROLE, state.roles)):
                 for name, entity in entities.items():
                     for policy in _names({*entity.policies, entity.permissions_boundary or ""}):
-                        index.holders.setdefault(policy, []).append(Principal(kind, name))
+                        index.holders.setdefault(policy, []).append(Principal(principal_type, name))
             for name, user in state.users.items():
                 for group_name in user.groups:
                     index.members.setdefault(group_name, []).append(Principal(USER, name))
