@@ -92,10 +92,10 @@ def what_can(model: AccessModel, principal: Principal) -> Profile:
 def find_principal(model: AccessModel, name: str) -> Principal | None:
     """`alice`, `user alice`, `role ci`, `AWS *`, `account 999999999999`: IAM names ignore
     case."""
-    kind, _, rest = name.partition(" ")
+    first, _, rest = name.partition(" ")  # a principal type, or the whole of a bare name
     wanted = [p for p in model.principals()
               if (str(p).lower() == name.lower()) or (not rest and p.type in (USER, ROLE)
-                                                      and p.name.lower() == kind.lower())]
+                                                      and p.name.lower() == first.lower())]
     return wanted[0] if len(wanted) == 1 else None
 
 
