@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from reconciler.core.changes import Action, Change, ChangeKind, Finding, HumanStep, StepKind
+from reconciler.core.changes import Action, Change, ChangeKind, Finding, HumanStep, StepSubject
 from reconciler.core.plan.plan import Plan
 from reconciler.core.policy.documents import canonical
 from reconciler.core.render.markdown import MARKER
@@ -118,9 +118,8 @@ def hostile_plan(alias: str = "@octocat\n# alias") -> Plan:
         alias=alias,
         changes=tuple(changes),
         human_steps=tuple(
-            HumanStep(
-                StepKind.USER_MFA, v, f"MFA required, no device yet -> run `iamctl mfa enroll {v}`"
-            )
+            HumanStep(StepSubject.USER_MFA, v,
+                      f"MFA required, no device yet -> run `iamctl mfa enroll {v}`")
             for v in HOSTILE
         ),
         findings=tuple(

@@ -126,8 +126,8 @@ def aws_error(
     message = details.get("Message", "") or str(error)
     if code in EXPIRED_CREDENTIAL_CODES:
         message += f" ({REFRESH_HINT})"
-    kind = error_class(code)
+    error_type = error_class(code)
     # AWS names the caller in an AccessDenied message; an emulator or a proxy may not.
-    if kind is AccessDeniedError and caller and caller not in message:
+    if error_type is AccessDeniedError and caller and caller not in message:
         message += f" (credentials: {caller})"
-    return kind(doing, operation, code, message, maybe_landed)
+    return error_type(doing, operation, code, message, maybe_landed)

@@ -3,7 +3,7 @@
 A role's trust policy is given as a document (`assume_role_policy`), a JSON file
 (`assume_role_policy_file`) or the `trusted_by` shorthand: exactly one. Either way it is checked
 as IAM checks a trust policy, and a trust that lets anyone in (or any GitHub repository, or any
-audience of an identity provider) is an error unless the role's `accept_risk` names that kind of
+audience of an identity provider) is an error unless the role's `accept_risk` names that
 finding with a reason. Roles under the paths AWS owns (service-linked roles, IAM Identity
 Center's) cannot be declared.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.policy import trust, trusted_by
-from ..core.policy.trust_findings import FINDING_KINDS, TrustFinding, trust_findings
+from ..core.policy.trust_findings import TRUST_CHECKS, TrustFinding, trust_findings
 from ..core.state import AWS_OWNED_ROLE_PATHS, Document, Role, aws_owned_path
 from . import documents
 from .validation import Declared, source_error
@@ -49,15 +49,15 @@ def check_file_rules(source: Source) -> None:
 
 def refuse_old_forms(source: Source) -> None:
     """Before the schema: `accept_risk: "why"` once waived every finding of a role, forever.
-    It now names the kind it accepts; the old form is refused with the new one, which the
+    It now names the check it accepts; the old form is refused with the new one, which the
     schema's own message ("expected a mapping") would not show."""
     data = source.data
     entries = data.get("roles") if isinstance(data, dict) else None
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
         if isinstance(entry, dict) and isinstance(entry.get("accept_risk"), str):
             message = (
-                f'name the finding it accepts, as in accept_risk: {{{FINDING_KINDS[0]}: "why"}} '
-                f"(findings: {', '.join(FINDING_KINDS)})"
+                f'name the finding it accepts, as in accept_risk: {{{TRUST_CHECKS[0]}: "why"}} '
+                f"(findings: {', '.join(TRUST_CHECKS)})"
             )
             raise source_error(source, ("roles", index, "accept_risk"), message)
 
@@ -143,20 +143,20 @@ def expand(
 def checked_findings(
     declared: Declared, document: dict[str, Any], field: str
 ) -> list[TrustFinding]:
-    """A dangerous trust fails here unless the role's `accept_risk` names its kind; an
-    acceptance of a kind the trust does not have fails too (kept after the trust was fixed, it
-    would accept the next danger of that kind without anyone reading it)."""
+    """A dangerous trust fails here unless the role's `accept_risk` names its check; an
+    acceptance of a check the trust does not have fails too (kept after the trust was fixed, it
+    would accept the next danger of that check without anyone reading it)."""
     acceptances: Mapping[str, str] = declared.data.get("accept_risk") or {}
     found = trust_findings(declared.name, document, acceptances)
     for finding in found:
         if finding.fails:
             raise declared.error((field,), finding.message)
     present = {finding.check for finding in found}
-    for kind in acceptances:
-        if kind not in present:
-            message = (f"role {declared.name}: its trust policy has no {kind} finding to accept: "
+    for check in acceptances:
+        if check not in present:
+            message = (f"role {declared.name}: its trust policy has no {check} finding to accept: "
                        "remove this entry")
-            raise declared.error(("accept_risk", kind), message)
+            raise declared.error(("accept_risk", check), message)
     return found
 
 

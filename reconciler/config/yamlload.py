@@ -330,8 +330,8 @@ class _Builder:
             raise self.error(node, path, "a mapping key must be a name, not a list or mapping")
         # YAML 1.1 reads an unquoted `no:` or `on:` key as a boolean; refuse rather than guess.
         if not node.style and node.tag in (f"{_TAG}bool", f"{_TAG}null"):
-            kind = "a boolean" if node.tag.endswith("bool") else "empty (null)"
-            message = f"key '{node.value}' is read as {kind} by YAML 1.1: quote it"
+            read_as = "a boolean" if node.tag.endswith("bool") else "empty (null)"
+            message = f"key '{node.value}' is read as {read_as} by YAML 1.1: quote it"
             raise self.error(node, path, message)
         return str(node.value)  # numbers and dates as keys: exactly the text written
 

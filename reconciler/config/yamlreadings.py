@@ -43,7 +43,7 @@ def check(source: Source, schema: Mapping[str, Any]) -> None:
     for path, text in source.plain.items():
         if (text and text[0] not in _MAY_BE_READ) or _is_extension(path):
             continue
-        problem = _problem(text, source.value(path), partial(_kind, schema, path))
+        problem = _problem(text, source.value(path), partial(_expected, schema, path))
         if problem:
             raise ConfigError(source.location(path), field_path(path), problem)
 
@@ -65,15 +65,15 @@ def _misreading(text: str, value: Any) -> str | None:
     return None if str(value) == text else f"YAML 1.1 reads unquoted {text} as the number {value}"
 
 
-def _problem(text: str, value: Any, kind_of_place: Callable[[], str]) -> str | None:
+def _problem(text: str, value: Any, expected_at: Callable[[], str]) -> str | None:
     reading = _misreading(text, value)
     if reading is None and not isinstance(value, float):
         return None
-    kind = kind_of_place()
-    if kind == _WHOLE:
+    expected = expected_at()
+    if expected == _WHOLE:
         return _whole_number_problem(text, value)
     # A field the schema types as a string reports null itself ("got nothing").
-    if reading is None or kind == _OTHER or (kind == _TEXT and value is None):
+    if reading is None or expected == _OTHER or (expected == _TEXT and value is None):
         return None
     if not text:
         return f'{reading}; write a value, or "" for an empty string'
@@ -109,28 +109,28 @@ def _is_extension(path: Path) -> bool:
     return bool(path) and isinstance(path[0], str) and path[0].startswith("x-")
 
 
-def _kind(schema: Mapping[str, Any], path: Path) -> str:
+def _expected(schema: Mapping[str, Any], path: Path) -> str:
     """What the schema expects at `path`: text, a whole number, free content (inside a policy
     document's Statement, where every scalar is text to IAM), or anything else."""
-    kinds = _kinds(schema, schema, path)
-    for kind in (_TEXT, _FREE, _WHOLE):
-        if kind in kinds:
-            return kind
+    expectations = _expectations(schema, schema, path)
+    for expected in (_TEXT, _FREE, _WHOLE):
+        if expected in expectations:
+            return expected
     return _OTHER
 
 
-def _kinds(root: Mapping[str, Any], schema: Mapping[str, Any], path: Path) -> set[str]:
-    kinds: set[str] = set()
+def _expectations(root: Mapping[str, Any], schema: Mapping[str, Any], path: Path) -> set[str]:
+    expectations: set[str] = set()
     for branch in _branches(root, schema):
         if not path:
-            kinds.add(_own_kind(branch))
+            expectations.add(_own_expectation(branch))
             continue
         children = _children(branch, path[0])
         if children is None:
-            kinds.add(_FREE)
+            expectations.add(_FREE)
         for child in children or []:
-            kinds |= _kinds(root, child, path[1:])
-    return kinds
+            expectations |= _expectations(root, child, path[1:])
+    return expectations
 
 
 def _branches(root: Mapping[str, Any], schema: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -169,7 +169,7 @@ def _children(schema: Mapping[str, Any], part: str | int) -> list[Mapping[str, A
     return None if "object" in types else []
 
 
-def _own_kind(schema: Mapping[str, Any]) -> str:
+def _own_expectation(schema: Mapping[str, Any]) -> str:
     types = _types(schema)
     if "string" in types:
         return _TEXT

@@ -144,10 +144,11 @@ class Impact(str, Enum):
 
 @dataclass(frozen=True)
 class Risk:
-    """A named danger a change opens: `admin`, `privilege-escalation` or `trust`, and the
-    principal who gains it (`user bob`, `role deploy`, `AWS *`)."""
+    """A named danger a change opens: its category (`admin`, `privilege-escalation` or
+    `trust`; the JSON plan's `kind` of a risk), and the principal who gains it (`user bob`,
+    `role deploy`, `AWS *`)."""
 
-    kind: str
+    category: str
     detail: str  # e.g. "Pass a role to a new Lambda function and invoke it via policy ci"
     principal: str = ""
 
@@ -176,7 +177,7 @@ class Change:
     impact_reason: str = field(default="", compare=False)  # why `unknown`
 
 
-class StepKind(str, Enum):
+class StepSubject(str, Enum):
     """What a human step is about; the values are the `kind` of the JSON plan's human steps."""
 
     ROOT_MFA = "root_mfa"
@@ -189,9 +190,10 @@ class StepKind(str, Enum):
 
 @dataclass(frozen=True)
 class HumanStep:
-    """Something only a person can do (scan a QR code, enable root MFA)."""
+    """Something only a person can do (scan a QR code, enable root MFA): what it is about
+    (`subject`, the JSON plan's `kind` of a human step) and who or what it names."""
 
-    kind: StepKind
+    subject: StepSubject
     name: str
     message: str
 

@@ -167,7 +167,7 @@ class Role:
     tags: Mapping[str, str] | None = None
     # An instance profile of the role's own name holds it (desired: None = not managed).
     instance_profile: bool | None = None
-    # Desired only: why a trust the findings warn about is intended, by kind of finding; the
+    # Desired only: why a trust the findings warn about is intended, by the finding's check; the
     # `trusted_by` shorthand as written (expanded into `trust`, again once the account's
     # partition is known).
     accept_risk: Mapping[str, str] | None = None

@@ -22,7 +22,7 @@ from ..aws.writers import WriteContext
 from ..config.desired import Config, resolve
 from ..core.access.documents import Documents, read_first, shipped
 from ..core.access.lockout import mark_self_lockout
-from ..core.changes import Change, StepKind
+from ..core.changes import Change, StepSubject
 from ..core.diff.attachments import policies_to_read
 from ..core.diff.diff import Diff, diff
 from ..core.diff.names import align_names
@@ -172,7 +172,7 @@ def with_role_settings(aws: Aws, desired: State, live: State) -> State:
 
 def users_to_confirm(result: Diff, live: State) -> set[str]:
     acting = {c.name for c in result.changes if touches_credentials(c.kind)}
-    acting |= {step.name for step in result.human_steps if step.kind == StepKind.USER_MFA}
+    acting |= {step.name for step in result.human_steps if step.subject == StepSubject.USER_MFA}
     return {name for name in acting if name in live.users and not confirmed(live.users[name])}
 
 

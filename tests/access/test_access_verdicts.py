@@ -50,7 +50,7 @@ def planned(desired: Any, live: Any) -> Plan:
 
 
 def risks(plan: Plan) -> set[tuple[str, str]]:
-    return {(r.kind, r.principal) for c in plan.changes for r in c.risks}
+    return {(r.category, r.principal) for c in plan.changes for r in c.risks}
 
 
 def escalates(plan: Plan) -> bool:

@@ -3,14 +3,12 @@ granted on a resource pattern that reaches what the method needs (pure)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from reconciler.core.access.documents import shipped
 from reconciler.core.access.escalation_catalog import OTHER_USER, SELF, Method, methods
 from reconciler.core.access.model import AccessModel
-from reconciler.core.access.powers import ADMIN, powers
+from reconciler.core.access.powers import ADMIN, Power, powers
 from reconciler.core.access.principals import Principal
 from reconciler.core.policy.documents import canonical
 from reconciler.core.policy.trust import trust_document
@@ -41,7 +39,7 @@ def reaching(resource: str) -> str:
     return ":".join(parts)
 
 
-def granted(method: Method, on_patterns: bool) -> list[Any]:
+def granted(method: Method, on_patterns: bool) -> list[Power]:
     statements = [{"Effect": "Allow", "Action": r.action,
                    "Resource": reaching(r.resource) if on_patterns else "*"}
                   for r in method.requires]
@@ -57,4 +55,4 @@ def test_each_published_method_is_caught(method: Method, on_patterns: bool) -> N
     found = granted(method, on_patterns)
     titles = {power.detail for power in found}
     assert method.title in titles or (method.gains == ADMIN and
-                                      any(p.kind == ADMIN for p in found)), titles
+                                      any(p.category == ADMIN for p in found)), titles

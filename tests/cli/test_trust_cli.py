@@ -121,21 +121,21 @@ def one_role(trust: str, more: str = "") -> str:
         """ + more
 
 
-def fails_at_the_trust_policy(run_iamctl: RunIamctl, path: str, kind: str, said: str) -> None:
+def fails_at_the_trust_policy(run_iamctl: RunIamctl, path: str, check: str, said: str) -> None:
     """`validate` and `plan` stop with one line at the trust policy, naming the role, what is
-    wrong and the kind accept_risk would have to name."""
+    wrong and the check accept_risk would have to name."""
     for command in ("validate", "plan"):
         result = run_iamctl(command, path)
         assert result.code == 1, result.stdout
         (line,) = result.stderr.splitlines()
         assert line.startswith(f"error: {path}:9:5: roles[0].assume_role_policy: role open: ")
         assert said in line, line
-        assert line.endswith(f'or set accept_risk: {{{kind}: "why"}}'), line
+        assert line.endswith(f'or set accept_risk: {{{check}: "why"}}'), line
         assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize(
-    ("kind", "trust", "said"),
+    ("check", "trust", "said"),
     [
         ("anyone", ANYONE_TRUST,
          'anyone can assume it (statement 1 trusts principal "*" without a condition)'),
@@ -144,13 +144,13 @@ def fails_at_the_trust_policy(run_iamctl: RunIamctl, path: str, kind: str, said:
     ids=["anyone", "any-repository"],
 )
 def test_a_dangerous_trust_fails_validate_and_plan_at_its_line_unless_the_risk_is_accepted(
-    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path, kind: str, trust: str, said: str
+    run_iamctl: RunIamctl, server_iam: Any, tmp_path: Path, check: str, trust: str, said: str
 ) -> None:
     body = one_role(trust)
-    fails_at_the_trust_policy(run_iamctl, account_file(tmp_path, body), kind, said)
+    fails_at_the_trust_policy(run_iamctl, account_file(tmp_path, body), check, said)
     assert server_iam.list_roles()["Roles"] == []  # nothing was created
 
-    acceptance = f'    accept_risk: {{{kind}: "a public demo role"}}\n'
+    acceptance = f'    accept_risk: {{{check}: "a public demo role"}}\n'
     accepted = account_file(tmp_path, body + acceptance)
     for command in ("validate", "plan"):
         result = run_iamctl(command, accepted)

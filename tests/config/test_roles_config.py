@@ -179,8 +179,8 @@ def test_role_inline_policies_are_held_to_the_role_quota(tmp_path: Path) -> None
 
 def test_the_schema_accepts_every_kind_of_trust_finding_and_no_other() -> None:
     from reconciler.config.schema import load_schema
-    from reconciler.core.policy.trust_findings import FINDING_KINDS
+    from reconciler.core.policy.trust_findings import TRUST_CHECKS
 
     accept_risk = load_schema()["$defs"]["role"]["properties"]["accept_risk"]
-    assert tuple(accept_risk["properties"]) == FINDING_KINDS
+    assert tuple(accept_risk["properties"]) == TRUST_CHECKS
     assert accept_risk["additionalProperties"] is False

@@ -275,7 +275,7 @@ def test_prune_removes_undeclared_but_never_ignored_or_the_caller():
 
 
 @pytest.mark.parametrize(
-    ("wanted", "current", "kinds"),
+    ("wanted", "current", "subjects"),
     [
         (
             Root(mfa=True, access_keys=False),
@@ -287,10 +287,10 @@ def test_prune_removes_undeclared_but_never_ignored_or_the_caller():
         (None, Root(mfa=False, access_keys=True), []),
     ],
 )
-def test_root_human_steps(wanted, current, kinds):
+def test_root_human_steps(wanted, current, subjects):
     desired = state(account=Account(ACCOUNT_ID, root=wanted))
     live = state(account=Account(ACCOUNT_ID, root=current))
-    assert [step.kind for step in diff(desired, live).human_steps] == kinds
+    assert [step.subject for step in diff(desired, live).human_steps] == subjects
 
 
 @pytest.mark.parametrize(
@@ -311,7 +311,7 @@ def test_user_mfa_human_step(mode, has_device, steps):
 
 def test_new_user_with_mfa_required_is_a_human_step():
     result = diff(state(User("admin", mfa=MfaMode.REQUIRED)), state())
-    assert [(s.kind, s.name) for s in result.human_steps] == [("user_mfa", "admin")]
+    assert [(s.subject, s.name) for s in result.human_steps] == [("user_mfa", "admin")]
 
 
 def test_changes_never_carry_secrets():

@@ -131,6 +131,14 @@ def test_json_plan_has_the_documented_fields_and_round_trips():
     assert plan_from_dict(data) == plan
 
 
+def test_a_saved_plans_risks_read_back():
+    """Risks take no part in comparing changes, so the round trip above does not see them."""
+    plan = tutorial_plan()
+    read = plan_from_dict(json.loads(json.dumps(plan_to_dict(plan))))
+    assert any(change.risks for change in plan.changes)
+    assert [change.risks for change in read.changes] == [change.risks for change in plan.changes]
+
+
 def test_a_self_lockout_mark_survives_a_saved_plan():
     plan = tutorial_plan()
     marked = replace(plan.changes[0], self_lockout="deletes the access key these credentials use")

@@ -18,7 +18,7 @@ from reconciler.core.changes import (
     Finding,
     HumanStep,
     PlainFile,
-    StepKind,
+    StepSubject,
 )
 from reconciler.core.diff.diff import Diff
 from reconciler.core.plan.plan import make_plan, plan_from_dict, plan_to_dict
@@ -41,7 +41,7 @@ def full_plan(live: State | None = None):
     desired = state(User("u"), account=Account(ACCOUNT_ID))
     result = Diff(
         changes=(KEY_CREATION, KEY_REMOVAL, DOC_CHANGE),
-        human_steps=(HumanStep(StepKind.USER_MFA, "u", "enrol an MFA device"),),
+        human_steps=(HumanStep(StepSubject.USER_MFA, "u", "enrol an MFA device"),),
         unmanaged={"users": ("other", "someone")},
         kept=("user runner is not deleted",),
     )
@@ -62,7 +62,7 @@ def test_a_saved_plan_reads_back_as_the_same_plan() -> None:
     ]
     loaded = plan_from_dict(saved)
     assert loaded == plan
-    assert loaded.human_steps[0].kind is StepKind.USER_MFA
+    assert loaded.human_steps[0].subject is StepSubject.USER_MFA
     assert loaded.changes[2].before == doc("s3:A").text and loaded.changes[0].note == "never used"
 
 

@@ -162,7 +162,7 @@ def test_another_path_is_a_human_step_never_a_deletion() -> None:
     result = diff(state(Role("r", path="/new/", trust=EC2_TRUST)), state(live_role("r")))
     assert result.changes == ()
     [step] = result.human_steps
-    assert (step.kind, step.name) == ("role_path", "role r")
+    assert (step.subject, step.name) == ("role_path", "role r")
     assert "path / -> /new/ cannot change: IAM cannot move a role" in step.message
 
 
@@ -171,7 +171,7 @@ def test_a_declared_role_that_belongs_to_aws_is_never_changed() -> None:
     result = diff(state(Role("AWSServiceRoleForSupport", trust=EC2_TRUST)), state(owned))
     assert result.changes == ()
     [step] = result.human_steps
-    assert (step.kind, step.name) == ("role_owned_by_aws", "role AWSServiceRoleForSupport")
+    assert (step.subject, step.name) == ("role_owned_by_aws", "role AWSServiceRoleForSupport")
     assert step.message.startswith("belongs to AWS (path /aws-service-role/support.amazonaws.com/)")
 
 

@@ -16,7 +16,7 @@ from reconciler.core.policy.trust_findings import (
     ANY_AUDIENCE,
     ANY_SIGN_IN,
     ANYONE,
-    FINDING_KINDS,
+    TRUST_CHECKS,
     TrustFinding,
     trust_findings,
 )
@@ -336,7 +336,7 @@ def test_one_accept_risk_waives_only_the_kind_it_names() -> None:
 
 
 def test_every_kind_is_a_name_accept_risk_takes() -> None:
-    assert FINDING_KINDS == (ANYONE, ANY_REPOSITORY, ANY_SUBJECT, ANY_AUDIENCE, ANY_SIGN_IN)
+    assert TRUST_CHECKS == (ANYONE, ANY_REPOSITORY, ANY_SUBJECT, ANY_AUDIENCE, ANY_SIGN_IN)
 
 
 def test_findings_read_aws_text_and_documents() -> None:

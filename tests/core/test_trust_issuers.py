@@ -36,7 +36,7 @@ def with_audience(provider: str, **more: Any) -> dict[str, Any]:
     return condition
 
 
-def kinds(principal: str, condition: dict[str, Any]) -> list[str]:
+def checks(principal: str, condition: dict[str, Any]) -> list[str]:
     return [finding.check for finding in trust_findings("ci", web_identity(principal, condition),
                                                         None)]
 
@@ -102,7 +102,7 @@ def test_a_sub_condition_naming_the_tenant_is_no_finding(
 ) -> None:
     operator = "StringLike" if "*" in named else "StringEquals"
     condition = with_audience(provider, **{operator: {f"{provider}:sub": named}})
-    assert kinds(arn(provider), condition) == []
+    assert checks(arn(provider), condition) == []
 
 
 @pytest.mark.parametrize("provider,named,loose,said", TENANTS.values(), ids=list(TENANTS))
@@ -124,18 +124,18 @@ def test_a_sub_pattern_without_a_wildcard_is_compared_exactly(
     # StringLike with no `*` or `?` matches that text only, however short.
     for exact in ("p", "org", "{", "system"):
         condition = with_audience(provider, StringLike={f"{provider}:sub": exact})
-        assert kinds(arn(provider), condition) == [], exact
+        assert checks(arn(provider), condition) == [], exact
 
 
 def test_buildkite_session_tags_can_name_the_organization_instead() -> None:
     provider = "agent.buildkite.com"
     tagged = with_audience(provider, StringEquals={"aws:RequestTag/organization_slug": "acme"})
-    assert kinds(arn(provider), tagged) == []
+    assert checks(arn(provider), tagged) == []
     any_slug = with_audience(provider, StringLike={"aws:RequestTag/organization_slug": "ac*"})
-    assert kinds(arn(provider), any_slug) == [ANY_SUBJECT]
+    assert checks(arn(provider), any_slug) == [ANY_SUBJECT]
     if_tagged = with_audience(provider, StringEqualsIfExists={
         "aws:RequestTag/organization_id": "0b5e8c6a"})
-    assert kinds(arn(provider), if_tagged) == [ANY_SUBJECT]
+    assert checks(arn(provider), if_tagged) == [ANY_SUBJECT]
 
 
 def test_an_unknown_issuer_needs_a_sub_condition() -> None:
@@ -146,15 +146,15 @@ def test_an_unknown_issuer_needs_a_sub_condition() -> None:
         "role ci: accepts tokens of auth.example.com for any subject (statement 1 has no "
         'auth.example.com:sub condition); add one, or set accept_risk: {any-subject: "why"}')
     held = with_audience(provider, StringEquals={f"{provider}:sub": "deploy-bot"})
-    assert kinds(arn(provider), held) == []
+    assert checks(arn(provider), held) == []
     anything = with_audience(provider, StringLike={f"{provider}:sub": "*"})
-    assert kinds(arn(provider), anything) == [ANY_SUBJECT]
+    assert checks(arn(provider), anything) == [ANY_SUBJECT]
 
 
 def test_a_sign_in_provider_named_by_its_arn_needs_its_audience_only() -> None:
     # Google signs users in to an app: the audience (the app's client id) is what to name.
     provider = "accounts.google.com"
-    assert kinds(arn(provider), with_audience(provider)) == []
+    assert checks(arn(provider), with_audience(provider)) == []
 
 
 COGNITO = "cognito-identity.amazonaws.com"
@@ -170,12 +170,12 @@ def test_a_cognito_identity_pool_trust_without_amr_lets_guests_in_too() -> None:
         'set accept_risk: {any-sign-in: "why"}')
     for amr in ("authenticated", "unauthenticated", "graph.facebook.com"):
         signed_in = {**POOL, "ForAnyValue:StringLike": {f"{COGNITO}:amr": amr}}
-        assert kinds(COGNITO, signed_in) == []
+        assert checks(COGNITO, signed_in) == []
     anything = {**POOL, "ForAnyValue:StringLike": {f"{COGNITO}:amr": "*"}}
-    assert kinds(COGNITO, anything) == [ANY_SIGN_IN]
-    assert kinds(COGNITO, {"ForAnyValue:StringLike": {f"{COGNITO}:amr": "authenticated"}}) == [
+    assert checks(COGNITO, anything) == [ANY_SIGN_IN]
+    assert checks(COGNITO, {"ForAnyValue:StringLike": {f"{COGNITO}:amr": "authenticated"}}) == [
         ANY_AUDIENCE]
-    assert kinds("Cognito-Identity.amazonaws.com", POOL) == [ANY_SIGN_IN]
+    assert checks("Cognito-Identity.amazonaws.com", POOL) == [ANY_SIGN_IN]
 
 
 GITHUB = "token.actions.githubusercontent.com"
@@ -192,4 +192,4 @@ def test_a_provider_arn_in_other_capitals_is_judged_as_the_provider_it_names(
     assert [finding.check for finding in findings] == [ANY_REPOSITORY]
     assert f"has no {GITHUB}:sub condition" in findings[0].problem
     named = with_audience(GITHUB, StringEquals={f"{GITHUB}:sub": "repo:acme/infra:pull_request"})
-    assert kinds(spelled, named) == []
+    assert checks(spelled, named) == []

@@ -253,7 +253,7 @@ def test_a_permissions_boundary_is_not_replaced_half_way_but_left_to_a_person():
                              attachment_count=1, attached_to=(Entity("role", "ci"),)))
     result = diff(desired, live)
     assert lines(result) == ["~ policy Limit: document (new default version)"]
-    assert [(s.kind, s.name, s.message) for s in result.human_steps] == [(
+    assert [(s.subject, s.name, s.message) for s in result.human_steps] == [(
         "policy_boundary", "policy Limit",
         "description cannot change while it is the permissions boundary of 1 user or role -> "
         "remove it as their boundary first, or keep its path and description in the file",

@@ -64,7 +64,7 @@ def test_exported_file_plans_no_changes(moto_iam: Any, aws: Aws, tmp_path: Path)
     result = diff(wanted, live.state)
     assert result.changes == ()
     # henry is enforced without a device yet: that stays a human step, as it was before export.
-    assert [(step.kind, step.name) for step in result.human_steps] == [("user_mfa", "henry")]
+    assert [(step.subject, step.name) for step in result.human_steps] == [("user_mfa", "henry")]
     assert not any(result.unmanaged.values())
 
 

@@ -39,7 +39,7 @@ def test_a_policy_left_to_a_person_does_not_drop_the_other_changes() -> None:
     result = diff(desired, live)
     assert {change.kind for change in result.changes} == {ChangeKind.ALIAS,
                                                           ChangeKind.POLICY_DOCUMENT}
-    assert [step.kind for step in result.human_steps] == ["policy_boundary"]
+    assert [step.subject for step in result.human_steps] == ["policy_boundary"]
 
 
 def test_a_plan_for_other_accounts_names_each_side(tmp_path: Path) -> None:

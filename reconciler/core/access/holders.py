@@ -73,10 +73,10 @@ class Holders:
         self._sets: dict[tuple[object, ...], tuple[PolicySet, tuple[str, ...]]] = {}
 
     def holder(self, principal: Principal) -> Holder | None:
-        if principal.kind == USER and principal.name in self.state.users:
+        if principal.type == USER and principal.name in self.state.users:
             return self.user(principal.name, self.state.users[principal.name])
         role = self.state.roles.get(principal.name) or self.state.aws_roles.get(principal.name)
-        if principal.kind == ROLE and role is not None:
+        if principal.type == ROLE and role is not None:
             return self.role(principal.name, role)
         return None
 

@@ -104,7 +104,7 @@ class Lockout:
         out, and a plan of thousands of changes asks the model only about these."""
         assert self.who is not None
         name = change.name.lower()
-        if self.who.kind == USER:
+        if self.who.type == USER:
             user = self.live.users.get(self.who.name)
             wanted = self.desired.users.get(self.who.name)
             in_groups = {g for u in (user, wanted) if u for g in u.groups}
@@ -171,7 +171,7 @@ class Lockout:
         return None
 
     def _way_in(self, change: Change) -> str | None:
-        if self.who is None or self.who.kind != ROLE:
+        if self.who is None or self.who.type != ROLE:
             return None
         roles = {**self.live.roles, **self.live.aws_roles}
         return way_in_reason(change, roles.get(self.who.name), self.live)

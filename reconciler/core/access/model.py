@@ -98,7 +98,7 @@ class AccessModel:
         """A role the change leaves alone (not among the changed roles, which include every
         role whose entity differs: `derived`) holds what it held in the parent model."""
         parent = self._parent
-        if parent is None or principal.kind != ROLE or principal.name in self._changed_roles \
+        if parent is None or principal.type != ROLE or principal.name in self._changed_roles \
                 or principal.name not in self._roles:
             return None
         return parent.holder(principal)
@@ -197,7 +197,7 @@ class AccessModel:
                 for who in self.assumers(role):
                     if who not in found:
                         found.add(who)
-                        if who.kind == ROLE:
+                        if who.type == ROLE:
                             following.add(who.name)
             frontier = following
         return found

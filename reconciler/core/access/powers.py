@@ -36,7 +36,7 @@ _SENSITIVE = (
 
 @dataclass(frozen=True)
 class Power:
-    kind: str  # ADMIN or ESCALATION
+    category: str  # ADMIN or ESCALATION: the category of the risk it opens
     detail: str  # "every action on every resource", a method's title
     via: tuple[str, ...]
     verdict: Verdict  # YES, or MAYBE under a condition iamctl cannot decide
@@ -68,7 +68,7 @@ def _shared_key(model: AccessModel, principal: Principal) -> tuple[object, ...] 
         return None
     reached = tuple(sorted((role, min(s.verdict for s in chain))
                            for role, chain in model.reachable(principal).items()))
-    return (id(holder.policies), principal.kind, reached)
+    return (id(holder.policies), principal.type, reached)
 
 
 def _names_someone(holder: Holder) -> bool:
@@ -82,15 +82,15 @@ def _powers(model: AccessModel, principal: Principal) -> list[Power]:
     found = list(_methods(model, principal))
     admin = _admin(model, principal)
     if admin is None:
-        route = next((p for p in found if p.kind == ADMIN), None)
+        route = next((p for p in found if p.category == ADMIN), None)
         if route is not None:  # full access by a route of the catalog
             admin = Power(ADMIN, f"full access (by: {route.detail})", route.via, route.verdict)
-    rest = [p for p in found if p.kind == ESCALATION]
+    rest = [p for p in found if p.category == ESCALATION]
     return ([admin] if admin else []) + rest
 
 
 def is_admin(model: AccessModel, principal: Principal) -> bool:
-    return any(p.kind == ADMIN for p in powers(model, principal))
+    return any(p.category == ADMIN for p in powers(model, principal))
 
 
 def _admin(model: AccessModel, principal: Principal) -> Power | None:
@@ -165,8 +165,8 @@ def _named_by(grant: Grant) -> frozenset[str]:
 def _power(method: Method, answers: list[Answer]) -> Power:
     verdict = min(answer.verdict for answer in answers)
     via = tuple(dict.fromkeys(v for answer in answers for v in answer.via))
-    kind = ADMIN if method.gains == ADMIN else ESCALATION
-    return Power(kind, _title(method), via, verdict)
+    category = ADMIN if method.gains == ADMIN else ESCALATION
+    return Power(category, _title(method), via, verdict)
 
 
 def _requirement(model: AccessModel, principal: Principal, action: str,

@@ -33,15 +33,15 @@ _IAM_ENTITY = re.compile(r"^arn:[^:]+:iam::(\d{12}):(user|role)/(?:.*/)?([^/]+)$
 
 @dataclass(frozen=True, order=True)
 class Principal:
-    kind: str
+    type: str  # AWS's principal type: USER, ROLE, AWS_ANY, ACCOUNT, FEDERATED, SERVICE
     name: str
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.name}"
+        return f"{self.type} {self.name}"
 
     @property
     def outside(self) -> bool:
-        return self.kind not in (USER, ROLE)
+        return self.type not in (USER, ROLE)
 
 
 EVERYONE = Principal(AWS_ANY, "*")
@@ -119,19 +119,19 @@ def _admissions(principal: Any, account_id: str, verdict: Verdict) -> list[Admis
     if not isinstance(principal, dict):
         return []
     found: list[Admission] = []
-    for kind, values in principal.items():
+    for principal_type, values in principal.items():
         for value in values if isinstance(values, list) else [values]:
-            found += _one(str(kind), str(value), account_id, verdict)
+            found += _one(str(principal_type), str(value), account_id, verdict)
     return found
 
 
-def _one(kind: str, value: str, account_id: str, verdict: Verdict) -> list[Admission]:
-    if kind == "Federated":
+def _one(principal_type: str, value: str, account_id: str, verdict: Verdict) -> list[Admission]:
+    if principal_type == "Federated":
         return [Admission(Principal(FEDERATED, provider_name(value)), verdict)]
-    if kind == "Service":
+    if principal_type == "Service":
         return [Admission(Principal(SERVICE, value.lower()), verdict)]
-    if kind != "AWS":
-        return [Admission(Principal(kind, value), verdict)]
+    if principal_type != "AWS":
+        return [Admission(Principal(principal_type, value), verdict)]
     if value == "*":
         return [Admission(EVERYONE, verdict), Admission(None, verdict, via_identity=True)]
     account = _account_of(value)

@@ -59,7 +59,7 @@ class Profile:
 
     @property
     def admin(self) -> bool:
-        return any(power.kind == ADMIN for power in self.powers)
+        return any(power.category == ADMIN for power in self.powers)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,7 +67,7 @@ class Profile:
             "admin": self.admin,
             "escalation": [{"method": p.detail, "via": list(p.via),
                             "conditional": p.verdict == Verdict.MAYBE}
-                           for p in self.powers if p.kind != ADMIN],
+                           for p in self.powers if p.category != ADMIN],
             "services": {s.service: s.to_json() for s in self.services},
             "could_not_read": list(self.unread),
         }
@@ -92,10 +92,10 @@ def what_can(model: AccessModel, principal: Principal) -> Profile:
 def find_principal(model: AccessModel, name: str) -> Principal | None:
     """`alice`, `user alice`, `role ci`, `AWS *`, `account 999999999999`: IAM names ignore
     case."""
-    kind, _, rest = name.partition(" ")
+    first, _, rest = name.partition(" ")  # a principal type, or the whole of a bare name
     wanted = [p for p in model.principals()
-              if (str(p).lower() == name.lower()) or (not rest and p.kind in (USER, ROLE)
-                                                      and p.name.lower() == kind.lower())]
+              if (str(p).lower() == name.lower()) or (not rest and p.type in (USER, ROLE)
+                                                      and p.name.lower() == first.lower())]
     return wanted[0] if len(wanted) == 1 else None
 
 
@@ -121,9 +121,9 @@ def what_can_text(profile: Profile) -> str:
     if profile.unread:
         lines.append(f"  could not read {', '.join(profile.unread)}: what follows may be less "
                      "than it can do")
-    methods = [p for p in profile.powers if p.kind != ADMIN]
+    methods = [p for p in profile.powers if p.category != ADMIN]
     for power in profile.powers:
-        if power.kind == ADMIN:
+        if power.category == ADMIN:
             lines.append(f"  ADMIN: {power} via {' > '.join(power.via)}")
     if profile.admin:
         # Full access holds every method and every service: the list would hide the point.

@@ -65,7 +65,7 @@ class Reach:
         replaced."""
         model = self.model
         parent, changed = model.parent, model.changed_roles
-        if parent is None or (who.kind == ROLE and who.name in changed):
+        if parent is None or (who.type == ROLE and who.name in changed):
             return None
         mine, theirs = model.holder(who), parent.holder(who)
         if (mine.policies if mine else None) is not (theirs.policies if theirs else None):
@@ -97,8 +97,8 @@ class Reach:
         holds no chain through `role`), is admitted into `role`. Only the roles the trust could
         admit are looked at: by name, as anyone in the account, or by their identity policy."""
         admissions = self.model.admissions(role)
-        named = {a.who.name for a in admissions if a.who is not None and a.who.kind == ROLE}
-        any_role = any(a.via_identity or (a.who is not None and a.who.kind == AWS_ANY)
+        named = {a.who.name for a in admissions if a.who is not None and a.who.type == ROLE}
+        any_role = any(a.via_identity or (a.who is not None and a.who.type == AWS_ANY)
                        for a in admissions)
         # In the order of the reach (the walk's: shortest chains first), as a walk would.
         starts = [(who, ())] + [(Principal(ROLE, r), c) for r, c in reach.items()
@@ -123,7 +123,7 @@ class Reach:
               holder: Holder | None) -> Iterator[tuple[str, tuple[Step, ...]]]:
         """The roles reached from `start`, which holds `holder` (the roles beyond hold what
         this model says they do)."""
-        seen = {start.name} if start.kind == ROLE else set()
+        seen = {start.name} if start.type == ROLE else set()
         frontier: list[tuple[Principal, tuple[Step, ...]]] = [(start, ())]
         while frontier:
             following: list[tuple[Principal, tuple[Step, ...]]] = []
@@ -163,7 +163,7 @@ class Reach:
             return Step(role, min(admission.verdict, allowed.verdict), allowed.via)
         if admission.who == who:
             return Step(role, admission.verdict)
-        if admission.who is not None and admission.who.kind == AWS_ANY and not who.outside:
+        if admission.who is not None and admission.who.type == AWS_ANY and not who.outside:
             return Step(role, admission.verdict)  # `*` names this account's principals too
         return None
 

@@ -36,7 +36,7 @@ class TrustIndex:
             for admission in admissions(role):
                 if admission.via_identity:
                     self.account.add(role)
-                elif admission.who is not None and admission.who.kind == AWS_ANY:
+                elif admission.who is not None and admission.who.type == AWS_ANY:
                     self.everyone.add(role)
                     self.named.setdefault(admission.who, set()).add(role)
                 elif admission.who is not None:

@@ -148,7 +148,7 @@ class Judge:
         if change.kind.value.startswith(("role", "instance_profile")):
             return frozenset({change.name})
         if change.kind.value.startswith("policy"):
-            return frozenset(p.name for p in self.holders_of(change.name) if p.kind == ROLE)
+            return frozenset(p.name for p in self.holders_of(change.name) if p.type == ROLE)
         return frozenset()
 
     def model(self, state: State) -> AccessModel:
@@ -161,7 +161,7 @@ class Judge:
         # principals that may assume or pass roles live or after the plan (`scan`); one that
         # may only with this change is one of its owners.
         owners = set(self.owners(change, models))
-        roles = {p.name for p in owners if p.kind == ROLE}
+        roles = {p.name for p in owners if p.type == ROLE}
         if roles:
             for model in models:
                 owners |= model.reachers(roles)
@@ -226,10 +226,10 @@ class _Holders:
     def of(cls, *states: State) -> _Holders:
         index = cls({}, {}, {})
         for state in states:
-            for kind, entities in ((USER, state.users), (ROLE, state.roles)):
+            for principal_type, entities in ((USER, state.users), (ROLE, state.roles)):
                 for name, entity in entities.items():
                     for policy in _names({*entity.policies, entity.permissions_boundary or ""}):
-                        index.holders.setdefault(policy, []).append(Principal(kind, name))
+                        index.holders.setdefault(policy, []).append(Principal(principal_type, name))
             for name, user in state.users.items():
                 for group_name in user.groups:
                     index.members.setdefault(group_name, []).append(Principal(USER, name))
@@ -283,7 +283,7 @@ class _Gains:
         risks: list[Risk] = []
         for who in verdict.touched:
             risks += [r for r in self.gained(who)
-                      if r not in risks and (admits or r.kind != TRUST)]
+                      if r not in risks and (admits or r.category != TRUST)]
         if verdict.impact == Impact.UNKNOWN or verdict.by_rule:
             risks += [r for r in self.unjudged(verdict) if r not in risks]
         return tuple(risks)
@@ -299,12 +299,12 @@ class _Gains:
             new_roles = set(self.after.reachable(who)) - set(self.before.reachable(who))
             for role in sorted(new_roles):
                 yield Risk(TRUST, f"may assume role {role}", str(who))
-        had = {(p.kind, p.detail) for p in powers(self.before, who)}
-        gained = [p for p in powers(self.after, who) if (p.kind, p.detail) not in had]
-        if any(p.kind == ADMIN for p in gained):  # full access says it all
-            gained = [p for p in gained if p.kind == ADMIN]
+        had = {(p.category, p.detail) for p in powers(self.before, who)}
+        gained = [p for p in powers(self.after, who) if (p.category, p.detail) not in had]
+        if any(p.category == ADMIN for p in gained):  # full access says it all
+            gained = [p for p in gained if p.category == ADMIN]
         for power in gained:
-            yield Risk(power.kind, _detail(power), str(who))
+            yield Risk(power.category, _detail(power), str(who))
 
     def unjudged(self, verdict: Verdict) -> Iterable[Risk]:
         """A change the model could not weigh that touches a principal holding or gaining full
@@ -320,7 +320,7 @@ class _Gains:
     def holds_admin(self, who: Principal) -> bool:
         if who not in self._admin:
             assert self.after is not None
-            self._admin[who] = any(p.kind == ADMIN for model in (self.before, self.after)
+            self._admin[who] = any(p.category == ADMIN for model in (self.before, self.after)
                                    for p in powers(model, who))
         return self._admin[who]
 

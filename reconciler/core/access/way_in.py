@@ -110,8 +110,8 @@ def _still_admitted(admission: _Admission, allowed: set[_Admission]) -> bool:
 
 def _principal_names(principal: Any) -> list[str]:
     """`AWS arn:aws:iam::111111111111:root`, `Federated ...`, `Service ...`; `"*"` is `AWS *`."""
-    return [f"{kind} {value}" for kind in ("AWS", "Service", "Federated")
-            for value in principal_values(principal, kind)]
+    return [f"{principal_type} {value}" for principal_type in ("AWS", "Service", "Federated")
+            for value in principal_values(principal, principal_type)]
 
 
 def _principals(admissions: set[_Admission]) -> str:

@@ -5,7 +5,7 @@ Pure, like `diff.py`, whose `diff` calls these.
 
 from __future__ import annotations
 
-from ..changes import HumanStep, StepKind
+from ..changes import HumanStep, StepSubject
 from ..state import State, credentials_of
 
 ROOT_MFA_HELP = "sign in as root, Security credentials, Assign MFA device"
@@ -19,12 +19,12 @@ def root_steps(desired: State, live: State) -> list[HumanStep]:
     steps = []
     if wanted.mfa and not current.mfa:
         steps.append(
-            HumanStep(StepKind.ROOT_MFA, "root user", f"MFA not enabled -> {ROOT_MFA_HELP}")
+            HumanStep(StepSubject.ROOT_MFA, "root user", f"MFA not enabled -> {ROOT_MFA_HELP}")
         )
     if wanted.access_keys is False and current.access_keys:
         steps.append(
             HumanStep(
-                StepKind.ROOT_ACCESS_KEYS, "root user", f"has access keys -> {ROOT_KEYS_HELP}"
+                StepSubject.ROOT_ACCESS_KEYS, "root user", f"has access keys -> {ROOT_KEYS_HELP}"
             )
         )
     return steps
@@ -37,5 +37,5 @@ def user_mfa_steps(desired: State, live: State) -> list[HumanStep]:
         has_device = current is not None and bool(credentials_of(current).mfa_devices)
         if user.mfa is not None and not has_device:
             message = f"MFA {user.mfa.value}, no device yet -> run `iamctl mfa enroll {user.name}`"
-            steps.append(HumanStep(StepKind.USER_MFA, user.name, message))
+            steps.append(HumanStep(StepSubject.USER_MFA, user.name, message))
     return steps

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..changes import Action, Change, ChangeKind, HumanStep, StepKind
+from ..changes import Action, Change, ChangeKind, HumanStep, StepSubject
 from ..payloads import PolicySpec, ReplacedPolicy
 from ..state import Entity, ManagedPolicy, State
 from ..wording import plural
@@ -102,7 +102,7 @@ def boundary_step(wanted: ManagedPolicy, current: ManagedPolicy) -> HumanStep:
     users = plural(current.boundary_count, "user or role", "users or roles")
     reasons = " and ".join(replacement_reasons(wanted, current))
     return HumanStep(
-        StepKind.POLICY_BOUNDARY,
+        StepSubject.POLICY_BOUNDARY,
         f"policy {wanted.name}",
         f"{reasons} cannot change while it is the permissions boundary of {users} -> remove "
         "it as their boundary first, or keep its path and description in the file",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..changes import Action, Change, ChangeKind, HumanStep, StepKind
+from ..changes import Action, Change, ChangeKind, HumanStep, StepSubject
 from ..payloads import PathSpec, RoleSettings, RoleSpec
 from ..state import Role, State
 from .attributes import diff_attachments, diff_boundary, diff_inline, diff_tags
@@ -119,7 +119,7 @@ def diff_instance_profile(wanted: Role, current: Role) -> list[Change]:
 
 def path_step(wanted: Role, current: Role) -> HumanStep:
     return HumanStep(
-        StepKind.ROLE_PATH,
+        StepSubject.ROLE_PATH,
         f"role {wanted.name}",
         f"path {current.path} -> {wanted.path} cannot change: IAM cannot move a role -> keep "
         f"path {current.path} in the file, or delete the role and apply again to recreate it",
@@ -128,7 +128,7 @@ def path_step(wanted: Role, current: Role) -> HumanStep:
 
 def aws_owned_step(wanted: Role, owned: Role) -> HumanStep:
     return HumanStep(
-        StepKind.ROLE_OWNED_BY_AWS,
+        StepSubject.ROLE_OWNED_BY_AWS,
         f"role {wanted.name}",
         f"belongs to AWS (path {owned.path}): iamctl never changes it -> remove it from the file",
     )

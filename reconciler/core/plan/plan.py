@@ -25,7 +25,7 @@ from ..changes import (
     HumanStep,
     Impact,
     Risk,
-    StepKind,
+    StepSubject,
 )
 from ..diff.diff import Diff
 from ..kinds.changes import allows, order_of, phase_of, spec_of
@@ -88,7 +88,8 @@ class Plan:
     @property
     def escalating(self) -> tuple[Change, ...]:
         """Changes that open full administrator access or a known privilege-escalation path."""
-        return tuple(c for c in self.changes if any(r.kind in (ADMIN, ESCALATION) for r in c.risks))
+        return tuple(c for c in self.changes
+                     if any(r.category in (ADMIN, ESCALATION) for r in c.risks))
 
     @property
     def sign_in_url(self) -> str:
@@ -179,7 +180,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "account": {"id": plan.account_id, "alias": plan.alias},
         "changes": [change_to_dict(change) for change in plan.changes],
-        "human_steps": [asdict(step) for step in plan.human_steps],
+        "human_steps": [_step_to_dict(step) for step in plan.human_steps],
         "warnings": [asdict(finding) for finding in plan.findings],
         "unmanaged": {kind: list(names) for kind, names in plan.unmanaged.items()},
         "kept": list(plan.kept),
@@ -189,6 +190,16 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "partial": bool(plan.targets),
         "targets": list(plan.targets),
     }
+
+
+def _step_to_dict(step: HumanStep) -> dict[str, str]:
+    """A human step as the JSON plan writes it: its subject under `kind`, the format's name."""
+    return {"kind": step.subject.value, "name": step.name, "message": step.message}
+
+
+def _step_from_dict(data: Mapping[str, Any]) -> HumanStep:
+    """A saved plan's human step (the inverse of `_step_to_dict`)."""
+    return HumanStep(StepSubject(data["kind"]), data["name"], data["message"])
 
 
 def change_to_dict(change: Change) -> dict[str, Any]:
@@ -203,7 +214,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "self_lockout": change.self_lockout,
         "impact": change.impact.value,
         "impact_reason": change.impact_reason,
-        "risks": [asdict(risk) for risk in change.risks],
+        "risks": [_risk_to_dict(risk) for risk in change.risks],
         "destination": destination_to_json(change.destination),
     }
 
@@ -218,10 +229,7 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
         account_id=data["account"]["id"],
         alias=data["account"]["alias"],
         changes=tuple(change_from_dict(item) for item in data["changes"]),
-        human_steps=tuple(
-            HumanStep(StepKind(step["kind"]), step["name"], step["message"])
-            for step in data["human_steps"]
-        ),
+        human_steps=tuple(_step_from_dict(step) for step in data["human_steps"]),
         findings=tuple(Finding(**finding) for finding in data["warnings"]),
         unmanaged={kind: tuple(names) for kind, names in data["unmanaged"].items()},
         kept=tuple(data["kept"]),
@@ -250,10 +258,21 @@ def change_from_dict(item: Mapping[str, Any]) -> Change:
         item["note"],
         item.get("self_lockout", ""),
         Impact(item.get("impact", Impact.UNKNOWN.value)),
-        tuple(Risk(**risk) for risk in item.get("risks", [])),
+        tuple(_risk_from_dict(risk) for risk in item.get("risks", [])),
         _destination(kind, action, item.get("destination")),
         impact_reason=str(item.get("impact_reason", "")),
     )
+
+
+def _risk_to_dict(risk: Risk) -> dict[str, str]:
+    """A risk as the JSON plan writes it: its category under `kind`, the plan format's name."""
+    return {"kind": risk.category, "detail": risk.detail, "principal": risk.principal}
+
+
+def _risk_from_dict(data: Mapping[str, Any]) -> Risk:
+    """A saved plan's risk (the inverse of `_risk_to_dict`); a key of no risk is refused."""
+    rest = dict(data)
+    return Risk(rest.pop("kind"), **rest)
 
 
 def _destination(kind: ChangeKind, action: Action, data: Any) -> Destination | None:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ..arns import is_aws_managed, policy_name
-from ..changes import Action, Change, ChangeKind, HumanStep, StepKind
+from ..changes import Action, Change, ChangeKind, HumanStep, StepSubject
 from ..diff.diff import Diff
 from ..errors import IamctlError
 from ..kinds.changes import spec_of
@@ -140,9 +140,9 @@ def _creates_entity(change: Change) -> bool:
 
 
 def _step_owner(step: HumanStep) -> Key | None:
-    if step.kind == StepKind.USER_MFA:
+    if step.subject == StepSubject.USER_MFA:
         return _key("users", step.name)
-    if step.kind == StepKind.POLICY_BOUNDARY:
+    if step.subject == StepSubject.POLICY_BOUNDARY:
         return _key("policies", step.name)
     return None  # the root user's: the account's own
 

@@ -78,7 +78,7 @@ def string_set(value: Any, fold: Callable[[str], str] | None = None) -> Any:
 def _principal(value: Any) -> Any:
     if not isinstance(value, dict):
         return generic(value)  # "*"
-    return {kind: string_set(ids, _account_id) for kind, ids in value.items()}
+    return {principal_type: string_set(ids, _account_id) for principal_type, ids in value.items()}
 
 
 def _account_id(principal: str) -> str:

@@ -32,7 +32,7 @@ class Issuer:
     lead: str  # how every `sub` of the issuer begins
     names_tenant: re.Pattern[str]  # how a `sub` naming one tenant begins
     example: str  # such a `sub`, for the message
-    kind: str  # the finding's kind
+    check: str  # the trust finding a `sub` that lets in any tenant raises (trust_findings.py)
     source: str  # where the format is documented
     # Session tags (`aws:RequestTag/NAME`, from the token's tags claim) that name the tenant too.
     tags: tuple[str, ...] = ()
@@ -55,7 +55,7 @@ ISSUERS = (
         provider=re.compile(r"token\.actions\.githubusercontent\.com(/[^/]+)?"),
         any_of="any repository", tenant="owner", lead="repo:",
         names_tenant=re.compile(r"repo:[^/]+/"), example="repo:OWNER/REPO:...",
-        kind=ANY_REPOSITORY,
+        check=ANY_REPOSITORY,
         source="https://docs.github.com/en/actions/reference/security/oidc",
     ),
     Issuer(
@@ -63,7 +63,7 @@ ISSUERS = (
         provider=re.compile(r"gitlab\.com"),
         any_of="any project", tenant="group", lead="project_path:",
         names_tenant=re.compile(r"project_path:[^/]+/"), example="project_path:GROUP/...",
-        kind=ANY_SUBJECT,
+        check=ANY_SUBJECT,
         source="https://docs.gitlab.com/ci/secrets/id_token_authentication/",
     ),
     Issuer(
@@ -71,7 +71,7 @@ ISSUERS = (
         provider=re.compile(r"app\.terraform\.io"),
         any_of="any workspace", tenant="organization", lead="organization:",
         names_tenant=re.compile(r"organization:[^:]+:"), example="organization:ORG:...",
-        kind=ANY_SUBJECT,
+        check=ANY_SUBJECT,
         source="https://developer.hashicorp.com/terraform/cloud-docs/workspaces/"
                "dynamic-provider-credentials/workload-identity-tokens",
     ),
@@ -81,7 +81,7 @@ ISSUERS = (
         any_of="any project of the organization", tenant="project", lead="org/",
         names_tenant=re.compile(r"org/[^/]+/project/[^/]+/"),
         example="org/ORG_ID/project/PROJECT_ID/...",
-        kind=ANY_SUBJECT,
+        check=ANY_SUBJECT,
         source="https://circleci.com/docs/openid-connect-tokens/",
     ),
     Issuer(
@@ -90,7 +90,7 @@ ISSUERS = (
                             r"identity/oidc"),
         any_of="any repository of the workspace", tenant="repository", lead="{",
         names_tenant=re.compile(r"\{[^}]+\}"), example="{REPOSITORY_UUID}:...",
-        kind=ANY_SUBJECT,
+        check=ANY_SUBJECT,
         source="https://support.atlassian.com/bitbucket-cloud/docs/"
                "deploy-on-aws-using-bitbucket-pipelines-openid-connect/",
     ),
@@ -99,7 +99,7 @@ ISSUERS = (
         provider=re.compile(r"agent\.buildkite\.com"),
         any_of="any pipeline", tenant="organization", lead="organization:",
         names_tenant=re.compile(r"organization:[^:]+:"), example="organization:ORG_SLUG:...",
-        kind=ANY_SUBJECT,
+        check=ANY_SUBJECT,
         source="https://buildkite.com/docs/pipelines/security/oidc/aws",
         tags=("organization_slug", "organization_id"),
     ),
@@ -110,7 +110,7 @@ ISSUERS = (
         lead="system:serviceaccount:",
         names_tenant=re.compile(r"system:serviceaccount:[^:]+:"),
         example="system:serviceaccount:NAMESPACE:NAME",
-        kind=ANY_SUBJECT,
+        check=ANY_SUBJECT,
         source="https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html",
     ),
 )

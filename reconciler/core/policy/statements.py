@@ -120,8 +120,9 @@ def _principal_changes(label: str, old: Any, new: Any) -> list[str]:
     if not isinstance(old, dict) or not isinstance(new, dict):
         return [f"~ {label} {json.dumps(old)} -> {json.dumps(new)}"]
     lines = []
-    for kind in sorted(set(old) | set(new)):
-        lines += _set_changes(f"{label} {kind}", old.get(kind), new.get(kind))
+    for principal_type in sorted(set(old) | set(new)):
+        lines += _set_changes(f"{label} {principal_type}", old.get(principal_type),
+                              new.get(principal_type))
     return lines
 
 

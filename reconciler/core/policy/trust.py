@@ -107,8 +107,8 @@ def _principal_meaning(value: Any, partition: str) -> Any:
             return f"arn:{partition}:iam::{principal}:root"
         return principal
 
-    return {kind: string_set(ids, root_arn if kind == "AWS" else None)
-            for kind, ids in value.items()}
+    return {principal_type: string_set(ids, root_arn if principal_type == "AWS" else None)
+            for principal_type, ids in value.items()}
 
 
 def deleted_principals(document: Any) -> list[str]:
@@ -146,13 +146,13 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def principal_values(principal: Any, kind: str) -> list[str]:
+def principal_values(principal: Any, principal_type: str) -> list[str]:
     """The values of one principal type (`AWS`, `Service`, `Federated`); `"*"` counts as AWS."""
     if principal == "*":
-        return ["*"] if kind == "AWS" else []
+        return ["*"] if principal_type == "AWS" else []
     if not isinstance(principal, dict):
         return []
-    return [value for value in _as_list(principal.get(kind)) if isinstance(value, str)]
+    return [value for value in _as_list(principal.get(principal_type)) if isinstance(value, str)]
 
 
 def check_trust_document(document: Any) -> list[DocumentProblem]:
@@ -199,12 +199,13 @@ def _principal_problems(principal: Any, has_not_principal: bool) -> list[_Found]
         message = f'must be "*" or an object of {", ".join(PRINCIPAL_TYPES)}'
         return [(("Principal",), message)]
     problems: list[_Found] = []
-    for kind, values in principal.items():
-        if kind not in PRINCIPAL_TYPES:
+    for principal_type, values in principal.items():
+        if principal_type not in PRINCIPAL_TYPES:
             message = f"unknown principal type (allowed: {', '.join(PRINCIPAL_TYPES)})"
-            problems.append((("Principal", kind), message))
+            problems.append((("Principal", principal_type), message))
         else:
-            problems += _string_list_problems(("Principal", kind), values, _PRINCIPAL_CHECKS[kind])
+            problems += _string_list_problems(("Principal", principal_type), values,
+                                              _PRINCIPAL_CHECKS[principal_type])
     return problems
 
 

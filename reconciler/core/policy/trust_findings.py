@@ -4,9 +4,9 @@ Pure. A role anyone can assume, a web identity trust whose `sub` condition does 
 tenant of a multi-tenant issuer (any repository on GitHub, any project on GitLab.com; the known
 issuers are in `oidc_issuers.py`) or is missing for another issuer, one without an audience
 condition, and a Cognito identity pool trust that does not say signed in or guest make
-`validate` and `plan` fail, unless the role's `accept_risk` names their kind with a reason
+`validate` and `plan` fail, unless the role's `accept_risk` names their check with a reason
 (`accept_risk: {anyone: "why"}`): then each is still returned, marked accepted, and shown as a
-note. An acceptance covers its kind only, so a new danger of another kind fails.
+note. An acceptance covers its check only, so a new danger of another check fails.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from .trust_conditions import (
 ANYONE = "anyone"  # principal "*" without a condition that pins the caller
 ANY_AUDIENCE = "any-audience"  # a web identity provider without an audience condition
 ANY_SIGN_IN = "any-sign-in"  # a Cognito identity pool, guests and signed-in users alike
-# The kinds, in the order messages list them: the keys `accept_risk` takes.
-FINDING_KINDS = (ANYONE, ANY_REPOSITORY, ANY_SUBJECT, ANY_AUDIENCE, ANY_SIGN_IN)
+# The checks, in the order messages list them: the keys `accept_risk` takes.
+TRUST_CHECKS = (ANYONE, ANY_REPOSITORY, ANY_SUBJECT, ANY_AUDIENCE, ANY_SIGN_IN)
 
 COGNITO = "cognito-identity.amazonaws.com"
 # Web identity providers a trust policy names by host rather than by the account's provider ARN,
@@ -51,10 +51,10 @@ _WELL_KNOWN = {
 @dataclass(frozen=True)
 class TrustFinding:
     """A danger in a role's trust policy. `accepted` is the reason the role's `accept_risk`
-    gives for its kind (None: not acknowledged, the finding fails `validate` and `plan`)."""
+    gives for its check (None: not acknowledged, the finding fails `validate` and `plan`)."""
 
     role: str
-    check: str  # its kind, one of FINDING_KINDS
+    check: str  # which danger: one of TRUST_CHECKS
     statement: str  # "statement 1" (its position) or "statement GitHubActions" (its Sid)
     problem: str  # what is wrong, and where, in words
     fix: str
@@ -85,7 +85,7 @@ def trust_findings(
     role_name: str, document: Any, accept_risk: Mapping[str, str] | None
 ) -> list[TrustFinding]:
     """The findings of one role's trust policy (a `Document`, a dict or JSON text), in statement
-    order, each accepted by the reason `accept_risk` gives for its kind. Deny statements let no
+    order, each accepted by the reason `accept_risk` gives for its check. Deny statements let no
     one in and are not judged."""
     reasons = accept_risk or {}
     findings = []
@@ -168,7 +168,7 @@ def _any_tenant(
     if any(_held_exactly(conditions, f"aws:RequestTag/{tag}") for tag in issuer.tags):
         return
     yield from _claim_held(
-        conditions, f"{provider}:sub", label, issuer.kind,
+        conditions, f"{provider}:sub", label, issuer.check,
         f"trusts {issuer.name} of {issuer.any_of}", issuer.matches_any_tenant,
         f"any {issuer.tenant}",
         (f"add one that names the {issuer.tenant}: {issuer.example}",
@@ -176,20 +176,20 @@ def _any_tenant(
 
 
 def _claim_held(
-    conditions: dict[str, Any], key: str, label: str, kind: str, what: str,
+    conditions: dict[str, Any], key: str, label: str, check: str, what: str,
     too_loose: Callable[[str], bool], loose_means: str, fixes: tuple[str, str],
 ) -> Iterator[_Found]:
-    """A finding of `kind` unless a positive condition holds the token claim `key` to values
+    """A finding of `check` unless a positive condition holds the token claim `key` to values
     none of which `too_loose` accepts; `fixes`: what to do when no condition names the claim,
     and when one names it too loosely (a value that matches `loose_means`)."""
     blocks = positive_blocks(conditions, key, always_present=True)
     if not blocks:
-        yield kind, f"{what} ({label} has no {key} condition)", fixes[0]
+        yield check, f"{what} ({label} has no {key} condition)", fixes[0]
         return
     loose = loosest(blocks, too_loose)
     if loose is not None:
         problem = f"{what} ({label}'s {key} condition {json.dumps(loose)} matches {loose_means})"
-        yield kind, problem, fixes[1]
+        yield check, problem, fixes[1]
 
 
 def _held_exactly(conditions: dict[str, Any], key: str) -> bool:

@@ -19,11 +19,11 @@ def mark(change: Change) -> str:
     """`[broadens]`, the risks it opens (`[admin: AWS * gains every action on every resource
     via ...]`), or why it could not be judged (`[unknown: ...]`); else empty."""
     if change.risks:
-        kind = change.risks[0].kind
+        category = change.risks[0].category
         details = [risk_text(risk) for risk in change.risks]
         shown = "; ".join(details[:RISKS_SHOWN])
         more = f"; +{len(details) - RISKS_SHOWN} more" if len(details) > RISKS_SHOWN else ""
-        return f"[{_LABELS.get(kind, kind)}: {shown}{more}]"
+        return f"[{_LABELS.get(category, category)}: {shown}{more}]"
     if change.impact == Impact.BROADENS:
         return "[broadens]"
     if change.impact == Impact.UNKNOWN and change.impact_reason:
@@ -35,10 +35,10 @@ def risk_text(risk: Risk) -> str:
     """`AWS * gains every action on every resource via ...`, `role ci: Pass a role ...`."""
     if not risk.principal:
         return risk.detail
-    if risk.kind == TRUST or risk.detail.startswith("holds "):
+    if risk.category == TRUST or risk.detail.startswith("holds "):
         verb = ""
     else:
-        verb = "can escalate: " if risk.kind == ESCALATION else "gains "
+        verb = "can escalate: " if risk.category == ESCALATION else "gains "
     return f"{risk.principal} {verb}{risk.detail}"
 
 
@@ -58,7 +58,7 @@ def summary_counts(summary: Mapping[str, int]) -> str:
 def risks_text(change: Change) -> str:
     """`admin: AWS * gains every action ...; trust: AWS * may assume role x` (empty when the
     change opens none)."""
-    return "; ".join(f"{_LABELS.get(r.kind, r.kind)}: {risk_text(r)}" for r in change.risks)
+    return "; ".join(f"{_LABELS.get(r.category, r.category)}: {risk_text(r)}" for r in change.risks)
 
 
 def gains_by_principal(plans: Sequence[Plan]) -> dict[str, tuple[list[str], list[Change]]]:
@@ -93,11 +93,11 @@ def _grouped(phrases: list[str]) -> list[str]:
 
 
 def gain_phrase(risk: Risk) -> str:
-    if risk.kind == TRUST:
+    if risk.category == TRUST:
         return f"can now {risk.detail.removeprefix('may ')}"  # may assume role x
     if risk.detail.startswith("holds "):
         return risk.detail
-    if risk.kind == ADMIN:
+    if risk.category == ADMIN:
         return "gains full access"
     return f"{_METHOD}{risk.detail.split(' via ', 1)[0]}"
 

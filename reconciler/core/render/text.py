@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from itertools import groupby
 
-from ..changes import Action, Change, Finding, HumanStep, StepKind
+from ..changes import Action, Change, Finding, HumanStep, StepSubject
 from ..kinds.changes import spec_of
 from ..plan.destinations import delivered_to
 from ..plan.plan import Plan
@@ -94,7 +94,7 @@ def plan_lines(plan: Plan) -> list[str]:
 
 
 def step_line(step: HumanStep) -> str:
-    subject = f"user {step.name}" if step.kind == StepKind.USER_MFA else step.name
+    subject = f"user {step.name}" if step.subject == StepSubject.USER_MFA else step.name
     return f"{subject}: {step.message}"
 
 
