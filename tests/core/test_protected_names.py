@@ -64,7 +64,7 @@ def test_a_name_is_protected_only_for_its_kind() -> None:
 
 def test_every_entry_names_its_service_and_the_aws_page_it_comes_from() -> None:
     for entry in PROTECTED:
-        assert entry.kind in ("roles", "policies", "saml_providers"), entry
+        assert entry.section in ("roles", "policies", "saml_providers"), entry
         assert entry.service.startswith("AWS ") and entry.purpose, entry
         assert re.match(r"^https://docs\.aws\.amazon\.com/\S+\.html$", entry.source), entry
 

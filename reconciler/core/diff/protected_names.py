@@ -41,14 +41,14 @@ _IDENTITY_CENTER = (
 class ProtectedName:
     """A name (or glob pattern) another AWS service gives an IAM entity it creates."""
 
-    kind: str  # as in `ignore`: "roles", "policies", "saml_providers"
+    section: str  # the entity kind's, as in `ignore`: "roles", "policies", "saml_providers"
     pattern: str  # an exact name, or a glob (`stacksets-exec-*`)
     service: str  # who creates it
     purpose: str  # what it is for, in a few words
     source: str  # the AWS documentation page that says so
 
-    def matches(self, kind: str, name: str) -> bool:
-        return kind == self.kind and fnmatchcase(name.lower(), self.pattern.lower())
+    def matches(self, section: str, name: str) -> bool:
+        return section == self.section and fnmatchcase(name.lower(), self.pattern.lower())
 
 
 PROTECTED: tuple[ProtectedName, ...] = (
@@ -98,9 +98,10 @@ PROTECTED: tuple[ProtectedName, ...] = (
 )
 
 
-def protected(kind: str, name: str) -> ProtectedName | None:
-    """The entry that keeps `name` (of `kind`, as in `ignore`) from prune, if any."""
-    return next((entry for entry in PROTECTED if entry.matches(kind, name)), None)
+def protected(section: str, name: str) -> ProtectedName | None:
+    """The entry that keeps `name` (an entity of the kind of `section`, as in `ignore`) from
+    prune, if any."""
+    return next((entry for entry in PROTECTED if entry.matches(section, name)), None)
 
 
 def kept_because(entry: ProtectedName) -> str:
