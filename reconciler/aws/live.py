@@ -143,17 +143,26 @@ def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True,
                   policies=policies, roles=roles, aws_roles=aws_roles,
                   oidc_providers=providers.oidc, saml_providers=providers.saml)
     state = replace(state, declared=read_declared(aws, state, wanted))
+    stats = replace(counted(state), calls=aws.calls - calls_before,
+                    seconds=time.monotonic() - started, report_wait=report_wait)
     generated = credential_report.generated
-    generated = whole_seconds(generated) if generated else None
-    stats = ReadStats(
-        users=len(users), groups=len(state.groups), policies=len(state.policies),
-        roles=len(roles) + len(aws_roles), aws_roles=len(aws_roles),
+    stats = with_report_time(stats, whole_seconds(generated) if generated else None)
+    return LiveAccount(identity=identity, state=state, aws_policies=aws_policies, stats=stats)
+
+
+def counted(state: State) -> ReadStats:
+    """What the read found, by kind (the calls and seconds are the caller's to add)."""
+    return ReadStats(
+        users=len(state.users), groups=len(state.groups), policies=len(state.policies),
+        roles=len(state.roles) + len(state.aws_roles), aws_roles=len(state.aws_roles),
         oidc_providers=len(state.oidc_providers), saml_providers=len(state.saml_providers),
         declared={section: len(found) for section, found in state.declared.items()},
-        calls=aws.calls - calls_before, seconds=time.monotonic() - started,
-        report_generated=generated, report_age=age_of(generated), report_wait=report_wait,
+        calls=0, seconds=0.0,
     )
-    return LiveAccount(identity=identity, state=state, aws_policies=aws_policies, stats=stats)
+
+
+def with_report_time(stats: ReadStats, generated: datetime | None) -> ReadStats:
+    return replace(stats, report_generated=generated, report_age=age_of(generated))
 
 
 def with_boundary_counts(

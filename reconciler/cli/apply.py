@@ -98,6 +98,12 @@ def apply(
     sinks = prepare_sinks(runnable, directory, secrets_to == "secretsmanager")
     if not yes and not plan_file:  # a saved plan was reviewed when it was made (Terraform)
         click.confirm("Apply these changes?", abort=True)
+    return carry_out(results, runnable, sinks, parallelism)
+
+
+def carry_out(results: Sequence[AccountResult], runnable: list[AccountResult],
+              sinks: dict[str, SecretsSink | None], parallelism: int) -> int:
+    """Apply the plans that have changes, Ctrl-C stopping new calls; the exit code."""
     with StopOnCtrlC() as ctrl_c:
         session().writes_started = True
         outcome = apply_with_progress(runnable, sinks, parallelism, ctrl_c.stop)

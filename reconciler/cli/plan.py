@@ -83,12 +83,7 @@ def plan(
 ) -> int:
     """Show what apply would change (reads AWS, changes nothing), and where new credentials go
     with apply's --secrets-to and --secrets-dir."""
-    if as_json and markdown:
-        raise click.UsageError("--json and --markdown cannot be used together")
-    if detailed_exitcode and targets:
-        # A drift check must never take a partial plan for the whole account in sync.
-        raise click.UsageError(
-            "--detailed-exitcode answers for the whole account: it cannot be used with --target")
+    refuse_together(as_json, markdown, detailed_exitcode, targets)
     with errors_in_markdown(markdown):
         delivery = delivery_of(secrets_to, secrets_dir)
         results = read_and_plan(files, accounts, opts, exact_credentials, delivery,
@@ -99,12 +94,7 @@ def plan(
             click.echo(f"not saving {out_file}: an account failed to plan", err=True)
         elif out_file:
             write_file(out_file, document + "\n")
-    if as_json:
-        click.echo(document)
-    elif markdown:
-        click.echo(render_markdown_all(results))
-    else:
-        print_plans(results, opts.color)
+    print_as_asked(results, document if as_json else None, markdown, opts.color)
     refusal = gate_refusal(results, fail_on) or findings_refusal(results)
     if refusal:
         if markdown:
@@ -112,6 +102,27 @@ def plan(
         click.echo(refusal, err=True)
         return EXIT_ERROR  # the gate wins over --detailed-exitcode's 2 and 3
     return exit_code(results, detailed_exitcode)
+
+
+def refuse_together(as_json: bool, markdown: bool, detailed_exitcode: bool,
+                    targets: Sequence[Target]) -> None:
+    if as_json and markdown:
+        raise click.UsageError("--json and --markdown cannot be used together")
+    if detailed_exitcode and targets:
+        # A drift check must never take a partial plan for the whole account in sync.
+        raise click.UsageError(
+            "--detailed-exitcode answers for the whole account: it cannot be used with --target")
+
+
+def print_as_asked(results: Sequence[AccountResult], json_document: str | None, markdown: bool,
+                   color: bool) -> None:
+    """The JSON document when given, else the Markdown comment or the text plans."""
+    if json_document is not None:
+        click.echo(json_document)
+    elif markdown:
+        click.echo(render_markdown_all(results))
+    else:
+        print_plans(results, color)
 
 
 @contextmanager

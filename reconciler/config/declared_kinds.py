@@ -15,16 +15,17 @@ from typing import Any
 
 from ..core.kinds.declaration import DeclaredKind
 from ..core.kinds.declared import DECLARED
-from ..core.kinds.entities import entity_kind
+from ..core.kinds.entities import BUILT_IN, entity_kind
+from ..core.state import State
 from .validation import Declared, declared_in
 from .yamlload import Source
 
 
-def declared_entities(
-    sources: Sequence[Source], names: Mapping[str, Collection[str]]
-) -> dict[str, dict[str, Any]]:
+def declared_entities(sources: Sequence[Source], built: State) -> dict[str, dict[str, Any]]:
     """By section, then key; a section no file has is left out (none of the kind managed).
-    `names`: the declared names of the built-in kinds, by section (the owners entries name)."""
+    `built`: the desired state of the built-in kinds (whose entities the entries may name as
+    their owners)."""
+    names = {kind.section: kind.of(built) for kind in BUILT_IN}
     return {
         kind.entity.section: _entities(kind, sources, names)
         for kind in DECLARED

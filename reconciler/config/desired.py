@@ -124,6 +124,11 @@ class _Spellings:
     groups: Mapping[str, str]
     policies: Mapping[str, str]
 
+    @classmethod
+    def of(cls, groups: Sequence[Declared], policies: Sequence[Declared]) -> _Spellings:
+        return cls(groups={group.name.lower(): group.name for group in groups},
+                   policies={policy.name.lower(): policy.name for policy in policies})
+
     def group(self, name: str) -> str:
         return self.groups.get(name.lower(), name)
 
@@ -142,10 +147,7 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
     _check_entries(sources, policies, groups, users, declared_roles)
     sources_of = validation.permission_sources(users)
     settings = merged_settings(sources)
-    names = _Spellings(
-        groups={group.name.lower(): group.name for group in groups},
-        policies={policy.name.lower(): policy.name for policy in policies},
-    )
+    names = _Spellings.of(groups, policies)
     # Built in the order the sections are usually written, so the first error is the first seen.
     built_policies = _policies(policies, users)
     built_groups = {group.name: _group(group, names) for group in groups}
@@ -153,20 +155,18 @@ def _config(account_id: str, sources: Sequence[Source]) -> Config:
     oidc, saml = providers.oidc_providers(sources), providers.saml_providers(sources)
     context = roles.TrustContext(account_id, tuple(oidc), tuple(saml))
     built = [_role(declared, names, context) for declared in declared_roles]
-    built_roles = {role.name: role for role, _ in built}
     state = State(
         account=_account(account_id, settings),
         users=built_users,
         groups=built_groups,
         policies=built_policies,
-        roles=built_roles,
+        roles={role.name: role for role, _ in built},
         prune=bool(settings.get("prune", False)),
         ignore=ignore_lists(sources),
         oidc_providers=oidc,
         saml_providers=saml,
-        declared=declared_entities(sources, {"users": built_users, "groups": built_groups,
-                                             "roles": built_roles, "policies": built_policies}),
     )
+    state = replace(state, declared=declared_entities(sources, state))
     return Config(
         account_id=account_id,
         state=state,
