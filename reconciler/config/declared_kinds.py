@@ -29,7 +29,7 @@ def declared_entities(sources: Sequence[Source], built: State) -> dict[str, dict
     return {
         kind.entity.section: _entities(kind, sources, names)
         for kind in DECLARED
-        if any(kind.entity.section in source.data for source in sources)
+        if any(source.value(kind.entity.file_path) is not None for source in sources)
     }
 
 
@@ -39,7 +39,7 @@ def _entities(kind: DeclaredKind[Any], sources: Sequence[Source],
     built: dict[str, Any] = {}
     first: dict[str, Declared] = {}
     pairs: list[tuple[Declared, Any]] = []
-    entries = declared_in(sources, entity.label, entity.section)
+    entries = declared_in(sources, entity.label, entity.section, entity.within)
     for entry in entries:
         if kind.owner is not None:
             _check_owner(entry, kind, names[kind.owner])

@@ -49,12 +49,15 @@ class Declared:
         return source_error(self.source, self.path + rest, message)
 
 
-def declared_in(sources: Sequence[Source], kind: str, section: str) -> list[Declared]:
-    """Every entry of `section` (e.g. "users") in the files of one account, in file order."""
+def declared_in(sources: Sequence[Source], kind: str, section: str,
+                within: Path = ()) -> list[Declared]:
+    """Every entry of `section` (e.g. "users"; under the keys `within`, as
+    `identity_center.permission_sets`) in the files of one account, in file order."""
+    path = (*within, section)
     return [
-        Declared(kind, source, (section, index))
+        Declared(kind, source, (*path, index))
         for source in sources
-        for index in range(len(source.data.get(section, [])))
+        for index in range(len(source.value(path) or []))
     ]
 
 
@@ -80,7 +83,7 @@ def check_not_ignored(sources: Sequence[Source]) -> None:
     for kind in IGNORABLE:
         section, field = kind.section, kind.name_field
         patterns = _ignore_patterns(sources, kind)
-        for entity in declared_in(sources, kind.label, section) if patterns else []:
+        for entity in declared_in(sources, kind.label, section, kind.within) if patterns else []:
             value = entity.data[field]
             # One pattern at a time, by the rule plan applies, to say which one matched.
             matched = [where for where, one in patterns if one.matches(section, kind.key(value))]

@@ -118,7 +118,7 @@ class EntityTemporarilyUnmodifiableError(AwsError):
 
 
 class AccessDeniedError(AwsError):
-    """AccessDenied (IAM, STS) or AccessDeniedException (Secrets Manager)."""
+    """AccessDenied (IAM, STS) or AccessDeniedException (Secrets Manager, sso-admin)."""
 
 
 class CredentialReportNotReadyError(AwsError):
@@ -134,7 +134,8 @@ class CredentialReportExpiredError(AwsError):
 
 
 class ResourceNotFoundError(AwsError):
-    """ResourceNotFoundException (Secrets Manager): no secret of that name."""
+    """ResourceNotFoundException: no secret of that name (Secrets Manager), no such permission
+    set or no boundary on it (sso-admin)."""
 
 
 class ResourceExistsError(AwsError):

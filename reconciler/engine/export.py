@@ -50,7 +50,10 @@ def export_document(
     for kind in ENTITY_KINDS:
         entries = _entries(kind.section, exporting)
         if entries:
-            data[kind.section] = entries
+            under = data
+            for key in kind.within:  # a section within another (`identity_center`)
+                under = under.setdefault(key, {})
+            under[kind.section] = entries
     header = f"# Exported by iamctl from account {state.account.id}\n"
     text = yaml.dump(
         data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,

@@ -62,23 +62,36 @@ def diff(
         own = user.name == caller_user
         changes += diff_user(user, live.users.get(user.name), now, None if own else days)
     changes += diff_providers(desired, live)
-    changes += diff_declared(desired, live)
+    declared_changes, declared_unmanaged = diff_declared(desired, live)
+    changes += declared_changes
     role_changes, role_steps = diff_roles(desired, live)
     changes += role_changes
     steps += user_mfa_steps(desired, live) + role_steps + root_steps(desired, live)
     notes = rotation_notes(desired, live, now)
     return Diff(
-        tuple(changes) + pruned.removals, tuple(steps), pruned.unmanaged, pruned.kept, notes
+        tuple(changes) + pruned.removals, tuple(steps),
+        {**pruned.unmanaged, **declared_unmanaged}, pruned.kept, notes
     )
 
 
-def diff_declared(desired: State, live: State) -> list[Change]:
-    """The kinds declared in `kinds/declared/`, each by its own diff (its prune rule within)."""
-    return [
-        change
-        for kind in DECLARED
-        for change in kind.diff(kind.declared_in(desired), kind.declared_in(live), desired.prune)
-    ]
+def diff_declared(
+    desired: State, live: State
+) -> tuple[list[Change], dict[str, tuple[str, ...]]]:
+    """The kinds declared in `kinds/declared/`, each by its own diff (its prune rule within),
+    with what `ignore` names set apart; and, without prune, the undeclared ones of each kind
+    not owned by another (those read whole), for the plan to list."""
+    changes: list[Change] = []
+    unmanaged: dict[str, tuple[str, ...]] = {}
+    for kind in DECLARED:
+        section = kind.entity.section
+        found = {key: entity for key, entity in kind.declared_in(live).items()
+                 if not desired.ignore.matches(section, key)}
+        wanted = kind.declared_in(desired)
+        changes += kind.diff(wanted, found, desired.prune)
+        extra = tuple(sorted(key for key in found if key not in wanted))
+        if kind.owner is None and extra and not desired.prune:
+            unmanaged[kind.entity.plural] = extra
+    return changes, unmanaged
 
 
 def _diff_policies(desired: State, live: State,

@@ -43,6 +43,13 @@ class EntityKind:
     depends_on: tuple[str, ...] = ()
     # IAM names of this kind are unique without regard to case (`Alice` is `alice`).
     names_ignore_case: bool = True
+    # The file's keys the section sits under (`("identity_center",)` for permission sets).
+    within: tuple[str, ...] = ()
+
+    @property
+    def file_path(self) -> tuple[str, ...]:
+        """Where the file lists them: `("identity_center", "permission_sets")`."""
+        return (*self.within, self.section)
 
     def of(self, state: State) -> Mapping[str, object]:
         """The entities of this kind in a state, by key."""

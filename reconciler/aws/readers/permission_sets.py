@@ -1,0 +1,152 @@
+"""Read the IAM Identity Center instance's permission sets: the instance (ListInstances), the
+sets (ListPermissionSets), then seven calls per set (its description and settings, AWS managed
+and customer managed policies, inline policy, boundary, tags, and the accounts it is provisioned
+to). sso-admin has no bulk read; the client keeps the calls under the instance's 20 a second.
+
+A set deleted between the list and its reads is left out, as if listed a moment later.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ...core.errors import AccessDeniedError, IamctlError, ResourceNotFoundError
+from ...core.kinds.declared.permission_sets import PermissionSet, session_seconds
+from ...core.policy.documents import canonical
+from ...core.state import State
+from ..client import Aws
+from . import reads
+
+_INSTANCES: weakref.WeakKeyDictionary[Aws, str] = weakref.WeakKeyDictionary()
+notices = logging.getLogger("reconciler.notices")
+
+
+def instance_arn(aws: Aws) -> str:
+    """The account's IAM Identity Center instance (read once per client)."""
+    if aws not in _INSTANCES:
+        found = [instance["InstanceArn"]
+                 for page in aws.pages("sso-admin", "list_instances", "find IAM Identity Center")
+                 for instance in page.get("Instances", [])]
+        if len(found) != 1:
+            where = f"account {aws.identity().account}, region {aws.region}"
+            raise IamctlError(
+                f"identity_center: {len(found) or 'no'} IAM Identity Center instances in "
+                f"{where}; run iamctl with the organisation's management (or delegated "
+                "administrator) account's credentials, in the instance's region")
+        _INSTANCES[aws] = found[0]
+    return _INSTANCES[aws]
+
+
+@reads("permission_sets")
+def read_permission_sets(
+    aws: Aws, live: State, wanted: Mapping[str, Any] | None
+) -> dict[str, PermissionSet]:
+    if wanted is None and not _visible(aws):
+        return {}
+    instance = instance_arn(aws)
+    arns = [arn for page in aws.pages("sso-admin", "list_permission_sets",
+                                      "list permission sets", InstanceArn=instance)
+            for arn in page.get("PermissionSets", [])]
+    found = [read_set(aws, instance, arn) for arn in arns]
+    return {permission_set.name: permission_set for permission_set in found if permission_set}
+
+
+def _visible(aws: Aws) -> bool:
+    """For export: whether these credentials see an instance. Most accounts have none, and a
+    role that may read IAM alone (IAMReadOnlyAccess) may not ask: export then leaves Identity
+    Center out and says so, rather than failing."""
+    try:
+        instance_arn(aws)
+    except (AccessDeniedError, IamctlError) as error:
+        notices.warning("export: IAM Identity Center left out: %s", error)
+        return False
+    return True
+
+
+def read_set(aws: Aws, instance: str, arn: str) -> PermissionSet | None:
+    ask = _Ask(instance, arn)
+    try:
+        described = ask.call(aws, "describe_permission_set",
+                             f"read permission set {arn}")["PermissionSet"]
+        name = described["Name"]
+        return PermissionSet(
+            name=name, description=described.get("Description", ""),
+            session_seconds=_seconds(described.get("SessionDuration")),
+            relay_state=described.get("RelayState", ""),
+            managed_policies=frozenset(_managed(aws, name, ask)),
+            customer_policies=frozenset(_customer(aws, name, ask)),
+            inline_policy=_inline(aws, name, ask), boundary=_boundary(aws, name, ask),
+            tags=_tags(aws, name, instance, arn), arn=arn,
+            provisioned_to=_provisioned(aws, name, ask))
+    except ResourceNotFoundError:
+        return None
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """The instance and the set every per-set call names."""
+
+    instance: str
+    arn: str
+
+    def call(self, aws: Aws, operation: str, doing: str) -> dict[str, Any]:
+        return aws.call("sso-admin", operation, doing, InstanceArn=self.instance,
+                        PermissionSetArn=self.arn)
+
+    def pages(self, aws: Aws, operation: str, doing: str) -> Iterator[dict[str, Any]]:
+        return aws.pages("sso-admin", operation, doing, InstanceArn=self.instance,
+                         PermissionSetArn=self.arn)
+
+
+def _seconds(written: Any) -> int:
+    # AWS answers ISO 8601 (PT4H); an emulator may answer the seconds as a number.
+    return written if isinstance(written, int) else session_seconds(written or "PT1H")
+
+
+def _managed(aws: Aws, name: str, ask: _Ask) -> list[str]:
+    return [policy["Arn"] for page in ask.pages(
+        aws, "list_managed_policies_in_permission_set",
+        f"list the AWS managed policies of permission set {name}")
+        for policy in page.get("AttachedManagedPolicies", [])]
+
+
+def _customer(aws: Aws, name: str, ask: _Ask) -> list[str]:
+    return [f"{ref.get('Path', '/')}{ref['Name']}" for page in ask.pages(
+        aws, "list_customer_managed_policy_references_in_permission_set",
+        f"list the customer managed policies of permission set {name}")
+        for ref in page.get("CustomerManagedPolicyReferences", [])]
+
+
+def _inline(aws: Aws, name: str, ask: _Ask) -> Any:
+    written = ask.call(aws, "get_inline_policy_for_permission_set",
+                       f"read the inline policy of permission set {name}").get("InlinePolicy", "")
+    return canonical(written) if written else None
+
+
+def _boundary(aws: Aws, name: str, ask: _Ask) -> str | None:
+    try:
+        found = ask.call(aws, "get_permissions_boundary_for_permission_set",
+                         f"read the permissions boundary of permission set {name}",
+                         )["PermissionsBoundary"]
+    except ResourceNotFoundError:  # AWS's answer for a set without one
+        return None
+    if "ManagedPolicyArn" in found:
+        return str(found["ManagedPolicyArn"])
+    reference = found["CustomerManagedPolicyReference"]
+    return f"{reference.get('Path', '/')}{reference['Name']}"
+
+
+def _tags(aws: Aws, name: str, instance: str, arn: str) -> dict[str, str]:
+    return {tag["Key"]: tag.get("Value", "") for page in aws.pages(
+        "sso-admin", "list_tags_for_resource", f"read the tags of permission set {name}",
+        InstanceArn=instance, ResourceArn=arn) for tag in page.get("Tags", [])}
+
+
+def _provisioned(aws: Aws, name: str, ask: _Ask) -> int:
+    return sum(len(page.get("AccountIds", [])) for page in ask.pages(
+        aws, "list_accounts_for_provisioned_permission_set",
+        f"list the accounts permission set {name} is provisioned to"))
