@@ -39,7 +39,7 @@ def _entities(kind: DeclaredKind[Any], sources: Sequence[Source],
     built: dict[str, Any] = {}
     first: dict[str, Declared] = {}
     pairs: list[tuple[Declared, Any]] = []
-    entries = declared_in(sources, entity.label, entity.section, entity.within)
+    entries = declared_in(sources, entity.label, entity.file_path[-1], entity.within)
     for entry in entries:
         if kind.owner is not None:
             _check_owner(entry, kind, names[kind.owner])

@@ -83,7 +83,8 @@ def check_not_ignored(sources: Sequence[Source]) -> None:
     for kind in IGNORABLE:
         section, field = kind.section, kind.name_field
         patterns = _ignore_patterns(sources, kind)
-        for entity in declared_in(sources, kind.label, section, kind.within) if patterns else []:
+        for entity in declared_in(sources, kind.label, kind.file_path[-1], kind.within) \
+                if patterns else []:
             value = entity.data[field]
             # One pattern at a time, by the rule plan applies, to say which one matched.
             matched = [where for where, one in patterns if one.matches(section, kind.key(value))]

@@ -53,7 +53,7 @@ def export_document(
             under = data
             for key in kind.within:  # a section within another (`identity_center`)
                 under = under.setdefault(key, {})
-            under[kind.section] = entries
+            under[kind.file_path[-1]] = entries
     header = f"# Exported by iamctl from account {state.account.id}\n"
     text = yaml.dump(
         data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,

@@ -45,11 +45,14 @@ class EntityKind:
     names_ignore_case: bool = True
     # The file's keys the section sits under (`("identity_center",)` for permission sets).
     within: tuple[str, ...] = ()
+    # The key the file lists them under, when not the section (which must be unique among
+    # kinds: Identity Center's `groups` are the section `identity_store_groups`).
+    file_key: str = ""
 
     @property
     def file_path(self) -> tuple[str, ...]:
         """Where the file lists them: `("identity_center", "permission_sets")`."""
-        return (*self.within, self.section)
+        return (*self.within, self.file_key or self.section)
 
     def of(self, state: State) -> Mapping[str, object]:
         """The entities of this kind in a state, by key."""
