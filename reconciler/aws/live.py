@@ -49,6 +49,8 @@ from .live_roles import boundary_arn, role_from_detail, set_apart
 from .providers import read_providers
 from .readers import read_declared
 
+NOTHING_DECLARED: Mapping[str, Mapping[str, Any]] = {}
+
 
 @dataclass(frozen=True)
 class ReadStats:
@@ -111,12 +113,13 @@ class LiveAccount:
 
 
 def read_live(aws: Aws, identity: Identity, aws_catalog: bool = True,
-              wanted: Mapping[str, Mapping[str, Any]] | None = None) -> LiveAccount:
+              wanted: Mapping[str, Mapping[str, Any]] | None = NOTHING_DECLARED) -> LiveAccount:
     """Read everything iamctl manages in the account the credentials reach.
 
     `aws_catalog=False` skips the AWS managed policy catalog, for files that name none.
     `wanted`: what the files declare of the kinds declared in `core/kinds/declared/`, whose
-    readers may read only that (None: export's read, everything each reader affords).
+    readers may read only that (by default none of them is read; None: export's read,
+    everything each reader affords).
     """
     started, calls_before = time.monotonic(), aws.calls
     # The report can take seconds to build in real AWS: ask for it before any other read, and

@@ -31,7 +31,7 @@ def read_for_export(aws: Aws) -> LiveAccount:
     """The live account, with what the bulk read may have stale or lacks confirmed: an export
     becomes the record (the credential report can be hours old; policy tags are not in it). A
     few calls per user is fine for a one-off."""
-    live = read_live(aws, aws.identity())
+    live = read_live(aws, aws.identity(), wanted=None)  # every declared kind its reader affords
     state = confirm_credentials(aws, live.state, list(live.state.users))
     state = confirm_policy_tags(aws, state, list(state.policies))
     state = read_role_settings(aws, state)  # description and maximum session: not in the bulk read

@@ -126,8 +126,13 @@ def iam_operations() -> dict[str, str]:
 
 
 def package_sources(mfa_enroll: bool = True) -> list[str]:
-    return [path.read_text(encoding="utf-8") for path in sorted(PACKAGE.rglob("*.py"))
-            if mfa_enroll or path != PACKAGE / "aws" / "mfa.py"]
+    """The package's modules that may call IAM: not one that calls only Identity Center or
+    Organizations (the identity store has its own `list_users` and `create_group`)."""
+    sources = [path.read_text(encoding="utf-8") for path in sorted(PACKAGE.rglob("*.py"))
+               if mfa_enroll or path != PACKAGE / "aws" / "mfa.py"]
+    others = ('"identitystore"', '"sso-admin"', '"organizations"')
+    return [source for source in sources
+            if not any(service in source for service in others) or "iam(" in source]
 
 
 def called_by_name(mfa_enroll: bool = True) -> set[str]:
