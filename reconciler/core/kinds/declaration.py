@@ -97,6 +97,8 @@ class DeclaredKind(Generic[Model]):
     # Each entry belongs to an entity of the kind of this section, which the files must
     # declare: the entry's `entity.name_field` names it (an SSH public key's `user`).
     owner: str | None = None
+    # Whether `ignore:` may name its entities (an assignment goes with its permission set).
+    ignorable: bool = True
     # Entries of one key may be several (one permission set's assignments, split across
     # files): two of them -> one. None: a second entry of a key is an error.
     merge: Callable[[Model, Model], Model] | None = None

@@ -210,6 +210,7 @@ KIND = DeclaredKind(
     check=None,
     diff=diff,
     to_file=to_file,
+    ignorable=False,  # a set's assignments are exact once the files list any
     merge=merge,
     link=link,
 )
