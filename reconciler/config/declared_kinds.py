@@ -26,11 +26,16 @@ def declared_entities(sources: Sequence[Source], built: State) -> dict[str, dict
     `built`: the desired state of the built-in kinds (whose entities the entries may name as
     their owners)."""
     names = {kind.section: kind.of(built) for kind in BUILT_IN}
-    return {
+    found = {
         kind.entity.section: _entities(kind, sources, names)
         for kind in DECLARED
         if any(source.value(kind.entity.file_path) is not None for source in sources)
     }
+    for kind in DECLARED:
+        section = kind.entity.section
+        if kind.link is not None and section in found:
+            found[section] = kind.link(found[section], found)
+    return found
 
 
 def _entities(kind: DeclaredKind[Any], sources: Sequence[Source],
@@ -46,6 +51,10 @@ def _entities(kind: DeclaredKind[Any], sources: Sequence[Source],
         model = kind.from_file(entry)
         key = kind.key_of(model)
         seen = key.lower() if entity.names_ignore_case else key
+        if seen in first and kind.merge is not None:
+            built[key] = kind.merge(built[key], model)
+            pairs.append((entry, model))
+            continue
         if seen in first:
             where = first[seen].location(entity.name_field)
             raise entry.error((), f"{entity.label} {key} is already declared at {where}")

@@ -100,7 +100,11 @@ def _entries(section: str, e: _Exporting) -> list[dict[str, Any]]:
     kind = declared_kind(section)
     if kind.to_file is None:
         return []
-    return [kind.to_file(model) for _, model in sorted(kind.declared_in(e.state).items())]
+    entries: list[dict[str, Any]] = []
+    for _, model in sorted(kind.declared_in(e.state).items()):
+        written = kind.to_file(model)
+        entries += written if isinstance(written, list) else [written]
+    return entries
 
 
 # Lifecycle settings are suggestions, not facts of the account: nothing in AWS says a key is

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from ...core.kinds.declared import DECLARED
@@ -36,13 +37,18 @@ def read_declared(
     aws: Aws, live: State, wanted: Mapping[str, Mapping[str, Any]] | None
 ) -> dict[str, Mapping[str, Any]]:
     """The entities of every declared kind the files have a section of (`wanted`; None:
-    every kind, for export), by section: `State.declared` of the live side."""
-    return {
-        kind.entity.section: READERS[kind.entity.section](
-            aws, live, None if wanted is None else wanted[kind.entity.section])
-        for kind in DECLARED
-        if wanted is None or kind.entity.section in wanted
-    }
+    every kind, for export), by section: `State.declared` of the live side. A kind is read
+    after those it depends on, and its reader sees them in `live` (the assignments' reader
+    finds the permission sets' ARNs there)."""
+    found: dict[str, Mapping[str, Any]] = {}
+    for kind in sorted(DECLARED, key=lambda kind: bool(kind.entity.depends_on)):
+        section = kind.entity.section
+        if wanted is None or section in wanted:
+            found[section] = READERS[section](
+                aws, replace(live, declared=dict(found)),
+                None if wanted is None else wanted[section])
+    return {kind.entity.section: found[kind.entity.section]
+            for kind in DECLARED if kind.entity.section in found}
 
 
 def _import_all() -> None:

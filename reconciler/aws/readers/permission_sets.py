@@ -21,14 +21,23 @@ from ...core.state import State
 from ..client import Aws
 from . import reads
 
-_INSTANCES: weakref.WeakKeyDictionary[Aws, str] = weakref.WeakKeyDictionary()
+_INSTANCES: weakref.WeakKeyDictionary[Aws, dict[str, Any]] = weakref.WeakKeyDictionary()
 notices = logging.getLogger("reconciler.notices")
 
 
 def instance_arn(aws: Aws) -> str:
     """The account's IAM Identity Center instance (read once per client)."""
+    return str(_instance(aws)["InstanceArn"])
+
+
+def identity_store_id(aws: Aws) -> str:
+    """The instance's identity store (`d-...`), which names groups and users."""
+    return str(_instance(aws)["IdentityStoreId"])
+
+
+def _instance(aws: Aws) -> dict[str, Any]:
     if aws not in _INSTANCES:
-        found = [instance["InstanceArn"]
+        found = [instance
                  for page in aws.pages("sso-admin", "list_instances", "find IAM Identity Center")
                  for instance in page.get("Instances", [])]
         if len(found) != 1:
@@ -45,7 +54,7 @@ def instance_arn(aws: Aws) -> str:
 def read_permission_sets(
     aws: Aws, live: State, wanted: Mapping[str, Any] | None
 ) -> dict[str, PermissionSet]:
-    if wanted is None and not _visible(aws):
+    if wanted is None and not visible(aws):
         return {}
     instance = instance_arn(aws)
     arns = [arn for page in aws.pages("sso-admin", "list_permission_sets",
@@ -55,7 +64,7 @@ def read_permission_sets(
     return {permission_set.name: permission_set for permission_set in found if permission_set}
 
 
-def _visible(aws: Aws) -> bool:
+def visible(aws: Aws) -> bool:
     """For export: whether these credentials see an instance. Most accounts have none, and a
     role that may read IAM alone (IAMReadOnlyAccess) may not ask: export then leaves Identity
     Center out and says so, rather than failing."""

@@ -90,8 +90,9 @@ class DeclaredKind(Generic[Model]):
     # What the files declare and what the account holds (what its reader read), each by key,
     # and the files' `prune` -> the changes, its removals included: the kind's prune rule.
     diff: Callable[[Mapping[str, Model], Mapping[str, Model], bool], Iterable[Change]]
-    # Export: the entry the file would write; None when export leaves the kind out.
-    to_file: Callable[[Model], dict[str, Any]] | None
+    # Export: the entry the file would write (or entries: one set's assignments are written
+    # per kind of principal); None when export leaves the kind out.
+    to_file: Callable[[Model], dict[str, Any] | list[dict[str, Any]]] | None
     # The IAM actions its reader and writers call that no built-in kind does: the apply role of
     # examples/github-actions/bootstrap.yaml lists them, and self-lockout checks the caller
     # keeps them (`access/lockout.py`).
@@ -99,6 +100,16 @@ class DeclaredKind(Generic[Model]):
     # Each entry belongs to an entity of the kind of this section, which the files must
     # declare: the entry's `entity.name_field` names it (an SSH public key's `user`).
     owner: str | None = None
+    # Whether `ignore:` may name its entities (an assignment goes with its permission set).
+    ignorable: bool = True
+    # Entries of one key may be several (one permission set's assignments, split across
+    # files): two of them -> one. None: a second entry of a key is an error.
+    merge: Callable[[Model, Model], Model] | None = None
+    # What the kind's entities need to know of the other kinds the files declare (whether a
+    # permission set an assignment names is declared): its entities and the keys of every
+    # declared kind, by section -> its entities.
+    link: Callable[[Mapping[str, Model], Mapping[str, Iterable[str]]], dict[str, Model]] | None \
+        = None
 
     def declared_in(self, state: State) -> Mapping[str, Model]:
         found: Mapping[str, Model] = state.declared.get(self.entity.section, {})

@@ -32,9 +32,9 @@ ENTITY_KINDS: tuple[EntityKind, ...] = (*BUILT_IN, *(kind.entity for kind in DEC
 
 
 # The kinds the files' `ignore:` lists: an entity owned by another (an SSH public key, by its
-# user) is ignored with its owner.
+# user) is ignored with its owner, and a kind may say it is not ignored by name.
 IGNORABLE: tuple[EntityKind, ...] = (
-    *BUILT_IN, *(kind.entity for kind in DECLARED if kind.owner is None))
+    *BUILT_IN, *(kind.entity for kind in DECLARED if kind.owner is None and kind.ignorable))
 
 
 def creation_order() -> tuple[EntityKind, ...]:

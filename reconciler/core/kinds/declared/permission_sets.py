@@ -7,8 +7,8 @@ exact; its description, session duration, relay state and tags, when absent, are
 (`tags: {}` means none). After a change to a set that is provisioned to accounts, the set is
 provisioned again to all of them (`ProvisionPermissionSet`), and the plan says to how many.
 Without `prune`, undeclared sets are listed; with it they are deleted, but for those
-provisioned to accounts: their assignments are not managed yet, and AWS keeps a provisioned
-set's roles in the accounts.
+provisioned to accounts: iamctl reads the assignments only of the sets the files name, and AWS
+keeps a provisioned set's roles in the accounts.
 
 Pure.
 """

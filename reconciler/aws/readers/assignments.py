@@ -1,0 +1,200 @@
+"""Read the IAM Identity Center account assignments of the permission sets the files name, and
+resolve the names they write: groups and users through the identity store, accounts through
+Organizations. Every name is checked here, before the plan: an unknown or ambiguous one is an
+error at its place in the file, with a suggestion.
+
+The calls, for S sets named, P groups and users named, and A_s accounts set s is provisioned
+to (the floor: an assignment provisions its set to its account, so the accounts a set is
+provisioned to are the only ones that can hold one of its assignments, and
+ListAccountAssignments answers one set in one account):
+  S  ListAccountsForProvisionedPermissionSet (a page more per further 100 accounts)
+  + sum(A_s) ListAccountAssignments (a page more per further 100 assignments)
+  + P  GetGroupId / GetUserId
+  + the organisation's read (`aws/organization.py`: 1 + 2 * (OUs + 1))
+  + ListInstances, once per client, and one DescribeGroup / DescribeUser per principal found
+  that the files do not name (the plan says its name).
+The sets' ARNs come from the permission sets' reader when the files declare sets (it reads
+them all); else ListPermissionSets and a DescribePermissionSet per set of the instance.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from ...core.errors import ConfigError, ResourceNotFoundError
+from ...core.kinds.declared.assignments import GROUP, LABELS, Assignments, Grant, Place
+from ...core.organization import Organization, TargetError, resolve_targets
+from ...core.state import State
+from ..client import Aws
+from ..organization import read_organization
+from . import reads
+from .permission_sets import identity_store_id, instance_arn, visible
+
+notices = logging.getLogger("reconciler.notices")
+# The identity store's unique attribute that names each kind of principal.
+ATTRIBUTE = {GROUP: "displayName", "USER": "userName"}
+GET_ID = {GROUP: "get_group_id", "USER": "get_user_id"}
+ID_FIELD = {GROUP: "GroupId", "USER": "UserId"}
+
+
+@reads("assignments")
+def read_assignments(
+    aws: Aws, live: State, wanted: Mapping[str, Assignments] | None
+) -> dict[str, Assignments]:
+    if wanted is None and not visible(aws):
+        return {}
+    arns = set_arns(aws, live)
+    if wanted is not None:
+        _check_sets(wanted, arns)
+    if wanted is None:
+        return _read_all(aws, arns)
+    org = read_organization(aws)
+    return {name: resolved(aws, org, entries, arns.get(name, ""))
+            for name, entries in wanted.items()}
+
+
+def _read_all(aws: Aws, arns: Mapping[str, str]) -> dict[str, Assignments]:
+    """For export: every set's assignments; the organisation (for the accounts' names) is read
+    only when there is one (an instance may stand in an account of no organisation)."""
+    found = {name: read_set(aws, name, arn) for name, arn in sorted(arns.items())}
+    if not any(assigned.grants for assigned in found.values()):
+        return found
+    org = read_organization(aws)
+    return {name: replace(assigned, account_names=_names_of(
+        org, {grant.account for grant in assigned.grants})) for name, assigned in found.items()}
+
+
+def set_arns(aws: Aws, live: State) -> dict[str, str]:
+    """The instance's sets, name -> ARN: as the permission sets' reader read them, else read."""
+    if "permission_sets" in live.declared:
+        return {name: found.arn for name, found in live.declared["permission_sets"].items()}
+    instance = instance_arn(aws)
+    arns = [arn for page in aws.pages("sso-admin", "list_permission_sets",
+                                      "list permission sets", InstanceArn=instance)
+            for arn in page.get("PermissionSets", [])]
+    return {aws.call("sso-admin", "describe_permission_set", f"read permission set {arn}",
+                     InstanceArn=instance, PermissionSetArn=arn)["PermissionSet"]["Name"]: arn
+            for arn in arns}
+
+
+def _check_sets(wanted: Mapping[str, Assignments], arns: Mapping[str, str]) -> None:
+    for name, entries in wanted.items():
+        if name not in arns and not entries.set_declared:
+            close = difflib.get_close_matches(name, sorted(arns), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else \
+                ": declare it under identity_center.permission_sets"
+            raise _error(entries.place("set"),
+                         f"permission set '{name}' is neither declared nor in the instance{hint}")
+
+
+def _error(place: Place, message: str) -> ConfigError:
+    return ConfigError(place.location, place.field, message)
+
+
+def resolved(aws: Aws, org: Organization, entries: Assignments, arn: str) -> Assignments:
+    """The set's live assignments, with what the file's names resolve to."""
+    principal_ids = {(kind, name): principal_id(aws, entries, kind, name)
+                     for kind, name in sorted({(g.principal_type, g.principal)
+                                               for g in entries.grants})}
+    targets = {ref: _accounts(org, entries, ref)
+               for ref in sorted({grant.account for grant in entries.grants})}
+    known = {principal: name for (_, name), principal in principal_ids.items()}
+    found = read_set(aws, entries.permission_set, arn, known)
+    reached = {account for accounts in targets.values() for account in accounts} | \
+        {grant.account for grant in found.grants}
+    return replace(found, principal_ids=principal_ids, targets=targets,
+                   principal_names={**found.principal_names, **known},
+                   account_names=_names_of(org, reached))
+
+
+def _accounts(org: Organization, entries: Assignments, ref: str) -> frozenset[str]:
+    try:
+        reached = resolve_targets(org, [ref])
+    except TargetError as error:
+        raise _error(entries.place(f"account:{ref}"), str(error)) from None
+    for note in reached.notes:
+        notices.warning("permission set %s: %s", entries.permission_set, note)
+    return reached.accounts
+
+
+def principal_id(aws: Aws, entries: Assignments, kind: str, name: str) -> str:
+    """The group (by DisplayName) or user (by UserName) of the identity store: its id."""
+    store = identity_store_id(aws)
+    unique = {"UniqueAttribute": {"AttributePath": ATTRIBUTE[kind], "AttributeValue": name}}
+    try:
+        found = aws.call("identitystore", GET_ID[kind], f"find {LABELS[kind]} {name}",
+                         IdentityStoreId=store, AlternateIdentifier=unique)
+        return str(found[ID_FIELD[kind]])
+    except ResourceNotFoundError:
+        known = _names(aws, store, kind)
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise _error(entries.place(f"{kind}:{name}"),
+                     f"no {LABELS[kind]} '{name}' in the identity store{hint}") from None
+
+
+def _names(aws: Aws, store: str, kind: str) -> list[str]:
+    """Every group's or user's name: only to suggest one for a name that is not found."""
+    # identitystore's ListGroups / ListUsers (spelt from the label: the apply role's check
+    # reads quoted method names as IAM's, and IAM has calls of the same names).
+    key, field = ("Groups", "DisplayName") if kind == GROUP else ("Users", "UserName")
+    return [found.get(field, "") for page in aws.pages(
+        "identitystore", f"list_{LABELS[kind]}s", f"list the {LABELS[kind]}s",
+        IdentityStoreId=store) for found in page.get(key, [])]
+
+
+def read_set(aws: Aws, name: str, arn: str, known: Mapping[str, str] | None = None
+             ) -> Assignments:
+    """The set's assignments: in each account it is provisioned to (none when the instance lacks
+    the set yet), with the names of their principals (the accounts' are the caller's)."""
+    if not arn:
+        return Assignments(name)
+    instance = instance_arn(aws)
+    grants = frozenset(
+        Grant(found["PrincipalType"], found["PrincipalId"], account)
+        for account in provisioned(aws, instance, name, arn)
+        for found in _assigned(aws, instance, name, arn, account))
+    names = dict(known or {})
+    for grant in sorted(grants):
+        if grant.principal not in names:
+            names[grant.principal] = principal_name(aws, grant.principal_type, grant.principal)
+    return Assignments(name, grants, arn=arn, principal_names=names)
+
+
+def provisioned(aws: Aws, instance: str, name: str, arn: str) -> list[str]:
+    return [account for page in aws.pages(
+        "sso-admin", "list_accounts_for_provisioned_permission_set",
+        f"list the accounts permission set {name} is provisioned to",
+        InstanceArn=instance, PermissionSetArn=arn) for account in page.get("AccountIds", [])]
+
+
+def _assigned(aws: Aws, instance: str, name: str, arn: str,
+              account: str) -> Iterable[dict[str, Any]]:
+    for page in aws.pages("sso-admin", "list_account_assignments",
+                          f"list the assignments of permission set {name} in {account}",
+                          InstanceArn=instance, PermissionSetArn=arn, AccountId=account):
+        yield from page.get("AccountAssignments", [])
+
+
+def principal_name(aws: Aws, kind: str, principal: str) -> str:
+    """A principal the files do not name, for the plan and export: its name, or its id when
+    the identity store no longer has it."""
+    store = identity_store_id(aws)
+    operation, field = ("describe_group", "DisplayName") if kind == GROUP \
+        else ("describe_user", "UserName")
+    given: dict[str, Any] = {"IdentityStoreId": store, ID_FIELD[kind]: principal}
+    try:
+        found = aws.call("identitystore", operation, f"read {LABELS[kind]} {principal}",
+                         **given)
+    except ResourceNotFoundError:
+        return principal
+    return str(found.get(field) or principal)
+
+
+def _names_of(org: Organization, accounts: Iterable[str]) -> dict[str, str]:
+    return {account: org.accounts[account].name for account in accounts
+            if account in org.accounts}

@@ -1,0 +1,57 @@
+"""Writers for IAM Identity Center account assignments (`core/kinds/declared/assignments.py`).
+
+Creating and deleting an assignment are asynchronous: apply waits for each one's status until
+it SUCCEEDED or FAILED (a failure names the set, the principal and the account). How many run
+at once is apply's parallelism (`engine/apply.py`): one set's assignments run one after the
+other, different sets side by side.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from ...core.changes import Action, Change
+from ...core.errors import IamctlError
+from ...core.kinds.declared.assignments import ASSIGNMENT, LABELS
+from ...core.payloads import tags_of
+from .base import WriteContext, writes
+from .permission_sets import set_arn, sso
+
+# How often, and for how long, apply asks whether an assignment has been made or removed.
+POLL_SECONDS = 1.0
+TIMEOUT_SECONDS = 600.0
+
+_CALLS = {  # action -> (operation, its status's key, the status call, its request id's name)
+    Action.CREATE: ("create_account_assignment", "AccountAssignmentCreationStatus",
+                    "describe_account_assignment_creation_status",
+                    "AccountAssignmentCreationRequestId"),
+    Action.DELETE: ("delete_account_assignment", "AccountAssignmentDeletionStatus",
+                    "describe_account_assignment_deletion_status",
+                    "AccountAssignmentDeletionRequestId"),
+}
+
+
+@writes(ASSIGNMENT, Action.CREATE, Action.DELETE)
+def assignment(ctx: WriteContext, change: Change) -> None:
+    found = tags_of(change.after if change.action == Action.CREATE else change.before)
+    operation, key, describe, request = _CALLS[change.action]
+    doing = _doing(change, found)
+    status = sso(ctx, operation, doing, PermissionSetArn=set_arn(ctx, change),
+                 TargetId=found["account"], TargetType="AWS_ACCOUNT",
+                 PrincipalType=found["principal_type"], PrincipalId=found["principal_id"])[key]
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while status.get("Status") == "IN_PROGRESS" and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        status = sso(ctx, describe, doing, **{request: status["RequestId"]})[key]
+    if status.get("Status") != "SUCCEEDED":
+        reason = status.get("FailureReason") or f"status {status.get('Status')}"
+        raise IamctlError(f"{doing}: did not succeed: {reason}")
+
+
+def _doing(change: Change, found: Mapping[str, Any]) -> str:
+    verb = "assign" if change.action == Action.CREATE else "unassign"
+    account = found["account"] + (f" ({found['account_name']})" if found["account_name"] else "")
+    return (f"permission set {change.name}: {verb} {LABELS[found['principal_type']]} "
+            f"{found['principal']} in {account}")

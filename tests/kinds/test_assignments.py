@@ -1,0 +1,412 @@
+"""IAM Identity Center account assignments (`identity_center.assignments`): the kind declared in
+a module of its own, tested in one place: the file's checks, the diff and its plan lines, the
+reader's resolution of names and its calls, and plan and apply against moto in process.
+
+moto's ListAccountsForProvisionedPermissionSet shows no account, and moto accepts assignments
+to principals and accounts that do not exist: `Provisioned` answers that listing at the AWS
+boundary (a `before-call` hook) from the assignments moto holds, and the tests check the
+principal and account ids of what moto holds themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from reconciler.aws.client import Aws
+from reconciler.config.desired import load
+from reconciler.core.changes import Action, Change, Impact
+from reconciler.core.kinds.changes import access_of
+from reconciler.core.kinds.declared.assignments import (
+    ASSIGNMENT,
+    GROUP,
+    USER,
+    Assignments,
+    Grant,
+    diff,
+    to_file,
+)
+from reconciler.core.render.text import change_lines
+from reconciler.delivery.credentials import SecretsSink
+from reconciler.engine.run import apply_account, plan_account
+from tests.factories import ACCOUNT_ID
+from tests.files import write_account
+from tests.kinds.test_permission_sets import MissingCalls
+
+SET_ARN = "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef"
+
+
+def assignments_file(directory: Path, body: str, sets: str = "", **kwargs: Any) -> str:
+    return write_account(directory, "identity_center:\n" + sets + "  assignments:\n" + body,
+                         **kwargs)
+
+
+# The file.
+
+
+def test_validate_points_at_an_entry_without_a_principal(run_iamctl, tmp_path):
+    path = assignments_file(tmp_path, "    - permission_set: Admin\n      accounts: [root]\n")
+    result = run_iamctl("validate", path)
+    assert result.code == 1
+    assert "identity_center.assignments[0]: an assignment names at least one group or user" \
+        in result.stderr
+
+
+def test_validate_points_at_an_empty_account_list(run_iamctl, tmp_path):
+    path = assignments_file(tmp_path, "    - permission_set: Admin\n      groups: [ops]\n"
+                                      "      accounts: []\n")
+    result = run_iamctl("validate", path)
+    assert result.code == 1 and "identity_center.assignments[0].accounts" in result.stderr
+
+
+def test_entries_of_one_set_across_files_are_merged(run_iamctl, tmp_path):
+    first = assignments_file(tmp_path, "    - permission_set: Admin\n      groups: [ops]\n"
+                                       "      accounts: [root]\n")
+    second = assignments_file(tmp_path, "    - permission_set: Admin\n      users: [bob]\n"
+                                        "      accounts: [prod]\n", name="more.yaml")
+    (config,) = load([first, second])
+    merged = config.state.declared["assignments"]["Admin"]
+    assert merged.grants == {Grant(GROUP, "ops", "root"), Grant(USER, "bob", "prod")}
+    assert not merged.set_declared
+    assert run_iamctl("validate", first, second).code == 0
+
+
+def test_a_set_the_files_declare_is_known_as_declared(tmp_path):
+    path = assignments_file(tmp_path, "    - permission_set: admin\n      groups: [ops]\n"
+                                      "      accounts: [root]\n",
+                            sets="  permission_sets: [{name: Admin}]\n")
+    (config,) = load([path])
+    assert config.state.declared["assignments"]["admin"].set_declared
+
+
+# The diff, on what the reader resolved.
+
+
+def resolved(grants: set[Grant], **fields: Any) -> Assignments:
+    found: dict[str, Any] = {
+        "arn": SET_ARN, "principal_ids": {(GROUP, "platform"): "g-1", (USER, "alice"): "u-1"},
+        "targets": {"prod-api": frozenset({"222222222222"}),
+                    "ou:Workloads": frozenset({"222222222222", "333333333333"})},
+        "principal_names": {"g-1": "platform", "u-1": "alice", "g-9": "contractors"},
+        "account_names": {"222222222222": "prod-api", "333333333333": "dev"}}
+    return Assignments("PlatformAdmin", frozenset(grants), **{**found, **fields})
+
+
+WANTED = Assignments("PlatformAdmin", frozenset({
+    Grant(GROUP, "platform", "ou:Workloads"), Grant(USER, "alice", "prod-api")}))
+
+
+def test_missing_assignments_are_created_and_others_of_the_set_removed():
+    live = resolved({Grant(GROUP, "g-1", "222222222222"), Grant(GROUP, "g-9", "222222222222"),
+                     Grant(USER, "u-1", "333333333333")})
+    changes = list(diff({"PlatformAdmin": WANTED}, {"PlatformAdmin": live}, False))
+    assert [change_lines(c)[0].split(" [")[0] for c in changes] == [
+        "+ permission set PlatformAdmin: assign group platform in 333333333333 (dev)",
+        "+ permission set PlatformAdmin: assign user alice in 222222222222 (prod-api)",
+        "- permission set PlatformAdmin: unassign group contractors in 222222222222 "
+        "(prod-api)",
+        "- permission set PlatformAdmin: unassign user alice in 333333333333 (dev)",
+    ]
+    assert changes[0].target == SET_ARN
+    assert changes[0].after == {"principal_type": GROUP, "principal_id": "g-1",
+                                "principal": "platform", "account": "333333333333",
+                                "account_name": "dev"}
+
+
+def test_an_account_reached_twice_is_one_assignment_and_in_sync_is_empty():
+    wanted = Assignments("PlatformAdmin", frozenset({
+        Grant(GROUP, "platform", "ou:Workloads"), Grant(GROUP, "platform", "prod-api")}))
+    live = resolved({Grant(GROUP, "g-1", "222222222222"), Grant(GROUP, "g-1", "333333333333")})
+    assert list(diff({"PlatformAdmin": wanted}, {"PlatformAdmin": live}, True)) == []
+
+
+def test_a_set_created_by_this_apply_gets_its_assignments_by_name():
+    live = resolved(set(), arn="")
+    changes = list(diff({"PlatformAdmin": WANTED}, {"PlatformAdmin": live}, False))
+    assert len(changes) == 3 and {c.target for c in changes} == {""}
+
+
+def test_an_assignment_made_broadens_and_one_removed_narrows():
+    judge = access_of(ASSIGNMENT)
+    assert callable(judge)
+    made = Change(Action.CREATE, ASSIGNMENT, "PlatformAdmin", after={})
+    removed = Change(Action.DELETE, ASSIGNMENT, "PlatformAdmin", before={})
+    assert judge(made)[0] == Impact.BROADENS and judge(removed)[0] == Impact.NARROWS
+
+
+def test_export_writes_one_entry_per_principal_kind_and_accounts():
+    live = resolved({Grant(GROUP, "g-1", "222222222222"), Grant(GROUP, "g-9", "222222222222"),
+                     Grant(USER, "u-1", "333333333333"), Grant(USER, "u-1", "222222222222")})
+    assert to_file(live) == [
+        {"permission_set": "PlatformAdmin", "groups": ["contractors", "platform"],
+         "accounts": ["222222222222"]},
+        {"permission_set": "PlatformAdmin", "users": ["alice"],
+         "accounts": ["222222222222", "333333333333"]},
+    ]
+
+
+# Plan and apply, against moto in process.
+
+
+class Provisioned:
+    """ListAccountsForProvisionedPermissionSet answered at the AWS boundary from the
+    assignments moto holds (moto's own shows no account)."""
+
+    def __init__(self, aws: Aws) -> None:
+        from moto.ssoadmin.models import ssoadmin_backends
+
+        self.backend = ssoadmin_backends[ACCOUNT_ID]["us-east-1"]
+        aws._client("sso-admin").meta.events.register(
+            "before-call.sso-admin.ListAccountsForProvisionedPermissionSet", self.answer)
+
+    def answer(self, params: dict[str, Any], **_: Any) -> Any:
+        arn = json.loads(params["body"])["PermissionSetArn"]
+        return _Http(), {"AccountIds": sorted({a.target_id for a in self.held()
+                                               if a.permission_set_arn == arn})}
+
+    def held(self) -> list[Any]:
+        return list(self.backend.account_assignments)
+
+
+class _Http:
+    status_code = 200
+    headers: dict[str, str] = {}
+
+
+class World:
+    """The organisation, the identity store's groups and users, and the instance, in moto."""
+
+    def __init__(self) -> None:
+        self.aws = Aws(boto3.Session(region_name="us-east-1"))
+        MissingCalls(self.aws)
+        self.provisioned = Provisioned(self.aws)
+        self.org = boto3.client("organizations", region_name="us-east-1")
+        self.org.create_organization(FeatureSet="ALL")
+        self.root = self.org.list_roots()["Roots"][0]["Id"]
+        self.sso = boto3.client("sso-admin", region_name="us-east-1")
+        instance = self.sso.list_instances()["Instances"][0]
+        self.instance, self.store = instance["InstanceArn"], instance["IdentityStoreId"]
+        self.ids = boto3.client("identitystore", region_name="us-east-1")
+
+    def unit(self, name: str, parent: str | None = None) -> str:
+        made = self.org.create_organizational_unit(ParentId=parent or self.root, Name=name)
+        return str(made["OrganizationalUnit"]["Id"])
+
+    def account(self, name: str, parent: str | None = None) -> str:
+        made = self.org.create_account(Email=f"{name}@example.com", AccountName=name)
+        account = str(made["CreateAccountStatus"]["AccountId"])
+        if parent:
+            self.org.move_account(AccountId=account, SourceParentId=self.root,
+                                  DestinationParentId=parent)
+        return account
+
+    def group(self, name: str) -> str:
+        return str(self.ids.create_group(IdentityStoreId=self.store, DisplayName=name)["GroupId"])
+
+    def user(self, name: str) -> str:
+        return str(self.ids.create_user(
+            IdentityStoreId=self.store, UserName=name, DisplayName=name,
+            Name={"GivenName": "A", "FamilyName": "B"})["UserId"])
+
+    def held(self) -> set[tuple[str, str, str]]:
+        """What moto holds: (principal type, principal id, account id)."""
+        return {(a.principal_type, a.principal_id, a.target_id)
+                for a in self.provisioned.held()}
+
+
+@pytest.fixture
+def world(moto_iam: Any) -> World:
+    return World()
+
+
+def plan_and_apply(aws: Aws, path: str, secrets: Path) -> list[Change]:
+    (config,) = load([path])
+    planned = plan_account(config, aws)
+    apply_account(planned, SecretsSink(secrets, planned.plan.sign_in_url), lambda change: None)
+    return list(planned.plan.changes)
+
+
+def plan_lines(aws: Aws, path: str) -> list[str]:
+    (config,) = load([path])
+    return [change_lines(c)[0] for c in plan_account(config, aws).plan.changes]
+
+
+ENTRY = """\
+    - permission_set: PlatformAdmin
+      groups: [platform]
+      users: [alice@example.com]
+      accounts: [prod-api, "ou:Workloads"]
+"""
+SETS = "  permission_sets:\n    - name: PlatformAdmin\n"
+
+
+def test_assignments_apply_converge_and_drift_is_removed(world, tmp_path):
+    workloads = world.unit("Workloads")
+    prod, dev = world.account("prod-api"), world.account("dev", workloads)
+    platform, alice = world.group("platform"), world.user("alice@example.com")
+    path = assignments_file(tmp_path, ENTRY, sets=SETS)
+    lines = plan_lines(world.aws, path)
+    assert f"+ permission set PlatformAdmin: assign group platform in {prod} (prod-api) " \
+           "[broadens]" in lines
+    applied = plan_and_apply(world.aws, path, tmp_path)
+    assert len([c for c in applied if c.kind == ASSIGNMENT]) == 4
+    # moto accepts any id: check what it holds is the right principals in the right accounts.
+    assert world.held() == {(kind, principal, account) for kind, principal in
+                            (("GROUP", platform), ("USER", alice)) for account in (prod, dev)}
+    assert plan_lines(world.aws, path) == []
+    # Out of band: another group given the set in prod-api.
+    contractors = world.group("contractors")
+    arn = world.sso.list_permission_sets(InstanceArn=world.instance)["PermissionSets"][0]
+    world.sso.create_account_assignment(
+        InstanceArn=world.instance, TargetId=prod, TargetType="AWS_ACCOUNT",
+        PermissionSetArn=arn, PrincipalType="GROUP", PrincipalId=contractors)
+    assert plan_lines(world.aws, path) == [
+        f"- permission set PlatformAdmin: unassign group contractors in {prod} (prod-api)"]
+    plan_and_apply(world.aws, path, tmp_path)
+    assert (("GROUP", contractors, prod) not in world.held()) and \
+        plan_lines(world.aws, path) == []
+
+
+def test_a_set_made_by_hand_may_be_assigned_without_declaring_it(world, tmp_path):
+    world.sso.create_permission_set(InstanceArn=world.instance, Name="ReadOnly")
+    world.account("prod-api")
+    world.group("platform")
+    path = assignments_file(tmp_path, "    - permission_set: ReadOnly\n      groups: [platform]"
+                                      "\n      accounts: [root]\n")
+    applied = plan_and_apply(world.aws, path, tmp_path)
+    assert len(applied) == 2  # the management account and prod-api
+    assert plan_lines(world.aws, path) == []
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ("      groups: [platfrom]\n      accounts: [root]\n",
+     ":9:16: identity_center.assignments[0].groups[0]: no group 'platfrom' in the identity "
+     "store (did you mean 'platform'?)"),
+    ("      users: [alice@example.com]\n      accounts: [\"ou:Prod\"]\n",
+     ":10:18: identity_center.assignments[0].accounts[0]: 2 OUs are named 'Prod'"),
+    ("      groups: [platform]\n      accounts: [prod-apy]\n",
+     "no account named 'prod-apy' in the organisation (did you mean 'prod-api'?)"),
+])
+def test_an_unknown_name_is_refused_before_any_change(world, tmp_path, run_iamctl, entry,
+                                                     message):
+    world.unit("Prod", world.unit("Workloads"))
+    world.unit("Prod", world.unit("Sandbox"))
+    world.account("prod-api")
+    world.group("platform")
+    world.user("alice@example.com")
+    path = assignments_file(tmp_path, "    - permission_set: PlatformAdmin\n" + entry,
+                            sets=SETS)
+    (config,) = load([path])
+    with pytest.raises(Exception, match=".") as raised:
+        plan_account(config, world.aws)
+    assert message in str(raised.value)
+    assert world.sso.list_permission_sets(InstanceArn=world.instance)["PermissionSets"] == []
+
+
+def test_a_set_neither_declared_nor_in_the_instance_is_refused(world, tmp_path):
+    world.sso.create_permission_set(InstanceArn=world.instance, Name="ReadOnly")
+    path = assignments_file(tmp_path, "    - permission_set: ReadOnyl\n      groups: [ops]\n"
+                                      "      accounts: [root]\n")
+    (config,) = load([path])
+    with pytest.raises(Exception, match=r":6:23: identity_center.assignments\[0\]."
+                                        r"permission_set: permission set 'ReadOnyl' is neither "
+                                        r"declared nor in the instance \(did you mean "
+                                        r"'ReadOnly'\?\)"):
+        plan_account(config, world.aws)
+
+
+def test_a_suspended_account_is_skipped_with_a_note(world, tmp_path, caplog):
+    sandbox = world.unit("Sandbox")
+    gone, kept = world.account("old", sandbox), world.account("new", sandbox)
+    world.org.close_account(AccountId=gone)
+    world.group("platform")
+    path = assignments_file(tmp_path, "    - permission_set: PlatformAdmin\n      groups: "
+                                      "[platform]\n      accounts: [\"ou:Sandbox\"]\n", sets=SETS)
+    lines = plan_lines(world.aws, path)
+    assert [line for line in lines if "assign" in line] == [
+        f"+ permission set PlatformAdmin: assign group platform in {kept} (new) [broadens]"]
+    assert f"account {gone} (old) is SUSPENDED: skipped" in caplog.text
+
+
+def test_the_read_makes_the_floor_of_calls(world, tmp_path):
+    """Per set: one ListAccountsForProvisionedPermissionSet, one ListAccountAssignments per
+    account it is provisioned to; one GetGroupId/GetUserId per name."""
+    workloads = world.unit("Workloads")
+    world.account("prod-api"), world.account("dev", workloads)
+    world.group("platform"), world.user("alice@example.com")
+    path = assignments_file(tmp_path, ENTRY, sets=SETS)
+    plan_and_apply(world.aws, path, tmp_path)
+    aws = Aws(boto3.Session(region_name="us-east-1"))
+    counted: list[str] = []
+    for service in ("sso-admin", "identitystore"):  # before the answers below end the chain
+        aws._client(service).meta.events.register(
+            f"before-parameter-build.{service}", lambda model, **_: counted.append(model.name))
+    MissingCalls(aws), Provisioned(aws)
+    (config,) = load([path])
+    plan_account(config, aws)
+    assert counted.count("ListAccountsForProvisionedPermissionSet") == 2  # also the set's read
+    assert counted.count("ListAccountAssignments") == 2  # prod-api and dev
+    assert (counted.count("GetGroupId"), counted.count("GetUserId")) == (1, 1)
+    assert counted.count("DescribeGroup") + counted.count("DescribeUser") == 0
+
+
+def test_export_writes_the_assignments_and_plans_back_in_sync(world, tmp_path):
+    from reconciler.engine.export import export_document, read_for_export
+
+    workloads = world.unit("Workloads")
+    world.account("prod-api"), world.account("dev", workloads)
+    world.group("platform"), world.user("alice@example.com")
+    plan_and_apply(world.aws, assignments_file(tmp_path, ENTRY, sets=SETS), tmp_path)
+    exported = tmp_path / "exported" / "account.yaml"
+    exported.parent.mkdir()
+    exported.write_text(export_document(read_for_export(world.aws)))
+    text = exported.read_text()
+    assert "  assignments:\n  - permission_set: PlatformAdmin\n    groups:\n    - platform" \
+        in text
+    assert plan_lines(world.aws, str(exported)) == []
+
+
+# Apply waits for each assignment.
+
+
+def test_an_assignment_is_waited_for_and_a_failure_names_it(monkeypatch):
+    from reconciler.aws.writers import WRITERS
+    from reconciler.aws.writers.base import WriteContext
+
+    monkeypatch.setattr("reconciler.aws.writers.assignments.POLL_SECONDS", 0)
+    aws = Aws(boto3.Session(region_name="us-east-1", aws_access_key_id="x",
+                            aws_secret_access_key="x"))
+    instance = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
+    found = {"principal_type": "GROUP", "principal_id": "g-1", "principal": "platform",
+             "account": "222222222222", "account_name": "prod-api"}
+    create = Change(Action.CREATE, ASSIGNMENT, "PlatformAdmin", SET_ARN, after=found)
+    delete = Change(Action.DELETE, ASSIGNMENT, "PlatformAdmin", SET_ARN, before=found)
+    request = "2f3e4d5c-1b2a-4c3d-9e8f-7a6b5c4d3e2f"
+    sent = {"InstanceArn": instance, "PermissionSetArn": SET_ARN, "TargetId": "222222222222",
+            "TargetType": "AWS_ACCOUNT", "PrincipalType": "GROUP", "PrincipalId": "g-1"}
+    with Stubber(aws._client("sso-admin")) as stub:
+        stub.add_response("list_instances", {"Instances": [{"InstanceArn": instance}]})
+        stub.add_response("create_account_assignment", {"AccountAssignmentCreationStatus": {
+            "Status": "IN_PROGRESS", "RequestId": request}}, sent)
+        stub.add_response("describe_account_assignment_creation_status",
+                          {"AccountAssignmentCreationStatus": {"Status": "SUCCEEDED"}},
+                          {"InstanceArn": instance,
+                           "AccountAssignmentCreationRequestId": request})
+        WRITERS[(ASSIGNMENT, Action.CREATE)](WriteContext(aws, None, None), create)
+        stub.add_response("delete_account_assignment", {"AccountAssignmentDeletionStatus": {
+            "Status": "IN_PROGRESS", "RequestId": request}}, sent)
+        stub.add_response("describe_account_assignment_deletion_status",
+                          {"AccountAssignmentDeletionStatus": {
+                              "Status": "FAILED", "FailureReason": "principal not found"}},
+                          {"InstanceArn": instance,
+                           "AccountAssignmentDeletionRequestId": request})
+        with pytest.raises(Exception, match="permission set PlatformAdmin: unassign group "
+                                            "platform in 222222222222 .prod-api.: did not "
+                                            "succeed: principal not found"):
+            WRITERS[(ASSIGNMENT, Action.DELETE)](WriteContext(aws, None, None), delete)
+        stub.assert_no_pending_responses()
