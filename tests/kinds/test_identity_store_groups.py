@@ -194,3 +194,26 @@ def test_export_writes_the_groups_and_plans_back_in_sync(store, tmp_path):
     assert "  groups:\n  - name: platform\n    description: Platform team\n    members:\n" \
            "    - alice\n    - bob\n" in exported.read_text()
     assert plan(aws, str(exported)) == []
+
+
+def test_a_group_and_its_assignments_are_made_by_one_apply(moto_iam, tmp_path):
+    """The group does not exist when the plan is made: its assignment names it, and finds its
+    id once apply has created it."""
+    from tests.kinds.test_assignments import World, plan_lines
+    from tests.kinds.test_assignments import plan_and_apply as apply_all
+
+    world = World()
+    prod = world.account("prod-api")
+    world.user("alice")
+    path = write_account(tmp_path, "identity_center:\n"
+                                   "  groups:\n    - name: platform\n      members: [alice]\n"
+                                   "  permission_sets:\n    - name: PlatformAdmin\n"
+                                   "  assignments:\n    - permission_set: PlatformAdmin\n"
+                                   "      groups: [platform]\n      accounts: [prod-api]\n")
+    assert f"+ permission set PlatformAdmin: assign group platform in {prod} (prod-api) " \
+           "[broadens]" in plan_lines(world.aws, path)
+    apply_all(world.aws, path, tmp_path)
+    platform = world.ids.get_group_id(IdentityStoreId=world.store, AlternateIdentifier={
+        "UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": "platform"}})
+    assert world.held() == {("GROUP", platform["GroupId"], prod)}
+    assert plan_lines(world.aws, path) == []

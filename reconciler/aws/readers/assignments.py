@@ -26,7 +26,14 @@ from dataclasses import replace
 from typing import Any
 
 from ...core.errors import ConfigError, ResourceNotFoundError
-from ...core.kinds.declared.assignments import GROUP, LABELS, Assignments, Grant, Place
+from ...core.kinds.declared.assignments import (
+    GROUP,
+    LABELS,
+    NEW_GROUP,
+    Assignments,
+    Grant,
+    Place,
+)
 from ...core.organization import Organization, TargetError, resolve_targets
 from ...core.state import State
 from ..client import Aws
@@ -130,6 +137,8 @@ def principal_id(aws: Aws, entries: Assignments, kind: str, name: str) -> str:
                          IdentityStoreId=store, AlternateIdentifier=unique)
         return str(found[ID_FIELD[kind]])
     except ResourceNotFoundError:
+        if kind == GROUP and name in entries.groups_declared:
+            return NEW_GROUP + name  # created by this apply, before its assignments
         known = _names(aws, store, kind)
         close = difflib.get_close_matches(name, known, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""

@@ -8,7 +8,6 @@ before any change.
 from __future__ import annotations
 
 import difflib
-import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,22 +16,7 @@ from ...core.kinds.declared.identity_store_groups import StoreGroup
 from ...core.state import State
 from ..client import Aws
 from . import reads
-
-_STORES: weakref.WeakKeyDictionary[Aws, str] = weakref.WeakKeyDictionary()
-
-
-def identity_store_id(aws: Aws) -> str:
-    """The identity store of the account's IAM Identity Center instance (read once)."""
-    if aws not in _STORES:
-        found = [instance.get("IdentityStoreId", "")
-                 for page in aws.pages("sso-admin", "list_instances", "find IAM Identity Center")
-                 for instance in page.get("Instances", [])]
-        if len(found) != 1 or not found[0]:
-            raise IamctlError(f"identity_center: {len(found) or 'no'} IAM Identity Center "
-                              f"instances in account {aws.identity().account}, region "
-                              f"{aws.region}")
-        _STORES[aws] = found[0]
-    return _STORES[aws]
+from .permission_sets import identity_store_id
 
 
 def store_users(aws: Aws, store: str) -> dict[str, str]:

@@ -14,8 +14,9 @@ from typing import Any
 
 from ...core.changes import Action, Change
 from ...core.errors import IamctlError
-from ...core.kinds.declared.assignments import ASSIGNMENT, LABELS
+from ...core.kinds.declared.assignments import ASSIGNMENT, LABELS, NEW_GROUP
 from ...core.payloads import tags_of
+from ..readers.permission_sets import identity_store_id
 from .base import WriteContext, writes
 from .permission_sets import set_arn, sso
 
@@ -40,7 +41,8 @@ def assignment(ctx: WriteContext, change: Change) -> None:
     doing = _doing(change, found)
     status = sso(ctx, operation, doing, PermissionSetArn=set_arn(ctx, change),
                  TargetId=found["account"], TargetType="AWS_ACCOUNT",
-                 PrincipalType=found["principal_type"], PrincipalId=found["principal_id"])[key]
+                 PrincipalType=found["principal_type"],
+                 PrincipalId=principal(ctx, found["principal_id"]))[key]
     deadline = time.monotonic() + TIMEOUT_SECONDS
     while status.get("Status") == "IN_PROGRESS" and time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
@@ -48,6 +50,18 @@ def assignment(ctx: WriteContext, change: Change) -> None:
     if status.get("Status") != "SUCCEEDED":
         reason = status.get("FailureReason") or f"status {status.get('Status')}"
         raise IamctlError(f"{doing}: did not succeed: {reason}")
+
+
+def principal(ctx: WriteContext, planned: str) -> str:
+    """The principal's id; a group this apply created is found by its name now."""
+    if not planned.startswith(NEW_GROUP):
+        return planned
+    name = planned.removeprefix(NEW_GROUP)
+    return str(ctx.aws.call(
+        "identitystore", "get_group_id", f"find Identity Center group {name}",
+        retry_not_found=True, IdentityStoreId=identity_store_id(ctx.aws),
+        AlternateIdentifier={"UniqueAttribute": {"AttributePath": "displayName",
+                                                 "AttributeValue": name}})["GroupId"])
 
 
 def _doing(change: Change, found: Mapping[str, Any]) -> str:

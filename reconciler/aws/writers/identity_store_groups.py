@@ -14,7 +14,7 @@ from ...core.kinds.declared.identity_store_groups import (
     IDENTITY_STORE_GROUP_MEMBER,
 )
 from ...core.payloads import tags_of, text_of
-from ..readers.identity_store_groups import identity_store_id
+from ..readers.permission_sets import identity_store_id
 from .base import WriteContext, writes
 
 

@@ -62,6 +62,8 @@ class Assignments:
     # the first place of each; and whether the files declare the set (`link`).
     places: Mapping[str, Place] = field(default_factory=dict, compare=False)
     set_declared: bool = False
+    # Desired only: the groups `identity_center.groups` declares, which may not exist yet.
+    groups_declared: frozenset[str] = frozenset()
     # Live only: the set's ARN ("" when the instance lacks it yet), and what the reader
     # resolved the desired names to: (type, name) -> principal id, reference -> account ids.
     arn: str = ""
@@ -111,10 +113,17 @@ def merge(first: Assignments, other: Assignments) -> Assignments:
 def link(declared: Mapping[str, Assignments],
          others: Mapping[str, Iterable[str]]) -> dict[str, Assignments]:
     """Each set's entries told whether the files declare the set (else the instance must hold
-    it: the reader checks)."""
+    it: the reader checks), and which groups the files declare (one may be created by the same
+    apply)."""
     names = {name.lower() for name in others.get("permission_sets", ())}
-    return {key: replace(found, set_declared=key.lower() in names)
+    groups = frozenset(others.get("identity_store_groups", ()))
+    return {key: replace(found, set_declared=key.lower() in names, groups_declared=groups)
             for key, found in declared.items()}
+
+
+# A group the files declare and the store does not hold yet: its id is found by name when the
+# assignment is made, after the group is created (`aws/writers/assignments.py`).
+NEW_GROUP = "new-group:"
 
 
 # The diff.
