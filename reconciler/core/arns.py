@@ -94,3 +94,15 @@ def oidc_provider_arn(partition: str, account_id: str, key: str) -> str:
 
 def saml_provider_arn(partition: str, account_id: str, name: str) -> str:
     return f"arn:{partition}:iam::{account_id}:saml-provider/{name}"
+
+
+# IAM Identity Center makes a role per permission set in each account it is provisioned to:
+# `AWSReservedSSO_<set name>_<16 hex digits>`, under the path /aws-reserved/sso.amazonaws.com/.
+_SSO_ROLE = re.compile(r"AWSReservedSSO_(.+)_[0-9a-f]{16}")
+
+
+def sso_permission_set(role_name: str) -> str | None:
+    """The permission set whose role this is (`PlatformAdmin` for
+    `AWSReservedSSO_PlatformAdmin_0123456789abcdef`); None for any other role."""
+    found = _SSO_ROLE.fullmatch(role_name)
+    return found.group(1) if found else None

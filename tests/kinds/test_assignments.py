@@ -410,3 +410,23 @@ def test_an_assignment_is_waited_for_and_a_failure_names_it(monkeypatch):
                                             "succeed: principal not found"):
             WRITERS[(ASSIGNMENT, Action.DELETE)](WriteContext(aws, None, None), delete)
         stub.assert_no_pending_responses()
+
+
+def test_removing_the_callers_set_here_is_self_lockout():
+    from reconciler.core.access.documents import shipped
+    from reconciler.core.access.lockout import mark_self_lockout
+    from reconciler.core.state import Caller
+    from tests.factories import ACCOUNT_ID, state
+
+    def removal(account: str) -> Change:
+        return Change(Action.DELETE, ASSIGNMENT, "PlatformAdmin", SET_ARN, before={
+            "principal_type": "GROUP", "principal_id": "g-1", "principal": "platform",
+            "account": account, "account_name": ""})
+
+    caller = Caller(role="AWSReservedSSO_PlatformAdmin_0123456789abcdef")
+    here, elsewhere = removal(ACCOUNT_ID), removal("222222222222")
+    live = state()
+    marked = mark_self_lockout([here, elsewhere], live, live, caller, shipped)
+    assert "removes permission set PlatformAdmin from group platform in this account" in \
+        marked[0].self_lockout
+    assert marked[1].self_lockout == ""

@@ -358,3 +358,38 @@ def test_provisioning_is_waited_for_and_a_failure_names_the_set(monkeypatch):
                                             "succeed: policy Deployer not found"):
             write(WriteContext(aws, None, None), change)
         stub.assert_no_pending_responses()
+
+
+# Self-lockout: the credentials running iamctl may be a session of a set's role.
+
+SSO_ROLE = "AWSReservedSSO_PlatformAdmin_0123456789abcdef"
+
+
+def test_a_role_of_identity_center_names_its_permission_set():
+    from reconciler.core.arns import sso_permission_set
+
+    assert sso_permission_set(SSO_ROLE) == "PlatformAdmin"
+    assert sso_permission_set("AWSReservedSSO_Read_Only_0123456789abcdef") == "Read_Only"
+    assert sso_permission_set("AWSReservedSSO_PlatformAdmin") is None
+    assert sso_permission_set("deploy") is None
+
+
+@pytest.mark.parametrize(("change", "locks_out"), [
+    (Change(Action.DELETE, PERMISSION_SET_MANAGED_POLICY, "PlatformAdmin", before=ADMIN), True),
+    (Change(Action.DELETE, PERMISSION_SET, "platformadmin"), True),
+    (Change(Action.CREATE, PERMISSION_SET_MANAGED_POLICY, "PlatformAdmin", after=ADMIN), False),
+    (Change(Action.DELETE, PERMISSION_SET_MANAGED_POLICY, "Other", before=ADMIN), False),
+])
+def test_taking_permissions_from_the_callers_own_set_is_self_lockout(change, locks_out):
+    from reconciler.core.access.documents import shipped
+    from reconciler.core.access.lockout import mark_self_lockout
+    from reconciler.core.state import Caller
+    from tests.factories import state
+
+    live = state()
+    (marked,) = mark_self_lockout([change], live, live, Caller(role=SSO_ROLE), shipped)
+    assert bool(marked.self_lockout) is locks_out
+    if locks_out:
+        assert "session of permission set" in marked.self_lockout
+    (as_user,) = mark_self_lockout([change], live, live, Caller(user="alice"), shipped)
+    assert as_user.self_lockout == ""

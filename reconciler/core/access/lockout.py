@@ -69,6 +69,9 @@ IAMCTL_ACTIONS = (
     *(action for kind in DECLARED for action in kind.iam_actions),
 )
 _SHOWN = 3  # calls named in a lockout line; the count says how many more
+# The kinds declared in modules of their own that say how a change cuts the caller off.
+_CUTS_OFF = {kind_spec.kind: kind.cuts_off for kind in DECLARED if kind.cuts_off
+             for kind_spec in kind.changes}
 
 
 class Lockout:
@@ -93,6 +96,9 @@ class Lockout:
         return model.own_answer(self.who, action, "*").verdict
 
     def reason(self, change: Change) -> str:
+        declared = _CUTS_OFF.get(change.kind)
+        if declared is not None:  # a kind the model does not see says it itself
+            return declared(change, self.caller, self.live.account.id)
         if self.who is None:
             return ""  # the root user, or credentials iamctl cannot place: IAM cannot cut them
         calls = self._calls(change) if self._may_touch(change) else None

@@ -17,7 +17,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from ..changes import Change
 from ..errors import ConfigError
-from ..state import State
+from ..state import Caller, State
 from ..wording import plural
 from .spec import KindSpec
 
@@ -97,6 +97,9 @@ class DeclaredKind(Generic[Model]):
     # examples/github-actions/bootstrap.yaml lists them, and self-lockout checks the caller
     # keeps them (`access/lockout.py`).
     iam_actions: tuple[str, ...] = ()
+    # Why a change of the kind would cut off the credentials running iamctl (the caller, in
+    # this account's id), or "": `access/lockout.py` marks it SELF-LOCKOUT. None: never.
+    cuts_off: Callable[[Change, Caller, str], str] | None = None
     # Each entry belongs to an entity of the kind of this section, which the files must
     # declare: the entry's `entity.name_field` names it (an SSH public key's `user`).
     owner: str | None = None

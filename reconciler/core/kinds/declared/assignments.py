@@ -19,10 +19,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
+from ...arns import sso_permission_set
 from ...changes import Action, Change, ChangeKind, Impact
 from ...errors import Location
 from ...payloads import tags as string_map
 from ...payloads import tags_of
+from ...state import Caller
 from ..declaration import DeclaredKind, EntityKind, FileEntry
 from ..spec import CREATE, DELETE, Phase, spec
 
@@ -180,6 +182,21 @@ def judged(change: Change) -> tuple[Impact, str]:
     return Impact.NARROWS, ""
 
 
+def cuts_off(change: Change, caller: Caller, account: str) -> str:
+    """The credentials running iamctl are a session of this set's role in this account: an
+    assignment of the set removed here may be the one they come through (which principal the
+    session belongs to is not known), and the next run could not get in."""
+    own = sso_permission_set(caller.role or "")
+    if change.action != DELETE or own is None or own.lower() != change.name.lower():
+        return ""
+    found = tags_of(change.before)
+    if found["account"] != account:
+        return ""
+    return (f"removes permission set {change.name} from {LABELS[found['principal_type']]} "
+            f"{found['principal']} in this account, where the credentials running iamctl are a "
+            "session of that set: it may be theirs")
+
+
 def _payload(data: object) -> Mapping[str, str]:
     found = string_map(data)
     if tuple(sorted(found)) != PAYLOAD_FIELDS:
@@ -222,4 +239,5 @@ KIND = DeclaredKind(
     ignorable=False,  # a set's assignments are exact once the files list any
     merge=merge,
     link=link,
+    cuts_off=cuts_off,
 )

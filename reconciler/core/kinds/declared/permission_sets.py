@@ -21,14 +21,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...arns import sso_permission_set
 from ...changes import Action, Change, ChangeKind, Impact
 from ...payloads import tags as string_map
 from ...payloads import tags_of, text, text_of
 from ...policy import aws_managed
 from ...policy.documents import as_written, canonical, document_diff, validate_document
-from ...state import Document
+from ...state import Caller, Document
 from ..declaration import DeclaredKind, EntityKind, FileEntry
-from ..describers import Describer, shown
+from ..describers import Describer, entity, shown, transition
 from ..spec import CREATE, DELETE, TEXT, UPDATE, Phase, spec
 
 # IAM Identity Center's limits (CreatePermissionSet, PutInlinePolicyToPermissionSet; its
@@ -249,10 +250,6 @@ def _text(document: Document | None) -> str | None:
 # How a plan says them, and what they do to access.
 
 
-def describe_set(change: Change) -> tuple[str, list[str]]:
-    return f"permission set {change.name}", []
-
-
 def describe_settings(change: Change) -> tuple[str, list[str]]:
     before, after = tags_of(change.before), tags_of(change.after)
     changed = [f"{key} {shown(before.get(key))} -> {shown(value)}"
@@ -271,16 +268,6 @@ def describe_policy(what: str) -> Describer:
 def describe_document(change: Change) -> tuple[str, list[str]]:
     lines = document_diff(change.before, change.after) if change.action == UPDATE else []
     return f"permission set {change.name}: inline policy", lines
-
-
-def describe_boundary(change: Change) -> tuple[str, list[str]]:
-    return (f"permission set {change.name}: permissions boundary {shown(change.before)} -> "
-            f"{shown(change.after)}"), []
-
-
-def describe_tags(change: Change) -> tuple[str, list[str]]:
-    return (f"permission set {change.name}: tags {shown(change.before)} -> "
-            f"{shown(change.after)}"), []
 
 
 def describe_provision(change: Change) -> tuple[str, list[str]]:
@@ -309,6 +296,25 @@ def judged(change: Change) -> tuple[Impact, str]:
                                                    PERMISSION_SET_CUSTOMER_POLICY):
         return Impact.UNKNOWN, UNMODELLED + " (a policy detached may have held a Deny)"
     return Impact.UNKNOWN, UNMODELLED
+
+
+# What takes permissions away from a set: its session's next provisioning holds less.
+_TAKES_AWAY = {(PERMISSION_SET, DELETE), (PERMISSION_SET_MANAGED_POLICY, DELETE),
+               (PERMISSION_SET_CUSTOMER_POLICY, DELETE), (PERMISSION_SET_INLINE_POLICY, DELETE),
+               (PERMISSION_SET_INLINE_POLICY, UPDATE), (PERMISSION_SET_BOUNDARY, CREATE),
+               (PERMISSION_SET_BOUNDARY, UPDATE)}
+
+
+def cuts_off(change: Change, caller: Caller, account: str) -> str:
+    """The credentials running iamctl are a session of this set's role: a change that may take
+    its permissions away may take away the calls iamctl makes (what the set grants is not
+    modelled, so any such change counts)."""
+    own = sso_permission_set(caller.role or "")
+    if own is None or own.lower() != change.name.lower() \
+            or (change.kind, change.action) not in _TAKES_AWAY:
+        return ""
+    return (f"the credentials running iamctl are a session of permission set {change.name} "
+            "here: this may take away the calls iamctl makes")
 
 
 def _settings_payload(data: object) -> Mapping[str, str]:
@@ -365,7 +371,7 @@ KIND = DeclaredKind(
     entity=EntityKind("permission_sets", "permission set", "permission sets",
                       within=("identity_center",)),
     changes=(
-        spec(PERMISSION_SET, Phase.ROLES, [CREATE, DELETE], describe_set,
+        spec(PERMISSION_SET, Phase.ROLES, [CREATE, DELETE], entity("permission set"),
              Phase.DELETE_PROVIDERS, after=_settings_payload, access=judged),
         spec(PERMISSION_SET_SETTINGS, Phase.ROLES, [UPDATE], describe_settings,
              before=_settings_payload, after=_settings_payload, access=judged),
@@ -375,9 +381,10 @@ KIND = DeclaredKind(
              describe_policy("customer managed policy"), **TEXT, access=judged),
         spec(PERMISSION_SET_INLINE_POLICY, Phase.ROLES, [CREATE, UPDATE, DELETE],
              describe_document, before=_document, after=_document, access=judged),
-        spec(PERMISSION_SET_BOUNDARY, Phase.ROLES, [CREATE, UPDATE, DELETE], describe_boundary,
+        spec(PERMISSION_SET_BOUNDARY, Phase.ROLES, [CREATE, UPDATE, DELETE],
+             transition("permission set {name}: permissions boundary"),
              **TEXT, access=judged),
-        spec(PERMISSION_SET_TAGS, Phase.ROLES, [UPDATE], describe_tags,
+        spec(PERMISSION_SET_TAGS, Phase.ROLES, [UPDATE], transition("permission set {name}: tags"),
              before=string_map, after=string_map, access=judged),
         # After the removals (a detached policy must be gone before the accounts get the set).
         spec(PERMISSION_SET_PROVISION, Phase.REMOVALS, [UPDATE], describe_provision,
@@ -388,4 +395,5 @@ KIND = DeclaredKind(
     check=None,
     diff=diff,
     to_file=to_file,
+    cuts_off=cuts_off,
 )
