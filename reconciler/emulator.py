@@ -29,6 +29,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from . import emulator_gaps
+
 READY_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
 EXIT_ON_EOF = "--exit-on-stdin-eof"
@@ -153,6 +155,7 @@ def serve(exit_on_stdin_eof: bool, announce: Callable[[str], None] | None = None
     """
     server_class = moto_server_class()
     only_the_aws_partition()
+    emulator_gaps.install()  # the Identity Center calls moto lacks
     # werkzeug logs every request: noise between iamctl's own output.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Port 0: the OS picks a free port at bind time, so two servers can never collide.
