@@ -5,6 +5,7 @@ project branches on that code (`NoSuchEntityError`, ...: ERROR_CLASSES). `client
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -116,6 +117,16 @@ def error_class(code: str) -> type[AwsError]:
     return ERROR_CLASSES.get(code, AwsError)
 
 
+MAX_MESSAGE = 300
+
+
+def one_line(message: str) -> str:
+    """An answer's message as one line: a server error page (a proxy's, an emulator's HTML)
+    loses its tags and line breaks, and a long one is cut, so an error stays one line."""
+    text = " ".join(re.sub(r"<[^>]*>", " ", message).split())
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
+
+
 def aws_error(
     doing: str, operation: str, error: ClientError, maybe_landed: bool, caller: str | None
 ) -> AwsError:
@@ -123,7 +134,7 @@ def aws_error(
     `operation` as AWS names it (`CreateSAMLProvider`)."""
     details = error.response.get("Error", {})
     code = details.get("Code", "Unknown")
-    message = details.get("Message", "") or str(error)
+    message = one_line(details.get("Message", "") or str(error))
     if code in EXPIRED_CREDENTIAL_CODES:
         message += f" ({REFRESH_HINT})"
     error_type = error_class(code)

@@ -118,3 +118,20 @@ def test_the_emulators_answers_arrive_as_their_classes():
         with pytest.raises(ResourceExistsError) as taken:
             aws.call("secretsmanager", "create_secret", "store secret s", Name="s")
         assert taken.value.code == "ResourceExistsException"
+
+
+def test_an_error_page_for_an_answer_stays_one_line(stubbed):
+    """A proxy's or an emulator's 500 page (HTML over several lines) is said in one line."""
+    aws, stubber = stubbed
+    page = ("<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
+            "<h1>Internal Server Error</h1>\n<p>The server encountered an internal error.</p>\n"
+            + "x" * 500)
+    stubber.add_client_error("get_user", service_error_code="500", service_message=page,
+                             http_status_code=500)
+    with pytest.raises(AwsError) as raised:
+        aws.iam("get_user", "read user alice", UserName="alice")
+    said = str(raised.value)
+    assert "\n" not in said and "<" not in said
+    assert said.startswith("read user alice: GetUser: 500: 500 Internal Server Error Internal "
+                           "Server Error The server encountered an internal error.")
+    assert len(said) < 400
