@@ -115,7 +115,7 @@ def test_missing_assignments_are_created_and_others_of_the_set_removed():
     assert changes[0].target == SET_ARN
     assert changes[0].after == {"principal_type": GROUP, "principal_id": "g-1",
                                 "principal": "platform", "account": "333333333333",
-                                "account_name": "dev"}
+                                "account_name": "dev", "full_access": "false", "reach": "1"}
 
 
 def test_an_account_reached_twice_is_one_assignment_and_in_sync_is_empty():
@@ -421,7 +421,7 @@ def test_removing_the_callers_set_here_is_self_lockout():
     def removal(account: str) -> Change:
         return Change(Action.DELETE, ASSIGNMENT, "PlatformAdmin", SET_ARN, before={
             "principal_type": "GROUP", "principal_id": "g-1", "principal": "platform",
-            "account": account, "account_name": ""})
+            "account": account, "account_name": "", "full_access": "", "reach": ""})
 
     caller = Caller(role="AWSReservedSSO_PlatformAdmin_0123456789abcdef")
     here, elsewhere = removal(ACCOUNT_ID), removal("222222222222")
@@ -430,3 +430,34 @@ def test_removing_the_callers_set_here_is_self_lockout():
     assert "removes permission set PlatformAdmin from group platform in this account" in \
         marked[0].self_lockout
     assert marked[1].self_lockout == ""
+
+
+def test_a_set_that_grants_everything_is_admin_for_its_principal_in_n_accounts(world, tmp_path):
+    """What a reviewer must see first: `group platform gains full access (permission set
+    PlatformAdmin) in 2 accounts`, once, and the escalation gate fails on it."""
+    from reconciler.core.render.markdown import render_markdown
+
+    workloads = world.unit("Workloads")
+    world.account("prod-api", workloads), world.account("prod-web", workloads)
+    world.group("platform")
+    path = assignments_file(tmp_path, "    - {permission_set: PlatformAdmin, groups: [platform], "
+                                      "accounts: [\"ou:Workloads\"]}\n",
+                            sets="  permission_sets:\n    - name: PlatformAdmin\n"
+                                 "      managed_policies: [AdministratorAccess]\n")
+    (config,) = load([path])
+    plan = plan_account(config, world.aws).plan
+    made = [c for c in plan.changes if c.kind == ASSIGNMENT]
+    assert len(made) == 2
+    assert {(r.category, r.principal, r.detail) for c in made for r in c.risks} == {
+        ("admin", "group platform", "gains full access (permission set PlatformAdmin) in 2 "
+                                    "accounts")}
+    assert all(c in plan.escalating for c in made)
+    assert "`group platform` `gains full access (permission set PlatformAdmin) in 2 accounts`" \
+        in render_markdown(plan)
+    # A set that does not grant everything opens no such risk.
+    path = assignments_file(tmp_path / "b", "    - {permission_set: Reader, groups: [platform], "
+                                            "accounts: [prod-api]}\n",
+                            sets="  permission_sets:\n    - name: Reader\n"
+                                 "      managed_policies: [ReadOnlyAccess]\n")
+    (config,) = load([path])
+    assert all(not c.risks for c in plan_account(config, world.aws).plan.changes)

@@ -21,6 +21,7 @@ from ..arns import policy_name
 from ..changes import Action, Change, ChangeKind, Impact, Risk
 from ..kinds.access_rules import MODELLED
 from ..kinds.changes import access_of, touches_credentials
+from ..kinds.declared import DECLARED
 from ..state import State
 from .applied import (
     applied,
@@ -259,12 +260,18 @@ def judged(changes: Sequence[Change], desired: State, live: State, documents: Do
     result = []
     for change, verdict in zip(changes, verdicts, strict=True):
         risks = gains.of(verdict, _admits(change)) if after is not None else ()
+        declared = _DECLARED_RISKS.get(change.kind)
+        if declared is not None:
+            risks = (*risks, *declared(change))
         result.append(replace(change, impact=verdict.impact, impact_reason=verdict.reason,
                               risks=risks))
     return result
 
 
 _MAY_GROW = (Impact.BROADENS, Impact.UNKNOWN)
+# The kinds declared in modules of their own that name the dangers their changes open.
+_DECLARED_RISKS = {kind_spec.kind: kind.risks for kind in DECLARED if kind.risks
+                   for kind_spec in kind.changes}
 
 
 class _Gains:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
-from ..changes import Change
+from ..changes import Change, Risk
 from ..errors import ConfigError
 from ..state import Caller, State
 from ..wording import plural
@@ -100,6 +100,9 @@ class DeclaredKind(Generic[Model]):
     # Why a change of the kind would cut off the credentials running iamctl (the caller, in
     # this account's id), or "": `access/lockout.py` marks it SELF-LOCKOUT. None: never.
     cuts_off: Callable[[Change, Caller, str], str] | None = None
+    # The named dangers a change of the kind opens (`Risk`s: an assignment of a set that
+    # grants everything is `admin` for its principal), beside its access rule's impact.
+    risks: Callable[[Change], tuple[Risk, ...]] | None = None
     # Each entry belongs to an entity of the kind of this section, which the files must
     # declare: the entry's `entity.name_field` names it (an SSH public key's `user`).
     owner: str | None = None

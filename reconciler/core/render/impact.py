@@ -98,7 +98,9 @@ def gain_phrase(risk: Risk) -> str:
     if risk.detail.startswith("holds "):
         return risk.detail
     if risk.category == ADMIN:
-        return "gains full access"
+        # A kind that says where (Identity Center: `gains full access (permission set X) in
+        # 14 accounts`) keeps its words; the IAM model's are always the same.
+        return risk.detail if risk.detail.startswith("gains ") else "gains full access"
     return f"{_METHOD}{risk.detail.split(' via ', 1)[0]}"
 
 

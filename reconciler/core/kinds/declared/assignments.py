@@ -15,25 +15,29 @@ Pure.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from ...arns import sso_permission_set
-from ...changes import Action, Change, ChangeKind, Impact
+from ...changes import Action, Change, ChangeKind, Impact, Risk
 from ...errors import Location
 from ...payloads import tags as string_map
 from ...payloads import tags_of
+from ...policy.documents import allows_everything
 from ...state import Caller
 from ..declaration import DeclaredKind, EntityKind, FileEntry
 from ..spec import CREATE, DELETE, Phase, spec
+from .permission_sets import PermissionSet
 
 ASSIGNMENT = ChangeKind.named("account_assignment")  # target: the set's ARN (empty: created now)
 
 GROUP, USER = "GROUP", "USER"
 LABELS = {GROUP: "group", USER: "user"}
 FIELDS = {GROUP: "groups", USER: "users"}
-PAYLOAD_FIELDS = ("account", "account_name", "principal", "principal_id", "principal_type")
+PAYLOAD_FIELDS = ("account", "account_name", "full_access", "principal", "principal_id",
+                  "principal_type", "reach")
 
 
 class Grant(NamedTuple):
@@ -66,6 +70,8 @@ class Assignments:
     set_declared: bool = False
     # Desired only: the groups `identity_center.groups` declares, which may not exist yet.
     groups_declared: frozenset[str] = frozenset()
+    # Desired only: the set, as the files declare it, grants every action on every resource.
+    full_access: bool = False
     # Live only: the set's ARN ("" when the instance lacks it yet), and what the reader
     # resolved the desired names to: (type, name) -> principal id, reference -> account ids.
     arn: str = ""
@@ -102,6 +108,15 @@ def _place(entry: FileEntry, rest: tuple[str | int, ...]) -> Place:
     return Place(error.location, error.field)
 
 
+def grants_full_access(permission_set: PermissionSet) -> bool:
+    """Every action on every resource: AdministratorAccess, or an inline policy that says so
+    (a boundary could still narrow it: `admin` then overstates, never understates)."""
+    return any(arn.endswith(":iam::aws:policy/AdministratorAccess")
+               for arn in permission_set.managed_policies) or (
+        permission_set.inline_policy is not None
+        and allows_everything(permission_set.inline_policy))
+
+
 def key_of(assignments: Assignments) -> str:
     return assignments.permission_set
 
@@ -117,9 +132,12 @@ def link(declared: Mapping[str, Assignments],
     """Each set's entries told whether the files declare the set (else the instance must hold
     it: the reader checks), and which groups the files declare (one may be created by the same
     apply)."""
-    names = {name.lower() for name in others.get("permission_sets", ())}
+    sets = others.get("permission_sets", {})
+    by_name = {name.lower(): sets[name] for name in sets} if isinstance(sets, Mapping) else {}
     groups = frozenset(others.get("identity_store_groups", ()))
-    return {key: replace(found, set_declared=key.lower() in names, groups_declared=groups)
+    return {key: replace(found, set_declared=key.lower() in by_name, groups_declared=groups,
+                         full_access=key.lower() in by_name
+                         and grants_full_access(by_name[key.lower()]))
             for key, found in declared.items()}
 
 
@@ -146,20 +164,40 @@ def diff(desired: Mapping[str, Assignments], live: Mapping[str, Assignments],
     for name, wanted in desired.items():
         found = live.get(name, Assignments(name))
         want, have = wanted_grants(wanted, found), found.grants
-        for grant in sorted(want - have):
+        new = sorted(want - have)
+        reach = Counter((grant.principal_type, grant.principal) for grant in new)
+        for grant in new:
+            given = {"full_access": str(wanted.full_access).lower(),
+                     "reach": str(reach[(grant.principal_type, grant.principal)])}
             yield Change(Action.CREATE, ASSIGNMENT, name, found.arn,
-                         after=payload(grant, found))
+                         after=payload(grant, found) | given)
         for grant in sorted(have - want):
             yield Change(Action.DELETE, ASSIGNMENT, name, found.arn,
-                         before=payload(grant, found))
+                         before=payload(grant, found) | {"full_access": "", "reach": ""})
 
 
 def payload(grant: Grant, found: Assignments) -> dict[str, str]:
-    """What the writer needs (ids) and what the plan says (names)."""
+    """What the writer needs (ids) and what the plan says (names); a creation adds whether
+    the set gives full access and in how many accounts the plan gives it to the principal."""
     return {"principal_type": grant.principal_type, "principal_id": grant.principal,
             "principal": found.principal_names.get(grant.principal, grant.principal),
             "account": grant.account,
             "account_name": found.account_names.get(grant.account, "")}
+
+
+def risks(change: Change) -> tuple[Risk, ...]:
+    """`group platform gains full access (permission set PlatformAdmin) in 14 accounts`: an
+    assignment of a set that grants everything, said once per principal however many
+    accounts (the phrase is the same on each of its changes)."""
+    if change.action != CREATE:
+        return ()
+    found = tags_of(change.after)
+    if found["full_access"] != "true":
+        return ()
+    accounts = "1 account" if found["reach"] == "1" else f"{found['reach']} accounts"
+    principal = f"{LABELS[found['principal_type']]} {found['principal']}"
+    return (Risk("admin", f"gains full access (permission set {change.name}) in {accounts}",
+                 principal),)
 
 
 # How a plan says them, and what they do to access.
@@ -240,4 +278,5 @@ KIND = DeclaredKind(
     merge=merge,
     link=link,
     cuts_off=cuts_off,
+    risks=risks,
 )
