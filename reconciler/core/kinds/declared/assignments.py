@@ -62,8 +62,10 @@ class Assignments:
     # the first place of each; and whether the files declare the set (`link`).
     places: Mapping[str, Place] = field(default_factory=dict, compare=False)
     set_declared: bool = False
-    # Desired only: the groups `identity_center.groups` declares, which may not exist yet.
+    # Desired only: the groups and users `identity_center.groups` and `.users` declare, which
+    # may not exist yet.
     groups_declared: frozenset[str] = frozenset()
+    users_declared: frozenset[str] = frozenset()
     # Live only: the set's ARN ("" when the instance lacks it yet), and what the reader
     # resolved the desired names to: (type, name) -> principal id, reference -> account ids.
     arn: str = ""
@@ -113,17 +115,26 @@ def merge(first: Assignments, other: Assignments) -> Assignments:
 def link(declared: Mapping[str, Assignments],
          others: Mapping[str, Iterable[str]]) -> dict[str, Assignments]:
     """Each set's entries told whether the files declare the set (else the instance must hold
-    it: the reader checks), and which groups the files declare (one may be created by the same
-    apply)."""
+    it: the reader checks), and which groups and users the files declare (one may be created by
+    the same apply)."""
     names = {name.lower() for name in others.get("permission_sets", ())}
     groups = frozenset(others.get("identity_store_groups", ()))
-    return {key: replace(found, set_declared=key.lower() in names, groups_declared=groups)
+    users = frozenset(others.get("identity_store_users", ()))
+    return {key: replace(found, set_declared=key.lower() in names, groups_declared=groups,
+                         users_declared=users)
             for key, found in declared.items()}
 
 
-# A group the files declare and the store does not hold yet: its id is found by name when the
-# assignment is made, after the group is created (`aws/writers/assignments.py`).
+# A group or user the files declare and the store does not hold yet: its id is found by name
+# when the assignment is made, after it is created (`aws/writers/assignments.py`).
 NEW_GROUP = "new-group:"
+NEW_USER = "new-user:"
+NEW = {GROUP: NEW_GROUP, USER: NEW_USER}
+
+
+def declared_principals(assignments: Assignments, kind: str) -> frozenset[str]:
+    """The groups or users (by `kind`) the files declare."""
+    return assignments.groups_declared if kind == GROUP else assignments.users_declared
 
 
 # The diff.
