@@ -25,6 +25,7 @@ from ...payloads import text
 from ..declaration import DeclaredKind, EntityKind, FileEntry
 from ..describers import shown
 from ..spec import CREATE, DELETE, TEXT, UPDATE, Phase, spec
+from .identity_store_users import SPACES, check_not_reserved, check_text
 
 # The identity store's limits (CreateGroup: DisplayName and Description of 1 to 1024).
 MAX_TEXT = 1024
@@ -49,6 +50,10 @@ class StoreGroup:
 
 def from_file(entry: FileEntry) -> StoreGroup:
     data = entry.data
+    check_not_reserved(entry, "name")
+    for text_field in ("name", "description"):
+        if text_field in data:
+            check_text(entry, text_field, SPACES)
     members = data.get("members", [])
     for index, member in enumerate(members):
         if members.index(member) != index:

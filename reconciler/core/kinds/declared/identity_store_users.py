@@ -36,7 +36,7 @@ MAX_TEXT = 1024
 # Names the identity store refuses for users and groups (by its documentation; compared
 # without regard to case, as it compares user names).
 RESERVED = frozenset({"administrator", "awsadministrators"})
-_SPACES = frozenset("\t\n\r \u00a0\u3000")
+SPACES = frozenset("\t\n\r \u00a0\u3000")
 
 # The managed fields, in the order a plan line says them.
 FIELDS = ("user_name", "display_name", "given_name", "family_name", "email")
@@ -68,20 +68,25 @@ class StoreUser:
 
 def from_file(entry: FileEntry) -> StoreUser:
     data = entry.data
-    name = data["user_name"]
-    if name.lower() in RESERVED:
-        raise entry.error(("user_name",), f"{name} is a name the identity store reserves")
-    _check_text(entry, "user_name", frozenset())
+    check_not_reserved(entry, "user_name")
+    check_text(entry, "user_name", frozenset())
     for field_name in CREATED:
         if field_name in data:
-            _check_text(entry, field_name, _SPACES)
-    return StoreUser(name, data["display_name"], data["given_name"], data["family_name"],
-                     data.get("email"))
+            check_text(entry, field_name, SPACES)
+    return StoreUser(data["user_name"], data["display_name"], data["given_name"],
+                     data["family_name"], data.get("email"))
 
 
-def _check_text(entry: FileEntry, field_name: str, spaces: frozenset[str]) -> None:
+def check_not_reserved(entry: FileEntry, field_name: str) -> None:
+    """A user's or group's name: not one the store reserves."""
+    name = entry.data[field_name]
+    if name.lower() in RESERVED:
+        raise entry.error((field_name,), f"{name} is a name the identity store reserves")
+
+
+def check_text(entry: FileEntry, field_name: str, spaces: frozenset[str]) -> None:
     """The identity store's characters (the schema checks the lengths): no control character,
-    and no space but `spaces`."""
+    and no space but `spaces` (`SPACES`: those the store allows in its texts)."""
     for char in entry.data[field_name]:
         if char not in spaces and unicodedata.category(char)[0] in "CZ":
             allowed = "spaces, tabs and line breaks" if spaces else "no spaces"
