@@ -449,8 +449,7 @@ def test_a_set_that_grants_everything_is_admin_for_its_principal_in_n_accounts(w
     made = [c for c in plan.changes if c.kind == ASSIGNMENT]
     assert len(made) == 2
     assert {(r.category, r.principal, r.detail) for c in made for r in c.risks} == {
-        ("admin", "group platform", "gains full access (permission set PlatformAdmin) in 2 "
-                                    "accounts")}
+        ("admin", "group platform", "full access (permission set PlatformAdmin) in 2 accounts")}
     assert all(c in plan.escalating for c in made)
     assert "`group platform` `gains full access (permission set PlatformAdmin) in 2 accounts`" \
         in render_markdown(plan)

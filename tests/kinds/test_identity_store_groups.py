@@ -217,3 +217,15 @@ def test_a_group_and_its_assignments_are_made_by_one_apply(moto_iam, tmp_path):
         "UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": "platform"}})
     assert world.held() == {("GROUP", platform["GroupId"], prod)}
     assert plan_lines(world.aws, path) == []
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ("    - name: AWSAdministrators\n",
+     "groups[0].name: AWSAdministrators is a name the identity store reserves"),
+    ("    - name: \"plat\\u0000form\"\n", "groups[0].name: character '\\x00' is not allowed"),
+])
+def test_validate_refuses_a_group_name_the_identity_store_refuses(run_iamctl, tmp_path, entry,
+                                                                  message):
+    result = run_iamctl("validate", groups_file(tmp_path, entry))
+    assert result.code == 1
+    assert message in result.stderr and "Traceback" not in result.stderr

@@ -69,7 +69,8 @@ def test_an_organisation_applies_plans_in_sync_and_drift_is_caught(run_iamctl, s
     planned = run_iamctl("plan", path)
     assert planned.code == 0, planned.stderr
     assert f"+ permission set PlatformAdmin: assign group platform in {accounts['prod-api']} " \
-           "(prod-api) [broadens]" in planned.stdout
+           "(prod-api) [admin: group platform gains full access (permission set PlatformAdmin) " \
+           "in 2 accounts]" in planned.stdout
     applied = run_iamctl("apply", path, "--yes")
     assert applied.code == 0, applied.stderr
     assert_in_sync(run_iamctl, path)

@@ -29,10 +29,11 @@ from ...core.errors import ConfigError, ResourceNotFoundError
 from ...core.kinds.declared.assignments import (
     GROUP,
     LABELS,
-    NEW_GROUP,
+    NEW,
     Assignments,
     Grant,
     Place,
+    declared_principals,
 )
 from ...core.organization import Organization, TargetError, resolve_targets
 from ...core.state import State
@@ -137,8 +138,8 @@ def principal_id(aws: Aws, entries: Assignments, kind: str, name: str) -> str:
                          IdentityStoreId=store, AlternateIdentifier=unique)
         return str(found[ID_FIELD[kind]])
     except ResourceNotFoundError:
-        if kind == GROUP and name in entries.groups_declared:
-            return NEW_GROUP + name  # created by this apply, before its assignments
+        if name in declared_principals(entries, kind):
+            return NEW[kind] + name  # created by this apply, before its assignments
         known = _names(aws, store, kind)
         close = difflib.get_close_matches(name, known, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""

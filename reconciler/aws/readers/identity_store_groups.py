@@ -1,8 +1,8 @@
 """Read IAM Identity Center's groups from its identity store: the store (ListInstances), its
 users once (ListUsers: members are named by user name), its groups (ListGroups), and the
 members of each group the files declare (ListGroupMemberships). A user a declared group names
-must be in the store, and a declared group must not come from an external IdP: both are errors
-before any change.
+must be in the store or declared under `identity_center.users`, and a declared group must not
+come from an external IdP: both are errors before any change.
 """
 
 from __future__ import annotations
@@ -73,8 +73,9 @@ def _memberships(aws: Aws, store: str, group_id: str, users: Mapping[str, str]) 
 
 
 def _check_members(wanted: Mapping[str, StoreGroup], known: set[str]) -> None:
+    """Each member must be in the store, or declared (this apply creates it first)."""
     for group in wanted.values():
-        for user in sorted(group.members - known):
+        for user in sorted(group.members - known - group.users_declared):
             close = difflib.get_close_matches(user, sorted(known), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise IamctlError(f"identity_center.groups: group {group.name}: no user {user} in "

@@ -14,7 +14,7 @@ from typing import Any
 
 from ...core.changes import Action, Change
 from ...core.errors import IamctlError
-from ...core.kinds.declared.assignments import ASSIGNMENT, LABELS, NEW_GROUP
+from ...core.kinds.declared.assignments import ASSIGNMENT, LABELS, NEW
 from ...core.payloads import tags_of
 from ..readers.permission_sets import identity_store_id
 from .base import WriteContext, writes
@@ -52,16 +52,24 @@ def assignment(ctx: WriteContext, change: Change) -> None:
         raise IamctlError(f"{doing}: did not succeed: {reason}")
 
 
+# What finds a principal this apply created, by its kind: the call, the attribute that names
+# it, the answer's id.
+_FIND = {"GROUP": ("get_group_id", "displayName", "GroupId"),
+         "USER": ("get_user_id", "userName", "UserId")}
+
+
 def principal(ctx: WriteContext, planned: str) -> str:
-    """The principal's id; a group this apply created is found by its name now."""
-    if not planned.startswith(NEW_GROUP):
+    """The principal's id; a group or user this apply created is found by its name now."""
+    kind = next((kind for kind, prefix in NEW.items() if planned.startswith(prefix)), None)
+    if kind is None:
         return planned
-    name = planned.removeprefix(NEW_GROUP)
+    name = planned.removeprefix(NEW[kind])
+    operation, attribute, key = _FIND[kind]
     return str(ctx.aws.call(
-        "identitystore", "get_group_id", f"find Identity Center group {name}",
+        "identitystore", operation, f"find Identity Center {LABELS[kind]} {name}",
         retry_not_found=True, IdentityStoreId=identity_store_id(ctx.aws),
-        AlternateIdentifier={"UniqueAttribute": {"AttributePath": "displayName",
-                                                 "AttributeValue": name}})["GroupId"])
+        AlternateIdentifier={"UniqueAttribute": {"AttributePath": attribute,
+                                                 "AttributeValue": name}})[key])
 
 
 def _doing(change: Change, found: Mapping[str, Any]) -> str:

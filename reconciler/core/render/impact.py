@@ -98,9 +98,10 @@ def gain_phrase(risk: Risk) -> str:
     if risk.detail.startswith("holds "):
         return risk.detail
     if risk.category == ADMIN:
-        # A kind that says where (Identity Center: `gains full access (permission set X) in
-        # 14 accounts`) keeps its words; the IAM model's are always the same.
-        return risk.detail if risk.detail.startswith("gains ") else "gains full access"
+        # Identity Center says where (`gains full access (permission set X) in 14 accounts`);
+        # the IAM model's full access is always the same words.
+        where = risk.detail.startswith("full access (permission set ")
+        return f"gains {risk.detail}" if where else "gains full access"
     return f"{_METHOD}{risk.detail.split(' via ', 1)[0]}"
 
 

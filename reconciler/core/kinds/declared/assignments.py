@@ -68,8 +68,10 @@ class Assignments:
     # the first place of each; and whether the files declare the set (`link`).
     places: Mapping[str, Place] = field(default_factory=dict, compare=False)
     set_declared: bool = False
-    # Desired only: the groups `identity_center.groups` declares, which may not exist yet.
+    # Desired only: the groups and users `identity_center.groups` and `.users` declare, which
+    # may not exist yet.
     groups_declared: frozenset[str] = frozenset()
+    users_declared: frozenset[str] = frozenset()
     # Desired only: the set, as the files declare it, grants every action on every resource.
     full_access: bool = False
     # Live only: the set's ARN ("" when the instance lacks it yet), and what the reader
@@ -130,20 +132,29 @@ def merge(first: Assignments, other: Assignments) -> Assignments:
 def link(declared: Mapping[str, Assignments],
          others: Mapping[str, Iterable[str]]) -> dict[str, Assignments]:
     """Each set's entries told whether the files declare the set (else the instance must hold
-    it: the reader checks), and which groups the files declare (one may be created by the same
-    apply)."""
+    it: the reader checks), and which groups and users the files declare (one may be created by
+    the same apply)."""
     sets = others.get("permission_sets", {})
     by_name = {name.lower(): sets[name] for name in sets} if isinstance(sets, Mapping) else {}
     groups = frozenset(others.get("identity_store_groups", ()))
+    users = frozenset(others.get("identity_store_users", ()))
     return {key: replace(found, set_declared=key.lower() in by_name, groups_declared=groups,
+                         users_declared=users,
                          full_access=key.lower() in by_name
                          and grants_full_access(by_name[key.lower()]))
             for key, found in declared.items()}
 
 
-# A group the files declare and the store does not hold yet: its id is found by name when the
-# assignment is made, after the group is created (`aws/writers/assignments.py`).
+# A group or user the files declare and the store does not hold yet: its id is found by name
+# when the assignment is made, after it is created (`aws/writers/assignments.py`).
 NEW_GROUP = "new-group:"
+NEW_USER = "new-user:"
+NEW = {GROUP: NEW_GROUP, USER: NEW_USER}
+
+
+def declared_principals(assignments: Assignments, kind: str) -> frozenset[str]:
+    """The groups or users (by `kind`) the files declare."""
+    return assignments.groups_declared if kind == GROUP else assignments.users_declared
 
 
 # The diff.
@@ -196,8 +207,8 @@ def risks(change: Change) -> tuple[Risk, ...]:
         return ()
     accounts = "1 account" if found["reach"] == "1" else f"{found['reach']} accounts"
     principal = f"{LABELS[found['principal_type']]} {found['principal']}"
-    return (Risk("admin", f"gains full access (permission set {change.name}) in {accounts}",
-                 principal),)
+    return (Risk("admin", f"full access (permission set {change.name}) in {accounts}",
+                  principal),)
 
 
 # How a plan says them, and what they do to access.

@@ -6,7 +6,9 @@ and how a plan says them. A kind declared once, here; its reader is
 A declared group's `members` (identity-store user names) are exact, like an IAM group's; its
 description, when absent, is not managed. A group an external IdP provisions (SCIM: it carries
 `ExternalIds`) cannot be declared: two sources would fight over it (the reader refuses it).
-Without `prune`, undeclared groups are listed; with it they are deleted.
+Without `prune`, undeclared groups are listed; with it they are deleted. A member may be a
+user `identity_center.users` declares and the same apply creates: members are added after the
+users are made (phase USERS), each found by name then.
 
 Pure.
 """
@@ -14,7 +16,7 @@ Pure.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...changes import Action, Change, ChangeKind, Impact
@@ -23,6 +25,7 @@ from ...payloads import text
 from ..declaration import DeclaredKind, EntityKind, FileEntry
 from ..describers import shown
 from ..spec import CREATE, DELETE, TEXT, UPDATE, Phase, spec
+from .identity_store_users import SPACES, check_not_reserved, check_text
 
 # The identity store's limits (CreateGroup: DisplayName and Description of 1 to 1024).
 MAX_TEXT = 1024
@@ -41,10 +44,16 @@ class StoreGroup:
     group_id: str = ""
     external: bool = False  # provisioned by an external IdP (SCIM)
     memberships: Mapping[str, str] = field(default_factory=dict)  # user name: membership id
+    # Desired only: the users `identity_center.users` declares (they may not exist yet).
+    users_declared: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 def from_file(entry: FileEntry) -> StoreGroup:
     data = entry.data
+    check_not_reserved(entry, "name")
+    for text_field in ("name", "description"):
+        if text_field in data:
+            check_text(entry, text_field, SPACES)
     members = data.get("members", [])
     for index, member in enumerate(members):
         if members.index(member) != index:
@@ -54,6 +63,14 @@ def from_file(entry: FileEntry) -> StoreGroup:
 
 def key_of(group: StoreGroup) -> str:
     return group.name
+
+
+def link(declared: Mapping[str, StoreGroup],
+         others: Mapping[str, Iterable[str]]) -> dict[str, StoreGroup]:
+    """Each group told which users the files declare: a member may be one of them, which the
+    store lacks until this apply creates it (the reader accepts it)."""
+    users = frozenset(others.get("identity_store_users", ()))
+    return {key: replace(group, users_declared=users) for key, group in declared.items()}
 
 
 def diff(desired: Mapping[str, StoreGroup], live: Mapping[str, StoreGroup],
@@ -126,12 +143,13 @@ KIND = DeclaredKind(
     entity=EntityKind("identity_store_groups", "Identity Center group", "Identity Center groups",
                       within=("identity_center",), file_key="groups", names_ignore_case=False),
     changes=(
-        # Members are added once their group exists, removed with the other removals.
+        # Members are added once their group and the users the files declare exist (those
+        # are made in GROUPS), removed with the other removals.
         spec(IDENTITY_STORE_GROUP, Phase.GROUPS, [CREATE, DELETE], describe_group,
              Phase.DELETE_GROUPS, after=_created, access=judged),
         spec(IDENTITY_STORE_GROUP_DESCRIPTION, Phase.GROUPS, [UPDATE], describe_description,
              **TEXT, access=judged),
-        spec(IDENTITY_STORE_GROUP_MEMBER, Phase.GROUPS, [CREATE, DELETE], describe_member,
+        spec(IDENTITY_STORE_GROUP_MEMBER, Phase.USERS, [CREATE, DELETE], describe_member,
              before=text, after=text, access=judged),
     ),
     from_file=from_file,
@@ -139,4 +157,5 @@ KIND = DeclaredKind(
     check=None,
     diff=diff,
     to_file=to_file,
+    link=link,
 )
