@@ -10,7 +10,8 @@ ListAccountAssignments answers one set in one account):
   S  ListAccountsForProvisionedPermissionSet (a page more per further 100 accounts), none when
      the files declare the sets: the permission sets' read lists them and keeps them
   + sum(A_s) ListAccountAssignments (a page more per further 100 assignments)
-  + P  GetGroupId / GetUserId
+  + P  GetGroupId / GetUserId, once per name whatever the sets that name it; none for a group
+     the identity-store groups' read listed (it lists them all when the files declare groups)
   + the organisation's read (`aws/organization.py`: 1 + 2 * (OUs + 1))
   + ListInstances, once per client, and one DescribeGroup / DescribeUser per principal found
   that the files do not name (the plan says its name).
@@ -61,8 +62,17 @@ def read_assignments(
     if wanted is None:
         return _read_all(aws, arns, live)
     org = read_organization(aws)
-    return {name: resolved(aws, org, entries, arns.get(name, ""), live)
+    ids = _listed_groups(live)
+    return {name: resolved(aws, org, entries, arns.get(name, ""), live, ids)
             for name, entries in wanted.items()}
+
+
+def _listed_groups(live: State) -> dict[tuple[str, str], str]:
+    """The ids of the groups the identity-store groups' read listed (it lists every group of
+    the store when the files declare groups): a name found there needs no GetGroupId."""
+    return {(GROUP, name): group.group_id
+            for name, group in live.declared.get("identity_store_groups", {}).items()
+            if group.group_id}
 
 
 def _read_all(aws: Aws, arns: Mapping[str, str], live: State) -> dict[str, Assignments]:
@@ -112,9 +122,11 @@ def _provisioned_read(live: State, name: str) -> Sequence[str] | None:
 
 
 def resolved(aws: Aws, org: Organization, entries: Assignments, arn: str,
-             live: State) -> Assignments:
-    """The set's live assignments, with what the file's names resolve to."""
-    principal_ids = {(kind, name): principal_id(aws, entries, kind, name)
+             live: State, ids: dict[tuple[str, str], str]) -> Assignments:
+    """The set's live assignments, with what the file's names resolve to. `ids` holds the
+    principals' ids already known, and keeps those found here for the next set: a name several
+    sets assign is looked up once."""
+    principal_ids = {(kind, name): _known_id(aws, entries, kind, name, ids)
                      for kind, name in sorted({(g.principal_type, g.principal)
                                                for g in entries.grants})}
     targets = {ref: _accounts(org, entries, ref)
@@ -137,6 +149,16 @@ def _accounts(org: Organization, entries: Assignments, ref: str) -> frozenset[st
     for note in reached.notes:
         notices.warning("permission set %s: %s", entries.permission_set, note)
     return reached.accounts
+
+
+def _known_id(aws: Aws, entries: Assignments, kind: str, name: str,
+              ids: dict[tuple[str, str], str]) -> str:
+    if (kind, name) not in ids:
+        found = principal_id(aws, entries, kind, name)
+        if found.startswith(NEW_GROUP):  # depends on what this set's entries declare
+            return found
+        ids[kind, name] = found
+    return ids[kind, name]
 
 
 def principal_id(aws: Aws, entries: Assignments, kind: str, name: str) -> str:
