@@ -5,7 +5,9 @@ per 5 users (1,000 roles at 5,000): `iamctl plan` in sync and with 1% of the use
 to the floor (the same reads made with bare boto3, bench/floor.py) and a per-resource refresh (8
 calls per user); CPU time of everything plan does after reading; `iamctl apply` of 500 new users
 at parallelism 1 and 8; `iamctl plan` over 50 accounts of 200 users (and 40 roles) at once and
-one account after another. Prints a table, the ratios, and PASS/FAIL per target. Usage:
+one account after another; an in-sync plan of an Identity Center organisation (40 permission
+sets, 120 accounts, 300 assignments; +20 ms per call, 20 calls a second enforced) against the
+floor of its reads. Prints a table, the ratios, and PASS/FAIL per target. Usage:
 
     .venv/bin/python bench/run.py [--sizes 500,2000,5000] [--full-refresh] ...
 """
@@ -27,7 +29,7 @@ if str(ROOT) not in sys.path:  # run as a script: bench/ is on the path, the rep
 
 import boto3  # noqa: E402
 
-from bench import accounts, applying, cpu, many, plans, refresh  # noqa: E402
+from bench import accounts, applying, cpu, identity_center, many, plans, refresh  # noqa: E402
 from bench.report import Row, machine, table  # noqa: E402
 from bench.server import Emulator, start_emulator  # noqa: E402
 from bench.targets import Results, SizeResult, notes, ratio_lines, targets  # noqa: E402
@@ -43,6 +45,7 @@ class Options:
     drift: float  # share of the users changed out of band
     accounts: int  # in the many-accounts run (0: skip it)
     account_users: int  # users in each of those accounts
+    organisation: identity_center.Shape | None  # the Identity Center organisation (None: skip)
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:
@@ -61,7 +64,11 @@ def parse_args(argv: Sequence[str] | None) -> Options:
                         help="accounts in the many-accounts run (0: skip it)")
     parser.add_argument("--account-users", type=int, default=200,
                         help="users in each account of the many-accounts run")
+    parser.add_argument("--org", default="120,40,300",
+                        help="the Identity Center organisation: accounts, permission sets, "
+                        "assignments (0: skip it)")
     args = parser.parse_args(argv)
+    org = [int(n) for n in args.org.split(",")]
     return Options(
         sizes=tuple(sorted(int(size) for size in args.sizes.split(","))),
         apply_users=args.apply_users,
@@ -71,6 +78,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         drift=args.drift,
         accounts=args.accounts,
         account_users=args.account_users,
+        organisation=identity_center.Shape(*org) if org != [0] else None,
     )
 
 
@@ -92,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="iamctl-bench-") as workdir:
             results = run_all(emulator, options, Path(workdir))
-    except plans.BenchError as error:
+    except (plans.BenchError, identity_center.OrgError) as error:
         progress(f"bench stopped: {error}")
         return 1
     finally:
@@ -103,6 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_all(emulator: Emulator, options: Options, workdir: Path) -> Results:
     iam = iam_client(emulator.url)
+    organisation = None
+    if options.organisation:  # first: its file declares no IAM, and IAM is still empty
+        progress(f"Identity Center organisation ({options.organisation.describe()}): seeding, "
+                 "then iamctl plan in sync, "
+                 f"+{identity_center.LATENCY * 1000:.0f} ms per call ...")
+        organisation = identity_center.measure(emulator, options.organisation, workdir,
+                                               accounts.ACCOUNT_ID)
     sizes, seeded = [], 0
     for users in options.sizes:
         sizes.append(bench_size(emulator, iam, options, workdir, seeded, users))
@@ -124,7 +139,8 @@ def run_all(emulator: Emulator, options: Options, workdir: Path) -> Results:
                  f"+{options.latency * 1000:.0f} ms per call: together, then one by one ...")
         several = many.measure_many(emulator, options.accounts, options.account_users,
                                     options.latency, workdir)
-    return Results(sizes, in_sync, all_new, applies, options.refresh_sample, several, access)
+    return Results(sizes, in_sync, all_new, applies, options.refresh_sample, several, access,
+                   organisation)
 
 
 def bench_size(emulator: Emulator, iam: Any, options: Options, workdir: Path, seeded: int,

@@ -8,6 +8,9 @@
   server-side count of what a plan did, kept apart from the client's own count.
 - `POST /bench/latency`: add a delay to every API request, as a stand-in for the network round
   trip to real IAM (moto answers in ~1 ms on the same host; AWS in tens of milliseconds).
+- Identity Center (`bench/identity_server.py`): the instance's 20 calls a second enforced, and
+  the sso-admin reads moto lacks answered; `POST /bench/identity-center` turns the limit off
+  while the bench seeds the organisation.
 
 A child process, so that the memory measured for the client (iamctl, the refresh baseline) is the
 client's alone, and moto's CPU time is not taken from the bench process.
@@ -34,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.identity_server import IdentityCenterLayer, encode, service_and_action  # noqa: E402
 from reconciler import emulator  # noqa: E402
 from reconciler.emulator import (  # noqa: E402
     EXIT_ON_EOF,
@@ -48,8 +52,10 @@ WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 @dataclass(frozen=True)
 class ServerCounts:
-    calls: Counter[str]  # requests by action
+    calls: Counter[str]  # requests by action (`service:Action` beyond IAM and STS)
     max_items: dict[str, int]  # the MaxItems the client last sent, by action
+    services: Counter[str]  # requests by service
+    throttled: Counter[str]  # ThrottlingException answers by service (counted in `calls` too)
 
     @property
     def total(self) -> int:
@@ -73,10 +79,15 @@ class Emulator:
         query = "?reset=1" if reset else ""
         with urllib.request.urlopen(f"{self.url}/bench/counts{query}", timeout=30) as response:
             answer = json.load(response)
-        return ServerCounts(Counter(answer["calls"]), answer["max_items"])
+        return ServerCounts(Counter(answer["calls"]), answer["max_items"],
+                            Counter(answer["services"]), Counter(answer["throttled"]))
 
     def set_latency(self, seconds: float) -> None:
         post(f"{self.url}/bench/latency", {"seconds": seconds})
+
+    def limit_identity_center(self, enforce: bool) -> None:
+        """Whether the server enforces Identity Center's 20 calls a second (off to seed)."""
+        post(f"{self.url}/bench/identity-center", {"enforce": enforce})
 
     def load_aws_policies(self, load: bool) -> None:
         """Whether accounts the emulator meets from now on get AWS managed policies."""
@@ -103,11 +114,14 @@ def start_emulator() -> Emulator:
 
 
 class BenchMiddleware:
-    """Wraps moto's WSGI application: answers /bench/ requests, counts and delays the others."""
+    """Wraps moto's WSGI application: answers /bench/ requests, counts and delays the others,
+    and stands in front of moto for Identity Center (`identity_server.py`)."""
 
     def __init__(self, app: WsgiApp) -> None:
         self.app = app
+        self.identity_center = IdentityCenterLayer()
         self.counts: Counter[str] = Counter()
+        self.services: Counter[str] = Counter()
         self.max_items: dict[str, int] = {}
         self.latency = 0.0
         self.lock = threading.Lock()
@@ -116,21 +130,49 @@ class BenchMiddleware:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/bench/"):
             return self.bench(path, environ, start_response)
-        if not path.startswith("/moto-api"):
-            self.count(environ)
-            if self.latency:
-                time.sleep(self.latency)  # releases the GIL: concurrent requests overlap
+        if path.startswith("/moto-api"):
+            return self.app(environ, start_response)
+        target = environ.get("HTTP_X_AMZ_TARGET")
+        if target:
+            return self.json_call(target, environ, start_response)
+        self.count(environ)
+        self.delay()
         return self.app(environ, start_response)
+
+    def delay(self) -> None:
+        if self.latency:
+            time.sleep(self.latency)  # releases the GIL: concurrent requests overlap
 
     def count(self, environ: Environ) -> None:
         """IAM and STS use the query protocol: the action is a field of the form body. Read the
         body, note the action, and put the body back for moto."""
         fields = urllib.parse.parse_qs(read_body(environ).decode("utf-8", "replace"))
         action = fields.get("Action", ["?"])[0]
+        service = "sts" if action in ("GetCallerIdentity", "AssumeRole") else "iam"
         with self.lock:
             self.counts[action] += 1
+            self.services[service] += 1
             if "MaxItems" in fields:
                 self.max_items[action] = int(fields["MaxItems"][0])
+
+    def json_call(self, target: str, environ: Environ,
+                  start_response: StartResponse) -> Iterable[bytes]:
+        """A JSON-protocol call (sso-admin, identitystore, organizations): the action is in the
+        X-Amz-Target header. Counted, throttled beyond Identity Center's rate (on arrival, as
+        AWS counts), delayed, then answered by the layer or by moto."""
+        service, action = service_and_action(target)
+        with self.lock:
+            self.counts[f"{service}:{action}"] += 1
+            self.services[service] += 1
+        answer = self.identity_center.throttle(service)
+        self.delay()
+        if answer is None and service == "sso-admin":
+            answer = self.identity_center.answer(action, json.loads(read_body(environ) or b"{}"))
+        if answer is None:
+            return self.app(environ, start_response)
+        status, headers, body = encode(answer)
+        start_response(status, headers)
+        return [body]
 
     def bench(self, path: str, environ: Environ, start_response: StartResponse) -> list[bytes]:
         body = read_body(environ)
@@ -139,6 +181,8 @@ class BenchMiddleware:
             seed_backend(json.loads(body))
         elif path == "/bench/latency":
             self.latency = float(json.loads(body)["seconds"])
+        elif path == "/bench/identity-center":
+            self.identity_center.enforce = bool(json.loads(body)["enforce"])
         elif path == "/bench/aws-policies":
             # moto reads this when it first meets an account: ~1,500 AWS managed policies each,
             # which the many small accounts of the many-accounts run do not use.
@@ -146,10 +190,14 @@ class BenchMiddleware:
             os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = load
         elif path == "/bench/counts":
             with self.lock:
-                answer = {"calls": dict(self.counts), "max_items": dict(self.max_items)}
+                answer = {"calls": dict(self.counts), "max_items": dict(self.max_items),
+                          "services": dict(self.services),
+                          "throttled": dict(self.identity_center.throttled)}
                 if "reset=1" in environ.get("QUERY_STRING", ""):
                     self.counts.clear()
                     self.max_items.clear()
+                    self.services.clear()
+                    self.identity_center.throttled.clear()
         else:
             start_response("404 Not Found", [("Content-Type", "text/plain")])
             return [b"unknown bench endpoint\n"]

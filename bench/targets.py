@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bench import accounts
 from bench.cpu import CpuResult
+from bench.identity_center import OrgResult
 from bench.many import ManyResult
 from bench.pages import GAAD, LARGEST_MAX_ITEMS, gaad_pages
 from bench.plans import PlanRun, plan_row
@@ -81,6 +82,7 @@ class Results:
     refresh_sample: int
     many: ManyResult | None = None
     access: CpuResult | None = None  # every principal's access (the access model)
+    organisation: OrgResult | None = None  # the Identity Center organisation's plan
 
     @property
     def largest(self) -> SizeResult:
@@ -96,7 +98,10 @@ class Results:
         if self.access is not None:
             rows.append(cpu_row(f"CPU: access of every principal ({self.access.changes:,})",
                                 users, self.access))
-        return rows + list(self.applies) + (many_rows(self.many) if self.many else [])
+        rows += list(self.applies) + (many_rows(self.many) if self.many else [])
+        if self.organisation:
+            rows += [self.organisation.floor_row(), self.organisation.row()]
+        return rows
 
     def apply_pairs(self) -> list[tuple[Row, Row]]:
         return [(self.applies[i], self.applies[i + 1]) for i in range(0, len(self.applies), 2)]
@@ -151,6 +156,8 @@ def ratio_lines(results: Results) -> list[str]:
             f"{ratio(serial.seconds or 0, parallel.seconds or 0):.1f}x "
             f"({serial.seconds:.1f} s / {parallel.seconds:.1f} s)"
         )
+    if results.organisation:
+        lines.append(results.organisation.ratio_line())
     return lines
 
 
@@ -238,6 +245,8 @@ def targets(results: Results) -> list[Target]:
         found.append(Target(
             f"{serial.scenario.replace(', parallelism 1', '')}: at least {MIN_APPLY_RATIO:.0f}x "
             "faster at parallelism 8 than at 1", f"{speedup:.1f}x", speedup >= MIN_APPLY_RATIO))
+    if results.organisation:
+        found.append(results.organisation.target())
     return found
 
 

@@ -349,10 +349,51 @@ def test_the_read_makes_the_floor_of_calls(world, tmp_path):
     MissingCalls(aws), Provisioned(aws)
     (config,) = load([path])
     plan_account(config, aws)
-    assert counted.count("ListAccountsForProvisionedPermissionSet") == 2  # also the set's read
+    # Once: the assignments' read takes the accounts from the set's own read.
+    assert counted.count("ListAccountsForProvisionedPermissionSet") == 1
     assert counted.count("ListAccountAssignments") == 2  # prod-api and dev
     assert (counted.count("GetGroupId"), counted.count("GetUserId")) == (1, 1)
     assert counted.count("DescribeGroup") + counted.count("DescribeUser") == 0
+
+
+def counting_aws() -> tuple[Aws, list[str]]:
+    """A client whose Identity Center calls are noted, before the answers below end them."""
+    aws = Aws(boto3.Session(region_name="us-east-1"))
+    counted: list[str] = []
+    for service in ("sso-admin", "identitystore"):
+        aws._client(service).meta.events.register(
+            f"before-parameter-build.{service}", lambda model, **_: counted.append(model.name))
+    MissingCalls(aws), Provisioned(aws)
+    return aws, counted
+
+
+def test_a_name_several_sets_assign_is_looked_up_once(world, tmp_path):
+    world.account("prod-api")
+    world.group("platform"), world.user("alice@example.com")
+    body = "".join(f"    - permission_set: {name}\n      groups: [platform]\n"
+                   f"      users: [alice@example.com]\n      accounts: [prod-api]\n"
+                   for name in ("PlatformAdmin", "ReadOnly"))
+    path = assignments_file(tmp_path, body, sets=SETS + "    - name: ReadOnly\n")
+    plan_and_apply(world.aws, path, tmp_path)
+    aws, counted = counting_aws()
+    (config,) = load([path])
+    assert plan_account(config, aws).plan.changes == ()
+    assert (counted.count("GetGroupId"), counted.count("GetUserId")) == (1, 1)
+
+
+def test_a_declared_groups_id_comes_from_the_groups_read(world, tmp_path):
+    """identity_center.groups lists the store's groups: their ids need no GetGroupId."""
+    world.account("prod-api")
+    world.group("platform"), world.user("alice@example.com")
+    groups = "  groups:\n    - name: platform\n      members: [alice@example.com]\n"
+    path = assignments_file(tmp_path, ENTRY.replace(', "ou:Workloads"', ""),
+                            sets=groups + SETS)
+    plan_and_apply(world.aws, path, tmp_path)
+    aws, counted = counting_aws()
+    (config,) = load([path])
+    assert plan_account(config, aws).plan.changes == ()
+    assert counted.count("GetGroupId") == 0
+    assert counted.count("ListGroups") == 1
 
 
 def test_export_writes_the_assignments_and_plans_back_in_sync(world, tmp_path):

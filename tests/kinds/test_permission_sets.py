@@ -125,7 +125,8 @@ def test_a_new_set_is_created_with_its_policies():
 
 def test_policies_are_exact_and_a_provisioned_set_is_provisioned_again():
     wanted = PermissionSet("Admin", managed_policies=frozenset({READ_ONLY}))
-    found = live_set(managed_policies=frozenset({ADMIN}), provisioned_to=14)
+    found = live_set(managed_policies=frozenset({ADMIN}),
+                     accounts=tuple(f"{n:012d}" for n in range(14)))
     changes = list(diff({"Admin": wanted}, {"Admin": found}, False))
     assert [(c.action, c.kind, c.before or c.after) for c in changes] == [
         (Action.CREATE, PERMISSION_SET_MANAGED_POLICY, READ_ONLY),
@@ -147,7 +148,7 @@ def test_settings_the_file_leaves_out_are_not_managed():
 
 
 def test_prune_deletes_an_undeclared_set_unless_it_is_provisioned():
-    spare, used = live_set(), live_set(provisioned_to=3)
+    spare, used = live_set(), live_set(accounts=("111111111111", "222222222222", "333333333333"))
     live = {"Spare": spare, "Used": used}
     assert [(c.action, c.name) for c in diff({}, live, True)] == [(Action.DELETE, "Spare")]
     assert list(diff({}, live, False)) == []

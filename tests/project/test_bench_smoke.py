@@ -6,11 +6,12 @@ No timing is asserted: only that every scenario runs, that iamctl behaved as the
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from bench import accounts, refresh
+from bench import accounts, identity_center, refresh
 from bench.measure import Measured
 from bench.pages import calls_at_real_page_sizes, gaad_pages
 from bench.run import main
@@ -49,6 +50,26 @@ def test_roles_come_one_per_five_users_and_count_in_the_pages() -> None:
     assert list(accounts.role_range(2000, 5000)) == list(range(400, 1000))
     # 5,000 users, 20 groups, 10 policies and 1,000 roles: 7 pages of 1,000, not 6.
     assert gaad_pages(accounts.entity_count(5000), 1000) == 7
+
+
+def test_the_organisations_floor_counts_each_listing_once_per_page() -> None:
+    shape = identity_center.Shape(accounts=120, permission_sets=40, assignments=300)
+    grants = identity_center.assignments(shape)
+    assert len(grants) == len(set(grants)) == 300
+    assert sum(g.kind == "USER" for g in grants) == 40
+    floor = identity_center.floor_calls(shape)
+    # 7 reads per set (its provisioned accounts once), one ListAccountAssignments per
+    # set-account pair (260: each set's user shares its group's first account).
+    assert floor["sso-admin:DescribePermissionSet"] == 40
+    assert floor["sso-admin:ListAccountsForProvisionedPermissionSet"] == 40
+    assert floor["sso-admin:ListAccountAssignments"] == 260
+    assert floor["identitystore:ListGroupMemberships"] == 20
+    assert "identitystore:GetGroupId" not in floor and "identitystore:GetUserId" not in floor
+    # ListRoots, the OUs of the root and of each of 4 OUs, the accounts of the root (1) and
+    # of each OU (30 or 29: 2 pages of 20).
+    assert (floor["organizations:ListOrganizationalUnitsForParent"],
+            floor["organizations:ListAccountsForParent"]) == (5, 9)
+    assert sum(floor.values()) == 579
 
 
 def test_bench_reads_the_stats_line_iamctl_prints() -> None:
@@ -102,6 +123,7 @@ def test_bench_runs_every_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     code = main([
         "--sizes", "20", "--apply-users", "20", "--latency-ms", "0", "--repeat", "1",
         "--drift", "0.15", "--refresh-sample", "10", "--accounts", "2", "--account-users", "5",
+        "--org", "6,4,10",
     ])
 
     out, err = capsys.readouterr()
@@ -117,11 +139,50 @@ def test_bench_runs_every_scenario(capsys: pytest.CaptureFixture[str]) -> None:
         "| plan 2 accounts at once ",
         "| plan 1 accounts at once ",
         "| plan 2 accounts one after another ",
+        "| floor: Identity Center organisation (formula) ",
+        "| plan, in sync: Identity Center organisation, +20 ms/call ",
     ):
         assert scenario in out
     assert "1 policy detached, 1 tag changed, 1 access key deleted" in out
     assert "20 users: plan/floor seconds " in out
     targets = out.split("Targets:\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert len(targets) == 14
+    assert len(targets) == 15
+    assert "Identity Center organisation: plan/floor calls " in out
     assert "in-sync plan of 20 users and 4 roles: at most 25 API calls at real page sizes: " in out
     assert all(line.strip().startswith(("PASS ", "FAIL ")) for line in targets)
+
+
+def test_the_bench_server_throttles_identity_center_beyond_its_rate() -> None:
+    """A client that does not keep under 20 calls a second meets ThrottlingException, as from
+    AWS; the layer answers the reads moto lacks."""
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    from bench.server import start_emulator
+
+    emulator = start_emulator()
+    try:
+        sso = boto3.client("sso-admin", endpoint_url=emulator.url, region_name="us-east-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing",
+                           config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
+        instance = sso.list_instances()["Instances"][0]["InstanceArn"]
+        emulator.counts()
+
+        def tags(_: int) -> str:
+            try:
+                sso.list_tags_for_resource(InstanceArn=instance, ResourceArn=instance)
+            except ClientError as error:
+                return str(error.response["Error"]["Code"])
+            return "ok"
+
+        with ThreadPoolExecutor(8) as pool:  # 40 calls at once: well beyond 20 a second
+            codes = list(pool.map(tags, range(40)))
+        counts = emulator.counts()
+    finally:
+        emulator.stop()
+    assert "ok" in codes and "ThrottlingException" in codes
+    assert set(codes) == {"ok", "ThrottlingException"}
+    assert counts.throttled["sso-admin"] == codes.count("ThrottlingException")
+    assert counts.services["sso-admin"] == 40  # no retries: each answer is the server's
+    assert counts.services["sso-admin"] == 40

@@ -7,9 +7,11 @@ The calls, for S sets named, P groups and users named, and A_s accounts set s is
 to (the floor: an assignment provisions its set to its account, so the accounts a set is
 provisioned to are the only ones that can hold one of its assignments, and
 ListAccountAssignments answers one set in one account):
-  S  ListAccountsForProvisionedPermissionSet (a page more per further 100 accounts)
+  S  ListAccountsForProvisionedPermissionSet (a page more per further 100 accounts), none when
+     the files declare the sets: the permission sets' read lists them and keeps them
   + sum(A_s) ListAccountAssignments (a page more per further 100 assignments)
-  + P  GetGroupId / GetUserId
+  + P  GetGroupId / GetUserId, once per name whatever the sets that name it; none for a group
+     the identity-store groups' read listed (it lists them all when the files declare groups)
   + the organisation's read (`aws/organization.py`: 1 + 2 * (OUs + 1))
   + ListInstances, once per client, and one DescribeGroup / DescribeUser per principal found
   that the files do not name (the plan says its name).
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -59,16 +61,26 @@ def read_assignments(
     if wanted is not None:
         _check_sets(wanted, arns)
     if wanted is None:
-        return _read_all(aws, arns)
+        return _read_all(aws, arns, live)
     org = read_organization(aws)
-    return {name: resolved(aws, org, entries, arns.get(name, ""))
+    ids = _listed_groups(live)
+    return {name: resolved(aws, org, entries, arns.get(name, ""), live, ids)
             for name, entries in wanted.items()}
 
 
-def _read_all(aws: Aws, arns: Mapping[str, str]) -> dict[str, Assignments]:
+def _listed_groups(live: State) -> dict[tuple[str, str], str]:
+    """The ids of the groups the identity-store groups' read listed (it lists every group of
+    the store when the files declare groups): a name found there needs no GetGroupId."""
+    return {(GROUP, name): group.group_id
+            for name, group in live.declared.get("identity_store_groups", {}).items()
+            if group.group_id}
+
+
+def _read_all(aws: Aws, arns: Mapping[str, str], live: State) -> dict[str, Assignments]:
     """For export: every set's assignments; the organisation (for the accounts' names) is read
     only when there is one (an instance may stand in an account of no organisation)."""
-    found = {name: read_set(aws, name, arn) for name, arn in sorted(arns.items())}
+    found = {name: read_set(aws, name, arn, accounts=_provisioned_read(live, name))
+             for name, arn in sorted(arns.items())}
     if not any(assigned.grants for assigned in found.values()):
         return found
     org = read_organization(aws)
@@ -103,15 +115,26 @@ def _error(place: Place, message: str) -> ConfigError:
     return ConfigError(place.location, place.field, message)
 
 
-def resolved(aws: Aws, org: Organization, entries: Assignments, arn: str) -> Assignments:
-    """The set's live assignments, with what the file's names resolve to."""
-    principal_ids = {(kind, name): principal_id(aws, entries, kind, name)
+def _provisioned_read(live: State, name: str) -> Sequence[str] | None:
+    """The accounts the set is provisioned to, as the permission sets' reader listed them (it
+    lists them for every set of the instance when the files declare sets); None: not read."""
+    found = live.declared.get("permission_sets", {}).get(name)
+    return None if found is None else tuple(found.accounts)
+
+
+def resolved(aws: Aws, org: Organization, entries: Assignments, arn: str,
+             live: State, ids: dict[tuple[str, str], str]) -> Assignments:
+    """The set's live assignments, with what the file's names resolve to. `ids` holds the
+    principals' ids already known, and keeps those found here for the next set: a name several
+    sets assign is looked up once."""
+    principal_ids = {(kind, name): _known_id(aws, entries, kind, name, ids)
                      for kind, name in sorted({(g.principal_type, g.principal)
                                                for g in entries.grants})}
     targets = {ref: _accounts(org, entries, ref)
                for ref in sorted({grant.account for grant in entries.grants})}
     known = {principal: name for (_, name), principal in principal_ids.items()}
-    found = read_set(aws, entries.permission_set, arn, known)
+    found = read_set(aws, entries.permission_set, arn, known,
+                     _provisioned_read(live, entries.permission_set))
     reached = {account for accounts in targets.values() for account in accounts} | \
         {grant.account for grant in found.grants}
     return replace(found, principal_ids=principal_ids, targets=targets,
@@ -127,6 +150,16 @@ def _accounts(org: Organization, entries: Assignments, ref: str) -> frozenset[st
     for note in reached.notes:
         notices.warning("permission set %s: %s", entries.permission_set, note)
     return reached.accounts
+
+
+def _known_id(aws: Aws, entries: Assignments, kind: str, name: str,
+              ids: dict[tuple[str, str], str]) -> str:
+    if (kind, name) not in ids:
+        found = principal_id(aws, entries, kind, name)
+        if found.startswith(NEW_GROUP):  # depends on what this set's entries declare
+            return found
+        ids[kind, name] = found
+    return ids[kind, name]
 
 
 def principal_id(aws: Aws, entries: Assignments, kind: str, name: str) -> str:
@@ -157,16 +190,19 @@ def _names(aws: Aws, store: str, kind: str) -> list[str]:
         IdentityStoreId=store) for found in page.get(key, [])]
 
 
-def read_set(aws: Aws, name: str, arn: str, known: Mapping[str, str] | None = None
-             ) -> Assignments:
-    """The set's assignments: in each account it is provisioned to (none when the instance lacks
-    the set yet), with the names of their principals (the accounts' are the caller's)."""
+def read_set(aws: Aws, name: str, arn: str, known: Mapping[str, str] | None = None,
+             accounts: Sequence[str] | None = None) -> Assignments:
+    """The set's assignments: in each account it is provisioned to (`accounts` when the
+    permission sets' read listed them, else listed here; none when the instance lacks the set
+    yet), with the names of their principals (the accounts' are the caller's)."""
     if not arn:
         return Assignments(name)
     instance = instance_arn(aws)
+    if accounts is None:
+        accounts = provisioned(aws, instance, name, arn)
     grants = frozenset(
         Grant(found["PrincipalType"], found["PrincipalId"], account)
-        for account in provisioned(aws, instance, name, arn)
+        for account in accounts
         for found in _assigned(aws, instance, name, arn, account))
     names = dict(known or {})
     for grant in sorted(grants):

@@ -90,7 +90,7 @@ def read_set(aws: Aws, instance: str, arn: str) -> PermissionSet | None:
             customer_policies=frozenset(_customer(aws, name, ask)),
             inline_policy=_inline(aws, name, ask), boundary=_boundary(aws, name, ask),
             tags=_tags(aws, name, instance, arn), arn=arn,
-            provisioned_to=_provisioned(aws, name, ask))
+            accounts=_provisioned(aws, name, ask))
     except ResourceNotFoundError:
         return None
 
@@ -155,7 +155,9 @@ def _tags(aws: Aws, name: str, instance: str, arn: str) -> dict[str, str]:
         InstanceArn=instance, ResourceArn=arn) for tag in page.get("Tags", [])}
 
 
-def _provisioned(aws: Aws, name: str, ask: _Ask) -> int:
-    return sum(len(page.get("AccountIds", [])) for page in ask.pages(
+def _provisioned(aws: Aws, name: str, ask: _Ask) -> tuple[str, ...]:
+    """Kept, not just counted: the assignments' read takes them from here."""
+    return tuple(account for page in ask.pages(
         aws, "list_accounts_for_provisioned_permission_set",
-        f"list the accounts permission set {name} is provisioned to"))
+        f"list the accounts permission set {name} is provisioned to")
+        for account in page.get("AccountIds", []))

@@ -64,7 +64,11 @@ class PermissionSet:
     tags: Mapping[str, str] | None = field(default=None)
     # Live only.
     arn: str = ""
-    provisioned_to: int = 0  # how many accounts it is provisioned to
+    accounts: tuple[str, ...] = ()  # the accounts it is provisioned to
+
+    @property
+    def provisioned_to(self) -> int:
+        return len(self.accounts)
 
     def settings(self) -> dict[str, str]:
         """As UpdatePermissionSet takes them (it resets what it is not sent: all three go)."""
