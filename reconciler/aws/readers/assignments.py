@@ -156,7 +156,7 @@ def _known_id(aws: Aws, entries: Assignments, kind: str, name: str,
               ids: dict[tuple[str, str], str]) -> str:
     if (kind, name) not in ids:
         found = principal_id(aws, entries, kind, name)
-        if found.startswith(NEW_GROUP):  # depends on what this set's entries declare
+        if found.startswith(tuple(NEW.values())):  # depends on what this set's entries declare
             return found
         ids[kind, name] = found
     return ids[kind, name]

@@ -28,6 +28,7 @@ from ...payloads import tags_of, text, text_of
 from ...policy import aws_managed
 from ...policy.documents import as_written, canonical, document_diff, validate_document
 from ...state import Caller, Document
+from ...wording import plural
 from ..declaration import DeclaredKind, EntityKind, FileEntry
 from ..describers import Describer, entity, shown, transition
 from ..spec import CREATE, DELETE, TEXT, UPDATE, Phase, spec
@@ -171,10 +172,6 @@ def _boundary(entry: FileEntry) -> str | None:
         raise entry.error(("permissions_boundary", "managed"), str(error)) from None
 
 
-def key_of(permission_set: PermissionSet) -> str:
-    return permission_set.name
-
-
 # The diff.
 
 
@@ -275,9 +272,8 @@ def describe_document(change: Change) -> tuple[str, list[str]]:
 
 
 def describe_provision(change: Change) -> tuple[str, list[str]]:
-    count = text_of(change.after)
-    accounts = "account" if count == "1" else "accounts"
-    return f"permission set {change.name}: re-provisioned in {count} {accounts}", []
+    accounts = plural(int(text_of(change.after)), "account")
+    return f"permission set {change.name}: re-provisioned in {accounts}", []
 
 
 UNMODELLED = "the access model does not see Identity Center yet: who holds this permission " \
@@ -395,7 +391,7 @@ KIND = DeclaredKind(
              after=_count, access=judged),
     ),
     from_file=from_file,
-    key_of=key_of,
+    key_of=lambda permission_set: permission_set.name,
     check=None,
     diff=diff,
     to_file=to_file,
