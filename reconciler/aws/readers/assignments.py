@@ -40,14 +40,13 @@ from ...core.kinds.declared.assignments import (
 from ...core.organization import Organization, TargetError, resolve_targets
 from ...core.state import State
 from ..client import Aws
+from ..identity_center import identity_store_id, instance_arn, visible
+from ..identity_center import principal_id as find_principal
 from ..organization import read_organization
 from . import reads
-from .permission_sets import identity_store_id, instance_arn, visible
 
 notices = logging.getLogger("reconciler.notices")
 # The identity store's unique attribute that names each kind of principal.
-ATTRIBUTE = {GROUP: "displayName", "USER": "userName"}
-GET_ID = {GROUP: "get_group_id", "USER": "get_user_id"}
 ID_FIELD = {GROUP: "GroupId", "USER": "UserId"}
 
 
@@ -165,11 +164,8 @@ def _known_id(aws: Aws, entries: Assignments, kind: str, name: str,
 def principal_id(aws: Aws, entries: Assignments, kind: str, name: str) -> str:
     """The group (by DisplayName) or user (by UserName) of the identity store: its id."""
     store = identity_store_id(aws)
-    unique = {"UniqueAttribute": {"AttributePath": ATTRIBUTE[kind], "AttributeValue": name}}
     try:
-        found = aws.call("identitystore", GET_ID[kind], f"find {LABELS[kind]} {name}",
-                         IdentityStoreId=store, AlternateIdentifier=unique)
-        return str(found[ID_FIELD[kind]])
+        return find_principal(aws, kind, name)
     except ResourceNotFoundError:
         if name in declared_principals(entries, kind):
             return NEW[kind] + name  # created by this apply, before its assignments

@@ -15,8 +15,8 @@ from ...core.errors import IamctlError
 from ...core.kinds.declared.identity_store_groups import StoreGroup
 from ...core.state import State
 from ..client import Aws
+from ..identity_center import identity_store_id
 from . import reads
-from .permission_sets import identity_store_id
 
 
 def store_users(aws: Aws, store: str) -> dict[str, str]:

@@ -8,46 +8,17 @@ A set deleted between the list and its reads is left out, as if listed a moment 
 
 from __future__ import annotations
 
-import logging
-import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...core.errors import AccessDeniedError, IamctlError, ResourceNotFoundError
+from ...core.errors import ResourceNotFoundError
 from ...core.kinds.declared.permission_sets import PermissionSet, session_seconds
 from ...core.policy.documents import canonical
 from ...core.state import State
 from ..client import Aws
+from ..identity_center import instance_arn, visible
 from . import reads
-
-_INSTANCES: weakref.WeakKeyDictionary[Aws, dict[str, Any]] = weakref.WeakKeyDictionary()
-notices = logging.getLogger("reconciler.notices")
-
-
-def instance_arn(aws: Aws) -> str:
-    """The account's IAM Identity Center instance (read once per client)."""
-    return str(_instance(aws)["InstanceArn"])
-
-
-def identity_store_id(aws: Aws) -> str:
-    """The instance's identity store (`d-...`), which names groups and users."""
-    return str(_instance(aws)["IdentityStoreId"])
-
-
-def _instance(aws: Aws) -> dict[str, Any]:
-    if aws not in _INSTANCES:
-        found = [instance
-                 for page in aws.pages("sso-admin", "list_instances", "find IAM Identity Center")
-                 for instance in page.get("Instances", [])]
-        if len(found) != 1:
-            where = f"account {aws.identity().account}, region {aws.region}"
-            raise IamctlError(
-                f"identity_center: {len(found) or 'no'} IAM Identity Center instances in "
-                f"{where}; run iamctl with the organisation's management (or delegated "
-                "administrator) account's credentials, in the instance's region")
-        _INSTANCES[aws] = found[0]
-    return _INSTANCES[aws]
 
 
 @reads("permission_sets")
@@ -62,18 +33,6 @@ def read_permission_sets(
             for arn in page.get("PermissionSets", [])]
     found = [read_set(aws, instance, arn) for arn in arns]
     return {permission_set.name: permission_set for permission_set in found if permission_set}
-
-
-def visible(aws: Aws) -> bool:
-    """For export: whether these credentials see an instance. Most accounts have none, and a
-    role that may read IAM alone (IAMReadOnlyAccess) may not ask: export then leaves Identity
-    Center out and says so, rather than failing."""
-    try:
-        instance_arn(aws)
-    except (AccessDeniedError, IamctlError) as error:
-        notices.warning("export: IAM Identity Center left out: %s", error)
-        return False
-    return True
 
 
 def read_set(aws: Aws, instance: str, arn: str) -> PermissionSet | None:

@@ -16,7 +16,7 @@ from ...core.changes import Action, Change
 from ...core.errors import IamctlError
 from ...core.kinds.declared.assignments import ASSIGNMENT, LABELS, NEW
 from ...core.payloads import tags_of
-from ..readers.permission_sets import identity_store_id
+from ..identity_center import principal_id
 from .base import WriteContext, writes
 from .permission_sets import set_arn, sso
 
@@ -63,13 +63,7 @@ def principal(ctx: WriteContext, planned: str) -> str:
     kind = next((kind for kind, prefix in NEW.items() if planned.startswith(prefix)), None)
     if kind is None:
         return planned
-    name = planned.removeprefix(NEW[kind])
-    operation, attribute, key = _FIND[kind]
-    return str(ctx.aws.call(
-        "identitystore", operation, f"find Identity Center {LABELS[kind]} {name}",
-        retry_not_found=True, IdentityStoreId=identity_store_id(ctx.aws),
-        AlternateIdentifier={"UniqueAttribute": {"AttributePath": attribute,
-                                                 "AttributeValue": name}})[key])
+    return principal_id(ctx.aws, kind, planned.removeprefix(NEW[kind]), just_created=True)
 
 
 def _doing(change: Change, found: Mapping[str, Any]) -> str:

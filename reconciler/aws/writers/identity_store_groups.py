@@ -14,22 +14,16 @@ from ...core.kinds.declared.identity_store_groups import (
     IDENTITY_STORE_GROUP_MEMBER,
 )
 from ...core.payloads import tags_of, text_of
-from ..readers.permission_sets import identity_store_id
+from ..identity_center import principal_id, store_call
 from .base import WriteContext, writes
 
 
 def store(ctx: WriteContext, operation: str, doing: str, **params: Any) -> dict[str, Any]:
-    return ctx.aws.call("identitystore", operation, doing, retry_not_found=True,
-                        IdentityStoreId=identity_store_id(ctx.aws), **params)
+    return store_call(ctx.aws, operation, doing, **params)
 
 
 def group_id(ctx: WriteContext, name: str, known: str) -> str:
-    if known:
-        return known
-    found = store(ctx, "get_group_id", f"find Identity Center group {name}",
-                  AlternateIdentifier={"UniqueAttribute": {
-                      "AttributePath": "displayName", "AttributeValue": name}})
-    return str(found["GroupId"])
+    return known or principal_id(ctx.aws, "GROUP", name, just_created=True)
 
 
 @writes(IDENTITY_STORE_GROUP, Action.CREATE)

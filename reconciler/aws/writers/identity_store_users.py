@@ -14,6 +14,7 @@ from ...core.kinds.declared.identity_store_users import (
     IDENTITY_STORE_USER_FIELDS,
 )
 from ...core.payloads import tags_of
+from ..identity_center import principal_id
 from .base import WriteContext, writes
 from .identity_store_groups import store
 
@@ -29,12 +30,7 @@ def emails(address: str) -> list[dict[str, Any]]:
 
 
 def user_id(ctx: WriteContext, name: str, known: str) -> str:
-    if known:
-        return known
-    found = store(ctx, "get_user_id", f"find Identity Center user {name}",
-                  AlternateIdentifier={"UniqueAttribute": {
-                      "AttributePath": "userName", "AttributeValue": name}})
-    return str(found["UserId"])
+    return known or principal_id(ctx.aws, "USER", name, just_created=True)
 
 
 @writes(IDENTITY_STORE_USER, Action.CREATE)

@@ -24,7 +24,7 @@ from ...core.kinds.declared.permission_sets import (
     PERMISSION_SET_TAGS,
 )
 from ...core.payloads import tags_of, text_of
-from ..readers.permission_sets import instance_arn
+from ..identity_center import instance_arn
 from .base import WriteContext, writes
 
 # How often, and for how long, apply asks whether a provisioning has ended.
