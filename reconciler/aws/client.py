@@ -183,6 +183,11 @@ class Aws:
         return self._identity
 
     @property
+    def endpoint_url(self) -> str | None:
+        """The endpoint the clients were made for (None: AWS's own)."""
+        return self._endpoint_url
+
+    @property
     def region(self) -> str:
         """The region of this account's clients: where Secrets Manager keeps new credentials."""
         return self._region

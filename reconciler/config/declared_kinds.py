@@ -17,7 +17,7 @@ from ..core.kinds.declaration import DeclaredKind
 from ..core.kinds.declared import DECLARED
 from ..core.kinds.entities import BUILT_IN, entity_kind
 from ..core.state import State
-from .validation import Declared, declared_in
+from .validation import Declared, declared_in, source_error
 from .yamlload import Source
 
 
@@ -34,8 +34,26 @@ def declared_entities(sources: Sequence[Source], built: State) -> dict[str, dict
     for kind in DECLARED:
         section = kind.entity.section
         if kind.link is not None and section in found:
-            found[section] = kind.link(found[section], found)
+            settings = within_settings(sources, kind.entity.within)
+            found[section] = kind.link(found[section], found, settings)
     return found
+
+
+def within_settings(sources: Sequence[Source], within: tuple[str, ...]) -> dict[str, Any]:
+    """The single values of the section a kind sits within (`identity_center.member_role`),
+    across the files of one account: two files may not give two different values."""
+    chosen: dict[str, tuple[Any, Source]] = {}
+    for source in sources:
+        given = source.value(within) if within else None
+        for key, value in (given or {}).items():
+            if isinstance(value, (list, dict)):
+                continue  # a section of entries, not a setting
+            if key in chosen and chosen[key][0] != value:
+                where = chosen[key][1].blame((*within, key))
+                raise source_error(source, (*within, key), f"differs from the {key} given at "
+                                                           f"{where}")
+            chosen.setdefault(key, (value, source))
+    return {key: value for key, (value, _) in chosen.items()}
 
 
 def _entities(kind: DeclaredKind[Any], sources: Sequence[Source],

@@ -21,6 +21,7 @@ from botocore.stub import Stubber
 from reconciler.aws.client import Aws
 from reconciler.config.desired import load
 from reconciler.core.changes import Action, Change, Impact
+from reconciler.core.errors import ConfigError
 from reconciler.core.kinds.changes import access_of
 from reconciler.core.kinds.declared.assignments import (
     ASSIGNMENT,
@@ -501,3 +502,53 @@ def test_a_set_that_grants_everything_is_admin_for_its_principal_in_n_accounts(w
                                  "      managed_policies: [ReadOnlyAccess]\n")
     (config,) = load([path])
     assert all(not c.risks for c in plan_account(config, world.aws).plan.changes)
+
+
+def test_a_customer_managed_policy_missing_in_an_account_is_refused_before_any_change(
+        world, tmp_path, caplog):
+    """AWS finds it only when it provisions the set, half-way through apply: iamctl reads each
+    account first, where it can (through identity_center.member_role), and says where not."""
+    prod = world.account("prod-api")
+    world.group("platform")
+    sets = ("  permission_sets:\n    - name: Deployer\n"
+            "      customer_managed_policies: [{name: Deploy, path: /ci/}]\n")
+    entry = "    - {permission_set: Deployer, groups: [platform], accounts: [prod-api]}\n"
+    unchecked = assignments_file(tmp_path / "a", entry, sets=sets)
+    (config,) = load([unchecked])
+    plan_account(config, world.aws)
+    assert f"customer managed policies not checked in 1 account(s) ({prod})" in caplog.text
+    checked = assignments_file(tmp_path / "b", entry,
+                               sets="  member_role: iamctl-read\n" + sets)
+    (config,) = load([checked])
+    with pytest.raises(ConfigError, match=f"permission set Deployer names the customer managed "
+                                          f"policy /ci/Deploy, which account {prod} does not "
+                                          "have: create it there first"):
+        plan_account(config, world.aws)
+    member = boto3.client("sts", region_name="us-east-1").assume_role(
+        RoleArn=f"arn:aws:iam::{prod}:role/iamctl-read", RoleSessionName="test")["Credentials"]
+    boto3.client("iam", region_name="us-east-1", aws_access_key_id=member["AccessKeyId"],
+                 aws_secret_access_key=member["SecretAccessKey"],
+                 aws_session_token=member["SessionToken"]).create_policy(
+        PolicyName="Deploy", Path="/ci/", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}))
+    (config,) = load([checked])
+    assert any(c.kind == ASSIGNMENT for c in plan_account(config, world.aws).plan.changes)
+
+
+def test_the_account_iamctl_runs_in_is_checked_from_its_own_read(world, moto_iam, tmp_path):
+    world.group("platform")
+    path = assignments_file(
+        tmp_path,
+        '    - {permission_set: Deployer, groups: [platform], accounts: ["123456789012"]}\n',
+        sets="  permission_sets:\n    - name: Deployer\n"
+             "      customer_managed_policies: [{name: Deploy}]\n")
+    (config,) = load([path])
+    with pytest.raises(ConfigError, match="customer managed policy /Deploy, which account "
+                                          "123456789012 does not have"):
+        plan_account(config, world.aws)
+    moto_iam.create_policy(PolicyName="Deploy", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}))
+    (config,) = load([path])
+    assert plan_account(config, world.aws).plan.changes

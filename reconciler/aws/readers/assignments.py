@@ -40,6 +40,7 @@ from ...core.kinds.declared.assignments import (
 from ...core.organization import Organization, TargetError, resolve_targets
 from ...core.state import State
 from ..client import Aws
+from ..customer_policies import check_customer_policies
 from ..identity_center import identity_store_id, instance_arn, visible
 from ..identity_center import principal_id as find_principal
 from ..organization import read_organization
@@ -63,8 +64,10 @@ def read_assignments(
         return _read_all(aws, arns, live)
     org = read_organization(aws)
     ids = _listed_groups(live)
-    return {name: resolved(aws, org, entries, arns.get(name, ""), live, ids)
-            for name, entries in wanted.items()}
+    found = {name: resolved(aws, org, entries, arns.get(name, ""), live, ids)
+             for name, entries in wanted.items()}
+    check_customer_policies(aws, live, wanted, found)
+    return found
 
 
 def _listed_groups(live: State) -> dict[tuple[str, str], str]:

@@ -114,8 +114,10 @@ class DeclaredKind(Generic[Model]):
     # What the kind's entities need to know of the other kinds the files declare (whether a
     # permission set an assignment names is declared): its entities and the keys of every
     # declared kind, by section -> its entities.
-    link: Callable[[Mapping[str, Model], Mapping[str, Iterable[str]]], dict[str, Model]] | None \
-        = None
+    # What an entity needs to know of the others the files declare (by section) and of the
+    # settings of the section it sits within (`identity_center.member_role`).
+    link: Callable[[Mapping[str, Model], Mapping[str, Iterable[str]], Mapping[str, Any]],
+                   dict[str, Model]] | None = None
 
     def declared_in(self, state: State) -> Mapping[str, Model]:
         found: Mapping[str, Model] = state.declared.get(self.entity.section, {})

@@ -72,8 +72,12 @@ class Assignments:
     # may not exist yet.
     groups_declared: frozenset[str] = frozenset()
     users_declared: frozenset[str] = frozenset()
-    # Desired only: the set, as the files declare it, grants every action on every resource.
+    # Desired only: the set, as the files declare it, grants every action on every resource;
+    # the customer managed policies it names ("path" + "name"); a read-only role to assume in
+    # each account, to check they exist there.
     full_access: bool = False
+    customer_policies: frozenset[str] = frozenset()
+    member_role: str | None = None
     # Live only: the set's ARN ("" when the instance lacks it yet), and what the reader
     # resolved the desired names to: (type, name) -> principal id, reference -> account ids.
     arn: str = ""
@@ -129,11 +133,13 @@ def merge(first: Assignments, other: Assignments) -> Assignments:
                    places={**other.places, **first.places})
 
 
-def link(declared: Mapping[str, Assignments],
-         others: Mapping[str, Iterable[str]]) -> dict[str, Assignments]:
+def link(declared: Mapping[str, Assignments], others: Mapping[str, Iterable[str]],
+         settings: Mapping[str, Any]) -> dict[str, Assignments]:
     """Each set's entries told whether the files declare the set (else the instance must hold
-    it: the reader checks), and which groups and users the files declare (one may be created by
-    the same apply)."""
+    it: the reader checks), which groups and users the files declare (one may be created by
+    the same apply), the customer managed policies the declared set names (each must exist in
+    every account it is assigned in), and the role to read those accounts with
+    (`identity_center.member_role`)."""
     sets = others.get("permission_sets", {})
     by_name = {name.lower(): sets[name] for name in sets} if isinstance(sets, Mapping) else {}
     groups = frozenset(others.get("identity_store_groups", ()))
@@ -141,7 +147,10 @@ def link(declared: Mapping[str, Assignments],
     return {key: replace(found, set_declared=key.lower() in by_name, groups_declared=groups,
                          users_declared=users,
                          full_access=key.lower() in by_name
-                         and grants_full_access(by_name[key.lower()]))
+                         and grants_full_access(by_name[key.lower()]),
+                         customer_policies=by_name[key.lower()].customer_policies
+                         if key.lower() in by_name else frozenset(),
+                         member_role=settings.get("member_role"))
             for key, found in declared.items()}
 
 

@@ -65,8 +65,8 @@ def key_of(group: StoreGroup) -> str:
     return group.name
 
 
-def link(declared: Mapping[str, StoreGroup],
-         others: Mapping[str, Iterable[str]]) -> dict[str, StoreGroup]:
+def link(declared: Mapping[str, StoreGroup], others: Mapping[str, Iterable[str]],
+         settings: Mapping[str, Any]) -> dict[str, StoreGroup]:
     """Each group told which users the files declare: a member may be one of them, which the
     store lacks until this apply creates it (the reader accepts it)."""
     users = frozenset(others.get("identity_store_users", ()))
