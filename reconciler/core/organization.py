@@ -47,6 +47,7 @@ class Organization:
     root: str  # the root's id (`r-...`)
     accounts: Mapping[str, OrgAccount]  # by id
     units: Mapping[str, OrgUnit]  # by id
+    management: str = ""  # the management account's id (in the root's ARN)
 
     def path(self, unit_id: str) -> str:
         """`Workloads/Prod`: the OU's name after its ancestors', from the root down."""

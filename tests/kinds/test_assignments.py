@@ -11,8 +11,9 @@ principal and account ids of what moto holds themselves.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
@@ -552,3 +553,63 @@ def test_the_account_iamctl_runs_in_is_checked_from_its_own_read(world, moto_iam
         "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}))
     (config,) = load([path])
     assert plan_account(config, world.aws).plan.changes
+
+
+def test_from_a_delegated_administrator_the_management_account_is_out_of_reach(caplog):
+    """AWS does not let a delegated administrator manage the sets of the management account:
+    naming it is an error before any change; reaching it through root leaves it out, and what
+    the set holds there is never planned for removal."""
+    from reconciler.aws.readers.assignments import without_the_management_account
+    from reconciler.core.errors import Location
+    from reconciler.core.kinds.declared.assignments import Place
+    from reconciler.core.organization import OrgAccount, Organization
+
+    accounts = {a: OrgAccount(a, name, "ACTIVE", "r-1") for a, name in (
+        ("111111111111", "management"), ("222222222222", "prod-api"))}
+    org = Organization("r-1", accounts, {}, management="111111111111")
+    place = Place(Location("account.yaml", 9, 5), "identity_center.assignments[0].accounts[0]")
+    entries = Assignments("PlatformAdmin", places={"account:root": place,
+                                                   "account:management": place})
+    held = Grant(GROUP, "g-1", "111111111111")
+    found = Assignments("PlatformAdmin", frozenset({held}), targets={
+        "root": frozenset({"111111111111", "222222222222"})})
+    kept = without_the_management_account("333333333333", org, entries, found)
+    assert kept.targets == {"root": frozenset({"222222222222"})} and kept.grants == frozenset()
+    assert "root leaves out the management account 111111111111" in caplog.text
+    named = replace(found, targets={"management": frozenset({"111111111111"})})
+    with pytest.raises(ConfigError, match="account 111111111111 is the organisation's "
+                                          "management account: from a delegated administrator"):
+        without_the_management_account("333333333333", org, entries, named)
+    # From the management account itself, nothing is left out.
+    assert without_the_management_account("111111111111", org, entries, found) is found
+
+
+def test_at_most_ten_assignments_are_in_flight_whatever_the_parallelism(monkeypatch):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reconciler.aws.writers import WRITERS
+    from reconciler.aws.writers import assignments as writer
+    from reconciler.aws.writers.base import WriteContext
+
+    running, most, lock = [0], [0], threading.Lock()
+
+    def sso(ctx: Any, operation: str, doing: str, **params: Any) -> dict[str, Any]:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        threading.Event().wait(0.02)  # a request AWS holds for a moment
+        with lock:
+            running[0] -= 1
+        return {"AccountAssignmentCreationStatus": {"Status": "SUCCEEDED"}}
+
+    monkeypatch.setattr(writer, "sso", sso)
+    monkeypatch.setattr(writer, "set_arn", lambda ctx, change: SET_ARN)
+    change = Change(Action.CREATE, ASSIGNMENT, "PlatformAdmin", SET_ARN, after={
+        "principal_type": "GROUP", "principal_id": "g-1", "principal": "platform",
+        "account": "222222222222", "account_name": "", "full_access": "false", "reach": "1"})
+    write = WRITERS[(ASSIGNMENT, Action.CREATE)]
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        context = WriteContext(cast(Any, None), None, None)  # the AWS calls are faked above
+        list(pool.map(lambda _: write(context, change), range(60)))
+    assert 1 < most[0] <= writer.MAX_IN_FLIGHT == 10

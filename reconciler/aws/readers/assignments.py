@@ -66,8 +66,36 @@ def read_assignments(
     ids = _listed_groups(live)
     found = {name: resolved(aws, org, entries, arns.get(name, ""), live, ids)
              for name, entries in wanted.items()}
+    found = {name: without_the_management_account(aws.identity().account, org, wanted[name],
+                                                  assignments)
+             for name, assignments in found.items()}
     check_customer_policies(aws, live, wanted, found)
     return found
+
+
+def without_the_management_account(own: str, org: Organization, entries: Assignments,
+                                   found: Assignments) -> Assignments:
+    """From a delegated administrator, IAM Identity Center does not manage the sets
+    provisioned to the management account: naming that account is an error before any change;
+    reaching it through `root` or an OU leaves it out, with a notice, and what the set holds
+    there is out of reach (never planned for removal)."""
+    if not org.management or own == org.management:
+        return found
+    targets = dict(found.targets)
+    for ref, accounts in sorted(found.targets.items()):
+        if org.management not in accounts:
+            continue
+        if ref != "root" and not ref.startswith("ou:"):
+            raise _error(entries.place(f"account:{ref}"), (
+                f"account {org.management} is the organisation's management account: from a "
+                f"delegated administrator (account {own}), IAM Identity Center does not manage "
+                "permission sets there; assign it from the management account's file"))
+        targets[ref] = accounts - {org.management}
+        notices.warning("permission set %s: %s leaves out the management account %s (a "
+                        "delegated administrator cannot assign there)", entries.permission_set,
+                        ref, org.management)
+    return replace(found, targets=targets,
+                   grants=frozenset(g for g in found.grants if g.account != org.management))
 
 
 def _listed_groups(live: State) -> dict[tuple[str, str], str]:

@@ -3,11 +3,12 @@
 Creating and deleting an assignment are asynchronous: apply waits for each one's status until
 it SUCCEEDED or FAILED (a failure names the set, the principal and the account). How many run
 at once is apply's parallelism (`engine/apply.py`): one set's assignments run one after the
-other, different sets side by side.
+other, different sets side by side, and never more than MAX_IN_FLIGHT at a time.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -34,19 +35,27 @@ _CALLS = {  # action -> (operation, its status's key, the status call, its reque
 }
 
 
+# At most this many assignments are created or deleted at once, each until it has ended: a
+# bound on the asynchronous requests Identity Center holds for iamctl, beside the 20 calls a
+# second the client keeps to.
+MAX_IN_FLIGHT = 10
+IN_FLIGHT = threading.BoundedSemaphore(MAX_IN_FLIGHT)
+
+
 @writes(ASSIGNMENT, Action.CREATE, Action.DELETE)
 def assignment(ctx: WriteContext, change: Change) -> None:
     found = tags_of(change.after if change.action == Action.CREATE else change.before)
     operation, key, describe, request = _CALLS[change.action]
     doing = _doing(change, found)
-    status = sso(ctx, operation, doing, PermissionSetArn=set_arn(ctx, change),
-                 TargetId=found["account"], TargetType="AWS_ACCOUNT",
-                 PrincipalType=found["principal_type"],
-                 PrincipalId=principal(ctx, found["principal_id"]))[key]
-    deadline = time.monotonic() + TIMEOUT_SECONDS
-    while status.get("Status") == "IN_PROGRESS" and time.monotonic() < deadline:
-        time.sleep(POLL_SECONDS)
-        status = sso(ctx, describe, doing, **{request: status["RequestId"]})[key]
+    with IN_FLIGHT:  # whatever --parallelism says
+        status = sso(ctx, operation, doing, PermissionSetArn=set_arn(ctx, change),
+                     TargetId=found["account"], TargetType="AWS_ACCOUNT",
+                     PrincipalType=found["principal_type"],
+                     PrincipalId=principal(ctx, found["principal_id"]))[key]
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        while status.get("Status") == "IN_PROGRESS" and time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            status = sso(ctx, describe, doing, **{request: status["RequestId"]})[key]
     if status.get("Status") != "SUCCEEDED":
         reason = status.get("FailureReason") or f"status {status.get('Status')}"
         raise IamctlError(f"{doing}: did not succeed: {reason}")
