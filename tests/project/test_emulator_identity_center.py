@@ -97,3 +97,29 @@ def test_an_organisation_applies_plans_in_sync_and_drift_is_caught(run_iamctl, s
     assert "- permission set Developer: detach AWS managed policy IAMFullAccess" in drift.stdout
     assert run_iamctl("apply", path, "--yes").code == 0
     assert_in_sync(run_iamctl, path)
+
+
+def test_a_misspelled_group_fails_at_plan_and_prune_removes_an_undeclared_set(
+        run_iamctl, server_url, tmp_path):
+    organisation(server_url)
+    path = write_account(tmp_path, BODY)
+    assert run_iamctl("apply", path, "--yes").code == 0
+    misspelled = write_account(tmp_path / "typo", BODY.replace("groups: [platform]",
+                                                               "groups: [platfrom]"))
+    refused = run_iamctl("plan", misspelled)
+    assert refused.code == 1
+    assert "no group 'platfrom' in the identity store (did you mean 'platform'?)" in \
+        refused.stderr
+    assert_in_sync(run_iamctl, path)  # nothing was changed
+    # A set made by hand, assigned nowhere: prune deletes it.
+    sso = client("sso-admin", server_url)
+    instance = sso.list_instances()["Instances"][0]["InstanceArn"]
+    sso.create_permission_set(InstanceArn=instance, Name="ByHand")
+    listed = run_iamctl("plan", path)
+    assert "unmanaged permission sets (in the account, not in the file): 1: ByHand" in \
+        listed.stdout
+    pruned = write_account(tmp_path / "prune", "prune: true\n" + BODY)
+    applied = run_iamctl("apply", pruned, "--yes")
+    assert applied.code == 0, applied.stderr
+    assert "- permission set ByHand" in applied.stdout
+    assert_in_sync(run_iamctl, pruned)
