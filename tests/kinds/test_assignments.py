@@ -117,7 +117,7 @@ def test_missing_assignments_are_created_and_others_of_the_set_removed():
     assert changes[0].target == SET_ARN
     assert changes[0].after == {"principal_type": GROUP, "principal_id": "g-1",
                                 "principal": "platform", "account": "333333333333",
-                                "account_name": "dev", "full_access": "false", "reach": "1"}
+                                "account_name": "dev", "reach": "1"}
 
 
 def test_an_account_reached_twice_is_one_assignment_and_in_sync_is_empty():
@@ -464,7 +464,7 @@ def test_removing_the_callers_set_here_is_self_lockout():
     def removal(account: str) -> Change:
         return Change(Action.DELETE, ASSIGNMENT, "PlatformAdmin", SET_ARN, before={
             "principal_type": "GROUP", "principal_id": "g-1", "principal": "platform",
-            "account": account, "account_name": "", "full_access": "", "reach": ""})
+            "account": account, "account_name": "", "reach": ""})
 
     caller = Caller(role="AWSReservedSSO_PlatformAdmin_0123456789abcdef")
     here, elsewhere = removal(ACCOUNT_ID), removal("222222222222")
@@ -607,9 +607,57 @@ def test_at_most_ten_assignments_are_in_flight_whatever_the_parallelism(monkeypa
     monkeypatch.setattr(writer, "set_arn", lambda ctx, change: SET_ARN)
     change = Change(Action.CREATE, ASSIGNMENT, "PlatformAdmin", SET_ARN, after={
         "principal_type": "GROUP", "principal_id": "g-1", "principal": "platform",
-        "account": "222222222222", "account_name": "", "full_access": "false", "reach": "1"})
+        "account": "222222222222", "account_name": "", "reach": "1"})
     write = WRITERS[(ASSIGNMENT, Action.CREATE)]
     with ThreadPoolExecutor(max_workers=30) as pool:
         context = WriteContext(cast(Any, None), None, None)  # the AWS calls are faked above
         list(pool.map(lambda _: write(context, change), range(60)))
     assert 1 < most[0] <= writer.MAX_IN_FLIGHT == 10
+
+
+def created(permission_set: str, reach: str = "3") -> Change:
+    return Change(Action.CREATE, ASSIGNMENT, permission_set, SET_ARN, after={
+        "principal_type": "GROUP", "principal_id": "g-1", "principal": "platform",
+        "account": "222222222222", "account_name": "", "reach": reach})
+
+
+def sets_state(*sets: Any) -> Any:
+    from tests.factories import state
+
+    return replace(state(), declared={"permission_sets": {s.name: s for s in sets}})
+
+
+@pytest.mark.parametrize(("policies", "expected"), [
+    # IAMFullAccess is no AdministratorAccess, yet reaches full access by the catalog's routes.
+    (["IAMFullAccess"], ("admin", "full access (permission set S) in 3 accounts")),
+    (["PowerUserAccess"], ("privilege-escalation", "(permission set S) in 3 accounts")),
+])
+def test_what_an_assignment_gives_is_judged_by_the_access_model_on_the_set(policies, expected):
+    from reconciler.core.access.documents import shipped
+    from reconciler.core.access.permission_set_powers import set_powers
+    from reconciler.core.kinds.declared.assignments import risks
+    from reconciler.core.kinds.declared.permission_sets import PermissionSet, managed_arn
+
+    held = PermissionSet("S", managed_policies=frozenset(map(managed_arn, policies)))
+    found = risks(created("S"), sets_state(held), sets_state(),
+                  lambda *given: set_powers(shipped, *given))
+    assert found and {r.category for r in found} == {expected[0]}
+    assert all(r.principal == "group platform" and r.detail.endswith(expected[1])
+               for r in found)
+    read_only = PermissionSet("S", managed_policies=frozenset({managed_arn("ReadOnlyAccess")}))
+    assert risks(created("S"), sets_state(read_only), sets_state(),
+                 lambda *given: set_powers(shipped, *given)) == ()
+
+
+def test_a_set_iamctl_cannot_see_is_never_passed_as_harmless():
+    """Neither declared nor read, or naming a customer managed policy (each account's own
+    document): the escalation gate must fail on it, not let it through as `broadens`."""
+    from reconciler.core.kinds.declared.assignments import risks
+    from reconciler.core.kinds.declared.permission_sets import PermissionSet
+
+    none: Any = lambda *given: []  # noqa: E731 (the model finds nothing in what it sees)
+    (unseen,) = risks(created("ByHand"), sets_state(), sets_state(), none)
+    assert unseen.category == "privilege-escalation" and "not read" in unseen.detail
+    customer = PermissionSet("S", customer_policies=frozenset({"/ci/Deploy"}))
+    (unjudged,) = risks(created("S"), sets_state(customer), sets_state(), none)
+    assert "customer managed policy /ci/Deploy" in unjudged.detail

@@ -68,9 +68,13 @@ def test_an_organisation_applies_plans_in_sync_and_drift_is_caught(run_iamctl, s
     assert run_iamctl("validate", path).code == 0
     planned = run_iamctl("plan", path)
     assert planned.code == 0, planned.stderr
+    # AdministratorAccess within a PowerUserAccess boundary: no full access, but the
+    # escalation methods PowerUserAccess leaves, judged by the access model; ReadOnlyAccess none.
     assert f"+ permission set PlatformAdmin: assign group platform in {accounts['prod-api']} " \
-           "(prod-api) [admin: group platform gains full access (permission set PlatformAdmin) " \
-           "in 2 accounts]" in planned.stdout
+           "(prod-api) [escalation: group platform can escalate: " in planned.stdout
+    assert "(permission set PlatformAdmin) in 2 accounts" in planned.stdout
+    assert f"+ permission set Developer: assign group developers in {accounts['prod-api']} " \
+           "(prod-api) [broadens]" in planned.stdout
     applied = run_iamctl("apply", path, "--yes")
     assert applied.code == 0, applied.stderr
     assert_in_sync(run_iamctl, path)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 
 from ..arns import policy_name
 from ..changes import Action, Change, ChangeKind, Impact, Risk
@@ -37,6 +38,7 @@ from .compare import Growth, compared, compared_sides
 from .documents import Documents
 from .holders import Pool
 from .model import AccessModel
+from .permission_set_powers import set_powers
 from .powers import ADMIN, TRUST, Power, powers
 from .principals import FEDERATED, ROLE, USER, Principal
 
@@ -262,7 +264,7 @@ def judged(changes: Sequence[Change], desired: State, live: State, documents: Do
         risks = gains.of(verdict, _admits(change)) if after is not None else ()
         declared = _DECLARED_RISKS.get(change.kind)
         if declared is not None:
-            risks = (*risks, *declared(change))
+            risks = (*risks, *declared(change, desired, live, partial(set_powers, documents)))
         result.append(replace(change, impact=verdict.impact, impact_reason=verdict.reason,
                               risks=risks))
     return result

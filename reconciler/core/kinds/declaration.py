@@ -17,11 +17,16 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from ..changes import Change, Risk
 from ..errors import ConfigError
-from ..state import Caller, State
+from ..state import Caller, Document, State
 from ..wording import plural
 from .spec import KindSpec
 
 Model = TypeVar("Model")
+
+# The access model's judge of a role holding these AWS managed policies (ARNs) and this inline
+# policy within this boundary (an AWS managed policy's ARN): (category, detail) of each of its
+# powers, full access and escalation methods (`access/permission_set_powers.py`).
+PowersOf = Callable[[frozenset[str], "Document | None", "str | None"], Sequence[tuple[str, str]]]
 
 
 def _same(name: str) -> str:
@@ -101,8 +106,9 @@ class DeclaredKind(Generic[Model]):
     # this account's id), or "": `access/lockout.py` marks it SELF-LOCKOUT. None: never.
     cuts_off: Callable[[Change, Caller, str], str] | None = None
     # The named dangers a change of the kind opens (`Risk`s: an assignment of a set that
-    # grants everything is `admin` for its principal), beside its access rule's impact.
-    risks: Callable[[Change], tuple[Risk, ...]] | None = None
+    # grants everything is `admin` for its principal), beside its access rule's impact; given
+    # the desired and the live state and the access model's judge of a set of policies.
+    risks: Callable[[Change, State, State, PowersOf], tuple[Risk, ...]] | None = None
     # Each entry belongs to an entity of the kind of this section, which the files must
     # declare: the entry's `entity.name_field` names it (an SSH public key's `user`).
     owner: str | None = None

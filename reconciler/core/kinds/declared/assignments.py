@@ -25,9 +25,8 @@ from ...changes import Action, Change, ChangeKind, Impact, Risk
 from ...errors import Location
 from ...payloads import tags as string_map
 from ...payloads import tags_of
-from ...policy.documents import allows_everything
-from ...state import Caller
-from ..declaration import DeclaredKind, EntityKind, FileEntry
+from ...state import Caller, State
+from ..declaration import DeclaredKind, EntityKind, FileEntry, PowersOf
 from ..spec import CREATE, DELETE, Phase, spec
 from .permission_sets import PermissionSet
 
@@ -36,8 +35,8 @@ ASSIGNMENT = ChangeKind.named("account_assignment")  # target: the set's ARN (em
 GROUP, USER = "GROUP", "USER"
 LABELS = {GROUP: "group", USER: "user"}
 FIELDS = {GROUP: "groups", USER: "users"}
-PAYLOAD_FIELDS = ("account", "account_name", "full_access", "principal", "principal_id",
-                  "principal_type", "reach")
+PAYLOAD_FIELDS = ("account", "account_name", "principal", "principal_id", "principal_type",
+                  "reach")
 
 
 class Grant(NamedTuple):
@@ -72,10 +71,8 @@ class Assignments:
     # may not exist yet.
     groups_declared: frozenset[str] = frozenset()
     users_declared: frozenset[str] = frozenset()
-    # Desired only: the set, as the files declare it, grants every action on every resource;
-    # the customer managed policies it names ("path" + "name"); a read-only role to assume in
-    # each account, to check they exist there.
-    full_access: bool = False
+    # Desired only: the customer managed policies the set names ("path" + "name"); a read-only
+    # role to assume in each account, to check they exist there.
     customer_policies: frozenset[str] = frozenset()
     member_role: str | None = None
     # Live only: the set's ARN ("" when the instance lacks it yet), and what the reader
@@ -114,15 +111,6 @@ def _place(entry: FileEntry, rest: tuple[str | int, ...]) -> Place:
     return Place(error.location, error.field)
 
 
-def grants_full_access(permission_set: PermissionSet) -> bool:
-    """Every action on every resource: AdministratorAccess, or an inline policy that says so
-    (a boundary could still narrow it: `admin` then overstates, never understates)."""
-    return any(arn.endswith(":iam::aws:policy/AdministratorAccess")
-               for arn in permission_set.managed_policies) or (
-        permission_set.inline_policy is not None
-        and allows_everything(permission_set.inline_policy))
-
-
 def key_of(assignments: Assignments) -> str:
     return assignments.permission_set
 
@@ -146,8 +134,6 @@ def link(declared: Mapping[str, Assignments], others: Mapping[str, Iterable[str]
     users = frozenset(others.get("identity_store_users", ()))
     return {key: replace(found, set_declared=key.lower() in by_name, groups_declared=groups,
                          users_declared=users,
-                         full_access=key.lower() in by_name
-                         and grants_full_access(by_name[key.lower()]),
                          customer_policies=by_name[key.lower()].customer_policies
                          if key.lower() in by_name else frozenset(),
                          member_role=settings.get("member_role"))
@@ -187,37 +173,58 @@ def diff(desired: Mapping[str, Assignments], live: Mapping[str, Assignments],
         new = sorted(want - have)
         reach = Counter((grant.principal_type, grant.principal) for grant in new)
         for grant in new:
-            given = {"full_access": str(wanted.full_access).lower(),
-                     "reach": str(reach[(grant.principal_type, grant.principal)])}
+            given = {"reach": str(reach[(grant.principal_type, grant.principal)])}
             yield Change(Action.CREATE, ASSIGNMENT, name, found.arn,
                          after=payload(grant, found) | given)
         for grant in sorted(have - want):
             yield Change(Action.DELETE, ASSIGNMENT, name, found.arn,
-                         before=payload(grant, found) | {"full_access": "", "reach": ""})
+                         before=payload(grant, found) | {"reach": ""})
 
 
 def payload(grant: Grant, found: Assignments) -> dict[str, str]:
-    """What the writer needs (ids) and what the plan says (names); a creation adds whether
-    the set gives full access and in how many accounts the plan gives it to the principal."""
+    """What the writer needs (ids) and what the plan says (names); a creation adds in how many
+    accounts the plan gives the set to the principal."""
     return {"principal_type": grant.principal_type, "principal_id": grant.principal,
             "principal": found.principal_names.get(grant.principal, grant.principal),
             "account": grant.account,
             "account_name": found.account_names.get(grant.account, "")}
 
 
-def risks(change: Change) -> tuple[Risk, ...]:
-    """`group platform gains full access (permission set PlatformAdmin) in 14 accounts`: an
-    assignment of a set that grants everything, said once per principal however many
-    accounts (the phrase is the same on each of its changes)."""
+def risks(change: Change, desired: State, live: State, powers_of: PowersOf) -> tuple[Risk, ...]:
+    """What an assignment made gives its principal, judged by the access model on the set's
+    policies, said once per principal however many accounts (the same phrase on each of its
+    changes): `group platform gains full access (permission set PlatformAdmin) in 14
+    accounts`, else each escalation method. What iamctl cannot see (a set neither declared nor
+    read, a customer managed policy, whose document is each account's) is a risk too: a
+    gate must not pass on it."""
     if change.action != CREATE:
         return ()
     found = tags_of(change.after)
-    if found["full_access"] != "true":
-        return ()
-    accounts = "1 account" if found["reach"] == "1" else f"{found['reach']} accounts"
     principal = f"{LABELS[found['principal_type']]} {found['principal']}"
-    return (Risk("admin", f"full access (permission set {change.name}) in {accounts}",
-                  principal),)
+    where = f"(permission set {change.name}) in " + \
+        ("1 account" if found["reach"] == "1" else f"{found['reach']} accounts")
+    held = _permission_set(change.name, desired) or _permission_set(change.name, live)
+    if held is None:
+        return (Risk(ESCALATION, f"whatever it grants, not read {where}: declare it under "
+                                 "identity_center.permission_sets to have it judged", principal),)
+    boundary = held.boundary if held.boundary and held.boundary.startswith("arn:") else None
+    found_powers = powers_of(held.managed_policies, held.inline_policy, boundary)
+    if any(category == ADMIN for category, _ in found_powers):
+        return (Risk(ADMIN, f"full access {where}", principal),)
+    judged = [Risk(category, f"{detail} {where}", principal)
+              for category, detail in found_powers]
+    unjudged = [Risk(ESCALATION, f"whatever customer managed policy {reference} grants, not "
+                                 f"judged {where}", principal)
+                for reference in sorted(held.customer_policies)]
+    return tuple(judged + unjudged)
+
+
+def _permission_set(name: str, state: State) -> PermissionSet | None:
+    sets: Mapping[str, PermissionSet] = state.declared.get("permission_sets", {})
+    return next((found for key, found in sets.items() if key.lower() == name.lower()), None)
+
+
+ADMIN, ESCALATION = "admin", "privilege-escalation"  # as the access model names them
 
 
 # How a plan says them, and what they do to access.
