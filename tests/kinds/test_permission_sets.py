@@ -394,3 +394,15 @@ def test_taking_permissions_from_the_callers_own_set_is_self_lockout(change, loc
         assert "session of permission set" in marked.self_lockout
     (as_user,) = mark_self_lockout([change], live, live, Caller(user="alice"), shipped)
     assert as_user.self_lockout == ""
+
+
+def test_a_session_duration_aws_would_refuse_reads_as_it_is_and_is_set_right(
+        identity_center, tmp_path):
+    """moto keeps PT20H, which AWS refuses: read as 20 hours (no traceback), planned back."""
+    aws, _, sso = identity_center
+    instance = sso.list_instances()["Instances"][0]["InstanceArn"]
+    sso.create_permission_set(InstanceArn=instance, Name="Admin", SessionDuration="PT20H")
+    (config,) = load([sets_file(tmp_path, "    - name: Admin\n      session_duration: 4h\n")])
+    (change,) = plan_account(config, aws).plan.changes
+    assert change_lines(change)[0].split(" [")[0] == \
+        "~ permission set Admin: session_duration PT20H -> PT4H"

@@ -8,12 +8,13 @@ A set deleted between the list and its reads is left out, as if listed a moment 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...core.errors import ResourceNotFoundError
-from ...core.kinds.declared.permission_sets import PermissionSet, session_seconds
+from ...core.errors import IamctlError, ResourceNotFoundError
+from ...core.kinds.declared.permission_sets import PermissionSet
 from ...core.policy.documents import canonical
 from ...core.state import State
 from ..client import Aws
@@ -71,8 +72,20 @@ class _Ask:
 
 
 def _seconds(written: Any) -> int:
-    # AWS answers ISO 8601 (PT4H); an emulator may answer the seconds as a number.
-    return written if isinstance(written, int) else session_seconds(written or "PT1H")
+    """AWS answers ISO 8601 (PT4H); an emulator may answer the seconds as a number, or a
+    duration AWS would refuse (PT20H): read as it is, for the diff to set it right, never a
+    traceback. What is not a duration at all is one error naming it."""
+    if isinstance(written, int):
+        return written
+    found = _ISO_DURATION.fullmatch(written or "PT1H")
+    if not found or not any(found.groups()):
+        raise IamctlError(f"a permission set's session duration {written!r}: not an ISO 8601 "
+                          "duration")
+    hours, minutes, seconds = (int(part or 0) for part in found.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+_ISO_DURATION = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?")
 
 
 def _managed(aws: Aws, name: str, ask: _Ask) -> list[str]:
