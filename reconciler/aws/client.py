@@ -58,6 +58,14 @@ class Identity:
         parts = resource.split("/")
         return parts[1] if parts[0] == "assumed-role" and len(parts) >= 3 else None
 
+    @property
+    def session_name(self) -> str | None:
+        """The session of assumed-role credentials (IAM Identity Center names it after the
+        user who signed in), if any."""
+        resource = self.arn.split(":", 5)[-1]
+        parts = resource.split("/")
+        return parts[2] if parts[0] == "assumed-role" and len(parts) >= 3 else None
+
 
 class Aws:
     """The clients of one account, all made in one place (`_client`), with a thread-safe count

@@ -101,6 +101,12 @@ def saml_provider_arn(partition: str, account_id: str, name: str) -> str:
 _SSO_ROLE = re.compile(r"AWSReservedSSO_(.+)_[0-9a-f]{16}")
 
 
+def identity_center_user(role_name: str | None, session: str | None) -> str | None:
+    """The identity-store user signed in, for a session of an IAM Identity Center role (its
+    session is named after the user); None for any other credentials."""
+    return session if role_name and session and sso_permission_set(role_name) else None
+
+
 def sso_permission_set(role_name: str) -> str | None:
     """The permission set whose role this is (`PlatformAdmin` for
     `AWSReservedSSO_PlatformAdmin_0123456789abcdef`); None for any other role."""

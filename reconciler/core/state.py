@@ -298,6 +298,8 @@ class Caller:
     user: str | None = None
     role: str | None = None
     access_key_id: str | None = None
+    # The role session's name: for IAM Identity Center's roles, the user signed in.
+    session: str | None = None
 
 
 @dataclass(frozen=True)

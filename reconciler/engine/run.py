@@ -195,7 +195,8 @@ def confirmed(user: User) -> bool:
 def caller_of(aws: Aws, identity: Identity) -> Caller:
     """Who runs iamctl: GetCallerIdentity's user or assumed role, and the access key in use."""
     return Caller(
-        user=identity.user_name, role=identity.role_name, access_key_id=aws.access_key_id()
+        user=identity.user_name, role=identity.role_name, access_key_id=aws.access_key_id(),
+        session=identity.session_name,
     )
 
 

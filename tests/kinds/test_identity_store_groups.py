@@ -229,3 +229,19 @@ def test_validate_refuses_a_group_name_the_identity_store_refuses(run_iamctl, tm
     result = run_iamctl("validate", groups_file(tmp_path, entry))
     assert result.code == 1
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_removing_the_user_whose_session_runs_iamctl_from_a_group_is_self_lockout():
+    from reconciler.core.access.documents import shipped
+    from reconciler.core.access.lockout import mark_self_lockout
+    from reconciler.core.state import Caller
+    from tests.factories import state
+
+    sso = Caller(role="AWSReservedSSO_PlatformAdmin_0123456789abcdef", session="alice")
+    removal = Change(Action.DELETE, IDENTITY_STORE_GROUP_MEMBER, "platform", "alice",
+                     before="m-1")
+    added = Change(Action.CREATE, IDENTITY_STORE_GROUP_MEMBER, "platform", "alice")
+    live = state()
+    marked = mark_self_lockout([removal, added], live, live, sso, shipped)
+    assert "whose session runs iamctl, from group platform" in marked[0].self_lockout
+    assert marked[1].self_lockout == ""

@@ -235,3 +235,25 @@ def test_a_user_its_membership_and_its_assignment_are_made_by_one_apply(moto_iam
     assert members(world.ids, world.store, "platform") == {"alice@example.com"}
     assert world.held() == {("USER", alice, prod)}
     assert plan_lines(world.aws, path) == []
+
+
+def test_deleting_the_user_whose_session_runs_iamctl_is_self_lockout():
+    from reconciler.core.access.documents import shipped
+    from reconciler.core.access.lockout import mark_self_lockout
+    from reconciler.core.changes import Change
+    from reconciler.core.kinds.declared.identity_store_users import IDENTITY_STORE_USER
+    from reconciler.core.state import Caller
+    from tests.factories import state
+
+    sso = Caller(role="AWSReservedSSO_PlatformAdmin_0123456789abcdef",
+                 session="Alice@example.com")
+    own, other = (Change(Action.DELETE, IDENTITY_STORE_USER, name, "u-1")
+                  for name in ("alice@example.com", "bob@example.com"))
+    live = state()
+    marked = mark_self_lockout([own, other], live, live, sso, shipped)
+    assert "the Identity Center user whose session runs iamctl" in marked[0].self_lockout
+    assert marked[1].self_lockout == ""
+    # A session of any other role is not an Identity Center user's.
+    (plain,) = mark_self_lockout([own], live, live,
+                                 Caller(role="deploy", session="alice@example.com"), shipped)
+    assert plain.self_lockout == ""

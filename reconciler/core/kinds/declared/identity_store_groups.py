@@ -19,9 +19,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ...arns import identity_center_user
 from ...changes import Action, Change, ChangeKind, Impact
 from ...payloads import tags as string_map
 from ...payloads import text
+from ...state import Caller
 from ..declaration import DeclaredKind, EntityKind, FileEntry
 from ..describers import shown
 from ..spec import CREATE, DELETE, TEXT, UPDATE, Phase, spec
@@ -132,6 +134,17 @@ def judged(change: Change) -> tuple[Impact, str]:
     return Impact.NEUTRAL, ""  # a new group holds nothing; a description opens nothing
 
 
+def cuts_off(change: Change, caller: Caller, account: str) -> str:
+    """Taking the user whose Identity Center session runs iamctl out of a group: the group may
+    be how it holds its permission set (which is not known here, so any group counts)."""
+    own = identity_center_user(caller.role, caller.session)
+    if change.kind != IDENTITY_STORE_GROUP_MEMBER or change.action != DELETE or own is None \
+            or own.lower() != change.target.lower():
+        return ""
+    return (f"removes {change.target}, the Identity Center user whose session runs iamctl, from "
+            f"group {change.name}: it may be how the session holds its permission set")
+
+
 def _created(data: object) -> Mapping[str, str]:
     found = string_map(data)
     if list(found) != ["description"]:
@@ -158,4 +171,5 @@ KIND = DeclaredKind(
     diff=diff,
     to_file=to_file,
     link=link,
+    cuts_off=cuts_off,
 )

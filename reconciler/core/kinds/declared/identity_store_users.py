@@ -23,8 +23,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ...arns import identity_center_user
 from ...changes import Action, Change, ChangeKind, Impact
 from ...payloads import tags as string_map
+from ...state import Caller
 from ..declaration import DeclaredKind, EntityKind, FileEntry
 from ..describers import shown
 from ..spec import CREATE, DELETE, UPDATE, Phase, spec
@@ -153,6 +155,16 @@ def judged(change: Change) -> tuple[Impact, str]:
     return Impact.NEUTRAL, ""
 
 
+def cuts_off(change: Change, caller: Caller, account: str) -> str:
+    """Deleting the user whose Identity Center session runs iamctl: the next run cannot sign
+    in as it."""
+    own = identity_center_user(caller.role, caller.session)
+    if change.action != DELETE or own is None or own.lower() != change.name.lower():
+        return ""
+    return (f"deletes {change.name}, the Identity Center user whose session runs iamctl: the "
+            "next run could not sign in")
+
+
 def _created(data: object) -> Mapping[str, str]:
     found = string_map(data)
     if sorted(found) != sorted(CREATED):
@@ -183,4 +195,5 @@ KIND = DeclaredKind(
     check=None,
     diff=diff,
     to_file=to_file,
+    cuts_off=cuts_off,
 )
