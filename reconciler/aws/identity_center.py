@@ -41,16 +41,27 @@ def _instance(aws: Aws) -> dict[str, Any]:
     return _INSTANCES[aws]
 
 
+_HIDDEN: weakref.WeakKeyDictionary[Aws, bool] = weakref.WeakKeyDictionary()
+
+
 def visible(aws: Aws) -> bool:
     """For export: whether these credentials see an instance. Most accounts have none, and a
     role that may read IAM alone (IAMReadOnlyAccess) may not ask: export then leaves Identity
     Center out and says so, rather than failing."""
+    if aws in _HIDDEN:
+        return False
     try:
         instance_arn(aws)
     except (AccessDeniedError, IamctlError) as error:
+        _HIDDEN[aws] = True  # said once, however many kinds ask
         notices.warning("export: IAM Identity Center left out: %s", error)
         return False
     return True
+
+
+def export_store(aws: Aws) -> str | None:
+    """For export: the identity store, or None when the instance is not visible (`visible`)."""
+    return identity_store_id(aws) if visible(aws) else None
 
 
 # How the identity store names groups and users uniquely.

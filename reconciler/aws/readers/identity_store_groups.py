@@ -15,7 +15,7 @@ from ...core.errors import IamctlError
 from ...core.kinds.declared.identity_store_groups import StoreGroup
 from ...core.state import State
 from ..client import Aws
-from ..identity_center import identity_store_id
+from ..identity_center import export_store, identity_store_id
 from . import reads
 
 
@@ -30,9 +30,8 @@ def store_users(aws: Aws, store: str) -> dict[str, str]:
 def read_groups(aws: Aws, live: State,
                 wanted: Mapping[str, Any] | None) -> dict[str, StoreGroup]:
     if wanted is None:  # export: every group the store holds, when these credentials see it
-        try:
-            store = identity_store_id(aws)
-        except IamctlError:  # said by the permission sets' read
+        store = export_store(aws)
+        if store is None:
             return {}
         return {name: group for name, group in _groups(aws, store, None).items()
                 if not group.external}  # an IdP's groups cannot be declared

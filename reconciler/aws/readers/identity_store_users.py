@@ -15,7 +15,7 @@ from ...core.errors import IamctlError
 from ...core.kinds.declared.identity_store_users import StoreUser
 from ...core.state import State
 from ..client import Aws
-from ..identity_center import identity_store_id
+from ..identity_center import export_store, identity_store_id
 from . import reads
 
 
@@ -23,9 +23,8 @@ from . import reads
 def read_users(aws: Aws, live: State,
                wanted: Mapping[str, StoreUser] | None) -> dict[str, StoreUser]:
     if wanted is None:  # export: every user the store holds, when these credentials see it
-        try:
-            store = identity_store_id(aws)
-        except IamctlError:  # said by the permission sets' read
+        store = export_store(aws)
+        if store is None:
             return {}
         return {user.user_name: user for user in _users(aws, store)
                 if not user.external}  # an IdP's users cannot be declared
