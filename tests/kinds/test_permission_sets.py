@@ -406,3 +406,38 @@ def test_a_session_duration_aws_would_refuse_reads_as_it_is_and_is_set_right(
     (change,) = plan_account(config, aws).plan.changes
     assert change_lines(change)[0].split(" [")[0] == \
         "~ permission set Admin: session_duration PT20H -> PT4H"
+
+
+def test_a_policy_given_to_a_set_in_use_is_judged_for_its_holders():
+    """Attaching AdministratorAccess to a set held in 3 accounts is full access for its
+    holders, and fails the escalation gate; the same to a set held nowhere opens nothing yet
+    (its assignments are judged on the set as declared)."""
+    from dataclasses import replace
+
+    from reconciler.core.access.documents import shipped
+    from reconciler.core.access.permission_set_powers import set_powers
+    from reconciler.core.kinds.declared._permission_set_access import set_change_risks
+    from reconciler.core.kinds.declared.permission_sets import PERMISSION_SET_CUSTOMER_POLICY
+    from tests.factories import state
+
+    def states(found: PermissionSet, wanted: PermissionSet) -> tuple[Any, Any]:
+        return (replace(state(), declared={"permission_sets": {"S": wanted}}),
+                replace(state(), declared={"permission_sets": {"S": found}}))
+
+    def judge(*given: Any) -> Any:
+        return set_powers(shipped, *given)
+
+    attach = Change(Action.CREATE, PERMISSION_SET_MANAGED_POLICY, "S", after=ADMIN)
+    held = replace(live_set(managed_policies=frozenset({READ_ONLY}), accounts=("1", "2", "3")),
+                   name="S")
+    wanted = PermissionSet("S", managed_policies=frozenset({READ_ONLY, ADMIN}))
+    (risk,) = set_change_risks(attach, *states(held, wanted), judge)
+    assert (risk.category, risk.principal, risk.detail) == (
+        "admin", "holders of permission set S", "full access (permission set S) in 3 accounts")
+    unused = replace(live_set(managed_policies=frozenset({READ_ONLY})), name="S")
+    assert set_change_risks(attach, *states(unused, wanted), judge) == ()
+    customer = Change(Action.CREATE, PERMISSION_SET_CUSTOMER_POLICY, "S", after="/ci/Deploy")
+    with_customer = PermissionSet("S", managed_policies=frozenset({READ_ONLY}),
+                                  customer_policies=frozenset({"/ci/Deploy"}))
+    (unjudged,) = set_change_risks(customer, *states(held, with_customer), judge)
+    assert "customer managed policy /ci/Deploy" in unjudged.detail

@@ -28,7 +28,7 @@ from ...payloads import tags_of
 from ...state import Caller, State
 from ..declaration import DeclaredKind, EntityKind, FileEntry, PowersOf
 from ..spec import CREATE, DELETE, Phase, spec
-from .permission_sets import PermissionSet
+from ._permission_set_access import ESCALATION, gained, permission_set, powers
 
 ASSIGNMENT = ChangeKind.named("account_assignment")  # target: the set's ARN (empty: created now)
 
@@ -203,28 +203,11 @@ def risks(change: Change, desired: State, live: State, powers_of: PowersOf) -> t
     principal = f"{LABELS[found['principal_type']]} {found['principal']}"
     where = f"(permission set {change.name}) in " + \
         ("1 account" if found["reach"] == "1" else f"{found['reach']} accounts")
-    held = _permission_set(change.name, desired) or _permission_set(change.name, live)
+    held = permission_set(change.name, desired) or permission_set(change.name, live)
     if held is None:
         return (Risk(ESCALATION, f"whatever it grants, not read {where}: declare it under "
                                  "identity_center.permission_sets to have it judged", principal),)
-    boundary = held.boundary if held.boundary and held.boundary.startswith("arn:") else None
-    found_powers = powers_of(held.managed_policies, held.inline_policy, boundary)
-    if any(category == ADMIN for category, _ in found_powers):
-        return (Risk(ADMIN, f"full access {where}", principal),)
-    judged = [Risk(category, f"{detail} {where}", principal)
-              for category, detail in found_powers]
-    unjudged = [Risk(ESCALATION, f"whatever customer managed policy {reference} grants, not "
-                                 f"judged {where}", principal)
-                for reference in sorted(held.customer_policies)]
-    return tuple(judged + unjudged)
-
-
-def _permission_set(name: str, state: State) -> PermissionSet | None:
-    sets: Mapping[str, PermissionSet] = state.declared.get("permission_sets", {})
-    return next((found for key, found in sets.items() if key.lower() == name.lower()), None)
-
-
-ADMIN, ESCALATION = "admin", "privilege-escalation"  # as the access model names them
+    return gained(principal, where, set(), powers(held, powers_of), held.customer_policies)
 
 
 # How a plan says them, and what they do to access.

@@ -32,6 +32,7 @@ from ...wording import plural
 from ..declaration import DeclaredKind, EntityKind, FileEntry
 from ..describers import Describer, entity, shown, transition
 from ..spec import CREATE, DELETE, TEXT, UPDATE, Phase, spec
+from ._permission_set_access import set_change_risks
 
 # IAM Identity Center's limits (CreatePermissionSet, PutInlinePolicyToPermissionSet; its
 # quotas page: 20 managed policies per set, AWS managed and customer managed together).
@@ -170,9 +171,6 @@ def _boundary(entry: FileEntry) -> str | None:
         return managed_arn(written["managed"])
     except ValueError as error:
         raise entry.error(("permissions_boundary", "managed"), str(error)) from None
-
-
-# The diff.
 
 
 def diff(desired: Mapping[str, PermissionSet], live: Mapping[str, PermissionSet],
@@ -396,4 +394,5 @@ KIND = DeclaredKind(
     diff=diff,
     to_file=to_file,
     cuts_off=cuts_off,
+    risks=set_change_risks,
 )
