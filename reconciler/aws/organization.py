@@ -26,7 +26,7 @@ PAGE = 20  # the most both per-parent listings return a page (their MaxResults' 
 
 
 def read_organization(aws: Aws) -> Organization:
-    root, management = _root(aws)
+    root, management, enabled = _root(aws)
     accounts: dict[str, OrgAccount] = {}
     units: dict[str, OrgUnit] = {}
     parents = [root]
@@ -39,21 +39,24 @@ def read_organization(aws: Aws) -> Organization:
         for account in _listed(aws, "list_accounts_for_parent", "Accounts",
                                f"list the accounts in {parent}", parent):
             accounts[account["Id"]] = _account(account, parent)
-    return Organization(root=root, accounts=accounts, units=units, management=management)
+    return Organization(root=root, accounts=accounts, units=units, management=management,
+                        enabled_types=enabled)
 
 
-def _root(aws: Aws) -> tuple[str, str]:
-    """The root's id, and the management account's id, which its ARN holds
-    (`arn:aws:organizations::111111111111:root/o-.../r-...`): an organisation has exactly one
-    root (the listing pages all the same, as any of Organizations' may answer an empty page
-    with a NextToken)."""
+def _root(aws: Aws) -> tuple[str, str, frozenset[str]]:
+    """The root's id, the management account's id, which its ARN holds
+    (`arn:aws:organizations::111111111111:root/o-.../r-...`), and the policy types enabled on
+    it: an organisation has exactly one root (the listing pages all the same, as any of
+    Organizations' may answer an empty page with a NextToken)."""
     doing = "read the organisation's root"
     pages = aws.pages("organizations", "list_roots", doing)
     root = next((found for page in pages for found in page["Roots"]), None)
     if root is None:  # never from AWS; an emulator's or a proxy's answer
         raise AwsError(doing, "ListRoots", "NoRoot", "the organisation lists no root")
     arn = str(root.get("Arn", ""))
-    return str(root["Id"]), arn.split(":")[4] if arn.count(":") >= 5 else ""
+    enabled = frozenset(str(found["Type"]) for found in root.get("PolicyTypes", [])
+                        if found.get("Status") == "ENABLED")
+    return str(root["Id"]), arn.split(":")[4] if arn.count(":") >= 5 else "", enabled
 
 
 def _listed(

@@ -18,6 +18,7 @@ from ..core.kinds.declaration import EntityKind
 from ..core.kinds.entities import IGNORABLE
 from ..core.policy.mfa_policy import ENFORCE_MFA_POLICY_NAME
 from ..core.state import Ignore
+from .documentfiles import read_document_file
 from .yamlload import Path, Source
 
 # Default IAM quotas (AWS can raise the managed policy ones on request; iamctl keeps the default).
@@ -47,6 +48,15 @@ class Declared:
 
     def error(self, rest: Path, message: str) -> ConfigError:
         return source_error(self.source, self.path + rest, message)
+
+    def read_document(self, rest: Path) -> Any:
+        """The JSON document in the file named at `rest` (a `document_file`): relative to this
+        YAML file, inside the configuration's tree (`documentfiles.py`)."""
+        name = self.source.value(self.path + rest)
+        try:
+            return read_document_file(self.source.file, str(name))
+        except ValueError as error:
+            raise self.error(rest, f"{name}{error}") from None
 
 
 def declared_in(sources: Sequence[Source], kind: str, section: str,

@@ -48,6 +48,8 @@ class Organization:
     accounts: Mapping[str, OrgAccount]  # by id
     units: Mapping[str, OrgUnit]  # by id
     management: str = ""  # the management account's id (in the root's ARN)
+    # The policy types enabled on the root (`SERVICE_CONTROL_POLICY`, ...), as ListRoots says.
+    enabled_types: frozenset[str] = frozenset()
 
     def path(self, unit_id: str) -> str:
         """`Workloads/Prod`: the OU's name after its ancestors', from the root down."""

@@ -6,11 +6,14 @@ or writes AWS, so every decision can be tested with plain data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 from ..changes import Action, Change, ChangeKind, HumanStep
+from ..kinds.declaration import LiveRead
 from ..kinds.declared import DECLARED
 from ..payloads import PathSpec, UserSpec
 from ..state import AccessKey, Entity, Group, ManagedPolicy, State, User, credentials_of
@@ -84,14 +87,26 @@ def diff_declared(
     unmanaged: dict[str, tuple[str, ...]] = {}
     for kind in DECLARED:
         section = kind.entity.section
-        found = {key: entity for key, entity in kind.declared_in(live).items()
-                 if not desired.ignore.matches(section, key)}
+        found = _not_ignored(kind.declared_in(live),
+                             partial(_kept, desired, section))
         wanted = kind.declared_in(desired)
         changes += kind.diff(wanted, found, desired.prune)
         extra = tuple(sorted(key for key in found if key not in wanted))
         if kind.owner is None and extra and not desired.prune:
             unmanaged[kind.entity.plural] = extra
     return changes, unmanaged
+
+
+def _kept(desired: State, section: str, key: str) -> bool:
+    return not desired.ignore.matches(section, key)
+
+
+def _not_ignored(read: Mapping[str, Any], keep: Callable[[str], bool]) -> Mapping[str, Any]:
+    """What the diff compares of a kind: its entities `ignore` does not name, with what its
+    reader read of the account as a whole (`LiveRead`) kept."""
+    if isinstance(read, LiveRead):
+        return read.only(keep)
+    return {key: entity for key, entity in read.items() if keep(key)}
 
 
 def _diff_policies(desired: State, live: State,

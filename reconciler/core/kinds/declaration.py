@@ -79,6 +79,23 @@ class FileEntry(Protocol):
 
     def error(self, rest: tuple[str | int, ...], message: str) -> ConfigError: ...
 
+    def read_document(self, rest: tuple[str | int, ...]) -> Any:
+        """The JSON document in the file the field at `rest` names (a `document_file`),
+        relative to the YAML file and inside the configuration's tree; a ConfigError there."""
+
+
+class LiveRead(dict[str, Any]):
+    """A reader's result that carries, beside the entities by key, what the kind's diff needs
+    of the account as a whole (for an organization policy type: the organisation's tree,
+    whether the type is enabled, and every policy of the type, those `ignore` names too)."""
+
+    def __init__(self, entities: Mapping[str, Any], context: object) -> None:
+        super().__init__(entities)
+        self.context = context
+
+    def only(self, keep: Callable[[str], bool]) -> LiveRead:
+        return LiveRead({key: value for key, value in self.items() if keep(key)}, self.context)
+
 
 @dataclass(frozen=True)
 class DeclaredKind(Generic[Model]):

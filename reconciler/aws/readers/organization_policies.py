@@ -1,0 +1,151 @@
+"""Read an organisation's service control and resource control policies, each type only when
+the files declare it (or for export), and check the targets the files name: an unknown or
+ambiguous one is an error at its place in the file, with a suggestion, before the plan.
+
+The calls, for P policies of a type (AWS's own included):
+  1 ListPolicies (a page more per further 20 policies)
+  + P DescribePolicy (the document and description: the listing has no content)
+  + P ListTargetsForPolicy (a page more per further 20 targets)
+  + T ListTagsForResource, for the T policies the files declare with `tags` (all, for export)
+  + the organisation's read (`aws/organization.py`), once for both types.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ...core.errors import AwsError, ConfigError, ResourceNotFoundError
+from ...core.kinds.declaration import LiveRead
+from ...core.kinds.declared._org_policy_model import (
+    RCP,
+    SCP,
+    OrgPolicy,
+    PolicyContext,
+    PolicyType,
+)
+from ...core.organization import Organization, TargetError, find_target
+from ...core.policy.documents import canonical
+from ...core.state import State
+from ..client import Aws
+from ..organization import read_organization
+from . import reads
+
+notices = logging.getLogger("reconciler.notices")
+PAGE = 20  # the most ListPolicies and ListTargetsForPolicy return a page
+
+
+@reads(SCP.section)
+def read_service_control_policies(aws: Aws, live: State,
+                                  wanted: Mapping[str, OrgPolicy] | None) -> LiveRead:
+    return read_policies(aws, SCP, live, wanted)
+
+
+@reads(RCP.section)
+def read_resource_control_policies(aws: Aws, live: State,
+                                   wanted: Mapping[str, OrgPolicy] | None) -> LiveRead:
+    return read_policies(aws, RCP, live, wanted)
+
+
+def read_policies(aws: Aws, policy_type: PolicyType, live: State,
+                  wanted: Mapping[str, OrgPolicy] | None) -> LiveRead:
+    org = _organization_read(live) or (read_organization(aws) if wanted is not None
+                                       else _exported_organization(aws, policy_type))
+    if org is None:
+        return LiveRead({}, None)
+    enabled = policy_type.api in org.enabled_types
+    if wanted is None and not enabled:
+        return LiveRead({}, None)  # export: a type the organisation does not use is left out
+    for policy in (wanted or {}).values():
+        _check_targets(org, policy)
+    every: dict[str, OrgPolicy] = {}
+    for summary in _listed(aws, "list_policies", "Policies",
+                           f"list the {policy_type.plural}", Filter=policy_type.api):
+        tagged = wanted is None or (summary["Name"] in wanted
+                                    and wanted[summary["Name"]].tags is not None)
+        found = _read_policy(aws, org, summary, tagged)
+        if found is not None:
+            every[found.name] = found
+    context = PolicyContext(org, enabled, every)
+    return LiveRead(every, context)
+
+
+def _exported_organization(aws: Aws, policy_type: PolicyType) -> Organization | None:
+    """For export: the organisation, or None (said once) when these credentials see none, as
+    from an account of no organisation or a member account."""
+    try:
+        return read_organization(aws)
+    except AwsError as error:
+        if error.code not in _NOT_SEEN:
+            raise
+        notices.warning("export: %s left out: %s", policy_type.plural, error)
+        return None
+
+
+_NOT_SEEN = frozenset({"AccessDenied", "AccessDeniedException",
+                       "AWSOrganizationsNotInUseException"})
+
+
+def _organization_read(live: State) -> Organization | None:
+    """The organisation as the other policy type's reader read it in this same read."""
+    for read in live.declared.values():
+        if isinstance(read, LiveRead) and isinstance(read.context, PolicyContext):
+            return read.context.organization
+    return None
+
+
+def _check_targets(org: Organization, policy: OrgPolicy) -> None:
+    for ref in policy.targets:
+        try:
+            find_target(org, ref)
+        except TargetError as error:
+            place = policy.places.get(ref)
+            if place is None:
+                raise
+            raise ConfigError(place.location, place.field, str(error)) from None
+
+
+def _read_policy(aws: Aws, org: Organization, summary: Mapping[str, Any],
+                 tagged: bool) -> OrgPolicy | None:
+    """A policy deleted between the list and its reads is left out, as if listed later."""
+    policy_id, name = str(summary["Id"]), str(summary["Name"])
+    try:
+        described = aws.call("organizations", "describe_policy", f"read policy {name}",
+                             PolicyId=policy_id)["Policy"]
+        nodes = tuple(str(target["TargetId"]) for target in _listed(
+            aws, "list_targets_for_policy", "Targets", f"list the targets of policy {name}",
+            PolicyId=policy_id))
+        tags = _tags(aws, name, policy_id) if tagged and not summary.get("AwsManaged") else None
+    except ResourceNotFoundError:
+        return None
+    content = described.get("Content")
+    every_node = {org.root, *org.units, *org.accounts}
+    return OrgPolicy(
+        name=name, description=str(described["PolicySummary"].get("Description", "")),
+        document=canonical(content) if content else None, targets=tuple(sorted(nodes)),
+        everywhere=bool(every_node) and every_node <= set(nodes), tags=tags,
+        aws_managed=bool(summary.get("AwsManaged")), policy_id=policy_id,
+        target_names=tuple(_named(org, node) for node in sorted(nodes)))
+
+
+def _named(org: Organization, node: str) -> str:
+    """How the file names a node: `root`, `ou:Parent/Child`, an account's id."""
+    if node == org.root:
+        return "root"
+    if node in org.units:
+        return f"ou:{org.path(node)}"
+    return node
+
+
+def _tags(aws: Aws, name: str, policy_id: str) -> dict[str, str]:
+    return {tag["Key"]: tag.get("Value", "") for tag in _listed(
+        aws, "list_tags_for_resource", "Tags", f"read the tags of policy {name}",
+        ResourceId=policy_id)}
+
+
+def _listed(aws: Aws, operation: str, key: str, doing: str,
+            **params: Any) -> Iterator[dict[str, Any]]:
+    paged = {"MaxResults": PAGE} if operation != "list_tags_for_resource" else {}
+    for page in aws.pages("organizations", operation, doing, **params, **paged):
+        yield from page.get(key, [])

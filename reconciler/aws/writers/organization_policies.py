@@ -1,0 +1,173 @@
+"""Writers for service control and resource control policies
+(`core/kinds/declared/_org_policies.py`). Apply runs them in the declaration's order: the type
+enabled, policies created and changed, attachments, then detachments, then deletions.
+
+A policy created by this apply has no id in the plan: its later changes find it by name. An
+attach AWS already holds, a detach of what is no longer attached and a deletion of what is gone
+are the state wanted: a second apply after a partial failure converges.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any
+
+from ...core.changes import Action, Change
+from ...core.errors import AwsError, IamctlError, ResourceNotFoundError
+from ...core.kinds.declared import resource_control_policies, service_control_policies
+from ...core.kinds.declared._org_policy_diff import PolicyKinds
+from ...core.kinds.declared._org_policy_model import RCP, SCP, PolicyType
+from ...core.payloads import tags_of, text_of
+from .base import WriteContext, Writer, register
+
+# How often, and how long, apply asks whether a policy type it enabled is enabled.
+POLL_SECONDS = 1.0
+ENABLE_TIMEOUT_SECONDS = 120.0
+
+
+def organizations(ctx: WriteContext, operation: str, doing: str,
+                  **params: Any) -> dict[str, Any]:
+    return ctx.aws.call("organizations", operation, doing, **params)
+
+
+def policy_id(ctx: WriteContext, policy_type: PolicyType, change: Change) -> str:
+    """The policy's id: the plan's, or found by name for a policy this apply created."""
+    if change.target:
+        return change.target
+    for page in ctx.aws.pages("organizations", "list_policies", f"list the {policy_type.plural}",
+                              Filter=policy_type.api):
+        for summary in page.get("Policies", []):
+            if summary["Name"] == change.name:
+                return str(summary["Id"])
+    raise IamctlError(f"{policy_type.label} {change.name}: not found after its creation")
+
+
+def _writers(policy_type: PolicyType, kinds: PolicyKinds) -> None:
+    """Registers the type's writers."""
+    def on(kind: Any, *actions: Action) -> Callable[[Writer], Writer]:
+        return lambda writer: register(kind, actions, writer)
+
+    label = policy_type.label
+
+    @on(kinds.enabled, Action.CREATE)
+    def enable(ctx: WriteContext, change: Change) -> None:
+        root = change.target
+        with suppress(_AlreadyEnabled):
+            _enable(ctx, policy_type, root)
+        _wait_enabled(ctx, policy_type)
+
+    @on(kinds.policy, Action.CREATE)
+    def create(ctx: WriteContext, change: Change) -> None:
+        spec = tags_of(change.after)
+        organizations(ctx, "create_policy", f"create {label} {change.name}",
+                      Name=change.name, Type=policy_type.api, Content=spec["document"],
+                      Description=spec["description"])
+
+    @on(kinds.policy, Action.DELETE)
+    def delete(ctx: WriteContext, change: Change) -> None:
+        with suppress(ResourceNotFoundError):
+            organizations(ctx, "delete_policy", f"delete {label} {change.name}",
+                          PolicyId=policy_id(ctx, policy_type, change))
+
+    @on(kinds.description, Action.UPDATE)
+    def describe(ctx: WriteContext, change: Change) -> None:
+        organizations(ctx, "update_policy", f"update the description of {label} {change.name}",
+                      PolicyId=policy_id(ctx, policy_type, change),
+                      Description=text_of(change.after))
+
+    @on(kinds.document, Action.UPDATE)
+    def document(ctx: WriteContext, change: Change) -> None:
+        organizations(ctx, "update_policy", f"update the document of {label} {change.name}",
+                      PolicyId=policy_id(ctx, policy_type, change),
+                      Content=tags_of(change.after)["document"])
+
+    @on(kinds.tags, Action.UPDATE)
+    def tag(ctx: WriteContext, change: Change) -> None:
+        before, after = tags_of(change.before), tags_of(change.after)
+        resource = policy_id(ctx, policy_type, change)
+        gone = sorted(set(before) - set(after))
+        if gone:
+            organizations(ctx, "untag_resource", f"untag {label} {change.name}",
+                          ResourceId=resource, TagKeys=gone)
+        changed = {key: value for key, value in after.items() if before.get(key) != value}
+        if changed:
+            organizations(ctx, "tag_resource", f"tag {label} {change.name}", ResourceId=resource,
+                          Tags=[{"Key": key, "Value": value}
+                                for key, value in sorted(changed.items())])
+
+    @on(kinds.target, Action.CREATE)
+    def attach(ctx: WriteContext, change: Change) -> None:
+        node = tags_of(change.after)
+        with suppress(_AlreadyAttached):
+            _attach(ctx, f"attach {label} {change.name} to {node['name']}",
+                    policy_id(ctx, policy_type, change), node["node"])
+
+    @on(kinds.target, Action.DELETE)
+    def detach(ctx: WriteContext, change: Change) -> None:
+        node = tags_of(change.before)
+        with suppress(_NotAttached):
+            _detach(ctx, f"detach {label} {change.name} from {node['name']}",
+                    policy_id(ctx, policy_type, change), node["node"])
+
+
+class _AlreadyEnabled(Exception):
+    pass
+
+
+class _AlreadyAttached(Exception):
+    pass
+
+
+class _NotAttached(Exception):
+    pass
+
+
+def _enable(ctx: WriteContext, policy_type: PolicyType, root: str) -> None:
+    try:
+        organizations(ctx, "enable_policy_type", f"enable {policy_type.plural}", RootId=root,
+                      PolicyType=policy_type.api)
+    except AwsError as error:
+        if error.code == "PolicyTypeAlreadyEnabledException":
+            raise _AlreadyEnabled from error
+        raise
+
+
+def _wait_enabled(ctx: WriteContext, policy_type: PolicyType) -> None:
+    """AWS enables a type asynchronously (PENDING_ENABLE): attaching before it ends fails."""
+    deadline = time.monotonic() + ENABLE_TIMEOUT_SECONDS
+    while True:
+        roots = [root for page in ctx.aws.pages("organizations", "list_roots",
+                                                "read the organisation's root")
+                 for root in page["Roots"]]
+        statuses = {found["Type"]: found.get("Status") for root in roots
+                    for found in root.get("PolicyTypes", [])}
+        if statuses.get(policy_type.api) in ("ENABLED", None):
+            return  # None: an emulator that does not say; the attachments will tell
+        if time.monotonic() > deadline:
+            raise IamctlError(f"{policy_type.plural}: still {statuses[policy_type.api]} after "
+                              f"{ENABLE_TIMEOUT_SECONDS:.0f} s; run apply again")
+        time.sleep(POLL_SECONDS)
+
+
+def _attach(ctx: WriteContext, doing: str, policy: str, node: str) -> None:
+    try:
+        organizations(ctx, "attach_policy", doing, PolicyId=policy, TargetId=node)
+    except AwsError as error:
+        if error.code == "DuplicatePolicyAttachmentException":
+            raise _AlreadyAttached from error
+        raise
+
+
+def _detach(ctx: WriteContext, doing: str, policy: str, node: str) -> None:
+    try:
+        organizations(ctx, "detach_policy", doing, PolicyId=policy, TargetId=node)
+    except AwsError as error:
+        if error.code == "PolicyNotAttachedException":
+            raise _NotAttached from error
+        raise
+
+
+_writers(SCP, service_control_policies.CHANGES)
+_writers(RCP, resource_control_policies.CHANGES)

@@ -1,0 +1,79 @@
+"""The declaration of one organization policy type (`organization.service_control_policies`,
+`.resource_control_policies`): its kinds of change, in apply's safe order, and the hooks the
+generic code calls. Each type's module is one line over this.
+
+The order (design, section 13): the type enabled on the root first; new policies and document
+changes with the policies; attachments before the detachments (so a target is never bare in
+between, nor over its quota when one policy replaces another); deletions last, after their
+detachments.
+
+Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from ...changes import Change
+from ...payloads import tags as string_map
+from ...payloads import text
+from ..declaration import DeclaredKind, EntityKind, LiveRead
+from ..describers import entity, transition
+from ..spec import CREATE, DELETE, UPDATE, Phase, spec
+from . import _org_policy_diff
+from ._org_policy_diff import PolicyKinds
+from ._org_policy_model import OrgPolicy, PolicyContext, PolicyType, from_file
+from ._org_policy_plan import (
+    PolicyPlan,
+    document_after,
+    document_before,
+    policy_type_payload,
+    spec_payload,
+    target_payload,
+    to_file,
+)
+
+
+def policy_kind(policy_type: PolicyType, prefix: str) -> tuple[DeclaredKind[OrgPolicy],
+                                                               PolicyKinds]:
+    kinds = PolicyKinds.of(prefix)
+    plan = PolicyPlan(policy_type, kinds)
+    judged = plan.judged
+
+    def diff(desired: Mapping[str, OrgPolicy], live: Mapping[str, OrgPolicy],
+             prune: bool) -> Iterable[Change]:
+        context = live.context if isinstance(live, LiveRead) else None
+        if context is not None and not isinstance(context, PolicyContext):
+            raise TypeError(f"{policy_type.section}: its reader gave no PolicyContext")
+        return _org_policy_diff.diff(policy_type, kinds, desired, live, context, prune)
+
+    label = policy_type.label
+    declared = DeclaredKind(
+        entity=EntityKind(policy_type.section, label, policy_type.plural,
+                          within=("organization",), names_ignore_case=False),
+        changes=(
+            spec(kinds.enabled, Phase.ACCOUNT, [CREATE], plan.describe_enabled,
+                 after=policy_type_payload(policy_type), access=judged),
+            spec(kinds.policy, Phase.POLICIES, [CREATE, DELETE], entity(label),
+                 Phase.DELETE_POLICIES, before=spec_payload, after=spec_payload, access=judged),
+            spec(kinds.description, Phase.POLICIES, [UPDATE],
+                 transition(f"{label} {{name}}: description"), before=text, after=text,
+                 access=judged),
+            spec(kinds.document, Phase.POLICIES, [UPDATE], plan.describe_document,
+                 before=document_before, after=document_after, access=judged),
+            spec(kinds.tags, Phase.POLICIES, [UPDATE], transition(f"{label} {{name}}: tags"),
+                 before=string_map, after=string_map, access=judged),
+            # Attached in ROLES, detached in REMOVALS: every attach runs before any detach.
+            spec(kinds.target, Phase.ROLES, [CREATE, DELETE], plan.describe_target,
+                 before=target_payload, after=target_payload, access=judged),
+        ),
+        from_file=from_file(policy_type),
+        key_of=lambda policy: policy.name,
+        check=None,
+        diff=diff,
+        to_file=to_file,
+    )
+    return declared, kinds
+
+
+

@@ -1,0 +1,209 @@
+"""The diff of one type of organization policy: each declared policy's document, description,
+tags and targets exact; prune deletes the undeclared ones (detached first); the type enabled on
+the root when it is not. Then the plan is refused, before any change, when it would leave a
+target over the per-target quota or (for SCPs) without any policy: counted over every policy
+of the type, those iamctl does not manage included.
+
+Each attach, detach and document change carries what its line and its access rule need: the
+target's name, the member accounts it reaches, the document, and whether the target keeps a
+policy that allows everything (then an Allow added or taken away changes nothing).
+
+Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from ...changes import Action, Change, ChangeKind
+from ...errors import IamctlError
+from ...policy.documents import allows_everything, canonical
+from ._org_policy_model import MAX_PER_TARGET, OrgPolicy, PolicyContext, PolicyType
+
+
+@dataclass(frozen=True)
+class PolicyKinds:
+    """One type's kinds of change."""
+
+    policy: ChangeKind  # create / delete; target: the policy id
+    description: ChangeKind
+    document: ChangeKind
+    tags: ChangeKind
+    target: ChangeKind  # attach (create) / detach (delete); target: the policy id
+    enabled: ChangeKind  # the type enabled on the root; target: the root's id
+
+    @classmethod
+    def of(cls, prefix: str) -> PolicyKinds:
+        named = ChangeKind.named
+        return cls(named(prefix), named(f"{prefix}_description"), named(f"{prefix}_document"),
+                   named(f"{prefix}_tags"), named(f"{prefix}_target"),
+                   named(f"{prefix}_type_enabled"))
+
+
+class PlanRefused(IamctlError):
+    """A plan AWS would refuse half-way: said before any change, naming the target."""
+
+
+def diff(policy_type: PolicyType, kinds: PolicyKinds, desired: Mapping[str, OrgPolicy],
+         live: Mapping[str, OrgPolicy], context: PolicyContext | None,
+         prune: bool) -> list[Change]:
+    if context is None:  # the files declare none of the type: nothing was read
+        return []
+    every = _as_enabled(policy_type, context)
+    changes = [] if context.enabled else [Change(
+        Action.CREATE, kinds.enabled, policy_type.api, context.organization.root,
+        after=policy_type.api)]
+    after = {name: found.targets for name, found in every.items()}
+    for name, wanted in desired.items():
+        found = every.get(name)
+        nodes = context.resolve(wanted)
+        changes += _policy_changes(kinds, wanted, found)
+        after[name] = tuple(sorted(nodes))
+    pruned = [found for name, found in live.items()
+              if prune and name not in desired and not found.aws_managed]
+    for found in pruned:
+        after[found.name] = ()
+    _refuse_what_aws_would(policy_type, context, every, after)
+    attachments = _Attachments(context, every, after, desired)
+    for name, wanted in desired.items():
+        changes += attachments.document_change(kinds, wanted, every.get(name))
+        changes += attachments.changes(kinds, wanted, every.get(name))
+    for found in pruned:
+        changes += attachments.changes(kinds, found, found)
+        changes.append(Change(Action.DELETE, kinds.policy, found.name, found.policy_id,
+                              before=_spec(found)))
+    return changes
+
+
+def _as_enabled(policy_type: PolicyType, context: PolicyContext) -> dict[str, OrgPolicy]:
+    """The policies as AWS will hold them once the type is enabled: enabling it attaches AWS's
+    full-access policy to every target, which the plan must not attach again."""
+    every = dict(context.every)
+    if context.enabled or policy_type.full_access not in every:
+        return every
+    full = every[policy_type.full_access]
+    every[full.name] = OrgPolicy(full.name, full.description, full.document,
+                                 tuple(context.nodes()), aws_managed=True,
+                                 policy_id=full.policy_id)
+    return every
+
+
+def _policy_changes(kinds: PolicyKinds, wanted: OrgPolicy,
+                    found: OrgPolicy | None) -> list[Change]:
+    if wanted.aws_managed:
+        return []
+    if found is None:
+        changes = [Change(Action.CREATE, kinds.policy, wanted.name, after=_spec(wanted))]
+        if wanted.tags:
+            changes.append(Change(Action.UPDATE, kinds.tags, wanted.name, before={},
+                                  after=dict(wanted.tags)))
+        return changes
+    changes = []
+    if wanted.description is not None and wanted.description != (found.description or ""):
+        changes.append(Change(Action.UPDATE, kinds.description, wanted.name, found.policy_id,
+                              before=found.description or "", after=wanted.description))
+    if wanted.tags is not None and dict(wanted.tags) != dict(found.tags or {}):
+        changes.append(Change(Action.UPDATE, kinds.tags, wanted.name, found.policy_id,
+                              before=dict(found.tags or {}), after=dict(wanted.tags)))
+    return changes
+
+
+def _spec(policy: OrgPolicy) -> dict[str, str]:
+    return {"description": policy.description or "", "document": _text(policy)}
+
+
+def _text(policy: OrgPolicy) -> str:
+    return policy.document.text if policy.document is not None else ""
+
+
+def _refuse_what_aws_would(policy_type: PolicyType, context: PolicyContext,
+                           every: Mapping[str, OrgPolicy],
+                           after: Mapping[str, tuple[str, ...]]) -> None:
+    """Per target, the policies of the type after the plan: more than AWS allows, or (for SCPs)
+    none at all, and AWS would refuse the attach or the detach half-way through apply."""
+    held: dict[str, list[str]] = {node: [] for node in context.nodes()}
+    for name, nodes in after.items():
+        for node in nodes:
+            held.setdefault(node, []).append(name)
+    for node, names in held.items():
+        where = context.node_name(node)
+        if len(names) > MAX_PER_TARGET:
+            raise PlanRefused(
+                f"{policy_type.section}: {where} would hold {len(names)} {policy_type.plural} "
+                f"({', '.join(sorted(names))}); AWS allows {MAX_PER_TARGET} per target, those "
+                "iamctl does not manage included")
+        if policy_type.never_bare and not names and _held_before(every, node):
+            raise PlanRefused(
+                f"{policy_type.section}: the plan would leave {where} without any "
+                f"{policy_type.label}, which AWS refuses; attach another there (such as "
+                f"{policy_type.full_access}) in the same files")
+
+
+def _held_before(every: Mapping[str, OrgPolicy], node: str) -> bool:
+    return any(node in found.targets for found in every.values())
+
+
+class _Attachments:
+    """The attach and detach changes of each policy, with what their lines and rules need."""
+
+    def __init__(self, context: PolicyContext, every: Mapping[str, OrgPolicy],
+                 after: Mapping[str, tuple[str, ...]],
+                 desired: Mapping[str, OrgPolicy]) -> None:
+        self.context = context
+        self.every = every
+        self.after = after
+        self.desired = desired
+
+    def changes(self, kinds: PolicyKinds, policy: OrgPolicy,
+                found: OrgPolicy | None) -> Iterable[Change]:
+        before = set(found.targets) if found else set()
+        now = set(self.after[policy.name])
+        document = self._document(policy.name)
+        for node in sorted(now - before):
+            covered = self._covered(node, policy.name, live=True) and \
+                self._covered(node, policy.name, live=False)
+            yield Change(Action.CREATE, kinds.target, policy.name,
+                         found.policy_id if found else "",
+                         after=self._payload(node, document, covered))
+        for node in sorted(before - now):
+            covered = self._covered(node, policy.name, live=False)
+            yield Change(Action.DELETE, kinds.target, policy.name, found.policy_id if found else "",
+                         before=self._payload(node, document, covered))
+
+    def document_change(self, kinds: PolicyKinds, wanted: OrgPolicy,
+                        found: OrgPolicy | None) -> list[Change]:
+        """A declared policy's new document, judged where it is attached after the plan."""
+        if found is None or wanted.document is None or wanted.document == found.document:
+            return []
+        nodes = self.after[wanted.name]
+        covered = bool(nodes) and all(self._covered(node, wanted.name, live=False)
+                                      for node in nodes)
+        return [Change(Action.UPDATE, kinds.document, wanted.name, found.policy_id,
+                       before={"document": _text(found)},
+                       after={"document": wanted.document.text,
+                              "accounts": str(self.context.accounts_reached(nodes)),
+                              "covered": "yes" if covered else "no"})]
+
+    def _document(self, name: str, live: bool = False) -> str:
+        found = self.every.get(name)
+        wanted = None if live else self.desired.get(name)
+        for policy in (wanted, found):
+            if policy is not None and policy.document is not None:
+                return policy.document.text
+        return ""
+
+    def _covered(self, node: str, name: str, live: bool) -> bool:
+        """Whether another policy that allows everything is on `node` (live, or after)."""
+        holders = self.every if live else self.after
+        for other in holders:
+            nodes = self.every[other].targets if live else self.after[other]
+            text = self._document(other, live)
+            if other != name and node in nodes and text and allows_everything(canonical(text)):
+                return True
+        return False
+
+    def _payload(self, node: str, document: str, covered: bool) -> dict[str, str]:
+        return {"node": node, "name": self.context.node_name(node),
+                "accounts": str(self.context.member_accounts(node)), "document": document,
+                "covered": "yes" if covered else "no"}
