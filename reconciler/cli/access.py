@@ -10,7 +10,7 @@ import click
 from ..core.access import queries
 from ..core.errors import IamctlError
 from ..core.plan.destinations import DEFAULT_DELIVERY
-from ..engine.access import model_after_apply
+from ..engine.access import ceilings_of, model_after_apply
 from ..engine.accounts import EXIT_OK
 from ..options import global_options
 from .common import Options, account_option, cli, files_argument, pass_options
@@ -41,23 +41,28 @@ def access(
     if (action is None) == (principal is None):
         raise click.UsageError("give exactly one of --action and --principal")
     answers = []
-    for result in read_and_plan(files, accounts, opts, False, DEFAULT_DELIVERY):
-        model = model_after_apply(result)
+    results = list(read_and_plan(files, accounts, opts, False, DEFAULT_DELIVERY))
+    known = ceilings_of(results)
+    for result in results:
+        model = model_after_apply(result, known)
         if action is not None:
             grantees = queries.who_can(model, action, resource)
+            limit = queries.ceiling_of(model, action, resource)
             answers.append((result.account_id, {
                 "action": action, "resource": resource,
-                "principals": [g.to_json() for g in grantees]},
-                queries.who_can_text(action, resource, grantees)))
+                "principals": [g.to_json() for g in grantees], **limit.to_json()},
+                queries.who_can_text(action, resource, grantees) + limit.text()))
             continue
         assert principal is not None
         found = queries.find_principal(model, principal)
-        if found is None:
-            raise IamctlError(f"account {result.account_id}: no principal {principal!r} "
-                              "(name a user, `role NAME`, or an outside principal as listed "
-                              "by --action)")
-        profile = queries.what_can(model, found)
-        answers.append((result.account_id, profile.to_json(), queries.what_can_text(profile)))
+        if found is not None:  # of several accounts, those that hold it answer
+            profile = queries.what_can(model, found)
+            answers.append((result.account_id, profile.to_json(),
+                            queries.what_can_text(profile)))
+    if not answers:
+        where = ", ".join(f"account {result.account_id}" for result in results)
+        raise IamctlError(f"{where}: no principal {principal!r} (name a user, `role NAME`, or "
+                          "an outside principal as listed by --action)")
     if as_json:
         click.echo(json.dumps(
             answers[0][1] if len(answers) == 1 else {a: j for a, j, _ in answers}, indent=2))

@@ -193,15 +193,17 @@ class PolicySet:
         return cache[key]
 
     def _decide(self, action: str, resource: str, facts: Facts, other_user: bool) -> Answer:
-        answer = _decide(self.grants, action, resource, facts, other_user)
+        answer = decide(self.grants, action, resource, facts, other_user)
         if self.boundary is None or answer.verdict == Verdict.NO:
             return answer
-        capped = _decide(self.boundary, action, resource, facts)
+        capped = decide(self.boundary, action, resource, facts)
         return Answer(min(answer.verdict, capped.verdict), answer.via)
 
 
-def _decide(grants: Iterable[Grant], action: str, resource: str, facts: Facts,
-            other_user: bool = False) -> Answer:
+def decide(grants: Iterable[Grant], action: str, resource: str, facts: Facts,
+           other_user: bool = False) -> Answer:
+    """What a set of statements decides of the action on `resource`: the best Allow, less what
+    a Deny takes away surely (NO) or maybe (MAYBE)."""
     best = Verdict.NO
     via: tuple[str, ...] = ()
     blocked = Verdict.NO  # how surely a Deny takes the action away on all those resources

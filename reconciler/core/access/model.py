@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..state import State, User
 from .conditions import Verdict
@@ -24,6 +24,9 @@ from .overlay import differing_keys
 from .principals import ROLE, USER, Admission, Principal
 from .reach import ASSUME, Reach, Step, chain_text
 from .trust_index import RolesOf, TrustIndex, admissions_of
+
+if TYPE_CHECKING:
+    from .ceiling import Ceiling
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,9 @@ class AccessModel:
         self._parent_index = parent.trust_index if parent is not None else None
         self._changed_roles = changed_roles
         self._index: TrustIndex | None = None
+        # The service control policies' ceiling on this account (`ceiling.py`), when the run
+        # knows it (`iamctl access`): every answer of its users and roles is capped by it.
+        self.ceiling: Ceiling | None = None
 
     @classmethod
     def of(cls, state: State, documents: Documents, now: datetime | None = None,
@@ -250,7 +256,21 @@ class AccessModel:
 
     def own_answer(self, principal: Principal, action: str, resource: str,
                    other_user: bool = False) -> Answer:
-        return decided(self.holder(principal), action, resource, other_user)
+        found = decided(self.holder(principal), action, resource, other_user)
+        if self.ceiling is None or found.verdict == Verdict.NO or not self._limited(principal):
+            return found
+        capped = self.ceiling.decide(action, resource)
+        if capped.verdict >= found.verdict:
+            return found
+        return Answer(capped.verdict, found.via if capped.verdict else ())
+
+    def _limited(self, principal: Principal) -> bool:
+        """SCPs limit the account's users and roles, never its service-linked roles."""
+        if principal.type == USER:
+            return True
+        role = self.state.aws_roles.get(principal.name)
+        linked = role is not None and (role.path or "").startswith("/aws-service-role/")
+        return principal.type == ROLE and not linked
 
     def answer(self, principal: Principal, action: str, resource: str,
                other_user: bool = False) -> Answer:

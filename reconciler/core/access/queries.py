@@ -40,6 +40,38 @@ def who_can(model: AccessModel, action: str, resource: str = "*") -> list[Grante
 
 
 @dataclass(frozen=True)
+class Limit:
+    """What the organisation's service control policies make of an action in this account
+    (`ceiling.py`); `known` False when the run holds no ceiling for the account."""
+
+    known: bool
+    verdict: Verdict = Verdict.YES
+    via: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        if not self.known:
+            return {}
+        word = {Verdict.YES: "allow", Verdict.MAYBE: "conditional", Verdict.NO: "deny"}
+        return {"service_control_policies": {"verdict": word[self.verdict],
+                                             "by": list(self.via)}}
+
+    def text(self) -> str:
+        if not self.known or self.verdict == Verdict.YES:
+            return ""
+        where = " and ".join(self.via)
+        if self.verdict == Verdict.NO:
+            return f"  (the organisation's ceiling: {where} deny it in this account)\n"
+        return f"  (the organisation's ceiling: {where} may deny it, under conditions)\n"
+
+
+def ceiling_of(model: AccessModel, action: str, resource: str) -> Limit:
+    if model.ceiling is None:
+        return Limit(False)
+    found = model.ceiling.decide(action, resource)
+    return Limit(True, found.verdict, found.via)
+
+
+@dataclass(frozen=True)
 class ServiceAccess:
     service: str
     allowed: int

@@ -50,7 +50,7 @@ def diff(policy_type: PolicyType, kinds: PolicyKinds, desired: Mapping[str, OrgP
          prune: bool) -> list[Change]:
     if context is None:  # the files declare none of the type: nothing was read
         return []
-    every = _as_enabled(policy_type, context)
+    every = as_enabled(policy_type, context)
     changes = [] if context.enabled else [Change(
         Action.CREATE, kinds.enabled, policy_type.api, context.organization.root,
         after=policy_type.api)]
@@ -76,7 +76,7 @@ def diff(policy_type: PolicyType, kinds: PolicyKinds, desired: Mapping[str, OrgP
     return changes
 
 
-def _as_enabled(policy_type: PolicyType, context: PolicyContext) -> dict[str, OrgPolicy]:
+def as_enabled(policy_type: PolicyType, context: PolicyContext) -> dict[str, OrgPolicy]:
     """The policies as AWS will hold them once the type is enabled: enabling it attaches AWS's
     full-access policy to every target, which the plan must not attach again."""
     every = dict(context.every)

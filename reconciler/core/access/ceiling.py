@@ -1,0 +1,96 @@
+"""The ceiling service control policies put on a member account: its principals can do at most
+what an Allow permits at every level from the root down to the account, minus any Deny on that
+path (the Organizations User Guide, "SCP evaluation"). The management account and service-linked
+roles are never limited. `iamctl access` caps each answer for an account of the organisation
+whose management account's files are in the run, with the policies as the files leave them.
+
+Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..kinds.declaration import LiveRead
+from ..kinds.declared._org_policy_diff import as_enabled
+from ..kinds.declared._org_policy_model import SCP, OrgPolicy, PolicyContext
+from ..organization import Organization
+from ..policy.documents import as_dict
+from ..state import State
+from .conditions import Facts, Verdict
+from .grants import Answer, Grant, decide, grants_of
+
+
+@dataclass(frozen=True)
+class Level:
+    """One node of the path and the statements of the SCPs attached there."""
+
+    node: str  # as the files name it: root, ou:Workloads, an account's id
+    grants: tuple[Grant, ...]
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    account: str
+    levels: tuple[Level, ...]  # from the root down to the account
+
+    def decide(self, action: str, resource: str) -> Answer:
+        """Whether the SCPs let the action through somewhere in `resource`: the least of the
+        levels' answers; `via` names the level that stops (or may stop) it."""
+        verdict, via = Verdict.YES, tuple[str, ...]()
+        for level in self.levels:
+            found = decide(level.grants, action.lower(), resource, Facts())
+            if found.verdict < verdict:
+                verdict, via = found.verdict, (f"the service control policies on {level.node}",)
+        return Answer(verdict, via)
+
+
+def ceilings(desired: State, live: State) -> Mapping[str, Ceiling]:
+    """Each member account's ceiling once the files are applied, from the management account's
+    desired and live states; empty when its files declare no service control policies."""
+    read = live.declared.get(SCP.section)
+    if SCP.section not in desired.declared or not isinstance(read, LiveRead) \
+            or not isinstance(read.context, PolicyContext):
+        return {}
+    context = read.context
+    if not context.enabled and SCP.full_access not in context.every:
+        return {}  # SCPs are off and stay off: nothing is limited
+    attached = _attached_after(desired.declared[SCP.section], context, desired.prune)
+    org = context.organization
+    return {account: Ceiling(account, tuple(
+        Level(context.node_name(node), attached.get(node, ())) for node in _path(org, account)))
+        for account in org.accounts if account != org.management}
+
+
+def _attached_after(wanted: Mapping[str, OrgPolicy], context: PolicyContext,
+                    prune: bool) -> dict[str, tuple[Grant, ...]]:
+    """By node, the statements of the SCPs attached there once the files are applied."""
+    found: dict[str, list[Grant]] = {}
+    for name, live in as_enabled(SCP, context).items():
+        declared = wanted.get(name)
+        if declared is None and prune and not live.aws_managed:
+            continue
+        nodes = context.resolve(declared) if declared is not None else frozenset(live.targets)
+        document = declared.document if declared is not None and declared.document else \
+            live.document
+        grants = grants_of(as_dict(document), f"SCP {name}") if document else ()
+        for node in nodes:
+            found.setdefault(node, []).extend(grants)
+    for name, declared in wanted.items():
+        if name not in context.every and declared.document is not None:
+            for node in context.resolve(declared):
+                found.setdefault(node, []).extend(grants_of(as_dict(declared.document),
+                                                            f"SCP {name}"))
+    return {node: tuple(grants) for node, grants in found.items()}
+
+
+def _path(org: Organization, account: str) -> list[str]:
+    """The root, the OUs down to the account, the account."""
+    path = [account]
+    node = org.accounts[account].parent
+    while node in org.units:
+        path.append(node)
+        node = org.units[node].parent
+    path.append(org.root)
+    return list(reversed(path))
