@@ -28,6 +28,7 @@ from dataclasses import replace
 from typing import Any
 
 from ...core.errors import ConfigError, ResourceNotFoundError
+from ...core.kinds.declaration import LiveRead
 from ...core.kinds.declared.assignments import (
     GROUP,
     LABELS,
@@ -54,7 +55,7 @@ ID_FIELD = {GROUP: "GroupId", "USER": "UserId"}
 @reads("assignments")
 def read_assignments(
     aws: Aws, live: State, wanted: Mapping[str, Assignments] | None
-) -> dict[str, Assignments]:
+) -> Mapping[str, Assignments]:
     if wanted is None and not visible(aws):
         return {}
     arns = set_arns(aws, live)
@@ -70,7 +71,7 @@ def read_assignments(
                                                   assignments)
              for name, assignments in found.items()}
     check_customer_policies(aws, live, wanted, found)
-    return found
+    return LiveRead(found, org)  # the organisation, for the organization policies' readers
 
 
 def without_the_management_account(own: str, org: Organization, entries: Assignments,

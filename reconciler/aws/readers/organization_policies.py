@@ -7,7 +7,8 @@ The calls, for P policies of a type (AWS's own included):
   + P DescribePolicy (the document and description: the listing has no content)
   + P ListTargetsForPolicy (a page more per further 20 targets)
   + T ListTagsForResource, for the T policies the files declare with `tags` (all, for export)
-  + the organisation's read (`aws/organization.py`), once for both types.
+  + the organisation's read (`aws/organization.py`), once for both types and the Identity
+    Center assignments' reader.
 """
 
 from __future__ import annotations
@@ -88,10 +89,14 @@ _NOT_SEEN = frozenset({"AccessDenied", "AccessDeniedException",
 
 
 def _organization_read(live: State) -> Organization | None:
-    """The organisation as the other policy type's reader read it in this same read."""
+    """The organisation as another reader read it in this same read (the assignments', the
+    other policy type's): read once for all of them."""
     for read in live.declared.values():
-        if isinstance(read, LiveRead) and isinstance(read.context, PolicyContext):
-            return read.context.organization
+        context = read.context if isinstance(read, LiveRead) else None
+        if isinstance(context, PolicyContext):
+            return context.organization
+        if isinstance(context, Organization):
+            return context
     return None
 
 
