@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
 from ..core.access import queries
+from ..core.access.model import AccessModel
 from ..core.errors import IamctlError
 from ..core.plan.destinations import DEFAULT_DELIVERY
 from ..engine.access import ceilings_of, model_after_apply
@@ -40,18 +42,13 @@ def access(
     """Who may do what once the files are applied (reads AWS, changes nothing)."""
     if (action is None) == (principal is None):
         raise click.UsageError("give exactly one of --action and --principal")
-    answers = []
     results = list(read_and_plan(files, accounts, opts, False, DEFAULT_DELIVERY))
     known = ceilings_of(results)
+    answers = []
     for result in results:
         model = model_after_apply(result, known)
         if action is not None:
-            grantees = queries.who_can(model, action, resource)
-            limit = queries.ceiling_of(model, action, resource)
-            answers.append((result.account_id, {
-                "action": action, "resource": resource,
-                "principals": [g.to_json() for g in grantees], **limit.to_json()},
-                queries.who_can_text(action, resource, grantees) + limit.text()))
+            answers.append((result.account_id, *_who_can(model, action, resource)))
             continue
         assert principal is not None
         found = queries.find_principal(model, principal)
@@ -70,3 +67,13 @@ def access(
         for account, _, text in answers:
             click.echo((f"account {account}:\n" if len(answers) > 1 else "") + text, nl=False)
     return EXIT_OK
+
+
+def _who_can(model: AccessModel, action: str, resource: str) -> tuple[dict[str, Any], str]:
+    """The answer to --action in one account, as JSON and as text, the organisation's ceiling
+    on it included when the run knows it."""
+    grantees = queries.who_can(model, action, resource)
+    limit = queries.ceiling_of(model, action, resource)
+    return ({"action": action, "resource": resource,
+             "principals": [g.to_json() for g in grantees], **limit.to_json()},
+            queries.who_can_text(action, resource, grantees) + limit.text())

@@ -8,6 +8,7 @@ role's IAMReadOnlyAccess. The file itself validates, applies to an empty account
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 import textwrap
@@ -29,6 +30,8 @@ from moto import mock_aws
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 
 from reconciler.aws.client import Aws
+from reconciler.aws.readers import READERS
+from reconciler.aws.writers import WRITERS
 from reconciler.aws.writers.attributes import OWNERS
 from reconciler.config.desired import load
 from reconciler.core.access.grants import grants_of
@@ -386,8 +389,11 @@ def declared_kinds_calls() -> set[str]:
     name: each kind's own test records its plan and apply and checks the role allows them
     (`apply_role_allows`), so the recorded run here need not grow with each kind."""
     operations = iam_operations()
-    sources = [PACKAGE / "aws" / folder / f"{kind.entity.section}.py"
-               for kind in DECLARED for folder in ("readers", "writers")]
+    kinds = {spec.kind for kind in DECLARED for spec in kind.changes}
+    functions = [READERS[kind.entity.section] for kind in DECLARED] + \
+        [writer for (kind, _), writer in WRITERS.items() if kind in kinds]
+    sources = {Path(inspect.getsourcefile(getattr(function, "func", function)) or "")
+               for function in functions}  # a writer made for one kind (partial) too
     return {f"iam:{operations[name]}" for source in sources
             for name in re.findall(r'"([a-z_]+)"', source.read_text(encoding="utf-8"))
             if name in operations}

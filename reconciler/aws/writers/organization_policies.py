@@ -12,15 +12,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import suppress
+from functools import partial
 from typing import Any
 
-from ...core.changes import Action, Change
+from ...core.changes import Action, Change, ChangeKind
 from ...core.errors import AwsError, IamctlError, ResourceNotFoundError
 from ...core.kinds.declared import resource_control_policies, service_control_policies
 from ...core.kinds.declared._org_policy_diff import PolicyKinds
 from ...core.kinds.declared._org_policy_model import RCP, SCP, PolicyType
 from ...core.payloads import tags_of, text_of
-from .base import WriteContext, Writer, register
+from .base import WriteContext, register
 
 # How often, and how long, apply asks whether a policy type it enabled is enabled.
 POLL_SECONDS = 1.0
@@ -44,72 +45,73 @@ def policy_id(ctx: WriteContext, policy_type: PolicyType, change: Change) -> str
     raise IamctlError(f"{policy_type.label} {change.name}: not found after its creation")
 
 
-def _writers(policy_type: PolicyType, kinds: PolicyKinds) -> None:
-    """Registers the type's writers."""
-    def on(kind: Any, *actions: Action) -> Callable[[Writer], Writer]:
-        return lambda writer: register(kind, actions, writer)
+def enable(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
+    with suppress(_AlreadyEnabled):
+        _enable(ctx, policy_type, change.target)
+    _wait_enabled(ctx, policy_type)
 
-    label = policy_type.label
 
-    @on(kinds.enabled, Action.CREATE)
-    def enable(ctx: WriteContext, change: Change) -> None:
-        root = change.target
-        with suppress(_AlreadyEnabled):
-            _enable(ctx, policy_type, root)
-        _wait_enabled(ctx, policy_type)
+def create(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
+    spec = tags_of(change.after)
+    organizations(ctx, "create_policy", f"create {policy_type.label} {change.name}",
+                  Name=change.name, Type=policy_type.api, Content=spec["document"],
+                  Description=spec["description"])
 
-    @on(kinds.policy, Action.CREATE)
-    def create(ctx: WriteContext, change: Change) -> None:
-        spec = tags_of(change.after)
-        organizations(ctx, "create_policy", f"create {label} {change.name}",
-                      Name=change.name, Type=policy_type.api, Content=spec["document"],
-                      Description=spec["description"])
 
-    @on(kinds.policy, Action.DELETE)
-    def delete(ctx: WriteContext, change: Change) -> None:
-        with suppress(ResourceNotFoundError):
-            organizations(ctx, "delete_policy", f"delete {label} {change.name}",
-                          PolicyId=policy_id(ctx, policy_type, change))
+def delete(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
+    with suppress(ResourceNotFoundError):
+        organizations(ctx, "delete_policy", f"delete {policy_type.label} {change.name}",
+                      PolicyId=policy_id(ctx, policy_type, change))
 
-    @on(kinds.description, Action.UPDATE)
-    def describe(ctx: WriteContext, change: Change) -> None:
-        organizations(ctx, "update_policy", f"update the description of {label} {change.name}",
-                      PolicyId=policy_id(ctx, policy_type, change),
-                      Description=text_of(change.after))
 
-    @on(kinds.document, Action.UPDATE)
-    def document(ctx: WriteContext, change: Change) -> None:
-        organizations(ctx, "update_policy", f"update the document of {label} {change.name}",
-                      PolicyId=policy_id(ctx, policy_type, change),
-                      Content=tags_of(change.after)["document"])
+def describe(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
+    organizations(ctx, "update_policy",
+                  f"update the description of {policy_type.label} {change.name}",
+                  PolicyId=policy_id(ctx, policy_type, change), Description=text_of(change.after))
 
-    @on(kinds.tags, Action.UPDATE)
-    def tag(ctx: WriteContext, change: Change) -> None:
-        before, after = tags_of(change.before), tags_of(change.after)
-        resource = policy_id(ctx, policy_type, change)
-        gone = sorted(set(before) - set(after))
-        if gone:
-            organizations(ctx, "untag_resource", f"untag {label} {change.name}",
-                          ResourceId=resource, TagKeys=gone)
-        changed = {key: value for key, value in after.items() if before.get(key) != value}
-        if changed:
-            organizations(ctx, "tag_resource", f"tag {label} {change.name}", ResourceId=resource,
-                          Tags=[{"Key": key, "Value": value}
-                                for key, value in sorted(changed.items())])
 
-    @on(kinds.target, Action.CREATE)
-    def attach(ctx: WriteContext, change: Change) -> None:
-        node = tags_of(change.after)
-        with suppress(_AlreadyAttached):
-            _attach(ctx, f"attach {label} {change.name} to {node['name']}",
-                    policy_id(ctx, policy_type, change), node["node"])
+def document(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
+    organizations(ctx, "update_policy", f"update the document of {policy_type.label} "
+                  f"{change.name}", PolicyId=policy_id(ctx, policy_type, change),
+                  Content=tags_of(change.after)["document"])
 
-    @on(kinds.target, Action.DELETE)
-    def detach(ctx: WriteContext, change: Change) -> None:
-        node = tags_of(change.before)
-        with suppress(_NotAttached):
-            _detach(ctx, f"detach {label} {change.name} from {node['name']}",
-                    policy_id(ctx, policy_type, change), node["node"])
+
+def tag(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
+    before, after = tags_of(change.before), tags_of(change.after)
+    resource = policy_id(ctx, policy_type, change)
+    doing = f"tag {policy_type.label} {change.name}"
+    gone = sorted(set(before) - set(after))
+    if gone:
+        organizations(ctx, "untag_resource", doing, ResourceId=resource, TagKeys=gone)
+    changed = {key: value for key, value in after.items() if before.get(key) != value}
+    if changed:
+        organizations(ctx, "tag_resource", doing, ResourceId=resource,
+                      Tags=[{"Key": key, "Value": value} for key, value in sorted(changed.items())])
+
+
+def attach(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
+    node = tags_of(change.after)
+    with suppress(_AlreadyAttached):
+        _attach(ctx, f"attach {policy_type.label} {change.name} to {node['name']}",
+                policy_id(ctx, policy_type, change), node["node"])
+
+
+def detach(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
+    node = tags_of(change.before)
+    with suppress(_NotAttached):
+        _detach(ctx, f"detach {policy_type.label} {change.name} from {node['name']}",
+                policy_id(ctx, policy_type, change), node["node"])
+
+
+def _register(policy_type: PolicyType, kinds: PolicyKinds) -> None:
+    """The type's writers: each function above, for this type."""
+    table: list[tuple[ChangeKind, Action, Callable[[PolicyType, WriteContext, Change], None]]] = [
+        (kinds.enabled, Action.CREATE, enable), (kinds.policy, Action.CREATE, create),
+        (kinds.policy, Action.DELETE, delete), (kinds.description, Action.UPDATE, describe),
+        (kinds.document, Action.UPDATE, document), (kinds.tags, Action.UPDATE, tag),
+        (kinds.target, Action.CREATE, attach), (kinds.target, Action.DELETE, detach)]
+    for kind, action, writer in table:
+        register(kind, (action,), partial(writer, policy_type))
 
 
 class _AlreadyEnabled(Exception):
@@ -169,5 +171,5 @@ def _detach(ctx: WriteContext, doing: str, policy: str, node: str) -> None:
         raise
 
 
-_writers(SCP, service_control_policies.CHANGES)
-_writers(RCP, resource_control_policies.CHANGES)
+_register(SCP, service_control_policies.CHANGES)
+_register(RCP, resource_control_policies.CHANGES)
