@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ...changes import Action, Change, ChangeKind
-from ...errors import IamctlError
+from ...errors import ConfigError, IamctlError
 from ...policy.documents import allows_everything, canonical
 from ._org_policy_model import MAX_PER_TARGET, OrgPolicy, PolicyContext, PolicyType
 
@@ -57,6 +57,7 @@ def diff(policy_type: PolicyType, kinds: PolicyKinds, desired: Mapping[str, OrgP
     after = {name: found.targets for name, found in every.items()}
     for name, wanted in desired.items():
         found = every.get(name)
+        _check_ownership(policy_type, wanted, found)
         nodes = context.resolve(wanted)
         changes += _policy_changes(kinds, wanted, found)
         after[name] = tuple(sorted(nodes))
@@ -64,7 +65,7 @@ def diff(policy_type: PolicyType, kinds: PolicyKinds, desired: Mapping[str, OrgP
               if prune and name not in desired and not found.aws_managed]
     for found in pruned:
         after[found.name] = ()
-    _refuse_what_aws_would(policy_type, context, every, after)
+    _refuse_what_aws_would(policy_type, context, every, after, desired)
     attachments = _Attachments(context, every, after, desired)
     for name, wanted in desired.items():
         changes += attachments.document_change(kinds, wanted, every.get(name))
@@ -87,6 +88,17 @@ def as_enabled(policy_type: PolicyType, context: PolicyContext) -> dict[str, Org
                                  tuple(context.nodes()), aws_managed=True,
                                  policy_id=full.policy_id)
     return every
+
+
+def _check_ownership(policy_type: PolicyType, wanted: OrgPolicy,
+                     found: OrgPolicy | None) -> None:
+    """AWS's own policy cannot be edited, and the file must say it is AWS's; one the file calls
+    AWS's must be there (an organisation of the type always has it)."""
+    if found is not None and found.aws_managed and not wanted.aws_managed:
+        raise _refused(policy_type, [wanted], f"{wanted.name} is AWS's own {policy_type.label}: "
+                       "declare it with `aws_managed: true` and its targets only")
+    if wanted.aws_managed and found is None:
+        raise _refused(policy_type, [wanted], f"the organisation has no {wanted.name}")
 
 
 def _policy_changes(kinds: PolicyKinds, wanted: OrgPolicy,
@@ -118,10 +130,11 @@ def _text(policy: OrgPolicy) -> str:
 
 
 def _refuse_what_aws_would(policy_type: PolicyType, context: PolicyContext,
-                           every: Mapping[str, OrgPolicy],
-                           after: Mapping[str, tuple[str, ...]]) -> None:
+                           every: Mapping[str, OrgPolicy], after: Mapping[str, tuple[str, ...]],
+                           desired: Mapping[str, OrgPolicy]) -> None:
     """Per target, the policies of the type after the plan: more than AWS allows, or (for SCPs)
-    none at all, and AWS would refuse the attach or the detach half-way through apply."""
+    none at all, and AWS would refuse the attach or the detach half-way through apply. Said at
+    the targets of a declared policy that makes it so, when there is one."""
     held: dict[str, list[str]] = {node: [] for node in context.nodes()}
     for name, nodes in after.items():
         for node in nodes:
@@ -129,15 +142,27 @@ def _refuse_what_aws_would(policy_type: PolicyType, context: PolicyContext,
     for node, names in held.items():
         where = context.node_name(node)
         if len(names) > MAX_PER_TARGET:
-            raise PlanRefused(
-                f"{policy_type.section}: {where} would hold {len(names)} {policy_type.plural} "
+            added = [desired[n] for n in names if n in desired
+                     and node not in (every[n].targets if n in every else ())]
+            raise _refused(policy_type, added, (
+                f"{where} would hold {len(names)} {policy_type.plural} "
                 f"({', '.join(sorted(names))}); AWS allows {MAX_PER_TARGET} per target, those "
-                "iamctl does not manage included")
+                "iamctl does not manage included"))
         if policy_type.never_bare and not names and _held_before(every, node):
-            raise PlanRefused(
-                f"{policy_type.section}: the plan would leave {where} without any "
-                f"{policy_type.label}, which AWS refuses; attach another there (such as "
-                f"{policy_type.full_access}) in the same files")
+            removed = [desired[n] for n, found in every.items()
+                       if n in desired and node in found.targets]
+            raise _refused(policy_type, removed, (
+                f"the plan would leave {where} without any {policy_type.label}, which AWS "
+                f"refuses; attach another there (such as {policy_type.full_access}) in the same "
+                "files"))
+
+
+def _refused(policy_type: PolicyType, culprits: list[OrgPolicy], message: str) -> IamctlError:
+    """At the targets of the first declared policy to blame, else naming the section."""
+    place = next((policy.place for policy in culprits if policy.place is not None), None)
+    if place is None:
+        return PlanRefused(f"{policy_type.section}: {message}")
+    return ConfigError(place.location, place.field, message)
 
 
 def _held_before(every: Mapping[str, OrgPolicy], node: str) -> bool:

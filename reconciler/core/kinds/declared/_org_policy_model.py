@@ -123,6 +123,8 @@ class OrgPolicy:
     aws_managed: bool = False
     # Desired only: where each target reference is written, for an error the reader finds.
     places: Mapping[str, Place] = field(default_factory=dict, compare=False)
+    # Desired only: where the file gives its targets, for a plan AWS would refuse because of them.
+    place: Place | None = field(default=None, compare=False)
     policy_id: str = ""  # live only: `p-...`
     # Live only: the targets as the file names them (`root`, `ou:Workloads`, an account's id),
     # for export, which writes `everywhere` (`everywhere` true) for a policy on every target.
@@ -184,7 +186,8 @@ def from_file(policy_type: PolicyType) -> Callable[[FileEntry], OrgPolicy]:
         return OrgPolicy(
             name=data["name"], description=data.get("description"),
             document=_document(policy_type, entry), targets=_refs(targets),
-            everywhere=targets == EVERYWHERE, tags=_tags(data), places=_places(entry, targets))
+            everywhere=targets == EVERYWHERE, tags=_tags(data), places=_places(entry, targets),
+            place=_place(entry))
     return build
 
 
@@ -203,11 +206,16 @@ def _aws_managed(policy_type: PolicyType, entry: FileEntry) -> OrgPolicy:
         raise entry.error(("targets",), f"AWS attaches {policy_type.full_access} everywhere and "
                           "never lets it be detached: write `targets: everywhere`")
     return OrgPolicy(name=data["name"], targets=_refs(targets), everywhere=targets == EVERYWHERE,
-                     aws_managed=True, places=_places(entry, targets))
+                     aws_managed=True, places=_places(entry, targets), place=_place(entry))
 
 
 def _refs(targets: Any) -> tuple[str, ...]:
     return () if targets == EVERYWHERE else tuple(dict.fromkeys(targets))
+
+
+def _place(entry: FileEntry) -> Place:
+    error = entry.error(("targets",), "")
+    return Place(error.location, error.field)
 
 
 def _places(entry: FileEntry, targets: Any) -> dict[str, Place]:
