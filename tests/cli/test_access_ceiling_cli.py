@@ -127,3 +127,4 @@ def test_an_allow_list_on_the_path_caps_what_the_members_admin_may_do(
     found = json.loads(profile.stdout)  # the one account that holds prod-admin
     assert found["admin"] is False
     assert set(found["services"]) == {"s3", "ec2"}
+

@@ -9,13 +9,16 @@ Pure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
+from ..changes import Change
 from ..kinds.declaration import LiveRead
 from ..kinds.declared._org_policy_diff import as_enabled
 from ..kinds.declared._org_policy_model import SCP, OrgPolicy, PolicyContext
+from ..kinds.declared.service_control_policies import CHANGES as SCP_CHANGES
 from ..organization import Organization
+from ..payloads import tags_of
 from ..policy.documents import as_dict
 from ..state import State
 from .conditions import Facts, Verdict
@@ -94,3 +97,42 @@ def _path(org: Organization, account: str) -> list[str]:
         node = org.units[node].parent
     path.append(org.root)
     return list(reversed(path))
+
+
+# Self-lockout: iamctl may run in a delegated administrator account, which SCPs limit.
+
+# The Organizations calls iamctl makes (its readers' and writers'), besides IAM's.
+ORGANIZATIONS_CALLS = tuple(f"organizations:{name}" for name in (
+    "ListRoots", "ListOrganizationalUnitsForParent", "ListAccountsForParent", "ListPolicies",
+    "DescribePolicy", "ListTargetsForPolicy", "ListTagsForResource", "CreatePolicy",
+    "UpdatePolicy", "DeletePolicy", "AttachPolicy", "DetachPolicy", "TagResource",
+    "UntagResource", "EnablePolicyType"))
+_SCP_CHANGES = frozenset({SCP_CHANGES.target, SCP_CHANGES.document})
+
+
+def lost_calls(desired: State, live: State, calls: Iterable[str]) -> tuple[str, ...]:
+    """The calls the account running iamctl may make under the SCPs now and may not (surely or
+    maybe) once the files are applied: none from the management account, which SCPs never
+    limit, nor when the files declare no SCPs."""
+    after = ceilings(desired, live).get(live.account.id)
+    if after is None:
+        return ()
+    before = ceilings(replace(desired, declared={SCP.section: {}}, prune=False), live) \
+        [live.account.id]
+    return tuple(call for call in calls if before.decide(call, "*").verdict == Verdict.YES
+                 and after.decide(call, "*").verdict != Verdict.YES)
+
+
+def cuts_off_by_ceiling(change: Change, lost: Sequence[str], live: State) -> str:
+    """Why an SCP change on the running account's path is SELF-LOCKOUT, or ""."""
+    read = live.declared.get(SCP.section)
+    if not lost or change.kind not in _SCP_CHANGES or not isinstance(read, LiveRead) \
+            or not isinstance(read.context, PolicyContext):
+        return ""
+    org = read.context.organization
+    node = tags_of(change.after or change.before).get("node", "")
+    if change.kind == SCP_CHANGES.target and node not in _path(org, live.account.id):
+        return ""
+    shown = ", ".join(lost[:3]) + (f" and {len(lost) - 3} more" if len(lost) > 3 else "")
+    return (f"the service control policies would deny account {live.account.id}, where "
+            f"iamctl runs (a delegated administrator), {shown} (of the calls iamctl makes)")

@@ -21,6 +21,7 @@ from ..changes import Action, Change, ChangeKind
 from ..kinds.declared import DECLARED
 from ..state import Caller, State
 from .applied import applied, apply_change, reverted, with_new_policies
+from .ceiling import ORGANIZATIONS_CALLS, cuts_off_by_ceiling, lost_calls
 from .conditions import Verdict
 from .documents import Documents
 from .model import AccessModel
@@ -85,6 +86,7 @@ class Lockout:
         self.who = _principal(caller, live)
         self.before = AccessModel.of(live, documents)
         self._after: AccessModel | None = None
+        self._lost: tuple[str, ...] | None = None
         self.held = {action: self._own(self.before, action)
                      for action in IAMCTL_ACTIONS} if self.who else {}
 
@@ -96,6 +98,9 @@ class Lockout:
         return model.own_answer(self.who, action, "*").verdict
 
     def reason(self, change: Change) -> str:
+        ceiling = cuts_off_by_ceiling(change, self.lost_to_ceiling(), self.live)
+        if ceiling:
+            return ceiling
         declared = _CUTS_OFF.get(change.kind)
         if declared is not None:  # a kind the model does not see says it itself
             return declared(change, self.caller, self.live.account.id)
@@ -157,6 +162,14 @@ class Lockout:
         more = f" and {len(lost) - _SHOWN} more" if len(lost) > _SHOWN else ""
         return (f"{self.who} may no longer call {', '.join(lost[:_SHOWN])}{more} "
                 f"(of the calls iamctl makes)")
+
+    def lost_to_ceiling(self) -> tuple[str, ...]:
+        """iamctl's calls the organisation's SCPs take from the account it runs in: worked out
+        once for the plan (`ceiling.py`)."""
+        if self._lost is None:
+            self._lost = lost_calls(self.desired, self.live,
+                                    (*IAMCTL_ACTIONS, *ORGANIZATIONS_CALLS))
+        return self._lost
 
     def after(self) -> AccessModel:
         if self._after is None:
