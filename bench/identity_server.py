@@ -9,6 +9,9 @@ instance's rate limit, enforced as AWS would, and the sso-admin reads moto lacks
 - The reads moto answers wrongly or not at all (HTTP 500): a set's permissions boundary and tags
   (kept here, written by the same calls AWS takes), the accounts a set is provisioned to (from
   the assignments moto holds: moto's own listing shows none), a provisioning request's status.
+- Organizations' ListTargetsForPolicy in pages of at most 20 (its MaxResults' maximum), as AWS
+  answers: moto returns every target at once, which would hide the 7 pages a policy on 125
+  targets costs (the full-access policies, on every node of the bench's organisation).
 """
 
 from __future__ import annotations
@@ -101,6 +104,29 @@ class IdentityCenterLayer:
                 "RequestId": body.get("ProvisionPermissionSetRequestId", ""),
                 "Status": "SUCCEEDED"}})
         return None
+
+
+TARGETS_PAGE = 20  # ListTargetsForPolicy's largest page (and AWS's default)
+
+
+def organizations_answer(action: str, body: dict[str, Any]) -> Answer | None:
+    """The answer to an Organizations call moto does not page as AWS does, or None: moto
+    answers it (an unknown policy too, with its error)."""
+    if action != "ListTargetsForPolicy":
+        return None
+    from moto.organizations.models import organizations_backends
+
+    try:
+        every = organizations_backends[ACCOUNT]["aws"].list_targets_for_policy(
+            PolicyId=body.get("PolicyId", ""))["Targets"]
+    except Exception:  # moto's own error, which its handler renders
+        return None
+    size = min(int(body.get("MaxResults") or TARGETS_PAGE), TARGETS_PAGE)
+    start = int(body.get("NextToken") or 0)
+    page: dict[str, Any] = {"Targets": every[start:start + size]}
+    if start + size < len(every):
+        page["NextToken"] = str(start + size)
+    return ok(page)
 
 
 def ok(body: dict[str, Any]) -> Answer:

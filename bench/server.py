@@ -9,8 +9,9 @@
 - `POST /bench/latency`: add a delay to every API request, as a stand-in for the network round
   trip to real IAM (moto answers in ~1 ms on the same host; AWS in tens of milliseconds).
 - Identity Center (`bench/identity_server.py`): the instance's 20 calls a second enforced, and
-  the sso-admin reads moto lacks answered; `POST /bench/identity-center` turns the limit off
-  while the bench seeds the organisation.
+  the sso-admin reads moto lacks answered, Organizations' ListTargetsForPolicy paged as AWS
+  pages it; `POST /bench/identity-center` turns the limit off while the bench seeds the
+  organisation.
 
 A child process, so that the memory measured for the client (iamctl, the refresh baseline) is the
 client's alone, and moto's CPU time is not taken from the bench process.
@@ -37,7 +38,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.identity_server import IdentityCenterLayer, encode, service_and_action  # noqa: E402
+from bench.identity_server import (  # noqa: E402
+    IdentityCenterLayer,
+    encode,
+    organizations_answer,
+    service_and_action,
+)
 from reconciler import emulator  # noqa: E402
 from reconciler.emulator import (  # noqa: E402
     EXIT_ON_EOF,
@@ -168,6 +174,8 @@ class BenchMiddleware:
         self.delay()
         if answer is None and service == "sso-admin":
             answer = self.identity_center.answer(action, json.loads(read_body(environ) or b"{}"))
+        elif answer is None and service == "organizations":
+            answer = organizations_answer(action, json.loads(read_body(environ) or b"{}"))
         if answer is None:
             return self.app(environ, start_response)
         status, headers, body = encode(answer)
