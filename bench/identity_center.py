@@ -5,8 +5,10 @@ An organisation of 120 accounts (the management account at the root, the others 
 OUs), an instance with 40 permission sets (each with an AWS managed policy; some with a
 customer managed one, an inline policy, a boundary, a relay state, tags), an identity store of
 20 groups of 3 users each, and 300 assignments: set `s` to its group in 6 or 7 accounts and to
-a user in the first of them. The server adds 20 ms to every call and allows sso-admin and
-identitystore 20 calls a second together (`bench/identity_server.py`).
+a user in the first of them. The organisation has service control and resource control
+policies too (`bench/organization_policies.py`), declared in the same file and planned with
+the instance. The server adds 20 ms to every call and allows sso-admin and identitystore 20
+calls a second together (`bench/identity_server.py`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import boto3
 import yaml
 
+from bench import organization_policies
 from bench.measure import Measured, run_iamctl
 from bench.report import Row, Target, ratio
 from bench.server import Emulator, ServerCounts
@@ -55,7 +58,8 @@ class Shape:
 
     def describe(self) -> str:
         return (f"{self.permission_sets} permission sets, {self.accounts} accounts, "
-                f"{self.assignments} assignments, {self.groups} groups, {self.users} users")
+                f"{self.assignments} assignments, {self.groups} groups, {self.users} users, "
+                f"{organization_policies.describe()}")
 
 
 @dataclass(frozen=True, order=True)
@@ -204,6 +208,7 @@ def seed(emulator: Emulator, shape: Shape) -> Seeded:
                 TargetId=accounts[grant.account], TargetType="AWS_ACCOUNT",
                 PrincipalType=grant.kind,
                 PrincipalId=(groups if grant.kind == "GROUP" else users)[grant.principal])
+        organization_policies.seed(seeder.org, accounts)
     finally:
         emulator.limit_identity_center(True)
     return Seeded(shape, accounts)
@@ -236,7 +241,7 @@ def account_file(seeded: Seeded, account: str) -> str:
                  [group_name(p) if kind == "GROUP" else user_name(p)],
              "accounts": accounts}
             for (s, kind, p), accounts in sorted(entries.items())],
-    }}
+    }, "organization": organization_policies.section(seeded.accounts, shape.units, AccountId)}
     return yaml.safe_dump(body, sort_keys=False, default_flow_style=False)
 
 
@@ -250,8 +255,10 @@ def floor_calls(shape: Shape) -> Counter[str]:
     tags, and the accounts it is provisioned to, which the assignments' read needs too: once);
     ListAccountAssignments per account a set is provisioned to; the identity store's users and
     groups (ListUsers, ListGroups) and each declared group's members; the organisation's tree
-    (ListRoots, then OUs and accounts per parent). No GetGroupId or GetUserId: every name the
-    assignments give is in the listings already read. Every listing counts its pages."""
+    (ListRoots, then OUs and accounts per parent), read once for the assignments and both
+    policy types; the organization policies' own reads (`organization_policies.floor_calls`).
+    No GetGroupId or GetUserId: every name the assignments give is in the listings already
+    read. Every listing counts its pages."""
     pairs = Counter((g.permission_set, g.account) for g in assignments(shape))
     per_set = Counter(s for s, _ in pairs)
     per_unit = Counter(i % shape.units for i in range(1, shape.accounts))
@@ -279,7 +286,7 @@ def floor_calls(shape: Shape) -> Counter[str]:
     for service, actions in (("sso-admin", sso), ("identitystore", store),
                              ("organizations", org)):
         floor.update({f"{service}:{action}": count for action, count in actions.items()})
-    return floor
+    return floor + organization_policies.floor_calls(shape.accounts, shape.units)
 
 
 def pages(items: int, size: int = PAGE) -> int:

@@ -6,6 +6,7 @@ No timing is asserted: only that every scenario runs, that iamctl behaved as the
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -69,7 +70,61 @@ def test_the_organisations_floor_counts_each_listing_once_per_page() -> None:
     # of each OU (30 or 29: 2 pages of 20).
     assert (floor["organizations:ListOrganizationalUnitsForParent"],
             floor["organizations:ListAccountsForParent"]) == (5, 9)
-    assert sum(floor.values()) == 579
+    # The tree is read once for the assignments and both policy types.
+    assert floor["organizations:ListRoots"] == 1
+    # 11 SCPs and 3 RCPs (AWS's own included): one ListPolicies per type, one DescribePolicy
+    # each, 7 target pages for each full-access policy (125 targets) and 1 for each other,
+    # the tags of the 5 declared with tags.
+    assert (floor["organizations:ListPolicies"], floor["organizations:DescribePolicy"],
+            floor["organizations:ListTargetsForPolicy"],
+            floor["organizations:ListTagsForResource"]) == (2, 14, 26, 5)
+    assert sum(floor.values()) == 579 + 47
+
+
+def test_the_organisations_file_declares_its_policies_within_aws_quotas(tmp_path: Path) -> None:
+    """Valid offline (grammar, size), both full-access policies declared everywhere, and no
+    target over AWS's 5 policies of a type, the full-access one included."""
+    shape = identity_center.Shape()
+    ids = [str(100000000000 + index) for index in range(shape.accounts)]
+    text = identity_center.account_file(identity_center.Seeded(shape, ids), ids[0])
+    file = tmp_path / "organisation.yaml"
+    file.write_text(text)
+    declared = desired.load([str(file)])[0].state.declared
+    for section, full_access in (("service_control_policies", "FullAWSAccess"),
+                                 ("resource_control_policies", "RCPFullAWSAccess")):
+        policies = declared[section]
+        assert policies[full_access].everywhere and policies[full_access].aws_managed
+        held = Counter(target for name, policy in policies.items() if name != full_access
+                       for target in policy.targets)
+        assert held and max(held.values()) <= 5 - 1  # the full-access one is on every target
+    assert len(declared["service_control_policies"]) == 11
+    assert len(declared["resource_control_policies"]) == 3
+
+
+def test_the_bench_server_pages_a_policys_targets_as_aws_does() -> None:
+    """moto answers ListTargetsForPolicy in one page; AWS in pages of at most 20."""
+    import boto3
+    from moto import mock_aws
+
+    from bench.identity_server import organizations_answer
+
+    with mock_aws():
+        org = boto3.client("organizations", region_name="us-east-1")
+        org.create_organization(FeatureSet="ALL")
+        for index in range(25):
+            org.create_account(Email=f"a{index}@example.com", AccountName=f"a{index}")
+        every = org.list_targets_for_policy(PolicyId="p-FullAWSAccess")["Targets"]
+        first = organizations_answer("ListTargetsForPolicy",
+                                     {"PolicyId": "p-FullAWSAccess", "MaxResults": 50})
+        assert first is not None
+        second = organizations_answer("ListTargetsForPolicy", {
+            "PolicyId": "p-FullAWSAccess", "NextToken": first[1]["NextToken"]})
+        assert second is not None
+    assert len(every) == 27  # the root and 26 accounts
+    assert len(first[1]["Targets"]) == 20
+    assert "NextToken" not in second[1]
+    assert first[1]["Targets"] + second[1]["Targets"] == every
+    assert organizations_answer("ListPolicies", {}) is None
 
 
 def test_bench_reads_the_stats_line_iamctl_prints() -> None:
