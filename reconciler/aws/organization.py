@@ -19,10 +19,24 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..core.errors import AwsError
+from ..core.kinds.declaration import LiveRead
 from ..core.organization import OrgAccount, Organization, OrgUnit
+from ..core.state import State
 from .client import Aws
 
 PAGE = 20  # the most both per-parent listings return a page (their MaxResults' maximum)
+
+
+def organization_once(aws: Aws, live: State) -> Organization:
+    """The organisation as another reader of this same read read it (a reader hands it on in
+    its `LiveRead`'s context, or in the context's `organization`), else read now: once per plan
+    for the assignments and both organization policy types, whichever runs first."""
+    for read in live.declared.values():
+        context = read.context if isinstance(read, LiveRead) else None
+        found = getattr(context, "organization", context)
+        if isinstance(found, Organization):
+            return found
+    return read_organization(aws)
 
 
 def read_organization(aws: Aws) -> Organization:

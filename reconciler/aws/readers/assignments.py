@@ -44,7 +44,7 @@ from ..client import Aws
 from ..customer_policies import check_customer_policies
 from ..identity_center import identity_store_id, instance_arn, visible
 from ..identity_center import principal_id as find_principal
-from ..organization import read_organization
+from ..organization import organization_once, read_organization
 from . import reads
 
 notices = logging.getLogger("reconciler.notices")
@@ -63,7 +63,7 @@ def read_assignments(
         _check_sets(wanted, arns)
     if wanted is None:
         return _read_all(aws, arns, live)
-    org = read_organization(aws)
+    org = organization_once(aws, live)
     ids = _listed_groups(live)
     found = {name: resolved(aws, org, entries, arns.get(name, ""), live, ids)
              for name, entries in wanted.items()}

@@ -30,7 +30,7 @@ from ...core.organization import Organization, TargetError, find_target
 from ...core.policy.documents import canonical
 from ...core.state import State
 from ..client import Aws
-from ..organization import read_organization
+from ..organization import organization_once
 from . import reads
 
 notices = logging.getLogger("reconciler.notices")
@@ -51,8 +51,8 @@ def read_resource_control_policies(aws: Aws, live: State,
 
 def read_policies(aws: Aws, policy_type: PolicyType, live: State,
                   wanted: Mapping[str, OrgPolicy] | None) -> LiveRead:
-    org = _organization_read(live) or (read_organization(aws) if wanted is not None
-                                       else _exported_organization(aws, policy_type))
+    org = organization_once(aws, live) if wanted is not None \
+        else _exported_organization(aws, live, policy_type)
     if org is None:
         return LiveRead({}, None)
     enabled = policy_type.api in org.enabled_types
@@ -72,11 +72,12 @@ def read_policies(aws: Aws, policy_type: PolicyType, live: State,
     return LiveRead(every, context)
 
 
-def _exported_organization(aws: Aws, policy_type: PolicyType) -> Organization | None:
+def _exported_organization(aws: Aws, live: State,
+                           policy_type: PolicyType) -> Organization | None:
     """For export: the organisation, or None (said once) when these credentials see none, as
     from an account of no organisation or a member account."""
     try:
-        return read_organization(aws)
+        return organization_once(aws, live)
     except AwsError as error:
         if error.code not in _NOT_SEEN:
             raise
@@ -86,18 +87,6 @@ def _exported_organization(aws: Aws, policy_type: PolicyType) -> Organization | 
 
 _NOT_SEEN = frozenset({"AccessDenied", "AccessDeniedException",
                        "AWSOrganizationsNotInUseException"})
-
-
-def _organization_read(live: State) -> Organization | None:
-    """The organisation as another reader read it in this same read (the assignments', the
-    other policy type's): read once for all of them."""
-    for read in live.declared.values():
-        context = read.context if isinstance(read, LiveRead) else None
-        if isinstance(context, PolicyContext):
-            return context.organization
-        if isinstance(context, Organization):
-            return context
-    return None
 
 
 def _check_targets(org: Organization, policy: OrgPolicy) -> None:
