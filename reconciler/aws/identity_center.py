@@ -1,44 +1,90 @@
 """The account's IAM Identity Center instance and its identity store, for the Identity Center
-kinds' readers and writers (`readers/`, `writers/`): found once per client (ListInstances), and
-the identity store's groups and users found by name.
+kinds' readers and writers (`readers/`, `writers/`): the instances listed once per client
+(ListInstances), the one the files name chosen by the readers (`choose_instance`) and used by
+every call after them, and the identity store's groups and users found by name.
 """
 
 from __future__ import annotations
 
 import logging
 import weakref
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..core.errors import AccessDeniedError, IamctlError
+from ..core.errors import AccessDeniedError, ConfigError, IamctlError
+from ..core.kinds.declared._identity_center import Instance, declared_instance
 from .client import Aws
 
-_INSTANCES: weakref.WeakKeyDictionary[Aws, dict[str, Any]] = weakref.WeakKeyDictionary()
+# Per client: the instances ListInstances answered, and the one its calls use.
+_LISTED: weakref.WeakKeyDictionary[Aws, list[dict[str, Any]]] = weakref.WeakKeyDictionary()
+_CHOSEN: weakref.WeakKeyDictionary[Aws, dict[str, Any]] = weakref.WeakKeyDictionary()
 notices = logging.getLogger("reconciler.notices")
 
 
+def choose_instance(aws: Aws, wanted: Mapping[str, Any]) -> None:
+    """The instance this client's calls use from now on: the one the files name
+    (`identity_center.instance_arn`, carried on what they declare of each kind), else the
+    account's only one. Each Identity Center reader calls it first, so the writers, which
+    know only the client, act on the instance the plan read."""
+    _CHOSEN[aws] = _matching(aws, declared_instance(wanted))
+
+
 def instance_arn(aws: Aws) -> str:
-    """The account's IAM Identity Center instance (read once per client)."""
+    """The instance the client's calls use (`choose_instance`)."""
     return str(_instance(aws)["InstanceArn"])
 
 
 def identity_store_id(aws: Aws) -> str:
-    """The instance's identity store (`d-...`), which names groups and users."""
+    """The instance's identity store (`d-...`), which names groups and users: ListInstances'
+    own pairing of the two, never another instance's store."""
     return str(_instance(aws)["IdentityStoreId"])
 
 
 def _instance(aws: Aws) -> dict[str, Any]:
-    if aws not in _INSTANCES:
-        found = [instance
-                 for page in aws.pages("sso-admin", "list_instances", "find IAM Identity Center")
-                 for instance in page.get("Instances", [])]
-        if len(found) != 1:
-            where = f"account {aws.identity().account}, region {aws.region}"
-            raise IamctlError(
-                f"identity_center: {len(found) or 'no'} IAM Identity Center instances in "
-                f"{where}; run iamctl with the organisation's management (or delegated "
-                "administrator) account's credentials, in the instance's region")
-        _INSTANCES[aws] = found[0]
-    return _INSTANCES[aws]
+    if aws not in _CHOSEN:
+        _CHOSEN[aws] = _matching(aws, None)
+    return _CHOSEN[aws]
+
+
+def _listed(aws: Aws) -> list[dict[str, Any]]:
+    if aws not in _LISTED:
+        _LISTED[aws] = [instance for page in aws.pages("sso-admin", "list_instances",
+                                                       "find IAM Identity Center")
+                        for instance in page.get("Instances", [])]
+    return _LISTED[aws]
+
+
+def _matching(aws: Aws, declared: Instance | None) -> dict[str, Any]:
+    found = _listed(aws)
+    arns = [str(instance["InstanceArn"]) for instance in found]
+    if declared is not None:
+        if declared.arn in arns:
+            return found[arns.index(declared.arn)]
+        raise ConfigError(declared.location, declared.field, (
+            f"{declared.arn} is not an IAM Identity Center instance of {_where(aws)} "
+            f"({_listing(arns)})"))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise IamctlError(
+            f"identity_center: {len(found)} IAM Identity Center instances in {_where(aws, ',')} "
+            f"({', '.join(arns)}): set identity_center.instance_arn to the one the files "
+            "manage")
+    raise IamctlError(
+        f"identity_center: no IAM Identity Center instance in {_where(aws, ',')}; "
+        f"{_RUN_WHERE}")
+
+
+_RUN_WHERE = ("run iamctl with the organisation's management (or delegated administrator) "
+              "account's credentials, in the instance's region")
+
+
+def _where(aws: Aws, joint: str = " in") -> str:
+    return f"account {aws.identity().account}{joint} region {aws.region}"
+
+
+def _listing(arns: Sequence[str]) -> str:
+    return f"it lists {', '.join(arns)}" if arns else f"it lists none: {_RUN_WHERE}"
 
 
 _HIDDEN: weakref.WeakKeyDictionary[Aws, bool] = weakref.WeakKeyDictionary()

@@ -13,7 +13,8 @@ import difflib
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from ..core.kinds.declaration import DeclaredKind
+from ..core.errors import field_path
+from ..core.kinds.declaration import DeclaredKind, Settings
 from ..core.kinds.declared import DECLARED
 from ..core.kinds.entities import BUILT_IN, entity_kind
 from ..core.state import State
@@ -39,9 +40,10 @@ def declared_entities(sources: Sequence[Source], built: State) -> dict[str, dict
     return found
 
 
-def within_settings(sources: Sequence[Source], within: tuple[str, ...]) -> dict[str, Any]:
+def within_settings(sources: Sequence[Source], within: tuple[str, ...]) -> Settings:
     """The single values of the section a kind sits within (`identity_center.member_role`),
-    across the files of one account: two files may not give two different values."""
+    across the files of one account, each with where its first file gives it: two files may
+    not give two different values."""
     chosen: dict[str, tuple[Any, Source]] = {}
     for source in sources:
         given = source.value(within) if within else None
@@ -53,7 +55,9 @@ def within_settings(sources: Sequence[Source], within: tuple[str, ...]) -> dict[
                 raise source_error(source, (*within, key), f"differs from the {key} given at "
                                                            f"{where}")
             chosen.setdefault(key, (value, source))
-    return {key: value for key, (value, _) in chosen.items()}
+    return Settings({key: value for key, (value, _) in chosen.items()},
+                    {key: (source.blame((*within, key)), field_path((*within, key)))
+                     for key, (_, source) in chosen.items()})
 
 
 def _entities(kind: DeclaredKind[Any], sources: Sequence[Source],

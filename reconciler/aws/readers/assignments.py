@@ -42,7 +42,7 @@ from ...core.organization import Organization, TargetError, resolve_targets
 from ...core.state import State
 from ..client import Aws
 from ..customer_policies import check_customer_policies
-from ..identity_center import identity_store_id, instance_arn, visible
+from ..identity_center import choose_instance, identity_store_id, instance_arn, visible
 from ..identity_center import principal_id as find_principal
 from ..organization import organization_once, read_organization
 from . import reads
@@ -56,13 +56,11 @@ ID_FIELD = {GROUP: "GroupId", "USER": "UserId"}
 def read_assignments(
     aws: Aws, live: State, wanted: Mapping[str, Assignments] | None
 ) -> Mapping[str, Assignments]:
-    if wanted is None and not visible(aws):
-        return {}
-    arns = set_arns(aws, live)
-    if wanted is not None:
-        _check_sets(wanted, arns)
     if wanted is None:
-        return _read_all(aws, arns, live)
+        return _read_all(aws, set_arns(aws, live), live) if visible(aws) else {}
+    choose_instance(aws, wanted)
+    arns = set_arns(aws, live)
+    _check_sets(wanted, arns)
     org = organization_once(aws, live)
     ids = _listed_groups(live)
     found = {name: resolved(aws, org, entries, arns.get(name, ""), live, ids)

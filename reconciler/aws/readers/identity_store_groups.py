@@ -15,7 +15,7 @@ from ...core.errors import IamctlError
 from ...core.kinds.declared.identity_store_groups import StoreGroup
 from ...core.state import State
 from ..client import Aws
-from ..identity_center import export_store, identity_store_id
+from ..identity_center import choose_instance, export_store, identity_store_id
 from . import reads
 
 
@@ -35,8 +35,8 @@ def read_groups(aws: Aws, live: State,
             return {}
         return {name: group for name, group in _groups(aws, store, None).items()
                 if not group.external}  # an IdP's groups cannot be declared
-    store = identity_store_id(aws)
-    return _groups(aws, store, wanted)
+    choose_instance(aws, wanted)
+    return _groups(aws, identity_store_id(aws), wanted)
 
 
 def _groups(aws: Aws, store: str, wanted: Mapping[str, Any] | None) -> dict[str, StoreGroup]:

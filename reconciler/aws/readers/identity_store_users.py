@@ -15,7 +15,7 @@ from ...core.errors import IamctlError
 from ...core.kinds.declared.identity_store_users import StoreUser
 from ...core.state import State
 from ..client import Aws
-from ..identity_center import export_store, identity_store_id
+from ..identity_center import choose_instance, export_store, identity_store_id
 from . import reads
 
 
@@ -28,6 +28,7 @@ def read_users(aws: Aws, live: State,
             return {}
         return {user.user_name: user for user in _users(aws, store)
                 if not user.external}  # an IdP's users cannot be declared
+    choose_instance(aws, wanted)
     found = _users(aws, identity_store_id(aws))
     declared = {name.lower(): name for name in wanted}
     users = {declared.get(user.user_name.lower(), user.user_name): user for user in found}

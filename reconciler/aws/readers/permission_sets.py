@@ -1,7 +1,8 @@
-"""Read the IAM Identity Center instance's permission sets: the instance (ListInstances), the
-sets (ListPermissionSets), then seven calls per set (its description and settings, AWS managed
-and customer managed policies, inline policy, boundary, tags, and the accounts it is provisioned
-to). sso-admin has no bulk read; the client keeps the calls under the instance's 20 a second.
+"""Read the IAM Identity Center instance's permission sets: the instance (ListInstances: the
+one `identity_center.instance_arn` names, else the only one), the sets (ListPermissionSets),
+then seven calls per set (its description and settings, AWS managed and customer managed
+policies, inline policy, boundary, tags, and the accounts it is provisioned to). sso-admin has
+no bulk read; the client keeps the calls under the instance's 20 a second.
 
 A set deleted between the list and its reads is left out, as if listed a moment later.
 """
@@ -18,7 +19,7 @@ from ...core.kinds.declared.permission_sets import PermissionSet
 from ...core.policy.documents import canonical
 from ...core.state import State
 from ..client import Aws
-from ..identity_center import instance_arn, visible
+from ..identity_center import choose_instance, instance_arn, visible
 from . import reads
 
 
@@ -28,6 +29,8 @@ def read_permission_sets(
 ) -> dict[str, PermissionSet]:
     if wanted is None and not visible(aws):
         return {}
+    if wanted is not None:
+        choose_instance(aws, wanted)
     instance = instance_arn(aws)
     arns = [arn for page in aws.pages("sso-admin", "list_permission_sets",
                                       "list permission sets", InstanceArn=instance)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from ..changes import Change, Risk
-from ..errors import ConfigError
+from ..errors import ConfigError, Location
 from ..state import Caller, Document, State
 from ..wording import plural
 from .spec import KindSpec
@@ -84,6 +84,17 @@ class FileEntry(Protocol):
         relative to the YAML file and inside the configuration's tree; a ConfigError there."""
 
 
+class Settings(dict[str, Any]):
+    """The single values of the section a kind sits within (`identity_center.member_role`), by
+    key, and where the files give each (location, field): for an error only the account's read
+    can find (an `identity_center.instance_arn` the account does not list)."""
+
+    def __init__(self, values: Mapping[str, Any],
+                 places: Mapping[str, tuple[Location, str]]) -> None:
+        super().__init__(values)
+        self.places = dict(places)
+
+
 class LiveRead(dict[str, Any]):
     """A reader's result that carries, beside the entities by key, what the kind's diff needs
     of the account as a whole (for an organization policy type: the organisation's tree,
@@ -135,11 +146,10 @@ class DeclaredKind(Generic[Model]):
     # files): two of them -> one. None: a second entry of a key is an error.
     merge: Callable[[Model, Model], Model] | None = None
     # What the kind's entities need to know of the other kinds the files declare (whether a
-    # permission set an assignment names is declared): its entities and the keys of every
-    # declared kind, by section -> its entities.
-    # What an entity needs to know of the others the files declare (by section) and of the
-    # settings of the section it sits within (`identity_center.member_role`).
-    link: Callable[[Mapping[str, Model], Mapping[str, Iterable[str]], Mapping[str, Any]],
+    # permission set an assignment names is declared) and of the settings of the section they
+    # sit within (`identity_center.member_role`): its entities, the keys of every declared
+    # kind by section, and the settings -> its entities.
+    link: Callable[[Mapping[str, Model], Mapping[str, Iterable[str]], Settings],
                    dict[str, Model]] | None = None
 
     def declared_in(self, state: State) -> Mapping[str, Model]:

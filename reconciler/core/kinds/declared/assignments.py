@@ -28,6 +28,7 @@ from ...payloads import tags_of
 from ...state import Caller, State
 from ..declaration import DeclaredKind, EntityKind, FileEntry, PowersOf
 from ..spec import CREATE, DELETE, Phase, spec
+from ._identity_center import in_instance
 from ._permission_set_access import ESCALATION, gained, permission_set, powers
 
 ASSIGNMENT = ChangeKind.named("account_assignment")  # target: the set's ARN (empty: created now)
@@ -286,7 +287,7 @@ KIND = DeclaredKind(
     to_file=to_file,
     ignorable=False,  # a set's assignments are exact once the files list any
     merge=merge,
-    link=link,
+    link=in_instance(link),
     cuts_off=cuts_off,
     risks=risks,
 )

@@ -27,6 +27,7 @@ from ...state import Caller
 from ..declaration import DeclaredKind, EntityKind, FileEntry
 from ..describers import shown
 from ..spec import CREATE, DELETE, TEXT, UPDATE, Phase, spec
+from ._identity_center import in_instance
 from .identity_store_users import SPACES, check_not_reserved, check_text
 
 # The identity store's limits (CreateGroup: DisplayName and Description of 1 to 1024).
@@ -170,6 +171,6 @@ KIND = DeclaredKind(
     check=None,
     diff=diff,
     to_file=to_file,
-    link=link,
+    link=in_instance(link),
     cuts_off=cuts_off,
 )

@@ -30,6 +30,7 @@ from ...state import Caller
 from ..declaration import DeclaredKind, EntityKind, FileEntry
 from ..describers import shown
 from ..spec import CREATE, DELETE, UPDATE, Phase, spec
+from ._identity_center import in_instance
 
 # CreateUser's limits: UserName of 1 to 128 letters, marks, symbols, numbers and punctuation
 # (no space); the other fields 1 to 1024 of those or a space, tab or line break.
@@ -196,4 +197,5 @@ KIND = DeclaredKind(
     diff=diff,
     to_file=to_file,
     cuts_off=cuts_off,
+    link=in_instance(),
 )

@@ -32,6 +32,7 @@ from ...wording import plural
 from ..declaration import DeclaredKind, EntityKind, FileEntry
 from ..describers import Describer, entity, shown, transition
 from ..spec import CREATE, DELETE, TEXT, UPDATE, Phase, spec
+from ._identity_center import in_instance
 from ._permission_set_access import set_change_risks
 
 # IAM Identity Center's limits (CreatePermissionSet, PutInlinePolicyToPermissionSet; its
@@ -395,4 +396,5 @@ KIND = DeclaredKind(
     to_file=to_file,
     cuts_off=cuts_off,
     risks=set_change_risks,
+    link=in_instance(),
 )
