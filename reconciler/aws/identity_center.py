@@ -110,6 +110,30 @@ def export_store(aws: Aws) -> str | None:
     return identity_store_id(aws) if visible(aws) else None
 
 
+# Per client: its identity store's id and users.
+_USERS: weakref.WeakKeyDictionary[Aws, tuple[str, list[dict[str, Any]]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def store_users(aws: Aws) -> list[dict[str, Any]]:
+    """Every user of the identity store as ListUsers answers them, fields included: the users'
+    read, the groups' (members are named by user name) and the assignments' suggestions all
+    need them, and the listing is the store's largest (a page per 100 users): read once per
+    client. A client reads the account once per plan; its own writes to users
+    (`forget_users`) have a plan after its apply list them again."""
+    store = identity_store_id(aws)
+    if aws not in _USERS or _USERS[aws][0] != store:  # listed, and of the instance chosen
+        _USERS[aws] = store, [user for page in aws.pages(
+            "identitystore", "list_users", "list Identity Center users", IdentityStoreId=store)
+            for user in page.get("Users", [])]
+    return _USERS[aws][1]
+
+
+def forget_users(aws: Aws) -> None:
+    """The store's users changed through this client: `store_users` lists them again."""
+    _USERS.pop(aws, None)
+
+
 # How the identity store names groups and users uniquely.
 _BY_NAME = {"GROUP": ("get_group_id", "displayName", "GroupId", "group"),
             "USER": ("get_user_id", "userName", "UserId", "user")}

@@ -398,6 +398,24 @@ def test_a_declared_groups_id_comes_from_the_groups_read(world, tmp_path):
     assert counted.count("ListGroups") == 1
 
 
+def test_a_misspelt_user_is_suggested_from_the_users_already_listed(world, tmp_path):
+    """identity_center.users lists the store's users: the suggestion for a name not found
+    lists them no second time."""
+    world.account("prod-api")
+    world.user("alice@example.com")
+    users = ("  users:\n    - {user_name: alice@example.com, display_name: A, given_name: A, "
+             "family_name: B}\n")
+    path = assignments_file(tmp_path, "    - {permission_set: PlatformAdmin, users: "
+                                      "[alice@exampel.com], accounts: [prod-api]}\n",
+                            sets=users + SETS)
+    aws, counted = counting_aws()
+    (config,) = load([path])
+    with pytest.raises(ConfigError, match="no user 'alice@exampel.com' in the identity store "
+                                          r"\(did you mean 'alice@example.com'\?\)"):
+        plan_account(config, aws)
+    assert counted.count("ListUsers") == 1
+
+
 def test_export_writes_the_assignments_and_plans_back_in_sync(world, tmp_path):
     from reconciler.engine.export import export_document, read_for_export
 

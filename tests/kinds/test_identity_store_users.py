@@ -156,6 +156,29 @@ def test_a_user_applies_converges_and_an_undeclared_one_is_pruned(store, tmp_pat
     assert set(users_of(identity, store_id)) == {"alice@example.com"} and plan(aws, pruned) == []
 
 
+def test_the_stores_users_are_listed_once_when_groups_and_users_are_declared(store, tmp_path):
+    """The users' read and the groups' (members are named by user name) both need ListUsers:
+    one listing per client; the client's own writes to users have it listed again."""
+    aws, _, _ = store
+    groups = "  groups:\n    - {name: platform, members: [alice@example.com]}\n"
+    path = users_file(tmp_path, ALICE, groups)
+    apply(aws, path, tmp_path)  # alice made, then the group with her as a member
+    assert plan(aws, path) == []  # the same client: alice seen
+    fresh, counted = aws_counting("ListUsers")
+    assert plan(fresh, path) == []
+    assert counted == ["ListUsers"]
+
+
+def aws_counting(*operations: str) -> tuple[Aws, list[str]]:
+    """A client whose identity-store calls among `operations` are noted."""
+    aws = Aws(boto3.Session(region_name="us-east-1"))
+    counted: list[str] = []
+    aws._client("identitystore").meta.events.register(
+        "before-parameter-build.identitystore",
+        lambda model, **_: counted.append(model.name) if model.name in operations else None)
+    return aws, counted
+
+
 def test_a_user_an_idp_provisions_cannot_be_declared(store, tmp_path):
     aws, _, _ = store
     client = aws._client("identitystore")

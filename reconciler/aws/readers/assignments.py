@@ -42,7 +42,13 @@ from ...core.organization import Organization, TargetError, resolve_targets
 from ...core.state import State
 from ..client import Aws
 from ..customer_policies import check_customer_policies
-from ..identity_center import choose_instance, identity_store_id, instance_arn, visible
+from ..identity_center import (
+    choose_instance,
+    identity_store_id,
+    instance_arn,
+    store_users,
+    visible,
+)
 from ..identity_center import principal_id as find_principal
 from ..organization import organization_once, read_organization
 from . import reads
@@ -193,27 +199,28 @@ def _known_id(aws: Aws, entries: Assignments, kind: str, name: str,
 
 def principal_id(aws: Aws, entries: Assignments, kind: str, name: str) -> str:
     """The group (by DisplayName) or user (by UserName) of the identity store: its id."""
-    store = identity_store_id(aws)
     try:
         return find_principal(aws, kind, name)
     except ResourceNotFoundError:
         if name in declared_principals(entries, kind):
             return NEW[kind] + name  # created by this apply, before its assignments
-        known = _names(aws, store, kind)
+        known = _names(aws, kind)
         close = difflib.get_close_matches(name, known, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise _error(entries.place(f"{kind}:{name}"),
                      f"no {LABELS[kind]} '{name}' in the identity store{hint}") from None
 
 
-def _names(aws: Aws, store: str, kind: str) -> list[str]:
-    """Every group's or user's name: only to suggest one for a name that is not found."""
-    # identitystore's ListGroups / ListUsers (spelt from the label: the apply role's check
-    # reads quoted method names as IAM's, and IAM has calls of the same names).
-    key, field = ("Groups", "DisplayName") if kind == GROUP else ("Users", "UserName")
-    return [found.get(field, "") for page in aws.pages(
+def _names(aws: Aws, kind: str) -> list[str]:
+    """Every group's or user's name: only to suggest one for a name that is not found. The
+    users as listed once per client (the users' and groups' reads list them too)."""
+    if kind != GROUP:
+        return [str(user.get("UserName", "")) for user in store_users(aws)]
+    # identitystore's ListGroups (spelt from the label: the apply role's check reads quoted
+    # method names as IAM's, and IAM has a call of the same name).
+    return [found.get("DisplayName", "") for page in aws.pages(
         "identitystore", f"list_{LABELS[kind]}s", f"list the {LABELS[kind]}s",
-        IdentityStoreId=store) for found in page.get(key, [])]
+        IdentityStoreId=identity_store_id(aws)) for found in page.get("Groups", [])]
 
 
 def read_set(aws: Aws, name: str, arn: str, known: Mapping[str, str] | None = None,

@@ -1,6 +1,7 @@
 """Read IAM Identity Center's groups from its identity store: the store (ListInstances), its
-users once (ListUsers: members are named by user name), its groups (ListGroups), and the
-members of each group the files declare (ListGroupMemberships). A user a declared group names
+users (ListUsers, once per client with the users' read: members are named by user name), its
+groups (ListGroups), and the members of each group the files declare (ListGroupMemberships).
+A user a declared group names
 must be in the store or declared under `identity_center.users`, and a declared group must not
 come from an external IdP: both are errors before any change.
 """
@@ -15,15 +16,8 @@ from ...core.errors import IamctlError
 from ...core.kinds.declared.identity_store_groups import StoreGroup
 from ...core.state import State
 from ..client import Aws
-from ..identity_center import choose_instance, export_store, identity_store_id
+from ..identity_center import choose_instance, export_store, identity_store_id, store_users
 from . import reads
-
-
-def store_users(aws: Aws, store: str) -> dict[str, str]:
-    """Every user of the store: user id -> user name."""
-    return {user["UserId"]: user["UserName"] for page in aws.pages(
-        "identitystore", "list_users", "list Identity Center users", IdentityStoreId=store)
-        for user in page.get("Users", [])}
 
 
 @reads("identity_store_groups")
@@ -41,7 +35,7 @@ def read_groups(aws: Aws, live: State,
 
 def _groups(aws: Aws, store: str, wanted: Mapping[str, Any] | None) -> dict[str, StoreGroup]:
     """The store's groups; the members of those `wanted` names (all, for None)."""
-    users = store_users(aws, store)
+    users = {user["UserId"]: user["UserName"] for user in store_users(aws)}
     _check_members(wanted or {}, set(users.values()))
     groups = {}
     for page in aws.pages("identitystore", "list_groups", "list Identity Center groups",

@@ -1,6 +1,7 @@
 """Read IAM Identity Center's users from its identity store: the store (ListInstances) and its
-users, fields included (ListUsers, a page per 100 users). A declared user must not come from an
-external IdP: an error before any change.
+users, fields included (ListUsers, a page per 100 users; once per client, whichever of this
+read and the groups' asks first). A declared user must not come from an external IdP: an
+error before any change.
 
 The store compares user names without regard to case: a user the files declare is keyed as the
 files write it (a name differing only in case is then a change of its user name).
@@ -15,7 +16,7 @@ from ...core.errors import IamctlError
 from ...core.kinds.declared.identity_store_users import StoreUser
 from ...core.state import State
 from ..client import Aws
-from ..identity_center import choose_instance, export_store, identity_store_id
+from ..identity_center import choose_instance, export_store, store_users
 from . import reads
 
 
@@ -23,13 +24,12 @@ from . import reads
 def read_users(aws: Aws, live: State,
                wanted: Mapping[str, StoreUser] | None) -> dict[str, StoreUser]:
     if wanted is None:  # export: every user the store holds, when these credentials see it
-        store = export_store(aws)
-        if store is None:
+        if export_store(aws) is None:
             return {}
-        return {user.user_name: user for user in _users(aws, store)
+        return {user.user_name: user for user in _users(aws)
                 if not user.external}  # an IdP's users cannot be declared
     choose_instance(aws, wanted)
-    found = _users(aws, identity_store_id(aws))
+    found = _users(aws)
     declared = {name.lower(): name for name in wanted}
     users = {declared.get(user.user_name.lower(), user.user_name): user for user in found}
     for name in wanted:
@@ -41,10 +41,8 @@ def read_users(aws: Aws, live: State,
     return users
 
 
-def _users(aws: Aws, store: str) -> list[StoreUser]:
-    return [store_user(user) for page in aws.pages(
-        "identitystore", "list_users", "list Identity Center users", IdentityStoreId=store)
-        for user in page.get("Users", [])]
+def _users(aws: Aws) -> list[StoreUser]:
+    return [store_user(user) for user in store_users(aws)]
 
 
 def store_user(user: Mapping[str, Any]) -> StoreUser:

@@ -2,6 +2,8 @@
 
 A user created by this apply has no id in the plan: the group memberships and assignments
 that name it find it by name when they are made (`identity_store_groups.py`, `assignments.py`).
+Each write has the client list the store's users again (`identity_center.forget_users`): what
+a plan on the same client reads after the apply must be the store as the apply left it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from ...core.kinds.declared.identity_store_users import (
     IDENTITY_STORE_USER_FIELDS,
 )
 from ...core.payloads import tags_of
-from ..identity_center import principal_id
+from ..identity_center import forget_users, principal_id
 from .base import WriteContext, writes
 from .identity_store_groups import store
 
@@ -37,6 +39,7 @@ def user_id(ctx: WriteContext, name: str, known: str) -> str:
 def create_user(ctx: WriteContext, change: Change) -> None:
     given = tags_of(change.after)
     # Identity Center requires the display name and both names (the API model leaves them out).
+    forget_users(ctx.aws)
     store(ctx, "create_user", f"create Identity Center user {change.name}",
           UserName=change.name, DisplayName=given["display_name"],
           Name={"GivenName": given["given_name"], "FamilyName": given["family_name"]},
@@ -45,6 +48,7 @@ def create_user(ctx: WriteContext, change: Change) -> None:
 
 @writes(IDENTITY_STORE_USER, Action.DELETE)
 def delete_user(ctx: WriteContext, change: Change) -> None:
+    forget_users(ctx.aws)
     store(ctx, "delete_user", f"delete Identity Center user {change.name}",
           UserId=user_id(ctx, change.name, change.target))
 
@@ -58,5 +62,6 @@ def update_fields(ctx: WriteContext, change: Change) -> None:
                    "AttributeValue": [{"value": value, "type": "work", "primary": True}]
                    if name == "email" else value}
                   for name, value in sorted(wanted.items())]
+    forget_users(ctx.aws)
     store(ctx, "update_user", f"update Identity Center user {change.name}",
           UserId=user_id(ctx, change.name, change.target), Operations=operations)
