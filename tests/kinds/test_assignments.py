@@ -398,6 +398,21 @@ def test_a_declared_groups_id_comes_from_the_groups_read(world, tmp_path):
     assert counted.count("ListGroups") == 1
 
 
+def test_a_declared_users_id_comes_from_the_users_read(world, tmp_path):
+    """identity_center.users lists the store's users: their ids need no GetUserId."""
+    world.account("prod-api")
+    world.group("platform"), world.user("alice@example.com")
+    users = ("  users:\n    - {user_name: alice@example.com, display_name: alice@example.com, "
+             "given_name: A, family_name: B}\n")
+    path = assignments_file(tmp_path, ENTRY.replace(', "ou:Workloads"', ""),
+                            sets=users + SETS)
+    plan_and_apply(world.aws, path, tmp_path)
+    aws, counted = counting_aws()
+    (config,) = load([path])
+    assert plan_account(config, aws).plan.changes == ()
+    assert (counted.count("GetUserId"), counted.count("ListUsers")) == (0, 1)
+
+
 def test_a_misspelt_user_is_suggested_from_the_users_already_listed(world, tmp_path):
     """identity_center.users lists the store's users: the suggestion for a name not found
     lists them no second time."""

@@ -11,7 +11,8 @@ ListAccountAssignments answers one set in one account):
      the files declare the sets: the permission sets' read lists them and keeps them
   + sum(A_s) ListAccountAssignments (a page more per further 100 assignments)
   + P  GetGroupId / GetUserId, once per name whatever the sets that name it; none for a group
-     the identity-store groups' read listed (it lists them all when the files declare groups)
+     or user the identity-store reads listed (they list them all when the files declare groups,
+     users)
   + the organisation's read (`aws/organization.py`: 1 + 2 * (OUs + 1))
   + ListInstances, once per client, and one DescribeGroup / DescribeUser per principal found
   that the files do not name (the plan says its name).
@@ -33,6 +34,7 @@ from ...core.kinds.declared.assignments import (
     GROUP,
     LABELS,
     NEW,
+    USER,
     Assignments,
     Grant,
     Place,
@@ -55,7 +57,7 @@ from . import reads
 
 notices = logging.getLogger("reconciler.notices")
 # The identity store's unique attribute that names each kind of principal.
-ID_FIELD = {GROUP: "GroupId", "USER": "UserId"}
+ID_FIELD = {GROUP: "GroupId", USER: "UserId"}
 
 
 @reads("assignments")
@@ -68,7 +70,7 @@ def read_assignments(
     arns = set_arns(aws, live)
     _check_sets(wanted, arns)
     org = organization_once(aws, live)
-    ids = _listed_groups(live)
+    ids = _listed_principals(live)
     found = {name: resolved(aws, org, entries, arns.get(name, ""), live, ids)
              for name, entries in wanted.items()}
     found = {name: without_the_management_account(aws.identity().account, org, wanted[name],
@@ -103,12 +105,16 @@ def without_the_management_account(own: str, org: Organization, entries: Assignm
                    grants=frozenset(g for g in found.grants if g.account != org.management))
 
 
-def _listed_groups(live: State) -> dict[tuple[str, str], str]:
-    """The ids of the groups the identity-store groups' read listed (it lists every group of
-    the store when the files declare groups): a name found there needs no GetGroupId."""
-    return {(GROUP, name): group.group_id
-            for name, group in live.declared.get("identity_store_groups", {}).items()
-            if group.group_id}
+def _listed_principals(live: State) -> dict[tuple[str, str], str]:
+    """The ids of the groups and users the identity-store reads listed (each lists every one
+    of the store when the files declare its kind): a name found there needs no GetGroupId or
+    GetUserId."""
+    groups = {(GROUP, name): group.group_id
+              for name, group in live.declared.get("identity_store_groups", {}).items()
+              if group.group_id}
+    return {**groups, **{(USER, name): user.user_id
+                         for name, user in live.declared.get("identity_store_users", {}).items()
+                         if user.user_id}}
 
 
 def _read_all(aws: Aws, arns: Mapping[str, str], live: State) -> dict[str, Assignments]:
