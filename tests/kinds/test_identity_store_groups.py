@@ -80,6 +80,8 @@ def test_a_member_added_is_never_called_harmless():
     impact, reason = judge(Change(Action.CREATE, IDENTITY_STORE_GROUP_MEMBER, "platform",
                                   "bob"))
     assert impact == Impact.UNKNOWN and "what the group is assigned" in reason
+    # The access model judges assignments and sets (their risks); a member added is not.
+    assert reason == "what the group is assigned, and where, is not judged for a member added"
 
 
 # Against moto in process.

@@ -159,10 +159,31 @@ def test_a_policy_change_of_a_set_is_never_called_harmless():
     judge = access_of(PERMISSION_SET_MANAGED_POLICY)
     assert callable(judge)
     impact, reason = judge(attach)
-    assert impact == Impact.UNKNOWN and "does not see Identity Center" in reason
+    assert impact == Impact.UNKNOWN and "is not judged" in reason
     create = access_of(PERMISSION_SET)
     assert callable(create)
     assert create(Change(Action.CREATE, PERMISSION_SET, "Admin")) == (Impact.NEUTRAL, "")
+
+
+def test_the_unknown_reason_of_a_set_change_says_what_the_access_model_judges():
+    """The access model judges a set's policies for its holders (`risks`: full access and
+    escalation methods gained): the reason of `unknown` says what it leaves, never that it
+    does not see Identity Center."""
+    changes = [Change(Action.CREATE, PERMISSION_SET_MANAGED_POLICY, "S", after=ADMIN),
+               Change(Action.DELETE, PERMISSION_SET_MANAGED_POLICY, "S", before=ADMIN),
+               Change(Action.UPDATE, PERMISSION_SET_PROVISION, "S", after="3"),
+               Change(Action.UPDATE, PERMISSION_SET_SETTINGS, "S",
+                      before={"description": "", "relay_state": "", "session_duration": "PT1H"},
+                      after={"description": "", "relay_state": "", "session_duration": "PT4H"})]
+    for change in changes:
+        judge = access_of(change.kind)
+        assert callable(judge)
+        impact, reason = judge(change)
+        assert impact == Impact.UNKNOWN
+        assert "does not see Identity Center" not in reason
+        assert reason.startswith("whether this broadens or narrows what the set's holders may "
+                                 "do in its accounts is not judged (only full access and "
+                                 "escalation methods gained are, as risks)")
 
 
 # Plan and apply, against moto in process.
@@ -268,8 +289,8 @@ def test_a_set_applies_converges_and_drift_is_caught(identity_center, tmp_path):
         "+ permission set PlatformAdmin: inline policy",
         "- permission set PlatformAdmin: detach AWS managed policy ReadOnlyAccess",
     ]
-    # What the access model cannot judge yet says so, never neutral.
-    assert all("[unknown: the access model does not see Identity Center" in line
+    # What the access model does not judge says so, never neutral.
+    assert all("[unknown: whether this broadens or narrows what the set's holders" in line
                for line in lines)
     plan_and_apply(aws, path, tmp_path)
     assert in_sync(aws, path)

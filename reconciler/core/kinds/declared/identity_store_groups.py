@@ -126,10 +126,11 @@ def describe_member(change: Change) -> tuple[str, list[str]]:
 
 def judged(change: Change) -> tuple[Impact, str]:
     # A member added gets whatever the group is assigned, in every account it is assigned to:
-    # the access model does not see Identity Center yet, so that is not called harmless.
+    # the access model judges an assignment when it is made, not a member added to a group
+    # that holds some, so that is not called harmless.
     if change.kind == IDENTITY_STORE_GROUP_MEMBER and change.action == CREATE:
-        return Impact.UNKNOWN, ("the access model does not see Identity Center yet: what the "
-                                "group is assigned, and where, is not judged")
+        return Impact.UNKNOWN, ("what the group is assigned, and where, is not judged for a "
+                                "member added")
     if change.action == DELETE:
         return Impact.NARROWS, ""
     return Impact.NEUTRAL, ""  # a new group holds nothing; a description opens nothing

@@ -275,14 +275,14 @@ def describe_provision(change: Change) -> tuple[str, list[str]]:
     return f"permission set {change.name}: re-provisioned in {accounts}", []
 
 
-UNMODELLED = "the access model does not see Identity Center yet: who holds this permission " \
-             "set, and in which accounts, is not judged"
+UNJUDGED = "whether this broadens or narrows what the set's holders may do in its accounts " \
+           "is not judged (only full access and escalation methods gained are, as risks)"
 
 
 def judged(change: Change) -> tuple[Impact, str]:
     # A new set is assigned to no one, and provisioned nowhere; a deleted one was provisioned
     # nowhere (prune keeps the others). Anything else may change the access of whoever holds
-    # the set in its accounts, which the model does not see yet: never called harmless.
+    # the set in its accounts, which the model judges only in part: never called harmless.
     if change.kind == PERMISSION_SET:
         return (Impact.NEUTRAL if change.action == CREATE else Impact.NARROWS), ""
     if change.kind == PERMISSION_SET_SETTINGS:
@@ -290,11 +290,11 @@ def judged(change: Change) -> tuple[Impact, str]:
         if before.get("session_duration") == after.get("session_duration"):
             return Impact.NEUTRAL, ""  # a description or a relay state opens nothing
     if change.kind == PERMISSION_SET_PROVISION:
-        return Impact.UNKNOWN, UNMODELLED
+        return Impact.UNKNOWN, UNJUDGED
     if change.action == DELETE and change.kind in (PERMISSION_SET_MANAGED_POLICY,
                                                    PERMISSION_SET_CUSTOMER_POLICY):
-        return Impact.UNKNOWN, UNMODELLED + " (a policy detached may have held a Deny)"
-    return Impact.UNKNOWN, UNMODELLED
+        return Impact.UNKNOWN, UNJUDGED + " (a policy detached may have held a Deny)"
+    return Impact.UNKNOWN, UNJUDGED
 
 
 # What takes permissions away from a set: its session's next provisioning holds less.
@@ -306,8 +306,8 @@ _TAKES_AWAY = {(PERMISSION_SET, DELETE), (PERMISSION_SET_MANAGED_POLICY, DELETE)
 
 def cuts_off(change: Change, caller: Caller, account: str) -> str:
     """The credentials running iamctl are a session of this set's role: a change that may take
-    its permissions away may take away the calls iamctl makes (what the set grants is not
-    modelled, so any such change counts)."""
+    its permissions away may take away the calls iamctl makes (whether the set keeps those
+    calls is not judged, so any such change counts)."""
     own = sso_permission_set(caller.role or "")
     if own is None or own.lower() != change.name.lower() \
             or (change.kind, change.action) not in _TAKES_AWAY:
