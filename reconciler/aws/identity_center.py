@@ -129,6 +129,13 @@ def store_users(aws: Aws) -> list[dict[str, Any]]:
     return _USERS[aws][1]
 
 
+def listed_users(aws: Aws) -> list[dict[str, Any]] | None:
+    """The store's users if this client has listed them (`store_users`), else None: a reader
+    that needs only some ids asks for them one by one rather than list them all."""
+    found = _USERS.get(aws)
+    return found[1] if found is not None and found[0] == identity_store_id(aws) else None
+
+
 def forget_users(aws: Aws) -> None:
     """The store's users changed through this client: `store_users` lists them again."""
     _USERS.pop(aws, None)

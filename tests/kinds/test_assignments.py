@@ -413,6 +413,21 @@ def test_a_declared_users_id_comes_from_the_users_read(world, tmp_path):
     assert (counted.count("GetUserId"), counted.count("ListUsers")) == (0, 1)
 
 
+def test_a_users_id_comes_from_the_listing_the_groups_read_made(world, tmp_path):
+    """identity_center.groups names its members by user name, so its read lists the store's
+    users: an assignment's user, declared or not, needs no GetUserId then."""
+    world.account("prod-api")
+    world.group("platform"), world.user("alice@example.com")
+    groups = "  groups:\n    - {name: platform, members: []}\n"
+    path = assignments_file(tmp_path, ENTRY.replace(', "ou:Workloads"', ""),
+                            sets=groups + SETS)
+    plan_and_apply(world.aws, path, tmp_path)
+    aws, counted = counting_aws()
+    (config,) = load([path])
+    assert plan_account(config, aws).plan.changes == ()
+    assert (counted.count("GetUserId"), counted.count("ListUsers")) == (0, 1)
+
+
 def test_a_misspelt_user_is_suggested_from_the_users_already_listed(world, tmp_path):
     """identity_center.users lists the store's users: the suggestion for a name not found
     lists them no second time."""

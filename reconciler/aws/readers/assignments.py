@@ -48,6 +48,7 @@ from ..identity_center import (
     choose_instance,
     identity_store_id,
     instance_arn,
+    listed_users,
     store_users,
     visible,
 )
@@ -70,7 +71,7 @@ def read_assignments(
     arns = set_arns(aws, live)
     _check_sets(wanted, arns)
     org = organization_once(aws, live)
-    ids = _listed_principals(live)
+    ids = _listed_principals(aws, live)
     found = {name: resolved(aws, org, entries, arns.get(name, ""), live, ids)
              for name, entries in wanted.items()}
     found = {name: without_the_management_account(aws.identity().account, org, wanted[name],
@@ -105,16 +106,19 @@ def without_the_management_account(own: str, org: Organization, entries: Assignm
                    grants=frozenset(g for g in found.grants if g.account != org.management))
 
 
-def _listed_principals(live: State) -> dict[tuple[str, str], str]:
+def _listed_principals(aws: Aws, live: State) -> dict[tuple[str, str], str]:
     """The ids of the groups and users the identity-store reads listed (each lists every one
-    of the store when the files declare its kind): a name found there needs no GetGroupId or
-    GetUserId."""
+    of the store when the files declare its kind; the groups' read lists the users too, to name
+    their members): a name found there needs no GetGroupId or GetUserId."""
     groups = {(GROUP, name): group.group_id
               for name, group in live.declared.get("identity_store_groups", {}).items()
               if group.group_id}
-    return {**groups, **{(USER, name): user.user_id
-                         for name, user in live.declared.get("identity_store_users", {}).items()
-                         if user.user_id}}
+    users = {(USER, str(user["UserName"])): str(user["UserId"])
+             for user in listed_users(aws) or () if "UserName" in user and "UserId" in user}
+    return {**groups, **users, **{
+        (USER, name): user.user_id
+        for name, user in live.declared.get("identity_store_users", {}).items()
+        if user.user_id}}
 
 
 def _read_all(aws: Aws, arns: Mapping[str, str], live: State) -> dict[str, Assignments]:
