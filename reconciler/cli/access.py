@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
 
 from ..core.access import queries
+from ..core.access.ceiling import Ceiling
+from ..core.access.center_access import CenterGrantee, center_text, center_who_can
 from ..core.access.model import AccessModel
 from ..core.errors import IamctlError
 from ..core.plan.destinations import DEFAULT_DELIVERY
 from ..engine.access import ceilings_of, model_after_apply
-from ..engine.accounts import EXIT_OK
+from ..engine.accounts import EXIT_OK, AccountResult
 from ..options import global_options
 from .common import Options, account_option, cli, files_argument, pass_options
 from .plan import read_and_plan
@@ -48,7 +50,8 @@ def access(
     for result in results:
         model = model_after_apply(result, known)
         if action is not None:
-            answers.append((result.account_id, *_who_can(model, action, resource)))
+            center = _center(result, action, resource, known)
+            answers.append((result.account_id, *_who_can(model, action, resource, center)))
             continue
         assert principal is not None
         found = queries.find_principal(model, principal)
@@ -69,11 +72,25 @@ def access(
     return EXIT_OK
 
 
-def _who_can(model: AccessModel, action: str, resource: str) -> tuple[dict[str, Any], str]:
-    """The answer to --action in one account, as JSON and as text, the organisation's ceiling
-    on it included when the run knows it."""
+def _who_can(model: AccessModel, action: str, resource: str,
+             center: list[CenterGrantee]) -> tuple[dict[str, Any], str]:
+    """The answer to --action in one account, as JSON and as text: the organisation's ceiling
+    on it included when the run knows it, and who may through IAM Identity Center when the
+    account's files hold its assignments."""
     grantees = queries.who_can(model, action, resource)
     limit = queries.ceiling_of(model, action, resource)
-    return ({"action": action, "resource": resource,
-             "principals": [g.to_json() for g in grantees], **limit.to_json()},
-            queries.who_can_text(action, resource, grantees) + limit.text())
+    found: dict[str, Any] = {"action": action, "resource": resource,
+                             "principals": [g.to_json() for g in grantees], **limit.to_json()}
+    if center:
+        found["identity_center"] = [grantee.to_json() for grantee in center]
+    return found, (queries.who_can_text(action, resource, grantees) + limit.text()
+                   + center_text(action, center))
+
+
+def _center(result: AccountResult, action: str, resource: str,
+            known: Mapping[str, Ceiling]) -> list[CenterGrantee]:
+    planned = result.planned
+    if planned is None or "assignments" not in planned.desired.declared:
+        return []
+    return center_who_can(planned.desired, planned.live, planned.documents, action, resource,
+                          known)

@@ -26,13 +26,18 @@ _ROLE = "AWSReservedSSO_permission-set"
 _ACCOUNT = "000000000000"
 
 
+def set_role(managed: frozenset[str], inline: Document | None, boundary: str | None) -> Role:
+    """The role a set is in each account: its AWS managed policies (ARNs) and inline policy,
+    within its boundary (an AWS managed policy's ARN; None: none)."""
+    return Role(_ROLE, path="/", trust=_TRUST, policies=managed,
+                inline_policies={"inline": inline} if inline is not None else {},
+                permissions_boundary=boundary, arn=f"arn:aws:iam::{_ACCOUNT}:role/{_ROLE}")
+
+
 def set_powers(documents: Documents, managed: frozenset[str], inline: Document | None,
                boundary: str | None) -> Sequence[tuple[str, str]]:
     """(category, detail) of each power of a role holding `managed` (AWS managed policy ARNs)
     and `inline`, within `boundary` (an AWS managed policy ARN; None: none)."""
-    role = Role(_ROLE, path="/", trust=_TRUST, policies=managed,
-                inline_policies={"inline": inline} if inline is not None else {},
-                permissions_boundary=boundary,
-                arn=f"arn:aws:iam::{_ACCOUNT}:role/{_ROLE}")
+    role = set_role(managed, inline, boundary)
     model = AccessModel.of(State(account=Account(_ACCOUNT), roles={_ROLE: role}), documents)
     return [(power.category, str(power)) for power in powers(model, Principal(ROLE, _ROLE))]
