@@ -4,8 +4,8 @@ generic code calls. Each type's module is one line over this.
 
 The order (design, section 13): the type enabled on the root first; new policies and document
 changes with the policies; attachments before the detachments (so a target is never bare in
-between, nor over its quota when one policy replaces another); deletions last, after their
-detachments.
+between; a target that would be over its quota in between is refused by the plan); deletions
+last, after their detachments.
 
 Pure.
 """
