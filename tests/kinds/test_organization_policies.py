@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import boto3
+import botocore.handlers
 import pytest
 
 from reconciler.core.changes import Action, Change, Impact
@@ -31,6 +34,7 @@ from reconciler.core.organization import OrgAccount, Organization, OrgUnit
 from reconciler.core.policy.documents import canonical
 from reconciler.core.render.text import change_lines
 from reconciler.core.state import Document
+from tests.factories import ACCOUNT_ID
 from tests.files import write_account
 from tests.iamctl_runs import CliResult, run_in_process
 
@@ -72,17 +76,23 @@ RCP_S3 = ('          - {Effect: Deny, Principal: "*", Action: "s3:*", Resource: 
           '             Condition: {BoolIfExists: {"aws:SecureTransport": "false"}}}\n')
 
 
+def minified(document: dict[str, Any]) -> str:
+    """The JSON apply sends: no whitespace, keys in the file's order."""
+    return json.dumps(document, separators=(",", ":"))
+
+
 # The file, offline: `iamctl validate`.
 
 
 def sized(size: int, statement: dict[str, Any] | None = None) -> dict[str, Any]:
     """A document whose minified JSON (what apply sends) is exactly `size` characters: its
     Resource padded with a bucket name."""
-    document = {"Version": "2012-10-17", "Statement": [statement or {
-        "Effect": "Deny", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/"}]}
-    short = len(json.dumps(document, separators=(",", ":")))
-    document["Statement"][0]["Resource"] += "x" * (size - short)
-    assert len(json.dumps(document, separators=(",", ":"))) == size
+    padded = dict(statement or {
+        "Effect": "Deny", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/"})
+    short = len(minified({"Version": "2012-10-17", "Statement": [padded]}))
+    padded["Resource"] += "x" * (size - short)
+    document = {"Version": "2012-10-17", "Statement": [padded]}
+    assert len(minified(document)) == size
     return document
 
 
@@ -276,7 +286,7 @@ def held(name: str, document: Document, *nodes: str) -> OrgPolicy:
     return OrgPolicy(name, "", document, tuple(sorted(nodes)), policy_id=f"p-{name.lower()}")
 
 
-def wanted(name: str, document: Document, *refs: str, **fields: Any) -> OrgPolicy:
+def wanted(name: str, document: Document | None, *refs: str, **fields: Any) -> OrgPolicy:
     """A policy as the file declares it: attached to `refs` (as the file names them)."""
     return OrgPolicy(name, fields.pop("description", ""), document, tuple(refs), **fields)
 
@@ -292,9 +302,16 @@ def scp_diff(desired: list[OrgPolicy], live: list[OrgPolicy], prune: bool = Fals
                                   if not p.name.startswith("ignored")}, context, prune)
 
 
+def impact(change: Change) -> Impact:
+    """The change's impact by its kind's access rule, as the plan marks it."""
+    rule = access_of(change.kind)
+    assert callable(rule)
+    return rule(change)[0]
+
+
 def lines(changes: list[Change]) -> list[str]:
-    return [line for change in changes for line in change_lines(replace(
-        change, impact=access_of(change.kind)(change)[0]))]  # type: ignore[operator]
+    return [line for change in changes
+            for line in change_lines(replace(change, impact=impact(change)))]
 
 
 def test_a_deny_detached_from_the_root_broadens_in_the_active_member_accounts_only():
@@ -308,11 +325,11 @@ def test_a_deny_detached_from_the_root_broadens_in_the_active_member_accounts_on
         "- SCP DenyLeave: detach from root (3 member accounts) [broadens]",
         "      removes the deny on organizations:LeaveOrganization in 3 accounts",
     ]
-    impacts = [access_of(c.kind)(c)[0] for c in changes]  # type: ignore[operator]
+    impacts = [impact(c) for c in changes]
     assert impacts == [Impact.NARROWS, Impact.BROADENS]
     # Where only the management account is reached, no one's ceiling moves.
     (change,) = scp_diff([wanted("DenyLeave", LEAVE, MANAGEMENT), FULL_WANTED], [])[1:]
-    assert access_of(change.kind)(change)[0] == Impact.NEUTRAL  # type: ignore[operator]
+    assert impact(change) == Impact.NEUTRAL
 
 
 def test_a_document_rewritten_says_what_it_adds_and_removes_where_it_is_attached():
@@ -337,7 +354,7 @@ def test_a_document_rewritten_says_what_it_adds_and_removes_where_it_is_attached
          "Resource": "*"}]})
     (sid,) = scp_diff([wanted("DenyLeave", named, "ou:Sandbox"), FULL_WANTED],
                       [held("DenyLeave", LEAVE, SANDBOX)])
-    assert access_of(sid.kind)(sid)[0] == Impact.NEUTRAL  # type: ignore[operator]
+    assert impact(sid) == Impact.NEUTRAL
     assert not [line for line in lines([sid]) if "deny" in line]
 
 
@@ -458,3 +475,528 @@ def test_a_replacement_on_a_full_target_is_refused_before_apply_overfills_it():
         (Action.CREATE, SCP_KINDS.policy, "DenyClose"),
         (Action.CREATE, SCP_KINDS.target, "DenyClose"),
         (Action.DELETE, SCP_KINDS.target, "DenyLeave")]
+
+
+# Plan and apply through the CLI, against moto in process.
+
+
+class Org:
+    """An organisation in moto, made with boto3: this account its management account."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        client.create_organization(FeatureSet="ALL")
+        self.root = client.list_roots()["Roots"][0]["Id"]
+
+    def unit(self, name: str, parent: str | None = None) -> str:
+        made = self.client.create_organizational_unit(ParentId=parent or self.root, Name=name)
+        return str(made["OrganizationalUnit"]["Id"])
+
+    def account(self, name: str, parent: str | None = None) -> str:
+        made = self.client.create_account(Email=f"{name}@example.com", AccountName=name)
+        account = str(made["CreateAccountStatus"]["AccountId"])
+        if parent:
+            self.client.move_account(AccountId=account, SourceParentId=self.root,
+                                     DestinationParentId=parent)
+        return account
+
+    def policies(self, policy_type: str = "SERVICE_CONTROL_POLICY") -> dict[str, str]:
+        """The policies of a type, by name -> id."""
+        return {p["Name"]: p["Id"]
+                for p in self.client.list_policies(Filter=policy_type)["Policies"]}
+
+    def policy_id(self, name: str) -> str:
+        found = {**self.policies(), **self.policies("RESOURCE_CONTROL_POLICY")}
+        return found[name]
+
+    def described(self, name: str) -> dict[str, Any]:
+        policy: dict[str, Any] = self.client.describe_policy(
+            PolicyId=self.policy_id(name))["Policy"]
+        return policy
+
+    def targets(self, name: str) -> set[str]:
+        return {t["TargetId"] for t in self.client.list_targets_for_policy(
+            PolicyId=self.policy_id(name))["Targets"]}
+
+    def tags(self, name: str) -> dict[str, str]:
+        return {t["Key"]: t["Value"] for t in self.client.list_tags_for_resource(
+            ResourceId=self.policy_id(name))["Tags"]}
+
+    def enabled(self) -> set[str]:
+        root = self.client.list_roots()["Roots"][0]
+        return {t["Type"] for t in root["PolicyTypes"] if t["Status"] == "ENABLED"}
+
+    def nodes(self) -> set[str]:
+        """The root, every OU and every account."""
+        units, parents = set(), [self.root]
+        while parents:
+            found = self.client.list_organizational_units_for_parent(
+                ParentId=parents.pop())["OrganizationalUnits"]
+            units |= {unit["Id"] for unit in found}
+            parents += [unit["Id"] for unit in found]
+        accounts = {a["Id"] for a in self.client.list_accounts()["Accounts"]}
+        return {self.root, *units, *accounts}
+
+
+class Tree:
+    """The organisation most tests plan against: Workloads (prod-api, prod-web) and Sandbox
+    (dev) under the root, where the management account is."""
+
+    def __init__(self, org: Org) -> None:
+        self.workloads, self.sandbox = org.unit("Workloads"), org.unit("Sandbox")
+        self.api = org.account("prod-api", self.workloads)
+        self.web = org.account("prod-web", self.workloads)
+        self.dev = org.account("dev", self.sandbox)
+
+
+@pytest.fixture
+def org(moto_iam: Any) -> Org:
+    return Org(boto3.client("organizations", region_name="us-east-1"))
+
+
+@pytest.fixture
+def tree(org: Org) -> Tree:
+    return Tree(org)
+
+
+def iamctl(*args: str) -> CliResult:
+    """`iamctl` in this process: it reaches moto in process (no endpoint)."""
+    return run_in_process(args, "", {}, None)
+
+
+def in_sync(*files: str) -> None:
+    planned = iamctl("plan", *files, "--detailed-exitcode")
+    assert planned.code == 0, planned.stdout + planned.stderr
+    assert "No changes. The account matches the configuration." in planned.stdout
+
+
+def applied(*files: str) -> CliResult:
+    result = iamctl("apply", *files, "--yes")
+    assert result.code == 0, result.stdout + result.stderr
+    return result
+
+
+LEAVE_DOC = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "Stay", "Effect": "Deny", "Action": "organizations:LeaveOrganization",
+     "Resource": "*"}]}
+REGIONS_DOC = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Deny", "NotAction": ["iam:*", "sts:*"], "Resource": "*",
+     "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}}}]}
+S3_DOC = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+     "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}}]}
+
+
+def organization_file(directory: Path, scps: list[dict[str, Any]],
+                      rcps: list[dict[str, Any]] | None = None, name: str = "account.yaml",
+                      prefix: str = "") -> str:
+    """The management account's file: its `organization` section from entries (YAML is JSON)."""
+    section: dict[str, Any] = {"service_control_policies": scps}
+    if rcps is not None:
+        section["resource_control_policies"] = rcps
+    return write_account(directory, prefix + "organization: " + json.dumps(section) + "\n",
+                         name=name)
+
+
+FULL_EVERYWHERE = {"name": "FullAWSAccess", "aws_managed": True, "targets": "everywhere"}
+RCP_FULL = {"name": "RCPFullAWSAccess", "aws_managed": True, "targets": "everywhere"}
+
+
+def test_every_managed_attribute_converges_and_a_second_apply_does_nothing(tree, org,
+                                                                          tmp_path):
+    first = organization_file(tmp_path / "1", [
+        FULL_EVERYWHERE,
+        {"name": "DenyLeave", "description": "Accounts stay", "document": LEAVE_DOC,
+         "targets": ["ou:Workloads", "dev"], "tags": {"owner": "security", "tier": "1"}},
+        {"name": "RegionLock", "document": REGIONS_DOC, "targets": "everywhere"}],
+        [RCP_FULL, {"name": "S3Secure", "document": S3_DOC, "targets": ["root"]}])
+    applied(first)
+    assert org.enabled() == {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"}
+    leave = org.described("DenyLeave")
+    assert leave["Content"] == minified(LEAVE_DOC)  # exactly what validate measured
+    assert leave["PolicySummary"]["Description"] == "Accounts stay"
+    assert org.targets("DenyLeave") == {tree.workloads, tree.dev}
+    assert org.tags("DenyLeave") == {"owner": "security", "tier": "1"}
+    assert org.targets("RegionLock") == org.nodes()
+    assert org.targets("S3Secure") == {org.root}
+    in_sync(first)
+    assert "No changes." in applied(first).stdout
+    # Each attribute changed in the file: description, document, tags, targets.
+    stricter = {**LEAVE_DOC, "Statement": [*LEAVE_DOC["Statement"], {
+        "Effect": "Deny", "Action": "account:CloseAccount", "Resource": "*"}]}
+    second = organization_file(tmp_path / "2", [
+        FULL_EVERYWHERE,
+        {"name": "DenyLeave", "description": "Accounts stay, and open", "document": stricter,
+         "targets": ["root", "prod-api"], "tags": {"owner": "platform"}},
+        {"name": "RegionLock", "document": REGIONS_DOC, "targets": ["ou:Sandbox"]}],
+        [RCP_FULL, {"name": "S3Secure", "document": S3_DOC, "targets": "everywhere"}])
+    applied(second)
+    leave = org.described("DenyLeave")
+    assert leave["Content"] == minified(stricter)
+    assert leave["PolicySummary"]["Description"] == "Accounts stay, and open"
+    assert org.targets("DenyLeave") == {org.root, tree.api}
+    assert org.tags("DenyLeave") == {"owner": "platform"}
+    assert org.targets("RegionLock") == {tree.sandbox}
+    assert org.targets("S3Secure") == org.nodes()
+    in_sync(second)
+    assert "No changes." in applied(second).stdout
+
+
+def test_an_attach_a_detach_and_a_document_edit_out_of_band_are_drift_and_put_back(
+        tree, org, tmp_path):
+    path = organization_file(tmp_path, [
+        FULL_EVERYWHERE,
+        {"name": "DenyLeave", "document": LEAVE_DOC, "targets": ["ou:Workloads", "dev"]},
+        {"name": "RegionLock", "document": REGIONS_DOC, "targets": "everywhere"}])
+    applied(path)
+    client = org.client
+    client.attach_policy(PolicyId=org.policy_id("DenyLeave"), TargetId=tree.web)
+    client.detach_policy(PolicyId=org.policy_id("DenyLeave"), TargetId=tree.dev)
+    client.update_policy(PolicyId=org.policy_id("DenyLeave"), Content=json.dumps(
+        {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:PrincipalAccount": tree.api}}}]}))
+    new = org.unit("Data")  # a new OU: `everywhere` reaches it too
+    drift = iamctl("plan", path, "--detailed-exitcode")
+    assert drift.code == 2, drift.stderr
+    assert "+ SCP RegionLock: attach to ou:Data (0 member accounts)" in drift.stdout
+    assert f"+ SCP DenyLeave: attach to {tree.dev} (dev) (1 member account)" in drift.stdout
+    assert f"- SCP DenyLeave: detach from {tree.web} (prod-web) (1 member account)" \
+        in drift.stdout
+    assert "~ SCP DenyLeave: document (reaches 3 member accounts) [broadens]" in drift.stdout
+    assert "      removes the deny on organizations:LeaveOrganization in 3 accounts" \
+        in drift.stdout
+    applied(path)
+    assert org.targets("DenyLeave") == {tree.workloads, tree.dev}
+    assert org.described("DenyLeave")["Content"] == minified(LEAVE_DOC)
+    assert new in org.targets("RegionLock")
+    in_sync(path)
+
+
+def test_export_writes_the_policies_and_their_targets_and_plans_back_in_sync(tree, org,
+                                                                            tmp_path):
+    path = organization_file(tmp_path, [
+        FULL_EVERYWHERE,
+        {"name": "DenyLeave", "description": "Accounts stay", "document": LEAVE_DOC,
+         "targets": ["ou:Workloads", "dev", "root"], "tags": {"owner": "security"}},
+        {"name": "RegionLock", "document": REGIONS_DOC, "targets": "everywhere"}],
+        [RCP_FULL, {"name": "S3Secure", "document": S3_DOC, "targets": ["ou:Sandbox"]}])
+    applied(path)
+    exported = tmp_path / "exported" / "account.yaml"
+    exported.parent.mkdir()
+    result = iamctl("export", "--out", str(exported))
+    assert result.code == 0, result.stderr
+    text = exported.read_text()
+    assert "  - name: DenyLeave\n    description: Accounts stay\n" in text
+    assert f'    targets:\n    - "{tree.dev}"\n    - ou:Workloads\n    - root\n' in text
+    assert "  - name: RegionLock\n" in text and "    targets: everywhere\n" in text
+    assert "  resource_control_policies:\n" in text
+    in_sync(str(exported))
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ("ou:Workload", "no OU 'Workload' in the organisation (did you mean 'ou:Workloads'?)"),
+    ("prod-apy", "no account named 'prod-apy' in the organisation (did you mean 'prod-api'?)"),
+    ("Workloads", "no account named 'Workloads' in the organisation (did you mean "
+                  "'ou:Workloads'?)"),
+])
+def test_a_misspelled_target_fails_the_plan_at_its_line_and_nothing_changes(
+        tree, org, tmp_path, target, message):
+    path = write_account(tmp_path, SCPS + "    - {name: FullAWSAccess, aws_managed: true, "
+                         "targets: everywhere}\n" + policy_entry(
+                             "DenyLeave", DENY_LEAVE, f'[root, "{target}"]'))
+    for command in ("plan", "apply"):
+        result = iamctl(command, path, *(("--yes",) if command == "apply" else ()))
+        assert result.code == 1
+        [line] = result.stderr.splitlines()
+        assert line == (f"error: {path}:12:23: organization.service_control_policies[1]."
+                        f"targets[1]: {message}")
+    assert "DenyLeave" not in org.policies() and org.enabled() == set()
+
+
+# What AWS enforces and moto does not, answered at the AWS boundary.
+
+
+class AwsRules:
+    """AWS's own rules on moto's state, at the AWS boundary of every botocore session made from
+    now on (the CLI's in-process runs included): a before-call hook answers what AWS would
+    refuse, an after-call hook shows what AWS would say, and every Organizations call is
+    recorded. moto's own answers prove none of this:
+    - an attach while the type is not ENABLED: PolicyTypeNotEnabledException;
+    - a sixth policy of a type on a target, or a detach of the last SCP of a target (or of
+      RCPFullAWSAccess): ConstraintViolationException;
+    - a type just enabled is PENDING_ENABLE at the next ListRoots (AWS enables it
+      asynchronously)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from moto.organizations.models import organizations_backends
+
+        self.backend = organizations_backends[ACCOUNT_ID]["aws"]
+        self.calls: list[tuple[str, dict[str, Any]]] = []  # Organizations'
+        self.every_call = 0  # to any service
+        self.pending: set[str] = set()
+        # Another hand's change, made once, just before the first call of an operation.
+        self.racing: dict[str, Callable[[], Any]] = {}
+        # A race runs before the rules (one event's handlers run in the order registered).
+        hooks = [("before-parameter-build", self.record),
+                 *((f"before-call.organizations.{operation}", self.race)
+                   for operation in ("AttachPolicy", "DetachPolicy", "DescribePolicy",
+                                     "DeletePolicy")),
+                 ("before-call.organizations.AttachPolicy", self.attach),
+                 ("before-call.organizations.DetachPolicy", self.detach),
+                 ("after-call.organizations.EnablePolicyType", self.enabling),
+                 ("after-call.organizations.ListRoots", self.roots)]
+        monkeypatch.setattr(botocore.handlers, "BUILTIN_HANDLERS",
+                            [*botocore.handlers.BUILTIN_HANDLERS, *hooks])
+
+    def operations(self) -> list[str]:
+        return [operation for operation, _ in self.calls]
+
+    def record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        self.every_call += 1
+        if model.service_model.service_name == "organizations":
+            self.calls.append((model.name, dict(params)))
+
+    def race(self, model: Any, **_: Any) -> None:
+        self.racing.pop(model.name, lambda: None)()
+
+    def attach(self, params: dict[str, Any], **_: Any) -> Any:
+        sent = json.loads(params["body"])
+        policy = self.backend.get_policy_by_id(sent["PolicyId"])
+        if {"Type": policy.type, "Status": "ENABLED"} not in self._root().policy_types \
+                or policy.type in self.pending:
+            return refused("PolicyTypeNotEnabledException", "This operation can be performed "
+                           "only for enabled policy types.")
+        if len(self._held(sent["TargetId"], policy.type)) >= 5:
+            return refused("ConstraintViolationException", "You have attached the maximum "
+                           "number of policies to the target.", "POLICY_NUMBER_LIMIT_EXCEEDED")
+        return None
+
+    def detach(self, params: dict[str, Any], **_: Any) -> Any:
+        sent = json.loads(params["body"])
+        policy = self.backend.get_policy_by_id(sent["PolicyId"])
+        held = self._held(sent["TargetId"], policy.type)
+        if policy.name == "RCPFullAWSAccess" or (
+                policy.type == "SERVICE_CONTROL_POLICY" and [p.id for p in held] == [policy.id]):
+            return refused("ConstraintViolationException", "You cannot remove the last policy "
+                           "attached to the specified target.", "MIN_POLICY_TYPE_ATTACHMENT_"
+                           "LIMIT_EXCEEDED")
+        return None
+
+    def enabling(self, parsed: dict[str, Any], **_: Any) -> None:
+        for found in parsed.get("Root", {}).get("PolicyTypes", []):
+            self.pending.add(found["Type"])
+
+    def roots(self, parsed: dict[str, Any], **_: Any) -> None:
+        """The first ListRoots after an enable says PENDING_ENABLE; the next, ENABLED."""
+        for root in parsed.get("Roots", []):
+            for found in root.get("PolicyTypes", []):
+                if found["Type"] in self.pending:
+                    found["Status"] = "PENDING_ENABLE"
+                    self.pending.discard(found["Type"])
+
+    def _root(self) -> Any:
+        return self.backend.ou[0]
+
+    def _held(self, target: str, policy_type: str) -> list[Any]:
+        node: Any = next(n for n in [*self.backend.ou, *self.backend.accounts]
+                         if getattr(n, "id", "") == target)
+        return [p for p in node.attached_policies if p.type == policy_type]
+
+
+class _Http:
+    def __init__(self, status: int) -> None:
+        self.status_code = status
+        self.headers: dict[str, str] = {}
+
+
+def refused(code: str, message: str, reason: str = "") -> tuple[_Http, dict[str, Any]]:
+    error: dict[str, Any] = {"Error": {"Code": code, "Message": message}}
+    if reason:
+        error["Reason"] = reason
+    return _Http(400), error
+
+
+@pytest.fixture
+def aws_rules(org: Org, monkeypatch: pytest.MonkeyPatch) -> AwsRules:
+    monkeypatch.setattr("reconciler.aws.writers.organization_policies.POLL_SECONDS", 0)
+    return AwsRules(monkeypatch)
+
+
+def test_apply_enables_waits_attaches_then_detaches_then_deletes(tree, org, aws_rules,
+                                                                tmp_path):
+    """The type is enabled first and waited for (PENDING_ENABLE, then ENABLED); every attach
+    is made before any detach, so no target is left without an SCP in between; a pruned
+    policy is deleted after its detachments."""
+    first = organization_file(tmp_path / "1", [
+        FULL_EVERYWHERE,
+        {"name": "DenyLeave", "document": LEAVE_DOC, "targets": ["ou:Sandbox"]},
+        {"name": "Old", "document": REGIONS_DOC, "targets": ["ou:Workloads", "prod-api"]}])
+    applied(first)
+    assert aws_rules.operations().index("EnablePolicyType") < \
+        aws_rules.operations().index("AttachPolicy")
+    roots = [i for i, op in enumerate(aws_rules.operations()) if op == "ListRoots"]
+    assert len([i for i in roots if i > aws_rules.operations().index("EnablePolicyType")]) == 2
+    # FullAWSAccess off the Sandbox (DenyLeave keeps it covered), DenyLeave moved, Old pruned.
+    second = organization_file(tmp_path / "2", [
+        {"name": "FullAWSAccess", "aws_managed": True,
+         "targets": ["root", "ou:Workloads", "prod-api", "prod-web", "dev", ACCOUNT_ID]},
+        {"name": "DenyLeave", "document": LEAVE_DOC,
+         "targets": ["ou:Sandbox", "ou:Workloads", "dev"]}],
+        prefix="prune: true\n")
+    old = org.policy_id("Old")
+    aws_rules.calls.clear()
+    result = applied(second)
+    assert "- service control policy Old" in result.stdout
+    writes = [(op, params.get("TargetId", params.get("PolicyId")))
+              for op, params in aws_rules.calls
+              if op in ("AttachPolicy", "DetachPolicy", "DeletePolicy")]
+    kinds = [op for op, _ in writes]
+    assert kinds == sorted(kinds, key=["AttachPolicy", "DetachPolicy", "DeletePolicy"].index)
+    assert set(writes) == {
+        ("AttachPolicy", tree.workloads), ("AttachPolicy", tree.dev),
+        ("DetachPolicy", tree.sandbox), ("DetachPolicy", tree.workloads),
+        ("DetachPolicy", tree.api), ("DeletePolicy", old)}
+    assert "Old" not in org.policies()
+    in_sync(second)
+
+
+
+def test_a_type_still_pending_after_the_wait_stops_apply_before_any_attach(tree, org,
+                                                                         aws_rules, tmp_path,
+                                                                         monkeypatch):
+    """AWS enables a type asynchronously; an attach before it is ENABLED is refused
+    (PolicyTypeNotEnabledException). Apply waits, and past its patience stops with one line
+    saying to run it again, having attached nothing."""
+    monkeypatch.setattr("reconciler.aws.writers.organization_policies.ENABLE_TIMEOUT_SECONDS",
+                        0)
+    path = organization_file(tmp_path, [
+        FULL_EVERYWHERE, {"name": "DenyLeave", "document": LEAVE_DOC, "targets": ["root"]}])
+    result = iamctl("apply", path, "--yes")
+    assert result.code == 1
+    assert "service control policies: still PENDING_ENABLE after 0 s; run apply again" \
+        in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "AttachPolicy" not in aws_rules.operations()
+    applied(path)  # enabled by now: the next apply converges
+    in_sync(path)
+
+
+def test_an_scp_detached_by_another_hand_mid_apply_stops_it_naming_the_target(tree, org,
+                                                                            aws_rules,
+                                                                            tmp_path):
+    """The plan refuses to leave a target bare; but if another hand detaches its other SCP
+    between the plan's read and the detach, AWS refuses the detach
+    (ConstraintViolationException): apply stops there, one line naming the target and AWS's
+    answer, after the attachments and before anything else."""
+    org.client.enable_policy_type(RootId=org.root, PolicyType="SERVICE_CONTROL_POLICY")
+    guard = org.client.create_policy(Name="Guard", Type="SERVICE_CONTROL_POLICY",
+                                     Description="", Content=minified(LEAVE_DOC))
+    guard_id = guard["Policy"]["PolicySummary"]["Id"]
+    org.client.attach_policy(PolicyId=guard_id, TargetId=tree.sandbox)
+    path = organization_file(tmp_path, [
+        {"name": "FullAWSAccess", "aws_managed": True,
+         "targets": ["root", "ou:Workloads", "prod-api", "prod-web", "dev", ACCOUNT_ID]},
+        {"name": "DenyLeave", "document": LEAVE_DOC, "targets": ["ou:Workloads"]}])
+    aws_rules.racing["DetachPolicy"] = lambda: aws_rules.backend.detach_policy(
+        PolicyId=guard_id, TargetId=tree.sandbox)
+    result = iamctl("apply", path, "--yes")
+    assert result.code == 1
+    assert "  done:          + SCP DenyLeave: attach to ou:Workloads (2 member accounts)\n" \
+        "  failed:        - SCP FullAWSAccess: detach from ou:Sandbox (1 member account): " \
+        "detach service control policy FullAWSAccess from ou:Sandbox: DetachPolicy: " \
+        "ConstraintViolationException: You cannot remove the last policy attached to the " \
+        "specified target.\n" in result.stdout + result.stderr
+    assert tree.sandbox in org.targets("FullAWSAccess")
+    # Run again, the plan itself refuses before any change, naming the target.
+    again = iamctl("apply", path, "--yes")
+    assert again.code == 1 and again.stderr.splitlines() == [
+        "error: service_control_policies: the plan would leave ou:Sandbox without any service "
+        "control policy, which AWS refuses; attach another there (such as FullAWSAccess) in "
+        "the same files"]
+
+
+def test_a_type_disabled_by_another_hand_mid_apply_stops_it_at_the_attach(tree, org,
+                                                                        aws_rules, tmp_path):
+    """An attach to a type no longer enabled: AWS's PolicyTypeNotEnabledException, one line;
+    the next plan enables the type again first."""
+    org.client.enable_policy_type(RootId=org.root, PolicyType="SERVICE_CONTROL_POLICY")
+    path = organization_file(tmp_path, [
+        FULL_EVERYWHERE, {"name": "DenyLeave", "document": LEAVE_DOC, "targets": ["root"]}])
+    aws_rules.racing["AttachPolicy"] = lambda: aws_rules.backend.disable_policy_type(
+        RootId=org.root, PolicyType="SERVICE_CONTROL_POLICY")
+    result = iamctl("apply", path, "--yes")
+    assert result.code == 1
+    assert "failed:        + SCP DenyLeave: attach to root (3 member accounts): attach service " \
+        "control policy DenyLeave to root: AttachPolicy: PolicyTypeNotEnabledException: " \
+        in result.stdout + result.stderr
+    again = iamctl("plan", path)
+    assert "+ organization root: enable service control policies" in again.stdout
+    applied(path)
+    in_sync(path)
+
+
+def test_the_read_lists_each_type_once_and_reads_each_policy_once_counted(tree, org,
+                                                                          aws_rules, tmp_path):
+    """One ListPolicies per type; a DescribePolicy and a ListTargetsForPolicy per policy (AWS's
+    own and those `ignore` names included: they count on each target); tags only of the
+    policies the files declare with `tags`; the organisation read once for both types."""
+    path = organization_file(tmp_path, [
+        FULL_EVERYWHERE,
+        {"name": "DenyLeave", "document": LEAVE_DOC, "targets": ["root"], "tags": {"a": "b"}},
+        {"name": "RegionLock", "document": REGIONS_DOC, "targets": ["ou:Sandbox"]}],
+        [RCP_FULL, {"name": "S3Secure", "document": S3_DOC, "targets": ["root"]}])
+    applied(path)
+    org.client.create_policy(Name="guardrail-1", Type="SERVICE_CONTROL_POLICY",
+                             Description="", Content=minified(LEAVE_DOC))
+    ignoring = write_account(tmp_path / "ignoring", Path(path).read_text().split("\n", 3)[3]
+                             + "ignore: {service_control_policies: [guardrail-*]}\n")
+    aws_rules.calls.clear()
+    aws_rules.every_call = 0
+    planned = iamctl("plan", ignoring)
+    assert planned.code == 0, planned.stderr
+    assert "No changes." in planned.stdout
+    counted: dict[str, int] = {}
+    for operation in aws_rules.operations():
+        counted[operation] = counted.get(operation, 0) + 1
+    assert counted == {
+        "ListRoots": 1, "ListOrganizationalUnitsForParent": 3, "ListAccountsForParent": 3,
+        "ListPolicies": 2, "DescribePolicy": 4 + 2, "ListTargetsForPolicy": 4 + 2,
+        "ListTagsForResource": 1}
+    listed = [params["Filter"] for op, params in aws_rules.calls if op == "ListPolicies"]
+    assert sorted(listed) == ["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY"]
+    assert "2 resource control policies, 4 service control policies in " \
+        f"{aws_rules.every_call} API calls" in planned.stderr
+
+
+
+def test_a_policy_deleted_between_the_list_and_its_reads_is_left_out(tree, org, aws_rules,
+                                                                    tmp_path):
+    """Another hand deletes a policy after ListPolicies listed it: its DescribePolicy answers
+    PolicyNotFoundException (moto, as AWS), and the plan reads on as if it had been listed
+    later, rather than failing."""
+    path = organization_file(tmp_path, [
+        FULL_EVERYWHERE, {"name": "DenyLeave", "document": LEAVE_DOC, "targets": ["root"]}])
+    applied(path)
+    gone = org.client.create_policy(Name="Gone", Type="SERVICE_CONTROL_POLICY", Description="",
+                                    Content=minified(LEAVE_DOC))["Policy"]["PolicySummary"]
+    aws_rules.racing["DescribePolicy"] = lambda: aws_rules.backend.delete_policy(
+        PolicyId=gone["Id"])
+    in_sync(path)
+
+
+
+def test_a_pruned_policy_another_hand_deleted_first_is_the_state_wanted(tree, org, aws_rules,
+                                                                       tmp_path):
+    """Prune's DeletePolicy of a policy deleted meanwhile answers PolicyNotFoundException (moto,
+    as AWS): what apply wanted is done, and it says so without failing."""
+    path = organization_file(tmp_path, [FULL_EVERYWHERE])
+    old = org.client.create_policy(Name="Old", Type="SERVICE_CONTROL_POLICY", Description="",
+                                   Content=minified(LEAVE_DOC))["Policy"]["PolicySummary"]
+    org.client.enable_policy_type(RootId=org.root, PolicyType="SERVICE_CONTROL_POLICY")
+    aws_rules.racing["DeletePolicy"] = lambda: aws_rules.backend.delete_policy(
+        PolicyId=old["Id"])
+    pruned = write_account(tmp_path / "prune", "prune: true\n"
+                           + Path(path).read_text().split("\n", 3)[3])
+    assert "- service control policy Old" in applied(pruned).stdout
+    in_sync(pruned)

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...core.errors import AwsError, ConfigError, ResourceNotFoundError
+from ...core.errors import AwsError, ConfigError
 from ...core.kinds.declaration import LiveRead
 from ...core.kinds.declared._org_policy_model import (
     RCP,
@@ -111,7 +111,9 @@ def _read_policy(aws: Aws, org: Organization, summary: Mapping[str, Any],
             aws, "list_targets_for_policy", "Targets", f"list the targets of policy {name}",
             PolicyId=policy_id))
         tags = _tags(aws, name, policy_id) if tagged and not summary.get("AwsManaged") else None
-    except ResourceNotFoundError:
+    except AwsError as error:
+        if error.code not in _GONE:
+            raise
         return None
     content = described.get("Content")
     every_node = {org.root, *org.units, *org.accounts}
@@ -121,6 +123,12 @@ def _read_policy(aws: Aws, org: Organization, summary: Mapping[str, Any],
         everywhere=bool(every_node) and every_node <= set(nodes), tags=tags,
         aws_managed=bool(summary.get("AwsManaged")), policy_id=policy_id,
         target_names=tuple(_named(org, node) for node in sorted(nodes)))
+
+
+# How Organizations says a policy is gone: its own codes (DescribePolicy, ListTargetsForPolicy:
+# PolicyNotFoundException; ListTagsForResource: TargetNotFoundException), not the
+# ResourceNotFoundException of other services.
+_GONE = frozenset({"PolicyNotFoundException", "TargetNotFoundException"})
 
 
 def _named(org: Organization, node: str) -> str:
