@@ -245,6 +245,30 @@ def test_a_principal_in_a_single_statement_scp_is_pointed_at_its_line(tmp_path):
     assert (error["line"], error["field"]) == ("11", f"{SCP_FIELD}.NotPrincipal")
 
 
+def test_more_than_five_policies_on_one_target_in_the_files_fail_validate_at_the_sixth(
+        tmp_path):
+    """What the files alone put on one target is counted offline (the plan adds the live
+    policies iamctl does not manage, and resolves names): `everywhere` counts on every target,
+    and RCPFullAWSAccess holds a place on each, declared or not (AWS never lets it go)."""
+    entries = "".join(policy_entry(f"Deny{n}", DENY_LEAVE, '[root, "ou:Workloads"]')
+                      for n in range(4))
+    five = SCPS + "    - {name: FullAWSAccess, aws_managed: true, targets: everywhere}\n" \
+        + entries
+    assert validate(tmp_path / "5", five).code == 0
+    error = the_error(validate(tmp_path / "6", five + policy_entry(
+        "Deny4", DENY_LEAVE, '[prod-api, "ou:Workloads"]')))
+    assert error == {
+        "line": "36", "field": "organization.service_control_policies[5].targets[1]",
+        "message": "ou:Workloads would hold 6 service control policies in these files (Deny0, "
+                   "Deny1, Deny2, Deny3, Deny4, FullAWSAccess); AWS allows 5 per target"}
+    rcps = "".join(policy_entry(f"Rcp{n}", RCP_S3, "everywhere") for n in range(5))
+    error = the_error(validate(tmp_path / "rcp", RCPS + rcps))
+    assert error == {
+        "line": "40", "field": "organization.resource_control_policies[4].targets",
+        "message": "every target would hold 6 resource control policies in these files "
+                   "(RCPFullAWSAccess, Rcp0, Rcp1, Rcp2, Rcp3, Rcp4); AWS allows 5 per target"}
+
+
 # The diff, its refusals and its plan lines, on plain data.
 
 MANAGEMENT, API, WEB, OLD, DEV = ("111111111111", "222222222222", "333333333333",

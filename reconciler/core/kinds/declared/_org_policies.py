@@ -22,7 +22,7 @@ from ..describers import entity, transition
 from ..spec import CREATE, DELETE, UPDATE, Phase, spec
 from . import _org_policy_diff
 from ._org_policy_diff import PolicyKinds
-from ._org_policy_model import OrgPolicy, PolicyContext, PolicyType, from_file
+from ._org_policy_model import OrgPolicy, PolicyContext, PolicyType, from_file, per_target
 from ._org_policy_plan import (
     PolicyPlan,
     document_after,
@@ -69,7 +69,7 @@ def policy_kind(policy_type: PolicyType, prefix: str) -> tuple[DeclaredKind[OrgP
         ),
         from_file=from_file(policy_type),
         key_of=lambda policy: policy.name,
-        check=None,
+        check=per_target(policy_type),
         diff=diff,
         to_file=to_file,
     )

@@ -16,9 +16,9 @@ Pure.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from ...organization import ROOT, Organization, find_target
 from ...policy.documents import as_dict, canonical, document_problems
@@ -205,6 +205,43 @@ def from_file(policy_type: PolicyType) -> Callable[[FileEntry], OrgPolicy]:
             everywhere=targets == EVERYWHERE, tags=_tags(data), places=_places(entry, targets),
             place=_place(entry))
     return build
+
+
+def per_target(policy_type: PolicyType) -> Callable[[Sequence[tuple[FileEntry, OrgPolicy]]],
+                                                    None]:
+    """The files' own count on each target they name, offline: over the quota at the entry
+    that passes it. `everywhere` counts on every target; AWS's RCPFullAWSAccess holds a place
+    on each whether declared or not. References are compared as written (an account named by
+    id and by name is one target only once the plan has resolved them, with the live policies
+    iamctl does not manage: the plan counts again)."""
+    def check(entries: Sequence[tuple[FileEntry, OrgPolicy]]) -> None:
+        always = () if policy_type.full_access_detachable else (policy_type.full_access,)
+        everywhere: list[str] = list(always)
+        named: dict[str, list[str]] = {}
+        for entry, policy in entries:
+            if policy.name in always:
+                continue
+            if policy.everywhere:
+                everywhere.append(policy.name)
+            for ref in policy.targets:
+                named.setdefault(ref, []).append(policy.name)
+            full = [(ref, names) for ref, names in named.items()
+                    if len(everywhere) + len(names) > MAX_PER_TARGET]
+            if len(everywhere) > MAX_PER_TARGET:
+                full = [(EVERYWHERE, [])]
+            if full:
+                _over(policy_type, entry, policy, *full[0], everywhere)
+    return check
+
+
+def _over(policy_type: PolicyType, entry: FileEntry, policy: OrgPolicy, ref: str,
+          names: list[str], everywhere: list[str]) -> NoReturn:
+    held = sorted({*everywhere, *names})
+    where = "every target" if ref == EVERYWHERE else ref
+    field: tuple[str | int, ...] = ("targets",) if policy.everywhere \
+        else ("targets", policy.targets.index(ref))
+    raise entry.error(field, f"{where} would hold {len(held)} {policy_type.plural} in these "
+                             f"files ({', '.join(held)}); AWS allows {MAX_PER_TARGET} per target")
 
 
 def _aws_managed(policy_type: PolicyType, entry: FileEntry) -> OrgPolicy:
