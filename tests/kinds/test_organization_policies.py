@@ -338,6 +338,11 @@ def lines(changes: list[Change]) -> list[str]:
             for line in change_lines(replace(change, impact=impact(change)))]
 
 
+def ceiling_lines(changes: list[Change]) -> list[str]:
+    """The plan lines and what each does to the ceiling, without a document's diff lines."""
+    return [line for line in lines(changes) if re.match(r"[-+~] |      [a-z]", line)]
+
+
 def test_a_deny_detached_from_the_root_broadens_in_the_active_member_accounts_only():
     """N counts the active member accounts: never the management account (no SCP limits it),
     nor a suspended one."""
@@ -380,6 +385,55 @@ def test_a_document_rewritten_says_what_it_adds_and_removes_where_it_is_attached
                       [held("DenyLeave", LEAVE, SANDBOX)])
     assert impact(sid) == Impact.NEUTRAL
     assert not [line for line in lines([sid]) if "deny" in line]
+
+
+def test_a_policy_moved_and_rewritten_says_each_deny_where_it_really_comes_and_goes():
+    """DenyLeave, on ou:Sandbox, rewritten to deny account:CloseAccount and moved to
+    ou:Workloads: the Sandbox loses the deny on LeaveOrganization (its account), Workloads
+    gains the one on CloseAccount (its two); no account keeps the policy, so the document
+    change itself reaches none. Never "removes the deny on organizations:LeaveOrganization in
+    2 accounts" where it never was."""
+    changes = scp_diff([wanted("DenyLeave", deny("account:CloseAccount"), "ou:Workloads"),
+                        FULL_WANTED], [held("DenyLeave", LEAVE, SANDBOX)])
+    text = lines(changes)
+    assert text[0] == "~ SCP DenyLeave: document (reaches 0 member accounts)"
+    assert ceiling_lines(changes)[1:] == [
+        "+ SCP DenyLeave: attach to ou:Workloads (2 member accounts)",
+        "      adds a deny on account:CloseAccount in 2 accounts",
+        "- SCP DenyLeave: detach from ou:Sandbox (1 member account) [broadens]",
+        "      removes the deny on organizations:LeaveOrganization in 1 account",
+    ]
+    # Where it stays, the document change is judged there only.
+    both = scp_diff([wanted("DenyLeave", deny("account:CloseAccount"), "ou:Workloads",
+                            "ou:Sandbox"), FULL_WANTED], [held("DenyLeave", LEAVE, SANDBOX)])
+    assert ceiling_lines(both) == [
+        "~ SCP DenyLeave: document (reaches 1 member account) [broadens]",
+        "      adds a deny on account:CloseAccount in 1 account",
+        "      removes the deny on organizations:LeaveOrganization in 1 account",
+        "+ SCP DenyLeave: attach to ou:Workloads (2 member accounts)",
+        "      adds a deny on account:CloseAccount in 2 accounts",
+    ]
+
+
+def test_a_deny_with_a_condition_or_on_some_resources_says_so():
+    """A deny rewritten from conditional to unconditional removes one deny on an action and
+    adds another on the same action: each says what sets it apart, or the two lines would
+    read as a contradiction."""
+    conditional = canonical({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*",
+         "Condition": {"StringNotEquals": {"aws:PrincipalAccount": API},
+                       "Bool": {"aws:ViaAWSService": "false"}}},
+        {"Effect": "Deny", "Action": "s3:DeleteBucket", "NotResource": "arn:aws:s3:::logs"},
+        {"Effect": "Deny", "Action": "s3:PutObject", "Resource": ["arn:aws:s3:::a/*"]}]})
+    changes = scp_diff([wanted("DenyLeave", LEAVE, "ou:Sandbox"), FULL_WANTED],
+                       [held("DenyLeave", conditional, SANDBOX)])
+    assert ceiling_lines(changes)[1:] == [
+        "      adds a deny on organizations:LeaveOrganization in 1 account",
+        "      removes the deny on organizations:LeaveOrganization (condition on "
+        "aws:PrincipalAccount, aws:ViaAWSService) in 1 account",
+        "      removes the deny on s3:DeleteBucket (every resource but arn:aws:s3:::logs) in 1 "
+        "account",
+        "      removes the deny on s3:PutObject (resource arn:aws:s3:::a/*) in 1 account"]
 
 
 def test_an_allow_changes_nothing_where_full_access_stays_and_narrows_where_it_goes():
@@ -687,9 +741,10 @@ def test_an_attach_a_detach_and_a_document_edit_out_of_band_are_drift_and_put_ba
     assert f"+ SCP DenyLeave: attach to {tree.dev} (dev) (1 member account)" in drift.stdout
     assert f"- SCP DenyLeave: detach from {tree.web} (prod-web) (1 member account)" \
         in drift.stdout
-    assert "~ SCP DenyLeave: document (reaches 3 member accounts) [broadens]" in drift.stdout
-    assert "      removes the deny on organizations:LeaveOrganization in 3 accounts" \
-        in drift.stdout
+    assert "~ SCP DenyLeave: document (reaches 2 member accounts) [broadens]" in drift.stdout
+    assert "      adds a deny on organizations:LeaveOrganization in 2 accounts\n" \
+        "        removes the deny on organizations:LeaveOrganization (condition on " \
+        "aws:PrincipalAccount) in 2 accounts" in drift.stdout
     applied(path)
     assert org.targets("DenyLeave") == {tree.workloads, tree.dev}
     assert org.described("DenyLeave")["Content"] == minified(LEAVE_DOC)
@@ -1024,3 +1079,4 @@ def test_a_pruned_policy_another_hand_deleted_first_is_the_state_wanted(tree, or
                            + Path(path).read_text().split("\n", 3)[3])
     assert "- service control policy Old" in applied(pruned).stdout
     in_sync(pruned)
+

@@ -199,26 +199,30 @@ class _Attachments:
 
     def changes(self, kinds: PolicyKinds, policy: OrgPolicy,
                 found: OrgPolicy | None) -> Iterable[Change]:
+        """A target gains the document the files give it, and one left loses the document it
+        held (what the plan changes there, whatever apply's order passes through)."""
         before = set(found.targets) if found else set()
         now = set(self.after[policy.name])
-        document = self._document(policy.name)
         for node in sorted(now - before):
             covered = self._covered(node, policy.name, live=True) and \
                 self._covered(node, policy.name, live=False)
             yield Change(Action.CREATE, kinds.target, policy.name,
                          found.policy_id if found else "",
-                         after=self._payload(node, document, covered))
+                         after=self._payload(node, self._document(policy.name), covered))
         for node in sorted(before - now):
             covered = self._covered(node, policy.name, live=False)
             yield Change(Action.DELETE, kinds.target, policy.name, found.policy_id if found else "",
-                         before=self._payload(node, document, covered))
+                         before=self._payload(node, self._document(policy.name, live=True),
+                                              covered))
 
     def document_change(self, kinds: PolicyKinds, wanted: OrgPolicy,
                         found: OrgPolicy | None) -> list[Change]:
-        """A declared policy's new document, judged where it is attached after the plan."""
+        """A declared policy's new document, judged where it stays attached: a target it
+        leaves loses the old document (its detach says so), one it comes to gains the new one
+        (its attach)."""
         if found is None or wanted.document is None or wanted.document == found.document:
             return []
-        nodes = self.after[wanted.name]
+        nodes = sorted(set(self.after[wanted.name]) & set(found.targets))
         covered = bool(nodes) and all(self._covered(node, wanted.name, live=False)
                                       for node in nodes)
         return [Change(Action.UPDATE, kinds.document, wanted.name, found.policy_id,
