@@ -1080,3 +1080,44 @@ def test_a_pruned_policy_another_hand_deleted_first_is_the_state_wanted(tree, or
     assert "- service control policy Old" in applied(pruned).stdout
     in_sync(pruned)
 
+
+
+def test_prune_deletes_the_undeclared_but_never_the_ignored_nor_aws_own(tree, org, tmp_path):
+    org.client.enable_policy_type(RootId=org.root, PolicyType="SERVICE_CONTROL_POLICY")
+    for name, target in (("ByHand", tree.sandbox), ("guardrail-1", tree.api)):
+        made = org.client.create_policy(Name=name, Type="SERVICE_CONTROL_POLICY",
+                                        Description="", Content=minified(LEAVE_DOC))
+        org.client.attach_policy(PolicyId=made["Policy"]["PolicySummary"]["Id"],
+                                 TargetId=target)
+    body = "organization: " + json.dumps({"service_control_policies": [
+        {"name": "DenyLeave", "document": LEAVE_DOC, "targets": ["root"]}]}) + "\n" \
+        "ignore: {service_control_policies: [guardrail-*]}\n"
+    listed = iamctl("plan", write_account(tmp_path, body))
+    assert "unmanaged service control policies (in the account, not in the file): 2: " \
+           "ByHand, FullAWSAccess" in listed.stdout
+    pruned = write_account(tmp_path / "prune", "prune: true\n" + body)
+    result = applied(pruned)
+    assert "- SCP ByHand: detach from ou:Sandbox (1 member account) [broadens]" in result.stdout
+    assert "- service control policy ByHand" in result.stdout
+    assert set(org.policies()) == {"FullAWSAccess", "DenyLeave", "guardrail-1"}
+    assert org.targets("guardrail-1") == {tree.api}
+    assert org.targets("FullAWSAccess") == org.nodes()
+    in_sync(pruned)
+
+
+def test_a_saved_plan_applies_every_kind_of_change_as_planned(tree, org, tmp_path):
+    """Each change's payload goes through the plan file and back (`iamctl apply PLANFILE`)."""
+    saved = str(tmp_path / "plan.json")
+    first = organization_file(tmp_path / "1", [
+        FULL_EVERYWHERE, {"name": "DenyLeave", "description": "d", "document": LEAVE_DOC,
+                          "targets": ["ou:Sandbox"], "tags": {"a": "b"}}],
+        [RCP_FULL, {"name": "S3Secure", "document": S3_DOC, "targets": ["root"]}])
+    second = organization_file(tmp_path / "2", [
+        FULL_EVERYWHERE, {"name": "DenyLeave", "description": "e", "document": REGIONS_DOC,
+                          "targets": ["ou:Workloads"], "tags": {"a": "c"}}],
+        [RCP_FULL], prefix="prune: true\n")
+    for path in (first, second):
+        assert iamctl("plan", path, "--out", saved).code == 0
+        applied(saved)
+        in_sync(path)
+    assert "S3Secure" not in org.policies("RESOURCE_CONTROL_POLICY")
