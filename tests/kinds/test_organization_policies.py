@@ -4,11 +4,10 @@
 through the CLI against moto in process (an organisation made with boto3); the reads' calls.
 
 moto enforces none of AWS's limits here (size, grammar, per-target count, the last SCP, the
-type enabled: /work/shared's MOTO-ORG-SERVICES.md): what AWS would refuse is checked in
-iamctl, and these tests never take moto's acceptance as proof. Where AWS behaves in a way moto
-cannot show (a type PENDING_ENABLE, the last SCP's detach refused, a type not enabled), the
-answer is made at the AWS boundary (botocore's Stubber or a before-call hook), and the test
-says so.
+type enabled): what AWS would refuse is checked in iamctl, and these tests never take moto's
+acceptance as proof. Where AWS behaves in a way moto cannot show (a type PENDING_ENABLE, the
+last SCP's detach refused, an attach to a type not enabled), `AwsRules` answers as AWS would
+at the AWS boundary (before-call and after-call hooks on moto's state), and the test says so.
 """
 
 from __future__ import annotations
@@ -28,7 +27,13 @@ from reconciler.core.changes import Action, Change, Impact
 from reconciler.core.kinds.changes import access_of, phase_of, spec_of
 from reconciler.core.kinds.declared import _org_policy_diff
 from reconciler.core.kinds.declared._org_policy_diff import PlanRefused
-from reconciler.core.kinds.declared._org_policy_model import SCP, OrgPolicy, PolicyContext
+from reconciler.core.kinds.declared._org_policy_model import (
+    RCP,
+    SCP,
+    OrgPolicy,
+    PolicyContext,
+)
+from reconciler.core.kinds.declared.resource_control_policies import CHANGES as RCP_KINDS
 from reconciler.core.kinds.declared.service_control_policies import CHANGES as SCP_KINDS
 from reconciler.core.organization import OrgAccount, Organization, OrgUnit
 from reconciler.core.policy.documents import canonical
@@ -318,7 +323,8 @@ def wanted(name: str, document: Document | None, *refs: str, **fields: Any) -> O
 def scp_diff(desired: list[OrgPolicy], live: list[OrgPolicy], prune: bool = False,
              enabled: bool = True, unmanaged: tuple[OrgPolicy, ...] = (FULL,)) -> list[Change]:
     """The SCP diff: `live` the policies the diff manages, `unmanaged` the others the reader
-    read (those `ignore` names, AWS's own): they count on each target all the same."""
+    read (AWS's own; those named `ignored-*` stand for what `ignore` names, which the generic
+    diff takes out of the live side): all count on each target all the same."""
     every = {policy.name: policy for policy in (*unmanaged, *live)}
     context = PolicyContext(ORG, enabled, every)
     return _org_policy_diff.diff(SCP, SCP_KINDS, {p.name: p for p in desired},
@@ -498,6 +504,25 @@ def test_prune_detaches_then_deletes_never_aws_own():
     assert detach.deletion_phase is not None and delete.deletion_phase is not None
     assert detach.deletion_phase < delete.deletion_phase
     assert changes[-1].target == "p-old"
+
+
+def test_rcps_pruned_to_none_leave_rcpfullawsaccess_where_aws_keeps_it():
+    """RCPFullAWSAccess cannot be detached: undeclared, prune neither detaches nor deletes it,
+    and a target left with it alone is no bare target."""
+    rcp_full = OrgPolicy("RCPFullAWSAccess", "", ALLOW_ALL, EVERY_NODE, aws_managed=True,
+                         policy_id="p-RCPFullAWSAccess")
+    s3 = canonical({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}]})
+    guard = held("S3Guard", s3, ROOT_ID, SANDBOX)
+    context = PolicyContext(ORG, True, {p.name: p for p in (rcp_full, guard)})
+    changes = _org_policy_diff.diff(RCP, RCP_KINDS, {}, {p.name: p for p in (rcp_full, guard)},
+                                    context, True)
+    assert ceiling_lines(changes) == [
+        "- RCP S3Guard: detach from ou:Sandbox (1 member account) [broadens]",
+        "      removes the deny on s3:* in 1 account",
+        "- RCP S3Guard: detach from root (3 member accounts) [broadens]",
+        "      removes the deny on s3:* in 3 accounts",
+        "- resource control policy S3Guard"]
 
 
 def test_a_type_not_enabled_is_enabled_first_and_full_access_not_attached_again():
