@@ -1146,3 +1146,35 @@ def test_a_saved_plan_applies_every_kind_of_change_as_planned(tree, org, tmp_pat
         applied(saved)
         in_sync(path)
     assert "S3Secure" not in org.policies("RESOURCE_CONTROL_POLICY")
+
+
+
+
+def test_a_partial_plan_keeps_the_type_enabled_and_the_attach_that_keeps_a_target_covered(
+        tree, org, aws_rules, tmp_path):
+    """`--target` keeps a policy's changes and what they cannot succeed without, whatever
+    entity that belongs to: an attach needs its type enabled (else AWS answers
+    PolicyTypeNotEnabledException half-way); FullAWSAccess detached from ou:Sandbox needs the
+    attach of the policy that keeps the Sandbox covered (else ConstraintViolationException).
+    AWS's answers come from `AwsRules`: moto would take both."""
+    first = organization_file(tmp_path / "1", [
+        FULL_EVERYWHERE, {"name": "DenyLeave", "document": LEAVE_DOC, "targets": ["root"]}])
+    partial = iamctl("apply", first, "--target", "service-control-policy:DenyLeave", "--yes")
+    assert partial.code == 0, partial.stdout + partial.stderr
+    assert "+ organization root: enable service control policies" in partial.stdout
+    assert org.targets("DenyLeave") == {org.root}
+    s3_only = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    allow_list = organization_file(tmp_path / "2", [
+        {"name": "FullAWSAccess", "aws_managed": True,
+         "targets": ["root", "ou:Workloads", "prod-api", "prod-web", "dev", ACCOUNT_ID]},
+        {"name": "DenyLeave", "document": LEAVE_DOC, "targets": ["root"]},
+        {"name": "S3Only", "document": s3_only, "targets": ["ou:Sandbox"]}])
+    partial = iamctl("apply", allow_list, "--target", "service-control-policy:FullAWSAccess",
+                     "--yes")
+    assert partial.code == 0, partial.stdout + partial.stderr
+    assert "+ service control policy S3Only\n" in partial.stdout
+    assert "+ SCP S3Only: attach to ou:Sandbox (1 member account) [broadens]" in partial.stdout
+    assert org.targets("S3Only") == {tree.sandbox}
+    assert tree.sandbox not in org.targets("FullAWSAccess")
+    in_sync(allow_list)
