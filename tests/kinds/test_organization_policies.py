@@ -777,6 +777,30 @@ def test_an_attach_a_detach_and_a_document_edit_out_of_band_are_drift_and_put_ba
     in_sync(path)
 
 
+def test_a_replacement_on_a_full_target_is_refused_at_the_new_policys_targets(tree, org,
+                                                                              aws_rules,
+                                                                              tmp_path):
+    """The root holds FullAWSAccess and four more; the files swap one for another. Apply
+    would attach the new one first, a sixth, and AWS would refuse it half-way (`AwsRules`;
+    moto takes a ninth): the plan refuses first, at the new policy's targets."""
+    denies = [{"name": f"Deny{n}", "document": LEAVE_DOC, "targets": ["root"]}
+              for n in range(4)]
+    applied(organization_file(tmp_path / "1", [FULL_EVERYWHERE, *denies]))
+    swapped = organization_file(tmp_path / "2", [
+        FULL_EVERYWHERE, *denies[:3], {**denies[3], "targets": []},
+        {"name": "DenyClose", "document": LEAVE_DOC, "targets": ["root"]}])
+    before = {name: org.targets(name) for name in org.policies()}
+    refused = iamctl("apply", swapped, "--yes")
+    [line] = refused.stderr.splitlines()
+    assert refused.code == 1 and line.startswith(f"error: {swapped}:4:")
+    assert line.endswith(": organization.service_control_policies[5].targets: root would hold "
+                         "6 service control policies while apply runs (Deny0, Deny1, Deny2, "
+                         "Deny3, DenyClose, FullAWSAccess): apply attaches before it detaches, "
+                         "and AWS allows 5 per target; detach Deny3 from root in an apply of "
+                         "its own first")
+    assert {name: org.targets(name) for name in org.policies()} == before
+
+
 def test_export_writes_the_policies_and_their_targets_and_plans_back_in_sync(tree, org,
                                                                             tmp_path):
     path = organization_file(tmp_path, [
@@ -1014,10 +1038,12 @@ def test_an_scp_detached_by_another_hand_mid_apply_stops_it_naming_the_target(tr
     assert tree.sandbox in org.targets("FullAWSAccess")
     # Run again, the plan itself refuses before any change, naming the target.
     again = iamctl("apply", path, "--yes")
-    assert again.code == 1 and again.stderr.splitlines() == [
-        "error: service_control_policies: the plan would leave ou:Sandbox without any service "
-        "control policy, which AWS refuses; attach another there (such as FullAWSAccess) in "
-        "the same files"]
+    [line] = again.stderr.splitlines()
+    assert again.code == 1 and line.startswith(f"error: {path}:4:")
+    assert line.endswith(": organization.service_control_policies[0].targets: the plan would "
+                         "leave ou:Sandbox without any service control policy, which AWS "
+                         "refuses; attach another there (such as FullAWSAccess) in the same "
+                         "files")
 
 
 def test_a_type_disabled_by_another_hand_mid_apply_stops_it_at_the_attach(tree, org,

@@ -186,8 +186,8 @@ def test_a_plan_that_would_leave_an_ou_without_an_scp_is_refused_before_any_chan
         refused = run_iamctl(*command)
         assert refused.code == 1
         assert refused.stderr.splitlines() == [
-            "error: service_control_policies: the plan would leave ou:Sandbox without any "
-            "service control policy, which AWS refuses; attach another there (such as "
-            "FullAWSAccess) in the same files"]
+            f"error: {refused_path}:8:7: organization.service_control_policies[0].targets: "
+            "the plan would leave ou:Sandbox without any service control policy, which AWS "
+            "refuses; attach another there (such as FullAWSAccess) in the same files"]
         assert "done:" not in refused.stdout
     assert snapshot(server_url) == before  # DenyClose not even created
