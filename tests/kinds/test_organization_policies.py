@@ -1204,3 +1204,46 @@ def test_a_partial_plan_keeps_the_type_enabled_and_the_attach_that_keeps_a_targe
     assert org.targets("S3Only") == {tree.sandbox}
     assert tree.sandbox not in org.targets("FullAWSAccess")
     in_sync(allow_list)
+
+
+
+
+def test_the_organisation_is_read_once_for_identity_center_and_both_types(tree, org,
+                                                                          aws_rules,
+                                                                          tmp_path):
+    """Assignments and both policy types resolve their targets in one organisation read: one
+    ListRoots, and one listing of each parent's OUs and accounts."""
+    sso = boto3.client("sso-admin", region_name="us-east-1")
+    instance = sso.list_instances()["Instances"][0]
+    sso.create_permission_set(InstanceArn=instance["InstanceArn"], Name="ReadOnly")
+    boto3.client("identitystore", region_name="us-east-1").create_group(
+        IdentityStoreId=instance["IdentityStoreId"], DisplayName="platform")
+    section = {"service_control_policies": [FULL_EVERYWHERE]}
+    path = write_account(tmp_path, "organization: " + json.dumps(section) + "\n"
+                         "identity_center:\n  assignments:\n"
+                         "    - {permission_set: ReadOnly, groups: [platform], accounts: [dev]}\n")
+    planned = iamctl("plan", path)
+    assert planned.code == 0, planned.stderr
+    assert aws_rules.operations().count("ListRoots") == 1
+    assert aws_rules.operations().count("ListAccountsForParent") == 3  # root and two OUs
+
+
+def test_export_reads_the_organisation_once_and_says_once_when_it_sees_none(org, aws_rules,
+                                                                           tmp_path):
+    """SCPs enabled, RCPs not: the RCPs are left out of the file, and the organisation read
+    for them serves the SCPs'. Where these credentials see no organisation, export says so
+    once, for both types."""
+    org.client.enable_policy_type(RootId=org.root, PolicyType="SERVICE_CONTROL_POLICY")
+    exported = iamctl("export")
+    assert exported.code == 0, exported.stderr
+    assert "service_control_policies:" in exported.stdout
+    assert "resource_control_policies:" not in exported.stdout
+    assert aws_rules.operations().count("ListRoots") == 1
+    org.client.delete_organization()
+    aws_rules.calls.clear()
+    unseen = iamctl("export")
+    assert unseen.code == 0, unseen.stderr
+    assert [line for line in unseen.stderr.splitlines() if "left out" in line] == [
+        "export: organization policies left out: read the organisation's root: ListRoots: "
+        "AWSOrganizationsNotInUseException: Your account is not a member of an organization."]
+    assert aws_rules.operations() == ["ListRoots"]

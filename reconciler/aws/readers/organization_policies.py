@@ -51,13 +51,18 @@ def read_resource_control_policies(aws: Aws, live: State,
 
 def read_policies(aws: Aws, policy_type: PolicyType, live: State,
                   wanted: Mapping[str, OrgPolicy] | None) -> LiveRead:
+    if any(isinstance(read, LiveRead) and isinstance(read.context, _Unseen)
+           for read in live.declared.values()):
+        return LiveRead({}, _Unseen())  # export: no organisation, said by the other type
     org = organization_once(aws, live) if wanted is not None \
-        else _exported_organization(aws, live, policy_type)
+        else _exported_organization(aws, live)
     if org is None:
-        return LiveRead({}, None)
+        return LiveRead({}, _Unseen())
     enabled = policy_type.api in org.enabled_types
     if wanted is None and not enabled:
-        return LiveRead({}, None)  # export: a type the organisation does not use is left out
+        # Export: a type the organisation does not use is left out; its organisation read is
+        # handed on to the other type's reader all the same.
+        return LiveRead({}, PolicyContext(org, False, {}))
     for policy in (wanted or {}).values():
         _check_targets(org, policy)
     every: dict[str, OrgPolicy] = {}
@@ -72,17 +77,21 @@ def read_policies(aws: Aws, policy_type: PolicyType, live: State,
     return LiveRead(every, context)
 
 
-def _exported_organization(aws: Aws, live: State,
-                           policy_type: PolicyType) -> Organization | None:
-    """For export: the organisation, or None (said once) when these credentials see none, as
-    from an account of no organisation or a member account."""
+def _exported_organization(aws: Aws, live: State) -> Organization | None:
+    """For export: the organisation, or None (said once, for both types) when these
+    credentials see none, as from an account of no organisation or a member account."""
     try:
         return organization_once(aws, live)
     except AwsError as error:
         if error.code not in _NOT_SEEN:
             raise
-        notices.warning("export: %s left out: %s", policy_type.plural, error)
+        notices.warning("export: organization policies left out: %s", error)
         return None
+
+
+class _Unseen:
+    """Export's read context when these credentials see no organisation: the other type's
+    reader neither asks again nor says so again."""
 
 
 _NOT_SEEN = frozenset({"AccessDenied", "AccessDeniedException",
