@@ -1247,3 +1247,31 @@ def test_export_reads_the_organisation_once_and_says_once_when_it_sees_none(org,
         "export: organization policies left out: read the organisation's root: ListRoots: "
         "AWSOrganizationsNotInUseException: Your account is not a member of an organization."]
     assert aws_rules.operations() == ["ListRoots"]
+
+
+def test_ignored_policies_count_on_their_targets_both_ways(tree, org, aws_rules, tmp_path):
+    """A policy `ignore` names is never managed, but AWS counts it: on ou:Sandbox it keeps the
+    OU covered when FullAWSAccess leaves (the plan goes ahead, and AWS takes the detach), and
+    four of them on the root leave room for one declared policy only."""
+    org.client.enable_policy_type(RootId=org.root, PolicyType="SERVICE_CONTROL_POLICY")
+    for name, target in (("guardrail-0", tree.sandbox), *(
+            (f"guardrail-{n}", org.root) for n in range(1, 4))):
+        made = org.client.create_policy(Name=name, Type="SERVICE_CONTROL_POLICY",
+                                        Description="", Content=minified(LEAVE_DOC))
+        org.client.attach_policy(PolicyId=made["Policy"]["PolicySummary"]["Id"],
+                                 TargetId=target)
+    ignoring = "ignore: {service_control_policies: [guardrail-*]}\n"
+    allow_list = {"name": "FullAWSAccess", "aws_managed": True,
+                  "targets": ["root", "ou:Workloads", "prod-api", "prod-web", "dev", ACCOUNT_ID]}
+    covered = organization_file(tmp_path / "1", [allow_list], prefix=ignoring)
+    assert "- SCP FullAWSAccess: detach from ou:Sandbox" in applied(covered).stdout
+    assert org.targets("guardrail-0") == {tree.sandbox}
+    full = organization_file(tmp_path / "2", [allow_list, *(
+        {"name": f"Deny{n}", "document": LEAVE_DOC, "targets": ["root"]} for n in range(2))],
+        prefix=ignoring)
+    refused = iamctl("plan", full)
+    assert refused.code == 1
+    assert refused.stderr.endswith(
+        ": organization.service_control_policies[1].targets: root would hold 6 service "
+        "control policies (Deny0, Deny1, FullAWSAccess, guardrail-1, guardrail-2, "
+        "guardrail-3); AWS allows 5 per target, those iamctl does not manage included\n")
