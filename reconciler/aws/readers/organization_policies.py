@@ -17,7 +17,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...core.errors import AwsError, ConfigError, ResourceNotFoundError
+from ...core.errors import AwsError, ConfigError
 from ...core.kinds.declaration import LiveRead
 from ...core.kinds.declared._org_policy_model import (
     RCP,
@@ -51,13 +51,18 @@ def read_resource_control_policies(aws: Aws, live: State,
 
 def read_policies(aws: Aws, policy_type: PolicyType, live: State,
                   wanted: Mapping[str, OrgPolicy] | None) -> LiveRead:
+    if any(isinstance(read, LiveRead) and isinstance(read.context, _Unseen)
+           for read in live.declared.values()):
+        return LiveRead({}, _Unseen())  # export: no organisation, said by the other type
     org = organization_once(aws, live) if wanted is not None \
-        else _exported_organization(aws, live, policy_type)
+        else _exported_organization(aws, live)
     if org is None:
-        return LiveRead({}, None)
+        return LiveRead({}, _Unseen())
     enabled = policy_type.api in org.enabled_types
     if wanted is None and not enabled:
-        return LiveRead({}, None)  # export: a type the organisation does not use is left out
+        # Export: a type the organisation does not use is left out; its organisation read is
+        # handed on to the other type's reader all the same.
+        return LiveRead({}, PolicyContext(org, False, {}))
     for policy in (wanted or {}).values():
         _check_targets(org, policy)
     every: dict[str, OrgPolicy] = {}
@@ -72,17 +77,21 @@ def read_policies(aws: Aws, policy_type: PolicyType, live: State,
     return LiveRead(every, context)
 
 
-def _exported_organization(aws: Aws, live: State,
-                           policy_type: PolicyType) -> Organization | None:
-    """For export: the organisation, or None (said once) when these credentials see none, as
-    from an account of no organisation or a member account."""
+def _exported_organization(aws: Aws, live: State) -> Organization | None:
+    """For export: the organisation, or None (said once, for both types) when these
+    credentials see none, as from an account of no organisation or a member account."""
     try:
         return organization_once(aws, live)
     except AwsError as error:
         if error.code not in _NOT_SEEN:
             raise
-        notices.warning("export: %s left out: %s", policy_type.plural, error)
+        notices.warning("export: organization policies left out: %s", error)
         return None
+
+
+class _Unseen:
+    """Export's read context when these credentials see no organisation: the other type's
+    reader neither asks again nor says so again."""
 
 
 _NOT_SEEN = frozenset({"AccessDenied", "AccessDeniedException",
@@ -111,7 +120,9 @@ def _read_policy(aws: Aws, org: Organization, summary: Mapping[str, Any],
             aws, "list_targets_for_policy", "Targets", f"list the targets of policy {name}",
             PolicyId=policy_id))
         tags = _tags(aws, name, policy_id) if tagged and not summary.get("AwsManaged") else None
-    except ResourceNotFoundError:
+    except AwsError as error:
+        if error.code not in _GONE:
+            raise
         return None
     content = described.get("Content")
     every_node = {org.root, *org.units, *org.accounts}
@@ -121,6 +132,12 @@ def _read_policy(aws: Aws, org: Organization, summary: Mapping[str, Any],
         everywhere=bool(every_node) and every_node <= set(nodes), tags=tags,
         aws_managed=bool(summary.get("AwsManaged")), policy_id=policy_id,
         target_names=tuple(_named(org, node) for node in sorted(nodes)))
+
+
+# How Organizations says a policy is gone: its own codes (DescribePolicy, ListTargetsForPolicy:
+# PolicyNotFoundException; ListTagsForResource: TargetNotFoundException), not the
+# ResourceNotFoundException of other services.
+_GONE = frozenset({"PolicyNotFoundException", "TargetNotFoundException"})
 
 
 def _named(org: Organization, node: str) -> str:

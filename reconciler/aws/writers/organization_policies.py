@@ -3,8 +3,9 @@
 enabled, policies created and changed, attachments, then detachments, then deletions.
 
 A policy created by this apply has no id in the plan: its later changes find it by name. An
-attach AWS already holds, a detach of what is no longer attached and a deletion of what is gone
-are the state wanted: a second apply after a partial failure converges.
+attach AWS already holds, a detach of what is no longer attached (or of a policy gone) and a
+deletion of what is gone are the state wanted: a second apply after a partial failure
+converges.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import partial
 from typing import Any
 
 from ...core.changes import Action, Change, ChangeKind
-from ...core.errors import AwsError, IamctlError, ResourceNotFoundError
+from ...core.errors import AwsError, IamctlError
 from ...core.kinds.declared import resource_control_policies, service_control_policies
 from ...core.kinds.declared._org_policy_diff import PolicyKinds
 from ...core.kinds.declared._org_policy_model import RCP, SCP, PolicyType
@@ -59,9 +60,9 @@ def create(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
 
 
 def delete(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
-    with suppress(ResourceNotFoundError):
-        organizations(ctx, "delete_policy", f"delete {policy_type.label} {change.name}",
-                      PolicyId=policy_id(ctx, policy_type, change))
+    with suppress(_Gone):
+        _unless_gone(ctx, "delete_policy", f"delete {policy_type.label} {change.name}",
+                     PolicyId=policy_id(ctx, policy_type, change))
 
 
 def describe(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
@@ -98,7 +99,7 @@ def attach(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
 
 def detach(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
     node = tags_of(change.before)
-    with suppress(_NotAttached):
+    with suppress(_NotAttached, _Gone):
         _detach(ctx, f"detach {policy_type.label} {change.name} from {node['name']}",
                 policy_id(ctx, policy_type, change), node["node"])
 
@@ -124,6 +125,21 @@ class _AlreadyAttached(Exception):
 
 class _NotAttached(Exception):
     pass
+
+
+class _Gone(Exception):
+    pass
+
+
+def _unless_gone(ctx: WriteContext, operation: str, doing: str, **params: Any) -> None:
+    """Organizations says a policy is gone with its own code, PolicyNotFoundException (not the
+    ResourceNotFoundException of other services): deleted by another hand, as apply wanted."""
+    try:
+        organizations(ctx, operation, doing, **params)
+    except AwsError as error:
+        if error.code == "PolicyNotFoundException":
+            raise _Gone from error
+        raise
 
 
 def _enable(ctx: WriteContext, policy_type: PolicyType, root: str) -> None:
@@ -164,7 +180,7 @@ def _attach(ctx: WriteContext, doing: str, policy: str, node: str) -> None:
 
 def _detach(ctx: WriteContext, doing: str, policy: str, node: str) -> None:
     try:
-        organizations(ctx, "detach_policy", doing, PolicyId=policy, TargetId=node)
+        _unless_gone(ctx, "detach_policy", doing, PolicyId=policy, TargetId=node)
     except AwsError as error:
         if error.code == "PolicyNotAttachedException":
             raise _NotAttached from error

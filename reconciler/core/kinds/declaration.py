@@ -151,6 +151,10 @@ class DeclaredKind(Generic[Model]):
     # kind by section, and the settings -> its entities.
     link: Callable[[Mapping[str, Model], Mapping[str, Iterable[str]], Settings],
                    dict[str, Model]] | None = None
+    # The changes of the same plan a change of the kind cannot succeed without, whichever
+    # entity they belong to (an SCP's attach needs its type enabled; its detach from a target,
+    # the attachments that keep the target covered): a partial plan (`--target`) keeps them.
+    needs: Callable[[Change, Sequence[Change]], Iterable[Change]] | None = None
 
     def declared_in(self, state: State) -> Mapping[str, Model]:
         found: Mapping[str, Model] = state.declared.get(self.entity.section, {})

@@ -3,7 +3,8 @@ becomes a (partial) plan.
 
 Pure. A targeted entity keeps all its changes; an entity it needs (a user's groups and the
 customer policies it attaches or has as boundary, a role's policies and the users and identity
-providers its trust names) keeps only its creation, so the targeted changes can succeed. The
+providers its trust names) keeps only its creation, so the targeted changes can succeed; and a
+change of a declared kind keeps the others its kind says it needs (`DeclaredKind.needs`). The
 account's own settings are left out, but for the alias when a kept change makes a credential:
 new credentials are delivered with the sign-in URL the alias makes.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ..arns import is_aws_managed, policy_name
@@ -55,6 +56,10 @@ _CREATION: dict[str, ChangeKind] = {
 }
 _DECLARED_OWNERS: dict[ChangeKind, str] = {
     spec.kind: kind.owner or kind.entity.section for kind in DECLARED for spec in kind.changes
+}
+# What a declared kind's change needs of the rest of the plan (`DeclaredKind.needs`).
+_NEEDS: dict[ChangeKind, Callable[[Change, Sequence[Change]], Iterable[Change]]] = {
+    spec.kind: kind.needs for kind in DECLARED for spec in kind.changes if kind.needs
 }
 
 # Principals a trust policy names that the same apply may have to create.
@@ -122,15 +127,31 @@ def limit(result: Diff, targets: Sequence[Target], desired: State) -> Diff:
     """`result` with only the targets' changes and the creations of what they need."""
     wanted = {target.key for target in targets}
     needed = {key for target in targets for key in needs(target, desired)} - wanted
-    kept = [
+    kept = _with_their_needs([
         change for change in result.changes
         if owner_of(change) in wanted
         or (owner_of(change) in needed and _creates_entity(change))
-    ]
+    ], result.changes)
     if any(change.action == Action.CREATE and spec_of(change.kind).secret for change in kept):
         kept += [change for change in result.changes if change.kind == ChangeKind.ALIAS]
     steps = tuple(step for step in result.human_steps if _step_owner(step) in wanted)
     return replace(result, changes=tuple(kept), human_steps=steps)
+
+
+def _with_their_needs(kept: list[Change], every: Sequence[Change]) -> list[Change]:
+    """The kept changes, and the others of the plan they cannot succeed without (a declared
+    kind's `needs`: an attach needs its policy type enabled), and theirs in turn; in the
+    plan's order."""
+    chosen = {id(change) for change in kept}
+    waiting = list(kept)
+    while waiting:
+        change = waiting.pop()
+        rule = _NEEDS.get(change.kind)
+        for needed in rule(change, every) if rule else ():
+            if id(needed) not in chosen:
+                chosen.add(id(needed))
+                waiting.append(needed)
+    return [change for change in every if id(change) in chosen]
 
 
 def _creates_entity(change: Change) -> bool:

@@ -1,12 +1,14 @@
 """The diff of one type of organization policy: each declared policy's document, description,
 tags and targets exact; prune deletes the undeclared ones (detached first); the type enabled on
 the root when it is not. Then the plan is refused, before any change, when it would leave a
-target over the per-target quota or (for SCPs) without any policy: counted over every policy
-of the type, those iamctl does not manage included.
+target over the per-target quota (after it, or in between: apply attaches before it detaches)
+or (for SCPs) without any policy: counted over every policy of the type, those iamctl does not
+manage included.
 
 Each attach, detach and document change carries what its line and its access rule need: the
 target's name, the member accounts it reaches, the document, and whether the target keeps a
-policy that allows everything (then an Allow added or taken away changes nothing).
+policy that allows every action on every resource (then an Allow added or taken away changes
+nothing).
 
 Pure.
 """
@@ -18,8 +20,14 @@ from dataclasses import dataclass
 
 from ...changes import Action, Change, ChangeKind
 from ...errors import ConfigError, IamctlError
-from ...policy.documents import allows_everything, canonical
-from ._org_policy_model import MAX_PER_TARGET, OrgPolicy, PolicyContext, PolicyType
+from ...policy.documents import canonical
+from ._org_policy_model import (
+    MAX_PER_TARGET,
+    OrgPolicy,
+    PolicyContext,
+    PolicyType,
+    allow_statements,
+)
 
 
 @dataclass(frozen=True)
@@ -132,25 +140,29 @@ def _text(policy: OrgPolicy) -> str:
 def _refuse_what_aws_would(policy_type: PolicyType, context: PolicyContext,
                            every: Mapping[str, OrgPolicy], after: Mapping[str, tuple[str, ...]],
                            desired: Mapping[str, OrgPolicy]) -> None:
-    """Per target, the policies of the type after the plan: more than AWS allows, or (for SCPs)
-    none at all, and AWS would refuse the attach or the detach half-way through apply. Said at
-    the targets of a declared policy that makes it so, when there is one."""
-    held: dict[str, list[str]] = {node: [] for node in context.nodes()}
-    for name, nodes in after.items():
-        for node in nodes:
-            held.setdefault(node, []).append(name)
-    for node, names in held.items():
-        where = context.node_name(node)
+    """Per target, the policies of the type after the plan, and while apply runs (every attach
+    is made before any detach, so a target then holds both its old and its new ones): more
+    than AWS allows, or (for SCPs) none at all after, and AWS would refuse an attach or a
+    detach half-way through apply. Said at the targets of a declared policy that makes it so,
+    when there is one."""
+    now = _held(context, after)
+    then = _held(context, {name: found.targets for name, found in every.items()})
+    for node, names in now.items():
+        where, before = context.node_name(node), then.get(node, set())
+        added = [desired[name] for name in sorted(names - before) if name in desired]
         if len(names) > MAX_PER_TARGET:
-            added = [desired[n] for n in names if n in desired
-                     and node not in (every[n].targets if n in every else ())]
             raise _refused(policy_type, added, (
                 f"{where} would hold {len(names)} {policy_type.plural} "
                 f"({', '.join(sorted(names))}); AWS allows {MAX_PER_TARGET} per target, those "
                 "iamctl does not manage included"))
-        if policy_type.never_bare and not names and _held_before(every, node):
-            removed = [desired[n] for n, found in every.items()
-                       if n in desired and node in found.targets]
+        if len(names | before) > MAX_PER_TARGET:
+            raise _refused(policy_type, added, (
+                f"{where} would hold {len(names | before)} {policy_type.plural} while apply "
+                f"runs ({', '.join(sorted(names | before))}): apply attaches before it "
+                f"detaches, and AWS allows {MAX_PER_TARGET} per target; detach "
+                f"{', '.join(sorted(before - names))} from {where} in an apply of its own first"))
+        if policy_type.never_bare and not names and before:
+            removed = [desired[name] for name in sorted(before) if name in desired]
             raise _refused(policy_type, removed, (
                 f"the plan would leave {where} without any {policy_type.label}, which AWS "
                 f"refuses; attach another there (such as {policy_type.full_access}) in the same "
@@ -165,8 +177,13 @@ def _refused(policy_type: PolicyType, culprits: list[OrgPolicy], message: str) -
     return ConfigError(place.location, place.field, message)
 
 
-def _held_before(every: Mapping[str, OrgPolicy], node: str) -> bool:
-    return any(node in found.targets for found in every.values())
+def _held(context: PolicyContext, placed: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+    """The names of the policies on each target (every target, those that hold none too)."""
+    held: dict[str, set[str]] = {node: set() for node in context.nodes()}
+    for name, nodes in placed.items():
+        for node in nodes:
+            held.setdefault(node, set()).add(name)
+    return held
 
 
 class _Attachments:
@@ -182,26 +199,30 @@ class _Attachments:
 
     def changes(self, kinds: PolicyKinds, policy: OrgPolicy,
                 found: OrgPolicy | None) -> Iterable[Change]:
+        """A target gains the document the files give it, and one left loses the document it
+        held (what the plan changes there, whatever apply's order passes through)."""
         before = set(found.targets) if found else set()
         now = set(self.after[policy.name])
-        document = self._document(policy.name)
         for node in sorted(now - before):
             covered = self._covered(node, policy.name, live=True) and \
                 self._covered(node, policy.name, live=False)
             yield Change(Action.CREATE, kinds.target, policy.name,
                          found.policy_id if found else "",
-                         after=self._payload(node, document, covered))
+                         after=self._payload(node, self._document(policy.name), covered))
         for node in sorted(before - now):
             covered = self._covered(node, policy.name, live=False)
             yield Change(Action.DELETE, kinds.target, policy.name, found.policy_id if found else "",
-                         before=self._payload(node, document, covered))
+                         before=self._payload(node, self._document(policy.name, live=True),
+                                              covered))
 
     def document_change(self, kinds: PolicyKinds, wanted: OrgPolicy,
                         found: OrgPolicy | None) -> list[Change]:
-        """A declared policy's new document, judged where it is attached after the plan."""
+        """A declared policy's new document, judged where it stays attached: a target it
+        leaves loses the old document (its detach says so), one it comes to gains the new one
+        (its attach)."""
         if found is None or wanted.document is None or wanted.document == found.document:
             return []
-        nodes = self.after[wanted.name]
+        nodes = sorted(set(self.after[wanted.name]) & set(found.targets))
         covered = bool(nodes) and all(self._covered(node, wanted.name, live=False)
                                       for node in nodes)
         return [Change(Action.UPDATE, kinds.document, wanted.name, found.policy_id,
@@ -224,7 +245,7 @@ class _Attachments:
         for other in holders:
             nodes = self.every[other].targets if live else self.after[other]
             text = self._document(other, live)
-            if other != name and node in nodes and text and allows_everything(canonical(text)):
+            if other != name and node in nodes and text and _allows_all(text):
                 return True
         return False
 
@@ -232,3 +253,15 @@ class _Attachments:
         return {"node": node, "name": self.context.node_name(node),
                 "accounts": str(self.context.member_accounts(node)), "document": document,
                 "covered": "yes" if covered else "no"}
+
+
+def _allows_all(text: str) -> bool:
+    """Whether a document allows every action on every resource, unconditioned, as
+    FullAWSAccess does: then another Allow beside it changes no ceiling. An Allow of every
+    action but some (NotAction), or of every resource but some (NotResource), leaves holes
+    that an Allow beside it opens: no cover (IAM's `allows_everything` counts it as full
+    access, right for a risk, wrong here)."""
+    return any(not {"Condition", "NotAction", "NotResource"} & set(statement)
+               and {"*", "*:*"} & set(statement.get("Action", []))
+               and "*" in statement.get("Resource", [])
+               for statement in allow_statements(canonical(text)))

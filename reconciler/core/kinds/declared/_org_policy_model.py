@@ -16,9 +16,9 @@ Pure.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from ...organization import ROOT, Organization, find_target
 from ...policy.documents import as_dict, canonical, document_problems
@@ -52,36 +52,42 @@ class PolicyType:
     # Whether a target must always hold one of the type: AWS refuses to detach an SCP that is
     # the last of its target (an RCP's target always keeps RCPFullAWSAccess).
     never_bare: bool
-    grammar: Callable[[dict[str, Any]], list[tuple[tuple[str | int, ...], str]]]
+    grammar: Callable[[dict[str, Any]], list[Problem]]
 
     @property
     def plural(self) -> str:
         return self.label.replace("policy", "policies")
 
 
-def scp_grammar(document: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+# Where in a document (`("Statement", 0, "Principal")`); a grammar mistake there, and what.
+Where = tuple[str | int, ...]
+Problem = tuple[Where, str]
+
+
+def scp_grammar(document: dict[str, Any]) -> list[Problem]:
     """An SCP limits the principals of the accounts it reaches: it names none itself."""
-    return [((index, key), f"a service control policy has no {key}: it applies to every "
-                           "principal of the accounts it reaches")
-            for index, statement in _statements(document)
+    return [((*where, key), f"a service control policy has no {key}: it applies to every "
+                            "principal of the accounts it reaches")
+            for where, statement in _statements(document)
             for key in ("Principal", "NotPrincipal") if key in statement]
 
 
-def rcp_grammar(document: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+def rcp_grammar(document: dict[str, Any]) -> list[Problem]:
     """An RCP (the Organizations User Guide, RCP syntax): Deny statements only, each with
     `"Principal": "*"`, no NotPrincipal or NotAction, actions of the services RCPs support."""
-    problems: list[tuple[tuple[str | int, ...], str]] = []
-    for index, statement in _statements(document):
+    problems: list[Problem] = []
+    for where, statement in _statements(document):
         if statement.get("Effect") != "Deny":
-            problems.append(((index, "Effect"), "a resource control policy denies only: AWS "
+            problems.append(((*where, "Effect"), "a resource control policy denies only: AWS "
                              "allows Allow in its own RCPFullAWSAccess alone"))
         if statement.get("Principal") != "*":
-            problems.append(((index, "Principal"), 'a resource control policy names "Principal":'
-                             ' "*" in every statement (conditions say whom it spares)'))
+            problems.append(((*where, "Principal"), 'a resource control policy names '
+                             '"Principal": "*" in every statement (conditions say whom it '
+                             'spares)'))
         for key in ("NotPrincipal", "NotAction"):
             if key in statement:
-                problems.append(((index, key), f"a resource control policy has no {key}"))
-        problems += [((index, "Action"), message) for message in _rcp_actions(statement)]
+                problems.append(((*where, key), f"a resource control policy has no {key}"))
+        problems += [((*where, "Action"), message) for message in _rcp_actions(statement)]
     return problems
 
 
@@ -97,10 +103,15 @@ def _rcp_actions(statement: dict[str, Any]) -> list[str]:
             f"{', '.join(sorted(RCP_SERVICES))} only"]
 
 
-def _statements(document: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+def _statements(document: dict[str, Any]) -> list[tuple[Where, dict[str, Any]]]:
+    """Each statement with its place: `Statement` may be one object rather than a list, and
+    then a mistake in it is at `Statement.Principal`, not at a `Statement[0]` the file lacks."""
     statements = document.get("Statement", [])
-    statements = [statements] if isinstance(statements, dict) else statements
-    return [(index, statement) for index, statement in enumerate(statements)
+    if isinstance(statements, dict):
+        return [(("Statement",), statements)]
+    if not isinstance(statements, list):
+        return []
+    return [(("Statement", index), statement) for index, statement in enumerate(statements)
             if isinstance(statement, dict)]
 
 
@@ -182,6 +193,11 @@ def from_file(policy_type: PolicyType) -> Callable[[FileEntry], OrgPolicy]:
             raise entry.error(("name",), "1 to 128 characters, none a control character")
         if data.get("aws_managed"):
             return _aws_managed(policy_type, entry)
+        if data["name"] == policy_type.full_access:
+            # AWS refuses to change its own policy, and a second one of its name: declared
+            # with a document, it would be planned for an update AWS refuses half-way.
+            raise entry.error(("name",), f"{policy_type.full_access} is AWS's own: declare it "
+                              "with `aws_managed: true` and its targets only")
         targets = data.get("targets", [])
         return OrgPolicy(
             name=data["name"], description=data.get("description"),
@@ -189,6 +205,43 @@ def from_file(policy_type: PolicyType) -> Callable[[FileEntry], OrgPolicy]:
             everywhere=targets == EVERYWHERE, tags=_tags(data), places=_places(entry, targets),
             place=_place(entry))
     return build
+
+
+def per_target(policy_type: PolicyType) -> Callable[[Sequence[tuple[FileEntry, OrgPolicy]]],
+                                                    None]:
+    """The files' own count on each target they name, offline: over the quota at the entry
+    that passes it. `everywhere` counts on every target; AWS's RCPFullAWSAccess holds a place
+    on each whether declared or not. References are compared as written (an account named by
+    id and by name is one target only once the plan has resolved them, with the live policies
+    iamctl does not manage: the plan counts again)."""
+    def check(entries: Sequence[tuple[FileEntry, OrgPolicy]]) -> None:
+        always = () if policy_type.full_access_detachable else (policy_type.full_access,)
+        everywhere: list[str] = list(always)
+        named: dict[str, list[str]] = {}
+        for entry, policy in entries:
+            if policy.name in always:
+                continue
+            if policy.everywhere:
+                everywhere.append(policy.name)
+            for ref in policy.targets:
+                named.setdefault(ref, []).append(policy.name)
+            full = [(ref, names) for ref, names in named.items()
+                    if len(everywhere) + len(names) > MAX_PER_TARGET]
+            if len(everywhere) > MAX_PER_TARGET:
+                full = [(EVERYWHERE, [])]
+            if full:
+                _over(policy_type, entry, policy, *full[0], everywhere)
+    return check
+
+
+def _over(policy_type: PolicyType, entry: FileEntry, policy: OrgPolicy, ref: str,
+          names: list[str], everywhere: list[str]) -> NoReturn:
+    held = sorted({*everywhere, *names})
+    where = "every target" if ref == EVERYWHERE else ref
+    field: tuple[str | int, ...] = ("targets",) if policy.everywhere \
+        else ("targets", policy.targets.index(ref))
+    raise entry.error(field, f"{where} would hold {len(held)} {policy_type.plural} in these "
+                             f"files ({', '.join(held)}); AWS allows {MAX_PER_TARGET} per target")
 
 
 def _aws_managed(policy_type: PolicyType, entry: FileEntry) -> OrgPolicy:
@@ -255,25 +308,32 @@ def _document(policy_type: PolicyType, entry: FileEntry) -> Document:
     return document
 
 
-def _grammar_problems(policy_type: PolicyType,
-                      written: Any) -> list[tuple[tuple[str | int, ...], str]]:
+def _grammar_problems(policy_type: PolicyType, written: Any) -> list[Problem]:
     """The type's rules first (a Principal in an SCP is its own mistake, not an unknown key),
     then IAM's checks of the document without the Principal an RCP must carry."""
     if isinstance(written, dict):
         found = policy_type.grammar(written)
         if found:
-            return [(("Statement", *where), message) for where, message in found]
+            return found
         written = _without_principal(written)
     return [(problem.where, problem.message) for problem in document_problems(written)]
 
 
 def _without_principal(document: dict[str, Any]) -> dict[str, Any]:
+    """The document as IAM's checks take it: the Principal an RCP's grammar has checked is
+    out (in an identity policy it would be a mistake), whether `Statement` is a list or one."""
     statements = document.get("Statement")
+    if isinstance(statements, dict):
+        return {**document, "Statement": _no_principal(statements)}
     if not isinstance(statements, list):
         return document
-    return {**document, "Statement": [
-        {k: v for k, v in s.items() if k != "Principal"} if isinstance(s, dict) else s
-        for s in statements]}
+    return {**document, "Statement": [_no_principal(s) for s in statements]}
+
+
+def _no_principal(statement: Any) -> Any:
+    if not isinstance(statement, dict):
+        return statement
+    return {key: value for key, value in statement.items() if key != "Principal"}
 
 
 def deny_statements(document: Document | None) -> list[dict[str, Any]]:

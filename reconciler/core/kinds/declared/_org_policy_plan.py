@@ -48,10 +48,29 @@ def statements(document_text: str, effect: str) -> _Statements:
 
 
 def actions_of(statement: Mapping[str, Any]) -> str:
-    """`organizations:LeaveOrganization`, `every action but iam:*`, as written."""
+    """`organizations:LeaveOrganization`, `every action but iam:*`, as written; then what
+    narrows the statement, `(resource arn:...; condition on aws:PrincipalAccount)`, so that a
+    deny rewritten with a condition does not read as the same deny removed and added."""
     if "NotAction" in statement:
-        return f"every action but {_listed(statement['NotAction'])}"
-    return _listed(statement.get("Action", []))
+        actions = f"every action but {_listed(statement['NotAction'])}"
+    else:
+        actions = _listed(statement.get("Action", []))
+    limits = _limits(statement)
+    return f"{actions} ({'; '.join(limits)})" if limits else actions
+
+
+def _limits(statement: Mapping[str, Any]) -> list[str]:
+    limits = []
+    if "NotResource" in statement:
+        limits.append(f"every resource but {_listed(statement['NotResource'])}")
+    elif statement.get("Resource", "*") not in ("*", ["*"]):
+        limits.append(f"resource {_listed(statement['Resource'])}")
+    condition = statement.get("Condition")
+    if isinstance(condition, Mapping) and condition:
+        keys = sorted({key for test in condition.values() if isinstance(test, Mapping)
+                       for key in test})
+        limits.append(f"condition on {', '.join(keys)}")
+    return limits
 
 
 def _listed(value: Any) -> str:
@@ -133,13 +152,13 @@ def _delta(before: str, after: str, effect: str) -> tuple[_Statements, _Statemen
 
 def _judged(accounts: int, denies_added: _Statements, denies_removed: _Statements,
             allows_added: _Statements, allows_removed: _Statements) -> tuple[Impact, list[str]]:
+    if not accounts:  # the line's "(0 member accounts)" says it: no ceiling moves
+        return Impact.NEUTRAL, []
     where = f"in {plural(accounts, 'account')}"
     lines = [f"adds a deny on {actions_of(s)} {where}" for s in denies_added.values()] + \
         [f"removes the deny on {actions_of(s)} {where}" for s in denies_removed.values()] + \
         [f"allows {actions_of(s)} {where}" for s in allows_added.values()] + \
         [f"no longer allows {actions_of(s)} {where}" for s in allows_removed.values()]
-    if not accounts:
-        return Impact.NEUTRAL, lines
     if denies_removed or allows_added:
         return Impact.BROADENS, lines
     if denies_added or allows_removed:
