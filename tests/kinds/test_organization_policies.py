@@ -544,6 +544,16 @@ def test_a_type_not_enabled_is_enabled_first_and_full_access_not_attached_again(
     assert scp_diff([FULL_WANTED], []) == []
 
 
+def test_a_type_not_enabled_stays_so_while_the_files_declare_none_of_it():
+    """An empty section (`resource_control_policies: []`) says no policy of the type is wanted:
+    nothing to enable, and nothing to attach; an undeclared policy is still pruned."""
+    unattached = held("Leftover", LEAVE)
+    assert scp_diff([], [], enabled=False) == []
+    assert [(c.action, c.kind, c.name) for c in scp_diff([], [unattached], prune=True,
+                                                         enabled=False)] == \
+        [(Action.DELETE, SCP_KINDS.policy, "Leftover")]
+
+
 def test_full_access_attached_beside_an_allow_with_holes_broadens():
     """An Allow of every action but iam:* is no full access: FullAWSAccess attached beside it
     opens iam:* there, and the plan must say so (not `no change` as if already covered)."""

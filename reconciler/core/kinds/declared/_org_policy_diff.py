@@ -58,10 +58,12 @@ def diff(policy_type: PolicyType, kinds: PolicyKinds, desired: Mapping[str, OrgP
          prune: bool) -> list[Change]:
     if context is None:  # the files declare none of the type: nothing was read
         return []
-    every = as_enabled(policy_type, context)
-    changes = [] if context.enabled else [Change(
-        Action.CREATE, kinds.enabled, policy_type.api, context.organization.root,
-        after=policy_type.api)]
+    # A type not enabled is enabled for the policies the files declare; an empty section wants
+    # none, and leaves it as it is.
+    enable = not context.enabled and bool(desired)
+    every = as_enabled(policy_type, context) if enable else dict(context.every)
+    changes = [Change(Action.CREATE, kinds.enabled, policy_type.api, context.organization.root,
+                      after=policy_type.api)] if enable else []
     after = {name: found.targets for name, found in every.items()}
     for name, wanted in desired.items():
         found = every.get(name)
