@@ -544,6 +544,23 @@ def test_a_type_not_enabled_is_enabled_first_and_full_access_not_attached_again(
     assert scp_diff([FULL_WANTED], []) == []
 
 
+def test_a_deny_kept_from_above_is_neither_added_nor_removed_below():
+    """The same Deny on the root holds over every OU and account: detaching it from an OU, or
+    attaching it there, changes no ceiling; detaching it from the root, while an OU keeps it,
+    still opens it in the other accounts."""
+    both = [held("DenyLeave", LEAVE, ROOT_ID), held("AlsoLeave", LEAVE, WORKLOADS)]
+    moved_off = scp_diff([wanted("DenyLeave", LEAVE, "root"), wanted("AlsoLeave", LEAVE)], both)
+    assert [(impact(c), ceiling_lines([c])) for c in moved_off] == [
+        (Impact.NEUTRAL, ["- SCP AlsoLeave: detach from ou:Workloads (2 member accounts)"])]
+    onto = scp_diff([wanted("DenyLeave", LEAVE, "root"),
+                     wanted("AlsoLeave", LEAVE, "ou:Workloads", "ou:Sandbox")], both)
+    assert [(impact(c), ceiling_lines([c])) for c in onto] == [
+        (Impact.NEUTRAL, ["+ SCP AlsoLeave: attach to ou:Sandbox (1 member account)"])]
+    root_off = scp_diff([wanted("DenyLeave", LEAVE), wanted("AlsoLeave", LEAVE, "ou:Workloads")],
+                        both)
+    assert [impact(c) for c in root_off] == [Impact.BROADENS]
+
+
 def test_a_type_not_enabled_stays_so_while_the_files_declare_none_of_it():
     """An empty section (`resource_control_policies: []`) says no policy of the type is wanted:
     nothing to enable, and nothing to attach; an undeclared policy is still pruned."""
@@ -1158,7 +1175,8 @@ def test_prune_deletes_the_undeclared_but_never_the_ignored_nor_aws_own(tree, or
            "ByHand, FullAWSAccess" in listed.stdout
     pruned = write_account(tmp_path / "prune", "prune: true\n" + body)
     result = applied(pruned)
-    assert "- SCP ByHand: detach from ou:Sandbox (1 member account) [broadens]" in result.stdout
+    # DenyLeave on the root keeps the same deny over the Sandbox: the detach opens nothing.
+    assert "- SCP ByHand: detach from ou:Sandbox (1 member account)\n" in result.stdout
     assert "- service control policy ByHand" in result.stdout
     assert set(org.policies()) == {"FullAWSAccess", "DenyLeave", "guardrail-1"}
     assert org.targets("guardrail-1") == {tree.api}

@@ -27,6 +27,7 @@ from ._org_policy_model import (
     PolicyContext,
     PolicyType,
     allow_statements,
+    statements_by_meaning,
 )
 
 
@@ -208,14 +209,17 @@ class _Attachments:
         for node in sorted(now - before):
             covered = self._covered(node, policy.name, live=True) and \
                 self._covered(node, policy.name, live=False)
+            kept = self._kept(node, policy.name, live=True) & \
+                self._kept(node, policy.name, live=False)
             yield Change(Action.CREATE, kinds.target, policy.name,
                          found.policy_id if found else "",
-                         after=self._payload(node, self._document(policy.name), covered))
+                         after=self._payload(node, self._document(policy.name), covered, kept))
         for node in sorted(before - now):
             covered = self._covered(node, policy.name, live=False)
+            kept = self._kept(node, policy.name, live=False)
             yield Change(Action.DELETE, kinds.target, policy.name, found.policy_id if found else "",
                          before=self._payload(node, self._document(policy.name, live=True),
-                                              covered))
+                                              covered, kept))
 
     def document_change(self, kinds: PolicyKinds, wanted: OrgPolicy,
                         found: OrgPolicy | None) -> list[Change]:
@@ -251,10 +255,24 @@ class _Attachments:
                 return True
         return False
 
-    def _payload(self, node: str, document: str, covered: bool) -> dict[str, str]:
+    def _kept(self, node: str, name: str, live: bool) -> set[str]:
+        """The Denies (by meaning) in force on every account under `node` whatever `name`
+        does there (live, or after): held by a node above it, by any policy, or by another
+        policy on `node` itself."""
+        above = set(self.context.above(node))
+        holders = self.every if live else self.after
+        kept: set[str] = set()
+        for other in holders:
+            nodes = set(self.every[other].targets if live else self.after[other])
+            if nodes & above or (other != name and node in nodes):
+                kept |= set(statements_by_meaning(self._document(other, live), "Deny"))
+        return kept
+
+    def _payload(self, node: str, document: str, covered: bool,
+                 kept: set[str]) -> dict[str, str]:
         return {"node": node, "name": self.context.node_name(node),
                 "accounts": str(self.context.member_accounts(node)), "document": document,
-                "covered": "yes" if covered else "no"}
+                "covered": "yes" if covered else "no", "inherited": "\n".join(sorted(kept))}
 
 
 def _allows_all(text: str) -> bool:

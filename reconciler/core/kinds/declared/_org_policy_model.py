@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from ...organization import ROOT, Organization, find_target
-from ...policy.documents import as_dict, canonical, document_problems
+from ...policy.documents import as_dict, canonical, document_problems, parse
+from ...policy.meaning import meaning_key
 from ...state import Document
 from ..declaration import FileEntry
 from .assignments import Place
@@ -166,6 +167,18 @@ class PolicyContext:
             return f"ou:{org.path(node)}"
         account = org.accounts.get(node)
         return f"{node} ({account.name})" if account else node
+
+    def above(self, node: str) -> tuple[str, ...]:
+        """The nodes above `node`, from its parent up to the root: whatever they hold reaches
+        every account under `node` too."""
+        org = self.organization
+        parent = org.accounts[node].parent if node in org.accounts else \
+            org.units[node].parent if node in org.units else None
+        found: list[str] = []
+        while parent is not None:
+            found.append(parent)
+            parent = org.units[parent].parent if parent in org.units else None
+        return tuple(found)
 
     def member_accounts(self, node: str) -> int:
         """The active member accounts a policy on `node` reaches: SCPs and RCPs never limit the
@@ -344,3 +357,18 @@ def deny_statements(document: Document | None) -> list[dict[str, Any]]:
 def allow_statements(document: Document | None) -> list[dict[str, Any]]:
     return [s for _, s in _statements(as_dict(document)) if s.get("Effect") == "Allow"] \
         if document is not None else []
+
+
+def statements_by_meaning(document_text: str, effect: str) -> dict[str, dict[str, Any]]:
+    """The statements of one effect, keyed by their meaning (a Sid names, it does not grant),
+    each as written."""
+    if not document_text:
+        return {}
+    written = parse(document_text).get("Statement", [])
+    written = [written] if isinstance(written, dict) else written
+    found = {}
+    for statement in written:
+        if isinstance(statement, dict) and statement.get("Effect") == effect:
+            bare = {key: value for key, value in statement.items() if key != "Sid"}
+            found[meaning_key({"Statement": [bare]})] = statement
+    return found

@@ -24,27 +24,17 @@ from typing import Any
 from ...changes import Action, Change, Impact
 from ...payloads import tags_of, text
 from ...policy.documents import as_written, canonical, document_diff, parse
-from ...policy.meaning import meaning_key
 from ...wording import plural
 from ..describers import Describer
 from ._org_policy_diff import PolicyKinds
-from ._org_policy_model import EVERYWHERE, OrgPolicy, PolicyType
+from ._org_policy_model import EVERYWHERE, OrgPolicy, PolicyType, statements_by_meaning
 
 _Statements = dict[str, dict[str, Any]]  # by meaning -> as written
 
 
 def statements(document_text: str, effect: str) -> _Statements:
     """The statements of one effect, keyed by their meaning (a Sid names, it does not grant)."""
-    if not document_text:
-        return {}
-    written = parse(document_text).get("Statement", [])
-    written = [written] if isinstance(written, dict) else written
-    found = {}
-    for statement in written:
-        if isinstance(statement, dict) and statement.get("Effect") == effect:
-            bare = {key: value for key, value in statement.items() if key != "Sid"}
-            found[meaning_key({"Statement": [bare]})] = statement
-    return found
+    return statements_by_meaning(document_text, effect)
 
 
 def actions_of(statement: Mapping[str, Any]) -> str:
@@ -95,6 +85,11 @@ class PolicyPlan:
             lost: tuple[_Statements, _Statements] = ({}, {})
             denies_added, allows_added = gained if added else lost
             denies_removed, allows_removed = lost if added else gained
+            # A Deny the target keeps from above (or from another policy of its own) is
+            # neither added nor removed there.
+            kept = set(payload.get("inherited", "").splitlines())
+            denies_added = {k: v for k, v in denies_added.items() if k not in kept}
+            denies_removed = {k: v for k, v in denies_removed.items() if k not in kept}
         else:  # a document change
             before = tags_of(change.before).get("document", "")
             payload = tags_of(change.after)
@@ -177,7 +172,7 @@ def spec_payload(data: object) -> Mapping[str, str]:
 
 
 def target_payload(data: object) -> Mapping[str, str]:
-    found = _fields(data, {"node", "name", "accounts", "document", "covered"})
+    found = _fields(data, {"node", "name", "accounts", "document", "covered", "inherited"})
     _count(found["accounts"])
     if found["covered"] not in ("yes", "no"):
         raise ValueError("expected covered: yes or no")
