@@ -393,6 +393,18 @@ def test_a_document_rewritten_says_what_it_adds_and_removes_where_it_is_attached
     assert not [line for line in lines([sid]) if "deny" in line]
 
 
+def test_a_document_dropping_a_deny_the_root_keeps_opens_nothing():
+    """DenyLeave on the root holds over the Sandbox: a Sandbox policy that stops repeating it
+    changes no ceiling there, and the deny it adds still narrows."""
+    both = [held("DenyLeave", LEAVE, ROOT_ID), held("SandboxRules", LEAVE, SANDBOX)]
+    (document,) = scp_diff([wanted("DenyLeave", LEAVE, "root"),
+                            wanted("SandboxRules", deny("account:CloseAccount"), "ou:Sandbox")],
+                           both)
+    assert impact(document) == Impact.NARROWS
+    assert [line for line in lines([document]) if "deny" in line] == [
+        "      adds a deny on account:CloseAccount in 1 account"]
+
+
 def test_a_policy_moved_and_rewritten_says_each_deny_where_it_really_comes_and_goes():
     """DenyLeave, on ou:Sandbox, rewritten to deny account:CloseAccount and moved to
     ou:Workloads: the Sandbox loses the deny on LeaveOrganization (its account), Workloads

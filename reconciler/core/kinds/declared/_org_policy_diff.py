@@ -231,11 +231,15 @@ class _Attachments:
         nodes = sorted(set(self.after[wanted.name]) & set(found.targets))
         covered = bool(nodes) and all(self._covered(node, wanted.name, live=False)
                                       for node in nodes)
+        kept = set.intersection(*(self._kept(node, wanted.name, live=True)
+                                  & self._kept(node, wanted.name, live=False)
+                                  for node in nodes)) if nodes else set()
         return [Change(Action.UPDATE, kinds.document, wanted.name, found.policy_id,
                        before={"document": _text(found)},
                        after={"document": wanted.document.text,
                               "accounts": str(self.context.accounts_reached(nodes)),
-                              "covered": "yes" if covered else "no"})]
+                              "covered": "yes" if covered else "no",
+                              "inherited": "\n".join(sorted(kept))})]
 
     def _document(self, name: str, live: bool = False) -> str:
         found = self.every.get(name)

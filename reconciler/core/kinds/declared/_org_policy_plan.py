@@ -85,11 +85,6 @@ class PolicyPlan:
             lost: tuple[_Statements, _Statements] = ({}, {})
             denies_added, allows_added = gained if added else lost
             denies_removed, allows_removed = lost if added else gained
-            # A Deny the target keeps from above (or from another policy of its own) is
-            # neither added nor removed there.
-            kept = set(payload.get("inherited", "").splitlines())
-            denies_added = {k: v for k, v in denies_added.items() if k not in kept}
-            denies_removed = {k: v for k, v in denies_removed.items() if k not in kept}
         else:  # a document change
             before = tags_of(change.before).get("document", "")
             payload = tags_of(change.after)
@@ -98,6 +93,11 @@ class PolicyPlan:
             allows_added, allows_removed = _delta(before, after, "Allow")
         if payload.get("covered") == "yes":
             allows_added, allows_removed = {}, {}
+        # A Deny the targets keep from above (or from another policy of their own) is neither
+        # added nor removed there.
+        kept = set(payload.get("inherited", "").splitlines())
+        denies_added = {k: v for k, v in denies_added.items() if k not in kept}
+        denies_removed = {k: v for k, v in denies_removed.items() if k not in kept}
         accounts = int(payload.get("accounts", "0"))
         return _judged(accounts, denies_added, denies_removed, allows_added, allows_removed)
 
@@ -186,7 +186,7 @@ def document_before(data: object) -> Mapping[str, str]:
 
 
 def document_after(data: object) -> Mapping[str, str]:
-    found = _fields(data, {"document", "accounts", "covered"})
+    found = _fields(data, {"document", "accounts", "covered", "inherited"})
     parse(found["document"])
     _count(found["accounts"])
     return found
