@@ -3,12 +3,14 @@ every level from the root down, less every Deny on the path."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from reconciler.core.access.ceiling import (
     ORGANIZATIONS_CALLS,
     Ceiling,
     Level,
+    ceilings,
     cuts_off_by_ceiling,
     lost_calls,
 )
@@ -22,7 +24,7 @@ from reconciler.core.kinds.declared.service_control_policies import CHANGES
 from reconciler.core.kinds.declared.service_control_policies import KIND as SCP_KIND
 from reconciler.core.organization import OrgAccount, Organization, OrgUnit
 from reconciler.core.policy.documents import canonical
-from reconciler.core.state import Account, Caller, State
+from reconciler.core.state import Account, Caller, Ignore, State
 
 FULL = grants_of({"Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]},
                  "SCP FullAWSAccess")
@@ -74,6 +76,8 @@ def test_a_level_with_no_policy_allows_nothing():
 MANAGEMENT, ADMIN_ACCOUNT, OTHER = "111111111111", "222222222222", "333333333333"
 FULL_DOC = canonical({"Version": "2012-10-17",
                       "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+DENY_LEAVE = canonical({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]})
 DENY_ORGANIZATIONS = canonical({"Version": "2012-10-17", "Statement": [
     {"Effect": "Deny", "Action": "organizations:*", "Resource": "*"}]})
 
@@ -130,3 +134,20 @@ def test_the_plan_marks_that_change_self_lockout_for_the_role_running_iamctl_the
                                Caller(role="iamctl-apply"), lambda arn: None)
     [attach] = [c for c in marked if c.kind == CHANGES.target]
     assert "organizations:" in attach.self_lockout
+
+
+def test_a_guardrail_ignore_names_stays_in_the_ceiling_whatever_prune_does():
+    """`ignore` keeps a policy out of iamctl's hands, prune included: its Deny still caps the
+    accounts under it, as the plan leaves it attached."""
+    desired, live = organisation_states(ADMIN_ACCOUNT, ())
+    read = live.declared[SCP.section]
+    assert isinstance(read, LiveRead) and isinstance(read.context, PolicyContext)
+    guardrail = OrgPolicy("aws-guardrails-leave", document=DENY_LEAVE, targets=("ou-admin",),
+                          policy_id="p-guardrail")
+    every = {**read.context.every, guardrail.name: guardrail}
+    live = replace(live, declared={SCP.section: LiveRead(
+        every, PolicyContext(read.context.organization, True, every))})
+    desired = replace(desired, prune=True, declared={SCP.section: {}},
+                      ignore=Ignore.of({SCP.section: ("aws-guardrails-*",)}))
+    capped = ceilings(desired, live)[ADMIN_ACCOUNT]
+    assert capped.decide("organizations:LeaveOrganization", "*").verdict == Verdict.NO

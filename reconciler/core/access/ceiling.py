@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from ..changes import Change
 from ..kinds.declaration import LiveRead
-from ..kinds.declared._org_policy_diff import as_enabled
+from ..kinds.declared._org_policy_diff import outcome
 from ..kinds.declared._org_policy_model import SCP, OrgPolicy, PolicyContext
 from ..kinds.declared.service_control_policies import CHANGES as SCP_CHANGES
 from ..organization import Organization
@@ -51,41 +51,28 @@ class Ceiling:
 
 def ceilings(desired: State, live: State) -> Mapping[str, Ceiling]:
     """Each member account's ceiling once the files are applied, from the management account's
-    desired and live states; empty when its files declare no service control policies."""
+    desired and live states; empty when its files declare no service control policies, or
+    SCPs are off and stay off (nothing is limited)."""
     read = live.declared.get(SCP.section)
     if SCP.section not in desired.declared or not isinstance(read, LiveRead) \
             or not isinstance(read.context, PolicyContext):
         return {}
-    context = read.context
-    if not context.enabled and SCP.full_access not in context.every:
-        return {}  # SCPs are off and stay off: nothing is limited
-    attached = _attached_after(desired.declared[SCP.section], context, desired.prune)
-    org = context.organization
-    return {account: Ceiling(account, tuple(
-        Level(context.node_name(node), attached.get(node, ())) for node in _path(org, account)))
-        for account in org.accounts if account != org.management}
-
-
-def _attached_after(wanted: Mapping[str, OrgPolicy], context: PolicyContext,
-                    prune: bool) -> dict[str, tuple[Grant, ...]]:
-    """By node, the statements of the SCPs attached there once the files are applied."""
-    found: dict[str, list[Grant]] = {}
-    for name, live in as_enabled(SCP, context).items():
-        declared = wanted.get(name)
-        if declared is None and prune and not live.aws_managed:
-            continue
-        nodes = context.resolve(declared) if declared is not None else frozenset(live.targets)
-        document = declared.document if declared is not None and declared.document else \
-            live.document
+    wanted: Mapping[str, OrgPolicy] = desired.declared[SCP.section]
+    managed = read.only(lambda name: not desired.ignore.matches(SCP.section, name))
+    result = outcome(SCP, wanted, managed, read.context, desired.prune)
+    if not result.enabled:
+        return {}
+    attached: dict[str, list[Grant]] = {}
+    for name, nodes in result.after.items():
+        document = result.document(name, wanted)
         grants = grants_of(as_dict(document), f"SCP {name}") if document else ()
         for node in nodes:
-            found.setdefault(node, []).extend(grants)
-    for name, declared in wanted.items():
-        if name not in context.every and declared.document is not None:
-            for node in context.resolve(declared):
-                found.setdefault(node, []).extend(grants_of(as_dict(declared.document),
-                                                            f"SCP {name}"))
-    return {node: tuple(grants) for node, grants in found.items()}
+            attached.setdefault(node, []).extend(grants)
+    context, org = read.context, read.context.organization
+    return {account: Ceiling(account, tuple(
+        Level(context.node_name(node), tuple(attached.get(node, ())))
+        for node in _path(org, account)))
+        for account in org.accounts if account != org.management}
 
 
 def _path(org: Organization, account: str) -> list[str]:
@@ -117,9 +104,12 @@ def lost_calls(desired: State, live: State, calls: Iterable[str]) -> tuple[str, 
     after = ceilings(desired, live).get(live.account.id)
     if after is None:
         return ()
-    before = ceilings(replace(desired, declared={SCP.section: {}}, prune=False), live) \
-        [live.account.id]
-    return tuple(call for call in calls if before.decide(call, "*").verdict == Verdict.YES
+    # Before: the policies as they are (none declared, none pruned); no ceiling when SCPs are
+    # off, which limits nothing.
+    before = ceilings(replace(desired, declared={SCP.section: {}}, prune=False),
+                      live).get(live.account.id)
+    return tuple(call for call in calls
+                 if (before is None or before.decide(call, "*").verdict == Verdict.YES)
                  and after.decide(call, "*").verdict != Verdict.YES)
 
 

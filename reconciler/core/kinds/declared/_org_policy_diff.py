@@ -15,12 +15,13 @@ Pure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ...changes import Action, Change, ChangeKind
 from ...errors import ConfigError, IamctlError
 from ...policy.documents import canonical
+from ...state import Document
 from ._org_policy_model import (
     MAX_PER_TARGET,
     OrgPolicy,
@@ -54,38 +55,40 @@ class PlanRefused(IamctlError):
     """A plan AWS would refuse half-way: said before any change, naming the target."""
 
 
-def diff(policy_type: PolicyType, kinds: PolicyKinds, desired: Mapping[str, OrgPolicy],
-         live: Mapping[str, OrgPolicy], context: PolicyContext | None,
-         prune: bool) -> list[Change]:
-    if context is None:  # the files declare none of the type: nothing was read
-        return []
+@dataclass(frozen=True)
+class Outcome:
+    """Where each policy of a type is once the files are applied: what the diff plans, and
+    what the access model's ceiling (`access/ceiling.py`) reads."""
+
+    enable: bool  # the plan enables the type (the files declare policies of it)
+    enabled: bool  # the type is enabled once applied
+    every: Mapping[str, OrgPolicy]  # as AWS holds them before the plan's own changes
+    after: Mapping[str, tuple[str, ...]]  # each policy's targets once applied, by name
+    pruned: tuple[OrgPolicy, ...]  # the undeclared policies prune deletes
+
+    def document(self, name: str, desired: Mapping[str, OrgPolicy]) -> Document | None:
+        """The policy's document once applied: the files', else AWS's."""
+        wanted, found = desired.get(name), self.every.get(name)
+        if wanted is not None and wanted.document is not None:
+            return wanted.document
+        return found.document if found is not None else None
+
+
+def outcome(policy_type: PolicyType, desired: Mapping[str, OrgPolicy],
+            managed: Mapping[str, OrgPolicy], context: PolicyContext, prune: bool) -> Outcome:
+    """`managed`: the live policies `ignore` does not name, those prune may delete (the others
+    stay where they are)."""
     # A type not enabled is enabled for the policies the files declare; an empty section wants
     # none, and leaves it as it is.
     enable = not context.enabled and bool(desired)
     every = as_enabled(policy_type, context) if enable else dict(context.every)
-    changes = [Change(Action.CREATE, kinds.enabled, policy_type.api, context.organization.root,
-                      after=policy_type.api)] if enable else []
+    pruned = tuple(found for name, found in managed.items()
+                   if prune and name not in desired and not found.aws_managed)
     after = {name: found.targets for name, found in every.items()}
-    for name, wanted in desired.items():
-        found = every.get(name)
-        _check_ownership(policy_type, wanted, found)
-        nodes = context.resolve(wanted)
-        changes += _policy_changes(kinds, wanted, found)
-        after[name] = tuple(sorted(nodes))
-    pruned = [found for name, found in live.items()
-              if prune and name not in desired and not found.aws_managed]
-    for found in pruned:
-        after[found.name] = ()
-    _refuse_what_aws_would(policy_type, context, every, after, desired)
-    attachments = _Attachments(context, every, after, desired)
-    for name, wanted in desired.items():
-        changes += attachments.document_change(kinds, wanted, every.get(name))
-        changes += attachments.changes(kinds, wanted, every.get(name))
-    for found in pruned:
-        changes += attachments.changes(kinds, found, found)
-        changes.append(Change(Action.DELETE, kinds.policy, found.name, found.policy_id,
-                              before=_spec(found)))
-    return changes
+    after.update({name: tuple(sorted(context.resolve(wanted)))
+                  for name, wanted in desired.items()})
+    after.update({found.name: () for found in pruned})
+    return Outcome(enable, enable or context.enabled, every, after, pruned)
 
 
 def as_enabled(policy_type: PolicyType, context: PolicyContext) -> dict[str, OrgPolicy]:
@@ -99,6 +102,30 @@ def as_enabled(policy_type: PolicyType, context: PolicyContext) -> dict[str, Org
                                  tuple(context.nodes()), aws_managed=True,
                                  policy_id=full.policy_id)
     return every
+
+
+def diff(policy_type: PolicyType, kinds: PolicyKinds, desired: Mapping[str, OrgPolicy],
+         live: Mapping[str, OrgPolicy], context: PolicyContext | None,
+         prune: bool) -> list[Change]:
+    if context is None:  # the files declare none of the type: nothing was read
+        return []
+    for wanted in desired.values():
+        _check_ownership(policy_type, wanted, context.every.get(wanted.name))
+    result = outcome(policy_type, desired, live, context, prune)
+    changes = [Change(Action.CREATE, kinds.enabled, policy_type.api, context.organization.root,
+                      after=policy_type.api)] if result.enable else []
+    for name, wanted in desired.items():
+        changes += _policy_changes(kinds, wanted, result.every.get(name))
+    _refuse_what_aws_would(policy_type, context, result.every, result.after, desired)
+    attachments = _Attachments(context, result, desired)
+    for name, wanted in desired.items():
+        changes += attachments.document_change(kinds, wanted, result.every.get(name))
+        changes += attachments.changes(kinds, wanted, result.every.get(name))
+    for found in result.pruned:
+        changes += attachments.changes(kinds, found, found)
+        changes.append(Change(Action.DELETE, kinds.policy, found.name, found.policy_id,
+                              before=_spec(found)))
+    return changes
 
 
 def _check_ownership(policy_type: PolicyType, wanted: OrgPolicy,
@@ -192,12 +219,10 @@ def _held(context: PolicyContext, placed: Mapping[str, Iterable[str]]) -> dict[s
 class _Attachments:
     """The attach and detach changes of each policy, with what their lines and rules need."""
 
-    def __init__(self, context: PolicyContext, every: Mapping[str, OrgPolicy],
-                 after: Mapping[str, tuple[str, ...]],
+    def __init__(self, context: PolicyContext, result: Outcome,
                  desired: Mapping[str, OrgPolicy]) -> None:
         self.context = context
-        self.every = every
-        self.after = after
+        self.result = result
         self.desired = desired
 
     def changes(self, kinds: PolicyKinds, policy: OrgPolicy,
@@ -205,20 +230,21 @@ class _Attachments:
         """A target gains the document the files give it, and one left loses the document it
         held (what the plan changes there, whatever apply's order passes through)."""
         before = set(found.targets) if found else set()
-        now = set(self.after[policy.name])
+        now = set(self.result.after[policy.name])
+        policy_id = found.policy_id if found else ""
         for node in sorted(now - before):
             covered = self._covered(node, policy.name, live=True) and \
                 self._covered(node, policy.name, live=False)
             kept = self._kept(node, policy.name, live=True) & \
                 self._kept(node, policy.name, live=False)
-            yield Change(Action.CREATE, kinds.target, policy.name,
-                         found.policy_id if found else "",
-                         after=self._payload(node, self._document(policy.name), covered, kept))
+            yield Change(Action.CREATE, kinds.target, policy.name, policy_id,
+                         after=self._payload(node, self._text(policy.name, live=False),
+                                             covered, kept))
         for node in sorted(before - now):
             covered = self._covered(node, policy.name, live=False)
             kept = self._kept(node, policy.name, live=False)
-            yield Change(Action.DELETE, kinds.target, policy.name, found.policy_id if found else "",
-                         before=self._payload(node, self._document(policy.name, live=True),
+            yield Change(Action.DELETE, kinds.target, policy.name, policy_id,
+                         before=self._payload(node, self._text(policy.name, live=True),
                                               covered, kept))
 
     def document_change(self, kinds: PolicyKinds, wanted: OrgPolicy,
@@ -228,7 +254,7 @@ class _Attachments:
         (its attach)."""
         if found is None or wanted.document is None or wanted.document == found.document:
             return []
-        nodes = sorted(set(self.after[wanted.name]) & set(found.targets))
+        nodes = sorted(set(self.result.after[wanted.name]) & set(found.targets))
         covered = bool(nodes) and all(self._covered(node, wanted.name, live=False)
                                       for node in nodes)
         kept = set.intersection(*(self._kept(node, wanted.name, live=True)
@@ -241,41 +267,38 @@ class _Attachments:
                               "covered": "yes" if covered else "no",
                               "inherited": "\n".join(sorted(kept))})]
 
-    def _document(self, name: str, live: bool = False) -> str:
-        found = self.every.get(name)
-        wanted = None if live else self.desired.get(name)
-        for policy in (wanted, found):
-            if policy is not None and policy.document is not None:
-                return policy.document.text
-        return ""
+    def _text(self, name: str, live: bool) -> str:
+        """The policy's document as AWS holds it (`live`), or once applied."""
+        found = self.result.every.get(name)
+        document = (found.document if found else None) if live \
+            else self.result.document(name, self.desired)
+        return document.text if document is not None else ""
+
+    def _placed(self, live: bool) -> Iterator[tuple[str, frozenset[str], str]]:
+        """Each policy of the type, where it is and its document: live, or once applied."""
+        every, after = self.result.every, self.result.after
+        for name in (every if live else after):
+            nodes = every[name].targets if live else after[name]
+            yield name, frozenset(nodes), self._text(name, live)
 
     def _covered(self, node: str, name: str, live: bool) -> bool:
         """Whether another policy that allows everything is on `node` (live, or after)."""
-        holders = self.every if live else self.after
-        for other in holders:
-            nodes = self.every[other].targets if live else self.after[other]
-            text = self._document(other, live)
-            if other != name and node in nodes and text and _allows_all(text):
-                return True
-        return False
+        return any(other != name and node in nodes and text and _allows_all(text)
+                   for other, nodes, text in self._placed(live))
 
     def _kept(self, node: str, name: str, live: bool) -> set[str]:
         """The Denies (by meaning) in force on every account under `node` whatever `name`
         does there (live, or after): held by a node above it, by any policy, or by another
         policy on `node` itself."""
         above = set(self.context.above(node))
-        holders = self.every if live else self.after
-        kept: set[str] = set()
-        for other in holders:
-            nodes = set(self.every[other].targets if live else self.after[other])
-            if nodes & above or (other != name and node in nodes):
-                kept |= set(statements_by_meaning(self._document(other, live), "Deny"))
-        return kept
+        return {key for other, nodes, text in self._placed(live)
+                if nodes & above or (other != name and node in nodes)
+                for key in statements_by_meaning(text, "Deny")}
 
     def _payload(self, node: str, document: str, covered: bool,
                  kept: set[str]) -> dict[str, str]:
         return {"node": node, "name": self.context.node_name(node),
-                "accounts": str(self.context.member_accounts(node)), "document": document,
+                "accounts": str(self.context.accounts_reached([node])), "document": document,
                 "covered": "yes" if covered else "no", "inherited": "\n".join(sorted(kept))}
 
 

@@ -180,14 +180,9 @@ class PolicyContext:
             parent = org.units[parent].parent if parent in org.units else None
         return tuple(found)
 
-    def member_accounts(self, node: str) -> int:
-        """The active member accounts a policy on `node` reaches: SCPs and RCPs never limit the
-        management account, which is not counted."""
-        return sum(1 for account in self.organization.accounts_under(node)
-                   if account.active and account.id != self.organization.management)
-
     def accounts_reached(self, nodes: Iterable[str]) -> int:
-        """The active member accounts policies on `nodes` reach together, each once."""
+        """The active member accounts policies on `nodes` reach together, each once: SCPs and
+        RCPs never limit the management account, which is not counted."""
         org = self.organization
         return len({account.id for node in nodes for account in org.accounts_under(node)
                     if account.active and account.id != org.management})
