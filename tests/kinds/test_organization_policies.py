@@ -1139,6 +1139,19 @@ def test_the_read_lists_each_type_once_and_reads_each_policy_once_counted(tree, 
 
 
 
+def test_a_policy_whose_content_is_not_json_is_one_line_naming_it(tree, org, tmp_path):
+    """AWS stores only JSON; moto stores whatever it is sent. A policy read back that is not
+    JSON is said in one line naming it, never a traceback."""
+    org.client.enable_policy_type(RootId=org.root, PolicyType="SERVICE_CONTROL_POLICY")
+    org.client.create_policy(Name="Broken", Type="SERVICE_CONTROL_POLICY", Description="",
+                             Content="{not json")
+    planned = iamctl("plan", organization_file(tmp_path, [FULL_EVERYWHERE]))
+    assert planned.code == 1
+    assert planned.stderr.splitlines()[-1].startswith(
+        "error: read policy Broken: its content is not JSON (")
+    assert "Traceback" not in planned.stderr
+
+
 def test_a_policy_deleted_between_the_list_and_its_reads_is_left_out(tree, org, aws_rules,
                                                                     tmp_path):
     """Another hand deletes a policy after ListPolicies listed it: its DescribePolicy answers

@@ -19,6 +19,7 @@ import pytest
 from reconciler.aws.client import Aws
 from reconciler.config.desired import load
 from reconciler.core.changes import Action, Change, Impact
+from reconciler.core.errors import IamctlError
 from reconciler.core.kinds.changes import access_of
 from reconciler.core.kinds.declared.permission_sets import (
     PERMISSION_SET,
@@ -427,6 +428,21 @@ def test_a_session_duration_aws_would_refuse_reads_as_it_is_and_is_set_right(
     (change,) = plan_account(config, aws).plan.changes
     assert change_lines(change)[0].split(" [")[0] == \
         "~ permission set Admin: session_duration PT20H -> PT4H"
+
+
+def test_an_inline_policy_read_back_not_json_is_one_error_naming_the_set(identity_center,
+                                                                        tmp_path):
+    """moto keeps whatever inline policy it is sent, AWS only JSON: one line, no content."""
+    aws, _, sso = identity_center
+    instance = sso.list_instances()["Instances"][0]["InstanceArn"]
+    arn = sso.create_permission_set(InstanceArn=instance, Name="Admin")["PermissionSet"][
+        "PermissionSetArn"]
+    sso.put_inline_policy_to_permission_set(InstanceArn=instance, PermissionSetArn=arn,
+                                            InlinePolicy="{not json")
+    (config,) = load([sets_file(tmp_path, "    - name: Admin\n")])
+    with pytest.raises(IamctlError, match=r"^read the inline policy of permission set Admin: "
+                                          r"its content is not JSON \(.*\); AWS stores only"):
+        plan_account(config, aws)
 
 
 def test_a_policy_given_to_a_set_in_use_is_judged_for_its_holders():

@@ -27,8 +27,8 @@ from ...core.kinds.declared._org_policy_model import (
     PolicyType,
 )
 from ...core.organization import Organization, TargetError, find_target
-from ...core.policy.documents import canonical
 from ...core.state import State
+from ..answered_documents import answered_document
 from ..client import Aws
 from ..organization import organization_once
 from . import reads
@@ -124,11 +124,11 @@ def _read_policy(aws: Aws, org: Organization, summary: Mapping[str, Any],
         if error.code not in _GONE:
             raise
         return None
-    content = described.get("Content")
     every_node = {org.root, *org.units, *org.accounts}
     return OrgPolicy(
         name=name, description=str(described["PolicySummary"].get("Description", "")),
-        document=canonical(content) if content else None, targets=tuple(sorted(nodes)),
+        document=answered_document(f"read policy {name}", described.get("Content")),
+        targets=tuple(sorted(nodes)),
         everywhere=bool(every_node) and every_node <= set(nodes), tags=tags,
         aws_managed=bool(summary.get("AwsManaged")), policy_id=policy_id,
         target_names=tuple(_named(org, node) for node in sorted(nodes)))

@@ -16,8 +16,8 @@ from typing import Any
 
 from ...core.errors import IamctlError, ResourceNotFoundError
 from ...core.kinds.declared.permission_sets import PermissionSet
-from ...core.policy.documents import canonical
 from ...core.state import State
+from ..answered_documents import answered_document
 from ..client import Aws
 from ..identity_center import choose_instance, instance_arn, visible
 from . import reads
@@ -108,7 +108,7 @@ def _customer(aws: Aws, name: str, ask: _Ask) -> list[str]:
 def _inline(aws: Aws, name: str, ask: _Ask) -> Any:
     written = ask.call(aws, "get_inline_policy_for_permission_set",
                        f"read the inline policy of permission set {name}").get("InlinePolicy", "")
-    return canonical(written) if written else None
+    return answered_document(f"read the inline policy of permission set {name}", written)
 
 
 def _boundary(aws: Aws, name: str, ask: _Ask) -> str | None:
