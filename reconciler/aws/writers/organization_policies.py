@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from contextlib import suppress
 from functools import partial
 from typing import Any
 
@@ -47,8 +46,8 @@ def policy_id(ctx: WriteContext, policy_type: PolicyType, change: Change) -> str
 
 
 def enable(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
-    with suppress(_AlreadyEnabled):
-        _enable(ctx, policy_type, change.target)
+    unless_done(ctx, "enable_policy_type", f"enable {policy_type.plural}", ENABLED,
+                RootId=change.target, PolicyType=policy_type.api)
     _wait_enabled(ctx, policy_type)
 
 
@@ -60,9 +59,8 @@ def create(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
 
 
 def delete(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
-    with suppress(_Gone):
-        _unless_gone(ctx, "delete_policy", f"delete {policy_type.label} {change.name}",
-                     PolicyId=policy_id(ctx, policy_type, change))
+    unless_done(ctx, "delete_policy", f"delete {policy_type.label} {change.name}", GONE,
+                PolicyId=policy_id(ctx, policy_type, change))
 
 
 def describe(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
@@ -92,16 +90,16 @@ def tag(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
 
 def attach(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
     node = tags_of(change.after)
-    with suppress(_AlreadyAttached):
-        _attach(ctx, f"attach {policy_type.label} {change.name} to {node['name']}",
-                policy_id(ctx, policy_type, change), node["node"])
+    unless_done(ctx, "attach_policy", f"attach {policy_type.label} {change.name} to "
+                f"{node['name']}", ATTACHED, PolicyId=policy_id(ctx, policy_type, change),
+                TargetId=node["node"])
 
 
 def detach(policy_type: PolicyType, ctx: WriteContext, change: Change) -> None:
     node = tags_of(change.before)
-    with suppress(_NotAttached, _Gone):
-        _detach(ctx, f"detach {policy_type.label} {change.name} from {node['name']}",
-                policy_id(ctx, policy_type, change), node["node"])
+    unless_done(ctx, "detach_policy", f"detach {policy_type.label} {change.name} from "
+                f"{node['name']}", DETACHED, PolicyId=policy_id(ctx, policy_type, change),
+                TargetId=node["node"])
 
 
 def _register(policy_type: PolicyType, kinds: PolicyKinds) -> None:
@@ -115,41 +113,23 @@ def _register(policy_type: PolicyType, kinds: PolicyKinds) -> None:
         register(kind, (action,), partial(writer, policy_type))
 
 
-class _AlreadyEnabled(Exception):
-    pass
+# The refusals that say AWS already holds what the write asks for: another hand (or an
+# earlier, interrupted apply) did it. Organizations says a policy is gone with its own code,
+# PolicyNotFoundException, not the ResourceNotFoundException of other services.
+ENABLED = frozenset({"PolicyTypeAlreadyEnabledException"})
+ATTACHED = frozenset({"DuplicatePolicyAttachmentException"})
+GONE = frozenset({"PolicyNotFoundException"})
+DETACHED = frozenset({"PolicyNotAttachedException"}) | GONE
 
 
-class _AlreadyAttached(Exception):
-    pass
-
-
-class _NotAttached(Exception):
-    pass
-
-
-class _Gone(Exception):
-    pass
-
-
-def _unless_gone(ctx: WriteContext, operation: str, doing: str, **params: Any) -> None:
-    """Organizations says a policy is gone with its own code, PolicyNotFoundException (not the
-    ResourceNotFoundException of other services): deleted by another hand, as apply wanted."""
+def unless_done(ctx: WriteContext, operation: str, doing: str, done: frozenset[str],
+                **params: Any) -> None:
+    """A write whose refusal with one of the `done` codes is the state wanted."""
     try:
         organizations(ctx, operation, doing, **params)
     except AwsError as error:
-        if error.code == "PolicyNotFoundException":
-            raise _Gone from error
-        raise
-
-
-def _enable(ctx: WriteContext, policy_type: PolicyType, root: str) -> None:
-    try:
-        organizations(ctx, "enable_policy_type", f"enable {policy_type.plural}", RootId=root,
-                      PolicyType=policy_type.api)
-    except AwsError as error:
-        if error.code == "PolicyTypeAlreadyEnabledException":
-            raise _AlreadyEnabled from error
-        raise
+        if error.code not in done:
+            raise
 
 
 def _wait_enabled(ctx: WriteContext, policy_type: PolicyType) -> None:
@@ -167,24 +147,6 @@ def _wait_enabled(ctx: WriteContext, policy_type: PolicyType) -> None:
             raise IamctlError(f"{policy_type.plural}: still {statuses[policy_type.api]} after "
                               f"{ENABLE_TIMEOUT_SECONDS:.0f} s; run apply again")
         time.sleep(POLL_SECONDS)
-
-
-def _attach(ctx: WriteContext, doing: str, policy: str, node: str) -> None:
-    try:
-        organizations(ctx, "attach_policy", doing, PolicyId=policy, TargetId=node)
-    except AwsError as error:
-        if error.code == "DuplicatePolicyAttachmentException":
-            raise _AlreadyAttached from error
-        raise
-
-
-def _detach(ctx: WriteContext, doing: str, policy: str, node: str) -> None:
-    try:
-        _unless_gone(ctx, "detach_policy", doing, PolicyId=policy, TargetId=node)
-    except AwsError as error:
-        if error.code == "PolicyNotAttachedException":
-            raise _NotAttached from error
-        raise
 
 
 _register(SCP, service_control_policies.CHANGES)
