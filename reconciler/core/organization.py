@@ -135,12 +135,15 @@ def _find_account(org: Organization, name: str) -> str:
     if not found:
         hint = _suggestion(name, _known(org))
         raise TargetError(f"no account named '{name}' in the organisation{hint}")
-    places = ", ".join(f"{a} (in {_place(org, org.accounts[a].parent)})" for a in found)
+    places = ", ".join(f"{a} (in {reference(org, org.accounts[a].parent)})" for a in found)
     raise TargetError(f"{len(found)} accounts are named '{name}': {places}; name one by its id")
 
 
-def _place(org: Organization, node: str) -> str:
-    return ROOT if node == org.root else OU_PREFIX + org.path(node)
+def reference(org: Organization, node: str) -> str:
+    """How a file names a node: `root`, `ou:Parent/Child`, an account's id."""
+    if node == org.root:
+        return ROOT
+    return OU_PREFIX + org.path(node) if node in org.units else node
 
 
 def _known(org: Organization) -> set[str]:

@@ -609,7 +609,7 @@ def test_from_a_delegated_administrator_the_management_account_is_out_of_reach(c
     the set holds there is never planned for removal."""
     from reconciler.aws.readers.assignments import without_the_management_account
     from reconciler.core.errors import Location
-    from reconciler.core.kinds.declared.assignments import Place
+    from reconciler.core.kinds.declaration import Place
     from reconciler.core.organization import OrgAccount, Organization
 
     accounts = {a: OrgAccount(a, name, "ACTIVE", "r-1") for a, name in (

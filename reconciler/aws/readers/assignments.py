@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from ...core.errors import ConfigError, ResourceNotFoundError
+from ...core.errors import ResourceNotFoundError
 from ...core.kinds.declaration import LiveRead
 from ...core.kinds.declared.assignments import (
     GROUP,
@@ -37,7 +37,6 @@ from ...core.kinds.declared.assignments import (
     USER,
     Assignments,
     Grant,
-    Place,
     declared_principals,
 )
 from ...core.organization import Organization, TargetError, resolve_targets
@@ -94,10 +93,10 @@ def without_the_management_account(own: str, org: Organization, entries: Assignm
         if org.management not in accounts:
             continue
         if ref != "root" and not ref.startswith("ou:"):
-            raise _error(entries.place(f"account:{ref}"), (
+            raise entries.place(f"account:{ref}").error(
                 f"account {org.management} is the organisation's management account: from a "
                 f"delegated administrator (account {own}), IAM Identity Center does not manage "
-                "permission sets there; assign it from the management account's file"))
+                "permission sets there; assign it from the management account's file")
         targets[ref] = accounts - {org.management}
         notices.warning("permission set %s: %s leaves out the management account %s (a "
                         "delegated administrator cannot assign there)", entries.permission_set,
@@ -152,12 +151,8 @@ def _check_sets(wanted: Mapping[str, Assignments], arns: Mapping[str, str]) -> N
             close = difflib.get_close_matches(name, sorted(arns), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else \
                 ": declare it under identity_center.permission_sets"
-            raise _error(entries.place("set"),
-                         f"permission set '{name}' is neither declared nor in the instance{hint}")
-
-
-def _error(place: Place, message: str) -> ConfigError:
-    return ConfigError(place.location, place.field, message)
+            raise entries.place("set").error(
+                f"permission set '{name}' is neither declared nor in the instance{hint}")
 
 
 def _provisioned_read(live: State, name: str) -> Sequence[str] | None:
@@ -191,7 +186,7 @@ def _accounts(org: Organization, entries: Assignments, ref: str) -> frozenset[st
     try:
         reached = resolve_targets(org, [ref])
     except TargetError as error:
-        raise _error(entries.place(f"account:{ref}"), str(error)) from None
+        raise entries.place(f"account:{ref}").error(str(error)) from None
     for note in reached.notes:
         notices.warning("permission set %s: %s", entries.permission_set, note)
     return reached.accounts
@@ -217,8 +212,8 @@ def principal_id(aws: Aws, entries: Assignments, kind: str, name: str) -> str:
         known = _names(aws, kind)
         close = difflib.get_close_matches(name, known, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise _error(entries.place(f"{kind}:{name}"),
-                     f"no {LABELS[kind]} '{name}' in the identity store{hint}") from None
+        raise entries.place(f"{kind}:{name}").error(
+            f"no {LABELS[kind]} '{name}' in the identity store{hint}") from None
 
 
 def _names(aws: Aws, kind: str) -> list[str]:

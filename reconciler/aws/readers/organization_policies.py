@@ -17,7 +17,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...core.errors import AwsError, ConfigError
+from ...core.errors import AwsError
 from ...core.kinds.declaration import LiveRead
 from ...core.kinds.declared._org_policy_model import (
     RCP,
@@ -26,7 +26,7 @@ from ...core.kinds.declared._org_policy_model import (
     PolicyContext,
     PolicyType,
 )
-from ...core.organization import Organization, TargetError, find_target
+from ...core.organization import Organization, TargetError, find_target, reference
 from ...core.state import State
 from ..answered_documents import answered_document
 from ..client import Aws
@@ -106,7 +106,7 @@ def _check_targets(org: Organization, policy: OrgPolicy) -> None:
             place = policy.places.get(ref)
             if place is None:
                 raise
-            raise ConfigError(place.location, place.field, str(error)) from None
+            raise place.error(str(error)) from None
 
 
 def _read_policy(aws: Aws, org: Organization, summary: Mapping[str, Any],
@@ -131,22 +131,13 @@ def _read_policy(aws: Aws, org: Organization, summary: Mapping[str, Any],
         targets=tuple(sorted(nodes)),
         everywhere=bool(every_node) and every_node <= set(nodes), tags=tags,
         aws_managed=bool(summary.get("AwsManaged")), policy_id=policy_id,
-        target_names=tuple(_named(org, node) for node in sorted(nodes)))
+        target_names=tuple(reference(org, node) for node in sorted(nodes)))
 
 
 # How Organizations says a policy is gone: its own codes (DescribePolicy, ListTargetsForPolicy:
 # PolicyNotFoundException; ListTagsForResource: TargetNotFoundException), not the
 # ResourceNotFoundException of other services.
 _GONE = frozenset({"PolicyNotFoundException", "TargetNotFoundException"})
-
-
-def _named(org: Organization, node: str) -> str:
-    """How the file names a node: `root`, `ou:Parent/Child`, an account's id."""
-    if node == org.root:
-        return "root"
-    if node in org.units:
-        return f"ou:{org.path(node)}"
-    return node
 
 
 def _tags(aws: Aws, name: str, policy_id: str) -> dict[str, str]:

@@ -84,6 +84,23 @@ class FileEntry(Protocol):
         relative to the YAML file and inside the configuration's tree; a ConfigError there."""
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where the file writes a value, for an error only the account's read can find (an
+    unknown group, a target that names no OU)."""
+
+    location: Location
+    field: str
+
+    @classmethod
+    def at(cls, entry: FileEntry, rest: tuple[str | int, ...]) -> Place:
+        error = entry.error(rest, "")
+        return cls(error.location, error.field)
+
+    def error(self, message: str) -> ConfigError:
+        return ConfigError(self.location, self.field, message)
+
+
 class Settings(dict[str, Any]):
     """The single values of the section a kind sits within (`identity_center.member_role`), by
     key, and where the files give each (location, field): for an error only the account's read

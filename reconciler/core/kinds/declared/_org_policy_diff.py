@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ...changes import Action, Change, ChangeKind
-from ...errors import ConfigError, IamctlError
+from ...errors import IamctlError
 from ...policy.documents import canonical
 from ...state import Document
 from ._org_policy_model import (
@@ -204,7 +204,7 @@ def _refused(policy_type: PolicyType, culprits: list[OrgPolicy], message: str) -
     place = next((policy.place for policy in culprits if policy.place is not None), None)
     if place is None:
         return PlanRefused(f"{policy_type.section}: {message}")
-    return ConfigError(place.location, place.field, message)
+    return place.error(message)
 
 
 def _held(context: PolicyContext, placed: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:

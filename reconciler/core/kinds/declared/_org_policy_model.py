@@ -20,18 +20,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from ...organization import ROOT, Organization, find_target
+from ...organization import Organization, find_target, reference
 from ...policy.documents import as_dict, canonical, document_problems, parse
 from ...policy.meaning import meaning_key
 from ...state import Document
-from ..declaration import FileEntry
-from .assignments import Place
+from ..declaration import FileEntry, Place
 
 EVERYWHERE = "everywhere"  # root, every OU and every account, now and to come
 MAX_SIZE = 5120
 MAX_PER_TARGET = 5
 _NAME = re.compile(r"[^\x00-\x1f]{1,128}")  # CreatePolicy: 1 to 128 characters
-MAX_DESCRIPTION = 512
 
 # The services whose resources an RCP can guard (the RCP pages of the Organizations User Guide):
 # an action of any other service in an RCP is a mistake that would guard nothing.
@@ -160,13 +158,9 @@ class PolicyContext:
 
     def node_name(self, node: str) -> str:
         """How the file names a node: `root`, `ou:Workloads/Prod`, an account's id (name)."""
-        org = self.organization
-        if node == org.root:
-            return ROOT
-        if node in org.units:
-            return f"ou:{org.path(node)}"
-        account = org.accounts.get(node)
-        return f"{node} ({account.name})" if account else node
+        account = self.organization.accounts.get(node)
+        named = reference(self.organization, node)
+        return f"{named} ({account.name})" if account else named
 
     def above(self, node: str) -> tuple[str, ...]:
         """The nodes above `node`, from its parent up to the root: whatever they hold reaches
@@ -211,7 +205,7 @@ def from_file(policy_type: PolicyType) -> Callable[[FileEntry], OrgPolicy]:
             name=data["name"], description=data.get("description"),
             document=_document(policy_type, entry), targets=_refs(targets),
             everywhere=targets == EVERYWHERE, tags=_tags(data), places=_places(entry, targets),
-            place=_place(entry))
+            place=Place.at(entry, ("targets",)))
     return build
 
 
@@ -267,16 +261,12 @@ def _aws_managed(policy_type: PolicyType, entry: FileEntry) -> OrgPolicy:
         raise entry.error(("targets",), f"AWS attaches {policy_type.full_access} everywhere and "
                           "never lets it be detached: write `targets: everywhere`")
     return OrgPolicy(name=data["name"], targets=_refs(targets), everywhere=targets == EVERYWHERE,
-                     aws_managed=True, places=_places(entry, targets), place=_place(entry))
+                     aws_managed=True, places=_places(entry, targets),
+                     place=Place.at(entry, ("targets",)))
 
 
 def _refs(targets: Any) -> tuple[str, ...]:
     return () if targets == EVERYWHERE else tuple(dict.fromkeys(targets))
-
-
-def _place(entry: FileEntry) -> Place:
-    error = entry.error(("targets",), "")
-    return Place(error.location, error.field)
 
 
 def _places(entry: FileEntry, targets: Any) -> dict[str, Place]:
@@ -285,8 +275,7 @@ def _places(entry: FileEntry, targets: Any) -> dict[str, Place]:
     places: dict[str, Place] = {}
     for index, ref in enumerate(targets):
         if ref not in places:
-            error = entry.error(("targets", index), "")
-            places[ref] = Place(error.location, error.field)
+            places[ref] = Place.at(entry, ("targets", index))
     return places
 
 
@@ -342,11 +331,6 @@ def _no_principal(statement: Any) -> Any:
     if not isinstance(statement, dict):
         return statement
     return {key: value for key, value in statement.items() if key != "Principal"}
-
-
-def deny_statements(document: Document | None) -> list[dict[str, Any]]:
-    return [s for _, s in _statements(as_dict(document)) if s.get("Effect") == "Deny"] \
-        if document is not None else []
 
 
 def allow_statements(document: Document | None) -> list[dict[str, Any]]:

@@ -25,16 +25,10 @@ from ...changes import Action, Change, Impact
 from ...payloads import tags_of, text
 from ...policy.documents import as_written, canonical, document_diff, parse
 from ...wording import plural
-from ..describers import Describer
 from ._org_policy_diff import PolicyKinds
 from ._org_policy_model import EVERYWHERE, OrgPolicy, PolicyType, statements_by_meaning
 
 _Statements = dict[str, dict[str, Any]]  # by meaning -> as written
-
-
-def statements(document_text: str, effect: str) -> _Statements:
-    """The statements of one effect, keyed by their meaning (a Sid names, it does not grant)."""
-    return statements_by_meaning(document_text, effect)
 
 
 def actions_of(statement: Mapping[str, Any]) -> str:
@@ -81,7 +75,8 @@ class PolicyPlan:
             payload = tags_of(change.after if change.action == Action.CREATE else change.before)
             document = payload.get("document", "")
             added = change.action == Action.CREATE
-            gained = statements(document, "Deny"), statements(document, "Allow")
+            gained = (statements_by_meaning(document, "Deny"),
+                      statements_by_meaning(document, "Allow"))
             lost: tuple[_Statements, _Statements] = ({}, {})
             denies_added, allows_added = gained if added else lost
             denies_removed, allows_removed = lost if added else gained
@@ -114,10 +109,6 @@ class PolicyPlan:
 
     # How a plan says them.
 
-    def describers(self) -> dict[str, Describer]:
-        return {"target": self.describe_target, "document": self.describe_document,
-                "enabled": self.describe_enabled}
-
     def describe_target(self, change: Change) -> tuple[str, list[str]]:
         attach = change.action == Action.CREATE
         payload = tags_of(change.after if attach else change.before)
@@ -140,7 +131,7 @@ class PolicyPlan:
 
 
 def _delta(before: str, after: str, effect: str) -> tuple[_Statements, _Statements]:
-    old, new = statements(before, effect), statements(after, effect)
+    old, new = statements_by_meaning(before, effect), statements_by_meaning(after, effect)
     return ({k: v for k, v in new.items() if k not in old},
             {k: v for k, v in old.items() if k not in new})
 

@@ -22,11 +22,10 @@ from typing import Any, NamedTuple
 
 from ...arns import sso_permission_set
 from ...changes import Action, Change, ChangeKind, Impact, Risk
-from ...errors import Location
 from ...payloads import tags as string_map
 from ...payloads import tags_of
 from ...state import Caller, State
-from ..declaration import DeclaredKind, EntityKind, FileEntry, PowersOf
+from ..declaration import DeclaredKind, EntityKind, FileEntry, Place, PowersOf
 from ..spec import CREATE, DELETE, Phase, spec
 from ._identity_center import in_instance
 from ._permission_set_access import ESCALATION, gained, permission_set, powers
@@ -48,14 +47,6 @@ class Grant(NamedTuple):
     principal_type: str  # GROUP | USER
     principal: str
     account: str
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where the file writes a name, for an error the reader finds (an unknown group)."""
-
-    location: Location
-    field: str
 
 
 @dataclass(frozen=True)
@@ -92,24 +83,19 @@ class Assignments:
 def from_file(entry: FileEntry) -> Assignments:
     data = entry.data
     name = data["permission_set"]
-    places = {"set": _place(entry, ("permission_set",))}
+    places = {"set": Place.at(entry, ("permission_set",))}
     principals: list[tuple[str, str]] = []
     for kind, written in FIELDS.items():
         for index, principal in enumerate(data.get(written, [])):
-            places.setdefault(f"{kind}:{principal}", _place(entry, (written, index)))
+            places.setdefault(f"{kind}:{principal}", Place.at(entry, (written, index)))
             principals.append((kind, principal))
     if not principals:
         raise entry.error((), "an assignment names at least one group or user")
     for index, ref in enumerate(data["accounts"]):
-        places.setdefault(f"account:{ref}", _place(entry, ("accounts", index)))
+        places.setdefault(f"account:{ref}", Place.at(entry, ("accounts", index)))
     grants = frozenset(Grant(kind, principal, ref) for kind, principal in principals
                        for ref in data["accounts"])
     return Assignments(name, grants, places)
-
-
-def _place(entry: FileEntry, rest: tuple[str | int, ...]) -> Place:
-    error = entry.error(rest, "")
-    return Place(error.location, error.field)
 
 
 def key_of(assignments: Assignments) -> str:
