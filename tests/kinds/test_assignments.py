@@ -398,29 +398,20 @@ def test_a_declared_groups_id_comes_from_the_groups_read(world, tmp_path):
     assert counted.count("ListGroups") == 1
 
 
-def test_a_declared_users_id_comes_from_the_users_read(world, tmp_path):
-    """identity_center.users lists the store's users: their ids need no GetUserId."""
+@pytest.mark.parametrize("listing", [
+    # identity_center.users lists the store's users;
+    "  users:\n    - {user_name: alice@example.com, display_name: alice@example.com, "
+    "given_name: A, family_name: B}\n",
+    # identity_center.groups names its members by user name, so its read lists them too.
+    "  groups:\n    - {name: platform, members: []}\n",
+], ids=["users declared", "groups declared"])
+def test_a_users_id_comes_from_the_users_already_listed(world, tmp_path, listing):
+    """An assignment's user, declared or not, needs no GetUserId once a read of this plan has
+    listed the store's users."""
     world.account("prod-api")
     world.group("platform"), world.user("alice@example.com")
-    users = ("  users:\n    - {user_name: alice@example.com, display_name: alice@example.com, "
-             "given_name: A, family_name: B}\n")
     path = assignments_file(tmp_path, ENTRY.replace(', "ou:Workloads"', ""),
-                            sets=users + SETS)
-    plan_and_apply(world.aws, path, tmp_path)
-    aws, counted = counting_aws()
-    (config,) = load([path])
-    assert plan_account(config, aws).plan.changes == ()
-    assert (counted.count("GetUserId"), counted.count("ListUsers")) == (0, 1)
-
-
-def test_a_users_id_comes_from_the_listing_the_groups_read_made(world, tmp_path):
-    """identity_center.groups names its members by user name, so its read lists the store's
-    users: an assignment's user, declared or not, needs no GetUserId then."""
-    world.account("prod-api")
-    world.group("platform"), world.user("alice@example.com")
-    groups = "  groups:\n    - {name: platform, members: []}\n"
-    path = assignments_file(tmp_path, ENTRY.replace(', "ou:Workloads"', ""),
-                            sets=groups + SETS)
+                            sets=listing + SETS)
     plan_and_apply(world.aws, path, tmp_path)
     aws, counted = counting_aws()
     (config,) = load([path])
