@@ -17,16 +17,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..kinds.declared._permission_set_access import permission_set
+from ..kinds.declared._permission_set_access import permission_set, role_parts
 from ..kinds.declared.assignments import LABELS, Assignments
-from ..state import Account, Role, State
+from ..state import State
 from .ceiling import Ceiling
 from .conditions import Verdict
 from .documents import Documents
 from .grants import Answer
-from .model import AccessModel
-from .permission_set_powers import set_role
-from .principals import ROLE, Principal
+from .permission_set_powers import set_model
 
 
 @dataclass(frozen=True)
@@ -75,11 +73,8 @@ def _set_answer(held: Any, documents: Documents, action: str, resource: str) -> 
     managed policies, may do anything those hold: conditional."""
     if held is None:
         return Answer(Verdict.MAYBE, ("a permission set iamctl did not read",))
-    boundary = held.boundary if held.boundary and held.boundary.startswith("arn:") else None
-    role: Role = set_role(held.managed_policies, held.inline_policy, boundary)
-    model = AccessModel.of(State(account=Account(role.arn.split(":")[4]),
-                                 roles={role.name: role}), documents)
-    answer = model.answer(Principal(ROLE, role.name), action, resource)
+    model, role = set_model(documents, *role_parts(held))
+    answer = model.answer(role, action, resource)
     if answer.verdict == Verdict.YES or not held.customer_policies:
         return answer
     names = ", ".join(sorted(held.customer_policies))

@@ -26,18 +26,20 @@ _ROLE = "AWSReservedSSO_permission-set"
 _ACCOUNT = "000000000000"
 
 
-def set_role(managed: frozenset[str], inline: Document | None, boundary: str | None) -> Role:
-    """The role a set is in each account: its AWS managed policies (ARNs) and inline policy,
-    within its boundary (an AWS managed policy's ARN; None: none)."""
-    return Role(_ROLE, path="/", trust=_TRUST, policies=managed,
+def set_model(documents: Documents, managed: frozenset[str], inline: Document | None,
+              boundary: str | None) -> tuple[AccessModel, Principal]:
+    """The model of one account holding only the role a set is there: its AWS managed
+    policies (ARNs) and inline policy, within its boundary (an AWS managed policy's ARN; None:
+    none); and that role."""
+    role = Role(_ROLE, path="/", trust=_TRUST, policies=managed,
                 inline_policies={"inline": inline} if inline is not None else {},
                 permissions_boundary=boundary, arn=f"arn:aws:iam::{_ACCOUNT}:role/{_ROLE}")
+    model = AccessModel.of(State(account=Account(_ACCOUNT), roles={_ROLE: role}), documents)
+    return model, Principal(ROLE, _ROLE)
 
 
 def set_powers(documents: Documents, managed: frozenset[str], inline: Document | None,
                boundary: str | None) -> Sequence[tuple[str, str]]:
-    """(category, detail) of each power of a role holding `managed` (AWS managed policy ARNs)
-    and `inline`, within `boundary` (an AWS managed policy ARN; None: none)."""
-    role = set_role(managed, inline, boundary)
-    model = AccessModel.of(State(account=Account(_ACCOUNT), roles={_ROLE: role}), documents)
-    return [(power.category, str(power)) for power in powers(model, Principal(ROLE, _ROLE))]
+    """(category, detail) of each power of the role a set is (`set_model`)."""
+    model, role = set_model(documents, managed, inline, boundary)
+    return [(power.category, str(power)) for power in powers(model, role)]

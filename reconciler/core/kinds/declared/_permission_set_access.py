@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...changes import Action, Change, Risk
-from ...state import State
+from ...state import Document, State
 from ..declaration import PowersOf
 
 ADMIN, ESCALATION = "admin", "privilege-escalation"  # as the access model names them
@@ -30,9 +30,16 @@ def permission_set(name: str, state: State) -> Any:
     return next((found for key, found in sets.items() if key.lower() == name.lower()), None)
 
 
-def powers(held: Any, powers_of: PowersOf) -> set[tuple[str, str]]:
+def role_parts(held: Any) -> tuple[frozenset[str], Document | None, str | None]:
+    """What the access model judges of a set (its `PermissionSet`): its AWS managed policies,
+    inline policy and boundary, an AWS managed one only (a customer managed boundary is each
+    account's own document, never read here)."""
     boundary = held.boundary if held.boundary and held.boundary.startswith("arn:") else None
-    return set(powers_of(held.managed_policies, held.inline_policy, boundary))
+    return held.managed_policies, held.inline_policy, boundary
+
+
+def powers(held: Any, powers_of: PowersOf) -> set[tuple[str, str]]:
+    return set(powers_of(*role_parts(held)))
 
 
 def gained(principal: str, where: str, before: set[tuple[str, str]],
