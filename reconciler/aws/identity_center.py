@@ -11,7 +11,7 @@ import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..core.errors import AccessDeniedError, ConfigError, IamctlError
+from ..core.errors import AccessDeniedError, IamctlError
 from ..core.kinds.declared._identity_center import Instance, declared_instance
 from .client import Aws
 
@@ -60,9 +60,9 @@ def _matching(aws: Aws, declared: Instance | None) -> dict[str, Any]:
     if declared is not None:
         if declared.arn in arns:
             return found[arns.index(declared.arn)]
-        raise ConfigError(declared.location, declared.field, (
+        raise declared.place.error(
             f"{declared.arn} is not an IAM Identity Center instance of {_where(aws)} "
-            f"({_listing(arns)})"))
+            f"({_listing(arns)})")
     if len(found) == 1:
         return found[0]
     if found:

@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from ..core.errors import field_path
-from ..core.kinds.declaration import DeclaredKind, Settings
+from ..core.kinds.declaration import DeclaredKind, Place, Settings
 from ..core.kinds.declared import DECLARED
 from ..core.kinds.entities import BUILT_IN, entity_kind
 from ..core.state import State
@@ -56,7 +56,7 @@ def within_settings(sources: Sequence[Source], within: tuple[str, ...]) -> Setti
                                                            f"{where}")
             chosen.setdefault(key, (value, source))
     return Settings({key: value for key, (value, _) in chosen.items()},
-                    {key: (source.blame((*within, key)), field_path((*within, key)))
+                    {key: Place(source.blame((*within, key)), field_path((*within, key)))
                      for key, (_, source) in chosen.items()})
 
 

@@ -21,6 +21,7 @@ from reconciler import emulator_gaps
 from reconciler.aws.client import Aws
 from reconciler.aws.identity_center import choose_instance, identity_store_id, instance_arn
 from reconciler.core.errors import ConfigError, IamctlError, Location
+from reconciler.core.kinds.declaration import Place
 from reconciler.core.kinds.declared._identity_center import InCenter
 from reconciler.core.kinds.declared._identity_center import Instance as Declared
 from tests.files import write_account
@@ -210,8 +211,8 @@ def stubbed(answer: dict[str, Any]) -> tuple[Aws, Stubber]:
 
 
 def declared(arn: str) -> InCenter:
-    return InCenter({}, Declared(arn, Location("account.yaml", 5, 17),
-                                 "identity_center.instance_arn"))
+    return InCenter({}, Declared(arn, Place(Location("account.yaml", 5, 17),
+                                            "identity_center.instance_arn")))
 
 
 def test_the_declared_instance_is_chosen_with_its_identity_store(monkeypatch):

@@ -106,8 +106,7 @@ class Settings(dict[str, Any]):
     key, and where the files give each (location, field): for an error only the account's read
     can find (an `identity_center.instance_arn` the account does not list)."""
 
-    def __init__(self, values: Mapping[str, Any],
-                 places: Mapping[str, tuple[Location, str]]) -> None:
+    def __init__(self, values: Mapping[str, Any], places: Mapping[str, Place]) -> None:
         super().__init__(values)
         self.places = dict(places)
 

@@ -12,8 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import Location
-from ..declaration import Settings
+from ..declaration import Place, Settings
 
 
 @dataclass(frozen=True)
@@ -22,8 +21,7 @@ class Instance:
     lists it is known only once the account is read, and the error then points here."""
 
     arn: str
-    location: Location
-    field: str
+    place: Place
 
 
 class InCenter(dict[str, Any]):
@@ -57,5 +55,4 @@ def in_instance(link: Link | None = None) -> Link:
 def _instance(settings: Settings) -> Instance | None:
     if "instance_arn" not in settings:
         return None
-    location, field = settings.places["instance_arn"]
-    return Instance(str(settings["instance_arn"]), location, field)
+    return Instance(str(settings["instance_arn"]), settings.places["instance_arn"])
